@@ -1,0 +1,446 @@
+//! A mirror of Stone's tokenizer (stone/frontend/lexer.py, on ply.lex).
+//!
+//! The pest grammar decides the structure; this pass gives what only a
+//! token-by-token scan can give exactly as Stone does:
+//! - lexical errors, all of them, which Stone reports before any parse error
+//!   (illegal characters, indents not divisible by 4, line continuations
+//!   that do not indent by one step);
+//! - the value of each string literal (escapes resolved, the current block's
+//!   indentation removed once from each line, Stone's quirks included);
+//! - the token found where the parse failed, to name it as Stone does.
+
+use crate::pyfmt::{repr_float, repr_str};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug)]
+pub struct Token {
+    /// Stone's token type name (ID, KEYWORD, NEWLINE, INDENT, ...).
+    pub kind: &'static str,
+    pub start: usize,
+    pub line: u32,
+    /// The value as Python's `repr` shows it.
+    pub repr: String,
+}
+
+#[derive(Default)]
+pub struct Lexed {
+    pub tokens: Vec<Token>,
+    /// (message, line, byte offset) in the order Stone meets them.
+    pub errors: Vec<(String, u32, usize)>,
+    /// String literal start offset -> value.
+    pub strings: HashMap<usize, String>,
+}
+
+const KEYWORDS: &[(&str, &str)] = &[
+    ("alias", "KEYWORD"),
+    ("annotation", "ANNOTATION"),
+    ("annotation_type", "ANNOTATION_TYPE"),
+    ("attrs", "ATTRS"),
+    ("by", "BY"),
+    ("deprecated", "DEPRECATED"),
+    ("doc", "KEYWORD"),
+    ("example", "KEYWORD"),
+    ("error", "KEYWORD"),
+    ("extends", "EXTENDS"),
+    ("import", "IMPORT"),
+    ("namespace", "KEYWORD"),
+    ("patch", "PATCH"),
+    ("route", "ROUTE"),
+    ("struct", "STRUCT"),
+    ("union", "UNION"),
+    ("union_closed", "UNION_CLOSED"),
+];
+
+struct Lexer<'a> {
+    data: &'a str,
+    pos: usize,
+    line: u32,
+    cur_indent: i64,
+    parens: usize,
+    out: Lexed,
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Python's `str.isspace`, which `lstrip()` uses.
+fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// Python's `str.splitlines()` line boundaries.
+fn split_py_lines(s: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut iter = s.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let boundary = matches!(
+            c,
+            '\n' | '\r'
+                | '\u{b}'
+                | '\u{c}'
+                | '\u{1c}'
+                | '\u{1d}'
+                | '\u{1e}'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        );
+        if boundary {
+            lines.push(&s[start..i]);
+            let mut end = i + c.len_utf8();
+            if c == '\r' {
+                if let Some(&(_, '\n')) = iter.peek() {
+                    iter.next();
+                    end += 1;
+                }
+            }
+            start = end;
+        }
+    }
+    if start < s.len() {
+        lines.push(&s[start..]);
+    }
+    lines
+}
+
+/// Resolve a string literal's escapes and remove the block's indentation as
+/// Stone's `t_ANY_STRING` does (the first occurrence in each line, anywhere).
+pub fn string_value(raw_inner: &str, cur_indent: i64) -> String {
+    let mut s = String::with_capacity(raw_inner.len());
+    let mut escaped = false;
+    for c in raw_inner.chars() {
+        if escaped {
+            s.push(match c {
+                'n' => '\n',
+                't' => '\t',
+                c => c,
+            });
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else {
+            s.push(c);
+        }
+    }
+    let indent = " ".repeat((cur_indent.max(0) * 4) as usize);
+    split_py_lines(&s)
+        .into_iter()
+        .map(|l| l.replacen(&indent, "", 1))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl<'a> Lexer<'a> {
+    fn rest(&self) -> &'a str {
+        &self.data[self.pos..]
+    }
+
+    fn push(&mut self, kind: &'static str, start: usize, line: u32, repr: String) {
+        self.out.tokens.push(Token {
+            kind,
+            start,
+            line,
+            repr,
+        });
+    }
+
+    fn error(&mut self, msg: String, line: u32, offset: usize) {
+        self.out.errors.push((msg, line, offset));
+    }
+
+    /// `_get_next_line_indent_delta`: the indentation change (in steps) of
+    /// the line starting at `next`, or None where it does not count.
+    fn next_line_delta(&mut self, next: usize) -> Option<i64> {
+        if next >= self.data.len() {
+            return None;
+        }
+        let line = self.data[next..].split('\n').next().unwrap_or("");
+        let stripped = line.trim_start_matches(is_py_space);
+        if stripped.is_empty() || stripped.starts_with('#') {
+            return None;
+        }
+        let indent = (line.chars().count() - stripped.chars().count()) as i64;
+        if indent % 4 > 0 {
+            self.error("Indent is not divisible by 4.".into(), self.line, next);
+            return None;
+        }
+        Some((indent - self.cur_indent * 4).div_euclid(4))
+    }
+
+    /// INDENT/DEDENT tokens before the line starting at `next`.
+    fn dents(&mut self, newline_line: u32, next: usize) {
+        let Some(delta) = self.next_line_delta(next) else {
+            return;
+        };
+        if delta == 0 {
+            return;
+        }
+        let kind = if delta > 0 { "INDENT" } else { "DEDENT" };
+        for _ in 0..delta.abs() {
+            self.push(kind, next, newline_line + 1, "'\\t'".into());
+        }
+        self.cur_indent += delta;
+    }
+
+    /// Inside parentheses, a continuation line must be indented one step.
+    fn check_continuation(&mut self, next: usize) {
+        if let Some(delta) = self.next_line_delta(next) {
+            if delta != 1 {
+                self.error(
+                    "Line continuation must increment indent by 1.".into(),
+                    self.line,
+                    next,
+                );
+            }
+        }
+    }
+
+    fn newline_run(&mut self, start: usize, end: usize, token_line: u32, repr: String, emit: bool) {
+        self.line += self.data[start..end].matches('\n').count() as u32;
+        if self.parens > 0 {
+            self.check_continuation(end);
+        } else {
+            if emit {
+                self.push("NEWLINE", start, token_line, repr);
+            }
+            self.dents(token_line, end);
+        }
+    }
+
+    fn run(mut self) -> Lexed {
+        while self.pos < self.data.len() {
+            let rest = self.rest();
+            let c = rest.chars().next().unwrap_or('\0');
+            let start = self.pos;
+            let line = self.line;
+            if c == ' ' || c == '\t' {
+                self.pos += 1;
+                continue;
+            }
+            if c == '(' || c == ')' {
+                if c == '(' {
+                    self.parens += 1;
+                } else {
+                    self.parens = self.parens.saturating_sub(1);
+                }
+                self.pos += 1;
+                self.push(
+                    if c == '(' { "LPAR" } else { "RPAR" },
+                    start,
+                    line,
+                    repr_str(&c.to_string()),
+                );
+                continue;
+            }
+            let prev_is_word = self.data[..start].chars().next_back().is_some_and(is_word);
+            if !prev_is_word {
+                let mut matched = false;
+                for (word, kind, repr) in [
+                    ("true", "BOOLEAN", "True"),
+                    ("false", "BOOLEAN", "False"),
+                    ("null", "NULL", "<object object>"),
+                ] {
+                    if rest.starts_with(word)
+                        && !rest[word.len()..].chars().next().is_some_and(is_word)
+                    {
+                        self.pos += word.len();
+                        self.push(kind, start, line, repr.into());
+                        matched = true;
+                        break;
+                    }
+                }
+                if matched {
+                    continue;
+                }
+            }
+            if c.is_ascii_alphabetic() || c == '_' {
+                let len = rest
+                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'))
+                    .unwrap_or(rest.len());
+                let word = &rest[..len];
+                let mut kind = "ID";
+                if let Some((_, k)) = KEYWORDS.iter().find(|(w, _)| *w == word) {
+                    if !(word == "annotation_type" && self.cur_indent > 0) {
+                        kind = k;
+                    }
+                }
+                self.pos += len;
+                self.push(kind, start, line, repr_str(word));
+                continue;
+            }
+            if c == '/' {
+                let len = 1 + rest[1..]
+                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || "/_-".contains(ch)))
+                    .unwrap_or(rest.len() - 1);
+                self.pos += len;
+                self.push("PATH", start, line, repr_str(&rest[..len]));
+                continue;
+            }
+            if let Some((len, is_float)) = number_len(rest) {
+                let text = &rest[..len];
+                let repr = if is_float {
+                    repr_float(text.parse::<f64>().unwrap_or(f64::INFINITY))
+                } else {
+                    text.trim_start_matches('-')
+                        .trim_start_matches('0')
+                        .to_string()
+                };
+                let repr = if is_float {
+                    repr
+                } else if repr.is_empty() {
+                    "0".into()
+                } else if text.starts_with('-') {
+                    format!("-{repr}")
+                } else {
+                    repr
+                };
+                self.pos += len;
+                self.push(
+                    if is_float { "FLOAT" } else { "INTEGER" },
+                    start,
+                    line,
+                    repr,
+                );
+                continue;
+            }
+            if c == '"' {
+                if let Some(len) = string_len(rest) {
+                    let raw = &rest[..len];
+                    let value = string_value(&raw[1..len - 1], self.cur_indent);
+                    self.line += raw.matches('\n').count() as u32;
+                    self.pos += len;
+                    self.push("STRING", start, line, repr_str(&value));
+                    self.out.strings.insert(start, value);
+                    continue;
+                }
+            }
+            if c == '#' {
+                // `[#][^\n]*\n+`: the comment takes the line breaks after it.
+                let body = rest.find('\n').unwrap_or(rest.len());
+                let nls = rest[body..].len() - rest[body..].trim_start_matches('\n').len();
+                if nls > 0 {
+                    let end = start + body + nls;
+                    self.pos = end;
+                    if self.parens > 0 {
+                        self.newline_run(start, end, line, String::new(), false);
+                        continue;
+                    }
+                    let before = self.data[..start].trim_end_matches(' ');
+                    let full_line = before.ends_with('\n');
+                    let partial = !full_line && !before.is_empty();
+                    self.line += nls as u32;
+                    if full_line || partial {
+                        if partial {
+                            self.push("NEWLINE", end - 1, line, "'\\n'".into());
+                        }
+                        self.dents(line, end);
+                    }
+                    continue;
+                }
+            }
+            if c == '\n' {
+                let len = rest.len() - rest.trim_start_matches('\n').len();
+                self.pos += len;
+                let repr = repr_str(&rest[..len]);
+                self.newline_run(start, start + len, line, repr, true);
+                continue;
+            }
+            let single = match c {
+                '.' => Some("DOT"),
+                '[' => Some("LBRACKET"),
+                ']' => Some("RBRACKET"),
+                '?' => Some("Q"),
+                '{' => Some("LBRACE"),
+                '}' => Some("RBRACE"),
+                ':' => Some("COLON"),
+                '=' => Some("EQ"),
+                ',' => Some("COMMA"),
+                '@' => Some("AT"),
+                _ => None,
+            };
+            if let Some(kind) = single {
+                self.pos += 1;
+                self.push(kind, start, line, repr_str(&c.to_string()));
+                continue;
+            }
+            self.error(
+                format!("Illegal character {}.", repr_str(&c.to_string())),
+                line,
+                start,
+            );
+            self.pos += c.len_utf8();
+        }
+        if self.cur_indent > 0 {
+            let end = self.data.len();
+            if self.out.tokens.last().is_some_and(|t| t.kind != "NEWLINE") {
+                self.push("NEWLINE", end, self.line, "'\\n'".into());
+            }
+            for _ in 0..self.cur_indent {
+                self.push("DEDENT", end, self.line, "'\\t'".into());
+            }
+        }
+        self.out
+    }
+}
+
+/// `-?\d+(\.\d*(e-?\d+)?|e-?\d+)` (float) or `-?\d+` (integer).
+fn number_len(s: &str) -> Option<(usize, bool)> {
+    let b = s.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let n = digits(i);
+    if n == 0 {
+        return None;
+    }
+    i += n;
+    let exponent = |at: usize| -> Option<usize> {
+        if b.get(at) != Some(&b'e') {
+            return None;
+        }
+        let mut j = at + 1;
+        if b.get(j) == Some(&b'-') {
+            j += 1;
+        }
+        let n = digits(j);
+        (n > 0).then_some(j + n)
+    };
+    if b.get(i) == Some(&b'.') {
+        let j = i + 1 + digits(i + 1);
+        return Some((exponent(j).unwrap_or(j), true));
+    }
+    if let Some(end) = exponent(i) {
+        return Some((end, true));
+    }
+    Some((i, false))
+}
+
+/// `\"([^\\"]|(\\.))*\"`: an escape never takes a line break.
+fn string_len(s: &str) -> Option<usize> {
+    let mut chars = s.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some(i + 1),
+            '\\' => match chars.next() {
+                Some((_, '\n')) | None => return None,
+                Some(_) => {}
+            },
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Tokenize `data` (the file text with Stone's extra trailing newline).
+pub fn lex(data: &str) -> Lexed {
+    Lexer {
+        data,
+        pos: 0,
+        line: 1,
+        cur_indent: 0,
+        parens: 0,
+        out: Lexed::default(),
+    }
+    .run()
+}
