@@ -7,7 +7,14 @@
 
 pub mod ast;
 pub mod diagnostics;
+pub mod ir;
+pub mod load;
 pub mod parser;
 pub mod pyfmt;
+pub mod pyjson;
+pub mod pyregex;
 pub mod pytime;
 pub mod source;
+pub mod summary;
+
+pub use load::{compile, load_spec_set};

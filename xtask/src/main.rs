@@ -1,1 +1,66 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's tasks.
+//!
+//! - `summary SPEC...`   the IR summary of a spec set (JSON), or its errors
+//! - `examples SPEC...`  every example of every data type, one JSON a line
+//! - `bench`             front-end speed against Stone 3.5.5
+
+mod bench;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask bench [--runs N]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((cmd, rest)) = args.split_first() else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    match cmd.as_str() {
+        "summary" => front_end(rest, |api| {
+            println!(
+                "{}",
+                stone::pyjson::to_pretty(&stone::summary::summary(api))
+            )
+        }),
+        "examples" => front_end(rest, |api| {
+            print!("{}", stone::summary::examples_jsonl(api))
+        }),
+        "bench" => bench::run(rest),
+        _ => {
+            eprintln!("unknown command {cmd:?}\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Compile a spec set and hand its IR to `print`; on a bad spec, print the
+/// first error as JSON on stdout (as Stone's script does), every error with
+/// its source line on stderr, and exit 1.
+fn front_end(specs: &[String], print: impl FnOnce(&stone::ir::Api)) -> ExitCode {
+    if specs.is_empty() {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    }
+    let files = match stone::load_spec_set(specs) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match stone::compile(&files) {
+        Ok(api) => {
+            print(&api);
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            println!(
+                "{}",
+                stone::pyjson::to_pretty(&errors.first_as_json(&files))
+            );
+            eprint!("{}", errors.render(&files));
+            ExitCode::from(1)
+        }
+    }
+}

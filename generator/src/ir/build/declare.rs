@@ -1,0 +1,449 @@
+//! Passes 1-3: namespaces and forward declarations, imports, patches.
+
+use super::*;
+
+/// Stone's canonical form of a name: without `_` and `/`, lower case, with
+/// the namespace appended. Two items with the same canonical name clash.
+fn canonical_name(name: &str, ns: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '/')
+        .collect::<String>()
+        .to_lowercase();
+    s.extend(
+        ns.chars()
+            .filter(|c| *c != '_')
+            .flat_map(char::to_lowercase),
+    );
+    s
+}
+
+impl Builder<'_> {
+    /// Pass 1: every file's namespace, then a forward declaration of each
+    /// type, alias, route, annotation and annotation type.
+    pub(super) fn declare_all(
+        &mut self,
+        asts: Vec<(u32, ast::File)>,
+    ) -> Vec<(String, Vec<ast::Decl>)> {
+        let mut files = vec![];
+        for (_, file) in asts {
+            let mut decls = file.decls;
+            if decls.is_empty() {
+                continue; // Stone skips an empty spec.
+            }
+            let ns_decl = match decls.remove(0) {
+                ast::Decl::Namespace(n) => n,
+                other => {
+                    self.errors.push(Diagnostic::new(
+                        other.pos(),
+                        "First declaration in a stone must be a namespace. Possibly caused by preceding errors.",
+                    ));
+                    continue;
+                }
+            };
+            if let Some(extra) = decls.iter().find(|d| matches!(d, ast::Decl::Namespace(_))) {
+                // Stone 3.5.5 crashes here instead of reporting.
+                self.errors.push(Diagnostic::new(
+                    extra.pos(),
+                    "Only one namespace declaration per file.",
+                ));
+                continue;
+            }
+            let ns = ns_decl.name.clone();
+            self.ensure_namespace(&ns);
+            self.canonical.insert(
+                canonical_name(&ns, &ns),
+                Canon {
+                    kind: "namespace",
+                    name: ns.clone(),
+                    pos: ns_decl.pos,
+                    is_route: false,
+                    type_decl: None,
+                },
+            );
+            if let Some(doc) = &ns_decl.doc {
+                let nb = self.ns.get_mut(&ns).expect("namespace");
+                let d = format!("{}\n", crate::ir::build::populate::doc_unwrap(doc));
+                nb.doc = Some(nb.doc.take().unwrap_or_default() + &d);
+            }
+            for decl in &decls {
+                let r = self.declare(&ns, decl);
+                self.record(r);
+            }
+            files.push((ns, decls));
+        }
+        files
+    }
+
+    fn already_defined(&self, ns: &str, name: &str) -> Option<String> {
+        let sym = self.env(ns).get(name)?;
+        let at = match sym {
+            Sym::Builtin(b) => {
+                return Some(format!(
+                    "Symbol '{name}' already defined as the built-in type {}.",
+                    b.name()
+                ))
+            }
+            Sym::Struct(id) => self.api.struct_(*id).pos,
+            Sym::Union(id) => self.api.union(*id).pos,
+            Sym::Alias(id) => self.api.alias(*id).pos,
+            Sym::Routes(v) => self.api.route(*v.values().next()?).pos,
+            Sym::Annotation(i) => self.annotations[*i].ast.pos,
+            Sym::AnnotationType(_) | Sym::Namespace(_) => {
+                return Some(format!("Symbol '{name}' already defined."));
+            }
+        };
+        Some(format!(
+            "Symbol '{name}' already defined ({}).",
+            self.at(at)
+        ))
+    }
+
+    fn declare(&mut self, ns: &str, decl: &ast::Decl) -> R<()> {
+        match decl {
+            ast::Decl::Struct(d) | ast::Decl::Union(d) => {
+                if let Some(msg) = self.already_defined(ns, &d.name) {
+                    return Err(Diagnostic::new(d.pos, msg));
+                }
+                let key = if matches!(decl, ast::Decl::Struct(_)) {
+                    let id = StructId(self.api.structs.len() as u32);
+                    self.api.structs.push(Struct {
+                        name: d.name.clone(),
+                        namespace: ns.to_string(),
+                        pos: d.pos,
+                        doc: d.doc.clone(),
+                        parent: None,
+                        fields: vec![],
+                        subtypes: None,
+                        children: vec![],
+                        examples: vec![],
+                    });
+                    self.struct_ast.push(d.clone());
+                    self.struct_done.push(false);
+                    self.envs
+                        .get_mut(ns)
+                        .expect("env")
+                        .insert(d.name.clone(), Sym::Struct(id));
+                    TypeKey::S(id)
+                } else {
+                    let id = UnionId(self.api.unions.len() as u32);
+                    self.api.unions.push(Union {
+                        name: d.name.clone(),
+                        namespace: ns.to_string(),
+                        pos: d.pos,
+                        doc: d.doc.clone(),
+                        closed: d.closed,
+                        parent: None,
+                        variants: vec![],
+                        examples: vec![],
+                    });
+                    self.union_ast.push(d.clone());
+                    self.union_done.push(false);
+                    self.envs
+                        .get_mut(ns)
+                        .expect("env")
+                        .insert(d.name.clone(), Sym::Union(id));
+                    TypeKey::U(id)
+                };
+                self.ns.get_mut(ns).expect("ns").types.push(key);
+                let canon = Canon {
+                    kind: "user-defined type",
+                    name: d.name.clone(),
+                    pos: d.pos,
+                    is_route: false,
+                    type_decl: Some((key, d.closed)),
+                };
+                self.check_canonical(ns, canon)
+            }
+            ast::Decl::StructPatch(p) | ast::Decl::UnionPatch(p) => {
+                let base = canonical_name(&p.name, ns);
+                if let Some(slot) = self.patches.iter_mut().find(|(b, _, _)| *b == base) {
+                    *slot = (base, decl.clone(), ns.to_string());
+                } else {
+                    self.patches.push((base, decl.clone(), ns.to_string()));
+                }
+                Ok(())
+            }
+            ast::Decl::Route(r) => self.declare_route(ns, r),
+            ast::Decl::Import(_) | ast::Decl::Namespace(_) => Ok(()),
+            ast::Decl::Alias(a) => {
+                if let Some(msg) = self.already_defined(ns, &a.name) {
+                    return Err(Diagnostic::new(a.pos, msg));
+                }
+                let id = AliasId(self.api.aliases.len() as u32);
+                self.api.aliases.push(Alias {
+                    name: a.name.clone(),
+                    namespace: ns.to_string(),
+                    pos: a.pos,
+                    doc: a.doc.clone(),
+                    data_type: DataType::Void,
+                    redactor: None,
+                    custom_annotations: vec![],
+                });
+                self.alias_ast.push(a.clone());
+                self.alias_done.push(false);
+                self.envs
+                    .get_mut(ns)
+                    .expect("env")
+                    .insert(a.name.clone(), Sym::Alias(id));
+                self.ns.get_mut(ns).expect("ns").aliases.push(id);
+                let canon = Canon {
+                    kind: "alias",
+                    name: a.name.clone(),
+                    pos: a.pos,
+                    is_route: false,
+                    type_decl: None,
+                };
+                self.check_canonical(ns, canon)
+            }
+            ast::Decl::Annotation(a) => {
+                if let Some(msg) = self.already_defined(ns, &a.name) {
+                    return Err(Diagnostic::new(a.pos, msg));
+                }
+                let kind = self.annotation_kind(ns, a)?;
+                let idx = self.annotations.len();
+                self.annotations.push(AnnotationB {
+                    ast: a.clone(),
+                    namespace: ns.to_string(),
+                    kind,
+                });
+                self.envs
+                    .get_mut(ns)
+                    .expect("env")
+                    .insert(a.name.clone(), Sym::Annotation(idx));
+                self.ns.get_mut(ns).expect("ns").annotations.push(idx);
+                let canon = Canon {
+                    kind: "annotation",
+                    name: a.name.clone(),
+                    pos: a.pos,
+                    is_route: false,
+                    type_decl: None,
+                };
+                self.check_canonical(ns, canon)
+            }
+            ast::Decl::AnnotationType(t) => {
+                if let Some(msg) = self.already_defined(ns, &t.name) {
+                    return Err(Diagnostic::new(t.pos, msg));
+                }
+                let at = self.annotation_type(ns, t)?;
+                let idx = self.annotation_types.len();
+                self.annotation_types.push(at);
+                self.envs
+                    .get_mut(ns)
+                    .expect("env")
+                    .insert(t.name.clone(), Sym::AnnotationType(idx));
+                let canon = Canon {
+                    kind: "annotation type",
+                    name: t.name.clone(),
+                    pos: t.pos,
+                    is_route: false,
+                    type_decl: None,
+                };
+                self.check_canonical(ns, canon)
+            }
+        }
+    }
+
+    fn declare_route(&mut self, ns: &str, r: &ast::Route) -> R<()> {
+        let version = u32::try_from(r.version).unwrap_or(0);
+        match self.env(ns).get(&r.name) {
+            Some(Sym::Routes(versions)) => {
+                if let Some(existing) = versions.get(&version) {
+                    let at = self.at(self.api.route(*existing).pos);
+                    return Err(Diagnostic::new(
+                        r.pos,
+                        format!(
+                            "Route '{}' at version {} already defined ({at}).",
+                            r.name, r.version
+                        ),
+                    ));
+                }
+            }
+            Some(_) => {
+                let msg = self.already_defined(ns, &r.name).unwrap_or_default();
+                return Err(Diagnostic::new(r.pos, msg));
+            }
+            None => {}
+        }
+        let id = RouteId(self.api.routes.len() as u32);
+        self.api.routes.push(Route {
+            name: r.name.clone(),
+            version,
+            namespace: ns.to_string(),
+            pos: r.pos,
+            doc: r.doc.clone(),
+            deprecated: None,
+            arg: DataType::Void,
+            result: DataType::Void,
+            error: DataType::Void,
+            attrs: BTreeMap::new(),
+        });
+        self.route_ast.push(r.clone());
+        let env = self.envs.get_mut(ns).expect("env");
+        match env
+            .entry(r.name.clone())
+            .or_insert_with(|| Sym::Routes(BTreeMap::new()))
+        {
+            Sym::Routes(v) => {
+                v.insert(version, id);
+            }
+            _ => unreachable!("checked above"),
+        }
+        self.ns.get_mut(ns).expect("ns").routes.push(id);
+        let canon = Canon {
+            kind: "route",
+            name: r.name.clone(),
+            pos: r.pos,
+            is_route: true,
+            type_decl: None,
+        };
+        self.check_canonical(ns, canon)
+    }
+
+    fn check_canonical(&mut self, ns: &str, item: Canon) -> R<()> {
+        let base = canonical_name(&item.name, ns);
+        match self.canonical.get(&base) {
+            None => {
+                self.canonical.insert(base, item);
+                Ok(())
+            }
+            Some(stored) if stored.is_route && item.is_route => Ok(()),
+            Some(stored) => Err(Diagnostic::new(
+                item.pos,
+                format!(
+                    "Name of {} '{}' conflicts with name of {} '{}' ({}).",
+                    item.kind,
+                    item.name,
+                    stored.kind,
+                    stored.name,
+                    self.at(stored.pos)
+                ),
+            )),
+        }
+    }
+
+    /// Pass 2: imports make another namespace's names reachable as `ns.Name`.
+    pub(super) fn add_imports(&mut self, files: &[(String, Vec<ast::Decl>)]) {
+        for (ns, decls) in files {
+            for decl in decls {
+                let ast::Decl::Import(imp) = decl else {
+                    continue;
+                };
+                let r = self.add_one_import(ns, imp);
+                self.record(r);
+            }
+        }
+    }
+
+    fn add_one_import(&mut self, ns: &str, imp: &ast::Import) -> R<()> {
+        if imp.target == ns {
+            return Err(Diagnostic::new(imp.pos, "Cannot import current namespace."));
+        }
+        if !self.ns.contains_key(&imp.target) {
+            return Err(Diagnostic::new(
+                imp.pos,
+                format!("Namespace '{}' is not defined in any spec.", imp.target),
+            ));
+        }
+        if self.env(&imp.target).contains_key(ns) {
+            return Err(Diagnostic::new(
+                imp.pos,
+                format!(
+                    "Circular import of namespaces '{ns}' and '{}' detected.",
+                    imp.target
+                ),
+            ));
+        }
+        self.envs
+            .get_mut(ns)
+            .expect("env")
+            .insert(imp.target.clone(), Sym::Namespace(imp.target.clone()));
+        Ok(())
+    }
+
+    /// Pass 3: patches add fields and example fields to the type of the same
+    /// canonical name.
+    pub(super) fn merge_patches(&mut self) {
+        for (base, decl, ns) in std::mem::take(&mut self.patches) {
+            let r = self.merge_patch(&base, &decl, &ns);
+            self.record(r);
+        }
+    }
+
+    fn merge_patch(&mut self, base: &str, decl: &ast::Decl, _ns: &str) -> R<()> {
+        let (patch, is_union) = match decl {
+            ast::Decl::StructPatch(p) => (p, false),
+            ast::Decl::UnionPatch(p) => (p, true),
+            _ => unreachable!("only patches are stored"),
+        };
+        let Some(existing) = self.canonical.get(base).cloned() else {
+            return Err(Diagnostic::new(
+                patch.pos,
+                format!(
+                    "Patch '{}' must correspond to a pre-existing data_type.",
+                    patch.name
+                ),
+            ));
+        };
+        let mismatch = |want: &str| {
+            Diagnostic::new(
+                patch.pos,
+                format!(
+                    "Type mismatch. Patch '{}' corresponds to pre-existing data_type '{}' ({}) that has type other than '{want}'.",
+                    patch.name,
+                    existing.name,
+                    self.at(existing.pos)
+                ),
+            )
+        };
+        let key = match (existing.type_decl, is_union) {
+            (Some((k @ TypeKey::S(_), _)), false) => k,
+            (Some((k @ TypeKey::U(_), closed)), true) => {
+                if closed != patch.closed {
+                    return Err(mismatch(if closed { "union_closed" } else { "union" }));
+                }
+                k
+            }
+            (_, false) => return Err(mismatch("struct")),
+            (_, true) => return Err(mismatch("union")),
+        };
+        let def = match key {
+            TypeKey::S(id) => &mut self.struct_ast[id.0 as usize],
+            TypeKey::U(id) => &mut self.union_ast[id.0 as usize],
+        };
+        for f in &patch.fields {
+            if let Some(orig) = def.fields.iter().find(|x| x.name == f.name) {
+                let msg = format!(
+                    "Patched field '{}' overrides pre-existing field in '{}' ({}:{}).",
+                    f.name,
+                    patch.name,
+                    self.files
+                        .get(orig.pos.file as usize)
+                        .map_or("", |f| f.path.as_str()),
+                    orig.pos.line
+                );
+                return Err(Diagnostic::new(f.pos, msg));
+            }
+        }
+        def.fields.extend(patch.fields.iter().cloned());
+        for ex in &patch.examples {
+            let Some(existing_ex) = def.examples.iter_mut().find(|e| e.label == ex.label) else {
+                return Err(Diagnostic::new(
+                    ex.pos,
+                    format!(
+                        "Example defined in patch '{}' must correspond to a pre-existing example.",
+                        patch.name
+                    ),
+                ));
+            };
+            for f in &ex.fields {
+                if let Some(slot) = existing_ex.fields.iter_mut().find(|x| x.name == f.name) {
+                    *slot = f.clone();
+                } else {
+                    existing_ex.fields.push(f.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+}

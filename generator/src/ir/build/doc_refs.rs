@@ -1,0 +1,262 @@
+//! Pass 10: references in docs (`:type:`, `:field:`, `:route:`, `:val:`,
+//! `:link:`) must name something that exists.
+
+use super::*;
+use fancy_regex::Regex;
+use std::sync::OnceLock;
+
+fn doc_ref_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r":(?P<tag>[A-z]+):`(?P<val>.*?)`").expect("valid regex"))
+}
+
+fn doc_val_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"^(null|true|false|-?\d+(\.\d*)?(e-?\d+)?|"[^\\"]*")(?=\n?\z)"#)
+            .expect("valid regex")
+    })
+}
+
+/// Python's `int()` of a route version in a doc reference.
+fn py_int(s: &str) -> Option<u32> {
+    let t = s.trim();
+    let t = t.strip_prefix('+').unwrap_or(t);
+    if t.is_empty() || t.starts_with('_') || t.ends_with('_') || t.contains("__") {
+        return None;
+    }
+    t.replace('_', "").parse::<u32>().ok()
+}
+
+impl Builder<'_> {
+    pub(super) fn validate_doc_refs(&mut self) {
+        for ns in self.ns_order.clone() {
+            if ns == "stone_cfg" {
+                continue;
+            }
+            let nb = &self.ns[&ns];
+            let (types, routes) = (nb.types.clone(), nb.routes.clone());
+            for key in types {
+                let (doc, pos, fields) = match key {
+                    TypeKey::S(id) => {
+                        let s = self.api.struct_(id);
+                        (
+                            s.doc.clone(),
+                            s.pos,
+                            s.fields
+                                .iter()
+                                .map(|f| (f.doc.clone(), f.pos))
+                                .collect::<Vec<_>>(),
+                        )
+                    }
+                    TypeKey::U(id) => {
+                        let u = self.api.union(id);
+                        (
+                            u.doc.clone(),
+                            u.pos,
+                            u.variants
+                                .iter()
+                                .map(|f| (f.doc.clone(), f.pos))
+                                .collect::<Vec<_>>(),
+                        )
+                    }
+                };
+                let mut docs = vec![(doc, pos)];
+                docs.extend(fields);
+                for (doc, pos) in docs {
+                    let Some(doc) = doc
+                        .map(|d| populate::doc_unwrap(&d))
+                        .filter(|d| !d.is_empty())
+                    else {
+                        continue;
+                    };
+                    let at = Pos::line_start(pos.file, pos.line + 1);
+                    let r = self.check_doc(&ns, &doc, at, Some(key));
+                    self.record(r);
+                }
+            }
+            for id in routes {
+                let route = self.api.route(id);
+                let Some(doc) = route
+                    .doc
+                    .as_deref()
+                    .map(populate::doc_unwrap)
+                    .filter(|d| !d.is_empty())
+                else {
+                    continue;
+                };
+                let at = Pos::line_start(route.pos.file, route.pos.line + 1);
+                let r = self.check_doc(&ns, &doc, at, None);
+                self.record(r);
+            }
+        }
+    }
+
+    fn field_names(&self, t: &DataType) -> Option<Vec<String>> {
+        match t {
+            DataType::Struct(id) => Some(
+                self.api
+                    .all_struct_fields(*id)
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect(),
+            ),
+            DataType::Union(id) => Some(
+                self.api
+                    .all_union_variants(*id)
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    fn sym_type(sym: &Sym) -> Option<DataType> {
+        match sym {
+            Sym::Struct(id) => Some(DataType::Struct(*id)),
+            Sym::Union(id) => Some(DataType::Union(*id)),
+            Sym::Alias(id) => Some(DataType::Alias(*id)),
+            _ => None,
+        }
+    }
+
+    fn check_doc(&self, ns: &str, doc: &str, at: Pos, context: Option<TypeKey>) -> R<()> {
+        let err = |m: String| Diagnostic::new(at, m);
+        let env = self.env(ns);
+        for caps in doc_ref_re().captures_iter(doc) {
+            let Ok(caps) = caps else { break };
+            let tag = caps.name("tag").map_or("", |m| m.as_str());
+            let val = caps.name("val").map_or("", |m| m.as_str());
+            match tag {
+                "field" => {
+                    let names = if let Some((type_name, field_name)) = val.split_once('.') {
+                        let unknown =
+                            || err(format!("Bad doc reference to unknown field '{val}'."));
+                        match env.get(type_name) {
+                            None => {
+                                return Err(err(format!(
+                                    "Bad doc reference to field {field_name} of unknown type '{type_name}'."
+                                )))
+                            }
+                            Some(Sym::Routes(_)) => {
+                                return Err(err(format!(
+                                    "Bad doc reference to field '{field_name}' of route '{type_name}'."
+                                )))
+                            }
+                            Some(Sym::Namespace(target)) => {
+                                let (t, f) = field_name.split_once('.').ok_or_else(unknown)?;
+                                let sym = self.env(target).get(t).ok_or_else(unknown)?;
+                                let dt = Self::sym_type(sym).ok_or_else(unknown)?;
+                                let names = self.field_names(self.api.unalias(&dt)).ok_or_else(unknown)?;
+                                if !names.iter().any(|n| n == f) {
+                                    return Err(unknown());
+                                }
+                                continue;
+                            }
+                            Some(sym) => {
+                                let dt = Self::sym_type(sym).ok_or_else(unknown)?;
+                                let dt = match dt {
+                                    DataType::Alias(a) => self.api.alias(a).data_type.clone(),
+                                    other => other,
+                                };
+                                let names = self.field_names(&dt).ok_or_else(unknown)?;
+                                (names, field_name)
+                            }
+                        }
+                    } else {
+                        let names = match context {
+                            Some(TypeKey::S(id)) => self.field_names(&DataType::Struct(id)),
+                            Some(TypeKey::U(id)) => self.field_names(&DataType::Union(id)),
+                            None => None,
+                        };
+                        (names.unwrap_or_default(), val)
+                    };
+                    if !names.0.iter().any(|n| n == names.1) {
+                        return Err(err(format!("Bad doc reference to unknown field '{val}'.")));
+                    }
+                }
+                "link" => {
+                    let chars: Vec<char> = val.chars().collect();
+                    let space = chars
+                        .iter()
+                        .rposition(|c| *c == ' ')
+                        .map_or(-1, |i| i as i64);
+                    if !(1 < space && space < chars.len() as i64 - 1) {
+                        return Err(err(format!(
+                            "Bad doc reference to link (need a title and uri separated by a space): '{val}'."
+                        )));
+                    }
+                }
+                "route" => {
+                    let (target_env, val) = match val.split_once('.') {
+                        Some((target, rest)) => match env.get(target) {
+                            Some(Sym::Namespace(n)) => (self.env(n), rest),
+                            _ => {
+                                return Err(err(format!(
+                                    "Unknown doc reference to namespace '{target}'."
+                                )))
+                            }
+                        },
+                        None => (env, val),
+                    };
+                    let (name, version) = match val.split_once(':') {
+                        Some((n, v)) => (
+                            n,
+                            py_int(v).ok_or_else(|| {
+                                err(format!("Invalid route representation: {val}"))
+                            })?,
+                        ),
+                        None => (val, 1),
+                    };
+                    match target_env.get(name) {
+                        None => {
+                            return Err(err(format!("Unknown doc reference to route '{name}'.")))
+                        }
+                        Some(Sym::Routes(versions)) => {
+                            if !versions.contains_key(&version) {
+                                return Err(err(format!(
+                                    "Doc reference to route '{name}' has undefined version {version}."
+                                )));
+                            }
+                        }
+                        Some(_) => {
+                            return Err(err(format!(
+                                "Doc reference to type '{name}' is not a route."
+                            )))
+                        }
+                    }
+                }
+                "type" => {
+                    let (target_env, val) = match val.split_once('.') {
+                        Some((target, rest)) => match env.get(target) {
+                            Some(Sym::Namespace(n)) => (self.env(n), rest),
+                            _ => {
+                                return Err(err(format!(
+                                    "Unknown doc reference to namespace '{target}'."
+                                )))
+                            }
+                        },
+                        None => (env, val),
+                    };
+                    match target_env.get(val) {
+                        None => return Err(err(format!("Unknown doc reference to type '{val}'."))),
+                        Some(Sym::Struct(_) | Sym::Union(_)) => {}
+                        Some(_) => {
+                            return Err(err(format!(
+                                "Doc reference to type '{val}' is not a struct or union."
+                            )))
+                        }
+                    }
+                }
+                "val" => {
+                    if !doc_val_re().is_match(val).unwrap_or(false) {
+                        return Err(err(format!("Bad doc reference value '{val}'.")));
+                    }
+                }
+                other => return Err(err(format!("Unknown doc reference tag '{other}'."))),
+            }
+        }
+        Ok(())
+    }
+}

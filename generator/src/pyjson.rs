@@ -1,0 +1,102 @@
+//! JSON text exactly as Python's `json.dumps(sort_keys=True,
+//! ensure_ascii=False)` writes it (with `indent=1` or on one line), so that
+//! our output can be compared with Stone's byte for byte.
+
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// `json.dumps(v, sort_keys=True, ensure_ascii=False)`.
+pub fn to_line(v: &Value) -> String {
+    let mut out = String::new();
+    write(&mut out, v, None, 0);
+    out
+}
+
+/// `json.dumps(v, sort_keys=True, ensure_ascii=False, indent=1)`.
+pub fn to_pretty(v: &Value) -> String {
+    let mut out = String::new();
+    write(&mut out, v, Some(1), 0);
+    out
+}
+
+fn newline(out: &mut String, indent: Option<usize>, depth: usize) {
+    if let Some(n) = indent {
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', n * depth));
+    }
+}
+
+fn write(out: &mut String, v: &Value, indent: Option<usize>, depth: usize) {
+    let item_sep = if indent.is_some() { "," } else { ", " };
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => {
+                let _ = write!(out, "{i}");
+            }
+            (_, Some(u), _) => {
+                let _ = write!(out, "{u}");
+            }
+            (_, _, Some(f)) => out.push_str(&crate::pyfmt::repr_float(f)),
+            _ => out.push_str(&n.to_string()),
+        },
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            if items.is_empty() {
+                out.push_str("[]");
+                return;
+            }
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(item_sep);
+                }
+                newline(out, indent, depth + 1);
+                write(out, item, indent, depth + 1);
+            }
+            newline(out, indent, depth);
+            out.push(']');
+        }
+        Value::Object(map) => {
+            if map.is_empty() {
+                out.push_str("{}");
+                return;
+            }
+            out.push('{');
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(item_sep);
+                }
+                newline(out, indent, depth + 1);
+                write_str(out, k);
+                out.push_str(": ");
+                write(out, &map[*k], indent, depth + 1);
+            }
+            newline(out, indent, depth);
+            out.push('}');
+        }
+    }
+}
+
+fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
