@@ -8,6 +8,8 @@ use crate::source::Pos;
 pub enum Literal {
     Bool(bool),
     Int(i128),
+    /// An integer beyond 128 bits (Python's are unbounded), as written.
+    BigInt(String),
     Float(f64),
     Str(String),
     Null,

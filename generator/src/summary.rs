@@ -89,7 +89,7 @@ fn field_json(
     doc: &Option<String>,
     deprecated: bool,
     preview: bool,
-    omitted_caller: &Option<String>,
+    omitted_caller: &Option<Constant>,
     redactor: &Option<Redactor>,
 ) -> Map<String, Value> {
     let mut out = Map::new();
@@ -102,13 +102,16 @@ fn field_json(
     if preview {
         out.insert("preview".into(), Value::Bool(true));
     }
+    // Stone writes the caller where it is truthy.
+    let truthy = |c: &&Constant| {
+        !matches!(c, Constant::Null | Constant::Bool(false) | Constant::Int(0))
+            && !matches!(c, Constant::Str(s) if s.is_empty())
+    };
+    let caller = omitted_caller.as_ref().filter(truthy);
     opt(
         &mut out,
         "omitted_caller",
-        omitted_caller
-            .clone()
-            .filter(|c| !c.is_empty())
-            .map(Value::String),
+        caller.map(Constant::to_summary_json),
     );
     if let Some(r) = redactor {
         let kind = match r.kind {

@@ -188,7 +188,9 @@ pub struct StructField {
     pub default: Option<Constant>,
     pub deprecated: bool,
     pub preview: bool,
-    pub omitted_caller: Option<String>,
+    /// `@Omitted("caller")`: the caller kind (a string in every real spec;
+    /// Stone keeps any literal).
+    pub omitted_caller: Option<Constant>,
     pub redactor: Option<Redactor>,
     pub custom_annotations: Vec<CustomAnnotation>,
 }
@@ -217,7 +219,9 @@ pub struct UnionVariant {
     pub catch_all: bool,
     pub deprecated: bool,
     pub preview: bool,
-    pub omitted_caller: Option<String>,
+    /// `@Omitted("caller")`: the caller kind (a string in every real spec;
+    /// Stone keeps any literal).
+    pub omitted_caller: Option<Constant>,
     pub redactor: Option<Redactor>,
     pub custom_annotations: Vec<CustomAnnotation>,
 }

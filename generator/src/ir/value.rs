@@ -5,6 +5,8 @@
 pub enum Constant {
     Bool(bool),
     Int(i128),
+    /// An integer beyond 128 bits, as written (it never passes a type check).
+    BigInt(String),
     Float(f64),
     Str(String),
     Null,
@@ -19,6 +21,7 @@ impl Constant {
         match self {
             Constant::Bool(b) => Value::Bool(*b),
             Constant::Int(i) => int_json(*i),
+            Constant::BigInt(s) => Value::String(s.clone()),
             Constant::Float(f) => {
                 serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
             }

@@ -51,7 +51,7 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
                 errors: vec![],
             };
             let mut decls: Vec<Decl> = spec
-                .into_inner()
+                .into_inner_syntax()
                 .filter(|p| p.as_rule() != Rule::EOI)
                 .map(|p| b.decl(p))
                 .collect();
@@ -73,7 +73,24 @@ fn unexpected_token(
     index: &LineIndex,
     offset: usize,
 ) -> Diagnostic {
-    match lexed.tokens.iter().find(|t| t.start >= offset) {
+    let mut at = lexed.tokens.iter().position(|t| t.start >= offset);
+    // After a header that must open a block (`struct S`, `attrs`, ...) the
+    // line break is fine for Stone's LALR parser: the token after it, where
+    // the block's INDENT is missing, is the unexpected one.
+    if let Some(i) = at.filter(|i| lexed.tokens[*i].kind == "NEWLINE") {
+        let line_start = lexed.tokens[..i]
+            .iter()
+            .rposition(|t| matches!(t.kind, "NEWLINE" | "INDENT" | "DEDENT"))
+            .map_or(0, |j| j + 1);
+        let opens_block = matches!(
+            lexed.tokens.get(line_start).map(|t| t.kind),
+            Some("STRUCT" | "UNION" | "UNION_CLOSED" | "PATCH" | "ANNOTATION_TYPE" | "ATTRS")
+        );
+        if opens_block {
+            at = Some(i + 1).filter(|j| *j < lexed.tokens.len());
+        }
+    }
+    match at.map(|i| &lexed.tokens[i]) {
         Some(t) => Diagnostic::new(
             Pos {
                 line: t.line,
@@ -96,6 +113,27 @@ struct Builder<'a> {
 }
 
 type P<'i> = Pair<'i, Rule>;
+type Inner<'i> =
+    std::iter::Peekable<std::iter::Filter<pest::iterators::Pairs<'i, Rule>, fn(&P<'i>) -> bool>>;
+
+/// Line ends and block starts are named rules so that a parse error is
+/// placed where Stone places it (pest reports the furthest named rule that
+/// failed); they carry nothing for the AST.
+fn is_syntax(p: &P) -> bool {
+    !matches!(p.as_rule(), Rule::nl | Rule::indent)
+}
+
+trait IntoInnerSyntax<'i> {
+    fn into_inner_syntax(self) -> Inner<'i>;
+}
+
+impl<'i> IntoInnerSyntax<'i> for P<'i> {
+    fn into_inner_syntax(self) -> Inner<'i> {
+        self.into_inner()
+            .filter(is_syntax as fn(&P<'i>) -> bool)
+            .peekable()
+    }
+}
 
 impl Builder<'_> {
     fn pos(&self, p: &P) -> Pos {
@@ -109,7 +147,7 @@ impl Builder<'_> {
     fn decl(&mut self, p: P) -> Decl {
         let pos = self.pos(&p);
         let rule = p.as_rule();
-        let mut it = p.into_inner().peekable();
+        let mut it = p.into_inner_syntax();
         match rule {
             Rule::namespace => {
                 let name = it
@@ -227,7 +265,7 @@ impl Builder<'_> {
 
     fn doc(&self, p: P) -> String {
         // `p_docstring_string`: trailing white space goes from every line.
-        let value = self.string(p.into_inner().next().expect("doc string"));
+        let value = self.string(p.into_inner_syntax().next().expect("doc string"));
         value
             .split('\n')
             .map(|l| l.trim_end())
@@ -249,11 +287,7 @@ impl Builder<'_> {
             Rule::null => Literal::Null,
             Rule::integer => match p.as_str().parse::<i128>() {
                 Ok(v) => Literal::Int(v),
-                Err(_) => {
-                    let pos = self.pos(&p);
-                    self.error(pos, format!("Integer {} is too large.", p.as_str()));
-                    Literal::Int(0)
-                }
+                Err(_) => Literal::BigInt(p.as_str().to_string()),
             },
             Rule::float => Literal::Float(p.as_str().parse().unwrap_or(f64::INFINITY)),
             Rule::string => Literal::Str(self.string(p)),
@@ -273,7 +307,7 @@ impl Builder<'_> {
         let mut names = vec![];
         let mut args = (vec![], vec![]);
         let mut nullable = false;
-        for q in p.into_inner() {
+        for q in p.into_inner_syntax() {
             match q.as_rule() {
                 Rule::ident => names.push(q.as_str().to_string()),
                 Rule::type_args => args = self.type_args(q),
@@ -305,11 +339,11 @@ impl Builder<'_> {
     fn type_args(&mut self, p: P) -> (Vec<Arg>, Vec<(String, Arg)>) {
         let mut args = vec![];
         let mut kwargs: Vec<(String, Arg)> = vec![];
-        for q in p.into_inner() {
+        for q in p.into_inner_syntax() {
             let qpos = self.pos(&q);
             match q.as_rule() {
                 Rule::pos_arg => {
-                    let inner = q.into_inner().next().expect("arg");
+                    let inner = q.into_inner_syntax().next().expect("arg");
                     if !kwargs.is_empty() {
                         self.error(
                             qpos,
@@ -320,7 +354,7 @@ impl Builder<'_> {
                     args.push(a);
                 }
                 Rule::kw_arg => {
-                    let mut it = q.into_inner();
+                    let mut it = q.into_inner_syntax();
                     let key = it
                         .next()
                         .map(|k| k.as_str().to_string())
@@ -344,12 +378,15 @@ impl Builder<'_> {
 
     fn annotations_and_doc<'i>(
         &mut self,
-        it: &mut std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>,
+        it: &mut Inner<'i>,
     ) -> (Vec<AnnotationRef>, Option<String>) {
         let mut annotations = vec![];
         while let Some(p) = it.next_if(|p| p.as_rule() == Rule::annotation_ref) {
             let pos = self.pos(&p);
-            let mut names: Vec<String> = p.into_inner().map(|q| q.as_str().to_string()).collect();
+            let mut names: Vec<String> = p
+                .into_inner_syntax()
+                .map(|q| q.as_str().to_string())
+                .collect();
             let name = names.pop().unwrap_or_default();
             annotations.push(AnnotationRef {
                 pos,
@@ -365,7 +402,7 @@ impl Builder<'_> {
 
     fn extends(&mut self, p: P) -> Option<TypeRef> {
         let pos = self.pos(&p);
-        let t = self.type_ref(p.into_inner().next().expect("extends type"));
+        let t = self.type_ref(p.into_inner_syntax().next().expect("extends type"));
         if t.nullable {
             self.error(pos, "Reference cannot be nullable.".into());
             return None;
@@ -396,12 +433,12 @@ impl Builder<'_> {
                 Rule::extends => def.extends = self.extends(p),
                 Rule::doc => def.doc = Some(self.doc(p)),
                 Rule::subtypes => {
-                    let mut inner = p.into_inner();
+                    let mut inner = p.into_inner_syntax();
                     let open = inner.next().is_some_and(|k| k.as_str() == "union");
                     let list = inner
                         .map(|f| {
                             let pos = self.pos(&f);
-                            let mut fi = f.into_inner();
+                            let mut fi = f.into_inner_syntax();
                             let name = fi
                                 .next()
                                 .map(|n| n.as_str().to_string())
@@ -468,7 +505,7 @@ impl Builder<'_> {
 
     fn field(&mut self, p: P) -> Field {
         let pos = self.pos(&p);
-        let mut it = p.into_inner().peekable();
+        let mut it = p.into_inner_syntax();
         let name = it
             .next()
             .map(|n| n.as_str().to_string())
@@ -478,7 +515,7 @@ impl Builder<'_> {
             .map(|t| self.type_ref(t));
         let default = it
             .next_if(|p| p.as_rule() == Rule::default)
-            .map(|d| self.default_value(d.into_inner().next().expect("default")));
+            .map(|d| self.default_value(d.into_inner_syntax().next().expect("default")));
         let (annotations, doc) = self.annotations_and_doc(&mut it);
         if let Some(anon) = it.next() {
             let anon_pos = self.pos(&anon);
@@ -487,11 +524,11 @@ impl Builder<'_> {
                 .map(|t| t.name.clone())
                 .unwrap_or_default();
             let decl = if anon.as_rule() == Rule::anon_union {
-                let mut inner = anon.into_inner();
+                let mut inner = anon.into_inner_syntax();
                 let closed = inner.next().is_some_and(|k| k.as_str() == "union_closed");
                 Decl::Union(self.type_body(anon_pos, type_name, inner, closed))
             } else {
-                Decl::Struct(self.type_body(anon_pos, type_name, anon.into_inner(), false))
+                Decl::Struct(self.type_body(anon_pos, type_name, anon.into_inner_syntax(), false))
             };
             self.anonymous.push(decl);
         }
@@ -509,7 +546,7 @@ impl Builder<'_> {
         if p.as_rule() == Rule::tag_ref {
             let pos = self.pos(&p);
             let tag = p
-                .into_inner()
+                .into_inner_syntax()
                 .next()
                 .map(|i| i.as_str().to_string())
                 .unwrap_or_default();
@@ -521,7 +558,7 @@ impl Builder<'_> {
 
     fn example(&mut self, p: P) -> Example {
         let pos = self.pos(&p);
-        let mut it = p.into_inner().peekable();
+        let mut it = p.into_inner_syntax();
         let label = it
             .next()
             .map(|n| n.as_str().to_string())
@@ -532,7 +569,7 @@ impl Builder<'_> {
         let mut fields: Vec<ExampleField> = vec![];
         for f in it {
             let fpos = self.pos(&f);
-            let mut fi = f.into_inner();
+            let mut fi = f.into_inner_syntax();
             let name = fi
                 .next()
                 .map(|n| n.as_str().to_string())
@@ -569,11 +606,13 @@ impl Builder<'_> {
                     label: p.as_str().to_string(),
                 }
             }
-            Rule::ex_list => ExValue::List(p.into_inner().map(|q| self.ex_value(q)).collect()),
+            Rule::ex_list => {
+                ExValue::List(p.into_inner_syntax().map(|q| self.ex_value(q)).collect())
+            }
             Rule::ex_map => {
                 let mut pairs: Vec<(ExValue, ExValue)> = vec![];
-                for pair in p.into_inner() {
-                    let mut kv = pair.into_inner();
+                for pair in p.into_inner_syntax() {
+                    let mut kv = pair.into_inner_syntax();
                     let kp = kv.next().expect("key");
                     let kpos = self.pos(&kp);
                     let key = self.ex_value(kp);
@@ -600,11 +639,7 @@ impl Builder<'_> {
         }
     }
 
-    fn route<'i>(
-        &mut self,
-        pos: Pos,
-        mut it: std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>,
-    ) -> Route {
+    fn route<'i>(&mut self, pos: Pos, mut it: Inner<'i>) -> Route {
         let name = it
             .next()
             .map(|n| n.as_str().to_string())
@@ -614,12 +649,12 @@ impl Builder<'_> {
             None => 1,
         };
         let io = it.next().expect("route io");
-        let mut types: Vec<TypeRef> = io.into_inner().map(|t| self.type_ref(t)).collect();
+        let mut types: Vec<TypeRef> = io.into_inner_syntax().map(|t| self.type_ref(t)).collect();
         let error = if types.len() > 2 { types.pop() } else { None };
         let result = types.pop().expect("result type");
         let arg = types.pop().expect("arg type");
         let deprecated = it.next_if(|p| p.as_rule() == Rule::deprecation).map(|d| {
-            let mut di = d.into_inner();
+            let mut di = d.into_inner_syntax();
             di.next().map(|n| {
                 let v = di.next().map_or(1, |v| self.version(v));
                 (n.as_str().to_string(), v)
@@ -630,9 +665,9 @@ impl Builder<'_> {
             .map(|p| self.doc(p));
         let mut attrs: Vec<AttrField> = vec![];
         if let Some(a) = it.next() {
-            for f in a.into_inner() {
+            for f in a.into_inner_syntax() {
                 let fpos = self.pos(&f);
-                let mut fi = f.into_inner();
+                let mut fi = f.into_inner_syntax();
                 let name = fi
                     .next()
                     .map(|n| n.as_str().to_string())
@@ -662,7 +697,7 @@ impl Builder<'_> {
     }
 
     fn version(&mut self, p: P) -> i128 {
-        let n = p.into_inner().next().expect("version number");
+        let n = p.into_inner_syntax().next().expect("version number");
         let pos = self.pos(&n);
         let v = match self.literal(n) {
             Literal::Int(v) => v,
@@ -709,6 +744,7 @@ pub fn lit_repr(l: &Literal) -> String {
         Literal::Bool(true) => "True".into(),
         Literal::Bool(false) => "False".into(),
         Literal::Int(i) => i.to_string(),
+        Literal::BigInt(s) => s.clone(),
         Literal::Float(f) => crate::pyfmt::repr_float(*f),
         Literal::Str(s) => crate::pyfmt::repr_str(s),
         Literal::Null => "None".into(),

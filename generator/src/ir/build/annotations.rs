@@ -11,6 +11,7 @@ fn literal_constant(l: &Literal) -> Constant {
     match l {
         Literal::Bool(b) => Constant::Bool(*b),
         Literal::Int(i) => Constant::Int(*i),
+        Literal::BigInt(s) => Constant::BigInt(s.clone()),
         Literal::Float(f) => Constant::Float(*f),
         Literal::Str(s) => Constant::Str(s.clone()),
         Literal::Null => Constant::Null,
@@ -21,6 +22,7 @@ fn constant_pyval(c: &Constant) -> PyVal<'_> {
     match c {
         Constant::Bool(b) => PyVal::Bool(*b),
         Constant::Int(i) => PyVal::Int(*i),
+        Constant::BigInt(s) => PyVal::BigInt(s),
         Constant::Float(f) => PyVal::Float(*f),
         Constant::Str(s) => PyVal::Str(s),
         Constant::Null => PyVal::Null,
@@ -82,6 +84,15 @@ impl Builder<'_> {
                 }
             }
         }
+        if a.type_name == "Omitted" {
+            return match value {
+                Some(Arg::Lit(l)) => Ok(AnnotationKind::Omitted(literal_constant(l))),
+                _ => Err(Diagnostic::new(
+                    a.pos,
+                    "Missing argument 'omitted_caller' for annotation type 'Omitted'.",
+                )),
+            };
+        }
         let text = match value {
             None => None,
             Some(Arg::Lit(Literal::Str(s))) => Some(s.clone()),
@@ -100,15 +111,6 @@ impl Builder<'_> {
         Ok(match a.type_name.as_str() {
             "Deprecated" => AnnotationKind::Deprecated,
             "Preview" => AnnotationKind::Preview,
-            "Omitted" => match text {
-                Some(t) => AnnotationKind::Omitted(t),
-                None => {
-                    return Err(Diagnostic::new(
-                        a.pos,
-                        "Missing argument 'omitted_caller' for annotation type 'Omitted'.",
-                    ))
-                }
-            },
             kind => AnnotationKind::Redacted(Redactor {
                 kind: if kind == "RedactedBlot" {
                     RedactorKind::Blot
@@ -339,9 +341,8 @@ impl Builder<'_> {
         let err = |m: String| Diagnostic::new(pos, m);
         for (sym, name) in annotations {
             let Sym::Annotation(i) = sym else {
-                return Err(err(format!(
-                    "Annotation '{name}' not recognized for field."
-                )));
+                let shown = self.sym_repr(sym).unwrap_or_else(|| format!("'{name}'"));
+                return Err(err(format!("Annotation {shown} not recognized for field.")));
             };
             match &self.annotations[*i].kind {
                 AnnotationKind::Deprecated => {
@@ -355,9 +356,13 @@ impl Builder<'_> {
                 }
                 AnnotationKind::Omitted(caller) => {
                     if let Some(prev) = &flags.omitted_caller {
+                        let shown = match prev {
+                            Constant::Str(s) => s.clone(),
+                            other => constant_pyval(other).repr(),
+                        };
                         return Err(err(format!(
                             "Omitted caller already set as {}.",
-                            repr_str(prev)
+                            repr_str(&shown)
                         )));
                     }
                     flags.omitted_caller = Some(caller.clone());
@@ -424,10 +429,96 @@ impl Builder<'_> {
             AnnotationKind::Deprecated => format!("Deprecated({n}, ApiNamespace({ns}))"),
             AnnotationKind::Preview => format!("Preview({n}, ApiNamespace({ns}))"),
             AnnotationKind::Omitted(c) => {
-                format!("Omitted({n}, ApiNamespace({ns}), {})", repr_str(c))
+                format!(
+                    "Omitted({n}, ApiNamespace({ns}), {})",
+                    constant_pyval(c).repr()
+                )
             }
             AnnotationKind::Redacted(r) => self.redactor_repr(r, idx),
             AnnotationKind::Custom { .. } => a.ast.name.clone(),
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// Python's `repr` of what a name stands for, where Stone prints it.
+    fn sym_repr(&self, sym: &Sym) -> Option<String> {
+        match sym {
+            Sym::Struct(id) => Some(self.type_repr(&DataType::Struct(*id), 0)),
+            Sym::Union(id) => Some(self.type_repr(&DataType::Union(*id), 0)),
+            Sym::Alias(id) => Some(self.type_repr(&DataType::Alias(*id), 0)),
+            Sym::Builtin(b) => Some(format!("<class 'stone.ir.data_types.{}'>", b.name())),
+            _ => None,
+        }
+    }
+
+    /// `repr()` of a Stone data type object.
+    fn type_repr(&self, t: &DataType, depth: usize) -> String {
+        if depth > 20 {
+            return "...".into();
+        }
+        match t {
+            DataType::Int32 { .. }
+            | DataType::Int64 { .. }
+            | DataType::UInt32 { .. }
+            | DataType::UInt64 { .. }
+            | DataType::Float32 { .. }
+            | DataType::Float64 { .. } => format!("{}()", t.kind_name()),
+            DataType::Struct(id) => {
+                let s = self.api.struct_(*id);
+                if !self.struct_done[id.0 as usize] {
+                    return format!("Struct({}, None)", repr_str(&s.name));
+                }
+                let fields: Vec<String> = s
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        let caller = f
+                            .omitted_caller
+                            .as_ref()
+                            .map_or("None".into(), |c| constant_pyval(c).repr());
+                        format!(
+                            "StructField({}, {}, {caller})",
+                            repr_str(&f.name),
+                            self.type_repr(&f.data_type, depth + 1)
+                        )
+                    })
+                    .collect();
+                format!("Struct({}, [{}])", repr_str(&s.name), fields.join(", "))
+            }
+            DataType::Union(id) => {
+                let u = self.api.union(*id);
+                if !self.union_done[id.0 as usize] {
+                    return format!("Union({}, None)", repr_str(&u.name));
+                }
+                let fields: Vec<String> = u
+                    .variants
+                    .iter()
+                    .map(|f| {
+                        let caller = f
+                            .omitted_caller
+                            .as_ref()
+                            .map_or("None".into(), |c| constant_pyval(c).repr());
+                        let catch_all = if f.catch_all { "True" } else { "False" };
+                        format!(
+                            "UnionField({}, {}, {catch_all}, {caller})",
+                            repr_str(&f.name),
+                            self.type_repr(&f.data_type, depth + 1)
+                        )
+                    })
+                    .collect();
+                format!("Union({}, [{}])", repr_str(&u.name), fields.join(", "))
+            }
+            DataType::Alias(id) => {
+                let a = self.api.alias(*id);
+                let inner = if self.alias_done[id.0 as usize] {
+                    self.type_repr(&a.data_type, depth + 1)
+                } else {
+                    "None".into()
+                };
+                format!("Alias({}, {inner})", repr_str(&a.name))
+            }
+            other => other.kind_name().to_string(),
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::pyregex::PyRegex;
 pub(crate) enum PyVal<'a> {
     Bool(bool),
     Int(i128),
+    BigInt(&'a str),
     Float(f64),
     Str(&'a str),
     Null,
@@ -31,6 +32,7 @@ impl<'a> PyVal<'a> {
         match l {
             Literal::Bool(b) => PyVal::Bool(*b),
             Literal::Int(i) => PyVal::Int(*i),
+            Literal::BigInt(s) => PyVal::BigInt(s),
             Literal::Float(f) => PyVal::Float(*f),
             Literal::Str(s) => PyVal::Str(s),
             Literal::Null => PyVal::Null,
@@ -52,6 +54,7 @@ impl<'a> PyVal<'a> {
             PyVal::Bool(true) => "True".into(),
             PyVal::Bool(false) => "False".into(),
             PyVal::Int(i) => i.to_string(),
+            PyVal::BigInt(s) => s.to_string(),
             PyVal::Float(f) => repr_float(*f),
             PyVal::Str(s) => repr_str(s),
             PyVal::Null => "None".into(),
@@ -118,14 +121,17 @@ impl Builder<'_> {
                 min_value,
                 max_value,
             } => {
-                let Some(i) = v.int() else {
-                    return Err(format!("{} is not a valid integer", generic_type_name(&v)));
-                };
                 let (lo, hi) = match dt {
                     DataType::Int32 { .. } => (-(1i128 << 31), (1i128 << 31) - 1),
                     DataType::UInt32 { .. } => (0, (1i128 << 32) - 1),
                     DataType::Int64 { .. } => (-(1i128 << 63), (1i128 << 63) - 1),
                     _ => (0, (1i128 << 64) - 1),
+                };
+                if let PyVal::BigInt(s) = v {
+                    return Err(format!("{s} is not within range [{lo}, {hi}]"));
+                }
+                let Some(i) = v.int() else {
+                    return Err(format!("{} is not a valid integer", generic_type_name(&v)));
                 };
                 if !(lo..=hi).contains(&i) {
                     return Err(format!("{i} is not within range [{lo}, {hi}]"));
@@ -148,6 +154,7 @@ impl Builder<'_> {
             } => {
                 let f = match v {
                     PyVal::Float(f) => f,
+                    PyVal::BigInt(s) => return Err(format!("{s} is too large for float")),
                     PyVal::Int(_) | PyVal::Bool(_) => {
                         let f = v.int().unwrap_or(0) as f64;
                         if f.is_infinite() {

@@ -13,6 +13,7 @@ fn lit_json(l: &Literal) -> Value {
     match l {
         Literal::Bool(b) => Value::Bool(*b),
         Literal::Int(i) => crate::ir::value::int_json(*i),
+        Literal::BigInt(s) => Value::String(s.clone()),
         Literal::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
         Literal::Str(s) => Value::String(s.clone()),
         Literal::Null => Value::Null,
@@ -411,13 +412,15 @@ impl Builder<'_> {
                     .find(|v| v.name == label && v.data_type == DataType::Void)
                 {
                     Some(v) => serde_json::json!({ ".tag": v.name }),
-                    None => return Err(Diagnostic::new(
-                        self.api.union(id).pos,
-                        format!(
+                    None => {
+                        return Err(Diagnostic::new(
+                            self.api.union(id).pos,
+                            format!(
                             "Reference to example for '{}' with label '{label}' does not exist.",
                             self.api.union(id).name
                         ),
-                    )),
+                        ))
+                    }
                 }
             }
             (TypeKey::S(id), None) => {

@@ -107,7 +107,7 @@ pub(crate) struct AnnotationB {
 pub(crate) enum AnnotationKind {
     Deprecated,
     Preview,
-    Omitted(String),
+    Omitted(Constant),
     Redacted(Redactor),
     /// Parameters filled in when the annotation type is known.
     Custom {

@@ -34,7 +34,7 @@ pub(crate) fn doc_unwrap(raw: &str) -> String {
 pub(super) struct FieldFlags {
     pub deprecated: bool,
     pub preview: bool,
-    pub omitted_caller: Option<String>,
+    pub omitted_caller: Option<Constant>,
     pub redactor: Option<Redactor>,
     /// The annotation that set `redactor` (for messages).
     pub redactor_src: Option<usize>,
@@ -443,6 +443,7 @@ impl Builder<'_> {
             DefaultValue::Lit(l) => match l {
                 Literal::Bool(b) => Constant::Bool(*b),
                 Literal::Int(i) => Constant::Int(*i),
+                Literal::BigInt(s) => Constant::BigInt(s.clone()),
                 Literal::Float(x) => Constant::Float(*x),
                 Literal::Str(s) => Constant::Str(s.clone()),
                 Literal::Null => Constant::Null,
@@ -457,6 +458,9 @@ impl Builder<'_> {
             value = Constant::Float(match &value {
                 Constant::Float(x) => *x,
                 Constant::Int(i) => *i as f64,
+                Constant::BigInt(_) => {
+                    return Err(invalid("int too large to convert to float".into()))
+                }
                 Constant::Bool(b) => f64::from(u8::from(*b)),
                 Constant::Str(s) => py_float(s).ok_or_else(|| {
                     invalid(format!(
@@ -479,6 +483,7 @@ impl Builder<'_> {
         let pv = match &value {
             Constant::Bool(b) => PyVal::Bool(*b),
             Constant::Int(i) => PyVal::Int(*i),
+            Constant::BigInt(s) => PyVal::BigInt(s),
             Constant::Float(x) => PyVal::Float(*x),
             Constant::Str(s) => PyVal::Str(s),
             Constant::Null => PyVal::Null,

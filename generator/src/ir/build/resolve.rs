@@ -22,6 +22,13 @@ impl ArgV {
         }
     }
 
+    fn big(&self) -> Option<&str> {
+        match self {
+            ArgV::Lit(Literal::BigInt(s)) => Some(s),
+            _ => None,
+        }
+    }
+
     fn as_real(&self) -> Option<f64> {
         match self {
             ArgV::Lit(Literal::Float(f)) => Some(*f),
@@ -214,6 +221,14 @@ fn instantiate(
             let min_value = match &min {
                 None => None,
                 Some(v) => {
+                    if let Some(big) = v.big() {
+                        // Beyond 128 bits: out of every Stone integer range.
+                        return Err(bad(if big.starts_with('-') {
+                            format!("min_value cannot be less than the minimum value for this type ({big} < {lo})")
+                        } else {
+                            format!("min_value {big} is out of range for this type")
+                        }));
+                    }
                     let i = v
                         .as_int()
                         .ok_or_else(|| bad("min_value must be an integral number".into()))?;
@@ -228,6 +243,13 @@ fn instantiate(
             let max_value = match &max {
                 None => None,
                 Some(v) => {
+                    if let Some(big) = v.big() {
+                        return Err(bad(if big.starts_with('-') {
+                            format!("max_value {big} is out of range for this type")
+                        } else {
+                            format!("max_value cannot be greater than the maximum value for this type ({big} < {hi})")
+                        }));
+                    }
                     let i = v
                         .as_int()
                         .ok_or_else(|| bad("max_value must be an integral number".into()))?;
@@ -265,6 +287,9 @@ fn instantiate(
             let min_value = match &min {
                 None => None,
                 Some(v) => {
+                    if v.big().is_some() {
+                        return Err(bad("min_value is too small for a float".into()));
+                    }
                     let f = v
                         .as_real()
                         .ok_or_else(|| bad("min_value must be a real number".into()))?;
@@ -286,6 +311,9 @@ fn instantiate(
             let max_value = match &max {
                 None => None,
                 Some(v) => {
+                    if v.big().is_some() {
+                        return Err(bad("max_value is too large for a float".into()));
+                    }
                     let f = v
                         .as_real()
                         .ok_or_else(|| bad("max_value must be a real number".into()))?;
@@ -431,7 +459,7 @@ fn instantiate(
 pub(super) fn generic_type_name(v: &PyVal) -> &'static str {
     match v {
         PyVal::Ref(_) => "reference",
-        PyVal::Int(_) | PyVal::Bool(_) => "integer",
+        PyVal::Int(_) | PyVal::BigInt(_) | PyVal::Bool(_) => "integer",
         PyVal::Float(_) => "float",
         PyVal::List(_) => "list",
         PyVal::Str(_) => "string",

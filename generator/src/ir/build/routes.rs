@@ -211,6 +211,7 @@ impl Builder<'_> {
                         match l {
                             Literal::Bool(b) => Constant::Bool(*b),
                             Literal::Int(i) => Constant::Int(*i),
+                            Literal::BigInt(s) => Constant::BigInt(s.clone()),
                             Literal::Float(f) => Constant::Float(*f),
                             Literal::Str(s) => Constant::Str(s.clone()),
                             Literal::Null => Constant::Null,
