@@ -4,6 +4,9 @@
 //! at the start only.
 
 use fancy_regex::Regex;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Translate a Python pattern into an equivalent fancy-regex pattern.
 fn translate(pattern: &str) -> String {
@@ -49,11 +52,21 @@ fn translate(pattern: &str) -> String {
 #[derive(Debug)]
 pub struct PyRegex(Regex);
 
+thread_local! {
+    /// Specs use a few dozen patterns thousands of times: compile each once.
+    static CACHE: RefCell<HashMap<String, Result<Rc<PyRegex>, String>>> = RefCell::new(HashMap::new());
+}
+
 impl PyRegex {
-    pub fn new(pattern: &str) -> Result<PyRegex, String> {
-        Regex::new(&format!(r"\A(?:{})", translate(pattern)))
-            .map(PyRegex)
-            .map_err(|e| e.to_string())
+    pub fn new(pattern: &str) -> Result<Rc<PyRegex>, String> {
+        if let Some(hit) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
+            return hit;
+        }
+        let compiled = Regex::new(&format!(r"\A(?:{})", translate(pattern)))
+            .map(|r| Rc::new(PyRegex(r)))
+            .map_err(|e| e.to_string());
+        CACHE.with(|c| c.borrow_mut().insert(pattern.to_string(), compiled.clone()));
+        compiled
     }
 
     /// `re.match(pattern, text) is not None`.

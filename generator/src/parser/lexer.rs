@@ -10,7 +10,6 @@
 //! - the token found where the parse failed, to name it as Stone does.
 
 use crate::pyfmt::{repr_float, repr_str};
-use std::collections::HashMap;
 
 #[derive(Clone, Debug)]
 pub struct Token {
@@ -18,8 +17,7 @@ pub struct Token {
     pub kind: &'static str,
     pub start: usize,
     pub line: u32,
-    /// The value as Python's `repr` shows it.
-    pub repr: String,
+    pub end: usize,
 }
 
 #[derive(Default)]
@@ -28,7 +26,8 @@ pub struct Lexed {
     /// (message, line, byte offset) in the order Stone meets them.
     pub errors: Vec<(String, u32, usize)>,
     /// String literal start offset -> value.
-    pub strings: HashMap<usize, String>,
+    /// String literals' values by start offset, in order.
+    pub strings: Vec<(usize, String)>,
 }
 
 const KEYWORDS: &[(&str, &str)] = &[
@@ -137,12 +136,12 @@ impl<'a> Lexer<'a> {
         &self.data[self.pos..]
     }
 
-    fn push(&mut self, kind: &'static str, start: usize, line: u32, repr: String) {
+    fn push(&mut self, kind: &'static str, start: usize, end: usize, line: u32) {
         self.out.tokens.push(Token {
             kind,
             start,
+            end,
             line,
-            repr,
         });
     }
 
@@ -179,7 +178,7 @@ impl<'a> Lexer<'a> {
         }
         let kind = if delta > 0 { "INDENT" } else { "DEDENT" };
         for _ in 0..delta.abs() {
-            self.push(kind, next, newline_line + 1, "'\\t'".into());
+            self.push(kind, next, next, newline_line + 1);
         }
         self.cur_indent += delta;
     }
@@ -197,13 +196,13 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn newline_run(&mut self, start: usize, end: usize, token_line: u32, repr: String, emit: bool) {
+    fn newline_run(&mut self, start: usize, end: usize, token_line: u32, emit: bool) {
         self.line += self.data[start..end].matches('\n').count() as u32;
         if self.parens > 0 {
             self.check_continuation(end);
         } else {
             if emit {
-                self.push("NEWLINE", start, token_line, repr);
+                self.push("NEWLINE", start, end, token_line);
             }
             self.dents(token_line, end);
         }
@@ -229,29 +228,21 @@ impl<'a> Lexer<'a> {
                 self.push(
                     if c == '(' { "LPAR" } else { "RPAR" },
                     start,
+                    start + 1,
                     line,
-                    repr_str(&c.to_string()),
                 );
                 continue;
             }
             let prev_is_word = self.data[..start].chars().next_back().is_some_and(is_word);
             if !prev_is_word {
-                let mut matched = false;
-                for (word, kind, repr) in [
-                    ("true", "BOOLEAN", "True"),
-                    ("false", "BOOLEAN", "False"),
-                    ("null", "NULL", "<object object>"),
-                ] {
-                    if rest.starts_with(word)
-                        && !rest[word.len()..].chars().next().is_some_and(is_word)
-                    {
-                        self.pos += word.len();
-                        self.push(kind, start, line, repr.into());
-                        matched = true;
-                        break;
-                    }
-                }
-                if matched {
+                let literal = [("true", "BOOLEAN"), ("false", "BOOLEAN"), ("null", "NULL")]
+                    .into_iter()
+                    .find(|(w, _)| {
+                        rest.starts_with(w) && !rest[w.len()..].chars().next().is_some_and(is_word)
+                    });
+                if let Some((word, kind)) = literal {
+                    self.pos += word.len();
+                    self.push(kind, start, self.pos, line);
                     continue;
                 }
             }
@@ -267,7 +258,7 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 self.pos += len;
-                self.push(kind, start, line, repr_str(word));
+                self.push(kind, start, self.pos, line);
                 continue;
             }
             if c == '/' {
@@ -275,33 +266,16 @@ impl<'a> Lexer<'a> {
                     .find(|ch: char| !(ch.is_ascii_alphanumeric() || "/_-".contains(ch)))
                     .unwrap_or(rest.len() - 1);
                 self.pos += len;
-                self.push("PATH", start, line, repr_str(&rest[..len]));
+                self.push("PATH", start, self.pos, line);
                 continue;
             }
             if let Some((len, is_float)) = number_len(rest) {
-                let text = &rest[..len];
-                let repr = if is_float {
-                    repr_float(text.parse::<f64>().unwrap_or(f64::INFINITY))
-                } else {
-                    text.trim_start_matches('-')
-                        .trim_start_matches('0')
-                        .to_string()
-                };
-                let repr = if is_float {
-                    repr
-                } else if repr.is_empty() {
-                    "0".into()
-                } else if text.starts_with('-') {
-                    format!("-{repr}")
-                } else {
-                    repr
-                };
                 self.pos += len;
                 self.push(
                     if is_float { "FLOAT" } else { "INTEGER" },
                     start,
+                    self.pos,
                     line,
-                    repr,
                 );
                 continue;
             }
@@ -311,8 +285,8 @@ impl<'a> Lexer<'a> {
                     let value = string_value(&raw[1..len - 1], self.cur_indent);
                     self.line += raw.matches('\n').count() as u32;
                     self.pos += len;
-                    self.push("STRING", start, line, repr_str(&value));
-                    self.out.strings.insert(start, value);
+                    self.push("STRING", start, self.pos, line);
+                    self.out.strings.push((start, value));
                     continue;
                 }
             }
@@ -324,7 +298,7 @@ impl<'a> Lexer<'a> {
                     let end = start + body + nls;
                     self.pos = end;
                     if self.parens > 0 {
-                        self.newline_run(start, end, line, String::new(), false);
+                        self.newline_run(start, end, line, false);
                         continue;
                     }
                     let before = self.data[..start].trim_end_matches(' ');
@@ -333,7 +307,7 @@ impl<'a> Lexer<'a> {
                     self.line += nls as u32;
                     if full_line || partial {
                         if partial {
-                            self.push("NEWLINE", end - 1, line, "'\\n'".into());
+                            self.push("NEWLINE", end - 1, end, line);
                         }
                         self.dents(line, end);
                     }
@@ -343,8 +317,7 @@ impl<'a> Lexer<'a> {
             if c == '\n' {
                 let len = rest.len() - rest.trim_start_matches('\n').len();
                 self.pos += len;
-                let repr = repr_str(&rest[..len]);
-                self.newline_run(start, start + len, line, repr, true);
+                self.newline_run(start, start + len, line, true);
                 continue;
             }
             let single = match c {
@@ -362,7 +335,7 @@ impl<'a> Lexer<'a> {
             };
             if let Some(kind) = single {
                 self.pos += 1;
-                self.push(kind, start, line, repr_str(&c.to_string()));
+                self.push(kind, start, self.pos, line);
                 continue;
             }
             self.error(
@@ -375,13 +348,46 @@ impl<'a> Lexer<'a> {
         if self.cur_indent > 0 {
             let end = self.data.len();
             if self.out.tokens.last().is_some_and(|t| t.kind != "NEWLINE") {
-                self.push("NEWLINE", end, self.line, "'\\n'".into());
+                self.push("NEWLINE", end, end, self.line);
             }
             for _ in 0..self.cur_indent {
-                self.push("DEDENT", end, self.line, "'\\t'".into());
+                self.push("DEDENT", end, end, self.line);
             }
         }
         self.out
+    }
+}
+
+impl Lexed {
+    /// A string literal's value, by its start offset.
+    pub fn string_at(&self, start: usize) -> Option<&str> {
+        let i = self
+            .strings
+            .binary_search_by_key(&start, |(s, _)| *s)
+            .ok()?;
+        Some(&self.strings[i].1)
+    }
+
+    /// The token's value as Python's `repr` shows it in Stone's messages.
+    pub fn repr(&self, data: &str, t: &Token) -> String {
+        let text = data.get(t.start..t.end).unwrap_or("");
+        match t.kind {
+            "BOOLEAN" => if text == "true" { "True" } else { "False" }.into(),
+            "NULL" => "<object object>".into(),
+            "INDENT" | "DEDENT" => "'\\t'".into(),
+            "NEWLINE" if text.is_empty() => "'\\n'".into(),
+            "FLOAT" => repr_float(text.parse::<f64>().unwrap_or(f64::INFINITY)),
+            "INTEGER" => {
+                let digits = text.trim_start_matches('-').trim_start_matches('0');
+                match (digits.is_empty(), text.starts_with('-')) {
+                    (true, _) => "0".into(),
+                    (false, true) => format!("-{digits}"),
+                    (false, false) => digits.into(),
+                }
+            }
+            "STRING" => repr_str(self.string_at(t.start).unwrap_or("")),
+            _ => repr_str(text),
+        }
     }
 }
 

@@ -38,7 +38,7 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
                 pest::error::InputLocation::Pos(p) => p,
                 pest::error::InputLocation::Span((s, _)) => s,
             };
-            errors.push(unexpected_token(file, &lexed, &index, offset));
+            errors.push(unexpected_token(file, &data, &lexed, &index, offset));
             Err(errors)
         }
         Ok(mut pairs) => {
@@ -46,7 +46,7 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
             let mut b = Builder {
                 file,
                 index: &index,
-                strings: &lexed.strings,
+                lexed: &lexed,
                 anonymous: vec![],
                 errors: vec![],
             };
@@ -69,6 +69,7 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
 /// Name the token where the parse failed, as Stone's `p_error` does.
 fn unexpected_token(
     file: u32,
+    data: &str,
     lexed: &lexer::Lexed,
     index: &LineIndex,
     offset: usize,
@@ -96,7 +97,7 @@ fn unexpected_token(
                 line: t.line,
                 ..index.pos(file, t.start)
             },
-            format!("Unexpected {} with value {}.", t.kind, t.repr),
+            format!("Unexpected {} with value {}.", t.kind, lexed.repr(data, t)),
         ),
         None => Diagnostic::new(index.pos(file, offset), "Unexpected end of file."),
     }
@@ -105,7 +106,7 @@ fn unexpected_token(
 struct Builder<'a> {
     file: u32,
     index: &'a LineIndex<'a>,
-    strings: &'a std::collections::HashMap<usize, String>,
+    lexed: &'a lexer::Lexed,
     /// Nameless types defined in fields, in the order Stone appends them.
     anonymous: Vec<Decl>,
     /// Checks Stone's parser makes while it reduces (duplicates and the like).
@@ -275,10 +276,13 @@ impl Builder<'_> {
 
     fn string(&self, p: P) -> String {
         let start = p.as_span().start();
-        self.strings.get(&start).cloned().unwrap_or_else(|| {
-            let raw = p.as_str();
-            lexer::string_value(&raw[1..raw.len() - 1], 0)
-        })
+        self.lexed
+            .string_at(start)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                let raw = p.as_str();
+                lexer::string_value(&raw[1..raw.len() - 1], 0)
+            })
     }
 
     fn literal(&mut self, p: P) -> Literal {
