@@ -23,6 +23,9 @@ pub struct File {
     pub decls: Vec<Decl>,
 }
 
+// Declarations are made once each and kept in one Vec per file: the size of
+// the largest variant costs nothing worth a Box per route.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Decl {
     Namespace(Namespace),

@@ -26,7 +26,8 @@ pub fn load_spec_set<P: AsRef<Path>>(args: &[P]) -> std::io::Result<Vec<SourceFi
     paths
         .into_iter()
         .map(|p| {
-            let bytes = std::fs::read(&p)?;
+            let bytes = std::fs::read(&p)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{p}: {e}")))?;
             let text = String::from_utf8(bytes).map_err(|e| {
                 std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
