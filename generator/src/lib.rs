@@ -4,6 +4,25 @@
 //! crate accepts exactly what Dropbox's own `stone` 3.5.5 accepts, builds the
 //! same intermediate representation, and reports every error at the file and
 //! line Stone reports it, with a message that names what is wrong.
+//!
+//! ```
+//! use stone::source::SourceFile;
+//!
+//! let spec = SourceFile::new(
+//!     "files.stone",
+//!     "namespace files\n\nstruct Metadata\n    name String\n        \"The last component of the path.\"\n",
+//! );
+//! let api = stone::compile(&[spec]).expect("a valid spec");
+//! let files = &api.namespaces["files"];
+//! let metadata = api.struct_(files.structs[0]);
+//! assert_eq!(metadata.fields[0].name, "name");
+//!
+//! // A bad spec: every error, each with its file, line and column.
+//! let bad = SourceFile::new("bad.stone", "namespace bad\n\nstruct S\n    f Strin\n");
+//! let errors = stone::compile(std::slice::from_ref(&bad)).unwrap_err();
+//! assert_eq!(errors.first.message, "Symbol 'Strin' is undefined.");
+//! assert!(errors.render(&[bad]).starts_with("bad.stone:4:7: Symbol 'Strin' is undefined."));
+//! ```
 
 pub mod ast;
 pub mod diagnostics;
