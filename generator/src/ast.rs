@@ -68,7 +68,7 @@ pub struct Import {
     pub target: String,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Alias {
     pub pos: Pos,
     pub name: String,
@@ -78,7 +78,7 @@ pub struct Alias {
 }
 
 /// `Name`, `ns.Name`, with arguments and `?`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct TypeRef {
     pub pos: Pos,
     pub ns: Option<String>,
@@ -120,7 +120,7 @@ pub struct AnnotationType {
 }
 
 /// A struct or a union (named, or defined inside a field).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct TypeDef {
     pub pos: Pos,
     pub name: String,
@@ -197,7 +197,7 @@ pub enum ExValue {
     },
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Route {
     pub pos: Pos,
     pub name: String,

@@ -24,6 +24,11 @@
 //! assert!(errors.render(&[bad]).starts_with("bad.stone:4:7: Symbol 'Strin' is undefined."));
 //! ```
 
+// pest is used without its `std` feature (no stack probe on every rule
+// call; the lexer bounds nesting instead), and its generated parser names
+// the `alloc` crate from the crate root.
+extern crate alloc;
+
 pub mod ast;
 pub mod diagnostics;
 pub mod ir;

@@ -53,8 +53,8 @@ pub fn universal_newlines(text: &str) -> String {
 pub fn compile(files: &[SourceFile]) -> Result<Api, SpecErrors> {
     let mut asts = vec![];
     let mut errors: Vec<Diagnostic> = vec![];
-    for (i, f) in files.iter().enumerate() {
-        match crate::parser::parse_file(i as u32, &f.text) {
+    for (i, parsed) in parse_all(files).into_iter().enumerate() {
+        match parsed {
             Ok(ast) => asts.push((i as u32, ast)),
             Err(mut e) => errors.append(&mut e),
         }
@@ -65,5 +65,125 @@ pub fn compile(files: &[SourceFile]) -> Result<Api, SpecErrors> {
     if files.is_empty() {
         let _ = Pos::default();
     }
-    crate::ir::build_api(files, asts)
+    // The IR passes recurse along `extends` chains (bounded, but deep in a
+    // debug build): give them a stack that does not depend on the caller's.
+    let asts = std::sync::Mutex::new(Some(asts));
+    let take = || {
+        asts.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or_default()
+    };
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new().stack_size(64 << 20);
+        match worker.spawn_scoped(s, || crate::ir::build_api(files, take())) {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            // No thread to be had: run here, on the caller's stack.
+            Err(_) => crate::ir::build_api(files, take()),
+        }
+    })
+}
+
+type Parsed = Result<crate::ast::File, Vec<Diagnostic>>;
+
+/// Parse every file, on as many threads as there are cores: files are
+/// independent until the IR is built. Results come back in file order.
+fn parse_all(files: &[SourceFile]) -> Vec<Parsed> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    // Always on worker threads, whose stacks are large enough for the
+    // deepest nesting the lexer lets through, whatever the caller's stack.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len())
+        .max(1);
+    // Largest files first, so that no thread is left with a big one at the end.
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].text.len()));
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Parsed>>> = Mutex::new((0..files.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let worker = std::thread::Builder::new().stack_size(16 << 20);
+            let spawned = worker.spawn_scoped(s, || loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&i) = order.get(k) else { break };
+                let parsed = crate::parser::parse_file(i as u32, &files[i].text);
+                results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(parsed);
+            });
+            // Without a thread, the files left over are parsed below.
+            drop(spawned);
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| r.unwrap_or_else(|| crate::parser::parse_file(i as u32, &files[i].text)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(levels: usize) -> SourceFile {
+        let text = format!(
+            "namespace n\n\nalias X = {}String{}\n",
+            "List(".repeat(levels),
+            ")".repeat(levels)
+        );
+        SourceFile::new("deep.stone", text)
+    }
+
+    #[test]
+    fn nesting_up_to_the_bound_compiles_and_beyond_it_is_an_error() {
+        let limit = crate::parser::MAX_NESTING;
+        assert!(compile(&[nested(limit)]).is_ok());
+        let err = compile(&[nested(limit + 1)]).unwrap_err();
+        assert_eq!(
+            err.first.message,
+            format!("Nesting is too deep (more than {limit} levels).")
+        );
+        assert_eq!(err.first.pos.line, 3);
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_read_as_line_feeds() {
+        assert_eq!(universal_newlines("a\r\nb\rc\n"), "a\nb\nc\n");
+    }
+}
+
+#[cfg(test)]
+mod hierarchy_tests {
+    use super::*;
+
+    fn chain(n: usize) -> SourceFile {
+        let mut text = String::from("namespace n\n\n");
+        for i in 0..n {
+            if i + 1 < n {
+                text.push_str(&format!(
+                    "struct S{i} extends S{}\n    f{i} String\n\n",
+                    i + 1
+                ));
+            } else {
+                text.push_str(&format!("struct S{i}\n    f{i} String\n"));
+            }
+        }
+        SourceFile::new("chain.stone", text)
+    }
+
+    #[test]
+    fn long_extends_chains_are_bounded_not_a_stack_overflow() {
+        assert!(compile(&[chain(150)]).is_ok());
+        let err = compile(&[chain(5000)]).unwrap_err();
+        assert!(
+            err.first.message.contains("too deep"),
+            "{}",
+            err.first.message
+        );
+    }
 }

@@ -100,3 +100,111 @@ fn write_str(out: &mut String, s: &str) {
     }
     out.push('"');
 }
+
+/// Writes JSON as `json.dumps(..., indent=1)` does, straight from the
+/// caller's data, without building a `Value` first. The caller gives each
+/// object's keys in sorted order (as `sort_keys=True` leaves them).
+pub struct Writer {
+    out: String,
+    /// One entry per open container: whether it has an item yet.
+    open: Vec<bool>,
+    /// A key was written: the next value belongs to it.
+    after_key: bool,
+}
+
+impl Default for Writer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Writer {
+    pub fn new() -> Self {
+        Writer {
+            out: String::with_capacity(1 << 21),
+            open: Vec::with_capacity(16),
+            after_key: false,
+        }
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+
+    /// Before an item of the current container: separator and indentation.
+    fn item(&mut self) {
+        if let Some(has) = self.open.last_mut() {
+            if *has {
+                self.out.push(',');
+            }
+            *has = true;
+            self.out.push('\n');
+            self.out.extend(std::iter::repeat_n(' ', self.open.len()));
+        }
+    }
+
+    fn close(&mut self, c: char) {
+        if self.open.pop() == Some(true) {
+            self.out.push('\n');
+            self.out.extend(std::iter::repeat_n(' ', self.open.len()));
+        }
+        self.out.push(c);
+    }
+
+    /// `"key": ` inside an object.
+    pub fn key(&mut self, k: &str) -> &mut Self {
+        self.item();
+        write_str(&mut self.out, k);
+        self.out.push_str(": ");
+        self.after_key = true;
+        self
+    }
+
+    fn value_start(&mut self) {
+        if self.after_key {
+            self.after_key = false;
+        } else {
+            self.item();
+        }
+    }
+
+    pub fn begin_object(&mut self) {
+        self.value_start();
+        self.out.push('{');
+        self.open.push(false);
+    }
+
+    pub fn end_object(&mut self) {
+        self.close('}');
+    }
+
+    pub fn begin_array(&mut self) {
+        self.value_start();
+        self.out.push('[');
+        self.open.push(false);
+    }
+
+    pub fn end_array(&mut self) {
+        self.close(']');
+    }
+
+    pub fn str(&mut self, s: &str) {
+        self.value_start();
+        write_str(&mut self.out, s);
+    }
+
+    pub fn raw(&mut self, literal: &str) {
+        self.value_start();
+        self.out.push_str(literal);
+    }
+
+    pub fn bool(&mut self, b: bool) {
+        self.raw(if b { "true" } else { "false" });
+    }
+
+    pub fn value(&mut self, v: &Value) {
+        self.value_start();
+        let depth = self.open.len();
+        write(&mut self.out, v, Some(1), depth);
+    }
+}

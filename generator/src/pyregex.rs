@@ -65,7 +65,14 @@ impl PyRegex {
         let compiled = Regex::new(&format!(r"\A(?:{})", translate(pattern)))
             .map(|r| Rc::new(PyRegex(r)))
             .map_err(|e| e.to_string());
-        CACHE.with(|c| c.borrow_mut().insert(pattern.to_string(), compiled.clone()));
+        CACHE.with(|c| {
+            let mut cache = c.borrow_mut();
+            // Bounded, for long-running hosts fed many specs (a fuzzer).
+            if cache.len() >= 1024 {
+                cache.clear();
+            }
+            cache.insert(pattern.to_string(), compiled.clone())
+        });
         compiled
     }
 

@@ -1,40 +1,80 @@
 //! The IR summary: a language-neutral JSON view of the IR, defined in
 //! `shared/reference/README.md`, equal to what Stone's own front end gives.
+//! It is written straight to text in `json.dumps(sort_keys=True, indent=1)`
+//! form: each object's keys below are emitted in sorted order.
 
+use crate::ir::value::int_json;
 use crate::ir::*;
-use serde_json::{json, Map, Value};
+use crate::pyjson::Writer;
+use serde_json::json;
 
-fn type_json(api: &Api, t: &DataType) -> Value {
-    let mut out = Map::new();
-    let int = |v: &Option<i128>| v.map(crate::ir::value::int_json);
-    let float = |v: &Option<f64>| v.and_then(serde_json::Number::from_f64).map(Value::Number);
+fn int(w: &mut Writer, key: &str, v: &Option<i128>) {
+    if let Some(v) = v {
+        w.key(key).value(&int_json(*v));
+    }
+}
+
+fn float(w: &mut Writer, key: &str, v: &Option<f64>) {
+    if let Some(v) = v {
+        w.key(key).raw(&crate::pyfmt::repr_float(*v));
+    }
+}
+
+fn doc(w: &mut Writer, doc: &Option<String>) {
+    if let Some(d) = doc {
+        w.key("doc").str(d);
+    }
+}
+
+fn constant(w: &mut Writer, c: &Constant) {
+    match c {
+        Constant::Float(f) => w.raw(&crate::pyfmt::repr_float(*f)),
+        other => w.value(&other.to_summary_json()),
+    }
+}
+
+fn data_type(w: &mut Writer, api: &Api, t: &DataType) {
+    w.begin_object();
     match t {
         DataType::Struct(_) | DataType::Union(_) | DataType::Alias(_) => {
-            return json!({"kind": "ref", "name": api.qualified_name(t)});
+            w.key("kind").str("ref");
+            w.key("name")
+                .str(&api.qualified_name(t).unwrap_or_default());
         }
         DataType::Nullable(inner) => {
-            return json!({"kind": "Nullable", "of": type_json(api, inner)})
+            w.key("kind").str("Nullable");
+            w.key("of");
+            data_type(w, api, inner);
         }
         DataType::Map { key, value } => {
-            return json!({"kind": "Map", "key": type_json(api, key), "value": type_json(api, value)});
+            w.key("key");
+            data_type(w, api, key);
+            w.key("kind").str("Map");
+            w.key("value");
+            data_type(w, api, value);
         }
         DataType::List {
             of,
             min_items,
             max_items,
         } => {
-            out.insert("of".into(), type_json(api, of));
-            opt(&mut out, "min_items", int(min_items));
-            opt(&mut out, "max_items", int(max_items));
+            w.key("kind").str("List");
+            int(w, "max_items", max_items);
+            int(w, "min_items", min_items);
+            w.key("of");
+            data_type(w, api, of);
         }
         DataType::String {
             min_length,
             max_length,
             pattern,
         } => {
-            opt(&mut out, "min_length", int(min_length));
-            opt(&mut out, "max_length", int(max_length));
-            opt(&mut out, "pattern", pattern.clone().map(Value::String));
+            w.key("kind").str("String");
+            int(w, "max_length", max_length);
+            int(w, "min_length", min_length);
+            if let Some(p) = pattern {
+                w.key("pattern").str(p);
+            }
         }
         DataType::Int32 {
             min_value,
@@ -52,8 +92,9 @@ fn type_json(api: &Api, t: &DataType) -> Value {
             min_value,
             max_value,
         } => {
-            opt(&mut out, "min_value", int(min_value));
-            opt(&mut out, "max_value", int(max_value));
+            w.key("kind").str(t.kind_name());
+            int(w, "max_value", max_value);
+            int(w, "min_value", min_value);
         }
         DataType::Float32 {
             min_value,
@@ -63,273 +104,293 @@ fn type_json(api: &Api, t: &DataType) -> Value {
             min_value,
             max_value,
         } => {
-            opt(&mut out, "min_value", float(min_value));
-            opt(&mut out, "max_value", float(max_value));
+            w.key("kind").str(t.kind_name());
+            float(w, "max_value", max_value);
+            float(w, "min_value", min_value);
         }
         DataType::Timestamp { format } => {
-            out.insert("format".into(), Value::String(format.clone()));
+            w.key("format").str(format);
+            w.key("kind").str("Timestamp");
         }
-        DataType::Boolean | DataType::Bytes | DataType::Void => {}
+        DataType::Boolean | DataType::Bytes | DataType::Void => {
+            w.key("kind").str(t.kind_name());
+        }
     }
-    out.insert("kind".into(), Value::String(t.kind_name().into()));
-    Value::Object(out)
+    w.end_object();
 }
 
-fn opt(out: &mut Map<String, Value>, key: &str, v: Option<Value>) {
-    if let Some(v) = v {
-        out.insert(key.into(), v);
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn field_json(
-    api: &Api,
-    name: &str,
-    data_type: &DataType,
-    doc: &Option<String>,
+/// What struct fields and union variants share, in key order around `name`.
+struct FieldView<'a> {
+    name: &'a str,
+    data_type: &'a DataType,
+    doc: &'a Option<String>,
+    default: Option<&'a Constant>,
+    catch_all: bool,
     deprecated: bool,
     preview: bool,
-    omitted_caller: &Option<Constant>,
-    redactor: &Option<Redactor>,
-) -> Map<String, Value> {
-    let mut out = Map::new();
-    out.insert("name".into(), Value::String(name.into()));
-    out.insert("type".into(), type_json(api, data_type));
-    opt(&mut out, "doc", doc.clone().map(Value::String));
-    if deprecated {
-        out.insert("deprecated".into(), Value::Bool(true));
+    omitted_caller: &'a Option<Constant>,
+    redactor: &'a Option<Redactor>,
+}
+
+fn field(w: &mut Writer, api: &Api, f: FieldView) {
+    w.begin_object();
+    if f.catch_all {
+        w.key("catch_all").bool(true);
     }
-    if preview {
-        out.insert("preview".into(), Value::Bool(true));
+    if let Some(d) = f.default {
+        w.key("default");
+        constant(w, d);
     }
+    if f.deprecated {
+        w.key("deprecated").bool(true);
+    }
+    doc(w, f.doc);
+    w.key("name").str(f.name);
     // Stone writes the caller where it is truthy.
     let truthy = |c: &&Constant| {
         !matches!(c, Constant::Null | Constant::Bool(false) | Constant::Int(0))
             && !matches!(c, Constant::Str(s) if s.is_empty())
     };
-    let caller = omitted_caller.as_ref().filter(truthy);
-    opt(
-        &mut out,
-        "omitted_caller",
-        caller.map(Constant::to_summary_json),
-    );
-    if let Some(r) = redactor {
+    if let Some(c) = f.omitted_caller.as_ref().filter(truthy) {
+        w.key("omitted_caller");
+        constant(w, c);
+    }
+    if f.preview {
+        w.key("preview").bool(true);
+    }
+    if let Some(r) = f.redactor {
         let kind = match r.kind {
             RedactorKind::Blot => "RedactedBlot",
             RedactorKind::Hash => "RedactedHash",
         };
-        out.insert("redactor".into(), Value::String(kind.into()));
-        opt(
-            &mut out,
-            "redactor_regex",
-            r.regex.clone().filter(|x| !x.is_empty()).map(Value::String),
-        );
+        w.key("redactor").str(kind);
+        if let Some(re) = r.regex.as_deref().filter(|x| !x.is_empty()) {
+            w.key("redactor_regex").str(re);
+        }
     }
-    out
+    w.key("type");
+    data_type(w, api, f.data_type);
+    w.end_object();
 }
 
-fn struct_json(api: &Api, s: &Struct) -> Value {
+fn struct_(w: &mut Writer, api: &Api, s: &Struct) {
     let Struct {
         name: _,
         namespace: _,
         pos: _,
-        doc,
+        doc: d,
         parent,
         fields,
         subtypes,
         children: _,
         examples: _,
     } = s;
-    let mut out = Map::new();
-    out.insert(
-        "parent".into(),
-        parent.map_or(Value::Null, |p| {
-            api.qualified_name(&DataType::Struct(p)).into()
-        }),
-    );
-    let fields = fields
-        .iter()
-        .map(|f| {
-            let StructField {
-                name,
-                pos: _,
-                data_type,
-                doc,
-                default,
-                deprecated,
-                preview,
-                omitted_caller,
-                redactor,
-                custom_annotations: _,
-            } = f;
-            let mut o = field_json(
-                api,
-                name,
-                data_type,
-                doc,
-                *deprecated,
-                *preview,
-                omitted_caller,
-                redactor,
-            );
-            opt(
-                &mut o,
-                "default",
-                default.as_ref().map(Constant::to_summary_json),
-            );
-            Value::Object(o)
-        })
-        .collect();
-    out.insert("fields".into(), Value::Array(fields));
-    opt(&mut out, "doc", doc.clone().map(Value::String));
+    w.begin_object();
     if let Some(subs) = subtypes {
-        let list = subs
-            .tags
-            .iter()
-            .map(
-                |(tag, id)| json!({"tag": tag, "type": api.qualified_name(&DataType::Struct(*id))}),
-            )
-            .collect();
-        out.insert("subtypes".into(), Value::Array(list));
-        out.insert("catch_all".into(), Value::Bool(subs.catch_all));
+        w.key("catch_all").bool(subs.catch_all);
     }
-    Value::Object(out)
+    doc(w, d);
+    w.key("fields").begin_array();
+    for f in fields {
+        let StructField {
+            name,
+            pos: _,
+            data_type,
+            doc,
+            default,
+            deprecated,
+            preview,
+            omitted_caller,
+            redactor,
+            custom_annotations: _,
+        } = f;
+        let view = FieldView {
+            name,
+            data_type,
+            doc,
+            default: default.as_ref(),
+            catch_all: false,
+            deprecated: *deprecated,
+            preview: *preview,
+            omitted_caller,
+            redactor,
+        };
+        field(w, api, view);
+    }
+    w.end_array();
+    match parent {
+        Some(p) => w.key("parent").str(
+            &api.qualified_name(&DataType::Struct(*p))
+                .unwrap_or_default(),
+        ),
+        None => w.key("parent").raw("null"),
+    }
+    if let Some(subs) = subtypes {
+        w.key("subtypes").begin_array();
+        for (tag, id) in &subs.tags {
+            w.begin_object();
+            w.key("tag").str(tag);
+            w.key("type").str(
+                &api.qualified_name(&DataType::Struct(*id))
+                    .unwrap_or_default(),
+            );
+            w.end_object();
+        }
+        w.end_array();
+    }
+    w.end_object();
 }
 
-fn union_json(api: &Api, u: &Union) -> Value {
+fn union(w: &mut Writer, api: &Api, u: &Union) {
     let Union {
         name: _,
         namespace: _,
         pos: _,
-        doc,
+        doc: d,
         closed,
         parent,
         variants,
         examples: _,
     } = u;
-    let mut out = Map::new();
-    out.insert(
-        "parent".into(),
-        parent.map_or(Value::Null, |p| {
-            api.qualified_name(&DataType::Union(p)).into()
-        }),
-    );
-    out.insert("closed".into(), Value::Bool(*closed));
-    let variants = variants
-        .iter()
-        .map(|v| {
-            let UnionVariant {
-                name,
-                pos: _,
-                data_type,
-                doc,
-                catch_all,
-                deprecated,
-                preview,
-                omitted_caller,
-                redactor,
-                custom_annotations: _,
-            } = v;
-            let mut o = field_json(
-                api,
-                name,
-                data_type,
-                doc,
-                *deprecated,
-                *preview,
-                omitted_caller,
-                redactor,
-            );
-            if *catch_all {
-                o.insert("catch_all".into(), Value::Bool(true));
-            }
-            Value::Object(o)
-        })
-        .collect();
-    out.insert("variants".into(), Value::Array(variants));
-    opt(&mut out, "doc", doc.clone().map(Value::String));
-    Value::Object(out)
+    w.begin_object();
+    w.key("closed").bool(*closed);
+    doc(w, d);
+    match parent {
+        Some(p) => w
+            .key("parent")
+            .str(&api.qualified_name(&DataType::Union(*p)).unwrap_or_default()),
+        None => w.key("parent").raw("null"),
+    }
+    w.key("variants").begin_array();
+    for v in variants {
+        let UnionVariant {
+            name,
+            pos: _,
+            data_type,
+            doc,
+            catch_all,
+            deprecated,
+            preview,
+            omitted_caller,
+            redactor,
+            custom_annotations: _,
+        } = v;
+        let view = FieldView {
+            name,
+            data_type,
+            doc,
+            default: None,
+            catch_all: *catch_all,
+            deprecated: *deprecated,
+            preview: *preview,
+            omitted_caller,
+            redactor,
+        };
+        field(w, api, view);
+    }
+    w.end_array();
+    w.end_object();
 }
 
-fn route_json(api: &Api, r: &Route) -> Value {
+fn route(w: &mut Writer, api: &Api, r: &Route) {
     let Route {
         name: _,
         version: _,
         namespace: _,
         pos: _,
-        doc,
+        doc: d,
         deprecated,
         arg,
         result,
         error,
         attrs,
     } = r;
-    let mut out = Map::new();
-    out.insert("arg".into(), type_json(api, arg));
-    out.insert("result".into(), type_json(api, result));
-    out.insert("error".into(), type_json(api, error));
-    out.insert(
-        "attrs".into(),
-        attrs
-            .iter()
-            .map(|(k, v)| (k.clone(), v.to_summary_json()))
-            .collect(),
-    );
-    opt(&mut out, "doc", doc.clone().map(Value::String));
-    if let Some(by) = deprecated {
-        let by = by
-            .as_ref()
-            .map_or(Value::Null, |(n, v)| Value::String(format!("{n}:{v}")));
-        out.insert("deprecated".into(), json!({ "by": by }));
+    w.begin_object();
+    w.key("arg");
+    data_type(w, api, arg);
+    w.key("attrs").begin_object();
+    for (k, v) in attrs {
+        w.key(k);
+        constant(w, v);
     }
-    Value::Object(out)
+    w.end_object();
+    if let Some(by) = deprecated {
+        w.key("deprecated").begin_object();
+        match by {
+            Some((n, v)) => w.key("by").str(&format!("{n}:{v}")),
+            None => w.key("by").raw("null"),
+        }
+        w.end_object();
+    }
+    doc(w, d);
+    w.key("error");
+    data_type(w, api, error);
+    w.key("result");
+    data_type(w, api, result);
+    w.end_object();
 }
 
-/// The IR summary of a whole API.
-pub fn summary(api: &Api) -> Value {
-    let mut namespaces = Map::new();
+/// The IR summary of a whole API, as text.
+pub fn summary(api: &Api) -> String {
+    let mut w = Writer::new();
+    w.begin_object();
+    w.key("namespaces").begin_object();
     for (name, ns) in &api.namespaces {
         let Namespace {
             name: _,
-            doc,
+            doc: d,
             structs,
             unions,
             aliases,
             routes,
             imports: _,
         } = ns;
-        let mut out = Map::new();
-        let aliases_json: Map<String, Value> = aliases
+        w.key(name).begin_object();
+        w.key("aliases").begin_object();
+        for id in aliases {
+            let a = api.alias(*id);
+            w.key(&a.name).begin_object();
+            doc(&mut w, &a.doc);
+            w.key("type");
+            data_type(&mut w, api, &a.data_type);
+            w.end_object();
+        }
+        w.end_object();
+        doc(&mut w, d);
+        // Sorted as Python sorts the keys: as whole strings.
+        let mut keyed: Vec<(String, RouteId)> = routes
             .iter()
             .map(|id| {
-                let a = api.alias(*id);
-                let mut o = Map::new();
-                o.insert("type".into(), type_json(api, &a.data_type));
-                opt(&mut o, "doc", a.doc.clone().map(Value::String));
-                (a.name.clone(), Value::Object(o))
+                let r = api.route(*id);
+                (format!("{}:{}", r.name, r.version), *id)
             })
             .collect();
-        out.insert("aliases".into(), Value::Object(aliases_json));
-        let structs_json = structs.iter().map(|id| {
-            (
-                api.struct_(*id).name.clone(),
-                struct_json(api, api.struct_(*id)),
-            )
-        });
-        out.insert("structs".into(), Value::Object(structs_json.collect()));
-        let unions_json = unions
-            .iter()
-            .map(|id| (api.union(*id).name.clone(), union_json(api, api.union(*id))));
-        out.insert("unions".into(), Value::Object(unions_json.collect()));
-        let routes_json = routes.iter().map(|id| {
-            let r = api.route(*id);
-            (format!("{}:{}", r.name, r.version), route_json(api, r))
-        });
-        out.insert("routes".into(), Value::Object(routes_json.collect()));
-        opt(&mut out, "doc", doc.clone().map(Value::String));
-        namespaces.insert(name.clone(), Value::Object(out));
+        keyed.sort();
+        w.key("routes").begin_object();
+        for (key, id) in &keyed {
+            w.key(key);
+            route(&mut w, api, api.route(*id));
+        }
+        w.end_object();
+        w.key("structs").begin_object();
+        for id in structs {
+            w.key(&api.struct_(*id).name);
+            struct_(&mut w, api, api.struct_(*id));
+        }
+        w.end_object();
+        w.key("unions").begin_object();
+        for id in unions {
+            w.key(&api.union(*id).name);
+            union(&mut w, api, api.union(*id));
+        }
+        w.end_object();
+        w.end_object();
     }
-    json!({ "namespaces": namespaces })
+    w.end_object();
+    w.end_object();
+    let mut out = w.finish();
+    out.push('\n');
+    out
 }
 
 /// Every example of every data type, one JSON object a line, in the form of

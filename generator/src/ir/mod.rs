@@ -304,13 +304,18 @@ impl Api {
 
     /// Variants of a union and its ancestors, ancestors first.
     pub fn all_union_variants(&self, id: UnionId) -> Vec<&UnionVariant> {
-        let u = self.union(id);
-        let mut out = match u.parent {
-            Some(p) if p != id => self.all_union_variants(p),
-            _ => vec![],
-        };
-        out.extend(u.variants.iter());
-        out
+        let mut chain = vec![id];
+        while let Some(p) = self.union(*chain.last().expect("non-empty")).parent {
+            if chain.contains(&p) {
+                break;
+            }
+            chain.push(p);
+        }
+        chain
+            .iter()
+            .rev()
+            .flat_map(|u| self.union(*u).variants.iter())
+            .collect()
     }
 
     /// The type behind aliases (not behind nullables).

@@ -22,6 +22,9 @@ pub struct Token {
 
 #[derive(Default)]
 pub struct Lexed {
+    /// Set when the input nests deeper than `MAX_NESTING`: the parser must
+    /// not run on it (its recursion follows the nesting).
+    pub too_deep: bool,
     pub tokens: Vec<Token>,
     /// (message, line, byte offset) in the order Stone meets them.
     pub errors: Vec<(String, u32, usize)>,
@@ -29,6 +32,10 @@ pub struct Lexed {
     /// String literals' values by start offset, in order.
     pub strings: Vec<(usize, String)>,
 }
+
+/// Brackets or blocks nested deeper than this are an error. Real specs nest
+/// a few levels; the bound keeps every recursive pass shallow.
+pub const MAX_NESTING: usize = 100;
 
 const KEYWORDS: &[(&str, &str)] = &[
     ("alias", "KEYWORD"),
@@ -56,6 +63,8 @@ struct Lexer<'a> {
     line: u32,
     cur_indent: i64,
     parens: usize,
+    /// Open `(`, `[` and `{`, for the nesting bound.
+    brackets: usize,
     out: Lexed,
 }
 
@@ -145,6 +154,21 @@ impl<'a> Lexer<'a> {
         });
     }
 
+    fn open_bracket(&mut self, offset: usize) {
+        self.brackets += 1;
+        if self.brackets > MAX_NESTING {
+            self.nesting_error(offset);
+        }
+    }
+
+    fn nesting_error(&mut self, offset: usize) {
+        if !self.out.too_deep {
+            self.out.too_deep = true;
+            let msg = format!("Nesting is too deep (more than {MAX_NESTING} levels).");
+            self.error(msg, self.line, offset);
+        }
+    }
+
     fn error(&mut self, msg: String, line: u32, offset: usize) {
         self.out.errors.push((msg, line, offset));
     }
@@ -181,6 +205,9 @@ impl<'a> Lexer<'a> {
             self.push(kind, next, next, newline_line + 1);
         }
         self.cur_indent += delta;
+        if delta > 0 && self.cur_indent > MAX_NESTING as i64 {
+            self.nesting_error(next);
+        }
     }
 
     /// Inside parentheses, a continuation line must be indented one step.
@@ -221,8 +248,10 @@ impl<'a> Lexer<'a> {
             if c == '(' || c == ')' {
                 if c == '(' {
                     self.parens += 1;
+                    self.open_bracket(start);
                 } else {
                     self.parens = self.parens.saturating_sub(1);
+                    self.brackets = self.brackets.saturating_sub(1);
                 }
                 self.pos += 1;
                 self.push(
@@ -334,6 +363,11 @@ impl<'a> Lexer<'a> {
                 _ => None,
             };
             if let Some(kind) = single {
+                match c {
+                    '[' | '{' => self.open_bracket(start),
+                    ']' | '}' => self.brackets = self.brackets.saturating_sub(1),
+                    _ => {}
+                }
                 self.pos += 1;
                 self.push(kind, start, self.pos, line);
                 continue;
@@ -446,6 +480,7 @@ pub fn lex(data: &str) -> Lexed {
         line: 1,
         cur_indent: 0,
         parens: 0,
+        brackets: 0,
         out: Lexed::default(),
     }
     .run()

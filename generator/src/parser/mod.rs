@@ -2,6 +2,8 @@
 
 mod lexer;
 
+pub use lexer::MAX_NESTING;
+
 use crate::ast::*;
 use crate::diagnostics::Diagnostic;
 use crate::source::{LineIndex, Pos};
@@ -32,6 +34,9 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
             )
         })
         .collect();
+    if lexed.too_deep {
+        return Err(errors);
+    }
     match StoneParser::parse(Rule::spec, &data) {
         Err(e) => {
             let offset = match e.location {

@@ -91,6 +91,8 @@ impl Builder<'_> {
     /// `DataType.check(val)`: Ok, or the ValueError's message. `None` where
     /// Stone itself has no check for the type (it would crash).
     pub(super) fn check_value(&self, dt: &DataType, v: PyVal) -> Result<(), String> {
+        // Alias chains may be long: follow them without recursing.
+        let dt = self.api.unalias(dt);
         match dt {
             DataType::Alias(a) => self.check_value(&self.api.alias(*a).data_type.clone(), v),
             DataType::Nullable(inner) => match v {
@@ -262,6 +264,7 @@ impl Builder<'_> {
     /// `DataType.check_example(ex_field)`: the message of the InvalidSpec.
     pub(super) fn check_example(&self, dt: &DataType, v: &ExValue) -> Result<(), String> {
         let pv = PyVal::from_ex(v);
+        let dt = self.api.unalias(dt);
         match dt {
             DataType::Alias(a) => self.check_example(&self.api.alias(*a).data_type.clone(), v),
             DataType::Nullable(inner) => match pv {

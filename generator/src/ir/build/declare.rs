@@ -24,8 +24,8 @@ impl Builder<'_> {
     pub(super) fn declare_all(
         &mut self,
         asts: Vec<(u32, ast::File)>,
-    ) -> Vec<(String, Vec<ast::Decl>)> {
-        let mut files = vec![];
+    ) -> Vec<(String, ast::Import)> {
+        let mut imports = vec![];
         for (_, file) in asts {
             let mut decls = file.decls;
             if decls.is_empty() {
@@ -66,13 +66,16 @@ impl Builder<'_> {
                 let d = format!("{}\n", crate::ir::build::populate::doc_unwrap(doc));
                 nb.doc = Some(nb.doc.take().unwrap_or_default() + &d);
             }
-            for decl in &decls {
+            for decl in decls {
+                if let ast::Decl::Import(imp) = decl {
+                    imports.push((ns.clone(), imp));
+                    continue;
+                }
                 let r = self.declare(&ns, decl);
                 self.record(r);
             }
-            files.push((ns, decls));
         }
-        files
+        imports
     }
 
     fn already_defined(&self, ns: &str, name: &str) -> Option<String> {
@@ -99,18 +102,20 @@ impl Builder<'_> {
         ))
     }
 
-    fn declare(&mut self, ns: &str, decl: &ast::Decl) -> R<()> {
+    fn declare(&mut self, ns: &str, decl: ast::Decl) -> R<()> {
+        let is_struct = matches!(decl, ast::Decl::Struct(_));
         match decl {
             ast::Decl::Struct(d) | ast::Decl::Union(d) => {
                 if let Some(msg) = self.already_defined(ns, &d.name) {
                     return Err(Diagnostic::new(d.pos, msg));
                 }
-                let key = if matches!(decl, ast::Decl::Struct(_)) {
+                let (name, pos, closed) = (d.name.clone(), d.pos, d.closed);
+                let key = if is_struct {
                     let id = StructId(self.api.structs.len() as u32);
                     self.api.structs.push(Struct {
-                        name: d.name.clone(),
+                        name: name.clone(),
                         namespace: ns.to_string(),
-                        pos: d.pos,
+                        pos,
                         doc: d.doc.clone(),
                         parent: None,
                         fields: vec![],
@@ -118,49 +123,52 @@ impl Builder<'_> {
                         children: vec![],
                         examples: vec![],
                     });
-                    self.struct_ast.push(d.clone());
+                    self.struct_ast.push(d);
                     self.struct_done.push(false);
                     self.envs
                         .get_mut(ns)
                         .expect("env")
-                        .insert(d.name.clone(), Sym::Struct(id));
+                        .insert(name.clone(), Sym::Struct(id));
                     TypeKey::S(id)
                 } else {
                     let id = UnionId(self.api.unions.len() as u32);
                     self.api.unions.push(Union {
-                        name: d.name.clone(),
+                        name: name.clone(),
                         namespace: ns.to_string(),
-                        pos: d.pos,
+                        pos,
                         doc: d.doc.clone(),
-                        closed: d.closed,
+                        closed,
                         parent: None,
                         variants: vec![],
                         examples: vec![],
                     });
-                    self.union_ast.push(d.clone());
+                    self.union_ast.push(d);
                     self.union_done.push(false);
                     self.envs
                         .get_mut(ns)
                         .expect("env")
-                        .insert(d.name.clone(), Sym::Union(id));
+                        .insert(name.clone(), Sym::Union(id));
                     TypeKey::U(id)
                 };
                 self.ns.get_mut(ns).expect("ns").types.push(key);
                 let canon = Canon {
                     kind: "user-defined type",
-                    name: d.name.clone(),
-                    pos: d.pos,
+                    name,
+                    pos,
                     is_route: false,
-                    type_decl: Some((key, d.closed)),
+                    type_decl: Some((key, closed)),
                 };
                 self.check_canonical(ns, canon)
             }
-            ast::Decl::StructPatch(p) | ast::Decl::UnionPatch(p) => {
+            patch @ (ast::Decl::StructPatch(_) | ast::Decl::UnionPatch(_)) => {
+                let (ast::Decl::StructPatch(p) | ast::Decl::UnionPatch(p)) = &patch else {
+                    unreachable!()
+                };
                 let base = canonical_name(&p.name, ns);
                 if let Some(slot) = self.patches.iter_mut().find(|(b, _, _)| *b == base) {
-                    *slot = (base, decl.clone(), ns.to_string());
+                    *slot = (base, patch, ns.to_string());
                 } else {
-                    self.patches.push((base, decl.clone(), ns.to_string()));
+                    self.patches.push((base, patch, ns.to_string()));
                 }
                 Ok(())
             }
@@ -180,17 +188,18 @@ impl Builder<'_> {
                     redactor: None,
                     custom_annotations: vec![],
                 });
-                self.alias_ast.push(a.clone());
+                let (name, pos) = (a.name.clone(), a.pos);
+                self.alias_ast.push(a);
                 self.alias_done.push(false);
                 self.envs
                     .get_mut(ns)
                     .expect("env")
-                    .insert(a.name.clone(), Sym::Alias(id));
+                    .insert(name.clone(), Sym::Alias(id));
                 self.ns.get_mut(ns).expect("ns").aliases.push(id);
                 let canon = Canon {
                     kind: "alias",
-                    name: a.name.clone(),
-                    pos: a.pos,
+                    name,
+                    pos,
                     is_route: false,
                     type_decl: None,
                 };
@@ -200,7 +209,7 @@ impl Builder<'_> {
                 if let Some(msg) = self.already_defined(ns, &a.name) {
                     return Err(Diagnostic::new(a.pos, msg));
                 }
-                let kind = self.annotation_kind(ns, a)?;
+                let kind = self.annotation_kind(ns, &a)?;
                 let idx = self.annotations.len();
                 self.annotations.push(AnnotationB {
                     ast: a.clone(),
@@ -225,7 +234,7 @@ impl Builder<'_> {
                 if let Some(msg) = self.already_defined(ns, &t.name) {
                     return Err(Diagnostic::new(t.pos, msg));
                 }
-                let at = self.annotation_type(ns, t)?;
+                let at = self.annotation_type(ns, &t)?;
                 let idx = self.annotation_types.len();
                 self.annotation_types.push(at);
                 self.envs
@@ -244,7 +253,7 @@ impl Builder<'_> {
         }
     }
 
-    fn declare_route(&mut self, ns: &str, r: &ast::Route) -> R<()> {
+    fn declare_route(&mut self, ns: &str, r: ast::Route) -> R<()> {
         let version = u32::try_from(r.version).unwrap_or(0);
         match self.env(ns).get(&r.name) {
             Some(Sym::Routes(versions)) => {
@@ -278,10 +287,11 @@ impl Builder<'_> {
             error: DataType::Void,
             attrs: BTreeMap::new(),
         });
-        self.route_ast.push(r.clone());
+        let (name, pos) = (r.name.clone(), r.pos);
+        self.route_ast.push(r);
         let env = self.envs.get_mut(ns).expect("env");
         match env
-            .entry(r.name.clone())
+            .entry(name.clone())
             .or_insert_with(|| Sym::Routes(BTreeMap::new()))
         {
             Sym::Routes(v) => {
@@ -292,8 +302,8 @@ impl Builder<'_> {
         self.ns.get_mut(ns).expect("ns").routes.push(id);
         let canon = Canon {
             kind: "route",
-            name: r.name.clone(),
-            pos: r.pos,
+            name,
+            pos,
             is_route: true,
             type_decl: None,
         };
@@ -323,15 +333,10 @@ impl Builder<'_> {
     }
 
     /// Pass 2: imports make another namespace's names reachable as `ns.Name`.
-    pub(super) fn add_imports(&mut self, files: &[(String, Vec<ast::Decl>)]) {
-        for (ns, decls) in files {
-            for decl in decls {
-                let ast::Decl::Import(imp) = decl else {
-                    continue;
-                };
-                let r = self.add_one_import(ns, imp);
-                self.record(r);
-            }
+    pub(super) fn add_imports(&mut self, imports: &[(String, ast::Import)]) {
+        for (ns, imp) in imports {
+            let r = self.add_one_import(ns, imp);
+            self.record(r);
         }
     }
 

@@ -8,6 +8,10 @@ use serde_json::{Map, Value};
 /// The example being computed, to catch reference cycles (Stone recurses
 /// until Python's stack runs out).
 type Stack = Vec<(TypeKey, String)>;
+/// Each type's examples that passed their checks.
+type Raw<'a> = HashMap<TypeKey, Vec<&'a ast::Example>>;
+/// Computed example values by type and label.
+type Memo = HashMap<TypeKey, HashMap<String, Value>>;
 
 fn lit_json(l: &Literal) -> Value {
     match l {
@@ -22,38 +26,43 @@ fn lit_json(l: &Literal) -> Value {
 
 impl Builder<'_> {
     pub(super) fn populate_examples(&mut self) {
-        // First every example is checked (its fields against their types)...
-        let mut raw: HashMap<TypeKey, Vec<ast::Example>> = HashMap::new();
-        for ns in self.ns_order.clone() {
-            for key in self.ns[&ns].types.clone() {
-                let def = match key {
-                    TypeKey::S(id) => &self.struct_ast[id.0 as usize],
-                    TypeKey::U(id) => &self.union_ast[id.0 as usize],
-                };
-                let examples = def.examples.clone();
-                let mut ok = vec![];
-                for ex in examples {
-                    let r = self.add_example(key, &ex);
-                    if self.record(r).is_some() {
-                        ok.push(ex);
+        let mut errors = vec![];
+        let mut results = vec![];
+        {
+            // First every example is checked (its fields against their types)...
+            let mut raw: Raw = HashMap::new();
+            for ns in &self.ns_order {
+                for &key in &self.ns[ns].types {
+                    let def = match key {
+                        TypeKey::S(id) => &self.struct_ast[id.0 as usize],
+                        TypeKey::U(id) => &self.union_ast[id.0 as usize],
+                    };
+                    let mut ok = vec![];
+                    for ex in &def.examples {
+                        match self.add_example(key, ex) {
+                            Ok(()) => ok.push(ex),
+                            Err(e) => errors.push(e),
+                        }
+                    }
+                    raw.insert(key, ok);
+                }
+            }
+            // ...then computed, now that every type's raw examples are known.
+            if errors.is_empty() {
+                let mut memo = Memo::new();
+                for ns in &self.ns_order {
+                    for &key in &self.ns[ns].types {
+                        results.push((key, self.compute_examples(key, &raw, &mut memo)));
                     }
                 }
-                raw.insert(key, ok);
             }
         }
-        if !self.errors.is_empty() {
-            return;
-        }
-        // ...then computed, now that every type's raw examples are known.
-        let mut memo: HashMap<(TypeKey, String), Value> = HashMap::new();
-        for ns in self.ns_order.clone() {
-            for key in self.ns[&ns].types.clone() {
-                let r = self.compute_examples(key, &raw, &mut memo);
-                if let Some(list) = self.record(r) {
-                    match key {
-                        TypeKey::S(id) => self.api.structs[id.0 as usize].examples = list,
-                        TypeKey::U(id) => self.api.unions[id.0 as usize].examples = list,
-                    }
+        self.errors.extend(errors);
+        for (key, r) in results {
+            if let Some(list) = self.record(r) {
+                match key {
+                    TypeKey::S(id) => self.api.structs[id.0 as usize].examples = list,
+                    TypeKey::U(id) => self.api.unions[id.0 as usize].examples = list,
                 }
             }
         }
@@ -135,12 +144,7 @@ impl Builder<'_> {
         }
     }
 
-    fn compute_examples(
-        &self,
-        key: TypeKey,
-        raw: &HashMap<TypeKey, Vec<ast::Example>>,
-        memo: &mut HashMap<(TypeKey, String), Value>,
-    ) -> R<Vec<Example>> {
+    fn compute_examples(&self, key: TypeKey, raw: &Raw<'_>, memo: &mut Memo) -> R<Vec<Example>> {
         let mut out: Vec<Example> = vec![];
         for ex in raw.get(&key).into_iter().flatten() {
             let value = self.example_value(key, &ex.label, raw, memo, &mut vec![])?;
@@ -182,12 +186,7 @@ impl Builder<'_> {
 
     /// Whether `t` (behind one nullable and any aliases) has an example of
     /// this label, and which type it is.
-    fn example_owner(
-        &self,
-        t: &DataType,
-        label: &str,
-        raw: &HashMap<TypeKey, Vec<ast::Example>>,
-    ) -> Option<TypeKey> {
+    fn example_owner(&self, t: &DataType, label: &str, raw: &Raw<'_>) -> Option<TypeKey> {
         let t = match t {
             DataType::Nullable(i) => i.as_ref(),
             other => other,
@@ -230,8 +229,8 @@ impl Builder<'_> {
         t: &DataType,
         label: &str,
         pos: Pos,
-        raw: &HashMap<TypeKey, Vec<ast::Example>>,
-        memo: &mut HashMap<(TypeKey, String), Value>,
+        raw: &Raw<'_>,
+        memo: &mut Memo,
         stack: &mut Stack,
     ) -> R<Value> {
         let Some(owner) = self.example_owner(t, label, raw) else {
@@ -243,6 +242,12 @@ impl Builder<'_> {
                 ),
             ));
         };
+        if stack.len() > 200 {
+            return Err(Diagnostic::new(
+                pos,
+                format!("Example references nest too deep at '{label}' (more than 200 levels)."),
+            ));
+        }
         if stack.iter().any(|(k, l)| *k == owner && l == label) {
             return Err(Diagnostic::new(
                 pos,
@@ -264,8 +269,8 @@ impl Builder<'_> {
         &self,
         t: &DataType,
         v: &ExValue,
-        raw: &HashMap<TypeKey, Vec<ast::Example>>,
-        memo: &mut HashMap<(TypeKey, String), Value>,
+        raw: &Raw<'_>,
+        memo: &mut Memo,
         stack: &mut Stack,
     ) -> R<Value> {
         let inner = match t {
@@ -309,11 +314,11 @@ impl Builder<'_> {
         &self,
         key: TypeKey,
         label: &str,
-        raw: &HashMap<TypeKey, Vec<ast::Example>>,
-        memo: &mut HashMap<(TypeKey, String), Value>,
+        raw: &Raw<'_>,
+        memo: &mut Memo,
         stack: &mut Stack,
     ) -> R<Value> {
-        if let Some(v) = memo.get(&(key, label.to_string())) {
+        if let Some(v) = memo.get(&key).and_then(|m| m.get(label)) {
             return Ok(v.clone());
         }
         let ex = raw
@@ -433,7 +438,9 @@ impl Builder<'_> {
                 ))
             }
         };
-        memo.insert((key, label.to_string()), value.clone());
+        memo.entry(key)
+            .or_default()
+            .insert(label.to_string(), value.clone());
         Ok(value)
     }
 
@@ -441,8 +448,8 @@ impl Builder<'_> {
         &self,
         t: &DataType,
         d: &Constant,
-        raw: &HashMap<TypeKey, Vec<ast::Example>>,
-        memo: &mut HashMap<(TypeKey, String), Value>,
+        raw: &Raw<'_>,
+        memo: &mut Memo,
         stack: &mut Stack,
     ) -> R<Value> {
         match d {

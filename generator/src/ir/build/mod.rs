@@ -199,9 +199,9 @@ type R<T> = Result<T, Diagnostic>;
 
 impl<'a> Builder<'a> {
     fn run(&mut self, asts: Vec<(u32, ast::File)>) -> Result<(), ()> {
-        let files = self.declare_all(asts);
+        let imports = self.declare_all(asts);
         self.phase_end()?;
-        self.add_imports(&files);
+        self.add_imports(&imports);
         self.phase_end()?;
         self.merge_patches();
         self.phase_end()?;

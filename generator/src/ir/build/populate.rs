@@ -72,7 +72,13 @@ impl Builder<'_> {
     }
 
     fn populate_alias(&mut self, ns: &str, id: AliasId) -> R<()> {
-        let a = self.alias_ast[id.0 as usize].clone();
+        let a = std::mem::take(&mut self.alias_ast[id.0 as usize]);
+        let r = self.populate_alias_from(ns, id, &a);
+        self.alias_ast[id.0 as usize] = a;
+        r
+    }
+
+    fn populate_alias_from(&mut self, ns: &str, id: AliasId, a: &ast::Alias) -> R<()> {
         let data_type = self.resolve_type(ns, &a.type_ref, false)?;
         self.api.aliases[id.0 as usize].data_type = data_type.clone();
         self.alias_done[id.0 as usize] = true;
@@ -151,7 +157,14 @@ impl Builder<'_> {
     }
 
     fn populate_struct(&mut self, id: StructId) -> R<()> {
-        let def = self.struct_ast[id.0 as usize].clone();
+        // Borrowed out of the builder (and put back) rather than cloned.
+        let def = std::mem::take(&mut self.struct_ast[id.0 as usize]);
+        let r = self.populate_struct_from(id, &def);
+        self.struct_ast[id.0 as usize] = def;
+        r
+    }
+
+    fn populate_struct_from(&mut self, id: StructId, def: &ast::TypeDef) -> R<()> {
         let ns = self.api.struct_(id).namespace.clone();
         let mut parent = None;
         if let Some(ext) = &def.extends {
@@ -260,7 +273,13 @@ impl Builder<'_> {
     }
 
     fn populate_union(&mut self, id: UnionId) -> R<()> {
-        let def = self.union_ast[id.0 as usize].clone();
+        let def = std::mem::take(&mut self.union_ast[id.0 as usize]);
+        let r = self.populate_union_from(id, &def);
+        self.union_ast[id.0 as usize] = def;
+        r
+    }
+
+    fn populate_union_from(&mut self, id: UnionId, def: &ast::TypeDef) -> R<()> {
         let ns = self.api.union(id).namespace.clone();
         let mut parent = None;
         if let Some(ext) = &def.extends {
@@ -405,7 +424,7 @@ impl Builder<'_> {
         for ns in self.ns_order.clone() {
             for key in self.ns[&ns].types.clone() {
                 let TypeKey::S(id) = key else { continue };
-                let def = self.struct_ast[id.0 as usize].clone();
+                let def = std::mem::take(&mut self.struct_ast[id.0 as usize]);
                 for f in &def.fields {
                     let Some(default) = &f.default else { continue };
                     let r = self.field_default(id, f, default);
@@ -419,6 +438,7 @@ impl Builder<'_> {
                         }
                     }
                 }
+                self.struct_ast[id.0 as usize] = def;
             }
         }
     }

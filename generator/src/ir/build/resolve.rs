@@ -66,6 +66,10 @@ fn int_range(b: Builtin) -> (i128, i128) {
 
 pub(super) const FLOAT32_MAX: f64 = 3.40282e38;
 
+/// How many structs or unions may be populated inside one another (through
+/// `extends` and enumerated subtypes).
+const MAX_HIERARCHY: usize = 200;
+
 impl Builder<'_> {
     /// Resolve `type_ref` in namespace `ns`. With `enforce`, a struct or
     /// union it names is populated first (needed for `extends`).
@@ -132,6 +136,14 @@ impl Builder<'_> {
                 _ => None,
             };
             if let Some(key) = key {
+                // Stone recurses here too (and stops at Python's recursion
+                // limit); a bound keeps our stack shallow.
+                if self.in_progress.len() > MAX_HIERARCHY {
+                    return Err(err(format!(
+                        "The type hierarchy above '{}' is too deep (more than {MAX_HIERARCHY} levels).",
+                        t.name
+                    )));
+                }
                 if self.in_progress.contains(&key) {
                     return Err(err(format!(
                         "Unresolvable circular reference for type '{}'.",
