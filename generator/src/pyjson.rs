@@ -83,6 +83,12 @@ fn write(out: &mut String, v: &Value, indent: Option<usize>, depth: usize) {
 
 fn write_str(out: &mut String, s: &str) {
     out.push('"');
+    // Most strings need no escape: copy them whole.
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),

@@ -5,7 +5,7 @@
 
 use fancy_regex::Regex;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 /// Translate a Python pattern into an equivalent fancy-regex pattern.
@@ -54,7 +54,7 @@ pub struct PyRegex(Regex);
 
 thread_local! {
     /// Specs use a few dozen patterns thousands of times: compile each once.
-    static CACHE: RefCell<HashMap<String, Result<Rc<PyRegex>, String>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<String, Result<Rc<PyRegex>, String>>> = RefCell::new(HashMap::default());
 }
 
 impl PyRegex {

@@ -63,6 +63,8 @@ struct Lexer<'a> {
     line: u32,
     cur_indent: i64,
     parens: usize,
+    /// Whether to keep the tokens (only needed to name a parse error).
+    with_tokens: bool,
     /// Open `(`, `[` and `{`, for the nesting bound.
     brackets: usize,
     out: Lexed,
@@ -116,28 +118,50 @@ fn split_py_lines(s: &str) -> Vec<&str> {
 /// Resolve a string literal's escapes and remove the block's indentation as
 /// Stone's `t_ANY_STRING` does (the first occurrence in each line, anywhere).
 pub fn string_value(raw_inner: &str, cur_indent: i64) -> String {
-    let mut s = String::with_capacity(raw_inner.len());
-    let mut escaped = false;
-    for c in raw_inner.chars() {
-        if escaped {
-            s.push(match c {
-                'n' => '\n',
-                't' => '\t',
-                c => c,
-            });
-            escaped = false;
-        } else if c == '\\' {
-            escaped = true;
-        } else {
-            s.push(c);
+    let unescaped;
+    let s: &str = if raw_inner.contains('\\') {
+        let mut out = String::with_capacity(raw_inner.len());
+        let mut escaped = false;
+        for c in raw_inner.chars() {
+            if escaped {
+                out.push(match c {
+                    'n' => '\n',
+                    't' => '\t',
+                    c => c,
+                });
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else {
+                out.push(c);
+            }
         }
-    }
+        unescaped = out;
+        &unescaped
+    } else {
+        raw_inner
+    };
     let indent = " ".repeat((cur_indent.max(0) * 4) as usize);
-    split_py_lines(&s)
-        .into_iter()
-        .map(|l| l.replacen(&indent, "", 1))
-        .collect::<Vec<_>>()
-        .join("\n")
+    // The common case, only `\n` breaks: one pass, one allocation.
+    let other_breaks = s.bytes().any(|b| matches!(b, b'\r' | 0x0b | 0x0c | 0x1c..=0x1e | 0x85 | 0xa8 | 0xa9));
+    if !other_breaks {
+        let body = s.strip_suffix('\n').unwrap_or(s);
+        let mut out = String::with_capacity(body.len());
+        for (i, line) in body.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            match line.find(indent.as_str()).filter(|_| !indent.is_empty()) {
+                Some(at) => {
+                    out.push_str(&line[..at]);
+                    out.push_str(&line[at + indent.len()..]);
+                }
+                None => out.push_str(line),
+            }
+        }
+        return out;
+    }
+    split_py_lines(s).into_iter().map(|l| l.replacen(&indent, "", 1)).collect::<Vec<_>>().join("\n")
 }
 
 impl<'a> Lexer<'a> {
@@ -146,6 +170,9 @@ impl<'a> Lexer<'a> {
     }
 
     fn push(&mut self, kind: &'static str, start: usize, end: usize, line: u32) {
+        if !self.with_tokens {
+            return;
+        }
         self.out.tokens.push(Token {
             kind,
             start,
@@ -472,16 +499,48 @@ fn string_len(s: &str) -> Option<usize> {
     None
 }
 
-/// Tokenize `data` (the file text with Stone's extra trailing newline).
-pub fn lex(data: &str) -> Lexed {
+/// Tokenize `data` (the file text with Stone's extra trailing newline);
+/// the token list is kept only `with_tokens`.
+pub fn lex(data: &str, with_tokens: bool) -> Lexed {
     Lexer {
         data,
         pos: 0,
         line: 1,
         cur_indent: 0,
         parens: 0,
+        with_tokens,
         brackets: 0,
         out: Lexed::default(),
     }
     .run()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_values_follow_stone() {
+        // The block's indentation goes once from each line, wherever it is.
+        assert_eq!(string_value("a\n        b    c", 1), "a\n    b    c");
+        assert_eq!(string_value("a\nb    c", 1), "a\nbc");
+        // Escapes, and `\n` escapes split lines too.
+        assert_eq!(string_value(r#"say \"hi\"\\ \t\nx"#, 0), "say \"hi\"\\ \t\nx");
+        // splitlines() drops one final empty line and splits on \r too.
+        assert_eq!(string_value("a\n", 0), "a");
+        assert_eq!(string_value("a\n\n", 0), "a\n");
+        assert_eq!(string_value("a\r\nb\rc", 0), "a\nb\nc");
+        assert_eq!(string_value("", 2), "");
+    }
+
+    #[test]
+    fn lexical_errors_are_stones() {
+        let l = lex("namespace a\nstruct S\n   f String\n", false);
+        assert_eq!(l.errors, vec![("Indent is not divisible by 4.".to_string(), 3, 21)]);
+        let l = lex("alias A = String(\n    min_length=1,\n        max_length=2)\n", false);
+        assert_eq!(l.errors[0].0, "Line continuation must increment indent by 1.");
+        assert_eq!(l.errors[0].1, 3);
+        let l = lex("a * b\n", false);
+        assert_eq!(l.errors, vec![("Illegal character '*'.".to_string(), 1, 2)]);
+    }
 }

@@ -12,14 +12,24 @@ use pest::Parser as _;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "parser/stone.pest"]
+#[grammar = "parser/layout_fast.pest"]
 struct StoneParser;
+
+/// The same grammar with named layout rules, run only on a spec that fails
+/// to parse, to find where the failure is.
+mod located {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "parser/stone.pest"]
+    #[grammar = "parser/layout_located.pest"]
+    pub struct LocatingParser;
+}
 
 /// Parse one spec file. Errors come as Stone orders them: every lexical
 /// error first, then the parse error or the checks Stone's parser makes.
 pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
     // Stone appends a line break so that the last line always ends.
     let data = format!("{text}\n");
-    let lexed = lexer::lex(&data);
+    let mut lexed = lexer::lex(&data, false);
     let index = LineIndex::new(&data);
     let mut errors: Vec<Diagnostic> = lexed
         .errors
@@ -38,12 +48,18 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
         return Err(errors);
     }
     match StoneParser::parse(Rule::spec, &data) {
-        Err(e) => {
+        Err(_) => {
+            // Rare: parse again to place the error, and tokenize to name it.
+            let e = match located::LocatingParser::parse(located::Rule::spec, &data) {
+                Err(e) => e,
+                Ok(_) => unreachable!("the two parsers accept the same language"),
+            };
             let offset = match e.location {
                 pest::error::InputLocation::Pos(p) => p,
                 pest::error::InputLocation::Span((s, _)) => s,
             };
-            errors.push(unexpected_token(file, &data, &lexed, &index, offset));
+            let tokens = lexer::lex(&data, true);
+            errors.push(unexpected_token(file, &data, &tokens, &index, offset));
             Err(errors)
         }
         Ok(mut pairs) => {
@@ -51,7 +67,7 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
             let mut b = Builder {
                 file,
                 index: &index,
-                lexed: &lexed,
+                strings: std::mem::take(&mut lexed.strings),
                 anonymous: vec![],
                 errors: vec![],
             };
@@ -111,7 +127,8 @@ fn unexpected_token(
 struct Builder<'a> {
     file: u32,
     index: &'a LineIndex<'a>,
-    lexed: &'a lexer::Lexed,
+    /// String literals' values by offset, moved out as the AST takes them.
+    strings: Vec<(usize, String)>,
     /// Nameless types defined in fields, in the order Stone appends them.
     anonymous: Vec<Decl>,
     /// Checks Stone's parser makes while it reduces (duplicates and the like).
@@ -269,7 +286,7 @@ impl Builder<'_> {
         }
     }
 
-    fn doc(&self, p: P) -> String {
+    fn doc(&mut self, p: P) -> String {
         // `p_docstring_string`: trailing white space goes from every line.
         let value = self.string(p.into_inner_syntax().next().expect("doc string"));
         value
@@ -279,15 +296,15 @@ impl Builder<'_> {
             .join("\n")
     }
 
-    fn string(&self, p: P) -> String {
+    fn string(&mut self, p: P) -> String {
         let start = p.as_span().start();
-        self.lexed
-            .string_at(start)
-            .map(str::to_string)
-            .unwrap_or_else(|| {
+        match self.strings.binary_search_by_key(&start, |(s, _)| *s) {
+            Ok(i) => std::mem::take(&mut self.strings[i].1),
+            Err(_) => {
                 let raw = p.as_str();
                 lexer::string_value(&raw[1..raw.len() - 1], 0)
-            })
+            }
+        }
     }
 
     fn literal(&mut self, p: P) -> Literal {

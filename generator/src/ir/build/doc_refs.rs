@@ -64,10 +64,8 @@ impl Builder<'_> {
                 let mut docs = vec![(doc, pos)];
                 docs.extend(fields);
                 for (doc, pos) in docs {
-                    let Some(doc) = doc
-                        .map(|d| populate::doc_unwrap(&d))
-                        .filter(|d| !d.is_empty())
-                    else {
+                    // A reference needs a backtick: most docs have none.
+                    let Some(doc) = doc.filter(|d| d.contains('`')).map(|d| populate::doc_unwrap(&d)) else {
                         continue;
                     };
                     let at = Pos::line_start(pos.file, pos.line + 1);
@@ -77,12 +75,7 @@ impl Builder<'_> {
             }
             for id in routes {
                 let route = self.api.route(id);
-                let Some(doc) = route
-                    .doc
-                    .as_deref()
-                    .map(populate::doc_unwrap)
-                    .filter(|d| !d.is_empty())
-                else {
+                let Some(doc) = route.doc.as_deref().filter(|d| d.contains('`')).map(populate::doc_unwrap) else {
                     continue;
                 };
                 let at = Pos::line_start(route.pos.file, route.pos.line + 1);

@@ -30,7 +30,7 @@ impl Builder<'_> {
         let mut results = vec![];
         {
             // First every example is checked (its fields against their types)...
-            let mut raw: Raw = HashMap::new();
+            let mut raw: Raw = HashMap::default();
             for ns in &self.ns_order {
                 for &key in &self.ns[ns].types {
                     let def = match key {
@@ -49,7 +49,7 @@ impl Builder<'_> {
             }
             // ...then computed, now that every type's raw examples are known.
             if errors.is_empty() {
-                let mut memo = Memo::new();
+                let mut memo = Memo::default();
                 for ns in &self.ns_order {
                     for &key in &self.ns[ns].types {
                         results.push((key, self.compute_examples(key, &raw, &mut memo)));
@@ -161,22 +161,25 @@ impl Builder<'_> {
         }
         if let TypeKey::U(id) = key {
             // Every void tag is an example of itself (replacing a raw
-            // example of the same label, which keeps its place).
+            // example of the same label, which keeps its place). Unions of
+            // a thousand tags exist: find labels by index.
+            let mut at: rustc_hash::FxHashMap<String, usize> =
+                out.iter().enumerate().map(|(i, e)| (e.label.clone(), i)).collect();
             for v in self.api.all_union_variants(id) {
-                if matches!(v.data_type, DataType::Void)
-                    || matches!(&v.data_type, DataType::Nullable(i) if **i == DataType::Void)
-                {
-                    let value = serde_json::json!({ ".tag": v.name });
-                    match out.iter_mut().find(|e| e.label == v.name) {
-                        Some(e) => {
-                            e.text = None;
-                            e.value = value;
-                        }
-                        None => out.push(Example {
-                            label: v.name.clone(),
-                            text: None,
-                            value,
-                        }),
+                let void = matches!(v.data_type, DataType::Void)
+                    || matches!(&v.data_type, DataType::Nullable(i) if **i == DataType::Void);
+                if !void {
+                    continue;
+                }
+                let value = serde_json::json!({ ".tag": v.name });
+                match at.get(&v.name) {
+                    Some(&i) => {
+                        out[i].text = None;
+                        out[i].value = value;
+                    }
+                    None => {
+                        at.insert(v.name.clone(), out.len());
+                        out.push(Example { label: v.name.clone(), text: None, value });
                     }
                 }
             }

@@ -18,7 +18,8 @@ use super::*;
 use crate::ast;
 use crate::diagnostics::{Diagnostic, SpecErrors};
 use crate::source::SourceFile;
-use std::collections::{HashMap, HashSet};
+// FxHash: the maps are keyed by short names and small ids, hashed often.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// A name in a namespace's environment (Stone's `Environment`).
 #[derive(Clone, Debug)]
@@ -182,11 +183,11 @@ pub fn build_api(files: &[SourceFile], asts: Vec<(u32, ast::File)>) -> Result<Ap
         annotations: vec![],
         annotation_types: vec![],
         ns_order: vec![],
-        ns: HashMap::new(),
-        envs: HashMap::new(),
-        canonical: HashMap::new(),
+        ns: HashMap::default(),
+        envs: HashMap::default(),
+        canonical: HashMap::default(),
         patches: vec![],
-        in_progress: HashSet::new(),
+        in_progress: HashSet::default(),
         errors: vec![],
     };
     b.run(asts).map_err(|()| {

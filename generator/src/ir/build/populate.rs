@@ -398,13 +398,16 @@ impl Builder<'_> {
     }
 
     fn check_unique_fields(&self, fields: &[(String, u32, Pos)]) -> R<()> {
-        for (i, (name, _, pos)) in fields.iter().enumerate() {
-            if let Some((_, line, _)) = fields[..i].iter().find(|(n, _, _)| n == name) {
+        // Unions of a thousand tags exist (team_log): index the names.
+        let mut first: rustc_hash::FxHashMap<&str, u32> = Default::default();
+        for (name, line, pos) in fields {
+            if let Some(line) = first.get(name.as_str()) {
                 return Err(Diagnostic::new(
                     *pos,
                     format!("Field '{name}' already defined on line {line}."),
                 ));
             }
+            first.insert(name, *line);
         }
         Ok(())
     }

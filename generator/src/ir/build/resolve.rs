@@ -80,15 +80,21 @@ impl Builder<'_> {
         enforce: bool,
     ) -> R<DataType> {
         let err = |msg: String| Diagnostic::new(t.pos, msg);
-        let mut env_ns = ns.to_string();
+        // Most references are local: borrow the namespace name then.
+        let mut env_ns = std::borrow::Cow::Borrowed(ns);
         if let Some(target) = &t.ns {
             match self.env(ns).get(target) {
                 None => return Err(err(format!("Namespace '{target}' is not imported"))),
-                Some(Sym::Namespace(n)) => env_ns = n.clone(),
+                Some(Sym::Namespace(n)) => env_ns = std::borrow::Cow::Owned(n.clone()),
                 Some(_) => return Err(err(format!("'{target}' is not a namespace."))),
             }
         }
-        let Some(sym) = self.env(&env_ns).get(&t.name).cloned() else {
+        let sym = match self.env(&env_ns).get(&t.name) {
+            // Route versions are never a type: no need to copy them.
+            Some(Sym::Routes(_)) => Some(Sym::Routes(BTreeMap::new())),
+            other => other.cloned(),
+        };
+        let Some(sym) = sym else {
             return Err(err(format!("Symbol '{}' is undefined.", t.name)));
         };
         let has_args = !t.args.is_empty() || !t.kwargs.is_empty();
