@@ -4,8 +4,8 @@
 //! at the start only.
 
 use fancy_regex::Regex;
-use std::cell::RefCell;
 use rustc_hash::FxHashMap as HashMap;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Translate a Python pattern into an equivalent fancy-regex pattern.

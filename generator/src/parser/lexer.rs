@@ -143,7 +143,9 @@ pub fn string_value(raw_inner: &str, cur_indent: i64) -> String {
     };
     let indent = " ".repeat((cur_indent.max(0) * 4) as usize);
     // The common case, only `\n` breaks: one pass, one allocation.
-    let other_breaks = s.bytes().any(|b| matches!(b, b'\r' | 0x0b | 0x0c | 0x1c..=0x1e | 0x85 | 0xa8 | 0xa9));
+    let other_breaks = s
+        .bytes()
+        .any(|b| matches!(b, b'\r' | 0x0b | 0x0c | 0x1c..=0x1e | 0x85 | 0xa8 | 0xa9));
     if !other_breaks {
         let body = s.strip_suffix('\n').unwrap_or(s);
         let mut out = String::with_capacity(body.len());
@@ -161,7 +163,11 @@ pub fn string_value(raw_inner: &str, cur_indent: i64) -> String {
         }
         return out;
     }
-    split_py_lines(s).into_iter().map(|l| l.replacen(&indent, "", 1)).collect::<Vec<_>>().join("\n")
+    split_py_lines(s)
+        .into_iter()
+        .map(|l| l.replacen(&indent, "", 1))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl<'a> Lexer<'a> {
@@ -525,7 +531,10 @@ mod tests {
         assert_eq!(string_value("a\n        b    c", 1), "a\n    b    c");
         assert_eq!(string_value("a\nb    c", 1), "a\nbc");
         // Escapes, and `\n` escapes split lines too.
-        assert_eq!(string_value(r#"say \"hi\"\\ \t\nx"#, 0), "say \"hi\"\\ \t\nx");
+        assert_eq!(
+            string_value(r#"say \"hi\"\\ \t\nx"#, 0),
+            "say \"hi\"\\ \t\nx"
+        );
         // splitlines() drops one final empty line and splits on \r too.
         assert_eq!(string_value("a\n", 0), "a");
         assert_eq!(string_value("a\n\n", 0), "a\n");
@@ -536,9 +545,18 @@ mod tests {
     #[test]
     fn lexical_errors_are_stones() {
         let l = lex("namespace a\nstruct S\n   f String\n", false);
-        assert_eq!(l.errors, vec![("Indent is not divisible by 4.".to_string(), 3, 21)]);
-        let l = lex("alias A = String(\n    min_length=1,\n        max_length=2)\n", false);
-        assert_eq!(l.errors[0].0, "Line continuation must increment indent by 1.");
+        assert_eq!(
+            l.errors,
+            vec![("Indent is not divisible by 4.".to_string(), 3, 21)]
+        );
+        let l = lex(
+            "alias A = String(\n    min_length=1,\n        max_length=2)\n",
+            false,
+        );
+        assert_eq!(
+            l.errors[0].0,
+            "Line continuation must increment indent by 1."
+        );
         assert_eq!(l.errors[0].1, 3);
         let l = lex("a * b\n", false);
         assert_eq!(l.errors, vec![("Illegal character '*'.".to_string(), 1, 2)]);

@@ -72,7 +72,8 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
                 errors: vec![],
             };
             let mut decls: Vec<Decl> = spec
-                .into_inner_syntax()
+                .into_inner()
+                .peekable()
                 .filter(|p| p.as_rule() != Rule::EOI)
                 .map(|p| b.decl(p))
                 .collect();
@@ -136,27 +137,7 @@ struct Builder<'a> {
 }
 
 type P<'i> = Pair<'i, Rule>;
-type Inner<'i> =
-    std::iter::Peekable<std::iter::Filter<pest::iterators::Pairs<'i, Rule>, fn(&P<'i>) -> bool>>;
-
-/// Line ends and block starts are named rules so that a parse error is
-/// placed where Stone places it (pest reports the furthest named rule that
-/// failed); they carry nothing for the AST.
-fn is_syntax(p: &P) -> bool {
-    !matches!(p.as_rule(), Rule::nl | Rule::indent)
-}
-
-trait IntoInnerSyntax<'i> {
-    fn into_inner_syntax(self) -> Inner<'i>;
-}
-
-impl<'i> IntoInnerSyntax<'i> for P<'i> {
-    fn into_inner_syntax(self) -> Inner<'i> {
-        self.into_inner()
-            .filter(is_syntax as fn(&P<'i>) -> bool)
-            .peekable()
-    }
-}
+type Inner<'i> = std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>;
 
 impl Builder<'_> {
     fn pos(&self, p: &P) -> Pos {
@@ -170,7 +151,7 @@ impl Builder<'_> {
     fn decl(&mut self, p: P) -> Decl {
         let pos = self.pos(&p);
         let rule = p.as_rule();
-        let mut it = p.into_inner_syntax();
+        let mut it = p.into_inner().peekable();
         match rule {
             Rule::namespace => {
                 let name = it
@@ -288,7 +269,7 @@ impl Builder<'_> {
 
     fn doc(&mut self, p: P) -> String {
         // `p_docstring_string`: trailing white space goes from every line.
-        let value = self.string(p.into_inner_syntax().next().expect("doc string"));
+        let value = self.string(p.into_inner().peekable().next().expect("doc string"));
         value
             .split('\n')
             .map(|l| l.trim_end())
@@ -333,7 +314,7 @@ impl Builder<'_> {
         let mut names = vec![];
         let mut args = (vec![], vec![]);
         let mut nullable = false;
-        for q in p.into_inner_syntax() {
+        for q in p.into_inner().peekable() {
             match q.as_rule() {
                 Rule::ident => names.push(q.as_str().to_string()),
                 Rule::type_args => args = self.type_args(q),
@@ -365,11 +346,11 @@ impl Builder<'_> {
     fn type_args(&mut self, p: P) -> (Vec<Arg>, Vec<(String, Arg)>) {
         let mut args = vec![];
         let mut kwargs: Vec<(String, Arg)> = vec![];
-        for q in p.into_inner_syntax() {
+        for q in p.into_inner().peekable() {
             let qpos = self.pos(&q);
             match q.as_rule() {
                 Rule::pos_arg => {
-                    let inner = q.into_inner_syntax().next().expect("arg");
+                    let inner = q.into_inner().peekable().next().expect("arg");
                     if !kwargs.is_empty() {
                         self.error(
                             qpos,
@@ -380,7 +361,7 @@ impl Builder<'_> {
                     args.push(a);
                 }
                 Rule::kw_arg => {
-                    let mut it = q.into_inner_syntax();
+                    let mut it = q.into_inner().peekable();
                     let key = it
                         .next()
                         .map(|k| k.as_str().to_string())
@@ -410,7 +391,8 @@ impl Builder<'_> {
         while let Some(p) = it.next_if(|p| p.as_rule() == Rule::annotation_ref) {
             let pos = self.pos(&p);
             let mut names: Vec<String> = p
-                .into_inner_syntax()
+                .into_inner()
+                .peekable()
                 .map(|q| q.as_str().to_string())
                 .collect();
             let name = names.pop().unwrap_or_default();
@@ -428,7 +410,7 @@ impl Builder<'_> {
 
     fn extends(&mut self, p: P) -> Option<TypeRef> {
         let pos = self.pos(&p);
-        let t = self.type_ref(p.into_inner_syntax().next().expect("extends type"));
+        let t = self.type_ref(p.into_inner().peekable().next().expect("extends type"));
         if t.nullable {
             self.error(pos, "Reference cannot be nullable.".into());
             return None;
@@ -459,12 +441,12 @@ impl Builder<'_> {
                 Rule::extends => def.extends = self.extends(p),
                 Rule::doc => def.doc = Some(self.doc(p)),
                 Rule::subtypes => {
-                    let mut inner = p.into_inner_syntax();
+                    let mut inner = p.into_inner().peekable();
                     let open = inner.next().is_some_and(|k| k.as_str() == "union");
                     let list = inner
                         .map(|f| {
                             let pos = self.pos(&f);
-                            let mut fi = f.into_inner_syntax();
+                            let mut fi = f.into_inner().peekable();
                             let name = fi
                                 .next()
                                 .map(|n| n.as_str().to_string())
@@ -531,7 +513,7 @@ impl Builder<'_> {
 
     fn field(&mut self, p: P) -> Field {
         let pos = self.pos(&p);
-        let mut it = p.into_inner_syntax();
+        let mut it = p.into_inner().peekable();
         let name = it
             .next()
             .map(|n| n.as_str().to_string())
@@ -541,7 +523,7 @@ impl Builder<'_> {
             .map(|t| self.type_ref(t));
         let default = it
             .next_if(|p| p.as_rule() == Rule::default)
-            .map(|d| self.default_value(d.into_inner_syntax().next().expect("default")));
+            .map(|d| self.default_value(d.into_inner().peekable().next().expect("default")));
         let (annotations, doc) = self.annotations_and_doc(&mut it);
         if let Some(anon) = it.next() {
             let anon_pos = self.pos(&anon);
@@ -550,11 +532,16 @@ impl Builder<'_> {
                 .map(|t| t.name.clone())
                 .unwrap_or_default();
             let decl = if anon.as_rule() == Rule::anon_union {
-                let mut inner = anon.into_inner_syntax();
+                let mut inner = anon.into_inner().peekable();
                 let closed = inner.next().is_some_and(|k| k.as_str() == "union_closed");
                 Decl::Union(self.type_body(anon_pos, type_name, inner, closed))
             } else {
-                Decl::Struct(self.type_body(anon_pos, type_name, anon.into_inner_syntax(), false))
+                Decl::Struct(self.type_body(
+                    anon_pos,
+                    type_name,
+                    anon.into_inner().peekable(),
+                    false,
+                ))
             };
             self.anonymous.push(decl);
         }
@@ -572,7 +559,8 @@ impl Builder<'_> {
         if p.as_rule() == Rule::tag_ref {
             let pos = self.pos(&p);
             let tag = p
-                .into_inner_syntax()
+                .into_inner()
+                .peekable()
                 .next()
                 .map(|i| i.as_str().to_string())
                 .unwrap_or_default();
@@ -584,7 +572,7 @@ impl Builder<'_> {
 
     fn example(&mut self, p: P) -> Example {
         let pos = self.pos(&p);
-        let mut it = p.into_inner_syntax();
+        let mut it = p.into_inner().peekable();
         let label = it
             .next()
             .map(|n| n.as_str().to_string())
@@ -595,7 +583,7 @@ impl Builder<'_> {
         let mut fields: Vec<ExampleField> = vec![];
         for f in it {
             let fpos = self.pos(&f);
-            let mut fi = f.into_inner_syntax();
+            let mut fi = f.into_inner().peekable();
             let name = fi
                 .next()
                 .map(|n| n.as_str().to_string())
@@ -632,13 +620,16 @@ impl Builder<'_> {
                     label: p.as_str().to_string(),
                 }
             }
-            Rule::ex_list => {
-                ExValue::List(p.into_inner_syntax().map(|q| self.ex_value(q)).collect())
-            }
+            Rule::ex_list => ExValue::List(
+                p.into_inner()
+                    .peekable()
+                    .map(|q| self.ex_value(q))
+                    .collect(),
+            ),
             Rule::ex_map => {
                 let mut pairs: Vec<(ExValue, ExValue)> = vec![];
-                for pair in p.into_inner_syntax() {
-                    let mut kv = pair.into_inner_syntax();
+                for pair in p.into_inner().peekable() {
+                    let mut kv = pair.into_inner().peekable();
                     let kp = kv.next().expect("key");
                     let kpos = self.pos(&kp);
                     let key = self.ex_value(kp);
@@ -675,12 +666,16 @@ impl Builder<'_> {
             None => 1,
         };
         let io = it.next().expect("route io");
-        let mut types: Vec<TypeRef> = io.into_inner_syntax().map(|t| self.type_ref(t)).collect();
+        let mut types: Vec<TypeRef> = io
+            .into_inner()
+            .peekable()
+            .map(|t| self.type_ref(t))
+            .collect();
         let error = if types.len() > 2 { types.pop() } else { None };
         let result = types.pop().expect("result type");
         let arg = types.pop().expect("arg type");
         let deprecated = it.next_if(|p| p.as_rule() == Rule::deprecation).map(|d| {
-            let mut di = d.into_inner_syntax();
+            let mut di = d.into_inner().peekable();
             di.next().map(|n| {
                 let v = di.next().map_or(1, |v| self.version(v));
                 (n.as_str().to_string(), v)
@@ -691,9 +686,9 @@ impl Builder<'_> {
             .map(|p| self.doc(p));
         let mut attrs: Vec<AttrField> = vec![];
         if let Some(a) = it.next() {
-            for f in a.into_inner_syntax() {
+            for f in a.into_inner().peekable() {
                 let fpos = self.pos(&f);
-                let mut fi = f.into_inner_syntax();
+                let mut fi = f.into_inner().peekable();
                 let name = fi
                     .next()
                     .map(|n| n.as_str().to_string())
@@ -723,7 +718,7 @@ impl Builder<'_> {
     }
 
     fn version(&mut self, p: P) -> i128 {
-        let n = p.into_inner_syntax().next().expect("version number");
+        let n = p.into_inner().peekable().next().expect("version number");
         let pos = self.pos(&n);
         let v = match self.literal(n) {
             Literal::Int(v) => v,

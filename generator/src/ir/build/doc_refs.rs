@@ -65,7 +65,10 @@ impl Builder<'_> {
                 docs.extend(fields);
                 for (doc, pos) in docs {
                     // A reference needs a backtick: most docs have none.
-                    let Some(doc) = doc.filter(|d| d.contains('`')).map(|d| populate::doc_unwrap(&d)) else {
+                    let Some(doc) = doc
+                        .filter(|d| d.contains('`'))
+                        .map(|d| populate::doc_unwrap(&d))
+                    else {
                         continue;
                     };
                     let at = Pos::line_start(pos.file, pos.line + 1);
@@ -75,7 +78,12 @@ impl Builder<'_> {
             }
             for id in routes {
                 let route = self.api.route(id);
-                let Some(doc) = route.doc.as_deref().filter(|d| d.contains('`')).map(populate::doc_unwrap) else {
+                let Some(doc) = route
+                    .doc
+                    .as_deref()
+                    .filter(|d| d.contains('`'))
+                    .map(populate::doc_unwrap)
+                else {
                     continue;
                 };
                 let at = Pos::line_start(route.pos.file, route.pos.line + 1);

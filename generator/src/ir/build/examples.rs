@@ -163,8 +163,11 @@ impl Builder<'_> {
             // Every void tag is an example of itself (replacing a raw
             // example of the same label, which keeps its place). Unions of
             // a thousand tags exist: find labels by index.
-            let mut at: rustc_hash::FxHashMap<String, usize> =
-                out.iter().enumerate().map(|(i, e)| (e.label.clone(), i)).collect();
+            let mut at: rustc_hash::FxHashMap<String, usize> = out
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.label.clone(), i))
+                .collect();
             for v in self.api.all_union_variants(id) {
                 let void = matches!(v.data_type, DataType::Void)
                     || matches!(&v.data_type, DataType::Nullable(i) if **i == DataType::Void);
@@ -179,7 +182,11 @@ impl Builder<'_> {
                     }
                     None => {
                         at.insert(v.name.clone(), out.len());
-                        out.push(Example { label: v.name.clone(), text: None, value });
+                        out.push(Example {
+                            label: v.name.clone(),
+                            text: None,
+                            value,
+                        });
                     }
                 }
             }
