@@ -42,3 +42,4 @@ pub mod source;
 pub mod summary;
 
 pub use load::{compile, load_spec_set};
+pub mod emit;

@@ -5,6 +5,7 @@
 //! - `bench`             front-end speed against Stone 3.5.5
 
 mod bench;
+mod regen;
 
 // The front end allocates many small strings and vectors; mimalloc makes
 // that a third cheaper than the system allocator.
@@ -13,7 +14,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask bench [--runs N]";
+const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask regen [--check]\n       cargo xtask bench [--runs N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         "summary" => front_end(rest, |api| write_out(&stone::summary::summary(api))),
         "examples" => front_end(rest, |api| write_out(&stone::summary::examples_jsonl(api))),
         "bench" => bench::run(rest),
+        "regen" => regen::run(rest),
         _ => {
             eprintln!("unknown command {cmd:?}\n{USAGE}");
             ExitCode::from(2)

@@ -8,6 +8,8 @@
 //! their members sorted by name, as Stone's `normalize` leaves them.
 
 mod build;
+
+pub use build::doc_unwrap_paragraphs;
 pub mod value;
 
 pub use build::build_api;

@@ -4,6 +4,12 @@
 //! since later passes read what it made.
 
 mod annotations;
+
+/// A doc's text with single line breaks joined (Stone's `doc_unwrap`).
+pub fn doc_unwrap_paragraphs(raw: &str) -> String {
+    populate::doc_unwrap(raw)
+}
+
 mod checks;
 mod declare;
 mod doc_refs;

@@ -1,0 +1,261 @@
+//! The wire format: Stone's JSON, read and written without serde's
+//! per-type machinery. Generated types implement [`Encode`] and [`Decode`]
+//! with small, non-generic functions over this module's [`Reader`] and
+//! [`Writer`], which keeps the crate fast to compile and to run.
+
+mod read;
+mod write;
+
+pub use read::{DecodeError, Reader};
+pub use write::Writer;
+
+/// A value that can be written as Stone JSON.
+pub trait Encode {
+    fn encode(&self, w: &mut Writer);
+}
+
+/// A value that can be read from Stone JSON.
+pub trait Decode: Sized {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
+}
+
+/// A struct's fields, written into an object someone else opened (a union
+/// tag holding the struct writes them next to its `.tag`).
+pub trait EncodeFields {
+    fn encode_fields(&self, w: &mut Writer);
+}
+
+/// A struct read from the fields of an object whose start is `at` (a union
+/// tag holding the struct reads them around its `.tag`).
+pub trait DecodeFields: Sized {
+    fn decode_fields(r: &mut Reader<'_>, at: usize) -> Result<Self, DecodeError>;
+}
+
+/// Encode a value as a JSON string.
+pub fn to_string<T: Encode + ?Sized>(value: &T) -> String {
+    let mut w = Writer::new();
+    value.encode(&mut w);
+    w.finish()
+}
+
+/// Decode a value from JSON text; trailing content is an error.
+pub fn from_str<T: Decode>(text: &str) -> Result<T, DecodeError> {
+    let mut r = Reader::new(text);
+    let v = T::decode(&mut r)?;
+    r.end()?;
+    Ok(v)
+}
+
+/// A tag of an open union that this version of the SDK does not know, with
+/// its payload as sent, so that it can be passed on unchanged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unknown {
+    pub tag: String,
+    /// The whole JSON value as received.
+    pub raw: String,
+}
+
+impl Unknown {
+    pub fn encode(&self, w: &mut Writer) {
+        w.raw(&self.raw);
+    }
+}
+
+macro_rules! int_impls {
+    ($($t:ty => $read:ident),*) => {$(
+        impl Encode for $t {
+            fn encode(&self, w: &mut Writer) {
+                w.int(*self as i128);
+            }
+        }
+        impl Decode for $t {
+            fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+                let v = r.$read()?;
+                <$t>::try_from(v).map_err(|_| r.error(format!("{v} is out of range for {}", stringify!($t))))
+            }
+        }
+    )*};
+}
+int_impls!(i32 => integer, i64 => integer, u32 => integer, u64 => integer);
+
+impl Encode for f64 {
+    fn encode(&self, w: &mut Writer) {
+        w.float(*self);
+    }
+}
+impl Decode for f64 {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        r.float()
+    }
+}
+impl Encode for f32 {
+    fn encode(&self, w: &mut Writer) {
+        w.float(f64::from(*self));
+    }
+}
+impl Decode for f32 {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let v = r.float()?;
+        Ok(v as f32)
+    }
+}
+impl Encode for bool {
+    fn encode(&self, w: &mut Writer) {
+        w.bool(*self);
+    }
+}
+impl Decode for bool {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        r.boolean()
+    }
+}
+impl Encode for String {
+    fn encode(&self, w: &mut Writer) {
+        w.string(self);
+    }
+}
+impl Encode for str {
+    fn encode(&self, w: &mut Writer) {
+        w.string(self);
+    }
+}
+impl Decode for String {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        r.string()
+    }
+}
+impl<T: Encode> Encode for Vec<T> {
+    fn encode(&self, w: &mut Writer) {
+        w.begin_array();
+        for item in self {
+            w.item();
+            item.encode(w);
+        }
+        w.end_array();
+    }
+}
+impl<T: Decode> Decode for Vec<T> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut out = Vec::new();
+        r.begin_array()?;
+        while r.next_item()? {
+            out.push(T::decode(r)?);
+        }
+        Ok(out)
+    }
+}
+impl<T: Encode> Encode for std::collections::BTreeMap<String, T> {
+    fn encode(&self, w: &mut Writer) {
+        w.begin_object();
+        for (k, v) in self {
+            w.key(k);
+            v.encode(w);
+        }
+        w.end_object();
+    }
+}
+impl<T: Decode> Decode for std::collections::BTreeMap<String, T> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let mut out = std::collections::BTreeMap::new();
+        r.begin_object()?;
+        while let Some(k) = r.next_key()? {
+            let k = k.into_owned();
+            out.insert(k, T::decode(r)?);
+        }
+        Ok(out)
+    }
+}
+impl<T: Encode> Encode for Option<T> {
+    fn encode(&self, w: &mut Writer) {
+        match self {
+            Some(v) => v.encode(w),
+            None => w.null(),
+        }
+    }
+}
+impl<T: Decode> Decode for Option<T> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        if r.take_null()? {
+            Ok(None)
+        } else {
+            T::decode(r).map(Some)
+        }
+    }
+}
+impl<T: Encode> Encode for Box<T> {
+    fn encode(&self, w: &mut Writer) {
+        (**self).encode(w);
+    }
+}
+impl<T: Decode> Decode for Box<T> {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        T::decode(r).map(Box::new)
+    }
+}
+impl Encode for () {
+    fn encode(&self, w: &mut Writer) {
+        w.null();
+    }
+}
+impl Decode for () {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        r.skip_value()
+    }
+}
+
+/// `Bytes`: standard base64 on the wire.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bytes(pub Vec<u8>);
+
+impl Encode for Bytes {
+    fn encode(&self, w: &mut Writer) {
+        w.string(&base64_encode(&self.0));
+    }
+}
+impl Decode for Bytes {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let s = r.string()?;
+        base64_decode(&s)
+            .map(Bytes)
+            .ok_or_else(|| r.error("not valid base64".into()))
+    }
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn base64_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim_end_matches('=');
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = B64.iter().position(|b| *b == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}

@@ -1,0 +1,352 @@
+//! A pull reader over JSON text, for the generated decoders.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// A decoding failure: what was wrong, and where in the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    pub message: String,
+    /// Byte offset into the JSON text.
+    pub offset: usize,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at byte {})", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+pub struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+    /// Whether the container being read has had an element yet.
+    first: Vec<bool>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Reader {
+            text,
+            pos: 0,
+            first: Vec::new(),
+        }
+    }
+
+    pub fn error(&self, message: String) -> DecodeError {
+        DecodeError {
+            message,
+            offset: self.pos,
+        }
+    }
+
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Go back to a position saved with `pos()` (container state included:
+    /// only within the same object).
+    pub fn set_pos(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn ws(&mut self) {
+        let b = self.bytes();
+        while self.pos < b.len() && matches!(b[self.pos], b' ' | b'\t' | b'\n' | b'\r') {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.bytes().get(self.pos).copied()
+    }
+
+    fn expect(&mut self, c: u8) -> Result<(), DecodeError> {
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(format!("expected '{}'", c as char)))
+        }
+    }
+
+    /// After the value: only white space may remain.
+    pub fn end(&mut self) -> Result<(), DecodeError> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(self.error("trailing characters after the value".into())),
+        }
+    }
+
+    pub fn is_object(&mut self) -> bool {
+        self.peek() == Some(b'{')
+    }
+
+    pub fn is_string(&mut self) -> bool {
+        self.peek() == Some(b'"')
+    }
+
+    pub fn begin_object(&mut self) -> Result<(), DecodeError> {
+        self.expect(b'{')?;
+        self.first.push(true);
+        Ok(())
+    }
+
+    /// The next key of the current object, or None at its end.
+    pub fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, DecodeError> {
+        let first = self.first.last_mut().map(take_first).unwrap_or(true);
+        match self.peek() {
+            Some(b'}') => {
+                self.pos += 1;
+                self.first.pop();
+                return Ok(None);
+            }
+            Some(b',') if !first => self.pos += 1,
+            _ if first => {}
+            _ => return Err(self.error("expected ',' or '}'".into())),
+        }
+        let key = self.str_cow()?;
+        self.expect(b':')?;
+        Ok(Some(key))
+    }
+
+    pub fn begin_array(&mut self) -> Result<(), DecodeError> {
+        self.expect(b'[')?;
+        self.first.push(true);
+        Ok(())
+    }
+
+    /// Whether another item of the current array follows.
+    pub fn next_item(&mut self) -> Result<bool, DecodeError> {
+        let first = self.first.last_mut().map(take_first).unwrap_or(true);
+        match self.peek() {
+            Some(b']') => {
+                self.pos += 1;
+                self.first.pop();
+                Ok(false)
+            }
+            Some(b',') if !first => {
+                self.pos += 1;
+                Ok(true)
+            }
+            _ if first => Ok(true),
+            _ => Err(self.error("expected ',' or ']'".into())),
+        }
+    }
+
+    pub fn take_null(&mut self) -> Result<bool, DecodeError> {
+        if self.peek() == Some(b'n') {
+            if self.text[self.pos..].starts_with("null") {
+                self.pos += 4;
+                return Ok(true);
+            }
+            return Err(self.error("expected a value".into()));
+        }
+        Ok(false)
+    }
+
+    pub fn boolean(&mut self) -> Result<bool, DecodeError> {
+        self.ws();
+        let rest = &self.text[self.pos..];
+        if rest.starts_with("true") {
+            self.pos += 4;
+            Ok(true)
+        } else if rest.starts_with("false") {
+            self.pos += 5;
+            Ok(false)
+        } else {
+            Err(self.error("expected a boolean".into()))
+        }
+    }
+
+    fn number_text(&mut self) -> Result<&'a str, DecodeError> {
+        self.ws();
+        let b = self.bytes();
+        let start = self.pos;
+        let mut end = start;
+        while end < b.len() && matches!(b[end], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+            end += 1;
+        }
+        if end == start {
+            return Err(self.error("expected a number".into()));
+        }
+        self.pos = end;
+        Ok(&self.text[start..end])
+    }
+
+    pub fn integer(&mut self) -> Result<i128, DecodeError> {
+        let at = self.pos;
+        let t = self.number_text()?;
+        t.parse::<i128>().map_err(|_| DecodeError {
+            message: format!("expected an integer, got {t}"),
+            offset: at,
+        })
+    }
+
+    pub fn float(&mut self) -> Result<f64, DecodeError> {
+        let at = self.pos;
+        let t = self.number_text()?;
+        match t.parse::<f64>() {
+            Ok(v) if v.is_finite() => Ok(v),
+            _ => Err(DecodeError {
+                message: format!("expected a finite number, got {t}"),
+                offset: at,
+            }),
+        }
+    }
+
+    pub fn string(&mut self) -> Result<String, DecodeError> {
+        self.str_cow().map(Cow::into_owned)
+    }
+
+    /// A string, borrowed from the input where it has no escapes.
+    pub fn str_cow(&mut self) -> Result<Cow<'a, str>, DecodeError> {
+        self.expect(b'"')?;
+        let b = self.bytes();
+        let start = self.pos;
+        let mut i = start;
+        while i < b.len() && b[i] != b'"' && b[i] != b'\\' {
+            i += 1;
+        }
+        if i < b.len() && b[i] == b'"' {
+            self.pos = i + 1;
+            return Ok(Cow::Borrowed(&self.text[start..i]));
+        }
+        let mut out = String::from(&self.text[start..i]);
+        self.pos = i;
+        loop {
+            let Some(&c) = b.get(self.pos) else {
+                return Err(self.error("unterminated string".into()));
+            };
+            match c {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                b'\\' => {
+                    let e = *b
+                        .get(self.pos + 1)
+                        .ok_or_else(|| self.error("unterminated escape".into()))?;
+                    self.pos += 2;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let c = if (0xD800..0xDC00).contains(&hi)
+                                && self.text[self.pos..].starts_with("\\u")
+                            {
+                                self.pos += 2;
+                                let lo = self.hex4()?;
+                                char::from_u32(
+                                    0x10000
+                                        + ((hi - 0xD800) << 10)
+                                        + (lo.wrapping_sub(0xDC00) & 0x3FF),
+                                )
+                            } else {
+                                char::from_u32(hi)
+                            };
+                            out.push(c.unwrap_or('\u{FFFD}'));
+                        }
+                        _ => return Err(self.error("bad escape".into())),
+                    }
+                }
+                _ => {
+                    // Copy up to the next quote or backslash at once.
+                    let start = self.pos;
+                    let mut j = start;
+                    while j < b.len() && b[j] != b'"' && b[j] != b'\\' {
+                        j += 1;
+                    }
+                    out.push_str(&self.text[start..j]);
+                    self.pos = j;
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, DecodeError> {
+        let h = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error("short \\u escape".into()))?;
+        self.pos += 4;
+        u32::from_str_radix(h, 16).map_err(|_| self.error("bad \\u escape".into()))
+    }
+
+    /// Skip one value of any kind.
+    pub fn skip_value(&mut self) -> Result<(), DecodeError> {
+        match self.peek() {
+            Some(b'{') => {
+                self.begin_object()?;
+                while self.next_key()?.is_some() {
+                    self.skip_value()?;
+                }
+                Ok(())
+            }
+            Some(b'[') => {
+                self.begin_array()?;
+                while self.next_item()? {
+                    self.skip_value()?;
+                }
+                Ok(())
+            }
+            Some(b'"') => self.str_cow().map(drop),
+            Some(b't' | b'f') => self.boolean().map(drop),
+            Some(b'n') => {
+                if self.take_null()? {
+                    Ok(())
+                } else {
+                    Err(self.error("expected a value".into()))
+                }
+            }
+            Some(_) => self.number_text().map(drop),
+            None => Err(self.error("unexpected end of input".into())),
+        }
+    }
+
+    /// The next value's text, consumed.
+    pub fn raw_value(&mut self) -> Result<&'a str, DecodeError> {
+        self.ws();
+        let start = self.pos;
+        self.skip_value()?;
+        Ok(&self.text[start..self.pos])
+    }
+
+    /// The `.tag` of the object starting here, wherever it is among the
+    /// keys; the position is left unchanged.
+    pub fn peek_tag(&mut self) -> Result<Option<String>, DecodeError> {
+        let start = self.pos;
+        let depth = self.first.len();
+        self.begin_object()?;
+        let mut tag = None;
+        while let Some(k) = self.next_key()? {
+            if k == ".tag" {
+                tag = Some(self.string()?);
+                break;
+            }
+            self.skip_value()?;
+        }
+        self.pos = start;
+        self.first.truncate(depth);
+        Ok(tag)
+    }
+}
+
+/// Whether an element is the container's first (and mark it not).
+fn take_first(flag: &mut bool) -> bool {
+    std::mem::replace(flag, false)
+}

@@ -1,0 +1,118 @@
+//! A JSON writer for the generated encoders: compact output, keys in the
+//! order the encoders give them.
+
+pub struct Writer {
+    out: String,
+    /// Per open container: whether it has an element yet.
+    first: Vec<bool>,
+}
+
+impl Default for Writer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Writer {
+    pub fn new() -> Self {
+        Writer {
+            out: String::with_capacity(256),
+            first: Vec::new(),
+        }
+    }
+
+    pub fn finish(self) -> String {
+        self.out
+    }
+
+    fn sep(&mut self) {
+        if let Some(first) = self.first.last_mut() {
+            if !std::mem::replace(first, false) {
+                self.out.push(',');
+            }
+        }
+    }
+
+    pub fn begin_object(&mut self) {
+        self.out.push('{');
+        self.first.push(true);
+    }
+
+    pub fn end_object(&mut self) {
+        self.first.pop();
+        self.out.push('}');
+    }
+
+    pub fn key(&mut self, k: &str) {
+        self.sep();
+        self.string(k);
+        self.out.push(':');
+    }
+
+    pub fn begin_array(&mut self) {
+        self.out.push('[');
+        self.first.push(true);
+    }
+
+    /// Before each array item.
+    pub fn item(&mut self) {
+        self.sep();
+    }
+
+    pub fn end_array(&mut self) {
+        self.first.pop();
+        self.out.push(']');
+    }
+
+    pub fn null(&mut self) {
+        self.out.push_str("null");
+    }
+
+    pub fn bool(&mut self, b: bool) {
+        self.out.push_str(if b { "true" } else { "false" });
+    }
+
+    pub fn int(&mut self, i: i128) {
+        use std::fmt::Write as _;
+        let _ = write!(self.out, "{i}");
+    }
+
+    pub fn float(&mut self, f: f64) {
+        use std::fmt::Write as _;
+        if f.is_finite() {
+            let _ = write!(self.out, "{f:?}");
+        } else {
+            self.out.push_str("null");
+        }
+    }
+
+    pub fn raw(&mut self, json: &str) {
+        self.out.push_str(json);
+    }
+
+    pub fn string(&mut self, s: &str) {
+        self.out.push('"');
+        let mut start = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let esc = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0..=0x1f => "",
+                _ => continue,
+            };
+            self.out.push_str(&s[start..i]);
+            if esc.is_empty() {
+                use std::fmt::Write as _;
+                let _ = write!(self.out, "\\u{b:04x}");
+            } else {
+                self.out.push_str(esc);
+            }
+            start = i + 1;
+        }
+        self.out.push_str(&s[start..]);
+        self.out.push('"');
+    }
+}

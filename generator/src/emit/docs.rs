@@ -1,0 +1,47 @@
+//! Stone docs -> rustdoc: references become code spans or links, and text
+//! that Markdown would take for HTML or links is escaped.
+
+use fancy_regex::Regex;
+use std::sync::OnceLock;
+
+fn doc_ref() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r":(?P<tag>[A-z]+):`(?P<val>.*?)`").expect("valid regex"))
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' | '>' | '[' | ']' | '*' | '_' | '`' | '#' | '|' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A Stone doc as rustdoc Markdown.
+pub fn rustdoc(raw: &str) -> String {
+    let text = crate::ir::doc_unwrap_paragraphs(raw);
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut last = 0;
+    for caps in doc_ref().captures_iter(&text).flatten() {
+        let whole = caps.get(0).expect("match");
+        out.push_str(&escape(&text[last..whole.start()]));
+        let tag = caps.name("tag").map_or("", |m| m.as_str());
+        let val = caps.name("val").map_or("", |m| m.as_str());
+        match tag {
+            "link" => match val.rsplit_once(' ') {
+                Some((title, url)) => out.push_str(&format!("[{}]({url})", escape(title))),
+                None => out.push_str(&format!("`{val}`")),
+            },
+            _ => out.push_str(&format!("`{}`", val.replace('`', ""))),
+        }
+        last = whole.end();
+    }
+    out.push_str(&escape(&text[last..]));
+    out.trim().to_string()
+}

@@ -1,0 +1,434 @@
+//! Structs, unions, aliases and enumerated subtypes as Rust items.
+
+use super::{docs, naming, wire};
+use crate::ir::*;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use std::collections::{HashMap, HashSet};
+
+/// A user-defined type that becomes a Rust item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Item {
+    S(StructId),
+    U(UnionId),
+}
+
+pub(super) struct Context<'a> {
+    pub api: &'a Api,
+    /// Items that contain themselves by value: their fields of those types
+    /// are boxed.
+    reach: HashMap<Item, HashSet<Item>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(api: &'a Api) -> Self {
+        let mut cx = Context {
+            api,
+            reach: HashMap::new(),
+        };
+        let items: Vec<Item> = (0..api.structs.len())
+            .map(|i| Item::S(StructId(i as u32)))
+            .chain((0..api.unions.len()).map(|i| Item::U(UnionId(i as u32))))
+            .collect();
+        for item in items {
+            let mut seen = HashSet::new();
+            let mut todo: Vec<Item> = cx.direct(item);
+            while let Some(i) = todo.pop() {
+                if seen.insert(i) {
+                    todo.extend(cx.direct(i));
+                }
+            }
+            cx.reach.insert(item, seen);
+        }
+        cx
+    }
+
+    /// The item a field of this type holds by value, if any (through
+    /// aliases and nullables, not through lists or maps).
+    fn held(&self, t: &DataType) -> Option<Item> {
+        match self.api.unalias(t) {
+            DataType::Nullable(inner) => self.held(inner),
+            DataType::Struct(id) => Some(Item::S(*id)),
+            DataType::Union(id) => Some(Item::U(*id)),
+            _ => None,
+        }
+    }
+
+    /// Items held by value directly by this one.
+    fn direct(&self, item: Item) -> Vec<Item> {
+        match item {
+            Item::S(id) => {
+                let s = self.api.struct_(id);
+                let mut out: Vec<Item> = self
+                    .api
+                    .all_struct_fields(id)
+                    .iter()
+                    .filter_map(|f| self.held(&f.data_type))
+                    .collect();
+                if let Some(subs) = &s.subtypes {
+                    out.extend(subs.tags.iter().map(|(_, sub)| Item::S(*sub)));
+                }
+                out
+            }
+            Item::U(id) => self
+                .api
+                .all_union_variants(id)
+                .iter()
+                .filter_map(|v| self.held(&v.data_type))
+                .collect(),
+        }
+    }
+
+    fn needs_box(&self, container: Item, t: &DataType) -> bool {
+        self.held(t).is_some_and(|held| {
+            held == container
+                || self
+                    .reach
+                    .get(&held)
+                    .is_some_and(|r| r.contains(&container))
+        })
+    }
+
+    /// The Rust type of a data type, with fully qualified paths.
+    pub fn rust_type(&self, t: &DataType) -> TokenStream {
+        match t {
+            DataType::Boolean => quote!(bool),
+            DataType::Bytes => quote!(crate::wire::Bytes),
+            DataType::Int32 { .. } => quote!(i32),
+            DataType::Int64 { .. } => quote!(i64),
+            DataType::UInt32 { .. } => quote!(u32),
+            DataType::UInt64 { .. } => quote!(u64),
+            DataType::Float32 { .. } => quote!(f32),
+            DataType::Float64 { .. } => quote!(f64),
+            DataType::String { .. } | DataType::Timestamp { .. } => quote!(::std::string::String),
+            DataType::Void => quote!(()),
+            DataType::List { of, .. } => {
+                let of = self.rust_type(of);
+                quote!(::std::vec::Vec<#of>)
+            }
+            DataType::Map { value, .. } => {
+                let v = self.rust_type(value);
+                quote!(::std::collections::BTreeMap<::std::string::String, #v>)
+            }
+            DataType::Nullable(inner) => {
+                let inner = self.rust_type(inner);
+                quote!(::std::option::Option<#inner>)
+            }
+            DataType::Struct(_) | DataType::Union(_) | DataType::Alias(_) => {
+                let (ns, name) = match t {
+                    DataType::Struct(id) => (
+                        &self.api.struct_(*id).namespace,
+                        &self.api.struct_(*id).name,
+                    ),
+                    DataType::Union(id) => {
+                        (&self.api.union(*id).namespace, &self.api.union(*id).name)
+                    }
+                    DataType::Alias(id) => {
+                        (&self.api.alias(*id).namespace, &self.api.alias(*id).name)
+                    }
+                    _ => unreachable!(),
+                };
+                let m = format_ident!("{}", naming::module(ns));
+                let n = format_ident!("{}", naming::type_name(name));
+                quote!(crate::#m::#n)
+            }
+        }
+    }
+
+    /// A field's type in `container`, boxed where it would recurse.
+    pub fn field_type(&self, container: Item, t: &DataType) -> TokenStream {
+        if self.needs_box(container, t) {
+            match t {
+                DataType::Nullable(inner) => {
+                    let inner = self.rust_type(inner);
+                    quote!(::std::option::Option<::std::boxed::Box<#inner>>)
+                }
+                other => {
+                    let t = self.rust_type(other);
+                    quote!(::std::boxed::Box<#t>)
+                }
+            }
+        } else {
+            self.rust_type(t)
+        }
+    }
+
+    pub fn boxed(&self, container: Item, t: &DataType) -> bool {
+        self.needs_box(container, t)
+    }
+
+    /// One namespace's module.
+    pub fn namespace(&self, ns: &Namespace) -> TokenStream {
+        let mut items = vec![];
+        for id in &ns.aliases {
+            items.push(self.alias(*id));
+        }
+        for id in &ns.structs {
+            items.push(self.struct_(*id));
+        }
+        for id in &ns.unions {
+            items.push(self.union(*id));
+        }
+        quote! {
+            #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
+            use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+            #(#items)*
+        }
+    }
+
+    fn alias(&self, id: AliasId) -> TokenStream {
+        let a = self.api.alias(id);
+        let name = format_ident!("{}", naming::type_name(&a.name));
+        let target = self.rust_type(&a.data_type);
+        let doc = doc_attr(&a.doc);
+        quote! {
+            #doc
+            pub type #name = #target;
+        }
+    }
+
+    fn struct_(&self, id: StructId) -> TokenStream {
+        let s = self.api.struct_(id);
+        if s.subtypes.is_some() {
+            return self.subtypes_enum(id);
+        }
+        let name = format_ident!("{}", naming::type_name(&s.name));
+        let item = Item::S(id);
+        let doc = doc_attr(&s.doc);
+        // Fields in declaration order, ancestors' first.
+        let fields = self.fields_in_order(id);
+        let decls = fields.iter().map(|f| {
+            let fname = format_ident!("{}", naming::field(&f.name));
+            let ty = self.field_type(item, &f.data_type);
+            let doc = doc_attr(&f.doc);
+            let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
+            quote! { #doc #deprecated pub #fname: #ty, }
+        });
+        let required: Vec<&StructField> = fields
+            .iter()
+            .copied()
+            .filter(|f| !f.data_type.is_nullable() && f.default.is_none())
+            .collect();
+        let params = required.iter().map(|f| {
+            let fname = format_ident!("{}", naming::field(&f.name));
+            let ty = self.field_type(item, &f.data_type);
+            quote!(#fname: #ty)
+        });
+        let inits = fields.iter().map(|f| {
+            let fname = format_ident!("{}", naming::field(&f.name));
+            if f.data_type.is_nullable() {
+                quote!(#fname: ::std::option::Option::None)
+            } else if let Some(d) = &f.default {
+                let v = self.constant(&f.data_type, d, self.boxed(item, &f.data_type));
+                quote!(#fname: #v)
+            } else {
+                quote!(#fname)
+            }
+        });
+        let setters = fields
+            .iter()
+            .filter(|f| f.data_type.is_nullable() || f.default.is_some())
+            .map(|f| {
+                let fname = format_ident!("{}", naming::field(&f.name));
+                let setter = format_ident!("with_{}", naming::field(&f.name).trim_end_matches('_'));
+                let (ty, value) = match &f.data_type {
+                    DataType::Nullable(inner) => {
+                        let t = self.rust_type(inner);
+                        if self.boxed(item, &f.data_type) {
+                            (
+                                t,
+                                quote!(::std::option::Option::Some(::std::boxed::Box::new(value))),
+                            )
+                        } else {
+                            (t, quote!(::std::option::Option::Some(value)))
+                        }
+                    }
+                    other => (self.field_type(item, other), quote!(value)),
+                };
+                let doc = format!("Sets `{}`.", f.name);
+                quote! {
+                    #[doc = #doc]
+                    pub fn #setter(mut self, value: #ty) -> Self {
+                        self.#fname = #value;
+                        self
+                    }
+                }
+            });
+        let new_doc = "A value with the required fields; the others are unset or default.";
+        let wire = wire::struct_impls(self, id, &fields);
+        quote! {
+            #doc
+            #[derive(Clone, Debug, PartialEq)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#decls)*
+            }
+            impl #name {
+                #[doc = #new_doc]
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(#(#params),*) -> Self {
+                    Self { #(#inits),* }
+                }
+                #(#setters)*
+            }
+            #wire
+        }
+    }
+
+    /// Fields of a struct and its ancestors, ancestors first, each in
+    /// declaration order.
+    pub fn fields_in_order(&self, id: StructId) -> Vec<&'a StructField> {
+        let mut chain = vec![id];
+        while let Some(p) = self.api.struct_(*chain.last().expect("non-empty")).parent {
+            if chain.contains(&p) {
+                break;
+            }
+            chain.push(p);
+        }
+        chain
+            .iter()
+            .rev()
+            .flat_map(|s| self.api.struct_(*s).fields.iter())
+            .collect()
+    }
+
+    /// A struct that enumerates its subtypes: an enum over them.
+    fn subtypes_enum(&self, id: StructId) -> TokenStream {
+        let s = self.api.struct_(id);
+        let subs = s.subtypes.as_ref().expect("subtypes");
+        let name = format_ident!("{}", naming::type_name(&s.name));
+        let doc = doc_attr(&s.doc);
+        let variants = subs.tags.iter().map(|(tag, sub)| {
+            let v = format_ident!("{}", naming::variant(tag));
+            let t = self.rust_type(&DataType::Struct(*sub));
+            quote!(#v(#t),)
+        });
+        let unknown = subs.catch_all.then(|| {
+            let u = format_ident!("{}", naming::UNKNOWN_VARIANT);
+            quote! {
+                /// A subtype this SDK does not know, as sent.
+                #u(crate::wire::Unknown),
+            }
+        });
+        let wire = wire::subtypes_impls(self, id);
+        quote! {
+            #doc
+            #[derive(Clone, Debug, PartialEq)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variants)*
+                #unknown
+            }
+            #wire
+        }
+    }
+
+    fn union(&self, id: UnionId) -> TokenStream {
+        let u = self.api.union(id);
+        let name = format_ident!("{}", naming::type_name(&u.name));
+        let item = Item::U(id);
+        let doc = doc_attr(&u.doc);
+        let all = self.api.all_union_variants(id);
+        let variants = all.iter().map(|v| {
+            let vn = format_ident!("{}", naming::variant(&v.name));
+            let doc = doc_attr(&v.doc);
+            let deprecated = v.deprecated.then(|| quote!(#[deprecated]));
+            if v.data_type == DataType::Void {
+                quote!(#doc #deprecated #vn,)
+            } else {
+                let t = self.field_type(item, &v.data_type);
+                quote!(#doc #deprecated #vn(#t),)
+            }
+        });
+        let open = all.iter().any(|v| v.catch_all);
+        let unknown = open.then(|| {
+            let u = format_ident!("{}", naming::UNKNOWN_VARIANT);
+            quote! {
+                /// A tag this SDK does not know, with its value as sent.
+                #u(crate::wire::Unknown),
+            }
+        });
+        let non_exhaustive = open.then(|| quote!(#[non_exhaustive]));
+        let wire = wire::union_impls(self, id);
+        quote! {
+            #doc
+            #[derive(Clone, Debug, PartialEq)]
+            #non_exhaustive
+            pub enum #name {
+                #(#variants)*
+                #unknown
+            }
+            #wire
+        }
+    }
+
+    /// A field's default as a Rust expression of its (possibly boxed) type.
+    pub fn default_value(&self, item: Item, f: &StructField) -> TokenStream {
+        match &f.default {
+            Some(d) => self.constant(&f.data_type, d, self.boxed(item, &f.data_type)),
+            None => quote!(::std::default::Default::default()),
+        }
+    }
+
+    /// A default value as a Rust expression of the field's type.
+    fn constant(&self, t: &DataType, c: &Constant, boxed: bool) -> TokenStream {
+        let v = match (self.api.unalias(t), c) {
+            (DataType::Union(id), Constant::Tag(tag)) => {
+                let ty = self.rust_type(&DataType::Union(*id));
+                let v = format_ident!("{}", naming::variant(tag));
+                quote!(#ty::#v)
+            }
+            (_, Constant::Bool(b)) => quote!(#b),
+            (DataType::Float32 { .. }, Constant::Float(f)) => {
+                let f = *f as f32;
+                quote!(#f)
+            }
+            (DataType::Float32 { .. }, Constant::Int(i)) => {
+                let f = *i as f32;
+                quote!(#f)
+            }
+            (_, Constant::Float(f)) => quote!(#f),
+            (DataType::Float64 { .. }, Constant::Int(i)) => {
+                let f = *i as f64;
+                quote!(#f)
+            }
+            (DataType::Int32 { .. }, Constant::Int(i)) => {
+                let i = *i as i32;
+                quote!(#i)
+            }
+            (DataType::Int64 { .. }, Constant::Int(i)) => {
+                let i = *i as i64;
+                quote!(#i)
+            }
+            (DataType::UInt32 { .. }, Constant::Int(i)) => {
+                let i = *i as u32;
+                quote!(#i)
+            }
+            (DataType::UInt64 { .. }, Constant::Int(i)) => {
+                let i = *i as u64;
+                quote!(#i)
+            }
+            (DataType::Bytes, Constant::Str(s)) => {
+                let b = proc_macro2::Literal::byte_string(s.as_bytes());
+                quote!(crate::wire::Bytes(#b.to_vec()))
+            }
+            (_, Constant::Str(s)) => quote!(::std::string::String::from(#s)),
+            _ => quote!(::std::default::Default::default()),
+        };
+        if boxed {
+            quote!(::std::boxed::Box::new(#v))
+        } else {
+            v
+        }
+    }
+}
+
+pub(super) fn doc_attr(doc: &Option<String>) -> TokenStream {
+    match doc {
+        Some(d) => {
+            let text = format!(" {}", docs::rustdoc(d));
+            quote!(#[doc = #text])
+        }
+        None => quote!(),
+    }
+}
