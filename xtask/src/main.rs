@@ -5,6 +5,7 @@
 //! - `bench`             front-end speed against Stone 3.5.5
 
 mod bench;
+mod check_sdk;
 mod regen;
 
 // The front end allocates many small strings and vectors; mimalloc makes
@@ -14,7 +15,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask regen [--check]\n       cargo xtask bench [--runs N]";
+const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask regen [--check]\n       cargo xtask check-sdk\n       cargo xtask bench [--runs N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         "examples" => front_end(rest, |api| write_out(&stone::summary::examples_jsonl(api))),
         "bench" => bench::run(rest),
         "regen" => regen::run(rest),
+        "check-sdk" => check_sdk::run(rest),
         _ => {
             eprintln!("unknown command {cmd:?}\n{USAGE}");
             ExitCode::from(2)

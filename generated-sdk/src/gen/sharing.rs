@@ -12096,7 +12096,7 @@ pub enum CreateSharedLinkWithSettingsError {
     AccessDenied,
     /// The current user has been [banned](https://help.dropbox.com/files-folders/share/banned-links) for abuse reasons.
     BannedMember,
-    /// Your Dropbox folder will have too many shared folders after the operation. https://help.dropbox.com/share/shared-folder-faq\#Is-there-a-limit-to-the-number-of-shared-folders-I-can-create
+    /// Your Dropbox folder will have too many shared folders after the operation. <https://help.dropbox.com/share/shared-folder-faq#Is-there-a-limit-to-the-number-of-shared-folders-I-can-create>
     TooManySharedFolders,
 }
 impl crate::wire::Encode for CreateSharedLinkWithSettingsError {

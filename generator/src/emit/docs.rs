@@ -9,8 +9,29 @@ fn doc_ref() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r":(?P<tag>[A-z]+):`(?P<val>.*?)`").expect("valid regex"))
 }
 
+fn bare_url() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"https?://[^\s<>()\[\]`]*[^\s<>()\[\]`.,;:!?'"]"#).expect("valid regex")
+    })
+}
+
+/// Plain text: URLs become autolinks, Markdown syntax is escaped.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut last = 0;
+    for m in bare_url().find_iter(text).flatten() {
+        escape_markdown(&mut out, &text[last..m.start()]);
+        out.push('<');
+        out.push_str(m.as_str());
+        out.push('>');
+        last = m.end();
+    }
+    escape_markdown(&mut out, &text[last..]);
+    out
+}
+
+fn escape_markdown(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '<' | '>' | '[' | ']' | '*' | '_' | '`' | '#' | '|' | '\\' => {
@@ -20,7 +41,6 @@ fn escape(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
 }
 
 /// A Stone doc as rustdoc Markdown.
@@ -44,4 +64,27 @@ pub fn rustdoc(raw: &str) -> String {
     }
     out.push_str(&escape(&text[last..]));
     out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rustdoc;
+
+    #[test]
+    fn references_urls_and_markdown() {
+        assert_eq!(
+            rustdoc("See :type:`Metadata` and :field:`path`."),
+            "See `Metadata` and `path`."
+        );
+        assert_eq!(
+            rustdoc(":link:`the docs https://example.com/x`"),
+            "[the docs](https://example.com/x)"
+        );
+        assert_eq!(
+            rustdoc("e.g., https://accounts.google.com)."),
+            "e.g., <https://accounts.google.com>)."
+        );
+        assert_eq!(rustdoc("a <b> [c] *d*"), "a \\<b\\> \\[c\\] \\*d\\*");
+        assert_eq!(rustdoc("two\nlines"), "two lines");
+    }
 }

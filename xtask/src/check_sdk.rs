@@ -1,0 +1,113 @@
+//! `cargo xtask check-sdk`: the generated SDK builds and documents without
+//! a warning with `--features full` and with each namespace's feature alone.
+
+use crate::bench::workspace_root;
+use std::process::{Command, ExitCode};
+
+fn cargo(args: &[&str], rustdoc_deny: bool) -> Result<(), String> {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.args(args).current_dir(workspace_root());
+    // Warnings are errors here: the SDK must build and document cleanly.
+    c.env("RUSTFLAGS", "-D warnings");
+    if rustdoc_deny {
+        c.env("RUSTDOCFLAGS", "-D warnings");
+    }
+    let status = c.status().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo {} failed", args.join(" ")))
+    }
+}
+
+pub fn run(_args: &[String]) -> ExitCode {
+    let manifest = workspace_root().join("generated-sdk/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+    // The namespace features are the [features] entries other than these.
+    let features: Vec<String> = text
+        .split("[features]")
+        .nth(1)
+        .unwrap_or("")
+        .lines()
+        .take_while(|l| !l.starts_with('['))
+        .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
+        .filter(|k| !k.is_empty() && k != "default" && k != "full" && !k.starts_with('['))
+        .collect();
+    let target = workspace_root().join("target/check-sdk");
+    let target = target.to_string_lossy().into_owned();
+    let mut failures = vec![];
+    let mut run = |args: Vec<&str>, doc: bool| {
+        eprintln!("== cargo {}", args.join(" "));
+        if let Err(e) = cargo(&args, doc) {
+            failures.push(e);
+        }
+    };
+    run(
+        vec![
+            "check",
+            "-p",
+            "dropbox",
+            "--features",
+            "full",
+            "--target-dir",
+            &target,
+        ],
+        false,
+    );
+    run(
+        vec![
+            "doc",
+            "-p",
+            "dropbox",
+            "--no-deps",
+            "--features",
+            "full",
+            "--target-dir",
+            &target,
+        ],
+        true,
+    );
+    for f in &features {
+        run(
+            vec![
+                "check",
+                "-p",
+                "dropbox",
+                "--no-default-features",
+                "--features",
+                f,
+                "--target-dir",
+                &target,
+            ],
+            false,
+        );
+        run(
+            vec![
+                "doc",
+                "-p",
+                "dropbox",
+                "--no-deps",
+                "--no-default-features",
+                "--features",
+                f,
+                "--target-dir",
+                &target,
+            ],
+            true,
+        );
+    }
+    if failures.is_empty() {
+        println!(
+            "check-sdk: full and {} namespace features build and document without warnings",
+            features.len()
+        );
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "check-sdk: {} failures:\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        );
+        ExitCode::FAILURE
+    }
+}
