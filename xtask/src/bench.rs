@@ -149,6 +149,9 @@ pub fn run(args: &[String]) -> ExitCode {
 }
 
 fn bench(args: &[String]) -> Result<(), String> {
+    if args.first().map(String::as_str) == Some("compile") {
+        return crate::bench_compile::run();
+    }
     let o = parse_args(args)?;
     if cfg!(debug_assertions) {
         eprintln!("warning: this xtask is a debug build; `cargo xtask` runs it in release mode");

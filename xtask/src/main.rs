@@ -5,6 +5,7 @@
 //! - `bench`             front-end speed against Stone 3.5.5
 
 mod bench;
+mod bench_compile;
 mod check_sdk;
 mod regen;
 
@@ -15,7 +16,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask regen [--check]\n       cargo xtask check-sdk\n       cargo xtask bench [--runs N]";
+const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask regen [--check]\n       cargo xtask check-sdk\n       cargo xtask bench [--runs N] | bench compile";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -16,7 +16,7 @@ pub struct AccountPhotoGetArg {
     pub expect_account_photo: bool,
 }
 impl AccountPhotoGetArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         dbx_account_id: ::std::string::String,
@@ -135,7 +135,7 @@ pub struct AccountPhotoGetResult {
     pub content_type: ::std::string::String,
 }
 impl AccountPhotoGetResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(content_type: ::std::string::String) -> Self {
         Self { content_type }
@@ -197,7 +197,7 @@ impl crate::wire::Decode for AccountPhotoGetResult {
 #[non_exhaustive]
 pub struct DeleteProfilePhotoArg {}
 impl DeleteProfilePhotoArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
@@ -242,7 +242,7 @@ impl crate::wire::Decode for DeleteProfilePhotoArg {
 #[non_exhaustive]
 pub struct DeleteProfilePhotoResult {}
 impl DeleteProfilePhotoResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
@@ -289,7 +289,7 @@ pub struct SetProfilePhotoArg {
     pub photo: crate::account::PhotoSourceArg,
 }
 impl SetProfilePhotoArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(photo: crate::account::PhotoSourceArg) -> Self {
         Self { photo }
@@ -353,7 +353,7 @@ pub struct SetProfilePhotoResult {
     pub profile_photo_url: ::std::string::String,
 }
 impl SetProfilePhotoResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(profile_photo_url: ::std::string::String) -> Self {
         Self { profile_photo_url }

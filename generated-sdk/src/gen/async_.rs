@@ -12,7 +12,7 @@ pub struct PollArg {
     pub async_job_id: crate::async_::AsyncJobId,
 }
 impl PollArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(async_job_id: crate::async_::AsyncJobId) -> Self {
         Self { async_job_id }

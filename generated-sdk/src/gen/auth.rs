@@ -13,12 +13,12 @@ pub struct RateLimitError {
     pub retry_after: u64,
 }
 impl RateLimitError {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(reason: crate::auth::RateLimitReason) -> Self {
         Self { reason, retry_after: 1u64 }
     }
-    ///Sets `retry_after`.
+    /// Sets `retry_after`.
     pub fn with_retry_after(mut self, value: u64) -> Self {
         self.retry_after = value;
         self
@@ -98,7 +98,7 @@ pub struct TokenFromOAuth1Arg {
     pub oauth1_token_secret: ::std::string::String,
 }
 impl TokenFromOAuth1Arg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         oauth1_token: ::std::string::String,
@@ -183,7 +183,7 @@ pub struct TokenFromOAuth1Result {
     pub oauth2_token: ::std::string::String,
 }
 impl TokenFromOAuth1Result {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(oauth2_token: ::std::string::String) -> Self {
         Self { oauth2_token }
@@ -247,7 +247,7 @@ pub struct TokenScopeError {
     pub required_scope: ::std::string::String,
 }
 impl TokenScopeError {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(required_scope: ::std::string::String) -> Self {
         Self { required_scope }
@@ -311,7 +311,7 @@ pub struct UnauthorizedAccountIdUsageError {
     pub unauthorized_account_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl UnauthorizedAccountIdUsageError {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         unauthorized_account_ids: ::std::vec::Vec<::std::string::String>,

@@ -11,14 +11,14 @@ pub struct EchoArg {
     pub query: ::std::string::String,
 }
 impl EchoArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             query: ::std::string::String::from(""),
         }
     }
-    ///Sets `query`.
+    /// Sets `query`.
     pub fn with_query(mut self, value: ::std::string::String) -> Self {
         self.query = value;
         self
@@ -84,14 +84,14 @@ pub struct EchoResult {
     pub result: ::std::string::String,
 }
 impl EchoResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             result: ::std::string::String::from(""),
         }
     }
-    ///Sets `result`.
+    /// Sets `result`.
     pub fn with_result(mut self, value: ::std::string::String) -> Self {
         self.result = value;
         self

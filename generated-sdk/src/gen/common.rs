@@ -21,7 +21,7 @@ pub struct DropboxDuration {
     pub nanos: i32,
 }
 impl DropboxDuration {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(seconds: i64, nanos: i32) -> Self {
         Self { seconds, nanos }
@@ -182,7 +182,7 @@ pub struct TeamRootInfo {
     pub home_path: ::std::string::String,
 }
 impl TeamRootInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         root_namespace_id: crate::common::NamespaceId,
@@ -289,7 +289,7 @@ pub struct UserRootInfo {
     pub home_path: ::std::option::Option<::std::string::String>,
 }
 impl UserRootInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         root_namespace_id: crate::common::NamespaceId,
@@ -301,7 +301,7 @@ impl UserRootInfo {
             home_path: ::std::option::Option::None,
         }
     }
-    ///Sets `home_path`.
+    /// Sets `home_path`.
     pub fn with_home_path(mut self, value: ::std::string::String) -> Self {
         self.home_path = ::std::option::Option::Some(value);
         self

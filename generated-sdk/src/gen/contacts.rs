@@ -10,7 +10,7 @@ pub struct DeleteManualContactsArg {
     pub email_addresses: ::std::vec::Vec<crate::common::EmailAddress>,
 }
 impl DeleteManualContactsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(email_addresses: ::std::vec::Vec<crate::common::EmailAddress>) -> Self {
         Self { email_addresses }

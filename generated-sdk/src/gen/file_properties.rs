@@ -16,7 +16,7 @@ pub struct AddPropertiesArg {
     pub property_groups: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
 }
 impl AddPropertiesArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         path: crate::file_properties::PathOrId,
@@ -104,7 +104,7 @@ pub struct AddTemplateArg {
     pub fields: ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
 }
 impl AddTemplateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: ::std::string::String,
@@ -204,7 +204,7 @@ pub struct AddTemplateResult {
     pub template_id: crate::file_properties::TemplateId,
 }
 impl AddTemplateResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self { template_id }
@@ -268,7 +268,7 @@ pub struct GetTemplateArg {
     pub template_id: crate::file_properties::TemplateId,
 }
 impl GetTemplateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self { template_id }
@@ -336,7 +336,7 @@ pub struct GetTemplateResult {
     pub fields: ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
 }
 impl GetTemplateResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: ::std::string::String,
@@ -436,7 +436,7 @@ pub struct ListTemplateResult {
     pub template_ids: ::std::vec::Vec<crate::file_properties::TemplateId>,
 }
 impl ListTemplateResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         template_ids: ::std::vec::Vec<crate::file_properties::TemplateId>,
@@ -506,7 +506,7 @@ pub struct OverwritePropertyGroupArg {
     pub property_groups: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
 }
 impl OverwritePropertyGroupArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         path: crate::file_properties::PathOrId,
@@ -592,7 +592,7 @@ pub struct PropertiesSearchArg {
     pub template_filter: crate::file_properties::TemplateFilter,
 }
 impl PropertiesSearchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         queries: ::std::vec::Vec<crate::file_properties::PropertiesSearchQuery>,
@@ -602,7 +602,7 @@ impl PropertiesSearchArg {
             template_filter: crate::file_properties::TemplateFilter::FilterNone,
         }
     }
-    ///Sets `template_filter`.
+    /// Sets `template_filter`.
     pub fn with_template_filter(
         mut self,
         value: crate::file_properties::TemplateFilter,
@@ -687,7 +687,7 @@ pub struct PropertiesSearchContinueArg {
     pub cursor: crate::file_properties::PropertiesSearchCursor,
 }
 impl PropertiesSearchContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: crate::file_properties::PropertiesSearchCursor) -> Self {
         Self { cursor }
@@ -759,7 +759,7 @@ pub struct PropertiesSearchMatch {
     pub property_groups: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
 }
 impl PropertiesSearchMatch {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: crate::file_properties::Id,
@@ -882,7 +882,7 @@ pub struct PropertiesSearchQuery {
     pub logical_operator: crate::file_properties::LogicalOperator,
 }
 impl PropertiesSearchQuery {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         query: ::std::string::String,
@@ -894,7 +894,7 @@ impl PropertiesSearchQuery {
             logical_operator: crate::file_properties::LogicalOperator::OrOperator,
         }
     }
-    ///Sets `logical_operator`.
+    /// Sets `logical_operator`.
     pub fn with_logical_operator(
         mut self,
         value: crate::file_properties::LogicalOperator,
@@ -996,7 +996,7 @@ pub struct PropertiesSearchResult {
     pub cursor: ::std::option::Option<crate::file_properties::PropertiesSearchCursor>,
 }
 impl PropertiesSearchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         matches: ::std::vec::Vec<crate::file_properties::PropertiesSearchMatch>,
@@ -1006,7 +1006,7 @@ impl PropertiesSearchResult {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(
         mut self,
         value: crate::file_properties::PropertiesSearchCursor,
@@ -1087,7 +1087,7 @@ pub struct PropertyField {
     pub value: ::std::string::String,
 }
 impl PropertyField {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(name: ::std::string::String, value: ::std::string::String) -> Self {
         Self { name, value }
@@ -1170,7 +1170,7 @@ pub struct PropertyFieldTemplate {
     pub type_: crate::file_properties::PropertyType,
 }
 impl PropertyFieldTemplate {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: ::std::string::String,
@@ -1271,7 +1271,7 @@ pub struct PropertyGroup {
     pub fields: ::std::vec::Vec<crate::file_properties::PropertyField>,
 }
 impl PropertyGroup {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         template_id: crate::file_properties::TemplateId,
@@ -1360,7 +1360,7 @@ pub struct PropertyGroupTemplate {
     pub fields: ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
 }
 impl PropertyGroupTemplate {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: ::std::string::String,
@@ -1467,7 +1467,7 @@ pub struct PropertyGroupUpdate {
     pub remove_fields: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 impl PropertyGroupUpdate {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self {
@@ -1476,7 +1476,7 @@ impl PropertyGroupUpdate {
             remove_fields: ::std::option::Option::None,
         }
     }
-    ///Sets `add_or_update_fields`.
+    /// Sets `add_or_update_fields`.
     pub fn with_add_or_update_fields(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyField>,
@@ -1484,7 +1484,7 @@ impl PropertyGroupUpdate {
         self.add_or_update_fields = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `remove_fields`.
+    /// Sets `remove_fields`.
     pub fn with_remove_fields(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -1569,7 +1569,7 @@ pub struct RemovePropertiesArg {
     pub property_template_ids: ::std::vec::Vec<crate::file_properties::TemplateId>,
 }
 impl RemovePropertiesArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         path: crate::file_properties::PathOrId,
@@ -1656,7 +1656,7 @@ pub struct RemoveTemplateArg {
     pub template_id: crate::file_properties::TemplateId,
 }
 impl RemoveTemplateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self { template_id }
@@ -1724,7 +1724,7 @@ pub struct UpdatePropertiesArg {
     >,
 }
 impl UpdatePropertiesArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         path: crate::file_properties::PathOrId,
@@ -1821,7 +1821,7 @@ pub struct UpdateTemplateArg {
     >,
 }
 impl UpdateTemplateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self {
@@ -1831,17 +1831,17 @@ impl UpdateTemplateArg {
             add_fields: ::std::option::Option::None,
         }
     }
-    ///Sets `name`.
+    /// Sets `name`.
     pub fn with_name(mut self, value: ::std::string::String) -> Self {
         self.name = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `description`.
+    /// Sets `description`.
     pub fn with_description(mut self, value: ::std::string::String) -> Self {
         self.description = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `add_fields`.
+    /// Sets `add_fields`.
     pub fn with_add_fields(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
@@ -1931,7 +1931,7 @@ pub struct UpdateTemplateResult {
     pub template_id: crate::file_properties::TemplateId,
 }
 impl UpdateTemplateResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self { template_id }

@@ -13,7 +13,7 @@ pub struct CountFileRequestsResult {
     pub file_request_count: u64,
 }
 impl CountFileRequestsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(file_request_count: u64) -> Self {
         Self { file_request_count }
@@ -88,7 +88,7 @@ pub struct CreateFileRequestArgs {
     pub video_project_id: ::std::option::Option<::std::string::String>,
 }
 impl CreateFileRequestArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(title: ::std::string::String, destination: crate::files::Path) -> Self {
         Self {
@@ -100,7 +100,7 @@ impl CreateFileRequestArgs {
             video_project_id: ::std::option::Option::None,
         }
     }
-    ///Sets `deadline`.
+    /// Sets `deadline`.
     pub fn with_deadline(
         mut self,
         value: crate::file_requests::FileRequestDeadline,
@@ -108,17 +108,17 @@ impl CreateFileRequestArgs {
         self.deadline = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `open`.
+    /// Sets `open`.
     pub fn with_open(mut self, value: bool) -> Self {
         self.open = value;
         self
     }
-    ///Sets `description`.
+    /// Sets `description`.
     pub fn with_description(mut self, value: ::std::string::String) -> Self {
         self.description = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `video_project_id`.
+    /// Sets `video_project_id`.
     pub fn with_video_project_id(mut self, value: ::std::string::String) -> Self {
         self.video_project_id = ::std::option::Option::Some(value);
         self
@@ -233,7 +233,7 @@ pub struct DeleteAllClosedFileRequestsResult {
     pub file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
 }
 impl DeleteAllClosedFileRequestsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
@@ -302,7 +302,7 @@ pub struct DeleteFileRequestArgs {
     pub ids: ::std::vec::Vec<crate::file_requests::FileRequestId>,
 }
 impl DeleteFileRequestArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(ids: ::std::vec::Vec<crate::file_requests::FileRequestId>) -> Self {
         Self { ids }
@@ -369,7 +369,7 @@ pub struct DeleteFileRequestsResult {
     pub file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
 }
 impl DeleteFileRequestsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
@@ -456,7 +456,7 @@ pub struct FileRequest {
     pub video_project_id: ::std::option::Option<::std::string::String>,
 }
 impl FileRequest {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: crate::file_requests::FileRequestId,
@@ -479,12 +479,12 @@ impl FileRequest {
             video_project_id: ::std::option::Option::None,
         }
     }
-    ///Sets `destination`.
+    /// Sets `destination`.
     pub fn with_destination(mut self, value: crate::files::Path) -> Self {
         self.destination = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `deadline`.
+    /// Sets `deadline`.
     pub fn with_deadline(
         mut self,
         value: crate::file_requests::FileRequestDeadline,
@@ -492,12 +492,12 @@ impl FileRequest {
         self.deadline = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `description`.
+    /// Sets `description`.
     pub fn with_description(mut self, value: ::std::string::String) -> Self {
         self.description = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `video_project_id`.
+    /// Sets `video_project_id`.
     pub fn with_video_project_id(mut self, value: ::std::string::String) -> Self {
         self.video_project_id = ::std::option::Option::Some(value);
         self
@@ -664,7 +664,7 @@ pub struct FileRequestDeadline {
     pub allow_late_uploads: ::std::option::Option<crate::file_requests::GracePeriod>,
 }
 impl FileRequestDeadline {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(deadline: crate::common::DropboxTimestamp) -> Self {
         Self {
@@ -672,7 +672,7 @@ impl FileRequestDeadline {
             allow_late_uploads: ::std::option::Option::None,
         }
     }
-    ///Sets `allow_late_uploads`.
+    /// Sets `allow_late_uploads`.
     pub fn with_allow_late_uploads(
         mut self,
         value: crate::file_requests::GracePeriod,
@@ -747,7 +747,7 @@ pub struct GetFileRequestArgs {
     pub id: crate::file_requests::FileRequestId,
 }
 impl GetFileRequestArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: crate::file_requests::FileRequestId) -> Self {
         Self { id }
@@ -810,12 +810,12 @@ pub struct ListFileRequestsArg {
     pub limit: u64,
 }
 impl ListFileRequestsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { limit: 1000u64 }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u64) -> Self {
         self.limit = value;
         self
@@ -878,7 +878,7 @@ pub struct ListFileRequestsContinueArg {
     pub cursor: ::std::string::String,
 }
 impl ListFileRequestsContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -943,7 +943,7 @@ pub struct ListFileRequestsResult {
     pub file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
 }
 impl ListFileRequestsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
@@ -1016,7 +1016,7 @@ pub struct ListFileRequestsV2Result {
     pub has_more: bool,
 }
 impl ListFileRequestsV2Result {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
@@ -1131,7 +1131,7 @@ pub struct UpdateFileRequestArgs {
     pub description: ::std::option::Option<::std::string::String>,
 }
 impl UpdateFileRequestArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: crate::file_requests::FileRequestId) -> Self {
         Self {
@@ -1143,17 +1143,17 @@ impl UpdateFileRequestArgs {
             description: ::std::option::Option::None,
         }
     }
-    ///Sets `title`.
+    /// Sets `title`.
     pub fn with_title(mut self, value: ::std::string::String) -> Self {
         self.title = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `destination`.
+    /// Sets `destination`.
     pub fn with_destination(mut self, value: crate::files::Path) -> Self {
         self.destination = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `deadline`.
+    /// Sets `deadline`.
     pub fn with_deadline(
         mut self,
         value: crate::file_requests::UpdateFileRequestDeadline,
@@ -1161,12 +1161,12 @@ impl UpdateFileRequestArgs {
         self.deadline = value;
         self
     }
-    ///Sets `open`.
+    /// Sets `open`.
     pub fn with_open(mut self, value: bool) -> Self {
         self.open = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `description`.
+    /// Sets `description`.
     pub fn with_description(mut self, value: ::std::string::String) -> Self {
         self.description = ::std::option::Option::Some(value);
         self

@@ -29,7 +29,7 @@ pub struct AddTagArg {
     pub tag_text: crate::files::TagText,
 }
 impl AddTagArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::Path, tag_text: crate::files::TagText) -> Self {
         Self { path, tag_text }
@@ -123,7 +123,7 @@ pub struct AlphaGetMetadataArg {
     >,
 }
 impl AlphaGetMetadataArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
@@ -135,22 +135,22 @@ impl AlphaGetMetadataArg {
             include_property_templates: ::std::option::Option::None,
         }
     }
-    ///Sets `include_media_info`.
+    /// Sets `include_media_info`.
     pub fn with_include_media_info(mut self, value: bool) -> Self {
         self.include_media_info = value;
         self
     }
-    ///Sets `include_deleted`.
+    /// Sets `include_deleted`.
     pub fn with_include_deleted(mut self, value: bool) -> Self {
         self.include_deleted = value;
         self
     }
-    ///Sets `include_has_explicit_shared_members`.
+    /// Sets `include_has_explicit_shared_members`.
     pub fn with_include_has_explicit_shared_members(mut self, value: bool) -> Self {
         self.include_has_explicit_shared_members = value;
         self
     }
-    ///Sets `include_property_groups`.
+    /// Sets `include_property_groups`.
     pub fn with_include_property_groups(
         mut self,
         value: crate::file_properties::TemplateFilterBase,
@@ -158,7 +158,7 @@ impl AlphaGetMetadataArg {
         self.include_property_groups = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `include_property_templates`.
+    /// Sets `include_property_templates`.
     pub fn with_include_property_templates(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::TemplateId>,
@@ -297,7 +297,7 @@ pub struct CommitInfo {
     pub strict_conflict: bool,
 }
 impl CommitInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self {
@@ -310,17 +310,17 @@ impl CommitInfo {
             strict_conflict: false,
         }
     }
-    ///Sets `mode`.
+    /// Sets `mode`.
     pub fn with_mode(mut self, value: crate::files::WriteMode) -> Self {
         self.mode = value;
         self
     }
-    ///Sets `autorename`.
+    /// Sets `autorename`.
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
-    ///Sets `client_modified`.
+    /// Sets `client_modified`.
     pub fn with_client_modified(
         mut self,
         value: crate::common::DropboxTimestamp,
@@ -328,12 +328,12 @@ impl CommitInfo {
         self.client_modified = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `mute`.
+    /// Sets `mute`.
     pub fn with_mute(mut self, value: bool) -> Self {
         self.mute = value;
         self
     }
-    ///Sets `property_groups`.
+    /// Sets `property_groups`.
     pub fn with_property_groups(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
@@ -341,7 +341,7 @@ impl CommitInfo {
         self.property_groups = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `strict_conflict`.
+    /// Sets `strict_conflict`.
     pub fn with_strict_conflict(mut self, value: bool) -> Self {
         self.strict_conflict = value;
         self
@@ -475,7 +475,7 @@ pub struct ContentSyncSetting {
     pub sync_setting: crate::files::SyncSetting,
 }
 impl ContentSyncSetting {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: crate::files::FileId,
@@ -557,7 +557,7 @@ pub struct ContentSyncSettingArg {
     pub sync_setting: crate::files::SyncSettingArg,
 }
 impl ContentSyncSettingArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: crate::files::FileId,
@@ -639,12 +639,12 @@ pub struct CreateFolderArg {
     pub autorename: bool,
 }
 impl CreateFolderArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::WritePath) -> Self {
         Self { path, autorename: false }
     }
-    ///Sets `autorename`.
+    /// Sets `autorename`.
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
@@ -726,7 +726,7 @@ pub struct CreateFolderBatchArg {
     pub force_async: bool,
 }
 impl CreateFolderBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(paths: ::std::vec::Vec<crate::files::WritePath>) -> Self {
         Self {
@@ -735,12 +735,12 @@ impl CreateFolderBatchArg {
             force_async: false,
         }
     }
-    ///Sets `autorename`.
+    /// Sets `autorename`.
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
-    ///Sets `force_async`.
+    /// Sets `force_async`.
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
@@ -832,7 +832,7 @@ pub struct CreateFolderBatchResult {
     pub entries: ::std::vec::Vec<crate::files::CreateFolderBatchResultEntry>,
 }
 impl CreateFolderBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::CreateFolderBatchResultEntry>,
@@ -900,7 +900,7 @@ pub struct CreateFolderEntryResult {
     pub metadata: crate::files::FolderMetadata,
 }
 impl CreateFolderEntryResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(metadata: crate::files::FolderMetadata) -> Self {
         Self { metadata }
@@ -964,7 +964,7 @@ pub struct CreateFolderResult {
     pub metadata: crate::files::FolderMetadata,
 }
 impl CreateFolderResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(metadata: crate::files::FolderMetadata) -> Self {
         Self { metadata }
@@ -1030,7 +1030,7 @@ pub struct DeleteArg {
     pub parent_rev: ::std::option::Option<crate::files::Rev>,
 }
 impl DeleteArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self {
@@ -1038,7 +1038,7 @@ impl DeleteArg {
             parent_rev: ::std::option::Option::None,
         }
     }
-    ///Sets `parent_rev`.
+    /// Sets `parent_rev`.
     pub fn with_parent_rev(mut self, value: crate::files::Rev) -> Self {
         self.parent_rev = ::std::option::Option::Some(value);
         self
@@ -1108,7 +1108,7 @@ pub struct DeleteBatchArg {
     pub entries: ::std::vec::Vec<crate::files::DeleteArg>,
 }
 impl DeleteBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::files::DeleteArg>) -> Self {
         Self { entries }
@@ -1172,7 +1172,7 @@ pub struct DeleteBatchResult {
     pub entries: ::std::vec::Vec<crate::files::DeleteBatchResultEntry>,
 }
 impl DeleteBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::files::DeleteBatchResultEntry>) -> Self {
         Self { entries }
@@ -1238,7 +1238,7 @@ pub struct DeleteBatchResultData {
     pub metadata: crate::files::Metadata,
 }
 impl DeleteBatchResultData {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(metadata: crate::files::Metadata) -> Self {
         Self { metadata }
@@ -1302,7 +1302,7 @@ pub struct DeleteResult {
     pub metadata: crate::files::Metadata,
 }
 impl DeleteResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(metadata: crate::files::Metadata) -> Self {
         Self { metadata }
@@ -1378,7 +1378,7 @@ pub struct DeletedMetadata {
     pub is_restorable: ::std::option::Option<bool>,
 }
 impl DeletedMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(name: ::std::string::String) -> Self {
         Self {
@@ -1390,17 +1390,17 @@ impl DeletedMetadata {
             is_restorable: ::std::option::Option::None,
         }
     }
-    ///Sets `path_lower`.
+    /// Sets `path_lower`.
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path_display`.
+    /// Sets `path_display`.
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `parent_shared_folder_id`.
+    /// Sets `parent_shared_folder_id`.
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -1408,12 +1408,12 @@ impl DeletedMetadata {
         self.parent_shared_folder_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `preview_url`.
+    /// Sets `preview_url`.
     pub fn with_preview_url(mut self, value: ::std::string::String) -> Self {
         self.preview_url = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `is_restorable`.
+    /// Sets `is_restorable`.
     pub fn with_is_restorable(mut self, value: bool) -> Self {
         self.is_restorable = ::std::option::Option::Some(value);
         self
@@ -1515,7 +1515,7 @@ pub struct Dimensions {
     pub width: u64,
 }
 impl Dimensions {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(height: u64, width: u64) -> Self {
         Self { height, width }
@@ -1597,7 +1597,7 @@ pub struct DownloadArg {
     pub rev: ::std::option::Option<crate::files::Rev>,
 }
 impl DownloadArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
@@ -1605,7 +1605,7 @@ impl DownloadArg {
             rev: ::std::option::Option::None,
         }
     }
-    ///Sets `rev`.
+    /// Sets `rev`.
     pub fn with_rev(mut self, value: crate::files::Rev) -> Self {
         self.rev = ::std::option::Option::Some(value);
         self
@@ -1676,7 +1676,7 @@ pub struct DownloadZipArg {
     pub path: crate::files::ReadPath,
 }
 impl DownloadZipArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self { path }
@@ -1739,7 +1739,7 @@ pub struct DownloadZipResult {
     pub metadata: crate::files::FolderMetadata,
 }
 impl DownloadZipResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(metadata: crate::files::FolderMetadata) -> Self {
         Self { metadata }
@@ -1805,7 +1805,7 @@ pub struct ExportArg {
     pub export_format: ::std::option::Option<::std::string::String>,
 }
 impl ExportArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
@@ -1813,7 +1813,7 @@ impl ExportArg {
             export_format: ::std::option::Option::None,
         }
     }
-    ///Sets `export_format`.
+    /// Sets `export_format`.
     pub fn with_export_format(mut self, value: ::std::string::String) -> Self {
         self.export_format = ::std::option::Option::Some(value);
         self
@@ -1887,7 +1887,7 @@ pub struct ExportInfo {
     pub export_options: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 impl ExportInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1895,12 +1895,12 @@ impl ExportInfo {
             export_options: ::std::option::Option::None,
         }
     }
-    ///Sets `export_as`.
+    /// Sets `export_as`.
     pub fn with_export_as(mut self, value: ::std::string::String) -> Self {
         self.export_as = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `export_options`.
+    /// Sets `export_options`.
     pub fn with_export_options(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -1972,7 +1972,7 @@ pub struct ExportMetadata {
     pub paper_revision: ::std::option::Option<i64>,
 }
 impl ExportMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(name: ::std::string::String, size: u64) -> Self {
         Self {
@@ -1982,12 +1982,12 @@ impl ExportMetadata {
             paper_revision: ::std::option::Option::None,
         }
     }
-    ///Sets `export_hash`.
+    /// Sets `export_hash`.
     pub fn with_export_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.export_hash = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `paper_revision`.
+    /// Sets `paper_revision`.
     pub fn with_paper_revision(mut self, value: i64) -> Self {
         self.paper_revision = ::std::option::Option::Some(value);
         self
@@ -2082,7 +2082,7 @@ pub struct ExportResult {
     pub file_metadata: crate::files::FileMetadata,
 }
 impl ExportResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         export_metadata: crate::files::ExportMetadata,
@@ -2167,7 +2167,7 @@ pub struct FileLock {
     pub content: crate::files::FileLockContent,
 }
 impl FileLock {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(content: crate::files::FileLockContent) -> Self {
         Self { content }
@@ -2237,7 +2237,7 @@ pub struct FileLockMetadata {
     pub created: ::std::option::Option<crate::common::DropboxTimestamp>,
 }
 impl FileLockMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2247,17 +2247,17 @@ impl FileLockMetadata {
             created: ::std::option::Option::None,
         }
     }
-    ///Sets `is_lockholder`.
+    /// Sets `is_lockholder`.
     pub fn with_is_lockholder(mut self, value: bool) -> Self {
         self.is_lockholder = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `lockholder_name`.
+    /// Sets `lockholder_name`.
     pub fn with_lockholder_name(mut self, value: ::std::string::String) -> Self {
         self.lockholder_name = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `lockholder_account_id`.
+    /// Sets `lockholder_account_id`.
     pub fn with_lockholder_account_id(
         mut self,
         value: crate::users_common::AccountId,
@@ -2265,7 +2265,7 @@ impl FileLockMetadata {
         self.lockholder_account_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `created`.
+    /// Sets `created`.
     pub fn with_created(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.created = ::std::option::Option::Some(value);
         self
@@ -2383,7 +2383,7 @@ pub struct FileMetadata {
     pub is_restorable: ::std::option::Option<bool>,
 }
 impl FileMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: ::std::string::String,
@@ -2416,17 +2416,17 @@ impl FileMetadata {
             is_restorable: ::std::option::Option::None,
         }
     }
-    ///Sets `path_lower`.
+    /// Sets `path_lower`.
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path_display`.
+    /// Sets `path_display`.
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `parent_shared_folder_id`.
+    /// Sets `parent_shared_folder_id`.
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -2434,37 +2434,37 @@ impl FileMetadata {
         self.parent_shared_folder_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `preview_url`.
+    /// Sets `preview_url`.
     pub fn with_preview_url(mut self, value: ::std::string::String) -> Self {
         self.preview_url = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `media_info`.
+    /// Sets `media_info`.
     pub fn with_media_info(mut self, value: crate::files::MediaInfo) -> Self {
         self.media_info = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `symlink_info`.
+    /// Sets `symlink_info`.
     pub fn with_symlink_info(mut self, value: crate::files::SymlinkInfo) -> Self {
         self.symlink_info = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `sharing_info`.
+    /// Sets `sharing_info`.
     pub fn with_sharing_info(mut self, value: crate::files::FileSharingInfo) -> Self {
         self.sharing_info = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `is_downloadable`.
+    /// Sets `is_downloadable`.
     pub fn with_is_downloadable(mut self, value: bool) -> Self {
         self.is_downloadable = value;
         self
     }
-    ///Sets `export_info`.
+    /// Sets `export_info`.
     pub fn with_export_info(mut self, value: crate::files::ExportInfo) -> Self {
         self.export_info = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `property_groups`.
+    /// Sets `property_groups`.
     pub fn with_property_groups(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
@@ -2472,22 +2472,22 @@ impl FileMetadata {
         self.property_groups = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `has_explicit_shared_members`.
+    /// Sets `has_explicit_shared_members`.
     pub fn with_has_explicit_shared_members(mut self, value: bool) -> Self {
         self.has_explicit_shared_members = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `content_hash`.
+    /// Sets `content_hash`.
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `file_lock_info`.
+    /// Sets `file_lock_info`.
     pub fn with_file_lock_info(mut self, value: crate::files::FileLockMetadata) -> Self {
         self.file_lock_info = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `is_restorable`.
+    /// Sets `is_restorable`.
     pub fn with_is_restorable(mut self, value: bool) -> Self {
         self.is_restorable = ::std::option::Option::Some(value);
         self
@@ -2729,7 +2729,7 @@ impl crate::wire::Decode for FileMetadata {
 #[non_exhaustive]
 pub struct FileOpsResult {}
 impl FileOpsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
@@ -2781,7 +2781,7 @@ pub struct FileSharingInfo {
     pub modified_by: ::std::option::Option<crate::users_common::AccountId>,
 }
 impl FileSharingInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         read_only: bool,
@@ -2793,7 +2793,7 @@ impl FileSharingInfo {
             modified_by: ::std::option::Option::None,
         }
     }
-    ///Sets `modified_by`.
+    /// Sets `modified_by`.
     pub fn with_modified_by(mut self, value: crate::users_common::AccountId) -> Self {
         self.modified_by = ::std::option::Option::Some(value);
         self
@@ -2899,7 +2899,7 @@ pub struct FolderMetadata {
     >,
 }
 impl FolderMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(name: ::std::string::String, id: crate::files::Id) -> Self {
         Self {
@@ -2914,17 +2914,17 @@ impl FolderMetadata {
             property_groups: ::std::option::Option::None,
         }
     }
-    ///Sets `path_lower`.
+    /// Sets `path_lower`.
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path_display`.
+    /// Sets `path_display`.
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `parent_shared_folder_id`.
+    /// Sets `parent_shared_folder_id`.
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -2932,12 +2932,12 @@ impl FolderMetadata {
         self.parent_shared_folder_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `preview_url`.
+    /// Sets `preview_url`.
     pub fn with_preview_url(mut self, value: ::std::string::String) -> Self {
         self.preview_url = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `shared_folder_id`.
+    /// Sets `shared_folder_id`.
     pub fn with_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -2945,12 +2945,12 @@ impl FolderMetadata {
         self.shared_folder_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `sharing_info`.
+    /// Sets `sharing_info`.
     pub fn with_sharing_info(mut self, value: crate::files::FolderSharingInfo) -> Self {
         self.sharing_info = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `property_groups`.
+    /// Sets `property_groups`.
     pub fn with_property_groups(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
@@ -3090,7 +3090,7 @@ pub struct FolderSharingInfo {
     pub no_access: bool,
 }
 impl FolderSharingInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(read_only: bool) -> Self {
         Self {
@@ -3101,7 +3101,7 @@ impl FolderSharingInfo {
             no_access: false,
         }
     }
-    ///Sets `parent_shared_folder_id`.
+    /// Sets `parent_shared_folder_id`.
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -3109,7 +3109,7 @@ impl FolderSharingInfo {
         self.parent_shared_folder_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `shared_folder_id`.
+    /// Sets `shared_folder_id`.
     pub fn with_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -3117,12 +3117,12 @@ impl FolderSharingInfo {
         self.shared_folder_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `traverse_only`.
+    /// Sets `traverse_only`.
     pub fn with_traverse_only(mut self, value: bool) -> Self {
         self.traverse_only = value;
         self
     }
-    ///Sets `no_access`.
+    /// Sets `no_access`.
     pub fn with_no_access(mut self, value: bool) -> Self {
         self.no_access = value;
         self
@@ -3228,7 +3228,7 @@ pub struct GetCopyReferenceArg {
     pub path: crate::files::ReadPath,
 }
 impl GetCopyReferenceArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self { path }
@@ -3296,7 +3296,7 @@ pub struct GetCopyReferenceResult {
     pub expires: crate::common::DropboxTimestamp,
 }
 impl GetCopyReferenceResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         metadata: crate::files::Metadata,
@@ -3408,7 +3408,7 @@ pub struct GetMetadataArg {
     >,
 }
 impl GetMetadataArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
@@ -3419,22 +3419,22 @@ impl GetMetadataArg {
             include_property_groups: ::std::option::Option::None,
         }
     }
-    ///Sets `include_media_info`.
+    /// Sets `include_media_info`.
     pub fn with_include_media_info(mut self, value: bool) -> Self {
         self.include_media_info = value;
         self
     }
-    ///Sets `include_deleted`.
+    /// Sets `include_deleted`.
     pub fn with_include_deleted(mut self, value: bool) -> Self {
         self.include_deleted = value;
         self
     }
-    ///Sets `include_has_explicit_shared_members`.
+    /// Sets `include_has_explicit_shared_members`.
     pub fn with_include_has_explicit_shared_members(mut self, value: bool) -> Self {
         self.include_has_explicit_shared_members = value;
         self
     }
-    ///Sets `include_property_groups`.
+    /// Sets `include_property_groups`.
     pub fn with_include_property_groups(
         mut self,
         value: crate::file_properties::TemplateFilterBase,
@@ -3550,7 +3550,7 @@ pub struct GetTagsArg {
     pub paths: ::std::vec::Vec<crate::files::Path>,
 }
 impl GetTagsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(paths: ::std::vec::Vec<crate::files::Path>) -> Self {
         Self { paths }
@@ -3614,7 +3614,7 @@ pub struct GetTagsResult {
     pub paths_to_tags: ::std::vec::Vec<crate::files::PathToTags>,
 }
 impl GetTagsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(paths_to_tags: ::std::vec::Vec<crate::files::PathToTags>) -> Self {
         Self { paths_to_tags }
@@ -3678,7 +3678,7 @@ pub struct GetTemporaryLinkArg {
     pub path: crate::files::ReadPath,
 }
 impl GetTemporaryLinkArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self { path }
@@ -3744,7 +3744,7 @@ pub struct GetTemporaryLinkResult {
     pub link: ::std::string::String,
 }
 impl GetTemporaryLinkResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         metadata: crate::files::FileMetadata,
@@ -3828,7 +3828,7 @@ pub struct GetTemporaryUploadLinkArg {
     pub duration: f64,
 }
 impl GetTemporaryUploadLinkArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(commit_info: crate::files::CommitInfo) -> Self {
         Self {
@@ -3836,7 +3836,7 @@ impl GetTemporaryUploadLinkArg {
             duration: 14400f64,
         }
     }
-    ///Sets `duration`.
+    /// Sets `duration`.
     pub fn with_duration(mut self, value: f64) -> Self {
         self.duration = value;
         self
@@ -3914,7 +3914,7 @@ pub struct GetTemporaryUploadLinkResult {
     pub link: ::std::string::String,
 }
 impl GetTemporaryUploadLinkResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(link: ::std::string::String) -> Self {
         Self { link }
@@ -3979,7 +3979,7 @@ pub struct GetThumbnailBatchArg {
     pub entries: ::std::vec::Vec<crate::files::ThumbnailArg>,
 }
 impl GetThumbnailBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::files::ThumbnailArg>) -> Self {
         Self { entries }
@@ -4043,7 +4043,7 @@ pub struct GetThumbnailBatchResult {
     pub entries: ::std::vec::Vec<crate::files::GetThumbnailBatchResultEntry>,
 }
 impl GetThumbnailBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::GetThumbnailBatchResultEntry>,
@@ -4112,7 +4112,7 @@ pub struct GetThumbnailBatchResultData {
     pub thumbnail: ::std::string::String,
 }
 impl GetThumbnailBatchResultData {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         metadata: crate::files::FileMetadata,
@@ -4197,7 +4197,7 @@ pub struct GpsCoordinates {
     pub longitude: f64,
 }
 impl GpsCoordinates {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(latitude: f64, longitude: f64) -> Self {
         Self { latitude, longitude }
@@ -4278,7 +4278,7 @@ pub struct HighlightSpan {
     pub is_highlighted: bool,
 }
 impl HighlightSpan {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(highlight_str: ::std::string::String, is_highlighted: bool) -> Self {
         Self {
@@ -4383,7 +4383,7 @@ pub struct ListFolderArg {
     pub include_restorable_info: bool,
 }
 impl ListFolderArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::PathROrId) -> Self {
         Self {
@@ -4400,42 +4400,42 @@ impl ListFolderArg {
             include_restorable_info: false,
         }
     }
-    ///Sets `recursive`.
+    /// Sets `recursive`.
     pub fn with_recursive(mut self, value: bool) -> Self {
         self.recursive = value;
         self
     }
-    ///Sets `include_media_info`.
+    /// Sets `include_media_info`.
     pub fn with_include_media_info(mut self, value: bool) -> Self {
         self.include_media_info = value;
         self
     }
-    ///Sets `include_deleted`.
+    /// Sets `include_deleted`.
     pub fn with_include_deleted(mut self, value: bool) -> Self {
         self.include_deleted = value;
         self
     }
-    ///Sets `include_has_explicit_shared_members`.
+    /// Sets `include_has_explicit_shared_members`.
     pub fn with_include_has_explicit_shared_members(mut self, value: bool) -> Self {
         self.include_has_explicit_shared_members = value;
         self
     }
-    ///Sets `include_mounted_folders`.
+    /// Sets `include_mounted_folders`.
     pub fn with_include_mounted_folders(mut self, value: bool) -> Self {
         self.include_mounted_folders = value;
         self
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `shared_link`.
+    /// Sets `shared_link`.
     pub fn with_shared_link(mut self, value: crate::files::SharedLink) -> Self {
         self.shared_link = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `include_property_groups`.
+    /// Sets `include_property_groups`.
     pub fn with_include_property_groups(
         mut self,
         value: crate::file_properties::TemplateFilterBase,
@@ -4443,12 +4443,12 @@ impl ListFolderArg {
         self.include_property_groups = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `include_non_downloadable_files`.
+    /// Sets `include_non_downloadable_files`.
     pub fn with_include_non_downloadable_files(mut self, value: bool) -> Self {
         self.include_non_downloadable_files = value;
         self
     }
-    ///Sets `include_restorable_info`.
+    /// Sets `include_restorable_info`.
     pub fn with_include_restorable_info(mut self, value: bool) -> Self {
         self.include_restorable_info = value;
         self
@@ -4623,7 +4623,7 @@ pub struct ListFolderContinueArg {
     pub cursor: crate::files::ListFolderCursor,
 }
 impl ListFolderContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: crate::files::ListFolderCursor) -> Self {
         Self { cursor }
@@ -4687,7 +4687,7 @@ pub struct ListFolderGetLatestCursorResult {
     pub cursor: crate::files::ListFolderCursor,
 }
 impl ListFolderGetLatestCursorResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: crate::files::ListFolderCursor) -> Self {
         Self { cursor }
@@ -4753,12 +4753,12 @@ pub struct ListFolderLongpollArg {
     pub timeout: u64,
 }
 impl ListFolderLongpollArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: crate::files::ListFolderCursor) -> Self {
         Self { cursor, timeout: 30u64 }
     }
-    ///Sets `timeout`.
+    /// Sets `timeout`.
     pub fn with_timeout(mut self, value: u64) -> Self {
         self.timeout = value;
         self
@@ -4838,7 +4838,7 @@ pub struct ListFolderLongpollResult {
     pub backoff: ::std::option::Option<u64>,
 }
 impl ListFolderLongpollResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(changes: bool) -> Self {
         Self {
@@ -4846,7 +4846,7 @@ impl ListFolderLongpollResult {
             backoff: ::std::option::Option::None,
         }
     }
-    ///Sets `backoff`.
+    /// Sets `backoff`.
     pub fn with_backoff(mut self, value: u64) -> Self {
         self.backoff = ::std::option::Option::Some(value);
         self
@@ -4921,7 +4921,7 @@ pub struct ListFolderResult {
     pub has_more: bool,
 }
 impl ListFolderResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::Metadata>,
@@ -5027,7 +5027,7 @@ pub struct ListRevisionsArg {
     pub include_restorable_info: bool,
 }
 impl ListRevisionsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::PathOrId) -> Self {
         Self {
@@ -5038,22 +5038,22 @@ impl ListRevisionsArg {
             include_restorable_info: false,
         }
     }
-    ///Sets `mode`.
+    /// Sets `mode`.
     pub fn with_mode(mut self, value: crate::files::ListRevisionsMode) -> Self {
         self.mode = value;
         self
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u64) -> Self {
         self.limit = value;
         self
     }
-    ///Sets `before_rev`.
+    /// Sets `before_rev`.
     pub fn with_before_rev(mut self, value: crate::files::Rev) -> Self {
         self.before_rev = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `include_restorable_info`.
+    /// Sets `include_restorable_info`.
     pub fn with_include_restorable_info(mut self, value: bool) -> Self {
         self.include_restorable_info = value;
         self
@@ -5170,7 +5170,7 @@ pub struct ListRevisionsResult {
     pub has_more: bool,
 }
 impl ListRevisionsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         is_deleted: bool,
@@ -5184,7 +5184,7 @@ impl ListRevisionsResult {
             has_more,
         }
     }
-    ///Sets `server_deleted`.
+    /// Sets `server_deleted`.
     pub fn with_server_deleted(
         mut self,
         value: crate::common::DropboxTimestamp,
@@ -5288,7 +5288,7 @@ pub struct LockConflictError {
     pub lock: crate::files::FileLock,
 }
 impl LockConflictError {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(lock: crate::files::FileLock) -> Self {
         Self { lock }
@@ -5352,7 +5352,7 @@ pub struct LockFileArg {
     pub path: crate::files::WritePathOrId,
 }
 impl LockFileArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self { path }
@@ -5416,7 +5416,7 @@ pub struct LockFileBatchArg {
     pub entries: ::std::vec::Vec<crate::files::LockFileArg>,
 }
 impl LockFileBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::files::LockFileArg>) -> Self {
         Self { entries }
@@ -5480,7 +5480,7 @@ pub struct LockFileBatchResult {
     pub entries: ::std::vec::Vec<crate::files::LockFileResultEntry>,
 }
 impl LockFileBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::files::LockFileResultEntry>) -> Self {
         Self { entries }
@@ -5549,7 +5549,7 @@ pub struct LockFileResult {
     pub lock: crate::files::FileLock,
 }
 impl LockFileResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(metadata: crate::files::Metadata, lock: crate::files::FileLock) -> Self {
         Self { metadata, lock }
@@ -5786,7 +5786,7 @@ pub struct MinimalFileLinkMetadata {
     pub rev: crate::files::Rev,
 }
 impl MinimalFileLinkMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(url: ::std::string::String, rev: crate::files::Rev) -> Self {
         Self {
@@ -5796,12 +5796,12 @@ impl MinimalFileLinkMetadata {
             rev,
         }
     }
-    ///Sets `id`.
+    /// Sets `id`.
     pub fn with_id(mut self, value: crate::files::Id) -> Self {
         self.id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path`.
+    /// Sets `path`.
     pub fn with_path(mut self, value: ::std::string::String) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
@@ -5898,7 +5898,7 @@ pub struct MoveBatchArg {
     pub allow_ownership_transfer: bool,
 }
 impl MoveBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::files::RelocationPath>) -> Self {
         Self {
@@ -5907,12 +5907,12 @@ impl MoveBatchArg {
             allow_ownership_transfer: false,
         }
     }
-    ///Sets `autorename`.
+    /// Sets `autorename`.
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
-    ///Sets `allow_ownership_transfer`.
+    /// Sets `allow_ownership_transfer`.
     pub fn with_allow_ownership_transfer(mut self, value: bool) -> Self {
         self.allow_ownership_transfer = value;
         self
@@ -6008,7 +6008,7 @@ pub struct PaperCreateArg {
     pub import_format: crate::files::ImportFormat,
 }
 impl PaperCreateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         path: crate::files::Path,
@@ -6096,7 +6096,7 @@ pub struct PaperCreateResult {
     pub paper_revision: i64,
 }
 impl PaperCreateResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         url: ::std::string::String,
@@ -6221,7 +6221,7 @@ pub struct PaperUpdateArg {
     pub paper_revision: ::std::option::Option<i64>,
 }
 impl PaperUpdateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         path: crate::files::WritePathOrId,
@@ -6235,7 +6235,7 @@ impl PaperUpdateArg {
             paper_revision: ::std::option::Option::None,
         }
     }
-    ///Sets `paper_revision`.
+    /// Sets `paper_revision`.
     pub fn with_paper_revision(mut self, value: i64) -> Self {
         self.paper_revision = ::std::option::Option::Some(value);
         self
@@ -6336,7 +6336,7 @@ pub struct PaperUpdateResult {
     pub paper_revision: i64,
 }
 impl PaperUpdateResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(paper_revision: i64) -> Self {
         Self { paper_revision }
@@ -6402,7 +6402,7 @@ pub struct PathToTags {
     pub tags: ::std::vec::Vec<crate::files::Tag>,
 }
 impl PathToTags {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         path: crate::files::Path,
@@ -6489,7 +6489,7 @@ pub struct PhotoMetadata {
     pub time_taken: ::std::option::Option<crate::common::DropboxTimestamp>,
 }
 impl PhotoMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -6498,17 +6498,17 @@ impl PhotoMetadata {
             time_taken: ::std::option::Option::None,
         }
     }
-    ///Sets `dimensions`.
+    /// Sets `dimensions`.
     pub fn with_dimensions(mut self, value: crate::files::Dimensions) -> Self {
         self.dimensions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `location`.
+    /// Sets `location`.
     pub fn with_location(mut self, value: crate::files::GpsCoordinates) -> Self {
         self.location = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `time_taken`.
+    /// Sets `time_taken`.
     pub fn with_time_taken(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.time_taken = ::std::option::Option::Some(value);
         self
@@ -6581,7 +6581,7 @@ pub struct PreviewArg {
     pub rev: ::std::option::Option<crate::files::Rev>,
 }
 impl PreviewArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
@@ -6589,7 +6589,7 @@ impl PreviewArg {
             rev: ::std::option::Option::None,
         }
     }
-    ///Sets `rev`.
+    /// Sets `rev`.
     pub fn with_rev(mut self, value: crate::files::Rev) -> Self {
         self.rev = ::std::option::Option::Some(value);
         self
@@ -6662,7 +6662,7 @@ pub struct PreviewResult {
     pub link_metadata: ::std::option::Option<crate::files::MinimalFileLinkMetadata>,
 }
 impl PreviewResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -6670,12 +6670,12 @@ impl PreviewResult {
             link_metadata: ::std::option::Option::None,
         }
     }
-    ///Sets `file_metadata`.
+    /// Sets `file_metadata`.
     pub fn with_file_metadata(mut self, value: crate::files::FileMetadata) -> Self {
         self.file_metadata = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `link_metadata`.
+    /// Sets `link_metadata`.
     pub fn with_link_metadata(
         mut self,
         value: crate::files::MinimalFileLinkMetadata,
@@ -6750,7 +6750,7 @@ pub struct RelocationArg {
     pub allow_ownership_transfer: bool,
 }
 impl RelocationArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         from_path: crate::files::WritePathOrId,
@@ -6764,17 +6764,17 @@ impl RelocationArg {
             allow_ownership_transfer: false,
         }
     }
-    ///Sets `allow_shared_folder`.
+    /// Sets `allow_shared_folder`.
     pub fn with_allow_shared_folder(mut self, value: bool) -> Self {
         self.allow_shared_folder = value;
         self
     }
-    ///Sets `autorename`.
+    /// Sets `autorename`.
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
-    ///Sets `allow_ownership_transfer`.
+    /// Sets `allow_ownership_transfer`.
     pub fn with_allow_ownership_transfer(mut self, value: bool) -> Self {
         self.allow_ownership_transfer = value;
         self
@@ -6900,7 +6900,7 @@ pub struct RelocationBatchArg {
     pub allow_ownership_transfer: bool,
 }
 impl RelocationBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::files::RelocationPath>) -> Self {
         Self {
@@ -6910,17 +6910,17 @@ impl RelocationBatchArg {
             allow_ownership_transfer: false,
         }
     }
-    ///Sets `autorename`.
+    /// Sets `autorename`.
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
-    ///Sets `allow_shared_folder`.
+    /// Sets `allow_shared_folder`.
     pub fn with_allow_shared_folder(mut self, value: bool) -> Self {
         self.allow_shared_folder = value;
         self
     }
-    ///Sets `allow_ownership_transfer`.
+    /// Sets `allow_ownership_transfer`.
     pub fn with_allow_ownership_transfer(mut self, value: bool) -> Self {
         self.allow_ownership_transfer = value;
         self
@@ -7028,12 +7028,12 @@ pub struct RelocationBatchArgBase {
     pub autorename: bool,
 }
 impl RelocationBatchArgBase {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::files::RelocationPath>) -> Self {
         Self { entries, autorename: false }
     }
-    ///Sets `autorename`.
+    /// Sets `autorename`.
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
@@ -7112,7 +7112,7 @@ pub struct RelocationBatchResult {
     pub entries: ::std::vec::Vec<crate::files::RelocationBatchResultData>,
 }
 impl RelocationBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::RelocationBatchResultData>,
@@ -7180,7 +7180,7 @@ pub struct RelocationBatchResultData {
     pub metadata: crate::files::Metadata,
 }
 impl RelocationBatchResultData {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(metadata: crate::files::Metadata) -> Self {
         Self { metadata }
@@ -7244,7 +7244,7 @@ pub struct RelocationBatchV2Result {
     pub entries: ::std::vec::Vec<crate::files::RelocationBatchResultEntry>,
 }
 impl RelocationBatchV2Result {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::RelocationBatchResultEntry>,
@@ -7314,7 +7314,7 @@ pub struct RelocationPath {
     pub to_path: crate::files::WritePathOrId,
 }
 impl RelocationPath {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         from_path: crate::files::WritePathOrId,
@@ -7396,7 +7396,7 @@ pub struct RelocationResult {
     pub metadata: crate::files::Metadata,
 }
 impl RelocationResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(metadata: crate::files::Metadata) -> Self {
         Self { metadata }
@@ -7462,7 +7462,7 @@ pub struct RemoveTagArg {
     pub tag_text: crate::files::TagText,
 }
 impl RemoveTagArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::Path, tag_text: crate::files::TagText) -> Self {
         Self { path, tag_text }
@@ -7543,7 +7543,7 @@ pub struct RestoreArg {
     pub rev: crate::files::Rev,
 }
 impl RestoreArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::WritePath, rev: crate::files::Rev) -> Self {
         Self { path, rev }
@@ -7624,7 +7624,7 @@ pub struct SaveCopyReferenceArg {
     pub path: crate::files::Path,
 }
 impl SaveCopyReferenceArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(copy_reference: ::std::string::String, path: crate::files::Path) -> Self {
         Self { copy_reference, path }
@@ -7703,7 +7703,7 @@ pub struct SaveCopyReferenceResult {
     pub metadata: crate::files::Metadata,
 }
 impl SaveCopyReferenceResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(metadata: crate::files::Metadata) -> Self {
         Self { metadata }
@@ -7769,7 +7769,7 @@ pub struct SaveUrlArg {
     pub url: ::std::string::String,
 }
 impl SaveUrlArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::Path, url: ::std::string::String) -> Self {
         Self { path, url }
@@ -7856,7 +7856,7 @@ pub struct SearchArg {
     pub mode: crate::files::SearchMode,
 }
 impl SearchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::PathROrId, query: ::std::string::String) -> Self {
         Self {
@@ -7867,17 +7867,17 @@ impl SearchArg {
             mode: crate::files::SearchMode::Filename,
         }
     }
-    ///Sets `start`.
+    /// Sets `start`.
     pub fn with_start(mut self, value: u64) -> Self {
         self.start = value;
         self
     }
-    ///Sets `max_results`.
+    /// Sets `max_results`.
     pub fn with_max_results(mut self, value: u64) -> Self {
         self.max_results = value;
         self
     }
-    ///Sets `mode`.
+    /// Sets `mode`.
     pub fn with_mode(mut self, value: crate::files::SearchMode) -> Self {
         self.mode = value;
         self
@@ -7998,7 +7998,7 @@ pub struct SearchMatch {
     pub metadata: crate::files::Metadata,
 }
 impl SearchMatch {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         match_type: crate::files::SearchMatchType,
@@ -8080,12 +8080,12 @@ pub struct SearchMatchFieldOptions {
     pub include_highlights: bool,
 }
 impl SearchMatchFieldOptions {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { include_highlights: false }
     }
-    ///Sets `include_highlights`.
+    /// Sets `include_highlights`.
     pub fn with_include_highlights(mut self, value: bool) -> Self {
         self.include_highlights = value;
         self
@@ -8156,7 +8156,7 @@ pub struct SearchMatchV2 {
     >,
 }
 impl SearchMatchV2 {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(metadata: crate::files::MetadataV2) -> Self {
         Self {
@@ -8165,12 +8165,12 @@ impl SearchMatchV2 {
             highlight_spans: ::std::option::Option::None,
         }
     }
-    ///Sets `match_type`.
+    /// Sets `match_type`.
     pub fn with_match_type(mut self, value: crate::files::SearchMatchTypeV2) -> Self {
         self.match_type = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `highlight_spans`.
+    /// Sets `highlight_spans`.
     pub fn with_highlight_spans(
         mut self,
         value: ::std::vec::Vec<crate::files::HighlightSpan>,
@@ -8269,7 +8269,7 @@ pub struct SearchOptions {
     pub account_id: ::std::option::Option<crate::users_common::AccountId>,
 }
 impl SearchOptions {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -8283,32 +8283,32 @@ impl SearchOptions {
             account_id: ::std::option::Option::None,
         }
     }
-    ///Sets `path`.
+    /// Sets `path`.
     pub fn with_path(mut self, value: crate::files::PathROrId) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `max_results`.
+    /// Sets `max_results`.
     pub fn with_max_results(mut self, value: u64) -> Self {
         self.max_results = value;
         self
     }
-    ///Sets `order_by`.
+    /// Sets `order_by`.
     pub fn with_order_by(mut self, value: crate::files::SearchOrderBy) -> Self {
         self.order_by = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `file_status`.
+    /// Sets `file_status`.
     pub fn with_file_status(mut self, value: crate::files::FileStatus) -> Self {
         self.file_status = value;
         self
     }
-    ///Sets `filename_only`.
+    /// Sets `filename_only`.
     pub fn with_filename_only(mut self, value: bool) -> Self {
         self.filename_only = value;
         self
     }
-    ///Sets `file_extensions`.
+    /// Sets `file_extensions`.
     pub fn with_file_extensions(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -8316,7 +8316,7 @@ impl SearchOptions {
         self.file_extensions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `file_categories`.
+    /// Sets `file_categories`.
     pub fn with_file_categories(
         mut self,
         value: ::std::vec::Vec<crate::files::FileCategory>,
@@ -8324,7 +8324,7 @@ impl SearchOptions {
         self.file_categories = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `account_id`.
+    /// Sets `account_id`.
     pub fn with_account_id(mut self, value: crate::users_common::AccountId) -> Self {
         self.account_id = ::std::option::Option::Some(value);
         self
@@ -8452,7 +8452,7 @@ pub struct SearchResult {
     pub start: u64,
 }
 impl SearchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         matches: ::std::vec::Vec<crate::files::SearchMatch>,
@@ -8559,7 +8559,7 @@ pub struct SearchV2Arg {
     pub include_highlights: ::std::option::Option<bool>,
 }
 impl SearchV2Arg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(query: ::std::string::String) -> Self {
         Self {
@@ -8569,12 +8569,12 @@ impl SearchV2Arg {
             include_highlights: ::std::option::Option::None,
         }
     }
-    ///Sets `options`.
+    /// Sets `options`.
     pub fn with_options(mut self, value: crate::files::SearchOptions) -> Self {
         self.options = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `match_field_options`.
+    /// Sets `match_field_options`.
     pub fn with_match_field_options(
         mut self,
         value: crate::files::SearchMatchFieldOptions,
@@ -8582,7 +8582,7 @@ impl SearchV2Arg {
         self.match_field_options = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `include_highlights`.
+    /// Sets `include_highlights`.
     pub fn with_include_highlights(mut self, value: bool) -> Self {
         self.include_highlights = ::std::option::Option::Some(value);
         self
@@ -8667,7 +8667,7 @@ pub struct SearchV2ContinueArg {
     pub cursor: crate::files::SearchV2Cursor,
 }
 impl SearchV2ContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: crate::files::SearchV2Cursor) -> Self {
         Self { cursor }
@@ -8735,7 +8735,7 @@ pub struct SearchV2Result {
     pub cursor: ::std::option::Option<crate::files::SearchV2Cursor>,
 }
 impl SearchV2Result {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         matches: ::std::vec::Vec<crate::files::SearchMatchV2>,
@@ -8747,7 +8747,7 @@ impl SearchV2Result {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: crate::files::SearchV2Cursor) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -8837,7 +8837,7 @@ pub struct SharedLink {
     pub password: ::std::option::Option<::std::string::String>,
 }
 impl SharedLink {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(url: crate::files::SharedLinkUrl) -> Self {
         Self {
@@ -8845,7 +8845,7 @@ impl SharedLink {
             password: ::std::option::Option::None,
         }
     }
-    ///Sets `password`.
+    /// Sets `password`.
     pub fn with_password(mut self, value: ::std::string::String) -> Self {
         self.password = ::std::option::Option::Some(value);
         self
@@ -8920,7 +8920,7 @@ pub struct SharedLinkFileInfo {
     pub password: ::std::option::Option<::std::string::String>,
 }
 impl SharedLinkFileInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(url: ::std::string::String) -> Self {
         Self {
@@ -8929,12 +8929,12 @@ impl SharedLinkFileInfo {
             password: ::std::option::Option::None,
         }
     }
-    ///Sets `path`.
+    /// Sets `path`.
     pub fn with_path(mut self, value: ::std::string::String) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `password`.
+    /// Sets `password`.
     pub fn with_password(mut self, value: ::std::string::String) -> Self {
         self.password = ::std::option::Option::Some(value);
         self
@@ -9013,7 +9013,7 @@ pub struct SharingInfo {
     pub read_only: bool,
 }
 impl SharingInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(read_only: bool) -> Self {
         Self { read_only }
@@ -9081,7 +9081,7 @@ pub struct SingleUserLock {
     pub lock_holder_team_id: ::std::option::Option<::std::string::String>,
 }
 impl SingleUserLock {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         created: crate::common::DropboxTimestamp,
@@ -9093,7 +9093,7 @@ impl SingleUserLock {
             lock_holder_team_id: ::std::option::Option::None,
         }
     }
-    ///Sets `lock_holder_team_id`.
+    /// Sets `lock_holder_team_id`.
     pub fn with_lock_holder_team_id(mut self, value: ::std::string::String) -> Self {
         self.lock_holder_team_id = ::std::option::Option::Some(value);
         self
@@ -9179,7 +9179,7 @@ pub struct SymlinkInfo {
     pub target: ::std::string::String,
 }
 impl SymlinkInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(target: ::std::string::String) -> Self {
         Self { target }
@@ -9253,7 +9253,7 @@ pub struct ThumbnailArg {
     pub exclude_media_info: ::std::option::Option<bool>,
 }
 impl ThumbnailArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
@@ -9265,27 +9265,27 @@ impl ThumbnailArg {
             exclude_media_info: ::std::option::Option::None,
         }
     }
-    ///Sets `format`.
+    /// Sets `format`.
     pub fn with_format(mut self, value: crate::files::ThumbnailFormat) -> Self {
         self.format = value;
         self
     }
-    ///Sets `size`.
+    /// Sets `size`.
     pub fn with_size(mut self, value: crate::files::ThumbnailSize) -> Self {
         self.size = value;
         self
     }
-    ///Sets `mode`.
+    /// Sets `mode`.
     pub fn with_mode(mut self, value: crate::files::ThumbnailMode) -> Self {
         self.mode = value;
         self
     }
-    ///Sets `quality`.
+    /// Sets `quality`.
     pub fn with_quality(mut self, value: crate::files::ThumbnailQuality) -> Self {
         self.quality = value;
         self
     }
-    ///Sets `exclude_media_info`.
+    /// Sets `exclude_media_info`.
     pub fn with_exclude_media_info(mut self, value: bool) -> Self {
         self.exclude_media_info = ::std::option::Option::Some(value);
         self
@@ -9418,7 +9418,7 @@ pub struct ThumbnailV2Arg {
     pub exclude_media_info: ::std::option::Option<bool>,
 }
 impl ThumbnailV2Arg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(resource: crate::files::PathOrLink) -> Self {
         Self {
@@ -9430,27 +9430,27 @@ impl ThumbnailV2Arg {
             exclude_media_info: ::std::option::Option::None,
         }
     }
-    ///Sets `format`.
+    /// Sets `format`.
     pub fn with_format(mut self, value: crate::files::ThumbnailFormat) -> Self {
         self.format = value;
         self
     }
-    ///Sets `size`.
+    /// Sets `size`.
     pub fn with_size(mut self, value: crate::files::ThumbnailSize) -> Self {
         self.size = value;
         self
     }
-    ///Sets `mode`.
+    /// Sets `mode`.
     pub fn with_mode(mut self, value: crate::files::ThumbnailMode) -> Self {
         self.mode = value;
         self
     }
-    ///Sets `quality`.
+    /// Sets `quality`.
     pub fn with_quality(mut self, value: crate::files::ThumbnailQuality) -> Self {
         self.quality = value;
         self
     }
-    ///Sets `exclude_media_info`.
+    /// Sets `exclude_media_info`.
     pub fn with_exclude_media_info(mut self, value: bool) -> Self {
         self.exclude_media_info = ::std::option::Option::Some(value);
         self
@@ -9573,7 +9573,7 @@ pub struct UnlockFileArg {
     pub path: crate::files::WritePathOrId,
 }
 impl UnlockFileArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self { path }
@@ -9637,7 +9637,7 @@ pub struct UnlockFileBatchArg {
     pub entries: ::std::vec::Vec<crate::files::UnlockFileArg>,
 }
 impl UnlockFileBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::files::UnlockFileArg>) -> Self {
         Self { entries }
@@ -9719,7 +9719,7 @@ pub struct UploadArg {
     pub content_hash: ::std::option::Option<crate::files::Sha256HexHash>,
 }
 impl UploadArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self {
@@ -9733,17 +9733,17 @@ impl UploadArg {
             content_hash: ::std::option::Option::None,
         }
     }
-    ///Sets `mode`.
+    /// Sets `mode`.
     pub fn with_mode(mut self, value: crate::files::WriteMode) -> Self {
         self.mode = value;
         self
     }
-    ///Sets `autorename`.
+    /// Sets `autorename`.
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
-    ///Sets `client_modified`.
+    /// Sets `client_modified`.
     pub fn with_client_modified(
         mut self,
         value: crate::common::DropboxTimestamp,
@@ -9751,12 +9751,12 @@ impl UploadArg {
         self.client_modified = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `mute`.
+    /// Sets `mute`.
     pub fn with_mute(mut self, value: bool) -> Self {
         self.mute = value;
         self
     }
-    ///Sets `property_groups`.
+    /// Sets `property_groups`.
     pub fn with_property_groups(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
@@ -9764,12 +9764,12 @@ impl UploadArg {
         self.property_groups = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `strict_conflict`.
+    /// Sets `strict_conflict`.
     pub fn with_strict_conflict(mut self, value: bool) -> Self {
         self.strict_conflict = value;
         self
     }
-    ///Sets `content_hash`.
+    /// Sets `content_hash`.
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
@@ -9912,7 +9912,7 @@ pub struct UploadSessionAppendArg {
     pub content_hash: ::std::option::Option<crate::files::Sha256HexHash>,
 }
 impl UploadSessionAppendArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: crate::files::UploadSessionCursor) -> Self {
         Self {
@@ -9921,12 +9921,12 @@ impl UploadSessionAppendArg {
             content_hash: ::std::option::Option::None,
         }
     }
-    ///Sets `close`.
+    /// Sets `close`.
     pub fn with_close(mut self, value: bool) -> Self {
         self.close = value;
         self
     }
-    ///Sets `content_hash`.
+    /// Sets `content_hash`.
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
@@ -10013,7 +10013,7 @@ pub struct UploadSessionAppendBatchArg {
     pub content_hash: ::std::option::Option<crate::files::Sha256HexHash>,
 }
 impl UploadSessionAppendBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::UploadSessionAppendBatchArgEntry>,
@@ -10023,7 +10023,7 @@ impl UploadSessionAppendBatchArg {
             content_hash: ::std::option::Option::None,
         }
     }
-    ///Sets `content_hash`.
+    /// Sets `content_hash`.
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
@@ -10100,7 +10100,7 @@ pub struct UploadSessionAppendBatchArgEntry {
     pub close: bool,
 }
 impl UploadSessionAppendBatchArgEntry {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: crate::files::UploadSessionCursor, length: u64) -> Self {
         Self {
@@ -10109,7 +10109,7 @@ impl UploadSessionAppendBatchArgEntry {
             close: false,
         }
     }
-    ///Sets `close`.
+    /// Sets `close`.
     pub fn with_close(mut self, value: bool) -> Self {
         self.close = value;
         self
@@ -10202,7 +10202,7 @@ pub struct UploadSessionAppendBatchResult {
     pub entries: ::std::vec::Vec<crate::files::UploadSessionAppendBatchResultEntry>,
 }
 impl UploadSessionAppendBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::UploadSessionAppendBatchResultEntry>,
@@ -10272,7 +10272,7 @@ pub struct UploadSessionCursor {
     pub offset: u64,
 }
 impl UploadSessionCursor {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(session_id: ::std::string::String, offset: u64) -> Self {
         Self { session_id, offset }
@@ -10355,7 +10355,7 @@ pub struct UploadSessionFinishArg {
     pub content_hash: ::std::option::Option<crate::files::Sha256HexHash>,
 }
 impl UploadSessionFinishArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         cursor: crate::files::UploadSessionCursor,
@@ -10367,7 +10367,7 @@ impl UploadSessionFinishArg {
             content_hash: ::std::option::Option::None,
         }
     }
-    ///Sets `content_hash`.
+    /// Sets `content_hash`.
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
@@ -10453,7 +10453,7 @@ pub struct UploadSessionFinishBatchArg {
     pub entries: ::std::vec::Vec<crate::files::UploadSessionFinishArg>,
 }
 impl UploadSessionFinishBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::files::UploadSessionFinishArg>) -> Self {
         Self { entries }
@@ -10519,7 +10519,7 @@ pub struct UploadSessionFinishBatchResult {
     pub entries: ::std::vec::Vec<crate::files::UploadSessionFinishBatchResultEntry>,
 }
 impl UploadSessionFinishBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::UploadSessionFinishBatchResultEntry>,
@@ -10587,7 +10587,7 @@ pub struct UploadSessionOffsetError {
     pub correct_offset: u64,
 }
 impl UploadSessionOffsetError {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(correct_offset: u64) -> Self {
         Self { correct_offset }
@@ -10655,7 +10655,7 @@ pub struct UploadSessionStartArg {
     pub content_hash: ::std::option::Option<crate::files::Sha256HexHash>,
 }
 impl UploadSessionStartArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -10664,17 +10664,17 @@ impl UploadSessionStartArg {
             content_hash: ::std::option::Option::None,
         }
     }
-    ///Sets `close`.
+    /// Sets `close`.
     pub fn with_close(mut self, value: bool) -> Self {
         self.close = value;
         self
     }
-    ///Sets `session_type`.
+    /// Sets `session_type`.
     pub fn with_session_type(mut self, value: crate::files::UploadSessionType) -> Self {
         self.session_type = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `content_hash`.
+    /// Sets `content_hash`.
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
@@ -10753,7 +10753,7 @@ pub struct UploadSessionStartBatchArg {
     pub num_sessions: u64,
 }
 impl UploadSessionStartBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(num_sessions: u64) -> Self {
         Self {
@@ -10761,7 +10761,7 @@ impl UploadSessionStartBatchArg {
             num_sessions,
         }
     }
-    ///Sets `session_type`.
+    /// Sets `session_type`.
     pub fn with_session_type(mut self, value: crate::files::UploadSessionType) -> Self {
         self.session_type = ::std::option::Option::Some(value);
         self
@@ -10832,7 +10832,7 @@ pub struct UploadSessionStartBatchResult {
     pub session_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl UploadSessionStartBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(session_ids: ::std::vec::Vec<::std::string::String>) -> Self {
         Self { session_ids }
@@ -10896,7 +10896,7 @@ pub struct UploadSessionStartResult {
     pub session_id: ::std::string::String,
 }
 impl UploadSessionStartResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(session_id: ::std::string::String) -> Self {
         Self { session_id }
@@ -10962,7 +10962,7 @@ pub struct UploadWriteFailed {
     pub upload_session_id: ::std::string::String,
 }
 impl UploadWriteFailed {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         reason: crate::files::WriteError,
@@ -11043,7 +11043,7 @@ pub struct UserGeneratedTag {
     pub tag_text: crate::files::TagText,
 }
 impl UserGeneratedTag {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(tag_text: crate::files::TagText) -> Self {
         Self { tag_text }
@@ -11114,7 +11114,7 @@ pub struct VideoMetadata {
     pub duration: ::std::option::Option<u64>,
 }
 impl VideoMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11124,22 +11124,22 @@ impl VideoMetadata {
             duration: ::std::option::Option::None,
         }
     }
-    ///Sets `dimensions`.
+    /// Sets `dimensions`.
     pub fn with_dimensions(mut self, value: crate::files::Dimensions) -> Self {
         self.dimensions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `location`.
+    /// Sets `location`.
     pub fn with_location(mut self, value: crate::files::GpsCoordinates) -> Self {
         self.location = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `time_taken`.
+    /// Sets `time_taken`.
     pub fn with_time_taken(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.time_taken = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `duration`.
+    /// Sets `duration`.
     pub fn with_duration(mut self, value: u64) -> Self {
         self.duration = ::std::option::Option::Some(value);
         self

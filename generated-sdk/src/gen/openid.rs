@@ -8,7 +8,7 @@ use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _
 #[non_exhaustive]
 pub struct UserInfoArgs {}
 impl UserInfoArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
@@ -65,7 +65,7 @@ pub struct UserInfoResult {
     pub sub: ::std::string::String,
 }
 impl UserInfoResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -77,32 +77,32 @@ impl UserInfoResult {
             sub: ::std::string::String::from(""),
         }
     }
-    ///Sets `family_name`.
+    /// Sets `family_name`.
     pub fn with_family_name(mut self, value: ::std::string::String) -> Self {
         self.family_name = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `given_name`.
+    /// Sets `given_name`.
     pub fn with_given_name(mut self, value: ::std::string::String) -> Self {
         self.given_name = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `email`.
+    /// Sets `email`.
     pub fn with_email(mut self, value: ::std::string::String) -> Self {
         self.email = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `email_verified`.
+    /// Sets `email_verified`.
     pub fn with_email_verified(mut self, value: bool) -> Self {
         self.email_verified = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `iss`.
+    /// Sets `iss`.
     pub fn with_iss(mut self, value: ::std::string::String) -> Self {
         self.iss = value;
         self
     }
-    ///Sets `sub`.
+    /// Sets `sub`.
     pub fn with_sub(mut self, value: ::std::string::String) -> Self {
         self.sub = value;
         self

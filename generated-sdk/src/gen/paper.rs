@@ -13,7 +13,7 @@ pub struct AddMember {
     pub member: crate::sharing::MemberSelector,
 }
 impl AddMember {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(member: crate::sharing::MemberSelector) -> Self {
         Self {
@@ -21,7 +21,7 @@ impl AddMember {
             member,
         }
     }
-    ///Sets `permission_level`.
+    /// Sets `permission_level`.
     pub fn with_permission_level(
         mut self,
         value: crate::paper::PaperDocPermissionLevel,
@@ -110,7 +110,7 @@ pub struct AddPaperDocUser {
     pub quiet: bool,
 }
 impl AddPaperDocUser {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
@@ -123,12 +123,12 @@ impl AddPaperDocUser {
             quiet: false,
         }
     }
-    ///Sets `custom_message`.
+    /// Sets `custom_message`.
     pub fn with_custom_message(mut self, value: ::std::string::String) -> Self {
         self.custom_message = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `quiet`.
+    /// Sets `quiet`.
     pub fn with_quiet(mut self, value: bool) -> Self {
         self.quiet = value;
         self
@@ -231,7 +231,7 @@ pub struct AddPaperDocUserMemberResult {
     pub result: crate::paper::AddPaperDocUserResult,
 }
 impl AddPaperDocUserMemberResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         member: crate::sharing::MemberSelector,
@@ -315,7 +315,7 @@ pub struct Cursor {
     pub expiration: ::std::option::Option<crate::common::DropboxTimestamp>,
 }
 impl Cursor {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(value: ::std::string::String) -> Self {
         Self {
@@ -323,7 +323,7 @@ impl Cursor {
             expiration: ::std::option::Option::None,
         }
     }
-    ///Sets `expiration`.
+    /// Sets `expiration`.
     pub fn with_expiration(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expiration = ::std::option::Option::Some(value);
         self
@@ -397,7 +397,7 @@ pub struct Folder {
     pub name: ::std::string::String,
 }
 impl Folder {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: ::std::string::String, name: ::std::string::String) -> Self {
         Self { id, name }
@@ -472,7 +472,7 @@ pub struct FoldersContainingPaperDoc {
     pub folders: ::std::option::Option<::std::vec::Vec<crate::paper::Folder>>,
 }
 impl FoldersContainingPaperDoc {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -480,7 +480,7 @@ impl FoldersContainingPaperDoc {
             folders: ::std::option::Option::None,
         }
     }
-    ///Sets `folder_sharing_policy_type`.
+    /// Sets `folder_sharing_policy_type`.
     pub fn with_folder_sharing_policy_type(
         mut self,
         value: crate::paper::FolderSharingPolicyType,
@@ -488,7 +488,7 @@ impl FoldersContainingPaperDoc {
         self.folder_sharing_policy_type = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `folders`.
+    /// Sets `folders`.
     pub fn with_folders(mut self, value: ::std::vec::Vec<crate::paper::Folder>) -> Self {
         self.folders = ::std::option::Option::Some(value);
         self
@@ -554,7 +554,7 @@ pub struct GetDocMetadataArg {
     pub file_id: ::std::option::Option<crate::files::FileId>,
 }
 impl GetDocMetadataArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -562,12 +562,12 @@ impl GetDocMetadataArg {
             file_id: ::std::option::Option::None,
         }
     }
-    ///Sets `doc_id`.
+    /// Sets `doc_id`.
     pub fn with_doc_id(mut self, value: crate::paper::PaperDocId) -> Self {
         self.doc_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `file_id`.
+    /// Sets `file_id`.
     pub fn with_file_id(mut self, value: crate::files::FileId) -> Self {
         self.file_id = ::std::option::Option::Some(value);
         self
@@ -629,7 +629,7 @@ pub struct InviteeInfoWithPermissionLevel {
     pub permission_level: crate::paper::PaperDocPermissionLevel,
 }
 impl InviteeInfoWithPermissionLevel {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         invitee: crate::sharing::InviteeInfo,
@@ -719,7 +719,7 @@ pub struct ListPaperDocsArgs {
     pub stop_at_date: ::std::option::Option<crate::common::DropboxTimestamp>,
 }
 impl ListPaperDocsArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -730,17 +730,17 @@ impl ListPaperDocsArgs {
             stop_at_date: ::std::option::Option::None,
         }
     }
-    ///Sets `filter_by`.
+    /// Sets `filter_by`.
     pub fn with_filter_by(mut self, value: crate::paper::ListPaperDocsFilterBy) -> Self {
         self.filter_by = value;
         self
     }
-    ///Sets `sort_by`.
+    /// Sets `sort_by`.
     pub fn with_sort_by(mut self, value: crate::paper::ListPaperDocsSortBy) -> Self {
         self.sort_by = value;
         self
     }
-    ///Sets `sort_order`.
+    /// Sets `sort_order`.
     pub fn with_sort_order(
         mut self,
         value: crate::paper::ListPaperDocsSortOrder,
@@ -748,12 +748,12 @@ impl ListPaperDocsArgs {
         self.sort_order = value;
         self
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: i32) -> Self {
         self.limit = value;
         self
     }
-    ///Sets `stop_at_date`.
+    /// Sets `stop_at_date`.
     pub fn with_stop_at_date(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.stop_at_date = ::std::option::Option::Some(value);
         self
@@ -861,7 +861,7 @@ pub struct ListPaperDocsContinueArgs {
     pub cursor: ::std::string::String,
 }
 impl ListPaperDocsContinueArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -929,7 +929,7 @@ pub struct ListPaperDocsResponse {
     pub has_more: bool,
 }
 impl ListPaperDocsResponse {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         doc_ids: ::std::vec::Vec<crate::paper::PaperDocId>,
@@ -1029,12 +1029,12 @@ pub struct ListUsersOnFolderArgs {
     pub limit: i32,
 }
 impl ListUsersOnFolderArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(doc_id: crate::paper::PaperDocId) -> Self {
         Self { doc_id, limit: 1000i32 }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: i32) -> Self {
         self.limit = value;
         self
@@ -1114,7 +1114,7 @@ pub struct ListUsersOnFolderContinueArgs {
     pub cursor: ::std::string::String,
 }
 impl ListUsersOnFolderContinueArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(doc_id: crate::paper::PaperDocId, cursor: ::std::string::String) -> Self {
         Self { doc_id, cursor }
@@ -1199,7 +1199,7 @@ pub struct ListUsersOnFolderResponse {
     pub has_more: bool,
 }
 impl ListUsersOnFolderResponse {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         invitees: ::std::vec::Vec<crate::sharing::InviteeInfo>,
@@ -1324,7 +1324,7 @@ pub struct ListUsersOnPaperDocArgs {
     pub filter_by: crate::paper::UserOnPaperDocFilter,
 }
 impl ListUsersOnPaperDocArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(doc_id: crate::paper::PaperDocId) -> Self {
         Self {
@@ -1333,12 +1333,12 @@ impl ListUsersOnPaperDocArgs {
             filter_by: crate::paper::UserOnPaperDocFilter::Shared,
         }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: i32) -> Self {
         self.limit = value;
         self
     }
-    ///Sets `filter_by`.
+    /// Sets `filter_by`.
     pub fn with_filter_by(mut self, value: crate::paper::UserOnPaperDocFilter) -> Self {
         self.filter_by = value;
         self
@@ -1432,7 +1432,7 @@ pub struct ListUsersOnPaperDocContinueArgs {
     pub cursor: ::std::string::String,
 }
 impl ListUsersOnPaperDocContinueArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(doc_id: crate::paper::PaperDocId, cursor: ::std::string::String) -> Self {
         Self { doc_id, cursor }
@@ -1519,7 +1519,7 @@ pub struct ListUsersOnPaperDocResponse {
     pub has_more: bool,
 }
 impl ListUsersOnPaperDocResponse {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         invitees: ::std::vec::Vec<crate::paper::InviteeInfoWithPermissionLevel>,
@@ -1661,7 +1661,7 @@ pub struct PaperDocCreateArgs {
     pub import_format: crate::paper::ImportFormat,
 }
 impl PaperDocCreateArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(import_format: crate::paper::ImportFormat) -> Self {
         Self {
@@ -1669,7 +1669,7 @@ impl PaperDocCreateArgs {
             import_format,
         }
     }
-    ///Sets `parent_folder_id`.
+    /// Sets `parent_folder_id`.
     pub fn with_parent_folder_id(mut self, value: ::std::string::String) -> Self {
         self.parent_folder_id = ::std::option::Option::Some(value);
         self
@@ -1744,7 +1744,7 @@ pub struct PaperDocCreateUpdateResult {
     pub title: ::std::string::String,
 }
 impl PaperDocCreateUpdateResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         doc_id: ::std::string::String,
@@ -1845,7 +1845,7 @@ pub struct PaperDocExport {
     pub include_comments: bool,
 }
 impl PaperDocExport {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
@@ -1857,7 +1857,7 @@ impl PaperDocExport {
             include_comments: false,
         }
     }
-    ///Sets `include_comments`.
+    /// Sets `include_comments`.
     pub fn with_include_comments(mut self, value: bool) -> Self {
         self.include_comments = value;
         self
@@ -1958,7 +1958,7 @@ pub struct PaperDocExportResult {
     pub mime_type: ::std::string::String,
 }
 impl PaperDocExportResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         owner: ::std::string::String,
@@ -2092,7 +2092,7 @@ pub struct PaperDocGetMetadataResult {
     pub last_editor: ::std::string::String,
 }
 impl PaperDocGetMetadataResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
@@ -2281,7 +2281,7 @@ pub struct PaperDocSharingPolicy {
     pub sharing_policy: crate::paper::SharingPolicy,
 }
 impl PaperDocSharingPolicy {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
@@ -2369,7 +2369,7 @@ pub struct PaperDocUpdateArgs {
     pub import_format: crate::paper::ImportFormat,
 }
 impl PaperDocUpdateArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
@@ -2492,7 +2492,7 @@ pub struct PaperFolderCreateArg {
     pub is_team_folder: ::std::option::Option<bool>,
 }
 impl PaperFolderCreateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(name: ::std::string::String) -> Self {
         Self {
@@ -2501,12 +2501,12 @@ impl PaperFolderCreateArg {
             is_team_folder: ::std::option::Option::None,
         }
     }
-    ///Sets `parent_folder_id`.
+    /// Sets `parent_folder_id`.
     pub fn with_parent_folder_id(mut self, value: ::std::string::String) -> Self {
         self.parent_folder_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `is_team_folder`.
+    /// Sets `is_team_folder`.
     pub fn with_is_team_folder(mut self, value: bool) -> Self {
         self.is_team_folder = ::std::option::Option::Some(value);
         self
@@ -2584,7 +2584,7 @@ pub struct PaperFolderCreateResult {
     pub folder_id: ::std::string::String,
 }
 impl PaperFolderCreateResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(folder_id: ::std::string::String) -> Self {
         Self { folder_id }
@@ -2648,7 +2648,7 @@ pub struct RefPaperDoc {
     pub doc_id: crate::paper::PaperDocId,
 }
 impl RefPaperDoc {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(doc_id: crate::paper::PaperDocId) -> Self {
         Self { doc_id }
@@ -2714,7 +2714,7 @@ pub struct RemovePaperDocUser {
     pub member: crate::sharing::MemberSelector,
 }
 impl RemovePaperDocUser {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
@@ -2801,7 +2801,7 @@ pub struct SharingPolicy {
     pub team_sharing_policy: ::std::option::Option<crate::paper::SharingTeamPolicyType>,
 }
 impl SharingPolicy {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2809,7 +2809,7 @@ impl SharingPolicy {
             team_sharing_policy: ::std::option::Option::None,
         }
     }
-    ///Sets `public_sharing_policy`.
+    /// Sets `public_sharing_policy`.
     pub fn with_public_sharing_policy(
         mut self,
         value: crate::paper::SharingPublicPolicyType,
@@ -2817,7 +2817,7 @@ impl SharingPolicy {
         self.public_sharing_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `team_sharing_policy`.
+    /// Sets `team_sharing_policy`.
     pub fn with_team_sharing_policy(
         mut self,
         value: crate::paper::SharingTeamPolicyType,
@@ -2885,7 +2885,7 @@ pub struct UserInfoWithPermissionLevel {
     pub permission_level: crate::paper::PaperDocPermissionLevel,
 }
 impl UserInfoWithPermissionLevel {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         user: crate::sharing::UserInfo,

@@ -17,7 +17,7 @@ pub struct ApiExifGpsMetadata {
     pub datestamp: ::std::string::String,
 }
 impl ApiExifGpsMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -28,27 +28,27 @@ impl ApiExifGpsMetadata {
             datestamp: ::std::string::String::from(""),
         }
     }
-    ///Sets `latitude`.
+    /// Sets `latitude`.
     pub fn with_latitude(mut self, value: f32) -> Self {
         self.latitude = value;
         self
     }
-    ///Sets `longitude`.
+    /// Sets `longitude`.
     pub fn with_longitude(mut self, value: f32) -> Self {
         self.longitude = value;
         self
     }
-    ///Sets `altitude`.
+    /// Sets `altitude`.
     pub fn with_altitude(mut self, value: ::std::string::String) -> Self {
         self.altitude = value;
         self
     }
-    ///Sets `timestamp`.
+    /// Sets `timestamp`.
     pub fn with_timestamp(mut self, value: ::std::string::String) -> Self {
         self.timestamp = value;
         self
     }
-    ///Sets `datestamp`.
+    /// Sets `datestamp`.
     pub fn with_datestamp(mut self, value: ::std::string::String) -> Self {
         self.datestamp = value;
         self
@@ -181,7 +181,7 @@ pub struct ApiExifMetadata {
     pub gps_metadata: ::std::option::Option<crate::riviera::ApiExifGpsMetadata>,
 }
 impl ApiExifMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -203,82 +203,82 @@ impl ApiExifMetadata {
             gps_metadata: ::std::option::Option::None,
         }
     }
-    ///Sets `image_width`.
+    /// Sets `image_width`.
     pub fn with_image_width(mut self, value: u32) -> Self {
         self.image_width = value;
         self
     }
-    ///Sets `image_height`.
+    /// Sets `image_height`.
     pub fn with_image_height(mut self, value: u32) -> Self {
         self.image_height = value;
         self
     }
-    ///Sets `camera_make`.
+    /// Sets `camera_make`.
     pub fn with_camera_make(mut self, value: ::std::string::String) -> Self {
         self.camera_make = value;
         self
     }
-    ///Sets `camera_model`.
+    /// Sets `camera_model`.
     pub fn with_camera_model(mut self, value: ::std::string::String) -> Self {
         self.camera_model = value;
         self
     }
-    ///Sets `lens_model`.
+    /// Sets `lens_model`.
     pub fn with_lens_model(mut self, value: ::std::string::String) -> Self {
         self.lens_model = value;
         self
     }
-    ///Sets `date_time_original`.
+    /// Sets `date_time_original`.
     pub fn with_date_time_original(mut self, value: ::std::string::String) -> Self {
         self.date_time_original = value;
         self
     }
-    ///Sets `offset_time_original`.
+    /// Sets `offset_time_original`.
     pub fn with_offset_time_original(mut self, value: ::std::string::String) -> Self {
         self.offset_time_original = value;
         self
     }
-    ///Sets `orientation`.
+    /// Sets `orientation`.
     pub fn with_orientation(mut self, value: u32) -> Self {
         self.orientation = value;
         self
     }
-    ///Sets `exposure_time`.
+    /// Sets `exposure_time`.
     pub fn with_exposure_time(mut self, value: ::std::string::String) -> Self {
         self.exposure_time = value;
         self
     }
-    ///Sets `aperture_value`.
+    /// Sets `aperture_value`.
     pub fn with_aperture_value(mut self, value: f64) -> Self {
         self.aperture_value = value;
         self
     }
-    ///Sets `iso_speed`.
+    /// Sets `iso_speed`.
     pub fn with_iso_speed(mut self, value: u32) -> Self {
         self.iso_speed = value;
         self
     }
-    ///Sets `focal_length`.
+    /// Sets `focal_length`.
     pub fn with_focal_length(mut self, value: ::std::string::String) -> Self {
         self.focal_length = value;
         self
     }
-    ///Sets `megapixels`.
+    /// Sets `megapixels`.
     pub fn with_megapixels(mut self, value: f64) -> Self {
         self.megapixels = value;
         self
     }
-    ///Sets `artist`.
+    /// Sets `artist`.
     pub fn with_artist(mut self, value: ::std::string::String) -> Self {
         self.artist = value;
         self
     }
-    ///Sets `copyright`.
+    /// Sets `copyright`.
     pub fn with_copyright(mut self, value: ::std::string::String) -> Self {
         self.copyright = value;
         self
     }
-    ///Sets `gps_metadata`.
+    /// Sets `gps_metadata`.
     pub fn with_gps_metadata(
         mut self,
         value: crate::riviera::ApiExifGpsMetadata,
@@ -525,7 +525,7 @@ pub struct ApiMediaMetadata {
     pub streams: ::std::option::Option<::std::vec::Vec<crate::riviera::ApiMediaStream>>,
 }
 impl ApiMediaMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -535,22 +535,22 @@ impl ApiMediaMetadata {
             streams: ::std::option::Option::None,
         }
     }
-    ///Sets `bitrate_bps`.
+    /// Sets `bitrate_bps`.
     pub fn with_bitrate_bps(mut self, value: u64) -> Self {
         self.bitrate_bps = value;
         self
     }
-    ///Sets `duration_s`.
+    /// Sets `duration_s`.
     pub fn with_duration_s(mut self, value: f64) -> Self {
         self.duration_s = value;
         self
     }
-    ///Sets `creation_time`.
+    /// Sets `creation_time`.
     pub fn with_creation_time(mut self, value: ::std::string::String) -> Self {
         self.creation_time = value;
         self
     }
-    ///Sets `streams`.
+    /// Sets `streams`.
     pub fn with_streams(
         mut self,
         value: ::std::vec::Vec<crate::riviera::ApiMediaStream>,
@@ -669,7 +669,7 @@ pub struct ApiMediaStream {
     pub language_iso_639: ::std::string::String,
 }
 impl ApiMediaStream {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -689,72 +689,72 @@ impl ApiMediaStream {
             language_iso_639: ::std::string::String::from(""),
         }
     }
-    ///Sets `index`.
+    /// Sets `index`.
     pub fn with_index(mut self, value: u32) -> Self {
         self.index = value;
         self
     }
-    ///Sets `codec_type`.
+    /// Sets `codec_type`.
     pub fn with_codec_type(mut self, value: ::std::string::String) -> Self {
         self.codec_type = value;
         self
     }
-    ///Sets `codec_name`.
+    /// Sets `codec_name`.
     pub fn with_codec_name(mut self, value: ::std::string::String) -> Self {
         self.codec_name = value;
         self
     }
-    ///Sets `bitrate_bps`.
+    /// Sets `bitrate_bps`.
     pub fn with_bitrate_bps(mut self, value: u64) -> Self {
         self.bitrate_bps = value;
         self
     }
-    ///Sets `duration_s`.
+    /// Sets `duration_s`.
     pub fn with_duration_s(mut self, value: f64) -> Self {
         self.duration_s = value;
         self
     }
-    ///Sets `width`.
+    /// Sets `width`.
     pub fn with_width(mut self, value: u32) -> Self {
         self.width = value;
         self
     }
-    ///Sets `height`.
+    /// Sets `height`.
     pub fn with_height(mut self, value: u32) -> Self {
         self.height = value;
         self
     }
-    ///Sets `frames_per_second`.
+    /// Sets `frames_per_second`.
     pub fn with_frames_per_second(mut self, value: f64) -> Self {
         self.frames_per_second = value;
         self
     }
-    ///Sets `rotation`.
+    /// Sets `rotation`.
     pub fn with_rotation(mut self, value: i32) -> Self {
         self.rotation = value;
         self
     }
-    ///Sets `display_aspect_ratio`.
+    /// Sets `display_aspect_ratio`.
     pub fn with_display_aspect_ratio(mut self, value: ::std::string::String) -> Self {
         self.display_aspect_ratio = value;
         self
     }
-    ///Sets `channels`.
+    /// Sets `channels`.
     pub fn with_channels(mut self, value: u32) -> Self {
         self.channels = value;
         self
     }
-    ///Sets `channel_layout`.
+    /// Sets `channel_layout`.
     pub fn with_channel_layout(mut self, value: ::std::string::String) -> Self {
         self.channel_layout = value;
         self
     }
-    ///Sets `sample_rate_s`.
+    /// Sets `sample_rate_s`.
     pub fn with_sample_rate_s(mut self, value: u64) -> Self {
         self.sample_rate_s = value;
         self
     }
-    ///Sets `language_iso_639`.
+    /// Sets `language_iso_639`.
     pub fn with_language_iso_639(mut self, value: ::std::string::String) -> Self {
         self.language_iso_639 = value;
         self
@@ -988,7 +988,7 @@ pub struct ApiOfficeMetadata {
     pub revision_number: ::std::string::String,
 }
 impl ApiOfficeMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1006,62 +1006,62 @@ impl ApiOfficeMetadata {
             revision_number: ::std::string::String::from(""),
         }
     }
-    ///Sets `file_type`.
+    /// Sets `file_type`.
     pub fn with_file_type(mut self, value: crate::riviera::OfficeFileType) -> Self {
         self.file_type = value;
         self
     }
-    ///Sets `creator`.
+    /// Sets `creator`.
     pub fn with_creator(mut self, value: ::std::string::String) -> Self {
         self.creator = value;
         self
     }
-    ///Sets `company`.
+    /// Sets `company`.
     pub fn with_company(mut self, value: ::std::string::String) -> Self {
         self.company = value;
         self
     }
-    ///Sets `title`.
+    /// Sets `title`.
     pub fn with_title(mut self, value: ::std::string::String) -> Self {
         self.title = value;
         self
     }
-    ///Sets `subject`.
+    /// Sets `subject`.
     pub fn with_subject(mut self, value: ::std::string::String) -> Self {
         self.subject = value;
         self
     }
-    ///Sets `keywords`.
+    /// Sets `keywords`.
     pub fn with_keywords(mut self, value: ::std::string::String) -> Self {
         self.keywords = value;
         self
     }
-    ///Sets `description`.
+    /// Sets `description`.
     pub fn with_description(mut self, value: ::std::string::String) -> Self {
         self.description = value;
         self
     }
-    ///Sets `total_edit_time_minutes`.
+    /// Sets `total_edit_time_minutes`.
     pub fn with_total_edit_time_minutes(mut self, value: u32) -> Self {
         self.total_edit_time_minutes = value;
         self
     }
-    ///Sets `pages`.
+    /// Sets `pages`.
     pub fn with_pages(mut self, value: u32) -> Self {
         self.pages = value;
         self
     }
-    ///Sets `words`.
+    /// Sets `words`.
     pub fn with_words(mut self, value: u32) -> Self {
         self.words = value;
         self
     }
-    ///Sets `slides`.
+    /// Sets `slides`.
     pub fn with_slides(mut self, value: u32) -> Self {
         self.slides = value;
         self
     }
-    ///Sets `revision_number`.
+    /// Sets `revision_number`.
     pub fn with_revision_number(mut self, value: ::std::string::String) -> Self {
         self.revision_number = value;
         self
@@ -1261,7 +1261,7 @@ pub struct ApiPdfMetadata {
     pub height: u32,
 }
 impl ApiPdfMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1270,17 +1270,17 @@ impl ApiPdfMetadata {
             height: 0u32,
         }
     }
-    ///Sets `pages`.
+    /// Sets `pages`.
     pub fn with_pages(mut self, value: u32) -> Self {
         self.pages = value;
         self
     }
-    ///Sets `width`.
+    /// Sets `width`.
     pub fn with_width(mut self, value: u32) -> Self {
         self.width = value;
         self
     }
-    ///Sets `height`.
+    /// Sets `height`.
     pub fn with_height(mut self, value: u32) -> Self {
         self.height = value;
         self
@@ -1372,7 +1372,7 @@ pub struct ApiStructuredTranscript {
     pub transcript_locale: ::std::string::String,
 }
 impl ApiStructuredTranscript {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1380,7 +1380,7 @@ impl ApiStructuredTranscript {
             transcript_locale: ::std::string::String::from(""),
         }
     }
-    ///Sets `segments`.
+    /// Sets `segments`.
     pub fn with_segments(
         mut self,
         value: ::std::vec::Vec<crate::riviera::ApiTranscriptSegment>,
@@ -1388,7 +1388,7 @@ impl ApiStructuredTranscript {
         self.segments = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `transcript_locale`.
+    /// Sets `transcript_locale`.
     pub fn with_transcript_locale(mut self, value: ::std::string::String) -> Self {
         self.transcript_locale = value;
         self
@@ -1464,7 +1464,7 @@ pub struct ApiTranscriptSegment {
     pub end_time: f64,
 }
 impl ApiTranscriptSegment {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1473,17 +1473,17 @@ impl ApiTranscriptSegment {
             end_time: 0f64,
         }
     }
-    ///Sets `text`.
+    /// Sets `text`.
     pub fn with_text(mut self, value: ::std::string::String) -> Self {
         self.text = value;
         self
     }
-    ///Sets `start_time`.
+    /// Sets `start_time`.
     pub fn with_start_time(mut self, value: f64) -> Self {
         self.start_time = value;
         self
     }
-    ///Sets `end_time`.
+    /// Sets `end_time`.
     pub fn with_end_time(mut self, value: f64) -> Self {
         self.end_time = value;
         self
@@ -1577,7 +1577,7 @@ pub struct GetMarkdownArgs {
     pub embed_images: bool,
 }
 impl GetMarkdownArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1586,17 +1586,17 @@ impl GetMarkdownArgs {
             embed_images: false,
         }
     }
-    ///Sets `file_id_or_url`.
+    /// Sets `file_id_or_url`.
     pub fn with_file_id_or_url(mut self, value: crate::riviera::FileIdOrUrl) -> Self {
         self.file_id_or_url = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `enable_ocr`.
+    /// Sets `enable_ocr`.
     pub fn with_enable_ocr(mut self, value: bool) -> Self {
         self.enable_ocr = value;
         self
     }
-    ///Sets `embed_images`.
+    /// Sets `embed_images`.
     pub fn with_embed_images(mut self, value: bool) -> Self {
         self.embed_images = value;
         self
@@ -1680,14 +1680,14 @@ pub struct GetMarkdownResult {
     pub markdown: ::std::string::String,
 }
 impl GetMarkdownResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             markdown: ::std::string::String::from(""),
         }
     }
-    ///Sets `markdown`.
+    /// Sets `markdown`.
     pub fn with_markdown(mut self, value: ::std::string::String) -> Self {
         self.markdown = value;
         self
@@ -1753,14 +1753,14 @@ pub struct GetMetadataArgs {
     pub file_id_or_url: ::std::option::Option<crate::riviera::FileIdOrUrl>,
 }
 impl GetMetadataArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             file_id_or_url: ::std::option::Option::None,
         }
     }
-    ///Sets `file_id_or_url`.
+    /// Sets `file_id_or_url`.
     pub fn with_file_id_or_url(mut self, value: crate::riviera::FileIdOrUrl) -> Self {
         self.file_id_or_url = ::std::option::Option::Some(value);
         self
@@ -1815,7 +1815,7 @@ pub struct GetMetadataResult {
     pub metadata: ::std::option::Option<crate::riviera::metadata_union>,
 }
 impl GetMetadataResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1823,12 +1823,12 @@ impl GetMetadataResult {
             metadata: ::std::option::Option::None,
         }
     }
-    ///Sets `metadata_type`.
+    /// Sets `metadata_type`.
     pub fn with_metadata_type(mut self, value: crate::riviera::MetadataType) -> Self {
         self.metadata_type = value;
         self
     }
-    ///Sets `metadata`.
+    /// Sets `metadata`.
     pub fn with_metadata(mut self, value: crate::riviera::metadata_union) -> Self {
         self.metadata = ::std::option::Option::Some(value);
         self
@@ -1901,14 +1901,14 @@ pub struct GetOcrArgs {
     pub file_id_or_url: ::std::option::Option<crate::riviera::FileIdOrUrl>,
 }
 impl GetOcrArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             file_id_or_url: ::std::option::Option::None,
         }
     }
-    ///Sets `file_id_or_url`.
+    /// Sets `file_id_or_url`.
     pub fn with_file_id_or_url(mut self, value: crate::riviera::FileIdOrUrl) -> Self {
         self.file_id_or_url = ::std::option::Option::Some(value);
         self
@@ -1964,7 +1964,7 @@ pub struct GetOcrResult {
     pub hocr: ::std::string::String,
 }
 impl GetOcrResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1972,12 +1972,12 @@ impl GetOcrResult {
             hocr: ::std::string::String::from(""),
         }
     }
-    ///Sets `text`.
+    /// Sets `text`.
     pub fn with_text(mut self, value: ::std::string::String) -> Self {
         self.text = value;
         self
     }
-    ///Sets `hocr`.
+    /// Sets `hocr`.
     pub fn with_hocr(mut self, value: ::std::string::String) -> Self {
         self.hocr = value;
         self
@@ -2055,14 +2055,14 @@ pub struct GetTextArgs {
     pub file_id_or_url: ::std::option::Option<crate::riviera::FileIdOrUrl>,
 }
 impl GetTextArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             file_id_or_url: ::std::option::Option::None,
         }
     }
-    ///Sets `file_id_or_url`.
+    /// Sets `file_id_or_url`.
     pub fn with_file_id_or_url(mut self, value: crate::riviera::FileIdOrUrl) -> Self {
         self.file_id_or_url = ::std::option::Option::Some(value);
         self
@@ -2116,14 +2116,14 @@ pub struct GetTextResult {
     pub text: ::std::string::String,
 }
 impl GetTextResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             text: ::std::string::String::from(""),
         }
     }
-    ///Sets `text`.
+    /// Sets `text`.
     pub fn with_text(mut self, value: ::std::string::String) -> Self {
         self.text = value;
         self
@@ -2195,7 +2195,7 @@ pub struct GetTranscriptArgs {
     pub audio_language: ::std::string::String,
 }
 impl GetTranscriptArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2205,12 +2205,12 @@ impl GetTranscriptArgs {
             audio_language: ::std::string::String::from(""),
         }
     }
-    ///Sets `file_id_or_url`.
+    /// Sets `file_id_or_url`.
     pub fn with_file_id_or_url(mut self, value: crate::riviera::FileIdOrUrl) -> Self {
         self.file_id_or_url = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `timestamp_level`.
+    /// Sets `timestamp_level`.
     pub fn with_timestamp_level(
         mut self,
         value: crate::riviera::TimestampLevel,
@@ -2218,12 +2218,12 @@ impl GetTranscriptArgs {
         self.timestamp_level = value;
         self
     }
-    ///Sets `included_special_words`.
+    /// Sets `included_special_words`.
     pub fn with_included_special_words(mut self, value: ::std::string::String) -> Self {
         self.included_special_words = value;
         self
     }
-    ///Sets `audio_language`.
+    /// Sets `audio_language`.
     pub fn with_audio_language(mut self, value: ::std::string::String) -> Self {
         self.audio_language = value;
         self
@@ -2321,14 +2321,14 @@ pub struct GetTranscriptResult {
     >,
 }
 impl GetTranscriptResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             structured_transcript: ::std::option::Option::None,
         }
     }
-    ///Sets `structured_transcript`.
+    /// Sets `structured_transcript`.
     pub fn with_structured_transcript(
         mut self,
         value: crate::riviera::ApiStructuredTranscript,
@@ -2384,12 +2384,12 @@ pub struct MediaDurationError {
     pub limit: i32,
 }
 impl MediaDurationError {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { limit: 0i32 }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: i32) -> Self {
         self.limit = value;
         self

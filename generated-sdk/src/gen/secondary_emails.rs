@@ -12,7 +12,7 @@ pub struct SecondaryEmail {
     pub is_verified: bool,
 }
 impl SecondaryEmail {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(email: crate::common::EmailAddress, is_verified: bool) -> Self {
         Self { email, is_verified }

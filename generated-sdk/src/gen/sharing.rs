@@ -31,7 +31,7 @@ pub struct AddFileMemberArgs {
     pub fp_sealed_result: ::std::option::Option<::std::string::String>,
 }
 impl AddFileMemberArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         file: crate::sharing::PathOrId,
@@ -47,27 +47,27 @@ impl AddFileMemberArgs {
             fp_sealed_result: ::std::option::Option::None,
         }
     }
-    ///Sets `custom_message`.
+    /// Sets `custom_message`.
     pub fn with_custom_message(mut self, value: ::std::string::String) -> Self {
         self.custom_message = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `quiet`.
+    /// Sets `quiet`.
     pub fn with_quiet(mut self, value: bool) -> Self {
         self.quiet = value;
         self
     }
-    ///Sets `access_level`.
+    /// Sets `access_level`.
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `add_message_as_comment`.
+    /// Sets `add_message_as_comment`.
     pub fn with_add_message_as_comment(mut self, value: bool) -> Self {
         self.add_message_as_comment = value;
         self
     }
-    ///Sets `fp_sealed_result`.
+    /// Sets `fp_sealed_result`.
     pub fn with_fp_sealed_result(mut self, value: ::std::string::String) -> Self {
         self.fp_sealed_result = ::std::option::Option::Some(value);
         self
@@ -205,7 +205,7 @@ pub struct AddFolderMemberArg {
     pub fp_sealed_result: ::std::option::Option<::std::string::String>,
 }
 impl AddFolderMemberArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         shared_folder_id: crate::common::SharedFolderId,
@@ -219,17 +219,17 @@ impl AddFolderMemberArg {
             fp_sealed_result: ::std::option::Option::None,
         }
     }
-    ///Sets `quiet`.
+    /// Sets `quiet`.
     pub fn with_quiet(mut self, value: bool) -> Self {
         self.quiet = value;
         self
     }
-    ///Sets `custom_message`.
+    /// Sets `custom_message`.
     pub fn with_custom_message(mut self, value: ::std::string::String) -> Self {
         self.custom_message = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `fp_sealed_result`.
+    /// Sets `fp_sealed_result`.
     pub fn with_fp_sealed_result(mut self, value: ::std::string::String) -> Self {
         self.fp_sealed_result = ::std::option::Option::Some(value);
         self
@@ -339,7 +339,7 @@ pub struct AddMember {
     pub access_level: ::std::option::Option<crate::sharing::AccessLevel>,
 }
 impl AddMember {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(member: crate::sharing::MemberSelector) -> Self {
         Self {
@@ -347,7 +347,7 @@ impl AddMember {
             access_level: ::std::option::Option::None,
         }
     }
-    ///Sets `access_level`.
+    /// Sets `access_level`.
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
@@ -419,7 +419,7 @@ pub struct AudienceExceptionContentInfo {
     pub name: ::std::string::String,
 }
 impl AudienceExceptionContentInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(name: ::std::string::String) -> Self {
         Self { name }
@@ -485,7 +485,7 @@ pub struct AudienceExceptions {
     pub exceptions: ::std::vec::Vec<crate::sharing::AudienceExceptionContentInfo>,
 }
 impl AudienceExceptions {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         count: u32,
@@ -574,7 +574,7 @@ pub struct AudienceRestrictingSharedFolder {
     pub audience: crate::sharing::LinkAudience,
 }
 impl AudienceRestrictingSharedFolder {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         shared_folder_id: crate::common::SharedFolderId,
@@ -681,7 +681,7 @@ pub struct CollectionLinkMetadata {
     pub expires: ::std::option::Option<crate::common::DropboxTimestamp>,
 }
 impl CollectionLinkMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         url: ::std::string::String,
@@ -693,7 +693,7 @@ impl CollectionLinkMetadata {
             expires: ::std::option::Option::None,
         }
     }
-    ///Sets `expires`.
+    /// Sets `expires`.
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
@@ -783,7 +783,7 @@ pub struct CreateSharedLinkArg {
     pub pending_upload: ::std::option::Option<crate::sharing::PendingUploadMode>,
 }
 impl CreateSharedLinkArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: ::std::string::String) -> Self {
         Self {
@@ -792,12 +792,12 @@ impl CreateSharedLinkArg {
             pending_upload: ::std::option::Option::None,
         }
     }
-    ///Sets `short_url`.
+    /// Sets `short_url`.
     pub fn with_short_url(mut self, value: bool) -> Self {
         self.short_url = value;
         self
     }
-    ///Sets `pending_upload`.
+    /// Sets `pending_upload`.
     pub fn with_pending_upload(
         mut self,
         value: crate::sharing::PendingUploadMode,
@@ -887,7 +887,7 @@ pub struct CreateSharedLinkWithSettingsArg {
     pub settings: ::std::option::Option<crate::sharing::SharedLinkSettings>,
 }
 impl CreateSharedLinkWithSettingsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::sharing::ReadPath) -> Self {
         Self {
@@ -895,7 +895,7 @@ impl CreateSharedLinkWithSettingsArg {
             settings: ::std::option::Option::None,
         }
     }
-    ///Sets `settings`.
+    /// Sets `settings`.
     pub fn with_settings(mut self, value: crate::sharing::SharedLinkSettings) -> Self {
         self.settings = ::std::option::Option::Some(value);
         self
@@ -981,7 +981,7 @@ pub struct ExpectedSharedContentLinkMetadata {
     pub password_protected: bool,
 }
 impl ExpectedSharedContentLinkMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         audience_options: ::std::vec::Vec<crate::sharing::LinkAudience>,
@@ -999,12 +999,12 @@ impl ExpectedSharedContentLinkMetadata {
             password_protected,
         }
     }
-    ///Sets `access_level`.
+    /// Sets `access_level`.
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `audience_restricting_shared_folder`.
+    /// Sets `audience_restricting_shared_folder`.
     pub fn with_audience_restricting_shared_folder(
         mut self,
         value: crate::sharing::AudienceRestrictingSharedFolder,
@@ -1012,7 +1012,7 @@ impl ExpectedSharedContentLinkMetadata {
         self.audience_restricting_shared_folder = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `expiry`.
+    /// Sets `expiry`.
     pub fn with_expiry(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expiry = ::std::option::Option::Some(value);
         self
@@ -1174,7 +1174,7 @@ pub struct FileLinkMetadata {
     pub size: u64,
 }
 impl FileLinkMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         url: ::std::string::String,
@@ -1200,22 +1200,22 @@ impl FileLinkMetadata {
             size,
         }
     }
-    ///Sets `id`.
+    /// Sets `id`.
     pub fn with_id(mut self, value: crate::sharing::Id) -> Self {
         self.id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `expires`.
+    /// Sets `expires`.
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path_lower`.
+    /// Sets `path_lower`.
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `team_member_info`.
+    /// Sets `team_member_info`.
     pub fn with_team_member_info(
         mut self,
         value: crate::sharing::TeamMemberInfo,
@@ -1223,7 +1223,7 @@ impl FileLinkMetadata {
         self.team_member_info = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `content_owner_team_info`.
+    /// Sets `content_owner_team_info`.
     pub fn with_content_owner_team_info(
         mut self,
         value: crate::sharing::TeamInfo,
@@ -1424,7 +1424,7 @@ pub struct FileMemberActionResult {
     >,
 }
 impl FileMemberActionResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         member: crate::sharing::MemberSelector,
@@ -1437,12 +1437,12 @@ impl FileMemberActionResult {
             invitation_signature: ::std::option::Option::None,
         }
     }
-    ///Sets `sckey_sha1`.
+    /// Sets `sckey_sha1`.
     pub fn with_sckey_sha1(mut self, value: ::std::string::String) -> Self {
         self.sckey_sha1 = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `invitation_signature`.
+    /// Sets `invitation_signature`.
     pub fn with_invitation_signature(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -1545,7 +1545,7 @@ pub struct FilePermission {
     pub reason: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
 }
 impl FilePermission {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(action: crate::sharing::FileAction, allow: bool) -> Self {
         Self {
@@ -1554,7 +1554,7 @@ impl FilePermission {
             reason: ::std::option::Option::None,
         }
     }
-    ///Sets `reason`.
+    /// Sets `reason`.
     pub fn with_reason(mut self, value: crate::sharing::PermissionDeniedReason) -> Self {
         self.reason = ::std::option::Option::Some(value);
         self
@@ -1655,7 +1655,7 @@ pub struct FolderLinkMetadata {
     pub content_owner_team_info: ::std::option::Option<crate::sharing::TeamInfo>,
 }
 impl FolderLinkMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         url: ::std::string::String,
@@ -1673,22 +1673,22 @@ impl FolderLinkMetadata {
             content_owner_team_info: ::std::option::Option::None,
         }
     }
-    ///Sets `id`.
+    /// Sets `id`.
     pub fn with_id(mut self, value: crate::sharing::Id) -> Self {
         self.id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `expires`.
+    /// Sets `expires`.
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path_lower`.
+    /// Sets `path_lower`.
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `team_member_info`.
+    /// Sets `team_member_info`.
     pub fn with_team_member_info(
         mut self,
         value: crate::sharing::TeamMemberInfo,
@@ -1696,7 +1696,7 @@ impl FolderLinkMetadata {
         self.team_member_info = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `content_owner_team_info`.
+    /// Sets `content_owner_team_info`.
     pub fn with_content_owner_team_info(
         mut self,
         value: crate::sharing::TeamInfo,
@@ -1833,7 +1833,7 @@ pub struct FolderPermission {
     pub reason: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
 }
 impl FolderPermission {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(action: crate::sharing::FolderAction, allow: bool) -> Self {
         Self {
@@ -1842,7 +1842,7 @@ impl FolderPermission {
             reason: ::std::option::Option::None,
         }
     }
-    ///Sets `reason`.
+    /// Sets `reason`.
     pub fn with_reason(mut self, value: crate::sharing::PermissionDeniedReason) -> Self {
         self.reason = ::std::option::Option::Some(value);
         self
@@ -1937,7 +1937,7 @@ pub struct FolderPolicy {
     pub viewer_info_policy: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
 }
 impl FolderPolicy {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         acl_update_policy: crate::sharing::AclUpdatePolicy,
@@ -1951,12 +1951,12 @@ impl FolderPolicy {
             viewer_info_policy: ::std::option::Option::None,
         }
     }
-    ///Sets `member_policy`.
+    /// Sets `member_policy`.
     pub fn with_member_policy(mut self, value: crate::sharing::MemberPolicy) -> Self {
         self.member_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `resolved_member_policy`.
+    /// Sets `resolved_member_policy`.
     pub fn with_resolved_member_policy(
         mut self,
         value: crate::sharing::MemberPolicy,
@@ -1964,7 +1964,7 @@ impl FolderPolicy {
         self.resolved_member_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `viewer_info_policy`.
+    /// Sets `viewer_info_policy`.
     pub fn with_viewer_info_policy(
         mut self,
         value: crate::sharing::ViewerInfoPolicy,
@@ -2070,7 +2070,7 @@ pub struct GetFileMetadataArg {
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
 }
 impl GetFileMetadataArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(file: crate::sharing::PathOrId) -> Self {
         Self {
@@ -2078,7 +2078,7 @@ impl GetFileMetadataArg {
             actions: ::std::option::Option::None,
         }
     }
-    ///Sets `actions`.
+    /// Sets `actions`.
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FileAction>,
@@ -2155,7 +2155,7 @@ pub struct GetFileMetadataBatchArg {
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
 }
 impl GetFileMetadataBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(files: ::std::vec::Vec<crate::sharing::PathOrId>) -> Self {
         Self {
@@ -2163,7 +2163,7 @@ impl GetFileMetadataBatchArg {
             actions: ::std::option::Option::None,
         }
     }
-    ///Sets `actions`.
+    /// Sets `actions`.
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FileAction>,
@@ -2240,7 +2240,7 @@ pub struct GetFileMetadataBatchResult {
     pub result: crate::sharing::GetFileMetadataIndividualResult,
 }
 impl GetFileMetadataBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         file: crate::sharing::PathOrId,
@@ -2326,7 +2326,7 @@ pub struct GetMetadataArgs {
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
 }
 impl GetMetadataArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
@@ -2334,7 +2334,7 @@ impl GetMetadataArgs {
             actions: ::std::option::Option::None,
         }
     }
-    ///Sets `actions`.
+    /// Sets `actions`.
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FolderAction>,
@@ -2414,7 +2414,7 @@ pub struct GetSharedLinkMetadataArg {
     pub link_password: ::std::option::Option<::std::string::String>,
 }
 impl GetSharedLinkMetadataArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(url: ::std::string::String) -> Self {
         Self {
@@ -2423,12 +2423,12 @@ impl GetSharedLinkMetadataArg {
             link_password: ::std::option::Option::None,
         }
     }
-    ///Sets `path`.
+    /// Sets `path`.
     pub fn with_path(mut self, value: crate::sharing::Path) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `link_password`.
+    /// Sets `link_password`.
     pub fn with_link_password(mut self, value: ::std::string::String) -> Self {
         self.link_password = ::std::option::Option::Some(value);
         self
@@ -2506,14 +2506,14 @@ pub struct GetSharedLinksArg {
     pub path: ::std::option::Option<::std::string::String>,
 }
 impl GetSharedLinksArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             path: ::std::option::Option::None,
         }
     }
-    ///Sets `path`.
+    /// Sets `path`.
     pub fn with_path(mut self, value: ::std::string::String) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
@@ -2567,7 +2567,7 @@ pub struct GetSharedLinksResult {
     pub links: ::std::vec::Vec<crate::sharing::LinkMetadata>,
 }
 impl GetSharedLinksResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(links: ::std::vec::Vec<crate::sharing::LinkMetadata>) -> Self {
         Self { links }
@@ -2649,7 +2649,7 @@ pub struct GroupInfo {
     pub same_team: bool,
 }
 impl GroupInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         group_name: ::std::string::String,
@@ -2672,7 +2672,7 @@ impl GroupInfo {
             same_team,
         }
     }
-    ///Sets `group_external_id`.
+    /// Sets `group_external_id`.
     pub fn with_group_external_id(
         mut self,
         value: crate::team_common::GroupExternalId,
@@ -2680,7 +2680,7 @@ impl GroupInfo {
         self.group_external_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_count`.
+    /// Sets `member_count`.
     pub fn with_member_count(mut self, value: u32) -> Self {
         self.member_count = ::std::option::Option::Some(value);
         self
@@ -2860,7 +2860,7 @@ pub struct GroupMembershipInfo {
     pub group: crate::sharing::GroupInfo,
 }
 impl GroupMembershipInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
@@ -2874,7 +2874,7 @@ impl GroupMembershipInfo {
             group,
         }
     }
-    ///Sets `permissions`.
+    /// Sets `permissions`.
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberPermission>,
@@ -2882,12 +2882,12 @@ impl GroupMembershipInfo {
         self.permissions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `initials`.
+    /// Sets `initials`.
     pub fn with_initials(mut self, value: ::std::string::String) -> Self {
         self.initials = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `is_inherited`.
+    /// Sets `is_inherited`.
     pub fn with_is_inherited(mut self, value: bool) -> Self {
         self.is_inherited = value;
         self
@@ -2998,7 +2998,7 @@ pub struct InsufficientPlan {
     pub upsell_url: ::std::option::Option<::std::string::String>,
 }
 impl InsufficientPlan {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(message: ::std::string::String) -> Self {
         Self {
@@ -3006,7 +3006,7 @@ impl InsufficientPlan {
             upsell_url: ::std::option::Option::None,
         }
     }
-    ///Sets `upsell_url`.
+    /// Sets `upsell_url`.
     pub fn with_upsell_url(mut self, value: ::std::string::String) -> Self {
         self.upsell_url = ::std::option::Option::Some(value);
         self
@@ -3081,7 +3081,7 @@ pub struct InsufficientQuotaAmounts {
     pub space_left: u64,
 }
 impl InsufficientQuotaAmounts {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(space_needed: u64, space_shortage: u64, space_left: u64) -> Self {
         Self {
@@ -3193,7 +3193,7 @@ pub struct InviteeMembershipInfo {
     pub user: ::std::option::Option<crate::sharing::UserInfo>,
 }
 impl InviteeMembershipInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
@@ -3208,7 +3208,7 @@ impl InviteeMembershipInfo {
             user: ::std::option::Option::None,
         }
     }
-    ///Sets `permissions`.
+    /// Sets `permissions`.
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberPermission>,
@@ -3216,17 +3216,17 @@ impl InviteeMembershipInfo {
         self.permissions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `initials`.
+    /// Sets `initials`.
     pub fn with_initials(mut self, value: ::std::string::String) -> Self {
         self.initials = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `is_inherited`.
+    /// Sets `is_inherited`.
     pub fn with_is_inherited(mut self, value: bool) -> Self {
         self.is_inherited = value;
         self
     }
-    ///Sets `user`.
+    /// Sets `user`.
     pub fn with_user(mut self, value: crate::sharing::UserInfo) -> Self {
         self.user = ::std::option::Option::Some(value);
         self
@@ -3348,7 +3348,7 @@ pub struct LinkAudienceOption {
     >,
 }
 impl LinkAudienceOption {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(audience: crate::sharing::LinkAudience, allowed: bool) -> Self {
         Self {
@@ -3357,7 +3357,7 @@ impl LinkAudienceOption {
             disallowed_reason: ::std::option::Option::None,
         }
     }
-    ///Sets `disallowed_reason`.
+    /// Sets `disallowed_reason`.
     pub fn with_disallowed_reason(
         mut self,
         value: crate::sharing::LinkAudienceDisallowedReason,
@@ -3527,7 +3527,7 @@ pub struct LinkPermission {
     pub reason: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
 }
 impl LinkPermission {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(action: crate::sharing::LinkAction, allow: bool) -> Self {
         Self {
@@ -3536,7 +3536,7 @@ impl LinkPermission {
             reason: ::std::option::Option::None,
         }
     }
-    ///Sets `reason`.
+    /// Sets `reason`.
     pub fn with_reason(mut self, value: crate::sharing::PermissionDeniedReason) -> Self {
         self.reason = ::std::option::Option::Some(value);
         self
@@ -3680,7 +3680,7 @@ pub struct LinkPermissions {
     >,
 }
 impl LinkPermissions {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         can_revoke: bool,
@@ -3720,7 +3720,7 @@ impl LinkPermissions {
             change_shared_link_expiration_policy: ::std::option::Option::None,
         }
     }
-    ///Sets `resolved_visibility`.
+    /// Sets `resolved_visibility`.
     pub fn with_resolved_visibility(
         mut self,
         value: crate::sharing::ResolvedVisibility,
@@ -3728,7 +3728,7 @@ impl LinkPermissions {
         self.resolved_visibility = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `requested_visibility`.
+    /// Sets `requested_visibility`.
     pub fn with_requested_visibility(
         mut self,
         value: crate::sharing::RequestedVisibility,
@@ -3736,7 +3736,7 @@ impl LinkPermissions {
         self.requested_visibility = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `revoke_failure_reason`.
+    /// Sets `revoke_failure_reason`.
     pub fn with_revoke_failure_reason(
         mut self,
         value: crate::sharing::SharedLinkAccessFailureReason,
@@ -3744,7 +3744,7 @@ impl LinkPermissions {
         self.revoke_failure_reason = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `effective_audience`.
+    /// Sets `effective_audience`.
     pub fn with_effective_audience(
         mut self,
         value: crate::sharing::LinkAudience,
@@ -3752,7 +3752,7 @@ impl LinkPermissions {
         self.effective_audience = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `link_access_level`.
+    /// Sets `link_access_level`.
     pub fn with_link_access_level(
         mut self,
         value: crate::sharing::LinkAccessLevel,
@@ -3760,7 +3760,7 @@ impl LinkPermissions {
         self.link_access_level = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `audience_options`.
+    /// Sets `audience_options`.
     pub fn with_audience_options(
         mut self,
         value: ::std::vec::Vec<crate::sharing::LinkAudienceOption>,
@@ -3768,37 +3768,37 @@ impl LinkPermissions {
         self.audience_options = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `can_set_password`.
+    /// Sets `can_set_password`.
     pub fn with_can_set_password(mut self, value: bool) -> Self {
         self.can_set_password = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `can_remove_password`.
+    /// Sets `can_remove_password`.
     pub fn with_can_remove_password(mut self, value: bool) -> Self {
         self.can_remove_password = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `require_password`.
+    /// Sets `require_password`.
     pub fn with_require_password(mut self, value: bool) -> Self {
         self.require_password = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `can_use_extended_sharing_controls`.
+    /// Sets `can_use_extended_sharing_controls`.
     pub fn with_can_use_extended_sharing_controls(mut self, value: bool) -> Self {
         self.can_use_extended_sharing_controls = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `can_sync`.
+    /// Sets `can_sync`.
     pub fn with_can_sync(mut self, value: bool) -> Self {
         self.can_sync = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `can_request_access`.
+    /// Sets `can_request_access`.
     pub fn with_can_request_access(mut self, value: bool) -> Self {
         self.can_request_access = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `enforce_shared_link_password_policy`.
+    /// Sets `enforce_shared_link_password_policy`.
     pub fn with_enforce_shared_link_password_policy(
         mut self,
         value: crate::team_policies::EnforceLinkPasswordPolicy,
@@ -3806,7 +3806,7 @@ impl LinkPermissions {
         self.enforce_shared_link_password_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `days_to_expire_policy`.
+    /// Sets `days_to_expire_policy`.
     pub fn with_days_to_expire_policy(
         mut self,
         value: crate::team_policies::DefaultLinkExpirationDaysPolicy,
@@ -3814,7 +3814,7 @@ impl LinkPermissions {
         self.days_to_expire_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `change_shared_link_expiration_policy`.
+    /// Sets `change_shared_link_expiration_policy`.
     pub fn with_change_shared_link_expiration_policy(
         mut self,
         value: crate::sharing::ChangeLinkExpirationPolicy,
@@ -4132,7 +4132,7 @@ pub struct LinkSettings {
     pub password: ::std::option::Option<crate::sharing::LinkPassword>,
 }
 impl LinkSettings {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4142,22 +4142,22 @@ impl LinkSettings {
             password: ::std::option::Option::None,
         }
     }
-    ///Sets `access_level`.
+    /// Sets `access_level`.
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `audience`.
+    /// Sets `audience`.
     pub fn with_audience(mut self, value: crate::sharing::LinkAudience) -> Self {
         self.audience = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `expiry`.
+    /// Sets `expiry`.
     pub fn with_expiry(mut self, value: crate::sharing::LinkExpiry) -> Self {
         self.expiry = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `password`.
+    /// Sets `password`.
     pub fn with_password(mut self, value: crate::sharing::LinkPassword) -> Self {
         self.password = ::std::option::Option::Some(value);
         self
@@ -4241,7 +4241,7 @@ pub struct ListFileMembersArg {
     pub limit: u32,
 }
 impl ListFileMembersArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(file: crate::sharing::PathOrId) -> Self {
         Self {
@@ -4251,7 +4251,7 @@ impl ListFileMembersArg {
             limit: 100u32,
         }
     }
-    ///Sets `actions`.
+    /// Sets `actions`.
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberAction>,
@@ -4259,12 +4259,12 @@ impl ListFileMembersArg {
         self.actions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `include_inherited`.
+    /// Sets `include_inherited`.
     pub fn with_include_inherited(mut self, value: bool) -> Self {
         self.include_inherited = value;
         self
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
@@ -4368,12 +4368,12 @@ pub struct ListFileMembersBatchArg {
     pub limit: u32,
 }
 impl ListFileMembersBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(files: ::std::vec::Vec<crate::sharing::PathOrId>) -> Self {
         Self { files, limit: 1000u32 }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
@@ -4454,7 +4454,7 @@ pub struct ListFileMembersBatchResult {
     pub result: crate::sharing::ListFileMembersIndividualResult,
 }
 impl ListFileMembersBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         file: crate::sharing::PathOrId,
@@ -4539,7 +4539,7 @@ pub struct ListFileMembersContinueArg {
     pub cursor: ::std::string::String,
 }
 impl ListFileMembersContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -4605,7 +4605,7 @@ pub struct ListFileMembersCountResult {
     pub member_count: u32,
 }
 impl ListFileMembersCountResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(members: crate::sharing::SharedFileMembers, member_count: u32) -> Self {
         Self { members, member_count }
@@ -4687,7 +4687,7 @@ pub struct ListFilesArg {
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
 }
 impl ListFilesArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4695,12 +4695,12 @@ impl ListFilesArg {
             actions: ::std::option::Option::None,
         }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
-    ///Sets `actions`.
+    /// Sets `actions`.
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FileAction>,
@@ -4774,7 +4774,7 @@ pub struct ListFilesContinueArg {
     pub cursor: ::std::string::String,
 }
 impl ListFilesContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -4841,7 +4841,7 @@ pub struct ListFilesResult {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListFilesResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::sharing::SharedFileMetadata>) -> Self {
         Self {
@@ -4849,7 +4849,7 @@ impl ListFilesResult {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -4928,7 +4928,7 @@ pub struct ListFolderMembersArgs {
     pub path: ::std::option::Option<::std::string::String>,
 }
 impl ListFolderMembersArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
@@ -4938,7 +4938,7 @@ impl ListFolderMembersArgs {
             path: ::std::option::Option::None,
         }
     }
-    ///Sets `actions`.
+    /// Sets `actions`.
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberAction>,
@@ -4946,12 +4946,12 @@ impl ListFolderMembersArgs {
         self.actions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
-    ///Sets `path`.
+    /// Sets `path`.
     pub fn with_path(mut self, value: ::std::string::String) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
@@ -5045,7 +5045,7 @@ pub struct ListFolderMembersContinueArg {
     pub cursor: ::std::string::String,
 }
 impl ListFolderMembersContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -5111,7 +5111,7 @@ pub struct ListFolderMembersCursorArg {
     pub limit: u32,
 }
 impl ListFolderMembersCursorArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5119,7 +5119,7 @@ impl ListFolderMembersCursorArg {
             limit: 1000u32,
         }
     }
-    ///Sets `actions`.
+    /// Sets `actions`.
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberAction>,
@@ -5127,7 +5127,7 @@ impl ListFolderMembersCursorArg {
         self.actions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
@@ -5201,7 +5201,7 @@ pub struct ListFoldersArgs {
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
 }
 impl ListFoldersArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5209,12 +5209,12 @@ impl ListFoldersArgs {
             actions: ::std::option::Option::None,
         }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
-    ///Sets `actions`.
+    /// Sets `actions`.
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FolderAction>,
@@ -5289,7 +5289,7 @@ pub struct ListFoldersContinueArg {
     pub cursor: ::std::string::String,
 }
 impl ListFoldersContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -5356,7 +5356,7 @@ pub struct ListFoldersResult {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListFoldersResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(entries: ::std::vec::Vec<crate::sharing::SharedFolderMetadata>) -> Self {
         Self {
@@ -5364,7 +5364,7 @@ impl ListFoldersResult {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -5441,7 +5441,7 @@ pub struct ListSharedLinksArg {
     pub direct_only: ::std::option::Option<bool>,
 }
 impl ListSharedLinksArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5450,17 +5450,17 @@ impl ListSharedLinksArg {
             direct_only: ::std::option::Option::None,
         }
     }
-    ///Sets `path`.
+    /// Sets `path`.
     pub fn with_path(mut self, value: crate::sharing::ReadPath) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `direct_only`.
+    /// Sets `direct_only`.
     pub fn with_direct_only(mut self, value: bool) -> Self {
         self.direct_only = ::std::option::Option::Some(value);
         self
@@ -5534,7 +5534,7 @@ pub struct ListSharedLinksResult {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListSharedLinksResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         links: ::std::vec::Vec<crate::sharing::SharedLinkMetadata>,
@@ -5546,7 +5546,7 @@ impl ListSharedLinksResult {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -5641,7 +5641,7 @@ pub struct MemberAccessLevelResult {
     >,
 }
 impl MemberAccessLevelResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5650,17 +5650,17 @@ impl MemberAccessLevelResult {
             access_details: ::std::option::Option::None,
         }
     }
-    ///Sets `access_level`.
+    /// Sets `access_level`.
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `warning`.
+    /// Sets `warning`.
     pub fn with_warning(mut self, value: ::std::string::String) -> Self {
         self.warning = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `access_details`.
+    /// Sets `access_details`.
     pub fn with_access_details(
         mut self,
         value: ::std::vec::Vec<crate::sharing::ParentFolderAccessInfo>,
@@ -5740,7 +5740,7 @@ pub struct MemberPermission {
     pub reason: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
 }
 impl MemberPermission {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(action: crate::sharing::MemberAction, allow: bool) -> Self {
         Self {
@@ -5749,7 +5749,7 @@ impl MemberPermission {
             reason: ::std::option::Option::None,
         }
     }
-    ///Sets `reason`.
+    /// Sets `reason`.
     pub fn with_reason(mut self, value: crate::sharing::PermissionDeniedReason) -> Self {
         self.reason = ::std::option::Option::Some(value);
         self
@@ -5845,7 +5845,7 @@ pub struct MembershipInfo {
     pub is_inherited: bool,
 }
 impl MembershipInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(access_type: crate::sharing::AccessLevel) -> Self {
         Self {
@@ -5855,7 +5855,7 @@ impl MembershipInfo {
             is_inherited: false,
         }
     }
-    ///Sets `permissions`.
+    /// Sets `permissions`.
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberPermission>,
@@ -5863,12 +5863,12 @@ impl MembershipInfo {
         self.permissions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `initials`.
+    /// Sets `initials`.
     pub fn with_initials(mut self, value: ::std::string::String) -> Self {
         self.initials = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `is_inherited`.
+    /// Sets `is_inherited`.
     pub fn with_is_inherited(mut self, value: bool) -> Self {
         self.is_inherited = value;
         self
@@ -5966,7 +5966,7 @@ pub struct ModifySharedLinkSettingsArgs {
     pub remove_expiration: bool,
 }
 impl ModifySharedLinkSettingsArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         url: ::std::string::String,
@@ -5978,7 +5978,7 @@ impl ModifySharedLinkSettingsArgs {
             remove_expiration: false,
         }
     }
-    ///Sets `remove_expiration`.
+    /// Sets `remove_expiration`.
     pub fn with_remove_expiration(mut self, value: bool) -> Self {
         self.remove_expiration = value;
         self
@@ -6073,7 +6073,7 @@ pub struct MountFolderArg {
     pub shared_folder_id: crate::common::SharedFolderId,
 }
 impl MountFolderArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self { shared_folder_id }
@@ -6144,7 +6144,7 @@ pub struct ParentFolderAccessInfo {
     pub path: ::std::string::String,
 }
 impl ParentFolderAccessInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         folder_name: ::std::string::String,
@@ -6272,7 +6272,7 @@ pub struct PathLinkMetadata {
     pub path: ::std::string::String,
 }
 impl PathLinkMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         url: ::std::string::String,
@@ -6286,7 +6286,7 @@ impl PathLinkMetadata {
             path,
         }
     }
-    ///Sets `expires`.
+    /// Sets `expires`.
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
@@ -6388,7 +6388,7 @@ pub struct RelinquishAccessArg {
     pub file_id: ::std::string::String,
 }
 impl RelinquishAccessArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(file_id: ::std::string::String) -> Self {
         Self { file_id }
@@ -6450,7 +6450,7 @@ impl crate::wire::Decode for RelinquishAccessArg {
 #[non_exhaustive]
 pub struct RelinquishAccessResult {}
 impl RelinquishAccessResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
@@ -6497,7 +6497,7 @@ pub struct RelinquishFileMembershipArg {
     pub file: crate::sharing::PathOrId,
 }
 impl RelinquishFileMembershipArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(file: crate::sharing::PathOrId) -> Self {
         Self { file }
@@ -6563,7 +6563,7 @@ pub struct RelinquishFolderMembershipArg {
     pub leave_a_copy: bool,
 }
 impl RelinquishFolderMembershipArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
@@ -6571,7 +6571,7 @@ impl RelinquishFolderMembershipArg {
             leave_a_copy: false,
         }
     }
-    ///Sets `leave_a_copy`.
+    /// Sets `leave_a_copy`.
     pub fn with_leave_a_copy(mut self, value: bool) -> Self {
         self.leave_a_copy = value;
         self
@@ -6652,7 +6652,7 @@ pub struct RemoveFileMemberArg {
     pub member: crate::sharing::MemberSelector,
 }
 impl RemoveFileMemberArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         file: crate::sharing::PathOrId,
@@ -6738,7 +6738,7 @@ pub struct RemoveFolderMemberArg {
     pub leave_a_copy: bool,
 }
 impl RemoveFolderMemberArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         shared_folder_id: crate::common::SharedFolderId,
@@ -6840,7 +6840,7 @@ pub struct RevokeSharedLinkArg {
     pub url: ::std::string::String,
 }
 impl RevokeSharedLinkArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(url: ::std::string::String) -> Self {
         Self { url }
@@ -6906,7 +6906,7 @@ pub struct SetAccessInheritanceArg {
     pub shared_folder_id: crate::common::SharedFolderId,
 }
 impl SetAccessInheritanceArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
@@ -6914,7 +6914,7 @@ impl SetAccessInheritanceArg {
             shared_folder_id,
         }
     }
-    ///Sets `access_inheritance`.
+    /// Sets `access_inheritance`.
     pub fn with_access_inheritance(
         mut self,
         value: crate::sharing::AccessInheritance,
@@ -7013,7 +7013,7 @@ pub struct ShareFolderArg {
     pub link_settings: ::std::option::Option<crate::sharing::LinkSettings>,
 }
 impl ShareFolderArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self {
@@ -7028,7 +7028,7 @@ impl ShareFolderArg {
             link_settings: ::std::option::Option::None,
         }
     }
-    ///Sets `acl_update_policy`.
+    /// Sets `acl_update_policy`.
     pub fn with_acl_update_policy(
         mut self,
         value: crate::sharing::AclUpdatePolicy,
@@ -7036,17 +7036,17 @@ impl ShareFolderArg {
         self.acl_update_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `force_async`.
+    /// Sets `force_async`.
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
     }
-    ///Sets `member_policy`.
+    /// Sets `member_policy`.
     pub fn with_member_policy(mut self, value: crate::sharing::MemberPolicy) -> Self {
         self.member_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `shared_link_policy`.
+    /// Sets `shared_link_policy`.
     pub fn with_shared_link_policy(
         mut self,
         value: crate::sharing::SharedLinkPolicy,
@@ -7054,7 +7054,7 @@ impl ShareFolderArg {
         self.shared_link_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `viewer_info_policy`.
+    /// Sets `viewer_info_policy`.
     pub fn with_viewer_info_policy(
         mut self,
         value: crate::sharing::ViewerInfoPolicy,
@@ -7062,7 +7062,7 @@ impl ShareFolderArg {
         self.viewer_info_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `access_inheritance`.
+    /// Sets `access_inheritance`.
     pub fn with_access_inheritance(
         mut self,
         value: crate::sharing::AccessInheritance,
@@ -7070,7 +7070,7 @@ impl ShareFolderArg {
         self.access_inheritance = value;
         self
     }
-    ///Sets `actions`.
+    /// Sets `actions`.
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FolderAction>,
@@ -7078,7 +7078,7 @@ impl ShareFolderArg {
         self.actions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `link_settings`.
+    /// Sets `link_settings`.
     pub fn with_link_settings(mut self, value: crate::sharing::LinkSettings) -> Self {
         self.link_settings = ::std::option::Option::Some(value);
         self
@@ -7226,7 +7226,7 @@ pub struct ShareFolderArgBase {
     pub access_inheritance: crate::sharing::AccessInheritance,
 }
 impl ShareFolderArgBase {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self {
@@ -7239,7 +7239,7 @@ impl ShareFolderArgBase {
             access_inheritance: crate::sharing::AccessInheritance::Inherit,
         }
     }
-    ///Sets `acl_update_policy`.
+    /// Sets `acl_update_policy`.
     pub fn with_acl_update_policy(
         mut self,
         value: crate::sharing::AclUpdatePolicy,
@@ -7247,17 +7247,17 @@ impl ShareFolderArgBase {
         self.acl_update_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `force_async`.
+    /// Sets `force_async`.
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
     }
-    ///Sets `member_policy`.
+    /// Sets `member_policy`.
     pub fn with_member_policy(mut self, value: crate::sharing::MemberPolicy) -> Self {
         self.member_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `shared_link_policy`.
+    /// Sets `shared_link_policy`.
     pub fn with_shared_link_policy(
         mut self,
         value: crate::sharing::SharedLinkPolicy,
@@ -7265,7 +7265,7 @@ impl ShareFolderArgBase {
         self.shared_link_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `viewer_info_policy`.
+    /// Sets `viewer_info_policy`.
     pub fn with_viewer_info_policy(
         mut self,
         value: crate::sharing::ViewerInfoPolicy,
@@ -7273,7 +7273,7 @@ impl ShareFolderArgBase {
         self.viewer_info_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `access_inheritance`.
+    /// Sets `access_inheritance`.
     pub fn with_access_inheritance(
         mut self,
         value: crate::sharing::AccessInheritance,
@@ -7415,7 +7415,7 @@ pub struct SharedContentLinkMetadata {
     pub url: ::std::string::String,
 }
 impl SharedContentLinkMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         audience_options: ::std::vec::Vec<crate::sharing::LinkAudience>,
@@ -7436,12 +7436,12 @@ impl SharedContentLinkMetadata {
             url,
         }
     }
-    ///Sets `access_level`.
+    /// Sets `access_level`.
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `audience_restricting_shared_folder`.
+    /// Sets `audience_restricting_shared_folder`.
     pub fn with_audience_restricting_shared_folder(
         mut self,
         value: crate::sharing::AudienceRestrictingSharedFolder,
@@ -7449,12 +7449,12 @@ impl SharedContentLinkMetadata {
         self.audience_restricting_shared_folder = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `expiry`.
+    /// Sets `expiry`.
     pub fn with_expiry(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expiry = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `audience_exceptions`.
+    /// Sets `audience_exceptions`.
     pub fn with_audience_exceptions(
         mut self,
         value: crate::sharing::AudienceExceptions,
@@ -7632,7 +7632,7 @@ pub struct SharedContentLinkMetadataBase {
     pub password_protected: bool,
 }
 impl SharedContentLinkMetadataBase {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         audience_options: ::std::vec::Vec<crate::sharing::LinkAudience>,
@@ -7650,12 +7650,12 @@ impl SharedContentLinkMetadataBase {
             password_protected,
         }
     }
-    ///Sets `access_level`.
+    /// Sets `access_level`.
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `audience_restricting_shared_folder`.
+    /// Sets `audience_restricting_shared_folder`.
     pub fn with_audience_restricting_shared_folder(
         mut self,
         value: crate::sharing::AudienceRestrictingSharedFolder,
@@ -7663,7 +7663,7 @@ impl SharedContentLinkMetadataBase {
         self.audience_restricting_shared_folder = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `expiry`.
+    /// Sets `expiry`.
     pub fn with_expiry(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expiry = ::std::option::Option::Some(value);
         self
@@ -7809,7 +7809,7 @@ pub struct SharedFileMembers {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl SharedFileMembers {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         users: ::std::vec::Vec<crate::sharing::UserFileMembershipInfo>,
@@ -7823,7 +7823,7 @@ impl SharedFileMembers {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -7963,7 +7963,7 @@ pub struct SharedFileMetadata {
     pub time_invited: ::std::option::Option<crate::common::DropboxTimestamp>,
 }
 impl SharedFileMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: crate::files::FileId,
@@ -7988,12 +7988,12 @@ impl SharedFileMetadata {
             time_invited: ::std::option::Option::None,
         }
     }
-    ///Sets `access_type`.
+    /// Sets `access_type`.
     pub fn with_access_type(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_type = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `expected_link_metadata`.
+    /// Sets `expected_link_metadata`.
     pub fn with_expected_link_metadata(
         mut self,
         value: crate::sharing::ExpectedSharedContentLinkMetadata,
@@ -8001,7 +8001,7 @@ impl SharedFileMetadata {
         self.expected_link_metadata = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `link_metadata`.
+    /// Sets `link_metadata`.
     pub fn with_link_metadata(
         mut self,
         value: crate::sharing::SharedContentLinkMetadata,
@@ -8009,7 +8009,7 @@ impl SharedFileMetadata {
         self.link_metadata = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `owner_display_names`.
+    /// Sets `owner_display_names`.
     pub fn with_owner_display_names(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -8017,12 +8017,12 @@ impl SharedFileMetadata {
         self.owner_display_names = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `owner_team`.
+    /// Sets `owner_team`.
     pub fn with_owner_team(mut self, value: crate::users::Team) -> Self {
         self.owner_team = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `parent_shared_folder_id`.
+    /// Sets `parent_shared_folder_id`.
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -8030,17 +8030,17 @@ impl SharedFileMetadata {
         self.parent_shared_folder_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path_display`.
+    /// Sets `path_display`.
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path_lower`.
+    /// Sets `path_lower`.
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `permissions`.
+    /// Sets `permissions`.
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FilePermission>,
@@ -8048,7 +8048,7 @@ impl SharedFileMetadata {
         self.permissions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `time_invited`.
+    /// Sets `time_invited`.
     pub fn with_time_invited(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.time_invited = ::std::option::Option::Some(value);
         self
@@ -8236,7 +8236,7 @@ pub struct SharedFolderMembers {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl SharedFolderMembers {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         users: ::std::vec::Vec<crate::sharing::UserMembershipInfo>,
@@ -8250,7 +8250,7 @@ impl SharedFolderMembers {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -8396,7 +8396,7 @@ pub struct SharedFolderMetadata {
     pub folder_id: ::std::option::Option<crate::files::FileId>,
 }
 impl SharedFolderMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
@@ -8429,7 +8429,7 @@ impl SharedFolderMetadata {
             folder_id: ::std::option::Option::None,
         }
     }
-    ///Sets `owner_display_names`.
+    /// Sets `owner_display_names`.
     pub fn with_owner_display_names(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -8437,12 +8437,12 @@ impl SharedFolderMetadata {
         self.owner_display_names = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `owner_team`.
+    /// Sets `owner_team`.
     pub fn with_owner_team(mut self, value: crate::users::Team) -> Self {
         self.owner_team = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `parent_shared_folder_id`.
+    /// Sets `parent_shared_folder_id`.
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -8450,22 +8450,22 @@ impl SharedFolderMetadata {
         self.parent_shared_folder_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path_display`.
+    /// Sets `path_display`.
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path_lower`.
+    /// Sets `path_lower`.
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `parent_folder_name`.
+    /// Sets `parent_folder_name`.
     pub fn with_parent_folder_name(mut self, value: ::std::string::String) -> Self {
         self.parent_folder_name = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `link_metadata`.
+    /// Sets `link_metadata`.
     pub fn with_link_metadata(
         mut self,
         value: crate::sharing::SharedContentLinkMetadata,
@@ -8473,7 +8473,7 @@ impl SharedFolderMetadata {
         self.link_metadata = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `permissions`.
+    /// Sets `permissions`.
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FolderPermission>,
@@ -8481,7 +8481,7 @@ impl SharedFolderMetadata {
         self.permissions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `access_inheritance`.
+    /// Sets `access_inheritance`.
     pub fn with_access_inheritance(
         mut self,
         value: crate::sharing::AccessInheritance,
@@ -8489,7 +8489,7 @@ impl SharedFolderMetadata {
         self.access_inheritance = value;
         self
     }
-    ///Sets `folder_id`.
+    /// Sets `folder_id`.
     pub fn with_folder_id(mut self, value: crate::files::FileId) -> Self {
         self.folder_id = ::std::option::Option::Some(value);
         self
@@ -8758,7 +8758,7 @@ pub struct SharedFolderMetadataBase {
     pub parent_folder_name: ::std::option::Option<::std::string::String>,
 }
 impl SharedFolderMetadataBase {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
@@ -8777,7 +8777,7 @@ impl SharedFolderMetadataBase {
             parent_folder_name: ::std::option::Option::None,
         }
     }
-    ///Sets `owner_display_names`.
+    /// Sets `owner_display_names`.
     pub fn with_owner_display_names(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -8785,12 +8785,12 @@ impl SharedFolderMetadataBase {
         self.owner_display_names = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `owner_team`.
+    /// Sets `owner_team`.
     pub fn with_owner_team(mut self, value: crate::users::Team) -> Self {
         self.owner_team = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `parent_shared_folder_id`.
+    /// Sets `parent_shared_folder_id`.
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -8798,17 +8798,17 @@ impl SharedFolderMetadataBase {
         self.parent_shared_folder_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path_display`.
+    /// Sets `path_display`.
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `path_lower`.
+    /// Sets `path_lower`.
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `parent_folder_name`.
+    /// Sets `parent_folder_name`.
     pub fn with_parent_folder_name(mut self, value: ::std::string::String) -> Self {
         self.parent_folder_name = ::std::option::Option::Some(value);
         self
@@ -9034,7 +9034,7 @@ pub struct SharedLinkSettings {
     pub allow_download: ::std::option::Option<bool>,
 }
 impl SharedLinkSettings {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -9047,27 +9047,27 @@ impl SharedLinkSettings {
             allow_download: ::std::option::Option::None,
         }
     }
-    ///Sets `require_password`.
+    /// Sets `require_password`.
     pub fn with_require_password(mut self, value: bool) -> Self {
         self.require_password = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `link_password`.
+    /// Sets `link_password`.
     pub fn with_link_password(mut self, value: ::std::string::String) -> Self {
         self.link_password = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `expires`.
+    /// Sets `expires`.
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `audience`.
+    /// Sets `audience`.
     pub fn with_audience(mut self, value: crate::sharing::LinkAudience) -> Self {
         self.audience = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `access`.
+    /// Sets `access`.
     pub fn with_access(
         mut self,
         value: crate::sharing::RequestedLinkAccessLevel,
@@ -9075,7 +9075,7 @@ impl SharedLinkSettings {
         self.access = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `requested_visibility`.
+    /// Sets `requested_visibility`.
     pub fn with_requested_visibility(
         mut self,
         value: crate::sharing::RequestedVisibility,
@@ -9083,7 +9083,7 @@ impl SharedLinkSettings {
         self.requested_visibility = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `allow_download`.
+    /// Sets `allow_download`.
     pub fn with_allow_download(mut self, value: bool) -> Self {
         self.allow_download = ::std::option::Option::Some(value);
         self
@@ -9186,7 +9186,7 @@ pub struct TeamMemberInfo {
     pub member_id: ::std::option::Option<::std::string::String>,
 }
 impl TeamMemberInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         team_info: crate::sharing::TeamInfo,
@@ -9198,7 +9198,7 @@ impl TeamMemberInfo {
             member_id: ::std::option::Option::None,
         }
     }
-    ///Sets `member_id`.
+    /// Sets `member_id`.
     pub fn with_member_id(mut self, value: ::std::string::String) -> Self {
         self.member_id = ::std::option::Option::Some(value);
         self
@@ -9286,7 +9286,7 @@ pub struct TransferFolderArg {
     pub to_dropbox_id: crate::sharing::DropboxId,
 }
 impl TransferFolderArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         shared_folder_id: crate::common::SharedFolderId,
@@ -9371,7 +9371,7 @@ pub struct UnmountFolderArg {
     pub shared_folder_id: crate::common::SharedFolderId,
 }
 impl UnmountFolderArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self { shared_folder_id }
@@ -9436,7 +9436,7 @@ pub struct UnshareFileArg {
     pub file: crate::sharing::PathOrId,
 }
 impl UnshareFileArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(file: crate::sharing::PathOrId) -> Self {
         Self { file }
@@ -9502,7 +9502,7 @@ pub struct UnshareFolderArg {
     pub leave_a_copy: bool,
 }
 impl UnshareFolderArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
@@ -9510,7 +9510,7 @@ impl UnshareFolderArg {
             leave_a_copy: false,
         }
     }
-    ///Sets `leave_a_copy`.
+    /// Sets `leave_a_copy`.
     pub fn with_leave_a_copy(mut self, value: bool) -> Self {
         self.leave_a_copy = value;
         self
@@ -9593,7 +9593,7 @@ pub struct UpdateFileMemberArgs {
     pub access_level: crate::sharing::AccessLevel,
 }
 impl UpdateFileMemberArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         file: crate::sharing::PathOrId,
@@ -9699,7 +9699,7 @@ pub struct UpdateFilePolicyArg {
     pub viewer_info_policy: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
 }
 impl UpdateFilePolicyArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(file: crate::sharing::PathOrId) -> Self {
         Self {
@@ -9709,7 +9709,7 @@ impl UpdateFilePolicyArg {
             viewer_info_policy: ::std::option::Option::None,
         }
     }
-    ///Sets `actions`.
+    /// Sets `actions`.
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FileAction>,
@@ -9717,12 +9717,12 @@ impl UpdateFilePolicyArg {
         self.actions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `link_settings`.
+    /// Sets `link_settings`.
     pub fn with_link_settings(mut self, value: crate::sharing::LinkSettings) -> Self {
         self.link_settings = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `viewer_info_policy`.
+    /// Sets `viewer_info_policy`.
     pub fn with_viewer_info_policy(
         mut self,
         value: crate::sharing::ViewerInfoPolicy,
@@ -9814,7 +9814,7 @@ pub struct UpdateFolderMemberArg {
     pub access_level: crate::sharing::AccessLevel,
 }
 impl UpdateFolderMemberArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         shared_folder_id: crate::common::SharedFolderId,
@@ -9929,7 +9929,7 @@ pub struct UpdateFolderPolicyArg {
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
 }
 impl UpdateFolderPolicyArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
@@ -9942,12 +9942,12 @@ impl UpdateFolderPolicyArg {
             actions: ::std::option::Option::None,
         }
     }
-    ///Sets `member_policy`.
+    /// Sets `member_policy`.
     pub fn with_member_policy(mut self, value: crate::sharing::MemberPolicy) -> Self {
         self.member_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `acl_update_policy`.
+    /// Sets `acl_update_policy`.
     pub fn with_acl_update_policy(
         mut self,
         value: crate::sharing::AclUpdatePolicy,
@@ -9955,7 +9955,7 @@ impl UpdateFolderPolicyArg {
         self.acl_update_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `viewer_info_policy`.
+    /// Sets `viewer_info_policy`.
     pub fn with_viewer_info_policy(
         mut self,
         value: crate::sharing::ViewerInfoPolicy,
@@ -9963,7 +9963,7 @@ impl UpdateFolderPolicyArg {
         self.viewer_info_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `shared_link_policy`.
+    /// Sets `shared_link_policy`.
     pub fn with_shared_link_policy(
         mut self,
         value: crate::sharing::SharedLinkPolicy,
@@ -9971,12 +9971,12 @@ impl UpdateFolderPolicyArg {
         self.shared_link_policy = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `link_settings`.
+    /// Sets `link_settings`.
     pub fn with_link_settings(mut self, value: crate::sharing::LinkSettings) -> Self {
         self.link_settings = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `actions`.
+    /// Sets `actions`.
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FolderAction>,
@@ -10103,7 +10103,7 @@ pub struct UserFileMembershipInfo {
     pub platform_type: ::std::option::Option<crate::seen_state::PlatformType>,
 }
 impl UserFileMembershipInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
@@ -10119,7 +10119,7 @@ impl UserFileMembershipInfo {
             platform_type: ::std::option::Option::None,
         }
     }
-    ///Sets `permissions`.
+    /// Sets `permissions`.
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberPermission>,
@@ -10127,17 +10127,17 @@ impl UserFileMembershipInfo {
         self.permissions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `initials`.
+    /// Sets `initials`.
     pub fn with_initials(mut self, value: ::std::string::String) -> Self {
         self.initials = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `is_inherited`.
+    /// Sets `is_inherited`.
     pub fn with_is_inherited(mut self, value: bool) -> Self {
         self.is_inherited = value;
         self
     }
-    ///Sets `time_last_seen`.
+    /// Sets `time_last_seen`.
     pub fn with_time_last_seen(
         mut self,
         value: crate::common::DropboxTimestamp,
@@ -10145,7 +10145,7 @@ impl UserFileMembershipInfo {
         self.time_last_seen = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `platform_type`.
+    /// Sets `platform_type`.
     pub fn with_platform_type(mut self, value: crate::seen_state::PlatformType) -> Self {
         self.platform_type = ::std::option::Option::Some(value);
         self
@@ -10277,7 +10277,7 @@ pub struct UserInfo {
     pub team_member_id: ::std::option::Option<::std::string::String>,
 }
 impl UserInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         account_id: crate::users_common::AccountId,
@@ -10293,7 +10293,7 @@ impl UserInfo {
             team_member_id: ::std::option::Option::None,
         }
     }
-    ///Sets `team_member_id`.
+    /// Sets `team_member_id`.
     pub fn with_team_member_id(mut self, value: ::std::string::String) -> Self {
         self.team_member_id = ::std::option::Option::Some(value);
         self
@@ -10421,7 +10421,7 @@ pub struct UserMembershipInfo {
     pub user: crate::sharing::UserInfo,
 }
 impl UserMembershipInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
@@ -10435,7 +10435,7 @@ impl UserMembershipInfo {
             user,
         }
     }
-    ///Sets `permissions`.
+    /// Sets `permissions`.
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberPermission>,
@@ -10443,12 +10443,12 @@ impl UserMembershipInfo {
         self.permissions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `initials`.
+    /// Sets `initials`.
     pub fn with_initials(mut self, value: ::std::string::String) -> Self {
         self.initials = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `is_inherited`.
+    /// Sets `is_inherited`.
     pub fn with_is_inherited(mut self, value: bool) -> Self {
         self.is_inherited = value;
         self
@@ -10565,7 +10565,7 @@ pub struct VisibilityPolicy {
     >,
 }
 impl VisibilityPolicy {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         policy: crate::sharing::RequestedVisibility,
@@ -10579,7 +10579,7 @@ impl VisibilityPolicy {
             disallowed_reason: ::std::option::Option::None,
         }
     }
-    ///Sets `disallowed_reason`.
+    /// Sets `disallowed_reason`.
     pub fn with_disallowed_reason(
         mut self,
         value: crate::sharing::VisibilityPolicyDisallowedReason,

@@ -40,7 +40,7 @@ pub struct ActiveWebSession {
     pub expires: ::std::option::Option<crate::common::DropboxTimestamp>,
 }
 impl ActiveWebSession {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         session_id: ::std::string::String,
@@ -60,27 +60,27 @@ impl ActiveWebSession {
             expires: ::std::option::Option::None,
         }
     }
-    ///Sets `ip_address`.
+    /// Sets `ip_address`.
     pub fn with_ip_address(mut self, value: ::std::string::String) -> Self {
         self.ip_address = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `country`.
+    /// Sets `country`.
     pub fn with_country(mut self, value: ::std::string::String) -> Self {
         self.country = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `created`.
+    /// Sets `created`.
     pub fn with_created(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.created = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `updated`.
+    /// Sets `updated`.
     pub fn with_updated(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.updated = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `expires`.
+    /// Sets `expires`.
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
@@ -222,7 +222,7 @@ pub struct AddSecondaryEmailsArg {
     pub new_secondary_emails: ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
 }
 impl AddSecondaryEmailsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         new_secondary_emails: ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
@@ -290,7 +290,7 @@ pub struct AddSecondaryEmailsResult {
     pub results: ::std::vec::Vec<crate::team::UserAddResult>,
 }
 impl AddSecondaryEmailsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(results: ::std::vec::Vec<crate::team::UserAddResult>) -> Self {
         Self { results }
@@ -365,7 +365,7 @@ pub struct ApiApp {
     pub is_app_folder: bool,
 }
 impl ApiApp {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         app_id: ::std::string::String,
@@ -381,17 +381,17 @@ impl ApiApp {
             is_app_folder,
         }
     }
-    ///Sets `publisher`.
+    /// Sets `publisher`.
     pub fn with_publisher(mut self, value: ::std::string::String) -> Self {
         self.publisher = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `publisher_url`.
+    /// Sets `publisher_url`.
     pub fn with_publisher_url(mut self, value: ::std::string::String) -> Self {
         self.publisher_url = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `linked`.
+    /// Sets `linked`.
     pub fn with_linked(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.linked = ::std::option::Option::Some(value);
         self
@@ -507,7 +507,7 @@ pub struct BaseDfbReport {
     pub start_date: ::std::string::String,
 }
 impl BaseDfbReport {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(start_date: ::std::string::String) -> Self {
         Self { start_date }
@@ -572,7 +572,7 @@ pub struct BulkSuspendArg {
     pub members: ::std::vec::Vec<crate::team::BulkSuspendMemberTarget>,
 }
 impl BulkSuspendArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(members: ::std::vec::Vec<crate::team::BulkSuspendMemberTarget>) -> Self {
         Self { members }
@@ -641,7 +641,7 @@ pub struct BulkSuspendComplete {
     pub report_delivery: crate::team::BulkSuspendReportDeliveryStatus,
 }
 impl BulkSuspendComplete {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         requested: i64,
@@ -780,7 +780,7 @@ pub struct BulkSuspendMemberTarget {
     pub suspend_arg: crate::team::MembersDeactivateArg,
 }
 impl BulkSuspendMemberTarget {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         client_item_id: ::std::string::String,
@@ -865,7 +865,7 @@ pub struct CustomQuotaUsersArg {
     pub users: ::std::vec::Vec<crate::team::UserSelectorArg>,
 }
 impl CustomQuotaUsersArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(users: ::std::vec::Vec<crate::team::UserSelectorArg>) -> Self {
         Self { users }
@@ -934,7 +934,7 @@ pub struct DateRange {
     pub end_date: ::std::option::Option<crate::common::Date>,
 }
 impl DateRange {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -942,12 +942,12 @@ impl DateRange {
             end_date: ::std::option::Option::None,
         }
     }
-    ///Sets `start_date`.
+    /// Sets `start_date`.
     pub fn with_start_date(mut self, value: crate::common::Date) -> Self {
         self.start_date = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `end_date`.
+    /// Sets `end_date`.
     pub fn with_end_date(mut self, value: crate::common::Date) -> Self {
         self.end_date = ::std::option::Option::Some(value);
         self
@@ -1010,7 +1010,7 @@ pub struct DeleteSecondaryEmailsArg {
     pub emails_to_delete: ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
 }
 impl DeleteSecondaryEmailsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         emails_to_delete: ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
@@ -1077,7 +1077,7 @@ pub struct DeleteSecondaryEmailsResult {
     pub results: ::std::vec::Vec<crate::team::UserDeleteResult>,
 }
 impl DeleteSecondaryEmailsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(results: ::std::vec::Vec<crate::team::UserDeleteResult>) -> Self {
         Self { results }
@@ -1162,7 +1162,7 @@ pub struct DesktopClientSession {
     pub is_delete_on_unlink_supported: bool,
 }
 impl DesktopClientSession {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         session_id: ::std::string::String,
@@ -1185,22 +1185,22 @@ impl DesktopClientSession {
             is_delete_on_unlink_supported,
         }
     }
-    ///Sets `ip_address`.
+    /// Sets `ip_address`.
     pub fn with_ip_address(mut self, value: ::std::string::String) -> Self {
         self.ip_address = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `country`.
+    /// Sets `country`.
     pub fn with_country(mut self, value: ::std::string::String) -> Self {
         self.country = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `created`.
+    /// Sets `created`.
     pub fn with_created(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.created = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `updated`.
+    /// Sets `updated`.
     pub fn with_updated(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.updated = ::std::option::Option::Some(value);
         self
@@ -1375,7 +1375,7 @@ pub struct DeviceSession {
     pub updated: ::std::option::Option<crate::common::DropboxTimestamp>,
 }
 impl DeviceSession {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(session_id: ::std::string::String) -> Self {
         Self {
@@ -1386,22 +1386,22 @@ impl DeviceSession {
             updated: ::std::option::Option::None,
         }
     }
-    ///Sets `ip_address`.
+    /// Sets `ip_address`.
     pub fn with_ip_address(mut self, value: ::std::string::String) -> Self {
         self.ip_address = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `country`.
+    /// Sets `country`.
     pub fn with_country(mut self, value: ::std::string::String) -> Self {
         self.country = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `created`.
+    /// Sets `created`.
     pub fn with_created(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.created = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `updated`.
+    /// Sets `updated`.
     pub fn with_updated(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.updated = ::std::option::Option::Some(value);
         self
@@ -1495,7 +1495,7 @@ pub struct DeviceSessionArg {
     pub team_member_id: ::std::string::String,
 }
 impl DeviceSessionArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         session_id: ::std::string::String,
@@ -1590,7 +1590,7 @@ pub struct DevicesActive {
     pub total: crate::team::NumberPerDay,
 }
 impl DevicesActive {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         windows: crate::team::NumberPerDay,
@@ -1761,12 +1761,12 @@ pub struct ExcludedUsersListArg {
     pub limit: u32,
 }
 impl ExcludedUsersListArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { limit: 1000u32 }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
@@ -1830,7 +1830,7 @@ pub struct ExcludedUsersListContinueArg {
     pub cursor: ::std::string::String,
 }
 impl ExcludedUsersListContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -1898,7 +1898,7 @@ pub struct ExcludedUsersListResult {
     pub has_more: bool,
 }
 impl ExcludedUsersListResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         users: ::std::vec::Vec<crate::team::MemberProfile>,
@@ -1910,7 +1910,7 @@ impl ExcludedUsersListResult {
             has_more,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -1997,14 +1997,14 @@ pub struct ExcludedUsersUpdateArg {
     pub users: ::std::option::Option<::std::vec::Vec<crate::team::UserSelectorArg>>,
 }
 impl ExcludedUsersUpdateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             users: ::std::option::Option::None,
         }
     }
-    ///Sets `users`.
+    /// Sets `users`.
     pub fn with_users(
         mut self,
         value: ::std::vec::Vec<crate::team::UserSelectorArg>,
@@ -2064,7 +2064,7 @@ pub struct ExcludedUsersUpdateResult {
     pub status: crate::team::ExcludedUsersUpdateStatus,
 }
 impl ExcludedUsersUpdateResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(status: crate::team::ExcludedUsersUpdateStatus) -> Self {
         Self { status }
@@ -2128,7 +2128,7 @@ pub struct FeaturesGetValuesBatchArg {
     pub features: ::std::vec::Vec<crate::team::Feature>,
 }
 impl FeaturesGetValuesBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(features: ::std::vec::Vec<crate::team::Feature>) -> Self {
         Self { features }
@@ -2191,7 +2191,7 @@ pub struct FeaturesGetValuesBatchResult {
     pub values: ::std::vec::Vec<crate::team::FeatureValue>,
 }
 impl FeaturesGetValuesBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(values: ::std::vec::Vec<crate::team::FeatureValue>) -> Self {
         Self { values }
@@ -2284,7 +2284,7 @@ pub struct GetActivityReport {
     pub shared_links_viewed_total: crate::team::NumberPerDay,
 }
 impl GetActivityReport {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         start_date: ::std::string::String,
@@ -2597,7 +2597,7 @@ pub struct GetDevicesReport {
     pub active_28_day: crate::team::DevicesActive,
 }
 impl GetDevicesReport {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         start_date: ::std::string::String,
@@ -2727,7 +2727,7 @@ pub struct GetMembershipReport {
     pub licenses: crate::team::NumberPerDay,
 }
 impl GetMembershipReport {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         start_date: ::std::string::String,
@@ -2891,7 +2891,7 @@ pub struct GetStorageReport {
     pub member_storage_map: ::std::vec::Vec<::std::vec::Vec<crate::team::StorageBucket>>,
 }
 impl GetStorageReport {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         start_date: ::std::string::String,
@@ -3054,7 +3054,7 @@ pub struct GroupCreateArg {
     >,
 }
 impl GroupCreateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(group_name: ::std::string::String) -> Self {
         Self {
@@ -3064,12 +3064,12 @@ impl GroupCreateArg {
             group_management_type: ::std::option::Option::None,
         }
     }
-    ///Sets `add_creator_as_owner`.
+    /// Sets `add_creator_as_owner`.
     pub fn with_add_creator_as_owner(mut self, value: bool) -> Self {
         self.add_creator_as_owner = value;
         self
     }
-    ///Sets `group_external_id`.
+    /// Sets `group_external_id`.
     pub fn with_group_external_id(
         mut self,
         value: crate::team_common::GroupExternalId,
@@ -3077,7 +3077,7 @@ impl GroupCreateArg {
         self.group_external_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `group_management_type`.
+    /// Sets `group_management_type`.
     pub fn with_group_management_type(
         mut self,
         value: crate::team_common::GroupManagementType,
@@ -3185,7 +3185,7 @@ pub struct GroupFullInfo {
     pub created: u64,
 }
 impl GroupFullInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         group_name: ::std::string::String,
@@ -3203,7 +3203,7 @@ impl GroupFullInfo {
             created,
         }
     }
-    ///Sets `group_external_id`.
+    /// Sets `group_external_id`.
     pub fn with_group_external_id(
         mut self,
         value: crate::team_common::GroupExternalId,
@@ -3211,12 +3211,12 @@ impl GroupFullInfo {
         self.group_external_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_count`.
+    /// Sets `member_count`.
     pub fn with_member_count(mut self, value: u32) -> Self {
         self.member_count = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `members`.
+    /// Sets `members`.
     pub fn with_members(
         mut self,
         value: ::std::vec::Vec<crate::team::GroupMemberInfo>,
@@ -3354,7 +3354,7 @@ pub struct GroupMemberInfo {
     pub access_type: crate::team::GroupAccessType,
 }
 impl GroupMemberInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         profile: crate::team::MemberProfile,
@@ -3439,7 +3439,7 @@ pub struct GroupMemberSelector {
     pub user: crate::team::UserSelectorArg,
 }
 impl GroupMemberSelector {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         group: crate::team::GroupSelector,
@@ -3525,7 +3525,7 @@ pub struct GroupMembersAddArg {
     pub members: ::std::vec::Vec<crate::team::MemberAccess>,
 }
 impl GroupMembersAddArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         group: crate::team::GroupSelector,
@@ -3537,7 +3537,7 @@ impl GroupMembersAddArg {
             members,
         }
     }
-    ///Sets `return_members`.
+    /// Sets `return_members`.
     pub fn with_return_members(mut self, value: bool) -> Self {
         self.return_members = value;
         self
@@ -3634,7 +3634,7 @@ pub struct GroupMembersChangeResult {
     pub async_job_id: crate::async_::AsyncJobId,
 }
 impl GroupMembersChangeResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         group_info: crate::team::GroupFullInfo,
@@ -3720,7 +3720,7 @@ pub struct GroupMembersRemoveArg {
     pub users: ::std::vec::Vec<crate::team::UserSelectorArg>,
 }
 impl GroupMembersRemoveArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         group: crate::team::GroupSelector,
@@ -3732,7 +3732,7 @@ impl GroupMembersRemoveArg {
             users,
         }
     }
-    ///Sets `return_members`.
+    /// Sets `return_members`.
     pub fn with_return_members(mut self, value: bool) -> Self {
         self.return_members = value;
         self
@@ -3830,7 +3830,7 @@ pub struct GroupMembersSelector {
     pub users: crate::team::UsersSelectorArg,
 }
 impl GroupMembersSelector {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         group: crate::team::GroupSelector,
@@ -3918,7 +3918,7 @@ pub struct GroupMembersSetAccessTypeArg {
     pub return_members: bool,
 }
 impl GroupMembersSetAccessTypeArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         group: crate::team::GroupSelector,
@@ -3932,7 +3932,7 @@ impl GroupMembersSetAccessTypeArg {
             return_members: true,
         }
     }
-    ///Sets `return_members`.
+    /// Sets `return_members`.
     pub fn with_return_members(mut self, value: bool) -> Self {
         self.return_members = value;
         self
@@ -4052,7 +4052,7 @@ pub struct GroupUpdateArgs {
     >,
 }
 impl GroupUpdateArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(group: crate::team::GroupSelector) -> Self {
         Self {
@@ -4063,17 +4063,17 @@ impl GroupUpdateArgs {
             new_group_management_type: ::std::option::Option::None,
         }
     }
-    ///Sets `return_members`.
+    /// Sets `return_members`.
     pub fn with_return_members(mut self, value: bool) -> Self {
         self.return_members = value;
         self
     }
-    ///Sets `new_group_name`.
+    /// Sets `new_group_name`.
     pub fn with_new_group_name(mut self, value: ::std::string::String) -> Self {
         self.new_group_name = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `new_group_external_id`.
+    /// Sets `new_group_external_id`.
     pub fn with_new_group_external_id(
         mut self,
         value: crate::team_common::GroupExternalId,
@@ -4081,7 +4081,7 @@ impl GroupUpdateArgs {
         self.new_group_external_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `new_group_management_type`.
+    /// Sets `new_group_management_type`.
     pub fn with_new_group_management_type(
         mut self,
         value: crate::team_common::GroupManagementType,
@@ -4183,12 +4183,12 @@ pub struct GroupsListArg {
     pub limit: u32,
 }
 impl GroupsListArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { limit: 1000u32 }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
@@ -4251,7 +4251,7 @@ pub struct GroupsListContinueArg {
     pub cursor: ::std::string::String,
 }
 impl GroupsListContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -4318,7 +4318,7 @@ pub struct GroupsListResult {
     pub has_more: bool,
 }
 impl GroupsListResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         groups: ::std::vec::Vec<crate::team_common::GroupSummary>,
@@ -4420,12 +4420,12 @@ pub struct GroupsMembersListArg {
     pub limit: u32,
 }
 impl GroupsMembersListArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(group: crate::team::GroupSelector) -> Self {
         Self { group, limit: 1000u32 }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
@@ -4503,7 +4503,7 @@ pub struct GroupsMembersListContinueArg {
     pub cursor: ::std::string::String,
 }
 impl GroupsMembersListContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -4570,7 +4570,7 @@ pub struct GroupsMembersListResult {
     pub has_more: bool,
 }
 impl GroupsMembersListResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         members: ::std::vec::Vec<crate::team::GroupMemberInfo>,
@@ -4670,12 +4670,12 @@ pub struct IncludeMembersArg {
     pub return_members: bool,
 }
 impl IncludeMembersArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { return_members: true }
     }
-    ///Sets `return_members`.
+    /// Sets `return_members`.
     pub fn with_return_members(mut self, value: bool) -> Self {
         self.return_members = value;
         self
@@ -4756,7 +4756,7 @@ pub struct LegalHoldHeldRevisionMetadata {
     pub content_hash: crate::files::Sha256HexHash,
 }
 impl LegalHoldHeldRevisionMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         new_filename: ::std::string::String,
@@ -4991,7 +4991,7 @@ pub struct LegalHoldPolicy {
     pub end_date: ::std::option::Option<crate::common::DropboxTimestamp>,
 }
 impl LegalHoldPolicy {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: crate::team::LegalHoldId,
@@ -5011,7 +5011,7 @@ impl LegalHoldPolicy {
             end_date: ::std::option::Option::None,
         }
     }
-    ///Sets `description`.
+    /// Sets `description`.
     pub fn with_description(
         mut self,
         value: crate::team::LegalHoldPolicyDescription,
@@ -5019,7 +5019,7 @@ impl LegalHoldPolicy {
         self.description = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `activation_time`.
+    /// Sets `activation_time`.
     pub fn with_activation_time(
         mut self,
         value: crate::common::DropboxTimestamp,
@@ -5027,7 +5027,7 @@ impl LegalHoldPolicy {
         self.activation_time = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `end_date`.
+    /// Sets `end_date`.
     pub fn with_end_date(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.end_date = ::std::option::Option::Some(value);
         self
@@ -5170,7 +5170,7 @@ pub struct LegalHoldsGetPolicyArg {
     pub id: crate::team::LegalHoldId,
 }
 impl LegalHoldsGetPolicyArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: crate::team::LegalHoldId) -> Self {
         Self { id }
@@ -5236,7 +5236,7 @@ pub struct LegalHoldsListHeldRevisionResult {
     pub has_more: bool,
 }
 impl LegalHoldsListHeldRevisionResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         entries: ::std::vec::Vec<crate::team::LegalHoldHeldRevisionMetadata>,
@@ -5248,7 +5248,7 @@ impl LegalHoldsListHeldRevisionResult {
             has_more,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: crate::team::ListHeldRevisionCursor) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -5336,7 +5336,7 @@ pub struct LegalHoldsListHeldRevisionsArg {
     pub id: crate::team::LegalHoldId,
 }
 impl LegalHoldsListHeldRevisionsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: crate::team::LegalHoldId) -> Self {
         Self { id }
@@ -5400,7 +5400,7 @@ pub struct LegalHoldsListHeldRevisionsContinueArg {
     pub cursor: ::std::option::Option<crate::team::ListHeldRevisionCursor>,
 }
 impl LegalHoldsListHeldRevisionsContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: crate::team::LegalHoldId) -> Self {
         Self {
@@ -5408,7 +5408,7 @@ impl LegalHoldsListHeldRevisionsContinueArg {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: crate::team::ListHeldRevisionCursor) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -5477,12 +5477,12 @@ pub struct LegalHoldsListPoliciesArg {
     pub include_released: bool,
 }
 impl LegalHoldsListPoliciesArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { include_released: false }
     }
-    ///Sets `include_released`.
+    /// Sets `include_released`.
     pub fn with_include_released(mut self, value: bool) -> Self {
         self.include_released = value;
         self
@@ -5546,7 +5546,7 @@ pub struct LegalHoldsListPoliciesResult {
     pub policies: ::std::vec::Vec<crate::team::LegalHoldPolicy>,
 }
 impl LegalHoldsListPoliciesResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(policies: ::std::vec::Vec<crate::team::LegalHoldPolicy>) -> Self {
         Self { policies }
@@ -5620,7 +5620,7 @@ pub struct LegalHoldsPolicyCreateArg {
     pub end_date: ::std::option::Option<crate::common::DropboxTimestamp>,
 }
 impl LegalHoldsPolicyCreateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: crate::team::LegalHoldPolicyName,
@@ -5634,7 +5634,7 @@ impl LegalHoldsPolicyCreateArg {
             end_date: ::std::option::Option::None,
         }
     }
-    ///Sets `description`.
+    /// Sets `description`.
     pub fn with_description(
         mut self,
         value: crate::team::LegalHoldPolicyDescription,
@@ -5642,12 +5642,12 @@ impl LegalHoldsPolicyCreateArg {
         self.description = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `start_date`.
+    /// Sets `start_date`.
     pub fn with_start_date(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.start_date = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `end_date`.
+    /// Sets `end_date`.
     pub fn with_end_date(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.end_date = ::std::option::Option::Some(value);
         self
@@ -5749,7 +5749,7 @@ pub struct LegalHoldsPolicyReleaseArg {
     pub id: crate::team::LegalHoldId,
 }
 impl LegalHoldsPolicyReleaseArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: crate::team::LegalHoldId) -> Self {
         Self { id }
@@ -5819,7 +5819,7 @@ pub struct LegalHoldsPolicyUpdateArg {
     >,
 }
 impl LegalHoldsPolicyUpdateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: crate::team::LegalHoldId) -> Self {
         Self {
@@ -5829,12 +5829,12 @@ impl LegalHoldsPolicyUpdateArg {
             members: ::std::option::Option::None,
         }
     }
-    ///Sets `name`.
+    /// Sets `name`.
     pub fn with_name(mut self, value: crate::team::LegalHoldPolicyName) -> Self {
         self.name = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `description`.
+    /// Sets `description`.
     pub fn with_description(
         mut self,
         value: crate::team::LegalHoldPolicyDescription,
@@ -5842,7 +5842,7 @@ impl LegalHoldsPolicyUpdateArg {
         self.description = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `members`.
+    /// Sets `members`.
     pub fn with_members(
         mut self,
         value: ::std::vec::Vec<crate::team_common::TeamMemberId>,
@@ -5930,7 +5930,7 @@ pub struct ListMemberAppsArg {
     pub team_member_id: ::std::string::String,
 }
 impl ListMemberAppsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(team_member_id: ::std::string::String) -> Self {
         Self { team_member_id }
@@ -5994,7 +5994,7 @@ pub struct ListMemberAppsResult {
     pub linked_api_apps: ::std::vec::Vec<crate::team::ApiApp>,
 }
 impl ListMemberAppsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(linked_api_apps: ::std::vec::Vec<crate::team::ApiApp>) -> Self {
         Self { linked_api_apps }
@@ -6064,7 +6064,7 @@ pub struct ListMemberDevicesArg {
     pub include_mobile_clients: bool,
 }
 impl ListMemberDevicesArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(team_member_id: ::std::string::String) -> Self {
         Self {
@@ -6074,17 +6074,17 @@ impl ListMemberDevicesArg {
             include_mobile_clients: true,
         }
     }
-    ///Sets `include_web_sessions`.
+    /// Sets `include_web_sessions`.
     pub fn with_include_web_sessions(mut self, value: bool) -> Self {
         self.include_web_sessions = value;
         self
     }
-    ///Sets `include_desktop_clients`.
+    /// Sets `include_desktop_clients`.
     pub fn with_include_desktop_clients(mut self, value: bool) -> Self {
         self.include_desktop_clients = value;
         self
     }
-    ///Sets `include_mobile_clients`.
+    /// Sets `include_mobile_clients`.
     pub fn with_include_mobile_clients(mut self, value: bool) -> Self {
         self.include_mobile_clients = value;
         self
@@ -6198,7 +6198,7 @@ pub struct ListMemberDevicesResult {
     >,
 }
 impl ListMemberDevicesResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -6207,7 +6207,7 @@ impl ListMemberDevicesResult {
             mobile_client_sessions: ::std::option::Option::None,
         }
     }
-    ///Sets `active_web_sessions`.
+    /// Sets `active_web_sessions`.
     pub fn with_active_web_sessions(
         mut self,
         value: ::std::vec::Vec<crate::team::ActiveWebSession>,
@@ -6215,7 +6215,7 @@ impl ListMemberDevicesResult {
         self.active_web_sessions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `desktop_client_sessions`.
+    /// Sets `desktop_client_sessions`.
     pub fn with_desktop_client_sessions(
         mut self,
         value: ::std::vec::Vec<crate::team::DesktopClientSession>,
@@ -6223,7 +6223,7 @@ impl ListMemberDevicesResult {
         self.desktop_client_sessions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `mobile_client_sessions`.
+    /// Sets `mobile_client_sessions`.
     pub fn with_mobile_client_sessions(
         mut self,
         value: ::std::vec::Vec<crate::team::MobileClientSession>,
@@ -6303,14 +6303,14 @@ pub struct ListMembersAppsArg {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListMembersAppsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -6369,7 +6369,7 @@ pub struct ListMembersAppsResult {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListMembersAppsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         apps: ::std::vec::Vec<crate::team::MemberLinkedApps>,
@@ -6381,7 +6381,7 @@ impl ListMembersAppsResult {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -6475,7 +6475,7 @@ pub struct ListMembersDevicesArg {
     pub include_mobile_clients: bool,
 }
 impl ListMembersDevicesArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -6485,22 +6485,22 @@ impl ListMembersDevicesArg {
             include_mobile_clients: true,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `include_web_sessions`.
+    /// Sets `include_web_sessions`.
     pub fn with_include_web_sessions(mut self, value: bool) -> Self {
         self.include_web_sessions = value;
         self
     }
-    ///Sets `include_desktop_clients`.
+    /// Sets `include_desktop_clients`.
     pub fn with_include_desktop_clients(mut self, value: bool) -> Self {
         self.include_desktop_clients = value;
         self
     }
-    ///Sets `include_mobile_clients`.
+    /// Sets `include_mobile_clients`.
     pub fn with_include_mobile_clients(mut self, value: bool) -> Self {
         self.include_mobile_clients = value;
         self
@@ -6600,7 +6600,7 @@ pub struct ListMembersDevicesResult {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListMembersDevicesResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         devices: ::std::vec::Vec<crate::team::MemberDevices>,
@@ -6612,7 +6612,7 @@ impl ListMembersDevicesResult {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -6699,14 +6699,14 @@ pub struct ListTeamAppsArg {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListTeamAppsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -6765,7 +6765,7 @@ pub struct ListTeamAppsResult {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListTeamAppsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         apps: ::std::vec::Vec<crate::team::MemberLinkedApps>,
@@ -6777,7 +6777,7 @@ impl ListTeamAppsResult {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -6871,7 +6871,7 @@ pub struct ListTeamDevicesArg {
     pub include_mobile_clients: bool,
 }
 impl ListTeamDevicesArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -6881,22 +6881,22 @@ impl ListTeamDevicesArg {
             include_mobile_clients: true,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `include_web_sessions`.
+    /// Sets `include_web_sessions`.
     pub fn with_include_web_sessions(mut self, value: bool) -> Self {
         self.include_web_sessions = value;
         self
     }
-    ///Sets `include_desktop_clients`.
+    /// Sets `include_desktop_clients`.
     pub fn with_include_desktop_clients(mut self, value: bool) -> Self {
         self.include_desktop_clients = value;
         self
     }
-    ///Sets `include_mobile_clients`.
+    /// Sets `include_mobile_clients`.
     pub fn with_include_mobile_clients(mut self, value: bool) -> Self {
         self.include_mobile_clients = value;
         self
@@ -6996,7 +6996,7 @@ pub struct ListTeamDevicesResult {
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListTeamDevicesResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         devices: ::std::vec::Vec<crate::team::MemberDevices>,
@@ -7008,7 +7008,7 @@ impl ListTeamDevicesResult {
             cursor: ::std::option::Option::None,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
@@ -7097,7 +7097,7 @@ pub struct MemberAccess {
     pub access_type: crate::team::GroupAccessType,
 }
 impl MemberAccess {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         user: crate::team::UserSelectorArg,
@@ -7191,7 +7191,7 @@ pub struct MemberAddArg {
     pub role: crate::team::AdminTier,
 }
 impl MemberAddArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(member_email: crate::common::EmailAddress) -> Self {
         Self {
@@ -7205,7 +7205,7 @@ impl MemberAddArg {
             role: crate::team::AdminTier::MemberOnly,
         }
     }
-    ///Sets `member_given_name`.
+    /// Sets `member_given_name`.
     pub fn with_member_given_name(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -7213,7 +7213,7 @@ impl MemberAddArg {
         self.member_given_name = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_surname`.
+    /// Sets `member_surname`.
     pub fn with_member_surname(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -7221,7 +7221,7 @@ impl MemberAddArg {
         self.member_surname = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_external_id`.
+    /// Sets `member_external_id`.
     pub fn with_member_external_id(
         mut self,
         value: crate::team_common::MemberExternalId,
@@ -7229,22 +7229,22 @@ impl MemberAddArg {
         self.member_external_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_persistent_id`.
+    /// Sets `member_persistent_id`.
     pub fn with_member_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.member_persistent_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `send_welcome_email`.
+    /// Sets `send_welcome_email`.
     pub fn with_send_welcome_email(mut self, value: bool) -> Self {
         self.send_welcome_email = value;
         self
     }
-    ///Sets `is_directory_restricted`.
+    /// Sets `is_directory_restricted`.
     pub fn with_is_directory_restricted(mut self, value: bool) -> Self {
         self.is_directory_restricted = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `role`.
+    /// Sets `role`.
     pub fn with_role(mut self, value: crate::team::AdminTier) -> Self {
         self.role = value;
         self
@@ -7382,7 +7382,7 @@ pub struct MemberAddArgBase {
     pub is_directory_restricted: ::std::option::Option<bool>,
 }
 impl MemberAddArgBase {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(member_email: crate::common::EmailAddress) -> Self {
         Self {
@@ -7395,7 +7395,7 @@ impl MemberAddArgBase {
             is_directory_restricted: ::std::option::Option::None,
         }
     }
-    ///Sets `member_given_name`.
+    /// Sets `member_given_name`.
     pub fn with_member_given_name(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -7403,7 +7403,7 @@ impl MemberAddArgBase {
         self.member_given_name = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_surname`.
+    /// Sets `member_surname`.
     pub fn with_member_surname(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -7411,7 +7411,7 @@ impl MemberAddArgBase {
         self.member_surname = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_external_id`.
+    /// Sets `member_external_id`.
     pub fn with_member_external_id(
         mut self,
         value: crate::team_common::MemberExternalId,
@@ -7419,17 +7419,17 @@ impl MemberAddArgBase {
         self.member_external_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_persistent_id`.
+    /// Sets `member_persistent_id`.
     pub fn with_member_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.member_persistent_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `send_welcome_email`.
+    /// Sets `send_welcome_email`.
     pub fn with_send_welcome_email(mut self, value: bool) -> Self {
         self.send_welcome_email = value;
         self
     }
-    ///Sets `is_directory_restricted`.
+    /// Sets `is_directory_restricted`.
     pub fn with_is_directory_restricted(mut self, value: bool) -> Self {
         self.is_directory_restricted = ::std::option::Option::Some(value);
         self
@@ -7556,7 +7556,7 @@ pub struct MemberAddV2Arg {
     pub role_ids: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRoleId>>,
 }
 impl MemberAddV2Arg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(member_email: crate::common::EmailAddress) -> Self {
         Self {
@@ -7570,7 +7570,7 @@ impl MemberAddV2Arg {
             role_ids: ::std::option::Option::None,
         }
     }
-    ///Sets `member_given_name`.
+    /// Sets `member_given_name`.
     pub fn with_member_given_name(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -7578,7 +7578,7 @@ impl MemberAddV2Arg {
         self.member_given_name = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_surname`.
+    /// Sets `member_surname`.
     pub fn with_member_surname(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -7586,7 +7586,7 @@ impl MemberAddV2Arg {
         self.member_surname = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_external_id`.
+    /// Sets `member_external_id`.
     pub fn with_member_external_id(
         mut self,
         value: crate::team_common::MemberExternalId,
@@ -7594,22 +7594,22 @@ impl MemberAddV2Arg {
         self.member_external_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_persistent_id`.
+    /// Sets `member_persistent_id`.
     pub fn with_member_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.member_persistent_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `send_welcome_email`.
+    /// Sets `send_welcome_email`.
     pub fn with_send_welcome_email(mut self, value: bool) -> Self {
         self.send_welcome_email = value;
         self
     }
-    ///Sets `is_directory_restricted`.
+    /// Sets `is_directory_restricted`.
     pub fn with_is_directory_restricted(mut self, value: bool) -> Self {
         self.is_directory_restricted = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `role_ids`.
+    /// Sets `role_ids`.
     pub fn with_role_ids(
         mut self,
         value: ::std::vec::Vec<crate::team::TeamMemberRoleId>,
@@ -7749,7 +7749,7 @@ pub struct MemberDevices {
     >,
 }
 impl MemberDevices {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(team_member_id: ::std::string::String) -> Self {
         Self {
@@ -7759,7 +7759,7 @@ impl MemberDevices {
             mobile_clients: ::std::option::Option::None,
         }
     }
-    ///Sets `web_sessions`.
+    /// Sets `web_sessions`.
     pub fn with_web_sessions(
         mut self,
         value: ::std::vec::Vec<crate::team::ActiveWebSession>,
@@ -7767,7 +7767,7 @@ impl MemberDevices {
         self.web_sessions = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `desktop_clients`.
+    /// Sets `desktop_clients`.
     pub fn with_desktop_clients(
         mut self,
         value: ::std::vec::Vec<crate::team::DesktopClientSession>,
@@ -7775,7 +7775,7 @@ impl MemberDevices {
         self.desktop_clients = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `mobile_clients`.
+    /// Sets `mobile_clients`.
     pub fn with_mobile_clients(
         mut self,
         value: ::std::vec::Vec<crate::team::MobileClientSession>,
@@ -7872,7 +7872,7 @@ pub struct MemberLinkedApps {
     pub linked_api_apps: ::std::vec::Vec<crate::team::ApiApp>,
 }
 impl MemberLinkedApps {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         team_member_id: ::std::string::String,
@@ -7988,7 +7988,7 @@ pub struct MemberProfile {
     pub profile_photo_url: ::std::option::Option<::std::string::String>,
 }
 impl MemberProfile {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         team_member_id: crate::team_common::TeamMemberId,
@@ -8016,17 +8016,17 @@ impl MemberProfile {
             profile_photo_url: ::std::option::Option::None,
         }
     }
-    ///Sets `external_id`.
+    /// Sets `external_id`.
     pub fn with_external_id(mut self, value: ::std::string::String) -> Self {
         self.external_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `account_id`.
+    /// Sets `account_id`.
     pub fn with_account_id(mut self, value: crate::users_common::AccountId) -> Self {
         self.account_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `secondary_emails`.
+    /// Sets `secondary_emails`.
     pub fn with_secondary_emails(
         mut self,
         value: ::std::vec::Vec<crate::secondary_emails::SecondaryEmail>,
@@ -8034,32 +8034,32 @@ impl MemberProfile {
         self.secondary_emails = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `invited_on`.
+    /// Sets `invited_on`.
     pub fn with_invited_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.invited_on = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `joined_on`.
+    /// Sets `joined_on`.
     pub fn with_joined_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.joined_on = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `suspended_on`.
+    /// Sets `suspended_on`.
     pub fn with_suspended_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.suspended_on = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `persistent_id`.
+    /// Sets `persistent_id`.
     pub fn with_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.persistent_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `is_directory_restricted`.
+    /// Sets `is_directory_restricted`.
     pub fn with_is_directory_restricted(mut self, value: bool) -> Self {
         self.is_directory_restricted = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `profile_photo_url`.
+    /// Sets `profile_photo_url`.
     pub fn with_profile_photo_url(mut self, value: ::std::string::String) -> Self {
         self.profile_photo_url = ::std::option::Option::Some(value);
         self
@@ -8265,7 +8265,7 @@ pub struct MembersAddArg {
     pub new_members: ::std::vec::Vec<crate::team::MemberAddArg>,
 }
 impl MembersAddArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(new_members: ::std::vec::Vec<crate::team::MemberAddArg>) -> Self {
         Self {
@@ -8273,7 +8273,7 @@ impl MembersAddArg {
             new_members,
         }
     }
-    ///Sets `force_async`.
+    /// Sets `force_async`.
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
@@ -8351,12 +8351,12 @@ pub struct MembersAddArgBase {
     pub force_async: bool,
 }
 impl MembersAddArgBase {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { force_async: false }
     }
-    ///Sets `force_async`.
+    /// Sets `force_async`.
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
@@ -8421,7 +8421,7 @@ pub struct MembersAddV2Arg {
     pub new_members: ::std::vec::Vec<crate::team::MemberAddV2Arg>,
 }
 impl MembersAddV2Arg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(new_members: ::std::vec::Vec<crate::team::MemberAddV2Arg>) -> Self {
         Self {
@@ -8429,7 +8429,7 @@ impl MembersAddV2Arg {
             new_members,
         }
     }
-    ///Sets `force_async`.
+    /// Sets `force_async`.
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
@@ -8513,7 +8513,7 @@ pub struct MembersDataTransferArg {
     pub transfer_admin_id: crate::team::UserSelectorArg,
 }
 impl MembersDataTransferArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         user: crate::team::UserSelectorArg,
@@ -8617,12 +8617,12 @@ pub struct MembersDeactivateArg {
     pub wipe_data: bool,
 }
 impl MembersDeactivateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user, wipe_data: true }
     }
-    ///Sets `wipe_data`.
+    /// Sets `wipe_data`.
     pub fn with_wipe_data(mut self, value: bool) -> Self {
         self.wipe_data = value;
         self
@@ -8701,7 +8701,7 @@ pub struct MembersDeactivateBaseArg {
     pub user: crate::team::UserSelectorArg,
 }
 impl MembersDeactivateBaseArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user }
@@ -8765,7 +8765,7 @@ pub struct MembersDeleteProfilePhotoArg {
     pub user: crate::team::UserSelectorArg,
 }
 impl MembersDeleteProfilePhotoArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user }
@@ -8830,7 +8830,7 @@ pub struct MembersFormerMemberArg {
     pub user: crate::team::UserSelectorArg,
 }
 impl MembersFormerMemberArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user }
@@ -8895,7 +8895,7 @@ pub struct MembersGetAvailableTeamMemberRolesResult {
     pub roles: ::std::vec::Vec<crate::team::TeamMemberRole>,
 }
 impl MembersGetAvailableTeamMemberRolesResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(roles: ::std::vec::Vec<crate::team::TeamMemberRole>) -> Self {
         Self { roles }
@@ -8961,7 +8961,7 @@ pub struct MembersGetInfoArgs {
     pub members: ::std::vec::Vec<crate::team::UserSelectorArg>,
 }
 impl MembersGetInfoArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(members: ::std::vec::Vec<crate::team::UserSelectorArg>) -> Self {
         Self { members }
@@ -9027,7 +9027,7 @@ pub struct MembersGetInfoV2Arg {
     pub members: ::std::vec::Vec<crate::team::UserSelectorArg>,
 }
 impl MembersGetInfoV2Arg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(members: ::std::vec::Vec<crate::team::UserSelectorArg>) -> Self {
         Self { members }
@@ -9093,7 +9093,7 @@ pub struct MembersGetInfoV2Result {
     pub members_info: ::std::vec::Vec<crate::team::MembersGetInfoItemV2>,
 }
 impl MembersGetInfoV2Result {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         members_info: ::std::vec::Vec<crate::team::MembersGetInfoItemV2>,
@@ -9163,7 +9163,7 @@ pub struct MembersInfo {
     pub permanently_deleted_users: u64,
 }
 impl MembersInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         team_member_ids: ::std::vec::Vec<crate::team_common::TeamMemberId>,
@@ -9252,7 +9252,7 @@ pub struct MembersListArg {
     pub include_removed: bool,
 }
 impl MembersListArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -9260,12 +9260,12 @@ impl MembersListArg {
             include_removed: false,
         }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
-    ///Sets `include_removed`.
+    /// Sets `include_removed`.
     pub fn with_include_removed(mut self, value: bool) -> Self {
         self.include_removed = value;
         self
@@ -9342,7 +9342,7 @@ pub struct MembersListContinueArg {
     pub cursor: ::std::string::String,
 }
 impl MembersListContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -9410,7 +9410,7 @@ pub struct MembersListResult {
     pub has_more: bool,
 }
 impl MembersListResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         members: ::std::vec::Vec<crate::team::TeamMemberInfo>,
@@ -9514,7 +9514,7 @@ pub struct MembersListV2Result {
     pub has_more: bool,
 }
 impl MembersListV2Result {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         members: ::std::vec::Vec<crate::team::TeamMemberInfoV2>,
@@ -9615,7 +9615,7 @@ pub struct MembersRecoverArg {
     pub user: crate::team::UserSelectorArg,
 }
 impl MembersRecoverArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user }
@@ -9691,7 +9691,7 @@ pub struct MembersRemoveArg {
     pub permanently_delete_files: bool,
 }
 impl MembersRemoveArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self {
@@ -9704,17 +9704,17 @@ impl MembersRemoveArg {
             permanently_delete_files: false,
         }
     }
-    ///Sets `wipe_data`.
+    /// Sets `wipe_data`.
     pub fn with_wipe_data(mut self, value: bool) -> Self {
         self.wipe_data = value;
         self
     }
-    ///Sets `transfer_dest_id`.
+    /// Sets `transfer_dest_id`.
     pub fn with_transfer_dest_id(mut self, value: crate::team::UserSelectorArg) -> Self {
         self.transfer_dest_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `transfer_admin_id`.
+    /// Sets `transfer_admin_id`.
     pub fn with_transfer_admin_id(
         mut self,
         value: crate::team::UserSelectorArg,
@@ -9722,17 +9722,17 @@ impl MembersRemoveArg {
         self.transfer_admin_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `keep_account`.
+    /// Sets `keep_account`.
     pub fn with_keep_account(mut self, value: bool) -> Self {
         self.keep_account = value;
         self
     }
-    ///Sets `retain_team_shares`.
+    /// Sets `retain_team_shares`.
     pub fn with_retain_team_shares(mut self, value: bool) -> Self {
         self.retain_team_shares = value;
         self
     }
-    ///Sets `permanently_delete_files`.
+    /// Sets `permanently_delete_files`.
     pub fn with_permanently_delete_files(mut self, value: bool) -> Self {
         self.permanently_delete_files = value;
         self
@@ -9865,7 +9865,7 @@ pub struct MembersSetPermissions2Arg {
     pub new_roles: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRoleId>>,
 }
 impl MembersSetPermissions2Arg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self {
@@ -9873,7 +9873,7 @@ impl MembersSetPermissions2Arg {
             new_roles: ::std::option::Option::None,
         }
     }
-    ///Sets `new_roles`.
+    /// Sets `new_roles`.
     pub fn with_new_roles(
         mut self,
         value: ::std::vec::Vec<crate::team::TeamMemberRoleId>,
@@ -9951,7 +9951,7 @@ pub struct MembersSetPermissions2Result {
     pub roles: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRole>>,
 }
 impl MembersSetPermissions2Result {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(team_member_id: crate::team_common::TeamMemberId) -> Self {
         Self {
@@ -9959,7 +9959,7 @@ impl MembersSetPermissions2Result {
             roles: ::std::option::Option::None,
         }
     }
-    ///Sets `roles`.
+    /// Sets `roles`.
     pub fn with_roles(
         mut self,
         value: ::std::vec::Vec<crate::team::TeamMemberRole>,
@@ -10038,7 +10038,7 @@ pub struct MembersSetPermissionsArg {
     pub new_role: crate::team::AdminTier,
 }
 impl MembersSetPermissionsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         user: crate::team::UserSelectorArg,
@@ -10122,7 +10122,7 @@ pub struct MembersSetPermissionsResult {
     pub role: crate::team::AdminTier,
 }
 impl MembersSetPermissionsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         team_member_id: crate::team_common::TeamMemberId,
@@ -10217,7 +10217,7 @@ pub struct MembersSetProfileArg {
     pub new_is_directory_restricted: ::std::option::Option<bool>,
 }
 impl MembersSetProfileArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self {
@@ -10230,12 +10230,12 @@ impl MembersSetProfileArg {
             new_is_directory_restricted: ::std::option::Option::None,
         }
     }
-    ///Sets `new_email`.
+    /// Sets `new_email`.
     pub fn with_new_email(mut self, value: crate::common::EmailAddress) -> Self {
         self.new_email = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `new_external_id`.
+    /// Sets `new_external_id`.
     pub fn with_new_external_id(
         mut self,
         value: crate::team_common::MemberExternalId,
@@ -10243,7 +10243,7 @@ impl MembersSetProfileArg {
         self.new_external_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `new_given_name`.
+    /// Sets `new_given_name`.
     pub fn with_new_given_name(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -10251,17 +10251,17 @@ impl MembersSetProfileArg {
         self.new_given_name = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `new_surname`.
+    /// Sets `new_surname`.
     pub fn with_new_surname(mut self, value: crate::common::OptionalNamePart) -> Self {
         self.new_surname = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `new_persistent_id`.
+    /// Sets `new_persistent_id`.
     pub fn with_new_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.new_persistent_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `new_is_directory_restricted`.
+    /// Sets `new_is_directory_restricted`.
     pub fn with_new_is_directory_restricted(mut self, value: bool) -> Self {
         self.new_is_directory_restricted = ::std::option::Option::Some(value);
         self
@@ -10369,7 +10369,7 @@ pub struct MembersSetProfilePhotoArg {
     pub photo: crate::account::PhotoSourceArg,
 }
 impl MembersSetProfilePhotoArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         user: crate::team::UserSelectorArg,
@@ -10452,7 +10452,7 @@ pub struct MembersUnsuspendArg {
     pub user: crate::team::UserSelectorArg,
 }
 impl MembersUnsuspendArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user }
@@ -10535,7 +10535,7 @@ pub struct MobileClientSession {
     pub last_carrier: ::std::option::Option<::std::string::String>,
 }
 impl MobileClientSession {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         session_id: ::std::string::String,
@@ -10555,37 +10555,37 @@ impl MobileClientSession {
             last_carrier: ::std::option::Option::None,
         }
     }
-    ///Sets `ip_address`.
+    /// Sets `ip_address`.
     pub fn with_ip_address(mut self, value: ::std::string::String) -> Self {
         self.ip_address = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `country`.
+    /// Sets `country`.
     pub fn with_country(mut self, value: ::std::string::String) -> Self {
         self.country = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `created`.
+    /// Sets `created`.
     pub fn with_created(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.created = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `updated`.
+    /// Sets `updated`.
     pub fn with_updated(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.updated = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `client_version`.
+    /// Sets `client_version`.
     pub fn with_client_version(mut self, value: ::std::string::String) -> Self {
         self.client_version = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `os_version`.
+    /// Sets `os_version`.
     pub fn with_os_version(mut self, value: ::std::string::String) -> Self {
         self.os_version = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `last_carrier`.
+    /// Sets `last_carrier`.
     pub fn with_last_carrier(mut self, value: ::std::string::String) -> Self {
         self.last_carrier = ::std::option::Option::Some(value);
         self
@@ -10737,7 +10737,7 @@ pub struct NamespaceMetadata {
     pub quota_limit: i64,
 }
 impl NamespaceMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: ::std::string::String,
@@ -10752,7 +10752,7 @@ impl NamespaceMetadata {
             quota_limit: 0i64,
         }
     }
-    ///Sets `team_member_id`.
+    /// Sets `team_member_id`.
     pub fn with_team_member_id(
         mut self,
         value: crate::team_common::TeamMemberId,
@@ -10760,7 +10760,7 @@ impl NamespaceMetadata {
         self.team_member_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `quota_limit`.
+    /// Sets `quota_limit`.
     pub fn with_quota_limit(mut self, value: i64) -> Self {
         self.quota_limit = value;
         self
@@ -10877,7 +10877,7 @@ pub struct RemovedStatus {
     pub is_disconnected: bool,
 }
 impl RemovedStatus {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(is_recoverable: bool, is_disconnected: bool) -> Self {
         Self {
@@ -10959,7 +10959,7 @@ pub struct ResendVerificationEmailArg {
     pub emails_to_resend: ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
 }
 impl ResendVerificationEmailArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         emails_to_resend: ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
@@ -11027,7 +11027,7 @@ pub struct ResendVerificationEmailResult {
     pub results: ::std::vec::Vec<crate::team::UserResendResult>,
 }
 impl ResendVerificationEmailResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(results: ::std::vec::Vec<crate::team::UserResendResult>) -> Self {
         Self { results }
@@ -11097,7 +11097,7 @@ pub struct RevokeDesktopClientArg {
     pub delete_on_unlink: bool,
 }
 impl RevokeDesktopClientArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         session_id: ::std::string::String,
@@ -11109,7 +11109,7 @@ impl RevokeDesktopClientArg {
             delete_on_unlink: false,
         }
     }
-    ///Sets `delete_on_unlink`.
+    /// Sets `delete_on_unlink`.
     pub fn with_delete_on_unlink(mut self, value: bool) -> Self {
         self.delete_on_unlink = value;
         self
@@ -11203,7 +11203,7 @@ pub struct RevokeDeviceSessionBatchArg {
     pub revoke_devices: ::std::vec::Vec<crate::team::RevokeDeviceSessionArg>,
 }
 impl RevokeDeviceSessionBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         revoke_devices: ::std::vec::Vec<crate::team::RevokeDeviceSessionArg>,
@@ -11270,7 +11270,7 @@ pub struct RevokeDeviceSessionBatchResult {
     pub revoke_devices_status: ::std::vec::Vec<crate::team::RevokeDeviceSessionStatus>,
 }
 impl RevokeDeviceSessionBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         revoke_devices_status: ::std::vec::Vec<crate::team::RevokeDeviceSessionStatus>,
@@ -11340,7 +11340,7 @@ pub struct RevokeDeviceSessionStatus {
     pub error_type: ::std::option::Option<crate::team::RevokeDeviceSessionError>,
 }
 impl RevokeDeviceSessionStatus {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(success: bool) -> Self {
         Self {
@@ -11348,7 +11348,7 @@ impl RevokeDeviceSessionStatus {
             error_type: ::std::option::Option::None,
         }
     }
-    ///Sets `error_type`.
+    /// Sets `error_type`.
     pub fn with_error_type(
         mut self,
         value: crate::team::RevokeDeviceSessionError,
@@ -11427,7 +11427,7 @@ pub struct RevokeLinkedApiAppArg {
     pub keep_app_folder: bool,
 }
 impl RevokeLinkedApiAppArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         app_id: ::std::string::String,
@@ -11439,7 +11439,7 @@ impl RevokeLinkedApiAppArg {
             keep_app_folder: true,
         }
     }
-    ///Sets `keep_app_folder`.
+    /// Sets `keep_app_folder`.
     pub fn with_keep_app_folder(mut self, value: bool) -> Self {
         self.keep_app_folder = value;
         self
@@ -11531,7 +11531,7 @@ pub struct RevokeLinkedApiAppBatchArg {
     pub revoke_linked_app: ::std::vec::Vec<crate::team::RevokeLinkedApiAppArg>,
 }
 impl RevokeLinkedApiAppBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         revoke_linked_app: ::std::vec::Vec<crate::team::RevokeLinkedApiAppArg>,
@@ -11598,7 +11598,7 @@ pub struct RevokeLinkedAppBatchResult {
     pub revoke_linked_app_status: ::std::vec::Vec<crate::team::RevokeLinkedAppStatus>,
 }
 impl RevokeLinkedAppBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         revoke_linked_app_status: ::std::vec::Vec<crate::team::RevokeLinkedAppStatus>,
@@ -11668,7 +11668,7 @@ pub struct RevokeLinkedAppStatus {
     pub error_type: ::std::option::Option<crate::team::RevokeLinkedAppError>,
 }
 impl RevokeLinkedAppStatus {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(success: bool) -> Self {
         Self {
@@ -11676,7 +11676,7 @@ impl RevokeLinkedAppStatus {
             error_type: ::std::option::Option::None,
         }
     }
-    ///Sets `error_type`.
+    /// Sets `error_type`.
     pub fn with_error_type(mut self, value: crate::team::RevokeLinkedAppError) -> Self {
         self.error_type = ::std::option::Option::Some(value);
         self
@@ -11747,7 +11747,7 @@ pub struct SetCustomQuotaArg {
     pub users_and_quotas: ::std::vec::Vec<crate::team::UserCustomQuotaArg>,
 }
 impl SetCustomQuotaArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         users_and_quotas: ::std::vec::Vec<crate::team::UserCustomQuotaArg>,
@@ -11818,7 +11818,7 @@ pub struct SharingAllowlistAddArgs {
     pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 impl SharingAllowlistAddArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11826,7 +11826,7 @@ impl SharingAllowlistAddArgs {
             emails: ::std::option::Option::None,
         }
     }
-    ///Sets `domains`.
+    /// Sets `domains`.
     pub fn with_domains(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -11834,7 +11834,7 @@ impl SharingAllowlistAddArgs {
         self.domains = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `emails`.
+    /// Sets `emails`.
     pub fn with_emails(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.emails = ::std::option::Option::Some(value);
         self
@@ -11892,7 +11892,7 @@ impl crate::wire::Decode for SharingAllowlistAddArgs {
 #[non_exhaustive]
 pub struct SharingAllowlistAddResponse {}
 impl SharingAllowlistAddResponse {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
@@ -11939,12 +11939,12 @@ pub struct SharingAllowlistListArg {
     pub limit: u32,
 }
 impl SharingAllowlistListArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { limit: 1000u32 }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
@@ -12007,7 +12007,7 @@ pub struct SharingAllowlistListContinueArg {
     pub cursor: ::std::string::String,
 }
 impl SharingAllowlistListContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -12069,7 +12069,7 @@ impl crate::wire::Decode for SharingAllowlistListContinueArg {
 #[non_exhaustive]
 pub struct SharingAllowlistListError {}
 impl SharingAllowlistListError {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
@@ -12122,7 +12122,7 @@ pub struct SharingAllowlistListResponse {
     pub has_more: bool,
 }
 impl SharingAllowlistListResponse {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         domains: ::std::vec::Vec<::std::string::String>,
@@ -12135,12 +12135,12 @@ impl SharingAllowlistListResponse {
             has_more: false,
         }
     }
-    ///Sets `cursor`.
+    /// Sets `cursor`.
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = value;
         self
     }
-    ///Sets `has_more`.
+    /// Sets `has_more`.
     pub fn with_has_more(mut self, value: bool) -> Self {
         self.has_more = value;
         self
@@ -12249,7 +12249,7 @@ pub struct SharingAllowlistRemoveArgs {
     pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 impl SharingAllowlistRemoveArgs {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -12257,7 +12257,7 @@ impl SharingAllowlistRemoveArgs {
             emails: ::std::option::Option::None,
         }
     }
-    ///Sets `domains`.
+    /// Sets `domains`.
     pub fn with_domains(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -12265,7 +12265,7 @@ impl SharingAllowlistRemoveArgs {
         self.domains = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `emails`.
+    /// Sets `emails`.
     pub fn with_emails(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.emails = ::std::option::Option::Some(value);
         self
@@ -12323,7 +12323,7 @@ impl crate::wire::Decode for SharingAllowlistRemoveArgs {
 #[non_exhaustive]
 pub struct SharingAllowlistRemoveResponse {}
 impl SharingAllowlistRemoveResponse {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
@@ -12373,7 +12373,7 @@ pub struct StorageBucket {
     pub users: u64,
 }
 impl StorageBucket {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(bucket: ::std::string::String, users: u64) -> Self {
         Self { bucket, users }
@@ -12454,7 +12454,7 @@ pub struct TeamFolderArchiveArg {
     pub force_async_off: bool,
 }
 impl TeamFolderArchiveArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(team_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
@@ -12462,7 +12462,7 @@ impl TeamFolderArchiveArg {
             force_async_off: false,
         }
     }
-    ///Sets `force_async_off`.
+    /// Sets `force_async_off`.
     pub fn with_force_async_off(mut self, value: bool) -> Self {
         self.force_async_off = value;
         self
@@ -12542,7 +12542,7 @@ pub struct TeamFolderCreateArg {
     pub sync_setting: ::std::option::Option<crate::files::SyncSettingArg>,
 }
 impl TeamFolderCreateArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(name: ::std::string::String) -> Self {
         Self {
@@ -12550,7 +12550,7 @@ impl TeamFolderCreateArg {
             sync_setting: ::std::option::Option::None,
         }
     }
-    ///Sets `sync_setting`.
+    /// Sets `sync_setting`.
     pub fn with_sync_setting(mut self, value: crate::files::SyncSettingArg) -> Self {
         self.sync_setting = ::std::option::Option::Some(value);
         self
@@ -12621,7 +12621,7 @@ pub struct TeamFolderIdArg {
     pub team_folder_id: crate::common::SharedFolderId,
 }
 impl TeamFolderIdArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(team_folder_id: crate::common::SharedFolderId) -> Self {
         Self { team_folder_id }
@@ -12685,7 +12685,7 @@ pub struct TeamFolderIdListArg {
     pub team_folder_ids: ::std::vec::Vec<crate::common::SharedFolderId>,
 }
 impl TeamFolderIdListArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(team_folder_ids: ::std::vec::Vec<crate::common::SharedFolderId>) -> Self {
         Self { team_folder_ids }
@@ -12751,12 +12751,12 @@ pub struct TeamFolderListArg {
     pub limit: u32,
 }
 impl TeamFolderListArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { limit: 1000u32 }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
@@ -12819,7 +12819,7 @@ pub struct TeamFolderListContinueArg {
     pub cursor: ::std::string::String,
 }
 impl TeamFolderListContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -12882,7 +12882,7 @@ pub struct TeamFolderListError {
     pub access_error: crate::team::TeamFolderAccessError,
 }
 impl TeamFolderListError {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(access_error: crate::team::TeamFolderAccessError) -> Self {
         Self { access_error }
@@ -12951,7 +12951,7 @@ pub struct TeamFolderListResult {
     pub has_more: bool,
 }
 impl TeamFolderListResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         team_folders: ::std::vec::Vec<crate::team::TeamFolderMetadata>,
@@ -13068,7 +13068,7 @@ pub struct TeamFolderMetadata {
     pub quota_limit: i64,
 }
 impl TeamFolderMetadata {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         team_folder_id: crate::common::SharedFolderId,
@@ -13088,7 +13088,7 @@ impl TeamFolderMetadata {
             quota_limit: 0i64,
         }
     }
-    ///Sets `quota_limit`.
+    /// Sets `quota_limit`.
     pub fn with_quota_limit(mut self, value: i64) -> Self {
         self.quota_limit = value;
         self
@@ -13245,7 +13245,7 @@ pub struct TeamFolderRenameArg {
     pub name: ::std::string::String,
 }
 impl TeamFolderRenameArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         team_folder_id: crate::common::SharedFolderId,
@@ -13333,7 +13333,7 @@ pub struct TeamFolderUpdateSyncSettingsArg {
     >,
 }
 impl TeamFolderUpdateSyncSettingsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(team_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
@@ -13342,12 +13342,12 @@ impl TeamFolderUpdateSyncSettingsArg {
             content_sync_settings: ::std::option::Option::None,
         }
     }
-    ///Sets `sync_setting`.
+    /// Sets `sync_setting`.
     pub fn with_sync_setting(mut self, value: crate::files::SyncSettingArg) -> Self {
         self.sync_setting = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `content_sync_settings`.
+    /// Sets `content_sync_settings`.
     pub fn with_content_sync_settings(
         mut self,
         value: ::std::vec::Vec<crate::files::ContentSyncSettingArg>,
@@ -13439,7 +13439,7 @@ pub struct TeamGetInfoResult {
     pub policies: crate::team_policies::TeamMemberPolicies,
 }
 impl TeamGetInfoResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: ::std::string::String,
@@ -13457,7 +13457,7 @@ impl TeamGetInfoResult {
             policies,
         }
     }
-    ///Sets `num_used_licenses`.
+    /// Sets `num_used_licenses`.
     pub fn with_num_used_licenses(mut self, value: u32) -> Self {
         self.num_used_licenses = value;
         self
@@ -13600,7 +13600,7 @@ pub struct TeamMemberInfo {
     pub role: crate::team::AdminTier,
 }
 impl TeamMemberInfo {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         profile: crate::team::TeamMemberProfile,
@@ -13685,7 +13685,7 @@ pub struct TeamMemberInfoV2 {
     pub roles: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRole>>,
 }
 impl TeamMemberInfoV2 {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(profile: crate::team::TeamMemberProfile) -> Self {
         Self {
@@ -13693,7 +13693,7 @@ impl TeamMemberInfoV2 {
             roles: ::std::option::Option::None,
         }
     }
-    ///Sets `roles`.
+    /// Sets `roles`.
     pub fn with_roles(
         mut self,
         value: ::std::vec::Vec<crate::team::TeamMemberRole>,
@@ -13770,7 +13770,7 @@ pub struct TeamMemberInfoV2Result {
     pub member_info: crate::team::TeamMemberInfoV2,
 }
 impl TeamMemberInfoV2Result {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(member_info: crate::team::TeamMemberInfoV2) -> Self {
         Self { member_info }
@@ -13871,7 +13871,7 @@ pub struct TeamMemberProfile {
     pub root_folder_id: crate::common::NamespaceId,
 }
 impl TeamMemberProfile {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         team_member_id: crate::team_common::TeamMemberId,
@@ -13905,17 +13905,17 @@ impl TeamMemberProfile {
             root_folder_id,
         }
     }
-    ///Sets `external_id`.
+    /// Sets `external_id`.
     pub fn with_external_id(mut self, value: ::std::string::String) -> Self {
         self.external_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `account_id`.
+    /// Sets `account_id`.
     pub fn with_account_id(mut self, value: crate::users_common::AccountId) -> Self {
         self.account_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `secondary_emails`.
+    /// Sets `secondary_emails`.
     pub fn with_secondary_emails(
         mut self,
         value: ::std::vec::Vec<crate::secondary_emails::SecondaryEmail>,
@@ -13923,32 +13923,32 @@ impl TeamMemberProfile {
         self.secondary_emails = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `invited_on`.
+    /// Sets `invited_on`.
     pub fn with_invited_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.invited_on = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `joined_on`.
+    /// Sets `joined_on`.
     pub fn with_joined_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.joined_on = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `suspended_on`.
+    /// Sets `suspended_on`.
     pub fn with_suspended_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.suspended_on = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `persistent_id`.
+    /// Sets `persistent_id`.
     pub fn with_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.persistent_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `is_directory_restricted`.
+    /// Sets `is_directory_restricted`.
     pub fn with_is_directory_restricted(mut self, value: bool) -> Self {
         self.is_directory_restricted = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `profile_photo_url`.
+    /// Sets `profile_photo_url`.
     pub fn with_profile_photo_url(mut self, value: ::std::string::String) -> Self {
         self.profile_photo_url = ::std::option::Option::Some(value);
         self
@@ -14204,7 +14204,7 @@ pub struct TeamMemberRole {
     pub description: ::std::string::String,
 }
 impl TeamMemberRole {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         role_id: crate::team::TeamMemberRoleId,
@@ -14303,12 +14303,12 @@ pub struct TeamNamespacesListArg {
     pub limit: u32,
 }
 impl TeamNamespacesListArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { limit: 1000u32 }
     }
-    ///Sets `limit`.
+    /// Sets `limit`.
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
@@ -14371,7 +14371,7 @@ pub struct TeamNamespacesListContinueArg {
     pub cursor: ::std::string::String,
 }
 impl TeamNamespacesListContinueArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
@@ -14440,7 +14440,7 @@ pub struct TeamNamespacesListResult {
     pub has_more: bool,
 }
 impl TeamNamespacesListResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         namespaces: ::std::vec::Vec<crate::team::NamespaceMetadata>,
@@ -14545,7 +14545,7 @@ pub struct TokenGetAuthenticatedAdminResult {
     pub admin_profile: crate::team::TeamMemberProfile,
 }
 impl TokenGetAuthenticatedAdminResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(admin_profile: crate::team::TeamMemberProfile) -> Self {
         Self { admin_profile }
@@ -14610,7 +14610,7 @@ pub struct UserCustomQuotaArg {
     pub quota_gb: crate::team::UserQuota,
 }
 impl UserCustomQuotaArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         user: crate::team::UserSelectorArg,
@@ -14693,7 +14693,7 @@ pub struct UserCustomQuotaResult {
     pub quota_gb: ::std::option::Option<crate::team::UserQuota>,
 }
 impl UserCustomQuotaResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self {
@@ -14701,7 +14701,7 @@ impl UserCustomQuotaResult {
             quota_gb: ::std::option::Option::None,
         }
     }
-    ///Sets `quota_gb`.
+    /// Sets `quota_gb`.
     pub fn with_quota_gb(mut self, value: crate::team::UserQuota) -> Self {
         self.quota_gb = ::std::option::Option::Some(value);
         self
@@ -14772,7 +14772,7 @@ pub struct UserDeleteEmailsResult {
     pub results: ::std::vec::Vec<crate::team::DeleteSecondaryEmailResult>,
 }
 impl UserDeleteEmailsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         user: crate::team::UserSelectorArg,
@@ -14856,7 +14856,7 @@ pub struct UserResendEmailsResult {
     pub results: ::std::vec::Vec<crate::team::ResendSecondaryEmailResult>,
 }
 impl UserResendEmailsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         user: crate::team::UserSelectorArg,
@@ -14941,7 +14941,7 @@ pub struct UserSecondaryEmailsArg {
     pub secondary_emails: ::std::vec::Vec<crate::common::EmailAddress>,
 }
 impl UserSecondaryEmailsArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         user: crate::team::UserSelectorArg,
@@ -15025,7 +15025,7 @@ pub struct UserSecondaryEmailsResult {
     pub results: ::std::vec::Vec<crate::team::AddSecondaryEmailResult>,
 }
 impl UserSecondaryEmailsResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         user: crate::team::UserSelectorArg,

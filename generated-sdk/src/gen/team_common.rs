@@ -23,7 +23,7 @@ pub struct GroupSummary {
     pub group_management_type: crate::team_common::GroupManagementType,
 }
 impl GroupSummary {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         group_name: ::std::string::String,
@@ -38,7 +38,7 @@ impl GroupSummary {
             group_management_type,
         }
     }
-    ///Sets `group_external_id`.
+    /// Sets `group_external_id`.
     pub fn with_group_external_id(
         mut self,
         value: crate::team_common::GroupExternalId,
@@ -46,7 +46,7 @@ impl GroupSummary {
         self.group_external_id = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `member_count`.
+    /// Sets `member_count`.
     pub fn with_member_count(mut self, value: u32) -> Self {
         self.member_count = ::std::option::Option::Some(value);
         self
@@ -157,7 +157,7 @@ pub struct TimeRange {
     pub end_time: ::std::option::Option<crate::common::DropboxTimestamp>,
 }
 impl TimeRange {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -165,12 +165,12 @@ impl TimeRange {
             end_time: ::std::option::Option::None,
         }
     }
-    ///Sets `start_time`.
+    /// Sets `start_time`.
     pub fn with_start_time(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.start_time = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `end_time`.
+    /// Sets `end_time`.
     pub fn with_end_time(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.end_time = ::std::option::Option::Some(value);
         self

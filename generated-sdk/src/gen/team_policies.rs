@@ -19,7 +19,7 @@ pub struct TeamMemberPolicies {
     pub top_level_content_policy: crate::team_policies::TopLevelContentPolicy,
 }
 impl TeamMemberPolicies {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         sharing: crate::team_policies::TeamSharingPolicies,
@@ -170,7 +170,7 @@ pub struct TeamSharingPolicies {
     pub shared_link_default_permissions_policy: crate::team_policies::SharedLinkDefaultPermissionsPolicy,
 }
 impl TeamSharingPolicies {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         shared_folder_member_policy: crate::team_policies::SharedFolderMemberPolicy,

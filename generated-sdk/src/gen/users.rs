@@ -22,7 +22,7 @@ pub struct Account {
     pub disabled: bool,
 }
 impl Account {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         account_id: crate::users_common::AccountId,
@@ -40,7 +40,7 @@ impl Account {
             disabled,
         }
     }
-    ///Sets `profile_photo_url`.
+    /// Sets `profile_photo_url`.
     pub fn with_profile_photo_url(mut self, value: ::std::string::String) -> Self {
         self.profile_photo_url = ::std::option::Option::Some(value);
         self
@@ -186,7 +186,7 @@ pub struct BasicAccount {
     pub team_member_id: ::std::option::Option<::std::string::String>,
 }
 impl BasicAccount {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         account_id: crate::users_common::AccountId,
@@ -207,12 +207,12 @@ impl BasicAccount {
             team_member_id: ::std::option::Option::None,
         }
     }
-    ///Sets `profile_photo_url`.
+    /// Sets `profile_photo_url`.
     pub fn with_profile_photo_url(mut self, value: ::std::string::String) -> Self {
         self.profile_photo_url = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `team_member_id`.
+    /// Sets `team_member_id`.
     pub fn with_team_member_id(mut self, value: ::std::string::String) -> Self {
         self.team_member_id = ::std::option::Option::Some(value);
         self
@@ -392,7 +392,7 @@ pub struct FullAccount {
     pub root_info: crate::common::RootInfo,
 }
 impl FullAccount {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         account_id: crate::users_common::AccountId,
@@ -423,22 +423,22 @@ impl FullAccount {
             root_info,
         }
     }
-    ///Sets `profile_photo_url`.
+    /// Sets `profile_photo_url`.
     pub fn with_profile_photo_url(mut self, value: ::std::string::String) -> Self {
         self.profile_photo_url = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `country`.
+    /// Sets `country`.
     pub fn with_country(mut self, value: ::std::string::String) -> Self {
         self.country = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `team`.
+    /// Sets `team`.
     pub fn with_team(mut self, value: crate::users::FullTeam) -> Self {
         self.team = ::std::option::Option::Some(value);
         self
     }
-    ///Sets `team_member_id`.
+    /// Sets `team_member_id`.
     pub fn with_team_member_id(mut self, value: ::std::string::String) -> Self {
         self.team_member_id = ::std::option::Option::Some(value);
         self
@@ -674,7 +674,7 @@ pub struct FullTeam {
     pub top_level_content_policy: crate::team_policies::TopLevelContentPolicy,
 }
 impl FullTeam {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: ::std::string::String,
@@ -806,7 +806,7 @@ pub struct GetAccountArg {
     pub account_id: crate::users_common::AccountId,
 }
 impl GetAccountArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(account_id: crate::users_common::AccountId) -> Self {
         Self { account_id }
@@ -870,7 +870,7 @@ pub struct GetAccountBatchArg {
     pub account_ids: ::std::vec::Vec<crate::users_common::AccountId>,
 }
 impl GetAccountBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(account_ids: ::std::vec::Vec<crate::users_common::AccountId>) -> Self {
         Self { account_ids }
@@ -936,7 +936,7 @@ pub struct IndividualSpaceAllocation {
     pub allocated: u64,
 }
 impl IndividualSpaceAllocation {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(allocated: u64) -> Self {
         Self { allocated }
@@ -1009,7 +1009,7 @@ pub struct Name {
     pub abbreviated_name: ::std::string::String,
 }
 impl Name {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         given_name: ::std::string::String,
@@ -1148,7 +1148,7 @@ pub struct SpaceUsage {
     pub allocation: crate::users::SpaceAllocation,
 }
 impl SpaceUsage {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(used: u64, allocation: crate::users::SpaceAllocation) -> Self {
         Self { used, allocation }
@@ -1230,7 +1230,7 @@ pub struct Team {
     pub name: ::std::string::String,
 }
 impl Team {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: ::std::string::String, name: ::std::string::String) -> Self {
         Self { id, name }
@@ -1305,7 +1305,7 @@ pub struct TeamSpaceAllocation {
     pub user_within_team_space_used_cached: u64,
 }
 impl TeamSpaceAllocation {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         used: u64,
@@ -1441,7 +1441,7 @@ pub struct UserFeaturesGetValuesBatchArg {
     pub features: ::std::vec::Vec<crate::users::UserFeature>,
 }
 impl UserFeaturesGetValuesBatchArg {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(features: ::std::vec::Vec<crate::users::UserFeature>) -> Self {
         Self { features }
@@ -1504,7 +1504,7 @@ pub struct UserFeaturesGetValuesBatchResult {
     pub values: ::std::vec::Vec<crate::users::UserFeatureValue>,
 }
 impl UserFeaturesGetValuesBatchResult {
-    ///A value with the required fields; the others are unset or default.
+    /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
     pub fn new(values: ::std::vec::Vec<crate::users::UserFeatureValue>) -> Self {
         Self { values }

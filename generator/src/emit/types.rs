@@ -245,7 +245,7 @@ impl<'a> Context<'a> {
                     }
                     other => (self.field_type(item, other), quote!(value)),
                 };
-                let doc = format!("Sets `{}`.", f.name);
+                let doc = format!(" Sets `{}`.", f.name);
                 quote! {
                     #[doc = #doc]
                     pub fn #setter(mut self, value: #ty) -> Self {
@@ -254,7 +254,7 @@ impl<'a> Context<'a> {
                     }
                 }
             });
-        let new_doc = "A value with the required fields; the others are unset or default.";
+        let new_doc = " A value with the required fields; the others are unset or default.";
         let wire = wire::struct_impls(self, id, &fields);
         quote! {
             #doc

@@ -1,0 +1,121 @@
+//! `cargo xtask bench compile`: how long the generated crate alone takes to
+//! build (debug, its dependencies already built), next to the official
+//! `dropbox-sdk` 0.21.0 from crates.io with the same namespaces and its
+//! `async_routes` feature; for all namespaces and for `files` alone.
+
+use crate::bench::workspace_root;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const OFFICIAL_ALL: &[&str] = &[
+    "dbx_account",
+    "dbx_account_id",
+    "dbx_async",
+    "dbx_auth",
+    "dbx_check",
+    "dbx_common",
+    "dbx_contacts",
+    "dbx_file_properties",
+    "dbx_file_requests",
+    "dbx_files",
+    "dbx_openid",
+    "dbx_paper",
+    "dbx_riviera",
+    "dbx_secondary_emails",
+    "dbx_seen_state",
+    "dbx_sharing",
+    "dbx_team",
+    "dbx_team_common",
+    "dbx_team_log",
+    "dbx_team_policies",
+    "dbx_users",
+    "dbx_users_common",
+];
+
+fn cargo(dir: &Path, args: &[&str]) -> Result<Duration, String> {
+    let t = Instant::now();
+    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| e.to_string())?;
+    if !status.success() {
+        return Err(format!(
+            "cargo {} failed in {}",
+            args.join(" "),
+            dir.display()
+        ));
+    }
+    Ok(t.elapsed())
+}
+
+/// Build the crate once (so its dependencies are built), then clean only it
+/// and time its build.
+fn time_crate(dir: &Path, package: &str, build: &[&str]) -> Result<Duration, String> {
+    cargo(dir, build)?;
+    let mut clean = vec!["clean", "-p", package];
+    if let Some(i) = build.iter().position(|a| *a == "--target-dir") {
+        clean.extend_from_slice(&build[i..i + 2]);
+    }
+    cargo(dir, &clean)?;
+    cargo(dir, build)
+}
+
+fn official_project(dir: &Path, features: &[&str]) -> Result<(), String> {
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    let list: Vec<String> = features.iter().map(|f| format!("{f:?}")).collect();
+    let toml = format!(
+        "[package]\nname = \"official-bench\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n\
+         [dependencies]\ndropbox-sdk = {{ version = \"=0.21.0\", default-features = false, features = [{}] }}\n",
+        list.join(", ")
+    );
+    std::fs::write(dir.join("Cargo.toml"), toml).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("src/lib.rs"), "pub use dropbox_sdk;\n").map_err(|e| e.to_string())
+}
+
+pub fn run() -> Result<(), String> {
+    let root = workspace_root();
+    let scratch = root.join("target/bench-compile");
+    let ours_target = scratch.join("ours");
+    let ours_target = ours_target.to_string_lossy().into_owned();
+    let mut rows = vec![];
+    for (label, official_features, ours_features) in [
+        (
+            "all namespaces",
+            OFFICIAL_ALL.to_vec(),
+            vec!["--features", "full"],
+        ),
+        (
+            "files alone",
+            vec!["dbx_files"],
+            vec!["--no-default-features", "--features", "files"],
+        ),
+    ] {
+        let mut features = official_features.clone();
+        features.push("async_routes");
+        let dir = scratch.join(format!("official-{}", label.replace(' ', "-")));
+        official_project(&dir, &features)?;
+        eprintln!("timing dropbox-sdk 0.21.0 ({label}) ...");
+        let official = time_crate(&dir, "dropbox-sdk", &["build"])?;
+        let mut build = vec!["build", "-p", "dropbox", "--target-dir", &ours_target];
+        build.extend(ours_features.iter().copied());
+        eprintln!("timing ours ({label}) ...");
+        let ours = time_crate(&root, "dropbox", &build)?;
+        rows.push((label, official, ours));
+    }
+    println!("compile time of the SDK crate alone (debug, dependencies built)");
+    println!("| namespaces | dropbox-sdk 0.21.0 | ours | ours / official |");
+    println!("| --- | ---: | ---: | ---: |");
+    for (label, official, ours) in rows {
+        println!(
+            "| {label} | {:.1} s | {:.1} s | {:.2} |",
+            official.as_secs_f64(),
+            ours.as_secs_f64(),
+            ours.as_secs_f64() / official.as_secs_f64()
+        );
+    }
+    Ok(())
+}
