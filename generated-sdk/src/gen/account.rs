@@ -494,7 +494,7 @@ impl crate::wire::Decode for AccountPhotoGetError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "thumbnail_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -534,6 +534,7 @@ impl crate::wire::Decode for AccountPhotoGetError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -595,12 +596,13 @@ impl crate::wire::Decode for DeleteProfilePhotoError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -666,7 +668,7 @@ impl crate::wire::Decode for PhotoSourceArg {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PhotoSourceArg"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "base64_data" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -698,6 +700,7 @@ impl crate::wire::Decode for PhotoSourceArg {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -803,7 +806,7 @@ impl crate::wire::Decode for SetProfilePhotoError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "file_type_error" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::FileTypeError)
@@ -829,6 +832,7 @@ impl crate::wire::Decode for SetProfilePhotoError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -902,7 +906,7 @@ impl crate::wire::Decode for ThumbnailError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ThumbnailError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "permanent_failure" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::PermanentFailure)
@@ -916,6 +920,7 @@ impl crate::wire::Decode for ThumbnailError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

@@ -127,7 +127,7 @@ impl crate::wire::Decode for LaunchEmptyResult {
                         ::std::string::String::from("missing .tag for LaunchEmptyResult"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -217,7 +217,7 @@ impl crate::wire::Decode for LaunchResultBase {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LaunchResultBase"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -311,7 +311,7 @@ impl crate::wire::Decode for PollEmptyResult {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PollEmptyResult"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -401,7 +401,7 @@ impl crate::wire::Decode for PollError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PollError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_async_job_id" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidAsyncJobId)
@@ -415,6 +415,7 @@ impl crate::wire::Decode for PollError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -468,7 +469,7 @@ impl crate::wire::Decode for PollResultBase {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PollResultBase"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)

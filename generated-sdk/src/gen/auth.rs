@@ -457,7 +457,7 @@ impl crate::wire::Decode for AccessError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for AccessError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_account_type" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -545,6 +545,7 @@ impl crate::wire::Decode for AccessError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -684,7 +685,7 @@ impl crate::wire::Decode for AuthError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for AuthError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_access_token" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidAccessToken)
@@ -724,6 +725,7 @@ impl crate::wire::Decode for AuthError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -802,7 +804,7 @@ impl crate::wire::Decode for InvalidAccountTypeError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "endpoint" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Endpoint)
@@ -816,6 +818,7 @@ impl crate::wire::Decode for InvalidAccountTypeError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -893,7 +896,7 @@ impl crate::wire::Decode for NoPermissionError {
                         ::std::string::String::from("missing .tag for NoPermissionError"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unauthorized_account_id_usage" => {
                 ::std::result::Result::Ok(
                     Self::UnauthorizedAccountIdUsage(
@@ -909,6 +912,7 @@ impl crate::wire::Decode for NoPermissionError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -982,7 +986,7 @@ impl crate::wire::Decode for PaperAccessError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PaperAccessError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "paper_disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::PaperDisabled)
@@ -996,6 +1000,7 @@ impl crate::wire::Decode for PaperAccessError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1071,7 +1076,7 @@ impl crate::wire::Decode for RateLimitReason {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for RateLimitReason"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "too_many_requests" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TooManyRequests)
@@ -1085,6 +1090,7 @@ impl crate::wire::Decode for RateLimitReason {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1165,7 +1171,7 @@ impl crate::wire::Decode for TokenFromOAuth1Error {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_oauth1_token_info" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidOauth1TokenInfo)
@@ -1179,6 +1185,7 @@ impl crate::wire::Decode for TokenFromOAuth1Error {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

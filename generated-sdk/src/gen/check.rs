@@ -206,7 +206,7 @@ impl crate::wire::Decode for EchoError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for EchoError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_requested" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserRequested)
@@ -216,6 +216,7 @@ impl crate::wire::Decode for EchoError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

@@ -456,7 +456,7 @@ impl crate::wire::Decode for PathRoot {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PathRoot"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "home" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Home)
@@ -518,6 +518,7 @@ impl crate::wire::Decode for PathRoot {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -592,7 +593,7 @@ impl crate::wire::Decode for PathRootError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PathRootError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_root" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -628,6 +629,7 @@ impl crate::wire::Decode for PathRootError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

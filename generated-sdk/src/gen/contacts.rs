@@ -131,7 +131,7 @@ impl crate::wire::Decode for DeleteManualContactsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "contacts_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -163,6 +163,7 @@ impl crate::wire::Decode for DeleteManualContactsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

@@ -2125,7 +2125,7 @@ impl crate::wire::Decode for AddPropertiesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "template_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -2207,6 +2207,7 @@ impl crate::wire::Decode for AddPropertiesError {
                 ::std::result::Result::Ok(Self::PropertyGroupAlreadyExists)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2341,7 +2342,7 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "template_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -2419,6 +2420,7 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
                 ::std::result::Result::Ok(Self::DuplicatePropertyGroups)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2484,7 +2486,7 @@ impl crate::wire::Decode for LogicalOperator {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LogicalOperator"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "or_operator" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::OrOperator)
@@ -2494,6 +2496,7 @@ impl crate::wire::Decode for LogicalOperator {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2565,7 +2568,7 @@ impl crate::wire::Decode for LookUpPropertiesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "property_group_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::PropertyGroupNotFound)
@@ -2575,6 +2578,7 @@ impl crate::wire::Decode for LookUpPropertiesError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2677,7 +2681,7 @@ impl crate::wire::Decode for LookupError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LookupError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "malformed_path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -2725,6 +2729,7 @@ impl crate::wire::Decode for LookupError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2848,7 +2853,7 @@ impl crate::wire::Decode for ModifyTemplateError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "template_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -2900,6 +2905,7 @@ impl crate::wire::Decode for ModifyTemplateError {
                 ::std::result::Result::Ok(Self::TemplateAttributeTooLarge)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2996,7 +3002,7 @@ impl crate::wire::Decode for PropertiesError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PropertiesError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "template_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -3062,6 +3068,7 @@ impl crate::wire::Decode for PropertiesError {
                 ::std::result::Result::Ok(Self::UnsupportedFolder)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3131,7 +3138,7 @@ impl crate::wire::Decode for PropertiesSearchContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "reset" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Reset)
@@ -3141,6 +3148,7 @@ impl crate::wire::Decode for PropertiesSearchContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3210,7 +3218,7 @@ impl crate::wire::Decode for PropertiesSearchError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "property_group_lookup" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -3242,6 +3250,7 @@ impl crate::wire::Decode for PropertiesSearchError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3312,7 +3321,7 @@ impl crate::wire::Decode for PropertiesSearchMode {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "field_name" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -3344,6 +3353,7 @@ impl crate::wire::Decode for PropertiesSearchMode {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3409,7 +3419,7 @@ impl crate::wire::Decode for PropertyType {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PropertyType"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "string" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::String)
@@ -3419,6 +3429,7 @@ impl crate::wire::Decode for PropertyType {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3529,7 +3540,7 @@ impl crate::wire::Decode for RemovePropertiesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "template_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -3621,6 +3632,7 @@ impl crate::wire::Decode for RemovePropertiesError {
                 )
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3697,7 +3709,7 @@ impl crate::wire::Decode for TemplateError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for TemplateError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "template_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -3733,6 +3745,7 @@ impl crate::wire::Decode for TemplateError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3807,7 +3820,7 @@ impl crate::wire::Decode for TemplateFilter {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for TemplateFilter"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "filter_some" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -3843,6 +3856,7 @@ impl crate::wire::Decode for TemplateFilter {
                 ::std::result::Result::Ok(Self::FilterNone)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3913,7 +3927,7 @@ impl crate::wire::Decode for TemplateFilterBase {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "filter_some" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -3945,6 +3959,7 @@ impl crate::wire::Decode for TemplateFilterBase {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4021,7 +4036,7 @@ impl crate::wire::Decode for TemplateOwnerType {
                         ::std::string::String::from("missing .tag for TemplateOwnerType"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::User)
@@ -4035,6 +4050,7 @@ impl crate::wire::Decode for TemplateOwnerType {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4178,7 +4194,7 @@ impl crate::wire::Decode for UpdatePropertiesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "template_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -4282,6 +4298,7 @@ impl crate::wire::Decode for UpdatePropertiesError {
                 )
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

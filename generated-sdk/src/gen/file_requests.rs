@@ -1329,7 +1329,7 @@ impl crate::wire::Decode for CountFileRequestsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled_for_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DisabledForTeam)
@@ -1339,6 +1339,7 @@ impl crate::wire::Decode for CountFileRequestsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1492,7 +1493,7 @@ impl crate::wire::Decode for CreateFileRequestError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled_for_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DisabledForTeam)
@@ -1538,6 +1539,7 @@ impl crate::wire::Decode for CreateFileRequestError {
                 ::std::result::Result::Ok(Self::RateLimit)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1673,7 +1675,7 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled_for_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DisabledForTeam)
@@ -1711,6 +1713,7 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsError {
                 ::std::result::Result::Ok(Self::NoWritePermission)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1855,7 +1858,7 @@ impl crate::wire::Decode for DeleteFileRequestError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled_for_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DisabledForTeam)
@@ -1897,6 +1900,7 @@ impl crate::wire::Decode for DeleteFileRequestError {
                 ::std::result::Result::Ok(Self::FileRequestOpen)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2027,7 +2031,7 @@ impl crate::wire::Decode for FileRequestError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for FileRequestError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled_for_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DisabledForTeam)
@@ -2065,6 +2069,7 @@ impl crate::wire::Decode for FileRequestError {
                 ::std::result::Result::Ok(Self::NoWritePermission)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2135,7 +2140,7 @@ impl crate::wire::Decode for GeneralFileRequestsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled_for_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DisabledForTeam)
@@ -2145,6 +2150,7 @@ impl crate::wire::Decode for GeneralFileRequestsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2280,7 +2286,7 @@ impl crate::wire::Decode for GetFileRequestError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled_for_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DisabledForTeam)
@@ -2318,6 +2324,7 @@ impl crate::wire::Decode for GetFileRequestError {
                 ::std::result::Result::Ok(Self::NoWritePermission)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2413,7 +2420,7 @@ impl crate::wire::Decode for GracePeriod {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GracePeriod"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "one_day" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::OneDay)
@@ -2439,6 +2446,7 @@ impl crate::wire::Decode for GracePeriod {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2518,7 +2526,7 @@ impl crate::wire::Decode for ListFileRequestsContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled_for_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DisabledForTeam)
@@ -2532,6 +2540,7 @@ impl crate::wire::Decode for ListFileRequestsContinueError {
                 ::std::result::Result::Ok(Self::InvalidCursor)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2602,7 +2611,7 @@ impl crate::wire::Decode for ListFileRequestsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled_for_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DisabledForTeam)
@@ -2612,6 +2621,7 @@ impl crate::wire::Decode for ListFileRequestsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2695,7 +2705,7 @@ impl crate::wire::Decode for UpdateFileRequestDeadline {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "no_update" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NoUpdate)
@@ -2717,6 +2727,7 @@ impl crate::wire::Decode for UpdateFileRequestDeadline {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2852,7 +2863,7 @@ impl crate::wire::Decode for UpdateFileRequestError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled_for_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DisabledForTeam)
@@ -2890,6 +2901,7 @@ impl crate::wire::Decode for UpdateFileRequestError {
                 ::std::result::Result::Ok(Self::NoWritePermission)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

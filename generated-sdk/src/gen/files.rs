@@ -11274,7 +11274,7 @@ impl crate::wire::Decode for AddTagError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for AddTagError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -11310,6 +11310,7 @@ impl crate::wire::Decode for AddTagError {
                 ::std::result::Result::Ok(Self::TooManyTags)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -11376,7 +11377,7 @@ impl crate::wire::Decode for AlphaGetMetadataError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -11498,7 +11499,7 @@ impl crate::wire::Decode for BaseTagError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for BaseTagError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -11530,6 +11531,7 @@ impl crate::wire::Decode for BaseTagError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -11599,7 +11601,7 @@ impl crate::wire::Decode for CreateFolderBatchError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "too_many_files" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TooManyFiles)
@@ -11609,6 +11611,7 @@ impl crate::wire::Decode for CreateFolderBatchError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -11707,7 +11710,7 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -11753,6 +11756,7 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -11842,7 +11846,7 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -11884,6 +11888,7 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -11959,7 +11964,7 @@ impl crate::wire::Decode for CreateFolderBatchResultEntry {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 ::std::result::Result::Ok(
                     Self::Success(
@@ -12070,7 +12075,7 @@ impl crate::wire::Decode for CreateFolderEntryError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -12102,6 +12107,7 @@ impl crate::wire::Decode for CreateFolderEntryError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -12157,7 +12163,7 @@ impl crate::wire::Decode for CreateFolderError {
                         ::std::string::String::from("missing .tag for CreateFolderError"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -12256,7 +12262,7 @@ impl crate::wire::Decode for DeleteBatchError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for DeleteBatchError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "too_many_write_operations" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TooManyWriteOperations)
@@ -12266,6 +12272,7 @@ impl crate::wire::Decode for DeleteBatchError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -12364,7 +12371,7 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -12410,6 +12417,7 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -12497,7 +12505,7 @@ impl crate::wire::Decode for DeleteBatchLaunch {
                         ::std::string::String::from("missing .tag for DeleteBatchLaunch"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -12539,6 +12547,7 @@ impl crate::wire::Decode for DeleteBatchLaunch {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -12614,7 +12623,7 @@ impl crate::wire::Decode for DeleteBatchResultEntry {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 ::std::result::Result::Ok(
                     Self::Success(
@@ -12749,7 +12758,7 @@ impl crate::wire::Decode for DeleteError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for DeleteError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path_lookup" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -12815,6 +12824,7 @@ impl crate::wire::Decode for DeleteError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -12888,7 +12898,7 @@ impl crate::wire::Decode for DownloadError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for DownloadError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -12924,6 +12934,7 @@ impl crate::wire::Decode for DownloadError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13006,7 +13017,7 @@ impl crate::wire::Decode for DownloadZipError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for DownloadZipError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -13046,6 +13057,7 @@ impl crate::wire::Decode for DownloadZipError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13139,7 +13151,7 @@ impl crate::wire::Decode for ExportError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ExportError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -13183,6 +13195,7 @@ impl crate::wire::Decode for ExportError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13328,7 +13341,7 @@ impl crate::wire::Decode for FileCategory {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for FileCategory"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "image" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Image)
@@ -13374,6 +13387,7 @@ impl crate::wire::Decode for FileCategory {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13457,7 +13471,7 @@ impl crate::wire::Decode for FileLockContent {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for FileLockContent"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unlocked" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Unlocked)
@@ -13477,6 +13491,7 @@ impl crate::wire::Decode for FileLockContent {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13548,7 +13563,7 @@ impl crate::wire::Decode for FileStatus {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for FileStatus"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "active" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Active)
@@ -13562,6 +13577,7 @@ impl crate::wire::Decode for FileStatus {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13631,7 +13647,7 @@ impl crate::wire::Decode for GetCopyReferenceError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -13663,6 +13679,7 @@ impl crate::wire::Decode for GetCopyReferenceError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13715,7 +13732,7 @@ impl crate::wire::Decode for GetMetadataError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GetMetadataError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -13843,7 +13860,7 @@ impl crate::wire::Decode for GetTemporaryLinkError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -13887,6 +13904,7 @@ impl crate::wire::Decode for GetTemporaryLinkError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13956,7 +13974,7 @@ impl crate::wire::Decode for GetThumbnailBatchError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "too_many_files" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TooManyFiles)
@@ -13966,6 +13984,7 @@ impl crate::wire::Decode for GetThumbnailBatchError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14054,7 +14073,7 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 ::std::result::Result::Ok(
                     Self::Success(
@@ -14096,6 +14115,7 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14179,7 +14199,7 @@ impl crate::wire::Decode for ImportFormat {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ImportFormat"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "html" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Html)
@@ -14197,6 +14217,7 @@ impl crate::wire::Decode for ImportFormat {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14275,7 +14296,7 @@ impl crate::wire::Decode for ListFolderContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -14311,6 +14332,7 @@ impl crate::wire::Decode for ListFolderContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14384,7 +14406,7 @@ impl crate::wire::Decode for ListFolderError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ListFolderError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -14442,6 +14464,7 @@ impl crate::wire::Decode for ListFolderError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14511,7 +14534,7 @@ impl crate::wire::Decode for ListFolderLongpollError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "reset" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Reset)
@@ -14521,6 +14544,7 @@ impl crate::wire::Decode for ListFolderLongpollError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14610,7 +14634,7 @@ impl crate::wire::Decode for ListRevisionsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -14650,6 +14674,7 @@ impl crate::wire::Decode for ListRevisionsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14726,7 +14751,7 @@ impl crate::wire::Decode for ListRevisionsMode {
                         ::std::string::String::from("missing .tag for ListRevisionsMode"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Path)
@@ -14740,6 +14765,7 @@ impl crate::wire::Decode for ListRevisionsMode {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14882,7 +14908,7 @@ impl crate::wire::Decode for LockFileError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LockFileError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path_lookup" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -14948,6 +14974,7 @@ impl crate::wire::Decode for LockFileError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15023,7 +15050,7 @@ impl crate::wire::Decode for LockFileResultEntry {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 ::std::result::Result::Ok(
                     Self::Success(
@@ -15188,7 +15215,7 @@ impl crate::wire::Decode for LookupError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LookupError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "malformed_path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -15244,6 +15271,7 @@ impl crate::wire::Decode for LookupError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15301,7 +15329,7 @@ impl crate::wire::Decode for MediaInfo {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for MediaInfo"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "pending" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Pending)
@@ -15397,7 +15425,7 @@ impl crate::wire::Decode for MetadataV2 {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for MetadataV2"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "metadata" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -15429,6 +15457,7 @@ impl crate::wire::Decode for MetadataV2 {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15498,7 +15527,7 @@ impl crate::wire::Decode for MoveIntoFamilyError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "is_shared_folder" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::IsSharedFolder)
@@ -15508,6 +15537,7 @@ impl crate::wire::Decode for MoveIntoFamilyError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15577,7 +15607,7 @@ impl crate::wire::Decode for MoveIntoVaultError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "is_shared_folder" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::IsSharedFolder)
@@ -15587,6 +15617,7 @@ impl crate::wire::Decode for MoveIntoVaultError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15687,7 +15718,7 @@ impl crate::wire::Decode for PaperContentError {
                         ::std::string::String::from("missing .tag for PaperContentError"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "insufficient_permissions" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InsufficientPermissions)
@@ -15709,6 +15740,7 @@ impl crate::wire::Decode for PaperContentError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15844,7 +15876,7 @@ impl crate::wire::Decode for PaperCreateError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PaperCreateError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "insufficient_permissions" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InsufficientPermissions)
@@ -15882,6 +15914,7 @@ impl crate::wire::Decode for PaperCreateError {
                 ::std::result::Result::Ok(Self::PaperDisabled)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15978,7 +16011,7 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "update" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Update)
@@ -16000,6 +16033,7 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16133,7 +16167,7 @@ impl crate::wire::Decode for PaperUpdateError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PaperUpdateError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "insufficient_permissions" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InsufficientPermissions)
@@ -16193,6 +16227,7 @@ impl crate::wire::Decode for PaperUpdateError {
                 ::std::result::Result::Ok(Self::DocDeleted)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16275,7 +16310,7 @@ impl crate::wire::Decode for PathOrLink {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PathOrLink"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -16317,6 +16352,7 @@ impl crate::wire::Decode for PathOrLink {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16399,7 +16435,7 @@ impl crate::wire::Decode for PreviewError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PreviewError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -16651,7 +16687,7 @@ impl crate::wire::Decode for RelocationBatchError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "from_lookup" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -16827,6 +16863,7 @@ impl crate::wire::Decode for RelocationBatchError {
                 ::std::result::Result::Ok(Self::TooManyWriteOperations)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16917,7 +16954,7 @@ impl crate::wire::Decode for RelocationBatchErrorEntry {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "relocation_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -16957,6 +16994,7 @@ impl crate::wire::Decode for RelocationBatchErrorEntry {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17043,7 +17081,7 @@ impl crate::wire::Decode for RelocationBatchJobStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -17178,7 +17216,7 @@ impl crate::wire::Decode for RelocationBatchLaunch {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -17220,6 +17258,7 @@ impl crate::wire::Decode for RelocationBatchLaunch {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17298,7 +17337,7 @@ impl crate::wire::Decode for RelocationBatchResultEntry {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -17356,6 +17395,7 @@ impl crate::wire::Decode for RelocationBatchResultEntry {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17433,7 +17473,7 @@ impl crate::wire::Decode for RelocationBatchV2JobStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -17530,7 +17570,7 @@ impl crate::wire::Decode for RelocationBatchV2Launch {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -17769,7 +17809,7 @@ impl crate::wire::Decode for RelocationError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for RelocationError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "from_lookup" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -17941,6 +17981,7 @@ impl crate::wire::Decode for RelocationError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18014,7 +18055,7 @@ impl crate::wire::Decode for RemoveTagError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for RemoveTagError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -18050,6 +18091,7 @@ impl crate::wire::Decode for RemoveTagError {
                 ::std::result::Result::Ok(Self::TagNotPresent)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18143,7 +18185,7 @@ impl crate::wire::Decode for RestoreError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for RestoreError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path_lookup" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -18209,6 +18251,7 @@ impl crate::wire::Decode for RestoreError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18316,7 +18359,7 @@ impl crate::wire::Decode for SaveCopyReferenceError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -18364,6 +18407,7 @@ impl crate::wire::Decode for SaveCopyReferenceError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18455,7 +18499,7 @@ impl crate::wire::Decode for SaveUrlError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SaveUrlError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -18499,6 +18543,7 @@ impl crate::wire::Decode for SaveUrlError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18579,7 +18624,7 @@ impl crate::wire::Decode for SaveUrlJobStatus {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SaveUrlJobStatus"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -18695,7 +18740,7 @@ impl crate::wire::Decode for SaveUrlResult {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SaveUrlResult"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -18821,7 +18866,7 @@ impl crate::wire::Decode for SearchError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SearchError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -18869,6 +18914,7 @@ impl crate::wire::Decode for SearchError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18940,7 +18986,7 @@ impl crate::wire::Decode for SearchMatchType {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SearchMatchType"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "filename" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Filename)
@@ -19064,7 +19110,7 @@ impl crate::wire::Decode for SearchMatchTypeV2 {
                         ::std::string::String::from("missing .tag for SearchMatchTypeV2"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "filename" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Filename)
@@ -19090,6 +19136,7 @@ impl crate::wire::Decode for SearchMatchTypeV2 {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19160,7 +19207,7 @@ impl crate::wire::Decode for SearchMode {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SearchMode"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "filename" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Filename)
@@ -19244,7 +19291,7 @@ impl crate::wire::Decode for SearchOrderBy {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SearchOrderBy"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "relevance" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Relevance)
@@ -19258,6 +19305,7 @@ impl crate::wire::Decode for SearchOrderBy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19342,7 +19390,7 @@ impl crate::wire::Decode for SyncSetting {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SyncSetting"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "default" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Default)
@@ -19360,6 +19408,7 @@ impl crate::wire::Decode for SyncSetting {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19433,7 +19482,7 @@ impl crate::wire::Decode for SyncSettingArg {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SyncSettingArg"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "default" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Default)
@@ -19447,6 +19496,7 @@ impl crate::wire::Decode for SyncSettingArg {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19536,7 +19586,7 @@ impl crate::wire::Decode for SyncSettingsError {
                         ::std::string::String::from("missing .tag for SyncSettingsError"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -19576,6 +19626,7 @@ impl crate::wire::Decode for SyncSettingsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19651,7 +19702,7 @@ impl crate::wire::Decode for Tag {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for Tag"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_generated_tag" => {
                 ::std::result::Result::Ok(
                     Self::UserGeneratedTag(
@@ -19667,6 +19718,7 @@ impl crate::wire::Decode for Tag {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19758,7 +19810,7 @@ impl crate::wire::Decode for ThumbnailError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ThumbnailError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -19871,7 +19923,7 @@ impl crate::wire::Decode for ThumbnailFormat {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ThumbnailFormat"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "jpeg" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Jpeg)
@@ -19966,7 +20018,7 @@ impl crate::wire::Decode for ThumbnailMode {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ThumbnailMode"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "strict" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Strict)
@@ -20044,7 +20096,7 @@ impl crate::wire::Decode for ThumbnailQuality {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ThumbnailQuality"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "quality_80" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Quality80)
@@ -20189,7 +20241,7 @@ impl crate::wire::Decode for ThumbnailSize {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ThumbnailSize"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "w32h32" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::W32h32)
@@ -20351,7 +20403,7 @@ impl crate::wire::Decode for ThumbnailV2Error {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ThumbnailV2Error"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -20407,6 +20459,7 @@ impl crate::wire::Decode for ThumbnailV2Error {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20522,7 +20575,7 @@ impl crate::wire::Decode for UploadError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for UploadError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 ::std::result::Result::Ok(
                     Self::Path(
@@ -20576,6 +20629,7 @@ impl crate::wire::Decode for UploadError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20704,7 +20758,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NotFound)
@@ -20740,6 +20794,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20829,7 +20884,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "payload_too_large" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::PayloadTooLarge)
@@ -20847,6 +20902,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20912,7 +20968,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchResultEntry {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Success)
@@ -21096,7 +21152,7 @@ impl crate::wire::Decode for UploadSessionAppendError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NotFound)
@@ -21140,6 +21196,7 @@ impl crate::wire::Decode for UploadSessionAppendError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21216,7 +21273,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -21325,7 +21382,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -21367,6 +21424,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21442,7 +21500,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 ::std::result::Result::Ok(
                     Self::Success(
@@ -21661,7 +21719,7 @@ impl crate::wire::Decode for UploadSessionFinishError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "lookup_failed" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -21777,6 +21835,7 @@ impl crate::wire::Decode for UploadSessionFinishError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21923,7 +21982,7 @@ impl crate::wire::Decode for UploadSessionLookupError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NotFound)
@@ -21967,6 +22026,7 @@ impl crate::wire::Decode for UploadSessionLookupError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22069,7 +22129,7 @@ impl crate::wire::Decode for UploadSessionStartError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "concurrent_session_data_not_allowed" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::ConcurrentSessionDataNotAllowed)
@@ -22091,6 +22151,7 @@ impl crate::wire::Decode for UploadSessionStartError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22167,7 +22228,7 @@ impl crate::wire::Decode for UploadSessionType {
                         ::std::string::String::from("missing .tag for UploadSessionType"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "sequential" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Sequential)
@@ -22181,6 +22242,7 @@ impl crate::wire::Decode for UploadSessionType {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22268,7 +22330,7 @@ impl crate::wire::Decode for WriteConflictError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "file" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::File)
@@ -22286,6 +22348,7 @@ impl crate::wire::Decode for WriteConflictError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22432,7 +22495,7 @@ impl crate::wire::Decode for WriteError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for WriteError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "malformed_path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -22518,6 +22581,7 @@ impl crate::wire::Decode for WriteError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22585,7 +22649,7 @@ impl crate::wire::Decode for WriteMode {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for WriteMode"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "add" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Add)

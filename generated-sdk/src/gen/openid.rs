@@ -258,7 +258,7 @@ impl crate::wire::Decode for OpenIdError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for OpenIdError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "incorrect_openid_scopes" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::IncorrectOpenidScopes)
@@ -268,6 +268,7 @@ impl crate::wire::Decode for OpenIdError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -332,7 +333,7 @@ impl crate::wire::Decode for UserInfoError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for UserInfoError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "openid_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -364,6 +365,7 @@ impl crate::wire::Decode for UserInfoError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

@@ -3083,7 +3083,7 @@ impl crate::wire::Decode for AddPaperDocUserResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Success)
@@ -3117,6 +3117,7 @@ impl crate::wire::Decode for AddPaperDocUserResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3192,7 +3193,7 @@ impl crate::wire::Decode for DocLookupError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for DocLookupError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "insufficient_permissions" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InsufficientPermissions)
@@ -3206,6 +3207,7 @@ impl crate::wire::Decode for DocLookupError {
                 ::std::result::Result::Ok(Self::DocNotFound)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3291,7 +3293,7 @@ impl crate::wire::Decode for DocSubscriptionLevel {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "default" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Default)
@@ -3396,7 +3398,7 @@ impl crate::wire::Decode for ExportFormat {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ExportFormat"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "html" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Html)
@@ -3414,6 +3416,7 @@ impl crate::wire::Decode for ExportFormat {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3481,7 +3484,7 @@ impl crate::wire::Decode for FolderSharingPolicyType {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Team)
@@ -3580,7 +3583,7 @@ impl crate::wire::Decode for FolderSubscriptionLevel {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "none" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::None)
@@ -3685,7 +3688,7 @@ impl crate::wire::Decode for ImportFormat {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ImportFormat"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "html" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Html)
@@ -3703,6 +3706,7 @@ impl crate::wire::Decode for ImportFormat {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3772,7 +3776,7 @@ impl crate::wire::Decode for ListDocsCursorError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "cursor_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -3804,6 +3808,7 @@ impl crate::wire::Decode for ListDocsCursorError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3882,7 +3887,7 @@ impl crate::wire::Decode for ListPaperDocsFilterBy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "docs_accessed" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DocsAccessed)
@@ -3896,6 +3901,7 @@ impl crate::wire::Decode for ListPaperDocsFilterBy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3983,7 +3989,7 @@ impl crate::wire::Decode for ListPaperDocsSortBy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "accessed" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Accessed)
@@ -4001,6 +4007,7 @@ impl crate::wire::Decode for ListPaperDocsSortBy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4079,7 +4086,7 @@ impl crate::wire::Decode for ListPaperDocsSortOrder {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "ascending" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Ascending)
@@ -4093,6 +4100,7 @@ impl crate::wire::Decode for ListPaperDocsSortOrder {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4182,7 +4190,7 @@ impl crate::wire::Decode for ListUsersCursorError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "insufficient_permissions" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InsufficientPermissions)
@@ -4222,6 +4230,7 @@ impl crate::wire::Decode for ListUsersCursorError {
                 )
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4291,7 +4300,7 @@ impl crate::wire::Decode for PaperApiBaseError {
                         ::std::string::String::from("missing .tag for PaperApiBaseError"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "insufficient_permissions" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InsufficientPermissions)
@@ -4301,6 +4310,7 @@ impl crate::wire::Decode for PaperApiBaseError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4399,7 +4409,7 @@ impl crate::wire::Decode for PaperApiCursorError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "expired_cursor" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::ExpiredCursor)
@@ -4421,6 +4431,7 @@ impl crate::wire::Decode for PaperApiCursorError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4532,7 +4543,7 @@ impl crate::wire::Decode for PaperDocCreateError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "insufficient_permissions" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InsufficientPermissions)
@@ -4558,6 +4569,7 @@ impl crate::wire::Decode for PaperDocCreateError {
                 ::std::result::Result::Ok(Self::ImageSizeExceeded)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4636,7 +4648,7 @@ impl crate::wire::Decode for PaperDocPermissionLevel {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "edit" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Edit)
@@ -4650,6 +4662,7 @@ impl crate::wire::Decode for PaperDocPermissionLevel {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4724,7 +4737,7 @@ impl crate::wire::Decode for PaperDocStatus {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PaperDocStatus"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "active" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Active)
@@ -4738,6 +4751,7 @@ impl crate::wire::Decode for PaperDocStatus {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4876,7 +4890,7 @@ impl crate::wire::Decode for PaperDocUpdateError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "insufficient_permissions" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InsufficientPermissions)
@@ -4914,6 +4928,7 @@ impl crate::wire::Decode for PaperDocUpdateError {
                 ::std::result::Result::Ok(Self::DocDeleted)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -5001,7 +5016,7 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "append" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Append)
@@ -5019,6 +5034,7 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -5108,7 +5124,7 @@ impl crate::wire::Decode for PaperFolderCreateError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "insufficient_permissions" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InsufficientPermissions)
@@ -5126,6 +5142,7 @@ impl crate::wire::Decode for PaperFolderCreateError {
                 ::std::result::Result::Ok(Self::InvalidFolderId)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -5214,7 +5231,7 @@ impl crate::wire::Decode for SharingPublicPolicyType {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "people_with_link_can_edit" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::PeopleWithLinkCanEdit)
@@ -5316,7 +5333,7 @@ impl crate::wire::Decode for SharingTeamPolicyType {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "people_with_link_can_edit" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::PeopleWithLinkCanEdit)
@@ -5412,7 +5429,7 @@ impl crate::wire::Decode for UserOnPaperDocFilter {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "visited" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Visited)
@@ -5426,6 +5443,7 @@ impl crate::wire::Decode for UserOnPaperDocFilter {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

@@ -2590,7 +2590,7 @@ impl crate::wire::Decode for ContentApiV2Error {
                         ::std::string::String::from("missing .tag for ContentApiV2Error"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "server_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -2682,6 +2682,7 @@ impl crate::wire::Decode for ContentApiV2Error {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2767,7 +2768,7 @@ impl crate::wire::Decode for FileIdOrUrl {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for FileIdOrUrl"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "file_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -2851,6 +2852,7 @@ impl crate::wire::Decode for FileIdOrUrl {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2947,7 +2949,7 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -2993,6 +2995,7 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3089,7 +3092,7 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -3135,6 +3138,7 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3231,7 +3235,7 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -3277,6 +3281,7 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3373,7 +3378,7 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -3419,6 +3424,7 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3515,7 +3521,7 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -3561,6 +3567,7 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3710,7 +3717,7 @@ impl crate::wire::Decode for MarkdownConversionApiV2Error {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "server_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -3796,6 +3803,7 @@ impl crate::wire::Decode for MarkdownConversionApiV2Error {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3945,7 +3953,7 @@ impl crate::wire::Decode for MetadataExtractionApiV2Error {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "server_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -4031,6 +4039,7 @@ impl crate::wire::Decode for MetadataExtractionApiV2Error {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4133,7 +4142,7 @@ impl crate::wire::Decode for MetadataType {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for MetadataType"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "metadata_type_unknown" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::MetadataTypeUnknown)
@@ -4159,6 +4168,7 @@ impl crate::wire::Decode for MetadataType {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4308,7 +4318,7 @@ impl crate::wire::Decode for OcrExtractionApiV2Error {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "server_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -4394,6 +4404,7 @@ impl crate::wire::Decode for OcrExtractionApiV2Error {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4490,7 +4501,7 @@ impl crate::wire::Decode for OfficeFileType {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for OfficeFileType"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "office_filetype_unknown" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::OfficeFiletypeUnknown)
@@ -4512,6 +4523,7 @@ impl crate::wire::Decode for OfficeFileType {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4661,7 +4673,7 @@ impl crate::wire::Decode for TextExtractionApiV2Error {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "server_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -4747,6 +4759,7 @@ impl crate::wire::Decode for TextExtractionApiV2Error {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4818,7 +4831,7 @@ impl crate::wire::Decode for TimestampLevel {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for TimestampLevel"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "sentence" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Sentence)
@@ -4832,6 +4845,7 @@ impl crate::wire::Decode for TimestampLevel {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -4960,7 +4974,7 @@ impl crate::wire::Decode for metadata_union {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for metadata_union"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "exif" => {
                 ::std::result::Result::Ok(
                     Self::Exif(
@@ -5006,6 +5020,7 @@ impl crate::wire::Decode for metadata_union {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

@@ -114,7 +114,7 @@ impl crate::wire::Decode for PlatformType {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for PlatformType"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "web" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Web)
@@ -148,6 +148,7 @@ impl crate::wire::Decode for PlatformType {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

@@ -10747,7 +10747,7 @@ impl crate::wire::Decode for AccessInheritance {
                         ::std::string::String::from("missing .tag for AccessInheritance"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "inherit" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Inherit)
@@ -10761,6 +10761,7 @@ impl crate::wire::Decode for AccessInheritance {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -10871,7 +10872,7 @@ impl crate::wire::Decode for AccessLevel {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for AccessLevel"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "owner" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Owner)
@@ -10901,6 +10902,7 @@ impl crate::wire::Decode for AccessLevel {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -10975,7 +10977,7 @@ impl crate::wire::Decode for AclUpdatePolicy {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for AclUpdatePolicy"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "owner" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Owner)
@@ -10989,6 +10991,7 @@ impl crate::wire::Decode for AclUpdatePolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -11095,7 +11098,7 @@ impl crate::wire::Decode for AddFileMemberError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -11165,6 +11168,7 @@ impl crate::wire::Decode for AddFileMemberError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -11351,7 +11355,7 @@ impl crate::wire::Decode for AddFolderMemberError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -11497,6 +11501,7 @@ impl crate::wire::Decode for AddFolderMemberError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -11623,7 +11628,7 @@ impl crate::wire::Decode for AddMemberSelectorError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "automatic_group" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::AutomaticGroup)
@@ -11723,6 +11728,7 @@ impl crate::wire::Decode for AddMemberSelectorError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -11847,7 +11853,7 @@ impl crate::wire::Decode for AlphaResolvedVisibility {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "public" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Public)
@@ -11881,6 +11887,7 @@ impl crate::wire::Decode for AlphaResolvedVisibility {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -11958,7 +11965,7 @@ impl crate::wire::Decode for ChangeLinkExpirationPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "allowed" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Allowed)
@@ -11972,6 +11979,7 @@ impl crate::wire::Decode for ChangeLinkExpirationPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -12041,7 +12049,7 @@ impl crate::wire::Decode for CreateSharedLinkError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -12073,6 +12081,7 @@ impl crate::wire::Decode for CreateSharedLinkError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -12197,7 +12206,7 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -12455,7 +12464,7 @@ impl crate::wire::Decode for FileAction {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for FileAction"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disable_viewer_info" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DisableViewerInfo)
@@ -12509,6 +12518,7 @@ impl crate::wire::Decode for FileAction {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -12594,7 +12604,7 @@ impl crate::wire::Decode for FileErrorResult {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for FileErrorResult"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "file_not_found_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -12678,6 +12688,7 @@ impl crate::wire::Decode for FileErrorResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -12785,7 +12796,7 @@ impl crate::wire::Decode for FileMemberActionError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_member" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidMember)
@@ -12835,6 +12846,7 @@ impl crate::wire::Decode for FileMemberActionError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -12908,7 +12920,7 @@ impl crate::wire::Decode for FileMemberActionIndividualResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -13041,7 +13053,7 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 ::std::result::Result::Ok(
                     Self::Success(
@@ -13083,6 +13095,7 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13293,7 +13306,7 @@ impl crate::wire::Decode for FolderAction {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for FolderAction"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "change_options" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::ChangeOptions)
@@ -13363,6 +13376,7 @@ impl crate::wire::Decode for FolderAction {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13442,7 +13456,7 @@ impl crate::wire::Decode for GetFileMetadataError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -13500,6 +13514,7 @@ impl crate::wire::Decode for GetFileMetadataError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13589,7 +13604,7 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "metadata" => {
                 ::std::result::Result::Ok(
                     Self::Metadata(
@@ -13631,6 +13646,7 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13746,7 +13762,7 @@ impl crate::wire::Decode for GetSharedLinkFileError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "shared_link_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::SharedLinkNotFound)
@@ -13772,6 +13788,7 @@ impl crate::wire::Decode for GetSharedLinkFileError {
                 ::std::result::Result::Ok(Self::SharedLinkIsDirectory)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13841,7 +13858,7 @@ impl crate::wire::Decode for GetSharedLinksError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -13873,6 +13890,7 @@ impl crate::wire::Decode for GetSharedLinksError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -13939,7 +13957,7 @@ impl crate::wire::Decode for InviteeInfo {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for InviteeInfo"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "email" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -13971,6 +13989,7 @@ impl crate::wire::Decode for InviteeInfo {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14057,7 +14076,7 @@ impl crate::wire::Decode for JobError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for JobError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unshare_folder_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -14141,6 +14160,7 @@ impl crate::wire::Decode for JobError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14207,7 +14227,7 @@ impl crate::wire::Decode for JobStatus {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for JobStatus"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -14315,7 +14335,7 @@ impl crate::wire::Decode for LinkAccessLevel {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LinkAccessLevel"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "viewer" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Viewer)
@@ -14329,6 +14349,7 @@ impl crate::wire::Decode for LinkAccessLevel {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14441,7 +14462,7 @@ impl crate::wire::Decode for LinkAction {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LinkAction"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "change_access_level" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::ChangeAccessLevel)
@@ -14471,6 +14492,7 @@ impl crate::wire::Decode for LinkAction {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14573,7 +14595,7 @@ impl crate::wire::Decode for LinkAudience {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LinkAudience"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "public" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Public)
@@ -14599,6 +14621,7 @@ impl crate::wire::Decode for LinkAudience {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14718,7 +14741,7 @@ impl crate::wire::Decode for LinkAudienceDisallowedReason {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "delete_and_recreate" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DeleteAndRecreate)
@@ -14748,6 +14771,7 @@ impl crate::wire::Decode for LinkAudienceDisallowedReason {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14822,7 +14846,7 @@ impl crate::wire::Decode for LinkExpiry {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LinkExpiry"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "remove_expiry" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::RemoveExpiry)
@@ -14858,6 +14882,7 @@ impl crate::wire::Decode for LinkExpiry {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -14932,7 +14957,7 @@ impl crate::wire::Decode for LinkPassword {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LinkPassword"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "remove_password" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::RemovePassword)
@@ -14968,6 +14993,7 @@ impl crate::wire::Decode for LinkPassword {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15056,7 +15082,7 @@ impl crate::wire::Decode for ListFileMembersContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -15118,6 +15144,7 @@ impl crate::wire::Decode for ListFileMembersContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15197,7 +15224,7 @@ impl crate::wire::Decode for ListFileMembersError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -15255,6 +15282,7 @@ impl crate::wire::Decode for ListFileMembersError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15344,7 +15372,7 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "result" => {
                 ::std::result::Result::Ok(
                     Self::Result(
@@ -15386,6 +15414,7 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15466,7 +15495,7 @@ impl crate::wire::Decode for ListFilesContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -15502,6 +15531,7 @@ impl crate::wire::Decode for ListFilesContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15580,7 +15610,7 @@ impl crate::wire::Decode for ListFolderMembersContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -15616,6 +15646,7 @@ impl crate::wire::Decode for ListFolderMembersContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15685,7 +15716,7 @@ impl crate::wire::Decode for ListFoldersContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_cursor" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidCursor)
@@ -15695,6 +15726,7 @@ impl crate::wire::Decode for ListFoldersContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15773,7 +15805,7 @@ impl crate::wire::Decode for ListSharedLinksError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "path" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -15809,6 +15841,7 @@ impl crate::wire::Decode for ListSharedLinksError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15921,7 +15954,7 @@ impl crate::wire::Decode for MemberAction {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for MemberAction"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "leave_a_copy" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::LeaveACopy)
@@ -15951,6 +15984,7 @@ impl crate::wire::Decode for MemberAction {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16034,7 +16068,7 @@ impl crate::wire::Decode for MemberPolicy {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for MemberPolicy"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Team)
@@ -16052,6 +16086,7 @@ impl crate::wire::Decode for MemberPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16128,7 +16163,7 @@ impl crate::wire::Decode for MemberSelector {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for MemberSelector"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "dropbox_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -16186,6 +16221,7 @@ impl crate::wire::Decode for MemberSelector {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16309,7 +16345,7 @@ impl crate::wire::Decode for ModifySharedLinkSettingsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "shared_link_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::SharedLinkNotFound)
@@ -16361,6 +16397,7 @@ impl crate::wire::Decode for ModifySharedLinkSettingsError {
                 ::std::result::Result::Ok(Self::EmailNotVerified)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16491,7 +16528,7 @@ impl crate::wire::Decode for MountFolderError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for MountFolderError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -16553,6 +16590,7 @@ impl crate::wire::Decode for MountFolderError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16618,7 +16656,7 @@ impl crate::wire::Decode for PendingUploadMode {
                         ::std::string::String::from("missing .tag for PendingUploadMode"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "file" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::File)
@@ -16849,7 +16887,7 @@ impl crate::wire::Decode for PermissionDeniedReason {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_same_team_as_owner" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotSameTeamAsOwner)
@@ -16921,6 +16959,7 @@ impl crate::wire::Decode for PermissionDeniedReason {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17036,7 +17075,7 @@ impl crate::wire::Decode for RelinquishAccessError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_file_id" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidFileId)
@@ -17066,6 +17105,7 @@ impl crate::wire::Decode for RelinquishAccessError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17153,7 +17193,7 @@ impl crate::wire::Decode for RelinquishFileMembershipError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -17193,6 +17233,7 @@ impl crate::wire::Decode for RelinquishFileMembershipError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17316,7 +17357,7 @@ impl crate::wire::Decode for RelinquishFolderMembershipError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -17372,6 +17413,7 @@ impl crate::wire::Decode for RelinquishFolderMembershipError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17470,7 +17512,7 @@ impl crate::wire::Decode for RemoveFileMemberError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -17538,6 +17580,7 @@ impl crate::wire::Decode for RemoveFileMemberError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17661,7 +17704,7 @@ impl crate::wire::Decode for RemoveFolderMemberError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -17739,6 +17782,7 @@ impl crate::wire::Decode for RemoveFolderMemberError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17824,7 +17868,7 @@ impl crate::wire::Decode for RemoveMemberJobStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -17966,7 +18010,7 @@ impl crate::wire::Decode for RequestedLinkAccessLevel {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "viewer" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Viewer)
@@ -17988,6 +18032,7 @@ impl crate::wire::Decode for RequestedLinkAccessLevel {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18064,7 +18109,7 @@ impl crate::wire::Decode for RequestedVisibility {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "public" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Public)
@@ -18206,7 +18251,7 @@ impl crate::wire::Decode for ResolvedVisibility {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "public" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Public)
@@ -18240,6 +18285,7 @@ impl crate::wire::Decode for ResolvedVisibility {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18355,7 +18401,7 @@ impl crate::wire::Decode for RevokeSharedLinkError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "shared_link_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::SharedLinkNotFound)
@@ -18381,6 +18427,7 @@ impl crate::wire::Decode for RevokeSharedLinkError {
                 ::std::result::Result::Ok(Self::SharedLinkMalformed)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18460,7 +18507,7 @@ impl crate::wire::Decode for SetAccessInheritanceError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -18496,6 +18543,7 @@ impl crate::wire::Decode for SetAccessInheritanceError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18601,7 +18649,7 @@ impl crate::wire::Decode for ShareFolderError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ShareFolderError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "email_unverified" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::EmailUnverified)
@@ -18649,6 +18697,7 @@ impl crate::wire::Decode for ShareFolderError {
                 ::std::result::Result::Ok(Self::NoPermission)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18750,7 +18799,7 @@ impl crate::wire::Decode for ShareFolderErrorBase {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "email_unverified" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::EmailUnverified)
@@ -18794,6 +18843,7 @@ impl crate::wire::Decode for ShareFolderErrorBase {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18885,7 +18935,7 @@ impl crate::wire::Decode for ShareFolderErrorBaseV2 {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "email_unverified" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::EmailUnverified)
@@ -18903,6 +18953,7 @@ impl crate::wire::Decode for ShareFolderErrorBaseV2 {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19003,7 +19054,7 @@ impl crate::wire::Decode for ShareFolderErrorV2 {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "email_unverified" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::EmailUnverified)
@@ -19025,6 +19076,7 @@ impl crate::wire::Decode for ShareFolderErrorV2 {
                 ::std::result::Result::Ok(Self::NoPermission)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19110,7 +19162,7 @@ impl crate::wire::Decode for ShareFolderJobStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -19230,7 +19282,7 @@ impl crate::wire::Decode for ShareFolderLaunch {
                         ::std::string::String::from("missing .tag for ShareFolderLaunch"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -19491,7 +19543,7 @@ impl crate::wire::Decode for SharePathError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SharePathError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "is_file" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::IsFile)
@@ -19567,6 +19619,7 @@ impl crate::wire::Decode for SharePathError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19771,7 +19824,7 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "is_file" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::IsFile)
@@ -19839,6 +19892,7 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20058,7 +20112,7 @@ impl crate::wire::Decode for SharePathErrorV2 {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SharePathErrorV2"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "is_file" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::IsFile)
@@ -20134,6 +20188,7 @@ impl crate::wire::Decode for SharePathErrorV2 {
                 ::std::result::Result::Ok(Self::ContainsAppFolder)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20241,7 +20296,7 @@ impl crate::wire::Decode for SharedFolderAccessError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_id" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidId)
@@ -20267,6 +20322,7 @@ impl crate::wire::Decode for SharedFolderAccessError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20364,7 +20420,7 @@ impl crate::wire::Decode for SharedFolderMemberError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_dropbox_id" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidDropboxId)
@@ -20388,6 +20444,7 @@ impl crate::wire::Decode for SharedFolderMemberError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20495,7 +20552,7 @@ impl crate::wire::Decode for SharedLinkAccessFailureReason {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "login_required" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::LoginRequired)
@@ -20521,6 +20578,7 @@ impl crate::wire::Decode for SharedLinkAccessFailureReason {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20591,7 +20649,7 @@ impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "metadata" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -20623,6 +20681,7 @@ impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20722,7 +20781,7 @@ impl crate::wire::Decode for SharedLinkError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SharedLinkError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "shared_link_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::SharedLinkNotFound)
@@ -20744,6 +20803,7 @@ impl crate::wire::Decode for SharedLinkError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20849,7 +20909,7 @@ impl crate::wire::Decode for SharedLinkMetadataError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "shared_link_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::SharedLinkNotFound)
@@ -20871,6 +20931,7 @@ impl crate::wire::Decode for SharedLinkMetadataError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20955,7 +21016,7 @@ impl crate::wire::Decode for SharedLinkPolicy {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SharedLinkPolicy"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "anyone" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Anyone)
@@ -20973,6 +21034,7 @@ impl crate::wire::Decode for SharedLinkPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21039,7 +21101,7 @@ impl crate::wire::Decode for SharedLinkSettingsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_settings" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidSettings)
@@ -21161,7 +21223,7 @@ impl crate::wire::Decode for SharingFileAccessError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "no_permission" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NoPermission)
@@ -21187,6 +21249,7 @@ impl crate::wire::Decode for SharingFileAccessError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21252,7 +21315,7 @@ impl crate::wire::Decode for SharingUserError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SharingUserError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "email_unverified" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::EmailUnverified)
@@ -21262,6 +21325,7 @@ impl crate::wire::Decode for SharingUserError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21391,7 +21455,7 @@ impl crate::wire::Decode for TransferFolderError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -21447,6 +21511,7 @@ impl crate::wire::Decode for TransferFolderError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21534,7 +21599,7 @@ impl crate::wire::Decode for UnmountFolderError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -21574,6 +21639,7 @@ impl crate::wire::Decode for UnmountFolderError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21648,7 +21714,7 @@ impl crate::wire::Decode for UnshareFileError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for UnshareFileError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -21706,6 +21772,7 @@ impl crate::wire::Decode for UnshareFileError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21802,7 +21869,7 @@ impl crate::wire::Decode for UnshareFolderError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -21846,6 +21913,7 @@ impl crate::wire::Decode for UnshareFolderError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21936,7 +22004,7 @@ impl crate::wire::Decode for UpdateFilePolicyError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -21976,6 +22044,7 @@ impl crate::wire::Decode for UpdateFilePolicyError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22082,7 +22151,7 @@ impl crate::wire::Decode for UpdateFolderMemberError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -22174,6 +22243,7 @@ impl crate::wire::Decode for UpdateFolderMemberError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22292,7 +22362,7 @@ impl crate::wire::Decode for UpdateFolderPolicyError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -22344,6 +22414,7 @@ impl crate::wire::Decode for UpdateFolderPolicyError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22417,7 +22488,7 @@ impl crate::wire::Decode for ViewerInfoPolicy {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for ViewerInfoPolicy"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "enabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Enabled)
@@ -22431,6 +22502,7 @@ impl crate::wire::Decode for ViewerInfoPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22532,7 +22604,7 @@ impl crate::wire::Decode for Visibility {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for Visibility"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "public" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Public)
@@ -22558,6 +22630,7 @@ impl crate::wire::Decode for Visibility {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22676,7 +22749,7 @@ impl crate::wire::Decode for VisibilityPolicyDisallowedReason {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "delete_and_recreate" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DeleteAndRecreate)
@@ -22706,6 +22779,7 @@ impl crate::wire::Decode for VisibilityPolicyDisallowedReason {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

@@ -15255,7 +15255,7 @@ impl crate::wire::Decode for AddSecondaryEmailResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 ::std::result::Result::Ok(
                     Self::Success(
@@ -15479,6 +15479,7 @@ impl crate::wire::Decode for AddSecondaryEmailResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15560,7 +15561,7 @@ impl crate::wire::Decode for AddSecondaryEmailsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "secondary_emails_disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::SecondaryEmailsDisabled)
@@ -15574,6 +15575,7 @@ impl crate::wire::Decode for AddSecondaryEmailsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15651,7 +15653,7 @@ impl crate::wire::Decode for AdminTier {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for AdminTier"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "team_admin" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TeamAdmin)
@@ -15756,7 +15758,7 @@ impl crate::wire::Decode for BaseTeamFolderError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -15840,6 +15842,7 @@ impl crate::wire::Decode for BaseTeamFolderError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -15948,7 +15951,7 @@ impl crate::wire::Decode for BulkSuspendError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for BulkSuspendError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_request" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidRequest)
@@ -15978,6 +15981,7 @@ impl crate::wire::Decode for BulkSuspendError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16075,7 +16079,7 @@ impl crate::wire::Decode for BulkSuspendJobStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -16121,6 +16125,7 @@ impl crate::wire::Decode for BulkSuspendJobStatus {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16229,7 +16234,7 @@ impl crate::wire::Decode for BulkSuspendReportDeliveryStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "bulk_suspend_report_delivery_status_unspecified" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(
@@ -16253,6 +16258,7 @@ impl crate::wire::Decode for BulkSuspendReportDeliveryStatus {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16389,7 +16395,7 @@ impl crate::wire::Decode for BulkSuspendRowFailure {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -16427,6 +16433,7 @@ impl crate::wire::Decode for BulkSuspendRowFailure {
                 ::std::result::Result::Ok(Self::SuspendFailed)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16513,7 +16520,7 @@ impl crate::wire::Decode for BulkSuspendRowOutcome {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "suspended" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Suspended)
@@ -16553,6 +16560,7 @@ impl crate::wire::Decode for BulkSuspendRowOutcome {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16621,7 +16629,7 @@ impl crate::wire::Decode for BulkSuspendTaskFailure {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unusable_result" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnusableResult)
@@ -16631,6 +16639,7 @@ impl crate::wire::Decode for BulkSuspendTaskFailure {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16696,7 +16705,7 @@ impl crate::wire::Decode for CustomQuotaError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for CustomQuotaError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "too_many_users" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TooManyUsers)
@@ -16706,6 +16715,7 @@ impl crate::wire::Decode for CustomQuotaError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16794,7 +16804,7 @@ impl crate::wire::Decode for CustomQuotaResult {
                         ::std::string::String::from("missing .tag for CustomQuotaResult"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 ::std::result::Result::Ok(
                     Self::Success(
@@ -16836,6 +16846,7 @@ impl crate::wire::Decode for CustomQuotaResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16892,12 +16903,13 @@ impl crate::wire::Decode for DateRangeError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for DateRangeError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -16989,7 +17001,7 @@ impl crate::wire::Decode for DeleteSecondaryEmailResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -17073,6 +17085,7 @@ impl crate::wire::Decode for DeleteSecondaryEmailResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17155,7 +17168,7 @@ impl crate::wire::Decode for DesktopPlatform {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for DesktopPlatform"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "windows" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Windows)
@@ -17173,6 +17186,7 @@ impl crate::wire::Decode for DesktopPlatform {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17243,7 +17257,7 @@ impl crate::wire::Decode for ExcludedUsersListContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_cursor" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidCursor)
@@ -17253,6 +17267,7 @@ impl crate::wire::Decode for ExcludedUsersListContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17323,7 +17338,7 @@ impl crate::wire::Decode for ExcludedUsersListError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "list_error" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::ListError)
@@ -17333,6 +17348,7 @@ impl crate::wire::Decode for ExcludedUsersListError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17412,7 +17428,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "users_not_in_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UsersNotInTeam)
@@ -17426,6 +17442,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17496,7 +17513,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Success)
@@ -17506,6 +17523,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateStatus {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17617,7 +17635,7 @@ impl crate::wire::Decode for Feature {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for Feature"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "upload_api_rate_limit" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UploadApiRateLimit)
@@ -17643,6 +17661,7 @@ impl crate::wire::Decode for Feature {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17744,7 +17763,7 @@ impl crate::wire::Decode for FeatureValue {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for FeatureValue"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "upload_api_rate_limit" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -17880,6 +17899,7 @@ impl crate::wire::Decode for FeatureValue {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -17951,7 +17971,7 @@ impl crate::wire::Decode for FeaturesGetValuesBatchError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "empty_features_list" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::EmptyFeaturesList)
@@ -17961,6 +17981,7 @@ impl crate::wire::Decode for FeaturesGetValuesBatchError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18023,7 +18044,7 @@ impl crate::wire::Decode for GroupAccessType {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GroupAccessType"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "member" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Member)
@@ -18134,7 +18155,7 @@ impl crate::wire::Decode for GroupCreateError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GroupCreateError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_name_already_used" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::GroupNameAlreadyUsed)
@@ -18156,6 +18177,7 @@ impl crate::wire::Decode for GroupCreateError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18242,7 +18264,7 @@ impl crate::wire::Decode for GroupDeleteError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GroupDeleteError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::GroupNotFound)
@@ -18260,6 +18282,7 @@ impl crate::wire::Decode for GroupDeleteError {
                 ::std::result::Result::Ok(Self::GroupAlreadyDeleted)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18352,7 +18375,7 @@ impl crate::wire::Decode for GroupMemberSelectorError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::GroupNotFound)
@@ -18370,6 +18393,7 @@ impl crate::wire::Decode for GroupMemberSelectorError {
                 ::std::result::Result::Ok(Self::MemberNotInGroup)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18474,7 +18498,7 @@ impl crate::wire::Decode for GroupMemberSetAccessTypeError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::GroupNotFound)
@@ -18496,6 +18520,7 @@ impl crate::wire::Decode for GroupMemberSetAccessTypeError {
                 ::std::result::Result::Ok(Self::UserCannotBeManagerOfCompanyManagedGroup)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18635,7 +18660,7 @@ impl crate::wire::Decode for GroupMembersAddError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::GroupNotFound)
@@ -18739,6 +18764,7 @@ impl crate::wire::Decode for GroupMembersAddError {
                 )
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -18859,7 +18885,7 @@ impl crate::wire::Decode for GroupMembersRemoveError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::GroupNotFound)
@@ -18933,6 +18959,7 @@ impl crate::wire::Decode for GroupMembersRemoveError {
                 )
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19025,7 +19052,7 @@ impl crate::wire::Decode for GroupMembersSelectorError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::GroupNotFound)
@@ -19043,6 +19070,7 @@ impl crate::wire::Decode for GroupMembersSelectorError {
                 ::std::result::Result::Ok(Self::MemberNotInGroup)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19105,7 +19133,7 @@ impl crate::wire::Decode for GroupSelector {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GroupSelector"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -19228,7 +19256,7 @@ impl crate::wire::Decode for GroupSelectorError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::GroupNotFound)
@@ -19238,6 +19266,7 @@ impl crate::wire::Decode for GroupSelectorError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19319,7 +19348,7 @@ impl crate::wire::Decode for GroupSelectorWithTeamGroupError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::GroupNotFound)
@@ -19333,6 +19362,7 @@ impl crate::wire::Decode for GroupSelectorWithTeamGroupError {
                 ::std::result::Result::Ok(Self::SystemManagedGroupDisallowed)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19439,7 +19469,7 @@ impl crate::wire::Decode for GroupUpdateError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GroupUpdateError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::GroupNotFound)
@@ -19465,6 +19495,7 @@ impl crate::wire::Decode for GroupUpdateError {
                 ::std::result::Result::Ok(Self::ExternalIdAlreadyInUse)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19534,7 +19565,7 @@ impl crate::wire::Decode for GroupsGetInfoError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_not_on_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::GroupNotOnTeam)
@@ -19544,6 +19575,7 @@ impl crate::wire::Decode for GroupsGetInfoError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19619,7 +19651,7 @@ impl crate::wire::Decode for GroupsGetInfoItem {
                         ::std::string::String::from("missing .tag for GroupsGetInfoItem"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "id_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -19730,7 +19762,7 @@ impl crate::wire::Decode for GroupsListContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_cursor" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidCursor)
@@ -19740,6 +19772,7 @@ impl crate::wire::Decode for GroupsListContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19809,7 +19842,7 @@ impl crate::wire::Decode for GroupsMembersListContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_cursor" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidCursor)
@@ -19819,6 +19852,7 @@ impl crate::wire::Decode for GroupsMembersListContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19903,7 +19937,7 @@ impl crate::wire::Decode for GroupsPollError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GroupsPollError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_async_job_id" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidAsyncJobId)
@@ -19921,6 +19955,7 @@ impl crate::wire::Decode for GroupsPollError {
                 ::std::result::Result::Ok(Self::AccessDenied)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -19985,7 +20020,7 @@ impl crate::wire::Decode for GroupsSelector {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GroupsSelector"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "group_ids" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -20112,7 +20147,7 @@ impl crate::wire::Decode for HasDistinctMemberHomesValue {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "has_distinct_member_homes" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -20144,6 +20179,7 @@ impl crate::wire::Decode for HasDistinctMemberHomesValue {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20215,7 +20251,7 @@ impl crate::wire::Decode for HasTeamFileEventsValue {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "enabled" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -20247,6 +20283,7 @@ impl crate::wire::Decode for HasTeamFileEventsValue {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20318,7 +20355,7 @@ impl crate::wire::Decode for HasTeamSelectiveSyncValue {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "has_team_selective_sync" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -20350,6 +20387,7 @@ impl crate::wire::Decode for HasTeamSelectiveSyncValue {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20421,7 +20459,7 @@ impl crate::wire::Decode for HasTeamSharedDropboxValue {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "has_team_shared_dropbox" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -20453,6 +20491,7 @@ impl crate::wire::Decode for HasTeamSharedDropboxValue {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20562,7 +20601,7 @@ impl crate::wire::Decode for LegalHoldStatus {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LegalHoldStatus"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "active" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Active)
@@ -20592,6 +20631,7 @@ impl crate::wire::Decode for LegalHoldStatus {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20669,7 +20709,7 @@ impl crate::wire::Decode for LegalHoldsError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for LegalHoldsError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unknown_legal_hold_error" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnknownLegalHoldError)
@@ -20683,6 +20723,7 @@ impl crate::wire::Decode for LegalHoldsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20776,7 +20817,7 @@ impl crate::wire::Decode for LegalHoldsGetPolicyError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unknown_legal_hold_error" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnknownLegalHoldError)
@@ -20794,6 +20835,7 @@ impl crate::wire::Decode for LegalHoldsGetPolicyError {
                 ::std::result::Result::Ok(Self::LegalHoldPolicyNotFound)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -20883,7 +20925,7 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unknown_legal_hold_error" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnknownLegalHoldError)
@@ -20901,6 +20943,7 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21014,7 +21057,7 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unknown_legal_hold_error" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnknownLegalHoldError)
@@ -21040,6 +21083,7 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsError {
                 ::std::result::Result::Ok(Self::InactiveLegalHold)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21131,7 +21175,7 @@ impl crate::wire::Decode for LegalHoldsListPoliciesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unknown_legal_hold_error" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnknownLegalHoldError)
@@ -21149,6 +21193,7 @@ impl crate::wire::Decode for LegalHoldsListPoliciesError {
                 ::std::result::Result::Ok(Self::TransientError)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21313,7 +21358,7 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unknown_legal_hold_error" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnknownLegalHoldError)
@@ -21361,6 +21406,7 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateError {
                 ::std::result::Result::Ok(Self::InvalidDate)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21476,7 +21522,7 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unknown_legal_hold_error" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnknownLegalHoldError)
@@ -21502,6 +21548,7 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseError {
                 ::std::result::Result::Ok(Self::LegalHoldPolicyNotFound)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21668,7 +21715,7 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unknown_legal_hold_error" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnknownLegalHoldError)
@@ -21716,6 +21763,7 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateError {
                 ::std::result::Result::Ok(Self::LegalHoldPolicyNotFound)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21786,7 +21834,7 @@ impl crate::wire::Decode for ListMemberAppsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "member_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::MemberNotFound)
@@ -21796,6 +21844,7 @@ impl crate::wire::Decode for ListMemberAppsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21865,7 +21914,7 @@ impl crate::wire::Decode for ListMemberDevicesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "member_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::MemberNotFound)
@@ -21875,6 +21924,7 @@ impl crate::wire::Decode for ListMemberDevicesError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -21945,7 +21995,7 @@ impl crate::wire::Decode for ListMembersAppsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "reset" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Reset)
@@ -21955,6 +22005,7 @@ impl crate::wire::Decode for ListMembersAppsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22024,7 +22075,7 @@ impl crate::wire::Decode for ListMembersDevicesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "reset" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Reset)
@@ -22034,6 +22085,7 @@ impl crate::wire::Decode for ListMembersDevicesError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22102,7 +22154,7 @@ impl crate::wire::Decode for ListTeamAppsError {
                         ::std::string::String::from("missing .tag for ListTeamAppsError"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "reset" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Reset)
@@ -22112,6 +22164,7 @@ impl crate::wire::Decode for ListTeamAppsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22181,7 +22234,7 @@ impl crate::wire::Decode for ListTeamDevicesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "reset" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Reset)
@@ -22191,6 +22244,7 @@ impl crate::wire::Decode for ListTeamDevicesError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -22354,7 +22408,7 @@ impl crate::wire::Decode for MemberAddResult {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for MemberAddResult"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "team_license_limit" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -22778,7 +22832,7 @@ impl crate::wire::Decode for MemberAddResultBase {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "team_license_limit" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -23222,7 +23276,7 @@ impl crate::wire::Decode for MemberAddV2Result {
                         ::std::string::String::from("missing .tag for MemberAddV2Result"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "team_license_limit" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -23498,6 +23552,7 @@ impl crate::wire::Decode for MemberAddV2Result {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -23564,7 +23619,7 @@ impl crate::wire::Decode for MemberSelectorError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -23655,7 +23710,7 @@ impl crate::wire::Decode for MembersAddJobStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -23806,7 +23861,7 @@ impl crate::wire::Decode for MembersAddJobStatusV2Result {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -23868,6 +23923,7 @@ impl crate::wire::Decode for MembersAddJobStatusV2Result {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -23930,7 +23986,7 @@ impl crate::wire::Decode for MembersAddLaunch {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for MembersAddLaunch"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -24067,7 +24123,7 @@ impl crate::wire::Decode for MembersAddLaunchV2Result {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -24125,6 +24181,7 @@ impl crate::wire::Decode for MembersAddLaunchV2Result {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -24203,7 +24260,7 @@ impl crate::wire::Decode for MembersDeactivateError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -24217,6 +24274,7 @@ impl crate::wire::Decode for MembersDeactivateError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -24337,7 +24395,7 @@ impl crate::wire::Decode for MembersDeleteFormerMemberFilesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -24367,6 +24425,7 @@ impl crate::wire::Decode for MembersDeleteFormerMemberFilesError {
                 ::std::result::Result::Ok(Self::UserNotRemoved)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -24456,7 +24515,7 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -24474,6 +24533,7 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -24535,12 +24595,13 @@ impl crate::wire::Decode for MembersGetInfoError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -24619,7 +24680,7 @@ impl crate::wire::Decode for MembersGetInfoItem {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "id_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -24719,7 +24780,7 @@ impl crate::wire::Decode for MembersGetInfoItemBase {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "id_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -24841,7 +24902,7 @@ impl crate::wire::Decode for MembersGetInfoItemV2 {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "id_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -24883,6 +24944,7 @@ impl crate::wire::Decode for MembersGetInfoItemV2 {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -24952,7 +25014,7 @@ impl crate::wire::Decode for MembersListContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_cursor" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidCursor)
@@ -24962,6 +25024,7 @@ impl crate::wire::Decode for MembersListContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -25018,12 +25081,13 @@ impl crate::wire::Decode for MembersListError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for MembersListError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -25135,7 +25199,7 @@ impl crate::wire::Decode for MembersPermanentlyDeleteFilesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -25161,6 +25225,7 @@ impl crate::wire::Decode for MembersPermanentlyDeleteFilesError {
                 ::std::result::Result::Ok(Self::AlreadyTransferredOrDeleted)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -25259,7 +25324,7 @@ impl crate::wire::Decode for MembersRecoverError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -25281,6 +25346,7 @@ impl crate::wire::Decode for MembersRecoverError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -25647,7 +25713,7 @@ impl crate::wire::Decode for MembersRemoveError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -25767,6 +25833,7 @@ impl crate::wire::Decode for MembersRemoveError {
                 ::std::result::Result::Ok(Self::MemberIsTransferDestination)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -25846,7 +25913,7 @@ impl crate::wire::Decode for MembersSendWelcomeError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -25860,6 +25927,7 @@ impl crate::wire::Decode for MembersSendWelcomeError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -25967,7 +26035,7 @@ impl crate::wire::Decode for MembersSetPermissions2Error {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -25993,6 +26061,7 @@ impl crate::wire::Decode for MembersSetPermissions2Error {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -26100,7 +26169,7 @@ impl crate::wire::Decode for MembersSetPermissionsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -26126,6 +26195,7 @@ impl crate::wire::Decode for MembersSetPermissionsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -26303,7 +26373,7 @@ impl crate::wire::Decode for MembersSetProfileError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -26353,6 +26423,7 @@ impl crate::wire::Decode for MembersSetProfileError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -26451,7 +26522,7 @@ impl crate::wire::Decode for MembersSetProfilePhotoError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -26495,6 +26566,7 @@ impl crate::wire::Decode for MembersSetProfilePhotoError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -26602,7 +26674,7 @@ impl crate::wire::Decode for MembersSuspendError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -26628,6 +26700,7 @@ impl crate::wire::Decode for MembersSuspendError {
                 ::std::result::Result::Ok(Self::TeamLicenseLimit)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -26838,7 +26911,7 @@ impl crate::wire::Decode for MembersTransferFilesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -26900,6 +26973,7 @@ impl crate::wire::Decode for MembersTransferFilesError {
                 ::std::result::Result::Ok(Self::RecipientNotVerified)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -27152,7 +27226,7 @@ impl crate::wire::Decode for MembersTransferFormerMembersFilesError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -27230,6 +27304,7 @@ impl crate::wire::Decode for MembersTransferFormerMembersFilesError {
                 ::std::result::Result::Ok(Self::UserDataAlreadyTransferred)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -27328,7 +27403,7 @@ impl crate::wire::Decode for MembersUnsuspendError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -27350,6 +27425,7 @@ impl crate::wire::Decode for MembersUnsuspendError {
                 ::std::result::Result::Ok(Self::TeamLicenseLimit)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -27455,7 +27531,7 @@ impl crate::wire::Decode for MobileClientPlatform {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "iphone" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Iphone)
@@ -27481,6 +27557,7 @@ impl crate::wire::Decode for MobileClientPlatform {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -27581,7 +27658,7 @@ impl crate::wire::Decode for NamespaceType {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for NamespaceType"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "app_folder" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::AppFolder)
@@ -27607,6 +27684,7 @@ impl crate::wire::Decode for NamespaceType {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -27688,7 +27766,7 @@ impl crate::wire::Decode for RemoveCustomQuotaResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -27746,6 +27824,7 @@ impl crate::wire::Decode for RemoveCustomQuotaResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -27837,7 +27916,7 @@ impl crate::wire::Decode for ResendSecondaryEmailResult {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -27921,6 +28000,7 @@ impl crate::wire::Decode for ResendSecondaryEmailResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -28026,7 +28106,7 @@ impl crate::wire::Decode for RevokeDeviceSessionArg {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "web_session" => {
                 ::std::result::Result::Ok(
                     Self::WebSession(
@@ -28123,12 +28203,13 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -28209,7 +28290,7 @@ impl crate::wire::Decode for RevokeDeviceSessionError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "device_session_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DeviceSessionNotFound)
@@ -28223,6 +28304,7 @@ impl crate::wire::Decode for RevokeDeviceSessionError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -28284,12 +28366,13 @@ impl crate::wire::Decode for RevokeLinkedAppBatchError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -28380,7 +28463,7 @@ impl crate::wire::Decode for RevokeLinkedAppError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "app_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::AppNotFound)
@@ -28398,6 +28481,7 @@ impl crate::wire::Decode for RevokeLinkedAppError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -28479,7 +28563,7 @@ impl crate::wire::Decode for SetCustomQuotaError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "too_many_users" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TooManyUsers)
@@ -28493,6 +28577,7 @@ impl crate::wire::Decode for SetCustomQuotaError {
                 ::std::result::Result::Ok(Self::SomeUsersAreExcluded)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -28613,7 +28698,7 @@ impl crate::wire::Decode for SharingAllowlistAddError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "malformed_entry" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -28687,6 +28772,7 @@ impl crate::wire::Decode for SharingAllowlistAddError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -28756,7 +28842,7 @@ impl crate::wire::Decode for SharingAllowlistListContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_cursor" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidCursor)
@@ -28766,6 +28852,7 @@ impl crate::wire::Decode for SharingAllowlistListContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -28877,7 +28964,7 @@ impl crate::wire::Decode for SharingAllowlistRemoveError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "malformed_entry" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -28947,6 +29034,7 @@ impl crate::wire::Decode for SharingAllowlistRemoveError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -29027,7 +29115,7 @@ impl crate::wire::Decode for TeamFolderAccessError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_team_folder_id" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidTeamFolderId)
@@ -29041,6 +29129,7 @@ impl crate::wire::Decode for TeamFolderAccessError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -29139,7 +29228,7 @@ impl crate::wire::Decode for TeamFolderActivateError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -29227,6 +29316,7 @@ impl crate::wire::Decode for TeamFolderActivateError {
                 ::std::result::Result::Ok(Self::FolderCountLimitExceeded)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -29315,7 +29405,7 @@ impl crate::wire::Decode for TeamFolderArchiveError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -29399,6 +29489,7 @@ impl crate::wire::Decode for TeamFolderArchiveError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -29485,7 +29576,7 @@ impl crate::wire::Decode for TeamFolderArchiveJobStatus {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -29607,7 +29698,7 @@ impl crate::wire::Decode for TeamFolderArchiveLaunch {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "async_job_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -29763,7 +29854,7 @@ impl crate::wire::Decode for TeamFolderCreateError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_folder_name" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidFolderName)
@@ -29811,6 +29902,7 @@ impl crate::wire::Decode for TeamFolderCreateError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -29888,7 +29980,7 @@ impl crate::wire::Decode for TeamFolderGetInfoItem {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "id_not_found" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -30019,7 +30111,7 @@ impl crate::wire::Decode for TeamFolderInvalidStatusError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "active" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Active)
@@ -30037,6 +30129,7 @@ impl crate::wire::Decode for TeamFolderInvalidStatusError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -30106,7 +30199,7 @@ impl crate::wire::Decode for TeamFolderListContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_cursor" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidCursor)
@@ -30116,6 +30209,7 @@ impl crate::wire::Decode for TeamFolderListContinueError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -30204,7 +30298,7 @@ impl crate::wire::Decode for TeamFolderPermanentlyDeleteError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -30288,6 +30382,7 @@ impl crate::wire::Decode for TeamFolderPermanentlyDeleteError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -30408,7 +30503,7 @@ impl crate::wire::Decode for TeamFolderRenameError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -30504,6 +30599,7 @@ impl crate::wire::Decode for TeamFolderRenameError {
                 ::std::result::Result::Ok(Self::FolderNameReserved)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -30602,7 +30698,7 @@ impl crate::wire::Decode for TeamFolderRestoreError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -30690,6 +30786,7 @@ impl crate::wire::Decode for TeamFolderRestoreError {
                 ::std::result::Result::Ok(Self::FolderCountLimitExceeded)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -30783,7 +30880,7 @@ impl crate::wire::Decode for TeamFolderStatus {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for TeamFolderStatus"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "active" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Active)
@@ -30805,6 +30902,7 @@ impl crate::wire::Decode for TeamFolderStatus {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -30874,7 +30972,7 @@ impl crate::wire::Decode for TeamFolderTeamSharedDropboxError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disallowed" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disallowed)
@@ -30884,6 +30982,7 @@ impl crate::wire::Decode for TeamFolderTeamSharedDropboxError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -30981,7 +31080,7 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "access_error" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -31091,6 +31190,7 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsError {
                 )
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -31181,7 +31281,7 @@ impl crate::wire::Decode for TeamMemberStatus {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for TeamMemberStatus"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "active" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Active)
@@ -31276,7 +31376,7 @@ impl crate::wire::Decode for TeamMembershipType {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "full" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Full)
@@ -31368,7 +31468,7 @@ impl crate::wire::Decode for TeamNamespacesListContinueError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_arg" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidArg)
@@ -31382,6 +31482,7 @@ impl crate::wire::Decode for TeamNamespacesListContinueError {
                 ::std::result::Result::Ok(Self::InvalidCursor)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -31451,7 +31552,7 @@ impl crate::wire::Decode for TeamNamespacesListError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "invalid_arg" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidArg)
@@ -31461,6 +31562,7 @@ impl crate::wire::Decode for TeamNamespacesListError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -31550,7 +31652,7 @@ impl crate::wire::Decode for TeamReportFailureReason {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "temporary_error" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TemporaryError)
@@ -31568,6 +31670,7 @@ impl crate::wire::Decode for TeamReportFailureReason {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -31647,7 +31750,7 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "mapping_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::MappingNotFound)
@@ -31661,6 +31764,7 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -31741,7 +31845,7 @@ impl crate::wire::Decode for UploadApiRateLimitValue {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unlimited" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Unlimited)
@@ -31777,6 +31881,7 @@ impl crate::wire::Decode for UploadApiRateLimitValue {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -31882,7 +31987,7 @@ impl crate::wire::Decode for UserAddResult {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for UserAddResult"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 ::std::result::Result::Ok(
                     Self::Success(
@@ -31976,6 +32081,7 @@ impl crate::wire::Decode for UserAddResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -32061,7 +32167,7 @@ impl crate::wire::Decode for UserDeleteResult {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for UserDeleteResult"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 ::std::result::Result::Ok(
                     Self::Success(
@@ -32103,6 +32209,7 @@ impl crate::wire::Decode for UserDeleteResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -32188,7 +32295,7 @@ impl crate::wire::Decode for UserResendResult {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for UserResendResult"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "success" => {
                 ::std::result::Result::Ok(
                     Self::Success(
@@ -32230,6 +32337,7 @@ impl crate::wire::Decode for UserResendResult {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -32301,7 +32409,7 @@ impl crate::wire::Decode for UserSelectorArg {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for UserSelectorArg"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "team_member_id" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -32441,7 +32549,7 @@ impl crate::wire::Decode for UserSelectorError {
                         ::std::string::String::from("missing .tag for UserSelectorError"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_not_found" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserNotFound)
@@ -32525,7 +32633,7 @@ impl crate::wire::Decode for UsersSelectorArg {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for UsersSelectorArg"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "team_member_ids" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;

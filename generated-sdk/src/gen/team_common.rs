@@ -306,7 +306,7 @@ impl crate::wire::Decode for GroupManagementType {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "user_managed" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UserManaged)
@@ -324,6 +324,7 @@ impl crate::wire::Decode for GroupManagementType {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -398,7 +399,7 @@ impl crate::wire::Decode for GroupType {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GroupType"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Team)
@@ -412,6 +413,7 @@ impl crate::wire::Decode for GroupType {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -500,7 +502,7 @@ impl crate::wire::Decode for MemberSpaceLimitType {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "off" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Off)
@@ -518,6 +520,7 @@ impl crate::wire::Decode for MemberSpaceLimitType {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

@@ -434,7 +434,7 @@ impl crate::wire::Decode for CameraUploadsPolicyState {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -448,6 +448,7 @@ impl crate::wire::Decode for CameraUploadsPolicyState {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -535,7 +536,7 @@ impl crate::wire::Decode for ComputerBackupPolicyState {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -553,6 +554,7 @@ impl crate::wire::Decode for ComputerBackupPolicyState {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -686,7 +688,7 @@ impl crate::wire::Decode for DefaultLinkExpirationDaysPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "none" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::None)
@@ -724,6 +726,7 @@ impl crate::wire::Decode for DefaultLinkExpirationDaysPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -806,7 +809,7 @@ impl crate::wire::Decode for EmmState {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for EmmState"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -824,6 +827,7 @@ impl crate::wire::Decode for EmmState {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -903,7 +907,7 @@ impl crate::wire::Decode for EnforceLinkPasswordPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "optional" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Optional)
@@ -917,6 +921,7 @@ impl crate::wire::Decode for EnforceLinkPasswordPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1004,7 +1009,7 @@ impl crate::wire::Decode for ExternalDriveBackupPolicyState {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -1022,6 +1027,7 @@ impl crate::wire::Decode for ExternalDriveBackupPolicyState {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1100,7 +1106,7 @@ impl crate::wire::Decode for FileLockingPolicyState {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -1114,6 +1120,7 @@ impl crate::wire::Decode for FileLockingPolicyState {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1210,7 +1217,7 @@ impl crate::wire::Decode for FileProviderMigrationPolicyState {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -1232,6 +1239,7 @@ impl crate::wire::Decode for FileProviderMigrationPolicyState {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1291,7 +1299,7 @@ impl crate::wire::Decode for GroupCreation {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GroupCreation"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "admins_and_members" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::AdminsAndMembers)
@@ -1376,7 +1384,7 @@ impl crate::wire::Decode for OfficeAddInPolicy {
                         ::std::string::String::from("missing .tag for OfficeAddInPolicy"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -1390,6 +1398,7 @@ impl crate::wire::Decode for OfficeAddInPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1468,7 +1477,7 @@ impl crate::wire::Decode for PaperDefaultFolderPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "everyone_in_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::EveryoneInTeam)
@@ -1482,6 +1491,7 @@ impl crate::wire::Decode for PaperDefaultFolderPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1560,7 +1570,7 @@ impl crate::wire::Decode for PaperDeploymentPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "full" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Full)
@@ -1574,6 +1584,7 @@ impl crate::wire::Decode for PaperDeploymentPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1652,7 +1663,7 @@ impl crate::wire::Decode for PaperDesktopPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -1666,6 +1677,7 @@ impl crate::wire::Decode for PaperDesktopPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1753,7 +1765,7 @@ impl crate::wire::Decode for PaperEnabledPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -1771,6 +1783,7 @@ impl crate::wire::Decode for PaperEnabledPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1849,7 +1862,7 @@ impl crate::wire::Decode for PasswordControlMode {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -1863,6 +1876,7 @@ impl crate::wire::Decode for PasswordControlMode {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1952,7 +1966,7 @@ impl crate::wire::Decode for PasswordStrengthPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "minimal_requirements" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::MinimalRequirements)
@@ -1970,6 +1984,7 @@ impl crate::wire::Decode for PasswordStrengthPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2042,7 +2057,7 @@ impl crate::wire::Decode for RolloutMethod {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for RolloutMethod"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "unlink_all" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnlinkAll)
@@ -2134,7 +2149,7 @@ impl crate::wire::Decode for SharedFolderBlanketLinkRestrictionPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "members" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Members)
@@ -2148,6 +2163,7 @@ impl crate::wire::Decode for SharedFolderBlanketLinkRestrictionPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2227,7 +2243,7 @@ impl crate::wire::Decode for SharedFolderJoinPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "from_team_only" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::FromTeamOnly)
@@ -2241,6 +2257,7 @@ impl crate::wire::Decode for SharedFolderJoinPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2329,7 +2346,7 @@ impl crate::wire::Decode for SharedFolderMemberPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Team)
@@ -2347,6 +2364,7 @@ impl crate::wire::Decode for SharedFolderMemberPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2444,7 +2462,7 @@ impl crate::wire::Decode for SharedLinkCreatePolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "default_public" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DefaultPublic)
@@ -2466,6 +2484,7 @@ impl crate::wire::Decode for SharedLinkCreatePolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2553,7 +2572,7 @@ impl crate::wire::Decode for SharedLinkDefaultPermissionsPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "default" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Default)
@@ -2571,6 +2590,7 @@ impl crate::wire::Decode for SharedLinkDefaultPermissionsPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2649,7 +2669,7 @@ impl crate::wire::Decode for ShowcaseDownloadPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -2663,6 +2683,7 @@ impl crate::wire::Decode for ShowcaseDownloadPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2741,7 +2762,7 @@ impl crate::wire::Decode for ShowcaseEnabledPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -2755,6 +2776,7 @@ impl crate::wire::Decode for ShowcaseEnabledPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2833,7 +2855,7 @@ impl crate::wire::Decode for ShowcaseExternalSharingPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -2847,6 +2869,7 @@ impl crate::wire::Decode for ShowcaseExternalSharingPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2920,7 +2943,7 @@ impl crate::wire::Decode for SmartSyncPolicy {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SmartSyncPolicy"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "local" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Local)
@@ -2934,6 +2957,7 @@ impl crate::wire::Decode for SmartSyncPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3012,7 +3036,7 @@ impl crate::wire::Decode for SmarterSmartSyncPolicyState {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -3026,6 +3050,7 @@ impl crate::wire::Decode for SmarterSmartSyncPolicyState {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3108,7 +3133,7 @@ impl crate::wire::Decode for SsoPolicy {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SsoPolicy"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -3126,6 +3151,7 @@ impl crate::wire::Decode for SsoPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3204,7 +3230,7 @@ impl crate::wire::Decode for SuggestMembersPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "disabled" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Disabled)
@@ -3218,6 +3244,7 @@ impl crate::wire::Decode for SuggestMembersPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3296,7 +3323,7 @@ impl crate::wire::Decode for TopLevelContentPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "admin_only" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::AdminOnly)
@@ -3310,6 +3337,7 @@ impl crate::wire::Decode for TopLevelContentPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3390,7 +3418,7 @@ impl crate::wire::Decode for TwoStepVerificationPolicy {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "require_tfa_enable" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::RequireTfaEnable)
@@ -3404,6 +3432,7 @@ impl crate::wire::Decode for TwoStepVerificationPolicy {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -3491,7 +3520,7 @@ impl crate::wire::Decode for TwoStepVerificationState {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "required" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Required)
@@ -3509,6 +3538,7 @@ impl crate::wire::Decode for TwoStepVerificationState {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

@@ -1626,7 +1626,7 @@ impl crate::wire::Decode for DistinctMemberHomeValue {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "enabled" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -1658,6 +1658,7 @@ impl crate::wire::Decode for DistinctMemberHomeValue {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1724,7 +1725,7 @@ impl crate::wire::Decode for FileLockingValue {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for FileLockingValue"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "enabled" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -1756,6 +1757,7 @@ impl crate::wire::Decode for FileLockingValue {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1826,7 +1828,7 @@ impl crate::wire::Decode for GetAccountBatchError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "no_account" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -1858,6 +1860,7 @@ impl crate::wire::Decode for GetAccountBatchError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -1922,7 +1925,7 @@ impl crate::wire::Decode for GetAccountError {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for GetAccountError"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "no_account" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NoAccount)
@@ -1932,6 +1935,7 @@ impl crate::wire::Decode for GetAccountError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2001,7 +2005,7 @@ impl crate::wire::Decode for PaperAsFilesValue {
                         ::std::string::String::from("missing .tag for PaperAsFilesValue"),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "enabled" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -2033,6 +2037,7 @@ impl crate::wire::Decode for PaperAsFilesValue {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2127,7 +2132,7 @@ impl crate::wire::Decode for SpaceAllocation {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for SpaceAllocation"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "individual" => {
                 ::std::result::Result::Ok(
                     Self::Individual(
@@ -2153,6 +2158,7 @@ impl crate::wire::Decode for SpaceAllocation {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2224,7 +2230,7 @@ impl crate::wire::Decode for TeamSharedDropboxValue {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "enabled" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -2256,6 +2262,7 @@ impl crate::wire::Decode for TeamSharedDropboxValue {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2352,7 +2359,7 @@ impl crate::wire::Decode for UserFeature {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for UserFeature"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "paper_as_files" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::PaperAsFiles)
@@ -2374,6 +2381,7 @@ impl crate::wire::Decode for UserFeature {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2466,7 +2474,7 @@ impl crate::wire::Decode for UserFeatureValue {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for UserFeatureValue"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "paper_as_files" => {
                 r.begin_object()?;
                 let mut value = ::std::option::Option::None;
@@ -2576,6 +2584,7 @@ impl crate::wire::Decode for UserFeatureValue {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),
@@ -2647,7 +2656,7 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchError {
                         ),
                     )
             })?;
-        match tag.as_str() {
+        match &*tag {
             "empty_features_list" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::EmptyFeaturesList)
@@ -2657,6 +2666,7 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchError {
                 ::std::result::Result::Ok(Self::Other)
             }
             _ => {
+                let tag = ::std::string::String::from(&*tag);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
                     Self::Unrecognized(crate::wire::Unknown { tag, raw }),

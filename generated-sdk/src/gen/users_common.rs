@@ -65,7 +65,7 @@ impl crate::wire::Decode for AccountType {
             .ok_or_else(|| {
                 r.error(::std::string::String::from("missing .tag for AccountType"))
             })?;
-        match tag.as_str() {
+        match &*tag {
             "basic" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Basic)

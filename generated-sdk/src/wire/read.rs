@@ -211,10 +211,8 @@ impl<'a> Reader<'a> {
         self.expect(b'"')?;
         let b = self.bytes();
         let start = self.pos;
-        let mut i = start;
-        while i < b.len() && b[i] != b'"' && b[i] != b'\\' {
-            i += 1;
-        }
+        // Most strings have no escape: find the closing quote at once.
+        let i = find_quote_or_backslash(b, start);
         if i < b.len() && b[i] == b'"' {
             self.pos = i + 1;
             return Ok(Cow::Borrowed(&self.text[start..i]));
@@ -267,10 +265,7 @@ impl<'a> Reader<'a> {
                 _ => {
                     // Copy up to the next quote or backslash at once.
                     let start = self.pos;
-                    let mut j = start;
-                    while j < b.len() && b[j] != b'"' && b[j] != b'\\' {
-                        j += 1;
-                    }
+                    let j = find_quote_or_backslash(b, start);
                     out.push_str(&self.text[start..j]);
                     self.pos = j;
                 }
@@ -328,14 +323,14 @@ impl<'a> Reader<'a> {
 
     /// The `.tag` of the object starting here, wherever it is among the
     /// keys; the position is left unchanged.
-    pub fn peek_tag(&mut self) -> Result<Option<String>, DecodeError> {
+    pub fn peek_tag(&mut self) -> Result<Option<Cow<'a, str>>, DecodeError> {
         let start = self.pos;
         let depth = self.first.len();
         self.begin_object()?;
         let mut tag = None;
         while let Some(k) = self.next_key()? {
             if k == ".tag" {
-                tag = Some(self.string()?);
+                tag = Some(self.str_cow()?);
                 break;
             }
             self.skip_value()?;
@@ -344,6 +339,29 @@ impl<'a> Reader<'a> {
         self.first.truncate(depth);
         Ok(tag)
     }
+}
+
+/// The first `"` or `\\` at or after `i` (or the end), eight bytes at a
+/// time: JSON strings are mostly short keys and values without escapes.
+fn find_quote_or_backslash(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has = |x: u64, byte: u8| {
+        let v = x ^ (ONES * u64::from(byte));
+        v.wrapping_sub(ONES) & !v & HIGHS
+    };
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        let hits = has(x, b'"') | has(x, b'\\');
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] != b'"' && b[i] != b'\\' {
+        i += 1;
+    }
+    i
 }
 
 /// Whether an element is the container's first (and mark it not).

@@ -314,6 +314,7 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
             },
             quote! {
                 _ => {
+                    let tag = ::std::string::String::from(&*tag);
                     let raw = ::std::string::String::from(r.raw_value()?);
                     ::std::result::Result::Ok(Self::#unknown(crate::wire::Unknown { tag, raw }))
                 }
@@ -348,7 +349,7 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
                 }
                 let at = r.pos();
                 let tag = r.peek_tag()?.ok_or_else(|| r.error(::std::string::String::from(#missing_tag)))?;
-                match tag.as_str() {
+                match &*tag {
                     #(#decodes)*
                     #unknown_obj
                 }
