@@ -171,7 +171,7 @@ impl crate::wire::Decode for LaunchEmptyResult {
         }
     }
 }
-/// Result returned by methods that launch an asynchronous job. A method who may either launch an asynchronous job, or complete the request synchronously, can use this union by extending it, and adding a 'complete' field with the type of the synchronous response. See `LaunchEmptyResult` for an example.
+/// Result returned by methods that launch an asynchronous job. A method who may either launch an asynchronous job, or complete the request synchronously, can use this union by extending it, and adding a 'complete' field with the type of the synchronous response. See [`LaunchEmptyResult`] for an example.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LaunchResultBase {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -424,7 +424,7 @@ impl crate::wire::Decode for PollError {
         }
     }
 }
-/// Result returned by methods that poll for the status of an asynchronous job. Unions that extend this union should add a 'complete' field with a type of the information returned upon job completion. See `PollEmptyResult` for an example
+/// Result returned by methods that poll for the status of an asynchronous job. Unions that extend this union should add a 'complete' field with a type of the information returned upon job completion. See [`PollEmptyResult`] for an example
 #[derive(Clone, Debug, PartialEq)]
 pub enum PollResultBase {
     /// The asynchronous job is still in progress.

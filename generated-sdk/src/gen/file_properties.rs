@@ -1077,7 +1077,7 @@ impl crate::wire::Decode for PropertiesSearchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-/// Raw key/value data to be associated with a Dropbox file. Property fields are added to Dropbox files as a `PropertyGroup`.
+/// Raw key/value data to be associated with a Dropbox file. Property fields are added to Dropbox files as a [`PropertyGroup`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PropertyField {
@@ -1159,7 +1159,7 @@ impl crate::wire::Decode for PropertyField {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-/// Defines how a single property field may be structured. Used exclusively by `PropertyGroupTemplate`.
+/// Defines how a single property field may be structured. Used exclusively by [`PropertyGroupTemplate`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PropertyFieldTemplate {
@@ -1261,7 +1261,7 @@ impl crate::wire::Decode for PropertyFieldTemplate {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-/// A subset of the property fields described by the corresponding `PropertyGroupTemplate`. Properties are always added to a Dropbox file as a `PropertyGroup`. The possible key names and value types in this group are defined by the corresponding `PropertyGroupTemplate`.
+/// A subset of the property fields described by the corresponding [`PropertyGroupTemplate`]. Properties are always added to a Dropbox file as a [`PropertyGroup`]. The possible key names and value types in this group are defined by the corresponding [`PropertyGroupTemplate`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct PropertyGroup {

@@ -108,7 +108,7 @@ pub struct AlphaGetMetadataArg {
     pub path: crate::files::ReadPath,
     /// If true, `FileMetadata.media_info` is set for photo and video.
     pub include_media_info: bool,
-    /// If true, `DeletedMetadata` will be returned for deleted file or folder, otherwise `LookupError.not_found` will be returned.
+    /// If true, [`DeletedMetadata`] will be returned for deleted file or folder, otherwise `LookupError.not_found` will be returned.
     pub include_deleted: bool,
     /// If true, the results will include a flag for each file indicating whether or not that file has any explicit members.
     pub include_has_explicit_shared_members: bool,
@@ -293,7 +293,7 @@ pub struct CommitInfo {
     pub property_groups: ::std::option::Option<
         ::std::vec::Vec<crate::file_properties::PropertyGroup>,
     >,
-    /// Be more strict about how each `WriteMode` detects conflict. For example, always return a conflict error when `mode` = `WriteMode.update` and the given "rev" doesn't match the existing file's "rev", even if the existing file has been deleted. This also forces a conflict even when the target path refers to a file with identical contents.
+    /// Be more strict about how each [`WriteMode`] detects conflict. For example, always return a conflict error when `mode` = `WriteMode.update` and the given "rev" doesn't match the existing file's "rev", even if the existing file has been deleted. This also forces a conflict even when the target path refers to a file with identical contents.
     pub strict_conflict: bool,
 }
 impl CommitInfo {
@@ -3398,7 +3398,7 @@ pub struct GetMetadataArg {
     pub path: crate::files::ReadPath,
     /// If true, `FileMetadata.media_info` is set for photo and video.
     pub include_media_info: bool,
-    /// If true, `DeletedMetadata` will be returned for deleted file or folder, otherwise `LookupError.not_found` will be returned.
+    /// If true, [`DeletedMetadata`] will be returned for deleted file or folder, otherwise `LookupError.not_found` will be returned.
     pub include_deleted: bool,
     /// If true, the results will include a flag for each file indicating whether or not that file has any explicit members.
     pub include_has_explicit_shared_members: bool,
@@ -5890,7 +5890,7 @@ impl crate::wire::Decode for MinimalFileLinkMetadata {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MoveBatchArg {
-    /// List of entries to be moved or copied. Each entry is `RelocationPath`.
+    /// List of entries to be moved or copied. Each entry is [`RelocationPath`].
     pub entries: ::std::vec::Vec<crate::files::RelocationPath>,
     /// If there's a conflict with any file, have the Dropbox server try to autorename that file to avoid the conflict.
     pub autorename: bool,
@@ -6889,7 +6889,7 @@ impl crate::wire::Decode for RelocationArg {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RelocationBatchArg {
-    /// List of entries to be moved or copied. Each entry is `RelocationPath`.
+    /// List of entries to be moved or copied. Each entry is [`RelocationPath`].
     pub entries: ::std::vec::Vec<crate::files::RelocationPath>,
     /// If there's a conflict with any file, have the Dropbox server try to autorename that file to avoid the conflict.
     pub autorename: bool,
@@ -7022,7 +7022,7 @@ impl crate::wire::Decode for RelocationBatchArg {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RelocationBatchArgBase {
-    /// List of entries to be moved or copied. Each entry is `RelocationPath`.
+    /// List of entries to be moved or copied. Each entry is [`RelocationPath`].
     pub entries: ::std::vec::Vec<crate::files::RelocationPath>,
     /// If there's a conflict with any file, have the Dropbox server try to autorename that file to avoid the conflict.
     pub autorename: bool,
@@ -9713,7 +9713,7 @@ pub struct UploadArg {
     pub property_groups: ::std::option::Option<
         ::std::vec::Vec<crate::file_properties::PropertyGroup>,
     >,
-    /// Be more strict about how each `WriteMode` detects conflict. For example, always return a conflict error when `mode` = `WriteMode.update` and the given "rev" doesn't match the existing file's "rev", even if the existing file has been deleted. This also forces a conflict even when the target path refers to a file with identical contents.
+    /// Be more strict about how each [`WriteMode`] detects conflict. For example, always return a conflict error when `mode` = `WriteMode.update` and the given "rev" doesn't match the existing file's "rev", even if the existing file has been deleted. This also forces a conflict even when the target path refers to a file with identical contents.
     pub strict_conflict: bool,
     /// A hash of the file content uploaded in this call. If provided and the uploaded content does not match this hash, an error will be returned. For more information see our [Content hash](https://www.dropbox.com/developers/reference/content-hash) page.
     pub content_hash: ::std::option::Option<crate::files::Sha256HexHash>,
@@ -22597,7 +22597,7 @@ pub enum WriteMode {
     Add,
     /// Always overwrite the existing file. The autorename strategy is the same as it is for `add`.
     Overwrite,
-    /// Overwrite if the given "rev" matches the existing file's "rev". The supplied value should be the latest known "rev" of the file, for example, from `FileMetadata`, from when the file was last downloaded by the app. This will cause the file on the Dropbox servers to be overwritten if the given "rev" matches the existing file's current "rev" on the Dropbox servers. The autorename strategy is to append the string "conflicted copy" to the file name. For example, "document.txt" might become "document (conflicted copy).txt" or "document (Panda's conflicted copy).txt".
+    /// Overwrite if the given "rev" matches the existing file's "rev". The supplied value should be the latest known "rev" of the file, for example, from [`FileMetadata`], from when the file was last downloaded by the app. This will cause the file on the Dropbox servers to be overwritten if the given "rev" matches the existing file's current "rev" on the Dropbox servers. The autorename strategy is to append the string "conflicted copy" to the file name. For example, "document.txt" might become "document (conflicted copy).txt" or "document (Panda's conflicted copy).txt".
     Update(crate::files::Rev),
 }
 impl crate::wire::Encode for WriteMode {

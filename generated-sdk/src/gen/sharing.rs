@@ -3441,7 +3441,7 @@ impl crate::wire::Decode for LinkAudienceOption {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-/// Metadata for a shared link. This can be either a `PathLinkMetadata` or `CollectionLinkMetadata`.
+/// Metadata for a shared link. This can be either a [`PathLinkMetadata`] or [`CollectionLinkMetadata`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum LinkMetadata {
@@ -18041,7 +18041,7 @@ impl crate::wire::Decode for RequestedLinkAccessLevel {
         }
     }
 }
-/// The access permission that can be requested by the caller for the shared link. Note that the final resolved visibility of the shared link takes into account other aspects, such as team and shared folder settings. Check the `ResolvedVisibility` for more info on the possible resolved visibility values of shared links.
+/// The access permission that can be requested by the caller for the shared link. Note that the final resolved visibility of the shared link takes into account other aspects, such as team and shared folder settings. Check the [`ResolvedVisibility`] for more info on the possible resolved visibility values of shared links.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RequestedVisibility {
     /// Anyone who has received the link can access it. No login required.
@@ -18135,7 +18135,7 @@ impl crate::wire::Decode for RequestedVisibility {
         }
     }
 }
-/// The actual access permissions values of shared links after taking into account user preferences and the team and shared folder settings. Check the `RequestedVisibility` for more info on the possible visibility values that can be set by the shared link's owner.
+/// The actual access permissions values of shared links after taking into account user preferences and the team and shared folder settings. Check the [`RequestedVisibility`] for more info on the possible visibility values that can be set by the shared link's owner.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum ResolvedVisibility {
@@ -21045,7 +21045,7 @@ impl crate::wire::Decode for SharedLinkPolicy {
 }
 #[derive(Clone, Debug, PartialEq)]
 pub enum SharedLinkSettingsError {
-    /// The given settings are invalid (for example, all attributes of the `SharedLinkSettings` are empty, the requested visibility is `RequestedVisibility.password` but the `SharedLinkSettings.link_password` is missing, `SharedLinkSettings.expires` is set to the past, etc.).
+    /// The given settings are invalid (for example, all attributes of the [`SharedLinkSettings`] are empty, the requested visibility is `RequestedVisibility.password` but the `SharedLinkSettings.link_password` is missing, `SharedLinkSettings.expires` is set to the past, etc.).
     InvalidSettings,
     /// User is not allowed to modify the settings of this link. Note that basic users can only set `RequestedVisibility.public` as the `SharedLinkSettings.requested_visibility` and cannot set `SharedLinkSettings.expires`.
     NotAuthorized,

@@ -2124,7 +2124,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateResult {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FeaturesGetValuesBatchArg {
-    /// A list of features in `Feature`. If the list is empty, this route will return `FeaturesGetValuesBatchError`.
+    /// A list of features in [`Feature`]. If the list is empty, this route will return [`FeaturesGetValuesBatchError`].
     pub features: ::std::vec::Vec<crate::team::Feature>,
 }
 impl FeaturesGetValuesBatchArg {
@@ -17670,7 +17670,7 @@ impl crate::wire::Decode for Feature {
         }
     }
 }
-/// The values correspond to entries in `Feature`. You may get different value according to your Dropbox Business plan.
+/// The values correspond to entries in [`Feature`]. You may get different value according to your Dropbox Business plan.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum FeatureValue {
@@ -17911,7 +17911,7 @@ impl crate::wire::Decode for FeatureValue {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum FeaturesGetValuesBatchError {
-    /// At least one `Feature` must be included in the `FeaturesGetValuesBatchArg`.features list.
+    /// At least one [`Feature`] must be included in the [`FeaturesGetValuesBatchArg`].features list.
     EmptyFeaturesList,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -18291,7 +18291,7 @@ impl crate::wire::Decode for GroupDeleteError {
         }
     }
 }
-/// Error that can be raised when `GroupMemberSelector` is used, and the user is required to be a member of the specified group.
+/// Error that can be raised when [`GroupMemberSelector`] is used, and the user is required to be a member of the specified group.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum GroupMemberSelectorError {
@@ -18968,7 +18968,7 @@ impl crate::wire::Decode for GroupMembersRemoveError {
         }
     }
 }
-/// Error that can be raised when `GroupMembersSelector` is used, and the users are required to be members of the specified group.
+/// Error that can be raised when [`GroupMembersSelector`] is used, and the users are required to be members of the specified group.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum GroupMembersSelectorError {
@@ -19194,7 +19194,7 @@ impl crate::wire::Decode for GroupSelector {
         }
     }
 }
-/// Error that can be raised when `GroupSelector` is used.
+/// Error that can be raised when [`GroupSelector`] is used.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum GroupSelectorError {
@@ -19275,7 +19275,7 @@ impl crate::wire::Decode for GroupSelectorError {
         }
     }
 }
-/// Error that can be raised when `GroupSelector` is used and team groups are disallowed from being used.
+/// Error that can be raised when [`GroupSelector`] is used and team groups are disallowed from being used.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum GroupSelectorWithTeamGroupError {
@@ -23645,7 +23645,7 @@ impl crate::wire::Decode for MemberSelectorError {
 pub enum MembersAddJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
-    /// The asynchronous job has finished. For each member that was specified in the parameter `MembersAddArg` that was provided to `members/add`, a corresponding item is returned in this list.
+    /// The asynchronous job has finished. For each member that was specified in the parameter [`MembersAddArg`] that was provided to `members/add`, a corresponding item is returned in this list.
     Complete(::std::vec::Vec<crate::team::MemberAddResult>),
     /// The asynchronous job returned an error. The string contains an error message.
     Failed(::std::string::String),
@@ -23785,7 +23785,7 @@ impl crate::wire::Decode for MembersAddJobStatus {
 pub enum MembersAddJobStatusV2Result {
     /// The asynchronous job is still in progress.
     InProgress,
-    /// The asynchronous job has finished. For each member that was specified in the parameter `MembersAddArg` that was provided to `members/add:2`, a corresponding item is returned in this list.
+    /// The asynchronous job has finished. For each member that was specified in the parameter [`MembersAddArg`] that was provided to `members/add:2`, a corresponding item is returned in this list.
     Complete(::std::vec::Vec<crate::team::MemberAddV2Result>),
     /// The asynchronous job returned an error. The string contains an error message.
     Failed(::std::string::String),
@@ -32501,7 +32501,7 @@ impl crate::wire::Decode for UserSelectorArg {
         }
     }
 }
-/// Error that can be returned whenever a struct derived from `UserSelectorArg` is used.
+/// Error that can be returned whenever a struct derived from [`UserSelectorArg`] is used.
 #[derive(Clone, Debug, PartialEq)]
 pub enum UserSelectorError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.

@@ -1437,7 +1437,7 @@ impl crate::wire::Decode for TeamSpaceAllocation {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UserFeaturesGetValuesBatchArg {
-    /// A list of features in `UserFeature`. If the list is empty, this route will return `UserFeaturesGetValuesBatchError`.
+    /// A list of features in [`UserFeature`]. If the list is empty, this route will return [`UserFeaturesGetValuesBatchError`].
     pub features: ::std::vec::Vec<crate::users::UserFeature>,
 }
 impl UserFeaturesGetValuesBatchArg {
@@ -2390,7 +2390,7 @@ impl crate::wire::Decode for UserFeature {
         }
     }
 }
-/// Values that correspond to entries in `UserFeature`.
+/// Values that correspond to entries in [`UserFeature`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum UserFeatureValue {
@@ -2596,7 +2596,7 @@ impl crate::wire::Decode for UserFeatureValue {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum UserFeaturesGetValuesBatchError {
-    /// At least one `UserFeature` must be included in the `UserFeaturesGetValuesBatchArg`.features list.
+    /// At least one [`UserFeature`] must be included in the [`UserFeaturesGetValuesBatchArg`].features list.
     EmptyFeaturesList,
     Other,
     /// A tag this SDK does not know, with its value as sent.

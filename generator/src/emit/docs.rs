@@ -43,8 +43,15 @@ fn escape_markdown(out: &mut String, text: &str) {
     }
 }
 
-/// A Stone doc as rustdoc Markdown.
+/// A Stone doc as rustdoc Markdown, without links to types.
+#[cfg(test)]
 pub fn rustdoc(raw: &str) -> String {
+    rustdoc_linked(raw, &|_| None)
+}
+
+/// A Stone doc as rustdoc Markdown; `:type:` references that `link`
+/// resolves (to a Rust path) become intra-doc links.
+pub fn rustdoc_linked(raw: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
     let text = crate::ir::doc_unwrap_paragraphs(raw);
     let mut out = String::with_capacity(text.len() + 16);
     let mut last = 0;
@@ -58,6 +65,11 @@ pub fn rustdoc(raw: &str) -> String {
                 Some((title, url)) => out.push_str(&format!("[{}]({url})", escape(title))),
                 None => out.push_str(&format!("`{val}`")),
             },
+            "type" => match link(val) {
+                Some(path) if path.is_empty() => out.push_str(&format!("[`{val}`]")),
+                Some(path) => out.push_str(&format!("[`{val}`]({path})")),
+                None => out.push_str(&format!("`{val}`")),
+            },
             _ => out.push_str(&format!("`{}`", val.replace('`', ""))),
         }
         last = whole.end();
@@ -68,7 +80,7 @@ pub fn rustdoc(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::rustdoc;
+    use super::{rustdoc, rustdoc_linked};
 
     #[test]
     fn references_urls_and_markdown() {
@@ -86,5 +98,10 @@ mod tests {
         );
         assert_eq!(rustdoc("a <b> [c] *d*"), "a \\<b\\> \\[c\\] \\*d\\*");
         assert_eq!(rustdoc("two\nlines"), "two lines");
+        let link = |v: &str| (v == "Metadata").then(|| "crate::files::Metadata".to_string());
+        assert_eq!(
+            rustdoc_linked("See :type:`Metadata`.", &link),
+            "See [`Metadata`](crate::files::Metadata)."
+        );
     }
 }

@@ -86,7 +86,7 @@ fn modules(api: &Api) -> TokenStream {
 }
 
 /// The namespaces a namespace needs (its imports), transitively.
-fn feature_deps(api: &Api, ns: &str) -> BTreeSet<String> {
+pub(super) fn feature_deps(api: &Api, ns: &str) -> BTreeSet<String> {
     let mut seen = BTreeSet::new();
     let mut todo = vec![ns.to_string()];
     while let Some(n) = todo.pop() {

@@ -157,6 +157,43 @@ impl<'a> Context<'a> {
         self.needs_box(container, t)
     }
 
+    /// A doc whose `:type:` references link to the types they name, where
+    /// the namespace's cargo feature has them.
+    fn doc(&self, ns: &str, doc: &Option<String>) -> TokenStream {
+        let link = |val: &str| -> Option<String> {
+            let (target_ns, name) = match val.split_once('.') {
+                Some((n, t)) => (n, t),
+                None => (ns, val),
+            };
+            if target_ns != ns && !super::feature_deps(self.api, ns).contains(target_ns) {
+                return None;
+            }
+            let namespace = self.api.namespaces.get(target_ns)?;
+            let exists = namespace
+                .structs
+                .iter()
+                .any(|id| self.api.struct_(*id).name == name)
+                || namespace
+                    .unions
+                    .iter()
+                    .any(|id| self.api.union(*id).name == name);
+            // In the same module the name itself resolves (an explicit
+            // target would be redundant to rustdoc).
+            exists.then(|| {
+                if target_ns == ns {
+                    String::new()
+                } else {
+                    format!(
+                        "crate::{}::{}",
+                        naming::module(target_ns),
+                        naming::type_name(name)
+                    )
+                }
+            })
+        };
+        doc_attr_linked(doc, &link)
+    }
+
     /// One namespace's module.
     pub fn namespace(&self, ns: &Namespace) -> TokenStream {
         let mut items = vec![];
@@ -180,7 +217,7 @@ impl<'a> Context<'a> {
         let a = self.api.alias(id);
         let name = format_ident!("{}", naming::type_name(&a.name));
         let target = self.rust_type(&a.data_type);
-        let doc = doc_attr(&a.doc);
+        let doc = self.doc(&a.namespace, &a.doc);
         quote! {
             #doc
             pub type #name = #target;
@@ -194,13 +231,13 @@ impl<'a> Context<'a> {
         }
         let name = format_ident!("{}", naming::type_name(&s.name));
         let item = Item::S(id);
-        let doc = doc_attr(&s.doc);
+        let doc = self.doc(&s.namespace, &s.doc);
         // Fields in declaration order, ancestors' first.
         let fields = self.fields_in_order(id);
         let decls = fields.iter().map(|f| {
             let fname = format_ident!("{}", naming::field(&f.name));
             let ty = self.field_type(item, &f.data_type);
-            let doc = doc_attr(&f.doc);
+            let doc = self.doc(&s.namespace, &f.doc);
             let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
             quote! { #doc #deprecated pub #fname: #ty, }
         });
@@ -297,7 +334,7 @@ impl<'a> Context<'a> {
         let s = self.api.struct_(id);
         let subs = s.subtypes.as_ref().expect("subtypes");
         let name = format_ident!("{}", naming::type_name(&s.name));
-        let doc = doc_attr(&s.doc);
+        let doc = self.doc(&s.namespace, &s.doc);
         let variants = subs.tags.iter().map(|(tag, sub)| {
             let v = format_ident!("{}", naming::variant(tag));
             let t = self.rust_type(&DataType::Struct(*sub));
@@ -327,11 +364,11 @@ impl<'a> Context<'a> {
         let u = self.api.union(id);
         let name = format_ident!("{}", naming::type_name(&u.name));
         let item = Item::U(id);
-        let doc = doc_attr(&u.doc);
+        let doc = self.doc(&u.namespace, &u.doc);
         let all = self.api.all_union_variants(id);
         let variants = all.iter().map(|v| {
             let vn = format_ident!("{}", naming::variant(&v.name));
-            let doc = doc_attr(&v.doc);
+            let doc = self.doc(&u.namespace, &v.doc);
             let deprecated = v.deprecated.then(|| quote!(#[deprecated]));
             if v.data_type == DataType::Void {
                 quote!(#doc #deprecated #vn,)
@@ -423,10 +460,13 @@ impl<'a> Context<'a> {
     }
 }
 
-pub(super) fn doc_attr(doc: &Option<String>) -> TokenStream {
+pub(super) fn doc_attr_linked(
+    doc: &Option<String>,
+    link: &dyn Fn(&str) -> Option<String>,
+) -> TokenStream {
     match doc {
         Some(d) => {
-            let text = format!(" {}", docs::rustdoc(d));
+            let text = format!(" {}", docs::rustdoc_linked(d, link));
             quote!(#[doc = #text])
         }
         None => quote!(),
