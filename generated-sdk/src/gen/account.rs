@@ -3,7 +3,7 @@
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountPhotoGetArg {
     /// Encoded ID of the user. Must start either with 'dbid:' or 'dbaphid:'.
@@ -128,7 +128,12 @@ impl crate::wire::Decode for AccountPhotoGetArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AccountPhotoGetArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AccountPhotoGetArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AccountPhotoGetResult {
     /// The data returned by get\_photo.
@@ -192,8 +197,13 @@ impl crate::wire::Decode for AccountPhotoGetResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for AccountPhotoGetResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AccountPhotoGetResult", self, f)
+    }
+}
 /// This struct is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteProfilePhotoArg {}
 impl DeleteProfilePhotoArg {
@@ -237,8 +247,13 @@ impl crate::wire::Decode for DeleteProfilePhotoArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for DeleteProfilePhotoArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteProfilePhotoArg", self, f)
+    }
+}
 /// This struct is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteProfilePhotoResult {}
 impl DeleteProfilePhotoResult {
@@ -282,7 +297,12 @@ impl crate::wire::Decode for DeleteProfilePhotoResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteProfilePhotoResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteProfilePhotoResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SetProfilePhotoArg {
     /// Image to set as the user's new profile photo.
@@ -346,7 +366,12 @@ impl crate::wire::Decode for SetProfilePhotoArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SetProfilePhotoArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SetProfilePhotoArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SetProfilePhotoResult {
     /// URL for the photo representing the user, if one is set.
@@ -410,7 +435,12 @@ impl crate::wire::Decode for SetProfilePhotoResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SetProfilePhotoResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SetProfilePhotoResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AccountPhotoGetError {
     /// Indicates infrastructural failure.
@@ -543,8 +573,13 @@ impl crate::wire::Decode for AccountPhotoGetError {
         }
     }
 }
+impl ::std::fmt::Debug for AccountPhotoGetError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AccountPhotoGetError", self, f)
+    }
+}
 /// This union is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteProfilePhotoError {
     Other,
@@ -611,7 +646,12 @@ impl crate::wire::Decode for DeleteProfilePhotoError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteProfilePhotoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteProfilePhotoError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PhotoSourceArg {
     /// Image data in base64-encoded bytes.
@@ -709,7 +749,12 @@ impl crate::wire::Decode for PhotoSourceArg {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PhotoSourceArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PhotoSourceArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SetProfilePhotoError {
     /// File cannot be set as profile photo.
@@ -841,7 +886,12 @@ impl crate::wire::Decode for SetProfilePhotoError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SetProfilePhotoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SetProfilePhotoError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ThumbnailError {
     /// Indicates permanent infrastructural failure.
@@ -927,5 +977,10 @@ impl crate::wire::Decode for ThumbnailError {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for ThumbnailError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ThumbnailError", self, f)
     }
 }

@@ -5,7 +5,7 @@
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 pub type AsyncJobId = ::std::string::String;
 /// Arguments for methods that poll the status of an asynchronous job.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PollArg {
     /// Id of the asynchronous job. This is the value of a response returned from the method that launched the job.
@@ -69,8 +69,13 @@ impl crate::wire::Decode for PollArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for PollArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PollArg", self, f)
+    }
+}
 /// Result returned by methods that may either launch an asynchronous job or complete synchronously. Upon synchronous completion of the job, no additional information is returned.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum LaunchEmptyResult {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
@@ -171,8 +176,13 @@ impl crate::wire::Decode for LaunchEmptyResult {
         }
     }
 }
+impl ::std::fmt::Debug for LaunchEmptyResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LaunchEmptyResult", self, f)
+    }
+}
 /// Result returned by methods that launch an asynchronous job. A method who may either launch an asynchronous job, or complete the request synchronously, can use this union by extending it, and adding a 'complete' field with the type of the synchronous response. See [`LaunchEmptyResult`] for an example.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum LaunchResultBase {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
@@ -257,8 +267,13 @@ impl crate::wire::Decode for LaunchResultBase {
         }
     }
 }
+impl ::std::fmt::Debug for LaunchResultBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LaunchResultBase", self, f)
+    }
+}
 /// Result returned by methods that poll for the status of an asynchronous job. Upon completion of the job, no additional information is returned.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum PollEmptyResult {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -333,8 +348,13 @@ impl crate::wire::Decode for PollEmptyResult {
         }
     }
 }
+impl ::std::fmt::Debug for PollEmptyResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PollEmptyResult", self, f)
+    }
+}
 /// Error returned by methods for polling the status of asynchronous job.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PollError {
     /// The job ID is invalid.
@@ -424,8 +444,13 @@ impl crate::wire::Decode for PollError {
         }
     }
 }
+impl ::std::fmt::Debug for PollError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PollError", self, f)
+    }
+}
 /// Result returned by methods that poll for the status of an asynchronous job. Unions that extend this union should add a 'complete' field with a type of the information returned upon job completion. See [`PollEmptyResult`] for an example
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum PollResultBase {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -483,5 +508,10 @@ impl crate::wire::Decode for PollResultBase {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for PollResultBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PollResultBase", self, f)
     }
 }

@@ -4,7 +4,7 @@
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 /// Error occurred because the app is being rate limited.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RateLimitError {
     /// The reason why the app is being rate limited.
@@ -89,7 +89,12 @@ impl crate::wire::Decode for RateLimitError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RateLimitError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RateLimitError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFromOAuth1Arg {
     /// The supplied OAuth 1.0 access token.
@@ -176,7 +181,12 @@ impl crate::wire::Decode for TokenFromOAuth1Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TokenFromOAuth1Arg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TokenFromOAuth1Arg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenFromOAuth1Result {
     /// The OAuth 2.0 token generated from the supplied OAuth 1.0 token.
@@ -240,7 +250,12 @@ impl crate::wire::Decode for TokenFromOAuth1Result {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TokenFromOAuth1Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TokenFromOAuth1Result", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenScopeError {
     /// The required scope to access the route.
@@ -304,7 +319,12 @@ impl crate::wire::Decode for TokenScopeError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TokenScopeError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TokenScopeError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnauthorizedAccountIdUsageError {
     /// The account IDs that the caller does not have permission to use.
@@ -370,8 +390,13 @@ impl crate::wire::Decode for UnauthorizedAccountIdUsageError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UnauthorizedAccountIdUsageError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UnauthorizedAccountIdUsageError", self, f)
+    }
+}
 /// Error occurred because the account doesn't have permission to access the resource.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AccessError {
     /// Current account type cannot access the resource.
@@ -554,8 +579,13 @@ impl crate::wire::Decode for AccessError {
         }
     }
 }
+impl ::std::fmt::Debug for AccessError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AccessError", self, f)
+    }
+}
 /// Errors occurred during authentication.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AuthError {
     /// The access token is invalid.
@@ -734,7 +764,12 @@ impl crate::wire::Decode for AuthError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AuthError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AuthError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum InvalidAccountTypeError {
     /// Current account type doesn't have permission to access this route endpoint.
@@ -827,7 +862,12 @@ impl crate::wire::Decode for InvalidAccountTypeError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for InvalidAccountTypeError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("InvalidAccountTypeError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum NoPermissionError {
     /// Current caller does not have permission to access the account information for one or more of the specified account IDs.
@@ -921,7 +961,12 @@ impl crate::wire::Decode for NoPermissionError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for NoPermissionError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("NoPermissionError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperAccessError {
     /// Paper is disabled.
@@ -1009,7 +1054,12 @@ impl crate::wire::Decode for PaperAccessError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperAccessError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperAccessError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RateLimitReason {
     /// You are making too many requests in the past few minutes.
@@ -1099,7 +1149,12 @@ impl crate::wire::Decode for RateLimitReason {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RateLimitReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RateLimitReason", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TokenFromOAuth1Error {
     /// Part or all of the OAuth 1.0 access token info is invalid.
@@ -1192,5 +1247,10 @@ impl crate::wire::Decode for TokenFromOAuth1Error {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for TokenFromOAuth1Error {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TokenFromOAuth1Error", self, f)
     }
 }

@@ -4,7 +4,7 @@
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 /// Contains the arguments to be sent to the Dropbox servers.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EchoArg {
     /// The string that you'd like to be echoed back to you.
@@ -76,8 +76,13 @@ impl crate::wire::Decode for EchoArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for EchoArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("EchoArg", self, f)
+    }
+}
 /// EchoResult contains the result returned from the Dropbox servers.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EchoResult {
     /// If everything worked correctly, this would be the same as query.
@@ -149,8 +154,13 @@ impl crate::wire::Decode for EchoResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for EchoResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("EchoResult", self, f)
+    }
+}
 /// EchoError contains the error returned from the Dropbox servers.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EchoError {
     /// The request was successful.
@@ -223,5 +233,10 @@ impl crate::wire::Decode for EchoError {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for EchoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("EchoError", self, f)
     }
 }

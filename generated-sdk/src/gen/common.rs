@@ -14,7 +14,7 @@ pub type NamespaceId = ::std::string::String;
 pub type OptionalNamePart = ::std::string::String;
 pub type SessionId = ::std::string::String;
 pub type SharedFolderId = crate::common::NamespaceId;
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DropboxDuration {
     pub seconds: i64,
@@ -93,8 +93,13 @@ impl crate::wire::Decode for DropboxDuration {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for DropboxDuration {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DropboxDuration", self, f)
+    }
+}
 /// Information about current user's root.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RootInfo {
     Team(crate::common::TeamRootInfo),
@@ -170,8 +175,13 @@ impl crate::wire::Decode for RootInfo {
         }
     }
 }
+impl ::std::fmt::Debug for RootInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RootInfo", self, f)
+    }
+}
 /// Root info when user is member of a team with a separate root namespace ID.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamRootInfo {
     /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as `RootInfo.home_namespace_id`.
@@ -277,8 +287,13 @@ impl crate::wire::Decode for TeamRootInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TeamRootInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamRootInfo", self, f)
+    }
+}
 /// Root info when user is not member of a team or the user is a member of a team and the team does not have a separate root namespace.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserRootInfo {
     /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as `RootInfo.home_namespace_id`.
@@ -380,7 +395,12 @@ impl crate::wire::Decode for UserRootInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UserRootInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserRootInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PathRoot {
     /// Paths are relative to the authenticating user's home namespace, whether or not that user belongs to a team.
@@ -527,7 +547,12 @@ impl crate::wire::Decode for PathRoot {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PathRoot {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PathRoot", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PathRootError {
     /// The root namespace id in Dropbox-API-Path-Root header is not valid. The value of this error is the user's latest root info.
@@ -636,5 +661,10 @@ impl crate::wire::Decode for PathRootError {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for PathRootError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PathRootError", self, f)
     }
 }

@@ -3,7 +3,7 @@
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteManualContactsArg {
     /// List of manually added contacts to be deleted.
@@ -69,7 +69,12 @@ impl crate::wire::Decode for DeleteManualContactsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteManualContactsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteManualContactsArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteManualContactsError {
     /// Can't delete contacts from this list. Make sure the list only has manually added contacts. The deletion was cancelled.
@@ -170,5 +175,10 @@ impl crate::wire::Decode for DeleteManualContactsError {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for DeleteManualContactsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteManualContactsError", self, f)
     }
 }

@@ -7,7 +7,7 @@ pub type Id = ::std::string::String;
 pub type PathOrId = ::std::string::String;
 pub type PropertiesSearchCursor = ::std::string::String;
 pub type TemplateId = ::std::string::String;
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddPropertiesArg {
     /// A unique identifier for the file or folder.
@@ -93,7 +93,12 @@ impl crate::wire::Decode for AddPropertiesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddPropertiesArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddPropertiesArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddTemplateArg {
     /// Display name for the template. Template names can be up to 256 bytes.
@@ -197,7 +202,12 @@ impl crate::wire::Decode for AddTemplateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddTemplateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddTemplateArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddTemplateResult {
     /// An identifier for template added by  See `templates/add_for_user` or `templates/add_for_team`.
@@ -261,7 +271,12 @@ impl crate::wire::Decode for AddTemplateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddTemplateResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddTemplateResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTemplateArg {
     /// An identifier for template added by route  See `templates/add_for_user` or `templates/add_for_team`.
@@ -325,7 +340,12 @@ impl crate::wire::Decode for GetTemplateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetTemplateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTemplateArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTemplateResult {
     /// Display name for the template. Template names can be up to 256 bytes.
@@ -429,7 +449,12 @@ impl crate::wire::Decode for GetTemplateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetTemplateResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTemplateResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListTemplateResult {
     /// List of identifiers for templates added by  See `templates/add_for_user` or `templates/add_for_team`.
@@ -497,7 +522,12 @@ impl crate::wire::Decode for ListTemplateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListTemplateResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListTemplateResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct OverwritePropertyGroupArg {
     /// A unique identifier for the file or folder.
@@ -583,7 +613,12 @@ impl crate::wire::Decode for OverwritePropertyGroupArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for OverwritePropertyGroupArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("OverwritePropertyGroupArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PropertiesSearchArg {
     /// Queries to search.
@@ -680,7 +715,12 @@ impl crate::wire::Decode for PropertiesSearchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PropertiesSearchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertiesSearchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PropertiesSearchContinueArg {
     /// The cursor returned by your last call to `properties/search` or `properties/search/continue`.
@@ -746,7 +786,12 @@ impl crate::wire::Decode for PropertiesSearchContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PropertiesSearchContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertiesSearchContinueArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PropertiesSearchMatch {
     /// The ID for the matched file or folder.
@@ -871,7 +916,12 @@ impl crate::wire::Decode for PropertiesSearchMatch {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PropertiesSearchMatch {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertiesSearchMatch", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PropertiesSearchQuery {
     /// The property field value for which to search across templates.
@@ -987,7 +1037,12 @@ impl crate::wire::Decode for PropertiesSearchQuery {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PropertiesSearchQuery {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertiesSearchQuery", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PropertiesSearchResult {
     /// A list (possibly empty) of matches for the query.
@@ -1077,8 +1132,13 @@ impl crate::wire::Decode for PropertiesSearchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for PropertiesSearchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertiesSearchResult", self, f)
+    }
+}
 /// Raw key/value data to be associated with a Dropbox file. Property fields are added to Dropbox files as a [`PropertyGroup`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PropertyField {
     /// Key of the property field associated with a file and template. Keys can be up to 256 bytes.
@@ -1159,8 +1219,13 @@ impl crate::wire::Decode for PropertyField {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for PropertyField {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertyField", self, f)
+    }
+}
 /// Defines how a single property field may be structured. Used exclusively by [`PropertyGroupTemplate`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PropertyFieldTemplate {
     /// Key of the property field being described. Property field keys can be up to 256 bytes.
@@ -1261,8 +1326,13 @@ impl crate::wire::Decode for PropertyFieldTemplate {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for PropertyFieldTemplate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertyFieldTemplate", self, f)
+    }
+}
 /// A subset of the property fields described by the corresponding [`PropertyGroupTemplate`]. Properties are always added to a Dropbox file as a [`PropertyGroup`]. The possible key names and value types in this group are defined by the corresponding [`PropertyGroupTemplate`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PropertyGroup {
     /// A unique identifier for the associated template.
@@ -1348,8 +1418,13 @@ impl crate::wire::Decode for PropertyGroup {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for PropertyGroup {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertyGroup", self, f)
+    }
+}
 /// Defines how a property group may be structured.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PropertyGroupTemplate {
     /// Display name for the template. Template names can be up to 256 bytes.
@@ -1453,8 +1528,13 @@ impl crate::wire::Decode for PropertyGroupTemplate {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for PropertyGroupTemplate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertyGroupTemplate", self, f)
+    }
+}
 /// Property routes
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PropertyGroupUpdate {
     /// A unique identifier for a property template.
@@ -1560,7 +1640,12 @@ impl crate::wire::Decode for PropertyGroupUpdate {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PropertyGroupUpdate {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertyGroupUpdate", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemovePropertiesArg {
     /// A unique identifier for the file or folder.
@@ -1649,7 +1734,12 @@ impl crate::wire::Decode for RemovePropertiesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RemovePropertiesArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemovePropertiesArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveTemplateArg {
     /// An identifier for a template created by `templates/add_for_user` or `templates/add_for_team`.
@@ -1713,7 +1803,12 @@ impl crate::wire::Decode for RemoveTemplateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RemoveTemplateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemoveTemplateArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdatePropertiesArg {
     /// A unique identifier for the file or folder.
@@ -1806,7 +1901,12 @@ impl crate::wire::Decode for UpdatePropertiesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UpdatePropertiesArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdatePropertiesArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTemplateArg {
     /// An identifier for template added by  See `templates/add_for_user` or `templates/add_for_team`.
@@ -1924,7 +2024,12 @@ impl crate::wire::Decode for UpdateTemplateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UpdateTemplateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateTemplateArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTemplateResult {
     /// An identifier for template added by route  See `templates/add_for_user` or `templates/add_for_team`.
@@ -1988,7 +2093,12 @@ impl crate::wire::Decode for UpdateTemplateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UpdateTemplateResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateTemplateResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddPropertiesError {
     /// Template does not exist for the given identifier.
@@ -2216,7 +2326,12 @@ impl crate::wire::Decode for AddPropertiesError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddPropertiesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddPropertiesError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum InvalidPropertyGroupError {
     /// Template does not exist for the given identifier.
@@ -2429,8 +2544,13 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
         }
     }
 }
+impl ::std::fmt::Debug for InvalidPropertyGroupError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("InvalidPropertyGroupError", self, f)
+    }
+}
 /// Logical operator to join search queries together.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LogicalOperator {
     /// Append a query with an "or" operator.
@@ -2505,7 +2625,12 @@ impl crate::wire::Decode for LogicalOperator {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LogicalOperator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LogicalOperator", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LookUpPropertiesError {
     /// No property group was found.
@@ -2587,7 +2712,12 @@ impl crate::wire::Decode for LookUpPropertiesError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LookUpPropertiesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LookUpPropertiesError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LookupError {
     MalformedPath(::std::string::String),
@@ -2738,7 +2868,12 @@ impl crate::wire::Decode for LookupError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LookupError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LookupError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ModifyTemplateError {
     /// Template does not exist for the given identifier.
@@ -2914,7 +3049,12 @@ impl crate::wire::Decode for ModifyTemplateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ModifyTemplateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ModifyTemplateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PropertiesError {
     /// Template does not exist for the given identifier.
@@ -3077,7 +3217,12 @@ impl crate::wire::Decode for PropertiesError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PropertiesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertiesError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PropertiesSearchContinueError {
     /// Indicates that the cursor has been invalidated. Call `properties/search` to obtain a new cursor.
@@ -3157,7 +3302,12 @@ impl crate::wire::Decode for PropertiesSearchContinueError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PropertiesSearchContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertiesSearchContinueError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PropertiesSearchError {
     PropertyGroupLookup(crate::file_properties::LookUpPropertiesError),
@@ -3259,7 +3409,12 @@ impl crate::wire::Decode for PropertiesSearchError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PropertiesSearchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertiesSearchError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PropertiesSearchMode {
     /// Search for a value associated with this field name.
@@ -3362,8 +3517,13 @@ impl crate::wire::Decode for PropertiesSearchMode {
         }
     }
 }
+impl ::std::fmt::Debug for PropertiesSearchMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertiesSearchMode", self, f)
+    }
+}
 /// Data type of the given property field added.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PropertyType {
     /// The associated property field will be of type string. Unicode is supported.
@@ -3438,7 +3598,12 @@ impl crate::wire::Decode for PropertyType {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PropertyType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PropertyType", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RemovePropertiesError {
     /// Template does not exist for the given identifier.
@@ -3641,7 +3806,12 @@ impl crate::wire::Decode for RemovePropertiesError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RemovePropertiesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemovePropertiesError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TemplateError {
     /// Template does not exist for the given identifier.
@@ -3754,7 +3924,12 @@ impl crate::wire::Decode for TemplateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TemplateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TemplateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TemplateFilter {
     /// Only templates with an ID in the supplied list will be returned (a subset of templates will be returned).
@@ -3865,7 +4040,12 @@ impl crate::wire::Decode for TemplateFilter {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TemplateFilter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TemplateFilter", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TemplateFilterBase {
     /// Only templates with an ID in the supplied list will be returned (a subset of templates will be returned).
@@ -3968,7 +4148,12 @@ impl crate::wire::Decode for TemplateFilterBase {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TemplateFilterBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TemplateFilterBase", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TemplateOwnerType {
     /// Template will be associated with a user.
@@ -4059,7 +4244,12 @@ impl crate::wire::Decode for TemplateOwnerType {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TemplateOwnerType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TemplateOwnerType", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UpdatePropertiesError {
     /// Template does not exist for the given identifier.
@@ -4305,5 +4495,10 @@ impl crate::wire::Decode for UpdatePropertiesError {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for UpdatePropertiesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdatePropertiesError", self, f)
     }
 }

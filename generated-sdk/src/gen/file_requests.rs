@@ -6,7 +6,7 @@ use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _
 pub type FileRequestId = ::std::string::String;
 pub type FileRequestValidationError = ::std::option::Option<::std::string::String>;
 /// Result for `count`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CountFileRequestsResult {
     /// The number file requests owner by this user.
@@ -70,8 +70,13 @@ impl crate::wire::Decode for CountFileRequestsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for CountFileRequestsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CountFileRequestsResult", self, f)
+    }
+}
 /// Arguments for `create`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFileRequestArgs {
     /// The title of the file request. Must not be empty.
@@ -225,8 +230,13 @@ impl crate::wire::Decode for CreateFileRequestArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for CreateFileRequestArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFileRequestArgs", self, f)
+    }
+}
 /// Result for `delete_all_closed`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAllClosedFileRequestsResult {
     /// The file requests deleted for this user.
@@ -294,8 +304,13 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for DeleteAllClosedFileRequestsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteAllClosedFileRequestsResult", self, f)
+    }
+}
 /// Arguments for `delete`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFileRequestArgs {
     /// List IDs of the file requests to delete.
@@ -361,8 +376,13 @@ impl crate::wire::Decode for DeleteFileRequestArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for DeleteFileRequestArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteFileRequestArgs", self, f)
+    }
+}
 /// Result for `delete`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFileRequestsResult {
     /// The file requests deleted by the request.
@@ -430,8 +450,13 @@ impl crate::wire::Decode for DeleteFileRequestsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for DeleteFileRequestsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteFileRequestsResult", self, f)
+    }
+}
 /// A [file request](https://www.dropbox.com/help/9090) for receiving files into the user's Dropbox account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileRequest {
     /// The ID of the file request.
@@ -655,7 +680,12 @@ impl crate::wire::Decode for FileRequest {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileRequest", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileRequestDeadline {
     /// The deadline for this file request.
@@ -739,8 +769,13 @@ impl crate::wire::Decode for FileRequestDeadline {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FileRequestDeadline {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileRequestDeadline", self, f)
+    }
+}
 /// Arguments for `get`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileRequestArgs {
     /// The ID of the file request to retrieve.
@@ -802,8 +837,13 @@ impl crate::wire::Decode for GetFileRequestArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetFileRequestArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetFileRequestArgs", self, f)
+    }
+}
 /// Arguments for `list:2`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileRequestsArg {
     /// The maximum number of file requests that should be returned per request.
@@ -871,7 +911,12 @@ impl crate::wire::Decode for ListFileRequestsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFileRequestsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileRequestsArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileRequestsContinueArg {
     /// The cursor returned by the previous API call specified in the endpoint description.
@@ -935,8 +980,13 @@ impl crate::wire::Decode for ListFileRequestsContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListFileRequestsContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileRequestsContinueArg", self, f)
+    }
+}
 /// Result for `list`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileRequestsResult {
     /// The file requests owned by this user. Apps with the app folder permission will only see file requests in their app folder.
@@ -1004,8 +1054,13 @@ impl crate::wire::Decode for ListFileRequestsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListFileRequestsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileRequestsResult", self, f)
+    }
+}
 /// Result for `list:2` and `list/continue`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileRequestsV2Result {
     /// The file requests owned by this user. Apps with the app folder permission will only see file requests in their app folder.
@@ -1113,8 +1168,13 @@ impl crate::wire::Decode for ListFileRequestsV2Result {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListFileRequestsV2Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileRequestsV2Result", self, f)
+    }
+}
 /// Arguments for `update`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFileRequestArgs {
     /// The ID of the file request to update.
@@ -1267,8 +1327,13 @@ impl crate::wire::Decode for UpdateFileRequestArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UpdateFileRequestArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateFileRequestArgs", self, f)
+    }
+}
 /// There was an error counting the file requests.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CountFileRequestsError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -1348,8 +1413,13 @@ impl crate::wire::Decode for CountFileRequestsError {
         }
     }
 }
+impl ::std::fmt::Debug for CountFileRequestsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CountFileRequestsError", self, f)
+    }
+}
 /// There was an error creating the file request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CreateFileRequestError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -1548,8 +1618,13 @@ impl crate::wire::Decode for CreateFileRequestError {
         }
     }
 }
+impl ::std::fmt::Debug for CreateFileRequestError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFileRequestError", self, f)
+    }
+}
 /// There was an error deleting all closed file requests.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteAllClosedFileRequestsError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -1722,8 +1797,13 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsError {
         }
     }
 }
+impl ::std::fmt::Debug for DeleteAllClosedFileRequestsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteAllClosedFileRequestsError", self, f)
+    }
+}
 /// There was an error deleting these file requests.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteFileRequestError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -1909,8 +1989,13 @@ impl crate::wire::Decode for DeleteFileRequestError {
         }
     }
 }
+impl ::std::fmt::Debug for DeleteFileRequestError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteFileRequestError", self, f)
+    }
+}
 /// There is an error with the file request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileRequestError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -2078,8 +2163,13 @@ impl crate::wire::Decode for FileRequestError {
         }
     }
 }
+impl ::std::fmt::Debug for FileRequestError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileRequestError", self, f)
+    }
+}
 /// There is an error accessing the file requests functionality.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GeneralFileRequestsError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -2159,8 +2249,13 @@ impl crate::wire::Decode for GeneralFileRequestsError {
         }
     }
 }
+impl ::std::fmt::Debug for GeneralFileRequestsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GeneralFileRequestsError", self, f)
+    }
+}
 /// There was an error retrieving the specified file request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetFileRequestError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -2333,7 +2428,12 @@ impl crate::wire::Decode for GetFileRequestError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetFileRequestError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetFileRequestError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GracePeriod {
     OneDay,
@@ -2455,8 +2555,13 @@ impl crate::wire::Decode for GracePeriod {
         }
     }
 }
+impl ::std::fmt::Debug for GracePeriod {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GracePeriod", self, f)
+    }
+}
 /// There was an error retrieving the file requests.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFileRequestsContinueError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -2549,8 +2654,13 @@ impl crate::wire::Decode for ListFileRequestsContinueError {
         }
     }
 }
+impl ::std::fmt::Debug for ListFileRequestsContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileRequestsContinueError", self, f)
+    }
+}
 /// There was an error retrieving the file requests.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFileRequestsError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -2630,7 +2740,12 @@ impl crate::wire::Decode for ListFileRequestsError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFileRequestsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileRequestsError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UpdateFileRequestDeadline {
     /// Do not change the file request's deadline.
@@ -2736,8 +2851,13 @@ impl crate::wire::Decode for UpdateFileRequestDeadline {
         }
     }
 }
+impl ::std::fmt::Debug for UpdateFileRequestDeadline {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateFileRequestDeadline", self, f)
+    }
+}
 /// There is an error updating the file request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UpdateFileRequestError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -2908,5 +3028,10 @@ impl crate::wire::Decode for UpdateFileRequestError {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for UpdateFileRequestError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateFileRequestError", self, f)
     }
 }

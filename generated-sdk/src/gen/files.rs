@@ -20,7 +20,7 @@ pub type SharedLinkUrl = ::std::string::String;
 pub type TagText = ::std::string::String;
 pub type WritePath = ::std::string::String;
 pub type WritePathOrId = ::std::string::String;
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddTagArg {
     /// Path to the item to be tagged.
@@ -101,7 +101,12 @@ impl crate::wire::Decode for AddTagArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddTagArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddTagArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AlphaGetMetadataArg {
     /// The path of a file or folder on Dropbox.
@@ -276,7 +281,12 @@ impl crate::wire::Decode for AlphaGetMetadataArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AlphaGetMetadataArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AlphaGetMetadataArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CommitInfo {
     /// Path in the user's Dropbox to save the file.
@@ -466,7 +476,12 @@ impl crate::wire::Decode for CommitInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CommitInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CommitInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ContentSyncSetting {
     /// Id of the item this setting is applied to.
@@ -548,7 +563,12 @@ impl crate::wire::Decode for ContentSyncSetting {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ContentSyncSetting {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ContentSyncSetting", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ContentSyncSettingArg {
     /// Id of the item this setting is applied to.
@@ -630,7 +650,12 @@ impl crate::wire::Decode for ContentSyncSettingArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ContentSyncSettingArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ContentSyncSettingArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFolderArg {
     /// Path in the user's Dropbox to create.
@@ -715,7 +740,12 @@ impl crate::wire::Decode for CreateFolderArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateFolderArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFolderArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFolderBatchArg {
     /// List of paths to be created in the user's Dropbox. Duplicate path arguments in the batch are considered only once.
@@ -825,7 +855,12 @@ impl crate::wire::Decode for CreateFolderBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateFolderBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFolderBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFolderBatchResult {
     /// Each entry in `CreateFolderBatchArg.paths` will appear at the same position inside `CreateFolderBatchResult.entries`.
@@ -893,7 +928,12 @@ impl crate::wire::Decode for CreateFolderBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateFolderBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFolderBatchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFolderEntryResult {
     /// Metadata of the created folder.
@@ -957,7 +997,12 @@ impl crate::wire::Decode for CreateFolderEntryResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateFolderEntryResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFolderEntryResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFolderResult {
     /// Metadata of the created folder.
@@ -1021,7 +1066,12 @@ impl crate::wire::Decode for CreateFolderResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateFolderResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFolderResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteArg {
     /// Path in the user's Dropbox to delete.
@@ -1102,7 +1152,12 @@ impl crate::wire::Decode for DeleteArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteBatchArg {
     pub entries: ::std::vec::Vec<crate::files::DeleteArg>,
@@ -1165,7 +1220,12 @@ impl crate::wire::Decode for DeleteBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteBatchResult {
     /// Each entry in `DeleteBatchArg.entries` will appear at the same position inside `DeleteBatchResult.entries`.
@@ -1231,7 +1291,12 @@ impl crate::wire::Decode for DeleteBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteBatchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteBatchResultData {
     /// Metadata of the deleted object.
@@ -1295,7 +1360,12 @@ impl crate::wire::Decode for DeleteBatchResultData {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteBatchResultData {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteBatchResultData", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteResult {
     /// Metadata of the deleted object.
@@ -1359,8 +1429,13 @@ impl crate::wire::Decode for DeleteResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for DeleteResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteResult", self, f)
+    }
+}
 /// Indicates that there used to be a file or folder at this path, but it no longer exists.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeletedMetadata {
     /// The last component of the path (including extension). This never contains a slash.
@@ -1505,8 +1580,13 @@ impl crate::wire::Decode for DeletedMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for DeletedMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeletedMetadata", self, f)
+    }
+}
 /// Dimensions for a photo or video.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Dimensions {
     /// Height of the photo/video.
@@ -1587,7 +1667,12 @@ impl crate::wire::Decode for Dimensions {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for Dimensions {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("Dimensions", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadArg {
     /// The path of the file to download.
@@ -1669,7 +1754,12 @@ impl crate::wire::Decode for DownloadArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DownloadArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DownloadArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadZipArg {
     /// The path of the folder to download.
@@ -1733,7 +1823,12 @@ impl crate::wire::Decode for DownloadZipArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DownloadZipArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DownloadZipArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DownloadZipResult {
     pub metadata: crate::files::FolderMetadata,
@@ -1796,7 +1891,12 @@ impl crate::wire::Decode for DownloadZipResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DownloadZipResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DownloadZipResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportArg {
     /// The path of the file to be exported.
@@ -1877,8 +1977,13 @@ impl crate::wire::Decode for ExportArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ExportArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExportArg", self, f)
+    }
+}
 /// Export information for a file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportInfo {
     /// Format to which the file can be exported to.
@@ -1959,7 +2064,12 @@ impl crate::wire::Decode for ExportInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ExportInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExportInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportMetadata {
     /// The last component of the path (including extension). This never contains a slash.
@@ -2073,7 +2183,12 @@ impl crate::wire::Decode for ExportMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ExportMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExportMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExportResult {
     /// Metadata for the exported version of the file.
@@ -2160,7 +2275,12 @@ impl crate::wire::Decode for ExportResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ExportResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExportResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileLock {
     /// The lock description.
@@ -2224,7 +2344,12 @@ impl crate::wire::Decode for FileLock {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileLock {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileLock", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileLockMetadata {
     /// True if caller holds the file lock.
@@ -2335,7 +2460,12 @@ impl crate::wire::Decode for FileLockMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileLockMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileLockMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileMetadata {
     /// The last component of the path (including extension). This never contains a slash.
@@ -2724,8 +2854,13 @@ impl crate::wire::Decode for FileMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FileMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileMetadata", self, f)
+    }
+}
 /// Result for File Operations
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileOpsResult {}
 impl FileOpsResult {
@@ -2769,8 +2904,13 @@ impl crate::wire::Decode for FileOpsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FileOpsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileOpsResult", self, f)
+    }
+}
 /// Sharing info for a file which is contained by a shared folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileSharingInfo {
     /// True if the file or folder is inside a read-only shared folder.
@@ -2872,7 +3012,12 @@ impl crate::wire::Decode for FileSharingInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileSharingInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileSharingInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FolderMetadata {
     /// The last component of the path (including extension). This never contains a slash.
@@ -3074,8 +3219,13 @@ impl crate::wire::Decode for FolderMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FolderMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FolderMetadata", self, f)
+    }
+}
 /// Sharing info for a folder which is contained in a shared folder or is a shared folder mount point.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FolderSharingInfo {
     /// True if the file or folder is inside a read-only shared folder.
@@ -3221,7 +3371,12 @@ impl crate::wire::Decode for FolderSharingInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FolderSharingInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FolderSharingInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetCopyReferenceArg {
     /// The path to the file or folder you want to get a copy reference to.
@@ -3285,7 +3440,12 @@ impl crate::wire::Decode for GetCopyReferenceArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetCopyReferenceArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetCopyReferenceArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetCopyReferenceResult {
     /// Metadata of the file or folder.
@@ -3391,7 +3551,12 @@ impl crate::wire::Decode for GetCopyReferenceResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetCopyReferenceResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetCopyReferenceResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetMetadataArg {
     /// The path of a file or folder on Dropbox.
@@ -3543,7 +3708,12 @@ impl crate::wire::Decode for GetMetadataArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetMetadataArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetMetadataArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTagsArg {
     /// Path to the items.
@@ -3607,7 +3777,12 @@ impl crate::wire::Decode for GetTagsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetTagsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTagsArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTagsResult {
     /// List of paths and their corresponding tags.
@@ -3671,7 +3846,12 @@ impl crate::wire::Decode for GetTagsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetTagsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTagsResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTemporaryLinkArg {
     /// The path to the file you want a temporary link to.
@@ -3735,7 +3915,12 @@ impl crate::wire::Decode for GetTemporaryLinkArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetTemporaryLinkArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTemporaryLinkArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTemporaryLinkResult {
     /// Metadata of the file.
@@ -3819,7 +4004,12 @@ impl crate::wire::Decode for GetTemporaryLinkResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetTemporaryLinkResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTemporaryLinkResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTemporaryUploadLinkArg {
     /// Contains the path and other optional modifiers for the future upload commit. Equivalent to the parameters provided to `upload`.
@@ -3907,7 +4097,12 @@ impl crate::wire::Decode for GetTemporaryUploadLinkArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetTemporaryUploadLinkArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTemporaryUploadLinkArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTemporaryUploadLinkResult {
     /// The temporary link which can be used to stream a file to a Dropbox location.
@@ -3971,8 +4166,13 @@ impl crate::wire::Decode for GetTemporaryUploadLinkResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetTemporaryUploadLinkResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTemporaryUploadLinkResult", self, f)
+    }
+}
 /// Arguments for `get_thumbnail_batch`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetThumbnailBatchArg {
     /// List of files to get thumbnails.
@@ -4036,7 +4236,12 @@ impl crate::wire::Decode for GetThumbnailBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetThumbnailBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetThumbnailBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetThumbnailBatchResult {
     /// List of files and their thumbnails.
@@ -4104,7 +4309,12 @@ impl crate::wire::Decode for GetThumbnailBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetThumbnailBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetThumbnailBatchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetThumbnailBatchResultData {
     pub metadata: crate::files::FileMetadata,
@@ -4187,8 +4397,13 @@ impl crate::wire::Decode for GetThumbnailBatchResultData {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetThumbnailBatchResultData {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetThumbnailBatchResultData", self, f)
+    }
+}
 /// GPS coordinates for a photo or video.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GpsCoordinates {
     /// Latitude of the GPS coordinates.
@@ -4269,7 +4484,12 @@ impl crate::wire::Decode for GpsCoordinates {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GpsCoordinates {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GpsCoordinates", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HighlightSpan {
     /// String to be determined whether it should be highlighted or not.
@@ -4353,7 +4573,12 @@ impl crate::wire::Decode for HighlightSpan {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for HighlightSpan {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("HighlightSpan", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderArg {
     /// A unique identifier for the file.
@@ -4616,7 +4841,12 @@ impl crate::wire::Decode for ListFolderArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderContinueArg {
     /// The cursor returned by your last call to `list_folder` or `list_folder/continue`.
@@ -4680,7 +4910,12 @@ impl crate::wire::Decode for ListFolderContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderContinueArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderGetLatestCursorResult {
     /// Pass the cursor into `list_folder/continue` to see what's changed in the folder since your previous query.
@@ -4744,7 +4979,12 @@ impl crate::wire::Decode for ListFolderGetLatestCursorResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderGetLatestCursorResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderGetLatestCursorResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderLongpollArg {
     /// A cursor as returned by `list_folder` or `list_folder/continue`. Cursors retrieved by setting `ListFolderArg.include_media_info` to `true` are not supported.
@@ -4829,7 +5069,12 @@ impl crate::wire::Decode for ListFolderLongpollArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderLongpollArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderLongpollArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderLongpollResult {
     /// Indicates whether new changes are available. If true, call `list_folder/continue` to retrieve the changes.
@@ -4910,7 +5155,12 @@ impl crate::wire::Decode for ListFolderLongpollResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderLongpollResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderLongpollResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderResult {
     /// The files and (direct) subfolders in the folder.
@@ -5012,7 +5262,12 @@ impl crate::wire::Decode for ListFolderResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListRevisionsArg {
     /// The path to the file you want to see the revisions of.
@@ -5157,7 +5412,12 @@ impl crate::wire::Decode for ListRevisionsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListRevisionsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListRevisionsArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListRevisionsResult {
     /// If the file identified by the latest revision in the response is either deleted or moved. If before\_rev is set, this refers to the latest revision of the file older than before\_rev.
@@ -5281,7 +5541,12 @@ impl crate::wire::Decode for ListRevisionsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListRevisionsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListRevisionsResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LockConflictError {
     /// The lock that caused the conflict.
@@ -5345,7 +5610,12 @@ impl crate::wire::Decode for LockConflictError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LockConflictError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LockConflictError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LockFileArg {
     /// Path in the user's Dropbox to a file.
@@ -5409,7 +5679,12 @@ impl crate::wire::Decode for LockFileArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LockFileArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LockFileArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LockFileBatchArg {
     /// List of 'entries'. Each 'entry' contains a path of the file which will be locked or queried. Duplicate path arguments in the batch are considered only once.
@@ -5473,7 +5748,12 @@ impl crate::wire::Decode for LockFileBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LockFileBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LockFileBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LockFileBatchResult {
     /// Each Entry in the 'entries' will have '.tag' with the operation status (e.g. success), the metadata for the file and the lock state after the operation.
@@ -5539,7 +5819,12 @@ impl crate::wire::Decode for LockFileBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LockFileBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LockFileBatchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LockFileResult {
     /// Metadata of the file.
@@ -5621,8 +5906,13 @@ impl crate::wire::Decode for LockFileResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for LockFileResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LockFileResult", self, f)
+    }
+}
 /// Metadata for a photo or video.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MediaMetadata {
     Photo(crate::files::PhotoMetadata),
@@ -5688,8 +5978,13 @@ impl crate::wire::Decode for MediaMetadata {
         }
     }
 }
+impl ::std::fmt::Debug for MediaMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MediaMetadata", self, f)
+    }
+}
 /// Metadata for a file or folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Metadata {
     File(crate::files::FileMetadata),
@@ -5773,7 +6068,12 @@ impl crate::wire::Decode for Metadata {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for Metadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("Metadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MinimalFileLinkMetadata {
     /// URL of the shared link.
@@ -5887,7 +6187,12 @@ impl crate::wire::Decode for MinimalFileLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MinimalFileLinkMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MinimalFileLinkMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MoveBatchArg {
     /// List of entries to be moved or copied. Each entry is [`RelocationPath`].
@@ -5999,7 +6304,12 @@ impl crate::wire::Decode for MoveBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MoveBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MoveBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperCreateArg {
     /// The fully qualified path to the location in the user's Dropbox where the Paper Doc should be created. This should include the document's title and end with .paper.
@@ -6083,7 +6393,12 @@ impl crate::wire::Decode for PaperCreateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperCreateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperCreateArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperCreateResult {
     /// URL to open the Paper Doc.
@@ -6208,7 +6523,12 @@ impl crate::wire::Decode for PaperCreateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperCreateResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperCreateResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperUpdateArg {
     /// Path in the user's Dropbox to update. The path must correspond to a Paper doc or an error will be returned.
@@ -6329,7 +6649,12 @@ impl crate::wire::Decode for PaperUpdateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperUpdateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperUpdateArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperUpdateResult {
     /// The current doc revision.
@@ -6393,7 +6718,12 @@ impl crate::wire::Decode for PaperUpdateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperUpdateResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperUpdateResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PathToTags {
     /// Path of the item.
@@ -6477,8 +6807,13 @@ impl crate::wire::Decode for PathToTags {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for PathToTags {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PathToTags", self, f)
+    }
+}
 /// Metadata for a photo.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PhotoMetadata {
     /// Dimension of the photo/video.
@@ -6571,7 +6906,12 @@ impl crate::wire::Decode for PhotoMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PhotoMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PhotoMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PreviewArg {
     /// The path of the file to preview.
@@ -6653,7 +6993,12 @@ impl crate::wire::Decode for PreviewArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PreviewArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PreviewArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PreviewResult {
     /// Metadata corresponding to the file received as an argument. Will be populated if the endpoint is called with a path (ReadPath).
@@ -6734,7 +7079,12 @@ impl crate::wire::Decode for PreviewResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PreviewResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PreviewResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelocationArg {
     /// Path in the user's Dropbox to be copied or moved.
@@ -6886,7 +7236,12 @@ impl crate::wire::Decode for RelocationArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelocationBatchArg {
     /// List of entries to be moved or copied. Each entry is [`RelocationPath`].
@@ -7019,7 +7374,12 @@ impl crate::wire::Decode for RelocationBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelocationBatchArgBase {
     /// List of entries to be moved or copied. Each entry is [`RelocationPath`].
@@ -7106,7 +7466,12 @@ impl crate::wire::Decode for RelocationBatchArgBase {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationBatchArgBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchArgBase", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelocationBatchResult {
     pub entries: ::std::vec::Vec<crate::files::RelocationBatchResultData>,
@@ -7173,7 +7538,12 @@ impl crate::wire::Decode for RelocationBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelocationBatchResultData {
     /// Metadata of the relocated object.
@@ -7237,7 +7607,12 @@ impl crate::wire::Decode for RelocationBatchResultData {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationBatchResultData {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchResultData", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelocationBatchV2Result {
     /// Each entry in CopyBatchArg.entries or `MoveBatchArg.entries` will appear at the same position inside `RelocationBatchV2Result.entries`.
@@ -7305,7 +7680,12 @@ impl crate::wire::Decode for RelocationBatchV2Result {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationBatchV2Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchV2Result", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelocationPath {
     /// Path in the user's Dropbox to be copied or moved.
@@ -7389,7 +7769,12 @@ impl crate::wire::Decode for RelocationPath {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationPath {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationPath", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelocationResult {
     /// Metadata of the relocated object.
@@ -7453,7 +7838,12 @@ impl crate::wire::Decode for RelocationResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveTagArg {
     /// Path to the item to tag.
@@ -7534,7 +7924,12 @@ impl crate::wire::Decode for RemoveTagArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RemoveTagArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemoveTagArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RestoreArg {
     /// The path to save the restored file.
@@ -7615,7 +8010,12 @@ impl crate::wire::Decode for RestoreArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RestoreArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RestoreArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SaveCopyReferenceArg {
     /// A copy reference returned by `copy_reference/get`.
@@ -7696,7 +8096,12 @@ impl crate::wire::Decode for SaveCopyReferenceArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SaveCopyReferenceArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SaveCopyReferenceArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SaveCopyReferenceResult {
     /// The metadata of the saved file or folder in the user's Dropbox.
@@ -7760,7 +8165,12 @@ impl crate::wire::Decode for SaveCopyReferenceResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SaveCopyReferenceResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SaveCopyReferenceResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SaveUrlArg {
     /// The path in Dropbox where the URL will be saved to.
@@ -7841,7 +8251,12 @@ impl crate::wire::Decode for SaveUrlArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SaveUrlArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SaveUrlArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchArg {
     /// The path in the user's Dropbox to search. Should probably be a folder.
@@ -7989,7 +8404,12 @@ impl crate::wire::Decode for SearchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchMatch {
     /// The type of the match.
@@ -8073,7 +8493,12 @@ impl crate::wire::Decode for SearchMatch {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchMatch {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchMatch", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchMatchFieldOptions {
     /// Whether to include highlight span from file title.
@@ -8143,7 +8568,12 @@ impl crate::wire::Decode for SearchMatchFieldOptions {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchMatchFieldOptions {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchMatchFieldOptions", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchMatchV2 {
     /// The metadata for the matched file or folder.
@@ -8246,7 +8676,12 @@ impl crate::wire::Decode for SearchMatchV2 {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchMatchV2 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchMatchV2", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchOptions {
     /// Scopes the search to a path in the user's Dropbox. Searches the entire Dropbox if not specified.
@@ -8441,7 +8876,12 @@ impl crate::wire::Decode for SearchOptions {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchOptions {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchOptions", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchResult {
     /// A list (possibly empty) of matches for the query.
@@ -8543,7 +8983,12 @@ impl crate::wire::Decode for SearchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchV2Arg {
     /// The string to search for. May match across multiple fields based on the request arguments.
@@ -8660,7 +9105,12 @@ impl crate::wire::Decode for SearchV2Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchV2Arg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchV2Arg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchV2ContinueArg {
     /// The cursor returned by your last call to `search:2`. Used to fetch the next page of results.
@@ -8724,7 +9174,12 @@ impl crate::wire::Decode for SearchV2ContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchV2ContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchV2ContinueArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchV2Result {
     /// A list (possibly empty) of matches for the query.
@@ -8828,7 +9283,12 @@ impl crate::wire::Decode for SearchV2Result {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchV2Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchV2Result", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedLink {
     /// Shared link url.
@@ -8909,7 +9369,12 @@ impl crate::wire::Decode for SharedLink {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharedLink {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLink", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedLinkFileInfo {
     /// The shared link corresponding to either a file or shared link to a folder. If it is for a folder shared link, we use the path param to determine for which file in the folder the view is for.
@@ -9005,8 +9470,13 @@ impl crate::wire::Decode for SharedLinkFileInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharedLinkFileInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkFileInfo", self, f)
+    }
+}
 /// Sharing info for a file or folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharingInfo {
     /// True if the file or folder is inside a read-only shared folder.
@@ -9070,7 +9540,12 @@ impl crate::wire::Decode for SharingInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharingInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SingleUserLock {
     /// The time the lock was created.
@@ -9172,7 +9647,12 @@ impl crate::wire::Decode for SingleUserLock {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SingleUserLock {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SingleUserLock", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SymlinkInfo {
     /// The target this symlink points to.
@@ -9236,7 +9716,12 @@ impl crate::wire::Decode for SymlinkInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SymlinkInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SymlinkInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ThumbnailArg {
     /// The path to the image file you want to thumbnail.
@@ -9401,7 +9886,12 @@ impl crate::wire::Decode for ThumbnailArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ThumbnailArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ThumbnailArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ThumbnailV2Arg {
     /// Information specifying which file to preview. This could be a path to a file, a shared link pointing to a file, or a shared link pointing to a folder, with a relative path.
@@ -9566,7 +10056,12 @@ impl crate::wire::Decode for ThumbnailV2Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ThumbnailV2Arg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ThumbnailV2Arg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnlockFileArg {
     /// Path in the user's Dropbox to a file.
@@ -9630,7 +10125,12 @@ impl crate::wire::Decode for UnlockFileArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UnlockFileArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UnlockFileArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnlockFileBatchArg {
     /// List of 'entries'. Each 'entry' contains a path of the file which will be unlocked. Duplicate path arguments in the batch are considered only once.
@@ -9696,7 +10196,12 @@ impl crate::wire::Decode for UnlockFileBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UnlockFileBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UnlockFileBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadArg {
     /// Path in the user's Dropbox to save the file.
@@ -9901,7 +10406,12 @@ impl crate::wire::Decode for UploadArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionAppendArg {
     /// Contains the upload session ID and the offset.
@@ -10004,7 +10514,12 @@ impl crate::wire::Decode for UploadSessionAppendArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionAppendArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionAppendArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionAppendBatchArg {
     /// Append information for each file in the batch.
@@ -10089,7 +10604,12 @@ impl crate::wire::Decode for UploadSessionAppendBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionAppendBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionAppendBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionAppendBatchArgEntry {
     /// Contains the upload session ID and the offset.
@@ -10195,7 +10715,12 @@ impl crate::wire::Decode for UploadSessionAppendBatchArgEntry {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionAppendBatchArgEntry {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionAppendBatchArgEntry", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionAppendBatchResult {
     /// Each entry in `UploadSessionAppendBatchArg.entries` will appear at the same position inside `UploadSessionAppendBatchResult.entries`.
@@ -10263,7 +10788,12 @@ impl crate::wire::Decode for UploadSessionAppendBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionAppendBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionAppendBatchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionCursor {
     /// The upload session ID (returned by `upload_session/start`).
@@ -10344,7 +10874,12 @@ impl crate::wire::Decode for UploadSessionCursor {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionCursor {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionCursor", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionFinishArg {
     /// Contains the upload session ID and the offset.
@@ -10446,7 +10981,12 @@ impl crate::wire::Decode for UploadSessionFinishArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionFinishArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionFinishArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionFinishBatchArg {
     /// Commit information for each file in the batch.
@@ -10512,7 +11052,12 @@ impl crate::wire::Decode for UploadSessionFinishBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionFinishBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionFinishBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionFinishBatchResult {
     /// Each entry in `UploadSessionFinishBatchArg.entries` will appear at the same position inside `UploadSessionFinishBatchResult.entries`.
@@ -10580,7 +11125,12 @@ impl crate::wire::Decode for UploadSessionFinishBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionFinishBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionFinishBatchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionOffsetError {
     /// The offset up to which data has been collected.
@@ -10644,7 +11194,12 @@ impl crate::wire::Decode for UploadSessionOffsetError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionOffsetError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionOffsetError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionStartArg {
     /// If true, the current session will be closed, at which point you won't be able to call `upload_session/append:2` anymore with the current session.
@@ -10744,7 +11299,12 @@ impl crate::wire::Decode for UploadSessionStartArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionStartArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionStartArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionStartBatchArg {
     /// Type of upload session you want to start. If not specified, default is `UploadSessionType.sequential`.
@@ -10825,7 +11385,12 @@ impl crate::wire::Decode for UploadSessionStartBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionStartBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionStartBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionStartBatchResult {
     /// A List of unique identifiers for the upload session. Pass each session\_id to `upload_session/append:2` and `upload_session/finish`.
@@ -10889,7 +11454,12 @@ impl crate::wire::Decode for UploadSessionStartBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionStartBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionStartBatchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionStartResult {
     /// A unique identifier for the upload session. Pass this to `upload_session/append:2` and `upload_session/finish`.
@@ -10953,7 +11523,12 @@ impl crate::wire::Decode for UploadSessionStartResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionStartResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionStartResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadWriteFailed {
     /// The reason why the file couldn't be saved.
@@ -11037,7 +11612,12 @@ impl crate::wire::Decode for UploadWriteFailed {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadWriteFailed {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadWriteFailed", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserGeneratedTag {
     pub tag_text: crate::files::TagText,
@@ -11100,8 +11680,13 @@ impl crate::wire::Decode for UserGeneratedTag {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UserGeneratedTag {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserGeneratedTag", self, f)
+    }
+}
 /// Metadata for a video.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VideoMetadata {
     /// Dimension of the photo/video.
@@ -11209,7 +11794,12 @@ impl crate::wire::Decode for VideoMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for VideoMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("VideoMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddTagError {
     Path(crate::files::LookupError),
@@ -11319,7 +11909,12 @@ impl crate::wire::Decode for AddTagError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddTagError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddTagError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum AlphaGetMetadataError {
     Path(crate::files::LookupError),
     PropertiesError(crate::file_properties::LookUpPropertiesError),
@@ -11443,7 +12038,12 @@ impl crate::wire::Decode for AlphaGetMetadataError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AlphaGetMetadataError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AlphaGetMetadataError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BaseTagError {
     Path(crate::files::LookupError),
@@ -11540,7 +12140,12 @@ impl crate::wire::Decode for BaseTagError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for BaseTagError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BaseTagError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CreateFolderBatchError {
     /// The operation would involve too many files or folders.
@@ -11620,7 +12225,12 @@ impl crate::wire::Decode for CreateFolderBatchError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateFolderBatchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFolderBatchError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CreateFolderBatchJobStatus {
     /// The asynchronous job is still in progress.
@@ -11765,8 +12375,13 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
         }
     }
 }
+impl ::std::fmt::Debug for CreateFolderBatchJobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFolderBatchJobStatus", self, f)
+    }
+}
 /// Result returned by `create_folder_batch` that may either launch an asynchronous job or complete synchronously.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CreateFolderBatchLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -11897,7 +12512,12 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateFolderBatchLaunch {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFolderBatchLaunch", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum CreateFolderBatchResultEntry {
     Success(crate::files::CreateFolderEntryResult),
     Failure(crate::files::CreateFolderEntryError),
@@ -12014,7 +12634,12 @@ impl crate::wire::Decode for CreateFolderBatchResultEntry {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateFolderBatchResultEntry {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFolderBatchResultEntry", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CreateFolderEntryError {
     Path(crate::files::WriteError),
@@ -12116,7 +12741,12 @@ impl crate::wire::Decode for CreateFolderEntryError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateFolderEntryError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFolderEntryError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum CreateFolderError {
     Path(crate::files::WriteError),
 }
@@ -12203,7 +12833,12 @@ impl crate::wire::Decode for CreateFolderError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateFolderError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateFolderError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteBatchError {
     /// Use `DeleteError.too_many_write_operations`. `delete_batch` now provides smaller granularity about which entry has failed because of this.
@@ -12281,7 +12916,12 @@ impl crate::wire::Decode for DeleteBatchError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteBatchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteBatchError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteBatchJobStatus {
     /// The asynchronous job is still in progress.
@@ -12426,8 +13066,13 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
         }
     }
 }
+impl ::std::fmt::Debug for DeleteBatchJobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteBatchJobStatus", self, f)
+    }
+}
 /// Result returned by `delete_batch` that may either launch an asynchronous job or complete synchronously.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteBatchLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -12556,7 +13201,12 @@ impl crate::wire::Decode for DeleteBatchLaunch {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteBatchLaunch {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteBatchLaunch", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum DeleteBatchResultEntry {
     Success(crate::files::DeleteBatchResultData),
     Failure(crate::files::DeleteError),
@@ -12673,7 +13323,12 @@ impl crate::wire::Decode for DeleteBatchResultEntry {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteBatchResultEntry {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteBatchResultEntry", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteError {
     PathLookup(crate::files::LookupError),
@@ -12833,7 +13488,12 @@ impl crate::wire::Decode for DeleteError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DownloadError {
     Path(crate::files::LookupError),
@@ -12943,7 +13603,12 @@ impl crate::wire::Decode for DownloadError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DownloadError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DownloadError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DownloadZipError {
     Path(crate::files::LookupError),
@@ -13066,7 +13731,12 @@ impl crate::wire::Decode for DownloadZipError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DownloadZipError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DownloadZipError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ExportError {
     Path(crate::files::LookupError),
@@ -13204,7 +13874,12 @@ impl crate::wire::Decode for ExportError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ExportError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExportError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileCategory {
     /// jpg, png, gif, and more.
@@ -13396,7 +14071,12 @@ impl crate::wire::Decode for FileCategory {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileCategory {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileCategory", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileLockContent {
     /// Empty type to indicate no lock.
@@ -13500,7 +14180,12 @@ impl crate::wire::Decode for FileLockContent {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileLockContent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileLockContent", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileStatus {
     Active,
@@ -13586,7 +14271,12 @@ impl crate::wire::Decode for FileStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetCopyReferenceError {
     Path(crate::files::LookupError),
@@ -13688,7 +14378,12 @@ impl crate::wire::Decode for GetCopyReferenceError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetCopyReferenceError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetCopyReferenceError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum GetMetadataError {
     Path(crate::files::LookupError),
 }
@@ -13772,7 +14467,12 @@ impl crate::wire::Decode for GetMetadataError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetMetadataError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetMetadataError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetTemporaryLinkError {
     Path(crate::files::LookupError),
@@ -13913,7 +14613,12 @@ impl crate::wire::Decode for GetTemporaryLinkError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetTemporaryLinkError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTemporaryLinkError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetThumbnailBatchError {
     /// The operation involves more than 25 files.
@@ -13993,7 +14698,12 @@ impl crate::wire::Decode for GetThumbnailBatchError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetThumbnailBatchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetThumbnailBatchError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetThumbnailBatchResultEntry {
     Success(crate::files::GetThumbnailBatchResultData),
@@ -14124,8 +14834,13 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
         }
     }
 }
+impl ::std::fmt::Debug for GetThumbnailBatchResultEntry {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetThumbnailBatchResultEntry", self, f)
+    }
+}
 /// The import format of the incoming Paper doc content.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ImportFormat {
     /// The provided data is interpreted as standard HTML.
@@ -14226,7 +14941,12 @@ impl crate::wire::Decode for ImportFormat {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ImportFormat {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ImportFormat", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFolderContinueError {
     Path(crate::files::LookupError),
@@ -14341,7 +15061,12 @@ impl crate::wire::Decode for ListFolderContinueError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderContinueError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFolderError {
     Path(crate::files::LookupError),
@@ -14473,7 +15198,12 @@ impl crate::wire::Decode for ListFolderError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFolderLongpollError {
     /// Indicates that the cursor has been invalidated. Call `list_folder` to obtain a new cursor.
@@ -14553,7 +15283,12 @@ impl crate::wire::Decode for ListFolderLongpollError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderLongpollError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderLongpollError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListRevisionsError {
     Path(crate::files::LookupError),
@@ -14683,7 +15418,12 @@ impl crate::wire::Decode for ListRevisionsError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListRevisionsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListRevisionsError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListRevisionsMode {
     /// Returns revisions with the same file path as identified by the latest file entry at the given file path or id.
@@ -14774,7 +15514,12 @@ impl crate::wire::Decode for ListRevisionsMode {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListRevisionsMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListRevisionsMode", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LockFileError {
     /// Could not find the specified resource.
@@ -14983,7 +15728,12 @@ impl crate::wire::Decode for LockFileError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LockFileError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LockFileError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum LockFileResultEntry {
     Success(crate::files::LockFileResult),
     Failure(crate::files::LockFileError),
@@ -15100,7 +15850,12 @@ impl crate::wire::Decode for LockFileResultEntry {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LockFileResultEntry {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LockFileResultEntry", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LookupError {
     /// The given path does not satisfy the required path format. Please refer to the [Path formats documentation](https://www.dropbox.com/developers/documentation/http/documentation#path-formats) for more information.
@@ -15280,7 +16035,12 @@ impl crate::wire::Decode for LookupError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LookupError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LookupError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum MediaInfo {
     /// Indicate the photo/video is still under processing and metadata is not available yet.
     Pending,
@@ -15368,8 +16128,13 @@ impl crate::wire::Decode for MediaInfo {
         }
     }
 }
+impl ::std::fmt::Debug for MediaInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MediaInfo", self, f)
+    }
+}
 /// Metadata for a file, folder or other resource types.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MetadataV2 {
     Metadata(crate::files::Metadata),
@@ -15466,7 +16231,12 @@ impl crate::wire::Decode for MetadataV2 {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MetadataV2 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MetadataV2", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MoveIntoFamilyError {
     /// Moving shared folder into Family Room folder is not allowed.
@@ -15546,7 +16316,12 @@ impl crate::wire::Decode for MoveIntoFamilyError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MoveIntoFamilyError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MoveIntoFamilyError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MoveIntoVaultError {
     /// Moving shared folder into Vault is not allowed.
@@ -15626,7 +16401,12 @@ impl crate::wire::Decode for MoveIntoVaultError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MoveIntoVaultError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MoveIntoVaultError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperContentError {
     /// Your account does not have permissions to edit Paper docs.
@@ -15749,7 +16529,12 @@ impl crate::wire::Decode for PaperContentError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperContentError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperContentError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperCreateError {
     /// Your account does not have permissions to edit Paper docs.
@@ -15923,7 +16708,12 @@ impl crate::wire::Decode for PaperCreateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperCreateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperCreateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperDocUpdatePolicy {
     /// Sets the doc content to the provided content if the provided paper\_revision matches the latest doc revision. Otherwise, returns an error.
@@ -16042,7 +16832,12 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDocUpdatePolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocUpdatePolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperUpdateError {
     /// Your account does not have permissions to edit Paper docs.
@@ -16236,7 +17031,12 @@ impl crate::wire::Decode for PaperUpdateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperUpdateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperUpdateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PathOrLink {
     Path(crate::files::ReadPath),
@@ -16361,7 +17161,12 @@ impl crate::wire::Decode for PathOrLink {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PathOrLink {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PathOrLink", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum PreviewError {
     /// An error occurs when downloading metadata for the file.
     Path(crate::files::LookupError),
@@ -16482,7 +17287,12 @@ impl crate::wire::Decode for PreviewError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PreviewError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PreviewError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RelocationBatchError {
     FromLookup(crate::files::LookupError),
@@ -16872,7 +17682,12 @@ impl crate::wire::Decode for RelocationBatchError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationBatchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RelocationBatchErrorEntry {
     /// User errors that retry won't help.
@@ -17003,7 +17818,12 @@ impl crate::wire::Decode for RelocationBatchErrorEntry {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationBatchErrorEntry {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchErrorEntry", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum RelocationBatchJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -17135,8 +17955,13 @@ impl crate::wire::Decode for RelocationBatchJobStatus {
         }
     }
 }
+impl ::std::fmt::Debug for RelocationBatchJobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchJobStatus", self, f)
+    }
+}
 /// Result returned by `copy_batch` or `move_batch` that may either launch an asynchronous job or complete synchronously.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RelocationBatchLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -17267,7 +18092,12 @@ impl crate::wire::Decode for RelocationBatchLaunch {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationBatchLaunch {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchLaunch", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RelocationBatchResultEntry {
     Success(crate::files::Metadata),
@@ -17404,8 +18234,13 @@ impl crate::wire::Decode for RelocationBatchResultEntry {
         }
     }
 }
+impl ::std::fmt::Debug for RelocationBatchResultEntry {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchResultEntry", self, f)
+    }
+}
 /// Result returned by `copy_batch/check:2` or `move_batch/check:2` that may either be in progress or completed with result for each entry.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum RelocationBatchV2JobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -17501,8 +18336,13 @@ impl crate::wire::Decode for RelocationBatchV2JobStatus {
         }
     }
 }
+impl ::std::fmt::Debug for RelocationBatchV2JobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchV2JobStatus", self, f)
+    }
+}
 /// Result returned by `copy_batch:2` or `move_batch:2` that may either launch an asynchronous job or complete synchronously.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum RelocationBatchV2Launch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
@@ -17620,7 +18460,12 @@ impl crate::wire::Decode for RelocationBatchV2Launch {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationBatchV2Launch {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationBatchV2Launch", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RelocationError {
     FromLookup(crate::files::LookupError),
@@ -17990,7 +18835,12 @@ impl crate::wire::Decode for RelocationError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelocationError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelocationError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RemoveTagError {
     Path(crate::files::LookupError),
@@ -18100,7 +18950,12 @@ impl crate::wire::Decode for RemoveTagError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RemoveTagError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemoveTagError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RestoreError {
     /// An error occurs when downloading metadata for the file.
@@ -18260,7 +19115,12 @@ impl crate::wire::Decode for RestoreError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RestoreError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RestoreError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SaveCopyReferenceError {
     Path(crate::files::WriteError),
@@ -18416,7 +19276,12 @@ impl crate::wire::Decode for SaveCopyReferenceError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SaveCopyReferenceError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SaveCopyReferenceError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SaveUrlError {
     Path(crate::files::WriteError),
@@ -18552,7 +19417,12 @@ impl crate::wire::Decode for SaveUrlError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SaveUrlError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SaveUrlError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum SaveUrlJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -18678,7 +19548,12 @@ impl crate::wire::Decode for SaveUrlJobStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SaveUrlJobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SaveUrlJobStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum SaveUrlResult {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
@@ -18785,7 +19660,12 @@ impl crate::wire::Decode for SaveUrlResult {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SaveUrlResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SaveUrlResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SearchError {
     Path(crate::files::LookupError),
@@ -18923,8 +19803,13 @@ impl crate::wire::Decode for SearchError {
         }
     }
 }
+impl ::std::fmt::Debug for SearchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchError", self, f)
+    }
+}
 /// Indicates what type of match was found for a given item.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum SearchMatchType {
     /// This item was matched on its file or folder name.
     Filename,
@@ -19012,8 +19897,13 @@ impl crate::wire::Decode for SearchMatchType {
         }
     }
 }
+impl ::std::fmt::Debug for SearchMatchType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchMatchType", self, f)
+    }
+}
 /// Indicates what type of match was found for a given item.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SearchMatchTypeV2 {
     /// This item was matched on its file or folder name.
@@ -19145,7 +20035,12 @@ impl crate::wire::Decode for SearchMatchTypeV2 {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchMatchTypeV2 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchMatchTypeV2", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum SearchMode {
     /// Search file and folder names.
     Filename,
@@ -19228,7 +20123,12 @@ impl crate::wire::Decode for SearchMode {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchMode", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SearchOrderBy {
     Relevance,
@@ -19314,7 +20214,12 @@ impl crate::wire::Decode for SearchOrderBy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SearchOrderBy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SearchOrderBy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SyncSetting {
     /// On first sync to members' computers, the specified folder will follow its parent folder's setting or otherwise follow default sync behavior.
@@ -19417,7 +20322,12 @@ impl crate::wire::Decode for SyncSetting {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SyncSetting {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SyncSetting", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SyncSettingArg {
     /// On first sync to members' computers, the specified folder will follow its parent folder's setting or otherwise follow default sync behavior.
@@ -19505,7 +20415,12 @@ impl crate::wire::Decode for SyncSettingArg {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SyncSettingArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SyncSettingArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SyncSettingsError {
     Path(crate::files::LookupError),
@@ -19635,8 +20550,13 @@ impl crate::wire::Decode for SyncSettingsError {
         }
     }
 }
+impl ::std::fmt::Debug for SyncSettingsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SyncSettingsError", self, f)
+    }
+}
 /// Tag that can be added in multiple ways.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Tag {
     /// Tag generated by the user.
@@ -19727,7 +20647,12 @@ impl crate::wire::Decode for Tag {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for Tag {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("Tag", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum ThumbnailError {
     /// An error occurs when downloading metadata for the image.
     Path(crate::files::LookupError),
@@ -19864,7 +20789,12 @@ impl crate::wire::Decode for ThumbnailError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ThumbnailError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ThumbnailError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum ThumbnailFormat {
     Jpeg,
     Png,
@@ -19949,7 +20879,12 @@ impl crate::wire::Decode for ThumbnailFormat {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ThumbnailFormat {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ThumbnailFormat", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum ThumbnailMode {
     /// Scale down the image to fit within the given size.
     Strict,
@@ -20043,7 +20978,12 @@ impl crate::wire::Decode for ThumbnailMode {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ThumbnailMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ThumbnailMode", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum ThumbnailQuality {
     /// default thumbnail quality.
     Quality80,
@@ -20118,7 +21058,12 @@ impl crate::wire::Decode for ThumbnailQuality {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ThumbnailQuality {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ThumbnailQuality", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum ThumbnailSize {
     /// 32 by 32 px.
     W32h32,
@@ -20290,7 +21235,12 @@ impl crate::wire::Decode for ThumbnailSize {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ThumbnailSize {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ThumbnailSize", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ThumbnailV2Error {
     /// An error occurred when downloading metadata for the image.
@@ -20468,7 +21418,12 @@ impl crate::wire::Decode for ThumbnailV2Error {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ThumbnailV2Error {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ThumbnailV2Error", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadError {
     /// Unable to save the uploaded contents to a file.
@@ -20638,7 +21593,12 @@ impl crate::wire::Decode for UploadError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadSessionAppendBatchEntryError {
     /// The upload session ID was not found or has expired. Upload sessions are valid for 7 days.
@@ -20803,7 +21763,12 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionAppendBatchEntryError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionAppendBatchEntryError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadSessionAppendBatchError {
     /// The request payload must be at most 150 MiB.
@@ -20911,7 +21876,12 @@ impl crate::wire::Decode for UploadSessionAppendBatchError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionAppendBatchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionAppendBatchError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum UploadSessionAppendBatchResultEntry {
     Success,
     Failure(crate::files::UploadSessionAppendBatchEntryError),
@@ -21012,7 +21982,12 @@ impl crate::wire::Decode for UploadSessionAppendBatchResultEntry {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionAppendBatchResultEntry {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionAppendBatchResultEntry", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadSessionAppendError {
     /// The upload session ID was not found or has expired. Upload sessions are valid for 7 days.
@@ -21205,7 +22180,12 @@ impl crate::wire::Decode for UploadSessionAppendError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionAppendError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionAppendError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum UploadSessionFinishBatchJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -21301,8 +22281,13 @@ impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
         }
     }
 }
+impl ::std::fmt::Debug for UploadSessionFinishBatchJobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionFinishBatchJobStatus", self, f)
+    }
+}
 /// Result returned by `upload_session/finish_batch` that may either launch an asynchronous job or complete synchronously.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadSessionFinishBatchLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -21433,7 +22418,12 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionFinishBatchLaunch {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionFinishBatchLaunch", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum UploadSessionFinishBatchResultEntry {
     Success(crate::files::FileMetadata),
     Failure(crate::files::UploadSessionFinishError),
@@ -21550,7 +22540,12 @@ impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionFinishBatchResultEntry {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionFinishBatchResultEntry", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadSessionFinishError {
     /// The session arguments are incorrect; the value explains the reason.
@@ -21844,7 +22839,12 @@ impl crate::wire::Decode for UploadSessionFinishError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionFinishError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionFinishError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadSessionLookupError {
     /// The upload session ID was not found or has expired. Upload sessions are valid for 7 days.
@@ -22035,7 +23035,12 @@ impl crate::wire::Decode for UploadSessionLookupError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionLookupError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionLookupError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadSessionStartError {
     /// Uploading data not allowed when starting concurrent upload session.
@@ -22160,7 +23165,12 @@ impl crate::wire::Decode for UploadSessionStartError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionStartError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionStartError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadSessionType {
     /// Pieces of data are uploaded sequentially one after another. This is the default behavior.
@@ -22251,7 +23261,12 @@ impl crate::wire::Decode for UploadSessionType {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UploadSessionType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadSessionType", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum WriteConflictError {
     /// There's a file in the way.
@@ -22357,7 +23372,12 @@ impl crate::wire::Decode for WriteConflictError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for WriteConflictError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("WriteConflictError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum WriteError {
     /// The given path does not satisfy the required path format. Please refer to the [Path formats documentation](https://www.dropbox.com/developers/documentation/http/documentation#path-formats) for more information.
@@ -22590,8 +23610,13 @@ impl crate::wire::Decode for WriteError {
         }
     }
 }
+impl ::std::fmt::Debug for WriteError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("WriteError", self, f)
+    }
+}
 /// Your intent when writing a file to some path. This is used to determine what constitutes a conflict and what the autorename strategy is. In some situations, the conflict behavior is identical: (a) If the target path doesn't refer to anything, the file is always written; no conflict. (b) If the target path refers to a folder, it's always a conflict. (c) If the target path refers to a file with identical contents, nothing gets written; no conflict. The conflict checking differs in the case where there's a file at the target path with contents different from the contents you're trying to write.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum WriteMode {
     /// Do not overwrite an existing file if there is a conflict. The autorename strategy is to append a number to the file name. For example, "document.txt" might become "document (2).txt".
     Add,
@@ -22690,5 +23715,10 @@ impl crate::wire::Decode for WriteMode {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for WriteMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("WriteMode", self, f)
     }
 }

@@ -4,7 +4,7 @@
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 /// No Parameters
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserInfoArgs {}
 impl UserInfoArgs {
@@ -48,7 +48,12 @@ impl crate::wire::Decode for UserInfoArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UserInfoArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserInfoArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserInfoResult {
     /// Last name of user.
@@ -200,7 +205,12 @@ impl crate::wire::Decode for UserInfoResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UserInfoResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserInfoResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum OpenIdError {
     /// Missing openid claims for the associated access token.
@@ -277,7 +287,12 @@ impl crate::wire::Decode for OpenIdError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for OpenIdError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("OpenIdError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UserInfoError {
     OpenidError(crate::openid::OpenIdError),
@@ -372,5 +387,10 @@ impl crate::wire::Decode for UserInfoError {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for UserInfoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserInfoError", self, f)
     }
 }

@@ -4,7 +4,7 @@
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 pub type PaperDocId = ::std::string::String;
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddMember {
     /// Permission for the user.
@@ -97,7 +97,12 @@ impl crate::wire::Decode for AddMember {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddMember {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddMember", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddPaperDocUser {
     /// The Paper doc ID.
@@ -221,8 +226,13 @@ impl crate::wire::Decode for AddPaperDocUser {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for AddPaperDocUser {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddPaperDocUser", self, f)
+    }
+}
 /// Per-member result for `docs/users/add`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddPaperDocUserMemberResult {
     /// One of specified input members.
@@ -306,7 +316,12 @@ impl crate::wire::Decode for AddPaperDocUserMemberResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddPaperDocUserMemberResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddPaperDocUserMemberResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Cursor {
     /// The actual cursor value.
@@ -387,8 +402,13 @@ impl crate::wire::Decode for Cursor {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for Cursor {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("Cursor", self, f)
+    }
+}
 /// Data structure representing a Paper folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Folder {
     /// Paper folder ID. This ID uniquely identifies the folder.
@@ -460,8 +480,13 @@ impl crate::wire::Decode for Folder {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for Folder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("Folder", self, f)
+    }
+}
 /// Metadata about Paper folders containing the specififed Paper doc.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FoldersContainingPaperDoc {
     /// The sharing policy of the folder containing the Paper doc.
@@ -544,8 +569,13 @@ impl crate::wire::Decode for FoldersContainingPaperDoc {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FoldersContainingPaperDoc {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FoldersContainingPaperDoc", self, f)
+    }
+}
 /// Argument for retrieving Paper doc metadata. Accepts either a legacy Paper doc ID or a Cloud Doc file ID.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetDocMetadataArg {
     /// Legacy Paper doc identifier.
@@ -620,7 +650,12 @@ impl crate::wire::Decode for GetDocMetadataArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetDocMetadataArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetDocMetadataArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InviteeInfoWithPermissionLevel {
     /// Email address invited to the Paper doc.
@@ -704,7 +739,12 @@ impl crate::wire::Decode for InviteeInfoWithPermissionLevel {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for InviteeInfoWithPermissionLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("InviteeInfoWithPermissionLevel", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListPaperDocsArgs {
     /// Allows user to specify how the Paper docs should be filtered.
@@ -854,7 +894,12 @@ impl crate::wire::Decode for ListPaperDocsArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListPaperDocsArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListPaperDocsArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListPaperDocsContinueArgs {
     /// The cursor obtained from `docs/list` or `docs/list/continue`. Allows for pagination.
@@ -918,7 +963,12 @@ impl crate::wire::Decode for ListPaperDocsContinueArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListPaperDocsContinueArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListPaperDocsContinueArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListPaperDocsResponse {
     /// The list of Paper doc IDs that can be used to access the given Paper docs or supplied to other API methods. The list is sorted in the order specified by the initial call to `docs/list`.
@@ -1020,7 +1070,12 @@ impl crate::wire::Decode for ListPaperDocsResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListPaperDocsResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListPaperDocsResponse", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListUsersOnFolderArgs {
     /// The Paper doc ID.
@@ -1105,7 +1160,12 @@ impl crate::wire::Decode for ListUsersOnFolderArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListUsersOnFolderArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListUsersOnFolderArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListUsersOnFolderContinueArgs {
     /// The Paper doc ID.
@@ -1186,7 +1246,12 @@ impl crate::wire::Decode for ListUsersOnFolderContinueArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListUsersOnFolderContinueArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListUsersOnFolderContinueArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListUsersOnFolderResponse {
     /// List of email addresses that are invited on the Paper folder.
@@ -1313,7 +1378,12 @@ impl crate::wire::Decode for ListUsersOnFolderResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListUsersOnFolderResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListUsersOnFolderResponse", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListUsersOnPaperDocArgs {
     /// The Paper doc ID.
@@ -1423,7 +1493,12 @@ impl crate::wire::Decode for ListUsersOnPaperDocArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListUsersOnPaperDocArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListUsersOnPaperDocArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListUsersOnPaperDocContinueArgs {
     /// The Paper doc ID.
@@ -1504,7 +1579,12 @@ impl crate::wire::Decode for ListUsersOnPaperDocContinueArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListUsersOnPaperDocContinueArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListUsersOnPaperDocContinueArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListUsersOnPaperDocResponse {
     /// List of email addresses with their respective permission levels that are invited on the Paper doc.
@@ -1652,7 +1732,12 @@ impl crate::wire::Decode for ListUsersOnPaperDocResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListUsersOnPaperDocResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListUsersOnPaperDocResponse", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperDocCreateArgs {
     /// The Paper folder ID where the Paper document should be created. The API user has to have write access to this folder or error is thrown.
@@ -1733,7 +1818,12 @@ impl crate::wire::Decode for PaperDocCreateArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDocCreateArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocCreateArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperDocCreateUpdateResult {
     /// Doc ID of the newly created doc.
@@ -1835,7 +1925,12 @@ impl crate::wire::Decode for PaperDocCreateUpdateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDocCreateUpdateResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocCreateUpdateResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperDocExport {
     /// The Paper doc ID.
@@ -1945,7 +2040,12 @@ impl crate::wire::Decode for PaperDocExport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDocExport {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocExport", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperDocExportResult {
     /// The Paper doc owner's email address.
@@ -2070,8 +2170,13 @@ impl crate::wire::Decode for PaperDocExportResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for PaperDocExportResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocExportResult", self, f)
+    }
+}
 /// Metadata returned by docs/get\_metadata.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperDocGetMetadataResult {
     /// The Paper doc ID.
@@ -2272,7 +2377,12 @@ impl crate::wire::Decode for PaperDocGetMetadataResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDocGetMetadataResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocGetMetadataResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperDocSharingPolicy {
     /// The Paper doc ID.
@@ -2356,7 +2466,12 @@ impl crate::wire::Decode for PaperDocSharingPolicy {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDocSharingPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocSharingPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperDocUpdateArgs {
     /// The Paper doc ID.
@@ -2481,7 +2596,12 @@ impl crate::wire::Decode for PaperDocUpdateArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDocUpdateArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocUpdateArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperFolderCreateArg {
     /// The name of the new Paper folder.
@@ -2577,7 +2697,12 @@ impl crate::wire::Decode for PaperFolderCreateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperFolderCreateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperFolderCreateArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PaperFolderCreateResult {
     /// Folder ID of the newly created folder.
@@ -2641,7 +2766,12 @@ impl crate::wire::Decode for PaperFolderCreateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperFolderCreateResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperFolderCreateResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RefPaperDoc {
     /// The Paper doc ID.
@@ -2705,7 +2835,12 @@ impl crate::wire::Decode for RefPaperDoc {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RefPaperDoc {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RefPaperDoc", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemovePaperDocUser {
     /// The Paper doc ID.
@@ -2789,8 +2924,13 @@ impl crate::wire::Decode for RemovePaperDocUser {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for RemovePaperDocUser {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemovePaperDocUser", self, f)
+    }
+}
 /// Sharing policy of Paper doc.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharingPolicy {
     /// This value applies to the non-team members.
@@ -2876,7 +3016,12 @@ impl crate::wire::Decode for SharingPolicy {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharingPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserInfoWithPermissionLevel {
     /// User shared on the Paper doc.
@@ -2960,7 +3105,12 @@ impl crate::wire::Decode for UserInfoWithPermissionLevel {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UserInfoWithPermissionLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserInfoWithPermissionLevel", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddPaperDocUserResult {
     /// User was successfully added to the Paper doc.
@@ -3126,7 +3276,12 @@ impl crate::wire::Decode for AddPaperDocUserResult {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddPaperDocUserResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddPaperDocUserResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DocLookupError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -3216,8 +3371,13 @@ impl crate::wire::Decode for DocLookupError {
         }
     }
 }
+impl ::std::fmt::Debug for DocLookupError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DocLookupError", self, f)
+    }
+}
 /// The subscription level of a Paper doc.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum DocSubscriptionLevel {
     /// No change email messages unless you're the creator.
     Default,
@@ -3323,8 +3483,13 @@ impl crate::wire::Decode for DocSubscriptionLevel {
         }
     }
 }
+impl ::std::fmt::Debug for DocSubscriptionLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DocSubscriptionLevel", self, f)
+    }
+}
 /// The desired export format of the Paper doc.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ExportFormat {
     /// The HTML export format.
@@ -3425,8 +3590,13 @@ impl crate::wire::Decode for ExportFormat {
         }
     }
 }
+impl ::std::fmt::Debug for ExportFormat {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExportFormat", self, f)
+    }
+}
 /// The sharing policy of a Paper folder. The sharing policy of subfolders is inherited from the root folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum FolderSharingPolicyType {
     /// Everyone in your team and anyone directly invited can access this folder.
     Team,
@@ -3506,8 +3676,13 @@ impl crate::wire::Decode for FolderSharingPolicyType {
         }
     }
 }
+impl ::std::fmt::Debug for FolderSharingPolicyType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FolderSharingPolicyType", self, f)
+    }
+}
 /// The subscription level of a Paper folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum FolderSubscriptionLevel {
     /// Not shown in activity, no email messages.
     None,
@@ -3613,8 +3788,13 @@ impl crate::wire::Decode for FolderSubscriptionLevel {
         }
     }
 }
+impl ::std::fmt::Debug for FolderSubscriptionLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FolderSubscriptionLevel", self, f)
+    }
+}
 /// The import format of the incoming data.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ImportFormat {
     /// The provided data is interpreted as standard HTML.
@@ -3715,7 +3895,12 @@ impl crate::wire::Decode for ImportFormat {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ImportFormat {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ImportFormat", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListDocsCursorError {
     CursorError(crate::paper::PaperApiCursorError),
@@ -3817,7 +4002,12 @@ impl crate::wire::Decode for ListDocsCursorError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListDocsCursorError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListDocsCursorError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListPaperDocsFilterBy {
     /// Fetches all Paper doc IDs that the user has ever accessed.
@@ -3910,7 +4100,12 @@ impl crate::wire::Decode for ListPaperDocsFilterBy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListPaperDocsFilterBy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListPaperDocsFilterBy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListPaperDocsSortBy {
     /// Sorts the Paper docs by the time they were last accessed.
@@ -4016,7 +4211,12 @@ impl crate::wire::Decode for ListPaperDocsSortBy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListPaperDocsSortBy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListPaperDocsSortBy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListPaperDocsSortOrder {
     /// Sorts the search result in ascending order.
@@ -4109,7 +4309,12 @@ impl crate::wire::Decode for ListPaperDocsSortOrder {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListPaperDocsSortOrder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListPaperDocsSortOrder", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListUsersCursorError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -4239,7 +4444,12 @@ impl crate::wire::Decode for ListUsersCursorError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListUsersCursorError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListUsersCursorError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperApiBaseError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -4319,7 +4529,12 @@ impl crate::wire::Decode for PaperApiBaseError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperApiBaseError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperApiBaseError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperApiCursorError {
     /// The provided cursor is expired.
@@ -4440,7 +4655,12 @@ impl crate::wire::Decode for PaperApiCursorError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperApiCursorError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperApiCursorError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperDocCreateError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -4578,7 +4798,12 @@ impl crate::wire::Decode for PaperDocCreateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDocCreateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocCreateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperDocPermissionLevel {
     /// User will be granted edit permissions.
@@ -4671,8 +4896,13 @@ impl crate::wire::Decode for PaperDocPermissionLevel {
         }
     }
 }
+impl ::std::fmt::Debug for PaperDocPermissionLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocPermissionLevel", self, f)
+    }
+}
 /// The status of a Paper doc.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperDocStatus {
     /// The Paper doc is active.
@@ -4760,7 +4990,12 @@ impl crate::wire::Decode for PaperDocStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDocStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperDocUpdateError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -4937,7 +5172,12 @@ impl crate::wire::Decode for PaperDocUpdateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDocUpdateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocUpdateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperDocUpdatePolicy {
     /// The content will be appended to the doc.
@@ -5043,7 +5283,12 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDocUpdatePolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDocUpdatePolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperFolderCreateError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -5151,7 +5396,12 @@ impl crate::wire::Decode for PaperFolderCreateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperFolderCreateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperFolderCreateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum SharingPublicPolicyType {
     /// Users who have a link to this doc can edit it.
     PeopleWithLinkCanEdit,
@@ -5261,8 +5511,13 @@ impl crate::wire::Decode for SharingPublicPolicyType {
         }
     }
 }
+impl ::std::fmt::Debug for SharingPublicPolicyType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingPublicPolicyType", self, f)
+    }
+}
 /// The sharing policy type of the Paper doc.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum SharingTeamPolicyType {
     /// Users who have a link to this doc can edit it.
     PeopleWithLinkCanEdit,
@@ -5359,7 +5614,12 @@ impl crate::wire::Decode for SharingTeamPolicyType {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharingTeamPolicyType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingTeamPolicyType", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UserOnPaperDocFilter {
     /// all users who have visited the Paper doc.
@@ -5450,5 +5710,10 @@ impl crate::wire::Decode for UserOnPaperDocFilter {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for UserOnPaperDocFilter {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserOnPaperDocFilter", self, f)
     }
 }

@@ -4,7 +4,7 @@
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 /// GPS coordinates and related tags extracted from image EXIF data. Fields are populated on a best-effort basis and may be empty when absent from the source file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiExifGpsMetadata {
     /// Latitude / longitude in decimal degrees (positive = N/E, negative = S/W).
@@ -154,8 +154,13 @@ impl crate::wire::Decode for ApiExifGpsMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ApiExifGpsMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ApiExifGpsMetadata", self, f)
+    }
+}
 /// Image EXIF metadata. Mirrors the useful subset of the internal \`riviera.ExifMetadata\` message. Fields are best-effort and may be empty.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiExifMetadata {
     pub image_width: u32,
@@ -514,8 +519,13 @@ impl crate::wire::Decode for ApiExifMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ApiExifMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ApiExifMetadata", self, f)
+    }
+}
 /// Audio/video container and per-stream metadata. Mirrors the useful subset of the internal \`riviera.MediaMetadata\` message.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiMediaMetadata {
     pub bitrate_bps: u64,
@@ -644,8 +654,13 @@ impl crate::wire::Decode for ApiMediaMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ApiMediaMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ApiMediaMetadata", self, f)
+    }
+}
 /// A single audio or video stream within a media file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiMediaStream {
     pub index: u32,
@@ -968,8 +983,13 @@ impl crate::wire::Decode for ApiMediaStream {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ApiMediaStream {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ApiMediaStream", self, f)
+    }
+}
 /// MS Office document metadata. Mirrors the internal \`riviera.OfficeMetadata\` message. Some fields apply only to specific document types (e.g. \`slides\` for PowerPoint, \`words\`/\`pages\` for Word).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiOfficeMetadata {
     pub file_type: crate::riviera::OfficeFileType,
@@ -1251,8 +1271,13 @@ impl crate::wire::Decode for ApiOfficeMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ApiOfficeMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ApiOfficeMetadata", self, f)
+    }
+}
 /// PDF document metadata.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiPdfMetadata {
     pub pages: u32,
@@ -1362,8 +1387,13 @@ impl crate::wire::Decode for ApiPdfMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ApiPdfMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ApiPdfMetadata", self, f)
+    }
+}
 /// Structured transcript for APIv2
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiStructuredTranscript {
     pub segments: ::std::option::Option<
@@ -1455,8 +1485,13 @@ impl crate::wire::Decode for ApiStructuredTranscript {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ApiStructuredTranscript {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ApiStructuredTranscript", self, f)
+    }
+}
 /// Transcript segment for APIv2
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiTranscriptSegment {
     pub text: ::std::string::String,
@@ -1565,8 +1600,13 @@ impl crate::wire::Decode for ApiTranscriptSegment {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ApiTranscriptSegment {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ApiTranscriptSegment", self, f)
+    }
+}
 /// Arguments for the asynchronous \`get\_markdown\_async\` route. Exactly one of \`file\_id\`, \`path\`, or \`url\` must be supplied via \`file\_id\_or\_url\` to identify the document to convert to markdown.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetMarkdownArgs {
     /// Identifier of the document to convert. Callers must set exactly one of the \`FileIdOrUrl\` variants. The referenced file must be a document in a supported format (see the route description for the list); requests against unsupported formats return \`unsupported\_format\_error\`.
@@ -1673,7 +1713,12 @@ impl crate::wire::Decode for GetMarkdownArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetMarkdownArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetMarkdownArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetMarkdownResult {
     /// The converted markdown content
@@ -1745,8 +1790,13 @@ impl crate::wire::Decode for GetMarkdownResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetMarkdownResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetMarkdownResult", self, f)
+    }
+}
 /// Arguments for the asynchronous \`get\_metadata\_async\` route. Exactly one of \`file\_id\`, \`path\`, or \`url\` must be supplied via \`file\_id\_or\_url\` to identify the file whose metadata should be extracted.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetMetadataArgs {
     /// Identifier of the file to extract metadata from. Callers must set exactly one of the \`FileIdOrUrl\` variants. The kind of metadata returned is determined by the file type: image files return EXIF metadata, audio/video files return media metadata, PDFs return PDF metadata, and MS Office documents (docx, pptx, xlsx) return Office metadata. See the route description for the supported formats. Requests against unsupported formats return \`unsupported\_format\_error\`.
@@ -1807,7 +1857,12 @@ impl crate::wire::Decode for GetMetadataArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetMetadataArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetMetadataArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetMetadataResult {
     /// The kind of metadata that was extracted for the requested file. Callers should read the matching field of the \`metadata\` oneof.
@@ -1893,8 +1948,13 @@ impl crate::wire::Decode for GetMetadataResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetMetadataResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetMetadataResult", self, f)
+    }
+}
 /// Arguments for the asynchronous \`get\_ocr\_async\` route. Exactly one of \`file\_id\`, \`path\`, or \`url\` must be supplied via \`file\_id\_or\_url\` to identify the image or PDF whose text should be extracted via OCR (optical character recognition).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetOcrArgs {
     /// Identifier of the file to run OCR on. Callers must set exactly one of the \`FileIdOrUrl\` variants. OCR is supported for image files and PDFs, including scanned / non-text PDFs; see the route description for the supported formats. Requests against unsupported formats return \`unsupported\_format\_error\`. NOTE: for the \`url\` variant, only Dropbox shared links (www.dropbox.com) are supported. External (non-Dropbox) URLs are not supported and return \`unsupported\_format\_error\`; import the file into Dropbox and reference it by \`file\_id\` or \`path\` instead.
@@ -1955,7 +2015,12 @@ impl crate::wire::Decode for GetOcrArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetOcrArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetOcrArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetOcrResult {
     /// The plain-text content extracted from the file via OCR. Words within a line are separated by a single space, lines are newline-separated in reading order, and for multi-page PDFs pages are separated by a blank line in page order. May be empty when no text is detected in the source.
@@ -2047,8 +2112,13 @@ impl crate::wire::Decode for GetOcrResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetOcrResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetOcrResult", self, f)
+    }
+}
 /// Arguments for the asynchronous \`get\_text\_async\` route. Exactly one of \`file\_id\`, \`path\`, or \`url\` must be supplied via \`file\_id\_or\_url\` to identify the document whose plain-text content should be extracted.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTextArgs {
     /// Identifier of the document to extract text from. Callers must set exactly one of the \`FileIdOrUrl\` variants. Text extraction is supported for common document formats (Word, PowerPoint, Excel, PDF, RTF, and Dropbox document types); see the route description for the supported formats. Requests against unsupported formats return \`unsupported\_format\_error\`. NOTE: for the \`url\` variant, only Dropbox shared links (www.dropbox.com) are supported. External (non-Dropbox) URLs are not supported and return \`unsupported\_format\_error\`; import the file into Dropbox and reference it by \`file\_id\` or \`path\` instead.
@@ -2109,7 +2179,12 @@ impl crate::wire::Decode for GetTextArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetTextArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTextArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTextResult {
     /// The plain-text content extracted from the document. For multi-page documents the text is concatenated in document order. May be empty when no text is detected in the source.
@@ -2181,8 +2256,13 @@ impl crate::wire::Decode for GetTextResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetTextResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTextResult", self, f)
+    }
+}
 /// Arguments for the asynchronous \`get\_transcript\_async\` route. Exactly one of \`file\_id\`, \`path\`, or \`url\` must be supplied via \`file\_id\_or\_url\` to identify the audio or video asset to transcribe.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTranscriptArgs {
     /// Identifier of the media asset to transcribe. Callers must set exactly one of the \`FileIdOrUrl\` variants. The referenced asset must be an audio or video file in a supported format (see the route description for the list); requests against files with no audio track return a \`no\_audio\_error\`.
@@ -2312,7 +2392,12 @@ impl crate::wire::Decode for GetTranscriptArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetTranscriptArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTranscriptArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTranscriptResult {
     /// The structured transcript produced for the requested media asset, with per-segment text, start/end offsets (in seconds from the beginning of the media), and the detected or caller-supplied locale.
@@ -2378,7 +2463,12 @@ impl crate::wire::Decode for GetTranscriptResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetTranscriptResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTranscriptResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MediaDurationError {
     pub limit: i32,
@@ -2445,8 +2535,13 @@ impl crate::wire::Decode for MediaDurationError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MediaDurationError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MediaDurationError", self, f)
+    }
+}
 /// Reason a transcript job failed. Returned in the \`failed\` variant of \`GetTranscriptAsyncCheckResult\`. This is a semantic error union: the HTTP status of the poll request itself is unaffected (a poll that surfaces a failed job is still a normal successful poll response). Callers should branch on the variant.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ContentApiV2Error {
     /// An unexpected, typically transient, server-side failure. The string is a human-readable message; retrying with backoff may succeed.
@@ -2691,7 +2786,12 @@ impl crate::wire::Decode for ContentApiV2Error {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ContentApiV2Error {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ContentApiV2Error", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileIdOrUrl {
     /// A Dropbox-issued file id (format: "id:\<id\>") for a file the authenticated user has access to.
@@ -2861,8 +2961,13 @@ impl crate::wire::Decode for FileIdOrUrl {
         }
     }
 }
+impl ::std::fmt::Debug for FileIdOrUrl {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileIdOrUrl", self, f)
+    }
+}
 /// Result type for EventBus async check
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetMarkdownAsyncCheckResult {
     InProgress,
@@ -3004,8 +3109,13 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
         }
     }
 }
+impl ::std::fmt::Debug for GetMarkdownAsyncCheckResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetMarkdownAsyncCheckResult", self, f)
+    }
+}
 /// Result type for EventBus async check - must end in "CheckResult"
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetMetadataAsyncCheckResult {
     InProgress,
@@ -3147,8 +3257,13 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
         }
     }
 }
+impl ::std::fmt::Debug for GetMetadataAsyncCheckResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetMetadataAsyncCheckResult", self, f)
+    }
+}
 /// Result type for EventBus async check - must end in "CheckResult"
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetOcrAsyncCheckResult {
     InProgress,
@@ -3290,8 +3405,13 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
         }
     }
 }
+impl ::std::fmt::Debug for GetOcrAsyncCheckResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetOcrAsyncCheckResult", self, f)
+    }
+}
 /// Result type for EventBus async check - must end in "CheckResult"
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetTextAsyncCheckResult {
     InProgress,
@@ -3433,8 +3553,13 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
         }
     }
 }
+impl ::std::fmt::Debug for GetTextAsyncCheckResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTextAsyncCheckResult", self, f)
+    }
+}
 /// Result type for EventBus async check - must end in "CheckResult"
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetTranscriptAsyncCheckResult {
     InProgress,
@@ -3576,8 +3701,13 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
         }
     }
 }
+impl ::std::fmt::Debug for GetTranscriptAsyncCheckResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetTranscriptAsyncCheckResult", self, f)
+    }
+}
 /// Reason a markdown conversion job failed. Returned in the \`failed\` variant of \`GetMarkdownAsyncCheckResult\`. This is a semantic error union: the HTTP status of the poll request itself is unaffected (a poll that surfaces a failed job is still a normal successful poll response). Callers should branch on the variant.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MarkdownConversionApiV2Error {
     /// An unexpected, typically transient, server-side failure. The string is a human-readable message; retrying with backoff may succeed.
@@ -3812,8 +3942,13 @@ impl crate::wire::Decode for MarkdownConversionApiV2Error {
         }
     }
 }
+impl ::std::fmt::Debug for MarkdownConversionApiV2Error {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MarkdownConversionApiV2Error", self, f)
+    }
+}
 /// Reason a metadata extraction job failed. Returned in the \`failed\` variant of \`GetMetadataAsyncCheckResult\`. This is a semantic error union: the HTTP status of the poll request itself is unaffected (a poll that surfaces a failed job is still a normal successful poll response). Callers should branch on the variant.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MetadataExtractionApiV2Error {
     /// An unexpected, typically transient, server-side failure. The string is a human-readable message; retrying with backoff may succeed.
@@ -4048,8 +4183,13 @@ impl crate::wire::Decode for MetadataExtractionApiV2Error {
         }
     }
 }
+impl ::std::fmt::Debug for MetadataExtractionApiV2Error {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MetadataExtractionApiV2Error", self, f)
+    }
+}
 /// Which metadata variant is populated in a \`GetMetadataResult\`, derived from the file type.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MetadataType {
     MetadataTypeUnknown,
@@ -4177,8 +4317,13 @@ impl crate::wire::Decode for MetadataType {
         }
     }
 }
+impl ::std::fmt::Debug for MetadataType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MetadataType", self, f)
+    }
+}
 /// Reason an OCR extraction job failed. Returned in the \`failed\` variant of \`GetOcrAsyncCheckResult\`. This is a semantic error union: the HTTP status of the poll request itself is unaffected (a poll that surfaces a failed job is still a normal successful poll response). Callers should branch on the variant.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum OcrExtractionApiV2Error {
     /// An unexpected, typically transient, server-side failure. The string is a human-readable message; retrying with backoff may succeed.
@@ -4413,8 +4558,13 @@ impl crate::wire::Decode for OcrExtractionApiV2Error {
         }
     }
 }
+impl ::std::fmt::Debug for OcrExtractionApiV2Error {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("OcrExtractionApiV2Error", self, f)
+    }
+}
 /// The kind of MS Office document that produced an \`ApiOfficeMetadata\` result.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum OfficeFileType {
     OfficeFiletypeUnknown,
@@ -4532,8 +4682,13 @@ impl crate::wire::Decode for OfficeFileType {
         }
     }
 }
+impl ::std::fmt::Debug for OfficeFileType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("OfficeFileType", self, f)
+    }
+}
 /// Reason a text extraction job failed. Returned in the \`failed\` variant of \`GetTextAsyncCheckResult\`. This is a semantic error union: the HTTP status of the poll request itself is unaffected (a poll that surfaces a failed job is still a normal successful poll response). Callers should branch on the variant.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TextExtractionApiV2Error {
     /// An unexpected, typically transient, server-side failure. The string is a human-readable message; retrying with backoff may succeed.
@@ -4768,7 +4923,12 @@ impl crate::wire::Decode for TextExtractionApiV2Error {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TextExtractionApiV2Error {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TextExtractionApiV2Error", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TimestampLevel {
     Sentence,
@@ -4854,8 +5014,13 @@ impl crate::wire::Decode for TimestampLevel {
         }
     }
 }
+impl ::std::fmt::Debug for TimestampLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TimestampLevel", self, f)
+    }
+}
 /// Exactly one variant is populated, corresponding to \`metadata\_type\`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum metadata_union {
     Exif(crate::riviera::ApiExifMetadata),
@@ -5027,5 +5192,10 @@ impl crate::wire::Decode for metadata_union {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for metadata_union {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("metadata_union", self, f)
     }
 }

@@ -4,7 +4,7 @@
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 /// Possible platforms on which a user may view content.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PlatformType {
     /// The content was viewed on the web.
@@ -155,5 +155,10 @@ impl crate::wire::Decode for PlatformType {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for PlatformType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PlatformType", self, f)
     }
 }

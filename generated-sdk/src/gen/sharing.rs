@@ -12,7 +12,7 @@ pub type ReadPath = crate::files::ReadPath;
 pub type Rev = crate::files::Rev;
 pub type TeamInfo = crate::users::Team;
 /// Arguments for `add_file_member`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddFileMemberArgs {
     /// File to which to add members.
@@ -190,7 +190,12 @@ impl crate::wire::Decode for AddFileMemberArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddFileMemberArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddFileMemberArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddFolderMemberArg {
     /// The ID for the shared folder.
@@ -329,8 +334,13 @@ impl crate::wire::Decode for AddFolderMemberArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for AddFolderMemberArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddFolderMemberArg", self, f)
+    }
+}
 /// The member and type of access the member should have when added to a shared folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddMember {
     /// The member to add to the shared folder.
@@ -411,8 +421,13 @@ impl crate::wire::Decode for AddMember {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for AddMember {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddMember", self, f)
+    }
+}
 /// Information about the content that has a link audience different than that of this folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AudienceExceptionContentInfo {
     /// The name of the content, which is either a file or a folder.
@@ -476,8 +491,13 @@ impl crate::wire::Decode for AudienceExceptionContentInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for AudienceExceptionContentInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AudienceExceptionContentInfo", self, f)
+    }
+}
 /// The total count and truncated list of information of content inside this folder that has a different audience than the link on this folder. This is only returned for folders.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AudienceExceptions {
     pub count: u32,
@@ -562,8 +582,13 @@ impl crate::wire::Decode for AudienceExceptions {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for AudienceExceptions {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AudienceExceptions", self, f)
+    }
+}
 /// Information about the shared folder that prevents the link audience for this link from being more restrictive.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AudienceRestrictingSharedFolder {
     /// The ID of the shared folder.
@@ -669,8 +694,13 @@ impl crate::wire::Decode for AudienceRestrictingSharedFolder {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for AudienceRestrictingSharedFolder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AudienceRestrictingSharedFolder", self, f)
+    }
+}
 /// Metadata for a collection-based shared link.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CollectionLinkMetadata {
     /// URL of the shared link.
@@ -772,7 +802,12 @@ impl crate::wire::Decode for CollectionLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CollectionLinkMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CollectionLinkMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSharedLinkArg {
     /// The path to share.
@@ -878,7 +913,12 @@ impl crate::wire::Decode for CreateSharedLinkArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateSharedLinkArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateSharedLinkArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateSharedLinkWithSettingsArg {
     /// The path to be shared by the shared link.
@@ -959,8 +999,13 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for CreateSharedLinkWithSettingsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateSharedLinkWithSettingsArg", self, f)
+    }
+}
 /// The expected metadata of a shared link for a file or folder when a link is first created for the content. Absent if the link already exists.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExpectedSharedContentLinkMetadata {
     /// The access level on the link for this file.
@@ -1144,8 +1189,13 @@ impl crate::wire::Decode for ExpectedSharedContentLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ExpectedSharedContentLinkMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExpectedSharedContentLinkMetadata", self, f)
+    }
+}
 /// The metadata of a file shared link.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileLinkMetadata {
     /// URL of the shared link.
@@ -1408,8 +1458,13 @@ impl crate::wire::Decode for FileLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FileLinkMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileLinkMetadata", self, f)
+    }
+}
 /// Per-member result for `add_file_member`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileMemberActionResult {
     /// One of specified input members.
@@ -1533,8 +1588,13 @@ impl crate::wire::Decode for FileMemberActionResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FileMemberActionResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileMemberActionResult", self, f)
+    }
+}
 /// Whether the user is allowed to take the sharing action on the file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FilePermission {
     /// The action that the user may wish to take on the file.
@@ -1633,8 +1693,13 @@ impl crate::wire::Decode for FilePermission {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FilePermission {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FilePermission", self, f)
+    }
+}
 /// The metadata of a folder shared link.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FolderLinkMetadata {
     /// URL of the shared link.
@@ -1821,8 +1886,13 @@ impl crate::wire::Decode for FolderLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FolderLinkMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FolderLinkMetadata", self, f)
+    }
+}
 /// Whether the user is allowed to take the action on the shared folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FolderPermission {
     /// The action that the user may wish to take on the folder.
@@ -1921,8 +1991,13 @@ impl crate::wire::Decode for FolderPermission {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FolderPermission {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FolderPermission", self, f)
+    }
+}
 /// A set of policies governing membership and privileges for a shared folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FolderPolicy {
     /// Who can be a member of this shared folder, as set on the folder itself. The effective policy may differ from this value if the team-wide policy is more restrictive. Present only if the folder is owned by a team.
@@ -2060,8 +2135,13 @@ impl crate::wire::Decode for FolderPolicy {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FolderPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FolderPolicy", self, f)
+    }
+}
 /// Arguments of `get_file_metadata`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileMetadataArg {
     /// The file to query.
@@ -2145,8 +2225,13 @@ impl crate::wire::Decode for GetFileMetadataArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetFileMetadataArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetFileMetadataArg", self, f)
+    }
+}
 /// Arguments of `get_file_metadata/batch`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileMetadataBatchArg {
     /// The files to query.
@@ -2230,8 +2315,13 @@ impl crate::wire::Decode for GetFileMetadataBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetFileMetadataBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetFileMetadataBatchArg", self, f)
+    }
+}
 /// Per file results of `get_file_metadata/batch`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileMetadataBatchResult {
     /// This is the input file identifier corresponding to one of `GetFileMetadataBatchArg.files`.
@@ -2317,7 +2407,12 @@ impl crate::wire::Decode for GetFileMetadataBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetFileMetadataBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetFileMetadataBatchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetMetadataArgs {
     /// The ID for the shared folder.
@@ -2403,7 +2498,12 @@ impl crate::wire::Decode for GetMetadataArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetMetadataArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetMetadataArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetSharedLinkMetadataArg {
     /// URL of the shared link.
@@ -2499,7 +2599,12 @@ impl crate::wire::Decode for GetSharedLinkMetadataArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetSharedLinkMetadataArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetSharedLinkMetadataArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetSharedLinksArg {
     /// See `get_shared_links` description.
@@ -2560,7 +2665,12 @@ impl crate::wire::Decode for GetSharedLinksArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetSharedLinksArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetSharedLinksArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetSharedLinksResult {
     /// Shared links applicable to the path argument.
@@ -2626,8 +2736,13 @@ impl crate::wire::Decode for GetSharedLinksResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetSharedLinksResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetSharedLinksResult", self, f)
+    }
+}
 /// The information about a group. Groups is a way to manage a list of users who need same access permission to the shared folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupInfo {
     pub group_name: ::std::string::String,
@@ -2841,8 +2956,13 @@ impl crate::wire::Decode for GroupInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GroupInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupInfo", self, f)
+    }
+}
 /// The information about a group member of the shared content.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMembershipInfo {
     /// The access type for this member. It contains inherited access type from parent folder, and acquired access type from this folder.
@@ -2989,7 +3109,12 @@ impl crate::wire::Decode for GroupMembershipInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupMembershipInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMembershipInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InsufficientPlan {
     /// A message to tell the user to upgrade in order to support expected action.
@@ -3070,7 +3195,12 @@ impl crate::wire::Decode for InsufficientPlan {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for InsufficientPlan {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("InsufficientPlan", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InsufficientQuotaAmounts {
     /// The amount of space needed to add the item (the size of the item).
@@ -3172,8 +3302,13 @@ impl crate::wire::Decode for InsufficientQuotaAmounts {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for InsufficientQuotaAmounts {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("InsufficientQuotaAmounts", self, f)
+    }
+}
 /// Information about an invited member of a shared content.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InviteeMembershipInfo {
     /// The access type for this member. It contains inherited access type from parent folder, and acquired access type from this folder.
@@ -3335,7 +3470,12 @@ impl crate::wire::Decode for InviteeMembershipInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for InviteeMembershipInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("InviteeMembershipInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkAudienceOption {
     /// Specifies who can access the link.
@@ -3441,8 +3581,13 @@ impl crate::wire::Decode for LinkAudienceOption {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for LinkAudienceOption {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkAudienceOption", self, f)
+    }
+}
 /// Metadata for a shared link. This can be either a [`PathLinkMetadata`] or [`CollectionLinkMetadata`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LinkMetadata {
     Path(crate::sharing::PathLinkMetadata),
@@ -3518,8 +3663,13 @@ impl crate::wire::Decode for LinkMetadata {
         }
     }
 }
+impl ::std::fmt::Debug for LinkMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkMetadata", self, f)
+    }
+}
 /// Permissions for actions that can be performed on a link.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkPermission {
     pub action: crate::sharing::LinkAction,
@@ -3615,7 +3765,12 @@ impl crate::wire::Decode for LinkPermission {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LinkPermission {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkPermission", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkPermissions {
     /// The current visibility of the link after considering the shared links policies of the the team (in case the link's owner is part of a team) and the shared folder (in case the linked file is part of a shared folder). This field is shown only if the caller has access to this info (the link's owner always has access to this data). For some links, an effective\_audience value is returned instead.
@@ -4118,8 +4273,13 @@ impl crate::wire::Decode for LinkPermissions {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for LinkPermissions {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkPermissions", self, f)
+    }
+}
 /// Settings that apply to a link.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkSettings {
     /// The access level on the link for this file. Currently, it only accepts 'viewer' and 'viewer\_no\_comment'.
@@ -4227,8 +4387,13 @@ impl crate::wire::Decode for LinkSettings {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for LinkSettings {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkSettings", self, f)
+    }
+}
 /// Arguments for `list_file_members`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileMembersArg {
     /// The file for which you want to see members.
@@ -4358,8 +4523,13 @@ impl crate::wire::Decode for ListFileMembersArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListFileMembersArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileMembersArg", self, f)
+    }
+}
 /// Arguments for `list_file_members/batch`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileMembersBatchArg {
     /// Files for which to return members.
@@ -4444,8 +4614,13 @@ impl crate::wire::Decode for ListFileMembersBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListFileMembersBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileMembersBatchArg", self, f)
+    }
+}
 /// Per-file result for `list_file_members/batch`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileMembersBatchResult {
     /// This is the input file identifier, whether an ID or a path.
@@ -4531,8 +4706,13 @@ impl crate::wire::Decode for ListFileMembersBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListFileMembersBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileMembersBatchResult", self, f)
+    }
+}
 /// Arguments for `list_file_members/continue`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileMembersContinueArg {
     /// The cursor returned by your last call to `list_file_members`, `list_file_members/continue`, or `list_file_members/batch`.
@@ -4596,7 +4776,12 @@ impl crate::wire::Decode for ListFileMembersContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFileMembersContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileMembersContinueArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileMembersCountResult {
     /// A list of members on this file.
@@ -4677,8 +4862,13 @@ impl crate::wire::Decode for ListFileMembersCountResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListFileMembersCountResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileMembersCountResult", self, f)
+    }
+}
 /// Arguments for `list_received_files`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFilesArg {
     /// Number of files to return max per query. Defaults to 100 if no limit is specified.
@@ -4766,8 +4956,13 @@ impl crate::wire::Decode for ListFilesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListFilesArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFilesArg", self, f)
+    }
+}
 /// Arguments for `list_received_files/continue`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFilesContinueArg {
     /// Cursor in `ListFilesResult.cursor`.
@@ -4831,8 +5026,13 @@ impl crate::wire::Decode for ListFilesContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListFilesContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFilesContinueArg", self, f)
+    }
+}
 /// Success results for `list_received_files`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFilesResult {
     /// Information about the files shared with current user.
@@ -4915,7 +5115,12 @@ impl crate::wire::Decode for ListFilesResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFilesResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFilesResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderMembersArgs {
     /// This is a list indicating whether each returned member will include a boolean value `MemberPermission.allow` that describes whether the current user can perform the MemberAction on the member.
@@ -5038,7 +5243,12 @@ impl crate::wire::Decode for ListFolderMembersArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderMembersArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderMembersArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderMembersContinueArg {
     /// The cursor returned by your last call to `list_folder_members` or `list_folder_members/continue`.
@@ -5102,7 +5312,12 @@ impl crate::wire::Decode for ListFolderMembersContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderMembersContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderMembersContinueArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderMembersCursorArg {
     /// This is a list indicating whether each returned member will include a boolean value `MemberPermission.allow` that describes whether the current user can perform the MemberAction on the member.
@@ -5192,7 +5407,12 @@ impl crate::wire::Decode for ListFolderMembersCursorArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderMembersCursorArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderMembersCursorArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFoldersArgs {
     /// The maximum number of results to return per request.
@@ -5282,7 +5502,12 @@ impl crate::wire::Decode for ListFoldersArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFoldersArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFoldersArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFoldersContinueArg {
     /// The cursor returned by the previous API call specified in the endpoint description.
@@ -5346,8 +5571,13 @@ impl crate::wire::Decode for ListFoldersContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListFoldersContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFoldersContinueArg", self, f)
+    }
+}
 /// Result for `list_folders` or `list_mountable_folders`, depending on which endpoint was requested. Unmounted shared folders can be identified by the absence of `SharedFolderMetadata.path_lower`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFoldersResult {
     /// List of all shared folders the authenticated user has access to.
@@ -5430,7 +5660,12 @@ impl crate::wire::Decode for ListFoldersResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFoldersResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFoldersResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListSharedLinksArg {
     /// See `list_shared_links` description.
@@ -5523,7 +5758,12 @@ impl crate::wire::Decode for ListSharedLinksArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListSharedLinksArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListSharedLinksArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListSharedLinksResult {
     /// Shared links applicable to the path argument.
@@ -5627,8 +5867,13 @@ impl crate::wire::Decode for ListSharedLinksResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListSharedLinksResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListSharedLinksResult", self, f)
+    }
+}
 /// Contains information about a member's access level to content after an operation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MemberAccessLevelResult {
     /// The member still has this level of access to the content through a parent folder.
@@ -5728,8 +5973,13 @@ impl crate::wire::Decode for MemberAccessLevelResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MemberAccessLevelResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberAccessLevelResult", self, f)
+    }
+}
 /// Whether the user is allowed to take the action on the associated member.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MemberPermission {
     /// The action that the user may wish to take on the member.
@@ -5828,8 +6078,13 @@ impl crate::wire::Decode for MemberPermission {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MemberPermission {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberPermission", self, f)
+    }
+}
 /// The information about a member of the shared content.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembershipInfo {
     /// The access type for this member. It contains inherited access type from parent folder, and acquired access type from this folder.
@@ -5955,7 +6210,12 @@ impl crate::wire::Decode for MembershipInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembershipInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembershipInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ModifySharedLinkSettingsArgs {
     /// URL of the shared link to change its settings.
@@ -6066,7 +6326,12 @@ impl crate::wire::Decode for ModifySharedLinkSettingsArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ModifySharedLinkSettingsArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ModifySharedLinkSettingsArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MountFolderArg {
     /// The ID of the shared folder to mount.
@@ -6130,8 +6395,13 @@ impl crate::wire::Decode for MountFolderArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MountFolderArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MountFolderArg", self, f)
+    }
+}
 /// Contains information about a parent folder that a member has access to.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ParentFolderAccessInfo {
     /// Display name for the folder.
@@ -6258,8 +6528,13 @@ impl crate::wire::Decode for ParentFolderAccessInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ParentFolderAccessInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ParentFolderAccessInfo", self, f)
+    }
+}
 /// Metadata for a path-based shared link.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PathLinkMetadata {
     /// URL of the shared link.
@@ -6380,8 +6655,13 @@ impl crate::wire::Decode for PathLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for PathLinkMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PathLinkMetadata", self, f)
+    }
+}
 /// Removes all self-removable access from a file or folder. For folders: always relinquishes without keeping a local copy (leave\_a\_copy=false behavior). If you need control over keeping folder contents, use the relinquish\_folder\_membership endpoint instead.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelinquishAccessArg {
     /// The id for the file or folder.
@@ -6445,8 +6725,13 @@ impl crate::wire::Decode for RelinquishAccessArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for RelinquishAccessArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelinquishAccessArg", self, f)
+    }
+}
 /// Returns an empty response for the relinquish\_access endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelinquishAccessResult {}
 impl RelinquishAccessResult {
@@ -6490,7 +6775,12 @@ impl crate::wire::Decode for RelinquishAccessResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelinquishAccessResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelinquishAccessResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelinquishFileMembershipArg {
     /// The path or id for the file.
@@ -6554,7 +6844,12 @@ impl crate::wire::Decode for RelinquishFileMembershipArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelinquishFileMembershipArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelinquishFileMembershipArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelinquishFolderMembershipArg {
     /// The ID for the shared folder.
@@ -6642,8 +6937,13 @@ impl crate::wire::Decode for RelinquishFolderMembershipArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for RelinquishFolderMembershipArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelinquishFolderMembershipArg", self, f)
+    }
+}
 /// Arguments for `remove_file_member_2`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveFileMemberArg {
     /// File from which to remove members.
@@ -6727,7 +7027,12 @@ impl crate::wire::Decode for RemoveFileMemberArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RemoveFileMemberArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemoveFileMemberArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveFolderMemberArg {
     /// The ID for the shared folder.
@@ -6833,7 +7138,12 @@ impl crate::wire::Decode for RemoveFolderMemberArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RemoveFolderMemberArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemoveFolderMemberArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeSharedLinkArg {
     /// URL of the shared link.
@@ -6897,7 +7207,12 @@ impl crate::wire::Decode for RevokeSharedLinkArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RevokeSharedLinkArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeSharedLinkArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SetAccessInheritanceArg {
     /// The access inheritance settings for the folder.
@@ -6990,7 +7305,12 @@ impl crate::wire::Decode for SetAccessInheritanceArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SetAccessInheritanceArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SetAccessInheritanceArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ShareFolderArg {
     /// Who can add and remove members of this shared folder.
@@ -7207,7 +7527,12 @@ impl crate::wire::Decode for ShareFolderArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ShareFolderArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ShareFolderArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ShareFolderArgBase {
     /// Who can add and remove members of this shared folder.
@@ -7389,8 +7714,13 @@ impl crate::wire::Decode for ShareFolderArgBase {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ShareFolderArgBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ShareFolderArgBase", self, f)
+    }
+}
 /// Metadata of a shared link for a file or folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedContentLinkMetadata {
     /// The access level on the link for this file.
@@ -7611,7 +7941,12 @@ impl crate::wire::Decode for SharedContentLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharedContentLinkMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedContentLinkMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedContentLinkMetadataBase {
     /// The access level on the link for this file.
@@ -7795,8 +8130,13 @@ impl crate::wire::Decode for SharedContentLinkMetadataBase {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharedContentLinkMetadataBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedContentLinkMetadataBase", self, f)
+    }
+}
 /// Shared file user, group, and invitee membership. Used for the results of `list_file_members` and `list_file_members/continue`, and used as part of the results for `list_file_members/batch`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedFileMembers {
     /// The list of user members of the shared file.
@@ -7923,8 +8263,13 @@ impl crate::wire::Decode for SharedFileMembers {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharedFileMembers {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedFileMembers", self, f)
+    }
+}
 /// Properties of the shared file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedFileMetadata {
     /// The current user's access level for this shared file.
@@ -8222,8 +8567,13 @@ impl crate::wire::Decode for SharedFileMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharedFileMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedFileMetadata", self, f)
+    }
+}
 /// Shared folder user and group membership.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedFolderMembers {
     /// The list of user members of the shared folder.
@@ -8350,8 +8700,13 @@ impl crate::wire::Decode for SharedFolderMembers {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharedFolderMembers {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedFolderMembers", self, f)
+    }
+}
 /// The metadata which includes basic information about the shared folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedFolderMetadata {
     /// The current user's access level for this shared folder.
@@ -8732,8 +9087,13 @@ impl crate::wire::Decode for SharedFolderMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharedFolderMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedFolderMetadata", self, f)
+    }
+}
 /// Properties of the shared folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedFolderMetadataBase {
     /// The current user's access level for this shared folder.
@@ -8937,8 +9297,13 @@ impl crate::wire::Decode for SharedFolderMetadataBase {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharedFolderMetadataBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedFolderMetadataBase", self, f)
+    }
+}
 /// The metadata of a shared link.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedLinkMetadata {
     File(crate::sharing::FileLinkMetadata),
@@ -9014,7 +9379,12 @@ impl crate::wire::Decode for SharedLinkMetadata {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharedLinkMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedLinkSettings {
     /// Boolean flag to enable or disable password protection.
@@ -9174,8 +9544,13 @@ impl crate::wire::Decode for SharedLinkSettings {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharedLinkSettings {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkSettings", self, f)
+    }
+}
 /// Information about a team member.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamMemberInfo {
     /// Information about the member's team.
@@ -9277,7 +9652,12 @@ impl crate::wire::Decode for TeamMemberInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamMemberInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamMemberInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TransferFolderArg {
     /// The ID for the shared folder.
@@ -9364,7 +9744,12 @@ impl crate::wire::Decode for TransferFolderArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TransferFolderArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TransferFolderArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnmountFolderArg {
     /// The ID for the shared folder.
@@ -9428,8 +9813,13 @@ impl crate::wire::Decode for UnmountFolderArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UnmountFolderArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UnmountFolderArg", self, f)
+    }
+}
 /// Arguments for `unshare_file`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnshareFileArg {
     /// The file to unshare.
@@ -9493,7 +9883,12 @@ impl crate::wire::Decode for UnshareFileArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UnshareFileArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UnshareFileArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnshareFolderArg {
     /// The ID for the shared folder.
@@ -9581,8 +9976,13 @@ impl crate::wire::Decode for UnshareFolderArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UnshareFolderArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UnshareFolderArg", self, f)
+    }
+}
 /// Arguments for `update_file_member`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFileMemberArgs {
     /// File for which we are changing a member's access.
@@ -9684,8 +10084,13 @@ impl crate::wire::Decode for UpdateFileMemberArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UpdateFileMemberArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateFileMemberArgs", self, f)
+    }
+}
 /// Arguments for `update_file_policy`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFilePolicyArg {
     /// File that we are changing the policy for.
@@ -9803,7 +10208,12 @@ impl crate::wire::Decode for UpdateFilePolicyArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UpdateFilePolicyArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateFilePolicyArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFolderMemberArg {
     /// The ID for the shared folder.
@@ -9909,8 +10319,13 @@ impl crate::wire::Decode for UpdateFolderMemberArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UpdateFolderMemberArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateFolderMemberArg", self, f)
+    }
+}
 /// If any of the policies are unset, then they retain their current setting.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFolderPolicyArg {
     /// The ID for the shared folder.
@@ -10080,8 +10495,13 @@ impl crate::wire::Decode for UpdateFolderPolicyArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UpdateFolderPolicyArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateFolderPolicyArg", self, f)
+    }
+}
 /// The information about a user member of the shared content with an appended last seen timestamp.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserFileMembershipInfo {
     /// The access type for this member. It contains inherited access type from parent folder, and acquired access type from this folder.
@@ -10261,8 +10681,13 @@ impl crate::wire::Decode for UserFileMembershipInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UserFileMembershipInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserFileMembershipInfo", self, f)
+    }
+}
 /// Basic information about a user. Use `users.get_account` and `users.get_account_batch` to obtain more detailed information.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserInfo {
     /// The account ID of the user.
@@ -10402,8 +10827,13 @@ impl crate::wire::Decode for UserInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UserInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserInfo", self, f)
+    }
+}
 /// The information about a user member of the shared content.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserMembershipInfo {
     /// The access type for this member. It contains inherited access type from parent folder, and acquired access type from this folder.
@@ -10550,7 +10980,12 @@ impl crate::wire::Decode for UserMembershipInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UserMembershipInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserMembershipInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VisibilityPolicy {
     /// This is the value to submit when saving the visibility setting.
@@ -10678,8 +11113,13 @@ impl crate::wire::Decode for VisibilityPolicy {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for VisibilityPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("VisibilityPolicy", self, f)
+    }
+}
 /// Information about the inheritance policy of a shared folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AccessInheritance {
     /// The shared folder inherits its members from the parent folder.
@@ -10770,8 +11210,13 @@ impl crate::wire::Decode for AccessInheritance {
         }
     }
 }
+impl ::std::fmt::Debug for AccessInheritance {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AccessInheritance", self, f)
+    }
+}
 /// Defines the access levels for collaborators.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AccessLevel {
     /// The collaborator is the owner of the shared folder. Owners can view and edit the shared folder as well as set the folder's policies using `update_folder_policy`.
@@ -10911,8 +11356,13 @@ impl crate::wire::Decode for AccessLevel {
         }
     }
 }
+impl ::std::fmt::Debug for AccessLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AccessLevel", self, f)
+    }
+}
 /// Who can change a shared folder's access control list (ACL). In other words, who can add, remove, or change the privileges of members.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AclUpdatePolicy {
     /// Only the owner can update the ACL.
@@ -11000,8 +11450,13 @@ impl crate::wire::Decode for AclUpdatePolicy {
         }
     }
 }
+impl ::std::fmt::Debug for AclUpdatePolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AclUpdatePolicy", self, f)
+    }
+}
 /// Errors for `add_file_member`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddFileMemberError {
     UserError(crate::sharing::SharingUserError),
@@ -11177,7 +11632,12 @@ impl crate::wire::Decode for AddFileMemberError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddFileMemberError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddFileMemberError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddFolderMemberError {
     /// Unable to access shared folder.
@@ -11510,7 +11970,12 @@ impl crate::wire::Decode for AddFolderMemberError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddFolderMemberError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddFolderMemberError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddMemberSelectorError {
     /// Automatically created groups can only be added to team folders.
@@ -11737,8 +12202,13 @@ impl crate::wire::Decode for AddMemberSelectorError {
         }
     }
 }
+impl ::std::fmt::Debug for AddMemberSelectorError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddMemberSelectorError", self, f)
+    }
+}
 /// check documentation for ResolvedVisibility.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AlphaResolvedVisibility {
     /// Anyone who has received the link can access it. No login required.
@@ -11896,8 +12366,13 @@ impl crate::wire::Decode for AlphaResolvedVisibility {
         }
     }
 }
+impl ::std::fmt::Debug for AlphaResolvedVisibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AlphaResolvedVisibility", self, f)
+    }
+}
 /// Enumerates acceptable values for team's ChangeLinkExpirationPolicy setting.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ChangeLinkExpirationPolicy {
     Allowed,
@@ -11988,7 +12463,12 @@ impl crate::wire::Decode for ChangeLinkExpirationPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ChangeLinkExpirationPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ChangeLinkExpirationPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CreateSharedLinkError {
     Path(crate::files::LookupError),
@@ -12090,7 +12570,12 @@ impl crate::wire::Decode for CreateSharedLinkError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CreateSharedLinkError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateSharedLinkError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum CreateSharedLinkWithSettingsError {
     Path(crate::files::LookupError),
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -12300,8 +12785,13 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsError {
         }
     }
 }
+impl ::std::fmt::Debug for CreateSharedLinkWithSettingsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CreateSharedLinkWithSettingsError", self, f)
+    }
+}
 /// Sharing actions that may be taken on files.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileAction {
     /// Disable viewer information on the file.
@@ -12527,7 +13017,12 @@ impl crate::wire::Decode for FileAction {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileAction", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileErrorResult {
     /// File specified by id was not found.
@@ -12697,7 +13192,12 @@ impl crate::wire::Decode for FileErrorResult {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileErrorResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileErrorResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileMemberActionError {
     /// Specified member was not found.
@@ -12855,7 +13355,12 @@ impl crate::wire::Decode for FileMemberActionError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileMemberActionError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileMemberActionError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum FileMemberActionIndividualResult {
     /// Part of the response for both add\_file\_member and remove\_file\_member\_v1 (deprecated). For add\_file\_member, indicates giving access was successful and at what AccessLevel. For remove\_file\_member\_v1, indicates member was successfully removed from the file. If AccessLevel is given, the member still has access via a parent shared folder.
     Success(::std::option::Option<crate::sharing::AccessLevel>),
@@ -12972,7 +13477,12 @@ impl crate::wire::Decode for FileMemberActionIndividualResult {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileMemberActionIndividualResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileMemberActionIndividualResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileMemberRemoveActionResult {
     /// Member was successfully removed from this file.
@@ -13104,8 +13614,13 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
         }
     }
 }
+impl ::std::fmt::Debug for FileMemberRemoveActionResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileMemberRemoveActionResult", self, f)
+    }
+}
 /// Actions that may be taken on shared folders.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FolderAction {
     /// Change folder options, such as who can be invited to join the folder.
@@ -13385,8 +13900,13 @@ impl crate::wire::Decode for FolderAction {
         }
     }
 }
+impl ::std::fmt::Debug for FolderAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FolderAction", self, f)
+    }
+}
 /// Error result for `get_file_metadata`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetFileMetadataError {
     UserError(crate::sharing::SharingUserError),
@@ -13523,7 +14043,12 @@ impl crate::wire::Decode for GetFileMetadataError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetFileMetadataError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetFileMetadataError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetFileMetadataIndividualResult {
     /// The result for this file if it was successful.
@@ -13655,7 +14180,12 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetFileMetadataIndividualResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetFileMetadataIndividualResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetSharedLinkFileError {
     /// The shared link wasn't found.
@@ -13797,7 +14327,12 @@ impl crate::wire::Decode for GetSharedLinkFileError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetSharedLinkFileError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetSharedLinkFileError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetSharedLinksError {
     Path(crate::files::MalformedPathError),
@@ -13899,8 +14434,13 @@ impl crate::wire::Decode for GetSharedLinksError {
         }
     }
 }
+impl ::std::fmt::Debug for GetSharedLinksError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetSharedLinksError", self, f)
+    }
+}
 /// Information about the recipient of a shared content invitation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum InviteeInfo {
     /// Email address of invited user.
@@ -13998,8 +14538,13 @@ impl crate::wire::Decode for InviteeInfo {
         }
     }
 }
+impl ::std::fmt::Debug for InviteeInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("InviteeInfo", self, f)
+    }
+}
 /// Error occurred while performing an asynchronous job from `unshare_folder` or `remove_folder_member`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum JobError {
     /// Error occurred while performing `unshare_folder` action.
@@ -14169,7 +14714,12 @@ impl crate::wire::Decode for JobError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for JobError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("JobError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum JobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -14270,7 +14820,12 @@ impl crate::wire::Decode for JobStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for JobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("JobStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LinkAccessLevel {
     /// Users who use the link can view and comment on the content.
@@ -14358,8 +14913,13 @@ impl crate::wire::Decode for LinkAccessLevel {
         }
     }
 }
+impl ::std::fmt::Debug for LinkAccessLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkAccessLevel", self, f)
+    }
+}
 /// Actions that can be performed on a link.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LinkAction {
     /// Change the access level of the link.
@@ -14501,7 +15061,12 @@ impl crate::wire::Decode for LinkAction {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LinkAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkAction", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LinkAudience {
     /// Link is accessible by anyone.
@@ -14630,8 +15195,13 @@ impl crate::wire::Decode for LinkAudience {
         }
     }
 }
+impl ::std::fmt::Debug for LinkAudience {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkAudience", self, f)
+    }
+}
 /// check documentation for VisibilityPolicyDisallowedReason.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LinkAudienceDisallowedReason {
     /// The user needs to delete and recreate the link to change the visibility policy.
@@ -14780,7 +15350,12 @@ impl crate::wire::Decode for LinkAudienceDisallowedReason {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LinkAudienceDisallowedReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkAudienceDisallowedReason", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LinkExpiry {
     /// Remove the currently set expiry for the link.
@@ -14891,7 +15466,12 @@ impl crate::wire::Decode for LinkExpiry {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LinkExpiry {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkExpiry", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LinkPassword {
     /// Remove the currently set password for the link.
@@ -15002,8 +15582,13 @@ impl crate::wire::Decode for LinkPassword {
         }
     }
 }
+impl ::std::fmt::Debug for LinkPassword {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkPassword", self, f)
+    }
+}
 /// Error for `list_file_members/continue`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFileMembersContinueError {
     UserError(crate::sharing::SharingUserError),
@@ -15153,8 +15738,13 @@ impl crate::wire::Decode for ListFileMembersContinueError {
         }
     }
 }
+impl ::std::fmt::Debug for ListFileMembersContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileMembersContinueError", self, f)
+    }
+}
 /// Error for `list_file_members`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFileMembersError {
     UserError(crate::sharing::SharingUserError),
@@ -15291,7 +15881,12 @@ impl crate::wire::Decode for ListFileMembersError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFileMembersError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileMembersError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFileMembersIndividualResult {
     /// The results of the query for this file if it was successful.
@@ -15423,8 +16018,13 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
         }
     }
 }
+impl ::std::fmt::Debug for ListFileMembersIndividualResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFileMembersIndividualResult", self, f)
+    }
+}
 /// Error results for `list_received_files/continue`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFilesContinueError {
     /// User account had a problem.
@@ -15540,7 +16140,12 @@ impl crate::wire::Decode for ListFilesContinueError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFilesContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFilesContinueError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFolderMembersContinueError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -15655,7 +16260,12 @@ impl crate::wire::Decode for ListFolderMembersContinueError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFolderMembersContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFolderMembersContinueError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFoldersContinueError {
     /// `ListFoldersContinueArg.cursor` is invalid.
@@ -15735,7 +16345,12 @@ impl crate::wire::Decode for ListFoldersContinueError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListFoldersContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListFoldersContinueError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListSharedLinksError {
     Path(crate::files::LookupError),
@@ -15850,8 +16465,13 @@ impl crate::wire::Decode for ListSharedLinksError {
         }
     }
 }
+impl ::std::fmt::Debug for ListSharedLinksError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListSharedLinksError", self, f)
+    }
+}
 /// Actions that may be taken on members of a shared folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MemberAction {
     /// Allow the member to keep a copy of the folder when removing.
@@ -15993,8 +16613,13 @@ impl crate::wire::Decode for MemberAction {
         }
     }
 }
+impl ::std::fmt::Debug for MemberAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberAction", self, f)
+    }
+}
 /// Policy governing who can be a member of a shared folder. Only applicable to folders owned by a user on a team.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MemberPolicy {
     /// Only a teammate can become a member.
@@ -16095,8 +16720,13 @@ impl crate::wire::Decode for MemberPolicy {
         }
     }
 }
+impl ::std::fmt::Debug for MemberPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberPolicy", self, f)
+    }
+}
 /// Includes different ways to identify a member of a shared folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MemberSelector {
     /// Dropbox account, team member, or group ID of member.
@@ -16230,7 +16860,12 @@ impl crate::wire::Decode for MemberSelector {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MemberSelector {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberSelector", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ModifySharedLinkSettingsError {
     /// The shared link wasn't found.
@@ -16406,7 +17041,12 @@ impl crate::wire::Decode for ModifySharedLinkSettingsError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ModifySharedLinkSettingsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ModifySharedLinkSettingsError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MountFolderError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -16599,8 +17239,13 @@ impl crate::wire::Decode for MountFolderError {
         }
     }
 }
+impl ::std::fmt::Debug for MountFolderError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MountFolderError", self, f)
+    }
+}
 /// Flag to indicate pending upload default (for linking to not-yet-existing paths).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum PendingUploadMode {
     /// Assume pending uploads are files.
     File,
@@ -16678,8 +17323,13 @@ impl crate::wire::Decode for PendingUploadMode {
         }
     }
 }
+impl ::std::fmt::Debug for PendingUploadMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PendingUploadMode", self, f)
+    }
+}
 /// Possible reasons the user is denied a permission.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PermissionDeniedReason {
     /// User is not on the same team as the folder owner.
@@ -16968,8 +17618,13 @@ impl crate::wire::Decode for PermissionDeniedReason {
         }
     }
 }
+impl ::std::fmt::Debug for PermissionDeniedReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PermissionDeniedReason", self, f)
+    }
+}
 /// Error result for the relinquish\_access endpoint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RelinquishAccessError {
     /// File or folder not found or has been deleted.
@@ -17114,7 +17769,12 @@ impl crate::wire::Decode for RelinquishAccessError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelinquishAccessError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelinquishAccessError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RelinquishFileMembershipError {
     AccessError(crate::sharing::SharingFileAccessError),
@@ -17242,7 +17902,12 @@ impl crate::wire::Decode for RelinquishFileMembershipError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RelinquishFileMembershipError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelinquishFileMembershipError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RelinquishFolderMembershipError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -17422,8 +18087,13 @@ impl crate::wire::Decode for RelinquishFolderMembershipError {
         }
     }
 }
+impl ::std::fmt::Debug for RelinquishFolderMembershipError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RelinquishFolderMembershipError", self, f)
+    }
+}
 /// Errors for `remove_file_member_2`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RemoveFileMemberError {
     UserError(crate::sharing::SharingUserError),
@@ -17589,7 +18259,12 @@ impl crate::wire::Decode for RemoveFileMemberError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RemoveFileMemberError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemoveFileMemberError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RemoveFolderMemberError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -17791,7 +18466,12 @@ impl crate::wire::Decode for RemoveFolderMemberError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RemoveFolderMemberError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemoveFolderMemberError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum RemoveMemberJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -17922,7 +18602,12 @@ impl crate::wire::Decode for RemoveMemberJobStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RemoveMemberJobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemoveMemberJobStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RequestedLinkAccessLevel {
     /// Users who use the link can view and comment on the content.
@@ -18041,8 +18726,13 @@ impl crate::wire::Decode for RequestedLinkAccessLevel {
         }
     }
 }
+impl ::std::fmt::Debug for RequestedLinkAccessLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RequestedLinkAccessLevel", self, f)
+    }
+}
 /// The access permission that can be requested by the caller for the shared link. Note that the final resolved visibility of the shared link takes into account other aspects, such as team and shared folder settings. Check the [`ResolvedVisibility`] for more info on the possible resolved visibility values of shared links.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum RequestedVisibility {
     /// Anyone who has received the link can access it. No login required.
     Public,
@@ -18135,8 +18825,13 @@ impl crate::wire::Decode for RequestedVisibility {
         }
     }
 }
+impl ::std::fmt::Debug for RequestedVisibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RequestedVisibility", self, f)
+    }
+}
 /// The actual access permissions values of shared links after taking into account user preferences and the team and shared folder settings. Check the [`RequestedVisibility`] for more info on the possible visibility values that can be set by the shared link's owner.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ResolvedVisibility {
     /// Anyone who has received the link can access it. No login required.
@@ -18294,7 +18989,12 @@ impl crate::wire::Decode for ResolvedVisibility {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ResolvedVisibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ResolvedVisibility", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RevokeSharedLinkError {
     /// The shared link wasn't found.
@@ -18436,7 +19136,12 @@ impl crate::wire::Decode for RevokeSharedLinkError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RevokeSharedLinkError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeSharedLinkError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SetAccessInheritanceError {
     /// Unable to access shared folder.
@@ -18552,7 +19257,12 @@ impl crate::wire::Decode for SetAccessInheritanceError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SetAccessInheritanceError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SetAccessInheritanceError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ShareFolderError {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -18706,7 +19416,12 @@ impl crate::wire::Decode for ShareFolderError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ShareFolderError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ShareFolderError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ShareFolderErrorBase {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -18852,7 +19567,12 @@ impl crate::wire::Decode for ShareFolderErrorBase {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ShareFolderErrorBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ShareFolderErrorBase", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ShareFolderErrorBaseV2 {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -18962,7 +19682,12 @@ impl crate::wire::Decode for ShareFolderErrorBaseV2 {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ShareFolderErrorBaseV2 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ShareFolderErrorBaseV2", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ShareFolderErrorV2 {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -19085,7 +19810,12 @@ impl crate::wire::Decode for ShareFolderErrorV2 {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ShareFolderErrorV2 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ShareFolderErrorV2", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum ShareFolderJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -19216,7 +19946,12 @@ impl crate::wire::Decode for ShareFolderJobStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ShareFolderJobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ShareFolderJobStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum ShareFolderLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
@@ -19332,7 +20067,12 @@ impl crate::wire::Decode for ShareFolderLaunch {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ShareFolderLaunch {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ShareFolderLaunch", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharePathError {
     /// A file is at the specified path.
@@ -19628,7 +20368,12 @@ impl crate::wire::Decode for SharePathError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharePathError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharePathError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharePathErrorBaseV2 {
     /// A file is at the specified path.
@@ -19901,7 +20646,12 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharePathErrorBaseV2 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharePathErrorBaseV2", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharePathErrorV2 {
     /// A file is at the specified path.
@@ -20197,8 +20947,13 @@ impl crate::wire::Decode for SharePathErrorV2 {
         }
     }
 }
+impl ::std::fmt::Debug for SharePathErrorV2 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharePathErrorV2", self, f)
+    }
+}
 /// There is an error accessing the shared folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedFolderAccessError {
     /// This shared folder ID is invalid.
@@ -20331,7 +21086,12 @@ impl crate::wire::Decode for SharedFolderAccessError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharedFolderAccessError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedFolderAccessError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedFolderMemberError {
     /// The target dropbox\_id is invalid.
@@ -20453,7 +21213,12 @@ impl crate::wire::Decode for SharedFolderMemberError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharedFolderMemberError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedFolderMemberError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedLinkAccessFailureReason {
     /// User is not logged in.
@@ -20587,7 +21352,12 @@ impl crate::wire::Decode for SharedLinkAccessFailureReason {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharedLinkAccessFailureReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkAccessFailureReason", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedLinkAlreadyExistsMetadata {
     /// Metadata of the shared link that already exists.
@@ -20690,7 +21460,12 @@ impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharedLinkAlreadyExistsMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkAlreadyExistsMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedLinkError {
     /// The shared link wasn't found.
@@ -20812,8 +21587,13 @@ impl crate::wire::Decode for SharedLinkError {
         }
     }
 }
+impl ::std::fmt::Debug for SharedLinkError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkError", self, f)
+    }
+}
 /// The potential errors for a call to get\_shared\_link\_metadata.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedLinkMetadataError {
     /// The shared link wasn't found.
@@ -20940,8 +21720,13 @@ impl crate::wire::Decode for SharedLinkMetadataError {
         }
     }
 }
+impl ::std::fmt::Debug for SharedLinkMetadataError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkMetadataError", self, f)
+    }
+}
 /// Who can view shared links in this folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedLinkPolicy {
     /// Links can be shared with anyone.
@@ -21043,7 +21828,12 @@ impl crate::wire::Decode for SharedLinkPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharedLinkPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum SharedLinkSettingsError {
     /// The given settings are invalid (for example, all attributes of the [`SharedLinkSettings`] are empty, the requested visibility is `RequestedVisibility.password` but the `SharedLinkSettings.link_password` is missing, `SharedLinkSettings.expires` is set to the past, etc.).
     InvalidSettings,
@@ -21123,8 +21913,13 @@ impl crate::wire::Decode for SharedLinkSettingsError {
         }
     }
 }
+impl ::std::fmt::Debug for SharedLinkSettingsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkSettingsError", self, f)
+    }
+}
 /// User could not access this file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharingFileAccessError {
     /// Current user does not have sufficient privileges to perform the desired action.
@@ -21258,8 +22053,13 @@ impl crate::wire::Decode for SharingFileAccessError {
         }
     }
 }
+impl ::std::fmt::Debug for SharingFileAccessError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingFileAccessError", self, f)
+    }
+}
 /// User account had a problem preventing this action.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharingUserError {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -21334,7 +22134,12 @@ impl crate::wire::Decode for SharingUserError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharingUserError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingUserError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TransferFolderError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -21520,7 +22325,12 @@ impl crate::wire::Decode for TransferFolderError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TransferFolderError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TransferFolderError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UnmountFolderError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -21648,8 +22458,13 @@ impl crate::wire::Decode for UnmountFolderError {
         }
     }
 }
+impl ::std::fmt::Debug for UnmountFolderError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UnmountFolderError", self, f)
+    }
+}
 /// Error result for `unshare_file`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UnshareFileError {
     UserError(crate::sharing::SharingUserError),
@@ -21781,7 +22596,12 @@ impl crate::wire::Decode for UnshareFileError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UnshareFileError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UnshareFileError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UnshareFolderError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -21922,8 +22742,13 @@ impl crate::wire::Decode for UnshareFolderError {
         }
     }
 }
+impl ::std::fmt::Debug for UnshareFolderError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UnshareFolderError", self, f)
+    }
+}
 /// Error result for `update_file_policy`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UpdateFilePolicyError {
     AccessError(crate::sharing::SharingFileAccessError),
@@ -22053,7 +22878,12 @@ impl crate::wire::Decode for UpdateFilePolicyError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UpdateFilePolicyError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateFilePolicyError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UpdateFolderMemberError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -22252,7 +23082,12 @@ impl crate::wire::Decode for UpdateFolderMemberError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UpdateFolderMemberError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateFolderMemberError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UpdateFolderPolicyError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -22423,7 +23258,12 @@ impl crate::wire::Decode for UpdateFolderPolicyError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UpdateFolderPolicyError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UpdateFolderPolicyError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ViewerInfoPolicy {
     /// Viewer information is available on this file.
@@ -22511,8 +23351,13 @@ impl crate::wire::Decode for ViewerInfoPolicy {
         }
     }
 }
+impl ::std::fmt::Debug for ViewerInfoPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ViewerInfoPolicy", self, f)
+    }
+}
 /// Who can access a shared link. The most open visibility is `public`. The default depends on many aspects, such as team and user preferences and shared folder settings.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Visibility {
     /// Anyone who has received the link can access it. No login required.
@@ -22639,7 +23484,12 @@ impl crate::wire::Decode for Visibility {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for Visibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("Visibility", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum VisibilityPolicyDisallowedReason {
     /// The user needs to delete and recreate the link to change the visibility policy.
@@ -22786,5 +23636,10 @@ impl crate::wire::Decode for VisibilityPolicyDisallowedReason {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for VisibilityPolicyDisallowedReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("VisibilityPolicyDisallowedReason", self, f)
     }
 }

@@ -17,7 +17,7 @@ pub type Path = ::std::string::String;
 pub type TeamMemberRoleId = ::std::string::String;
 pub type UserQuota = u32;
 /// Information on active web sessions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ActiveWebSession {
     /// The session id.
@@ -215,7 +215,12 @@ impl crate::wire::Decode for ActiveWebSession {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ActiveWebSession {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ActiveWebSession", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddSecondaryEmailsArg {
     /// List of users and secondary emails to add.
@@ -283,7 +288,12 @@ impl crate::wire::Decode for AddSecondaryEmailsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for AddSecondaryEmailsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddSecondaryEmailsArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddSecondaryEmailsResult {
     /// List of users and secondary email results.
@@ -347,8 +357,13 @@ impl crate::wire::Decode for AddSecondaryEmailsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for AddSecondaryEmailsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddSecondaryEmailsResult", self, f)
+    }
+}
 /// Information on linked third party applications.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiApp {
     /// The application unique id.
@@ -499,8 +514,13 @@ impl crate::wire::Decode for ApiApp {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ApiApp {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ApiApp", self, f)
+    }
+}
 /// Base report structure.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BaseDfbReport {
     /// First date present in the results as 'YYYY-MM-DD' or None.
@@ -564,8 +584,13 @@ impl crate::wire::Decode for BaseDfbReport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for BaseDfbReport {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BaseDfbReport", self, f)
+    }
+}
 /// Launches one action-specific bulk suspend job.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BulkSuspendArg {
     /// Must contain between 1 and 500 targets. The launch handler also rejects duplicate client item IDs and duplicate member selectors.
@@ -631,7 +656,12 @@ impl crate::wire::Decode for BulkSuspendArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for BulkSuspendArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BulkSuspendArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BulkSuspendComplete {
     pub requested: i64,
@@ -772,8 +802,13 @@ impl crate::wire::Decode for BulkSuspendComplete {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for BulkSuspendComplete {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BulkSuspendComplete", self, f)
+    }
+}
 /// One member selected for suspension. The opaque client item ID correlates the eventual report row with the caller's input without sending CSV data.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BulkSuspendMemberTarget {
     pub client_item_id: ::std::string::String,
@@ -858,7 +893,12 @@ impl crate::wire::Decode for BulkSuspendMemberTarget {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for BulkSuspendMemberTarget {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BulkSuspendMemberTarget", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CustomQuotaUsersArg {
     /// List of users.
@@ -924,8 +964,13 @@ impl crate::wire::Decode for CustomQuotaUsersArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for CustomQuotaUsersArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CustomQuotaUsersArg", self, f)
+    }
+}
 /// Input arguments that can be provided for most reports.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DateRange {
     /// Optional starting date (inclusive). If start\_date is None or too long ago, this field will be set to 6 months ago.
@@ -1003,7 +1048,12 @@ impl crate::wire::Decode for DateRange {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DateRange {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DateRange", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSecondaryEmailsArg {
     /// List of users and their secondary emails to delete.
@@ -1071,7 +1121,12 @@ impl crate::wire::Decode for DeleteSecondaryEmailsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteSecondaryEmailsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteSecondaryEmailsArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteSecondaryEmailsResult {
     pub results: ::std::vec::Vec<crate::team::UserDeleteResult>,
@@ -1136,8 +1191,13 @@ impl crate::wire::Decode for DeleteSecondaryEmailsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for DeleteSecondaryEmailsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteSecondaryEmailsResult", self, f)
+    }
+}
 /// Information about linked Dropbox desktop client sessions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DesktopClientSession {
     /// The session id.
@@ -1360,7 +1420,12 @@ impl crate::wire::Decode for DesktopClientSession {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DesktopClientSession {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DesktopClientSession", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeviceSession {
     /// The session id.
@@ -1486,7 +1551,12 @@ impl crate::wire::Decode for DeviceSession {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeviceSession {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeviceSession", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeviceSessionArg {
     /// The session id.
@@ -1570,8 +1640,13 @@ impl crate::wire::Decode for DeviceSessionArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for DeviceSessionArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeviceSessionArg", self, f)
+    }
+}
 /// Each of the items is an array of values, one value per day. The value is the number of devices active within a time window, ending with that day. If there is no data for a day, then the value will be None.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DevicesActive {
     /// Array of number of linked windows (desktop) clients with activity.
@@ -1753,8 +1828,13 @@ impl crate::wire::Decode for DevicesActive {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for DevicesActive {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DevicesActive", self, f)
+    }
+}
 /// Excluded users list argument.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExcludedUsersListArg {
     /// Number of results to return per call.
@@ -1822,8 +1902,13 @@ impl crate::wire::Decode for ExcludedUsersListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ExcludedUsersListArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExcludedUsersListArg", self, f)
+    }
+}
 /// Excluded users list continue argument.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExcludedUsersListContinueArg {
     /// Indicates from what point to get the next set of users.
@@ -1887,8 +1972,13 @@ impl crate::wire::Decode for ExcludedUsersListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ExcludedUsersListContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExcludedUsersListContinueArg", self, f)
+    }
+}
 /// Excluded users list result.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExcludedUsersListResult {
     pub users: ::std::vec::Vec<crate::team::MemberProfile>,
@@ -1989,8 +2079,13 @@ impl crate::wire::Decode for ExcludedUsersListResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ExcludedUsersListResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExcludedUsersListResult", self, f)
+    }
+}
 /// Argument of excluded users update operation. Should include a list of users to add/remove (according to endpoint), Maximum size of the list is 1000 users.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExcludedUsersUpdateArg {
     /// List of users to be added/removed.
@@ -2056,8 +2151,13 @@ impl crate::wire::Decode for ExcludedUsersUpdateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ExcludedUsersUpdateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExcludedUsersUpdateArg", self, f)
+    }
+}
 /// Excluded users update result.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExcludedUsersUpdateResult {
     /// Update status.
@@ -2121,7 +2221,12 @@ impl crate::wire::Decode for ExcludedUsersUpdateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ExcludedUsersUpdateResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExcludedUsersUpdateResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FeaturesGetValuesBatchArg {
     /// A list of features in [`Feature`]. If the list is empty, this route will return [`FeaturesGetValuesBatchError`].
@@ -2185,7 +2290,12 @@ impl crate::wire::Decode for FeaturesGetValuesBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FeaturesGetValuesBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FeaturesGetValuesBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FeaturesGetValuesBatchResult {
     pub values: ::std::vec::Vec<crate::team::FeatureValue>,
@@ -2248,8 +2358,13 @@ impl crate::wire::Decode for FeaturesGetValuesBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FeaturesGetValuesBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FeaturesGetValuesBatchResult", self, f)
+    }
+}
 /// Activity Report Result. Each of the items in the storage report is an array of values, one value per day. If there is no data for a day, then the value will be None.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetActivityReport {
     /// First date present in the results as 'YYYY-MM-DD' or None.
@@ -2583,8 +2698,13 @@ impl crate::wire::Decode for GetActivityReport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetActivityReport {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetActivityReport", self, f)
+    }
+}
 /// Devices Report Result. Contains subsections for different time ranges of activity. Each of the items in each subsection of the storage report is an array of values, one value per day. If there is no data for a day, then the value will be None.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetDevicesReport {
     /// First date present in the results as 'YYYY-MM-DD' or None.
@@ -2709,8 +2829,13 @@ impl crate::wire::Decode for GetDevicesReport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetDevicesReport {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetDevicesReport", self, f)
+    }
+}
 /// Membership Report Result. Each of the items in the storage report is an array of values, one value per day. If there is no data for a day, then the value will be None.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetMembershipReport {
     /// First date present in the results as 'YYYY-MM-DD' or None.
@@ -2873,8 +2998,13 @@ impl crate::wire::Decode for GetMembershipReport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GetMembershipReport {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetMembershipReport", self, f)
+    }
+}
 /// Storage Report Result. Each of the items in the storage report is an array of values, one value per day. If there is no data for a day, then the value will be None.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetStorageReport {
     /// First date present in the results as 'YYYY-MM-DD' or None.
@@ -3039,7 +3169,12 @@ impl crate::wire::Decode for GetStorageReport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetStorageReport {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetStorageReport", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupCreateArg {
     /// Group name.
@@ -3167,8 +3302,13 @@ impl crate::wire::Decode for GroupCreateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GroupCreateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupCreateArg", self, f)
+    }
+}
 /// Full description of a group.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupFullInfo {
     pub group_name: ::std::string::String,
@@ -3344,8 +3484,13 @@ impl crate::wire::Decode for GroupFullInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GroupFullInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupFullInfo", self, f)
+    }
+}
 /// Profile of group member, and role in group.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMemberInfo {
     /// Profile of group member.
@@ -3429,8 +3574,13 @@ impl crate::wire::Decode for GroupMemberInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GroupMemberInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMemberInfo", self, f)
+    }
+}
 /// Argument for selecting a group and a single user.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMemberSelector {
     /// Specify a group.
@@ -3514,7 +3664,12 @@ impl crate::wire::Decode for GroupMemberSelector {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupMemberSelector {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMemberSelector", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMembersAddArg {
     /// Whether to return the list of members in the group. Note that the default value will cause all the group members to be returned in the response. This may take a long time for large groups.
@@ -3623,8 +3778,13 @@ impl crate::wire::Decode for GroupMembersAddArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GroupMembersAddArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMembersAddArg", self, f)
+    }
+}
 /// Result returned by `groups/members/add` and `groups/members/remove`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMembersChangeResult {
     /// The group info after member change operation has been performed.
@@ -3709,7 +3869,12 @@ impl crate::wire::Decode for GroupMembersChangeResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupMembersChangeResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMembersChangeResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMembersRemoveArg {
     /// Whether to return the list of members in the group. Note that the default value will cause all the group members to be returned in the response. This may take a long time for large groups.
@@ -3820,8 +3985,13 @@ impl crate::wire::Decode for GroupMembersRemoveArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GroupMembersRemoveArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMembersRemoveArg", self, f)
+    }
+}
 /// Argument for selecting a group and a list of users.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMembersSelector {
     /// Specify a group.
@@ -3905,7 +4075,12 @@ impl crate::wire::Decode for GroupMembersSelector {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupMembersSelector {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMembersSelector", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMembersSetAccessTypeArg {
     /// Specify a group.
@@ -4033,7 +4208,12 @@ impl crate::wire::Decode for GroupMembersSetAccessTypeArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupMembersSetAccessTypeArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMembersSetAccessTypeArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupUpdateArgs {
     /// Whether to return the list of members in the group. Note that the default value will cause all the group members to be returned in the response. This may take a long time for large groups.
@@ -4176,7 +4356,12 @@ impl crate::wire::Decode for GroupUpdateArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupUpdateArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupUpdateArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupsListArg {
     /// Number of results to return per call.
@@ -4244,7 +4429,12 @@ impl crate::wire::Decode for GroupsListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupsListArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsListArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupsListContinueArg {
     /// Indicates from what point to get the next set of groups.
@@ -4308,7 +4498,12 @@ impl crate::wire::Decode for GroupsListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupsListContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsListContinueArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupsListResult {
     pub groups: ::std::vec::Vec<crate::team_common::GroupSummary>,
@@ -4411,7 +4606,12 @@ impl crate::wire::Decode for GroupsListResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupsListResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsListResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupsMembersListArg {
     /// The group whose members are to be listed.
@@ -4496,7 +4696,12 @@ impl crate::wire::Decode for GroupsMembersListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupsMembersListArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsMembersListArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupsMembersListContinueArg {
     /// Indicates from what point to get the next set of groups.
@@ -4560,7 +4765,12 @@ impl crate::wire::Decode for GroupsMembersListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupsMembersListContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsMembersListContinueArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupsMembersListResult {
     pub members: ::std::vec::Vec<crate::team::GroupMemberInfo>,
@@ -4663,7 +4873,12 @@ impl crate::wire::Decode for GroupsMembersListResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupsMembersListResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsMembersListResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IncludeMembersArg {
     /// Whether to return the list of members in the group. Note that the default value will cause all the group members to be returned in the response. This may take a long time for large groups.
@@ -4731,7 +4946,12 @@ impl crate::wire::Decode for IncludeMembersArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for IncludeMembersArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("IncludeMembersArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegalHoldHeldRevisionMetadata {
     /// The held revision filename.
@@ -4970,7 +5190,12 @@ impl crate::wire::Decode for LegalHoldHeldRevisionMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldHeldRevisionMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldHeldRevisionMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegalHoldPolicy {
     /// The legal hold id.
@@ -5163,7 +5388,12 @@ impl crate::wire::Decode for LegalHoldPolicy {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegalHoldsGetPolicyArg {
     /// The legal hold Id.
@@ -5225,7 +5455,12 @@ impl crate::wire::Decode for LegalHoldsGetPolicyArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsGetPolicyArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsGetPolicyArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegalHoldsListHeldRevisionResult {
     /// List of file entries that under the hold.
@@ -5329,7 +5564,12 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsListHeldRevisionResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsListHeldRevisionResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegalHoldsListHeldRevisionsArg {
     /// The legal hold Id.
@@ -5391,7 +5631,12 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsListHeldRevisionsArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegalHoldsListHeldRevisionsContinueArg {
     /// The legal hold Id.
@@ -5470,7 +5715,12 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsListHeldRevisionsContinueArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegalHoldsListPoliciesArg {
     /// Whether to return holds that were released.
@@ -5540,7 +5790,12 @@ impl crate::wire::Decode for LegalHoldsListPoliciesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsListPoliciesArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsListPoliciesArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegalHoldsListPoliciesResult {
     pub policies: ::std::vec::Vec<crate::team::LegalHoldPolicy>,
@@ -5605,7 +5860,12 @@ impl crate::wire::Decode for LegalHoldsListPoliciesResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsListPoliciesResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsListPoliciesResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegalHoldsPolicyCreateArg {
     /// Policy name.
@@ -5742,7 +6002,12 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsPolicyCreateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsPolicyCreateArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegalHoldsPolicyReleaseArg {
     /// The legal hold Id.
@@ -5804,7 +6069,12 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsPolicyReleaseArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsPolicyReleaseArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LegalHoldsPolicyUpdateArg {
     /// The legal hold Id.
@@ -5923,7 +6193,12 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsPolicyUpdateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsPolicyUpdateArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListMemberAppsArg {
     /// The team member id.
@@ -5987,7 +6262,12 @@ impl crate::wire::Decode for ListMemberAppsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListMemberAppsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMemberAppsArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListMemberAppsResult {
     /// List of third party applications linked by this team member.
@@ -6051,7 +6331,12 @@ impl crate::wire::Decode for ListMemberAppsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListMemberAppsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMemberAppsResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListMemberDevicesArg {
     /// The team's member id.
@@ -6181,7 +6466,12 @@ impl crate::wire::Decode for ListMemberDevicesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListMemberDevicesArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMemberDevicesArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListMemberDevicesResult {
     /// List of web sessions made by this team member.
@@ -6295,8 +6585,13 @@ impl crate::wire::Decode for ListMemberDevicesResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListMemberDevicesResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMemberDevicesResult", self, f)
+    }
+}
 /// Arguments for `linked_apps/list_members_linked_apps`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListMembersAppsArg {
     /// At the first call to the `linked_apps/list_members_linked_apps` the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of the team applications.
@@ -6357,8 +6652,13 @@ impl crate::wire::Decode for ListMembersAppsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListMembersAppsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMembersAppsArg", self, f)
+    }
+}
 /// Information returned by `linked_apps/list_members_linked_apps`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListMembersAppsResult {
     /// The linked applications of each member of the team.
@@ -6462,7 +6762,12 @@ impl crate::wire::Decode for ListMembersAppsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListMembersAppsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMembersAppsResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListMembersDevicesArg {
     /// At the first call to the `devices/list_members_devices` the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of team devices.
@@ -6589,7 +6894,12 @@ impl crate::wire::Decode for ListMembersDevicesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListMembersDevicesArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMembersDevicesArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListMembersDevicesResult {
     /// The devices of each member of the team.
@@ -6691,8 +7001,13 @@ impl crate::wire::Decode for ListMembersDevicesResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListMembersDevicesResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMembersDevicesResult", self, f)
+    }
+}
 /// Arguments for `linked_apps/list_team_linked_apps`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListTeamAppsArg {
     /// At the first call to the `linked_apps/list_team_linked_apps` the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of the team applications.
@@ -6753,8 +7068,13 @@ impl crate::wire::Decode for ListTeamAppsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListTeamAppsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListTeamAppsArg", self, f)
+    }
+}
 /// Information returned by `linked_apps/list_team_linked_apps`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListTeamAppsResult {
     /// The linked applications of each member of the team.
@@ -6858,7 +7178,12 @@ impl crate::wire::Decode for ListTeamAppsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListTeamAppsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListTeamAppsResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListTeamDevicesArg {
     /// At the first call to the `devices/list_team_devices` the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of team devices.
@@ -6985,7 +7310,12 @@ impl crate::wire::Decode for ListTeamDevicesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListTeamDevicesArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListTeamDevicesArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListTeamDevicesResult {
     /// The devices of each member of the team.
@@ -7087,8 +7417,13 @@ impl crate::wire::Decode for ListTeamDevicesResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ListTeamDevicesResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListTeamDevicesResult", self, f)
+    }
+}
 /// Specify access type a member should have when joined to a group.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MemberAccess {
     /// Identity of a user.
@@ -7172,7 +7507,12 @@ impl crate::wire::Decode for MemberAccess {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MemberAccess {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberAccess", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MemberAddArg {
     pub member_email: crate::common::EmailAddress,
@@ -7364,7 +7704,12 @@ impl crate::wire::Decode for MemberAddArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MemberAddArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberAddArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MemberAddArgBase {
     pub member_email: crate::common::EmailAddress,
@@ -7537,7 +7882,12 @@ impl crate::wire::Decode for MemberAddArgBase {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MemberAddArgBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberAddArgBase", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MemberAddV2Arg {
     pub member_email: crate::common::EmailAddress,
@@ -7729,8 +8079,13 @@ impl crate::wire::Decode for MemberAddV2Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MemberAddV2Arg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberAddV2Arg", self, f)
+    }
+}
 /// Information on devices of a team's member.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MemberDevices {
     /// The member unique Id.
@@ -7862,8 +8217,13 @@ impl crate::wire::Decode for MemberDevices {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MemberDevices {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberDevices", self, f)
+    }
+}
 /// Information on linked applications of a team member.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MemberLinkedApps {
     /// The member unique Id.
@@ -7950,8 +8310,13 @@ impl crate::wire::Decode for MemberLinkedApps {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MemberLinkedApps {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberLinkedApps", self, f)
+    }
+}
 /// Basic member profile.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MemberProfile {
     /// ID of user as a member of a team.
@@ -8256,7 +8621,12 @@ impl crate::wire::Decode for MemberProfile {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MemberProfile {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberProfile", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersAddArg {
     /// Whether to force the add to happen asynchronously.
@@ -8344,7 +8714,12 @@ impl crate::wire::Decode for MembersAddArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersAddArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersAddArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersAddArgBase {
     /// Whether to force the add to happen asynchronously.
@@ -8412,7 +8787,12 @@ impl crate::wire::Decode for MembersAddArgBase {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersAddArgBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersAddArgBase", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersAddV2Arg {
     /// Whether to force the add to happen asynchronously.
@@ -8502,7 +8882,12 @@ impl crate::wire::Decode for MembersAddV2Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersAddV2Arg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersAddV2Arg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersDataTransferArg {
     /// Identity of user to remove/suspend/have their files moved.
@@ -8608,7 +8993,12 @@ impl crate::wire::Decode for MembersDataTransferArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersDataTransferArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersDataTransferArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersDeactivateArg {
     /// Identity of user to remove/suspend/have their files moved.
@@ -8693,8 +9083,13 @@ impl crate::wire::Decode for MembersDeactivateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MembersDeactivateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersDeactivateArg", self, f)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersDeactivateBaseArg {
     /// Identity of user to remove/suspend/have their files moved.
@@ -8758,7 +9153,12 @@ impl crate::wire::Decode for MembersDeactivateBaseArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersDeactivateBaseArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersDeactivateBaseArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersDeleteProfilePhotoArg {
     /// Identity of the user whose profile photo will be deleted.
@@ -8822,8 +9222,13 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MembersDeleteProfilePhotoArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersDeleteProfilePhotoArg", self, f)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify a former team member.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersFormerMemberArg {
     /// Identity of user whose files will be permanently deleted.
@@ -8887,8 +9292,13 @@ impl crate::wire::Decode for MembersFormerMemberArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MembersFormerMemberArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersFormerMemberArg", self, f)
+    }
+}
 /// Available TeamMemberRole for the connected team. To be used with `members/set_admin_permissions:2`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersGetAvailableTeamMemberRolesResult {
     /// Available roles.
@@ -8954,7 +9364,12 @@ impl crate::wire::Decode for MembersGetAvailableTeamMemberRolesResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersGetAvailableTeamMemberRolesResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersGetAvailableTeamMemberRolesResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersGetInfoArgs {
     /// List of team members.
@@ -9020,7 +9435,12 @@ impl crate::wire::Decode for MembersGetInfoArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersGetInfoArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersGetInfoArgs", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersGetInfoV2Arg {
     /// List of team members.
@@ -9086,7 +9506,12 @@ impl crate::wire::Decode for MembersGetInfoV2Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersGetInfoV2Arg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersGetInfoV2Arg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersGetInfoV2Result {
     /// List of team members info.
@@ -9154,7 +9579,12 @@ impl crate::wire::Decode for MembersGetInfoV2Result {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersGetInfoV2Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersGetInfoV2Result", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersInfo {
     /// Team member IDs of the users under this hold.
@@ -9243,7 +9673,12 @@ impl crate::wire::Decode for MembersInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersInfo", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersListArg {
     /// Number of results to return per call.
@@ -9335,7 +9770,12 @@ impl crate::wire::Decode for MembersListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersListArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersListArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersListContinueArg {
     /// Indicates from what point to get the next set of members.
@@ -9399,7 +9839,12 @@ impl crate::wire::Decode for MembersListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersListContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersListContinueArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersListResult {
     /// List of team members.
@@ -9503,7 +9948,12 @@ impl crate::wire::Decode for MembersListResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersListResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersListResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersListV2Result {
     /// List of team members.
@@ -9607,8 +10057,13 @@ impl crate::wire::Decode for MembersListV2Result {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MembersListV2Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersListV2Result", self, f)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersRecoverArg {
     /// Identity of user to recover.
@@ -9672,7 +10127,12 @@ impl crate::wire::Decode for MembersRecoverArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersRecoverArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersRecoverArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersRemoveArg {
     /// Identity of user to remove/suspend/have their files moved.
@@ -9855,8 +10315,13 @@ impl crate::wire::Decode for MembersRemoveArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MembersRemoveArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersRemoveArg", self, f)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersSetPermissions2Arg {
     /// Identity of user whose role will be set.
@@ -9942,7 +10407,12 @@ impl crate::wire::Decode for MembersSetPermissions2Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersSetPermissions2Arg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSetPermissions2Arg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersSetPermissions2Result {
     /// The member ID of the user to which the change was applied.
@@ -10028,8 +10498,13 @@ impl crate::wire::Decode for MembersSetPermissions2Result {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MembersSetPermissions2Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSetPermissions2Result", self, f)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersSetPermissionsArg {
     /// Identity of user whose role will be set.
@@ -10113,7 +10588,12 @@ impl crate::wire::Decode for MembersSetPermissionsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersSetPermissionsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSetPermissionsArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersSetPermissionsResult {
     /// The member ID of the user to which the change was applied.
@@ -10197,8 +10677,13 @@ impl crate::wire::Decode for MembersSetPermissionsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MembersSetPermissionsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSetPermissionsResult", self, f)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account. At least one of new\_email, new\_external\_id, new\_given\_name, and/or new\_surname must be provided.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersSetProfileArg {
     /// Identity of user whose profile will be set.
@@ -10360,7 +10845,12 @@ impl crate::wire::Decode for MembersSetProfileArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersSetProfileArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSetProfileArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersSetProfilePhotoArg {
     /// Identity of the user whose profile photo will be set.
@@ -10444,8 +10934,13 @@ impl crate::wire::Decode for MembersSetProfilePhotoArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MembersSetProfilePhotoArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSetProfilePhotoArg", self, f)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersUnsuspendArg {
     /// Identity of user to unsuspend.
@@ -10509,8 +11004,13 @@ impl crate::wire::Decode for MembersUnsuspendArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MembersUnsuspendArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersUnsuspendArg", self, f)
+    }
+}
 /// Information about linked Dropbox mobile client sessions.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MobileClientSession {
     /// The session id.
@@ -10721,8 +11221,13 @@ impl crate::wire::Decode for MobileClientSession {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for MobileClientSession {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MobileClientSession", self, f)
+    }
+}
 /// Properties of a namespace.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct NamespaceMetadata {
     /// The name of this namespace.
@@ -10868,7 +11373,12 @@ impl crate::wire::Decode for NamespaceMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for NamespaceMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("NamespaceMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemovedStatus {
     /// True if the removed team member is recoverable.
@@ -10952,7 +11462,12 @@ impl crate::wire::Decode for RemovedStatus {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RemovedStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemovedStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResendVerificationEmailArg {
     /// List of users and secondary emails to resend verification emails to.
@@ -11020,8 +11535,13 @@ impl crate::wire::Decode for ResendVerificationEmailArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for ResendVerificationEmailArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ResendVerificationEmailArg", self, f)
+    }
+}
 /// List of users and resend results.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResendVerificationEmailResult {
     pub results: ::std::vec::Vec<crate::team::UserResendResult>,
@@ -11086,7 +11606,12 @@ impl crate::wire::Decode for ResendVerificationEmailResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ResendVerificationEmailResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ResendVerificationEmailResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeDesktopClientArg {
     /// The session id.
@@ -11197,7 +11722,12 @@ impl crate::wire::Decode for RevokeDesktopClientArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RevokeDesktopClientArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeDesktopClientArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeDeviceSessionBatchArg {
     pub revoke_devices: ::std::vec::Vec<crate::team::RevokeDeviceSessionArg>,
@@ -11264,7 +11794,12 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RevokeDeviceSessionBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeDeviceSessionBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeDeviceSessionBatchResult {
     pub revoke_devices_status: ::std::vec::Vec<crate::team::RevokeDeviceSessionStatus>,
@@ -11331,7 +11866,12 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RevokeDeviceSessionBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeDeviceSessionBatchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeDeviceSessionStatus {
     /// Result of the revoking request.
@@ -11415,7 +11955,12 @@ impl crate::wire::Decode for RevokeDeviceSessionStatus {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RevokeDeviceSessionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeDeviceSessionStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeLinkedApiAppArg {
     /// The application's unique id.
@@ -11525,7 +12070,12 @@ impl crate::wire::Decode for RevokeLinkedApiAppArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RevokeLinkedApiAppArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeLinkedApiAppArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeLinkedApiAppBatchArg {
     pub revoke_linked_app: ::std::vec::Vec<crate::team::RevokeLinkedApiAppArg>,
@@ -11592,7 +12142,12 @@ impl crate::wire::Decode for RevokeLinkedApiAppBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RevokeLinkedApiAppBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeLinkedApiAppBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeLinkedAppBatchResult {
     pub revoke_linked_app_status: ::std::vec::Vec<crate::team::RevokeLinkedAppStatus>,
@@ -11659,7 +12214,12 @@ impl crate::wire::Decode for RevokeLinkedAppBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RevokeLinkedAppBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeLinkedAppBatchResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RevokeLinkedAppStatus {
     /// Result of the revoking request.
@@ -11740,7 +12300,12 @@ impl crate::wire::Decode for RevokeLinkedAppStatus {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RevokeLinkedAppStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeLinkedAppStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SetCustomQuotaArg {
     /// List of users and their custom quotas.
@@ -11808,8 +12373,13 @@ impl crate::wire::Decode for SetCustomQuotaArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SetCustomQuotaArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SetCustomQuotaArg", self, f)
+    }
+}
 /// Structure representing Approve List entries. Domain and emails are supported. At least one entry of any supported type is required.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharingAllowlistAddArgs {
     /// List of domains represented by valid string representation (RFC-1034/5).
@@ -11887,8 +12457,13 @@ impl crate::wire::Decode for SharingAllowlistAddArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharingAllowlistAddArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingAllowlistAddArgs", self, f)
+    }
+}
 /// This struct is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharingAllowlistAddResponse {}
 impl SharingAllowlistAddResponse {
@@ -11932,7 +12507,12 @@ impl crate::wire::Decode for SharingAllowlistAddResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharingAllowlistAddResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingAllowlistAddResponse", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharingAllowlistListArg {
     /// The number of entries to fetch at one time.
@@ -12000,7 +12580,12 @@ impl crate::wire::Decode for SharingAllowlistListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharingAllowlistListArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingAllowlistListArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharingAllowlistListContinueArg {
     /// The cursor returned from a previous call to `sharing_allowlist/list` or `sharing_allowlist/list/continue`.
@@ -12064,8 +12649,13 @@ impl crate::wire::Decode for SharingAllowlistListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharingAllowlistListContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingAllowlistListContinueArg", self, f)
+    }
+}
 /// This struct is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharingAllowlistListError {}
 impl SharingAllowlistListError {
@@ -12109,7 +12699,12 @@ impl crate::wire::Decode for SharingAllowlistListError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharingAllowlistListError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingAllowlistListError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharingAllowlistListResponse {
     /// List of domains represented by valid string representation (RFC-1034/5).
@@ -12240,7 +12835,12 @@ impl crate::wire::Decode for SharingAllowlistListResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharingAllowlistListResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingAllowlistListResponse", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharingAllowlistRemoveArgs {
     /// List of domains represented by valid string representation (RFC-1034/5).
@@ -12318,8 +12918,13 @@ impl crate::wire::Decode for SharingAllowlistRemoveArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharingAllowlistRemoveArgs {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingAllowlistRemoveArgs", self, f)
+    }
+}
 /// This struct is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharingAllowlistRemoveResponse {}
 impl SharingAllowlistRemoveResponse {
@@ -12363,8 +12968,13 @@ impl crate::wire::Decode for SharingAllowlistRemoveResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SharingAllowlistRemoveResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingAllowlistRemoveResponse", self, f)
+    }
+}
 /// Describes the number of users in a specific storage bucket.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct StorageBucket {
     /// The name of the storage bucket. For example, '1G' is a bucket of users with storage size up to 1 Giga.
@@ -12445,7 +13055,12 @@ impl crate::wire::Decode for StorageBucket {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for StorageBucket {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("StorageBucket", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderArchiveArg {
     /// The ID of the team folder.
@@ -12533,7 +13148,12 @@ impl crate::wire::Decode for TeamFolderArchiveArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderArchiveArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderArchiveArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderCreateArg {
     /// Name for the new team folder.
@@ -12614,7 +13234,12 @@ impl crate::wire::Decode for TeamFolderCreateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderCreateArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderCreateArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderIdArg {
     /// The ID of the team folder.
@@ -12678,7 +13303,12 @@ impl crate::wire::Decode for TeamFolderIdArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderIdArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderIdArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderIdListArg {
     /// The list of team folder IDs.
@@ -12744,7 +13374,12 @@ impl crate::wire::Decode for TeamFolderIdListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderIdListArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderIdListArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderListArg {
     /// The maximum number of results to return per request.
@@ -12812,7 +13447,12 @@ impl crate::wire::Decode for TeamFolderListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderListArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderListArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderListContinueArg {
     /// Indicates from what point to get the next set of team folders.
@@ -12876,7 +13516,12 @@ impl crate::wire::Decode for TeamFolderListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderListContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderListContinueArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderListError {
     pub access_error: crate::team::TeamFolderAccessError,
@@ -12939,8 +13584,13 @@ impl crate::wire::Decode for TeamFolderListError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TeamFolderListError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderListError", self, f)
+    }
+}
 /// Result for `team_folder/list` and `team_folder/list/continue`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderListResult {
     /// List of all team folders in the authenticated team.
@@ -13048,8 +13698,13 @@ impl crate::wire::Decode for TeamFolderListResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TeamFolderListResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderListResult", self, f)
+    }
+}
 /// Properties of a team folder.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderMetadata {
     /// The ID of the team folder.
@@ -13236,7 +13891,12 @@ impl crate::wire::Decode for TeamFolderMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderMetadata {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderMetadata", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderRenameArg {
     /// The ID of the team folder.
@@ -13320,7 +13980,12 @@ impl crate::wire::Decode for TeamFolderRenameArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderRenameArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderRenameArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderUpdateSyncSettingsArg {
     /// The ID of the team folder.
@@ -13423,7 +14088,12 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderUpdateSyncSettingsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderUpdateSyncSettingsArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamGetInfoResult {
     /// The name of the team.
@@ -13590,8 +14260,13 @@ impl crate::wire::Decode for TeamGetInfoResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TeamGetInfoResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamGetInfoResult", self, f)
+    }
+}
 /// Information about a team member.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamMemberInfo {
     /// Profile of a user as a member of a team.
@@ -13675,8 +14350,13 @@ impl crate::wire::Decode for TeamMemberInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TeamMemberInfo {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamMemberInfo", self, f)
+    }
+}
 /// Information about a team member.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamMemberInfoV2 {
     /// Profile of a user as a member of a team.
@@ -13762,8 +14442,13 @@ impl crate::wire::Decode for TeamMemberInfoV2 {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TeamMemberInfoV2 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamMemberInfoV2", self, f)
+    }
+}
 /// Information about a team member, after the change, like at `members/set_profile:2`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamMemberInfoV2Result {
     /// Member info, after the change.
@@ -13827,8 +14512,13 @@ impl crate::wire::Decode for TeamMemberInfoV2Result {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TeamMemberInfoV2Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamMemberInfoV2Result", self, f)
+    }
+}
 /// Profile of a user as a member of a team.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamMemberProfile {
     /// ID of user as a member of a team.
@@ -14192,8 +14882,13 @@ impl crate::wire::Decode for TeamMemberProfile {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TeamMemberProfile {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamMemberProfile", self, f)
+    }
+}
 /// A role which can be attached to a team member. This replaces AdminTier; each AdminTier corresponds to a new TeamMemberRole with a matching name.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamMemberRole {
     /// A string containing encoded role ID. For roles defined by Dropbox, this is the same across all teams.
@@ -14295,7 +14990,12 @@ impl crate::wire::Decode for TeamMemberRole {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamMemberRole {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamMemberRole", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamNamespacesListArg {
     /// Specifying a value here has no effect.
@@ -14364,7 +15064,12 @@ impl crate::wire::Decode for TeamNamespacesListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamNamespacesListArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamNamespacesListArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamNamespacesListContinueArg {
     /// Indicates from what point to get the next set of team-accessible namespaces.
@@ -14428,8 +15133,13 @@ impl crate::wire::Decode for TeamNamespacesListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TeamNamespacesListContinueArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamNamespacesListContinueArg", self, f)
+    }
+}
 /// Result for `namespaces/list`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamNamespacesListResult {
     /// List of all namespaces the team can access.
@@ -14537,8 +15247,13 @@ impl crate::wire::Decode for TeamNamespacesListResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TeamNamespacesListResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamNamespacesListResult", self, f)
+    }
+}
 /// Results for `token/get_authenticated_admin`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenGetAuthenticatedAdminResult {
     /// The admin who authorized the token.
@@ -14602,8 +15317,13 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TokenGetAuthenticatedAdminResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TokenGetAuthenticatedAdminResult", self, f)
+    }
+}
 /// User and their required custom quota in GB (1 TB = 1024 GB).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserCustomQuotaArg {
     pub user: crate::team::UserSelectorArg,
@@ -14685,8 +15405,13 @@ impl crate::wire::Decode for UserCustomQuotaArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UserCustomQuotaArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserCustomQuotaArg", self, f)
+    }
+}
 /// User and their custom quota in GB (1 TB = 1024 GB). No quota returns if the user has no custom quota set.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserCustomQuotaResult {
     pub user: crate::team::UserSelectorArg,
@@ -14765,7 +15490,12 @@ impl crate::wire::Decode for UserCustomQuotaResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UserCustomQuotaResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserCustomQuotaResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserDeleteEmailsResult {
     pub user: crate::team::UserSelectorArg,
@@ -14849,7 +15579,12 @@ impl crate::wire::Decode for UserDeleteEmailsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UserDeleteEmailsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserDeleteEmailsResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserResendEmailsResult {
     pub user: crate::team::UserSelectorArg,
@@ -14933,8 +15668,13 @@ impl crate::wire::Decode for UserResendEmailsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UserResendEmailsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserResendEmailsResult", self, f)
+    }
+}
 /// User and a list of secondary emails.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserSecondaryEmailsArg {
     pub user: crate::team::UserSelectorArg,
@@ -15018,7 +15758,12 @@ impl crate::wire::Decode for UserSecondaryEmailsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UserSecondaryEmailsArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserSecondaryEmailsArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserSecondaryEmailsResult {
     pub user: crate::team::UserSelectorArg,
@@ -15102,8 +15847,13 @@ impl crate::wire::Decode for UserSecondaryEmailsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UserSecondaryEmailsResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserSecondaryEmailsResult", self, f)
+    }
+}
 /// Result of trying to add a secondary email to a user. 'success' is the only value indicating that a secondary email was successfully added to a user. The other values explain the type of error that occurred, and include the email for which the error occurred.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddSecondaryEmailResult {
     /// Describes a secondary email that was successfully added to a user.
@@ -15488,8 +16238,13 @@ impl crate::wire::Decode for AddSecondaryEmailResult {
         }
     }
 }
+impl ::std::fmt::Debug for AddSecondaryEmailResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddSecondaryEmailResult", self, f)
+    }
+}
 /// Error returned when adding secondary emails fails.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddSecondaryEmailsError {
     /// Secondary emails are disabled for the team.
@@ -15584,8 +16339,13 @@ impl crate::wire::Decode for AddSecondaryEmailsError {
         }
     }
 }
+impl ::std::fmt::Debug for AddSecondaryEmailsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AddSecondaryEmailsError", self, f)
+    }
+}
 /// Describes which team-related admin permissions a user has.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum AdminTier {
     /// User is an administrator of the team - has all permissions.
     TeamAdmin,
@@ -15678,8 +16438,13 @@ impl crate::wire::Decode for AdminTier {
         }
     }
 }
+impl ::std::fmt::Debug for AdminTier {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AdminTier", self, f)
+    }
+}
 /// Base error that all errors for existing team folders should extend.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BaseTeamFolderError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -15851,8 +16616,13 @@ impl crate::wire::Decode for BaseTeamFolderError {
         }
     }
 }
+impl ::std::fmt::Debug for BaseTeamFolderError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BaseTeamFolderError", self, f)
+    }
+}
 /// A typed launch rejection. Authorization failures continue to use the API v2 authentication/permission error surface.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BulkSuspendError {
     InvalidRequest,
@@ -15990,8 +16760,13 @@ impl crate::wire::Decode for BulkSuspendError {
         }
     }
 }
+impl ::std::fmt::Debug for BulkSuspendError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BulkSuspendError", self, f)
+    }
+}
 /// Coarse job state. Live row progress and report contents are intentionally omitted; callers receive row details in the terminal email report.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BulkSuspendJobStatus {
     /// The asynchronous job is still in progress.
@@ -16134,7 +16909,12 @@ impl crate::wire::Decode for BulkSuspendJobStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for BulkSuspendJobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BulkSuspendJobStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BulkSuspendReportDeliveryStatus {
     BulkSuspendReportDeliveryStatusUnspecified,
@@ -16267,8 +17047,13 @@ impl crate::wire::Decode for BulkSuspendReportDeliveryStatus {
         }
     }
 }
+impl ::std::fmt::Debug for BulkSuspendReportDeliveryStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BulkSuspendReportDeliveryStatus", self, f)
+    }
+}
 /// Stable machine-readable reasons used by the terminal row report.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BulkSuspendRowFailure {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -16442,8 +17227,13 @@ impl crate::wire::Decode for BulkSuspendRowFailure {
         }
     }
 }
+impl ::std::fmt::Debug for BulkSuspendRowFailure {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BulkSuspendRowFailure", self, f)
+    }
+}
 /// The terminal outcome for one requested member. Row outcomes are delivered in the report rather than embedded in the status response.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BulkSuspendRowOutcome {
     Suspended,
@@ -16569,7 +17359,12 @@ impl crate::wire::Decode for BulkSuspendRowOutcome {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for BulkSuspendRowOutcome {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BulkSuspendRowOutcome", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum BulkSuspendTaskFailure {
     UnusableResult,
@@ -16648,8 +17443,13 @@ impl crate::wire::Decode for BulkSuspendTaskFailure {
         }
     }
 }
+impl ::std::fmt::Debug for BulkSuspendTaskFailure {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BulkSuspendTaskFailure", self, f)
+    }
+}
 /// Error returned when getting member custom quota.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CustomQuotaError {
     /// A maximum of 1000 users can be set for a single call.
@@ -16724,8 +17524,13 @@ impl crate::wire::Decode for CustomQuotaError {
         }
     }
 }
+impl ::std::fmt::Debug for CustomQuotaError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CustomQuotaError", self, f)
+    }
+}
 /// User custom quota.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CustomQuotaResult {
     /// User's custom quota.
@@ -16855,8 +17660,13 @@ impl crate::wire::Decode for CustomQuotaResult {
         }
     }
 }
+impl ::std::fmt::Debug for CustomQuotaResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CustomQuotaResult", self, f)
+    }
+}
 /// Errors that can originate from problems in input arguments to reports.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DateRangeError {
     Other,
@@ -16918,8 +17728,13 @@ impl crate::wire::Decode for DateRangeError {
         }
     }
 }
+impl ::std::fmt::Debug for DateRangeError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DateRangeError", self, f)
+    }
+}
 /// Result of trying to delete a secondary email address. 'success' is the only value indicating that a secondary email was successfully deleted. The other values explain the type of error that occurred, and include the email for which the error occurred.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteSecondaryEmailResult {
     /// The secondary email was successfully deleted.
@@ -17094,7 +17909,12 @@ impl crate::wire::Decode for DeleteSecondaryEmailResult {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DeleteSecondaryEmailResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DeleteSecondaryEmailResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DesktopPlatform {
     /// Official Windows Dropbox desktop client.
@@ -17195,8 +18015,13 @@ impl crate::wire::Decode for DesktopPlatform {
         }
     }
 }
+impl ::std::fmt::Debug for DesktopPlatform {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DesktopPlatform", self, f)
+    }
+}
 /// Excluded users list continue error.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ExcludedUsersListContinueError {
     /// The cursor is invalid.
@@ -17276,8 +18101,13 @@ impl crate::wire::Decode for ExcludedUsersListContinueError {
         }
     }
 }
+impl ::std::fmt::Debug for ExcludedUsersListContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExcludedUsersListContinueError", self, f)
+    }
+}
 /// Excluded users list error.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ExcludedUsersListError {
     /// An error occurred.
@@ -17357,8 +18187,13 @@ impl crate::wire::Decode for ExcludedUsersListError {
         }
     }
 }
+impl ::std::fmt::Debug for ExcludedUsersListError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExcludedUsersListError", self, f)
+    }
+}
 /// Excluded users update error.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ExcludedUsersUpdateError {
     /// At least one of the users is not part of your team.
@@ -17451,8 +18286,13 @@ impl crate::wire::Decode for ExcludedUsersUpdateError {
         }
     }
 }
+impl ::std::fmt::Debug for ExcludedUsersUpdateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExcludedUsersUpdateError", self, f)
+    }
+}
 /// Excluded users update operation status.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ExcludedUsersUpdateStatus {
     /// Update successful.
@@ -17532,8 +18372,13 @@ impl crate::wire::Decode for ExcludedUsersUpdateStatus {
         }
     }
 }
+impl ::std::fmt::Debug for ExcludedUsersUpdateStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExcludedUsersUpdateStatus", self, f)
+    }
+}
 /// A set of features that a Dropbox Business account may support.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Feature {
     /// The number of upload API calls allowed per month.
@@ -17670,8 +18515,13 @@ impl crate::wire::Decode for Feature {
         }
     }
 }
+impl ::std::fmt::Debug for Feature {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("Feature", self, f)
+    }
+}
 /// The values correspond to entries in [`Feature`]. You may get different value according to your Dropbox Business plan.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FeatureValue {
     UploadApiRateLimit(crate::team::UploadApiRateLimitValue),
@@ -17908,7 +18758,12 @@ impl crate::wire::Decode for FeatureValue {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FeatureValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FeatureValue", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FeaturesGetValuesBatchError {
     /// At least one [`Feature`] must be included in the [`FeaturesGetValuesBatchArg`].features list.
@@ -17990,8 +18845,13 @@ impl crate::wire::Decode for FeaturesGetValuesBatchError {
         }
     }
 }
+impl ::std::fmt::Debug for FeaturesGetValuesBatchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FeaturesGetValuesBatchError", self, f)
+    }
+}
 /// Role of a user in group.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum GroupAccessType {
     /// User is a member of the group, but has no special permissions.
     Member,
@@ -18066,7 +18926,12 @@ impl crate::wire::Decode for GroupAccessType {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupAccessType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupAccessType", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupCreateError {
     /// The requested group name is already being used by another group.
@@ -18186,7 +19051,12 @@ impl crate::wire::Decode for GroupCreateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupCreateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupCreateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupDeleteError {
     /// No matching group found. No groups match the specified group ID.
@@ -18291,8 +19161,13 @@ impl crate::wire::Decode for GroupDeleteError {
         }
     }
 }
+impl ::std::fmt::Debug for GroupDeleteError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupDeleteError", self, f)
+    }
+}
 /// Error that can be raised when [`GroupMemberSelector`] is used, and the user is required to be a member of the specified group.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupMemberSelectorError {
     /// No matching group found. No groups match the specified group ID.
@@ -18402,7 +19277,12 @@ impl crate::wire::Decode for GroupMemberSelectorError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupMemberSelectorError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMemberSelectorError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupMemberSetAccessTypeError {
     /// No matching group found. No groups match the specified group ID.
@@ -18529,7 +19409,12 @@ impl crate::wire::Decode for GroupMemberSetAccessTypeError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupMemberSetAccessTypeError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMemberSetAccessTypeError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupMembersAddError {
     /// No matching group found. No groups match the specified group ID.
@@ -18773,7 +19658,12 @@ impl crate::wire::Decode for GroupMembersAddError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupMembersAddError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMembersAddError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupMembersRemoveError {
     /// No matching group found. No groups match the specified group ID.
@@ -18968,8 +19858,13 @@ impl crate::wire::Decode for GroupMembersRemoveError {
         }
     }
 }
+impl ::std::fmt::Debug for GroupMembersRemoveError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMembersRemoveError", self, f)
+    }
+}
 /// Error that can be raised when [`GroupMembersSelector`] is used, and the users are required to be members of the specified group.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupMembersSelectorError {
     /// No matching group found. No groups match the specified group ID.
@@ -19079,8 +19974,13 @@ impl crate::wire::Decode for GroupMembersSelectorError {
         }
     }
 }
+impl ::std::fmt::Debug for GroupMembersSelectorError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupMembersSelectorError", self, f)
+    }
+}
 /// Argument for selecting a single group, either by group\_id or by external group ID.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum GroupSelector {
     /// Group ID.
     GroupId(crate::team_common::GroupId),
@@ -19194,8 +20094,13 @@ impl crate::wire::Decode for GroupSelector {
         }
     }
 }
+impl ::std::fmt::Debug for GroupSelector {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupSelector", self, f)
+    }
+}
 /// Error that can be raised when [`GroupSelector`] is used.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupSelectorError {
     /// No matching group found. No groups match the specified group ID.
@@ -19275,8 +20180,13 @@ impl crate::wire::Decode for GroupSelectorError {
         }
     }
 }
+impl ::std::fmt::Debug for GroupSelectorError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupSelectorError", self, f)
+    }
+}
 /// Error that can be raised when [`GroupSelector`] is used and team groups are disallowed from being used.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupSelectorWithTeamGroupError {
     /// No matching group found. No groups match the specified group ID.
@@ -19371,7 +20281,12 @@ impl crate::wire::Decode for GroupSelectorWithTeamGroupError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupSelectorWithTeamGroupError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupSelectorWithTeamGroupError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupUpdateError {
     /// No matching group found. No groups match the specified group ID.
@@ -19504,7 +20419,12 @@ impl crate::wire::Decode for GroupUpdateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupUpdateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupUpdateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupsGetInfoError {
     /// The group is not on your team.
@@ -19584,7 +20504,12 @@ impl crate::wire::Decode for GroupsGetInfoError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupsGetInfoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsGetInfoError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum GroupsGetInfoItem {
     /// An ID that was provided as a parameter to `groups/get_info`, and did not match a corresponding group. The ID can be a group ID, or an external ID, depending on how the method was called.
     IdNotFound(::std::string::String),
@@ -19701,7 +20626,12 @@ impl crate::wire::Decode for GroupsGetInfoItem {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupsGetInfoItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsGetInfoItem", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupsListContinueError {
     /// The cursor is invalid.
@@ -19781,7 +20711,12 @@ impl crate::wire::Decode for GroupsListContinueError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupsListContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsListContinueError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupsMembersListContinueError {
     /// The cursor is invalid.
@@ -19861,7 +20796,12 @@ impl crate::wire::Decode for GroupsMembersListContinueError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupsMembersListContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsMembersListContinueError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupsPollError {
     /// The job ID is invalid.
@@ -19964,8 +20904,13 @@ impl crate::wire::Decode for GroupsPollError {
         }
     }
 }
+impl ::std::fmt::Debug for GroupsPollError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsPollError", self, f)
+    }
+}
 /// Argument for selecting a list of groups, either by group\_ids, or external group IDs.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum GroupsSelector {
     /// List of group IDs.
     GroupIds(::std::vec::Vec<crate::team_common::GroupId>),
@@ -20084,8 +21029,13 @@ impl crate::wire::Decode for GroupsSelector {
         }
     }
 }
+impl ::std::fmt::Debug for GroupsSelector {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupsSelector", self, f)
+    }
+}
 /// The value for `Feature.has_distinct_member_homes`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HasDistinctMemberHomesValue {
     /// Does this team have distinct team member homes.
@@ -20188,8 +21138,13 @@ impl crate::wire::Decode for HasDistinctMemberHomesValue {
         }
     }
 }
+impl ::std::fmt::Debug for HasDistinctMemberHomesValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("HasDistinctMemberHomesValue", self, f)
+    }
+}
 /// The value for `Feature.has_team_file_events`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HasTeamFileEventsValue {
     /// Does this team have file events.
@@ -20292,8 +21247,13 @@ impl crate::wire::Decode for HasTeamFileEventsValue {
         }
     }
 }
+impl ::std::fmt::Debug for HasTeamFileEventsValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("HasTeamFileEventsValue", self, f)
+    }
+}
 /// The value for `Feature.has_team_selective_sync`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HasTeamSelectiveSyncValue {
     /// Does this team have team selective sync enabled.
@@ -20396,8 +21356,13 @@ impl crate::wire::Decode for HasTeamSelectiveSyncValue {
         }
     }
 }
+impl ::std::fmt::Debug for HasTeamSelectiveSyncValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("HasTeamSelectiveSyncValue", self, f)
+    }
+}
 /// The value for `Feature.has_team_shared_dropbox`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HasTeamSharedDropboxValue {
     /// Does this team have a shared team root.
@@ -20500,7 +21465,12 @@ impl crate::wire::Decode for HasTeamSharedDropboxValue {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for HasTeamSharedDropboxValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("HasTeamSharedDropboxValue", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LegalHoldStatus {
     /// The legal hold policy is active.
@@ -20640,7 +21610,12 @@ impl crate::wire::Decode for LegalHoldStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LegalHoldsError {
     /// There has been an unknown legal hold error.
@@ -20732,7 +21707,12 @@ impl crate::wire::Decode for LegalHoldsError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LegalHoldsGetPolicyError {
     /// There has been an unknown legal hold error.
@@ -20844,7 +21824,12 @@ impl crate::wire::Decode for LegalHoldsGetPolicyError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsGetPolicyError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsGetPolicyError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LegalHoldsListHeldRevisionsContinueError {
     /// There has been an unknown legal hold error.
@@ -20952,7 +21937,12 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsListHeldRevisionsContinueError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LegalHoldsListHeldRevisionsError {
     /// There has been an unknown legal hold error.
@@ -21092,7 +22082,12 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsListHeldRevisionsError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LegalHoldsListPoliciesError {
     /// There has been an unknown legal hold error.
@@ -21202,7 +22197,12 @@ impl crate::wire::Decode for LegalHoldsListPoliciesError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsListPoliciesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsListPoliciesError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LegalHoldsPolicyCreateError {
     /// There has been an unknown legal hold error.
@@ -21415,7 +22415,12 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsPolicyCreateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsPolicyCreateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LegalHoldsPolicyReleaseError {
     /// There has been an unknown legal hold error.
@@ -21557,7 +22562,12 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for LegalHoldsPolicyReleaseError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsPolicyReleaseError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum LegalHoldsPolicyUpdateError {
     /// There has been an unknown legal hold error.
@@ -21772,8 +22782,13 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateError {
         }
     }
 }
+impl ::std::fmt::Debug for LegalHoldsPolicyUpdateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LegalHoldsPolicyUpdateError", self, f)
+    }
+}
 /// Error returned by `linked_apps/list_member_linked_apps`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListMemberAppsError {
     /// Member not found.
@@ -21853,7 +22868,12 @@ impl crate::wire::Decode for ListMemberAppsError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListMemberAppsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMemberAppsError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListMemberDevicesError {
     /// Member not found.
@@ -21933,8 +22953,13 @@ impl crate::wire::Decode for ListMemberDevicesError {
         }
     }
 }
+impl ::std::fmt::Debug for ListMemberDevicesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMemberDevicesError", self, f)
+    }
+}
 /// Error returned by `linked_apps/list_members_linked_apps`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListMembersAppsError {
     /// Indicates that the cursor has been invalidated. Call `linked_apps/list_members_linked_apps` again with an empty cursor to obtain a new cursor.
@@ -22014,7 +23039,12 @@ impl crate::wire::Decode for ListMembersAppsError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListMembersAppsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMembersAppsError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListMembersDevicesError {
     /// Indicates that the cursor has been invalidated. Call `devices/list_members_devices` again with an empty cursor to obtain a new cursor.
@@ -22094,8 +23124,13 @@ impl crate::wire::Decode for ListMembersDevicesError {
         }
     }
 }
+impl ::std::fmt::Debug for ListMembersDevicesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListMembersDevicesError", self, f)
+    }
+}
 /// Error returned by `linked_apps/list_team_linked_apps`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListTeamAppsError {
     /// Indicates that the cursor has been invalidated. Call `linked_apps/list_team_linked_apps` again with an empty cursor to obtain a new cursor.
@@ -22173,7 +23208,12 @@ impl crate::wire::Decode for ListTeamAppsError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ListTeamAppsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListTeamAppsError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListTeamDevicesError {
     /// Indicates that the cursor has been invalidated. Call `devices/list_team_devices` again with an empty cursor to obtain a new cursor.
@@ -22253,8 +23293,13 @@ impl crate::wire::Decode for ListTeamDevicesError {
         }
     }
 }
+impl ::std::fmt::Debug for ListTeamDevicesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ListTeamDevicesError", self, f)
+    }
+}
 /// Describes the result of attempting to add a single user to the team. 'success' is the only value indicating that a user was indeed added to the team - the other values explain the type of failure that occurred, and include the email of the user for which the operation has failed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum MemberAddResult {
     /// Team is already full. The organization has no available licenses.
     TeamLicenseLimit(crate::common::EmailAddress),
@@ -22692,7 +23737,12 @@ impl crate::wire::Decode for MemberAddResult {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MemberAddResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberAddResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum MemberAddResultBase {
     /// Team is already full. The organization has no available licenses.
     TeamLicenseLimit(crate::common::EmailAddress),
@@ -23106,8 +24156,13 @@ impl crate::wire::Decode for MemberAddResultBase {
         }
     }
 }
+impl ::std::fmt::Debug for MemberAddResultBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberAddResultBase", self, f)
+    }
+}
 /// Describes the result of attempting to add a single user to the team. 'success' is the only value indicating that a user was indeed added to the team - the other values explain the type of failure that occurred, and include the email of the user for which the operation has failed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MemberAddV2Result {
     /// Team is already full. The organization has no available licenses.
@@ -23561,7 +24616,12 @@ impl crate::wire::Decode for MemberAddV2Result {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MemberAddV2Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberAddV2Result", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum MemberSelectorError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
     UserNotFound,
@@ -23641,7 +24701,12 @@ impl crate::wire::Decode for MemberSelectorError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MemberSelectorError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberSelectorError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum MembersAddJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -23780,7 +24845,12 @@ impl crate::wire::Decode for MembersAddJobStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersAddJobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersAddJobStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersAddJobStatusV2Result {
     /// The asynchronous job is still in progress.
@@ -23932,7 +25002,12 @@ impl crate::wire::Decode for MembersAddJobStatusV2Result {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersAddJobStatusV2Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersAddJobStatusV2Result", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum MembersAddLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
@@ -24052,7 +25127,12 @@ impl crate::wire::Decode for MembersAddLaunch {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersAddLaunch {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersAddLaunch", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersAddLaunchV2Result {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -24190,7 +25270,12 @@ impl crate::wire::Decode for MembersAddLaunchV2Result {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersAddLaunchV2Result {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersAddLaunchV2Result", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersDeactivateError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -24283,7 +25368,12 @@ impl crate::wire::Decode for MembersDeactivateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersDeactivateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersDeactivateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersDeleteFormerMemberFilesError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -24434,7 +25524,12 @@ impl crate::wire::Decode for MembersDeleteFormerMemberFilesError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersDeleteFormerMemberFilesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersDeleteFormerMemberFilesError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersDeleteProfilePhotoError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -24542,8 +25637,13 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoError {
         }
     }
 }
+impl ::std::fmt::Debug for MembersDeleteProfilePhotoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersDeleteProfilePhotoError", self, f)
+    }
+}
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersGetInfoError {
     Other,
@@ -24610,8 +25710,13 @@ impl crate::wire::Decode for MembersGetInfoError {
         }
     }
 }
+impl ::std::fmt::Debug for MembersGetInfoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersGetInfoError", self, f)
+    }
+}
 /// Describes a result obtained for a single user whose id was specified in the parameter of `members/get_info`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum MembersGetInfoItem {
     /// An ID that was provided as a parameter to `members/get_info` or `members/get_info:2`, and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
     IdNotFound(::std::string::String),
@@ -24730,7 +25835,12 @@ impl crate::wire::Decode for MembersGetInfoItem {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersGetInfoItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersGetInfoItem", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum MembersGetInfoItemBase {
     /// An ID that was provided as a parameter to `members/get_info` or `members/get_info:2`, and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
     IdNotFound(::std::string::String),
@@ -24820,8 +25930,13 @@ impl crate::wire::Decode for MembersGetInfoItemBase {
         }
     }
 }
+impl ::std::fmt::Debug for MembersGetInfoItemBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersGetInfoItemBase", self, f)
+    }
+}
 /// Describes a result obtained for a single user whose id was specified in the parameter of `members/get_info:2`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersGetInfoItemV2 {
     /// An ID that was provided as a parameter to `members/get_info` or `members/get_info:2`, and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
@@ -24953,7 +26068,12 @@ impl crate::wire::Decode for MembersGetInfoItemV2 {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersGetInfoItemV2 {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersGetInfoItemV2", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersListContinueError {
     /// The cursor is invalid.
@@ -25033,8 +26153,13 @@ impl crate::wire::Decode for MembersListContinueError {
         }
     }
 }
+impl ::std::fmt::Debug for MembersListContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersListContinueError", self, f)
+    }
+}
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersListError {
     Other,
@@ -25096,7 +26221,12 @@ impl crate::wire::Decode for MembersListError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersListError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersListError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersPermanentlyDeleteFilesError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25234,7 +26364,12 @@ impl crate::wire::Decode for MembersPermanentlyDeleteFilesError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersPermanentlyDeleteFilesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersPermanentlyDeleteFilesError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersRecoverError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25355,7 +26490,12 @@ impl crate::wire::Decode for MembersRecoverError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersRecoverError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersRecoverError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersRemoveError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25842,8 +26982,13 @@ impl crate::wire::Decode for MembersRemoveError {
         }
     }
 }
+impl ::std::fmt::Debug for MembersRemoveError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersRemoveError", self, f)
+    }
+}
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersSendWelcomeError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25936,7 +27081,12 @@ impl crate::wire::Decode for MembersSendWelcomeError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersSendWelcomeError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSendWelcomeError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersSetPermissions2Error {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -26070,7 +27220,12 @@ impl crate::wire::Decode for MembersSetPermissions2Error {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersSetPermissions2Error {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSetPermissions2Error", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersSetPermissionsError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -26204,7 +27359,12 @@ impl crate::wire::Decode for MembersSetPermissionsError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersSetPermissionsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSetPermissionsError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersSetProfileError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -26432,7 +27592,12 @@ impl crate::wire::Decode for MembersSetProfileError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersSetProfileError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSetProfileError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersSetProfilePhotoError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -26575,7 +27740,12 @@ impl crate::wire::Decode for MembersSetProfilePhotoError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersSetProfilePhotoError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSetProfilePhotoError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersSuspendError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -26709,7 +27879,12 @@ impl crate::wire::Decode for MembersSuspendError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersSuspendError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersSuspendError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersTransferFilesError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -26982,7 +28157,12 @@ impl crate::wire::Decode for MembersTransferFilesError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersTransferFilesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersTransferFilesError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersTransferFormerMembersFilesError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -27313,7 +28493,12 @@ impl crate::wire::Decode for MembersTransferFormerMembersFilesError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersTransferFormerMembersFilesError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersTransferFormerMembersFilesError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersUnsuspendError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -27434,7 +28619,12 @@ impl crate::wire::Decode for MembersUnsuspendError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MembersUnsuspendError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MembersUnsuspendError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MobileClientPlatform {
     /// Official Dropbox iPhone client.
@@ -27566,7 +28756,12 @@ impl crate::wire::Decode for MobileClientPlatform {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for MobileClientPlatform {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MobileClientPlatform", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum NamespaceType {
     /// App sandbox folder.
@@ -27693,8 +28888,13 @@ impl crate::wire::Decode for NamespaceType {
         }
     }
 }
+impl ::std::fmt::Debug for NamespaceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("NamespaceType", self, f)
+    }
+}
 /// User result for setting member custom quota.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RemoveCustomQuotaResult {
     /// Successfully removed user.
@@ -27833,8 +29033,13 @@ impl crate::wire::Decode for RemoveCustomQuotaResult {
         }
     }
 }
+impl ::std::fmt::Debug for RemoveCustomQuotaResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RemoveCustomQuotaResult", self, f)
+    }
+}
 /// Result of trying to resend verification email to a secondary email address. 'success' is the only value indicating that a verification email was successfully sent. The other values explain the type of error that occurred, and include the email for which the error occurred.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ResendSecondaryEmailResult {
     /// A verification email was successfully sent to the secondary email address.
@@ -28009,7 +29214,12 @@ impl crate::wire::Decode for ResendSecondaryEmailResult {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ResendSecondaryEmailResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ResendSecondaryEmailResult", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum RevokeDeviceSessionArg {
     /// End an active session.
     WebSession(crate::team::DeviceSessionArg),
@@ -28150,8 +29360,13 @@ impl crate::wire::Decode for RevokeDeviceSessionArg {
         }
     }
 }
+impl ::std::fmt::Debug for RevokeDeviceSessionArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeDeviceSessionArg", self, f)
+    }
+}
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RevokeDeviceSessionBatchError {
     Other,
@@ -28218,7 +29433,12 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for RevokeDeviceSessionBatchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeDeviceSessionBatchError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RevokeDeviceSessionError {
     /// Device session not found.
@@ -28313,8 +29533,13 @@ impl crate::wire::Decode for RevokeDeviceSessionError {
         }
     }
 }
+impl ::std::fmt::Debug for RevokeDeviceSessionError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeDeviceSessionError", self, f)
+    }
+}
 /// Error returned by `linked_apps/revoke_linked_app_batch`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RevokeLinkedAppBatchError {
     Other,
@@ -28381,8 +29606,13 @@ impl crate::wire::Decode for RevokeLinkedAppBatchError {
         }
     }
 }
+impl ::std::fmt::Debug for RevokeLinkedAppBatchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeLinkedAppBatchError", self, f)
+    }
+}
 /// Error returned by `linked_apps/revoke_linked_app`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RevokeLinkedAppError {
     /// Application not found.
@@ -28490,8 +29720,13 @@ impl crate::wire::Decode for RevokeLinkedAppError {
         }
     }
 }
+impl ::std::fmt::Debug for RevokeLinkedAppError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RevokeLinkedAppError", self, f)
+    }
+}
 /// Error returned when setting member custom quota.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SetCustomQuotaError {
     /// A maximum of 1000 users can be set for a single call.
@@ -28586,7 +29821,12 @@ impl crate::wire::Decode for SetCustomQuotaError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SetCustomQuotaError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SetCustomQuotaError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharingAllowlistAddError {
     /// One of provided values is not valid.
@@ -28781,7 +30021,12 @@ impl crate::wire::Decode for SharingAllowlistAddError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharingAllowlistAddError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingAllowlistAddError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharingAllowlistListContinueError {
     /// Provided cursor is not valid.
@@ -28861,7 +30106,12 @@ impl crate::wire::Decode for SharingAllowlistListContinueError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharingAllowlistListContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingAllowlistListContinueError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharingAllowlistRemoveError {
     /// One of provided values is not valid.
@@ -29043,7 +30293,12 @@ impl crate::wire::Decode for SharingAllowlistRemoveError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharingAllowlistRemoveError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharingAllowlistRemoveError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderAccessError {
     /// The team folder ID is invalid.
@@ -29138,7 +30393,12 @@ impl crate::wire::Decode for TeamFolderAccessError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderAccessError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderAccessError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderActivateError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -29325,8 +30585,13 @@ impl crate::wire::Decode for TeamFolderActivateError {
         }
     }
 }
+impl ::std::fmt::Debug for TeamFolderActivateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderActivateError", self, f)
+    }
+}
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderArchiveError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -29498,7 +30763,12 @@ impl crate::wire::Decode for TeamFolderArchiveError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderArchiveError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderArchiveError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum TeamFolderArchiveJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -29630,7 +30900,12 @@ impl crate::wire::Decode for TeamFolderArchiveJobStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderArchiveJobStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderArchiveJobStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum TeamFolderArchiveLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
@@ -29748,7 +31023,12 @@ impl crate::wire::Decode for TeamFolderArchiveLaunch {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderArchiveLaunch {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderArchiveLaunch", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderCreateError {
     /// The provided name cannot be used.
@@ -29911,7 +31191,12 @@ impl crate::wire::Decode for TeamFolderCreateError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderCreateError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderCreateError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum TeamFolderGetInfoItem {
     /// An ID that was provided as a parameter to `team_folder/get_info` did not match any of the team's team folders.
     IdNotFound(::std::string::String),
@@ -30030,7 +31315,12 @@ impl crate::wire::Decode for TeamFolderGetInfoItem {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderGetInfoItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderGetInfoItem", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderInvalidStatusError {
     /// The folder is active and the operation did not succeed.
@@ -30138,7 +31428,12 @@ impl crate::wire::Decode for TeamFolderInvalidStatusError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderInvalidStatusError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderInvalidStatusError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderListContinueError {
     /// The cursor is invalid.
@@ -30218,8 +31513,13 @@ impl crate::wire::Decode for TeamFolderListContinueError {
         }
     }
 }
+impl ::std::fmt::Debug for TeamFolderListContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderListContinueError", self, f)
+    }
+}
 ///
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderPermanentlyDeleteError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -30391,7 +31691,12 @@ impl crate::wire::Decode for TeamFolderPermanentlyDeleteError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderPermanentlyDeleteError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderPermanentlyDeleteError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderRenameError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -30608,7 +31913,12 @@ impl crate::wire::Decode for TeamFolderRenameError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderRenameError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderRenameError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderRestoreError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -30795,7 +32105,12 @@ impl crate::wire::Decode for TeamFolderRestoreError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderRestoreError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderRestoreError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderStatus {
     /// The team folder and sub-folders are available to all members.
@@ -30911,7 +32226,12 @@ impl crate::wire::Decode for TeamFolderStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderTeamSharedDropboxError {
     /// This action is not allowed for a shared team root.
@@ -30991,7 +32311,12 @@ impl crate::wire::Decode for TeamFolderTeamSharedDropboxError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamFolderTeamSharedDropboxError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderTeamSharedDropboxError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamFolderUpdateSyncSettingsError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -31199,8 +32524,13 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsError {
         }
     }
 }
+impl ::std::fmt::Debug for TeamFolderUpdateSyncSettingsError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamFolderUpdateSyncSettingsError", self, f)
+    }
+}
 /// The user's status as a member of a specific team.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum TeamMemberStatus {
     /// User has successfully joined the team.
     Active,
@@ -31317,7 +32647,12 @@ impl crate::wire::Decode for TeamMemberStatus {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamMemberStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamMemberStatus", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum TeamMembershipType {
     /// User uses a license and has full access to team resources like the shared quota.
     Full,
@@ -31398,7 +32733,12 @@ impl crate::wire::Decode for TeamMembershipType {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamMembershipType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamMembershipType", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamNamespacesListContinueError {
     /// Argument passed in is invalid.
@@ -31491,7 +32831,12 @@ impl crate::wire::Decode for TeamNamespacesListContinueError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamNamespacesListContinueError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamNamespacesListContinueError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamNamespacesListError {
     /// Argument passed in is invalid.
@@ -31571,7 +32916,12 @@ impl crate::wire::Decode for TeamNamespacesListError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamNamespacesListError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamNamespacesListError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamReportFailureReason {
     /// We couldn't create the report, but we think this was a fluke. Everything should work if you try it again.
@@ -31679,8 +33029,13 @@ impl crate::wire::Decode for TeamReportFailureReason {
         }
     }
 }
+impl ::std::fmt::Debug for TeamReportFailureReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamReportFailureReason", self, f)
+    }
+}
 /// Error returned by `token/get_authenticated_admin`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TokenGetAuthenticatedAdminError {
     /// The current token is not associated with a team admin, because mappings were not recorded when the token was created. Consider re-authorizing a new access token to record its authenticating admin.
@@ -31773,8 +33128,13 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminError {
         }
     }
 }
+impl ::std::fmt::Debug for TokenGetAuthenticatedAdminError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TokenGetAuthenticatedAdminError", self, f)
+    }
+}
 /// The value for `Feature.upload_api_rate_limit`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadApiRateLimitValue {
     /// This team has unlimited upload API quota. So far both server version account and legacy account type have unlimited monthly upload api quota.
@@ -31890,8 +33250,13 @@ impl crate::wire::Decode for UploadApiRateLimitValue {
         }
     }
 }
+impl ::std::fmt::Debug for UploadApiRateLimitValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UploadApiRateLimitValue", self, f)
+    }
+}
 /// Result of trying to add secondary emails to a user. 'success' is the only value indicating that a user was successfully retrieved for adding secondary emails. The other values explain the type of error that occurred, and include the user for which the error occurred.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UserAddResult {
     /// Describes a user and the results for each attempt to add a secondary email.
@@ -32090,8 +33455,13 @@ impl crate::wire::Decode for UserAddResult {
         }
     }
 }
+impl ::std::fmt::Debug for UserAddResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserAddResult", self, f)
+    }
+}
 /// Result of trying to delete a user's secondary emails. 'success' is the only value indicating that a user was successfully retrieved for deleting secondary emails. The other values explain the type of error that occurred, and include the user for which the error occurred.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UserDeleteResult {
     /// Describes a user and the results for each attempt to delete a secondary email.
@@ -32218,8 +33588,13 @@ impl crate::wire::Decode for UserDeleteResult {
         }
     }
 }
+impl ::std::fmt::Debug for UserDeleteResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserDeleteResult", self, f)
+    }
+}
 /// Result of trying to resend verification emails to a user. 'success' is the only value indicating that a user was successfully retrieved for sending verification emails. The other values explain the type of error that occurred, and include the user for which the error occurred.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UserResendResult {
     /// Describes a user and the results for each attempt to resend verification emails.
@@ -32346,8 +33721,13 @@ impl crate::wire::Decode for UserResendResult {
         }
     }
 }
+impl ::std::fmt::Debug for UserResendResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserResendResult", self, f)
+    }
+}
 /// Argument for selecting a single user, either by team\_member\_id, external\_id or email.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum UserSelectorArg {
     TeamMemberId(crate::team_common::TeamMemberId),
     ExternalId(crate::team_common::MemberExternalId),
@@ -32501,8 +33881,13 @@ impl crate::wire::Decode for UserSelectorArg {
         }
     }
 }
+impl ::std::fmt::Debug for UserSelectorArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserSelectorArg", self, f)
+    }
+}
 /// Error that can be returned whenever a struct derived from [`UserSelectorArg`] is used.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum UserSelectorError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
     UserNotFound,
@@ -32567,8 +33952,13 @@ impl crate::wire::Decode for UserSelectorError {
         }
     }
 }
+impl ::std::fmt::Debug for UserSelectorError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserSelectorError", self, f)
+    }
+}
 /// Argument for selecting a list of users, either by team\_member\_ids, external\_ids or emails.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum UsersSelectorArg {
     /// List of member IDs.
     TeamMemberIds(::std::vec::Vec<crate::team_common::TeamMemberId>),
@@ -32723,5 +34113,10 @@ impl crate::wire::Decode for UsersSelectorArg {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for UsersSelectorArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UsersSelectorArg", self, f)
     }
 }

@@ -10,7 +10,7 @@ pub type ResellerId = ::std::string::String;
 pub type TeamId = ::std::string::String;
 pub type TeamMemberId = ::std::string::String;
 /// Information about a group.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupSummary {
     pub group_name: ::std::string::String,
@@ -147,8 +147,13 @@ impl crate::wire::Decode for GroupSummary {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for GroupSummary {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupSummary", self, f)
+    }
+}
 /// Time range.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TimeRange {
     /// Optional starting time (inclusive).
@@ -226,8 +231,13 @@ impl crate::wire::Decode for TimeRange {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TimeRange {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TimeRange", self, f)
+    }
+}
 /// The group type determines how a group is managed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupManagementType {
     /// A group which is managed by selected users.
@@ -333,8 +343,13 @@ impl crate::wire::Decode for GroupManagementType {
         }
     }
 }
+impl ::std::fmt::Debug for GroupManagementType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupManagementType", self, f)
+    }
+}
 /// The group type determines how a group is created and managed.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GroupType {
     /// A group to which team members are automatically added. Applicable to [team folders](https://www.dropbox.com/help/986) only.
@@ -422,8 +437,13 @@ impl crate::wire::Decode for GroupType {
         }
     }
 }
+impl ::std::fmt::Debug for GroupType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupType", self, f)
+    }
+}
 /// The type of the space limit imposed on a team member.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MemberSpaceLimitType {
     /// The team member does not have imposed space limit.
@@ -527,5 +547,10 @@ impl crate::wire::Decode for MemberSpaceLimitType {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for MemberSpaceLimitType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MemberSpaceLimitType", self, f)
     }
 }

@@ -4,7 +4,7 @@
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 /// Policies governing team members.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamMemberPolicies {
     /// Policies governing sharing.
@@ -148,8 +148,13 @@ impl crate::wire::Decode for TeamMemberPolicies {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for TeamMemberPolicies {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamMemberPolicies", self, f)
+    }
+}
 /// Policies governing sharing within and outside of the team.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamSharingPolicies {
     /// Who can join folders shared by team members.
@@ -364,7 +369,12 @@ impl crate::wire::Decode for TeamSharingPolicies {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamSharingPolicies {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamSharingPolicies", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CameraUploadsPolicyState {
     /// Background camera uploads are disabled.
@@ -457,7 +467,12 @@ impl crate::wire::Decode for CameraUploadsPolicyState {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for CameraUploadsPolicyState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("CameraUploadsPolicyState", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ComputerBackupPolicyState {
     /// Computer Backup feature is disabled.
@@ -563,8 +578,13 @@ impl crate::wire::Decode for ComputerBackupPolicyState {
         }
     }
 }
+impl ::std::fmt::Debug for ComputerBackupPolicyState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ComputerBackupPolicyState", self, f)
+    }
+}
 /// Policy governing default expiration date for new links shared outside the team.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DefaultLinkExpirationDaysPolicy {
     /// New links shared outside the team default to no expiration date.
@@ -735,7 +755,12 @@ impl crate::wire::Decode for DefaultLinkExpirationDaysPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for DefaultLinkExpirationDaysPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DefaultLinkExpirationDaysPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EmmState {
     /// Emm token is disabled.
@@ -836,8 +861,13 @@ impl crate::wire::Decode for EmmState {
         }
     }
 }
+impl ::std::fmt::Debug for EmmState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("EmmState", self, f)
+    }
+}
 /// Policy governing whether new links shared outside the team require passwords.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum EnforceLinkPasswordPolicy {
     /// New links shared outside the team do not require passwords.
@@ -930,7 +960,12 @@ impl crate::wire::Decode for EnforceLinkPasswordPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for EnforceLinkPasswordPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("EnforceLinkPasswordPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ExternalDriveBackupPolicyState {
     /// External Drive Backup feature is disabled.
@@ -1036,7 +1071,12 @@ impl crate::wire::Decode for ExternalDriveBackupPolicyState {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ExternalDriveBackupPolicyState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ExternalDriveBackupPolicyState", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileLockingPolicyState {
     /// File locking feature is disabled.
@@ -1129,7 +1169,12 @@ impl crate::wire::Decode for FileLockingPolicyState {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileLockingPolicyState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileLockingPolicyState", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileProviderMigrationPolicyState {
     /// Team admin has opted out of File Provider Migration for team members.
@@ -1248,7 +1293,12 @@ impl crate::wire::Decode for FileProviderMigrationPolicyState {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileProviderMigrationPolicyState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileProviderMigrationPolicyState", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum GroupCreation {
     /// Team admins and members can create groups.
     AdminsAndMembers,
@@ -1316,7 +1366,12 @@ impl crate::wire::Decode for GroupCreation {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GroupCreation {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GroupCreation", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum OfficeAddInPolicy {
     /// Office Add-In is disabled.
@@ -1407,7 +1462,12 @@ impl crate::wire::Decode for OfficeAddInPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for OfficeAddInPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("OfficeAddInPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperDefaultFolderPolicy {
     /// Everyone in team will be the default option when creating a folder in Paper.
@@ -1500,7 +1560,12 @@ impl crate::wire::Decode for PaperDefaultFolderPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDefaultFolderPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDefaultFolderPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperDeploymentPolicy {
     /// All team members have access to Paper.
@@ -1593,7 +1658,12 @@ impl crate::wire::Decode for PaperDeploymentPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDeploymentPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDeploymentPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperDesktopPolicy {
     /// Do not allow team members to use Paper Desktop.
@@ -1686,7 +1756,12 @@ impl crate::wire::Decode for PaperDesktopPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperDesktopPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperDesktopPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperEnabledPolicy {
     /// Paper is disabled.
@@ -1792,7 +1867,12 @@ impl crate::wire::Decode for PaperEnabledPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PaperEnabledPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperEnabledPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PasswordControlMode {
     /// Password is disabled.
@@ -1885,7 +1965,12 @@ impl crate::wire::Decode for PasswordControlMode {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PasswordControlMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PasswordControlMode", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PasswordStrengthPolicy {
     /// User passwords will not adhere to a password strength policy.
@@ -1993,7 +2078,12 @@ impl crate::wire::Decode for PasswordStrengthPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for PasswordStrengthPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PasswordStrengthPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 pub enum RolloutMethod {
     /// Unlink all.
     UnlinkAll,
@@ -2078,8 +2168,13 @@ impl crate::wire::Decode for RolloutMethod {
         }
     }
 }
+impl ::std::fmt::Debug for RolloutMethod {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RolloutMethod", self, f)
+    }
+}
 /// Policy governing whether shared folder membership is required to access shared links.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedFolderBlanketLinkRestrictionPolicy {
     /// Only members of shared folders can access folder content via shared link.
@@ -2172,8 +2267,13 @@ impl crate::wire::Decode for SharedFolderBlanketLinkRestrictionPolicy {
         }
     }
 }
+impl ::std::fmt::Debug for SharedFolderBlanketLinkRestrictionPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedFolderBlanketLinkRestrictionPolicy", self, f)
+    }
+}
 /// Policy governing which shared folders a team member can join.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedFolderJoinPolicy {
     /// Team members can only join folders shared by teammates.
@@ -2266,8 +2366,13 @@ impl crate::wire::Decode for SharedFolderJoinPolicy {
         }
     }
 }
+impl ::std::fmt::Debug for SharedFolderJoinPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedFolderJoinPolicy", self, f)
+    }
+}
 /// Policy governing who can be a member of a folder shared by a team member.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedFolderMemberPolicy {
     /// Only a teammate can be a member of a folder shared by a team member.
@@ -2373,8 +2478,13 @@ impl crate::wire::Decode for SharedFolderMemberPolicy {
         }
     }
 }
+impl ::std::fmt::Debug for SharedFolderMemberPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedFolderMemberPolicy", self, f)
+    }
+}
 /// Policy governing the visibility of shared links. This policy can apply to newly created shared links, or all shared links.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedLinkCreatePolicy {
     /// By default, anyone can access newly created shared links. No login will be required to access the shared links unless overridden.
@@ -2493,7 +2603,12 @@ impl crate::wire::Decode for SharedLinkCreatePolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharedLinkCreatePolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkCreatePolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SharedLinkDefaultPermissionsPolicy {
     /// No team default. Member defaults used instead.
@@ -2599,7 +2714,12 @@ impl crate::wire::Decode for SharedLinkDefaultPermissionsPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SharedLinkDefaultPermissionsPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkDefaultPermissionsPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ShowcaseDownloadPolicy {
     /// Do not allow files to be downloaded from Showcases.
@@ -2692,7 +2812,12 @@ impl crate::wire::Decode for ShowcaseDownloadPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ShowcaseDownloadPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ShowcaseDownloadPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ShowcaseEnabledPolicy {
     /// Showcase is disabled.
@@ -2785,7 +2910,12 @@ impl crate::wire::Decode for ShowcaseEnabledPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ShowcaseEnabledPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ShowcaseEnabledPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ShowcaseExternalSharingPolicy {
     /// Do not allow showcases to be shared with people not on the team.
@@ -2878,7 +3008,12 @@ impl crate::wire::Decode for ShowcaseExternalSharingPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for ShowcaseExternalSharingPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("ShowcaseExternalSharingPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SmartSyncPolicy {
     /// The specified content will be synced as local files by default.
@@ -2966,7 +3101,12 @@ impl crate::wire::Decode for SmartSyncPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SmartSyncPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SmartSyncPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SmarterSmartSyncPolicyState {
     /// Smarter Smart Sync feature is disabled.
@@ -3059,7 +3199,12 @@ impl crate::wire::Decode for SmarterSmartSyncPolicyState {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SmarterSmartSyncPolicyState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SmarterSmartSyncPolicyState", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SsoPolicy {
     /// Users will be able to sign in with their Dropbox credentials.
@@ -3160,7 +3305,12 @@ impl crate::wire::Decode for SsoPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SsoPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SsoPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SuggestMembersPolicy {
     /// Suggest members is disabled.
@@ -3253,7 +3403,12 @@ impl crate::wire::Decode for SuggestMembersPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for SuggestMembersPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SuggestMembersPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TopLevelContentPolicy {
     /// Only admins can edit team folders at the top level of the team space.
@@ -3346,7 +3501,12 @@ impl crate::wire::Decode for TopLevelContentPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TopLevelContentPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TopLevelContentPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TwoStepVerificationPolicy {
     /// Enabled require two factor authorization.
@@ -3441,7 +3601,12 @@ impl crate::wire::Decode for TwoStepVerificationPolicy {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TwoStepVerificationPolicy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TwoStepVerificationPolicy", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TwoStepVerificationState {
     /// Enabled require two factor authorization.
@@ -3545,5 +3710,10 @@ impl crate::wire::Decode for TwoStepVerificationState {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for TwoStepVerificationState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TwoStepVerificationState", self, f)
     }
 }

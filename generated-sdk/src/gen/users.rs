@@ -5,7 +5,7 @@
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 pub type GetAccountBatchResult = ::std::vec::Vec<crate::users::BasicAccount>;
 /// The amount of detail revealed about an account depends on the user being queried and the user making the query.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Account {
     /// The user's unique Dropbox ID.
@@ -164,8 +164,13 @@ impl crate::wire::Decode for Account {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("Account", self, f)
+    }
+}
 /// Basic information about any account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BasicAccount {
     /// The user's unique Dropbox ID.
@@ -358,8 +363,13 @@ impl crate::wire::Decode for BasicAccount {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for BasicAccount {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("BasicAccount", self, f)
+    }
+}
 /// Detailed information about the current user's account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FullAccount {
     /// The user's unique Dropbox ID.
@@ -658,8 +668,13 @@ impl crate::wire::Decode for FullAccount {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for FullAccount {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FullAccount", self, f)
+    }
+}
 /// Detailed information about a team.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FullTeam {
     /// The team's unique ID.
@@ -799,7 +814,12 @@ impl crate::wire::Decode for FullTeam {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FullTeam {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FullTeam", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetAccountArg {
     /// A user's account identifier.
@@ -863,7 +883,12 @@ impl crate::wire::Decode for GetAccountArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetAccountArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetAccountArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetAccountBatchArg {
     /// List of user account identifiers.  Should not contain any duplicate account IDs.
@@ -929,7 +954,12 @@ impl crate::wire::Decode for GetAccountBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetAccountBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetAccountBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IndividualSpaceAllocation {
     /// The total space allocated to the user's account (bytes).
@@ -993,8 +1023,13 @@ impl crate::wire::Decode for IndividualSpaceAllocation {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for IndividualSpaceAllocation {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("IndividualSpaceAllocation", self, f)
+    }
+}
 /// Representations for a person's name to assist with internationalization.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Name {
     /// Also known as a first name.
@@ -1138,8 +1173,13 @@ impl crate::wire::Decode for Name {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for Name {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("Name", self, f)
+    }
+}
 /// Information about a user's space usage and quota.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SpaceUsage {
     /// The user's total space usage (bytes).
@@ -1220,8 +1260,13 @@ impl crate::wire::Decode for SpaceUsage {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for SpaceUsage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SpaceUsage", self, f)
+    }
+}
 /// Information about a team.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Team {
     /// The team's unique ID.
@@ -1290,7 +1335,12 @@ impl crate::wire::Decode for Team {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for Team {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("Team", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamSpaceAllocation {
     /// The total space currently used by the user's team (bytes).
@@ -1434,7 +1484,12 @@ impl crate::wire::Decode for TeamSpaceAllocation {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for TeamSpaceAllocation {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamSpaceAllocation", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserFeaturesGetValuesBatchArg {
     /// A list of features in [`UserFeature`]. If the list is empty, this route will return [`UserFeaturesGetValuesBatchError`].
@@ -1498,7 +1553,12 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UserFeaturesGetValuesBatchArg {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserFeaturesGetValuesBatchArg", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserFeaturesGetValuesBatchResult {
     pub values: ::std::vec::Vec<crate::users::UserFeatureValue>,
@@ -1563,8 +1623,13 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl ::std::fmt::Debug for UserFeaturesGetValuesBatchResult {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserFeaturesGetValuesBatchResult", self, f)
+    }
+}
 /// The value for `UserFeature.distinct_member_home`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DistinctMemberHomeValue {
     /// When this value is True, the user have distinct home and root ns. When the value is False the user's home ns and root ns are the same.
@@ -1667,8 +1732,13 @@ impl crate::wire::Decode for DistinctMemberHomeValue {
         }
     }
 }
+impl ::std::fmt::Debug for DistinctMemberHomeValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("DistinctMemberHomeValue", self, f)
+    }
+}
 /// The value for `UserFeature.file_locking`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileLockingValue {
     /// When this value is True, the user can lock files in shared directories. When the value is False the user can unlock the files they have locked or request to unlock files locked by others.
@@ -1766,7 +1836,12 @@ impl crate::wire::Decode for FileLockingValue {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for FileLockingValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("FileLockingValue", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetAccountBatchError {
     /// The value is an account ID specified in `GetAccountBatchArg.account_ids` that does not exist.
@@ -1869,7 +1944,12 @@ impl crate::wire::Decode for GetAccountBatchError {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for GetAccountBatchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetAccountBatchError", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetAccountError {
     /// The specified `GetAccountArg.account_id` does not exist.
@@ -1944,8 +2024,13 @@ impl crate::wire::Decode for GetAccountError {
         }
     }
 }
+impl ::std::fmt::Debug for GetAccountError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("GetAccountError", self, f)
+    }
+}
 /// The value for `UserFeature.paper_as_files`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperAsFilesValue {
     /// When this value is true, the user's Paper docs are accessible in Dropbox with the .paper extension and must be accessed via the /files endpoints.  When this value is false, the user's Paper docs are stored separate from Dropbox files and folders and should be accessed via the /paper endpoints.
@@ -2046,8 +2131,13 @@ impl crate::wire::Decode for PaperAsFilesValue {
         }
     }
 }
+impl ::std::fmt::Debug for PaperAsFilesValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("PaperAsFilesValue", self, f)
+    }
+}
 /// Space is allocated differently based on the type of account.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum SpaceAllocation {
     /// The user's space allocation applies only to their individual account.
@@ -2167,8 +2257,13 @@ impl crate::wire::Decode for SpaceAllocation {
         }
     }
 }
+impl ::std::fmt::Debug for SpaceAllocation {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SpaceAllocation", self, f)
+    }
+}
 /// The value for `UserFeature.team_shared_dropbox`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamSharedDropboxValue {
     /// When this value is True, the user have a shared team root. When the value is False the user have distinct root.
@@ -2271,8 +2366,13 @@ impl crate::wire::Decode for TeamSharedDropboxValue {
         }
     }
 }
+impl ::std::fmt::Debug for TeamSharedDropboxValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("TeamSharedDropboxValue", self, f)
+    }
+}
 /// A set of features that a Dropbox User account may have configured.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UserFeature {
     /// This feature contains information about how the user's Paper files are stored.
@@ -2390,8 +2490,13 @@ impl crate::wire::Decode for UserFeature {
         }
     }
 }
+impl ::std::fmt::Debug for UserFeature {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserFeature", self, f)
+    }
+}
 /// Values that correspond to entries in [`UserFeature`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UserFeatureValue {
     PaperAsFiles(crate::users::PaperAsFilesValue),
@@ -2593,7 +2698,12 @@ impl crate::wire::Decode for UserFeatureValue {
         }
     }
 }
-#[derive(Clone, Debug, PartialEq)]
+impl ::std::fmt::Debug for UserFeatureValue {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserFeatureValue", self, f)
+    }
+}
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UserFeaturesGetValuesBatchError {
     /// At least one [`UserFeature`] must be included in the [`UserFeaturesGetValuesBatchArg`].features list.
@@ -2673,5 +2783,10 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchError {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for UserFeaturesGetValuesBatchError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("UserFeaturesGetValuesBatchError", self, f)
     }
 }

@@ -5,7 +5,7 @@
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 pub type AccountId = ::std::string::String;
 /// What type of account this user has.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum AccountType {
     /// The basic account type.
     Basic,
@@ -84,5 +84,10 @@ impl crate::wire::Decode for AccountType {
                 )
             }
         }
+    }
+}
+impl ::std::fmt::Debug for AccountType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("AccountType", self, f)
     }
 }

@@ -259,3 +259,11 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     }
     Some(out)
 }
+
+/// `Debug` for generated types: the type's name and its wire JSON (one
+/// small function for every type, instead of a derived impl each).
+pub fn debug(name: &str, value: &dyn Encode, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    let mut w = Writer::new();
+    value.encode(&mut w);
+    write!(f, "{name}{}", w.finish())
+}

@@ -230,6 +230,7 @@ impl<'a> Context<'a> {
             return self.subtypes_enum(id);
         }
         let name = format_ident!("{}", naming::type_name(&s.name));
+        let name_str = naming::type_name(&s.name);
         let item = Item::S(id);
         let doc = self.doc(&s.namespace, &s.doc);
         // Fields in declaration order, ancestors' first.
@@ -295,7 +296,7 @@ impl<'a> Context<'a> {
         let wire = wire::struct_impls(self, id, &fields);
         quote! {
             #doc
-            #[derive(Clone, Debug, PartialEq)]
+            #[derive(Clone, PartialEq)]
             #[non_exhaustive]
             pub struct #name {
                 #(#decls)*
@@ -309,6 +310,11 @@ impl<'a> Context<'a> {
                 #(#setters)*
             }
             #wire
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    crate::wire::debug(#name_str, self, f)
+                }
+            }
         }
     }
 
@@ -334,6 +340,7 @@ impl<'a> Context<'a> {
         let s = self.api.struct_(id);
         let subs = s.subtypes.as_ref().expect("subtypes");
         let name = format_ident!("{}", naming::type_name(&s.name));
+        let name_str = naming::type_name(&s.name);
         let doc = self.doc(&s.namespace, &s.doc);
         let variants = subs.tags.iter().map(|(tag, sub)| {
             let v = format_ident!("{}", naming::variant(tag));
@@ -350,19 +357,25 @@ impl<'a> Context<'a> {
         let wire = wire::subtypes_impls(self, id);
         quote! {
             #doc
-            #[derive(Clone, Debug, PartialEq)]
+            #[derive(Clone, PartialEq)]
             #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
                 #unknown
             }
             #wire
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    crate::wire::debug(#name_str, self, f)
+                }
+            }
         }
     }
 
     fn union(&self, id: UnionId) -> TokenStream {
         let u = self.api.union(id);
         let name = format_ident!("{}", naming::type_name(&u.name));
+        let name_str = naming::type_name(&u.name);
         let item = Item::U(id);
         let doc = self.doc(&u.namespace, &u.doc);
         let all = self.api.all_union_variants(id);
@@ -389,13 +402,18 @@ impl<'a> Context<'a> {
         let wire = wire::union_impls(self, id);
         quote! {
             #doc
-            #[derive(Clone, Debug, PartialEq)]
+            #[derive(Clone, PartialEq)]
             #non_exhaustive
             pub enum #name {
                 #(#variants)*
                 #unknown
             }
             #wire
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    crate::wire::debug(#name_str, self, f)
+                }
+            }
         }
     }
 
