@@ -128,6 +128,7 @@ impl crate::wire::Decode for AccountPhotoGetArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AccountPhotoGetArg {}
 impl ::std::fmt::Debug for AccountPhotoGetArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccountPhotoGetArg", self, f)
@@ -197,6 +198,7 @@ impl crate::wire::Decode for AccountPhotoGetResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AccountPhotoGetResult {}
 impl ::std::fmt::Debug for AccountPhotoGetResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccountPhotoGetResult", self, f)
@@ -247,6 +249,7 @@ impl crate::wire::Decode for DeleteProfilePhotoArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DeleteProfilePhotoArg {}
 impl ::std::fmt::Debug for DeleteProfilePhotoArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteProfilePhotoArg", self, f)
@@ -297,6 +300,7 @@ impl crate::wire::Decode for DeleteProfilePhotoResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DeleteProfilePhotoResult {}
 impl ::std::fmt::Debug for DeleteProfilePhotoResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteProfilePhotoResult", self, f)
@@ -366,6 +370,7 @@ impl crate::wire::Decode for SetProfilePhotoArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SetProfilePhotoArg {}
 impl ::std::fmt::Debug for SetProfilePhotoArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetProfilePhotoArg", self, f)
@@ -435,6 +440,7 @@ impl crate::wire::Decode for SetProfilePhotoResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SetProfilePhotoResult {}
 impl ::std::fmt::Debug for SetProfilePhotoResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetProfilePhotoResult", self, f)
@@ -573,6 +579,7 @@ impl crate::wire::Decode for AccountPhotoGetError {
         }
     }
 }
+impl crate::wire::Validate for AccountPhotoGetError {}
 impl ::std::fmt::Debug for AccountPhotoGetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccountPhotoGetError", self, f)
@@ -646,6 +653,7 @@ impl crate::wire::Decode for DeleteProfilePhotoError {
         }
     }
 }
+impl crate::wire::Validate for DeleteProfilePhotoError {}
 impl ::std::fmt::Debug for DeleteProfilePhotoError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteProfilePhotoError", self, f)
@@ -749,6 +757,7 @@ impl crate::wire::Decode for PhotoSourceArg {
         }
     }
 }
+impl crate::wire::Validate for PhotoSourceArg {}
 impl ::std::fmt::Debug for PhotoSourceArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PhotoSourceArg", self, f)
@@ -886,6 +895,7 @@ impl crate::wire::Decode for SetProfilePhotoError {
         }
     }
 }
+impl crate::wire::Validate for SetProfilePhotoError {}
 impl ::std::fmt::Debug for SetProfilePhotoError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetProfilePhotoError", self, f)
@@ -979,6 +989,7 @@ impl crate::wire::Decode for ThumbnailError {
         }
     }
 }
+impl crate::wire::Validate for ThumbnailError {}
 impl ::std::fmt::Debug for ThumbnailError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailError", self, f)

@@ -69,6 +69,19 @@ impl crate::wire::Decode for PollArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PollArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "PollArg.async_job_id",
+            &self.async_job_id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PollArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PollArg", self, f)
@@ -176,6 +189,25 @@ impl crate::wire::Decode for LaunchEmptyResult {
         }
     }
 }
+impl crate::wire::Validate for LaunchEmptyResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "LaunchEmptyResult.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for LaunchEmptyResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LaunchEmptyResult", self, f)
@@ -267,6 +299,25 @@ impl crate::wire::Decode for LaunchResultBase {
         }
     }
 }
+impl crate::wire::Validate for LaunchResultBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "LaunchResultBase.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for LaunchResultBase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LaunchResultBase", self, f)
@@ -348,6 +399,7 @@ impl crate::wire::Decode for PollEmptyResult {
         }
     }
 }
+impl crate::wire::Validate for PollEmptyResult {}
 impl ::std::fmt::Debug for PollEmptyResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PollEmptyResult", self, f)
@@ -444,6 +496,7 @@ impl crate::wire::Decode for PollError {
         }
     }
 }
+impl crate::wire::Validate for PollError {}
 impl ::std::fmt::Debug for PollError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PollError", self, f)
@@ -510,6 +563,7 @@ impl crate::wire::Decode for PollResultBase {
         }
     }
 }
+impl crate::wire::Validate for PollResultBase {}
 impl ::std::fmt::Debug for PollResultBase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PollResultBase", self, f)

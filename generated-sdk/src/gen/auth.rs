@@ -89,6 +89,7 @@ impl crate::wire::Decode for RateLimitError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RateLimitError {}
 impl ::std::fmt::Debug for RateLimitError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RateLimitError", self, f)
@@ -181,6 +182,26 @@ impl crate::wire::Decode for TokenFromOAuth1Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TokenFromOAuth1Arg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "TokenFromOAuth1Arg.oauth1_token",
+            &self.oauth1_token,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_str(
+            "TokenFromOAuth1Arg.oauth1_token_secret",
+            &self.oauth1_token_secret,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TokenFromOAuth1Arg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TokenFromOAuth1Arg", self, f)
@@ -248,6 +269,19 @@ impl crate::wire::Decode for TokenFromOAuth1Result {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for TokenFromOAuth1Result {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "TokenFromOAuth1Result.oauth2_token",
+            &self.oauth2_token,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for TokenFromOAuth1Result {
@@ -319,6 +353,7 @@ impl crate::wire::Decode for TokenScopeError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TokenScopeError {}
 impl ::std::fmt::Debug for TokenScopeError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TokenScopeError", self, f)
@@ -390,6 +425,7 @@ impl crate::wire::Decode for UnauthorizedAccountIdUsageError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UnauthorizedAccountIdUsageError {}
 impl ::std::fmt::Debug for UnauthorizedAccountIdUsageError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnauthorizedAccountIdUsageError", self, f)
@@ -579,6 +615,7 @@ impl crate::wire::Decode for AccessError {
         }
     }
 }
+impl crate::wire::Validate for AccessError {}
 impl ::std::fmt::Debug for AccessError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccessError", self, f)
@@ -764,6 +801,7 @@ impl crate::wire::Decode for AuthError {
         }
     }
 }
+impl crate::wire::Validate for AuthError {}
 impl ::std::fmt::Debug for AuthError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AuthError", self, f)
@@ -862,6 +900,7 @@ impl crate::wire::Decode for InvalidAccountTypeError {
         }
     }
 }
+impl crate::wire::Validate for InvalidAccountTypeError {}
 impl ::std::fmt::Debug for InvalidAccountTypeError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InvalidAccountTypeError", self, f)
@@ -961,6 +1000,7 @@ impl crate::wire::Decode for NoPermissionError {
         }
     }
 }
+impl crate::wire::Validate for NoPermissionError {}
 impl ::std::fmt::Debug for NoPermissionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("NoPermissionError", self, f)
@@ -1054,6 +1094,7 @@ impl crate::wire::Decode for PaperAccessError {
         }
     }
 }
+impl crate::wire::Validate for PaperAccessError {}
 impl ::std::fmt::Debug for PaperAccessError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperAccessError", self, f)
@@ -1149,6 +1190,7 @@ impl crate::wire::Decode for RateLimitReason {
         }
     }
 }
+impl crate::wire::Validate for RateLimitReason {}
 impl ::std::fmt::Debug for RateLimitReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RateLimitReason", self, f)
@@ -1249,6 +1291,7 @@ impl crate::wire::Decode for TokenFromOAuth1Error {
         }
     }
 }
+impl crate::wire::Validate for TokenFromOAuth1Error {}
 impl ::std::fmt::Debug for TokenFromOAuth1Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TokenFromOAuth1Error", self, f)

@@ -76,6 +76,19 @@ impl crate::wire::Decode for EchoArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for EchoArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "EchoArg.query",
+            &self.query,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(500),
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for EchoArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("EchoArg", self, f)
@@ -154,6 +167,7 @@ impl crate::wire::Decode for EchoResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for EchoResult {}
 impl ::std::fmt::Debug for EchoResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("EchoResult", self, f)
@@ -235,6 +249,7 @@ impl crate::wire::Decode for EchoError {
         }
     }
 }
+impl crate::wire::Validate for EchoError {}
 impl ::std::fmt::Debug for EchoError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("EchoError", self, f)

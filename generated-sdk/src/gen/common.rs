@@ -93,6 +93,7 @@ impl crate::wire::Decode for DropboxDuration {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DropboxDuration {}
 impl ::std::fmt::Debug for DropboxDuration {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DropboxDuration", self, f)
@@ -173,6 +174,24 @@ impl crate::wire::Decode for RootInfo {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for RootInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Team(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RootInfo.team"))?;
+            }
+            Self::User(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RootInfo.user"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RootInfo {
@@ -287,6 +306,32 @@ impl crate::wire::Decode for TeamRootInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamRootInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "TeamRootInfo.root_namespace_id",
+            &self.root_namespace_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "TeamRootInfo.home_namespace_id",
+            &self.home_namespace_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TeamRootInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamRootInfo", self, f)
@@ -393,6 +438,32 @@ impl crate::wire::Decode for UserRootInfo {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UserRootInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "UserRootInfo.root_namespace_id",
+            &self.root_namespace_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "UserRootInfo.home_namespace_id",
+            &self.home_namespace_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UserRootInfo {
@@ -547,6 +618,40 @@ impl crate::wire::Decode for PathRoot {
         }
     }
 }
+impl crate::wire::Validate for PathRoot {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        match self {
+            Self::Root(x) => {
+                crate::wire::check_str(
+                    "PathRoot.root",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::NamespaceId(x) => {
+                crate::wire::check_str(
+                    "PathRoot.namespace_id",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_1),
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PathRoot {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PathRoot", self, f)
@@ -661,6 +766,20 @@ impl crate::wire::Decode for PathRootError {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for PathRootError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::InvalidRoot(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("PathRootError.invalid_root"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for PathRootError {

@@ -69,6 +69,24 @@ impl crate::wire::Decode for DeleteManualContactsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DeleteManualContactsArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        for item0 in (&self.email_addresses).iter() {
+            crate::wire::check_str(
+                "DeleteManualContactsArg.email_addresses",
+                item0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(255),
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DeleteManualContactsArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteManualContactsArg", self, f)
@@ -175,6 +193,30 @@ impl crate::wire::Decode for DeleteManualContactsError {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for DeleteManualContactsError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::ContactsNotFound(x) => {
+                for item0 in (x).iter() {
+                    crate::wire::check_str(
+                        "DeleteManualContactsError.contacts_not_found",
+                        item0,
+                        ::std::option::Option::None,
+                        ::std::option::Option::Some(255),
+                        ::std::option::Option::Some(&PATTERN_0),
+                    )?;
+                }
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for DeleteManualContactsError {

@@ -93,6 +93,26 @@ impl crate::wire::Decode for AddPropertiesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AddPropertiesArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
+        );
+        crate::wire::check_str(
+            "AddPropertiesArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        for item0 in (&self.property_groups).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("AddPropertiesArg.property_groups"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddPropertiesArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddPropertiesArg", self, f)
@@ -202,6 +222,7 @@ impl crate::wire::Decode for AddTemplateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AddTemplateArg {}
 impl ::std::fmt::Debug for AddTemplateArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddTemplateArg", self, f)
@@ -271,6 +292,22 @@ impl crate::wire::Decode for AddTemplateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AddTemplateResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        crate::wire::check_str(
+            "AddTemplateResult.template_id",
+            &self.template_id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddTemplateResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddTemplateResult", self, f)
@@ -338,6 +375,22 @@ impl crate::wire::Decode for GetTemplateArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetTemplateArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        crate::wire::check_str(
+            "GetTemplateArg.template_id",
+            &self.template_id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetTemplateArg {
@@ -449,6 +502,7 @@ impl crate::wire::Decode for GetTemplateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetTemplateResult {}
 impl ::std::fmt::Debug for GetTemplateResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTemplateResult", self, f)
@@ -520,6 +574,24 @@ impl crate::wire::Decode for ListTemplateResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ListTemplateResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        for item0 in (&self.template_ids).iter() {
+            crate::wire::check_str(
+                "ListTemplateResult.template_ids",
+                item0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ListTemplateResult {
@@ -611,6 +683,32 @@ impl crate::wire::Decode for OverwritePropertyGroupArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for OverwritePropertyGroupArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
+        );
+        crate::wire::check_str(
+            "OverwritePropertyGroupArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_items(
+            "OverwritePropertyGroupArg.property_groups",
+            (&self.property_groups).len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+        )?;
+        for item0 in (&self.property_groups).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("OverwritePropertyGroupArg.property_groups"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for OverwritePropertyGroupArg {
@@ -715,6 +813,20 @@ impl crate::wire::Decode for PropertiesSearchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PropertiesSearchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_items(
+            "PropertiesSearchArg.queries",
+            (&self.queries).len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+        )?;
+        crate::wire::Validate::validate(&self.template_filter)
+            .map_err(|e| e.within("PropertiesSearchArg.template_filter"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PropertiesSearchArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchArg", self, f)
@@ -784,6 +896,19 @@ impl crate::wire::Decode for PropertiesSearchContinueArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for PropertiesSearchContinueArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "PropertiesSearchContinueArg.cursor",
+            &self.cursor,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for PropertiesSearchContinueArg {
@@ -916,6 +1041,23 @@ impl crate::wire::Decode for PropertiesSearchMatch {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PropertiesSearchMatch {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "PropertiesSearchMatch.id",
+            &self.id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        for item0 in (&self.property_groups).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("PropertiesSearchMatch.property_groups"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PropertiesSearchMatch {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchMatch", self, f)
@@ -1037,6 +1179,7 @@ impl crate::wire::Decode for PropertiesSearchQuery {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PropertiesSearchQuery {}
 impl ::std::fmt::Debug for PropertiesSearchQuery {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchQuery", self, f)
@@ -1132,6 +1275,25 @@ impl crate::wire::Decode for PropertiesSearchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PropertiesSearchResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.matches).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("PropertiesSearchResult.matches"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.cursor {
+            crate::wire::check_str(
+                "PropertiesSearchResult.cursor",
+                some0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PropertiesSearchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchResult", self, f)
@@ -1219,6 +1381,7 @@ impl crate::wire::Decode for PropertyField {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PropertyField {}
 impl ::std::fmt::Debug for PropertyField {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertyField", self, f)
@@ -1326,6 +1489,7 @@ impl crate::wire::Decode for PropertyFieldTemplate {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PropertyFieldTemplate {}
 impl ::std::fmt::Debug for PropertyFieldTemplate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertyFieldTemplate", self, f)
@@ -1416,6 +1580,22 @@ impl crate::wire::Decode for PropertyGroup {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for PropertyGroup {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        crate::wire::check_str(
+            "PropertyGroup.template_id",
+            &self.template_id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for PropertyGroup {
@@ -1528,6 +1708,7 @@ impl crate::wire::Decode for PropertyGroupTemplate {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PropertyGroupTemplate {}
 impl ::std::fmt::Debug for PropertyGroupTemplate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertyGroupTemplate", self, f)
@@ -1640,6 +1821,22 @@ impl crate::wire::Decode for PropertyGroupUpdate {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PropertyGroupUpdate {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        crate::wire::check_str(
+            "PropertyGroupUpdate.template_id",
+            &self.template_id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PropertyGroupUpdate {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertyGroupUpdate", self, f)
@@ -1734,6 +1931,34 @@ impl crate::wire::Decode for RemovePropertiesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RemovePropertiesArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        crate::wire::check_str(
+            "RemovePropertiesArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        for item0 in (&self.property_template_ids).iter() {
+            crate::wire::check_str(
+                "RemovePropertiesArg.property_template_ids",
+                item0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RemovePropertiesArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemovePropertiesArg", self, f)
@@ -1801,6 +2026,22 @@ impl crate::wire::Decode for RemoveTemplateArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for RemoveTemplateArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        crate::wire::check_str(
+            "RemoveTemplateArg.template_id",
+            &self.template_id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RemoveTemplateArg {
@@ -1899,6 +2140,26 @@ impl crate::wire::Decode for UpdatePropertiesArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UpdatePropertiesArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
+        );
+        crate::wire::check_str(
+            "UpdatePropertiesArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        for item0 in (&self.update_property_groups).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("UpdatePropertiesArg.update_property_groups"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UpdatePropertiesArg {
@@ -2024,6 +2285,22 @@ impl crate::wire::Decode for UpdateTemplateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UpdateTemplateArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        crate::wire::check_str(
+            "UpdateTemplateArg.template_id",
+            &self.template_id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UpdateTemplateArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateTemplateArg", self, f)
@@ -2091,6 +2368,22 @@ impl crate::wire::Decode for UpdateTemplateResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UpdateTemplateResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        crate::wire::check_str(
+            "UpdateTemplateResult.template_id",
+            &self.template_id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UpdateTemplateResult {
@@ -2326,6 +2619,29 @@ impl crate::wire::Decode for AddPropertiesError {
         }
     }
 }
+impl crate::wire::Validate for AddPropertiesError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        match self {
+            Self::TemplateNotFound(x) => {
+                crate::wire::check_str(
+                    "AddPropertiesError.template_not_found",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::Path(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddPropertiesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddPropertiesError", self, f)
@@ -2544,6 +2860,29 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
         }
     }
 }
+impl crate::wire::Validate for InvalidPropertyGroupError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        match self {
+            Self::TemplateNotFound(x) => {
+                crate::wire::check_str(
+                    "InvalidPropertyGroupError.template_not_found",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::Path(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for InvalidPropertyGroupError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InvalidPropertyGroupError", self, f)
@@ -2625,6 +2964,7 @@ impl crate::wire::Decode for LogicalOperator {
         }
     }
 }
+impl crate::wire::Validate for LogicalOperator {}
 impl ::std::fmt::Debug for LogicalOperator {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LogicalOperator", self, f)
@@ -2712,6 +3052,7 @@ impl crate::wire::Decode for LookUpPropertiesError {
         }
     }
 }
+impl crate::wire::Validate for LookUpPropertiesError {}
 impl ::std::fmt::Debug for LookUpPropertiesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LookUpPropertiesError", self, f)
@@ -2868,6 +3209,7 @@ impl crate::wire::Decode for LookupError {
         }
     }
 }
+impl crate::wire::Validate for LookupError {}
 impl ::std::fmt::Debug for LookupError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LookupError", self, f)
@@ -3049,6 +3391,28 @@ impl crate::wire::Decode for ModifyTemplateError {
         }
     }
 }
+impl crate::wire::Validate for ModifyTemplateError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        match self {
+            Self::TemplateNotFound(x) => {
+                crate::wire::check_str(
+                    "ModifyTemplateError.template_not_found",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ModifyTemplateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ModifyTemplateError", self, f)
@@ -3217,6 +3581,29 @@ impl crate::wire::Decode for PropertiesError {
         }
     }
 }
+impl crate::wire::Validate for PropertiesError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        match self {
+            Self::TemplateNotFound(x) => {
+                crate::wire::check_str(
+                    "PropertiesError.template_not_found",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::Path(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PropertiesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesError", self, f)
@@ -3302,6 +3689,7 @@ impl crate::wire::Decode for PropertiesSearchContinueError {
         }
     }
 }
+impl crate::wire::Validate for PropertiesSearchContinueError {}
 impl ::std::fmt::Debug for PropertiesSearchContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchContinueError", self, f)
@@ -3409,6 +3797,7 @@ impl crate::wire::Decode for PropertiesSearchError {
         }
     }
 }
+impl crate::wire::Validate for PropertiesSearchError {}
 impl ::std::fmt::Debug for PropertiesSearchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchError", self, f)
@@ -3517,6 +3906,7 @@ impl crate::wire::Decode for PropertiesSearchMode {
         }
     }
 }
+impl crate::wire::Validate for PropertiesSearchMode {}
 impl ::std::fmt::Debug for PropertiesSearchMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchMode", self, f)
@@ -3598,6 +3988,7 @@ impl crate::wire::Decode for PropertyType {
         }
     }
 }
+impl crate::wire::Validate for PropertyType {}
 impl ::std::fmt::Debug for PropertyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertyType", self, f)
@@ -3806,6 +4197,30 @@ impl crate::wire::Decode for RemovePropertiesError {
         }
     }
 }
+impl crate::wire::Validate for RemovePropertiesError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        match self {
+            Self::TemplateNotFound(x) => {
+                crate::wire::check_str(
+                    "RemovePropertiesError.template_not_found",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::Path(x) => {}
+            Self::PropertyGroupLookup(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RemovePropertiesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemovePropertiesError", self, f)
@@ -3924,6 +4339,28 @@ impl crate::wire::Decode for TemplateError {
         }
     }
 }
+impl crate::wire::Validate for TemplateError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        match self {
+            Self::TemplateNotFound(x) => {
+                crate::wire::check_str(
+                    "TemplateError.template_not_found",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TemplateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TemplateError", self, f)
@@ -4040,6 +4477,36 @@ impl crate::wire::Decode for TemplateFilter {
         }
     }
 }
+impl crate::wire::Validate for TemplateFilter {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        match self {
+            Self::FilterSome(x) => {
+                crate::wire::check_items(
+                    "TemplateFilter.filter_some",
+                    (x).len(),
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                )?;
+                for item0 in (x).iter() {
+                    crate::wire::check_str(
+                        "TemplateFilter.filter_some",
+                        item0,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::None,
+                        ::std::option::Option::Some(&PATTERN_0),
+                    )?;
+                }
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TemplateFilter {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TemplateFilter", self, f)
@@ -4148,6 +4615,36 @@ impl crate::wire::Decode for TemplateFilterBase {
         }
     }
 }
+impl crate::wire::Validate for TemplateFilterBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        match self {
+            Self::FilterSome(x) => {
+                crate::wire::check_items(
+                    "TemplateFilterBase.filter_some",
+                    (x).len(),
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                )?;
+                for item0 in (x).iter() {
+                    crate::wire::check_str(
+                        "TemplateFilterBase.filter_some",
+                        item0,
+                        ::std::option::Option::Some(1),
+                        ::std::option::Option::None,
+                        ::std::option::Option::Some(&PATTERN_0),
+                    )?;
+                }
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TemplateFilterBase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TemplateFilterBase", self, f)
@@ -4244,6 +4741,7 @@ impl crate::wire::Decode for TemplateOwnerType {
         }
     }
 }
+impl crate::wire::Validate for TemplateOwnerType {}
 impl ::std::fmt::Debug for TemplateOwnerType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TemplateOwnerType", self, f)
@@ -4495,6 +4993,30 @@ impl crate::wire::Decode for UpdatePropertiesError {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for UpdatePropertiesError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        match self {
+            Self::TemplateNotFound(x) => {
+                crate::wire::check_str(
+                    "UpdatePropertiesError.template_not_found",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::Path(x) => {}
+            Self::PropertyGroupLookup(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UpdatePropertiesError {

@@ -70,6 +70,7 @@ impl crate::wire::Decode for CountFileRequestsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for CountFileRequestsResult {}
 impl ::std::fmt::Debug for CountFileRequestsResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CountFileRequestsResult", self, f)
@@ -230,6 +231,29 @@ impl crate::wire::Decode for CreateFileRequestArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for CreateFileRequestArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*",
+        );
+        crate::wire::check_str(
+            "CreateFileRequestArgs.title",
+            &self.title,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_str(
+            "CreateFileRequestArgs.destination",
+            &self.destination,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for CreateFileRequestArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFileRequestArgs", self, f)
@@ -304,6 +328,18 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DeleteAllClosedFileRequestsResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.file_requests).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| {
+                    e.within("DeleteAllClosedFileRequestsResult.file_requests")
+                })?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DeleteAllClosedFileRequestsResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteAllClosedFileRequestsResult", self, f)
@@ -374,6 +410,24 @@ impl crate::wire::Decode for DeleteFileRequestArgs {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for DeleteFileRequestArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z]+",
+        );
+        for item0 in (&self.ids).iter() {
+            crate::wire::check_str(
+                "DeleteFileRequestArgs.ids",
+                item0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for DeleteFileRequestArgs {
@@ -448,6 +502,16 @@ impl crate::wire::Decode for DeleteFileRequestsResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for DeleteFileRequestsResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.file_requests).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("DeleteFileRequestsResult.file_requests"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for DeleteFileRequestsResult {
@@ -680,6 +744,48 @@ impl crate::wire::Decode for FileRequest {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FileRequest {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z]+",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*",
+        );
+        crate::wire::check_str(
+            "FileRequest.id",
+            &self.id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "FileRequest.url",
+            &self.url,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_str(
+            "FileRequest.title",
+            &self.title,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.destination {
+            crate::wire::check_str(
+                "FileRequest.destination",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for FileRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileRequest", self, f)
@@ -769,6 +875,7 @@ impl crate::wire::Decode for FileRequestDeadline {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FileRequestDeadline {}
 impl ::std::fmt::Debug for FileRequestDeadline {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileRequestDeadline", self, f)
@@ -835,6 +942,22 @@ impl crate::wire::Decode for GetFileRequestArgs {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetFileRequestArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z]+",
+        );
+        crate::wire::check_str(
+            "GetFileRequestArgs.id",
+            &self.id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetFileRequestArgs {
@@ -911,6 +1034,7 @@ impl crate::wire::Decode for ListFileRequestsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFileRequestsArg {}
 impl ::std::fmt::Debug for ListFileRequestsArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileRequestsArg", self, f)
@@ -980,6 +1104,7 @@ impl crate::wire::Decode for ListFileRequestsContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFileRequestsContinueArg {}
 impl ::std::fmt::Debug for ListFileRequestsContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileRequestsContinueArg", self, f)
@@ -1052,6 +1177,16 @@ impl crate::wire::Decode for ListFileRequestsResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ListFileRequestsResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.file_requests).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ListFileRequestsResult.file_requests"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ListFileRequestsResult {
@@ -1166,6 +1301,16 @@ impl crate::wire::Decode for ListFileRequestsV2Result {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ListFileRequestsV2Result {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.file_requests).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ListFileRequestsV2Result.file_requests"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ListFileRequestsV2Result {
@@ -1327,6 +1472,43 @@ impl crate::wire::Decode for UpdateFileRequestArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UpdateFileRequestArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z]+",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*",
+        );
+        crate::wire::check_str(
+            "UpdateFileRequestArgs.id",
+            &self.id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.title {
+            crate::wire::check_str(
+                "UpdateFileRequestArgs.title",
+                some0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.destination {
+            crate::wire::check_str(
+                "UpdateFileRequestArgs.destination",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UpdateFileRequestArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFileRequestArgs", self, f)
@@ -1413,6 +1595,7 @@ impl crate::wire::Decode for CountFileRequestsError {
         }
     }
 }
+impl crate::wire::Validate for CountFileRequestsError {}
 impl ::std::fmt::Debug for CountFileRequestsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CountFileRequestsError", self, f)
@@ -1618,6 +1801,7 @@ impl crate::wire::Decode for CreateFileRequestError {
         }
     }
 }
+impl crate::wire::Validate for CreateFileRequestError {}
 impl ::std::fmt::Debug for CreateFileRequestError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFileRequestError", self, f)
@@ -1797,6 +1981,7 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsError {
         }
     }
 }
+impl crate::wire::Validate for DeleteAllClosedFileRequestsError {}
 impl ::std::fmt::Debug for DeleteAllClosedFileRequestsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteAllClosedFileRequestsError", self, f)
@@ -1989,6 +2174,7 @@ impl crate::wire::Decode for DeleteFileRequestError {
         }
     }
 }
+impl crate::wire::Validate for DeleteFileRequestError {}
 impl ::std::fmt::Debug for DeleteFileRequestError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteFileRequestError", self, f)
@@ -2163,6 +2349,7 @@ impl crate::wire::Decode for FileRequestError {
         }
     }
 }
+impl crate::wire::Validate for FileRequestError {}
 impl ::std::fmt::Debug for FileRequestError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileRequestError", self, f)
@@ -2249,6 +2436,7 @@ impl crate::wire::Decode for GeneralFileRequestsError {
         }
     }
 }
+impl crate::wire::Validate for GeneralFileRequestsError {}
 impl ::std::fmt::Debug for GeneralFileRequestsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GeneralFileRequestsError", self, f)
@@ -2428,6 +2616,7 @@ impl crate::wire::Decode for GetFileRequestError {
         }
     }
 }
+impl crate::wire::Validate for GetFileRequestError {}
 impl ::std::fmt::Debug for GetFileRequestError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetFileRequestError", self, f)
@@ -2555,6 +2744,7 @@ impl crate::wire::Decode for GracePeriod {
         }
     }
 }
+impl crate::wire::Validate for GracePeriod {}
 impl ::std::fmt::Debug for GracePeriod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GracePeriod", self, f)
@@ -2654,6 +2844,7 @@ impl crate::wire::Decode for ListFileRequestsContinueError {
         }
     }
 }
+impl crate::wire::Validate for ListFileRequestsContinueError {}
 impl ::std::fmt::Debug for ListFileRequestsContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileRequestsContinueError", self, f)
@@ -2740,6 +2931,7 @@ impl crate::wire::Decode for ListFileRequestsError {
         }
     }
 }
+impl crate::wire::Validate for ListFileRequestsError {}
 impl ::std::fmt::Debug for ListFileRequestsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileRequestsError", self, f)
@@ -2851,6 +3043,7 @@ impl crate::wire::Decode for UpdateFileRequestDeadline {
         }
     }
 }
+impl crate::wire::Validate for UpdateFileRequestDeadline {}
 impl ::std::fmt::Debug for UpdateFileRequestDeadline {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFileRequestDeadline", self, f)
@@ -3030,6 +3223,7 @@ impl crate::wire::Decode for UpdateFileRequestError {
         }
     }
 }
+impl crate::wire::Validate for UpdateFileRequestError {}
 impl ::std::fmt::Debug for UpdateFileRequestError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFileRequestError", self, f)

@@ -101,6 +101,30 @@ impl crate::wire::Decode for AddTagArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AddTagArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[\\w]+");
+        crate::wire::check_str(
+            "AddTagArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "AddTagArg.tag_text",
+            &self.tag_text,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(32),
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddTagArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddTagArg", self, f)
@@ -279,6 +303,40 @@ impl crate::wire::Decode for AlphaGetMetadataArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for AlphaGetMetadataArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/|ptid:).*",
+        );
+        crate::wire::check_str(
+            "AlphaGetMetadataArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.include_property_groups {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("AlphaGetMetadataArg.include_property_groups"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.include_property_templates {
+            for item1 in (some0).iter() {
+                crate::wire::check_str(
+                    "AlphaGetMetadataArg.include_property_templates",
+                    item1,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_1),
+                )?;
+            }
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for AlphaGetMetadataArg {
@@ -476,6 +534,30 @@ impl crate::wire::Decode for CommitInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for CommitInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        crate::wire::check_str(
+            "CommitInfo.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::Validate::validate(&self.mode)
+            .map_err(|e| e.within("CommitInfo.mode"))?;
+        if let ::std::option::Option::Some(some0) = &self.property_groups {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("CommitInfo.property_groups"))?;
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for CommitInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CommitInfo", self, f)
@@ -563,6 +645,20 @@ impl crate::wire::Decode for ContentSyncSetting {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ContentSyncSetting {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
+        crate::wire::check_str(
+            "ContentSyncSetting.id",
+            &self.id,
+            ::std::option::Option::Some(4),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ContentSyncSetting {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ContentSyncSetting", self, f)
@@ -648,6 +744,20 @@ impl crate::wire::Decode for ContentSyncSettingArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ContentSyncSettingArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
+        crate::wire::check_str(
+            "ContentSyncSettingArg.id",
+            &self.id,
+            ::std::option::Option::Some(4),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ContentSyncSettingArg {
@@ -738,6 +848,22 @@ impl crate::wire::Decode for CreateFolderArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for CreateFolderArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        crate::wire::check_str(
+            "CreateFolderArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for CreateFolderArg {
@@ -855,6 +981,30 @@ impl crate::wire::Decode for CreateFolderBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for CreateFolderBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        crate::wire::check_items(
+            "CreateFolderBatchArg.paths",
+            (&self.paths).len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(10000),
+        )?;
+        for item0 in (&self.paths).iter() {
+            crate::wire::check_str(
+                "CreateFolderBatchArg.paths",
+                item0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for CreateFolderBatchArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchArg", self, f)
@@ -928,6 +1078,16 @@ impl crate::wire::Decode for CreateFolderBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for CreateFolderBatchResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("CreateFolderBatchResult.entries"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for CreateFolderBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchResult", self, f)
@@ -997,6 +1157,14 @@ impl crate::wire::Decode for CreateFolderEntryResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for CreateFolderEntryResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("CreateFolderEntryResult.metadata"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for CreateFolderEntryResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderEntryResult", self, f)
@@ -1064,6 +1232,14 @@ impl crate::wire::Decode for CreateFolderResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for CreateFolderResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("CreateFolderResult.metadata"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for CreateFolderResult {
@@ -1152,6 +1328,32 @@ impl crate::wire::Decode for DeleteArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DeleteArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
+        crate::wire::check_str(
+            "DeleteArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.parent_rev {
+            crate::wire::check_str(
+                "DeleteArg.parent_rev",
+                some0,
+                ::std::option::Option::Some(9),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DeleteArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteArg", self, f)
@@ -1218,6 +1420,22 @@ impl crate::wire::Decode for DeleteBatchArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for DeleteBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_items(
+            "DeleteBatchArg.entries",
+            (&self.entries).len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1000),
+        )?;
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("DeleteBatchArg.entries"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for DeleteBatchArg {
@@ -1291,6 +1509,16 @@ impl crate::wire::Decode for DeleteBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DeleteBatchResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("DeleteBatchResult.entries"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DeleteBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchResult", self, f)
@@ -1360,6 +1588,14 @@ impl crate::wire::Decode for DeleteBatchResultData {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DeleteBatchResultData {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("DeleteBatchResultData.metadata"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DeleteBatchResultData {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchResultData", self, f)
@@ -1427,6 +1663,14 @@ impl crate::wire::Decode for DeleteResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for DeleteResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("DeleteResult.metadata"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for DeleteResult {
@@ -1580,6 +1824,24 @@ impl crate::wire::Decode for DeletedMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DeletedMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
+            crate::wire::check_str(
+                "DeletedMetadata.parent_shared_folder_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DeletedMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeletedMetadata", self, f)
@@ -1667,6 +1929,7 @@ impl crate::wire::Decode for Dimensions {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for Dimensions {}
 impl ::std::fmt::Debug for Dimensions {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Dimensions", self, f)
@@ -1754,6 +2017,32 @@ impl crate::wire::Decode for DownloadArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DownloadArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
+        crate::wire::check_str(
+            "DownloadArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.rev {
+            crate::wire::check_str(
+                "DownloadArg.rev",
+                some0,
+                ::std::option::Option::Some(9),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DownloadArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DownloadArg", self, f)
@@ -1823,6 +2112,22 @@ impl crate::wire::Decode for DownloadZipArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DownloadZipArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        crate::wire::check_str(
+            "DownloadZipArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DownloadZipArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DownloadZipArg", self, f)
@@ -1889,6 +2194,14 @@ impl crate::wire::Decode for DownloadZipResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for DownloadZipResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("DownloadZipResult.metadata"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for DownloadZipResult {
@@ -1975,6 +2288,22 @@ impl crate::wire::Decode for ExportArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ExportArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        crate::wire::check_str(
+            "ExportArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ExportArg {
@@ -2064,6 +2393,7 @@ impl crate::wire::Decode for ExportInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ExportInfo {}
 impl ::std::fmt::Debug for ExportInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExportInfo", self, f)
@@ -2183,6 +2513,21 @@ impl crate::wire::Decode for ExportMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ExportMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.export_hash {
+            crate::wire::check_str(
+                "ExportMetadata.export_hash",
+                some0,
+                ::std::option::Option::Some(64),
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ExportMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExportMetadata", self, f)
@@ -2275,6 +2620,16 @@ impl crate::wire::Decode for ExportResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ExportResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.export_metadata)
+            .map_err(|e| e.within("ExportResult.export_metadata"))?;
+        crate::wire::Validate::validate(&self.file_metadata)
+            .map_err(|e| e.within("ExportResult.file_metadata"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ExportResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExportResult", self, f)
@@ -2342,6 +2697,14 @@ impl crate::wire::Decode for FileLock {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for FileLock {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.content)
+            .map_err(|e| e.within("FileLock.content"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for FileLock {
@@ -2458,6 +2821,21 @@ impl crate::wire::Decode for FileLockMetadata {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for FileLockMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.lockholder_account_id {
+            crate::wire::check_str(
+                "FileLockMetadata.lockholder_account_id",
+                some0,
+                ::std::option::Option::Some(40),
+                ::std::option::Option::Some(40),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for FileLockMetadata {
@@ -2854,6 +3232,66 @@ impl crate::wire::Decode for FileMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FileMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
+        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
+            crate::wire::check_str(
+                "FileMetadata.parent_shared_folder_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        crate::wire::check_str(
+            "FileMetadata.id",
+            &self.id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_str(
+            "FileMetadata.rev",
+            &self.rev,
+            ::std::option::Option::Some(9),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.media_info {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("FileMetadata.media_info"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.sharing_info {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("FileMetadata.sharing_info"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.property_groups {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("FileMetadata.property_groups"))?;
+            }
+        }
+        if let ::std::option::Option::Some(some0) = &self.content_hash {
+            crate::wire::check_str(
+                "FileMetadata.content_hash",
+                some0,
+                ::std::option::Option::Some(64),
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.file_lock_info {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("FileMetadata.file_lock_info"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for FileMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileMetadata", self, f)
@@ -2904,6 +3342,7 @@ impl crate::wire::Decode for FileOpsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FileOpsResult {}
 impl ::std::fmt::Debug for FileOpsResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileOpsResult", self, f)
@@ -3010,6 +3449,31 @@ impl crate::wire::Decode for FileSharingInfo {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for FileSharingInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "FileSharingInfo.parent_shared_folder_id",
+            &self.parent_shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.modified_by {
+            crate::wire::check_str(
+                "FileSharingInfo.modified_by",
+                some0,
+                ::std::option::Option::Some(40),
+                ::std::option::Option::Some(40),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for FileSharingInfo {
@@ -3219,6 +3683,53 @@ impl crate::wire::Decode for FolderMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FolderMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
+            crate::wire::check_str(
+                "FolderMetadata.parent_shared_folder_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        crate::wire::check_str(
+            "FolderMetadata.id",
+            &self.id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.shared_folder_id {
+            crate::wire::check_str(
+                "FolderMetadata.shared_folder_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.sharing_info {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("FolderMetadata.sharing_info"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.property_groups {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("FolderMetadata.property_groups"))?;
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for FolderMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderMetadata", self, f)
@@ -3371,6 +3882,36 @@ impl crate::wire::Decode for FolderSharingInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FolderSharingInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
+            crate::wire::check_str(
+                "FolderSharingInfo.parent_shared_folder_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.shared_folder_id {
+            crate::wire::check_str(
+                "FolderSharingInfo.shared_folder_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for FolderSharingInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderSharingInfo", self, f)
@@ -3438,6 +3979,22 @@ impl crate::wire::Decode for GetCopyReferenceArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetCopyReferenceArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        crate::wire::check_str(
+            "GetCopyReferenceArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetCopyReferenceArg {
@@ -3549,6 +4106,14 @@ impl crate::wire::Decode for GetCopyReferenceResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetCopyReferenceResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("GetCopyReferenceResult.metadata"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetCopyReferenceResult {
@@ -3708,6 +4273,26 @@ impl crate::wire::Decode for GetMetadataArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetMetadataArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        crate::wire::check_str(
+            "GetMetadataArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.include_property_groups {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("GetMetadataArg.include_property_groups"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GetMetadataArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMetadataArg", self, f)
@@ -3775,6 +4360,24 @@ impl crate::wire::Decode for GetTagsArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetTagsArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*",
+        );
+        for item0 in (&self.paths).iter() {
+            crate::wire::check_str(
+                "GetTagsArg.paths",
+                item0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetTagsArg {
@@ -3846,6 +4449,16 @@ impl crate::wire::Decode for GetTagsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetTagsResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.paths_to_tags).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("GetTagsResult.paths_to_tags"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GetTagsResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTagsResult", self, f)
@@ -3913,6 +4526,22 @@ impl crate::wire::Decode for GetTemporaryLinkArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetTemporaryLinkArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        crate::wire::check_str(
+            "GetTemporaryLinkArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetTemporaryLinkArg {
@@ -4002,6 +4631,14 @@ impl crate::wire::Decode for GetTemporaryLinkResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetTemporaryLinkResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("GetTemporaryLinkResult.metadata"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetTemporaryLinkResult {
@@ -4097,6 +4734,20 @@ impl crate::wire::Decode for GetTemporaryUploadLinkArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetTemporaryUploadLinkArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.commit_info)
+            .map_err(|e| e.within("GetTemporaryUploadLinkArg.commit_info"))?;
+        crate::wire::check_float(
+            "GetTemporaryUploadLinkArg.duration",
+            f64::from(*&self.duration),
+            ::std::option::Option::Some(60f64),
+            ::std::option::Option::Some(14400f64),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GetTemporaryUploadLinkArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTemporaryUploadLinkArg", self, f)
@@ -4166,6 +4817,7 @@ impl crate::wire::Decode for GetTemporaryUploadLinkResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetTemporaryUploadLinkResult {}
 impl ::std::fmt::Debug for GetTemporaryUploadLinkResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTemporaryUploadLinkResult", self, f)
@@ -4234,6 +4886,16 @@ impl crate::wire::Decode for GetThumbnailBatchArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetThumbnailBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("GetThumbnailBatchArg.entries"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetThumbnailBatchArg {
@@ -4307,6 +4969,16 @@ impl crate::wire::Decode for GetThumbnailBatchResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetThumbnailBatchResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("GetThumbnailBatchResult.entries"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetThumbnailBatchResult {
@@ -4397,6 +5069,14 @@ impl crate::wire::Decode for GetThumbnailBatchResultData {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetThumbnailBatchResultData {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("GetThumbnailBatchResultData.metadata"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GetThumbnailBatchResultData {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetThumbnailBatchResultData", self, f)
@@ -4482,6 +5162,24 @@ impl crate::wire::Decode for GpsCoordinates {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GpsCoordinates {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_float(
+            "GpsCoordinates.latitude",
+            f64::from(*&self.latitude),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_float(
+            "GpsCoordinates.longitude",
+            f64::from(*&self.longitude),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GpsCoordinates {
@@ -4573,6 +5271,7 @@ impl crate::wire::Decode for HighlightSpan {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for HighlightSpan {}
 impl ::std::fmt::Debug for HighlightSpan {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("HighlightSpan", self, f)
@@ -4841,6 +5540,34 @@ impl crate::wire::Decode for ListFolderArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFolderArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        crate::wire::check_str(
+            "ListFolderArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.limit {
+            crate::wire::check_int(
+                "ListFolderArg.limit",
+                i128::from(*some0),
+                ::std::option::Option::Some(1),
+                ::std::option::Option::Some(2000),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.include_property_groups {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("ListFolderArg.include_property_groups"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListFolderArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderArg", self, f)
@@ -4910,6 +5637,19 @@ impl crate::wire::Decode for ListFolderContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFolderContinueArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "ListFolderContinueArg.cursor",
+            &self.cursor,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListFolderContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderContinueArg", self, f)
@@ -4977,6 +5717,19 @@ impl crate::wire::Decode for ListFolderGetLatestCursorResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ListFolderGetLatestCursorResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "ListFolderGetLatestCursorResult.cursor",
+            &self.cursor,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ListFolderGetLatestCursorResult {
@@ -5069,6 +5822,25 @@ impl crate::wire::Decode for ListFolderLongpollArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFolderLongpollArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "ListFolderLongpollArg.cursor",
+            &self.cursor,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_int(
+            "ListFolderLongpollArg.timeout",
+            i128::from(*&self.timeout),
+            ::std::option::Option::Some(30),
+            ::std::option::Option::Some(480),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListFolderLongpollArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderLongpollArg", self, f)
@@ -5155,6 +5927,7 @@ impl crate::wire::Decode for ListFolderLongpollResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFolderLongpollResult {}
 impl ::std::fmt::Debug for ListFolderLongpollResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderLongpollResult", self, f)
@@ -5260,6 +6033,23 @@ impl crate::wire::Decode for ListFolderResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ListFolderResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ListFolderResult.entries"))?;
+        }
+        crate::wire::check_str(
+            "ListFolderResult.cursor",
+            &self.cursor,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ListFolderResult {
@@ -5412,6 +6202,38 @@ impl crate::wire::Decode for ListRevisionsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListRevisionsArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
+        crate::wire::check_str(
+            "ListRevisionsArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_int(
+            "ListRevisionsArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(100),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.before_rev {
+            crate::wire::check_str(
+                "ListRevisionsArg.before_rev",
+                some0,
+                ::std::option::Option::Some(9),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListRevisionsArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListRevisionsArg", self, f)
@@ -5541,6 +6363,16 @@ impl crate::wire::Decode for ListRevisionsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListRevisionsResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ListRevisionsResult.entries"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListRevisionsResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListRevisionsResult", self, f)
@@ -5608,6 +6440,14 @@ impl crate::wire::Decode for LockConflictError {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for LockConflictError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.lock)
+            .map_err(|e| e.within("LockConflictError.lock"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for LockConflictError {
@@ -5679,6 +6519,22 @@ impl crate::wire::Decode for LockFileArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LockFileArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        crate::wire::check_str(
+            "LockFileArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for LockFileArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LockFileArg", self, f)
@@ -5746,6 +6602,16 @@ impl crate::wire::Decode for LockFileBatchArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for LockFileBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("LockFileBatchArg.entries"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for LockFileBatchArg {
@@ -5817,6 +6683,16 @@ impl crate::wire::Decode for LockFileBatchResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for LockFileBatchResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("LockFileBatchResult.entries"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for LockFileBatchResult {
@@ -5906,6 +6782,16 @@ impl crate::wire::Decode for LockFileResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LockFileResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("LockFileResult.metadata"))?;
+        crate::wire::Validate::validate(&self.lock)
+            .map_err(|e| e.within("LockFileResult.lock"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for LockFileResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LockFileResult", self, f)
@@ -5976,6 +6862,24 @@ impl crate::wire::Decode for MediaMetadata {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for MediaMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Photo(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("MediaMetadata.photo"))?;
+            }
+            Self::Video(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("MediaMetadata.video"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MediaMetadata {
@@ -6066,6 +6970,28 @@ impl crate::wire::Decode for Metadata {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for Metadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::File(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("Metadata.file"))?;
+            }
+            Self::Folder(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("Metadata.folder"))?;
+            }
+            Self::Deleted(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("Metadata.deleted"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for Metadata {
@@ -6187,6 +7113,29 @@ impl crate::wire::Decode for MinimalFileLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MinimalFileLinkMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
+        if let ::std::option::Option::Some(some0) = &self.id {
+            crate::wire::check_str(
+                "MinimalFileLinkMetadata.id",
+                some0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
+        }
+        crate::wire::check_str(
+            "MinimalFileLinkMetadata.rev",
+            &self.rev,
+            ::std::option::Option::Some(9),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MinimalFileLinkMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MinimalFileLinkMetadata", self, f)
@@ -6304,6 +7253,22 @@ impl crate::wire::Decode for MoveBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MoveBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_items(
+            "MoveBatchArg.entries",
+            (&self.entries).len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("MoveBatchArg.entries"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MoveBatchArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MoveBatchArg", self, f)
@@ -6391,6 +7356,22 @@ impl crate::wire::Decode for PaperCreateArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for PaperCreateArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*",
+        );
+        crate::wire::check_str(
+            "PaperCreateArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for PaperCreateArg {
@@ -6523,6 +7504,20 @@ impl crate::wire::Decode for PaperCreateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperCreateResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
+        crate::wire::check_str(
+            "PaperCreateResult.file_id",
+            &self.file_id,
+            ::std::option::Option::Some(4),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PaperCreateResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperCreateResult", self, f)
@@ -6649,6 +7644,22 @@ impl crate::wire::Decode for PaperUpdateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperUpdateArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        crate::wire::check_str(
+            "PaperUpdateArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PaperUpdateArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperUpdateArg", self, f)
@@ -6718,6 +7729,7 @@ impl crate::wire::Decode for PaperUpdateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperUpdateResult {}
 impl ::std::fmt::Debug for PaperUpdateResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperUpdateResult", self, f)
@@ -6805,6 +7817,26 @@ impl crate::wire::Decode for PathToTags {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for PathToTags {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*",
+        );
+        crate::wire::check_str(
+            "PathToTags.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        for item0 in (&self.tags).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("PathToTags.tags"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for PathToTags {
@@ -6906,6 +7938,16 @@ impl crate::wire::Decode for PhotoMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PhotoMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.location {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("PhotoMetadata.location"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PhotoMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PhotoMetadata", self, f)
@@ -6993,6 +8035,32 @@ impl crate::wire::Decode for PreviewArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PreviewArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
+        crate::wire::check_str(
+            "PreviewArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.rev {
+            crate::wire::check_str(
+                "PreviewArg.rev",
+                some0,
+                ::std::option::Option::Some(9),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PreviewArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PreviewArg", self, f)
@@ -7077,6 +8145,20 @@ impl crate::wire::Decode for PreviewResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for PreviewResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.file_metadata {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("PreviewResult.file_metadata"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.link_metadata {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("PreviewResult.link_metadata"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for PreviewResult {
@@ -7236,6 +8318,32 @@ impl crate::wire::Decode for RelocationArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RelocationArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        crate::wire::check_str(
+            "RelocationArg.from_path",
+            &self.from_path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "RelocationArg.to_path",
+            &self.to_path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RelocationArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationArg", self, f)
@@ -7374,6 +8482,22 @@ impl crate::wire::Decode for RelocationBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RelocationBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_items(
+            "RelocationBatchArg.entries",
+            (&self.entries).len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("RelocationBatchArg.entries"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RelocationBatchArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchArg", self, f)
@@ -7466,6 +8590,22 @@ impl crate::wire::Decode for RelocationBatchArgBase {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RelocationBatchArgBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_items(
+            "RelocationBatchArgBase.entries",
+            (&self.entries).len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("RelocationBatchArgBase.entries"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RelocationBatchArgBase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchArgBase", self, f)
@@ -7538,6 +8678,16 @@ impl crate::wire::Decode for RelocationBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RelocationBatchResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("RelocationBatchResult.entries"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RelocationBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchResult", self, f)
@@ -7605,6 +8755,14 @@ impl crate::wire::Decode for RelocationBatchResultData {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for RelocationBatchResultData {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("RelocationBatchResultData.metadata"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RelocationBatchResultData {
@@ -7678,6 +8836,16 @@ impl crate::wire::Decode for RelocationBatchV2Result {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for RelocationBatchV2Result {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("RelocationBatchV2Result.entries"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RelocationBatchV2Result {
@@ -7769,6 +8937,32 @@ impl crate::wire::Decode for RelocationPath {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RelocationPath {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        crate::wire::check_str(
+            "RelocationPath.from_path",
+            &self.from_path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "RelocationPath.to_path",
+            &self.to_path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RelocationPath {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationPath", self, f)
@@ -7836,6 +9030,14 @@ impl crate::wire::Decode for RelocationResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for RelocationResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("RelocationResult.metadata"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RelocationResult {
@@ -7924,6 +9126,30 @@ impl crate::wire::Decode for RemoveTagArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RemoveTagArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[\\w]+");
+        crate::wire::check_str(
+            "RemoveTagArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "RemoveTagArg.tag_text",
+            &self.tag_text,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(32),
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RemoveTagArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveTagArg", self, f)
@@ -8008,6 +9234,30 @@ impl crate::wire::Decode for RestoreArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for RestoreArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
+        crate::wire::check_str(
+            "RestoreArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "RestoreArg.rev",
+            &self.rev,
+            ::std::option::Option::Some(9),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RestoreArg {
@@ -8096,6 +9346,22 @@ impl crate::wire::Decode for SaveCopyReferenceArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SaveCopyReferenceArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*",
+        );
+        crate::wire::check_str(
+            "SaveCopyReferenceArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SaveCopyReferenceArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SaveCopyReferenceArg", self, f)
@@ -8163,6 +9429,14 @@ impl crate::wire::Decode for SaveCopyReferenceResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for SaveCopyReferenceResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("SaveCopyReferenceResult.metadata"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SaveCopyReferenceResult {
@@ -8249,6 +9523,22 @@ impl crate::wire::Decode for SaveUrlArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for SaveUrlArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*",
+        );
+        crate::wire::check_str(
+            "SaveUrlArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SaveUrlArg {
@@ -8404,6 +9694,41 @@ impl crate::wire::Decode for SearchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SearchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        crate::wire::check_str(
+            "SearchArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "SearchArg.query",
+            &self.query,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1000),
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_int(
+            "SearchArg.start",
+            i128::from(*&self.start),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(9999),
+        )?;
+        crate::wire::check_int(
+            "SearchArg.max_results",
+            i128::from(*&self.max_results),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SearchArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchArg", self, f)
@@ -8493,6 +9818,14 @@ impl crate::wire::Decode for SearchMatch {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SearchMatch {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("SearchMatch.metadata"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SearchMatch {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchMatch", self, f)
@@ -8568,6 +9901,7 @@ impl crate::wire::Decode for SearchMatchFieldOptions {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SearchMatchFieldOptions {}
 impl ::std::fmt::Debug for SearchMatchFieldOptions {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchMatchFieldOptions", self, f)
@@ -8674,6 +10008,14 @@ impl crate::wire::Decode for SearchMatchV2 {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for SearchMatchV2 {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.metadata)
+            .map_err(|e| e.within("SearchMatchV2.metadata"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SearchMatchV2 {
@@ -8876,6 +10218,39 @@ impl crate::wire::Decode for SearchOptions {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SearchOptions {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        if let ::std::option::Option::Some(some0) = &self.path {
+            crate::wire::check_str(
+                "SearchOptions.path",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        crate::wire::check_int(
+            "SearchOptions.max_results",
+            i128::from(*&self.max_results),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.account_id {
+            crate::wire::check_str(
+                "SearchOptions.account_id",
+                some0,
+                ::std::option::Option::Some(40),
+                ::std::option::Option::Some(40),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SearchOptions {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchOptions", self, f)
@@ -8981,6 +10356,16 @@ impl crate::wire::Decode for SearchResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for SearchResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.matches).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("SearchResult.matches"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SearchResult {
@@ -9105,6 +10490,23 @@ impl crate::wire::Decode for SearchV2Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SearchV2Arg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "SearchV2Arg.query",
+            &self.query,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1000),
+            ::std::option::Option::None,
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.options {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("SearchV2Arg.options"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SearchV2Arg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchV2Arg", self, f)
@@ -9172,6 +10574,19 @@ impl crate::wire::Decode for SearchV2ContinueArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for SearchV2ContinueArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "SearchV2ContinueArg.cursor",
+            &self.cursor,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SearchV2ContinueArg {
@@ -9283,6 +10698,25 @@ impl crate::wire::Decode for SearchV2Result {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SearchV2Result {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.matches).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("SearchV2Result.matches"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.cursor {
+            crate::wire::check_str(
+                "SearchV2Result.cursor",
+                some0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SearchV2Result {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchV2Result", self, f)
@@ -9369,6 +10803,7 @@ impl crate::wire::Decode for SharedLink {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharedLink {}
 impl ::std::fmt::Debug for SharedLink {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLink", self, f)
@@ -9470,6 +10905,7 @@ impl crate::wire::Decode for SharedLinkFileInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharedLinkFileInfo {}
 impl ::std::fmt::Debug for SharedLinkFileInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkFileInfo", self, f)
@@ -9540,6 +10976,7 @@ impl crate::wire::Decode for SharingInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharingInfo {}
 impl ::std::fmt::Debug for SharingInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingInfo", self, f)
@@ -9647,6 +11084,19 @@ impl crate::wire::Decode for SingleUserLock {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SingleUserLock {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "SingleUserLock.lock_holder_account_id",
+            &self.lock_holder_account_id,
+            ::std::option::Option::Some(40),
+            ::std::option::Option::Some(40),
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SingleUserLock {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SingleUserLock", self, f)
@@ -9716,6 +11166,7 @@ impl crate::wire::Decode for SymlinkInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SymlinkInfo {}
 impl ::std::fmt::Debug for SymlinkInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SymlinkInfo", self, f)
@@ -9884,6 +11335,22 @@ impl crate::wire::Decode for ThumbnailArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ThumbnailArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        crate::wire::check_str(
+            "ThumbnailArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ThumbnailArg {
@@ -10056,6 +11523,14 @@ impl crate::wire::Decode for ThumbnailV2Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ThumbnailV2Arg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.resource)
+            .map_err(|e| e.within("ThumbnailV2Arg.resource"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ThumbnailV2Arg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailV2Arg", self, f)
@@ -10123,6 +11598,22 @@ impl crate::wire::Decode for UnlockFileArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UnlockFileArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        crate::wire::check_str(
+            "UnlockFileArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UnlockFileArg {
@@ -10194,6 +11685,16 @@ impl crate::wire::Decode for UnlockFileBatchArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UnlockFileBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("UnlockFileBatchArg.entries"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UnlockFileBatchArg {
@@ -10406,6 +11907,39 @@ impl crate::wire::Decode for UploadArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        crate::wire::check_str(
+            "UploadArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::Validate::validate(&self.mode)
+            .map_err(|e| e.within("UploadArg.mode"))?;
+        if let ::std::option::Option::Some(some0) = &self.property_groups {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("UploadArg.property_groups"))?;
+            }
+        }
+        if let ::std::option::Option::Some(some0) = &self.content_hash {
+            crate::wire::check_str(
+                "UploadArg.content_hash",
+                some0,
+                ::std::option::Option::Some(64),
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UploadArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadArg", self, f)
@@ -10514,6 +12048,21 @@ impl crate::wire::Decode for UploadSessionAppendArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadSessionAppendArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.content_hash {
+            crate::wire::check_str(
+                "UploadSessionAppendArg.content_hash",
+                some0,
+                ::std::option::Option::Some(64),
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UploadSessionAppendArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendArg", self, f)
@@ -10602,6 +12151,27 @@ impl crate::wire::Decode for UploadSessionAppendBatchArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UploadSessionAppendBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_items(
+            "UploadSessionAppendBatchArg.entries",
+            (&self.entries).len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1000),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.content_hash {
+            crate::wire::check_str(
+                "UploadSessionAppendBatchArg.content_hash",
+                some0,
+                ::std::option::Option::Some(64),
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UploadSessionAppendBatchArg {
@@ -10715,6 +12285,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchArgEntry {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadSessionAppendBatchArgEntry {}
 impl ::std::fmt::Debug for UploadSessionAppendBatchArgEntry {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendBatchArgEntry", self, f)
@@ -10788,6 +12359,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadSessionAppendBatchResult {}
 impl ::std::fmt::Debug for UploadSessionAppendBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendBatchResult", self, f)
@@ -10874,6 +12446,7 @@ impl crate::wire::Decode for UploadSessionCursor {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadSessionCursor {}
 impl ::std::fmt::Debug for UploadSessionCursor {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionCursor", self, f)
@@ -10981,6 +12554,23 @@ impl crate::wire::Decode for UploadSessionFinishArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadSessionFinishArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.commit)
+            .map_err(|e| e.within("UploadSessionFinishArg.commit"))?;
+        if let ::std::option::Option::Some(some0) = &self.content_hash {
+            crate::wire::check_str(
+                "UploadSessionFinishArg.content_hash",
+                some0,
+                ::std::option::Option::Some(64),
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UploadSessionFinishArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionFinishArg", self, f)
@@ -11050,6 +12640,22 @@ impl crate::wire::Decode for UploadSessionFinishBatchArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UploadSessionFinishBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_items(
+            "UploadSessionFinishBatchArg.entries",
+            (&self.entries).len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(1000),
+        )?;
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("UploadSessionFinishBatchArg.entries"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UploadSessionFinishBatchArg {
@@ -11125,6 +12731,16 @@ impl crate::wire::Decode for UploadSessionFinishBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadSessionFinishBatchResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("UploadSessionFinishBatchResult.entries"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UploadSessionFinishBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionFinishBatchResult", self, f)
@@ -11194,6 +12810,7 @@ impl crate::wire::Decode for UploadSessionOffsetError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadSessionOffsetError {}
 impl ::std::fmt::Debug for UploadSessionOffsetError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionOffsetError", self, f)
@@ -11299,6 +12916,21 @@ impl crate::wire::Decode for UploadSessionStartArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadSessionStartArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.content_hash {
+            crate::wire::check_str(
+                "UploadSessionStartArg.content_hash",
+                some0,
+                ::std::option::Option::Some(64),
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UploadSessionStartArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionStartArg", self, f)
@@ -11385,6 +13017,18 @@ impl crate::wire::Decode for UploadSessionStartBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadSessionStartBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "UploadSessionStartBatchArg.num_sessions",
+            i128::from(*&self.num_sessions),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UploadSessionStartBatchArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionStartBatchArg", self, f)
@@ -11454,6 +13098,7 @@ impl crate::wire::Decode for UploadSessionStartBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadSessionStartBatchResult {}
 impl ::std::fmt::Debug for UploadSessionStartBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionStartBatchResult", self, f)
@@ -11523,6 +13168,7 @@ impl crate::wire::Decode for UploadSessionStartResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadSessionStartResult {}
 impl ::std::fmt::Debug for UploadSessionStartResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionStartResult", self, f)
@@ -11612,6 +13258,7 @@ impl crate::wire::Decode for UploadWriteFailed {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UploadWriteFailed {}
 impl ::std::fmt::Debug for UploadWriteFailed {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadWriteFailed", self, f)
@@ -11678,6 +13325,20 @@ impl crate::wire::Decode for UserGeneratedTag {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UserGeneratedTag {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[\\w]+");
+        crate::wire::check_str(
+            "UserGeneratedTag.tag_text",
+            &self.tag_text,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(32),
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UserGeneratedTag {
@@ -11792,6 +13453,16 @@ impl crate::wire::Decode for VideoMetadata {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for VideoMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.location {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("VideoMetadata.location"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for VideoMetadata {
@@ -11909,6 +13580,7 @@ impl crate::wire::Decode for AddTagError {
         }
     }
 }
+impl crate::wire::Validate for AddTagError {}
 impl ::std::fmt::Debug for AddTagError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddTagError", self, f)
@@ -12038,6 +13710,7 @@ impl crate::wire::Decode for AlphaGetMetadataError {
         }
     }
 }
+impl crate::wire::Validate for AlphaGetMetadataError {}
 impl ::std::fmt::Debug for AlphaGetMetadataError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AlphaGetMetadataError", self, f)
@@ -12140,6 +13813,7 @@ impl crate::wire::Decode for BaseTagError {
         }
     }
 }
+impl crate::wire::Validate for BaseTagError {}
 impl ::std::fmt::Debug for BaseTagError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BaseTagError", self, f)
@@ -12225,6 +13899,7 @@ impl crate::wire::Decode for CreateFolderBatchError {
         }
     }
 }
+impl crate::wire::Validate for CreateFolderBatchError {}
 impl ::std::fmt::Debug for CreateFolderBatchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchError", self, f)
@@ -12375,6 +14050,21 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
         }
     }
 }
+impl crate::wire::Validate for CreateFolderBatchJobStatus {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("CreateFolderBatchJobStatus.complete"))?;
+            }
+            Self::Failed(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for CreateFolderBatchJobStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchJobStatus", self, f)
@@ -12512,6 +14202,29 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
         }
     }
 }
+impl crate::wire::Validate for CreateFolderBatchLaunch {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "CreateFolderBatchLaunch.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("CreateFolderBatchLaunch.complete"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for CreateFolderBatchLaunch {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchLaunch", self, f)
@@ -12634,6 +14347,21 @@ impl crate::wire::Decode for CreateFolderBatchResultEntry {
         }
     }
 }
+impl crate::wire::Validate for CreateFolderBatchResultEntry {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("CreateFolderBatchResultEntry.success"))?;
+            }
+            Self::Failure(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for CreateFolderBatchResultEntry {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchResultEntry", self, f)
@@ -12741,6 +14469,7 @@ impl crate::wire::Decode for CreateFolderEntryError {
         }
     }
 }
+impl crate::wire::Validate for CreateFolderEntryError {}
 impl ::std::fmt::Debug for CreateFolderEntryError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderEntryError", self, f)
@@ -12833,6 +14562,7 @@ impl crate::wire::Decode for CreateFolderError {
         }
     }
 }
+impl crate::wire::Validate for CreateFolderError {}
 impl ::std::fmt::Debug for CreateFolderError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderError", self, f)
@@ -12916,6 +14646,7 @@ impl crate::wire::Decode for DeleteBatchError {
         }
     }
 }
+impl crate::wire::Validate for DeleteBatchError {}
 impl ::std::fmt::Debug for DeleteBatchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchError", self, f)
@@ -13066,6 +14797,21 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
         }
     }
 }
+impl crate::wire::Validate for DeleteBatchJobStatus {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("DeleteBatchJobStatus.complete"))?;
+            }
+            Self::Failed(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DeleteBatchJobStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchJobStatus", self, f)
@@ -13201,6 +14947,29 @@ impl crate::wire::Decode for DeleteBatchLaunch {
         }
     }
 }
+impl crate::wire::Validate for DeleteBatchLaunch {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "DeleteBatchLaunch.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("DeleteBatchLaunch.complete"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DeleteBatchLaunch {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchLaunch", self, f)
@@ -13321,6 +15090,21 @@ impl crate::wire::Decode for DeleteBatchResultEntry {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for DeleteBatchResultEntry {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("DeleteBatchResultEntry.success"))?;
+            }
+            Self::Failure(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for DeleteBatchResultEntry {
@@ -13488,6 +15272,7 @@ impl crate::wire::Decode for DeleteError {
         }
     }
 }
+impl crate::wire::Validate for DeleteError {}
 impl ::std::fmt::Debug for DeleteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteError", self, f)
@@ -13603,6 +15388,7 @@ impl crate::wire::Decode for DownloadError {
         }
     }
 }
+impl crate::wire::Validate for DownloadError {}
 impl ::std::fmt::Debug for DownloadError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DownloadError", self, f)
@@ -13731,6 +15517,7 @@ impl crate::wire::Decode for DownloadZipError {
         }
     }
 }
+impl crate::wire::Validate for DownloadZipError {}
 impl ::std::fmt::Debug for DownloadZipError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DownloadZipError", self, f)
@@ -13874,6 +15661,7 @@ impl crate::wire::Decode for ExportError {
         }
     }
 }
+impl crate::wire::Validate for ExportError {}
 impl ::std::fmt::Debug for ExportError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExportError", self, f)
@@ -14071,6 +15859,7 @@ impl crate::wire::Decode for FileCategory {
         }
     }
 }
+impl crate::wire::Validate for FileCategory {}
 impl ::std::fmt::Debug for FileCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileCategory", self, f)
@@ -14180,6 +15969,20 @@ impl crate::wire::Decode for FileLockContent {
         }
     }
 }
+impl crate::wire::Validate for FileLockContent {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::SingleUser(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("FileLockContent.single_user"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for FileLockContent {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileLockContent", self, f)
@@ -14271,6 +16074,7 @@ impl crate::wire::Decode for FileStatus {
         }
     }
 }
+impl crate::wire::Validate for FileStatus {}
 impl ::std::fmt::Debug for FileStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileStatus", self, f)
@@ -14378,6 +16182,7 @@ impl crate::wire::Decode for GetCopyReferenceError {
         }
     }
 }
+impl crate::wire::Validate for GetCopyReferenceError {}
 impl ::std::fmt::Debug for GetCopyReferenceError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetCopyReferenceError", self, f)
@@ -14467,6 +16272,7 @@ impl crate::wire::Decode for GetMetadataError {
         }
     }
 }
+impl crate::wire::Validate for GetMetadataError {}
 impl ::std::fmt::Debug for GetMetadataError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMetadataError", self, f)
@@ -14613,6 +16419,7 @@ impl crate::wire::Decode for GetTemporaryLinkError {
         }
     }
 }
+impl crate::wire::Validate for GetTemporaryLinkError {}
 impl ::std::fmt::Debug for GetTemporaryLinkError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTemporaryLinkError", self, f)
@@ -14698,6 +16505,7 @@ impl crate::wire::Decode for GetThumbnailBatchError {
         }
     }
 }
+impl crate::wire::Validate for GetThumbnailBatchError {}
 impl ::std::fmt::Debug for GetThumbnailBatchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetThumbnailBatchError", self, f)
@@ -14834,6 +16642,21 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
         }
     }
 }
+impl crate::wire::Validate for GetThumbnailBatchResultEntry {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("GetThumbnailBatchResultEntry.success"))?;
+            }
+            Self::Failure(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GetThumbnailBatchResultEntry {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetThumbnailBatchResultEntry", self, f)
@@ -14941,6 +16764,7 @@ impl crate::wire::Decode for ImportFormat {
         }
     }
 }
+impl crate::wire::Validate for ImportFormat {}
 impl ::std::fmt::Debug for ImportFormat {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ImportFormat", self, f)
@@ -15061,6 +16885,7 @@ impl crate::wire::Decode for ListFolderContinueError {
         }
     }
 }
+impl crate::wire::Validate for ListFolderContinueError {}
 impl ::std::fmt::Debug for ListFolderContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderContinueError", self, f)
@@ -15198,6 +17023,21 @@ impl crate::wire::Decode for ListFolderError {
         }
     }
 }
+impl crate::wire::Validate for ListFolderError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Path(x) => {}
+            Self::TemplateError(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("ListFolderError.template_error"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListFolderError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderError", self, f)
@@ -15283,6 +17123,7 @@ impl crate::wire::Decode for ListFolderLongpollError {
         }
     }
 }
+impl crate::wire::Validate for ListFolderLongpollError {}
 impl ::std::fmt::Debug for ListFolderLongpollError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderLongpollError", self, f)
@@ -15418,6 +17259,7 @@ impl crate::wire::Decode for ListRevisionsError {
         }
     }
 }
+impl crate::wire::Validate for ListRevisionsError {}
 impl ::std::fmt::Debug for ListRevisionsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListRevisionsError", self, f)
@@ -15514,6 +17356,7 @@ impl crate::wire::Decode for ListRevisionsMode {
         }
     }
 }
+impl crate::wire::Validate for ListRevisionsMode {}
 impl ::std::fmt::Debug for ListRevisionsMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListRevisionsMode", self, f)
@@ -15728,6 +17571,21 @@ impl crate::wire::Decode for LockFileError {
         }
     }
 }
+impl crate::wire::Validate for LockFileError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::PathLookup(x) => {}
+            Self::LockConflict(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("LockFileError.lock_conflict"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for LockFileError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LockFileError", self, f)
@@ -15848,6 +17706,24 @@ impl crate::wire::Decode for LockFileResultEntry {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for LockFileResultEntry {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("LockFileResultEntry.success"))?;
+            }
+            Self::Failure(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("LockFileResultEntry.failure"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for LockFileResultEntry {
@@ -16035,6 +17911,7 @@ impl crate::wire::Decode for LookupError {
         }
     }
 }
+impl crate::wire::Validate for LookupError {}
 impl ::std::fmt::Debug for LookupError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LookupError", self, f)
@@ -16126,6 +18003,20 @@ impl crate::wire::Decode for MediaInfo {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for MediaInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Metadata(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("MediaInfo.metadata"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MediaInfo {
@@ -16231,6 +18122,20 @@ impl crate::wire::Decode for MetadataV2 {
         }
     }
 }
+impl crate::wire::Validate for MetadataV2 {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Metadata(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("MetadataV2.metadata"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MetadataV2 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MetadataV2", self, f)
@@ -16316,6 +18221,7 @@ impl crate::wire::Decode for MoveIntoFamilyError {
         }
     }
 }
+impl crate::wire::Validate for MoveIntoFamilyError {}
 impl ::std::fmt::Debug for MoveIntoFamilyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MoveIntoFamilyError", self, f)
@@ -16401,6 +18307,7 @@ impl crate::wire::Decode for MoveIntoVaultError {
         }
     }
 }
+impl crate::wire::Validate for MoveIntoVaultError {}
 impl ::std::fmt::Debug for MoveIntoVaultError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MoveIntoVaultError", self, f)
@@ -16529,6 +18436,7 @@ impl crate::wire::Decode for PaperContentError {
         }
     }
 }
+impl crate::wire::Validate for PaperContentError {}
 impl ::std::fmt::Debug for PaperContentError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperContentError", self, f)
@@ -16708,6 +18616,7 @@ impl crate::wire::Decode for PaperCreateError {
         }
     }
 }
+impl crate::wire::Validate for PaperCreateError {}
 impl ::std::fmt::Debug for PaperCreateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperCreateError", self, f)
@@ -16832,6 +18741,7 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
         }
     }
 }
+impl crate::wire::Validate for PaperDocUpdatePolicy {}
 impl ::std::fmt::Debug for PaperDocUpdatePolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocUpdatePolicy", self, f)
@@ -17031,6 +18941,7 @@ impl crate::wire::Decode for PaperUpdateError {
         }
     }
 }
+impl crate::wire::Validate for PaperUpdateError {}
 impl ::std::fmt::Debug for PaperUpdateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperUpdateError", self, f)
@@ -17161,6 +19072,29 @@ impl crate::wire::Decode for PathOrLink {
         }
     }
 }
+impl crate::wire::Validate for PathOrLink {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        match self {
+            Self::Path(x) => {
+                crate::wire::check_str(
+                    "PathOrLink.path",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::Link(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for PathOrLink {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PathOrLink", self, f)
@@ -17287,6 +19221,7 @@ impl crate::wire::Decode for PreviewError {
         }
     }
 }
+impl crate::wire::Validate for PreviewError {}
 impl ::std::fmt::Debug for PreviewError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PreviewError", self, f)
@@ -17682,6 +19617,7 @@ impl crate::wire::Decode for RelocationBatchError {
         }
     }
 }
+impl crate::wire::Validate for RelocationBatchError {}
 impl ::std::fmt::Debug for RelocationBatchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchError", self, f)
@@ -17818,6 +19754,7 @@ impl crate::wire::Decode for RelocationBatchErrorEntry {
         }
     }
 }
+impl crate::wire::Validate for RelocationBatchErrorEntry {}
 impl ::std::fmt::Debug for RelocationBatchErrorEntry {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchErrorEntry", self, f)
@@ -17955,6 +19892,21 @@ impl crate::wire::Decode for RelocationBatchJobStatus {
         }
     }
 }
+impl crate::wire::Validate for RelocationBatchJobStatus {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RelocationBatchJobStatus.complete"))?;
+            }
+            Self::Failed(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RelocationBatchJobStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchJobStatus", self, f)
@@ -18090,6 +20042,29 @@ impl crate::wire::Decode for RelocationBatchLaunch {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for RelocationBatchLaunch {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "RelocationBatchLaunch.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RelocationBatchLaunch.complete"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RelocationBatchLaunch {
@@ -18234,6 +20209,21 @@ impl crate::wire::Decode for RelocationBatchResultEntry {
         }
     }
 }
+impl crate::wire::Validate for RelocationBatchResultEntry {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RelocationBatchResultEntry.success"))?;
+            }
+            Self::Failure(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RelocationBatchResultEntry {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchResultEntry", self, f)
@@ -18334,6 +20324,20 @@ impl crate::wire::Decode for RelocationBatchV2JobStatus {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for RelocationBatchV2JobStatus {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RelocationBatchV2JobStatus.complete"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RelocationBatchV2JobStatus {
@@ -18458,6 +20462,29 @@ impl crate::wire::Decode for RelocationBatchV2Launch {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for RelocationBatchV2Launch {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "RelocationBatchV2Launch.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RelocationBatchV2Launch.complete"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RelocationBatchV2Launch {
@@ -18835,6 +20862,7 @@ impl crate::wire::Decode for RelocationError {
         }
     }
 }
+impl crate::wire::Validate for RelocationError {}
 impl ::std::fmt::Debug for RelocationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationError", self, f)
@@ -18950,6 +20978,7 @@ impl crate::wire::Decode for RemoveTagError {
         }
     }
 }
+impl crate::wire::Validate for RemoveTagError {}
 impl ::std::fmt::Debug for RemoveTagError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveTagError", self, f)
@@ -19115,6 +21144,7 @@ impl crate::wire::Decode for RestoreError {
         }
     }
 }
+impl crate::wire::Validate for RestoreError {}
 impl ::std::fmt::Debug for RestoreError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RestoreError", self, f)
@@ -19276,6 +21306,7 @@ impl crate::wire::Decode for SaveCopyReferenceError {
         }
     }
 }
+impl crate::wire::Validate for SaveCopyReferenceError {}
 impl ::std::fmt::Debug for SaveCopyReferenceError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SaveCopyReferenceError", self, f)
@@ -19417,6 +21448,7 @@ impl crate::wire::Decode for SaveUrlError {
         }
     }
 }
+impl crate::wire::Validate for SaveUrlError {}
 impl ::std::fmt::Debug for SaveUrlError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SaveUrlError", self, f)
@@ -19548,6 +21580,21 @@ impl crate::wire::Decode for SaveUrlJobStatus {
         }
     }
 }
+impl crate::wire::Validate for SaveUrlJobStatus {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("SaveUrlJobStatus.complete"))?;
+            }
+            Self::Failed(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SaveUrlJobStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SaveUrlJobStatus", self, f)
@@ -19658,6 +21705,29 @@ impl crate::wire::Decode for SaveUrlResult {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for SaveUrlResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "SaveUrlResult.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("SaveUrlResult.complete"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SaveUrlResult {
@@ -19803,6 +21873,7 @@ impl crate::wire::Decode for SearchError {
         }
     }
 }
+impl crate::wire::Validate for SearchError {}
 impl ::std::fmt::Debug for SearchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchError", self, f)
@@ -19897,6 +21968,7 @@ impl crate::wire::Decode for SearchMatchType {
         }
     }
 }
+impl crate::wire::Validate for SearchMatchType {}
 impl ::std::fmt::Debug for SearchMatchType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchMatchType", self, f)
@@ -20035,6 +22107,7 @@ impl crate::wire::Decode for SearchMatchTypeV2 {
         }
     }
 }
+impl crate::wire::Validate for SearchMatchTypeV2 {}
 impl ::std::fmt::Debug for SearchMatchTypeV2 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchMatchTypeV2", self, f)
@@ -20123,6 +22196,7 @@ impl crate::wire::Decode for SearchMode {
         }
     }
 }
+impl crate::wire::Validate for SearchMode {}
 impl ::std::fmt::Debug for SearchMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchMode", self, f)
@@ -20214,6 +22288,7 @@ impl crate::wire::Decode for SearchOrderBy {
         }
     }
 }
+impl crate::wire::Validate for SearchOrderBy {}
 impl ::std::fmt::Debug for SearchOrderBy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchOrderBy", self, f)
@@ -20322,6 +22397,7 @@ impl crate::wire::Decode for SyncSetting {
         }
     }
 }
+impl crate::wire::Validate for SyncSetting {}
 impl ::std::fmt::Debug for SyncSetting {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SyncSetting", self, f)
@@ -20415,6 +22491,7 @@ impl crate::wire::Decode for SyncSettingArg {
         }
     }
 }
+impl crate::wire::Validate for SyncSettingArg {}
 impl ::std::fmt::Debug for SyncSettingArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SyncSettingArg", self, f)
@@ -20550,6 +22627,7 @@ impl crate::wire::Decode for SyncSettingsError {
         }
     }
 }
+impl crate::wire::Validate for SyncSettingsError {}
 impl ::std::fmt::Debug for SyncSettingsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SyncSettingsError", self, f)
@@ -20645,6 +22723,20 @@ impl crate::wire::Decode for Tag {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for Tag {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::UserGeneratedTag(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("Tag.user_generated_tag"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for Tag {
@@ -20789,6 +22881,7 @@ impl crate::wire::Decode for ThumbnailError {
         }
     }
 }
+impl crate::wire::Validate for ThumbnailError {}
 impl ::std::fmt::Debug for ThumbnailError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailError", self, f)
@@ -20879,6 +22972,7 @@ impl crate::wire::Decode for ThumbnailFormat {
         }
     }
 }
+impl crate::wire::Validate for ThumbnailFormat {}
 impl ::std::fmt::Debug for ThumbnailFormat {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailFormat", self, f)
@@ -20978,6 +23072,7 @@ impl crate::wire::Decode for ThumbnailMode {
         }
     }
 }
+impl crate::wire::Validate for ThumbnailMode {}
 impl ::std::fmt::Debug for ThumbnailMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailMode", self, f)
@@ -21058,6 +23153,7 @@ impl crate::wire::Decode for ThumbnailQuality {
         }
     }
 }
+impl crate::wire::Validate for ThumbnailQuality {}
 impl ::std::fmt::Debug for ThumbnailQuality {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailQuality", self, f)
@@ -21235,6 +23331,7 @@ impl crate::wire::Decode for ThumbnailSize {
         }
     }
 }
+impl crate::wire::Validate for ThumbnailSize {}
 impl ::std::fmt::Debug for ThumbnailSize {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailSize", self, f)
@@ -21418,6 +23515,7 @@ impl crate::wire::Decode for ThumbnailV2Error {
         }
     }
 }
+impl crate::wire::Validate for ThumbnailV2Error {}
 impl ::std::fmt::Debug for ThumbnailV2Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailV2Error", self, f)
@@ -21593,6 +23691,21 @@ impl crate::wire::Decode for UploadError {
         }
     }
 }
+impl crate::wire::Validate for UploadError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Path(x) => {}
+            Self::PropertiesError(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UploadError.properties_error"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UploadError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadError", self, f)
@@ -21763,6 +23876,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
         }
     }
 }
+impl crate::wire::Validate for UploadSessionAppendBatchEntryError {}
 impl ::std::fmt::Debug for UploadSessionAppendBatchEntryError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendBatchEntryError", self, f)
@@ -21876,6 +23990,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchError {
         }
     }
 }
+impl crate::wire::Validate for UploadSessionAppendBatchError {}
 impl ::std::fmt::Debug for UploadSessionAppendBatchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendBatchError", self, f)
@@ -21982,6 +24097,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchResultEntry {
         }
     }
 }
+impl crate::wire::Validate for UploadSessionAppendBatchResultEntry {}
 impl ::std::fmt::Debug for UploadSessionAppendBatchResultEntry {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendBatchResultEntry", self, f)
@@ -22180,6 +24296,7 @@ impl crate::wire::Decode for UploadSessionAppendError {
         }
     }
 }
+impl crate::wire::Validate for UploadSessionAppendError {}
 impl ::std::fmt::Debug for UploadSessionAppendError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendError", self, f)
@@ -22279,6 +24396,22 @@ impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for UploadSessionFinishBatchJobStatus {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| {
+                        e.within("UploadSessionFinishBatchJobStatus.complete")
+                    })?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UploadSessionFinishBatchJobStatus {
@@ -22418,6 +24551,29 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
         }
     }
 }
+impl crate::wire::Validate for UploadSessionFinishBatchLaunch {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "UploadSessionFinishBatchLaunch.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UploadSessionFinishBatchLaunch.complete"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UploadSessionFinishBatchLaunch {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionFinishBatchLaunch", self, f)
@@ -22538,6 +24694,28 @@ impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for UploadSessionFinishBatchResultEntry {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| {
+                        e.within("UploadSessionFinishBatchResultEntry.success")
+                    })?;
+            }
+            Self::Failure(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| {
+                        e.within("UploadSessionFinishBatchResultEntry.failure")
+                    })?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UploadSessionFinishBatchResultEntry {
@@ -22839,6 +25017,22 @@ impl crate::wire::Decode for UploadSessionFinishError {
         }
     }
 }
+impl crate::wire::Validate for UploadSessionFinishError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::LookupFailed(x) => {}
+            Self::Path(x) => {}
+            Self::PropertiesError(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UploadSessionFinishError.properties_error"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UploadSessionFinishError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionFinishError", self, f)
@@ -23035,6 +25229,7 @@ impl crate::wire::Decode for UploadSessionLookupError {
         }
     }
 }
+impl crate::wire::Validate for UploadSessionLookupError {}
 impl ::std::fmt::Debug for UploadSessionLookupError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionLookupError", self, f)
@@ -23165,6 +25360,7 @@ impl crate::wire::Decode for UploadSessionStartError {
         }
     }
 }
+impl crate::wire::Validate for UploadSessionStartError {}
 impl ::std::fmt::Debug for UploadSessionStartError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionStartError", self, f)
@@ -23261,6 +25457,7 @@ impl crate::wire::Decode for UploadSessionType {
         }
     }
 }
+impl crate::wire::Validate for UploadSessionType {}
 impl ::std::fmt::Debug for UploadSessionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionType", self, f)
@@ -23372,6 +25569,7 @@ impl crate::wire::Decode for WriteConflictError {
         }
     }
 }
+impl crate::wire::Validate for WriteConflictError {}
 impl ::std::fmt::Debug for WriteConflictError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("WriteConflictError", self, f)
@@ -23610,6 +25808,7 @@ impl crate::wire::Decode for WriteError {
         }
     }
 }
+impl crate::wire::Validate for WriteError {}
 impl ::std::fmt::Debug for WriteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("WriteError", self, f)
@@ -23715,6 +25914,26 @@ impl crate::wire::Decode for WriteMode {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for WriteMode {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
+        match self {
+            Self::Update(x) => {
+                crate::wire::check_str(
+                    "WriteMode.update",
+                    x,
+                    ::std::option::Option::Some(9),
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for WriteMode {

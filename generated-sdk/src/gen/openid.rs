@@ -48,6 +48,7 @@ impl crate::wire::Decode for UserInfoArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UserInfoArgs {}
 impl ::std::fmt::Debug for UserInfoArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserInfoArgs", self, f)
@@ -205,6 +206,7 @@ impl crate::wire::Decode for UserInfoResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UserInfoResult {}
 impl ::std::fmt::Debug for UserInfoResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserInfoResult", self, f)
@@ -287,6 +289,7 @@ impl crate::wire::Decode for OpenIdError {
         }
     }
 }
+impl crate::wire::Validate for OpenIdError {}
 impl ::std::fmt::Debug for OpenIdError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("OpenIdError", self, f)
@@ -389,6 +392,7 @@ impl crate::wire::Decode for UserInfoError {
         }
     }
 }
+impl crate::wire::Validate for UserInfoError {}
 impl ::std::fmt::Debug for UserInfoError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserInfoError", self, f)

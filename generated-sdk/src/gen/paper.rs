@@ -97,6 +97,14 @@ impl crate::wire::Decode for AddMember {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AddMember {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.member)
+            .map_err(|e| e.within("AddMember.member"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddMember {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddMember", self, f)
@@ -226,6 +234,22 @@ impl crate::wire::Decode for AddPaperDocUser {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AddPaperDocUser {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_items(
+            "AddPaperDocUser.members",
+            (&self.members).len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(20),
+        )?;
+        for item0 in (&self.members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("AddPaperDocUser.members"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddPaperDocUser {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddPaperDocUser", self, f)
@@ -316,6 +340,14 @@ impl crate::wire::Decode for AddPaperDocUserMemberResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AddPaperDocUserMemberResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.member)
+            .map_err(|e| e.within("AddPaperDocUserMemberResult.member"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddPaperDocUserMemberResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddPaperDocUserMemberResult", self, f)
@@ -402,6 +434,7 @@ impl crate::wire::Decode for Cursor {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for Cursor {}
 impl ::std::fmt::Debug for Cursor {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Cursor", self, f)
@@ -480,6 +513,7 @@ impl crate::wire::Decode for Folder {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for Folder {}
 impl ::std::fmt::Debug for Folder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Folder", self, f)
@@ -569,6 +603,7 @@ impl crate::wire::Decode for FoldersContainingPaperDoc {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FoldersContainingPaperDoc {}
 impl ::std::fmt::Debug for FoldersContainingPaperDoc {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FoldersContainingPaperDoc", self, f)
@@ -648,6 +683,22 @@ impl crate::wire::Decode for GetDocMetadataArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetDocMetadataArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
+        if let ::std::option::Option::Some(some0) = &self.file_id {
+            crate::wire::check_str(
+                "GetDocMetadataArg.file_id",
+                some0,
+                ::std::option::Option::Some(4),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetDocMetadataArg {
@@ -737,6 +788,14 @@ impl crate::wire::Decode for InviteeInfoWithPermissionLevel {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for InviteeInfoWithPermissionLevel {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.invitee)
+            .map_err(|e| e.within("InviteeInfoWithPermissionLevel.invitee"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for InviteeInfoWithPermissionLevel {
@@ -894,6 +953,18 @@ impl crate::wire::Decode for ListPaperDocsArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListPaperDocsArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "ListPaperDocsArgs.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListPaperDocsArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsArgs", self, f)
@@ -963,6 +1034,7 @@ impl crate::wire::Decode for ListPaperDocsContinueArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListPaperDocsContinueArgs {}
 impl ::std::fmt::Debug for ListPaperDocsContinueArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsContinueArgs", self, f)
@@ -1070,6 +1142,7 @@ impl crate::wire::Decode for ListPaperDocsResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListPaperDocsResponse {}
 impl ::std::fmt::Debug for ListPaperDocsResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsResponse", self, f)
@@ -1160,6 +1233,18 @@ impl crate::wire::Decode for ListUsersOnFolderArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListUsersOnFolderArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "ListUsersOnFolderArgs.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListUsersOnFolderArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnFolderArgs", self, f)
@@ -1246,6 +1331,7 @@ impl crate::wire::Decode for ListUsersOnFolderContinueArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListUsersOnFolderContinueArgs {}
 impl ::std::fmt::Debug for ListUsersOnFolderContinueArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnFolderContinueArgs", self, f)
@@ -1378,6 +1464,20 @@ impl crate::wire::Decode for ListUsersOnFolderResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListUsersOnFolderResponse {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.invitees).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ListUsersOnFolderResponse.invitees"))?;
+        }
+        for item0 in (&self.users).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ListUsersOnFolderResponse.users"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListUsersOnFolderResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnFolderResponse", self, f)
@@ -1493,6 +1593,18 @@ impl crate::wire::Decode for ListUsersOnPaperDocArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListUsersOnPaperDocArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "ListUsersOnPaperDocArgs.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListUsersOnPaperDocArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnPaperDocArgs", self, f)
@@ -1579,6 +1691,7 @@ impl crate::wire::Decode for ListUsersOnPaperDocContinueArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListUsersOnPaperDocContinueArgs {}
 impl ::std::fmt::Debug for ListUsersOnPaperDocContinueArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnPaperDocContinueArgs", self, f)
@@ -1732,6 +1845,22 @@ impl crate::wire::Decode for ListUsersOnPaperDocResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListUsersOnPaperDocResponse {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.invitees).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ListUsersOnPaperDocResponse.invitees"))?;
+        }
+        for item0 in (&self.users).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ListUsersOnPaperDocResponse.users"))?;
+        }
+        crate::wire::Validate::validate(&self.doc_owner)
+            .map_err(|e| e.within("ListUsersOnPaperDocResponse.doc_owner"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListUsersOnPaperDocResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnPaperDocResponse", self, f)
@@ -1818,6 +1947,7 @@ impl crate::wire::Decode for PaperDocCreateArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperDocCreateArgs {}
 impl ::std::fmt::Debug for PaperDocCreateArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocCreateArgs", self, f)
@@ -1925,6 +2055,7 @@ impl crate::wire::Decode for PaperDocCreateUpdateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperDocCreateUpdateResult {}
 impl ::std::fmt::Debug for PaperDocCreateUpdateResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocCreateUpdateResult", self, f)
@@ -2040,6 +2171,7 @@ impl crate::wire::Decode for PaperDocExport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperDocExport {}
 impl ::std::fmt::Debug for PaperDocExport {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocExport", self, f)
@@ -2170,6 +2302,7 @@ impl crate::wire::Decode for PaperDocExportResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperDocExportResult {}
 impl ::std::fmt::Debug for PaperDocExportResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocExportResult", self, f)
@@ -2377,6 +2510,7 @@ impl crate::wire::Decode for PaperDocGetMetadataResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperDocGetMetadataResult {}
 impl ::std::fmt::Debug for PaperDocGetMetadataResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocGetMetadataResult", self, f)
@@ -2466,6 +2600,7 @@ impl crate::wire::Decode for PaperDocSharingPolicy {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperDocSharingPolicy {}
 impl ::std::fmt::Debug for PaperDocSharingPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocSharingPolicy", self, f)
@@ -2596,6 +2731,7 @@ impl crate::wire::Decode for PaperDocUpdateArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperDocUpdateArgs {}
 impl ::std::fmt::Debug for PaperDocUpdateArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocUpdateArgs", self, f)
@@ -2697,6 +2833,7 @@ impl crate::wire::Decode for PaperFolderCreateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperFolderCreateArg {}
 impl ::std::fmt::Debug for PaperFolderCreateArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperFolderCreateArg", self, f)
@@ -2766,6 +2903,7 @@ impl crate::wire::Decode for PaperFolderCreateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PaperFolderCreateResult {}
 impl ::std::fmt::Debug for PaperFolderCreateResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperFolderCreateResult", self, f)
@@ -2835,6 +2973,7 @@ impl crate::wire::Decode for RefPaperDoc {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RefPaperDoc {}
 impl ::std::fmt::Debug for RefPaperDoc {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RefPaperDoc", self, f)
@@ -2922,6 +3061,14 @@ impl crate::wire::Decode for RemovePaperDocUser {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for RemovePaperDocUser {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.member)
+            .map_err(|e| e.within("RemovePaperDocUser.member"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RemovePaperDocUser {
@@ -3016,6 +3163,7 @@ impl crate::wire::Decode for SharingPolicy {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharingPolicy {}
 impl ::std::fmt::Debug for SharingPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingPolicy", self, f)
@@ -3103,6 +3251,14 @@ impl crate::wire::Decode for UserInfoWithPermissionLevel {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UserInfoWithPermissionLevel {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("UserInfoWithPermissionLevel.user"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UserInfoWithPermissionLevel {
@@ -3276,6 +3432,7 @@ impl crate::wire::Decode for AddPaperDocUserResult {
         }
     }
 }
+impl crate::wire::Validate for AddPaperDocUserResult {}
 impl ::std::fmt::Debug for AddPaperDocUserResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddPaperDocUserResult", self, f)
@@ -3371,6 +3528,7 @@ impl crate::wire::Decode for DocLookupError {
         }
     }
 }
+impl crate::wire::Validate for DocLookupError {}
 impl ::std::fmt::Debug for DocLookupError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DocLookupError", self, f)
@@ -3483,6 +3641,7 @@ impl crate::wire::Decode for DocSubscriptionLevel {
         }
     }
 }
+impl crate::wire::Validate for DocSubscriptionLevel {}
 impl ::std::fmt::Debug for DocSubscriptionLevel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DocSubscriptionLevel", self, f)
@@ -3590,6 +3749,7 @@ impl crate::wire::Decode for ExportFormat {
         }
     }
 }
+impl crate::wire::Validate for ExportFormat {}
 impl ::std::fmt::Debug for ExportFormat {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExportFormat", self, f)
@@ -3676,6 +3836,7 @@ impl crate::wire::Decode for FolderSharingPolicyType {
         }
     }
 }
+impl crate::wire::Validate for FolderSharingPolicyType {}
 impl ::std::fmt::Debug for FolderSharingPolicyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderSharingPolicyType", self, f)
@@ -3788,6 +3949,7 @@ impl crate::wire::Decode for FolderSubscriptionLevel {
         }
     }
 }
+impl crate::wire::Validate for FolderSubscriptionLevel {}
 impl ::std::fmt::Debug for FolderSubscriptionLevel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderSubscriptionLevel", self, f)
@@ -3895,6 +4057,7 @@ impl crate::wire::Decode for ImportFormat {
         }
     }
 }
+impl crate::wire::Validate for ImportFormat {}
 impl ::std::fmt::Debug for ImportFormat {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ImportFormat", self, f)
@@ -4002,6 +4165,7 @@ impl crate::wire::Decode for ListDocsCursorError {
         }
     }
 }
+impl crate::wire::Validate for ListDocsCursorError {}
 impl ::std::fmt::Debug for ListDocsCursorError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListDocsCursorError", self, f)
@@ -4100,6 +4264,7 @@ impl crate::wire::Decode for ListPaperDocsFilterBy {
         }
     }
 }
+impl crate::wire::Validate for ListPaperDocsFilterBy {}
 impl ::std::fmt::Debug for ListPaperDocsFilterBy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsFilterBy", self, f)
@@ -4211,6 +4376,7 @@ impl crate::wire::Decode for ListPaperDocsSortBy {
         }
     }
 }
+impl crate::wire::Validate for ListPaperDocsSortBy {}
 impl ::std::fmt::Debug for ListPaperDocsSortBy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsSortBy", self, f)
@@ -4309,6 +4475,7 @@ impl crate::wire::Decode for ListPaperDocsSortOrder {
         }
     }
 }
+impl crate::wire::Validate for ListPaperDocsSortOrder {}
 impl ::std::fmt::Debug for ListPaperDocsSortOrder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsSortOrder", self, f)
@@ -4444,6 +4611,7 @@ impl crate::wire::Decode for ListUsersCursorError {
         }
     }
 }
+impl crate::wire::Validate for ListUsersCursorError {}
 impl ::std::fmt::Debug for ListUsersCursorError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersCursorError", self, f)
@@ -4529,6 +4697,7 @@ impl crate::wire::Decode for PaperApiBaseError {
         }
     }
 }
+impl crate::wire::Validate for PaperApiBaseError {}
 impl ::std::fmt::Debug for PaperApiBaseError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperApiBaseError", self, f)
@@ -4655,6 +4824,7 @@ impl crate::wire::Decode for PaperApiCursorError {
         }
     }
 }
+impl crate::wire::Validate for PaperApiCursorError {}
 impl ::std::fmt::Debug for PaperApiCursorError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperApiCursorError", self, f)
@@ -4798,6 +4968,7 @@ impl crate::wire::Decode for PaperDocCreateError {
         }
     }
 }
+impl crate::wire::Validate for PaperDocCreateError {}
 impl ::std::fmt::Debug for PaperDocCreateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocCreateError", self, f)
@@ -4896,6 +5067,7 @@ impl crate::wire::Decode for PaperDocPermissionLevel {
         }
     }
 }
+impl crate::wire::Validate for PaperDocPermissionLevel {}
 impl ::std::fmt::Debug for PaperDocPermissionLevel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocPermissionLevel", self, f)
@@ -4990,6 +5162,7 @@ impl crate::wire::Decode for PaperDocStatus {
         }
     }
 }
+impl crate::wire::Validate for PaperDocStatus {}
 impl ::std::fmt::Debug for PaperDocStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocStatus", self, f)
@@ -5172,6 +5345,7 @@ impl crate::wire::Decode for PaperDocUpdateError {
         }
     }
 }
+impl crate::wire::Validate for PaperDocUpdateError {}
 impl ::std::fmt::Debug for PaperDocUpdateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocUpdateError", self, f)
@@ -5283,6 +5457,7 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
         }
     }
 }
+impl crate::wire::Validate for PaperDocUpdatePolicy {}
 impl ::std::fmt::Debug for PaperDocUpdatePolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocUpdatePolicy", self, f)
@@ -5396,6 +5571,7 @@ impl crate::wire::Decode for PaperFolderCreateError {
         }
     }
 }
+impl crate::wire::Validate for PaperFolderCreateError {}
 impl ::std::fmt::Debug for PaperFolderCreateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperFolderCreateError", self, f)
@@ -5511,6 +5687,7 @@ impl crate::wire::Decode for SharingPublicPolicyType {
         }
     }
 }
+impl crate::wire::Validate for SharingPublicPolicyType {}
 impl ::std::fmt::Debug for SharingPublicPolicyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingPublicPolicyType", self, f)
@@ -5614,6 +5791,7 @@ impl crate::wire::Decode for SharingTeamPolicyType {
         }
     }
 }
+impl crate::wire::Validate for SharingTeamPolicyType {}
 impl ::std::fmt::Debug for SharingTeamPolicyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingTeamPolicyType", self, f)
@@ -5712,6 +5890,7 @@ impl crate::wire::Decode for UserOnPaperDocFilter {
         }
     }
 }
+impl crate::wire::Validate for UserOnPaperDocFilter {}
 impl ::std::fmt::Debug for UserOnPaperDocFilter {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserOnPaperDocFilter", self, f)

@@ -154,6 +154,24 @@ impl crate::wire::Decode for ApiExifGpsMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ApiExifGpsMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_float(
+            "ApiExifGpsMetadata.latitude",
+            f64::from(*&self.latitude),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_float(
+            "ApiExifGpsMetadata.longitude",
+            f64::from(*&self.longitude),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ApiExifGpsMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiExifGpsMetadata", self, f)
@@ -519,6 +537,28 @@ impl crate::wire::Decode for ApiExifMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ApiExifMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_float(
+            "ApiExifMetadata.aperture_value",
+            f64::from(*&self.aperture_value),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_float(
+            "ApiExifMetadata.megapixels",
+            f64::from(*&self.megapixels),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.gps_metadata {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("ApiExifMetadata.gps_metadata"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ApiExifMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiExifMetadata", self, f)
@@ -652,6 +692,24 @@ impl crate::wire::Decode for ApiMediaMetadata {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ApiMediaMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_float(
+            "ApiMediaMetadata.duration_s",
+            f64::from(*&self.duration_s),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.streams {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("ApiMediaMetadata.streams"))?;
+            }
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ApiMediaMetadata {
@@ -983,6 +1041,24 @@ impl crate::wire::Decode for ApiMediaStream {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ApiMediaStream {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_float(
+            "ApiMediaStream.duration_s",
+            f64::from(*&self.duration_s),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_float(
+            "ApiMediaStream.frames_per_second",
+            f64::from(*&self.frames_per_second),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ApiMediaStream {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiMediaStream", self, f)
@@ -1271,6 +1347,7 @@ impl crate::wire::Decode for ApiOfficeMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ApiOfficeMetadata {}
 impl ::std::fmt::Debug for ApiOfficeMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiOfficeMetadata", self, f)
@@ -1387,6 +1464,7 @@ impl crate::wire::Decode for ApiPdfMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ApiPdfMetadata {}
 impl ::std::fmt::Debug for ApiPdfMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiPdfMetadata", self, f)
@@ -1483,6 +1561,18 @@ impl crate::wire::Decode for ApiStructuredTranscript {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ApiStructuredTranscript {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.segments {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("ApiStructuredTranscript.segments"))?;
+            }
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ApiStructuredTranscript {
@@ -1600,6 +1690,24 @@ impl crate::wire::Decode for ApiTranscriptSegment {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ApiTranscriptSegment {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_float(
+            "ApiTranscriptSegment.start_time",
+            f64::from(*&self.start_time),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_float(
+            "ApiTranscriptSegment.end_time",
+            f64::from(*&self.end_time),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ApiTranscriptSegment {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiTranscriptSegment", self, f)
@@ -1713,6 +1821,7 @@ impl crate::wire::Decode for GetMarkdownArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetMarkdownArgs {}
 impl ::std::fmt::Debug for GetMarkdownArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMarkdownArgs", self, f)
@@ -1790,6 +1899,7 @@ impl crate::wire::Decode for GetMarkdownResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetMarkdownResult {}
 impl ::std::fmt::Debug for GetMarkdownResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMarkdownResult", self, f)
@@ -1857,6 +1967,7 @@ impl crate::wire::Decode for GetMetadataArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetMetadataArgs {}
 impl ::std::fmt::Debug for GetMetadataArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMetadataArgs", self, f)
@@ -1948,6 +2059,16 @@ impl crate::wire::Decode for GetMetadataResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetMetadataResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.metadata {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("GetMetadataResult.metadata"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GetMetadataResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMetadataResult", self, f)
@@ -2015,6 +2136,7 @@ impl crate::wire::Decode for GetOcrArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetOcrArgs {}
 impl ::std::fmt::Debug for GetOcrArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetOcrArgs", self, f)
@@ -2112,6 +2234,7 @@ impl crate::wire::Decode for GetOcrResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetOcrResult {}
 impl ::std::fmt::Debug for GetOcrResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetOcrResult", self, f)
@@ -2179,6 +2302,7 @@ impl crate::wire::Decode for GetTextArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetTextArgs {}
 impl ::std::fmt::Debug for GetTextArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTextArgs", self, f)
@@ -2256,6 +2380,7 @@ impl crate::wire::Decode for GetTextResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetTextResult {}
 impl ::std::fmt::Debug for GetTextResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTextResult", self, f)
@@ -2392,6 +2517,7 @@ impl crate::wire::Decode for GetTranscriptArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetTranscriptArgs {}
 impl ::std::fmt::Debug for GetTranscriptArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTranscriptArgs", self, f)
@@ -2461,6 +2587,16 @@ impl crate::wire::Decode for GetTranscriptResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetTranscriptResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.structured_transcript {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("GetTranscriptResult.structured_transcript"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetTranscriptResult {
@@ -2535,6 +2671,7 @@ impl crate::wire::Decode for MediaDurationError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MediaDurationError {}
 impl ::std::fmt::Debug for MediaDurationError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MediaDurationError", self, f)
@@ -2786,6 +2923,7 @@ impl crate::wire::Decode for ContentApiV2Error {
         }
     }
 }
+impl crate::wire::Validate for ContentApiV2Error {}
 impl ::std::fmt::Debug for ContentApiV2Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ContentApiV2Error", self, f)
@@ -2961,6 +3099,7 @@ impl crate::wire::Decode for FileIdOrUrl {
         }
     }
 }
+impl crate::wire::Validate for FileIdOrUrl {}
 impl ::std::fmt::Debug for FileIdOrUrl {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileIdOrUrl", self, f)
@@ -3109,6 +3248,7 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
         }
     }
 }
+impl crate::wire::Validate for GetMarkdownAsyncCheckResult {}
 impl ::std::fmt::Debug for GetMarkdownAsyncCheckResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMarkdownAsyncCheckResult", self, f)
@@ -3255,6 +3395,21 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for GetMetadataAsyncCheckResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("GetMetadataAsyncCheckResult.complete"))?;
+            }
+            Self::Failed(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetMetadataAsyncCheckResult {
@@ -3405,6 +3560,7 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
         }
     }
 }
+impl crate::wire::Validate for GetOcrAsyncCheckResult {}
 impl ::std::fmt::Debug for GetOcrAsyncCheckResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetOcrAsyncCheckResult", self, f)
@@ -3553,6 +3709,7 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
         }
     }
 }
+impl crate::wire::Validate for GetTextAsyncCheckResult {}
 impl ::std::fmt::Debug for GetTextAsyncCheckResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTextAsyncCheckResult", self, f)
@@ -3699,6 +3856,21 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for GetTranscriptAsyncCheckResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("GetTranscriptAsyncCheckResult.complete"))?;
+            }
+            Self::Failed(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetTranscriptAsyncCheckResult {
@@ -3942,6 +4114,7 @@ impl crate::wire::Decode for MarkdownConversionApiV2Error {
         }
     }
 }
+impl crate::wire::Validate for MarkdownConversionApiV2Error {}
 impl ::std::fmt::Debug for MarkdownConversionApiV2Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MarkdownConversionApiV2Error", self, f)
@@ -4183,6 +4356,7 @@ impl crate::wire::Decode for MetadataExtractionApiV2Error {
         }
     }
 }
+impl crate::wire::Validate for MetadataExtractionApiV2Error {}
 impl ::std::fmt::Debug for MetadataExtractionApiV2Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MetadataExtractionApiV2Error", self, f)
@@ -4317,6 +4491,7 @@ impl crate::wire::Decode for MetadataType {
         }
     }
 }
+impl crate::wire::Validate for MetadataType {}
 impl ::std::fmt::Debug for MetadataType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MetadataType", self, f)
@@ -4558,6 +4733,7 @@ impl crate::wire::Decode for OcrExtractionApiV2Error {
         }
     }
 }
+impl crate::wire::Validate for OcrExtractionApiV2Error {}
 impl ::std::fmt::Debug for OcrExtractionApiV2Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("OcrExtractionApiV2Error", self, f)
@@ -4682,6 +4858,7 @@ impl crate::wire::Decode for OfficeFileType {
         }
     }
 }
+impl crate::wire::Validate for OfficeFileType {}
 impl ::std::fmt::Debug for OfficeFileType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("OfficeFileType", self, f)
@@ -4923,6 +5100,7 @@ impl crate::wire::Decode for TextExtractionApiV2Error {
         }
     }
 }
+impl crate::wire::Validate for TextExtractionApiV2Error {}
 impl ::std::fmt::Debug for TextExtractionApiV2Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TextExtractionApiV2Error", self, f)
@@ -5014,6 +5192,7 @@ impl crate::wire::Decode for TimestampLevel {
         }
     }
 }
+impl crate::wire::Validate for TimestampLevel {}
 impl ::std::fmt::Debug for TimestampLevel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TimestampLevel", self, f)
@@ -5192,6 +5371,26 @@ impl crate::wire::Decode for metadata_union {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for metadata_union {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Exif(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("metadata_union.exif"))?;
+            }
+            Self::Media(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("metadata_union.media"))?;
+            }
+            Self::Pdf(x) => {}
+            Self::Office(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for metadata_union {

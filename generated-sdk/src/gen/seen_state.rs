@@ -157,6 +157,7 @@ impl crate::wire::Decode for PlatformType {
         }
     }
 }
+impl crate::wire::Validate for PlatformType {}
 impl ::std::fmt::Debug for PlatformType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PlatformType", self, f)

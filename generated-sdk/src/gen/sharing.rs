@@ -190,6 +190,26 @@ impl crate::wire::Decode for AddFileMemberArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AddFileMemberArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_str(
+            "AddFileMemberArgs.file",
+            &self.file,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        for item0 in (&self.members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("AddFileMemberArgs.members"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddFileMemberArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddFileMemberArgs", self, f)
@@ -334,6 +354,35 @@ impl crate::wire::Decode for AddFolderMemberArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AddFolderMemberArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "AddFolderMemberArg.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        for item0 in (&self.members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("AddFolderMemberArg.members"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.custom_message {
+            crate::wire::check_str(
+                "AddFolderMemberArg.custom_message",
+                some0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddFolderMemberArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddFolderMemberArg", self, f)
@@ -421,6 +470,14 @@ impl crate::wire::Decode for AddMember {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AddMember {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.member)
+            .map_err(|e| e.within("AddMember.member"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddMember {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddMember", self, f)
@@ -491,6 +548,7 @@ impl crate::wire::Decode for AudienceExceptionContentInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AudienceExceptionContentInfo {}
 impl ::std::fmt::Debug for AudienceExceptionContentInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AudienceExceptionContentInfo", self, f)
@@ -582,6 +640,7 @@ impl crate::wire::Decode for AudienceExceptions {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AudienceExceptions {}
 impl ::std::fmt::Debug for AudienceExceptions {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AudienceExceptions", self, f)
@@ -694,6 +753,22 @@ impl crate::wire::Decode for AudienceRestrictingSharedFolder {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AudienceRestrictingSharedFolder {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "AudienceRestrictingSharedFolder.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AudienceRestrictingSharedFolder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AudienceRestrictingSharedFolder", self, f)
@@ -802,6 +877,7 @@ impl crate::wire::Decode for CollectionLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for CollectionLinkMetadata {}
 impl ::std::fmt::Debug for CollectionLinkMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CollectionLinkMetadata", self, f)
@@ -913,6 +989,7 @@ impl crate::wire::Decode for CreateSharedLinkArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for CreateSharedLinkArg {}
 impl ::std::fmt::Debug for CreateSharedLinkArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateSharedLinkArg", self, f)
@@ -997,6 +1074,22 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for CreateSharedLinkWithSettingsArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        crate::wire::check_str(
+            "CreateSharedLinkWithSettingsArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for CreateSharedLinkWithSettingsArg {
@@ -1187,6 +1280,23 @@ impl crate::wire::Decode for ExpectedSharedContentLinkMetadata {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ExpectedSharedContentLinkMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self
+            .audience_restricting_shared_folder
+        {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| {
+                    e
+                        .within(
+                            "ExpectedSharedContentLinkMetadata.audience_restricting_shared_folder",
+                        )
+                })?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ExpectedSharedContentLinkMetadata {
@@ -1458,6 +1568,29 @@ impl crate::wire::Decode for FileLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FileLinkMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
+        if let ::std::option::Option::Some(some0) = &self.id {
+            crate::wire::check_str(
+                "FileLinkMetadata.id",
+                some0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
+        }
+        crate::wire::check_str(
+            "FileLinkMetadata.rev",
+            &self.rev,
+            ::std::option::Option::Some(9),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for FileLinkMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileLinkMetadata", self, f)
@@ -1588,6 +1721,16 @@ impl crate::wire::Decode for FileMemberActionResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FileMemberActionResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.member)
+            .map_err(|e| e.within("FileMemberActionResult.member"))?;
+        crate::wire::Validate::validate(&self.result)
+            .map_err(|e| e.within("FileMemberActionResult.result"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for FileMemberActionResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileMemberActionResult", self, f)
@@ -1693,6 +1836,7 @@ impl crate::wire::Decode for FilePermission {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FilePermission {}
 impl ::std::fmt::Debug for FilePermission {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FilePermission", self, f)
@@ -1886,6 +2030,21 @@ impl crate::wire::Decode for FolderLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FolderLinkMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.id {
+            crate::wire::check_str(
+                "FolderLinkMetadata.id",
+                some0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for FolderLinkMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderLinkMetadata", self, f)
@@ -1991,6 +2150,7 @@ impl crate::wire::Decode for FolderPermission {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FolderPermission {}
 impl ::std::fmt::Debug for FolderPermission {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderPermission", self, f)
@@ -2135,6 +2295,7 @@ impl crate::wire::Decode for FolderPolicy {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FolderPolicy {}
 impl ::std::fmt::Debug for FolderPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderPolicy", self, f)
@@ -2225,6 +2386,22 @@ impl crate::wire::Decode for GetFileMetadataArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetFileMetadataArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_str(
+            "GetFileMetadataArg.file",
+            &self.file,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GetFileMetadataArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetFileMetadataArg", self, f)
@@ -2313,6 +2490,30 @@ impl crate::wire::Decode for GetFileMetadataBatchArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetFileMetadataBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_items(
+            "GetFileMetadataBatchArg.files",
+            (&self.files).len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(100),
+        )?;
+        for item0 in (&self.files).iter() {
+            crate::wire::check_str(
+                "GetFileMetadataBatchArg.files",
+                item0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetFileMetadataBatchArg {
@@ -2407,6 +2608,24 @@ impl crate::wire::Decode for GetFileMetadataBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetFileMetadataBatchResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_str(
+            "GetFileMetadataBatchResult.file",
+            &self.file,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::Validate::validate(&self.result)
+            .map_err(|e| e.within("GetFileMetadataBatchResult.result"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GetFileMetadataBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetFileMetadataBatchResult", self, f)
@@ -2496,6 +2715,22 @@ impl crate::wire::Decode for GetMetadataArgs {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetMetadataArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "GetMetadataArgs.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetMetadataArgs {
@@ -2599,6 +2834,24 @@ impl crate::wire::Decode for GetSharedLinkMetadataArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetSharedLinkMetadataArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "/(.|[\\r\\n])*",
+        );
+        if let ::std::option::Option::Some(some0) = &self.path {
+            crate::wire::check_str(
+                "GetSharedLinkMetadataArg.path",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GetSharedLinkMetadataArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetSharedLinkMetadataArg", self, f)
@@ -2665,6 +2918,7 @@ impl crate::wire::Decode for GetSharedLinksArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetSharedLinksArg {}
 impl ::std::fmt::Debug for GetSharedLinksArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetSharedLinksArg", self, f)
@@ -2736,6 +2990,7 @@ impl crate::wire::Decode for GetSharedLinksResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetSharedLinksResult {}
 impl ::std::fmt::Debug for GetSharedLinksResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetSharedLinksResult", self, f)
@@ -2956,6 +3211,7 @@ impl crate::wire::Decode for GroupInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupInfo {}
 impl ::std::fmt::Debug for GroupInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupInfo", self, f)
@@ -3109,6 +3365,7 @@ impl crate::wire::Decode for GroupMembershipInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupMembershipInfo {}
 impl ::std::fmt::Debug for GroupMembershipInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembershipInfo", self, f)
@@ -3195,6 +3452,7 @@ impl crate::wire::Decode for InsufficientPlan {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for InsufficientPlan {}
 impl ::std::fmt::Debug for InsufficientPlan {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InsufficientPlan", self, f)
@@ -3302,6 +3560,7 @@ impl crate::wire::Decode for InsufficientQuotaAmounts {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for InsufficientQuotaAmounts {}
 impl ::std::fmt::Debug for InsufficientQuotaAmounts {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InsufficientQuotaAmounts", self, f)
@@ -3470,6 +3729,18 @@ impl crate::wire::Decode for InviteeMembershipInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for InviteeMembershipInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.invitee)
+            .map_err(|e| e.within("InviteeMembershipInfo.invitee"))?;
+        if let ::std::option::Option::Some(some0) = &self.user {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("InviteeMembershipInfo.user"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for InviteeMembershipInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InviteeMembershipInfo", self, f)
@@ -3581,6 +3852,7 @@ impl crate::wire::Decode for LinkAudienceOption {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LinkAudienceOption {}
 impl ::std::fmt::Debug for LinkAudienceOption {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkAudienceOption", self, f)
@@ -3663,6 +3935,7 @@ impl crate::wire::Decode for LinkMetadata {
         }
     }
 }
+impl crate::wire::Validate for LinkMetadata {}
 impl ::std::fmt::Debug for LinkMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkMetadata", self, f)
@@ -3765,6 +4038,7 @@ impl crate::wire::Decode for LinkPermission {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LinkPermission {}
 impl ::std::fmt::Debug for LinkPermission {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkPermission", self, f)
@@ -4273,6 +4547,7 @@ impl crate::wire::Decode for LinkPermissions {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LinkPermissions {}
 impl ::std::fmt::Debug for LinkPermissions {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkPermissions", self, f)
@@ -4387,6 +4662,7 @@ impl crate::wire::Decode for LinkSettings {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LinkSettings {}
 impl ::std::fmt::Debug for LinkSettings {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkSettings", self, f)
@@ -4523,6 +4799,28 @@ impl crate::wire::Decode for ListFileMembersArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFileMembersArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_str(
+            "ListFileMembersArg.file",
+            &self.file,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_int(
+            "ListFileMembersArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(300),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListFileMembersArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersArg", self, f)
@@ -4612,6 +4910,36 @@ impl crate::wire::Decode for ListFileMembersBatchArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ListFileMembersBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_items(
+            "ListFileMembersBatchArg.files",
+            (&self.files).len(),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(100),
+        )?;
+        for item0 in (&self.files).iter() {
+            crate::wire::check_str(
+                "ListFileMembersBatchArg.files",
+                item0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        crate::wire::check_int(
+            "ListFileMembersBatchArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(3000),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ListFileMembersBatchArg {
@@ -4706,6 +5034,24 @@ impl crate::wire::Decode for ListFileMembersBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFileMembersBatchResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_str(
+            "ListFileMembersBatchResult.file",
+            &self.file,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::Validate::validate(&self.result)
+            .map_err(|e| e.within("ListFileMembersBatchResult.result"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListFileMembersBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersBatchResult", self, f)
@@ -4776,6 +5122,7 @@ impl crate::wire::Decode for ListFileMembersContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFileMembersContinueArg {}
 impl ::std::fmt::Debug for ListFileMembersContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersContinueArg", self, f)
@@ -4860,6 +5207,14 @@ impl crate::wire::Decode for ListFileMembersCountResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ListFileMembersCountResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.members)
+            .map_err(|e| e.within("ListFileMembersCountResult.members"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ListFileMembersCountResult {
@@ -4956,6 +5311,18 @@ impl crate::wire::Decode for ListFilesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFilesArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "ListFilesArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(300),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListFilesArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFilesArg", self, f)
@@ -5026,6 +5393,7 @@ impl crate::wire::Decode for ListFilesContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFilesContinueArg {}
 impl ::std::fmt::Debug for ListFilesContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFilesContinueArg", self, f)
@@ -5113,6 +5481,16 @@ impl crate::wire::Decode for ListFilesResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ListFilesResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ListFilesResult.entries"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ListFilesResult {
@@ -5243,6 +5621,28 @@ impl crate::wire::Decode for ListFolderMembersArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFolderMembersArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_int(
+            "ListFolderMembersArgs.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        crate::wire::check_str(
+            "ListFolderMembersArgs.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListFolderMembersArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderMembersArgs", self, f)
@@ -5312,6 +5712,7 @@ impl crate::wire::Decode for ListFolderMembersContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFolderMembersContinueArg {}
 impl ::std::fmt::Debug for ListFolderMembersContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderMembersContinueArg", self, f)
@@ -5405,6 +5806,18 @@ impl crate::wire::Decode for ListFolderMembersCursorArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ListFolderMembersCursorArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "ListFolderMembersCursorArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ListFolderMembersCursorArg {
@@ -5502,6 +5915,18 @@ impl crate::wire::Decode for ListFoldersArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFoldersArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "ListFoldersArgs.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListFoldersArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFoldersArgs", self, f)
@@ -5571,6 +5996,7 @@ impl crate::wire::Decode for ListFoldersContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListFoldersContinueArg {}
 impl ::std::fmt::Debug for ListFoldersContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFoldersContinueArg", self, f)
@@ -5658,6 +6084,16 @@ impl crate::wire::Decode for ListFoldersResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ListFoldersResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ListFoldersResult.entries"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ListFoldersResult {
@@ -5756,6 +6192,24 @@ impl crate::wire::Decode for ListSharedLinksArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ListSharedLinksArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
+        );
+        if let ::std::option::Option::Some(some0) = &self.path {
+            crate::wire::check_str(
+                "ListSharedLinksArg.path",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ListSharedLinksArg {
@@ -5867,6 +6321,16 @@ impl crate::wire::Decode for ListSharedLinksResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListSharedLinksResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.links).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ListSharedLinksResult.links"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListSharedLinksResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListSharedLinksResult", self, f)
@@ -5971,6 +6435,18 @@ impl crate::wire::Decode for MemberAccessLevelResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MemberAccessLevelResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.access_details {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("MemberAccessLevelResult.access_details"))?;
+            }
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MemberAccessLevelResult {
@@ -6078,6 +6554,7 @@ impl crate::wire::Decode for MemberPermission {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MemberPermission {}
 impl ::std::fmt::Debug for MemberPermission {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberPermission", self, f)
@@ -6210,6 +6687,7 @@ impl crate::wire::Decode for MembershipInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembershipInfo {}
 impl ::std::fmt::Debug for MembershipInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembershipInfo", self, f)
@@ -6326,6 +6804,7 @@ impl crate::wire::Decode for ModifySharedLinkSettingsArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ModifySharedLinkSettingsArgs {}
 impl ::std::fmt::Debug for ModifySharedLinkSettingsArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ModifySharedLinkSettingsArgs", self, f)
@@ -6393,6 +6872,22 @@ impl crate::wire::Decode for MountFolderArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MountFolderArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "MountFolderArg.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MountFolderArg {
@@ -6528,6 +7023,22 @@ impl crate::wire::Decode for ParentFolderAccessInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ParentFolderAccessInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "ParentFolderAccessInfo.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ParentFolderAccessInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ParentFolderAccessInfo", self, f)
@@ -6655,6 +7166,7 @@ impl crate::wire::Decode for PathLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for PathLinkMetadata {}
 impl ::std::fmt::Debug for PathLinkMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PathLinkMetadata", self, f)
@@ -6725,6 +7237,7 @@ impl crate::wire::Decode for RelinquishAccessArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RelinquishAccessArg {}
 impl ::std::fmt::Debug for RelinquishAccessArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishAccessArg", self, f)
@@ -6775,6 +7288,7 @@ impl crate::wire::Decode for RelinquishAccessResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RelinquishAccessResult {}
 impl ::std::fmt::Debug for RelinquishAccessResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishAccessResult", self, f)
@@ -6842,6 +7356,22 @@ impl crate::wire::Decode for RelinquishFileMembershipArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for RelinquishFileMembershipArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_str(
+            "RelinquishFileMembershipArg.file",
+            &self.file,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RelinquishFileMembershipArg {
@@ -6937,6 +7467,22 @@ impl crate::wire::Decode for RelinquishFolderMembershipArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RelinquishFolderMembershipArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "RelinquishFolderMembershipArg.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RelinquishFolderMembershipArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishFolderMembershipArg", self, f)
@@ -7025,6 +7571,24 @@ impl crate::wire::Decode for RemoveFileMemberArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for RemoveFileMemberArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_str(
+            "RemoveFileMemberArg.file",
+            &self.file,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::Validate::validate(&self.member)
+            .map_err(|e| e.within("RemoveFileMemberArg.member"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RemoveFileMemberArg {
@@ -7138,6 +7702,24 @@ impl crate::wire::Decode for RemoveFolderMemberArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RemoveFolderMemberArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "RemoveFolderMemberArg.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::Validate::validate(&self.member)
+            .map_err(|e| e.within("RemoveFolderMemberArg.member"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RemoveFolderMemberArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveFolderMemberArg", self, f)
@@ -7207,6 +7789,7 @@ impl crate::wire::Decode for RevokeSharedLinkArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RevokeSharedLinkArg {}
 impl ::std::fmt::Debug for RevokeSharedLinkArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeSharedLinkArg", self, f)
@@ -7303,6 +7886,22 @@ impl crate::wire::Decode for SetAccessInheritanceArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for SetAccessInheritanceArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "SetAccessInheritanceArg.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SetAccessInheritanceArg {
@@ -7527,6 +8126,22 @@ impl crate::wire::Decode for ShareFolderArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ShareFolderArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        crate::wire::check_str(
+            "ShareFolderArg.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ShareFolderArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderArg", self, f)
@@ -7712,6 +8327,22 @@ impl crate::wire::Decode for ShareFolderArgBase {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ShareFolderArgBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
+        );
+        crate::wire::check_str(
+            "ShareFolderArgBase.path",
+            &self.path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ShareFolderArgBase {
@@ -7941,6 +8572,23 @@ impl crate::wire::Decode for SharedContentLinkMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharedContentLinkMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self
+            .audience_restricting_shared_folder
+        {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| {
+                    e
+                        .within(
+                            "SharedContentLinkMetadata.audience_restricting_shared_folder",
+                        )
+                })?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SharedContentLinkMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedContentLinkMetadata", self, f)
@@ -8130,6 +8778,23 @@ impl crate::wire::Decode for SharedContentLinkMetadataBase {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharedContentLinkMetadataBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self
+            .audience_restricting_shared_folder
+        {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| {
+                    e
+                        .within(
+                            "SharedContentLinkMetadataBase.audience_restricting_shared_folder",
+                        )
+                })?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SharedContentLinkMetadataBase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedContentLinkMetadataBase", self, f)
@@ -8261,6 +8926,20 @@ impl crate::wire::Decode for SharedFileMembers {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for SharedFileMembers {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.users).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("SharedFileMembers.users"))?;
+        }
+        for item0 in (&self.invitees).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("SharedFileMembers.invitees"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SharedFileMembers {
@@ -8567,6 +9246,40 @@ impl crate::wire::Decode for SharedFileMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharedFileMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "SharedFileMetadata.id",
+            &self.id,
+            ::std::option::Option::Some(4),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.expected_link_metadata {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("SharedFileMetadata.expected_link_metadata"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.link_metadata {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("SharedFileMetadata.link_metadata"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
+            crate::wire::check_str(
+                "SharedFileMetadata.parent_shared_folder_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SharedFileMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFileMetadata", self, f)
@@ -8698,6 +9411,20 @@ impl crate::wire::Decode for SharedFolderMembers {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for SharedFolderMembers {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.users).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("SharedFolderMembers.users"))?;
+        }
+        for item0 in (&self.invitees).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("SharedFolderMembers.invitees"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SharedFolderMembers {
@@ -9087,6 +9814,48 @@ impl crate::wire::Decode for SharedFolderMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharedFolderMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
+        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
+            crate::wire::check_str(
+                "SharedFolderMetadata.parent_shared_folder_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.link_metadata {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("SharedFolderMetadata.link_metadata"))?;
+        }
+        crate::wire::check_str(
+            "SharedFolderMetadata.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.folder_id {
+            crate::wire::check_str(
+                "SharedFolderMetadata.folder_id",
+                some0,
+                ::std::option::Option::Some(4),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_2),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SharedFolderMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderMetadata", self, f)
@@ -9297,6 +10066,24 @@ impl crate::wire::Decode for SharedFolderMetadataBase {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharedFolderMetadataBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
+            crate::wire::check_str(
+                "SharedFolderMetadataBase.parent_shared_folder_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SharedFolderMetadataBase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderMetadataBase", self, f)
@@ -9377,6 +10164,24 @@ impl crate::wire::Decode for SharedLinkMetadata {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for SharedLinkMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::File(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("SharedLinkMetadata.file"))?;
+            }
+            Self::Folder(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("SharedLinkMetadata.folder"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SharedLinkMetadata {
@@ -9544,6 +10349,7 @@ impl crate::wire::Decode for SharedLinkSettings {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharedLinkSettings {}
 impl ::std::fmt::Debug for SharedLinkSettings {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkSettings", self, f)
@@ -9652,6 +10458,7 @@ impl crate::wire::Decode for TeamMemberInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamMemberInfo {}
 impl ::std::fmt::Debug for TeamMemberInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberInfo", self, f)
@@ -9744,6 +10551,29 @@ impl crate::wire::Decode for TransferFolderArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TransferFolderArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "TransferFolderArg.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "TransferFolderArg.to_dropbox_id",
+            &self.to_dropbox_id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TransferFolderArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TransferFolderArg", self, f)
@@ -9811,6 +10641,22 @@ impl crate::wire::Decode for UnmountFolderArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UnmountFolderArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "UnmountFolderArg.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UnmountFolderArg {
@@ -9881,6 +10727,22 @@ impl crate::wire::Decode for UnshareFileArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UnshareFileArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_str(
+            "UnshareFileArg.file",
+            &self.file,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UnshareFileArg {
@@ -9974,6 +10836,22 @@ impl crate::wire::Decode for UnshareFolderArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UnshareFolderArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "UnshareFolderArg.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UnshareFolderArg {
@@ -10082,6 +10960,24 @@ impl crate::wire::Decode for UpdateFileMemberArgs {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UpdateFileMemberArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_str(
+            "UpdateFileMemberArgs.file",
+            &self.file,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::Validate::validate(&self.member)
+            .map_err(|e| e.within("UpdateFileMemberArgs.member"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UpdateFileMemberArgs {
@@ -10208,6 +11104,22 @@ impl crate::wire::Decode for UpdateFilePolicyArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UpdateFilePolicyArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
+        );
+        crate::wire::check_str(
+            "UpdateFilePolicyArg.file",
+            &self.file,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UpdateFilePolicyArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFilePolicyArg", self, f)
@@ -10317,6 +11229,24 @@ impl crate::wire::Decode for UpdateFolderMemberArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UpdateFolderMemberArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "UpdateFolderMemberArg.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::Validate::validate(&self.member)
+            .map_err(|e| e.within("UpdateFolderMemberArg.member"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UpdateFolderMemberArg {
@@ -10493,6 +11423,22 @@ impl crate::wire::Decode for UpdateFolderPolicyArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UpdateFolderPolicyArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "UpdateFolderPolicyArg.shared_folder_id",
+            &self.shared_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UpdateFolderPolicyArg {
@@ -10681,6 +11627,14 @@ impl crate::wire::Decode for UserFileMembershipInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UserFileMembershipInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("UserFileMembershipInfo.user"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UserFileMembershipInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFileMembershipInfo", self, f)
@@ -10825,6 +11779,19 @@ impl crate::wire::Decode for UserInfo {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UserInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "UserInfo.account_id",
+            &self.account_id,
+            ::std::option::Option::Some(40),
+            ::std::option::Option::Some(40),
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UserInfo {
@@ -10980,6 +11947,14 @@ impl crate::wire::Decode for UserMembershipInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UserMembershipInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("UserMembershipInfo.user"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UserMembershipInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserMembershipInfo", self, f)
@@ -11113,6 +12088,7 @@ impl crate::wire::Decode for VisibilityPolicy {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for VisibilityPolicy {}
 impl ::std::fmt::Debug for VisibilityPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("VisibilityPolicy", self, f)
@@ -11210,6 +12186,7 @@ impl crate::wire::Decode for AccessInheritance {
         }
     }
 }
+impl crate::wire::Validate for AccessInheritance {}
 impl ::std::fmt::Debug for AccessInheritance {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccessInheritance", self, f)
@@ -11356,6 +12333,7 @@ impl crate::wire::Decode for AccessLevel {
         }
     }
 }
+impl crate::wire::Validate for AccessLevel {}
 impl ::std::fmt::Debug for AccessLevel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccessLevel", self, f)
@@ -11450,6 +12428,7 @@ impl crate::wire::Decode for AclUpdatePolicy {
         }
     }
 }
+impl crate::wire::Validate for AclUpdatePolicy {}
 impl ::std::fmt::Debug for AclUpdatePolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AclUpdatePolicy", self, f)
@@ -11632,6 +12611,7 @@ impl crate::wire::Decode for AddFileMemberError {
         }
     }
 }
+impl crate::wire::Validate for AddFileMemberError {}
 impl ::std::fmt::Debug for AddFileMemberError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddFileMemberError", self, f)
@@ -11970,6 +12950,23 @@ impl crate::wire::Decode for AddFolderMemberError {
         }
     }
 }
+impl crate::wire::Validate for AddFolderMemberError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AccessError(x) => {}
+            Self::BadMember(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("AddFolderMemberError.bad_member"))?;
+            }
+            Self::TooManyMembers(x) => {}
+            Self::TooManyPendingInvites(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddFolderMemberError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddFolderMemberError", self, f)
@@ -12202,6 +13199,46 @@ impl crate::wire::Decode for AddMemberSelectorError {
         }
     }
 }
+impl crate::wire::Validate for AddMemberSelectorError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::InvalidDropboxId(x) => {
+                crate::wire::check_str(
+                    "AddMemberSelectorError.invalid_dropbox_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::InvalidEmail(x) => {
+                crate::wire::check_str(
+                    "AddMemberSelectorError.invalid_email",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::UnverifiedDropboxId(x) => {
+                crate::wire::check_str(
+                    "AddMemberSelectorError.unverified_dropbox_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddMemberSelectorError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddMemberSelectorError", self, f)
@@ -12366,6 +13403,7 @@ impl crate::wire::Decode for AlphaResolvedVisibility {
         }
     }
 }
+impl crate::wire::Validate for AlphaResolvedVisibility {}
 impl ::std::fmt::Debug for AlphaResolvedVisibility {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AlphaResolvedVisibility", self, f)
@@ -12463,6 +13501,7 @@ impl crate::wire::Decode for ChangeLinkExpirationPolicy {
         }
     }
 }
+impl crate::wire::Validate for ChangeLinkExpirationPolicy {}
 impl ::std::fmt::Debug for ChangeLinkExpirationPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ChangeLinkExpirationPolicy", self, f)
@@ -12570,6 +13609,7 @@ impl crate::wire::Decode for CreateSharedLinkError {
         }
     }
 }
+impl crate::wire::Validate for CreateSharedLinkError {}
 impl ::std::fmt::Debug for CreateSharedLinkError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateSharedLinkError", self, f)
@@ -12783,6 +13823,29 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsError {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for CreateSharedLinkWithSettingsError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Path(x) => {}
+            Self::SharedLinkAlreadyExists(x) => {
+                if let ::std::option::Option::Some(some0) = x {
+                    crate::wire::Validate::validate(some0)
+                        .map_err(|e| {
+                            e
+                                .within(
+                                    "CreateSharedLinkWithSettingsError.shared_link_already_exists",
+                                )
+                        })?;
+                }
+            }
+            Self::SettingsError(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for CreateSharedLinkWithSettingsError {
@@ -13017,6 +14080,7 @@ impl crate::wire::Decode for FileAction {
         }
     }
 }
+impl crate::wire::Validate for FileAction {}
 impl ::std::fmt::Debug for FileAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileAction", self, f)
@@ -13192,6 +14256,43 @@ impl crate::wire::Decode for FileErrorResult {
         }
     }
 }
+impl crate::wire::Validate for FileErrorResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::FileNotFoundError(x) => {
+                crate::wire::check_str(
+                    "FileErrorResult.file_not_found_error",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::InvalidFileActionError(x) => {
+                crate::wire::check_str(
+                    "FileErrorResult.invalid_file_action_error",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::PermissionDeniedError(x) => {
+                crate::wire::check_str(
+                    "FileErrorResult.permission_denied_error",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for FileErrorResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileErrorResult", self, f)
@@ -13355,6 +14456,21 @@ impl crate::wire::Decode for FileMemberActionError {
         }
     }
 }
+impl crate::wire::Validate for FileMemberActionError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AccessError(x) => {}
+            Self::NoExplicitAccess(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("FileMemberActionError.no_explicit_access"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for FileMemberActionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileMemberActionError", self, f)
@@ -13475,6 +14591,23 @@ impl crate::wire::Decode for FileMemberActionIndividualResult {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for FileMemberActionIndividualResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {}
+            Self::MemberError(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| {
+                        e.within("FileMemberActionIndividualResult.member_error")
+                    })?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for FileMemberActionIndividualResult {
@@ -13612,6 +14745,24 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for FileMemberRemoveActionResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("FileMemberRemoveActionResult.success"))?;
+            }
+            Self::MemberError(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("FileMemberRemoveActionResult.member_error"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for FileMemberRemoveActionResult {
@@ -13900,6 +15051,7 @@ impl crate::wire::Decode for FolderAction {
         }
     }
 }
+impl crate::wire::Validate for FolderAction {}
 impl ::std::fmt::Debug for FolderAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderAction", self, f)
@@ -14043,6 +15195,7 @@ impl crate::wire::Decode for GetFileMetadataError {
         }
     }
 }
+impl crate::wire::Validate for GetFileMetadataError {}
 impl ::std::fmt::Debug for GetFileMetadataError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetFileMetadataError", self, f)
@@ -14178,6 +15331,21 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for GetFileMetadataIndividualResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Metadata(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("GetFileMetadataIndividualResult.metadata"))?;
+            }
+            Self::AccessError(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetFileMetadataIndividualResult {
@@ -14327,6 +15495,7 @@ impl crate::wire::Decode for GetSharedLinkFileError {
         }
     }
 }
+impl crate::wire::Validate for GetSharedLinkFileError {}
 impl ::std::fmt::Debug for GetSharedLinkFileError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetSharedLinkFileError", self, f)
@@ -14434,6 +15603,7 @@ impl crate::wire::Decode for GetSharedLinksError {
         }
     }
 }
+impl crate::wire::Validate for GetSharedLinksError {}
 impl ::std::fmt::Debug for GetSharedLinksError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetSharedLinksError", self, f)
@@ -14536,6 +15706,28 @@ impl crate::wire::Decode for InviteeInfo {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for InviteeInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::Email(x) => {
+                crate::wire::check_str(
+                    "InviteeInfo.email",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for InviteeInfo {
@@ -14714,6 +15906,22 @@ impl crate::wire::Decode for JobError {
         }
     }
 }
+impl crate::wire::Validate for JobError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::UnshareFolderError(x) => {}
+            Self::RemoveFolderMemberError(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("JobError.remove_folder_member_error"))?;
+            }
+            Self::RelinquishFolderMembershipError(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for JobError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("JobError", self, f)
@@ -14820,6 +16028,20 @@ impl crate::wire::Decode for JobStatus {
         }
     }
 }
+impl crate::wire::Validate for JobStatus {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Failed(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("JobStatus.failed"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for JobStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("JobStatus", self, f)
@@ -14913,6 +16135,7 @@ impl crate::wire::Decode for LinkAccessLevel {
         }
     }
 }
+impl crate::wire::Validate for LinkAccessLevel {}
 impl ::std::fmt::Debug for LinkAccessLevel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkAccessLevel", self, f)
@@ -15061,6 +16284,7 @@ impl crate::wire::Decode for LinkAction {
         }
     }
 }
+impl crate::wire::Validate for LinkAction {}
 impl ::std::fmt::Debug for LinkAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkAction", self, f)
@@ -15195,6 +16419,7 @@ impl crate::wire::Decode for LinkAudience {
         }
     }
 }
+impl crate::wire::Validate for LinkAudience {}
 impl ::std::fmt::Debug for LinkAudience {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkAudience", self, f)
@@ -15350,6 +16575,7 @@ impl crate::wire::Decode for LinkAudienceDisallowedReason {
         }
     }
 }
+impl crate::wire::Validate for LinkAudienceDisallowedReason {}
 impl ::std::fmt::Debug for LinkAudienceDisallowedReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkAudienceDisallowedReason", self, f)
@@ -15466,6 +16692,7 @@ impl crate::wire::Decode for LinkExpiry {
         }
     }
 }
+impl crate::wire::Validate for LinkExpiry {}
 impl ::std::fmt::Debug for LinkExpiry {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkExpiry", self, f)
@@ -15582,6 +16809,7 @@ impl crate::wire::Decode for LinkPassword {
         }
     }
 }
+impl crate::wire::Validate for LinkPassword {}
 impl ::std::fmt::Debug for LinkPassword {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkPassword", self, f)
@@ -15738,6 +16966,7 @@ impl crate::wire::Decode for ListFileMembersContinueError {
         }
     }
 }
+impl crate::wire::Validate for ListFileMembersContinueError {}
 impl ::std::fmt::Debug for ListFileMembersContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersContinueError", self, f)
@@ -15881,6 +17110,7 @@ impl crate::wire::Decode for ListFileMembersError {
         }
     }
 }
+impl crate::wire::Validate for ListFileMembersError {}
 impl ::std::fmt::Debug for ListFileMembersError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersError", self, f)
@@ -16018,6 +17248,21 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
         }
     }
 }
+impl crate::wire::Validate for ListFileMembersIndividualResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Result(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("ListFileMembersIndividualResult.result"))?;
+            }
+            Self::AccessError(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ListFileMembersIndividualResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersIndividualResult", self, f)
@@ -16140,6 +17385,7 @@ impl crate::wire::Decode for ListFilesContinueError {
         }
     }
 }
+impl crate::wire::Validate for ListFilesContinueError {}
 impl ::std::fmt::Debug for ListFilesContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFilesContinueError", self, f)
@@ -16260,6 +17506,7 @@ impl crate::wire::Decode for ListFolderMembersContinueError {
         }
     }
 }
+impl crate::wire::Validate for ListFolderMembersContinueError {}
 impl ::std::fmt::Debug for ListFolderMembersContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderMembersContinueError", self, f)
@@ -16345,6 +17592,7 @@ impl crate::wire::Decode for ListFoldersContinueError {
         }
     }
 }
+impl crate::wire::Validate for ListFoldersContinueError {}
 impl ::std::fmt::Debug for ListFoldersContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFoldersContinueError", self, f)
@@ -16465,6 +17713,7 @@ impl crate::wire::Decode for ListSharedLinksError {
         }
     }
 }
+impl crate::wire::Validate for ListSharedLinksError {}
 impl ::std::fmt::Debug for ListSharedLinksError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListSharedLinksError", self, f)
@@ -16613,6 +17862,7 @@ impl crate::wire::Decode for MemberAction {
         }
     }
 }
+impl crate::wire::Validate for MemberAction {}
 impl ::std::fmt::Debug for MemberAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAction", self, f)
@@ -16720,6 +17970,7 @@ impl crate::wire::Decode for MemberPolicy {
         }
     }
 }
+impl crate::wire::Validate for MemberPolicy {}
 impl ::std::fmt::Debug for MemberPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberPolicy", self, f)
@@ -16858,6 +18109,37 @@ impl crate::wire::Decode for MemberSelector {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for MemberSelector {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::DropboxId(x) => {
+                crate::wire::check_str(
+                    "MemberSelector.dropbox_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Email(x) => {
+                crate::wire::check_str(
+                    "MemberSelector.email",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MemberSelector {
@@ -17041,6 +18323,7 @@ impl crate::wire::Decode for ModifySharedLinkSettingsError {
         }
     }
 }
+impl crate::wire::Validate for ModifySharedLinkSettingsError {}
 impl ::std::fmt::Debug for ModifySharedLinkSettingsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ModifySharedLinkSettingsError", self, f)
@@ -17239,6 +18522,7 @@ impl crate::wire::Decode for MountFolderError {
         }
     }
 }
+impl crate::wire::Validate for MountFolderError {}
 impl ::std::fmt::Debug for MountFolderError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MountFolderError", self, f)
@@ -17323,6 +18607,7 @@ impl crate::wire::Decode for PendingUploadMode {
         }
     }
 }
+impl crate::wire::Validate for PendingUploadMode {}
 impl ::std::fmt::Debug for PendingUploadMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PendingUploadMode", self, f)
@@ -17618,6 +18903,7 @@ impl crate::wire::Decode for PermissionDeniedReason {
         }
     }
 }
+impl crate::wire::Validate for PermissionDeniedReason {}
 impl ::std::fmt::Debug for PermissionDeniedReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PermissionDeniedReason", self, f)
@@ -17769,6 +19055,7 @@ impl crate::wire::Decode for RelinquishAccessError {
         }
     }
 }
+impl crate::wire::Validate for RelinquishAccessError {}
 impl ::std::fmt::Debug for RelinquishAccessError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishAccessError", self, f)
@@ -17902,6 +19189,7 @@ impl crate::wire::Decode for RelinquishFileMembershipError {
         }
     }
 }
+impl crate::wire::Validate for RelinquishFileMembershipError {}
 impl ::std::fmt::Debug for RelinquishFileMembershipError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishFileMembershipError", self, f)
@@ -18087,6 +19375,7 @@ impl crate::wire::Decode for RelinquishFolderMembershipError {
         }
     }
 }
+impl crate::wire::Validate for RelinquishFolderMembershipError {}
 impl ::std::fmt::Debug for RelinquishFolderMembershipError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishFolderMembershipError", self, f)
@@ -18257,6 +19546,22 @@ impl crate::wire::Decode for RemoveFileMemberError {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for RemoveFileMemberError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::UserError(x) => {}
+            Self::AccessError(x) => {}
+            Self::NoExplicitAccess(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RemoveFileMemberError.no_explicit_access"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RemoveFileMemberError {
@@ -18466,6 +19771,21 @@ impl crate::wire::Decode for RemoveFolderMemberError {
         }
     }
 }
+impl crate::wire::Validate for RemoveFolderMemberError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AccessError(x) => {}
+            Self::MemberError(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RemoveFolderMemberError.member_error"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RemoveFolderMemberError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveFolderMemberError", self, f)
@@ -18602,6 +19922,24 @@ impl crate::wire::Decode for RemoveMemberJobStatus {
         }
     }
 }
+impl crate::wire::Validate for RemoveMemberJobStatus {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RemoveMemberJobStatus.complete"))?;
+            }
+            Self::Failed(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RemoveMemberJobStatus.failed"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for RemoveMemberJobStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveMemberJobStatus", self, f)
@@ -18726,6 +20064,7 @@ impl crate::wire::Decode for RequestedLinkAccessLevel {
         }
     }
 }
+impl crate::wire::Validate for RequestedLinkAccessLevel {}
 impl ::std::fmt::Debug for RequestedLinkAccessLevel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RequestedLinkAccessLevel", self, f)
@@ -18825,6 +20164,7 @@ impl crate::wire::Decode for RequestedVisibility {
         }
     }
 }
+impl crate::wire::Validate for RequestedVisibility {}
 impl ::std::fmt::Debug for RequestedVisibility {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RequestedVisibility", self, f)
@@ -18989,6 +20329,7 @@ impl crate::wire::Decode for ResolvedVisibility {
         }
     }
 }
+impl crate::wire::Validate for ResolvedVisibility {}
 impl ::std::fmt::Debug for ResolvedVisibility {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ResolvedVisibility", self, f)
@@ -19136,6 +20477,7 @@ impl crate::wire::Decode for RevokeSharedLinkError {
         }
     }
 }
+impl crate::wire::Validate for RevokeSharedLinkError {}
 impl ::std::fmt::Debug for RevokeSharedLinkError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeSharedLinkError", self, f)
@@ -19257,6 +20599,7 @@ impl crate::wire::Decode for SetAccessInheritanceError {
         }
     }
 }
+impl crate::wire::Validate for SetAccessInheritanceError {}
 impl ::std::fmt::Debug for SetAccessInheritanceError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetAccessInheritanceError", self, f)
@@ -19416,6 +20759,20 @@ impl crate::wire::Decode for ShareFolderError {
         }
     }
 }
+impl crate::wire::Validate for ShareFolderError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::BadPath(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("ShareFolderError.bad_path"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ShareFolderError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderError", self, f)
@@ -19567,6 +20924,20 @@ impl crate::wire::Decode for ShareFolderErrorBase {
         }
     }
 }
+impl crate::wire::Validate for ShareFolderErrorBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::BadPath(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("ShareFolderErrorBase.bad_path"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ShareFolderErrorBase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderErrorBase", self, f)
@@ -19682,6 +21053,7 @@ impl crate::wire::Decode for ShareFolderErrorBaseV2 {
         }
     }
 }
+impl crate::wire::Validate for ShareFolderErrorBaseV2 {}
 impl ::std::fmt::Debug for ShareFolderErrorBaseV2 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderErrorBaseV2", self, f)
@@ -19810,6 +21182,7 @@ impl crate::wire::Decode for ShareFolderErrorV2 {
         }
     }
 }
+impl crate::wire::Validate for ShareFolderErrorV2 {}
 impl ::std::fmt::Debug for ShareFolderErrorV2 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderErrorV2", self, f)
@@ -19946,6 +21319,24 @@ impl crate::wire::Decode for ShareFolderJobStatus {
         }
     }
 }
+impl crate::wire::Validate for ShareFolderJobStatus {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("ShareFolderJobStatus.complete"))?;
+            }
+            Self::Failed(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("ShareFolderJobStatus.failed"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ShareFolderJobStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderJobStatus", self, f)
@@ -20065,6 +21456,29 @@ impl crate::wire::Decode for ShareFolderLaunch {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for ShareFolderLaunch {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "ShareFolderLaunch.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("ShareFolderLaunch.complete"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ShareFolderLaunch {
@@ -20368,6 +21782,20 @@ impl crate::wire::Decode for SharePathError {
         }
     }
 }
+impl crate::wire::Validate for SharePathError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AlreadyShared(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("SharePathError.already_shared"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SharePathError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharePathError", self, f)
@@ -20644,6 +22072,20 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for SharePathErrorBaseV2 {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AlreadyShared(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("SharePathErrorBaseV2.already_shared"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SharePathErrorBaseV2 {
@@ -20947,6 +22389,20 @@ impl crate::wire::Decode for SharePathErrorV2 {
         }
     }
 }
+impl crate::wire::Validate for SharePathErrorV2 {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AlreadyShared(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("SharePathErrorV2.already_shared"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SharePathErrorV2 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharePathErrorV2", self, f)
@@ -21086,6 +22542,7 @@ impl crate::wire::Decode for SharedFolderAccessError {
         }
     }
 }
+impl crate::wire::Validate for SharedFolderAccessError {}
 impl ::std::fmt::Debug for SharedFolderAccessError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderAccessError", self, f)
@@ -21211,6 +22668,22 @@ impl crate::wire::Decode for SharedFolderMemberError {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for SharedFolderMemberError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::NoExplicitAccess(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| {
+                        e.within("SharedFolderMemberError.no_explicit_access")
+                    })?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SharedFolderMemberError {
@@ -21352,6 +22825,7 @@ impl crate::wire::Decode for SharedLinkAccessFailureReason {
         }
     }
 }
+impl crate::wire::Validate for SharedLinkAccessFailureReason {}
 impl ::std::fmt::Debug for SharedLinkAccessFailureReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkAccessFailureReason", self, f)
@@ -21458,6 +22932,20 @@ impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for SharedLinkAlreadyExistsMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Metadata(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("SharedLinkAlreadyExistsMetadata.metadata"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SharedLinkAlreadyExistsMetadata {
@@ -21587,6 +23075,7 @@ impl crate::wire::Decode for SharedLinkError {
         }
     }
 }
+impl crate::wire::Validate for SharedLinkError {}
 impl ::std::fmt::Debug for SharedLinkError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkError", self, f)
@@ -21720,6 +23209,7 @@ impl crate::wire::Decode for SharedLinkMetadataError {
         }
     }
 }
+impl crate::wire::Validate for SharedLinkMetadataError {}
 impl ::std::fmt::Debug for SharedLinkMetadataError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkMetadataError", self, f)
@@ -21828,6 +23318,7 @@ impl crate::wire::Decode for SharedLinkPolicy {
         }
     }
 }
+impl crate::wire::Validate for SharedLinkPolicy {}
 impl ::std::fmt::Debug for SharedLinkPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkPolicy", self, f)
@@ -21913,6 +23404,7 @@ impl crate::wire::Decode for SharedLinkSettingsError {
         }
     }
 }
+impl crate::wire::Validate for SharedLinkSettingsError {}
 impl ::std::fmt::Debug for SharedLinkSettingsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkSettingsError", self, f)
@@ -22053,6 +23545,7 @@ impl crate::wire::Decode for SharingFileAccessError {
         }
     }
 }
+impl crate::wire::Validate for SharingFileAccessError {}
 impl ::std::fmt::Debug for SharingFileAccessError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingFileAccessError", self, f)
@@ -22134,6 +23627,7 @@ impl crate::wire::Decode for SharingUserError {
         }
     }
 }
+impl crate::wire::Validate for SharingUserError {}
 impl ::std::fmt::Debug for SharingUserError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingUserError", self, f)
@@ -22325,6 +23819,7 @@ impl crate::wire::Decode for TransferFolderError {
         }
     }
 }
+impl crate::wire::Validate for TransferFolderError {}
 impl ::std::fmt::Debug for TransferFolderError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TransferFolderError", self, f)
@@ -22458,6 +23953,7 @@ impl crate::wire::Decode for UnmountFolderError {
         }
     }
 }
+impl crate::wire::Validate for UnmountFolderError {}
 impl ::std::fmt::Debug for UnmountFolderError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnmountFolderError", self, f)
@@ -22596,6 +24092,7 @@ impl crate::wire::Decode for UnshareFileError {
         }
     }
 }
+impl crate::wire::Validate for UnshareFileError {}
 impl ::std::fmt::Debug for UnshareFileError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnshareFileError", self, f)
@@ -22742,6 +24239,7 @@ impl crate::wire::Decode for UnshareFolderError {
         }
     }
 }
+impl crate::wire::Validate for UnshareFolderError {}
 impl ::std::fmt::Debug for UnshareFolderError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnshareFolderError", self, f)
@@ -22878,6 +24376,7 @@ impl crate::wire::Decode for UpdateFilePolicyError {
         }
     }
 }
+impl crate::wire::Validate for UpdateFilePolicyError {}
 impl ::std::fmt::Debug for UpdateFilePolicyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFilePolicyError", self, f)
@@ -23082,6 +24581,27 @@ impl crate::wire::Decode for UpdateFolderMemberError {
         }
     }
 }
+impl crate::wire::Validate for UpdateFolderMemberError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AccessError(x) => {}
+            Self::MemberError(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UpdateFolderMemberError.member_error"))?;
+            }
+            Self::NoExplicitAccess(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| {
+                        e.within("UpdateFolderMemberError.no_explicit_access")
+                    })?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UpdateFolderMemberError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFolderMemberError", self, f)
@@ -23258,6 +24778,7 @@ impl crate::wire::Decode for UpdateFolderPolicyError {
         }
     }
 }
+impl crate::wire::Validate for UpdateFolderPolicyError {}
 impl ::std::fmt::Debug for UpdateFolderPolicyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFolderPolicyError", self, f)
@@ -23351,6 +24872,7 @@ impl crate::wire::Decode for ViewerInfoPolicy {
         }
     }
 }
+impl crate::wire::Validate for ViewerInfoPolicy {}
 impl ::std::fmt::Debug for ViewerInfoPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ViewerInfoPolicy", self, f)
@@ -23484,6 +25006,7 @@ impl crate::wire::Decode for Visibility {
         }
     }
 }
+impl crate::wire::Validate for Visibility {}
 impl ::std::fmt::Debug for Visibility {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Visibility", self, f)
@@ -23638,6 +25161,7 @@ impl crate::wire::Decode for VisibilityPolicyDisallowedReason {
         }
     }
 }
+impl crate::wire::Validate for VisibilityPolicyDisallowedReason {}
 impl ::std::fmt::Debug for VisibilityPolicyDisallowedReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("VisibilityPolicyDisallowedReason", self, f)

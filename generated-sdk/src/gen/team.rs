@@ -215,6 +215,7 @@ impl crate::wire::Decode for ActiveWebSession {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ActiveWebSession {}
 impl ::std::fmt::Debug for ActiveWebSession {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ActiveWebSession", self, f)
@@ -288,6 +289,16 @@ impl crate::wire::Decode for AddSecondaryEmailsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for AddSecondaryEmailsArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.new_secondary_emails).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("AddSecondaryEmailsArg.new_secondary_emails"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddSecondaryEmailsArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddSecondaryEmailsArg", self, f)
@@ -355,6 +366,16 @@ impl crate::wire::Decode for AddSecondaryEmailsResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for AddSecondaryEmailsResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.results).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("AddSecondaryEmailsResult.results"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for AddSecondaryEmailsResult {
@@ -514,6 +535,7 @@ impl crate::wire::Decode for ApiApp {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ApiApp {}
 impl ::std::fmt::Debug for ApiApp {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiApp", self, f)
@@ -584,6 +606,7 @@ impl crate::wire::Decode for BaseDfbReport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for BaseDfbReport {}
 impl ::std::fmt::Debug for BaseDfbReport {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BaseDfbReport", self, f)
@@ -654,6 +677,16 @@ impl crate::wire::Decode for BulkSuspendArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for BulkSuspendArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("BulkSuspendArg.members"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for BulkSuspendArg {
@@ -802,6 +835,7 @@ impl crate::wire::Decode for BulkSuspendComplete {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for BulkSuspendComplete {}
 impl ::std::fmt::Debug for BulkSuspendComplete {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendComplete", self, f)
@@ -893,6 +927,14 @@ impl crate::wire::Decode for BulkSuspendMemberTarget {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for BulkSuspendMemberTarget {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.suspend_arg)
+            .map_err(|e| e.within("BulkSuspendMemberTarget.suspend_arg"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for BulkSuspendMemberTarget {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendMemberTarget", self, f)
@@ -962,6 +1004,16 @@ impl crate::wire::Decode for CustomQuotaUsersArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for CustomQuotaUsersArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.users).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("CustomQuotaUsersArg.users"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for CustomQuotaUsersArg {
@@ -1048,6 +1100,7 @@ impl crate::wire::Decode for DateRange {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DateRange {}
 impl ::std::fmt::Debug for DateRange {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DateRange", self, f)
@@ -1121,6 +1174,16 @@ impl crate::wire::Decode for DeleteSecondaryEmailsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DeleteSecondaryEmailsArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.emails_to_delete).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("DeleteSecondaryEmailsArg.emails_to_delete"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DeleteSecondaryEmailsArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteSecondaryEmailsArg", self, f)
@@ -1189,6 +1252,16 @@ impl crate::wire::Decode for DeleteSecondaryEmailsResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for DeleteSecondaryEmailsResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.results).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("DeleteSecondaryEmailsResult.results"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for DeleteSecondaryEmailsResult {
@@ -1420,6 +1493,7 @@ impl crate::wire::Decode for DesktopClientSession {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DesktopClientSession {}
 impl ::std::fmt::Debug for DesktopClientSession {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DesktopClientSession", self, f)
@@ -1551,6 +1625,7 @@ impl crate::wire::Decode for DeviceSession {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DeviceSession {}
 impl ::std::fmt::Debug for DeviceSession {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeviceSession", self, f)
@@ -1640,6 +1715,7 @@ impl crate::wire::Decode for DeviceSessionArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DeviceSessionArg {}
 impl ::std::fmt::Debug for DeviceSessionArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeviceSessionArg", self, f)
@@ -1828,6 +1904,7 @@ impl crate::wire::Decode for DevicesActive {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for DevicesActive {}
 impl ::std::fmt::Debug for DevicesActive {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DevicesActive", self, f)
@@ -1902,6 +1979,18 @@ impl crate::wire::Decode for ExcludedUsersListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ExcludedUsersListArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "ExcludedUsersListArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ExcludedUsersListArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersListArg", self, f)
@@ -1972,6 +2061,7 @@ impl crate::wire::Decode for ExcludedUsersListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ExcludedUsersListContinueArg {}
 impl ::std::fmt::Debug for ExcludedUsersListContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersListContinueArg", self, f)
@@ -2079,6 +2169,16 @@ impl crate::wire::Decode for ExcludedUsersListResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ExcludedUsersListResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.users).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ExcludedUsersListResult.users"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ExcludedUsersListResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersListResult", self, f)
@@ -2151,6 +2251,18 @@ impl crate::wire::Decode for ExcludedUsersUpdateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ExcludedUsersUpdateArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.users {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("ExcludedUsersUpdateArg.users"))?;
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ExcludedUsersUpdateArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersUpdateArg", self, f)
@@ -2221,6 +2333,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ExcludedUsersUpdateResult {}
 impl ::std::fmt::Debug for ExcludedUsersUpdateResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersUpdateResult", self, f)
@@ -2290,6 +2403,7 @@ impl crate::wire::Decode for FeaturesGetValuesBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FeaturesGetValuesBatchArg {}
 impl ::std::fmt::Debug for FeaturesGetValuesBatchArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FeaturesGetValuesBatchArg", self, f)
@@ -2358,6 +2472,7 @@ impl crate::wire::Decode for FeaturesGetValuesBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FeaturesGetValuesBatchResult {}
 impl ::std::fmt::Debug for FeaturesGetValuesBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FeaturesGetValuesBatchResult", self, f)
@@ -2698,6 +2813,7 @@ impl crate::wire::Decode for GetActivityReport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetActivityReport {}
 impl ::std::fmt::Debug for GetActivityReport {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetActivityReport", self, f)
@@ -2829,6 +2945,7 @@ impl crate::wire::Decode for GetDevicesReport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetDevicesReport {}
 impl ::std::fmt::Debug for GetDevicesReport {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetDevicesReport", self, f)
@@ -2998,6 +3115,7 @@ impl crate::wire::Decode for GetMembershipReport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetMembershipReport {}
 impl ::std::fmt::Debug for GetMembershipReport {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMembershipReport", self, f)
@@ -3169,6 +3287,7 @@ impl crate::wire::Decode for GetStorageReport {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetStorageReport {}
 impl ::std::fmt::Debug for GetStorageReport {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetStorageReport", self, f)
@@ -3302,6 +3421,7 @@ impl crate::wire::Decode for GroupCreateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupCreateArg {}
 impl ::std::fmt::Debug for GroupCreateArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupCreateArg", self, f)
@@ -3484,6 +3604,18 @@ impl crate::wire::Decode for GroupFullInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupFullInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.members {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("GroupFullInfo.members"))?;
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GroupFullInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupFullInfo", self, f)
@@ -3574,6 +3706,14 @@ impl crate::wire::Decode for GroupMemberInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupMemberInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.profile)
+            .map_err(|e| e.within("GroupMemberInfo.profile"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GroupMemberInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMemberInfo", self, f)
@@ -3662,6 +3802,14 @@ impl crate::wire::Decode for GroupMemberSelector {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GroupMemberSelector {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("GroupMemberSelector.user"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GroupMemberSelector {
@@ -3778,6 +3926,16 @@ impl crate::wire::Decode for GroupMembersAddArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupMembersAddArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("GroupMembersAddArg.members"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GroupMembersAddArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersAddArg", self, f)
@@ -3867,6 +4025,21 @@ impl crate::wire::Decode for GroupMembersChangeResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GroupMembersChangeResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.group_info)
+            .map_err(|e| e.within("GroupMembersChangeResult.group_info"))?;
+        crate::wire::check_str(
+            "GroupMembersChangeResult.async_job_id",
+            &self.async_job_id,
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GroupMembersChangeResult {
@@ -3985,6 +4158,16 @@ impl crate::wire::Decode for GroupMembersRemoveArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupMembersRemoveArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.users).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("GroupMembersRemoveArg.users"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GroupMembersRemoveArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersRemoveArg", self, f)
@@ -4073,6 +4256,14 @@ impl crate::wire::Decode for GroupMembersSelector {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GroupMembersSelector {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.users)
+            .map_err(|e| e.within("GroupMembersSelector.users"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GroupMembersSelector {
@@ -4206,6 +4397,14 @@ impl crate::wire::Decode for GroupMembersSetAccessTypeArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GroupMembersSetAccessTypeArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("GroupMembersSetAccessTypeArg.user"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GroupMembersSetAccessTypeArg {
@@ -4356,6 +4555,7 @@ impl crate::wire::Decode for GroupUpdateArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupUpdateArgs {}
 impl ::std::fmt::Debug for GroupUpdateArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupUpdateArgs", self, f)
@@ -4429,6 +4629,18 @@ impl crate::wire::Decode for GroupsListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupsListArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "GroupsListArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GroupsListArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsListArg", self, f)
@@ -4498,6 +4710,7 @@ impl crate::wire::Decode for GroupsListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupsListContinueArg {}
 impl ::std::fmt::Debug for GroupsListContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsListContinueArg", self, f)
@@ -4606,6 +4819,7 @@ impl crate::wire::Decode for GroupsListResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupsListResult {}
 impl ::std::fmt::Debug for GroupsListResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsListResult", self, f)
@@ -4696,6 +4910,18 @@ impl crate::wire::Decode for GroupsMembersListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupsMembersListArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "GroupsMembersListArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GroupsMembersListArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsMembersListArg", self, f)
@@ -4765,6 +4991,7 @@ impl crate::wire::Decode for GroupsMembersListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupsMembersListContinueArg {}
 impl ::std::fmt::Debug for GroupsMembersListContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsMembersListContinueArg", self, f)
@@ -4873,6 +5100,16 @@ impl crate::wire::Decode for GroupsMembersListResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupsMembersListResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("GroupsMembersListResult.members"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GroupsMembersListResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsMembersListResult", self, f)
@@ -4946,6 +5183,7 @@ impl crate::wire::Decode for IncludeMembersArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for IncludeMembersArg {}
 impl ::std::fmt::Debug for IncludeMembersArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("IncludeMembersArg", self, f)
@@ -5190,6 +5428,47 @@ impl crate::wire::Decode for LegalHoldHeldRevisionMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LegalHoldHeldRevisionMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "(/(.|[\\r\\n])*)?",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        crate::wire::check_str(
+            "LegalHoldHeldRevisionMetadata.original_revision_id",
+            &self.original_revision_id,
+            ::std::option::Option::Some(9),
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "LegalHoldHeldRevisionMetadata.original_file_path",
+            &self.original_file_path,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        crate::wire::check_str(
+            "LegalHoldHeldRevisionMetadata.author_email",
+            &self.author_email,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(255),
+            ::std::option::Option::Some(&PATTERN_2),
+        )?;
+        crate::wire::check_str(
+            "LegalHoldHeldRevisionMetadata.content_hash",
+            &self.content_hash,
+            ::std::option::Option::Some(64),
+            ::std::option::Option::Some(64),
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for LegalHoldHeldRevisionMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldHeldRevisionMetadata", self, f)
@@ -5388,6 +5667,38 @@ impl crate::wire::Decode for LegalHoldPolicy {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LegalHoldPolicy {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^pid_dbhid:.+",
+        );
+        crate::wire::check_str(
+            "LegalHoldPolicy.id",
+            &self.id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "LegalHoldPolicy.name",
+            &self.name,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(140),
+            ::std::option::Option::None,
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.description {
+            crate::wire::check_str(
+                "LegalHoldPolicy.description",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(501),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for LegalHoldPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldPolicy", self, f)
@@ -5453,6 +5764,22 @@ impl crate::wire::Decode for LegalHoldsGetPolicyArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for LegalHoldsGetPolicyArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^pid_dbhid:.+",
+        );
+        crate::wire::check_str(
+            "LegalHoldsGetPolicyArg.id",
+            &self.id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for LegalHoldsGetPolicyArg {
@@ -5564,6 +5891,25 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LegalHoldsListHeldRevisionResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.entries).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("LegalHoldsListHeldRevisionResult.entries"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.cursor {
+            crate::wire::check_str(
+                "LegalHoldsListHeldRevisionResult.cursor",
+                some0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for LegalHoldsListHeldRevisionResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListHeldRevisionResult", self, f)
@@ -5629,6 +5975,22 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for LegalHoldsListHeldRevisionsArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^pid_dbhid:.+",
+        );
+        crate::wire::check_str(
+            "LegalHoldsListHeldRevisionsArg.id",
+            &self.id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsArg {
@@ -5715,6 +6077,31 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LegalHoldsListHeldRevisionsContinueArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^pid_dbhid:.+",
+        );
+        crate::wire::check_str(
+            "LegalHoldsListHeldRevisionsContinueArg.id",
+            &self.id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.cursor {
+            crate::wire::check_str(
+                "LegalHoldsListHeldRevisionsContinueArg.cursor",
+                some0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListHeldRevisionsContinueArg", self, f)
@@ -5790,6 +6177,7 @@ impl crate::wire::Decode for LegalHoldsListPoliciesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LegalHoldsListPoliciesArg {}
 impl ::std::fmt::Debug for LegalHoldsListPoliciesArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListPoliciesArg", self, f)
@@ -5858,6 +6246,16 @@ impl crate::wire::Decode for LegalHoldsListPoliciesResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for LegalHoldsListPoliciesResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.policies).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("LegalHoldsListPoliciesResult.policies"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for LegalHoldsListPoliciesResult {
@@ -6002,6 +6400,28 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LegalHoldsPolicyCreateArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "LegalHoldsPolicyCreateArg.name",
+            &self.name,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(140),
+            ::std::option::Option::None,
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.description {
+            crate::wire::check_str(
+                "LegalHoldsPolicyCreateArg.description",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(501),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for LegalHoldsPolicyCreateArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsPolicyCreateArg", self, f)
@@ -6067,6 +6487,22 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for LegalHoldsPolicyReleaseArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^pid_dbhid:.+",
+        );
+        crate::wire::check_str(
+            "LegalHoldsPolicyReleaseArg.id",
+            &self.id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for LegalHoldsPolicyReleaseArg {
@@ -6193,6 +6629,40 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for LegalHoldsPolicyUpdateArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^pid_dbhid:.+",
+        );
+        crate::wire::check_str(
+            "LegalHoldsPolicyUpdateArg.id",
+            &self.id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.name {
+            crate::wire::check_str(
+                "LegalHoldsPolicyUpdateArg.name",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(140),
+                ::std::option::Option::None,
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.description {
+            crate::wire::check_str(
+                "LegalHoldsPolicyUpdateArg.description",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(501),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for LegalHoldsPolicyUpdateArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsPolicyUpdateArg", self, f)
@@ -6262,6 +6732,7 @@ impl crate::wire::Decode for ListMemberAppsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListMemberAppsArg {}
 impl ::std::fmt::Debug for ListMemberAppsArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberAppsArg", self, f)
@@ -6331,6 +6802,7 @@ impl crate::wire::Decode for ListMemberAppsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListMemberAppsResult {}
 impl ::std::fmt::Debug for ListMemberAppsResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberAppsResult", self, f)
@@ -6466,6 +6938,7 @@ impl crate::wire::Decode for ListMemberDevicesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListMemberDevicesArg {}
 impl ::std::fmt::Debug for ListMemberDevicesArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberDevicesArg", self, f)
@@ -6585,6 +7058,7 @@ impl crate::wire::Decode for ListMemberDevicesResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListMemberDevicesResult {}
 impl ::std::fmt::Debug for ListMemberDevicesResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberDevicesResult", self, f)
@@ -6652,6 +7126,7 @@ impl crate::wire::Decode for ListMembersAppsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListMembersAppsArg {}
 impl ::std::fmt::Debug for ListMembersAppsArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersAppsArg", self, f)
@@ -6762,6 +7237,7 @@ impl crate::wire::Decode for ListMembersAppsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListMembersAppsResult {}
 impl ::std::fmt::Debug for ListMembersAppsResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersAppsResult", self, f)
@@ -6894,6 +7370,7 @@ impl crate::wire::Decode for ListMembersDevicesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListMembersDevicesArg {}
 impl ::std::fmt::Debug for ListMembersDevicesArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersDevicesArg", self, f)
@@ -7001,6 +7478,7 @@ impl crate::wire::Decode for ListMembersDevicesResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListMembersDevicesResult {}
 impl ::std::fmt::Debug for ListMembersDevicesResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersDevicesResult", self, f)
@@ -7068,6 +7546,7 @@ impl crate::wire::Decode for ListTeamAppsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListTeamAppsArg {}
 impl ::std::fmt::Debug for ListTeamAppsArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamAppsArg", self, f)
@@ -7178,6 +7657,7 @@ impl crate::wire::Decode for ListTeamAppsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListTeamAppsResult {}
 impl ::std::fmt::Debug for ListTeamAppsResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamAppsResult", self, f)
@@ -7310,6 +7790,7 @@ impl crate::wire::Decode for ListTeamDevicesArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListTeamDevicesArg {}
 impl ::std::fmt::Debug for ListTeamDevicesArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamDevicesArg", self, f)
@@ -7417,6 +7898,7 @@ impl crate::wire::Decode for ListTeamDevicesResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ListTeamDevicesResult {}
 impl ::std::fmt::Debug for ListTeamDevicesResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamDevicesResult", self, f)
@@ -7505,6 +7987,14 @@ impl crate::wire::Decode for MemberAccess {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MemberAccess {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MemberAccess.user"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MemberAccess {
@@ -7704,6 +8194,55 @@ impl crate::wire::Decode for MemberAddArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MemberAddArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[^/:?*<>\"|]*",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[^/:?*<>\"|]*",
+        );
+        crate::wire::check_str(
+            "MemberAddArg.member_email",
+            &self.member_email,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(255),
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.member_given_name {
+            crate::wire::check_str(
+                "MemberAddArg.member_given_name",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(50),
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.member_surname {
+            crate::wire::check_str(
+                "MemberAddArg.member_surname",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(50),
+                ::std::option::Option::Some(&PATTERN_2),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.member_external_id {
+            crate::wire::check_str(
+                "MemberAddArg.member_external_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MemberAddArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAddArg", self, f)
@@ -7880,6 +8419,55 @@ impl crate::wire::Decode for MemberAddArgBase {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MemberAddArgBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[^/:?*<>\"|]*",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[^/:?*<>\"|]*",
+        );
+        crate::wire::check_str(
+            "MemberAddArgBase.member_email",
+            &self.member_email,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(255),
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.member_given_name {
+            crate::wire::check_str(
+                "MemberAddArgBase.member_given_name",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(50),
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.member_surname {
+            crate::wire::check_str(
+                "MemberAddArgBase.member_surname",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(50),
+                ::std::option::Option::Some(&PATTERN_2),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.member_external_id {
+            crate::wire::check_str(
+                "MemberAddArgBase.member_external_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MemberAddArgBase {
@@ -8079,6 +8667,75 @@ impl crate::wire::Decode for MemberAddV2Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MemberAddV2Arg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[^/:?*<>\"|]*",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[^/:?*<>\"|]*",
+        );
+        static PATTERN_3: crate::wire::Pattern = crate::wire::Pattern::new(
+            "pid_dbtmr:.*",
+        );
+        crate::wire::check_str(
+            "MemberAddV2Arg.member_email",
+            &self.member_email,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(255),
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.member_given_name {
+            crate::wire::check_str(
+                "MemberAddV2Arg.member_given_name",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(50),
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.member_surname {
+            crate::wire::check_str(
+                "MemberAddV2Arg.member_surname",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(50),
+                ::std::option::Option::Some(&PATTERN_2),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.member_external_id {
+            crate::wire::check_str(
+                "MemberAddV2Arg.member_external_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.role_ids {
+            crate::wire::check_items(
+                "MemberAddV2Arg.role_ids",
+                (some0).len(),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(1),
+            )?;
+            for item1 in (some0).iter() {
+                crate::wire::check_str(
+                    "MemberAddV2Arg.role_ids",
+                    item1,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(128),
+                    ::std::option::Option::Some(&PATTERN_3),
+                )?;
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MemberAddV2Arg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAddV2Arg", self, f)
@@ -8217,6 +8874,7 @@ impl crate::wire::Decode for MemberDevices {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MemberDevices {}
 impl ::std::fmt::Debug for MemberDevices {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberDevices", self, f)
@@ -8310,6 +8968,7 @@ impl crate::wire::Decode for MemberLinkedApps {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MemberLinkedApps {}
 impl ::std::fmt::Debug for MemberLinkedApps {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberLinkedApps", self, f)
@@ -8621,6 +9280,27 @@ impl crate::wire::Decode for MemberProfile {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MemberProfile {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.account_id {
+            crate::wire::check_str(
+                "MemberProfile.account_id",
+                some0,
+                ::std::option::Option::Some(40),
+                ::std::option::Option::Some(40),
+                ::std::option::Option::None,
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.secondary_emails {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("MemberProfile.secondary_emails"))?;
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MemberProfile {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberProfile", self, f)
@@ -8714,6 +9394,16 @@ impl crate::wire::Decode for MembersAddArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersAddArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.new_members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("MembersAddArg.new_members"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersAddArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersAddArg", self, f)
@@ -8787,6 +9477,7 @@ impl crate::wire::Decode for MembersAddArgBase {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersAddArgBase {}
 impl ::std::fmt::Debug for MembersAddArgBase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersAddArgBase", self, f)
@@ -8880,6 +9571,16 @@ impl crate::wire::Decode for MembersAddV2Arg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MembersAddV2Arg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.new_members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("MembersAddV2Arg.new_members"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersAddV2Arg {
@@ -8993,6 +9694,18 @@ impl crate::wire::Decode for MembersDataTransferArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersDataTransferArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersDataTransferArg.user"))?;
+        crate::wire::Validate::validate(&self.transfer_dest_id)
+            .map_err(|e| e.within("MembersDataTransferArg.transfer_dest_id"))?;
+        crate::wire::Validate::validate(&self.transfer_admin_id)
+            .map_err(|e| e.within("MembersDataTransferArg.transfer_admin_id"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersDataTransferArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDataTransferArg", self, f)
@@ -9083,6 +9796,14 @@ impl crate::wire::Decode for MembersDeactivateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersDeactivateArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersDeactivateArg.user"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersDeactivateArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDeactivateArg", self, f)
@@ -9151,6 +9872,14 @@ impl crate::wire::Decode for MembersDeactivateBaseArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MembersDeactivateBaseArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersDeactivateBaseArg.user"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersDeactivateBaseArg {
@@ -9222,6 +9951,14 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersDeleteProfilePhotoArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersDeleteProfilePhotoArg.user"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersDeleteProfilePhotoArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDeleteProfilePhotoArg", self, f)
@@ -9290,6 +10027,14 @@ impl crate::wire::Decode for MembersFormerMemberArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MembersFormerMemberArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersFormerMemberArg.user"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersFormerMemberArg {
@@ -9364,6 +10109,18 @@ impl crate::wire::Decode for MembersGetAvailableTeamMemberRolesResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersGetAvailableTeamMemberRolesResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.roles).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| {
+                    e.within("MembersGetAvailableTeamMemberRolesResult.roles")
+                })?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersGetAvailableTeamMemberRolesResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetAvailableTeamMemberRolesResult", self, f)
@@ -9433,6 +10190,16 @@ impl crate::wire::Decode for MembersGetInfoArgs {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MembersGetInfoArgs {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("MembersGetInfoArgs.members"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersGetInfoArgs {
@@ -9506,6 +10273,16 @@ impl crate::wire::Decode for MembersGetInfoV2Arg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersGetInfoV2Arg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("MembersGetInfoV2Arg.members"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersGetInfoV2Arg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoV2Arg", self, f)
@@ -9577,6 +10354,16 @@ impl crate::wire::Decode for MembersGetInfoV2Result {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MembersGetInfoV2Result {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.members_info).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("MembersGetInfoV2Result.members_info"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersGetInfoV2Result {
@@ -9673,6 +10460,7 @@ impl crate::wire::Decode for MembersInfo {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersInfo {}
 impl ::std::fmt::Debug for MembersInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersInfo", self, f)
@@ -9770,6 +10558,18 @@ impl crate::wire::Decode for MembersListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersListArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "MembersListArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersListArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersListArg", self, f)
@@ -9839,6 +10639,7 @@ impl crate::wire::Decode for MembersListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersListContinueArg {}
 impl ::std::fmt::Debug for MembersListContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersListContinueArg", self, f)
@@ -9946,6 +10747,16 @@ impl crate::wire::Decode for MembersListResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MembersListResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("MembersListResult.members"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersListResult {
@@ -10057,6 +10868,16 @@ impl crate::wire::Decode for MembersListV2Result {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersListV2Result {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.members).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("MembersListV2Result.members"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersListV2Result {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersListV2Result", self, f)
@@ -10125,6 +10946,14 @@ impl crate::wire::Decode for MembersRecoverArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MembersRecoverArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersRecoverArg.user"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersRecoverArg {
@@ -10315,6 +11144,22 @@ impl crate::wire::Decode for MembersRemoveArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersRemoveArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersRemoveArg.user"))?;
+        if let ::std::option::Option::Some(some0) = &self.transfer_dest_id {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("MembersRemoveArg.transfer_dest_id"))?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.transfer_admin_id {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("MembersRemoveArg.transfer_admin_id"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersRemoveArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersRemoveArg", self, f)
@@ -10405,6 +11250,34 @@ impl crate::wire::Decode for MembersSetPermissions2Arg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MembersSetPermissions2Arg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "pid_dbtmr:.*",
+        );
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersSetPermissions2Arg.user"))?;
+        if let ::std::option::Option::Some(some0) = &self.new_roles {
+            crate::wire::check_items(
+                "MembersSetPermissions2Arg.new_roles",
+                (some0).len(),
+                ::std::option::Option::None,
+                ::std::option::Option::Some(1),
+            )?;
+            for item1 in (some0).iter() {
+                crate::wire::check_str(
+                    "MembersSetPermissions2Arg.new_roles",
+                    item1,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(128),
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersSetPermissions2Arg {
@@ -10498,6 +11371,18 @@ impl crate::wire::Decode for MembersSetPermissions2Result {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersSetPermissions2Result {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.roles {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("MembersSetPermissions2Result.roles"))?;
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersSetPermissions2Result {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetPermissions2Result", self, f)
@@ -10586,6 +11471,14 @@ impl crate::wire::Decode for MembersSetPermissionsArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MembersSetPermissionsArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersSetPermissionsArg.user"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersSetPermissionsArg {
@@ -10677,6 +11570,7 @@ impl crate::wire::Decode for MembersSetPermissionsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersSetPermissionsResult {}
 impl ::std::fmt::Debug for MembersSetPermissionsResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetPermissionsResult", self, f)
@@ -10845,6 +11739,59 @@ impl crate::wire::Decode for MembersSetProfileArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersSetProfileArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[^/:?*<>\"|]*",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[^/:?*<>\"|]*",
+        );
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersSetProfileArg.user"))?;
+        if let ::std::option::Option::Some(some0) = &self.new_email {
+            crate::wire::check_str(
+                "MembersSetProfileArg.new_email",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(255),
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.new_external_id {
+            crate::wire::check_str(
+                "MembersSetProfileArg.new_external_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(64),
+                ::std::option::Option::None,
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.new_given_name {
+            crate::wire::check_str(
+                "MembersSetProfileArg.new_given_name",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(50),
+                ::std::option::Option::Some(&PATTERN_1),
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.new_surname {
+            crate::wire::check_str(
+                "MembersSetProfileArg.new_surname",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(50),
+                ::std::option::Option::Some(&PATTERN_2),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersSetProfileArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetProfileArg", self, f)
@@ -10934,6 +11881,14 @@ impl crate::wire::Decode for MembersSetProfilePhotoArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MembersSetProfilePhotoArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersSetProfilePhotoArg.user"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersSetProfilePhotoArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetProfilePhotoArg", self, f)
@@ -11002,6 +11957,14 @@ impl crate::wire::Decode for MembersUnsuspendArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MembersUnsuspendArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("MembersUnsuspendArg.user"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersUnsuspendArg {
@@ -11221,6 +12184,7 @@ impl crate::wire::Decode for MobileClientSession {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for MobileClientSession {}
 impl ::std::fmt::Debug for MobileClientSession {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MobileClientSession", self, f)
@@ -11373,6 +12337,22 @@ impl crate::wire::Decode for NamespaceMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for NamespaceMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "NamespaceMetadata.namespace_id",
+            &self.namespace_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for NamespaceMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("NamespaceMetadata", self, f)
@@ -11462,6 +12442,7 @@ impl crate::wire::Decode for RemovedStatus {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RemovedStatus {}
 impl ::std::fmt::Debug for RemovedStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemovedStatus", self, f)
@@ -11535,6 +12516,16 @@ impl crate::wire::Decode for ResendVerificationEmailArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for ResendVerificationEmailArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.emails_to_resend).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ResendVerificationEmailArg.emails_to_resend"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ResendVerificationEmailArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ResendVerificationEmailArg", self, f)
@@ -11604,6 +12595,16 @@ impl crate::wire::Decode for ResendVerificationEmailResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for ResendVerificationEmailResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.results).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("ResendVerificationEmailResult.results"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for ResendVerificationEmailResult {
@@ -11722,6 +12723,7 @@ impl crate::wire::Decode for RevokeDesktopClientArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RevokeDesktopClientArg {}
 impl ::std::fmt::Debug for RevokeDesktopClientArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDesktopClientArg", self, f)
@@ -11794,6 +12796,7 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RevokeDeviceSessionBatchArg {}
 impl ::std::fmt::Debug for RevokeDeviceSessionBatchArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionBatchArg", self, f)
@@ -11866,6 +12869,7 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RevokeDeviceSessionBatchResult {}
 impl ::std::fmt::Debug for RevokeDeviceSessionBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionBatchResult", self, f)
@@ -11955,6 +12959,7 @@ impl crate::wire::Decode for RevokeDeviceSessionStatus {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RevokeDeviceSessionStatus {}
 impl ::std::fmt::Debug for RevokeDeviceSessionStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionStatus", self, f)
@@ -12070,6 +13075,7 @@ impl crate::wire::Decode for RevokeLinkedApiAppArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RevokeLinkedApiAppArg {}
 impl ::std::fmt::Debug for RevokeLinkedApiAppArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedApiAppArg", self, f)
@@ -12142,6 +13148,7 @@ impl crate::wire::Decode for RevokeLinkedApiAppBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RevokeLinkedApiAppBatchArg {}
 impl ::std::fmt::Debug for RevokeLinkedApiAppBatchArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedApiAppBatchArg", self, f)
@@ -12214,6 +13221,7 @@ impl crate::wire::Decode for RevokeLinkedAppBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RevokeLinkedAppBatchResult {}
 impl ::std::fmt::Debug for RevokeLinkedAppBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedAppBatchResult", self, f)
@@ -12300,6 +13308,7 @@ impl crate::wire::Decode for RevokeLinkedAppStatus {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for RevokeLinkedAppStatus {}
 impl ::std::fmt::Debug for RevokeLinkedAppStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedAppStatus", self, f)
@@ -12371,6 +13380,16 @@ impl crate::wire::Decode for SetCustomQuotaArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for SetCustomQuotaArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.users_and_quotas).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("SetCustomQuotaArg.users_and_quotas"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for SetCustomQuotaArg {
@@ -12457,6 +13476,7 @@ impl crate::wire::Decode for SharingAllowlistAddArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharingAllowlistAddArgs {}
 impl ::std::fmt::Debug for SharingAllowlistAddArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistAddArgs", self, f)
@@ -12507,6 +13527,7 @@ impl crate::wire::Decode for SharingAllowlistAddResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharingAllowlistAddResponse {}
 impl ::std::fmt::Debug for SharingAllowlistAddResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistAddResponse", self, f)
@@ -12580,6 +13601,18 @@ impl crate::wire::Decode for SharingAllowlistListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharingAllowlistListArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "SharingAllowlistListArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for SharingAllowlistListArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistListArg", self, f)
@@ -12649,6 +13682,7 @@ impl crate::wire::Decode for SharingAllowlistListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharingAllowlistListContinueArg {}
 impl ::std::fmt::Debug for SharingAllowlistListContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistListContinueArg", self, f)
@@ -12699,6 +13733,7 @@ impl crate::wire::Decode for SharingAllowlistListError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharingAllowlistListError {}
 impl ::std::fmt::Debug for SharingAllowlistListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistListError", self, f)
@@ -12835,6 +13870,7 @@ impl crate::wire::Decode for SharingAllowlistListResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharingAllowlistListResponse {}
 impl ::std::fmt::Debug for SharingAllowlistListResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistListResponse", self, f)
@@ -12918,6 +13954,7 @@ impl crate::wire::Decode for SharingAllowlistRemoveArgs {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharingAllowlistRemoveArgs {}
 impl ::std::fmt::Debug for SharingAllowlistRemoveArgs {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistRemoveArgs", self, f)
@@ -12968,6 +14005,7 @@ impl crate::wire::Decode for SharingAllowlistRemoveResponse {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SharingAllowlistRemoveResponse {}
 impl ::std::fmt::Debug for SharingAllowlistRemoveResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistRemoveResponse", self, f)
@@ -13055,6 +14093,7 @@ impl crate::wire::Decode for StorageBucket {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for StorageBucket {}
 impl ::std::fmt::Debug for StorageBucket {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("StorageBucket", self, f)
@@ -13148,6 +14187,22 @@ impl crate::wire::Decode for TeamFolderArchiveArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamFolderArchiveArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "TeamFolderArchiveArg.team_folder_id",
+            &self.team_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TeamFolderArchiveArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderArchiveArg", self, f)
@@ -13234,6 +14289,7 @@ impl crate::wire::Decode for TeamFolderCreateArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamFolderCreateArg {}
 impl ::std::fmt::Debug for TeamFolderCreateArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderCreateArg", self, f)
@@ -13301,6 +14357,22 @@ impl crate::wire::Decode for TeamFolderIdArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for TeamFolderIdArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "TeamFolderIdArg.team_folder_id",
+            &self.team_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for TeamFolderIdArg {
@@ -13372,6 +14444,30 @@ impl crate::wire::Decode for TeamFolderIdListArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for TeamFolderIdListArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_items(
+            "TeamFolderIdListArg.team_folder_ids",
+            (&self.team_folder_ids).len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+        )?;
+        for item0 in (&self.team_folder_ids).iter() {
+            crate::wire::check_str(
+                "TeamFolderIdListArg.team_folder_ids",
+                item0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for TeamFolderIdListArg {
@@ -13447,6 +14543,18 @@ impl crate::wire::Decode for TeamFolderListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamFolderListArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "TeamFolderListArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TeamFolderListArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderListArg", self, f)
@@ -13516,6 +14624,7 @@ impl crate::wire::Decode for TeamFolderListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamFolderListContinueArg {}
 impl ::std::fmt::Debug for TeamFolderListContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderListContinueArg", self, f)
@@ -13584,6 +14693,7 @@ impl crate::wire::Decode for TeamFolderListError {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamFolderListError {}
 impl ::std::fmt::Debug for TeamFolderListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderListError", self, f)
@@ -13696,6 +14806,16 @@ impl crate::wire::Decode for TeamFolderListResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for TeamFolderListResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.team_folders).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("TeamFolderListResult.team_folders"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for TeamFolderListResult {
@@ -13891,6 +15011,26 @@ impl crate::wire::Decode for TeamFolderMetadata {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamFolderMetadata {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "TeamFolderMetadata.team_folder_id",
+            &self.team_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        for item0 in (&self.content_sync_settings).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("TeamFolderMetadata.content_sync_settings"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TeamFolderMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderMetadata", self, f)
@@ -13978,6 +15118,22 @@ impl crate::wire::Decode for TeamFolderRenameArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for TeamFolderRenameArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "TeamFolderRenameArg.team_folder_id",
+            &self.team_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for TeamFolderRenameArg {
@@ -14086,6 +15242,30 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for TeamFolderUpdateSyncSettingsArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "TeamFolderUpdateSyncSettingsArg.team_folder_id",
+            &self.team_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.content_sync_settings {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| {
+                        e.within("TeamFolderUpdateSyncSettingsArg.content_sync_settings")
+                    })?;
+            }
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for TeamFolderUpdateSyncSettingsArg {
@@ -14260,6 +15440,7 @@ impl crate::wire::Decode for TeamGetInfoResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamGetInfoResult {}
 impl ::std::fmt::Debug for TeamGetInfoResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamGetInfoResult", self, f)
@@ -14348,6 +15529,14 @@ impl crate::wire::Decode for TeamMemberInfo {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for TeamMemberInfo {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.profile)
+            .map_err(|e| e.within("TeamMemberInfo.profile"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for TeamMemberInfo {
@@ -14442,6 +15631,20 @@ impl crate::wire::Decode for TeamMemberInfoV2 {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamMemberInfoV2 {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.profile)
+            .map_err(|e| e.within("TeamMemberInfoV2.profile"))?;
+        if let ::std::option::Option::Some(some0) = &self.roles {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("TeamMemberInfoV2.roles"))?;
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TeamMemberInfoV2 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberInfoV2", self, f)
@@ -14510,6 +15713,14 @@ impl crate::wire::Decode for TeamMemberInfoV2Result {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for TeamMemberInfoV2Result {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.member_info)
+            .map_err(|e| e.within("TeamMemberInfoV2Result.member_info"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for TeamMemberInfoV2Result {
@@ -14882,6 +16093,47 @@ impl crate::wire::Decode for TeamMemberProfile {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamMemberProfile {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        if let ::std::option::Option::Some(some0) = &self.account_id {
+            crate::wire::check_str(
+                "TeamMemberProfile.account_id",
+                some0,
+                ::std::option::Option::Some(40),
+                ::std::option::Option::Some(40),
+                ::std::option::Option::None,
+            )?;
+        }
+        if let ::std::option::Option::Some(some0) = &self.secondary_emails {
+            for item1 in (some0).iter() {
+                crate::wire::Validate::validate(item1)
+                    .map_err(|e| e.within("TeamMemberProfile.secondary_emails"))?;
+            }
+        }
+        crate::wire::check_str(
+            "TeamMemberProfile.member_folder_id",
+            &self.member_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "TeamMemberProfile.root_folder_id",
+            &self.root_folder_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TeamMemberProfile {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberProfile", self, f)
@@ -14990,6 +16242,36 @@ impl crate::wire::Decode for TeamMemberRole {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamMemberRole {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "pid_dbtmr:.*",
+        );
+        crate::wire::check_str(
+            "TeamMemberRole.role_id",
+            &self.role_id,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(128),
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "TeamMemberRole.name",
+            &self.name,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(32),
+            ::std::option::Option::None,
+        )?;
+        crate::wire::check_str(
+            "TeamMemberRole.description",
+            &self.description,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(256),
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TeamMemberRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberRole", self, f)
@@ -15064,6 +16346,18 @@ impl crate::wire::Decode for TeamNamespacesListArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamNamespacesListArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_int(
+            "TeamNamespacesListArg.limit",
+            i128::from(*&self.limit),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::Some(1000),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TeamNamespacesListArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamNamespacesListArg", self, f)
@@ -15133,6 +16427,7 @@ impl crate::wire::Decode for TeamNamespacesListContinueArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamNamespacesListContinueArg {}
 impl ::std::fmt::Debug for TeamNamespacesListContinueArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamNamespacesListContinueArg", self, f)
@@ -15247,6 +16542,16 @@ impl crate::wire::Decode for TeamNamespacesListResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamNamespacesListResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        for item0 in (&self.namespaces).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("TeamNamespacesListResult.namespaces"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TeamNamespacesListResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamNamespacesListResult", self, f)
@@ -15315,6 +16620,14 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for TokenGetAuthenticatedAdminResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.admin_profile)
+            .map_err(|e| e.within("TokenGetAuthenticatedAdminResult.admin_profile"))?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for TokenGetAuthenticatedAdminResult {
@@ -15405,6 +16718,20 @@ impl crate::wire::Decode for UserCustomQuotaArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UserCustomQuotaArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("UserCustomQuotaArg.user"))?;
+        crate::wire::check_int(
+            "UserCustomQuotaArg.quota_gb",
+            i128::from(*&self.quota_gb),
+            ::std::option::Option::Some(2),
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UserCustomQuotaArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserCustomQuotaArg", self, f)
@@ -15488,6 +16815,22 @@ impl crate::wire::Decode for UserCustomQuotaResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UserCustomQuotaResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("UserCustomQuotaResult.user"))?;
+        if let ::std::option::Option::Some(some0) = &self.quota_gb {
+            crate::wire::check_int(
+                "UserCustomQuotaResult.quota_gb",
+                i128::from(*some0),
+                ::std::option::Option::Some(2),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UserCustomQuotaResult {
@@ -15579,6 +16922,18 @@ impl crate::wire::Decode for UserDeleteEmailsResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UserDeleteEmailsResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("UserDeleteEmailsResult.user"))?;
+        for item0 in (&self.results).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("UserDeleteEmailsResult.results"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UserDeleteEmailsResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserDeleteEmailsResult", self, f)
@@ -15666,6 +17021,18 @@ impl crate::wire::Decode for UserResendEmailsResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UserResendEmailsResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("UserResendEmailsResult.user"))?;
+        for item0 in (&self.results).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("UserResendEmailsResult.results"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UserResendEmailsResult {
@@ -15758,6 +17125,26 @@ impl crate::wire::Decode for UserSecondaryEmailsArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UserSecondaryEmailsArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("UserSecondaryEmailsArg.user"))?;
+        for item0 in (&self.secondary_emails).iter() {
+            crate::wire::check_str(
+                "UserSecondaryEmailsArg.secondary_emails",
+                item0,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(255),
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UserSecondaryEmailsArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserSecondaryEmailsArg", self, f)
@@ -15845,6 +17232,18 @@ impl crate::wire::Decode for UserSecondaryEmailsResult {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for UserSecondaryEmailsResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::Validate::validate(&self.user)
+            .map_err(|e| e.within("UserSecondaryEmailsResult.user"))?;
+        for item0 in (&self.results).iter() {
+            crate::wire::Validate::validate(item0)
+                .map_err(|e| e.within("UserSecondaryEmailsResult.results"))?;
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UserSecondaryEmailsResult {
@@ -16238,6 +17637,116 @@ impl crate::wire::Decode for AddSecondaryEmailResult {
         }
     }
 }
+impl crate::wire::Validate for AddSecondaryEmailResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_3: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_4: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_5: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_6: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_7: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("AddSecondaryEmailResult.success"))?;
+            }
+            Self::Unavailable(x) => {
+                crate::wire::check_str(
+                    "AddSecondaryEmailResult.unavailable",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::AlreadyPending(x) => {
+                crate::wire::check_str(
+                    "AddSecondaryEmailResult.already_pending",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_1),
+                )?;
+            }
+            Self::AlreadyOwnedByUser(x) => {
+                crate::wire::check_str(
+                    "AddSecondaryEmailResult.already_owned_by_user",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_2),
+                )?;
+            }
+            Self::ReachedLimit(x) => {
+                crate::wire::check_str(
+                    "AddSecondaryEmailResult.reached_limit",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_3),
+                )?;
+            }
+            Self::TransientError(x) => {
+                crate::wire::check_str(
+                    "AddSecondaryEmailResult.transient_error",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_4),
+                )?;
+            }
+            Self::TooManyUpdates(x) => {
+                crate::wire::check_str(
+                    "AddSecondaryEmailResult.too_many_updates",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_5),
+                )?;
+            }
+            Self::UnknownError(x) => {
+                crate::wire::check_str(
+                    "AddSecondaryEmailResult.unknown_error",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_6),
+                )?;
+            }
+            Self::RateLimited(x) => {
+                crate::wire::check_str(
+                    "AddSecondaryEmailResult.rate_limited",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_7),
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for AddSecondaryEmailResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddSecondaryEmailResult", self, f)
@@ -16339,6 +17848,7 @@ impl crate::wire::Decode for AddSecondaryEmailsError {
         }
     }
 }
+impl crate::wire::Validate for AddSecondaryEmailsError {}
 impl ::std::fmt::Debug for AddSecondaryEmailsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddSecondaryEmailsError", self, f)
@@ -16438,6 +17948,7 @@ impl crate::wire::Decode for AdminTier {
         }
     }
 }
+impl crate::wire::Validate for AdminTier {}
 impl ::std::fmt::Debug for AdminTier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AdminTier", self, f)
@@ -16616,6 +18127,7 @@ impl crate::wire::Decode for BaseTeamFolderError {
         }
     }
 }
+impl crate::wire::Validate for BaseTeamFolderError {}
 impl ::std::fmt::Debug for BaseTeamFolderError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BaseTeamFolderError", self, f)
@@ -16760,6 +18272,7 @@ impl crate::wire::Decode for BulkSuspendError {
         }
     }
 }
+impl crate::wire::Validate for BulkSuspendError {}
 impl ::std::fmt::Debug for BulkSuspendError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendError", self, f)
@@ -16909,6 +18422,7 @@ impl crate::wire::Decode for BulkSuspendJobStatus {
         }
     }
 }
+impl crate::wire::Validate for BulkSuspendJobStatus {}
 impl ::std::fmt::Debug for BulkSuspendJobStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendJobStatus", self, f)
@@ -17047,6 +18561,7 @@ impl crate::wire::Decode for BulkSuspendReportDeliveryStatus {
         }
     }
 }
+impl crate::wire::Validate for BulkSuspendReportDeliveryStatus {}
 impl ::std::fmt::Debug for BulkSuspendReportDeliveryStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendReportDeliveryStatus", self, f)
@@ -17227,6 +18742,7 @@ impl crate::wire::Decode for BulkSuspendRowFailure {
         }
     }
 }
+impl crate::wire::Validate for BulkSuspendRowFailure {}
 impl ::std::fmt::Debug for BulkSuspendRowFailure {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendRowFailure", self, f)
@@ -17359,6 +18875,7 @@ impl crate::wire::Decode for BulkSuspendRowOutcome {
         }
     }
 }
+impl crate::wire::Validate for BulkSuspendRowOutcome {}
 impl ::std::fmt::Debug for BulkSuspendRowOutcome {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendRowOutcome", self, f)
@@ -17443,6 +18960,7 @@ impl crate::wire::Decode for BulkSuspendTaskFailure {
         }
     }
 }
+impl crate::wire::Validate for BulkSuspendTaskFailure {}
 impl ::std::fmt::Debug for BulkSuspendTaskFailure {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendTaskFailure", self, f)
@@ -17524,6 +19042,7 @@ impl crate::wire::Decode for CustomQuotaError {
         }
     }
 }
+impl crate::wire::Validate for CustomQuotaError {}
 impl ::std::fmt::Debug for CustomQuotaError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CustomQuotaError", self, f)
@@ -17660,6 +19179,24 @@ impl crate::wire::Decode for CustomQuotaResult {
         }
     }
 }
+impl crate::wire::Validate for CustomQuotaResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("CustomQuotaResult.success"))?;
+            }
+            Self::InvalidUser(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("CustomQuotaResult.invalid_user"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for CustomQuotaResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CustomQuotaResult", self, f)
@@ -17728,6 +19265,7 @@ impl crate::wire::Decode for DateRangeError {
         }
     }
 }
+impl crate::wire::Validate for DateRangeError {}
 impl ::std::fmt::Debug for DateRangeError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DateRangeError", self, f)
@@ -17909,6 +19447,52 @@ impl crate::wire::Decode for DeleteSecondaryEmailResult {
         }
     }
 }
+impl crate::wire::Validate for DeleteSecondaryEmailResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::Success(x) => {
+                crate::wire::check_str(
+                    "DeleteSecondaryEmailResult.success",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::NotFound(x) => {
+                crate::wire::check_str(
+                    "DeleteSecondaryEmailResult.not_found",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_1),
+                )?;
+            }
+            Self::CannotRemovePrimary(x) => {
+                crate::wire::check_str(
+                    "DeleteSecondaryEmailResult.cannot_remove_primary",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_2),
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for DeleteSecondaryEmailResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteSecondaryEmailResult", self, f)
@@ -18015,6 +19599,7 @@ impl crate::wire::Decode for DesktopPlatform {
         }
     }
 }
+impl crate::wire::Validate for DesktopPlatform {}
 impl ::std::fmt::Debug for DesktopPlatform {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DesktopPlatform", self, f)
@@ -18101,6 +19686,7 @@ impl crate::wire::Decode for ExcludedUsersListContinueError {
         }
     }
 }
+impl crate::wire::Validate for ExcludedUsersListContinueError {}
 impl ::std::fmt::Debug for ExcludedUsersListContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersListContinueError", self, f)
@@ -18187,6 +19773,7 @@ impl crate::wire::Decode for ExcludedUsersListError {
         }
     }
 }
+impl crate::wire::Validate for ExcludedUsersListError {}
 impl ::std::fmt::Debug for ExcludedUsersListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersListError", self, f)
@@ -18286,6 +19873,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateError {
         }
     }
 }
+impl crate::wire::Validate for ExcludedUsersUpdateError {}
 impl ::std::fmt::Debug for ExcludedUsersUpdateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersUpdateError", self, f)
@@ -18372,6 +19960,7 @@ impl crate::wire::Decode for ExcludedUsersUpdateStatus {
         }
     }
 }
+impl crate::wire::Validate for ExcludedUsersUpdateStatus {}
 impl ::std::fmt::Debug for ExcludedUsersUpdateStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersUpdateStatus", self, f)
@@ -18515,6 +20104,7 @@ impl crate::wire::Decode for Feature {
         }
     }
 }
+impl crate::wire::Validate for Feature {}
 impl ::std::fmt::Debug for Feature {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Feature", self, f)
@@ -18758,6 +20348,7 @@ impl crate::wire::Decode for FeatureValue {
         }
     }
 }
+impl crate::wire::Validate for FeatureValue {}
 impl ::std::fmt::Debug for FeatureValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FeatureValue", self, f)
@@ -18845,6 +20436,7 @@ impl crate::wire::Decode for FeaturesGetValuesBatchError {
         }
     }
 }
+impl crate::wire::Validate for FeaturesGetValuesBatchError {}
 impl ::std::fmt::Debug for FeaturesGetValuesBatchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FeaturesGetValuesBatchError", self, f)
@@ -18926,6 +20518,7 @@ impl crate::wire::Decode for GroupAccessType {
         }
     }
 }
+impl crate::wire::Validate for GroupAccessType {}
 impl ::std::fmt::Debug for GroupAccessType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupAccessType", self, f)
@@ -19051,6 +20644,7 @@ impl crate::wire::Decode for GroupCreateError {
         }
     }
 }
+impl crate::wire::Validate for GroupCreateError {}
 impl ::std::fmt::Debug for GroupCreateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupCreateError", self, f)
@@ -19161,6 +20755,7 @@ impl crate::wire::Decode for GroupDeleteError {
         }
     }
 }
+impl crate::wire::Validate for GroupDeleteError {}
 impl ::std::fmt::Debug for GroupDeleteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupDeleteError", self, f)
@@ -19277,6 +20872,7 @@ impl crate::wire::Decode for GroupMemberSelectorError {
         }
     }
 }
+impl crate::wire::Validate for GroupMemberSelectorError {}
 impl ::std::fmt::Debug for GroupMemberSelectorError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMemberSelectorError", self, f)
@@ -19409,6 +21005,7 @@ impl crate::wire::Decode for GroupMemberSetAccessTypeError {
         }
     }
 }
+impl crate::wire::Validate for GroupMemberSetAccessTypeError {}
 impl ::std::fmt::Debug for GroupMemberSetAccessTypeError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMemberSetAccessTypeError", self, f)
@@ -19658,6 +21255,7 @@ impl crate::wire::Decode for GroupMembersAddError {
         }
     }
 }
+impl crate::wire::Validate for GroupMembersAddError {}
 impl ::std::fmt::Debug for GroupMembersAddError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersAddError", self, f)
@@ -19858,6 +21456,7 @@ impl crate::wire::Decode for GroupMembersRemoveError {
         }
     }
 }
+impl crate::wire::Validate for GroupMembersRemoveError {}
 impl ::std::fmt::Debug for GroupMembersRemoveError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersRemoveError", self, f)
@@ -19974,6 +21573,7 @@ impl crate::wire::Decode for GroupMembersSelectorError {
         }
     }
 }
+impl crate::wire::Validate for GroupMembersSelectorError {}
 impl ::std::fmt::Debug for GroupMembersSelectorError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersSelectorError", self, f)
@@ -20094,6 +21694,7 @@ impl crate::wire::Decode for GroupSelector {
         }
     }
 }
+impl crate::wire::Validate for GroupSelector {}
 impl ::std::fmt::Debug for GroupSelector {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupSelector", self, f)
@@ -20180,6 +21781,7 @@ impl crate::wire::Decode for GroupSelectorError {
         }
     }
 }
+impl crate::wire::Validate for GroupSelectorError {}
 impl ::std::fmt::Debug for GroupSelectorError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupSelectorError", self, f)
@@ -20281,6 +21883,7 @@ impl crate::wire::Decode for GroupSelectorWithTeamGroupError {
         }
     }
 }
+impl crate::wire::Validate for GroupSelectorWithTeamGroupError {}
 impl ::std::fmt::Debug for GroupSelectorWithTeamGroupError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupSelectorWithTeamGroupError", self, f)
@@ -20419,6 +22022,7 @@ impl crate::wire::Decode for GroupUpdateError {
         }
     }
 }
+impl crate::wire::Validate for GroupUpdateError {}
 impl ::std::fmt::Debug for GroupUpdateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupUpdateError", self, f)
@@ -20504,6 +22108,7 @@ impl crate::wire::Decode for GroupsGetInfoError {
         }
     }
 }
+impl crate::wire::Validate for GroupsGetInfoError {}
 impl ::std::fmt::Debug for GroupsGetInfoError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsGetInfoError", self, f)
@@ -20626,6 +22231,21 @@ impl crate::wire::Decode for GroupsGetInfoItem {
         }
     }
 }
+impl crate::wire::Validate for GroupsGetInfoItem {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::IdNotFound(x) => {}
+            Self::GroupInfo(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("GroupsGetInfoItem.group_info"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GroupsGetInfoItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsGetInfoItem", self, f)
@@ -20711,6 +22331,7 @@ impl crate::wire::Decode for GroupsListContinueError {
         }
     }
 }
+impl crate::wire::Validate for GroupsListContinueError {}
 impl ::std::fmt::Debug for GroupsListContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsListContinueError", self, f)
@@ -20796,6 +22417,7 @@ impl crate::wire::Decode for GroupsMembersListContinueError {
         }
     }
 }
+impl crate::wire::Validate for GroupsMembersListContinueError {}
 impl ::std::fmt::Debug for GroupsMembersListContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsMembersListContinueError", self, f)
@@ -20904,6 +22526,7 @@ impl crate::wire::Decode for GroupsPollError {
         }
     }
 }
+impl crate::wire::Validate for GroupsPollError {}
 impl ::std::fmt::Debug for GroupsPollError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsPollError", self, f)
@@ -21029,6 +22652,7 @@ impl crate::wire::Decode for GroupsSelector {
         }
     }
 }
+impl crate::wire::Validate for GroupsSelector {}
 impl ::std::fmt::Debug for GroupsSelector {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsSelector", self, f)
@@ -21138,6 +22762,7 @@ impl crate::wire::Decode for HasDistinctMemberHomesValue {
         }
     }
 }
+impl crate::wire::Validate for HasDistinctMemberHomesValue {}
 impl ::std::fmt::Debug for HasDistinctMemberHomesValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("HasDistinctMemberHomesValue", self, f)
@@ -21247,6 +22872,7 @@ impl crate::wire::Decode for HasTeamFileEventsValue {
         }
     }
 }
+impl crate::wire::Validate for HasTeamFileEventsValue {}
 impl ::std::fmt::Debug for HasTeamFileEventsValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("HasTeamFileEventsValue", self, f)
@@ -21356,6 +22982,7 @@ impl crate::wire::Decode for HasTeamSelectiveSyncValue {
         }
     }
 }
+impl crate::wire::Validate for HasTeamSelectiveSyncValue {}
 impl ::std::fmt::Debug for HasTeamSelectiveSyncValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("HasTeamSelectiveSyncValue", self, f)
@@ -21465,6 +23092,7 @@ impl crate::wire::Decode for HasTeamSharedDropboxValue {
         }
     }
 }
+impl crate::wire::Validate for HasTeamSharedDropboxValue {}
 impl ::std::fmt::Debug for HasTeamSharedDropboxValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("HasTeamSharedDropboxValue", self, f)
@@ -21610,6 +23238,7 @@ impl crate::wire::Decode for LegalHoldStatus {
         }
     }
 }
+impl crate::wire::Validate for LegalHoldStatus {}
 impl ::std::fmt::Debug for LegalHoldStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldStatus", self, f)
@@ -21707,6 +23336,7 @@ impl crate::wire::Decode for LegalHoldsError {
         }
     }
 }
+impl crate::wire::Validate for LegalHoldsError {}
 impl ::std::fmt::Debug for LegalHoldsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsError", self, f)
@@ -21824,6 +23454,7 @@ impl crate::wire::Decode for LegalHoldsGetPolicyError {
         }
     }
 }
+impl crate::wire::Validate for LegalHoldsGetPolicyError {}
 impl ::std::fmt::Debug for LegalHoldsGetPolicyError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsGetPolicyError", self, f)
@@ -21937,6 +23568,7 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueError {
         }
     }
 }
+impl crate::wire::Validate for LegalHoldsListHeldRevisionsContinueError {}
 impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListHeldRevisionsContinueError", self, f)
@@ -22082,6 +23714,7 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsError {
         }
     }
 }
+impl crate::wire::Validate for LegalHoldsListHeldRevisionsError {}
 impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListHeldRevisionsError", self, f)
@@ -22197,6 +23830,7 @@ impl crate::wire::Decode for LegalHoldsListPoliciesError {
         }
     }
 }
+impl crate::wire::Validate for LegalHoldsListPoliciesError {}
 impl ::std::fmt::Debug for LegalHoldsListPoliciesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListPoliciesError", self, f)
@@ -22415,6 +24049,7 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateError {
         }
     }
 }
+impl crate::wire::Validate for LegalHoldsPolicyCreateError {}
 impl ::std::fmt::Debug for LegalHoldsPolicyCreateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsPolicyCreateError", self, f)
@@ -22562,6 +24197,7 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseError {
         }
     }
 }
+impl crate::wire::Validate for LegalHoldsPolicyReleaseError {}
 impl ::std::fmt::Debug for LegalHoldsPolicyReleaseError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsPolicyReleaseError", self, f)
@@ -22782,6 +24418,7 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateError {
         }
     }
 }
+impl crate::wire::Validate for LegalHoldsPolicyUpdateError {}
 impl ::std::fmt::Debug for LegalHoldsPolicyUpdateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsPolicyUpdateError", self, f)
@@ -22868,6 +24505,7 @@ impl crate::wire::Decode for ListMemberAppsError {
         }
     }
 }
+impl crate::wire::Validate for ListMemberAppsError {}
 impl ::std::fmt::Debug for ListMemberAppsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberAppsError", self, f)
@@ -22953,6 +24591,7 @@ impl crate::wire::Decode for ListMemberDevicesError {
         }
     }
 }
+impl crate::wire::Validate for ListMemberDevicesError {}
 impl ::std::fmt::Debug for ListMemberDevicesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberDevicesError", self, f)
@@ -23039,6 +24678,7 @@ impl crate::wire::Decode for ListMembersAppsError {
         }
     }
 }
+impl crate::wire::Validate for ListMembersAppsError {}
 impl ::std::fmt::Debug for ListMembersAppsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersAppsError", self, f)
@@ -23124,6 +24764,7 @@ impl crate::wire::Decode for ListMembersDevicesError {
         }
     }
 }
+impl crate::wire::Validate for ListMembersDevicesError {}
 impl ::std::fmt::Debug for ListMembersDevicesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersDevicesError", self, f)
@@ -23208,6 +24849,7 @@ impl crate::wire::Decode for ListTeamAppsError {
         }
     }
 }
+impl crate::wire::Validate for ListTeamAppsError {}
 impl ::std::fmt::Debug for ListTeamAppsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamAppsError", self, f)
@@ -23293,6 +24935,7 @@ impl crate::wire::Decode for ListTeamDevicesError {
         }
     }
 }
+impl crate::wire::Validate for ListTeamDevicesError {}
 impl ::std::fmt::Debug for ListTeamDevicesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamDevicesError", self, f)
@@ -23737,6 +25380,140 @@ impl crate::wire::Decode for MemberAddResult {
         }
     }
 }
+impl crate::wire::Validate for MemberAddResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_3: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_4: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_5: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_6: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_7: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_8: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_9: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::TeamLicenseLimit(x) => {
+                crate::wire::check_str(
+                    "MemberAddResult.team_license_limit",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::FreeTeamMemberLimitReached(x) => {
+                crate::wire::check_str(
+                    "MemberAddResult.free_team_member_limit_reached",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_1),
+                )?;
+            }
+            Self::UserAlreadyOnTeam(x) => {
+                crate::wire::check_str(
+                    "MemberAddResult.user_already_on_team",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_2),
+                )?;
+            }
+            Self::UserOnAnotherTeam(x) => {
+                crate::wire::check_str(
+                    "MemberAddResult.user_on_another_team",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_3),
+                )?;
+            }
+            Self::UserAlreadyPaired(x) => {
+                crate::wire::check_str(
+                    "MemberAddResult.user_already_paired",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_4),
+                )?;
+            }
+            Self::UserMigrationFailed(x) => {
+                crate::wire::check_str(
+                    "MemberAddResult.user_migration_failed",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_5),
+                )?;
+            }
+            Self::DuplicateExternalMemberId(x) => {
+                crate::wire::check_str(
+                    "MemberAddResult.duplicate_external_member_id",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_6),
+                )?;
+            }
+            Self::DuplicateMemberPersistentId(x) => {
+                crate::wire::check_str(
+                    "MemberAddResult.duplicate_member_persistent_id",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_7),
+                )?;
+            }
+            Self::PersistentIdDisabled(x) => {
+                crate::wire::check_str(
+                    "MemberAddResult.persistent_id_disabled",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_8),
+                )?;
+            }
+            Self::UserCreationFailed(x) => {
+                crate::wire::check_str(
+                    "MemberAddResult.user_creation_failed",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_9),
+                )?;
+            }
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("MemberAddResult.success"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MemberAddResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAddResult", self, f)
@@ -24154,6 +25931,136 @@ impl crate::wire::Decode for MemberAddResultBase {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for MemberAddResultBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_3: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_4: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_5: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_6: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_7: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_8: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_9: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::TeamLicenseLimit(x) => {
+                crate::wire::check_str(
+                    "MemberAddResultBase.team_license_limit",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::FreeTeamMemberLimitReached(x) => {
+                crate::wire::check_str(
+                    "MemberAddResultBase.free_team_member_limit_reached",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_1),
+                )?;
+            }
+            Self::UserAlreadyOnTeam(x) => {
+                crate::wire::check_str(
+                    "MemberAddResultBase.user_already_on_team",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_2),
+                )?;
+            }
+            Self::UserOnAnotherTeam(x) => {
+                crate::wire::check_str(
+                    "MemberAddResultBase.user_on_another_team",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_3),
+                )?;
+            }
+            Self::UserAlreadyPaired(x) => {
+                crate::wire::check_str(
+                    "MemberAddResultBase.user_already_paired",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_4),
+                )?;
+            }
+            Self::UserMigrationFailed(x) => {
+                crate::wire::check_str(
+                    "MemberAddResultBase.user_migration_failed",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_5),
+                )?;
+            }
+            Self::DuplicateExternalMemberId(x) => {
+                crate::wire::check_str(
+                    "MemberAddResultBase.duplicate_external_member_id",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_6),
+                )?;
+            }
+            Self::DuplicateMemberPersistentId(x) => {
+                crate::wire::check_str(
+                    "MemberAddResultBase.duplicate_member_persistent_id",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_7),
+                )?;
+            }
+            Self::PersistentIdDisabled(x) => {
+                crate::wire::check_str(
+                    "MemberAddResultBase.persistent_id_disabled",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_8),
+                )?;
+            }
+            Self::UserCreationFailed(x) => {
+                crate::wire::check_str(
+                    "MemberAddResultBase.user_creation_failed",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_9),
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MemberAddResultBase {
@@ -24616,6 +26523,140 @@ impl crate::wire::Decode for MemberAddV2Result {
         }
     }
 }
+impl crate::wire::Validate for MemberAddV2Result {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_3: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_4: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_5: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_6: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_7: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_8: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_9: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::TeamLicenseLimit(x) => {
+                crate::wire::check_str(
+                    "MemberAddV2Result.team_license_limit",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::FreeTeamMemberLimitReached(x) => {
+                crate::wire::check_str(
+                    "MemberAddV2Result.free_team_member_limit_reached",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_1),
+                )?;
+            }
+            Self::UserAlreadyOnTeam(x) => {
+                crate::wire::check_str(
+                    "MemberAddV2Result.user_already_on_team",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_2),
+                )?;
+            }
+            Self::UserOnAnotherTeam(x) => {
+                crate::wire::check_str(
+                    "MemberAddV2Result.user_on_another_team",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_3),
+                )?;
+            }
+            Self::UserAlreadyPaired(x) => {
+                crate::wire::check_str(
+                    "MemberAddV2Result.user_already_paired",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_4),
+                )?;
+            }
+            Self::UserMigrationFailed(x) => {
+                crate::wire::check_str(
+                    "MemberAddV2Result.user_migration_failed",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_5),
+                )?;
+            }
+            Self::DuplicateExternalMemberId(x) => {
+                crate::wire::check_str(
+                    "MemberAddV2Result.duplicate_external_member_id",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_6),
+                )?;
+            }
+            Self::DuplicateMemberPersistentId(x) => {
+                crate::wire::check_str(
+                    "MemberAddV2Result.duplicate_member_persistent_id",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_7),
+                )?;
+            }
+            Self::PersistentIdDisabled(x) => {
+                crate::wire::check_str(
+                    "MemberAddV2Result.persistent_id_disabled",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_8),
+                )?;
+            }
+            Self::UserCreationFailed(x) => {
+                crate::wire::check_str(
+                    "MemberAddV2Result.user_creation_failed",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_9),
+                )?;
+            }
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("MemberAddV2Result.success"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MemberAddV2Result {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAddV2Result", self, f)
@@ -24701,6 +26742,7 @@ impl crate::wire::Decode for MemberSelectorError {
         }
     }
 }
+impl crate::wire::Validate for MemberSelectorError {}
 impl ::std::fmt::Debug for MemberSelectorError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberSelectorError", self, f)
@@ -24843,6 +26885,23 @@ impl crate::wire::Decode for MembersAddJobStatus {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for MembersAddJobStatus {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                for item0 in (x).iter() {
+                    crate::wire::Validate::validate(item0)
+                        .map_err(|e| e.within("MembersAddJobStatus.complete"))?;
+                }
+            }
+            Self::Failed(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersAddJobStatus {
@@ -25002,6 +27061,23 @@ impl crate::wire::Decode for MembersAddJobStatusV2Result {
         }
     }
 }
+impl crate::wire::Validate for MembersAddJobStatusV2Result {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                for item0 in (x).iter() {
+                    crate::wire::Validate::validate(item0)
+                        .map_err(|e| e.within("MembersAddJobStatusV2Result.complete"))?;
+                }
+            }
+            Self::Failed(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersAddJobStatusV2Result {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersAddJobStatusV2Result", self, f)
@@ -25125,6 +27201,31 @@ impl crate::wire::Decode for MembersAddLaunch {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for MembersAddLaunch {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "MembersAddLaunch.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Complete(x) => {
+                for item0 in (x).iter() {
+                    crate::wire::Validate::validate(item0)
+                        .map_err(|e| e.within("MembersAddLaunch.complete"))?;
+                }
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for MembersAddLaunch {
@@ -25270,6 +27371,31 @@ impl crate::wire::Decode for MembersAddLaunchV2Result {
         }
     }
 }
+impl crate::wire::Validate for MembersAddLaunchV2Result {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "MembersAddLaunchV2Result.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Complete(x) => {
+                for item0 in (x).iter() {
+                    crate::wire::Validate::validate(item0)
+                        .map_err(|e| e.within("MembersAddLaunchV2Result.complete"))?;
+                }
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersAddLaunchV2Result {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersAddLaunchV2Result", self, f)
@@ -25368,6 +27494,7 @@ impl crate::wire::Decode for MembersDeactivateError {
         }
     }
 }
+impl crate::wire::Validate for MembersDeactivateError {}
 impl ::std::fmt::Debug for MembersDeactivateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDeactivateError", self, f)
@@ -25524,6 +27651,7 @@ impl crate::wire::Decode for MembersDeleteFormerMemberFilesError {
         }
     }
 }
+impl crate::wire::Validate for MembersDeleteFormerMemberFilesError {}
 impl ::std::fmt::Debug for MembersDeleteFormerMemberFilesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDeleteFormerMemberFilesError", self, f)
@@ -25637,6 +27765,7 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoError {
         }
     }
 }
+impl crate::wire::Validate for MembersDeleteProfilePhotoError {}
 impl ::std::fmt::Debug for MembersDeleteProfilePhotoError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDeleteProfilePhotoError", self, f)
@@ -25710,6 +27839,7 @@ impl crate::wire::Decode for MembersGetInfoError {
         }
     }
 }
+impl crate::wire::Validate for MembersGetInfoError {}
 impl ::std::fmt::Debug for MembersGetInfoError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoError", self, f)
@@ -25835,6 +27965,21 @@ impl crate::wire::Decode for MembersGetInfoItem {
         }
     }
 }
+impl crate::wire::Validate for MembersGetInfoItem {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::IdNotFound(x) => {}
+            Self::MemberInfo(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("MembersGetInfoItem.member_info"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersGetInfoItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoItem", self, f)
@@ -25930,6 +28075,7 @@ impl crate::wire::Decode for MembersGetInfoItemBase {
         }
     }
 }
+impl crate::wire::Validate for MembersGetInfoItemBase {}
 impl ::std::fmt::Debug for MembersGetInfoItemBase {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoItemBase", self, f)
@@ -26068,6 +28214,21 @@ impl crate::wire::Decode for MembersGetInfoItemV2 {
         }
     }
 }
+impl crate::wire::Validate for MembersGetInfoItemV2 {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::IdNotFound(x) => {}
+            Self::MemberInfo(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("MembersGetInfoItemV2.member_info"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for MembersGetInfoItemV2 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoItemV2", self, f)
@@ -26153,6 +28314,7 @@ impl crate::wire::Decode for MembersListContinueError {
         }
     }
 }
+impl crate::wire::Validate for MembersListContinueError {}
 impl ::std::fmt::Debug for MembersListContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersListContinueError", self, f)
@@ -26221,6 +28383,7 @@ impl crate::wire::Decode for MembersListError {
         }
     }
 }
+impl crate::wire::Validate for MembersListError {}
 impl ::std::fmt::Debug for MembersListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersListError", self, f)
@@ -26364,6 +28527,7 @@ impl crate::wire::Decode for MembersPermanentlyDeleteFilesError {
         }
     }
 }
+impl crate::wire::Validate for MembersPermanentlyDeleteFilesError {}
 impl ::std::fmt::Debug for MembersPermanentlyDeleteFilesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersPermanentlyDeleteFilesError", self, f)
@@ -26490,6 +28654,7 @@ impl crate::wire::Decode for MembersRecoverError {
         }
     }
 }
+impl crate::wire::Validate for MembersRecoverError {}
 impl ::std::fmt::Debug for MembersRecoverError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersRecoverError", self, f)
@@ -26982,6 +29147,7 @@ impl crate::wire::Decode for MembersRemoveError {
         }
     }
 }
+impl crate::wire::Validate for MembersRemoveError {}
 impl ::std::fmt::Debug for MembersRemoveError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersRemoveError", self, f)
@@ -27081,6 +29247,7 @@ impl crate::wire::Decode for MembersSendWelcomeError {
         }
     }
 }
+impl crate::wire::Validate for MembersSendWelcomeError {}
 impl ::std::fmt::Debug for MembersSendWelcomeError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSendWelcomeError", self, f)
@@ -27220,6 +29387,7 @@ impl crate::wire::Decode for MembersSetPermissions2Error {
         }
     }
 }
+impl crate::wire::Validate for MembersSetPermissions2Error {}
 impl ::std::fmt::Debug for MembersSetPermissions2Error {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetPermissions2Error", self, f)
@@ -27359,6 +29527,7 @@ impl crate::wire::Decode for MembersSetPermissionsError {
         }
     }
 }
+impl crate::wire::Validate for MembersSetPermissionsError {}
 impl ::std::fmt::Debug for MembersSetPermissionsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetPermissionsError", self, f)
@@ -27592,6 +29761,7 @@ impl crate::wire::Decode for MembersSetProfileError {
         }
     }
 }
+impl crate::wire::Validate for MembersSetProfileError {}
 impl ::std::fmt::Debug for MembersSetProfileError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetProfileError", self, f)
@@ -27740,6 +29910,7 @@ impl crate::wire::Decode for MembersSetProfilePhotoError {
         }
     }
 }
+impl crate::wire::Validate for MembersSetProfilePhotoError {}
 impl ::std::fmt::Debug for MembersSetProfilePhotoError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetProfilePhotoError", self, f)
@@ -27879,6 +30050,7 @@ impl crate::wire::Decode for MembersSuspendError {
         }
     }
 }
+impl crate::wire::Validate for MembersSuspendError {}
 impl ::std::fmt::Debug for MembersSuspendError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSuspendError", self, f)
@@ -28157,6 +30329,7 @@ impl crate::wire::Decode for MembersTransferFilesError {
         }
     }
 }
+impl crate::wire::Validate for MembersTransferFilesError {}
 impl ::std::fmt::Debug for MembersTransferFilesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersTransferFilesError", self, f)
@@ -28493,6 +30666,7 @@ impl crate::wire::Decode for MembersTransferFormerMembersFilesError {
         }
     }
 }
+impl crate::wire::Validate for MembersTransferFormerMembersFilesError {}
 impl ::std::fmt::Debug for MembersTransferFormerMembersFilesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersTransferFormerMembersFilesError", self, f)
@@ -28619,6 +30793,7 @@ impl crate::wire::Decode for MembersUnsuspendError {
         }
     }
 }
+impl crate::wire::Validate for MembersUnsuspendError {}
 impl ::std::fmt::Debug for MembersUnsuspendError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersUnsuspendError", self, f)
@@ -28756,6 +30931,7 @@ impl crate::wire::Decode for MobileClientPlatform {
         }
     }
 }
+impl crate::wire::Validate for MobileClientPlatform {}
 impl ::std::fmt::Debug for MobileClientPlatform {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MobileClientPlatform", self, f)
@@ -28888,6 +31064,7 @@ impl crate::wire::Decode for NamespaceType {
         }
     }
 }
+impl crate::wire::Validate for NamespaceType {}
 impl ::std::fmt::Debug for NamespaceType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("NamespaceType", self, f)
@@ -29031,6 +31208,24 @@ impl crate::wire::Decode for RemoveCustomQuotaResult {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for RemoveCustomQuotaResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RemoveCustomQuotaResult.success"))?;
+            }
+            Self::InvalidUser(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("RemoveCustomQuotaResult.invalid_user"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for RemoveCustomQuotaResult {
@@ -29214,6 +31409,52 @@ impl crate::wire::Decode for ResendSecondaryEmailResult {
         }
     }
 }
+impl crate::wire::Validate for ResendSecondaryEmailResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::Success(x) => {
+                crate::wire::check_str(
+                    "ResendSecondaryEmailResult.success",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            Self::NotPending(x) => {
+                crate::wire::check_str(
+                    "ResendSecondaryEmailResult.not_pending",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_1),
+                )?;
+            }
+            Self::RateLimited(x) => {
+                crate::wire::check_str(
+                    "ResendSecondaryEmailResult.rate_limited",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_2),
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for ResendSecondaryEmailResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ResendSecondaryEmailResult", self, f)
@@ -29360,6 +31601,7 @@ impl crate::wire::Decode for RevokeDeviceSessionArg {
         }
     }
 }
+impl crate::wire::Validate for RevokeDeviceSessionArg {}
 impl ::std::fmt::Debug for RevokeDeviceSessionArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionArg", self, f)
@@ -29433,6 +31675,7 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchError {
         }
     }
 }
+impl crate::wire::Validate for RevokeDeviceSessionBatchError {}
 impl ::std::fmt::Debug for RevokeDeviceSessionBatchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionBatchError", self, f)
@@ -29533,6 +31776,7 @@ impl crate::wire::Decode for RevokeDeviceSessionError {
         }
     }
 }
+impl crate::wire::Validate for RevokeDeviceSessionError {}
 impl ::std::fmt::Debug for RevokeDeviceSessionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionError", self, f)
@@ -29606,6 +31850,7 @@ impl crate::wire::Decode for RevokeLinkedAppBatchError {
         }
     }
 }
+impl crate::wire::Validate for RevokeLinkedAppBatchError {}
 impl ::std::fmt::Debug for RevokeLinkedAppBatchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedAppBatchError", self, f)
@@ -29720,6 +31965,7 @@ impl crate::wire::Decode for RevokeLinkedAppError {
         }
     }
 }
+impl crate::wire::Validate for RevokeLinkedAppError {}
 impl ::std::fmt::Debug for RevokeLinkedAppError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedAppError", self, f)
@@ -29821,6 +32067,7 @@ impl crate::wire::Decode for SetCustomQuotaError {
         }
     }
 }
+impl crate::wire::Validate for SetCustomQuotaError {}
 impl ::std::fmt::Debug for SetCustomQuotaError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetCustomQuotaError", self, f)
@@ -30021,6 +32268,7 @@ impl crate::wire::Decode for SharingAllowlistAddError {
         }
     }
 }
+impl crate::wire::Validate for SharingAllowlistAddError {}
 impl ::std::fmt::Debug for SharingAllowlistAddError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistAddError", self, f)
@@ -30106,6 +32354,7 @@ impl crate::wire::Decode for SharingAllowlistListContinueError {
         }
     }
 }
+impl crate::wire::Validate for SharingAllowlistListContinueError {}
 impl ::std::fmt::Debug for SharingAllowlistListContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistListContinueError", self, f)
@@ -30293,6 +32542,7 @@ impl crate::wire::Decode for SharingAllowlistRemoveError {
         }
     }
 }
+impl crate::wire::Validate for SharingAllowlistRemoveError {}
 impl ::std::fmt::Debug for SharingAllowlistRemoveError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistRemoveError", self, f)
@@ -30393,6 +32643,7 @@ impl crate::wire::Decode for TeamFolderAccessError {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderAccessError {}
 impl ::std::fmt::Debug for TeamFolderAccessError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderAccessError", self, f)
@@ -30585,6 +32836,7 @@ impl crate::wire::Decode for TeamFolderActivateError {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderActivateError {}
 impl ::std::fmt::Debug for TeamFolderActivateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderActivateError", self, f)
@@ -30763,6 +33015,7 @@ impl crate::wire::Decode for TeamFolderArchiveError {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderArchiveError {}
 impl ::std::fmt::Debug for TeamFolderArchiveError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderArchiveError", self, f)
@@ -30900,6 +33153,21 @@ impl crate::wire::Decode for TeamFolderArchiveJobStatus {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderArchiveJobStatus {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("TeamFolderArchiveJobStatus.complete"))?;
+            }
+            Self::Failed(x) => {}
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TeamFolderArchiveJobStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderArchiveJobStatus", self, f)
@@ -31021,6 +33289,29 @@ impl crate::wire::Decode for TeamFolderArchiveLaunch {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for TeamFolderArchiveLaunch {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::AsyncJobId(x) => {
+                crate::wire::check_str(
+                    "TeamFolderArchiveLaunch.async_job_id",
+                    x,
+                    ::std::option::Option::Some(1),
+                    ::std::option::Option::None,
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Complete(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("TeamFolderArchiveLaunch.complete"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for TeamFolderArchiveLaunch {
@@ -31191,6 +33482,7 @@ impl crate::wire::Decode for TeamFolderCreateError {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderCreateError {}
 impl ::std::fmt::Debug for TeamFolderCreateError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderCreateError", self, f)
@@ -31315,6 +33607,23 @@ impl crate::wire::Decode for TeamFolderGetInfoItem {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderGetInfoItem {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::IdNotFound(x) => {}
+            Self::TeamFolderMetadata(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| {
+                        e.within("TeamFolderGetInfoItem.team_folder_metadata")
+                    })?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for TeamFolderGetInfoItem {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderGetInfoItem", self, f)
@@ -31428,6 +33737,7 @@ impl crate::wire::Decode for TeamFolderInvalidStatusError {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderInvalidStatusError {}
 impl ::std::fmt::Debug for TeamFolderInvalidStatusError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderInvalidStatusError", self, f)
@@ -31513,6 +33823,7 @@ impl crate::wire::Decode for TeamFolderListContinueError {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderListContinueError {}
 impl ::std::fmt::Debug for TeamFolderListContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderListContinueError", self, f)
@@ -31691,6 +34002,7 @@ impl crate::wire::Decode for TeamFolderPermanentlyDeleteError {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderPermanentlyDeleteError {}
 impl ::std::fmt::Debug for TeamFolderPermanentlyDeleteError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderPermanentlyDeleteError", self, f)
@@ -31913,6 +34225,7 @@ impl crate::wire::Decode for TeamFolderRenameError {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderRenameError {}
 impl ::std::fmt::Debug for TeamFolderRenameError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderRenameError", self, f)
@@ -32105,6 +34418,7 @@ impl crate::wire::Decode for TeamFolderRestoreError {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderRestoreError {}
 impl ::std::fmt::Debug for TeamFolderRestoreError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderRestoreError", self, f)
@@ -32226,6 +34540,7 @@ impl crate::wire::Decode for TeamFolderStatus {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderStatus {}
 impl ::std::fmt::Debug for TeamFolderStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderStatus", self, f)
@@ -32311,6 +34626,7 @@ impl crate::wire::Decode for TeamFolderTeamSharedDropboxError {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderTeamSharedDropboxError {}
 impl ::std::fmt::Debug for TeamFolderTeamSharedDropboxError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderTeamSharedDropboxError", self, f)
@@ -32524,6 +34840,7 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsError {
         }
     }
 }
+impl crate::wire::Validate for TeamFolderUpdateSyncSettingsError {}
 impl ::std::fmt::Debug for TeamFolderUpdateSyncSettingsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderUpdateSyncSettingsError", self, f)
@@ -32647,6 +34964,7 @@ impl crate::wire::Decode for TeamMemberStatus {
         }
     }
 }
+impl crate::wire::Validate for TeamMemberStatus {}
 impl ::std::fmt::Debug for TeamMemberStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberStatus", self, f)
@@ -32733,6 +35051,7 @@ impl crate::wire::Decode for TeamMembershipType {
         }
     }
 }
+impl crate::wire::Validate for TeamMembershipType {}
 impl ::std::fmt::Debug for TeamMembershipType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMembershipType", self, f)
@@ -32831,6 +35150,7 @@ impl crate::wire::Decode for TeamNamespacesListContinueError {
         }
     }
 }
+impl crate::wire::Validate for TeamNamespacesListContinueError {}
 impl ::std::fmt::Debug for TeamNamespacesListContinueError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamNamespacesListContinueError", self, f)
@@ -32916,6 +35236,7 @@ impl crate::wire::Decode for TeamNamespacesListError {
         }
     }
 }
+impl crate::wire::Validate for TeamNamespacesListError {}
 impl ::std::fmt::Debug for TeamNamespacesListError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamNamespacesListError", self, f)
@@ -33029,6 +35350,7 @@ impl crate::wire::Decode for TeamReportFailureReason {
         }
     }
 }
+impl crate::wire::Validate for TeamReportFailureReason {}
 impl ::std::fmt::Debug for TeamReportFailureReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamReportFailureReason", self, f)
@@ -33128,6 +35450,7 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminError {
         }
     }
 }
+impl crate::wire::Validate for TokenGetAuthenticatedAdminError {}
 impl ::std::fmt::Debug for TokenGetAuthenticatedAdminError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TokenGetAuthenticatedAdminError", self, f)
@@ -33250,6 +35573,7 @@ impl crate::wire::Decode for UploadApiRateLimitValue {
         }
     }
 }
+impl crate::wire::Validate for UploadApiRateLimitValue {}
 impl ::std::fmt::Debug for UploadApiRateLimitValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadApiRateLimitValue", self, f)
@@ -33455,6 +35779,32 @@ impl crate::wire::Decode for UserAddResult {
         }
     }
 }
+impl crate::wire::Validate for UserAddResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UserAddResult.success"))?;
+            }
+            Self::InvalidUser(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UserAddResult.invalid_user"))?;
+            }
+            Self::Unverified(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UserAddResult.unverified"))?;
+            }
+            Self::PlaceholderUser(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UserAddResult.placeholder_user"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UserAddResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserAddResult", self, f)
@@ -33588,6 +35938,24 @@ impl crate::wire::Decode for UserDeleteResult {
         }
     }
 }
+impl crate::wire::Validate for UserDeleteResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UserDeleteResult.success"))?;
+            }
+            Self::InvalidUser(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UserDeleteResult.invalid_user"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UserDeleteResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserDeleteResult", self, f)
@@ -33719,6 +36087,24 @@ impl crate::wire::Decode for UserResendResult {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for UserResendResult {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::Success(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UserResendResult.success"))?;
+            }
+            Self::InvalidUser(x) => {
+                crate::wire::Validate::validate(x)
+                    .map_err(|e| e.within("UserResendResult.invalid_user"))?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UserResendResult {
@@ -33881,6 +36267,38 @@ impl crate::wire::Decode for UserSelectorArg {
         }
     }
 }
+impl crate::wire::Validate for UserSelectorArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::TeamMemberId(x) => {}
+            Self::ExternalId(x) => {
+                crate::wire::check_str(
+                    "UserSelectorArg.external_id",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(64),
+                    ::std::option::Option::None,
+                )?;
+            }
+            Self::Email(x) => {
+                crate::wire::check_str(
+                    "UserSelectorArg.email",
+                    x,
+                    ::std::option::Option::None,
+                    ::std::option::Option::Some(255),
+                    ::std::option::Option::Some(&PATTERN_0),
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for UserSelectorArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserSelectorArg", self, f)
@@ -33952,6 +36370,7 @@ impl crate::wire::Decode for UserSelectorError {
         }
     }
 }
+impl crate::wire::Validate for UserSelectorError {}
 impl ::std::fmt::Debug for UserSelectorError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserSelectorError", self, f)
@@ -34113,6 +36532,42 @@ impl crate::wire::Decode for UsersSelectorArg {
                 )
             }
         }
+    }
+}
+impl crate::wire::Validate for UsersSelectorArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
+        );
+        match self {
+            Self::TeamMemberIds(x) => {}
+            Self::ExternalIds(x) => {
+                for item0 in (x).iter() {
+                    crate::wire::check_str(
+                        "UsersSelectorArg.external_ids",
+                        item0,
+                        ::std::option::Option::None,
+                        ::std::option::Option::Some(64),
+                        ::std::option::Option::None,
+                    )?;
+                }
+            }
+            Self::Emails(x) => {
+                for item0 in (x).iter() {
+                    crate::wire::check_str(
+                        "UsersSelectorArg.emails",
+                        item0,
+                        ::std::option::Option::None,
+                        ::std::option::Option::Some(255),
+                        ::std::option::Option::Some(&PATTERN_0),
+                    )?;
+                }
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for UsersSelectorArg {

@@ -147,6 +147,7 @@ impl crate::wire::Decode for GroupSummary {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GroupSummary {}
 impl ::std::fmt::Debug for GroupSummary {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupSummary", self, f)
@@ -231,6 +232,7 @@ impl crate::wire::Decode for TimeRange {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TimeRange {}
 impl ::std::fmt::Debug for TimeRange {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TimeRange", self, f)
@@ -343,6 +345,7 @@ impl crate::wire::Decode for GroupManagementType {
         }
     }
 }
+impl crate::wire::Validate for GroupManagementType {}
 impl ::std::fmt::Debug for GroupManagementType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupManagementType", self, f)
@@ -437,6 +440,7 @@ impl crate::wire::Decode for GroupType {
         }
     }
 }
+impl crate::wire::Validate for GroupType {}
 impl ::std::fmt::Debug for GroupType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupType", self, f)
@@ -549,6 +553,7 @@ impl crate::wire::Decode for MemberSpaceLimitType {
         }
     }
 }
+impl crate::wire::Validate for MemberSpaceLimitType {}
 impl ::std::fmt::Debug for MemberSpaceLimitType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberSpaceLimitType", self, f)

@@ -148,6 +148,7 @@ impl crate::wire::Decode for TeamMemberPolicies {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamMemberPolicies {}
 impl ::std::fmt::Debug for TeamMemberPolicies {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberPolicies", self, f)
@@ -369,6 +370,7 @@ impl crate::wire::Decode for TeamSharingPolicies {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamSharingPolicies {}
 impl ::std::fmt::Debug for TeamSharingPolicies {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamSharingPolicies", self, f)
@@ -467,6 +469,7 @@ impl crate::wire::Decode for CameraUploadsPolicyState {
         }
     }
 }
+impl crate::wire::Validate for CameraUploadsPolicyState {}
 impl ::std::fmt::Debug for CameraUploadsPolicyState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CameraUploadsPolicyState", self, f)
@@ -578,6 +581,7 @@ impl crate::wire::Decode for ComputerBackupPolicyState {
         }
     }
 }
+impl crate::wire::Validate for ComputerBackupPolicyState {}
 impl ::std::fmt::Debug for ComputerBackupPolicyState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ComputerBackupPolicyState", self, f)
@@ -755,6 +759,7 @@ impl crate::wire::Decode for DefaultLinkExpirationDaysPolicy {
         }
     }
 }
+impl crate::wire::Validate for DefaultLinkExpirationDaysPolicy {}
 impl ::std::fmt::Debug for DefaultLinkExpirationDaysPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DefaultLinkExpirationDaysPolicy", self, f)
@@ -861,6 +866,7 @@ impl crate::wire::Decode for EmmState {
         }
     }
 }
+impl crate::wire::Validate for EmmState {}
 impl ::std::fmt::Debug for EmmState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("EmmState", self, f)
@@ -960,6 +966,7 @@ impl crate::wire::Decode for EnforceLinkPasswordPolicy {
         }
     }
 }
+impl crate::wire::Validate for EnforceLinkPasswordPolicy {}
 impl ::std::fmt::Debug for EnforceLinkPasswordPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("EnforceLinkPasswordPolicy", self, f)
@@ -1071,6 +1078,7 @@ impl crate::wire::Decode for ExternalDriveBackupPolicyState {
         }
     }
 }
+impl crate::wire::Validate for ExternalDriveBackupPolicyState {}
 impl ::std::fmt::Debug for ExternalDriveBackupPolicyState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExternalDriveBackupPolicyState", self, f)
@@ -1169,6 +1177,7 @@ impl crate::wire::Decode for FileLockingPolicyState {
         }
     }
 }
+impl crate::wire::Validate for FileLockingPolicyState {}
 impl ::std::fmt::Debug for FileLockingPolicyState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileLockingPolicyState", self, f)
@@ -1293,6 +1302,7 @@ impl crate::wire::Decode for FileProviderMigrationPolicyState {
         }
     }
 }
+impl crate::wire::Validate for FileProviderMigrationPolicyState {}
 impl ::std::fmt::Debug for FileProviderMigrationPolicyState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileProviderMigrationPolicyState", self, f)
@@ -1366,6 +1376,7 @@ impl crate::wire::Decode for GroupCreation {
         }
     }
 }
+impl crate::wire::Validate for GroupCreation {}
 impl ::std::fmt::Debug for GroupCreation {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupCreation", self, f)
@@ -1462,6 +1473,7 @@ impl crate::wire::Decode for OfficeAddInPolicy {
         }
     }
 }
+impl crate::wire::Validate for OfficeAddInPolicy {}
 impl ::std::fmt::Debug for OfficeAddInPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("OfficeAddInPolicy", self, f)
@@ -1560,6 +1572,7 @@ impl crate::wire::Decode for PaperDefaultFolderPolicy {
         }
     }
 }
+impl crate::wire::Validate for PaperDefaultFolderPolicy {}
 impl ::std::fmt::Debug for PaperDefaultFolderPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDefaultFolderPolicy", self, f)
@@ -1658,6 +1671,7 @@ impl crate::wire::Decode for PaperDeploymentPolicy {
         }
     }
 }
+impl crate::wire::Validate for PaperDeploymentPolicy {}
 impl ::std::fmt::Debug for PaperDeploymentPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDeploymentPolicy", self, f)
@@ -1756,6 +1770,7 @@ impl crate::wire::Decode for PaperDesktopPolicy {
         }
     }
 }
+impl crate::wire::Validate for PaperDesktopPolicy {}
 impl ::std::fmt::Debug for PaperDesktopPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDesktopPolicy", self, f)
@@ -1867,6 +1882,7 @@ impl crate::wire::Decode for PaperEnabledPolicy {
         }
     }
 }
+impl crate::wire::Validate for PaperEnabledPolicy {}
 impl ::std::fmt::Debug for PaperEnabledPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperEnabledPolicy", self, f)
@@ -1965,6 +1981,7 @@ impl crate::wire::Decode for PasswordControlMode {
         }
     }
 }
+impl crate::wire::Validate for PasswordControlMode {}
 impl ::std::fmt::Debug for PasswordControlMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PasswordControlMode", self, f)
@@ -2078,6 +2095,7 @@ impl crate::wire::Decode for PasswordStrengthPolicy {
         }
     }
 }
+impl crate::wire::Validate for PasswordStrengthPolicy {}
 impl ::std::fmt::Debug for PasswordStrengthPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PasswordStrengthPolicy", self, f)
@@ -2168,6 +2186,7 @@ impl crate::wire::Decode for RolloutMethod {
         }
     }
 }
+impl crate::wire::Validate for RolloutMethod {}
 impl ::std::fmt::Debug for RolloutMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RolloutMethod", self, f)
@@ -2267,6 +2286,7 @@ impl crate::wire::Decode for SharedFolderBlanketLinkRestrictionPolicy {
         }
     }
 }
+impl crate::wire::Validate for SharedFolderBlanketLinkRestrictionPolicy {}
 impl ::std::fmt::Debug for SharedFolderBlanketLinkRestrictionPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderBlanketLinkRestrictionPolicy", self, f)
@@ -2366,6 +2386,7 @@ impl crate::wire::Decode for SharedFolderJoinPolicy {
         }
     }
 }
+impl crate::wire::Validate for SharedFolderJoinPolicy {}
 impl ::std::fmt::Debug for SharedFolderJoinPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderJoinPolicy", self, f)
@@ -2478,6 +2499,7 @@ impl crate::wire::Decode for SharedFolderMemberPolicy {
         }
     }
 }
+impl crate::wire::Validate for SharedFolderMemberPolicy {}
 impl ::std::fmt::Debug for SharedFolderMemberPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderMemberPolicy", self, f)
@@ -2603,6 +2625,7 @@ impl crate::wire::Decode for SharedLinkCreatePolicy {
         }
     }
 }
+impl crate::wire::Validate for SharedLinkCreatePolicy {}
 impl ::std::fmt::Debug for SharedLinkCreatePolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkCreatePolicy", self, f)
@@ -2714,6 +2737,7 @@ impl crate::wire::Decode for SharedLinkDefaultPermissionsPolicy {
         }
     }
 }
+impl crate::wire::Validate for SharedLinkDefaultPermissionsPolicy {}
 impl ::std::fmt::Debug for SharedLinkDefaultPermissionsPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkDefaultPermissionsPolicy", self, f)
@@ -2812,6 +2836,7 @@ impl crate::wire::Decode for ShowcaseDownloadPolicy {
         }
     }
 }
+impl crate::wire::Validate for ShowcaseDownloadPolicy {}
 impl ::std::fmt::Debug for ShowcaseDownloadPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShowcaseDownloadPolicy", self, f)
@@ -2910,6 +2935,7 @@ impl crate::wire::Decode for ShowcaseEnabledPolicy {
         }
     }
 }
+impl crate::wire::Validate for ShowcaseEnabledPolicy {}
 impl ::std::fmt::Debug for ShowcaseEnabledPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShowcaseEnabledPolicy", self, f)
@@ -3008,6 +3034,7 @@ impl crate::wire::Decode for ShowcaseExternalSharingPolicy {
         }
     }
 }
+impl crate::wire::Validate for ShowcaseExternalSharingPolicy {}
 impl ::std::fmt::Debug for ShowcaseExternalSharingPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShowcaseExternalSharingPolicy", self, f)
@@ -3101,6 +3128,7 @@ impl crate::wire::Decode for SmartSyncPolicy {
         }
     }
 }
+impl crate::wire::Validate for SmartSyncPolicy {}
 impl ::std::fmt::Debug for SmartSyncPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SmartSyncPolicy", self, f)
@@ -3199,6 +3227,7 @@ impl crate::wire::Decode for SmarterSmartSyncPolicyState {
         }
     }
 }
+impl crate::wire::Validate for SmarterSmartSyncPolicyState {}
 impl ::std::fmt::Debug for SmarterSmartSyncPolicyState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SmarterSmartSyncPolicyState", self, f)
@@ -3305,6 +3334,7 @@ impl crate::wire::Decode for SsoPolicy {
         }
     }
 }
+impl crate::wire::Validate for SsoPolicy {}
 impl ::std::fmt::Debug for SsoPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SsoPolicy", self, f)
@@ -3403,6 +3433,7 @@ impl crate::wire::Decode for SuggestMembersPolicy {
         }
     }
 }
+impl crate::wire::Validate for SuggestMembersPolicy {}
 impl ::std::fmt::Debug for SuggestMembersPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SuggestMembersPolicy", self, f)
@@ -3501,6 +3532,7 @@ impl crate::wire::Decode for TopLevelContentPolicy {
         }
     }
 }
+impl crate::wire::Validate for TopLevelContentPolicy {}
 impl ::std::fmt::Debug for TopLevelContentPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TopLevelContentPolicy", self, f)
@@ -3601,6 +3633,7 @@ impl crate::wire::Decode for TwoStepVerificationPolicy {
         }
     }
 }
+impl crate::wire::Validate for TwoStepVerificationPolicy {}
 impl ::std::fmt::Debug for TwoStepVerificationPolicy {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TwoStepVerificationPolicy", self, f)
@@ -3712,6 +3745,7 @@ impl crate::wire::Decode for TwoStepVerificationState {
         }
     }
 }
+impl crate::wire::Validate for TwoStepVerificationState {}
 impl ::std::fmt::Debug for TwoStepVerificationState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TwoStepVerificationState", self, f)

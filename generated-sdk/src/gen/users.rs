@@ -164,6 +164,19 @@ impl crate::wire::Decode for Account {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for Account {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "Account.account_id",
+            &self.account_id,
+            ::std::option::Option::Some(40),
+            ::std::option::Option::Some(40),
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for Account {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Account", self, f)
@@ -361,6 +374,19 @@ impl crate::wire::Decode for BasicAccount {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for BasicAccount {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "BasicAccount.account_id",
+            &self.account_id,
+            ::std::option::Option::Some(40),
+            ::std::option::Option::Some(40),
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for BasicAccount {
@@ -668,6 +694,37 @@ impl crate::wire::Decode for FullAccount {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FullAccount {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "FullAccount.account_id",
+            &self.account_id,
+            ::std::option::Option::Some(40),
+            ::std::option::Option::Some(40),
+            ::std::option::Option::None,
+        )?;
+        if let ::std::option::Option::Some(some0) = &self.country {
+            crate::wire::check_str(
+                "FullAccount.country",
+                some0,
+                ::std::option::Option::Some(2),
+                ::std::option::Option::Some(2),
+                ::std::option::Option::None,
+            )?;
+        }
+        crate::wire::check_str(
+            "FullAccount.locale",
+            &self.locale,
+            ::std::option::Option::Some(2),
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+        )?;
+        crate::wire::Validate::validate(&self.root_info)
+            .map_err(|e| e.within("FullAccount.root_info"))?;
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for FullAccount {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FullAccount", self, f)
@@ -814,6 +871,7 @@ impl crate::wire::Decode for FullTeam {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for FullTeam {}
 impl ::std::fmt::Debug for FullTeam {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FullTeam", self, f)
@@ -881,6 +939,19 @@ impl crate::wire::Decode for GetAccountArg {
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
         let at = r.pos();
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for GetAccountArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_str(
+            "GetAccountArg.account_id",
+            &self.account_id,
+            ::std::option::Option::Some(40),
+            ::std::option::Option::Some(40),
+            ::std::option::Option::None,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 impl ::std::fmt::Debug for GetAccountArg {
@@ -954,6 +1025,27 @@ impl crate::wire::Decode for GetAccountBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for GetAccountBatchArg {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        crate::wire::check_items(
+            "GetAccountBatchArg.account_ids",
+            (&self.account_ids).len(),
+            ::std::option::Option::Some(1),
+            ::std::option::Option::None,
+        )?;
+        for item0 in (&self.account_ids).iter() {
+            crate::wire::check_str(
+                "GetAccountBatchArg.account_ids",
+                item0,
+                ::std::option::Option::Some(40),
+                ::std::option::Option::Some(40),
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GetAccountBatchArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetAccountBatchArg", self, f)
@@ -1023,6 +1115,7 @@ impl crate::wire::Decode for IndividualSpaceAllocation {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for IndividualSpaceAllocation {}
 impl ::std::fmt::Debug for IndividualSpaceAllocation {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("IndividualSpaceAllocation", self, f)
@@ -1173,6 +1266,7 @@ impl crate::wire::Decode for Name {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for Name {}
 impl ::std::fmt::Debug for Name {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Name", self, f)
@@ -1260,6 +1354,7 @@ impl crate::wire::Decode for SpaceUsage {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for SpaceUsage {}
 impl ::std::fmt::Debug for SpaceUsage {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SpaceUsage", self, f)
@@ -1335,6 +1430,7 @@ impl crate::wire::Decode for Team {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for Team {}
 impl ::std::fmt::Debug for Team {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Team", self, f)
@@ -1484,6 +1580,7 @@ impl crate::wire::Decode for TeamSpaceAllocation {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for TeamSpaceAllocation {}
 impl ::std::fmt::Debug for TeamSpaceAllocation {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamSpaceAllocation", self, f)
@@ -1553,6 +1650,7 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchArg {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UserFeaturesGetValuesBatchArg {}
 impl ::std::fmt::Debug for UserFeaturesGetValuesBatchArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFeaturesGetValuesBatchArg", self, f)
@@ -1623,6 +1721,7 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchResult {
         <Self as crate::wire::DecodeFields>::decode_fields(r, at)
     }
 }
+impl crate::wire::Validate for UserFeaturesGetValuesBatchResult {}
 impl ::std::fmt::Debug for UserFeaturesGetValuesBatchResult {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFeaturesGetValuesBatchResult", self, f)
@@ -1732,6 +1831,7 @@ impl crate::wire::Decode for DistinctMemberHomeValue {
         }
     }
 }
+impl crate::wire::Validate for DistinctMemberHomeValue {}
 impl ::std::fmt::Debug for DistinctMemberHomeValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DistinctMemberHomeValue", self, f)
@@ -1836,6 +1936,7 @@ impl crate::wire::Decode for FileLockingValue {
         }
     }
 }
+impl crate::wire::Validate for FileLockingValue {}
 impl ::std::fmt::Debug for FileLockingValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileLockingValue", self, f)
@@ -1944,6 +2045,25 @@ impl crate::wire::Decode for GetAccountBatchError {
         }
     }
 }
+impl crate::wire::Validate for GetAccountBatchError {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        match self {
+            Self::NoAccount(x) => {
+                crate::wire::check_str(
+                    "GetAccountBatchError.no_account",
+                    x,
+                    ::std::option::Option::Some(40),
+                    ::std::option::Option::Some(40),
+                    ::std::option::Option::None,
+                )?;
+            }
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        ::std::result::Result::Ok(())
+    }
+}
 impl ::std::fmt::Debug for GetAccountBatchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetAccountBatchError", self, f)
@@ -2024,6 +2144,7 @@ impl crate::wire::Decode for GetAccountError {
         }
     }
 }
+impl crate::wire::Validate for GetAccountError {}
 impl ::std::fmt::Debug for GetAccountError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetAccountError", self, f)
@@ -2131,6 +2252,7 @@ impl crate::wire::Decode for PaperAsFilesValue {
         }
     }
 }
+impl crate::wire::Validate for PaperAsFilesValue {}
 impl ::std::fmt::Debug for PaperAsFilesValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperAsFilesValue", self, f)
@@ -2257,6 +2379,7 @@ impl crate::wire::Decode for SpaceAllocation {
         }
     }
 }
+impl crate::wire::Validate for SpaceAllocation {}
 impl ::std::fmt::Debug for SpaceAllocation {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SpaceAllocation", self, f)
@@ -2366,6 +2489,7 @@ impl crate::wire::Decode for TeamSharedDropboxValue {
         }
     }
 }
+impl crate::wire::Validate for TeamSharedDropboxValue {}
 impl ::std::fmt::Debug for TeamSharedDropboxValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamSharedDropboxValue", self, f)
@@ -2490,6 +2614,7 @@ impl crate::wire::Decode for UserFeature {
         }
     }
 }
+impl crate::wire::Validate for UserFeature {}
 impl ::std::fmt::Debug for UserFeature {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFeature", self, f)
@@ -2698,6 +2823,7 @@ impl crate::wire::Decode for UserFeatureValue {
         }
     }
 }
+impl crate::wire::Validate for UserFeatureValue {}
 impl ::std::fmt::Debug for UserFeatureValue {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFeatureValue", self, f)
@@ -2785,6 +2911,7 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchError {
         }
     }
 }
+impl crate::wire::Validate for UserFeaturesGetValuesBatchError {}
 impl ::std::fmt::Debug for UserFeaturesGetValuesBatchError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFeaturesGetValuesBatchError", self, f)

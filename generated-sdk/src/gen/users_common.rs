@@ -86,6 +86,7 @@ impl crate::wire::Decode for AccountType {
         }
     }
 }
+impl crate::wire::Validate for AccountType {}
 impl ::std::fmt::Debug for AccountType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccountType", self, f)

@@ -4,9 +4,13 @@
 //! [`Writer`], which keeps the crate fast to compile and to run.
 
 mod read;
+mod validate;
 mod write;
 
 pub use read::{DecodeError, Reader};
+pub use validate::{
+    check_float, check_int, check_items, check_str, Pattern, Validate, ValidationError,
+};
 pub use write::Writer;
 
 /// A value that can be written as Stone JSON.

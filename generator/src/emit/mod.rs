@@ -8,6 +8,7 @@
 mod docs;
 mod naming;
 mod types;
+mod validate;
 mod wire;
 
 pub use naming::{module as module_name, KEYWORDS};
@@ -132,6 +133,7 @@ fn cargo_toml(api: &Api) -> String {
          description = \"Typed Dropbox API v2 SDK, generated from Dropbox's Stone spec\"\n\
          \n\
          [dependencies]\n\
+         regex.workspace = true\n\
          \n\
          [dev-dependencies]\n\
          serde_json.workspace = true\n\

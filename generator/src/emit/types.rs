@@ -1,6 +1,6 @@
 //! Structs, unions, aliases and enumerated subtypes as Rust items.
 
-use super::{docs, naming, wire};
+use super::{docs, naming, validate, wire};
 use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -18,6 +18,8 @@ pub(super) struct Context<'a> {
     /// Items that contain themselves by value: their fields of those types
     /// are boxed.
     reach: HashMap<Item, HashSet<Item>>,
+    /// Items with a constraint somewhere inside: they get a `validate`.
+    validate: HashSet<Item>,
 }
 
 impl<'a> Context<'a> {
@@ -25,6 +27,7 @@ impl<'a> Context<'a> {
         let mut cx = Context {
             api,
             reach: HashMap::new(),
+            validate: HashSet::new(),
         };
         let items: Vec<Item> = (0..api.structs.len())
             .map(|i| Item::S(StructId(i as u32)))
@@ -40,6 +43,7 @@ impl<'a> Context<'a> {
             }
             cx.reach.insert(item, seen);
         }
+        cx.validate = validate::items_to_validate(&cx);
         cx
     }
 
@@ -294,6 +298,7 @@ impl<'a> Context<'a> {
             });
         let new_doc = " A value with the required fields; the others are unset or default.";
         let wire = wire::struct_impls(self, id, &fields);
+        let validate = validate::validate_impl(self, &self.validate, item);
         quote! {
             #doc
             #[derive(Clone, PartialEq)]
@@ -310,6 +315,7 @@ impl<'a> Context<'a> {
                 #(#setters)*
             }
             #wire
+            #validate
             impl ::std::fmt::Debug for #name {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     crate::wire::debug(#name_str, self, f)
@@ -355,6 +361,7 @@ impl<'a> Context<'a> {
             }
         });
         let wire = wire::subtypes_impls(self, id);
+        let validate = validate::validate_impl(self, &self.validate, Item::S(id));
         quote! {
             #doc
             #[derive(Clone, PartialEq)]
@@ -364,6 +371,7 @@ impl<'a> Context<'a> {
                 #unknown
             }
             #wire
+            #validate
             impl ::std::fmt::Debug for #name {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     crate::wire::debug(#name_str, self, f)
@@ -400,6 +408,7 @@ impl<'a> Context<'a> {
         });
         let non_exhaustive = open.then(|| quote!(#[non_exhaustive]));
         let wire = wire::union_impls(self, id);
+        let validate = validate::validate_impl(self, &self.validate, item);
         quote! {
             #doc
             #[derive(Clone, PartialEq)]
@@ -409,6 +418,7 @@ impl<'a> Context<'a> {
                 #unknown
             }
             #wire
+            #validate
             impl ::std::fmt::Debug for #name {
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     crate::wire::debug(#name_str, self, f)
