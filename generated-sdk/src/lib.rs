@@ -32,4 +32,7 @@
 
 pub mod wire;
 
+/// The date-time crate timestamps use ([`wire::DateTime`], [`wire::Date`]).
+pub use time;
+
 include!("gen/mod.rs");

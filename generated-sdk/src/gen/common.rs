@@ -3,10 +3,10 @@
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
-pub type Date = ::std::string::String;
+pub type Date = crate::wire::Date;
 pub type DisplayName = ::std::string::String;
 pub type DisplayNameLegacy = ::std::string::String;
-pub type DropboxTimestamp = ::std::string::String;
+pub type DropboxTimestamp = crate::wire::DateTime;
 pub type EmailAddress = ::std::string::String;
 pub type LanguageCode = ::std::string::String;
 pub type NamePart = ::std::string::String;

@@ -4,10 +4,12 @@
 //! [`Writer`], which keeps the crate fast to compile and to run.
 
 mod read;
+mod timestamp;
 mod validate;
 mod write;
 
 pub use read::{DecodeError, Reader};
+pub use timestamp::{Date, DateTime};
 pub use validate::{
     check_float, check_int, check_items, check_str, Pattern, Validate, ValidationError,
 };

@@ -134,6 +134,7 @@ fn cargo_toml(api: &Api) -> String {
          \n\
          [dependencies]\n\
          regex.workspace = true\n\
+         time.workspace = true\n\
          \n\
          [dev-dependencies]\n\
          serde_json.workspace = true\n\

@@ -104,7 +104,13 @@ impl<'a> Context<'a> {
             DataType::UInt64 { .. } => quote!(u64),
             DataType::Float32 { .. } => quote!(f32),
             DataType::Float64 { .. } => quote!(f64),
-            DataType::String { .. } | DataType::Timestamp { .. } => quote!(::std::string::String),
+            DataType::String { .. } => quote!(::std::string::String),
+            // The two formats Dropbox uses are typed; another keeps its text.
+            DataType::Timestamp { format } => match format.as_str() {
+                "%Y-%m-%dT%H:%M:%SZ" => quote!(crate::wire::DateTime),
+                "%Y-%m-%d" => quote!(crate::wire::Date),
+                _ => quote!(::std::string::String),
+            },
             DataType::Void => quote!(()),
             DataType::List { of, .. } => {
                 let of = self.rust_type(of);
