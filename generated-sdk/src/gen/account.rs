@@ -35,14 +35,10 @@ impl AccountPhotoGetArg {
 impl crate::wire::EncodeFields for AccountPhotoGetArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("dbx_account_id");
-        self.dbx_account_id.encode(w);
-        w.key("size");
-        self.size.encode(w);
-        w.key("circle_crop");
-        self.circle_crop.encode(w);
-        w.key("expect_account_photo");
-        self.expect_account_photo.encode(w);
+        crate::wire::write_field(w, "dbx_account_id", &self.dbx_account_id);
+        crate::wire::write_field(w, "size", &self.size);
+        crate::wire::write_field(w, "circle_crop", &self.circle_crop);
+        crate::wire::write_field(w, "expect_account_photo", &self.expect_account_photo);
     }
 }
 impl crate::wire::Encode for AccountPhotoGetArg {
@@ -53,70 +49,65 @@ impl crate::wire::Encode for AccountPhotoGetArg {
     }
 }
 impl crate::wire::DecodeFields for AccountPhotoGetArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "dbx_account_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "size" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "circle_crop" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "expect_account_photo" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "dbx_account_id" => crate::wire::read_into(r, &mut slots.f0),
+                "size" => crate::wire::read_into(r, &mut slots.f1),
+                "circle_crop" => crate::wire::read_into(r, &mut slots.f2),
+                "expect_account_photo" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "dbx_account_id", "AccountPhotoGetArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "size", "AccountPhotoGetArg"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "circle_crop", "AccountPhotoGetArg"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "expect_account_photo", "AccountPhotoGetArg"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AccountPhotoGetArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            dbx_account_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'dbx_account_id' of AccountPhotoGetArg",
-                            ),
-                        )
-                })?,
-            size: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'size' of AccountPhotoGetArg",
-                            ),
-                        )
-                })?,
-            circle_crop: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'circle_crop' of AccountPhotoGetArg",
-                            ),
-                        )
-                })?,
-            expect_account_photo: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'expect_account_photo' of AccountPhotoGetArg",
-                            ),
-                        )
-                })?,
+            dbx_account_id: f0,
+            size: f1,
+            circle_crop: f2,
+            expect_account_photo: f3,
         })
     }
 }
@@ -150,8 +141,7 @@ impl AccountPhotoGetResult {
 impl crate::wire::EncodeFields for AccountPhotoGetResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("content_type");
-        self.content_type.encode(w);
+        crate::wire::write_field(w, "content_type", &self.content_type);
     }
 }
 impl crate::wire::Encode for AccountPhotoGetResult {
@@ -162,32 +152,35 @@ impl crate::wire::Encode for AccountPhotoGetResult {
     }
 }
 impl crate::wire::DecodeFields for AccountPhotoGetResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "content_type" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "content_type" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            content_type: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'content_type' of AccountPhotoGetResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "content_type", "AccountPhotoGetResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AccountPhotoGetResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { content_type: f0 })
     }
 }
 impl crate::wire::Decode for AccountPhotoGetResult {
@@ -227,16 +220,20 @@ impl crate::wire::Encode for DeleteProfilePhotoArg {
     }
 }
 impl crate::wire::DecodeFields for DeleteProfilePhotoArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {}
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                _ => r.skip_value()?,
-            }
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -278,16 +275,20 @@ impl crate::wire::Encode for DeleteProfilePhotoResult {
     }
 }
 impl crate::wire::DecodeFields for DeleteProfilePhotoResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {}
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                _ => r.skip_value()?,
-            }
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -322,8 +323,7 @@ impl SetProfilePhotoArg {
 impl crate::wire::EncodeFields for SetProfilePhotoArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("photo");
-        self.photo.encode(w);
+        crate::wire::write_field(w, "photo", &self.photo);
     }
 }
 impl crate::wire::Encode for SetProfilePhotoArg {
@@ -334,32 +334,35 @@ impl crate::wire::Encode for SetProfilePhotoArg {
     }
 }
 impl crate::wire::DecodeFields for SetProfilePhotoArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::account::PhotoSourceArg>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::account::PhotoSourceArg> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "photo" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "photo" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            photo: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'photo' of SetProfilePhotoArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "photo", "SetProfilePhotoArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SetProfilePhotoArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { photo: f0 })
     }
 }
 impl crate::wire::Decode for SetProfilePhotoArg {
@@ -392,8 +395,7 @@ impl SetProfilePhotoResult {
 impl crate::wire::EncodeFields for SetProfilePhotoResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("profile_photo_url");
-        self.profile_photo_url.encode(w);
+        crate::wire::write_field(w, "profile_photo_url", &self.profile_photo_url);
     }
 }
 impl crate::wire::Encode for SetProfilePhotoResult {
@@ -404,32 +406,35 @@ impl crate::wire::Encode for SetProfilePhotoResult {
     }
 }
 impl crate::wire::DecodeFields for SetProfilePhotoResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "profile_photo_url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "profile_photo_url" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            profile_photo_url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'profile_photo_url' of SetProfilePhotoResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "profile_photo_url", "SetProfilePhotoResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SetProfilePhotoResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { profile_photo_url: f0 })
     }
 }
 impl crate::wire::Decode for SetProfilePhotoResult {
@@ -463,31 +468,19 @@ impl crate::wire::Encode for AccountPhotoGetError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ThumbnailError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("thumbnail_error");
-                w.key("thumbnail_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "thumbnail_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::AccountPhotoMissing => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("account_photo_missing");
-                w.end_object();
+                crate::wire::write_tag(w, "account_photo_missing")
             }
             Self::ExpectedAccountPhotoMissing => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("expected_account_photo_missing");
-                w.end_object();
+                crate::wire::write_tag(w, "expected_account_photo_missing")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -508,13 +501,8 @@ impl crate::wire::Decode for AccountPhotoGetError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -532,30 +520,8 @@ impl crate::wire::Decode for AccountPhotoGetError {
             })?;
         match &*tag {
             "thumbnail_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "thumbnail_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::ThumbnailError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'thumbnail_error' of AccountPhotoGetError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "thumbnail_error", "AccountPhotoGetError")
+                    .map(Self::ThumbnailError)
             }
             "account_photo_missing" => {
                 r.skip_value()?;
@@ -569,13 +535,7 @@ impl crate::wire::Decode for AccountPhotoGetError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -596,12 +556,7 @@ pub enum DeleteProfilePhotoError {
 impl crate::wire::Encode for DeleteProfilePhotoError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -616,13 +571,8 @@ impl crate::wire::Decode for DeleteProfilePhotoError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -643,13 +593,7 @@ impl crate::wire::Decode for DeleteProfilePhotoError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -672,19 +616,13 @@ impl crate::wire::Encode for PhotoSourceArg {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Base64Data(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("base64_data");
-                w.key("base64_data");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "base64_data",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -699,13 +637,8 @@ impl crate::wire::Decode for PhotoSourceArg {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -718,42 +651,14 @@ impl crate::wire::Decode for PhotoSourceArg {
             })?;
         match &*tag {
             "base64_data" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "base64_data" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Base64Data(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'base64_data' of PhotoSourceArg",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "base64_data", "PhotoSourceArg")
+                    .map(Self::Base64Data)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -783,42 +688,12 @@ pub enum SetProfilePhotoError {
 impl crate::wire::Encode for SetProfilePhotoError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::FileTypeError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file_type_error");
-                w.end_object();
-            }
-            Self::FileSizeError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file_size_error");
-                w.end_object();
-            }
-            Self::DimensionError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("dimension_error");
-                w.end_object();
-            }
-            Self::ThumbnailError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("thumbnail_error");
-                w.end_object();
-            }
-            Self::TransientError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("transient_error");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::FileTypeError => crate::wire::write_tag(w, "file_type_error"),
+            Self::FileSizeError => crate::wire::write_tag(w, "file_size_error"),
+            Self::DimensionError => crate::wire::write_tag(w, "dimension_error"),
+            Self::ThumbnailError => crate::wire::write_tag(w, "thumbnail_error"),
+            Self::TransientError => crate::wire::write_tag(w, "transient_error"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -838,13 +713,8 @@ impl crate::wire::Decode for SetProfilePhotoError {
                 "transient_error" => ::std::result::Result::Ok(Self::TransientError),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -885,13 +755,7 @@ impl crate::wire::Decode for SetProfilePhotoError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -915,24 +779,9 @@ pub enum ThumbnailError {
 impl crate::wire::Encode for ThumbnailError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::PermanentFailure => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("permanent_failure");
-                w.end_object();
-            }
-            Self::TemporaryFailure => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("temporary_failure");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::PermanentFailure => crate::wire::write_tag(w, "permanent_failure"),
+            Self::TemporaryFailure => crate::wire::write_tag(w, "temporary_failure"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -949,13 +798,8 @@ impl crate::wire::Decode for ThumbnailError {
                 "temporary_failure" => ::std::result::Result::Ok(Self::TemporaryFailure),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -979,13 +823,7 @@ impl crate::wire::Decode for ThumbnailError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

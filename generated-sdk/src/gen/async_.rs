@@ -21,8 +21,7 @@ impl PollArg {
 impl crate::wire::EncodeFields for PollArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("async_job_id");
-        self.async_job_id.encode(w);
+        crate::wire::write_field(w, "async_job_id", &self.async_job_id);
     }
 }
 impl crate::wire::Encode for PollArg {
@@ -33,32 +32,33 @@ impl crate::wire::Encode for PollArg {
     }
 }
 impl crate::wire::DecodeFields for PollArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::async_::AsyncJobId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::async_::AsyncJobId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "async_job_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "async_job_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            async_job_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'async_job_id' of PollArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "async_job_id", "PollArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "PollArg"));
+        };
+        ::std::result::Result::Ok(Self { async_job_id: f0 })
     }
 }
 impl crate::wire::Decode for PollArg {
@@ -99,19 +99,13 @@ impl crate::wire::Encode for LaunchEmptyResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("async_job_id");
-                w.key("async_job_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "async_job_id",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Complete => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                w.end_object();
-            }
+            Self::Complete => crate::wire::write_tag(w, "complete"),
         }
     }
 }
@@ -147,30 +141,8 @@ impl crate::wire::Decode for LaunchEmptyResult {
             })?;
         match &*tag {
             "async_job_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "async_job_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AsyncJobId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'async_job_id' of LaunchEmptyResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "async_job_id", "LaunchEmptyResult")
+                    .map(Self::AsyncJobId)
             }
             "complete" => {
                 r.skip_value()?;
@@ -223,12 +195,11 @@ impl crate::wire::Encode for LaunchResultBase {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("async_job_id");
-                w.key("async_job_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "async_job_id",
+                    ::std::option::Option::Some(x),
+                )
             }
         }
     }
@@ -261,30 +232,8 @@ impl crate::wire::Decode for LaunchResultBase {
             })?;
         match &*tag {
             "async_job_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "async_job_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AsyncJobId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'async_job_id' of LaunchResultBase",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "async_job_id", "LaunchResultBase")
+                    .map(Self::AsyncJobId)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -334,18 +283,8 @@ pub enum PollEmptyResult {
 impl crate::wire::Encode for PollEmptyResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
-            Self::Complete => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
+            Self::Complete => crate::wire::write_tag(w, "complete"),
         }
     }
 }
@@ -420,24 +359,9 @@ pub enum PollError {
 impl crate::wire::Encode for PollError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InvalidAsyncJobId => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_async_job_id");
-                w.end_object();
-            }
-            Self::InternalError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("internal_error");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InvalidAsyncJobId => crate::wire::write_tag(w, "invalid_async_job_id"),
+            Self::InternalError => crate::wire::write_tag(w, "internal_error"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -456,13 +380,8 @@ impl crate::wire::Decode for PollError {
                 "internal_error" => ::std::result::Result::Ok(Self::InternalError),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -486,13 +405,7 @@ impl crate::wire::Decode for PollError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -511,12 +424,7 @@ pub enum PollResultBase {
 impl crate::wire::Encode for PollResultBase {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
         }
     }
 }

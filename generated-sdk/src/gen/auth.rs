@@ -27,10 +27,8 @@ impl RateLimitError {
 impl crate::wire::EncodeFields for RateLimitError {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("reason");
-        self.reason.encode(w);
-        w.key("retry_after");
-        self.retry_after.encode(w);
+        crate::wire::write_field(w, "reason", &self.reason);
+        crate::wire::write_field(w, "retry_after", &self.retry_after);
     }
 }
 impl crate::wire::Encode for RateLimitError {
@@ -41,42 +39,41 @@ impl crate::wire::Encode for RateLimitError {
     }
 }
 impl crate::wire::DecodeFields for RateLimitError {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::auth::RateLimitReason>,
+            f1: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::auth::RateLimitReason> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "reason" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "retry_after" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "reason" => crate::wire::read_into(r, &mut slots.f0),
+                "retry_after" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            retry_after: u64,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "reason", "RateLimitError"),
+            );
         }
-        let defaults = Defaults { retry_after: 1u64 };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RateLimitError"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            reason: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'reason' of RateLimitError",
-                            ),
-                        )
-                })?,
-            retry_after: match f1 {
+            reason: f0,
+            retry_after: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.retry_after,
+                ::std::option::Option::None => 1u64,
             },
         })
     }
@@ -119,10 +116,8 @@ impl TokenFromOAuth1Arg {
 impl crate::wire::EncodeFields for TokenFromOAuth1Arg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("oauth1_token");
-        self.oauth1_token.encode(w);
-        w.key("oauth1_token_secret");
-        self.oauth1_token_secret.encode(w);
+        crate::wire::write_field(w, "oauth1_token", &self.oauth1_token);
+        crate::wire::write_field(w, "oauth1_token_secret", &self.oauth1_token_secret);
     }
 }
 impl crate::wire::Encode for TokenFromOAuth1Arg {
@@ -133,44 +128,47 @@ impl crate::wire::Encode for TokenFromOAuth1Arg {
     }
 }
 impl crate::wire::DecodeFields for TokenFromOAuth1Arg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "oauth1_token" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "oauth1_token_secret" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "oauth1_token" => crate::wire::read_into(r, &mut slots.f0),
+                "oauth1_token_secret" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "oauth1_token", "TokenFromOAuth1Arg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "oauth1_token_secret", "TokenFromOAuth1Arg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "TokenFromOAuth1Arg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            oauth1_token: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'oauth1_token' of TokenFromOAuth1Arg",
-                            ),
-                        )
-                })?,
-            oauth1_token_secret: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'oauth1_token_secret' of TokenFromOAuth1Arg",
-                            ),
-                        )
-                })?,
+            oauth1_token: f0,
+            oauth1_token_secret: f1,
         })
     }
 }
@@ -223,8 +221,7 @@ impl TokenFromOAuth1Result {
 impl crate::wire::EncodeFields for TokenFromOAuth1Result {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("oauth2_token");
-        self.oauth2_token.encode(w);
+        crate::wire::write_field(w, "oauth2_token", &self.oauth2_token);
     }
 }
 impl crate::wire::Encode for TokenFromOAuth1Result {
@@ -235,32 +232,35 @@ impl crate::wire::Encode for TokenFromOAuth1Result {
     }
 }
 impl crate::wire::DecodeFields for TokenFromOAuth1Result {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "oauth2_token" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "oauth2_token" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            oauth2_token: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'oauth2_token' of TokenFromOAuth1Result",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "oauth2_token", "TokenFromOAuth1Result"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "TokenFromOAuth1Result"),
+            );
+        };
+        ::std::result::Result::Ok(Self { oauth2_token: f0 })
     }
 }
 impl crate::wire::Decode for TokenFromOAuth1Result {
@@ -305,8 +305,7 @@ impl TokenScopeError {
 impl crate::wire::EncodeFields for TokenScopeError {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("required_scope");
-        self.required_scope.encode(w);
+        crate::wire::write_field(w, "required_scope", &self.required_scope);
     }
 }
 impl crate::wire::Encode for TokenScopeError {
@@ -317,32 +316,35 @@ impl crate::wire::Encode for TokenScopeError {
     }
 }
 impl crate::wire::DecodeFields for TokenScopeError {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "required_scope" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "required_scope" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            required_scope: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'required_scope' of TokenScopeError",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "required_scope", "TokenScopeError"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "TokenScopeError"),
+            );
+        };
+        ::std::result::Result::Ok(Self { required_scope: f0 })
     }
 }
 impl crate::wire::Decode for TokenScopeError {
@@ -377,8 +379,11 @@ impl UnauthorizedAccountIdUsageError {
 impl crate::wire::EncodeFields for UnauthorizedAccountIdUsageError {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("unauthorized_account_ids");
-        self.unauthorized_account_ids.encode(w);
+        crate::wire::write_field(
+            w,
+            "unauthorized_account_ids",
+            &self.unauthorized_account_ids,
+        );
     }
 }
 impl crate::wire::Encode for UnauthorizedAccountIdUsageError {
@@ -389,31 +394,40 @@ impl crate::wire::Encode for UnauthorizedAccountIdUsageError {
     }
 }
 impl crate::wire::DecodeFields for UnauthorizedAccountIdUsageError {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "unauthorized_account_ids" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "unauthorized_account_ids" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "unauthorized_account_ids",
+                    "UnauthorizedAccountIdUsageError",
+                ),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UnauthorizedAccountIdUsageError"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            unauthorized_account_ids: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'unauthorized_account_ids' of UnauthorizedAccountIdUsageError",
-                            ),
-                        )
-                })?,
+            unauthorized_account_ids: f0,
         })
     }
 }
@@ -451,41 +465,28 @@ impl crate::wire::Encode for AccessError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidAccountType(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_account_type");
-                w.key("invalid_account_type");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "invalid_account_type",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::PaperAccessDenied(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("paper_access_denied");
-                w.key("paper_access_denied");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "paper_access_denied",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::TeamAccessDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_access_denied");
-                w.end_object();
-            }
+            Self::TeamAccessDenied => crate::wire::write_tag(w, "team_access_denied"),
             Self::NoPermission(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.key("no_permission");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "no_permission",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -501,13 +502,8 @@ impl crate::wire::Decode for AccessError {
                 "team_access_denied" => ::std::result::Result::Ok(Self::TeamAccessDenied),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -520,98 +516,26 @@ impl crate::wire::Decode for AccessError {
             })?;
         match &*tag {
             "invalid_account_type" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "invalid_account_type" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::InvalidAccountType(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'invalid_account_type' of AccessError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "invalid_account_type", "AccessError")
+                    .map(Self::InvalidAccountType)
             }
             "paper_access_denied" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "paper_access_denied" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PaperAccessDenied(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'paper_access_denied' of AccessError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "paper_access_denied", "AccessError")
+                    .map(Self::PaperAccessDenied)
             }
             "team_access_denied" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TeamAccessDenied)
             }
             "no_permission" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "no_permission" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::NoPermission(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'no_permission' of AccessError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "no_permission", "AccessError")
+                    .map(Self::NoPermission)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -646,55 +570,20 @@ pub enum AuthError {
 impl crate::wire::Encode for AuthError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InvalidAccessToken => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_access_token");
-                w.end_object();
-            }
-            Self::InvalidSelectUser => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_select_user");
-                w.end_object();
-            }
-            Self::InvalidSelectAdmin => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_select_admin");
-                w.end_object();
-            }
-            Self::UserSuspended => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_suspended");
-                w.end_object();
-            }
-            Self::ExpiredAccessToken => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("expired_access_token");
-                w.end_object();
-            }
+            Self::InvalidAccessToken => crate::wire::write_tag(w, "invalid_access_token"),
+            Self::InvalidSelectUser => crate::wire::write_tag(w, "invalid_select_user"),
+            Self::InvalidSelectAdmin => crate::wire::write_tag(w, "invalid_select_admin"),
+            Self::UserSuspended => crate::wire::write_tag(w, "user_suspended"),
+            Self::ExpiredAccessToken => crate::wire::write_tag(w, "expired_access_token"),
             Self::MissingScope(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("missing_scope");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "missing_scope",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::RouteAccessDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("route_access_denied");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RouteAccessDenied => crate::wire::write_tag(w, "route_access_denied"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -722,12 +611,13 @@ impl crate::wire::Decode for AuthError {
                 }
                 "missing_scope" => {
                     ::std::result::Result::Ok(
-                        Self::MissingScope(
-                            <crate::auth::TokenScopeError as crate::wire::DecodeFields>::decode_fields(
+                        Self::MissingScope({
+                            let v = <crate::auth::TokenScopeError as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "route_access_denied" => {
@@ -735,13 +625,8 @@ impl crate::wire::Decode for AuthError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -774,14 +659,11 @@ impl crate::wire::Decode for AuthError {
                 ::std::result::Result::Ok(Self::ExpiredAccessToken)
             }
             "missing_scope" => {
-                ::std::result::Result::Ok(
-                    Self::MissingScope(
-                        <crate::auth::TokenScopeError as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::auth::TokenScopeError as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::MissingScope)
             }
             "route_access_denied" => {
                 r.skip_value()?;
@@ -791,13 +673,7 @@ impl crate::wire::Decode for AuthError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -821,24 +697,9 @@ pub enum InvalidAccountTypeError {
 impl crate::wire::Encode for InvalidAccountTypeError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Endpoint => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("endpoint");
-                w.end_object();
-            }
-            Self::Feature => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("feature");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Endpoint => crate::wire::write_tag(w, "endpoint"),
+            Self::Feature => crate::wire::write_tag(w, "feature"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -855,13 +716,8 @@ impl crate::wire::Decode for InvalidAccountTypeError {
                 "feature" => ::std::result::Result::Ok(Self::Feature),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -890,13 +746,7 @@ impl crate::wire::Decode for InvalidAccountTypeError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -919,18 +769,13 @@ impl crate::wire::Encode for NoPermissionError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnauthorizedAccountIdUsage(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unauthorized_account_id_usage");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "unauthorized_account_id_usage",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -945,23 +790,19 @@ impl crate::wire::Decode for NoPermissionError {
             return match tag.as_str() {
                 "unauthorized_account_id_usage" => {
                     ::std::result::Result::Ok(
-                        Self::UnauthorizedAccountIdUsage(
-                            <crate::auth::UnauthorizedAccountIdUsageError as crate::wire::DecodeFields>::decode_fields(
+                        Self::UnauthorizedAccountIdUsage({
+                            let v = <crate::auth::UnauthorizedAccountIdUsageError as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -977,26 +818,17 @@ impl crate::wire::Decode for NoPermissionError {
             })?;
         match &*tag {
             "unauthorized_account_id_usage" => {
-                ::std::result::Result::Ok(
-                    Self::UnauthorizedAccountIdUsage(
-                        <crate::auth::UnauthorizedAccountIdUsageError as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::auth::UnauthorizedAccountIdUsageError as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::UnauthorizedAccountIdUsage)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1020,24 +852,9 @@ pub enum PaperAccessError {
 impl crate::wire::Encode for PaperAccessError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::PaperDisabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("paper_disabled");
-                w.end_object();
-            }
-            Self::NotPaperUser => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_paper_user");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::PaperDisabled => crate::wire::write_tag(w, "paper_disabled"),
+            Self::NotPaperUser => crate::wire::write_tag(w, "not_paper_user"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1054,13 +871,8 @@ impl crate::wire::Decode for PaperAccessError {
                 "not_paper_user" => ::std::result::Result::Ok(Self::NotPaperUser),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1084,13 +896,7 @@ impl crate::wire::Decode for PaperAccessError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1114,24 +920,11 @@ pub enum RateLimitReason {
 impl crate::wire::Encode for RateLimitReason {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::TooManyRequests => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_requests");
-                w.end_object();
-            }
+            Self::TooManyRequests => crate::wire::write_tag(w, "too_many_requests"),
             Self::TooManyWriteOperations => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_write_operations");
-                w.end_object();
+                crate::wire::write_tag(w, "too_many_write_operations")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1150,13 +943,8 @@ impl crate::wire::Decode for RateLimitReason {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1180,13 +968,7 @@ impl crate::wire::Decode for RateLimitReason {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1211,23 +993,10 @@ impl crate::wire::Encode for TokenFromOAuth1Error {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidOauth1TokenInfo => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_oauth1_token_info");
-                w.end_object();
+                crate::wire::write_tag(w, "invalid_oauth1_token_info")
             }
-            Self::AppIdMismatch => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("app_id_mismatch");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::AppIdMismatch => crate::wire::write_tag(w, "app_id_mismatch"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1246,13 +1015,8 @@ impl crate::wire::Decode for TokenFromOAuth1Error {
                 "app_id_mismatch" => ::std::result::Result::Ok(Self::AppIdMismatch),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1281,13 +1045,7 @@ impl crate::wire::Decode for TokenFromOAuth1Error {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

@@ -27,8 +27,7 @@ impl EchoArg {
 impl crate::wire::EncodeFields for EchoArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("query");
-        self.query.encode(w);
+        crate::wire::write_field(w, "query", &self.query);
     }
 }
 impl crate::wire::Encode for EchoArg {
@@ -39,31 +38,28 @@ impl crate::wire::Encode for EchoArg {
     }
 }
 impl crate::wire::DecodeFields for EchoArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "query" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "query" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            query: ::std::string::String,
-        }
-        let defaults = Defaults {
-            query: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            query: match f0 {
+            query: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.query,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
         })
     }
@@ -118,8 +114,7 @@ impl EchoResult {
 impl crate::wire::EncodeFields for EchoResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("result");
-        self.result.encode(w);
+        crate::wire::write_field(w, "result", &self.result);
     }
 }
 impl crate::wire::Encode for EchoResult {
@@ -130,31 +125,28 @@ impl crate::wire::Encode for EchoResult {
     }
 }
 impl crate::wire::DecodeFields for EchoResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "result" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "result" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            result: ::std::string::String,
-        }
-        let defaults = Defaults {
-            result: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            result: match f0 {
+            result: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.result,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
         })
     }
@@ -186,18 +178,8 @@ pub enum EchoError {
 impl crate::wire::Encode for EchoError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::UserRequested => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_requested");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::UserRequested => crate::wire::write_tag(w, "user_requested"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -213,13 +195,8 @@ impl crate::wire::Decode for EchoError {
                 "user_requested" => ::std::result::Result::Ok(Self::UserRequested),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -239,13 +216,7 @@ impl crate::wire::Decode for EchoError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

@@ -30,10 +30,8 @@ impl DropboxDuration {
 impl crate::wire::EncodeFields for DropboxDuration {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("seconds");
-        self.seconds.encode(w);
-        w.key("nanos");
-        self.nanos.encode(w);
+        crate::wire::write_field(w, "seconds", &self.seconds);
+        crate::wire::write_field(w, "nanos", &self.nanos);
     }
 }
 impl crate::wire::Encode for DropboxDuration {
@@ -44,45 +42,45 @@ impl crate::wire::Encode for DropboxDuration {
     }
 }
 impl crate::wire::DecodeFields for DropboxDuration {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<i64>,
+            f1: ::std::option::Option<i32>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "seconds" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "nanos" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "seconds" => crate::wire::read_into(r, &mut slots.f0),
+                "nanos" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            seconds: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'seconds' of DropboxDuration",
-                            ),
-                        )
-                })?,
-            nanos: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'nanos' of DropboxDuration",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "seconds", "DropboxDuration"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "nanos", "DropboxDuration"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DropboxDuration"),
+            );
+        };
+        ::std::result::Result::Ok(Self { seconds: f0, nanos: f1 })
     }
 }
 impl crate::wire::Decode for DropboxDuration {
@@ -228,12 +226,9 @@ impl TeamRootInfo {
 impl crate::wire::EncodeFields for TeamRootInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("root_namespace_id");
-        self.root_namespace_id.encode(w);
-        w.key("home_namespace_id");
-        self.home_namespace_id.encode(w);
-        w.key("home_path");
-        self.home_path.encode(w);
+        crate::wire::write_field(w, "root_namespace_id", &self.root_namespace_id);
+        crate::wire::write_field(w, "home_namespace_id", &self.home_namespace_id);
+        crate::wire::write_field(w, "home_path", &self.home_path);
     }
 }
 impl crate::wire::Encode for TeamRootInfo {
@@ -244,57 +239,56 @@ impl crate::wire::Encode for TeamRootInfo {
     }
 }
 impl crate::wire::DecodeFields for TeamRootInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::NamespaceId>,
+            f1: ::std::option::Option<crate::common::NamespaceId>,
+            f2: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "root_namespace_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "home_namespace_id" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "home_path" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "root_namespace_id" => crate::wire::read_into(r, &mut slots.f0),
+                "home_namespace_id" => crate::wire::read_into(r, &mut slots.f1),
+                "home_path" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "root_namespace_id", "TeamRootInfo"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "home_namespace_id", "TeamRootInfo"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "home_path", "TeamRootInfo"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "TeamRootInfo"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            root_namespace_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'root_namespace_id' of TeamRootInfo",
-                            ),
-                        )
-                })?,
-            home_namespace_id: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'home_namespace_id' of TeamRootInfo",
-                            ),
-                        )
-                })?,
-            home_path: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'home_path' of TeamRootInfo",
-                            ),
-                        )
-                })?,
+            root_namespace_id: f0,
+            home_namespace_id: f1,
+            home_path: f2,
         })
     }
 }
@@ -370,14 +364,9 @@ impl UserRootInfo {
 impl crate::wire::EncodeFields for UserRootInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("root_namespace_id");
-        self.root_namespace_id.encode(w);
-        w.key("home_namespace_id");
-        self.home_namespace_id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.home_path {
-            w.key("home_path");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "root_namespace_id", &self.root_namespace_id);
+        crate::wire::write_field(w, "home_namespace_id", &self.home_namespace_id);
+        crate::wire::write_opt(w, "home_path", &self.home_path);
     }
 }
 impl crate::wire::Encode for UserRootInfo {
@@ -388,47 +377,50 @@ impl crate::wire::Encode for UserRootInfo {
     }
 }
 impl crate::wire::DecodeFields for UserRootInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::NamespaceId>,
+            f1: ::std::option::Option<crate::common::NamespaceId>,
+            f2: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::common::NamespaceId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "root_namespace_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "home_namespace_id" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "home_path" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "root_namespace_id" => crate::wire::read_into(r, &mut slots.f0),
+                "home_namespace_id" => crate::wire::read_into(r, &mut slots.f1),
+                "home_path" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "root_namespace_id", "UserRootInfo"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "home_namespace_id", "UserRootInfo"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UserRootInfo"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            root_namespace_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'root_namespace_id' of UserRootInfo",
-                            ),
-                        )
-                })?,
-            home_namespace_id: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'home_namespace_id' of UserRootInfo",
-                            ),
-                        )
-                })?,
-            home_path: f2,
+            root_namespace_id: f0,
+            home_namespace_id: f1,
+            home_path: slots.f2,
         })
     }
 }
@@ -487,34 +479,18 @@ pub enum PathRoot {
 impl crate::wire::Encode for PathRoot {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Home => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("home");
-                w.end_object();
-            }
+            Self::Home => crate::wire::write_tag(w, "home"),
             Self::Root(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("root");
-                w.key("root");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "root", ::std::option::Option::Some(x))
             }
             Self::NamespaceId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("namespace_id");
-                w.key("namespace_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "namespace_id",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -530,13 +506,8 @@ impl crate::wire::Decode for PathRoot {
                 "home" => ::std::result::Result::Ok(Self::Home),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -552,69 +523,16 @@ impl crate::wire::Decode for PathRoot {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Home)
             }
-            "root" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "root" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Root(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'root' of PathRoot",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
-            }
+            "root" => crate::wire::read_nested(r, "root", "PathRoot").map(Self::Root),
             "namespace_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "namespace_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::NamespaceId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'namespace_id' of PathRoot",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "namespace_id", "PathRoot")
+                    .map(Self::NamespaceId)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -672,25 +590,14 @@ impl crate::wire::Encode for PathRootError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidRoot(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_root");
-                w.key("invalid_root");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "invalid_root",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -706,13 +613,8 @@ impl crate::wire::Decode for PathRootError {
                 "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -725,30 +627,8 @@ impl crate::wire::Decode for PathRootError {
             })?;
         match &*tag {
             "invalid_root" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "invalid_root" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::InvalidRoot(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'invalid_root' of PathRootError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "invalid_root", "PathRootError")
+                    .map(Self::InvalidRoot)
             }
             "no_permission" => {
                 r.skip_value()?;
@@ -758,13 +638,7 @@ impl crate::wire::Decode for PathRootError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

@@ -19,8 +19,7 @@ impl DeleteManualContactsArg {
 impl crate::wire::EncodeFields for DeleteManualContactsArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("email_addresses");
-        self.email_addresses.encode(w);
+        crate::wire::write_field(w, "email_addresses", &self.email_addresses);
     }
 }
 impl crate::wire::Encode for DeleteManualContactsArg {
@@ -31,34 +30,35 @@ impl crate::wire::Encode for DeleteManualContactsArg {
     }
 }
 impl crate::wire::DecodeFields for DeleteManualContactsArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::common::EmailAddress>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::common::EmailAddress>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "email_addresses" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "email_addresses" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            email_addresses: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'email_addresses' of DeleteManualContactsArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "email_addresses", "DeleteManualContactsArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DeleteManualContactsArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { email_addresses: f0 })
     }
 }
 impl crate::wire::Decode for DeleteManualContactsArg {
@@ -105,19 +105,13 @@ impl crate::wire::Encode for DeleteManualContactsError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ContactsNotFound(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("contacts_not_found");
-                w.key("contacts_not_found");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "contacts_not_found",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -132,13 +126,8 @@ impl crate::wire::Decode for DeleteManualContactsError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -156,42 +145,18 @@ impl crate::wire::Decode for DeleteManualContactsError {
             })?;
         match &*tag {
             "contacts_not_found" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "contacts_not_found" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::ContactsNotFound(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'contacts_not_found' of DeleteManualContactsError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "contacts_not_found",
+                        "DeleteManualContactsError",
+                    )
+                    .map(Self::ContactsNotFound)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

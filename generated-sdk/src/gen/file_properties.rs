@@ -28,10 +28,8 @@ impl AddPropertiesArg {
 impl crate::wire::EncodeFields for AddPropertiesArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("property_groups");
-        self.property_groups.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "property_groups", &self.property_groups);
     }
 }
 impl crate::wire::Encode for AddPropertiesArg {
@@ -42,46 +40,49 @@ impl crate::wire::Encode for AddPropertiesArg {
     }
 }
 impl crate::wire::DecodeFields for AddPropertiesArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::PathOrId>,
+            f1: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "property_groups" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "property_groups" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "AddPropertiesArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "property_groups", "AddPropertiesArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AddPropertiesArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of AddPropertiesArg",
-                            ),
-                        )
-                })?,
-            property_groups: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'property_groups' of AddPropertiesArg",
-                            ),
-                        )
-                })?,
+            path: f0,
+            property_groups: f1,
         })
     }
 }
@@ -142,12 +143,9 @@ impl AddTemplateArg {
 impl crate::wire::EncodeFields for AddTemplateArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("name");
-        self.name.encode(w);
-        w.key("description");
-        self.description.encode(w);
-        w.key("fields");
-        self.fields.encode(w);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_field(w, "description", &self.description);
+        crate::wire::write_field(w, "fields", &self.fields);
     }
 }
 impl crate::wire::Encode for AddTemplateArg {
@@ -158,59 +156,58 @@ impl crate::wire::Encode for AddTemplateArg {
     }
 }
 impl crate::wire::DecodeFields for AddTemplateArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "description" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "fields" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                "description" => crate::wire::read_into(r, &mut slots.f1),
+                "fields" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "AddTemplateArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "description", "AddTemplateArg"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "fields", "AddTemplateArg"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AddTemplateArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of AddTemplateArg",
-                            ),
-                        )
-                })?,
-            description: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'description' of AddTemplateArg",
-                            ),
-                        )
-                })?,
-            fields: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'fields' of AddTemplateArg",
-                            ),
-                        )
-                })?,
+            name: f0,
+            description: f1,
+            fields: f2,
         })
     }
 }
@@ -244,8 +241,7 @@ impl AddTemplateResult {
 impl crate::wire::EncodeFields for AddTemplateResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("template_id");
-        self.template_id.encode(w);
+        crate::wire::write_field(w, "template_id", &self.template_id);
     }
 }
 impl crate::wire::Encode for AddTemplateResult {
@@ -256,32 +252,35 @@ impl crate::wire::Encode for AddTemplateResult {
     }
 }
 impl crate::wire::DecodeFields for AddTemplateResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::TemplateId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "template_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "template_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            template_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'template_id' of AddTemplateResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "template_id", "AddTemplateResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AddTemplateResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { template_id: f0 })
     }
 }
 impl crate::wire::Decode for AddTemplateResult {
@@ -329,8 +328,7 @@ impl GetTemplateArg {
 impl crate::wire::EncodeFields for GetTemplateArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("template_id");
-        self.template_id.encode(w);
+        crate::wire::write_field(w, "template_id", &self.template_id);
     }
 }
 impl crate::wire::Encode for GetTemplateArg {
@@ -341,32 +339,35 @@ impl crate::wire::Encode for GetTemplateArg {
     }
 }
 impl crate::wire::DecodeFields for GetTemplateArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::TemplateId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "template_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "template_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            template_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'template_id' of GetTemplateArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "template_id", "GetTemplateArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetTemplateArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { template_id: f0 })
     }
 }
 impl crate::wire::Decode for GetTemplateArg {
@@ -422,12 +423,9 @@ impl GetTemplateResult {
 impl crate::wire::EncodeFields for GetTemplateResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("name");
-        self.name.encode(w);
-        w.key("description");
-        self.description.encode(w);
-        w.key("fields");
-        self.fields.encode(w);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_field(w, "description", &self.description);
+        crate::wire::write_field(w, "fields", &self.fields);
     }
 }
 impl crate::wire::Encode for GetTemplateResult {
@@ -438,59 +436,58 @@ impl crate::wire::Encode for GetTemplateResult {
     }
 }
 impl crate::wire::DecodeFields for GetTemplateResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "description" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "fields" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                "description" => crate::wire::read_into(r, &mut slots.f1),
+                "fields" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "GetTemplateResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "description", "GetTemplateResult"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "fields", "GetTemplateResult"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetTemplateResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of GetTemplateResult",
-                            ),
-                        )
-                })?,
-            description: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'description' of GetTemplateResult",
-                            ),
-                        )
-                })?,
-            fields: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'fields' of GetTemplateResult",
-                            ),
-                        )
-                })?,
+            name: f0,
+            description: f1,
+            fields: f2,
         })
     }
 }
@@ -526,8 +523,7 @@ impl ListTemplateResult {
 impl crate::wire::EncodeFields for ListTemplateResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("template_ids");
-        self.template_ids.encode(w);
+        crate::wire::write_field(w, "template_ids", &self.template_ids);
     }
 }
 impl crate::wire::Encode for ListTemplateResult {
@@ -538,34 +534,37 @@ impl crate::wire::Encode for ListTemplateResult {
     }
 }
 impl crate::wire::DecodeFields for ListTemplateResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::TemplateId>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::TemplateId>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "template_ids" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "template_ids" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            template_ids: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'template_ids' of ListTemplateResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "template_ids", "ListTemplateResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListTemplateResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { template_ids: f0 })
     }
 }
 impl crate::wire::Decode for ListTemplateResult {
@@ -620,10 +619,8 @@ impl OverwritePropertyGroupArg {
 impl crate::wire::EncodeFields for OverwritePropertyGroupArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("property_groups");
-        self.property_groups.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "property_groups", &self.property_groups);
     }
 }
 impl crate::wire::Encode for OverwritePropertyGroupArg {
@@ -634,46 +631,49 @@ impl crate::wire::Encode for OverwritePropertyGroupArg {
     }
 }
 impl crate::wire::DecodeFields for OverwritePropertyGroupArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::PathOrId>,
+            f1: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "property_groups" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "property_groups" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "OverwritePropertyGroupArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "property_groups", "OverwritePropertyGroupArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "OverwritePropertyGroupArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of OverwritePropertyGroupArg",
-                            ),
-                        )
-                })?,
-            property_groups: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'property_groups' of OverwritePropertyGroupArg",
-                            ),
-                        )
-                })?,
+            path: f0,
+            property_groups: f1,
         })
     }
 }
@@ -747,10 +747,8 @@ impl PropertiesSearchArg {
 impl crate::wire::EncodeFields for PropertiesSearchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("queries");
-        self.queries.encode(w);
-        w.key("template_filter");
-        self.template_filter.encode(w);
+        crate::wire::write_field(w, "queries", &self.queries);
+        crate::wire::write_field(w, "template_filter", &self.template_filter);
     }
 }
 impl crate::wire::Encode for PropertiesSearchArg {
@@ -761,46 +759,45 @@ impl crate::wire::Encode for PropertiesSearchArg {
     }
 }
 impl crate::wire::DecodeFields for PropertiesSearchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertiesSearchQuery>,
+            >,
+            f1: ::std::option::Option<crate::file_properties::TemplateFilter>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertiesSearchQuery>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::file_properties::TemplateFilter> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "queries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "template_filter" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "queries" => crate::wire::read_into(r, &mut slots.f0),
+                "template_filter" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            template_filter: crate::file_properties::TemplateFilter,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "queries", "PropertiesSearchArg"),
+            );
         }
-        let defaults = Defaults {
-            template_filter: crate::file_properties::TemplateFilter::FilterNone,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PropertiesSearchArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            queries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'queries' of PropertiesSearchArg",
-                            ),
-                        )
-                })?,
-            template_filter: match f1 {
+            queries: f0,
+            template_filter: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.template_filter,
+                ::std::option::Option::None => {
+                    crate::file_properties::TemplateFilter::FilterNone
+                }
             },
         })
     }
@@ -848,8 +845,7 @@ impl PropertiesSearchContinueArg {
 impl crate::wire::EncodeFields for PropertiesSearchContinueArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for PropertiesSearchContinueArg {
@@ -860,34 +856,35 @@ impl crate::wire::Encode for PropertiesSearchContinueArg {
     }
 }
 impl crate::wire::DecodeFields for PropertiesSearchContinueArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::PropertiesSearchCursor>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            crate::file_properties::PropertiesSearchCursor,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of PropertiesSearchContinueArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "PropertiesSearchContinueArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PropertiesSearchContinueArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
 impl crate::wire::Decode for PropertiesSearchContinueArg {
@@ -948,14 +945,10 @@ impl PropertiesSearchMatch {
 impl crate::wire::EncodeFields for PropertiesSearchMatch {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("id");
-        self.id.encode(w);
-        w.key("path");
-        self.path.encode(w);
-        w.key("is_deleted");
-        self.is_deleted.encode(w);
-        w.key("property_groups");
-        self.property_groups.encode(w);
+        crate::wire::write_field(w, "id", &self.id);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "is_deleted", &self.is_deleted);
+        crate::wire::write_field(w, "property_groups", &self.property_groups);
     }
 }
 impl crate::wire::Encode for PropertiesSearchMatch {
@@ -966,70 +959,67 @@ impl crate::wire::Encode for PropertiesSearchMatch {
     }
 }
 impl crate::wire::DecodeFields for PropertiesSearchMatch {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::Id>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::Id> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "id" => f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                "path" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "is_deleted" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "property_groups" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "id" => crate::wire::read_into(r, &mut slots.f0),
+                "path" => crate::wire::read_into(r, &mut slots.f1),
+                "is_deleted" => crate::wire::read_into(r, &mut slots.f2),
+                "property_groups" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "id", "PropertiesSearchMatch"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "PropertiesSearchMatch"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_deleted", "PropertiesSearchMatch"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "property_groups", "PropertiesSearchMatch"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PropertiesSearchMatch"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'id' of PropertiesSearchMatch",
-                            ),
-                        )
-                })?,
-            path: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of PropertiesSearchMatch",
-                            ),
-                        )
-                })?,
-            is_deleted: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_deleted' of PropertiesSearchMatch",
-                            ),
-                        )
-                })?,
-            property_groups: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'property_groups' of PropertiesSearchMatch",
-                            ),
-                        )
-                })?,
+            id: f0,
+            path: f1,
+            is_deleted: f2,
+            property_groups: f3,
         })
     }
 }
@@ -1098,12 +1088,9 @@ impl PropertiesSearchQuery {
 impl crate::wire::EncodeFields for PropertiesSearchQuery {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("query");
-        self.query.encode(w);
-        w.key("mode");
-        self.mode.encode(w);
-        w.key("logical_operator");
-        self.logical_operator.encode(w);
+        crate::wire::write_field(w, "query", &self.query);
+        crate::wire::write_field(w, "mode", &self.mode);
+        crate::wire::write_field(w, "logical_operator", &self.logical_operator);
     }
 }
 impl crate::wire::Encode for PropertiesSearchQuery {
@@ -1114,59 +1101,54 @@ impl crate::wire::Encode for PropertiesSearchQuery {
     }
 }
 impl crate::wire::DecodeFields for PropertiesSearchQuery {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::file_properties::PropertiesSearchMode>,
+            f2: ::std::option::Option<crate::file_properties::LogicalOperator>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            crate::file_properties::PropertiesSearchMode,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::file_properties::LogicalOperator> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "query" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "mode" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "logical_operator" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "query" => crate::wire::read_into(r, &mut slots.f0),
+                "mode" => crate::wire::read_into(r, &mut slots.f1),
+                "logical_operator" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            logical_operator: crate::file_properties::LogicalOperator,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "query", "PropertiesSearchQuery"),
+            );
         }
-        let defaults = Defaults {
-            logical_operator: crate::file_properties::LogicalOperator::OrOperator,
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "mode", "PropertiesSearchQuery"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PropertiesSearchQuery"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            query: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'query' of PropertiesSearchQuery",
-                            ),
-                        )
-                })?,
-            mode: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'mode' of PropertiesSearchQuery",
-                            ),
-                        )
-                })?,
-            logical_operator: match f2 {
+            query: f0,
+            mode: f1,
+            logical_operator: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.logical_operator,
+                ::std::option::Option::None => {
+                    crate::file_properties::LogicalOperator::OrOperator
+                }
             },
         })
     }
@@ -1216,12 +1198,8 @@ impl PropertiesSearchResult {
 impl crate::wire::EncodeFields for PropertiesSearchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("matches");
-        self.matches.encode(w);
-        if let ::std::option::Option::Some(v) = &self.cursor {
-            w.key("cursor");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "matches", &self.matches);
+        crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for PropertiesSearchResult {
@@ -1232,38 +1210,41 @@ impl crate::wire::Encode for PropertiesSearchResult {
     }
 }
 impl crate::wire::DecodeFields for PropertiesSearchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertiesSearchMatch>,
+            >,
+            f1: ::std::option::Option<crate::file_properties::PropertiesSearchCursor>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertiesSearchMatch>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            crate::file_properties::PropertiesSearchCursor,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "matches" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "matches" => crate::wire::read_into(r, &mut slots.f0),
+                "cursor" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "matches", "PropertiesSearchResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PropertiesSearchResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            matches: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'matches' of PropertiesSearchResult",
-                            ),
-                        )
-                })?,
-            cursor: f1,
+            matches: f0,
+            cursor: slots.f1,
         })
     }
 }
@@ -1318,10 +1299,8 @@ impl PropertyField {
 impl crate::wire::EncodeFields for PropertyField {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("name");
-        self.name.encode(w);
-        w.key("value");
-        self.value.encode(w);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_field(w, "value", &self.value);
     }
 }
 impl crate::wire::Encode for PropertyField {
@@ -1332,45 +1311,45 @@ impl crate::wire::Encode for PropertyField {
     }
 }
 impl crate::wire::DecodeFields for PropertyField {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "value" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                "value" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of PropertyField",
-                            ),
-                        )
-                })?,
-            value: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'value' of PropertyField",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "PropertyField"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "value", "PropertyField"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PropertyField"),
+            );
+        };
+        ::std::result::Result::Ok(Self { name: f0, value: f1 })
     }
 }
 impl crate::wire::Decode for PropertyField {
@@ -1411,12 +1390,9 @@ impl PropertyFieldTemplate {
 impl crate::wire::EncodeFields for PropertyFieldTemplate {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("name");
-        self.name.encode(w);
-        w.key("description");
-        self.description.encode(w);
-        w.key("type");
-        self.type_.encode(w);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_field(w, "description", &self.description);
+        crate::wire::write_field(w, "type", &self.type_);
     }
 }
 impl crate::wire::Encode for PropertyFieldTemplate {
@@ -1427,57 +1403,56 @@ impl crate::wire::Encode for PropertyFieldTemplate {
     }
 }
 impl crate::wire::DecodeFields for PropertyFieldTemplate {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<crate::file_properties::PropertyType>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::file_properties::PropertyType> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "description" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "type" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                "description" => crate::wire::read_into(r, &mut slots.f1),
+                "type" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "PropertyFieldTemplate"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "description", "PropertyFieldTemplate"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "type", "PropertyFieldTemplate"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PropertyFieldTemplate"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of PropertyFieldTemplate",
-                            ),
-                        )
-                })?,
-            description: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'description' of PropertyFieldTemplate",
-                            ),
-                        )
-                })?,
-            type_: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'type' of PropertyFieldTemplate",
-                            ),
-                        )
-                })?,
+            name: f0,
+            description: f1,
+            type_: f2,
         })
     }
 }
@@ -1517,10 +1492,8 @@ impl PropertyGroup {
 impl crate::wire::EncodeFields for PropertyGroup {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("template_id");
-        self.template_id.encode(w);
-        w.key("fields");
-        self.fields.encode(w);
+        crate::wire::write_field(w, "template_id", &self.template_id);
+        crate::wire::write_field(w, "fields", &self.fields);
     }
 }
 impl crate::wire::Encode for PropertyGroup {
@@ -1531,46 +1504,49 @@ impl crate::wire::Encode for PropertyGroup {
     }
 }
 impl crate::wire::DecodeFields for PropertyGroup {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::TemplateId>,
+            f1: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyField>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyField>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "template_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "fields" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "template_id" => crate::wire::read_into(r, &mut slots.f0),
+                "fields" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "template_id", "PropertyGroup"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "fields", "PropertyGroup"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PropertyGroup"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            template_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'template_id' of PropertyGroup",
-                            ),
-                        )
-                })?,
-            fields: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'fields' of PropertyGroup",
-                            ),
-                        )
-                })?,
+            template_id: f0,
+            fields: f1,
         })
     }
 }
@@ -1628,12 +1604,9 @@ impl PropertyGroupTemplate {
 impl crate::wire::EncodeFields for PropertyGroupTemplate {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("name");
-        self.name.encode(w);
-        w.key("description");
-        self.description.encode(w);
-        w.key("fields");
-        self.fields.encode(w);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_field(w, "description", &self.description);
+        crate::wire::write_field(w, "fields", &self.fields);
     }
 }
 impl crate::wire::Encode for PropertyGroupTemplate {
@@ -1644,59 +1617,58 @@ impl crate::wire::Encode for PropertyGroupTemplate {
     }
 }
 impl crate::wire::DecodeFields for PropertyGroupTemplate {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "description" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "fields" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                "description" => crate::wire::read_into(r, &mut slots.f1),
+                "fields" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "PropertyGroupTemplate"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "description", "PropertyGroupTemplate"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "fields", "PropertyGroupTemplate"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PropertyGroupTemplate"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of PropertyGroupTemplate",
-                            ),
-                        )
-                })?,
-            description: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'description' of PropertyGroupTemplate",
-                            ),
-                        )
-                })?,
-            fields: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'fields' of PropertyGroupTemplate",
-                            ),
-                        )
-                })?,
+            name: f0,
+            description: f1,
+            fields: f2,
         })
     }
 }
@@ -1757,16 +1729,9 @@ impl PropertyGroupUpdate {
 impl crate::wire::EncodeFields for PropertyGroupUpdate {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("template_id");
-        self.template_id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.add_or_update_fields {
-            w.key("add_or_update_fields");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.remove_fields {
-            w.key("remove_fields");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "template_id", &self.template_id);
+        crate::wire::write_opt(w, "add_or_update_fields", &self.add_or_update_fields);
+        crate::wire::write_opt(w, "remove_fields", &self.remove_fields);
     }
 }
 impl crate::wire::Encode for PropertyGroupUpdate {
@@ -1777,39 +1742,44 @@ impl crate::wire::Encode for PropertyGroupUpdate {
     }
 }
 impl crate::wire::DecodeFields for PropertyGroupUpdate {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::TemplateId>,
+            f1: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyField>,
+            >,
+            f2: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyField>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "template_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "add_or_update_fields" => f1 = crate::wire::Decode::decode(r)?,
-                "remove_fields" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "template_id" => crate::wire::read_into(r, &mut slots.f0),
+                "add_or_update_fields" => crate::wire::read_nullable(r, &mut slots.f1),
+                "remove_fields" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "template_id", "PropertyGroupUpdate"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PropertyGroupUpdate"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            template_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'template_id' of PropertyGroupUpdate",
-                            ),
-                        )
-                })?,
-            add_or_update_fields: f1,
-            remove_fields: f2,
+            template_id: f0,
+            add_or_update_fields: slots.f1,
+            remove_fields: slots.f2,
         })
     }
 }
@@ -1866,10 +1836,12 @@ impl RemovePropertiesArg {
 impl crate::wire::EncodeFields for RemovePropertiesArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("property_template_ids");
-        self.property_template_ids.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(
+            w,
+            "property_template_ids",
+            &self.property_template_ids,
+        );
     }
 }
 impl crate::wire::Encode for RemovePropertiesArg {
@@ -1880,46 +1852,49 @@ impl crate::wire::Encode for RemovePropertiesArg {
     }
 }
 impl crate::wire::DecodeFields for RemovePropertiesArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::PathOrId>,
+            f1: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::TemplateId>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::TemplateId>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "property_template_ids" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "property_template_ids" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "RemovePropertiesArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "property_template_ids", "RemovePropertiesArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RemovePropertiesArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of RemovePropertiesArg",
-                            ),
-                        )
-                })?,
-            property_template_ids: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'property_template_ids' of RemovePropertiesArg",
-                            ),
-                        )
-                })?,
+            path: f0,
+            property_template_ids: f1,
         })
     }
 }
@@ -1980,8 +1955,7 @@ impl RemoveTemplateArg {
 impl crate::wire::EncodeFields for RemoveTemplateArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("template_id");
-        self.template_id.encode(w);
+        crate::wire::write_field(w, "template_id", &self.template_id);
     }
 }
 impl crate::wire::Encode for RemoveTemplateArg {
@@ -1992,32 +1966,35 @@ impl crate::wire::Encode for RemoveTemplateArg {
     }
 }
 impl crate::wire::DecodeFields for RemoveTemplateArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::TemplateId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "template_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "template_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            template_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'template_id' of RemoveTemplateArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "template_id", "RemoveTemplateArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RemoveTemplateArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { template_id: f0 })
     }
 }
 impl crate::wire::Decode for RemoveTemplateArg {
@@ -2077,10 +2054,12 @@ impl UpdatePropertiesArg {
 impl crate::wire::EncodeFields for UpdatePropertiesArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("update_property_groups");
-        self.update_property_groups.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(
+            w,
+            "update_property_groups",
+            &self.update_property_groups,
+        );
     }
 }
 impl crate::wire::Encode for UpdatePropertiesArg {
@@ -2091,46 +2070,49 @@ impl crate::wire::Encode for UpdatePropertiesArg {
     }
 }
 impl crate::wire::DecodeFields for UpdatePropertiesArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::PathOrId>,
+            f1: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyGroupUpdate>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyGroupUpdate>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "update_property_groups" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "update_property_groups" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "UpdatePropertiesArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "update_property_groups", "UpdatePropertiesArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UpdatePropertiesArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of UpdatePropertiesArg",
-                            ),
-                        )
-                })?,
-            update_property_groups: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'update_property_groups' of UpdatePropertiesArg",
-                            ),
-                        )
-                })?,
+            path: f0,
+            update_property_groups: f1,
         })
     }
 }
@@ -2214,20 +2196,10 @@ impl UpdateTemplateArg {
 impl crate::wire::EncodeFields for UpdateTemplateArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("template_id");
-        self.template_id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.name {
-            w.key("name");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.description {
-            w.key("description");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.add_fields {
-            w.key("add_fields");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "template_id", &self.template_id);
+        crate::wire::write_opt(w, "name", &self.name);
+        crate::wire::write_opt(w, "description", &self.description);
+        crate::wire::write_opt(w, "add_fields", &self.add_fields);
     }
 }
 impl crate::wire::Encode for UpdateTemplateArg {
@@ -2238,42 +2210,47 @@ impl crate::wire::Encode for UpdateTemplateArg {
     }
 }
 impl crate::wire::DecodeFields for UpdateTemplateArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::TemplateId>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "template_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "name" => f1 = crate::wire::Decode::decode(r)?,
-                "description" => f2 = crate::wire::Decode::decode(r)?,
-                "add_fields" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "template_id" => crate::wire::read_into(r, &mut slots.f0),
+                "name" => crate::wire::read_nullable(r, &mut slots.f1),
+                "description" => crate::wire::read_nullable(r, &mut slots.f2),
+                "add_fields" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "template_id", "UpdateTemplateArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UpdateTemplateArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            template_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'template_id' of UpdateTemplateArg",
-                            ),
-                        )
-                })?,
-            name: f1,
-            description: f2,
-            add_fields: f3,
+            template_id: f0,
+            name: slots.f1,
+            description: slots.f2,
+            add_fields: slots.f3,
         })
     }
 }
@@ -2322,8 +2299,7 @@ impl UpdateTemplateResult {
 impl crate::wire::EncodeFields for UpdateTemplateResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("template_id");
-        self.template_id.encode(w);
+        crate::wire::write_field(w, "template_id", &self.template_id);
     }
 }
 impl crate::wire::Encode for UpdateTemplateResult {
@@ -2334,32 +2310,35 @@ impl crate::wire::Encode for UpdateTemplateResult {
     }
 }
 impl crate::wire::DecodeFields for UpdateTemplateResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_properties::TemplateId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_properties::TemplateId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "template_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "template_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            template_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'template_id' of UpdateTemplateResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "template_id", "UpdateTemplateResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UpdateTemplateResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { template_id: f0 })
     }
 }
 impl crate::wire::Decode for UpdateTemplateResult {
@@ -2417,62 +2396,29 @@ impl crate::wire::Encode for AddPropertiesError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("template_not_found");
-                w.key("template_not_found");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "template_not_found",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::RestrictedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_content");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RestrictedContent => crate::wire::write_tag(w, "restricted_content"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::UnsupportedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_folder");
-                w.end_object();
-            }
+            Self::UnsupportedFolder => crate::wire::write_tag(w, "unsupported_folder"),
             Self::PropertyFieldTooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("property_field_too_large");
-                w.end_object();
+                crate::wire::write_tag(w, "property_field_too_large")
             }
             Self::DoesNotFitTemplate => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("does_not_fit_template");
-                w.end_object();
+                crate::wire::write_tag(w, "does_not_fit_template")
             }
             Self::DuplicatePropertyGroups => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("duplicate_property_groups");
-                w.end_object();
+                crate::wire::write_tag(w, "duplicate_property_groups")
             }
             Self::PropertyGroupAlreadyExists => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("property_group_already_exists");
-                w.end_object();
+                crate::wire::write_tag(w, "property_group_already_exists")
             }
             Self::Unrecognized(u) => u.encode(w),
         }
@@ -2506,13 +2452,8 @@ impl crate::wire::Decode for AddPropertiesError {
                     ::std::result::Result::Ok(Self::PropertyGroupAlreadyExists)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2530,30 +2471,8 @@ impl crate::wire::Decode for AddPropertiesError {
             })?;
         match &*tag {
             "template_not_found" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "template_not_found" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::TemplateNotFound(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'template_not_found' of AddPropertiesError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "template_not_found", "AddPropertiesError")
+                    .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
                 r.skip_value()?;
@@ -2564,30 +2483,7 @@ impl crate::wire::Decode for AddPropertiesError {
                 ::std::result::Result::Ok(Self::Other)
             }
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of AddPropertiesError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "AddPropertiesError").map(Self::Path)
             }
             "unsupported_folder" => {
                 r.skip_value()?;
@@ -2609,13 +2505,7 @@ impl crate::wire::Decode for AddPropertiesError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::PropertyGroupAlreadyExists)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2671,56 +2561,26 @@ impl crate::wire::Encode for InvalidPropertyGroupError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("template_not_found");
-                w.key("template_not_found");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "template_not_found",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::RestrictedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_content");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RestrictedContent => crate::wire::write_tag(w, "restricted_content"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::UnsupportedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_folder");
-                w.end_object();
-            }
+            Self::UnsupportedFolder => crate::wire::write_tag(w, "unsupported_folder"),
             Self::PropertyFieldTooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("property_field_too_large");
-                w.end_object();
+                crate::wire::write_tag(w, "property_field_too_large")
             }
             Self::DoesNotFitTemplate => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("does_not_fit_template");
-                w.end_object();
+                crate::wire::write_tag(w, "does_not_fit_template")
             }
             Self::DuplicatePropertyGroups => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("duplicate_property_groups");
-                w.end_object();
+                crate::wire::write_tag(w, "duplicate_property_groups")
             }
             Self::Unrecognized(u) => u.encode(w),
         }
@@ -2751,13 +2611,8 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
                     ::std::result::Result::Ok(Self::DuplicatePropertyGroups)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2775,30 +2630,12 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
             })?;
         match &*tag {
             "template_not_found" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "template_not_found" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::TemplateNotFound(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'template_not_found' of InvalidPropertyGroupError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "template_not_found",
+                        "InvalidPropertyGroupError",
+                    )
+                    .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
                 r.skip_value()?;
@@ -2809,30 +2646,8 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
                 ::std::result::Result::Ok(Self::Other)
             }
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of InvalidPropertyGroupError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "InvalidPropertyGroupError")
+                    .map(Self::Path)
             }
             "unsupported_folder" => {
                 r.skip_value()?;
@@ -2850,13 +2665,7 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DuplicatePropertyGroups)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2901,18 +2710,8 @@ pub enum LogicalOperator {
 impl crate::wire::Encode for LogicalOperator {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::OrOperator => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("or_operator");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::OrOperator => crate::wire::write_tag(w, "or_operator"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2928,13 +2727,8 @@ impl crate::wire::Decode for LogicalOperator {
                 "or_operator" => ::std::result::Result::Ok(Self::OrOperator),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2954,13 +2748,7 @@ impl crate::wire::Decode for LogicalOperator {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2983,17 +2771,9 @@ impl crate::wire::Encode for LookUpPropertiesError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PropertyGroupNotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("property_group_not_found");
-                w.end_object();
+                crate::wire::write_tag(w, "property_group_not_found")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3011,13 +2791,8 @@ impl crate::wire::Decode for LookUpPropertiesError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3042,13 +2817,7 @@ impl crate::wire::Decode for LookUpPropertiesError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3078,43 +2847,17 @@ impl crate::wire::Encode for LookupError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MalformedPath(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("malformed_path");
-                w.key("malformed_path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "malformed_path",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
-            Self::NotFile => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_file");
-                w.end_object();
-            }
-            Self::NotFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_folder");
-                w.end_object();
-            }
-            Self::RestrictedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_content");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
+            Self::NotFile => crate::wire::write_tag(w, "not_file"),
+            Self::NotFolder => crate::wire::write_tag(w, "not_folder"),
+            Self::RestrictedContent => crate::wire::write_tag(w, "restricted_content"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3135,13 +2878,8 @@ impl crate::wire::Decode for LookupError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3154,30 +2892,8 @@ impl crate::wire::Decode for LookupError {
             })?;
         match &*tag {
             "malformed_path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "malformed_path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::MalformedPath(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'malformed_path' of LookupError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "malformed_path", "LookupError")
+                    .map(Self::MalformedPath)
             }
             "not_found" => {
                 r.skip_value()?;
@@ -3199,13 +2915,7 @@ impl crate::wire::Decode for LookupError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3238,48 +2948,21 @@ impl crate::wire::Encode for ModifyTemplateError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("template_not_found");
-                w.key("template_not_found");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "template_not_found",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::RestrictedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_content");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RestrictedContent => crate::wire::write_tag(w, "restricted_content"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::ConflictingPropertyNames => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("conflicting_property_names");
-                w.end_object();
+                crate::wire::write_tag(w, "conflicting_property_names")
             }
-            Self::TooManyProperties => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_properties");
-                w.end_object();
-            }
-            Self::TooManyTemplates => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_templates");
-                w.end_object();
-            }
+            Self::TooManyProperties => crate::wire::write_tag(w, "too_many_properties"),
+            Self::TooManyTemplates => crate::wire::write_tag(w, "too_many_templates"),
             Self::TemplateAttributeTooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("template_attribute_too_large");
-                w.end_object();
+                crate::wire::write_tag(w, "template_attribute_too_large")
             }
             Self::Unrecognized(u) => u.encode(w),
         }
@@ -3308,13 +2991,8 @@ impl crate::wire::Decode for ModifyTemplateError {
                     ::std::result::Result::Ok(Self::TemplateAttributeTooLarge)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3332,30 +3010,8 @@ impl crate::wire::Decode for ModifyTemplateError {
             })?;
         match &*tag {
             "template_not_found" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "template_not_found" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::TemplateNotFound(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'template_not_found' of ModifyTemplateError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "template_not_found", "ModifyTemplateError")
+                    .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
                 r.skip_value()?;
@@ -3381,13 +3037,7 @@ impl crate::wire::Decode for ModifyTemplateError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TemplateAttributeTooLarge)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3436,39 +3086,18 @@ impl crate::wire::Encode for PropertiesError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("template_not_found");
-                w.key("template_not_found");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "template_not_found",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::RestrictedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_content");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RestrictedContent => crate::wire::write_tag(w, "restricted_content"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::UnsupportedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_folder");
-                w.end_object();
-            }
+            Self::UnsupportedFolder => crate::wire::write_tag(w, "unsupported_folder"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3489,13 +3118,8 @@ impl crate::wire::Decode for PropertiesError {
                     ::std::result::Result::Ok(Self::UnsupportedFolder)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3508,30 +3132,8 @@ impl crate::wire::Decode for PropertiesError {
             })?;
         match &*tag {
             "template_not_found" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "template_not_found" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::TemplateNotFound(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'template_not_found' of PropertiesError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "template_not_found", "PropertiesError")
+                    .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
                 r.skip_value()?;
@@ -3542,42 +3144,13 @@ impl crate::wire::Decode for PropertiesError {
                 ::std::result::Result::Ok(Self::Other)
             }
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of PropertiesError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "PropertiesError").map(Self::Path)
             }
             "unsupported_folder" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnsupportedFolder)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3621,18 +3194,8 @@ pub enum PropertiesSearchContinueError {
 impl crate::wire::Encode for PropertiesSearchContinueError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Reset => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("reset");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Reset => crate::wire::write_tag(w, "reset"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3648,13 +3211,8 @@ impl crate::wire::Decode for PropertiesSearchContinueError {
                 "reset" => ::std::result::Result::Ok(Self::Reset),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3679,13 +3237,7 @@ impl crate::wire::Decode for PropertiesSearchContinueError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3707,19 +3259,13 @@ impl crate::wire::Encode for PropertiesSearchError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PropertyGroupLookup(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("property_group_lookup");
-                w.key("property_group_lookup");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "property_group_lookup",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3734,13 +3280,8 @@ impl crate::wire::Decode for PropertiesSearchError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3758,42 +3299,18 @@ impl crate::wire::Decode for PropertiesSearchError {
             })?;
         match &*tag {
             "property_group_lookup" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "property_group_lookup" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PropertyGroupLookup(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'property_group_lookup' of PropertiesSearchError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "property_group_lookup",
+                        "PropertiesSearchError",
+                    )
+                    .map(Self::PropertyGroupLookup)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3816,19 +3333,13 @@ impl crate::wire::Encode for PropertiesSearchMode {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FieldName(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("field_name");
-                w.key("field_name");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "field_name",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3843,13 +3354,8 @@ impl crate::wire::Decode for PropertiesSearchMode {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3867,42 +3373,14 @@ impl crate::wire::Decode for PropertiesSearchMode {
             })?;
         match &*tag {
             "field_name" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "field_name" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::FieldName(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'field_name' of PropertiesSearchMode",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "field_name", "PropertiesSearchMode")
+                    .map(Self::FieldName)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3925,18 +3403,8 @@ pub enum PropertyType {
 impl crate::wire::Encode for PropertyType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::String => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("string");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::String => crate::wire::write_tag(w, "string"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3952,13 +3420,8 @@ impl crate::wire::Decode for PropertyType {
                 "string" => ::std::result::Result::Ok(Self::String),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3978,13 +3441,7 @@ impl crate::wire::Decode for PropertyType {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4013,46 +3470,24 @@ impl crate::wire::Encode for RemovePropertiesError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("template_not_found");
-                w.key("template_not_found");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "template_not_found",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::RestrictedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_content");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RestrictedContent => crate::wire::write_tag(w, "restricted_content"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::UnsupportedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_folder");
-                w.end_object();
-            }
+            Self::UnsupportedFolder => crate::wire::write_tag(w, "unsupported_folder"),
             Self::PropertyGroupLookup(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("property_group_lookup");
-                w.key("property_group_lookup");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "property_group_lookup",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Unrecognized(u) => u.encode(w),
         }
@@ -4074,13 +3509,8 @@ impl crate::wire::Decode for RemovePropertiesError {
                     ::std::result::Result::Ok(Self::UnsupportedFolder)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4098,30 +3528,12 @@ impl crate::wire::Decode for RemovePropertiesError {
             })?;
         match &*tag {
             "template_not_found" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "template_not_found" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::TemplateNotFound(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'template_not_found' of RemovePropertiesError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "template_not_found",
+                        "RemovePropertiesError",
+                    )
+                    .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
                 r.skip_value()?;
@@ -4132,68 +3544,22 @@ impl crate::wire::Decode for RemovePropertiesError {
                 ::std::result::Result::Ok(Self::Other)
             }
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of RemovePropertiesError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "RemovePropertiesError")
+                    .map(Self::Path)
             }
             "unsupported_folder" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::UnsupportedFolder)
             }
             "property_group_lookup" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "property_group_lookup" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PropertyGroupLookup(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'property_group_lookup' of RemovePropertiesError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "property_group_lookup",
+                        "RemovePropertiesError",
+                    )
+                    .map(Self::PropertyGroupLookup)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4241,25 +3607,14 @@ impl crate::wire::Encode for TemplateError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("template_not_found");
-                w.key("template_not_found");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "template_not_found",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::RestrictedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_content");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RestrictedContent => crate::wire::write_tag(w, "restricted_content"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4277,13 +3632,8 @@ impl crate::wire::Decode for TemplateError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4296,30 +3646,8 @@ impl crate::wire::Decode for TemplateError {
             })?;
         match &*tag {
             "template_not_found" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "template_not_found" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::TemplateNotFound(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'template_not_found' of TemplateError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "template_not_found", "TemplateError")
+                    .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
                 r.skip_value()?;
@@ -4329,13 +3657,7 @@ impl crate::wire::Decode for TemplateError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4381,25 +3703,14 @@ impl crate::wire::Encode for TemplateFilter {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FilterSome(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("filter_some");
-                w.key("filter_some");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "filter_some",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::FilterNone => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("filter_none");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::FilterNone => crate::wire::write_tag(w, "filter_none"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4415,13 +3726,8 @@ impl crate::wire::Decode for TemplateFilter {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 "filter_none" => ::std::result::Result::Ok(Self::FilterNone),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4434,30 +3740,8 @@ impl crate::wire::Decode for TemplateFilter {
             })?;
         match &*tag {
             "filter_some" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "filter_some" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::FilterSome(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'filter_some' of TemplateFilter",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "filter_some", "TemplateFilter")
+                    .map(Self::FilterSome)
             }
             "other" => {
                 r.skip_value()?;
@@ -4467,13 +3751,7 @@ impl crate::wire::Decode for TemplateFilter {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::FilterNone)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4525,19 +3803,13 @@ impl crate::wire::Encode for TemplateFilterBase {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FilterSome(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("filter_some");
-                w.key("filter_some");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "filter_some",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4552,13 +3824,8 @@ impl crate::wire::Decode for TemplateFilterBase {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4576,42 +3843,14 @@ impl crate::wire::Decode for TemplateFilterBase {
             })?;
         match &*tag {
             "filter_some" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "filter_some" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::FilterSome(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'filter_some' of TemplateFilterBase",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "filter_some", "TemplateFilterBase")
+                    .map(Self::FilterSome)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4664,24 +3903,9 @@ pub enum TemplateOwnerType {
 impl crate::wire::Encode for TemplateOwnerType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::User => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user");
-                w.end_object();
-            }
-            Self::Team => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::User => crate::wire::write_tag(w, "user"),
+            Self::Team => crate::wire::write_tag(w, "team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4698,13 +3922,8 @@ impl crate::wire::Decode for TemplateOwnerType {
                 "team" => ::std::result::Result::Ok(Self::Team),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4731,13 +3950,7 @@ impl crate::wire::Decode for TemplateOwnerType {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4772,64 +3985,33 @@ impl crate::wire::Encode for UpdatePropertiesError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("template_not_found");
-                w.key("template_not_found");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "template_not_found",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::RestrictedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_content");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RestrictedContent => crate::wire::write_tag(w, "restricted_content"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::UnsupportedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_folder");
-                w.end_object();
-            }
+            Self::UnsupportedFolder => crate::wire::write_tag(w, "unsupported_folder"),
             Self::PropertyFieldTooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("property_field_too_large");
-                w.end_object();
+                crate::wire::write_tag(w, "property_field_too_large")
             }
             Self::DoesNotFitTemplate => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("does_not_fit_template");
-                w.end_object();
+                crate::wire::write_tag(w, "does_not_fit_template")
             }
             Self::DuplicatePropertyGroups => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("duplicate_property_groups");
-                w.end_object();
+                crate::wire::write_tag(w, "duplicate_property_groups")
             }
             Self::PropertyGroupLookup(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("property_group_lookup");
-                w.key("property_group_lookup");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "property_group_lookup",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Unrecognized(u) => u.encode(w),
         }
@@ -4860,13 +4042,8 @@ impl crate::wire::Decode for UpdatePropertiesError {
                     ::std::result::Result::Ok(Self::DuplicatePropertyGroups)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4884,30 +4061,12 @@ impl crate::wire::Decode for UpdatePropertiesError {
             })?;
         match &*tag {
             "template_not_found" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "template_not_found" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::TemplateNotFound(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'template_not_found' of UpdatePropertiesError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "template_not_found",
+                        "UpdatePropertiesError",
+                    )
+                    .map(Self::TemplateNotFound)
             }
             "restricted_content" => {
                 r.skip_value()?;
@@ -4918,30 +4077,8 @@ impl crate::wire::Decode for UpdatePropertiesError {
                 ::std::result::Result::Ok(Self::Other)
             }
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of UpdatePropertiesError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "UpdatePropertiesError")
+                    .map(Self::Path)
             }
             "unsupported_folder" => {
                 r.skip_value()?;
@@ -4960,38 +4097,14 @@ impl crate::wire::Decode for UpdatePropertiesError {
                 ::std::result::Result::Ok(Self::DuplicatePropertyGroups)
             }
             "property_group_lookup" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "property_group_lookup" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PropertyGroupLookup(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'property_group_lookup' of UpdatePropertiesError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "property_group_lookup",
+                        "UpdatePropertiesError",
+                    )
+                    .map(Self::PropertyGroupLookup)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

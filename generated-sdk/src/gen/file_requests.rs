@@ -22,8 +22,7 @@ impl CountFileRequestsResult {
 impl crate::wire::EncodeFields for CountFileRequestsResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file_request_count");
-        self.file_request_count.encode(w);
+        crate::wire::write_field(w, "file_request_count", &self.file_request_count);
     }
 }
 impl crate::wire::Encode for CountFileRequestsResult {
@@ -34,32 +33,35 @@ impl crate::wire::Encode for CountFileRequestsResult {
     }
 }
 impl crate::wire::DecodeFields for CountFileRequestsResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_request_count" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file_request_count" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            file_request_count: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file_request_count' of CountFileRequestsResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file_request_count", "CountFileRequestsResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "CountFileRequestsResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { file_request_count: f0 })
     }
 }
 impl crate::wire::Decode for CountFileRequestsResult {
@@ -133,24 +135,12 @@ impl CreateFileRequestArgs {
 impl crate::wire::EncodeFields for CreateFileRequestArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("title");
-        self.title.encode(w);
-        w.key("destination");
-        self.destination.encode(w);
-        if let ::std::option::Option::Some(v) = &self.deadline {
-            w.key("deadline");
-            v.encode(w);
-        }
-        w.key("open");
-        self.open.encode(w);
-        if let ::std::option::Option::Some(v) = &self.description {
-            w.key("description");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.video_project_id {
-            w.key("video_project_id");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "title", &self.title);
+        crate::wire::write_field(w, "destination", &self.destination);
+        crate::wire::write_opt(w, "deadline", &self.deadline);
+        crate::wire::write_field(w, "open", &self.open);
+        crate::wire::write_opt(w, "description", &self.description);
+        crate::wire::write_opt(w, "video_project_id", &self.video_project_id);
     }
 }
 impl crate::wire::Encode for CreateFileRequestArgs {
@@ -161,65 +151,62 @@ impl crate::wire::Encode for CreateFileRequestArgs {
     }
 }
 impl crate::wire::DecodeFields for CreateFileRequestArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::files::Path>,
+            f2: ::std::option::Option<crate::file_requests::FileRequestDeadline>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::file_requests::FileRequestDeadline> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "title" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "destination" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "deadline" => f2 = crate::wire::Decode::decode(r)?,
-                "open" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "description" => f4 = crate::wire::Decode::decode(r)?,
-                "video_project_id" => f5 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "title" => crate::wire::read_into(r, &mut slots.f0),
+                "destination" => crate::wire::read_into(r, &mut slots.f1),
+                "deadline" => crate::wire::read_nullable(r, &mut slots.f2),
+                "open" => crate::wire::read_into(r, &mut slots.f3),
+                "description" => crate::wire::read_nullable(r, &mut slots.f4),
+                "video_project_id" => crate::wire::read_nullable(r, &mut slots.f5),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            open: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "title", "CreateFileRequestArgs"),
+            );
         }
-        let defaults = Defaults { open: true };
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "destination", "CreateFileRequestArgs"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "CreateFileRequestArgs"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            title: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'title' of CreateFileRequestArgs",
-                            ),
-                        )
-                })?,
-            destination: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'destination' of CreateFileRequestArgs",
-                            ),
-                        )
-                })?,
-            deadline: f2,
-            open: match f3 {
+            title: f0,
+            destination: f1,
+            deadline: slots.f2,
+            open: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.open,
+                ::std::option::Option::None => true,
             },
-            description: f4,
-            video_project_id: f5,
+            description: slots.f4,
+            video_project_id: slots.f5,
         })
     }
 }
@@ -278,8 +265,7 @@ impl DeleteAllClosedFileRequestsResult {
 impl crate::wire::EncodeFields for DeleteAllClosedFileRequestsResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file_requests");
-        self.file_requests.encode(w);
+        crate::wire::write_field(w, "file_requests", &self.file_requests);
     }
 }
 impl crate::wire::Encode for DeleteAllClosedFileRequestsResult {
@@ -290,34 +276,41 @@ impl crate::wire::Encode for DeleteAllClosedFileRequestsResult {
     }
 }
 impl crate::wire::DecodeFields for DeleteAllClosedFileRequestsResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::file_requests::FileRequest>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::file_requests::FileRequest>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_requests" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file_requests" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            file_requests: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file_requests' of DeleteAllClosedFileRequestsResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "file_requests",
+                    "DeleteAllClosedFileRequestsResult",
+                ),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DeleteAllClosedFileRequestsResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { file_requests: f0 })
     }
 }
 impl crate::wire::Decode for DeleteAllClosedFileRequestsResult {
@@ -362,8 +355,7 @@ impl DeleteFileRequestArgs {
 impl crate::wire::EncodeFields for DeleteFileRequestArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("ids");
-        self.ids.encode(w);
+        crate::wire::write_field(w, "ids", &self.ids);
     }
 }
 impl crate::wire::Encode for DeleteFileRequestArgs {
@@ -374,34 +366,37 @@ impl crate::wire::Encode for DeleteFileRequestArgs {
     }
 }
 impl crate::wire::DecodeFields for DeleteFileRequestArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::file_requests::FileRequestId>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::file_requests::FileRequestId>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "ids" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "ids" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            ids: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'ids' of DeleteFileRequestArgs",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "ids", "DeleteFileRequestArgs"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DeleteFileRequestArgs"),
+            );
+        };
+        ::std::result::Result::Ok(Self { ids: f0 })
     }
 }
 impl crate::wire::Decode for DeleteFileRequestArgs {
@@ -454,8 +449,7 @@ impl DeleteFileRequestsResult {
 impl crate::wire::EncodeFields for DeleteFileRequestsResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file_requests");
-        self.file_requests.encode(w);
+        crate::wire::write_field(w, "file_requests", &self.file_requests);
     }
 }
 impl crate::wire::Encode for DeleteFileRequestsResult {
@@ -466,34 +460,37 @@ impl crate::wire::Encode for DeleteFileRequestsResult {
     }
 }
 impl crate::wire::DecodeFields for DeleteFileRequestsResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::file_requests::FileRequest>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::file_requests::FileRequest>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_requests" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file_requests" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            file_requests: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file_requests' of DeleteFileRequestsResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file_requests", "DeleteFileRequestsResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DeleteFileRequestsResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { file_requests: f0 })
     }
 }
 impl crate::wire::Decode for DeleteFileRequestsResult {
@@ -595,34 +592,16 @@ impl FileRequest {
 impl crate::wire::EncodeFields for FileRequest {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("id");
-        self.id.encode(w);
-        w.key("url");
-        self.url.encode(w);
-        w.key("title");
-        self.title.encode(w);
-        if let ::std::option::Option::Some(v) = &self.destination {
-            w.key("destination");
-            v.encode(w);
-        }
-        w.key("created");
-        self.created.encode(w);
-        if let ::std::option::Option::Some(v) = &self.deadline {
-            w.key("deadline");
-            v.encode(w);
-        }
-        w.key("is_open");
-        self.is_open.encode(w);
-        w.key("file_count");
-        self.file_count.encode(w);
-        if let ::std::option::Option::Some(v) = &self.description {
-            w.key("description");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.video_project_id {
-            w.key("video_project_id");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "id", &self.id);
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_field(w, "title", &self.title);
+        crate::wire::write_opt(w, "destination", &self.destination);
+        crate::wire::write_field(w, "created", &self.created);
+        crate::wire::write_opt(w, "deadline", &self.deadline);
+        crate::wire::write_field(w, "is_open", &self.is_open);
+        crate::wire::write_field(w, "file_count", &self.file_count);
+        crate::wire::write_opt(w, "description", &self.description);
+        crate::wire::write_opt(w, "video_project_id", &self.video_project_id);
     }
 }
 impl crate::wire::Encode for FileRequest {
@@ -633,106 +612,102 @@ impl crate::wire::Encode for FileRequest {
     }
 }
 impl crate::wire::DecodeFields for FileRequest {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_requests::FileRequestId>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<crate::files::Path>,
+            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f5: ::std::option::Option<crate::file_requests::FileRequestDeadline>,
+            f6: ::std::option::Option<bool>,
+            f7: ::std::option::Option<i64>,
+            f8: ::std::option::Option<::std::string::String>,
+            f9: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_requests::FileRequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::file_requests::FileRequestDeadline> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "id" => f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                "url" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "title" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "destination" => f3 = crate::wire::Decode::decode(r)?,
-                "created" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "deadline" => f5 = crate::wire::Decode::decode(r)?,
-                "is_open" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "file_count" => {
-                    f7 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "description" => f8 = crate::wire::Decode::decode(r)?,
-                "video_project_id" => f9 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "id" => crate::wire::read_into(r, &mut slots.f0),
+                "url" => crate::wire::read_into(r, &mut slots.f1),
+                "title" => crate::wire::read_into(r, &mut slots.f2),
+                "destination" => crate::wire::read_nullable(r, &mut slots.f3),
+                "created" => crate::wire::read_into(r, &mut slots.f4),
+                "deadline" => crate::wire::read_nullable(r, &mut slots.f5),
+                "is_open" => crate::wire::read_into(r, &mut slots.f6),
+                "file_count" => crate::wire::read_into(r, &mut slots.f7),
+                "description" => crate::wire::read_nullable(r, &mut slots.f8),
+                "video_project_id" => crate::wire::read_nullable(r, &mut slots.f9),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "id", "FileRequest"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "FileRequest"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "title", "FileRequest"),
+            );
+        }
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "created", "FileRequest"),
+            );
+        }
+        if slots.f6.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_open", "FileRequest"),
+            );
+        }
+        if slots.f7.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file_count", "FileRequest"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f4),
+            ::std::option::Option::Some(f6),
+            ::std::option::Option::Some(f7),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f4.take(),
+            slots.f6.take(),
+            slots.f7.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FileRequest"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'id' of FileRequest",
-                            ),
-                        )
-                })?,
-            url: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of FileRequest",
-                            ),
-                        )
-                })?,
-            title: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'title' of FileRequest",
-                            ),
-                        )
-                })?,
-            destination: f3,
-            created: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'created' of FileRequest",
-                            ),
-                        )
-                })?,
-            deadline: f5,
-            is_open: f6
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_open' of FileRequest",
-                            ),
-                        )
-                })?,
-            file_count: f7
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file_count' of FileRequest",
-                            ),
-                        )
-                })?,
-            description: f8,
-            video_project_id: f9,
+            id: f0,
+            url: f1,
+            title: f2,
+            destination: slots.f3,
+            created: f4,
+            deadline: slots.f5,
+            is_open: f6,
+            file_count: f7,
+            description: slots.f8,
+            video_project_id: slots.f9,
         })
     }
 }
@@ -820,12 +795,8 @@ impl FileRequestDeadline {
 impl crate::wire::EncodeFields for FileRequestDeadline {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("deadline");
-        self.deadline.encode(w);
-        if let ::std::option::Option::Some(v) = &self.allow_late_uploads {
-            w.key("allow_late_uploads");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "deadline", &self.deadline);
+        crate::wire::write_opt(w, "allow_late_uploads", &self.allow_late_uploads);
     }
 }
 impl crate::wire::Encode for FileRequestDeadline {
@@ -836,34 +807,39 @@ impl crate::wire::Encode for FileRequestDeadline {
     }
 }
 impl crate::wire::DecodeFields for FileRequestDeadline {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f1: ::std::option::Option<crate::file_requests::GracePeriod>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::file_requests::GracePeriod> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "deadline" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow_late_uploads" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "deadline" => crate::wire::read_into(r, &mut slots.f0),
+                "allow_late_uploads" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "deadline", "FileRequestDeadline"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FileRequestDeadline"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            deadline: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'deadline' of FileRequestDeadline",
-                            ),
-                        )
-                })?,
-            allow_late_uploads: f1,
+            deadline: f0,
+            allow_late_uploads: slots.f1,
         })
     }
 }
@@ -898,8 +874,7 @@ impl GetFileRequestArgs {
 impl crate::wire::EncodeFields for GetFileRequestArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("id");
-        self.id.encode(w);
+        crate::wire::write_field(w, "id", &self.id);
     }
 }
 impl crate::wire::Encode for GetFileRequestArgs {
@@ -910,30 +885,35 @@ impl crate::wire::Encode for GetFileRequestArgs {
     }
 }
 impl crate::wire::DecodeFields for GetFileRequestArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_requests::FileRequestId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_requests::FileRequestId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "id" => f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                _ => r.skip_value()?,
-            }
+                "id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'id' of GetFileRequestArgs",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "id", "GetFileRequestArgs"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetFileRequestArgs"),
+            );
+        };
+        ::std::result::Result::Ok(Self { id: f0 })
     }
 }
 impl crate::wire::Decode for GetFileRequestArgs {
@@ -987,8 +967,7 @@ impl ListFileRequestsArg {
 impl crate::wire::EncodeFields for ListFileRequestsArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("limit");
-        self.limit.encode(w);
+        crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Encode for ListFileRequestsArg {
@@ -999,29 +978,28 @@ impl crate::wire::Encode for ListFileRequestsArg {
     }
 }
 impl crate::wire::DecodeFields for ListFileRequestsArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "limit" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "limit" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            limit: u64,
-        }
-        let defaults = Defaults { limit: 1000u64 };
         ::std::result::Result::Ok(Self {
-            limit: match f0 {
+            limit: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 1000u64,
             },
         })
     }
@@ -1056,8 +1034,7 @@ impl ListFileRequestsContinueArg {
 impl crate::wire::EncodeFields for ListFileRequestsContinueArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListFileRequestsContinueArg {
@@ -1068,32 +1045,35 @@ impl crate::wire::Encode for ListFileRequestsContinueArg {
     }
 }
 impl crate::wire::DecodeFields for ListFileRequestsContinueArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListFileRequestsContinueArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListFileRequestsContinueArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFileRequestsContinueArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
 impl crate::wire::Decode for ListFileRequestsContinueArg {
@@ -1129,8 +1109,7 @@ impl ListFileRequestsResult {
 impl crate::wire::EncodeFields for ListFileRequestsResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file_requests");
-        self.file_requests.encode(w);
+        crate::wire::write_field(w, "file_requests", &self.file_requests);
     }
 }
 impl crate::wire::Encode for ListFileRequestsResult {
@@ -1141,34 +1120,37 @@ impl crate::wire::Encode for ListFileRequestsResult {
     }
 }
 impl crate::wire::DecodeFields for ListFileRequestsResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::file_requests::FileRequest>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::file_requests::FileRequest>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_requests" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file_requests" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            file_requests: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file_requests' of ListFileRequestsResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file_requests", "ListFileRequestsResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFileRequestsResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { file_requests: f0 })
     }
 }
 impl crate::wire::Decode for ListFileRequestsResult {
@@ -1223,12 +1205,9 @@ impl ListFileRequestsV2Result {
 impl crate::wire::EncodeFields for ListFileRequestsV2Result {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file_requests");
-        self.file_requests.encode(w);
-        w.key("cursor");
-        self.cursor.encode(w);
-        w.key("has_more");
-        self.has_more.encode(w);
+        crate::wire::write_field(w, "file_requests", &self.file_requests);
+        crate::wire::write_field(w, "cursor", &self.cursor);
+        crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
 impl crate::wire::Encode for ListFileRequestsV2Result {
@@ -1239,59 +1218,58 @@ impl crate::wire::Encode for ListFileRequestsV2Result {
     }
 }
 impl crate::wire::DecodeFields for ListFileRequestsV2Result {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::file_requests::FileRequest>,
+            >,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::file_requests::FileRequest>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_requests" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "has_more" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file_requests" => crate::wire::read_into(r, &mut slots.f0),
+                "cursor" => crate::wire::read_into(r, &mut slots.f1),
+                "has_more" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file_requests", "ListFileRequestsV2Result"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListFileRequestsV2Result"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "has_more", "ListFileRequestsV2Result"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFileRequestsV2Result"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            file_requests: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file_requests' of ListFileRequestsV2Result",
-                            ),
-                        )
-                })?,
-            cursor: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListFileRequestsV2Result",
-                            ),
-                        )
-                })?,
-            has_more: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'has_more' of ListFileRequestsV2Result",
-                            ),
-                        )
-                })?,
+            file_requests: f0,
+            cursor: f1,
+            has_more: f2,
         })
     }
 }
@@ -1380,26 +1358,12 @@ impl UpdateFileRequestArgs {
 impl crate::wire::EncodeFields for UpdateFileRequestArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("id");
-        self.id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.title {
-            w.key("title");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.destination {
-            w.key("destination");
-            v.encode(w);
-        }
-        w.key("deadline");
-        self.deadline.encode(w);
-        if let ::std::option::Option::Some(v) = &self.open {
-            w.key("open");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.description {
-            w.key("description");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "id", &self.id);
+        crate::wire::write_opt(w, "title", &self.title);
+        crate::wire::write_opt(w, "destination", &self.destination);
+        crate::wire::write_field(w, "deadline", &self.deadline);
+        crate::wire::write_opt(w, "open", &self.open);
+        crate::wire::write_opt(w, "description", &self.description);
     }
 }
 impl crate::wire::Encode for UpdateFileRequestArgs {
@@ -1410,57 +1374,56 @@ impl crate::wire::Encode for UpdateFileRequestArgs {
     }
 }
 impl crate::wire::DecodeFields for UpdateFileRequestArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::file_requests::FileRequestId>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<crate::files::Path>,
+            f3: ::std::option::Option<crate::file_requests::UpdateFileRequestDeadline>,
+            f4: ::std::option::Option<bool>,
+            f5: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::file_requests::FileRequestId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            crate::file_requests::UpdateFileRequestDeadline,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "id" => f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                "title" => f1 = crate::wire::Decode::decode(r)?,
-                "destination" => f2 = crate::wire::Decode::decode(r)?,
-                "deadline" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "open" => f4 = crate::wire::Decode::decode(r)?,
-                "description" => f5 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "id" => crate::wire::read_into(r, &mut slots.f0),
+                "title" => crate::wire::read_nullable(r, &mut slots.f1),
+                "destination" => crate::wire::read_nullable(r, &mut slots.f2),
+                "deadline" => crate::wire::read_into(r, &mut slots.f3),
+                "open" => crate::wire::read_nullable(r, &mut slots.f4),
+                "description" => crate::wire::read_nullable(r, &mut slots.f5),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            deadline: crate::file_requests::UpdateFileRequestDeadline,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "id", "UpdateFileRequestArgs"),
+            );
         }
-        let defaults = Defaults {
-            deadline: crate::file_requests::UpdateFileRequestDeadline::NoUpdate,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UpdateFileRequestArgs"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'id' of UpdateFileRequestArgs",
-                            ),
-                        )
-                })?,
-            title: f1,
-            destination: f2,
-            deadline: match f3 {
+            id: f0,
+            title: slots.f1,
+            destination: slots.f2,
+            deadline: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.deadline,
+                ::std::option::Option::None => {
+                    crate::file_requests::UpdateFileRequestDeadline::NoUpdate
+                }
             },
-            open: f4,
-            description: f5,
+            open: slots.f4,
+            description: slots.f5,
         })
     }
 }
@@ -1527,18 +1490,8 @@ pub enum CountFileRequestsError {
 impl crate::wire::Encode for CountFileRequestsError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DisabledForTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled_for_team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1554,13 +1507,8 @@ impl crate::wire::Decode for CountFileRequestsError {
                 "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1585,13 +1533,7 @@ impl crate::wire::Decode for CountFileRequestsError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1632,72 +1574,17 @@ pub enum CreateFileRequestError {
 impl crate::wire::Encode for CreateFileRequestError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DisabledForTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled_for_team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
-            Self::NotAFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_a_folder");
-                w.end_object();
-            }
-            Self::AppLacksAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("app_lacks_access");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
-            Self::ValidationError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("validation_error");
-                w.end_object();
-            }
-            Self::NoWritePermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_write_permission");
-                w.end_object();
-            }
-            Self::InvalidLocation => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_location");
-                w.end_object();
-            }
-            Self::RateLimit => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("rate_limit");
-                w.end_object();
-            }
+            Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
+            Self::NotAFolder => crate::wire::write_tag(w, "not_a_folder"),
+            Self::AppLacksAccess => crate::wire::write_tag(w, "app_lacks_access"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
+            Self::ValidationError => crate::wire::write_tag(w, "validation_error"),
+            Self::NoWritePermission => crate::wire::write_tag(w, "no_write_permission"),
+            Self::InvalidLocation => crate::wire::write_tag(w, "invalid_location"),
+            Self::RateLimit => crate::wire::write_tag(w, "rate_limit"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1724,13 +1611,8 @@ impl crate::wire::Decode for CreateFileRequestError {
                 "invalid_location" => ::std::result::Result::Ok(Self::InvalidLocation),
                 "rate_limit" => ::std::result::Result::Ok(Self::RateLimit),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1791,13 +1673,7 @@ impl crate::wire::Decode for CreateFileRequestError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::RateLimit)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1834,60 +1710,15 @@ pub enum DeleteAllClosedFileRequestsError {
 impl crate::wire::Encode for DeleteAllClosedFileRequestsError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DisabledForTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled_for_team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
-            Self::NotAFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_a_folder");
-                w.end_object();
-            }
-            Self::AppLacksAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("app_lacks_access");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
-            Self::ValidationError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("validation_error");
-                w.end_object();
-            }
-            Self::NoWritePermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_write_permission");
-                w.end_object();
-            }
+            Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
+            Self::NotAFolder => crate::wire::write_tag(w, "not_a_folder"),
+            Self::AppLacksAccess => crate::wire::write_tag(w, "app_lacks_access"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
+            Self::ValidationError => crate::wire::write_tag(w, "validation_error"),
+            Self::NoWritePermission => crate::wire::write_tag(w, "no_write_permission"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1912,13 +1743,8 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsError {
                     ::std::result::Result::Ok(Self::NoWritePermission)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1971,13 +1797,7 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NoWritePermission)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2016,66 +1836,16 @@ pub enum DeleteFileRequestError {
 impl crate::wire::Encode for DeleteFileRequestError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DisabledForTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled_for_team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
-            Self::NotAFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_a_folder");
-                w.end_object();
-            }
-            Self::AppLacksAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("app_lacks_access");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
-            Self::ValidationError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("validation_error");
-                w.end_object();
-            }
-            Self::NoWritePermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_write_permission");
-                w.end_object();
-            }
-            Self::FileRequestOpen => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file_request_open");
-                w.end_object();
-            }
+            Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
+            Self::NotAFolder => crate::wire::write_tag(w, "not_a_folder"),
+            Self::AppLacksAccess => crate::wire::write_tag(w, "app_lacks_access"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
+            Self::ValidationError => crate::wire::write_tag(w, "validation_error"),
+            Self::NoWritePermission => crate::wire::write_tag(w, "no_write_permission"),
+            Self::FileRequestOpen => crate::wire::write_tag(w, "file_request_open"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2101,13 +1871,8 @@ impl crate::wire::Decode for DeleteFileRequestError {
                 }
                 "file_request_open" => ::std::result::Result::Ok(Self::FileRequestOpen),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2164,13 +1929,7 @@ impl crate::wire::Decode for DeleteFileRequestError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::FileRequestOpen)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2207,60 +1966,15 @@ pub enum FileRequestError {
 impl crate::wire::Encode for FileRequestError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DisabledForTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled_for_team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
-            Self::NotAFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_a_folder");
-                w.end_object();
-            }
-            Self::AppLacksAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("app_lacks_access");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
-            Self::ValidationError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("validation_error");
-                w.end_object();
-            }
-            Self::NoWritePermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_write_permission");
-                w.end_object();
-            }
+            Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
+            Self::NotAFolder => crate::wire::write_tag(w, "not_a_folder"),
+            Self::AppLacksAccess => crate::wire::write_tag(w, "app_lacks_access"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
+            Self::ValidationError => crate::wire::write_tag(w, "validation_error"),
+            Self::NoWritePermission => crate::wire::write_tag(w, "no_write_permission"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2285,13 +1999,8 @@ impl crate::wire::Decode for FileRequestError {
                     ::std::result::Result::Ok(Self::NoWritePermission)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2339,13 +2048,7 @@ impl crate::wire::Decode for FileRequestError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NoWritePermission)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2368,18 +2071,8 @@ pub enum GeneralFileRequestsError {
 impl crate::wire::Encode for GeneralFileRequestsError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DisabledForTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled_for_team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2395,13 +2088,8 @@ impl crate::wire::Decode for GeneralFileRequestsError {
                 "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2426,13 +2114,7 @@ impl crate::wire::Decode for GeneralFileRequestsError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2469,60 +2151,15 @@ pub enum GetFileRequestError {
 impl crate::wire::Encode for GetFileRequestError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DisabledForTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled_for_team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
-            Self::NotAFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_a_folder");
-                w.end_object();
-            }
-            Self::AppLacksAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("app_lacks_access");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
-            Self::ValidationError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("validation_error");
-                w.end_object();
-            }
-            Self::NoWritePermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_write_permission");
-                w.end_object();
-            }
+            Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
+            Self::NotAFolder => crate::wire::write_tag(w, "not_a_folder"),
+            Self::AppLacksAccess => crate::wire::write_tag(w, "app_lacks_access"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
+            Self::ValidationError => crate::wire::write_tag(w, "validation_error"),
+            Self::NoWritePermission => crate::wire::write_tag(w, "no_write_permission"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2547,13 +2184,8 @@ impl crate::wire::Decode for GetFileRequestError {
                     ::std::result::Result::Ok(Self::NoWritePermission)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2606,13 +2238,7 @@ impl crate::wire::Decode for GetFileRequestError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NoWritePermission)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2637,42 +2263,12 @@ pub enum GracePeriod {
 impl crate::wire::Encode for GracePeriod {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::OneDay => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("one_day");
-                w.end_object();
-            }
-            Self::TwoDays => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("two_days");
-                w.end_object();
-            }
-            Self::SevenDays => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("seven_days");
-                w.end_object();
-            }
-            Self::ThirtyDays => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("thirty_days");
-                w.end_object();
-            }
-            Self::Always => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("always");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::OneDay => crate::wire::write_tag(w, "one_day"),
+            Self::TwoDays => crate::wire::write_tag(w, "two_days"),
+            Self::SevenDays => crate::wire::write_tag(w, "seven_days"),
+            Self::ThirtyDays => crate::wire::write_tag(w, "thirty_days"),
+            Self::Always => crate::wire::write_tag(w, "always"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2692,13 +2288,8 @@ impl crate::wire::Decode for GracePeriod {
                 "always" => ::std::result::Result::Ok(Self::Always),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2734,13 +2325,7 @@ impl crate::wire::Decode for GracePeriod {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2765,24 +2350,9 @@ pub enum ListFileRequestsContinueError {
 impl crate::wire::Encode for ListFileRequestsContinueError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DisabledForTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled_for_team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::InvalidCursor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_cursor");
-                w.end_object();
-            }
+            Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2799,13 +2369,8 @@ impl crate::wire::Decode for ListFileRequestsContinueError {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2834,13 +2399,7 @@ impl crate::wire::Decode for ListFileRequestsContinueError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidCursor)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2863,18 +2422,8 @@ pub enum ListFileRequestsError {
 impl crate::wire::Encode for ListFileRequestsError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DisabledForTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled_for_team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2890,13 +2439,8 @@ impl crate::wire::Decode for ListFileRequestsError {
                 "disabled_for_team" => ::std::result::Result::Ok(Self::DisabledForTeam),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2921,13 +2465,7 @@ impl crate::wire::Decode for ListFileRequestsError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2951,27 +2489,11 @@ pub enum UpdateFileRequestDeadline {
 impl crate::wire::Encode for UpdateFileRequestDeadline {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::NoUpdate => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_update");
-                w.end_object();
-            }
+            Self::NoUpdate => crate::wire::write_tag(w, "no_update"),
             Self::Update(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("update");
-                if let ::std::option::Option::Some(x) = x {
-                    x.encode_fields(w);
-                }
-                w.end_object();
+                crate::wire::write_flat(w, "update", x.as_ref().map(|v| v))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2990,13 +2512,8 @@ impl crate::wire::Decode for UpdateFileRequestDeadline {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3018,28 +2535,17 @@ impl crate::wire::Decode for UpdateFileRequestDeadline {
                 ::std::result::Result::Ok(Self::NoUpdate)
             }
             "update" => {
-                ::std::result::Result::Ok(
-                    Self::Update(
-                        ::std::option::Option::Some(
-                            <crate::file_requests::FileRequestDeadline as crate::wire::DecodeFields>::decode_fields(
-                                r,
-                                at,
-                            )?,
-                        ),
-                    ),
-                )
+                <crate::file_requests::FileRequestDeadline as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(|v| Self::Update(::std::option::Option::Some(v)))
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3076,60 +2582,15 @@ pub enum UpdateFileRequestError {
 impl crate::wire::Encode for UpdateFileRequestError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DisabledForTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled_for_team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
-            Self::NotAFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_a_folder");
-                w.end_object();
-            }
-            Self::AppLacksAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("app_lacks_access");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
-            Self::ValidationError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("validation_error");
-                w.end_object();
-            }
-            Self::NoWritePermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_write_permission");
-                w.end_object();
-            }
+            Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
+            Self::NotAFolder => crate::wire::write_tag(w, "not_a_folder"),
+            Self::AppLacksAccess => crate::wire::write_tag(w, "app_lacks_access"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
+            Self::ValidationError => crate::wire::write_tag(w, "validation_error"),
+            Self::NoWritePermission => crate::wire::write_tag(w, "no_write_permission"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3154,13 +2615,8 @@ impl crate::wire::Decode for UpdateFileRequestError {
                     ::std::result::Result::Ok(Self::NoWritePermission)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3213,13 +2669,7 @@ impl crate::wire::Decode for UpdateFileRequestError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NoWritePermission)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

@@ -38,10 +38,8 @@ impl AddTagArg {
 impl crate::wire::EncodeFields for AddTagArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("tag_text");
-        self.tag_text.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "tag_text", &self.tag_text);
     }
 }
 impl crate::wire::Encode for AddTagArg {
@@ -52,45 +50,43 @@ impl crate::wire::Encode for AddTagArg {
     }
 }
 impl crate::wire::DecodeFields for AddTagArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Path>,
+            f1: ::std::option::Option<crate::files::TagText>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::TagText> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "tag_text" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "tag_text" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of AddTagArg",
-                            ),
-                        )
-                })?,
-            tag_text: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'tag_text' of AddTagArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "AddTagArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "tag_text", "AddTagArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "AddTagArg"));
+        };
+        ::std::result::Result::Ok(Self { path: f0, tag_text: f1 })
     }
 }
 impl crate::wire::Decode for AddTagArg {
@@ -199,22 +195,24 @@ impl AlphaGetMetadataArg {
 impl crate::wire::EncodeFields for AlphaGetMetadataArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("include_media_info");
-        self.include_media_info.encode(w);
-        w.key("include_deleted");
-        self.include_deleted.encode(w);
-        w.key("include_has_explicit_shared_members");
-        self.include_has_explicit_shared_members.encode(w);
-        if let ::std::option::Option::Some(v) = &self.include_property_groups {
-            w.key("include_property_groups");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.include_property_templates {
-            w.key("include_property_templates");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "include_media_info", &self.include_media_info);
+        crate::wire::write_field(w, "include_deleted", &self.include_deleted);
+        crate::wire::write_field(
+            w,
+            "include_has_explicit_shared_members",
+            &self.include_has_explicit_shared_members,
+        );
+        crate::wire::write_opt(
+            w,
+            "include_property_groups",
+            &self.include_property_groups,
+        );
+        crate::wire::write_opt(
+            w,
+            "include_property_templates",
+            &self.include_property_templates,
+        );
     }
 }
 impl crate::wire::Encode for AlphaGetMetadataArg {
@@ -225,75 +223,66 @@ impl crate::wire::Encode for AlphaGetMetadataArg {
     }
 }
 impl crate::wire::DecodeFields for AlphaGetMetadataArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ReadPath>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<crate::file_properties::TemplateFilterBase>,
+            f5: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::TemplateId>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::file_properties::TemplateFilterBase> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::TemplateId>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "include_media_info" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "include_deleted" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "include_media_info" => crate::wire::read_into(r, &mut slots.f1),
+                "include_deleted" => crate::wire::read_into(r, &mut slots.f2),
                 "include_has_explicit_shared_members" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                    crate::wire::read_into(r, &mut slots.f3)
                 }
-                "include_property_groups" => f4 = crate::wire::Decode::decode(r)?,
-                "include_property_templates" => f5 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "include_property_groups" => crate::wire::read_nullable(r, &mut slots.f4),
+                "include_property_templates" => {
+                    crate::wire::read_nullable(r, &mut slots.f5)
+                }
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            include_media_info: bool,
-            include_deleted: bool,
-            include_has_explicit_shared_members: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "AlphaGetMetadataArg"),
+            );
         }
-        let defaults = Defaults {
-            include_media_info: false,
-            include_deleted: false,
-            include_has_explicit_shared_members: false,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AlphaGetMetadataArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of AlphaGetMetadataArg",
-                            ),
-                        )
-                })?,
-            include_media_info: match f1 {
+            path: f0,
+            include_media_info: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_media_info,
+                ::std::option::Option::None => false,
             },
-            include_deleted: match f2 {
+            include_deleted: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_deleted,
+                ::std::option::Option::None => false,
             },
-            include_has_explicit_shared_members: match f3 {
+            include_has_explicit_shared_members: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults.include_has_explicit_shared_members
-                }
+                ::std::option::Option::None => false,
             },
-            include_property_groups: f4,
-            include_property_templates: f5,
+            include_property_groups: slots.f4,
+            include_property_templates: slots.f5,
         })
     }
 }
@@ -418,24 +407,13 @@ impl CommitInfo {
 impl crate::wire::EncodeFields for CommitInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("mode");
-        self.mode.encode(w);
-        w.key("autorename");
-        self.autorename.encode(w);
-        if let ::std::option::Option::Some(v) = &self.client_modified {
-            w.key("client_modified");
-            v.encode(w);
-        }
-        w.key("mute");
-        self.mute.encode(w);
-        if let ::std::option::Option::Some(v) = &self.property_groups {
-            w.key("property_groups");
-            v.encode(w);
-        }
-        w.key("strict_conflict");
-        self.strict_conflict.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "mode", &self.mode);
+        crate::wire::write_field(w, "autorename", &self.autorename);
+        crate::wire::write_opt(w, "client_modified", &self.client_modified);
+        crate::wire::write_field(w, "mute", &self.mute);
+        crate::wire::write_opt(w, "property_groups", &self.property_groups);
+        crate::wire::write_field(w, "strict_conflict", &self.strict_conflict);
     }
 }
 impl crate::wire::Encode for CommitInfo {
@@ -446,82 +424,65 @@ impl crate::wire::Encode for CommitInfo {
     }
 }
 impl crate::wire::DecodeFields for CommitInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::WritePathOrId>,
+            f1: ::std::option::Option<crate::files::WriteMode>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f4: ::std::option::Option<bool>,
+            f5: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+            >,
+            f6: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::WriteMode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "mode" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "autorename" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "client_modified" => f3 = crate::wire::Decode::decode(r)?,
-                "mute" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "property_groups" => f5 = crate::wire::Decode::decode(r)?,
-                "strict_conflict" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "mode" => crate::wire::read_into(r, &mut slots.f1),
+                "autorename" => crate::wire::read_into(r, &mut slots.f2),
+                "client_modified" => crate::wire::read_nullable(r, &mut slots.f3),
+                "mute" => crate::wire::read_into(r, &mut slots.f4),
+                "property_groups" => crate::wire::read_nullable(r, &mut slots.f5),
+                "strict_conflict" => crate::wire::read_into(r, &mut slots.f6),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            mode: crate::files::WriteMode,
-            autorename: bool,
-            mute: bool,
-            strict_conflict: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "CommitInfo"),
+            );
         }
-        let defaults = Defaults {
-            mode: crate::files::WriteMode::Add,
-            autorename: false,
-            mute: false,
-            strict_conflict: false,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "CommitInfo"));
         };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of CommitInfo",
-                            ),
-                        )
-                })?,
-            mode: match f1 {
+            path: f0,
+            mode: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.mode,
+                ::std::option::Option::None => crate::files::WriteMode::Add,
             },
-            autorename: match f2 {
+            autorename: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.autorename,
+                ::std::option::Option::None => false,
             },
-            client_modified: f3,
-            mute: match f4 {
+            client_modified: slots.f3,
+            mute: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.mute,
+                ::std::option::Option::None => false,
             },
-            property_groups: f5,
-            strict_conflict: match f6 {
+            property_groups: slots.f5,
+            strict_conflict: match slots.f6 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.strict_conflict,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -584,10 +545,8 @@ impl ContentSyncSetting {
 impl crate::wire::EncodeFields for ContentSyncSetting {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("id");
-        self.id.encode(w);
-        w.key("sync_setting");
-        self.sync_setting.encode(w);
+        crate::wire::write_field(w, "id", &self.id);
+        crate::wire::write_field(w, "sync_setting", &self.sync_setting);
     }
 }
 impl crate::wire::Encode for ContentSyncSetting {
@@ -598,43 +557,45 @@ impl crate::wire::Encode for ContentSyncSetting {
     }
 }
 impl crate::wire::DecodeFields for ContentSyncSetting {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::FileId>,
+            f1: ::std::option::Option<crate::files::SyncSetting>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::FileId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::SyncSetting> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "id" => f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                "sync_setting" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "id" => crate::wire::read_into(r, &mut slots.f0),
+                "sync_setting" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'id' of ContentSyncSetting",
-                            ),
-                        )
-                })?,
-            sync_setting: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'sync_setting' of ContentSyncSetting",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "id", "ContentSyncSetting"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "sync_setting", "ContentSyncSetting"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ContentSyncSetting"),
+            );
+        };
+        ::std::result::Result::Ok(Self { id: f0, sync_setting: f1 })
     }
 }
 impl crate::wire::Decode for ContentSyncSetting {
@@ -685,10 +646,8 @@ impl ContentSyncSettingArg {
 impl crate::wire::EncodeFields for ContentSyncSettingArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("id");
-        self.id.encode(w);
-        w.key("sync_setting");
-        self.sync_setting.encode(w);
+        crate::wire::write_field(w, "id", &self.id);
+        crate::wire::write_field(w, "sync_setting", &self.sync_setting);
     }
 }
 impl crate::wire::Encode for ContentSyncSettingArg {
@@ -699,43 +658,45 @@ impl crate::wire::Encode for ContentSyncSettingArg {
     }
 }
 impl crate::wire::DecodeFields for ContentSyncSettingArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::FileId>,
+            f1: ::std::option::Option<crate::files::SyncSettingArg>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::FileId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::SyncSettingArg> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "id" => f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                "sync_setting" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "id" => crate::wire::read_into(r, &mut slots.f0),
+                "sync_setting" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'id' of ContentSyncSettingArg",
-                            ),
-                        )
-                })?,
-            sync_setting: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'sync_setting' of ContentSyncSettingArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "id", "ContentSyncSettingArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "sync_setting", "ContentSyncSettingArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ContentSyncSettingArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { id: f0, sync_setting: f1 })
     }
 }
 impl crate::wire::Decode for ContentSyncSettingArg {
@@ -788,10 +749,8 @@ impl CreateFolderArg {
 impl crate::wire::EncodeFields for CreateFolderArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("autorename");
-        self.autorename.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "autorename", &self.autorename);
     }
 }
 impl crate::wire::Encode for CreateFolderArg {
@@ -802,42 +761,41 @@ impl crate::wire::Encode for CreateFolderArg {
     }
 }
 impl crate::wire::DecodeFields for CreateFolderArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::WritePath>,
+            f1: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::WritePath> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "autorename" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "autorename" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            autorename: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "CreateFolderArg"),
+            );
         }
-        let defaults = Defaults { autorename: false };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "CreateFolderArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of CreateFolderArg",
-                            ),
-                        )
-                })?,
-            autorename: match f1 {
+            path: f0,
+            autorename: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.autorename,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -905,12 +863,9 @@ impl CreateFolderBatchArg {
 impl crate::wire::EncodeFields for CreateFolderBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("paths");
-        self.paths.encode(w);
-        w.key("autorename");
-        self.autorename.encode(w);
-        w.key("force_async");
-        self.force_async.encode(w);
+        crate::wire::write_field(w, "paths", &self.paths);
+        crate::wire::write_field(w, "autorename", &self.autorename);
+        crate::wire::write_field(w, "force_async", &self.force_async);
     }
 }
 impl crate::wire::Encode for CreateFolderBatchArg {
@@ -921,54 +876,47 @@ impl crate::wire::Encode for CreateFolderBatchArg {
     }
 }
 impl crate::wire::DecodeFields for CreateFolderBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::WritePath>>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::WritePath>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "paths" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "autorename" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "force_async" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "paths" => crate::wire::read_into(r, &mut slots.f0),
+                "autorename" => crate::wire::read_into(r, &mut slots.f1),
+                "force_async" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            autorename: bool,
-            force_async: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "paths", "CreateFolderBatchArg"),
+            );
         }
-        let defaults = Defaults {
-            autorename: false,
-            force_async: false,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "CreateFolderBatchArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            paths: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'paths' of CreateFolderBatchArg",
-                            ),
-                        )
-                })?,
-            autorename: match f1 {
+            paths: f0,
+            autorename: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.autorename,
+                ::std::option::Option::None => false,
             },
-            force_async: match f2 {
+            force_async: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.force_async,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -1028,8 +976,7 @@ impl CreateFolderBatchResult {
 impl crate::wire::EncodeFields for CreateFolderBatchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for CreateFolderBatchResult {
@@ -1040,34 +987,37 @@ impl crate::wire::Encode for CreateFolderBatchResult {
     }
 }
 impl crate::wire::DecodeFields for CreateFolderBatchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::files::CreateFolderBatchResultEntry>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::CreateFolderBatchResultEntry>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of CreateFolderBatchResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "CreateFolderBatchResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "CreateFolderBatchResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for CreateFolderBatchResult {
@@ -1109,8 +1059,7 @@ impl CreateFolderEntryResult {
 impl crate::wire::EncodeFields for CreateFolderEntryResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Encode for CreateFolderEntryResult {
@@ -1121,32 +1070,35 @@ impl crate::wire::Encode for CreateFolderEntryResult {
     }
 }
 impl crate::wire::DecodeFields for CreateFolderEntryResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::FolderMetadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::FolderMetadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of CreateFolderEntryResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "CreateFolderEntryResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "CreateFolderEntryResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
 impl crate::wire::Decode for CreateFolderEntryResult {
@@ -1186,8 +1138,7 @@ impl CreateFolderResult {
 impl crate::wire::EncodeFields for CreateFolderResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Encode for CreateFolderResult {
@@ -1198,32 +1149,35 @@ impl crate::wire::Encode for CreateFolderResult {
     }
 }
 impl crate::wire::DecodeFields for CreateFolderResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::FolderMetadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::FolderMetadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of CreateFolderResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "CreateFolderResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "CreateFolderResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
 impl crate::wire::Decode for CreateFolderResult {
@@ -1273,12 +1227,8 @@ impl DeleteArg {
 impl crate::wire::EncodeFields for DeleteArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        if let ::std::option::Option::Some(v) = &self.parent_rev {
-            w.key("parent_rev");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_opt(w, "parent_rev", &self.parent_rev);
     }
 }
 impl crate::wire::Encode for DeleteArg {
@@ -1289,34 +1239,37 @@ impl crate::wire::Encode for DeleteArg {
     }
 }
 impl crate::wire::DecodeFields for DeleteArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::WritePathOrId>,
+            f1: ::std::option::Option<crate::files::Rev>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::Rev> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "parent_rev" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "parent_rev" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "DeleteArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "DeleteArg"));
+        };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of DeleteArg",
-                            ),
-                        )
-                })?,
-            parent_rev: f1,
+            path: f0,
+            parent_rev: slots.f1,
         })
     }
 }
@@ -1374,8 +1327,7 @@ impl DeleteBatchArg {
 impl crate::wire::EncodeFields for DeleteBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for DeleteBatchArg {
@@ -1386,32 +1338,35 @@ impl crate::wire::Encode for DeleteBatchArg {
     }
 }
 impl crate::wire::DecodeFields for DeleteBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::DeleteArg>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::DeleteArg>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of DeleteBatchArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "DeleteBatchArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DeleteBatchArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for DeleteBatchArg {
@@ -1459,8 +1414,7 @@ impl DeleteBatchResult {
 impl crate::wire::EncodeFields for DeleteBatchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for DeleteBatchResult {
@@ -1471,34 +1425,37 @@ impl crate::wire::Encode for DeleteBatchResult {
     }
 }
 impl crate::wire::DecodeFields for DeleteBatchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::files::DeleteBatchResultEntry>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::DeleteBatchResultEntry>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of DeleteBatchResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "DeleteBatchResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DeleteBatchResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for DeleteBatchResult {
@@ -1540,8 +1497,7 @@ impl DeleteBatchResultData {
 impl crate::wire::EncodeFields for DeleteBatchResultData {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Encode for DeleteBatchResultData {
@@ -1552,32 +1508,35 @@ impl crate::wire::Encode for DeleteBatchResultData {
     }
 }
 impl crate::wire::DecodeFields for DeleteBatchResultData {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Metadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of DeleteBatchResultData",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "DeleteBatchResultData"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DeleteBatchResultData"),
+            );
+        };
+        ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
 impl crate::wire::Decode for DeleteBatchResultData {
@@ -1617,8 +1576,7 @@ impl DeleteResult {
 impl crate::wire::EncodeFields for DeleteResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Encode for DeleteResult {
@@ -1629,32 +1587,35 @@ impl crate::wire::Encode for DeleteResult {
     }
 }
 impl crate::wire::DecodeFields for DeleteResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Metadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of DeleteResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "DeleteResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DeleteResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
 impl crate::wire::Decode for DeleteResult {
@@ -1741,28 +1702,16 @@ impl DeletedMetadata {
 impl crate::wire::EncodeFields for DeletedMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("name");
-        self.name.encode(w);
-        if let ::std::option::Option::Some(v) = &self.path_lower {
-            w.key("path_lower");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path_display {
-            w.key("path_display");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.parent_shared_folder_id {
-            w.key("parent_shared_folder_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.preview_url {
-            w.key("preview_url");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.is_restorable {
-            w.key("is_restorable");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_opt(w, "path_lower", &self.path_lower);
+        crate::wire::write_opt(w, "path_display", &self.path_display);
+        crate::wire::write_opt(
+            w,
+            "parent_shared_folder_id",
+            &self.parent_shared_folder_id,
+        );
+        crate::wire::write_opt(w, "preview_url", &self.preview_url);
+        crate::wire::write_opt(w, "is_restorable", &self.is_restorable);
     }
 }
 impl crate::wire::Encode for DeletedMetadata {
@@ -1773,46 +1722,51 @@ impl crate::wire::Encode for DeletedMetadata {
     }
 }
 impl crate::wire::DecodeFields for DeletedMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<crate::common::SharedFolderId>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "path_lower" => f1 = crate::wire::Decode::decode(r)?,
-                "path_display" => f2 = crate::wire::Decode::decode(r)?,
-                "parent_shared_folder_id" => f3 = crate::wire::Decode::decode(r)?,
-                "preview_url" => f4 = crate::wire::Decode::decode(r)?,
-                "is_restorable" => f5 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                "path_lower" => crate::wire::read_nullable(r, &mut slots.f1),
+                "path_display" => crate::wire::read_nullable(r, &mut slots.f2),
+                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f3),
+                "preview_url" => crate::wire::read_nullable(r, &mut slots.f4),
+                "is_restorable" => crate::wire::read_nullable(r, &mut slots.f5),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "DeletedMetadata"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DeletedMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of DeletedMetadata",
-                            ),
-                        )
-                })?,
-            path_lower: f1,
-            path_display: f2,
-            parent_shared_folder_id: f3,
-            preview_url: f4,
-            is_restorable: f5,
+            name: f0,
+            path_lower: slots.f1,
+            path_display: slots.f2,
+            parent_shared_folder_id: slots.f3,
+            preview_url: slots.f4,
+            is_restorable: slots.f5,
         })
     }
 }
@@ -1866,10 +1820,8 @@ impl Dimensions {
 impl crate::wire::EncodeFields for Dimensions {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("height");
-        self.height.encode(w);
-        w.key("width");
-        self.width.encode(w);
+        crate::wire::write_field(w, "height", &self.height);
+        crate::wire::write_field(w, "width", &self.width);
     }
 }
 impl crate::wire::Encode for Dimensions {
@@ -1880,45 +1832,43 @@ impl crate::wire::Encode for Dimensions {
     }
 }
 impl crate::wire::DecodeFields for Dimensions {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u64>,
+            f1: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "height" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "width" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "height" => crate::wire::read_into(r, &mut slots.f0),
+                "width" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            height: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'height' of Dimensions",
-                            ),
-                        )
-                })?,
-            width: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'width' of Dimensions",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "height", "Dimensions"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "width", "Dimensions"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "Dimensions"));
+        };
+        ::std::result::Result::Ok(Self { height: f0, width: f1 })
     }
 }
 impl crate::wire::Decode for Dimensions {
@@ -1962,12 +1912,8 @@ impl DownloadArg {
 impl crate::wire::EncodeFields for DownloadArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        if let ::std::option::Option::Some(v) = &self.rev {
-            w.key("rev");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_opt(w, "rev", &self.rev);
     }
 }
 impl crate::wire::Encode for DownloadArg {
@@ -1978,35 +1924,37 @@ impl crate::wire::Encode for DownloadArg {
     }
 }
 impl crate::wire::DecodeFields for DownloadArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ReadPath>,
+            f1: ::std::option::Option<crate::files::Rev>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::Rev> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "rev" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "rev" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of DownloadArg",
-                            ),
-                        )
-                })?,
-            rev: f1,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "DownloadArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DownloadArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { path: f0, rev: slots.f1 })
     }
 }
 impl crate::wire::Decode for DownloadArg {
@@ -2064,8 +2012,7 @@ impl DownloadZipArg {
 impl crate::wire::EncodeFields for DownloadZipArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Encode for DownloadZipArg {
@@ -2076,32 +2023,35 @@ impl crate::wire::Encode for DownloadZipArg {
     }
 }
 impl crate::wire::DecodeFields for DownloadZipArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ReadPath>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of DownloadZipArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "DownloadZipArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DownloadZipArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { path: f0 })
     }
 }
 impl crate::wire::Decode for DownloadZipArg {
@@ -2148,8 +2098,7 @@ impl DownloadZipResult {
 impl crate::wire::EncodeFields for DownloadZipResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Encode for DownloadZipResult {
@@ -2160,32 +2109,35 @@ impl crate::wire::Encode for DownloadZipResult {
     }
 }
 impl crate::wire::DecodeFields for DownloadZipResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::FolderMetadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::FolderMetadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of DownloadZipResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "DownloadZipResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "DownloadZipResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
 impl crate::wire::Decode for DownloadZipResult {
@@ -2235,12 +2187,8 @@ impl ExportArg {
 impl crate::wire::EncodeFields for ExportArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        if let ::std::option::Option::Some(v) = &self.export_format {
-            w.key("export_format");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_opt(w, "export_format", &self.export_format);
     }
 }
 impl crate::wire::Encode for ExportArg {
@@ -2251,34 +2199,37 @@ impl crate::wire::Encode for ExportArg {
     }
 }
 impl crate::wire::DecodeFields for ExportArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ReadPath>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "export_format" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "export_format" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "ExportArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "ExportArg"));
+        };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of ExportArg",
-                            ),
-                        )
-                })?,
-            export_format: f1,
+            path: f0,
+            export_format: slots.f1,
         })
     }
 }
@@ -2346,14 +2297,8 @@ impl ExportInfo {
 impl crate::wire::EncodeFields for ExportInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.export_as {
-            w.key("export_as");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.export_options {
-            w.key("export_options");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "export_as", &self.export_as);
+        crate::wire::write_opt(w, "export_options", &self.export_options);
     }
 }
 impl crate::wire::Encode for ExportInfo {
@@ -2364,24 +2309,29 @@ impl crate::wire::Encode for ExportInfo {
     }
 }
 impl crate::wire::DecodeFields for ExportInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "export_as" => f0 = crate::wire::Decode::decode(r)?,
-                "export_options" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "export_as" => crate::wire::read_nullable(r, &mut slots.f0),
+                "export_options" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            export_as: f0,
-            export_options: f1,
+            export_as: slots.f0,
+            export_options: slots.f1,
         })
     }
 }
@@ -2436,18 +2386,10 @@ impl ExportMetadata {
 impl crate::wire::EncodeFields for ExportMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("name");
-        self.name.encode(w);
-        w.key("size");
-        self.size.encode(w);
-        if let ::std::option::Option::Some(v) = &self.export_hash {
-            w.key("export_hash");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.paper_revision {
-            w.key("paper_revision");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_field(w, "size", &self.size);
+        crate::wire::write_opt(w, "export_hash", &self.export_hash);
+        crate::wire::write_opt(w, "paper_revision", &self.paper_revision);
     }
 }
 impl crate::wire::Encode for ExportMetadata {
@@ -2458,50 +2400,53 @@ impl crate::wire::Encode for ExportMetadata {
     }
 }
 impl crate::wire::DecodeFields for ExportMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<u64>,
+            f2: ::std::option::Option<crate::files::Sha256HexHash>,
+            f3: ::std::option::Option<i64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::Sha256HexHash> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "size" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "export_hash" => f2 = crate::wire::Decode::decode(r)?,
-                "paper_revision" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                "size" => crate::wire::read_into(r, &mut slots.f1),
+                "export_hash" => crate::wire::read_nullable(r, &mut slots.f2),
+                "paper_revision" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "ExportMetadata"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "size", "ExportMetadata"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ExportMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of ExportMetadata",
-                            ),
-                        )
-                })?,
-            size: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'size' of ExportMetadata",
-                            ),
-                        )
-                })?,
-            export_hash: f2,
-            paper_revision: f3,
+            name: f0,
+            size: f1,
+            export_hash: slots.f2,
+            paper_revision: slots.f3,
         })
     }
 }
@@ -2557,10 +2502,8 @@ impl ExportResult {
 impl crate::wire::EncodeFields for ExportResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("export_metadata");
-        self.export_metadata.encode(w);
-        w.key("file_metadata");
-        self.file_metadata.encode(w);
+        crate::wire::write_field(w, "export_metadata", &self.export_metadata);
+        crate::wire::write_field(w, "file_metadata", &self.file_metadata);
     }
 }
 impl crate::wire::Encode for ExportResult {
@@ -2571,44 +2514,47 @@ impl crate::wire::Encode for ExportResult {
     }
 }
 impl crate::wire::DecodeFields for ExportResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ExportMetadata>,
+            f1: ::std::option::Option<crate::files::FileMetadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ExportMetadata> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::FileMetadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "export_metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "file_metadata" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "export_metadata" => crate::wire::read_into(r, &mut slots.f0),
+                "file_metadata" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "export_metadata", "ExportResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file_metadata", "ExportResult"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ExportResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            export_metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'export_metadata' of ExportResult",
-                            ),
-                        )
-                })?,
-            file_metadata: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file_metadata' of ExportResult",
-                            ),
-                        )
-                })?,
+            export_metadata: f0,
+            file_metadata: f1,
         })
     }
 }
@@ -2651,8 +2597,7 @@ impl FileLock {
 impl crate::wire::EncodeFields for FileLock {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("content");
-        self.content.encode(w);
+        crate::wire::write_field(w, "content", &self.content);
     }
 }
 impl crate::wire::Encode for FileLock {
@@ -2663,32 +2608,33 @@ impl crate::wire::Encode for FileLock {
     }
 }
 impl crate::wire::DecodeFields for FileLock {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::FileLockContent>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::FileLockContent> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "content" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "content" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            content: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'content' of FileLock",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "content", "FileLock"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "FileLock"));
+        };
+        ::std::result::Result::Ok(Self { content: f0 })
     }
 }
 impl crate::wire::Decode for FileLock {
@@ -2762,22 +2708,10 @@ impl FileLockMetadata {
 impl crate::wire::EncodeFields for FileLockMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.is_lockholder {
-            w.key("is_lockholder");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.lockholder_name {
-            w.key("lockholder_name");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.lockholder_account_id {
-            w.key("lockholder_account_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.created {
-            w.key("created");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "is_lockholder", &self.is_lockholder);
+        crate::wire::write_opt(w, "lockholder_name", &self.lockholder_name);
+        crate::wire::write_opt(w, "lockholder_account_id", &self.lockholder_account_id);
+        crate::wire::write_opt(w, "created", &self.created);
     }
 }
 impl crate::wire::Encode for FileLockMetadata {
@@ -2788,30 +2722,35 @@ impl crate::wire::Encode for FileLockMetadata {
     }
 }
 impl crate::wire::DecodeFields for FileLockMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<bool>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<crate::users_common::AccountId>,
+            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "is_lockholder" => f0 = crate::wire::Decode::decode(r)?,
-                "lockholder_name" => f1 = crate::wire::Decode::decode(r)?,
-                "lockholder_account_id" => f2 = crate::wire::Decode::decode(r)?,
-                "created" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "is_lockholder" => crate::wire::read_nullable(r, &mut slots.f0),
+                "lockholder_name" => crate::wire::read_nullable(r, &mut slots.f1),
+                "lockholder_account_id" => crate::wire::read_nullable(r, &mut slots.f2),
+                "created" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            is_lockholder: f0,
-            lockholder_name: f1,
-            lockholder_account_id: f2,
-            created: f3,
+            is_lockholder: slots.f0,
+            lockholder_name: slots.f1,
+            lockholder_account_id: slots.f2,
+            created: slots.f3,
         })
     }
 }
@@ -3004,72 +2943,34 @@ impl FileMetadata {
 impl crate::wire::EncodeFields for FileMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("name");
-        self.name.encode(w);
-        if let ::std::option::Option::Some(v) = &self.path_lower {
-            w.key("path_lower");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path_display {
-            w.key("path_display");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.parent_shared_folder_id {
-            w.key("parent_shared_folder_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.preview_url {
-            w.key("preview_url");
-            v.encode(w);
-        }
-        w.key("id");
-        self.id.encode(w);
-        w.key("client_modified");
-        self.client_modified.encode(w);
-        w.key("server_modified");
-        self.server_modified.encode(w);
-        w.key("rev");
-        self.rev.encode(w);
-        w.key("size");
-        self.size.encode(w);
-        if let ::std::option::Option::Some(v) = &self.media_info {
-            w.key("media_info");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.symlink_info {
-            w.key("symlink_info");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.sharing_info {
-            w.key("sharing_info");
-            v.encode(w);
-        }
-        w.key("is_downloadable");
-        self.is_downloadable.encode(w);
-        if let ::std::option::Option::Some(v) = &self.export_info {
-            w.key("export_info");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.property_groups {
-            w.key("property_groups");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.has_explicit_shared_members {
-            w.key("has_explicit_shared_members");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.content_hash {
-            w.key("content_hash");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.file_lock_info {
-            w.key("file_lock_info");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.is_restorable {
-            w.key("is_restorable");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_opt(w, "path_lower", &self.path_lower);
+        crate::wire::write_opt(w, "path_display", &self.path_display);
+        crate::wire::write_opt(
+            w,
+            "parent_shared_folder_id",
+            &self.parent_shared_folder_id,
+        );
+        crate::wire::write_opt(w, "preview_url", &self.preview_url);
+        crate::wire::write_field(w, "id", &self.id);
+        crate::wire::write_field(w, "client_modified", &self.client_modified);
+        crate::wire::write_field(w, "server_modified", &self.server_modified);
+        crate::wire::write_field(w, "rev", &self.rev);
+        crate::wire::write_field(w, "size", &self.size);
+        crate::wire::write_opt(w, "media_info", &self.media_info);
+        crate::wire::write_opt(w, "symlink_info", &self.symlink_info);
+        crate::wire::write_opt(w, "sharing_info", &self.sharing_info);
+        crate::wire::write_field(w, "is_downloadable", &self.is_downloadable);
+        crate::wire::write_opt(w, "export_info", &self.export_info);
+        crate::wire::write_opt(w, "property_groups", &self.property_groups);
+        crate::wire::write_opt(
+            w,
+            "has_explicit_shared_members",
+            &self.has_explicit_shared_members,
+        );
+        crate::wire::write_opt(w, "content_hash", &self.content_hash);
+        crate::wire::write_opt(w, "file_lock_info", &self.file_lock_info);
+        crate::wire::write_opt(w, "is_restorable", &self.is_restorable);
     }
 }
 impl crate::wire::Encode for FileMetadata {
@@ -3080,147 +2981,139 @@ impl crate::wire::Encode for FileMetadata {
     }
 }
 impl crate::wire::DecodeFields for FileMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<crate::common::SharedFolderId>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<crate::files::Id>,
+            f6: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f7: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f8: ::std::option::Option<crate::files::Rev>,
+            f9: ::std::option::Option<u64>,
+            f10: ::std::option::Option<crate::files::MediaInfo>,
+            f11: ::std::option::Option<crate::files::SymlinkInfo>,
+            f12: ::std::option::Option<crate::files::FileSharingInfo>,
+            f13: ::std::option::Option<bool>,
+            f14: ::std::option::Option<crate::files::ExportInfo>,
+            f15: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+            >,
+            f16: ::std::option::Option<bool>,
+            f17: ::std::option::Option<crate::files::Sha256HexHash>,
+            f18: ::std::option::Option<crate::files::FileLockMetadata>,
+            f19: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::files::Id> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<crate::files::Rev> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<crate::files::MediaInfo> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<crate::files::SymlinkInfo> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<crate::files::FileSharingInfo> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<crate::files::ExportInfo> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<crate::files::Sha256HexHash> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<crate::files::FileLockMetadata> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                "path_lower" => crate::wire::read_nullable(r, &mut slots.f1),
+                "path_display" => crate::wire::read_nullable(r, &mut slots.f2),
+                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f3),
+                "preview_url" => crate::wire::read_nullable(r, &mut slots.f4),
+                "id" => crate::wire::read_into(r, &mut slots.f5),
+                "client_modified" => crate::wire::read_into(r, &mut slots.f6),
+                "server_modified" => crate::wire::read_into(r, &mut slots.f7),
+                "rev" => crate::wire::read_into(r, &mut slots.f8),
+                "size" => crate::wire::read_into(r, &mut slots.f9),
+                "media_info" => crate::wire::read_nullable(r, &mut slots.f10),
+                "symlink_info" => crate::wire::read_nullable(r, &mut slots.f11),
+                "sharing_info" => crate::wire::read_nullable(r, &mut slots.f12),
+                "is_downloadable" => crate::wire::read_into(r, &mut slots.f13),
+                "export_info" => crate::wire::read_nullable(r, &mut slots.f14),
+                "property_groups" => crate::wire::read_nullable(r, &mut slots.f15),
+                "has_explicit_shared_members" => {
+                    crate::wire::read_nullable(r, &mut slots.f16)
                 }
-                "path_lower" => f1 = crate::wire::Decode::decode(r)?,
-                "path_display" => f2 = crate::wire::Decode::decode(r)?,
-                "parent_shared_folder_id" => f3 = crate::wire::Decode::decode(r)?,
-                "preview_url" => f4 = crate::wire::Decode::decode(r)?,
-                "id" => f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                "client_modified" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "server_modified" => {
-                    f7 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "rev" => {
-                    f8 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "size" => {
-                    f9 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "media_info" => f10 = crate::wire::Decode::decode(r)?,
-                "symlink_info" => f11 = crate::wire::Decode::decode(r)?,
-                "sharing_info" => f12 = crate::wire::Decode::decode(r)?,
-                "is_downloadable" => {
-                    f13 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "export_info" => f14 = crate::wire::Decode::decode(r)?,
-                "property_groups" => f15 = crate::wire::Decode::decode(r)?,
-                "has_explicit_shared_members" => f16 = crate::wire::Decode::decode(r)?,
-                "content_hash" => f17 = crate::wire::Decode::decode(r)?,
-                "file_lock_info" => f18 = crate::wire::Decode::decode(r)?,
-                "is_restorable" => f19 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "content_hash" => crate::wire::read_nullable(r, &mut slots.f17),
+                "file_lock_info" => crate::wire::read_nullable(r, &mut slots.f18),
+                "is_restorable" => crate::wire::read_nullable(r, &mut slots.f19),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            is_downloadable: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "FileMetadata"),
+            );
         }
-        let defaults = Defaults { is_downloadable: true };
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "id", "FileMetadata"),
+            );
+        }
+        if slots.f6.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "client_modified", "FileMetadata"),
+            );
+        }
+        if slots.f7.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "server_modified", "FileMetadata"),
+            );
+        }
+        if slots.f8.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "rev", "FileMetadata"),
+            );
+        }
+        if slots.f9.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "size", "FileMetadata"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f6),
+            ::std::option::Option::Some(f7),
+            ::std::option::Option::Some(f8),
+            ::std::option::Option::Some(f9),
+        ) = (
+            slots.f0.take(),
+            slots.f5.take(),
+            slots.f6.take(),
+            slots.f7.take(),
+            slots.f8.take(),
+            slots.f9.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FileMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of FileMetadata",
-                            ),
-                        )
-                })?,
-            path_lower: f1,
-            path_display: f2,
-            parent_shared_folder_id: f3,
-            preview_url: f4,
-            id: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'id' of FileMetadata",
-                            ),
-                        )
-                })?,
-            client_modified: f6
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'client_modified' of FileMetadata",
-                            ),
-                        )
-                })?,
-            server_modified: f7
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'server_modified' of FileMetadata",
-                            ),
-                        )
-                })?,
-            rev: f8
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'rev' of FileMetadata",
-                            ),
-                        )
-                })?,
-            size: f9
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'size' of FileMetadata",
-                            ),
-                        )
-                })?,
-            media_info: f10,
-            symlink_info: f11,
-            sharing_info: f12,
-            is_downloadable: match f13 {
+            name: f0,
+            path_lower: slots.f1,
+            path_display: slots.f2,
+            parent_shared_folder_id: slots.f3,
+            preview_url: slots.f4,
+            id: f5,
+            client_modified: f6,
+            server_modified: f7,
+            rev: f8,
+            size: f9,
+            media_info: slots.f10,
+            symlink_info: slots.f11,
+            sharing_info: slots.f12,
+            is_downloadable: match slots.f13 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.is_downloadable,
+                ::std::option::Option::None => true,
             },
-            export_info: f14,
-            property_groups: f15,
-            has_explicit_shared_members: f16,
-            content_hash: f17,
-            file_lock_info: f18,
-            is_restorable: f19,
+            export_info: slots.f14,
+            property_groups: slots.f15,
+            has_explicit_shared_members: slots.f16,
+            content_hash: slots.f17,
+            file_lock_info: slots.f18,
+            is_restorable: slots.f19,
         })
     }
 }
@@ -3320,16 +3213,20 @@ impl crate::wire::Encode for FileOpsResult {
     }
 }
 impl crate::wire::DecodeFields for FileOpsResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {}
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                _ => r.skip_value()?,
-            }
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -3381,14 +3278,13 @@ impl FileSharingInfo {
 impl crate::wire::EncodeFields for FileSharingInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("read_only");
-        self.read_only.encode(w);
-        w.key("parent_shared_folder_id");
-        self.parent_shared_folder_id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.modified_by {
-            w.key("modified_by");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "read_only", &self.read_only);
+        crate::wire::write_field(
+            w,
+            "parent_shared_folder_id",
+            &self.parent_shared_folder_id,
+        );
+        crate::wire::write_opt(w, "modified_by", &self.modified_by);
     }
 }
 impl crate::wire::Encode for FileSharingInfo {
@@ -3399,47 +3295,50 @@ impl crate::wire::Encode for FileSharingInfo {
     }
 }
 impl crate::wire::DecodeFields for FileSharingInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<bool>,
+            f1: ::std::option::Option<crate::common::SharedFolderId>,
+            f2: ::std::option::Option<crate::users_common::AccountId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "read_only" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "parent_shared_folder_id" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "modified_by" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "read_only" => crate::wire::read_into(r, &mut slots.f0),
+                "parent_shared_folder_id" => crate::wire::read_into(r, &mut slots.f1),
+                "modified_by" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "read_only", "FileSharingInfo"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "parent_shared_folder_id", "FileSharingInfo"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FileSharingInfo"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            read_only: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'read_only' of FileSharingInfo",
-                            ),
-                        )
-                })?,
-            parent_shared_folder_id: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'parent_shared_folder_id' of FileSharingInfo",
-                            ),
-                        )
-                })?,
-            modified_by: f2,
+            read_only: f0,
+            parent_shared_folder_id: f1,
+            modified_by: slots.f2,
         })
     }
 }
@@ -3571,38 +3470,19 @@ impl FolderMetadata {
 impl crate::wire::EncodeFields for FolderMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("name");
-        self.name.encode(w);
-        if let ::std::option::Option::Some(v) = &self.path_lower {
-            w.key("path_lower");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path_display {
-            w.key("path_display");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.parent_shared_folder_id {
-            w.key("parent_shared_folder_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.preview_url {
-            w.key("preview_url");
-            v.encode(w);
-        }
-        w.key("id");
-        self.id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.shared_folder_id {
-            w.key("shared_folder_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.sharing_info {
-            w.key("sharing_info");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.property_groups {
-            w.key("property_groups");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_opt(w, "path_lower", &self.path_lower);
+        crate::wire::write_opt(w, "path_display", &self.path_display);
+        crate::wire::write_opt(
+            w,
+            "parent_shared_folder_id",
+            &self.parent_shared_folder_id,
+        );
+        crate::wire::write_opt(w, "preview_url", &self.preview_url);
+        crate::wire::write_field(w, "id", &self.id);
+        crate::wire::write_opt(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_opt(w, "sharing_info", &self.sharing_info);
+        crate::wire::write_opt(w, "property_groups", &self.property_groups);
     }
 }
 impl crate::wire::Encode for FolderMetadata {
@@ -3613,65 +3493,70 @@ impl crate::wire::Encode for FolderMetadata {
     }
 }
 impl crate::wire::DecodeFields for FolderMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<crate::common::SharedFolderId>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<crate::files::Id>,
+            f6: ::std::option::Option<crate::common::SharedFolderId>,
+            f7: ::std::option::Option<crate::files::FolderSharingInfo>,
+            f8: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::files::Id> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::files::FolderSharingInfo> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "path_lower" => f1 = crate::wire::Decode::decode(r)?,
-                "path_display" => f2 = crate::wire::Decode::decode(r)?,
-                "parent_shared_folder_id" => f3 = crate::wire::Decode::decode(r)?,
-                "preview_url" => f4 = crate::wire::Decode::decode(r)?,
-                "id" => f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                "shared_folder_id" => f6 = crate::wire::Decode::decode(r)?,
-                "sharing_info" => f7 = crate::wire::Decode::decode(r)?,
-                "property_groups" => f8 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                "path_lower" => crate::wire::read_nullable(r, &mut slots.f1),
+                "path_display" => crate::wire::read_nullable(r, &mut slots.f2),
+                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f3),
+                "preview_url" => crate::wire::read_nullable(r, &mut slots.f4),
+                "id" => crate::wire::read_into(r, &mut slots.f5),
+                "shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f6),
+                "sharing_info" => crate::wire::read_nullable(r, &mut slots.f7),
+                "property_groups" => crate::wire::read_nullable(r, &mut slots.f8),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "FolderMetadata"),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "id", "FolderMetadata"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f5)) = (
+            slots.f0.take(),
+            slots.f5.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FolderMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of FolderMetadata",
-                            ),
-                        )
-                })?,
-            path_lower: f1,
-            path_display: f2,
-            parent_shared_folder_id: f3,
-            preview_url: f4,
-            id: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'id' of FolderMetadata",
-                            ),
-                        )
-                })?,
-            shared_folder_id: f6,
-            sharing_info: f7,
-            property_groups: f8,
+            name: f0,
+            path_lower: slots.f1,
+            path_display: slots.f2,
+            parent_shared_folder_id: slots.f3,
+            preview_url: slots.f4,
+            id: f5,
+            shared_folder_id: slots.f6,
+            sharing_info: slots.f7,
+            property_groups: slots.f8,
         })
     }
 }
@@ -3792,20 +3677,15 @@ impl FolderSharingInfo {
 impl crate::wire::EncodeFields for FolderSharingInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("read_only");
-        self.read_only.encode(w);
-        if let ::std::option::Option::Some(v) = &self.parent_shared_folder_id {
-            w.key("parent_shared_folder_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.shared_folder_id {
-            w.key("shared_folder_id");
-            v.encode(w);
-        }
-        w.key("traverse_only");
-        self.traverse_only.encode(w);
-        w.key("no_access");
-        self.no_access.encode(w);
+        crate::wire::write_field(w, "read_only", &self.read_only);
+        crate::wire::write_opt(
+            w,
+            "parent_shared_folder_id",
+            &self.parent_shared_folder_id,
+        );
+        crate::wire::write_opt(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_field(w, "traverse_only", &self.traverse_only);
+        crate::wire::write_field(w, "no_access", &self.no_access);
     }
 }
 impl crate::wire::Encode for FolderSharingInfo {
@@ -3816,60 +3696,53 @@ impl crate::wire::Encode for FolderSharingInfo {
     }
 }
 impl crate::wire::DecodeFields for FolderSharingInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<bool>,
+            f1: ::std::option::Option<crate::common::SharedFolderId>,
+            f2: ::std::option::Option<crate::common::SharedFolderId>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "read_only" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "parent_shared_folder_id" => f1 = crate::wire::Decode::decode(r)?,
-                "shared_folder_id" => f2 = crate::wire::Decode::decode(r)?,
-                "traverse_only" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "no_access" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "read_only" => crate::wire::read_into(r, &mut slots.f0),
+                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f1),
+                "shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f2),
+                "traverse_only" => crate::wire::read_into(r, &mut slots.f3),
+                "no_access" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            traverse_only: bool,
-            no_access: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "read_only", "FolderSharingInfo"),
+            );
         }
-        let defaults = Defaults {
-            traverse_only: false,
-            no_access: false,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FolderSharingInfo"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            read_only: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'read_only' of FolderSharingInfo",
-                            ),
-                        )
-                })?,
-            parent_shared_folder_id: f1,
-            shared_folder_id: f2,
-            traverse_only: match f3 {
+            read_only: f0,
+            parent_shared_folder_id: slots.f1,
+            shared_folder_id: slots.f2,
+            traverse_only: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.traverse_only,
+                ::std::option::Option::None => false,
             },
-            no_access: match f4 {
+            no_access: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.no_access,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -3933,8 +3806,7 @@ impl GetCopyReferenceArg {
 impl crate::wire::EncodeFields for GetCopyReferenceArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Encode for GetCopyReferenceArg {
@@ -3945,32 +3817,35 @@ impl crate::wire::Encode for GetCopyReferenceArg {
     }
 }
 impl crate::wire::DecodeFields for GetCopyReferenceArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ReadPath>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of GetCopyReferenceArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "GetCopyReferenceArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetCopyReferenceArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { path: f0 })
     }
 }
 impl crate::wire::Decode for GetCopyReferenceArg {
@@ -4030,12 +3905,9 @@ impl GetCopyReferenceResult {
 impl crate::wire::EncodeFields for GetCopyReferenceResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
-        w.key("copy_reference");
-        self.copy_reference.encode(w);
-        w.key("expires");
-        self.expires.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
+        crate::wire::write_field(w, "copy_reference", &self.copy_reference);
+        crate::wire::write_field(w, "expires", &self.expires);
     }
 }
 impl crate::wire::Encode for GetCopyReferenceResult {
@@ -4046,57 +3918,56 @@ impl crate::wire::Encode for GetCopyReferenceResult {
     }
 }
 impl crate::wire::DecodeFields for GetCopyReferenceResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Metadata>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "copy_reference" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "expires" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                "copy_reference" => crate::wire::read_into(r, &mut slots.f1),
+                "expires" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "GetCopyReferenceResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "copy_reference", "GetCopyReferenceResult"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "expires", "GetCopyReferenceResult"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetCopyReferenceResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of GetCopyReferenceResult",
-                            ),
-                        )
-                })?,
-            copy_reference: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'copy_reference' of GetCopyReferenceResult",
-                            ),
-                        )
-                })?,
-            expires: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'expires' of GetCopyReferenceResult",
-                            ),
-                        )
-                })?,
+            metadata: f0,
+            copy_reference: f1,
+            expires: f2,
         })
     }
 }
@@ -4176,18 +4047,19 @@ impl GetMetadataArg {
 impl crate::wire::EncodeFields for GetMetadataArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("include_media_info");
-        self.include_media_info.encode(w);
-        w.key("include_deleted");
-        self.include_deleted.encode(w);
-        w.key("include_has_explicit_shared_members");
-        self.include_has_explicit_shared_members.encode(w);
-        if let ::std::option::Option::Some(v) = &self.include_property_groups {
-            w.key("include_property_groups");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "include_media_info", &self.include_media_info);
+        crate::wire::write_field(w, "include_deleted", &self.include_deleted);
+        crate::wire::write_field(
+            w,
+            "include_has_explicit_shared_members",
+            &self.include_has_explicit_shared_members,
+        );
+        crate::wire::write_opt(
+            w,
+            "include_property_groups",
+            &self.include_property_groups,
+        );
     }
 }
 impl crate::wire::Encode for GetMetadataArg {
@@ -4198,70 +4070,59 @@ impl crate::wire::Encode for GetMetadataArg {
     }
 }
 impl crate::wire::DecodeFields for GetMetadataArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ReadPath>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<crate::file_properties::TemplateFilterBase>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::file_properties::TemplateFilterBase> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "include_media_info" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "include_deleted" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "include_media_info" => crate::wire::read_into(r, &mut slots.f1),
+                "include_deleted" => crate::wire::read_into(r, &mut slots.f2),
                 "include_has_explicit_shared_members" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                    crate::wire::read_into(r, &mut slots.f3)
                 }
-                "include_property_groups" => f4 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "include_property_groups" => crate::wire::read_nullable(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            include_media_info: bool,
-            include_deleted: bool,
-            include_has_explicit_shared_members: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "GetMetadataArg"),
+            );
         }
-        let defaults = Defaults {
-            include_media_info: false,
-            include_deleted: false,
-            include_has_explicit_shared_members: false,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetMetadataArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of GetMetadataArg",
-                            ),
-                        )
-                })?,
-            include_media_info: match f1 {
+            path: f0,
+            include_media_info: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_media_info,
+                ::std::option::Option::None => false,
             },
-            include_deleted: match f2 {
+            include_deleted: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_deleted,
+                ::std::option::Option::None => false,
             },
-            include_has_explicit_shared_members: match f3 {
+            include_has_explicit_shared_members: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults.include_has_explicit_shared_members
-                }
+                ::std::option::Option::None => false,
             },
-            include_property_groups: f4,
+            include_property_groups: slots.f4,
         })
     }
 }
@@ -4314,8 +4175,7 @@ impl GetTagsArg {
 impl crate::wire::EncodeFields for GetTagsArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("paths");
-        self.paths.encode(w);
+        crate::wire::write_field(w, "paths", &self.paths);
     }
 }
 impl crate::wire::Encode for GetTagsArg {
@@ -4326,32 +4186,33 @@ impl crate::wire::Encode for GetTagsArg {
     }
 }
 impl crate::wire::DecodeFields for GetTagsArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::Path>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::Path>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "paths" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "paths" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            paths: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'paths' of GetTagsArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "paths", "GetTagsArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "GetTagsArg"));
+        };
+        ::std::result::Result::Ok(Self { paths: f0 })
     }
 }
 impl crate::wire::Decode for GetTagsArg {
@@ -4401,8 +4262,7 @@ impl GetTagsResult {
 impl crate::wire::EncodeFields for GetTagsResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("paths_to_tags");
-        self.paths_to_tags.encode(w);
+        crate::wire::write_field(w, "paths_to_tags", &self.paths_to_tags);
     }
 }
 impl crate::wire::Encode for GetTagsResult {
@@ -4413,32 +4273,35 @@ impl crate::wire::Encode for GetTagsResult {
     }
 }
 impl crate::wire::DecodeFields for GetTagsResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::PathToTags>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::PathToTags>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "paths_to_tags" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "paths_to_tags" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            paths_to_tags: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'paths_to_tags' of GetTagsResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "paths_to_tags", "GetTagsResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetTagsResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { paths_to_tags: f0 })
     }
 }
 impl crate::wire::Decode for GetTagsResult {
@@ -4480,8 +4343,7 @@ impl GetTemporaryLinkArg {
 impl crate::wire::EncodeFields for GetTemporaryLinkArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Encode for GetTemporaryLinkArg {
@@ -4492,32 +4354,35 @@ impl crate::wire::Encode for GetTemporaryLinkArg {
     }
 }
 impl crate::wire::DecodeFields for GetTemporaryLinkArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ReadPath>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of GetTemporaryLinkArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "GetTemporaryLinkArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetTemporaryLinkArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { path: f0 })
     }
 }
 impl crate::wire::Decode for GetTemporaryLinkArg {
@@ -4570,10 +4435,8 @@ impl GetTemporaryLinkResult {
 impl crate::wire::EncodeFields for GetTemporaryLinkResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
-        w.key("link");
-        self.link.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
+        crate::wire::write_field(w, "link", &self.link);
     }
 }
 impl crate::wire::Encode for GetTemporaryLinkResult {
@@ -4584,45 +4447,45 @@ impl crate::wire::Encode for GetTemporaryLinkResult {
     }
 }
 impl crate::wire::DecodeFields for GetTemporaryLinkResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::FileMetadata>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::FileMetadata> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "link" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                "link" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of GetTemporaryLinkResult",
-                            ),
-                        )
-                })?,
-            link: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'link' of GetTemporaryLinkResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "GetTemporaryLinkResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "link", "GetTemporaryLinkResult"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetTemporaryLinkResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { metadata: f0, link: f1 })
     }
 }
 impl crate::wire::Decode for GetTemporaryLinkResult {
@@ -4672,10 +4535,8 @@ impl GetTemporaryUploadLinkArg {
 impl crate::wire::EncodeFields for GetTemporaryUploadLinkArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("commit_info");
-        self.commit_info.encode(w);
-        w.key("duration");
-        self.duration.encode(w);
+        crate::wire::write_field(w, "commit_info", &self.commit_info);
+        crate::wire::write_field(w, "duration", &self.duration);
     }
 }
 impl crate::wire::Encode for GetTemporaryUploadLinkArg {
@@ -4686,42 +4547,41 @@ impl crate::wire::Encode for GetTemporaryUploadLinkArg {
     }
 }
 impl crate::wire::DecodeFields for GetTemporaryUploadLinkArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::CommitInfo>,
+            f1: ::std::option::Option<f64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::CommitInfo> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "commit_info" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "duration" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "commit_info" => crate::wire::read_into(r, &mut slots.f0),
+                "duration" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            duration: f64,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "commit_info", "GetTemporaryUploadLinkArg"),
+            );
         }
-        let defaults = Defaults { duration: 14400f64 };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetTemporaryUploadLinkArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            commit_info: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'commit_info' of GetTemporaryUploadLinkArg",
-                            ),
-                        )
-                })?,
-            duration: match f1 {
+            commit_info: f0,
+            duration: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.duration,
+                ::std::option::Option::None => 14400f64,
             },
         })
     }
@@ -4769,8 +4629,7 @@ impl GetTemporaryUploadLinkResult {
 impl crate::wire::EncodeFields for GetTemporaryUploadLinkResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("link");
-        self.link.encode(w);
+        crate::wire::write_field(w, "link", &self.link);
     }
 }
 impl crate::wire::Encode for GetTemporaryUploadLinkResult {
@@ -4781,32 +4640,35 @@ impl crate::wire::Encode for GetTemporaryUploadLinkResult {
     }
 }
 impl crate::wire::DecodeFields for GetTemporaryUploadLinkResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "link" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "link" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            link: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'link' of GetTemporaryUploadLinkResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "link", "GetTemporaryUploadLinkResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetTemporaryUploadLinkResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { link: f0 })
     }
 }
 impl crate::wire::Decode for GetTemporaryUploadLinkResult {
@@ -4840,8 +4702,7 @@ impl GetThumbnailBatchArg {
 impl crate::wire::EncodeFields for GetThumbnailBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for GetThumbnailBatchArg {
@@ -4852,32 +4713,35 @@ impl crate::wire::Encode for GetThumbnailBatchArg {
     }
 }
 impl crate::wire::DecodeFields for GetThumbnailBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::ThumbnailArg>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::ThumbnailArg>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of GetThumbnailBatchArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "GetThumbnailBatchArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetThumbnailBatchArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for GetThumbnailBatchArg {
@@ -4921,8 +4785,7 @@ impl GetThumbnailBatchResult {
 impl crate::wire::EncodeFields for GetThumbnailBatchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for GetThumbnailBatchResult {
@@ -4933,34 +4796,37 @@ impl crate::wire::Encode for GetThumbnailBatchResult {
     }
 }
 impl crate::wire::DecodeFields for GetThumbnailBatchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::files::GetThumbnailBatchResultEntry>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::GetThumbnailBatchResultEntry>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of GetThumbnailBatchResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "GetThumbnailBatchResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetThumbnailBatchResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for GetThumbnailBatchResult {
@@ -5006,10 +4872,8 @@ impl GetThumbnailBatchResultData {
 impl crate::wire::EncodeFields for GetThumbnailBatchResultData {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
-        w.key("thumbnail");
-        self.thumbnail.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
+        crate::wire::write_field(w, "thumbnail", &self.thumbnail);
     }
 }
 impl crate::wire::Encode for GetThumbnailBatchResultData {
@@ -5020,44 +4884,47 @@ impl crate::wire::Encode for GetThumbnailBatchResultData {
     }
 }
 impl crate::wire::DecodeFields for GetThumbnailBatchResultData {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::FileMetadata>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::FileMetadata> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "thumbnail" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                "thumbnail" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "GetThumbnailBatchResultData"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "thumbnail", "GetThumbnailBatchResultData"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetThumbnailBatchResultData"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of GetThumbnailBatchResultData",
-                            ),
-                        )
-                })?,
-            thumbnail: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'thumbnail' of GetThumbnailBatchResultData",
-                            ),
-                        )
-                })?,
+            metadata: f0,
+            thumbnail: f1,
         })
     }
 }
@@ -5101,10 +4968,8 @@ impl GpsCoordinates {
 impl crate::wire::EncodeFields for GpsCoordinates {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("latitude");
-        self.latitude.encode(w);
-        w.key("longitude");
-        self.longitude.encode(w);
+        crate::wire::write_field(w, "latitude", &self.latitude);
+        crate::wire::write_field(w, "longitude", &self.longitude);
     }
 }
 impl crate::wire::Encode for GpsCoordinates {
@@ -5115,44 +4980,47 @@ impl crate::wire::Encode for GpsCoordinates {
     }
 }
 impl crate::wire::DecodeFields for GpsCoordinates {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<f64>,
+            f1: ::std::option::Option<f64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "latitude" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "longitude" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "latitude" => crate::wire::read_into(r, &mut slots.f0),
+                "longitude" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "latitude", "GpsCoordinates"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "longitude", "GpsCoordinates"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GpsCoordinates"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            latitude: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'latitude' of GpsCoordinates",
-                            ),
-                        )
-                })?,
-            longitude: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'longitude' of GpsCoordinates",
-                            ),
-                        )
-                })?,
+            latitude: f0,
+            longitude: f1,
         })
     }
 }
@@ -5208,10 +5076,8 @@ impl HighlightSpan {
 impl crate::wire::EncodeFields for HighlightSpan {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("highlight_str");
-        self.highlight_str.encode(w);
-        w.key("is_highlighted");
-        self.is_highlighted.encode(w);
+        crate::wire::write_field(w, "highlight_str", &self.highlight_str);
+        crate::wire::write_field(w, "is_highlighted", &self.is_highlighted);
     }
 }
 impl crate::wire::Encode for HighlightSpan {
@@ -5222,44 +5088,47 @@ impl crate::wire::Encode for HighlightSpan {
     }
 }
 impl crate::wire::DecodeFields for HighlightSpan {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "highlight_str" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "is_highlighted" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "highlight_str" => crate::wire::read_into(r, &mut slots.f0),
+                "is_highlighted" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "highlight_str", "HighlightSpan"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_highlighted", "HighlightSpan"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "HighlightSpan"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            highlight_str: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'highlight_str' of HighlightSpan",
-                            ),
-                        )
-                })?,
-            is_highlighted: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_highlighted' of HighlightSpan",
-                            ),
-                        )
-                })?,
+            highlight_str: f0,
+            is_highlighted: f1,
         })
     }
 }
@@ -5381,34 +5250,37 @@ impl ListFolderArg {
 impl crate::wire::EncodeFields for ListFolderArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("recursive");
-        self.recursive.encode(w);
-        w.key("include_media_info");
-        self.include_media_info.encode(w);
-        w.key("include_deleted");
-        self.include_deleted.encode(w);
-        w.key("include_has_explicit_shared_members");
-        self.include_has_explicit_shared_members.encode(w);
-        w.key("include_mounted_folders");
-        self.include_mounted_folders.encode(w);
-        if let ::std::option::Option::Some(v) = &self.limit {
-            w.key("limit");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.shared_link {
-            w.key("shared_link");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.include_property_groups {
-            w.key("include_property_groups");
-            v.encode(w);
-        }
-        w.key("include_non_downloadable_files");
-        self.include_non_downloadable_files.encode(w);
-        w.key("include_restorable_info");
-        self.include_restorable_info.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "recursive", &self.recursive);
+        crate::wire::write_field(w, "include_media_info", &self.include_media_info);
+        crate::wire::write_field(w, "include_deleted", &self.include_deleted);
+        crate::wire::write_field(
+            w,
+            "include_has_explicit_shared_members",
+            &self.include_has_explicit_shared_members,
+        );
+        crate::wire::write_field(
+            w,
+            "include_mounted_folders",
+            &self.include_mounted_folders,
+        );
+        crate::wire::write_opt(w, "limit", &self.limit);
+        crate::wire::write_opt(w, "shared_link", &self.shared_link);
+        crate::wire::write_opt(
+            w,
+            "include_property_groups",
+            &self.include_property_groups,
+        );
+        crate::wire::write_field(
+            w,
+            "include_non_downloadable_files",
+            &self.include_non_downloadable_files,
+        );
+        crate::wire::write_field(
+            w,
+            "include_restorable_info",
+            &self.include_restorable_info,
+        );
     }
 }
 impl crate::wire::Encode for ListFolderArg {
@@ -5419,115 +5291,90 @@ impl crate::wire::Encode for ListFolderArg {
     }
 }
 impl crate::wire::DecodeFields for ListFolderArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::PathROrId>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<bool>,
+            f5: ::std::option::Option<bool>,
+            f6: ::std::option::Option<u32>,
+            f7: ::std::option::Option<crate::files::SharedLink>,
+            f8: ::std::option::Option<crate::file_properties::TemplateFilterBase>,
+            f9: ::std::option::Option<bool>,
+            f10: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::PathROrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::files::SharedLink> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<crate::file_properties::TemplateFilterBase> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "recursive" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "include_media_info" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "include_deleted" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "recursive" => crate::wire::read_into(r, &mut slots.f1),
+                "include_media_info" => crate::wire::read_into(r, &mut slots.f2),
+                "include_deleted" => crate::wire::read_into(r, &mut slots.f3),
                 "include_has_explicit_shared_members" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                    crate::wire::read_into(r, &mut slots.f4)
                 }
-                "include_mounted_folders" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "limit" => f6 = crate::wire::Decode::decode(r)?,
-                "shared_link" => f7 = crate::wire::Decode::decode(r)?,
-                "include_property_groups" => f8 = crate::wire::Decode::decode(r)?,
+                "include_mounted_folders" => crate::wire::read_into(r, &mut slots.f5),
+                "limit" => crate::wire::read_nullable(r, &mut slots.f6),
+                "shared_link" => crate::wire::read_nullable(r, &mut slots.f7),
+                "include_property_groups" => crate::wire::read_nullable(r, &mut slots.f8),
                 "include_non_downloadable_files" => {
-                    f9 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                    crate::wire::read_into(r, &mut slots.f9)
                 }
-                "include_restorable_info" => {
-                    f10 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "include_restorable_info" => crate::wire::read_into(r, &mut slots.f10),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            recursive: bool,
-            include_media_info: bool,
-            include_deleted: bool,
-            include_has_explicit_shared_members: bool,
-            include_mounted_folders: bool,
-            include_non_downloadable_files: bool,
-            include_restorable_info: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "ListFolderArg"),
+            );
         }
-        let defaults = Defaults {
-            recursive: false,
-            include_media_info: false,
-            include_deleted: false,
-            include_has_explicit_shared_members: false,
-            include_mounted_folders: true,
-            include_non_downloadable_files: true,
-            include_restorable_info: false,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFolderArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of ListFolderArg",
-                            ),
-                        )
-                })?,
-            recursive: match f1 {
+            path: f0,
+            recursive: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.recursive,
+                ::std::option::Option::None => false,
             },
-            include_media_info: match f2 {
+            include_media_info: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_media_info,
+                ::std::option::Option::None => false,
             },
-            include_deleted: match f3 {
+            include_deleted: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_deleted,
+                ::std::option::Option::None => false,
             },
-            include_has_explicit_shared_members: match f4 {
+            include_has_explicit_shared_members: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => {
-                    defaults.include_has_explicit_shared_members
-                }
+                ::std::option::Option::None => false,
             },
-            include_mounted_folders: match f5 {
+            include_mounted_folders: match slots.f5 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_mounted_folders,
+                ::std::option::Option::None => true,
             },
-            limit: f6,
-            shared_link: f7,
-            include_property_groups: f8,
-            include_non_downloadable_files: match f9 {
+            limit: slots.f6,
+            shared_link: slots.f7,
+            include_property_groups: slots.f8,
+            include_non_downloadable_files: match slots.f9 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_non_downloadable_files,
+                ::std::option::Option::None => true,
             },
-            include_restorable_info: match f10 {
+            include_restorable_info: match slots.f10 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_restorable_info,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -5589,8 +5436,7 @@ impl ListFolderContinueArg {
 impl crate::wire::EncodeFields for ListFolderContinueArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListFolderContinueArg {
@@ -5601,32 +5447,35 @@ impl crate::wire::Encode for ListFolderContinueArg {
     }
 }
 impl crate::wire::DecodeFields for ListFolderContinueArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ListFolderCursor>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ListFolderCursor> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListFolderContinueArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListFolderContinueArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFolderContinueArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
 impl crate::wire::Decode for ListFolderContinueArg {
@@ -5671,8 +5520,7 @@ impl ListFolderGetLatestCursorResult {
 impl crate::wire::EncodeFields for ListFolderGetLatestCursorResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListFolderGetLatestCursorResult {
@@ -5683,32 +5531,35 @@ impl crate::wire::Encode for ListFolderGetLatestCursorResult {
     }
 }
 impl crate::wire::DecodeFields for ListFolderGetLatestCursorResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ListFolderCursor>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ListFolderCursor> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListFolderGetLatestCursorResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListFolderGetLatestCursorResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFolderGetLatestCursorResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
 impl crate::wire::Decode for ListFolderGetLatestCursorResult {
@@ -5760,10 +5611,8 @@ impl ListFolderLongpollArg {
 impl crate::wire::EncodeFields for ListFolderLongpollArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
-        w.key("timeout");
-        self.timeout.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
+        crate::wire::write_field(w, "timeout", &self.timeout);
     }
 }
 impl crate::wire::Encode for ListFolderLongpollArg {
@@ -5774,42 +5623,41 @@ impl crate::wire::Encode for ListFolderLongpollArg {
     }
 }
 impl crate::wire::DecodeFields for ListFolderLongpollArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ListFolderCursor>,
+            f1: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ListFolderCursor> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "timeout" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                "timeout" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            timeout: u64,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListFolderLongpollArg"),
+            );
         }
-        let defaults = Defaults { timeout: 30u64 };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFolderLongpollArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListFolderLongpollArg",
-                            ),
-                        )
-                })?,
-            timeout: match f1 {
+            cursor: f0,
+            timeout: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.timeout,
+                ::std::option::Option::None => 30u64,
             },
         })
     }
@@ -5872,12 +5720,8 @@ impl ListFolderLongpollResult {
 impl crate::wire::EncodeFields for ListFolderLongpollResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("changes");
-        self.changes.encode(w);
-        if let ::std::option::Option::Some(v) = &self.backoff {
-            w.key("backoff");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "changes", &self.changes);
+        crate::wire::write_opt(w, "backoff", &self.backoff);
     }
 }
 impl crate::wire::Encode for ListFolderLongpollResult {
@@ -5888,34 +5732,39 @@ impl crate::wire::Encode for ListFolderLongpollResult {
     }
 }
 impl crate::wire::DecodeFields for ListFolderLongpollResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<bool>,
+            f1: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "changes" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "backoff" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "changes" => crate::wire::read_into(r, &mut slots.f0),
+                "backoff" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "changes", "ListFolderLongpollResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFolderLongpollResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            changes: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'changes' of ListFolderLongpollResult",
-                            ),
-                        )
-                })?,
-            backoff: f1,
+            changes: f0,
+            backoff: slots.f1,
         })
     }
 }
@@ -5957,12 +5806,9 @@ impl ListFolderResult {
 impl crate::wire::EncodeFields for ListFolderResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
-        w.key("cursor");
-        self.cursor.encode(w);
-        w.key("has_more");
-        self.has_more.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
+        crate::wire::write_field(w, "cursor", &self.cursor);
+        crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
 impl crate::wire::Encode for ListFolderResult {
@@ -5973,57 +5819,56 @@ impl crate::wire::Encode for ListFolderResult {
     }
 }
 impl crate::wire::DecodeFields for ListFolderResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::Metadata>>,
+            f1: ::std::option::Option<crate::files::ListFolderCursor>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::Metadata>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::ListFolderCursor> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "has_more" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                "cursor" => crate::wire::read_into(r, &mut slots.f1),
+                "has_more" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "ListFolderResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListFolderResult"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "has_more", "ListFolderResult"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFolderResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of ListFolderResult",
-                            ),
-                        )
-                })?,
-            cursor: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListFolderResult",
-                            ),
-                        )
-                })?,
-            has_more: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'has_more' of ListFolderResult",
-                            ),
-                        )
-                })?,
+            entries: f0,
+            cursor: f1,
+            has_more: f2,
         })
     }
 }
@@ -6107,18 +5952,15 @@ impl ListRevisionsArg {
 impl crate::wire::EncodeFields for ListRevisionsArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("mode");
-        self.mode.encode(w);
-        w.key("limit");
-        self.limit.encode(w);
-        if let ::std::option::Option::Some(v) = &self.before_rev {
-            w.key("before_rev");
-            v.encode(w);
-        }
-        w.key("include_restorable_info");
-        self.include_restorable_info.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "mode", &self.mode);
+        crate::wire::write_field(w, "limit", &self.limit);
+        crate::wire::write_opt(w, "before_rev", &self.before_rev);
+        crate::wire::write_field(
+            w,
+            "include_restorable_info",
+            &self.include_restorable_info,
+        );
     }
 }
 impl crate::wire::Encode for ListRevisionsArg {
@@ -6129,67 +5971,56 @@ impl crate::wire::Encode for ListRevisionsArg {
     }
 }
 impl crate::wire::DecodeFields for ListRevisionsArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::PathOrId>,
+            f1: ::std::option::Option<crate::files::ListRevisionsMode>,
+            f2: ::std::option::Option<u64>,
+            f3: ::std::option::Option<crate::files::Rev>,
+            f4: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::ListRevisionsMode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::files::Rev> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "mode" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "limit" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "before_rev" => f3 = crate::wire::Decode::decode(r)?,
-                "include_restorable_info" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "mode" => crate::wire::read_into(r, &mut slots.f1),
+                "limit" => crate::wire::read_into(r, &mut slots.f2),
+                "before_rev" => crate::wire::read_nullable(r, &mut slots.f3),
+                "include_restorable_info" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            mode: crate::files::ListRevisionsMode,
-            limit: u64,
-            include_restorable_info: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "ListRevisionsArg"),
+            );
         }
-        let defaults = Defaults {
-            mode: crate::files::ListRevisionsMode::Path,
-            limit: 10u64,
-            include_restorable_info: false,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListRevisionsArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of ListRevisionsArg",
-                            ),
-                        )
-                })?,
-            mode: match f1 {
+            path: f0,
+            mode: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.mode,
+                ::std::option::Option::None => crate::files::ListRevisionsMode::Path,
             },
-            limit: match f2 {
+            limit: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 10u64,
             },
-            before_rev: f3,
-            include_restorable_info: match f4 {
+            before_rev: slots.f3,
+            include_restorable_info: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_restorable_info,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -6278,16 +6109,10 @@ impl ListRevisionsResult {
 impl crate::wire::EncodeFields for ListRevisionsResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("is_deleted");
-        self.is_deleted.encode(w);
-        if let ::std::option::Option::Some(v) = &self.server_deleted {
-            w.key("server_deleted");
-            v.encode(w);
-        }
-        w.key("entries");
-        self.entries.encode(w);
-        w.key("has_more");
-        self.has_more.encode(w);
+        crate::wire::write_field(w, "is_deleted", &self.is_deleted);
+        crate::wire::write_opt(w, "server_deleted", &self.server_deleted);
+        crate::wire::write_field(w, "entries", &self.entries);
+        crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
 impl crate::wire::Encode for ListRevisionsResult {
@@ -6298,60 +6123,59 @@ impl crate::wire::Encode for ListRevisionsResult {
     }
 }
 impl crate::wire::DecodeFields for ListRevisionsResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<bool>,
+            f1: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f2: ::std::option::Option<::std::vec::Vec<crate::files::FileMetadata>>,
+            f3: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<crate::files::FileMetadata>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "is_deleted" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "server_deleted" => f1 = crate::wire::Decode::decode(r)?,
-                "entries" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "has_more" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "is_deleted" => crate::wire::read_into(r, &mut slots.f0),
+                "server_deleted" => crate::wire::read_nullable(r, &mut slots.f1),
+                "entries" => crate::wire::read_into(r, &mut slots.f2),
+                "has_more" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_deleted", "ListRevisionsResult"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "ListRevisionsResult"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "has_more", "ListRevisionsResult"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+        ) = (slots.f0.take(), slots.f2.take(), slots.f3.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListRevisionsResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            is_deleted: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_deleted' of ListRevisionsResult",
-                            ),
-                        )
-                })?,
-            server_deleted: f1,
-            entries: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of ListRevisionsResult",
-                            ),
-                        )
-                })?,
-            has_more: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'has_more' of ListRevisionsResult",
-                            ),
-                        )
-                })?,
+            is_deleted: f0,
+            server_deleted: slots.f1,
+            entries: f2,
+            has_more: f3,
         })
     }
 }
@@ -6394,8 +6218,7 @@ impl LockConflictError {
 impl crate::wire::EncodeFields for LockConflictError {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("lock");
-        self.lock.encode(w);
+        crate::wire::write_field(w, "lock", &self.lock);
     }
 }
 impl crate::wire::Encode for LockConflictError {
@@ -6406,32 +6229,35 @@ impl crate::wire::Encode for LockConflictError {
     }
 }
 impl crate::wire::DecodeFields for LockConflictError {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::FileLock>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::FileLock> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "lock" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "lock" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            lock: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'lock' of LockConflictError",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "lock", "LockConflictError"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "LockConflictError"),
+            );
+        };
+        ::std::result::Result::Ok(Self { lock: f0 })
     }
 }
 impl crate::wire::Decode for LockConflictError {
@@ -6471,8 +6297,7 @@ impl LockFileArg {
 impl crate::wire::EncodeFields for LockFileArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Encode for LockFileArg {
@@ -6483,32 +6308,35 @@ impl crate::wire::Encode for LockFileArg {
     }
 }
 impl crate::wire::DecodeFields for LockFileArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::WritePathOrId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of LockFileArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "LockFileArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "LockFileArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { path: f0 })
     }
 }
 impl crate::wire::Decode for LockFileArg {
@@ -6556,8 +6384,7 @@ impl LockFileBatchArg {
 impl crate::wire::EncodeFields for LockFileBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for LockFileBatchArg {
@@ -6568,32 +6395,35 @@ impl crate::wire::Encode for LockFileBatchArg {
     }
 }
 impl crate::wire::DecodeFields for LockFileBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::LockFileArg>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::LockFileArg>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of LockFileBatchArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "LockFileBatchArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "LockFileBatchArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for LockFileBatchArg {
@@ -6635,8 +6465,7 @@ impl LockFileBatchResult {
 impl crate::wire::EncodeFields for LockFileBatchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for LockFileBatchResult {
@@ -6647,34 +6476,37 @@ impl crate::wire::Encode for LockFileBatchResult {
     }
 }
 impl crate::wire::DecodeFields for LockFileBatchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::files::LockFileResultEntry>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::LockFileResultEntry>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of LockFileBatchResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "LockFileBatchResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "LockFileBatchResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for LockFileBatchResult {
@@ -6719,10 +6551,8 @@ impl LockFileResult {
 impl crate::wire::EncodeFields for LockFileResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
-        w.key("lock");
-        self.lock.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
+        crate::wire::write_field(w, "lock", &self.lock);
     }
 }
 impl crate::wire::Encode for LockFileResult {
@@ -6733,45 +6563,45 @@ impl crate::wire::Encode for LockFileResult {
     }
 }
 impl crate::wire::DecodeFields for LockFileResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Metadata>,
+            f1: ::std::option::Option<crate::files::FileLock>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::FileLock> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "lock" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                "lock" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of LockFileResult",
-                            ),
-                        )
-                })?,
-            lock: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'lock' of LockFileResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "LockFileResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "lock", "LockFileResult"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "LockFileResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { metadata: f0, lock: f1 })
     }
 }
 impl crate::wire::Decode for LockFileResult {
@@ -7036,18 +6866,10 @@ impl MinimalFileLinkMetadata {
 impl crate::wire::EncodeFields for MinimalFileLinkMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("url");
-        self.url.encode(w);
-        if let ::std::option::Option::Some(v) = &self.id {
-            w.key("id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path {
-            w.key("path");
-            v.encode(w);
-        }
-        w.key("rev");
-        self.rev.encode(w);
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_opt(w, "id", &self.id);
+        crate::wire::write_opt(w, "path", &self.path);
+        crate::wire::write_field(w, "rev", &self.rev);
     }
 }
 impl crate::wire::Encode for MinimalFileLinkMetadata {
@@ -7058,50 +6880,53 @@ impl crate::wire::Encode for MinimalFileLinkMetadata {
     }
 }
 impl crate::wire::DecodeFields for MinimalFileLinkMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::files::Id>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<crate::files::Rev>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::Id> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::files::Rev> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "id" => f1 = crate::wire::Decode::decode(r)?,
-                "path" => f2 = crate::wire::Decode::decode(r)?,
-                "rev" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "id" => crate::wire::read_nullable(r, &mut slots.f1),
+                "path" => crate::wire::read_nullable(r, &mut slots.f2),
+                "rev" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "MinimalFileLinkMetadata"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "rev", "MinimalFileLinkMetadata"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f3)) = (
+            slots.f0.take(),
+            slots.f3.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "MinimalFileLinkMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of MinimalFileLinkMetadata",
-                            ),
-                        )
-                })?,
-            id: f1,
-            path: f2,
-            rev: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'rev' of MinimalFileLinkMetadata",
-                            ),
-                        )
-                })?,
+            url: f0,
+            id: slots.f1,
+            path: slots.f2,
+            rev: f3,
         })
     }
 }
@@ -7175,12 +7000,13 @@ impl MoveBatchArg {
 impl crate::wire::EncodeFields for MoveBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
-        w.key("autorename");
-        self.autorename.encode(w);
-        w.key("allow_ownership_transfer");
-        self.allow_ownership_transfer.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
+        crate::wire::write_field(w, "autorename", &self.autorename);
+        crate::wire::write_field(
+            w,
+            "allow_ownership_transfer",
+            &self.allow_ownership_transfer,
+        );
     }
 }
 impl crate::wire::Encode for MoveBatchArg {
@@ -7191,56 +7017,47 @@ impl crate::wire::Encode for MoveBatchArg {
     }
 }
 impl crate::wire::DecodeFields for MoveBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::RelocationPath>>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::RelocationPath>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "autorename" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow_ownership_transfer" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                "autorename" => crate::wire::read_into(r, &mut slots.f1),
+                "allow_ownership_transfer" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            autorename: bool,
-            allow_ownership_transfer: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "MoveBatchArg"),
+            );
         }
-        let defaults = Defaults {
-            autorename: false,
-            allow_ownership_transfer: false,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "MoveBatchArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of MoveBatchArg",
-                            ),
-                        )
-                })?,
-            autorename: match f1 {
+            entries: f0,
+            autorename: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.autorename,
+                ::std::option::Option::None => false,
             },
-            allow_ownership_transfer: match f2 {
+            allow_ownership_transfer: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.allow_ownership_transfer,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -7295,10 +7112,8 @@ impl PaperCreateArg {
 impl crate::wire::EncodeFields for PaperCreateArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("import_format");
-        self.import_format.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "import_format", &self.import_format);
     }
 }
 impl crate::wire::Encode for PaperCreateArg {
@@ -7309,44 +7124,47 @@ impl crate::wire::Encode for PaperCreateArg {
     }
 }
 impl crate::wire::DecodeFields for PaperCreateArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Path>,
+            f1: ::std::option::Option<crate::files::ImportFormat>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::ImportFormat> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "import_format" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "import_format" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "PaperCreateArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "import_format", "PaperCreateArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperCreateArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of PaperCreateArg",
-                            ),
-                        )
-                })?,
-            import_format: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'import_format' of PaperCreateArg",
-                            ),
-                        )
-                })?,
+            path: f0,
+            import_format: f1,
         })
     }
 }
@@ -7411,14 +7229,10 @@ impl PaperCreateResult {
 impl crate::wire::EncodeFields for PaperCreateResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("url");
-        self.url.encode(w);
-        w.key("result_path");
-        self.result_path.encode(w);
-        w.key("file_id");
-        self.file_id.encode(w);
-        w.key("paper_revision");
-        self.paper_revision.encode(w);
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_field(w, "result_path", &self.result_path);
+        crate::wire::write_field(w, "file_id", &self.file_id);
+        crate::wire::write_field(w, "paper_revision", &self.paper_revision);
     }
 }
 impl crate::wire::Encode for PaperCreateResult {
@@ -7429,70 +7243,65 @@ impl crate::wire::Encode for PaperCreateResult {
     }
 }
 impl crate::wire::DecodeFields for PaperCreateResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<crate::files::FileId>,
+            f3: ::std::option::Option<i64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::FileId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "result_path" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "file_id" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "paper_revision" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "result_path" => crate::wire::read_into(r, &mut slots.f1),
+                "file_id" => crate::wire::read_into(r, &mut slots.f2),
+                "paper_revision" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "PaperCreateResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "result_path", "PaperCreateResult"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file_id", "PaperCreateResult"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "paper_revision", "PaperCreateResult"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperCreateResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of PaperCreateResult",
-                            ),
-                        )
-                })?,
-            result_path: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'result_path' of PaperCreateResult",
-                            ),
-                        )
-                })?,
-            file_id: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file_id' of PaperCreateResult",
-                            ),
-                        )
-                })?,
-            paper_revision: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'paper_revision' of PaperCreateResult",
-                            ),
-                        )
-                })?,
+            url: f0,
+            result_path: f1,
+            file_id: f2,
+            paper_revision: f3,
         })
     }
 }
@@ -7559,16 +7368,10 @@ impl PaperUpdateArg {
 impl crate::wire::EncodeFields for PaperUpdateArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("import_format");
-        self.import_format.encode(w);
-        w.key("doc_update_policy");
-        self.doc_update_policy.encode(w);
-        if let ::std::option::Option::Some(v) = &self.paper_revision {
-            w.key("paper_revision");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "import_format", &self.import_format);
+        crate::wire::write_field(w, "doc_update_policy", &self.doc_update_policy);
+        crate::wire::write_opt(w, "paper_revision", &self.paper_revision);
     }
 }
 impl crate::wire::Encode for PaperUpdateArg {
@@ -7579,60 +7382,59 @@ impl crate::wire::Encode for PaperUpdateArg {
     }
 }
 impl crate::wire::DecodeFields for PaperUpdateArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::WritePathOrId>,
+            f1: ::std::option::Option<crate::files::ImportFormat>,
+            f2: ::std::option::Option<crate::files::PaperDocUpdatePolicy>,
+            f3: ::std::option::Option<i64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::ImportFormat> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::PaperDocUpdatePolicy> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "import_format" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "doc_update_policy" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "paper_revision" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "import_format" => crate::wire::read_into(r, &mut slots.f1),
+                "doc_update_policy" => crate::wire::read_into(r, &mut slots.f2),
+                "paper_revision" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "PaperUpdateArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "import_format", "PaperUpdateArg"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_update_policy", "PaperUpdateArg"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperUpdateArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of PaperUpdateArg",
-                            ),
-                        )
-                })?,
-            import_format: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'import_format' of PaperUpdateArg",
-                            ),
-                        )
-                })?,
-            doc_update_policy: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_update_policy' of PaperUpdateArg",
-                            ),
-                        )
-                })?,
-            paper_revision: f3,
+            path: f0,
+            import_format: f1,
+            doc_update_policy: f2,
+            paper_revision: slots.f3,
         })
     }
 }
@@ -7681,8 +7483,7 @@ impl PaperUpdateResult {
 impl crate::wire::EncodeFields for PaperUpdateResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("paper_revision");
-        self.paper_revision.encode(w);
+        crate::wire::write_field(w, "paper_revision", &self.paper_revision);
     }
 }
 impl crate::wire::Encode for PaperUpdateResult {
@@ -7693,32 +7494,35 @@ impl crate::wire::Encode for PaperUpdateResult {
     }
 }
 impl crate::wire::DecodeFields for PaperUpdateResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<i64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "paper_revision" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "paper_revision" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            paper_revision: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'paper_revision' of PaperUpdateResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "paper_revision", "PaperUpdateResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperUpdateResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { paper_revision: f0 })
     }
 }
 impl crate::wire::Decode for PaperUpdateResult {
@@ -7756,10 +7560,8 @@ impl PathToTags {
 impl crate::wire::EncodeFields for PathToTags {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("tags");
-        self.tags.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "tags", &self.tags);
     }
 }
 impl crate::wire::Encode for PathToTags {
@@ -7770,45 +7572,43 @@ impl crate::wire::Encode for PathToTags {
     }
 }
 impl crate::wire::DecodeFields for PathToTags {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Path>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::files::Tag>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<crate::files::Tag>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "tags" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "tags" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of PathToTags",
-                            ),
-                        )
-                })?,
-            tags: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'tags' of PathToTags",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "PathToTags"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "tags", "PathToTags"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "PathToTags"));
+        };
+        ::std::result::Result::Ok(Self { path: f0, tags: f1 })
     }
 }
 impl crate::wire::Decode for PathToTags {
@@ -7884,18 +7684,9 @@ impl PhotoMetadata {
 impl crate::wire::EncodeFields for PhotoMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.dimensions {
-            w.key("dimensions");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.location {
-            w.key("location");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.time_taken {
-            w.key("time_taken");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "dimensions", &self.dimensions);
+        crate::wire::write_opt(w, "location", &self.location);
+        crate::wire::write_opt(w, "time_taken", &self.time_taken);
     }
 }
 impl crate::wire::Encode for PhotoMetadata {
@@ -7906,27 +7697,32 @@ impl crate::wire::Encode for PhotoMetadata {
     }
 }
 impl crate::wire::DecodeFields for PhotoMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Dimensions>,
+            f1: ::std::option::Option<crate::files::GpsCoordinates>,
+            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Dimensions> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::GpsCoordinates> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "dimensions" => f0 = crate::wire::Decode::decode(r)?,
-                "location" => f1 = crate::wire::Decode::decode(r)?,
-                "time_taken" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "dimensions" => crate::wire::read_nullable(r, &mut slots.f0),
+                "location" => crate::wire::read_nullable(r, &mut slots.f1),
+                "time_taken" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            dimensions: f0,
-            location: f1,
-            time_taken: f2,
+            dimensions: slots.f0,
+            location: slots.f1,
+            time_taken: slots.f2,
         })
     }
 }
@@ -7980,12 +7776,8 @@ impl PreviewArg {
 impl crate::wire::EncodeFields for PreviewArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        if let ::std::option::Option::Some(v) = &self.rev {
-            w.key("rev");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_opt(w, "rev", &self.rev);
     }
 }
 impl crate::wire::Encode for PreviewArg {
@@ -7996,35 +7788,35 @@ impl crate::wire::Encode for PreviewArg {
     }
 }
 impl crate::wire::DecodeFields for PreviewArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ReadPath>,
+            f1: ::std::option::Option<crate::files::Rev>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::Rev> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "rev" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "rev" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of PreviewArg",
-                            ),
-                        )
-                })?,
-            rev: f1,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "PreviewArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "PreviewArg"));
+        };
+        ::std::result::Result::Ok(Self { path: f0, rev: slots.f1 })
     }
 }
 impl crate::wire::Decode for PreviewArg {
@@ -8100,14 +7892,8 @@ impl PreviewResult {
 impl crate::wire::EncodeFields for PreviewResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.file_metadata {
-            w.key("file_metadata");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.link_metadata {
-            w.key("link_metadata");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "file_metadata", &self.file_metadata);
+        crate::wire::write_opt(w, "link_metadata", &self.link_metadata);
     }
 }
 impl crate::wire::Encode for PreviewResult {
@@ -8118,24 +7904,29 @@ impl crate::wire::Encode for PreviewResult {
     }
 }
 impl crate::wire::DecodeFields for PreviewResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::FileMetadata>,
+            f1: ::std::option::Option<crate::files::MinimalFileLinkMetadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::FileMetadata> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::MinimalFileLinkMetadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_metadata" => f0 = crate::wire::Decode::decode(r)?,
-                "link_metadata" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "file_metadata" => crate::wire::read_nullable(r, &mut slots.f0),
+                "link_metadata" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            file_metadata: f0,
-            link_metadata: f1,
+            file_metadata: slots.f0,
+            link_metadata: slots.f1,
         })
     }
 }
@@ -8215,16 +8006,15 @@ impl RelocationArg {
 impl crate::wire::EncodeFields for RelocationArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("from_path");
-        self.from_path.encode(w);
-        w.key("to_path");
-        self.to_path.encode(w);
-        w.key("allow_shared_folder");
-        self.allow_shared_folder.encode(w);
-        w.key("autorename");
-        self.autorename.encode(w);
-        w.key("allow_ownership_transfer");
-        self.allow_ownership_transfer.encode(w);
+        crate::wire::write_field(w, "from_path", &self.from_path);
+        crate::wire::write_field(w, "to_path", &self.to_path);
+        crate::wire::write_field(w, "allow_shared_folder", &self.allow_shared_folder);
+        crate::wire::write_field(w, "autorename", &self.autorename);
+        crate::wire::write_field(
+            w,
+            "allow_ownership_transfer",
+            &self.allow_ownership_transfer,
+        );
     }
 }
 impl crate::wire::Encode for RelocationArg {
@@ -8235,77 +8025,64 @@ impl crate::wire::Encode for RelocationArg {
     }
 }
 impl crate::wire::DecodeFields for RelocationArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::WritePathOrId>,
+            f1: ::std::option::Option<crate::files::WritePathOrId>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "from_path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "to_path" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow_shared_folder" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "autorename" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow_ownership_transfer" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "from_path" => crate::wire::read_into(r, &mut slots.f0),
+                "to_path" => crate::wire::read_into(r, &mut slots.f1),
+                "allow_shared_folder" => crate::wire::read_into(r, &mut slots.f2),
+                "autorename" => crate::wire::read_into(r, &mut slots.f3),
+                "allow_ownership_transfer" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            allow_shared_folder: bool,
-            autorename: bool,
-            allow_ownership_transfer: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "from_path", "RelocationArg"),
+            );
         }
-        let defaults = Defaults {
-            allow_shared_folder: false,
-            autorename: false,
-            allow_ownership_transfer: false,
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "to_path", "RelocationArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RelocationArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            from_path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'from_path' of RelocationArg",
-                            ),
-                        )
-                })?,
-            to_path: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'to_path' of RelocationArg",
-                            ),
-                        )
-                })?,
-            allow_shared_folder: match f2 {
+            from_path: f0,
+            to_path: f1,
+            allow_shared_folder: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.allow_shared_folder,
+                ::std::option::Option::None => false,
             },
-            autorename: match f3 {
+            autorename: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.autorename,
+                ::std::option::Option::None => false,
             },
-            allow_ownership_transfer: match f4 {
+            allow_ownership_transfer: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.allow_ownership_transfer,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -8392,14 +8169,14 @@ impl RelocationBatchArg {
 impl crate::wire::EncodeFields for RelocationBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
-        w.key("autorename");
-        self.autorename.encode(w);
-        w.key("allow_shared_folder");
-        self.allow_shared_folder.encode(w);
-        w.key("allow_ownership_transfer");
-        self.allow_ownership_transfer.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
+        crate::wire::write_field(w, "autorename", &self.autorename);
+        crate::wire::write_field(w, "allow_shared_folder", &self.allow_shared_folder);
+        crate::wire::write_field(
+            w,
+            "allow_ownership_transfer",
+            &self.allow_ownership_transfer,
+        );
     }
 }
 impl crate::wire::Encode for RelocationBatchArg {
@@ -8410,66 +8187,53 @@ impl crate::wire::Encode for RelocationBatchArg {
     }
 }
 impl crate::wire::DecodeFields for RelocationBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::RelocationPath>>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::RelocationPath>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "autorename" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow_shared_folder" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow_ownership_transfer" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                "autorename" => crate::wire::read_into(r, &mut slots.f1),
+                "allow_shared_folder" => crate::wire::read_into(r, &mut slots.f2),
+                "allow_ownership_transfer" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            autorename: bool,
-            allow_shared_folder: bool,
-            allow_ownership_transfer: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "RelocationBatchArg"),
+            );
         }
-        let defaults = Defaults {
-            autorename: false,
-            allow_shared_folder: false,
-            allow_ownership_transfer: false,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RelocationBatchArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of RelocationBatchArg",
-                            ),
-                        )
-                })?,
-            autorename: match f1 {
+            entries: f0,
+            autorename: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.autorename,
+                ::std::option::Option::None => false,
             },
-            allow_shared_folder: match f2 {
+            allow_shared_folder: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.allow_shared_folder,
+                ::std::option::Option::None => false,
             },
-            allow_ownership_transfer: match f3 {
+            allow_ownership_transfer: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.allow_ownership_transfer,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -8526,10 +8290,8 @@ impl RelocationBatchArgBase {
 impl crate::wire::EncodeFields for RelocationBatchArgBase {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
-        w.key("autorename");
-        self.autorename.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
+        crate::wire::write_field(w, "autorename", &self.autorename);
     }
 }
 impl crate::wire::Encode for RelocationBatchArgBase {
@@ -8540,44 +8302,41 @@ impl crate::wire::Encode for RelocationBatchArgBase {
     }
 }
 impl crate::wire::DecodeFields for RelocationBatchArgBase {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::RelocationPath>>,
+            f1: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::RelocationPath>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "autorename" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                "autorename" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            autorename: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "RelocationBatchArgBase"),
+            );
         }
-        let defaults = Defaults { autorename: false };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RelocationBatchArgBase"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of RelocationBatchArgBase",
-                            ),
-                        )
-                })?,
-            autorename: match f1 {
+            entries: f0,
+            autorename: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.autorename,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -8628,8 +8387,7 @@ impl RelocationBatchResult {
 impl crate::wire::EncodeFields for RelocationBatchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for RelocationBatchResult {
@@ -8640,34 +8398,37 @@ impl crate::wire::Encode for RelocationBatchResult {
     }
 }
 impl crate::wire::DecodeFields for RelocationBatchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::files::RelocationBatchResultData>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::RelocationBatchResultData>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of RelocationBatchResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "RelocationBatchResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RelocationBatchResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for RelocationBatchResult {
@@ -8709,8 +8470,7 @@ impl RelocationBatchResultData {
 impl crate::wire::EncodeFields for RelocationBatchResultData {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Encode for RelocationBatchResultData {
@@ -8721,32 +8481,35 @@ impl crate::wire::Encode for RelocationBatchResultData {
     }
 }
 impl crate::wire::DecodeFields for RelocationBatchResultData {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Metadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of RelocationBatchResultData",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "RelocationBatchResultData"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RelocationBatchResultData"),
+            );
+        };
+        ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
 impl crate::wire::Decode for RelocationBatchResultData {
@@ -8788,8 +8551,7 @@ impl RelocationBatchV2Result {
 impl crate::wire::EncodeFields for RelocationBatchV2Result {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for RelocationBatchV2Result {
@@ -8800,34 +8562,37 @@ impl crate::wire::Encode for RelocationBatchV2Result {
     }
 }
 impl crate::wire::DecodeFields for RelocationBatchV2Result {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::files::RelocationBatchResultEntry>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::RelocationBatchResultEntry>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of RelocationBatchV2Result",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "RelocationBatchV2Result"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RelocationBatchV2Result"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for RelocationBatchV2Result {
@@ -8874,10 +8639,8 @@ impl RelocationPath {
 impl crate::wire::EncodeFields for RelocationPath {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("from_path");
-        self.from_path.encode(w);
-        w.key("to_path");
-        self.to_path.encode(w);
+        crate::wire::write_field(w, "from_path", &self.from_path);
+        crate::wire::write_field(w, "to_path", &self.to_path);
     }
 }
 impl crate::wire::Encode for RelocationPath {
@@ -8888,45 +8651,45 @@ impl crate::wire::Encode for RelocationPath {
     }
 }
 impl crate::wire::DecodeFields for RelocationPath {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::WritePathOrId>,
+            f1: ::std::option::Option<crate::files::WritePathOrId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "from_path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "to_path" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "from_path" => crate::wire::read_into(r, &mut slots.f0),
+                "to_path" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            from_path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'from_path' of RelocationPath",
-                            ),
-                        )
-                })?,
-            to_path: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'to_path' of RelocationPath",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "from_path", "RelocationPath"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "to_path", "RelocationPath"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RelocationPath"),
+            );
+        };
+        ::std::result::Result::Ok(Self { from_path: f0, to_path: f1 })
     }
 }
 impl crate::wire::Decode for RelocationPath {
@@ -8984,8 +8747,7 @@ impl RelocationResult {
 impl crate::wire::EncodeFields for RelocationResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Encode for RelocationResult {
@@ -8996,32 +8758,35 @@ impl crate::wire::Encode for RelocationResult {
     }
 }
 impl crate::wire::DecodeFields for RelocationResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Metadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of RelocationResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "RelocationResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RelocationResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
 impl crate::wire::Decode for RelocationResult {
@@ -9063,10 +8828,8 @@ impl RemoveTagArg {
 impl crate::wire::EncodeFields for RemoveTagArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("tag_text");
-        self.tag_text.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "tag_text", &self.tag_text);
     }
 }
 impl crate::wire::Encode for RemoveTagArg {
@@ -9077,45 +8840,45 @@ impl crate::wire::Encode for RemoveTagArg {
     }
 }
 impl crate::wire::DecodeFields for RemoveTagArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Path>,
+            f1: ::std::option::Option<crate::files::TagText>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::TagText> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "tag_text" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "tag_text" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of RemoveTagArg",
-                            ),
-                        )
-                })?,
-            tag_text: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'tag_text' of RemoveTagArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "RemoveTagArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "tag_text", "RemoveTagArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RemoveTagArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { path: f0, tag_text: f1 })
     }
 }
 impl crate::wire::Decode for RemoveTagArg {
@@ -9173,10 +8936,8 @@ impl RestoreArg {
 impl crate::wire::EncodeFields for RestoreArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("rev");
-        self.rev.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "rev", &self.rev);
     }
 }
 impl crate::wire::Encode for RestoreArg {
@@ -9187,45 +8948,43 @@ impl crate::wire::Encode for RestoreArg {
     }
 }
 impl crate::wire::DecodeFields for RestoreArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::WritePath>,
+            f1: ::std::option::Option<crate::files::Rev>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::WritePath> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::Rev> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "rev" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "rev" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of RestoreArg",
-                            ),
-                        )
-                })?,
-            rev: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'rev' of RestoreArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "RestoreArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "rev", "RestoreArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "RestoreArg"));
+        };
+        ::std::result::Result::Ok(Self { path: f0, rev: f1 })
     }
 }
 impl crate::wire::Decode for RestoreArg {
@@ -9283,10 +9042,8 @@ impl SaveCopyReferenceArg {
 impl crate::wire::EncodeFields for SaveCopyReferenceArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("copy_reference");
-        self.copy_reference.encode(w);
-        w.key("path");
-        self.path.encode(w);
+        crate::wire::write_field(w, "copy_reference", &self.copy_reference);
+        crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Encode for SaveCopyReferenceArg {
@@ -9297,44 +9054,47 @@ impl crate::wire::Encode for SaveCopyReferenceArg {
     }
 }
 impl crate::wire::DecodeFields for SaveCopyReferenceArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::files::Path>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "copy_reference" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "path" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "copy_reference" => crate::wire::read_into(r, &mut slots.f0),
+                "path" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "copy_reference", "SaveCopyReferenceArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "SaveCopyReferenceArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SaveCopyReferenceArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            copy_reference: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'copy_reference' of SaveCopyReferenceArg",
-                            ),
-                        )
-                })?,
-            path: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of SaveCopyReferenceArg",
-                            ),
-                        )
-                })?,
+            copy_reference: f0,
+            path: f1,
         })
     }
 }
@@ -9383,8 +9143,7 @@ impl SaveCopyReferenceResult {
 impl crate::wire::EncodeFields for SaveCopyReferenceResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
+        crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Encode for SaveCopyReferenceResult {
@@ -9395,32 +9154,35 @@ impl crate::wire::Encode for SaveCopyReferenceResult {
     }
 }
 impl crate::wire::DecodeFields for SaveCopyReferenceResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Metadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of SaveCopyReferenceResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "SaveCopyReferenceResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SaveCopyReferenceResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
 impl crate::wire::Decode for SaveCopyReferenceResult {
@@ -9462,10 +9224,8 @@ impl SaveUrlArg {
 impl crate::wire::EncodeFields for SaveUrlArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("url");
-        self.url.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "url", &self.url);
     }
 }
 impl crate::wire::Encode for SaveUrlArg {
@@ -9476,45 +9236,43 @@ impl crate::wire::Encode for SaveUrlArg {
     }
 }
 impl crate::wire::DecodeFields for SaveUrlArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Path>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Path> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "url" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "url" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of SaveUrlArg",
-                            ),
-                        )
-                })?,
-            url: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of SaveUrlArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "SaveUrlArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "SaveUrlArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "SaveUrlArg"));
+        };
+        ::std::result::Result::Ok(Self { path: f0, url: f1 })
     }
 }
 impl crate::wire::Decode for SaveUrlArg {
@@ -9591,16 +9349,11 @@ impl SearchArg {
 impl crate::wire::EncodeFields for SearchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("query");
-        self.query.encode(w);
-        w.key("start");
-        self.start.encode(w);
-        w.key("max_results");
-        self.max_results.encode(w);
-        w.key("mode");
-        self.mode.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "query", &self.query);
+        crate::wire::write_field(w, "start", &self.start);
+        crate::wire::write_field(w, "max_results", &self.max_results);
+        crate::wire::write_field(w, "mode", &self.mode);
     }
 }
 impl crate::wire::Encode for SearchArg {
@@ -9611,77 +9364,62 @@ impl crate::wire::Encode for SearchArg {
     }
 }
 impl crate::wire::DecodeFields for SearchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::PathROrId>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<u64>,
+            f3: ::std::option::Option<u64>,
+            f4: ::std::option::Option<crate::files::SearchMode>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::PathROrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::files::SearchMode> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "query" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "start" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "max_results" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "mode" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "query" => crate::wire::read_into(r, &mut slots.f1),
+                "start" => crate::wire::read_into(r, &mut slots.f2),
+                "max_results" => crate::wire::read_into(r, &mut slots.f3),
+                "mode" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            start: u64,
-            max_results: u64,
-            mode: crate::files::SearchMode,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "SearchArg"),
+            );
         }
-        let defaults = Defaults {
-            start: 0u64,
-            max_results: 100u64,
-            mode: crate::files::SearchMode::Filename,
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "query", "SearchArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "SearchArg"));
         };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of SearchArg",
-                            ),
-                        )
-                })?,
-            query: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'query' of SearchArg",
-                            ),
-                        )
-                })?,
-            start: match f2 {
+            path: f0,
+            query: f1,
+            start: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.start,
+                ::std::option::Option::None => 0u64,
             },
-            max_results: match f3 {
+            max_results: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.max_results,
+                ::std::option::Option::None => 100u64,
             },
-            mode: match f4 {
+            mode: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.mode,
+                ::std::option::Option::None => crate::files::SearchMode::Filename,
             },
         })
     }
@@ -9755,10 +9493,8 @@ impl SearchMatch {
 impl crate::wire::EncodeFields for SearchMatch {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("match_type");
-        self.match_type.encode(w);
-        w.key("metadata");
-        self.metadata.encode(w);
+        crate::wire::write_field(w, "match_type", &self.match_type);
+        crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Encode for SearchMatch {
@@ -9769,44 +9505,47 @@ impl crate::wire::Encode for SearchMatch {
     }
 }
 impl crate::wire::DecodeFields for SearchMatch {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::SearchMatchType>,
+            f1: ::std::option::Option<crate::files::Metadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::SearchMatchType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::Metadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "match_type" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "metadata" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "match_type" => crate::wire::read_into(r, &mut slots.f0),
+                "metadata" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "match_type", "SearchMatch"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "SearchMatch"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SearchMatch"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            match_type: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'match_type' of SearchMatch",
-                            ),
-                        )
-                })?,
-            metadata: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of SearchMatch",
-                            ),
-                        )
-                })?,
+            match_type: f0,
+            metadata: f1,
         })
     }
 }
@@ -9852,8 +9591,7 @@ impl SearchMatchFieldOptions {
 impl crate::wire::EncodeFields for SearchMatchFieldOptions {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("include_highlights");
-        self.include_highlights.encode(w);
+        crate::wire::write_field(w, "include_highlights", &self.include_highlights);
     }
 }
 impl crate::wire::Encode for SearchMatchFieldOptions {
@@ -9864,31 +9602,28 @@ impl crate::wire::Encode for SearchMatchFieldOptions {
     }
 }
 impl crate::wire::DecodeFields for SearchMatchFieldOptions {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "include_highlights" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "include_highlights" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            include_highlights: bool,
-        }
-        let defaults = Defaults {
-            include_highlights: false,
-        };
         ::std::result::Result::Ok(Self {
-            include_highlights: match f0 {
+            include_highlights: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_highlights,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -9946,16 +9681,9 @@ impl SearchMatchV2 {
 impl crate::wire::EncodeFields for SearchMatchV2 {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata");
-        self.metadata.encode(w);
-        if let ::std::option::Option::Some(v) = &self.match_type {
-            w.key("match_type");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.highlight_spans {
-            w.key("highlight_spans");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "metadata", &self.metadata);
+        crate::wire::write_opt(w, "match_type", &self.match_type);
+        crate::wire::write_opt(w, "highlight_spans", &self.highlight_spans);
     }
 }
 impl crate::wire::Encode for SearchMatchV2 {
@@ -9966,39 +9694,42 @@ impl crate::wire::Encode for SearchMatchV2 {
     }
 }
 impl crate::wire::DecodeFields for SearchMatchV2 {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::MetadataV2>,
+            f1: ::std::option::Option<crate::files::SearchMatchTypeV2>,
+            f2: ::std::option::Option<::std::vec::Vec<crate::files::HighlightSpan>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::MetadataV2> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::SearchMatchTypeV2> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::files::HighlightSpan>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "match_type" => f1 = crate::wire::Decode::decode(r)?,
-                "highlight_spans" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "metadata" => crate::wire::read_into(r, &mut slots.f0),
+                "match_type" => crate::wire::read_nullable(r, &mut slots.f1),
+                "highlight_spans" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "metadata", "SearchMatchV2"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SearchMatchV2"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            metadata: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'metadata' of SearchMatchV2",
-                            ),
-                        )
-                })?,
-            match_type: f1,
-            highlight_spans: f2,
+            metadata: f0,
+            match_type: slots.f1,
+            highlight_spans: slots.f2,
         })
     }
 }
@@ -10110,32 +9841,14 @@ impl SearchOptions {
 impl crate::wire::EncodeFields for SearchOptions {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.path {
-            w.key("path");
-            v.encode(w);
-        }
-        w.key("max_results");
-        self.max_results.encode(w);
-        if let ::std::option::Option::Some(v) = &self.order_by {
-            w.key("order_by");
-            v.encode(w);
-        }
-        w.key("file_status");
-        self.file_status.encode(w);
-        w.key("filename_only");
-        self.filename_only.encode(w);
-        if let ::std::option::Option::Some(v) = &self.file_extensions {
-            w.key("file_extensions");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.file_categories {
-            w.key("file_categories");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.account_id {
-            w.key("account_id");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "path", &self.path);
+        crate::wire::write_field(w, "max_results", &self.max_results);
+        crate::wire::write_opt(w, "order_by", &self.order_by);
+        crate::wire::write_field(w, "file_status", &self.file_status);
+        crate::wire::write_field(w, "filename_only", &self.filename_only);
+        crate::wire::write_opt(w, "file_extensions", &self.file_extensions);
+        crate::wire::write_opt(w, "file_categories", &self.file_categories);
+        crate::wire::write_opt(w, "account_id", &self.account_id);
     }
 }
 impl crate::wire::Encode for SearchOptions {
@@ -10146,67 +9859,56 @@ impl crate::wire::Encode for SearchOptions {
     }
 }
 impl crate::wire::DecodeFields for SearchOptions {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::PathROrId>,
+            f1: ::std::option::Option<u64>,
+            f2: ::std::option::Option<crate::files::SearchOrderBy>,
+            f3: ::std::option::Option<crate::files::FileStatus>,
+            f4: ::std::option::Option<bool>,
+            f5: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            f6: ::std::option::Option<::std::vec::Vec<crate::files::FileCategory>>,
+            f7: ::std::option::Option<crate::users_common::AccountId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::PathROrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::SearchOrderBy> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::files::FileStatus> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::vec::Vec<crate::files::FileCategory>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => f0 = crate::wire::Decode::decode(r)?,
-                "max_results" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "order_by" => f2 = crate::wire::Decode::decode(r)?,
-                "file_status" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "filename_only" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "file_extensions" => f5 = crate::wire::Decode::decode(r)?,
-                "file_categories" => f6 = crate::wire::Decode::decode(r)?,
-                "account_id" => f7 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_nullable(r, &mut slots.f0),
+                "max_results" => crate::wire::read_into(r, &mut slots.f1),
+                "order_by" => crate::wire::read_nullable(r, &mut slots.f2),
+                "file_status" => crate::wire::read_into(r, &mut slots.f3),
+                "filename_only" => crate::wire::read_into(r, &mut slots.f4),
+                "file_extensions" => crate::wire::read_nullable(r, &mut slots.f5),
+                "file_categories" => crate::wire::read_nullable(r, &mut slots.f6),
+                "account_id" => crate::wire::read_nullable(r, &mut slots.f7),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            max_results: u64,
-            file_status: crate::files::FileStatus,
-            filename_only: bool,
-        }
-        let defaults = Defaults {
-            max_results: 100u64,
-            file_status: crate::files::FileStatus::Active,
-            filename_only: false,
-        };
         ::std::result::Result::Ok(Self {
-            path: f0,
-            max_results: match f1 {
+            path: slots.f0,
+            max_results: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.max_results,
+                ::std::option::Option::None => 100u64,
             },
-            order_by: f2,
-            file_status: match f3 {
+            order_by: slots.f2,
+            file_status: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.file_status,
+                ::std::option::Option::None => crate::files::FileStatus::Active,
             },
-            filename_only: match f4 {
+            filename_only: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.filename_only,
+                ::std::option::Option::None => false,
             },
-            file_extensions: f5,
-            file_categories: f6,
-            account_id: f7,
+            file_extensions: slots.f5,
+            file_categories: slots.f6,
+            account_id: slots.f7,
         })
     }
 }
@@ -10280,12 +9982,9 @@ impl SearchResult {
 impl crate::wire::EncodeFields for SearchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("matches");
-        self.matches.encode(w);
-        w.key("more");
-        self.more.encode(w);
-        w.key("start");
-        self.start.encode(w);
+        crate::wire::write_field(w, "matches", &self.matches);
+        crate::wire::write_field(w, "more", &self.more);
+        crate::wire::write_field(w, "start", &self.start);
     }
 }
 impl crate::wire::Encode for SearchResult {
@@ -10296,57 +9995,56 @@ impl crate::wire::Encode for SearchResult {
     }
 }
 impl crate::wire::DecodeFields for SearchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::SearchMatch>>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::files::SearchMatch>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "matches" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "more" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "start" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "matches" => crate::wire::read_into(r, &mut slots.f0),
+                "more" => crate::wire::read_into(r, &mut slots.f1),
+                "start" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "matches", "SearchResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "more", "SearchResult"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "start", "SearchResult"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SearchResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            matches: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'matches' of SearchResult",
-                            ),
-                        )
-                })?,
-            more: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'more' of SearchResult",
-                            ),
-                        )
-                })?,
-            start: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'start' of SearchResult",
-                            ),
-                        )
-                })?,
+            matches: f0,
+            more: f1,
+            start: f2,
         })
     }
 }
@@ -10421,20 +10119,10 @@ impl SearchV2Arg {
 impl crate::wire::EncodeFields for SearchV2Arg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("query");
-        self.query.encode(w);
-        if let ::std::option::Option::Some(v) = &self.options {
-            w.key("options");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.match_field_options {
-            w.key("match_field_options");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.include_highlights {
-            w.key("include_highlights");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "query", &self.query);
+        crate::wire::write_opt(w, "options", &self.options);
+        crate::wire::write_opt(w, "match_field_options", &self.match_field_options);
+        crate::wire::write_opt(w, "include_highlights", &self.include_highlights);
     }
 }
 impl crate::wire::Encode for SearchV2Arg {
@@ -10445,40 +10133,45 @@ impl crate::wire::Encode for SearchV2Arg {
     }
 }
 impl crate::wire::DecodeFields for SearchV2Arg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::files::SearchOptions>,
+            f2: ::std::option::Option<crate::files::SearchMatchFieldOptions>,
+            f3: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::SearchOptions> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::SearchMatchFieldOptions> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "query" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "options" => f1 = crate::wire::Decode::decode(r)?,
-                "match_field_options" => f2 = crate::wire::Decode::decode(r)?,
-                "include_highlights" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "query" => crate::wire::read_into(r, &mut slots.f0),
+                "options" => crate::wire::read_nullable(r, &mut slots.f1),
+                "match_field_options" => crate::wire::read_nullable(r, &mut slots.f2),
+                "include_highlights" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "query", "SearchV2Arg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SearchV2Arg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            query: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'query' of SearchV2Arg",
-                            ),
-                        )
-                })?,
-            options: f1,
-            match_field_options: f2,
-            include_highlights: f3,
+            query: f0,
+            options: slots.f1,
+            match_field_options: slots.f2,
+            include_highlights: slots.f3,
         })
     }
 }
@@ -10528,8 +10221,7 @@ impl SearchV2ContinueArg {
 impl crate::wire::EncodeFields for SearchV2ContinueArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for SearchV2ContinueArg {
@@ -10540,32 +10232,35 @@ impl crate::wire::Encode for SearchV2ContinueArg {
     }
 }
 impl crate::wire::DecodeFields for SearchV2ContinueArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::SearchV2Cursor>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::SearchV2Cursor> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of SearchV2ContinueArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "SearchV2ContinueArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SearchV2ContinueArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
 impl crate::wire::Decode for SearchV2ContinueArg {
@@ -10626,14 +10321,9 @@ impl SearchV2Result {
 impl crate::wire::EncodeFields for SearchV2Result {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("matches");
-        self.matches.encode(w);
-        w.key("has_more");
-        self.has_more.encode(w);
-        if let ::std::option::Option::Some(v) = &self.cursor {
-            w.key("cursor");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "matches", &self.matches);
+        crate::wire::write_field(w, "has_more", &self.has_more);
+        crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for SearchV2Result {
@@ -10644,49 +10334,50 @@ impl crate::wire::Encode for SearchV2Result {
     }
 }
 impl crate::wire::DecodeFields for SearchV2Result {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::SearchMatchV2>>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<crate::files::SearchV2Cursor>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::SearchMatchV2>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::SearchV2Cursor> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "matches" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "has_more" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "matches" => crate::wire::read_into(r, &mut slots.f0),
+                "has_more" => crate::wire::read_into(r, &mut slots.f1),
+                "cursor" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "matches", "SearchV2Result"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "has_more", "SearchV2Result"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SearchV2Result"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            matches: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'matches' of SearchV2Result",
-                            ),
-                        )
-                })?,
-            has_more: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'has_more' of SearchV2Result",
-                            ),
-                        )
-                })?,
-            cursor: f2,
+            matches: f0,
+            has_more: f1,
+            cursor: slots.f2,
         })
     }
 }
@@ -10748,12 +10439,8 @@ impl SharedLink {
 impl crate::wire::EncodeFields for SharedLink {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("url");
-        self.url.encode(w);
-        if let ::std::option::Option::Some(v) = &self.password {
-            w.key("password");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_opt(w, "password", &self.password);
     }
 }
 impl crate::wire::Encode for SharedLink {
@@ -10764,34 +10451,37 @@ impl crate::wire::Encode for SharedLink {
     }
 }
 impl crate::wire::DecodeFields for SharedLink {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::SharedLinkUrl>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::SharedLinkUrl> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "password" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "password" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "SharedLink"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "SharedLink"));
+        };
         ::std::result::Result::Ok(Self {
-            url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of SharedLink",
-                            ),
-                        )
-                })?,
-            password: f1,
+            url: f0,
+            password: slots.f1,
         })
     }
 }
@@ -10843,16 +10533,9 @@ impl SharedLinkFileInfo {
 impl crate::wire::EncodeFields for SharedLinkFileInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("url");
-        self.url.encode(w);
-        if let ::std::option::Option::Some(v) = &self.path {
-            w.key("path");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.password {
-            w.key("password");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_opt(w, "path", &self.path);
+        crate::wire::write_opt(w, "password", &self.password);
     }
 }
 impl crate::wire::Encode for SharedLinkFileInfo {
@@ -10863,37 +10546,42 @@ impl crate::wire::Encode for SharedLinkFileInfo {
     }
 }
 impl crate::wire::DecodeFields for SharedLinkFileInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "path" => f1 = crate::wire::Decode::decode(r)?,
-                "password" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "path" => crate::wire::read_nullable(r, &mut slots.f1),
+                "password" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "SharedLinkFileInfo"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SharedLinkFileInfo"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of SharedLinkFileInfo",
-                            ),
-                        )
-                })?,
-            path: f1,
-            password: f2,
+            url: f0,
+            path: slots.f1,
+            password: slots.f2,
         })
     }
 }
@@ -10928,8 +10616,7 @@ impl SharingInfo {
 impl crate::wire::EncodeFields for SharingInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("read_only");
-        self.read_only.encode(w);
+        crate::wire::write_field(w, "read_only", &self.read_only);
     }
 }
 impl crate::wire::Encode for SharingInfo {
@@ -10940,32 +10627,35 @@ impl crate::wire::Encode for SharingInfo {
     }
 }
 impl crate::wire::DecodeFields for SharingInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "read_only" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "read_only" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            read_only: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'read_only' of SharingInfo",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "read_only", "SharingInfo"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SharingInfo"),
+            );
+        };
+        ::std::result::Result::Ok(Self { read_only: f0 })
     }
 }
 impl crate::wire::Decode for SharingInfo {
@@ -11014,14 +10704,13 @@ impl SingleUserLock {
 impl crate::wire::EncodeFields for SingleUserLock {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("created");
-        self.created.encode(w);
-        w.key("lock_holder_account_id");
-        self.lock_holder_account_id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.lock_holder_team_id {
-            w.key("lock_holder_team_id");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "created", &self.created);
+        crate::wire::write_field(
+            w,
+            "lock_holder_account_id",
+            &self.lock_holder_account_id,
+        );
+        crate::wire::write_opt(w, "lock_holder_team_id", &self.lock_holder_team_id);
     }
 }
 impl crate::wire::Encode for SingleUserLock {
@@ -11032,47 +10721,50 @@ impl crate::wire::Encode for SingleUserLock {
     }
 }
 impl crate::wire::DecodeFields for SingleUserLock {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f1: ::std::option::Option<crate::users_common::AccountId>,
+            f2: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "created" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "lock_holder_account_id" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "lock_holder_team_id" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "created" => crate::wire::read_into(r, &mut slots.f0),
+                "lock_holder_account_id" => crate::wire::read_into(r, &mut slots.f1),
+                "lock_holder_team_id" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "created", "SingleUserLock"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "lock_holder_account_id", "SingleUserLock"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SingleUserLock"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            created: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'created' of SingleUserLock",
-                            ),
-                        )
-                })?,
-            lock_holder_account_id: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'lock_holder_account_id' of SingleUserLock",
-                            ),
-                        )
-                })?,
-            lock_holder_team_id: f2,
+            created: f0,
+            lock_holder_account_id: f1,
+            lock_holder_team_id: slots.f2,
         })
     }
 }
@@ -11118,8 +10810,7 @@ impl SymlinkInfo {
 impl crate::wire::EncodeFields for SymlinkInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("target");
-        self.target.encode(w);
+        crate::wire::write_field(w, "target", &self.target);
     }
 }
 impl crate::wire::Encode for SymlinkInfo {
@@ -11130,32 +10821,35 @@ impl crate::wire::Encode for SymlinkInfo {
     }
 }
 impl crate::wire::DecodeFields for SymlinkInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "target" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "target" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            target: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'target' of SymlinkInfo",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "target", "SymlinkInfo"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SymlinkInfo"),
+            );
+        };
+        ::std::result::Result::Ok(Self { target: f0 })
     }
 }
 impl crate::wire::Decode for SymlinkInfo {
@@ -11230,20 +10924,12 @@ impl ThumbnailArg {
 impl crate::wire::EncodeFields for ThumbnailArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("format");
-        self.format.encode(w);
-        w.key("size");
-        self.size.encode(w);
-        w.key("mode");
-        self.mode.encode(w);
-        w.key("quality");
-        self.quality.encode(w);
-        if let ::std::option::Option::Some(v) = &self.exclude_media_info {
-            w.key("exclude_media_info");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "format", &self.format);
+        crate::wire::write_field(w, "size", &self.size);
+        crate::wire::write_field(w, "mode", &self.mode);
+        crate::wire::write_field(w, "quality", &self.quality);
+        crate::wire::write_opt(w, "exclude_media_info", &self.exclude_media_info);
     }
 }
 impl crate::wire::Encode for ThumbnailArg {
@@ -11254,78 +10940,63 @@ impl crate::wire::Encode for ThumbnailArg {
     }
 }
 impl crate::wire::DecodeFields for ThumbnailArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::ReadPath>,
+            f1: ::std::option::Option<crate::files::ThumbnailFormat>,
+            f2: ::std::option::Option<crate::files::ThumbnailSize>,
+            f3: ::std::option::Option<crate::files::ThumbnailMode>,
+            f4: ::std::option::Option<crate::files::ThumbnailQuality>,
+            f5: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::ReadPath> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::ThumbnailFormat> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::ThumbnailSize> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::files::ThumbnailMode> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::files::ThumbnailQuality> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "format" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "size" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "mode" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "quality" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "exclude_media_info" => f5 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "format" => crate::wire::read_into(r, &mut slots.f1),
+                "size" => crate::wire::read_into(r, &mut slots.f2),
+                "mode" => crate::wire::read_into(r, &mut slots.f3),
+                "quality" => crate::wire::read_into(r, &mut slots.f4),
+                "exclude_media_info" => crate::wire::read_nullable(r, &mut slots.f5),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            format: crate::files::ThumbnailFormat,
-            size: crate::files::ThumbnailSize,
-            mode: crate::files::ThumbnailMode,
-            quality: crate::files::ThumbnailQuality,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "ThumbnailArg"),
+            );
         }
-        let defaults = Defaults {
-            format: crate::files::ThumbnailFormat::Jpeg,
-            size: crate::files::ThumbnailSize::W64h64,
-            mode: crate::files::ThumbnailMode::Strict,
-            quality: crate::files::ThumbnailQuality::Quality80,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ThumbnailArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of ThumbnailArg",
-                            ),
-                        )
-                })?,
-            format: match f1 {
+            path: f0,
+            format: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.format,
+                ::std::option::Option::None => crate::files::ThumbnailFormat::Jpeg,
             },
-            size: match f2 {
+            size: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.size,
+                ::std::option::Option::None => crate::files::ThumbnailSize::W64h64,
             },
-            mode: match f3 {
+            mode: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.mode,
+                ::std::option::Option::None => crate::files::ThumbnailMode::Strict,
             },
-            quality: match f4 {
+            quality: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.quality,
+                ::std::option::Option::None => crate::files::ThumbnailQuality::Quality80,
             },
-            exclude_media_info: f5,
+            exclude_media_info: slots.f5,
         })
     }
 }
@@ -11416,20 +11087,12 @@ impl ThumbnailV2Arg {
 impl crate::wire::EncodeFields for ThumbnailV2Arg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("resource");
-        self.resource.encode(w);
-        w.key("format");
-        self.format.encode(w);
-        w.key("size");
-        self.size.encode(w);
-        w.key("mode");
-        self.mode.encode(w);
-        w.key("quality");
-        self.quality.encode(w);
-        if let ::std::option::Option::Some(v) = &self.exclude_media_info {
-            w.key("exclude_media_info");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "resource", &self.resource);
+        crate::wire::write_field(w, "format", &self.format);
+        crate::wire::write_field(w, "size", &self.size);
+        crate::wire::write_field(w, "mode", &self.mode);
+        crate::wire::write_field(w, "quality", &self.quality);
+        crate::wire::write_opt(w, "exclude_media_info", &self.exclude_media_info);
     }
 }
 impl crate::wire::Encode for ThumbnailV2Arg {
@@ -11440,78 +11103,63 @@ impl crate::wire::Encode for ThumbnailV2Arg {
     }
 }
 impl crate::wire::DecodeFields for ThumbnailV2Arg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::PathOrLink>,
+            f1: ::std::option::Option<crate::files::ThumbnailFormat>,
+            f2: ::std::option::Option<crate::files::ThumbnailSize>,
+            f3: ::std::option::Option<crate::files::ThumbnailMode>,
+            f4: ::std::option::Option<crate::files::ThumbnailQuality>,
+            f5: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::PathOrLink> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::ThumbnailFormat> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::ThumbnailSize> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::files::ThumbnailMode> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::files::ThumbnailQuality> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "resource" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "format" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "size" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "mode" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "quality" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "exclude_media_info" => f5 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "resource" => crate::wire::read_into(r, &mut slots.f0),
+                "format" => crate::wire::read_into(r, &mut slots.f1),
+                "size" => crate::wire::read_into(r, &mut slots.f2),
+                "mode" => crate::wire::read_into(r, &mut slots.f3),
+                "quality" => crate::wire::read_into(r, &mut slots.f4),
+                "exclude_media_info" => crate::wire::read_nullable(r, &mut slots.f5),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            format: crate::files::ThumbnailFormat,
-            size: crate::files::ThumbnailSize,
-            mode: crate::files::ThumbnailMode,
-            quality: crate::files::ThumbnailQuality,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "resource", "ThumbnailV2Arg"),
+            );
         }
-        let defaults = Defaults {
-            format: crate::files::ThumbnailFormat::Jpeg,
-            size: crate::files::ThumbnailSize::W64h64,
-            mode: crate::files::ThumbnailMode::Strict,
-            quality: crate::files::ThumbnailQuality::Quality80,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ThumbnailV2Arg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            resource: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'resource' of ThumbnailV2Arg",
-                            ),
-                        )
-                })?,
-            format: match f1 {
+            resource: f0,
+            format: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.format,
+                ::std::option::Option::None => crate::files::ThumbnailFormat::Jpeg,
             },
-            size: match f2 {
+            size: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.size,
+                ::std::option::Option::None => crate::files::ThumbnailSize::W64h64,
             },
-            mode: match f3 {
+            mode: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.mode,
+                ::std::option::Option::None => crate::files::ThumbnailMode::Strict,
             },
-            quality: match f4 {
+            quality: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.quality,
+                ::std::option::Option::None => crate::files::ThumbnailQuality::Quality80,
             },
-            exclude_media_info: f5,
+            exclude_media_info: slots.f5,
         })
     }
 }
@@ -11552,8 +11200,7 @@ impl UnlockFileArg {
 impl crate::wire::EncodeFields for UnlockFileArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
+        crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Encode for UnlockFileArg {
@@ -11564,32 +11211,35 @@ impl crate::wire::Encode for UnlockFileArg {
     }
 }
 impl crate::wire::DecodeFields for UnlockFileArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::WritePathOrId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of UnlockFileArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "UnlockFileArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UnlockFileArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { path: f0 })
     }
 }
 impl crate::wire::Decode for UnlockFileArg {
@@ -11637,8 +11287,7 @@ impl UnlockFileBatchArg {
 impl crate::wire::EncodeFields for UnlockFileBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for UnlockFileBatchArg {
@@ -11649,34 +11298,35 @@ impl crate::wire::Encode for UnlockFileBatchArg {
     }
 }
 impl crate::wire::DecodeFields for UnlockFileBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::files::UnlockFileArg>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::UnlockFileArg>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of UnlockFileBatchArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "UnlockFileBatchArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UnlockFileBatchArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for UnlockFileBatchArg {
@@ -11784,28 +11434,14 @@ impl UploadArg {
 impl crate::wire::EncodeFields for UploadArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("mode");
-        self.mode.encode(w);
-        w.key("autorename");
-        self.autorename.encode(w);
-        if let ::std::option::Option::Some(v) = &self.client_modified {
-            w.key("client_modified");
-            v.encode(w);
-        }
-        w.key("mute");
-        self.mute.encode(w);
-        if let ::std::option::Option::Some(v) = &self.property_groups {
-            w.key("property_groups");
-            v.encode(w);
-        }
-        w.key("strict_conflict");
-        self.strict_conflict.encode(w);
-        if let ::std::option::Option::Some(v) = &self.content_hash {
-            w.key("content_hash");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "mode", &self.mode);
+        crate::wire::write_field(w, "autorename", &self.autorename);
+        crate::wire::write_opt(w, "client_modified", &self.client_modified);
+        crate::wire::write_field(w, "mute", &self.mute);
+        crate::wire::write_opt(w, "property_groups", &self.property_groups);
+        crate::wire::write_field(w, "strict_conflict", &self.strict_conflict);
+        crate::wire::write_opt(w, "content_hash", &self.content_hash);
     }
 }
 impl crate::wire::Encode for UploadArg {
@@ -11816,86 +11452,69 @@ impl crate::wire::Encode for UploadArg {
     }
 }
 impl crate::wire::DecodeFields for UploadArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::WritePathOrId>,
+            f1: ::std::option::Option<crate::files::WriteMode>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f4: ::std::option::Option<bool>,
+            f5: ::std::option::Option<
+                ::std::vec::Vec<crate::file_properties::PropertyGroup>,
+            >,
+            f6: ::std::option::Option<bool>,
+            f7: ::std::option::Option<crate::files::Sha256HexHash>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::WriteMode> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<crate::file_properties::PropertyGroup>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::files::Sha256HexHash> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "mode" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "autorename" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "client_modified" => f3 = crate::wire::Decode::decode(r)?,
-                "mute" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "property_groups" => f5 = crate::wire::Decode::decode(r)?,
-                "strict_conflict" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "content_hash" => f7 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "mode" => crate::wire::read_into(r, &mut slots.f1),
+                "autorename" => crate::wire::read_into(r, &mut slots.f2),
+                "client_modified" => crate::wire::read_nullable(r, &mut slots.f3),
+                "mute" => crate::wire::read_into(r, &mut slots.f4),
+                "property_groups" => crate::wire::read_nullable(r, &mut slots.f5),
+                "strict_conflict" => crate::wire::read_into(r, &mut slots.f6),
+                "content_hash" => crate::wire::read_nullable(r, &mut slots.f7),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            mode: crate::files::WriteMode,
-            autorename: bool,
-            mute: bool,
-            strict_conflict: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "UploadArg"),
+            );
         }
-        let defaults = Defaults {
-            mode: crate::files::WriteMode::Add,
-            autorename: false,
-            mute: false,
-            strict_conflict: false,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "UploadArg"));
         };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of UploadArg",
-                            ),
-                        )
-                })?,
-            mode: match f1 {
+            path: f0,
+            mode: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.mode,
+                ::std::option::Option::None => crate::files::WriteMode::Add,
             },
-            autorename: match f2 {
+            autorename: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.autorename,
+                ::std::option::Option::None => false,
             },
-            client_modified: f3,
-            mute: match f4 {
+            client_modified: slots.f3,
+            mute: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.mute,
+                ::std::option::Option::None => false,
             },
-            property_groups: f5,
-            strict_conflict: match f6 {
+            property_groups: slots.f5,
+            strict_conflict: match slots.f6 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.strict_conflict,
+                ::std::option::Option::None => false,
             },
-            content_hash: f7,
+            content_hash: slots.f7,
         })
     }
 }
@@ -11979,14 +11598,9 @@ impl UploadSessionAppendArg {
 impl crate::wire::EncodeFields for UploadSessionAppendArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
-        w.key("close");
-        self.close.encode(w);
-        if let ::std::option::Option::Some(v) = &self.content_hash {
-            w.key("content_hash");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "cursor", &self.cursor);
+        crate::wire::write_field(w, "close", &self.close);
+        crate::wire::write_opt(w, "content_hash", &self.content_hash);
     }
 }
 impl crate::wire::Encode for UploadSessionAppendArg {
@@ -11997,46 +11611,45 @@ impl crate::wire::Encode for UploadSessionAppendArg {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionAppendArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::UploadSessionCursor>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<crate::files::Sha256HexHash>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::UploadSessionCursor> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::Sha256HexHash> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "close" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "content_hash" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                "close" => crate::wire::read_into(r, &mut slots.f1),
+                "content_hash" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            close: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "UploadSessionAppendArg"),
+            );
         }
-        let defaults = Defaults { close: false };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionAppendArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of UploadSessionAppendArg",
-                            ),
-                        )
-                })?,
-            close: match f1 {
+            cursor: f0,
+            close: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.close,
+                ::std::option::Option::None => false,
             },
-            content_hash: f2,
+            content_hash: slots.f2,
         })
     }
 }
@@ -12096,12 +11709,8 @@ impl UploadSessionAppendBatchArg {
 impl crate::wire::EncodeFields for UploadSessionAppendBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
-        if let ::std::option::Option::Some(v) = &self.content_hash {
-            w.key("content_hash");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "entries", &self.entries);
+        crate::wire::write_opt(w, "content_hash", &self.content_hash);
     }
 }
 impl crate::wire::Encode for UploadSessionAppendBatchArg {
@@ -12112,36 +11721,41 @@ impl crate::wire::Encode for UploadSessionAppendBatchArg {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionAppendBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::files::UploadSessionAppendBatchArgEntry>,
+            >,
+            f1: ::std::option::Option<crate::files::Sha256HexHash>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::UploadSessionAppendBatchArgEntry>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::Sha256HexHash> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "content_hash" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                "content_hash" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "UploadSessionAppendBatchArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionAppendBatchArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of UploadSessionAppendBatchArg",
-                            ),
-                        )
-                })?,
-            content_hash: f1,
+            entries: f0,
+            content_hash: slots.f1,
         })
     }
 }
@@ -12208,12 +11822,9 @@ impl UploadSessionAppendBatchArgEntry {
 impl crate::wire::EncodeFields for UploadSessionAppendBatchArgEntry {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
-        w.key("length");
-        self.length.encode(w);
-        w.key("close");
-        self.close.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
+        crate::wire::write_field(w, "length", &self.length);
+        crate::wire::write_field(w, "close", &self.close);
     }
 }
 impl crate::wire::Encode for UploadSessionAppendBatchArgEntry {
@@ -12224,55 +11835,52 @@ impl crate::wire::Encode for UploadSessionAppendBatchArgEntry {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionAppendBatchArgEntry {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::UploadSessionCursor>,
+            f1: ::std::option::Option<u64>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::UploadSessionCursor> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "length" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "close" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                "length" => crate::wire::read_into(r, &mut slots.f1),
+                "close" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            close: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "UploadSessionAppendBatchArgEntry"),
+            );
         }
-        let defaults = Defaults { close: false };
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "length", "UploadSessionAppendBatchArgEntry"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionAppendBatchArgEntry"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of UploadSessionAppendBatchArgEntry",
-                            ),
-                        )
-                })?,
-            length: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'length' of UploadSessionAppendBatchArgEntry",
-                            ),
-                        )
-                })?,
-            close: match f2 {
+            cursor: f0,
+            length: f1,
+            close: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.close,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -12309,8 +11917,7 @@ impl UploadSessionAppendBatchResult {
 impl crate::wire::EncodeFields for UploadSessionAppendBatchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for UploadSessionAppendBatchResult {
@@ -12321,34 +11928,37 @@ impl crate::wire::Encode for UploadSessionAppendBatchResult {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionAppendBatchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::files::UploadSessionAppendBatchResultEntry>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::UploadSessionAppendBatchResultEntry>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of UploadSessionAppendBatchResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "UploadSessionAppendBatchResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionAppendBatchResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for UploadSessionAppendBatchResult {
@@ -12383,10 +11993,8 @@ impl UploadSessionCursor {
 impl crate::wire::EncodeFields for UploadSessionCursor {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("session_id");
-        self.session_id.encode(w);
-        w.key("offset");
-        self.offset.encode(w);
+        crate::wire::write_field(w, "session_id", &self.session_id);
+        crate::wire::write_field(w, "offset", &self.offset);
     }
 }
 impl crate::wire::Encode for UploadSessionCursor {
@@ -12397,45 +12005,45 @@ impl crate::wire::Encode for UploadSessionCursor {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionCursor {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "session_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "offset" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "session_id" => crate::wire::read_into(r, &mut slots.f0),
+                "offset" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            session_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'session_id' of UploadSessionCursor",
-                            ),
-                        )
-                })?,
-            offset: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'offset' of UploadSessionCursor",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "session_id", "UploadSessionCursor"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "offset", "UploadSessionCursor"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionCursor"),
+            );
+        };
+        ::std::result::Result::Ok(Self { session_id: f0, offset: f1 })
     }
 }
 impl crate::wire::Decode for UploadSessionCursor {
@@ -12484,14 +12092,9 @@ impl UploadSessionFinishArg {
 impl crate::wire::EncodeFields for UploadSessionFinishArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
-        w.key("commit");
-        self.commit.encode(w);
-        if let ::std::option::Option::Some(v) = &self.content_hash {
-            w.key("content_hash");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "cursor", &self.cursor);
+        crate::wire::write_field(w, "commit", &self.commit);
+        crate::wire::write_opt(w, "content_hash", &self.content_hash);
     }
 }
 impl crate::wire::Encode for UploadSessionFinishArg {
@@ -12502,47 +12105,50 @@ impl crate::wire::Encode for UploadSessionFinishArg {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionFinishArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::UploadSessionCursor>,
+            f1: ::std::option::Option<crate::files::CommitInfo>,
+            f2: ::std::option::Option<crate::files::Sha256HexHash>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::UploadSessionCursor> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::CommitInfo> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::Sha256HexHash> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "commit" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "content_hash" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                "commit" => crate::wire::read_into(r, &mut slots.f1),
+                "content_hash" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "UploadSessionFinishArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "commit", "UploadSessionFinishArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionFinishArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of UploadSessionFinishArg",
-                            ),
-                        )
-                })?,
-            commit: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'commit' of UploadSessionFinishArg",
-                            ),
-                        )
-                })?,
-            content_hash: f2,
+            cursor: f0,
+            commit: f1,
+            content_hash: slots.f2,
         })
     }
 }
@@ -12592,8 +12198,7 @@ impl UploadSessionFinishBatchArg {
 impl crate::wire::EncodeFields for UploadSessionFinishBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for UploadSessionFinishBatchArg {
@@ -12604,34 +12209,37 @@ impl crate::wire::Encode for UploadSessionFinishBatchArg {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionFinishBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::files::UploadSessionFinishArg>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::UploadSessionFinishArg>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of UploadSessionFinishBatchArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "UploadSessionFinishBatchArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionFinishBatchArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for UploadSessionFinishBatchArg {
@@ -12681,8 +12289,7 @@ impl UploadSessionFinishBatchResult {
 impl crate::wire::EncodeFields for UploadSessionFinishBatchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
+        crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Encode for UploadSessionFinishBatchResult {
@@ -12693,34 +12300,37 @@ impl crate::wire::Encode for UploadSessionFinishBatchResult {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionFinishBatchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::files::UploadSessionFinishBatchResultEntry>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::files::UploadSessionFinishBatchResultEntry>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of UploadSessionFinishBatchResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "UploadSessionFinishBatchResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionFinishBatchResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
 impl crate::wire::Decode for UploadSessionFinishBatchResult {
@@ -12762,8 +12372,7 @@ impl UploadSessionOffsetError {
 impl crate::wire::EncodeFields for UploadSessionOffsetError {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("correct_offset");
-        self.correct_offset.encode(w);
+        crate::wire::write_field(w, "correct_offset", &self.correct_offset);
     }
 }
 impl crate::wire::Encode for UploadSessionOffsetError {
@@ -12774,32 +12383,35 @@ impl crate::wire::Encode for UploadSessionOffsetError {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionOffsetError {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "correct_offset" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "correct_offset" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            correct_offset: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'correct_offset' of UploadSessionOffsetError",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "correct_offset", "UploadSessionOffsetError"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionOffsetError"),
+            );
+        };
+        ::std::result::Result::Ok(Self { correct_offset: f0 })
     }
 }
 impl crate::wire::Decode for UploadSessionOffsetError {
@@ -12855,16 +12467,9 @@ impl UploadSessionStartArg {
 impl crate::wire::EncodeFields for UploadSessionStartArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("close");
-        self.close.encode(w);
-        if let ::std::option::Option::Some(v) = &self.session_type {
-            w.key("session_type");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.content_hash {
-            w.key("content_hash");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "close", &self.close);
+        crate::wire::write_opt(w, "session_type", &self.session_type);
+        crate::wire::write_opt(w, "content_hash", &self.content_hash);
     }
 }
 impl crate::wire::Encode for UploadSessionStartArg {
@@ -12875,36 +12480,35 @@ impl crate::wire::Encode for UploadSessionStartArg {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionStartArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<bool>,
+            f1: ::std::option::Option<crate::files::UploadSessionType>,
+            f2: ::std::option::Option<crate::files::Sha256HexHash>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::UploadSessionType> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::files::Sha256HexHash> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "close" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "session_type" => f1 = crate::wire::Decode::decode(r)?,
-                "content_hash" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "close" => crate::wire::read_into(r, &mut slots.f0),
+                "session_type" => crate::wire::read_nullable(r, &mut slots.f1),
+                "content_hash" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            close: bool,
-        }
-        let defaults = Defaults { close: false };
         ::std::result::Result::Ok(Self {
-            close: match f0 {
+            close: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.close,
+                ::std::option::Option::None => false,
             },
-            session_type: f1,
-            content_hash: f2,
+            session_type: slots.f1,
+            content_hash: slots.f2,
         })
     }
 }
@@ -12962,12 +12566,8 @@ impl UploadSessionStartBatchArg {
 impl crate::wire::EncodeFields for UploadSessionStartBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.session_type {
-            w.key("session_type");
-            v.encode(w);
-        }
-        w.key("num_sessions");
-        self.num_sessions.encode(w);
+        crate::wire::write_opt(w, "session_type", &self.session_type);
+        crate::wire::write_field(w, "num_sessions", &self.num_sessions);
     }
 }
 impl crate::wire::Encode for UploadSessionStartBatchArg {
@@ -12978,34 +12578,39 @@ impl crate::wire::Encode for UploadSessionStartBatchArg {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionStartBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::UploadSessionType>,
+            f1: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::UploadSessionType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "session_type" => f0 = crate::wire::Decode::decode(r)?,
-                "num_sessions" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "session_type" => crate::wire::read_nullable(r, &mut slots.f0),
+                "num_sessions" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "num_sessions", "UploadSessionStartBatchArg"),
+            );
+        }
+        let ::std::option::Option::Some(f1) = slots.f1.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionStartBatchArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            session_type: f0,
-            num_sessions: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'num_sessions' of UploadSessionStartBatchArg",
-                            ),
-                        )
-                })?,
+            session_type: slots.f0,
+            num_sessions: f1,
         })
     }
 }
@@ -13050,8 +12655,7 @@ impl UploadSessionStartBatchResult {
 impl crate::wire::EncodeFields for UploadSessionStartBatchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("session_ids");
-        self.session_ids.encode(w);
+        crate::wire::write_field(w, "session_ids", &self.session_ids);
     }
 }
 impl crate::wire::Encode for UploadSessionStartBatchResult {
@@ -13062,32 +12666,35 @@ impl crate::wire::Encode for UploadSessionStartBatchResult {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionStartBatchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "session_ids" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "session_ids" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            session_ids: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'session_ids' of UploadSessionStartBatchResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "session_ids", "UploadSessionStartBatchResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionStartBatchResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { session_ids: f0 })
     }
 }
 impl crate::wire::Decode for UploadSessionStartBatchResult {
@@ -13120,8 +12727,7 @@ impl UploadSessionStartResult {
 impl crate::wire::EncodeFields for UploadSessionStartResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("session_id");
-        self.session_id.encode(w);
+        crate::wire::write_field(w, "session_id", &self.session_id);
     }
 }
 impl crate::wire::Encode for UploadSessionStartResult {
@@ -13132,32 +12738,35 @@ impl crate::wire::Encode for UploadSessionStartResult {
     }
 }
 impl crate::wire::DecodeFields for UploadSessionStartResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "session_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "session_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            session_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'session_id' of UploadSessionStartResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "session_id", "UploadSessionStartResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadSessionStartResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { session_id: f0 })
     }
 }
 impl crate::wire::Decode for UploadSessionStartResult {
@@ -13195,10 +12804,8 @@ impl UploadWriteFailed {
 impl crate::wire::EncodeFields for UploadWriteFailed {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("reason");
-        self.reason.encode(w);
-        w.key("upload_session_id");
-        self.upload_session_id.encode(w);
+        crate::wire::write_field(w, "reason", &self.reason);
+        crate::wire::write_field(w, "upload_session_id", &self.upload_session_id);
     }
 }
 impl crate::wire::Encode for UploadWriteFailed {
@@ -13209,44 +12816,47 @@ impl crate::wire::Encode for UploadWriteFailed {
     }
 }
 impl crate::wire::DecodeFields for UploadWriteFailed {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::WriteError>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::WriteError> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "reason" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "upload_session_id" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "reason" => crate::wire::read_into(r, &mut slots.f0),
+                "upload_session_id" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "reason", "UploadWriteFailed"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "upload_session_id", "UploadWriteFailed"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UploadWriteFailed"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            reason: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'reason' of UploadWriteFailed",
-                            ),
-                        )
-                })?,
-            upload_session_id: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'upload_session_id' of UploadWriteFailed",
-                            ),
-                        )
-                })?,
+            reason: f0,
+            upload_session_id: f1,
         })
     }
 }
@@ -13279,8 +12889,7 @@ impl UserGeneratedTag {
 impl crate::wire::EncodeFields for UserGeneratedTag {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("tag_text");
-        self.tag_text.encode(w);
+        crate::wire::write_field(w, "tag_text", &self.tag_text);
     }
 }
 impl crate::wire::Encode for UserGeneratedTag {
@@ -13291,32 +12900,35 @@ impl crate::wire::Encode for UserGeneratedTag {
     }
 }
 impl crate::wire::DecodeFields for UserGeneratedTag {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::TagText>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::TagText> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "tag_text" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "tag_text" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            tag_text: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'tag_text' of UserGeneratedTag",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "tag_text", "UserGeneratedTag"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UserGeneratedTag"),
+            );
+        };
+        ::std::result::Result::Ok(Self { tag_text: f0 })
     }
 }
 impl crate::wire::Decode for UserGeneratedTag {
@@ -13394,22 +13006,10 @@ impl VideoMetadata {
 impl crate::wire::EncodeFields for VideoMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.dimensions {
-            w.key("dimensions");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.location {
-            w.key("location");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.time_taken {
-            w.key("time_taken");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.duration {
-            w.key("duration");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "dimensions", &self.dimensions);
+        crate::wire::write_opt(w, "location", &self.location);
+        crate::wire::write_opt(w, "time_taken", &self.time_taken);
+        crate::wire::write_opt(w, "duration", &self.duration);
     }
 }
 impl crate::wire::Encode for VideoMetadata {
@@ -13420,30 +13020,35 @@ impl crate::wire::Encode for VideoMetadata {
     }
 }
 impl crate::wire::DecodeFields for VideoMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Dimensions>,
+            f1: ::std::option::Option<crate::files::GpsCoordinates>,
+            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f3: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::files::Dimensions> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::GpsCoordinates> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "dimensions" => f0 = crate::wire::Decode::decode(r)?,
-                "location" => f1 = crate::wire::Decode::decode(r)?,
-                "time_taken" => f2 = crate::wire::Decode::decode(r)?,
-                "duration" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "dimensions" => crate::wire::read_nullable(r, &mut slots.f0),
+                "location" => crate::wire::read_nullable(r, &mut slots.f1),
+                "time_taken" => crate::wire::read_nullable(r, &mut slots.f2),
+                "duration" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            dimensions: f0,
-            location: f1,
-            time_taken: f2,
-            duration: f3,
+            dimensions: slots.f0,
+            location: slots.f1,
+            time_taken: slots.f2,
+            duration: slots.f3,
         })
     }
 }
@@ -13484,25 +13089,10 @@ impl crate::wire::Encode for AddTagError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::TooManyTags => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_tags");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::TooManyTags => crate::wire::write_tag(w, "too_many_tags"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -13518,13 +13108,8 @@ impl crate::wire::Decode for AddTagError {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 "too_many_tags" => ::std::result::Result::Ok(Self::TooManyTags),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -13536,32 +13121,7 @@ impl crate::wire::Decode for AddTagError {
                 r.error(::std::string::String::from("missing .tag for AddTagError"))
             })?;
         match &*tag {
-            "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of AddTagError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
-            }
+            "path" => crate::wire::read_nested(r, "path", "AddTagError").map(Self::Path),
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
@@ -13570,13 +13130,7 @@ impl crate::wire::Decode for AddTagError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TooManyTags)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13595,20 +13149,14 @@ impl crate::wire::Encode for AlphaGetMetadataError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
             Self::PropertiesError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("properties_error");
-                w.key("properties_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "properties_error",
+                    ::std::option::Option::Some(x),
+                )
             }
         }
     }
@@ -13646,56 +13194,12 @@ impl crate::wire::Decode for AlphaGetMetadataError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of AlphaGetMetadataError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "AlphaGetMetadataError")
+                    .map(Self::Path)
             }
             "properties_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "properties_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PropertiesError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'properties_error' of AlphaGetMetadataError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "properties_error", "AlphaGetMetadataError")
+                    .map(Self::PropertiesError)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -13728,19 +13232,9 @@ impl crate::wire::Encode for BaseTagError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -13755,13 +13249,8 @@ impl crate::wire::Decode for BaseTagError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -13773,43 +13262,12 @@ impl crate::wire::Decode for BaseTagError {
                 r.error(::std::string::String::from("missing .tag for BaseTagError"))
             })?;
         match &*tag {
-            "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of BaseTagError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
-            }
+            "path" => crate::wire::read_nested(r, "path", "BaseTagError").map(Self::Path),
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13831,18 +13289,8 @@ pub enum CreateFolderBatchError {
 impl crate::wire::Encode for CreateFolderBatchError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::TooManyFiles => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_files");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -13858,13 +13306,8 @@ impl crate::wire::Decode for CreateFolderBatchError {
                 "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -13889,13 +13332,7 @@ impl crate::wire::Decode for CreateFolderBatchError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13921,33 +13358,14 @@ pub enum CreateFolderBatchJobStatus {
 impl crate::wire::Encode for CreateFolderBatchJobStatus {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -13963,23 +13381,19 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -14001,52 +13415,21 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of CreateFolderBatchJobStatus",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "CreateFolderBatchJobStatus")
+                    .map(Self::Failed)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14085,26 +13468,16 @@ impl crate::wire::Encode for CreateFolderBatchLaunch {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("async_job_id");
-                w.key("async_job_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "async_job_id",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -14119,23 +13492,19 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
             return match tag.as_str() {
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -14153,52 +13522,21 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
             })?;
         match &*tag {
             "async_job_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "async_job_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AsyncJobId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'async_job_id' of CreateFolderBatchLaunch",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "async_job_id", "CreateFolderBatchLaunch")
+                    .map(Self::AsyncJobId)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14239,19 +13577,10 @@ impl crate::wire::Encode for CreateFolderBatchResultEntry {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("success");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "success", ::std::option::Option::Some(x))
             }
             Self::Failure(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failure");
-                w.key("failure");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failure", ::std::option::Option::Some(x))
             }
         }
     }
@@ -14266,12 +13595,13 @@ impl crate::wire::Decode for CreateFolderBatchResultEntry {
             return match tag.as_str() {
                 "success" => {
                     ::std::result::Result::Ok(
-                        Self::Success(
-                            <crate::files::CreateFolderEntryResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Success({
+                            let v = <crate::files::CreateFolderEntryResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -14299,40 +13629,15 @@ impl crate::wire::Decode for CreateFolderBatchResultEntry {
             })?;
         match &*tag {
             "success" => {
-                ::std::result::Result::Ok(
-                    Self::Success(
-                        <crate::files::CreateFolderEntryResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::CreateFolderEntryResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Success)
             }
             "failure" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failure" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failure(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failure' of CreateFolderBatchResultEntry",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failure", "CreateFolderBatchResultEntry")
+                    .map(Self::Failure)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -14379,19 +13684,9 @@ impl crate::wire::Encode for CreateFolderEntryError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -14406,13 +13701,8 @@ impl crate::wire::Decode for CreateFolderEntryError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -14430,42 +13720,14 @@ impl crate::wire::Decode for CreateFolderEntryError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of CreateFolderEntryError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "CreateFolderEntryError")
+                    .map(Self::Path)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14483,12 +13745,7 @@ impl crate::wire::Encode for CreateFolderError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
         }
     }
@@ -14524,30 +13781,7 @@ impl crate::wire::Decode for CreateFolderError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of CreateFolderError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "CreateFolderError").map(Self::Path)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -14582,17 +13816,9 @@ impl crate::wire::Encode for DeleteBatchError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TooManyWriteOperations => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_write_operations");
-                w.end_object();
+                crate::wire::write_tag(w, "too_many_write_operations")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -14610,13 +13836,8 @@ impl crate::wire::Decode for DeleteBatchError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -14636,13 +13857,7 @@ impl crate::wire::Decode for DeleteBatchError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14668,33 +13883,14 @@ pub enum DeleteBatchJobStatus {
 impl crate::wire::Encode for DeleteBatchJobStatus {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -14710,23 +13906,19 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -14748,52 +13940,21 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of DeleteBatchJobStatus",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "DeleteBatchJobStatus")
+                    .map(Self::Failed)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14832,26 +13993,16 @@ impl crate::wire::Encode for DeleteBatchLaunch {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("async_job_id");
-                w.key("async_job_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "async_job_id",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -14866,23 +14017,19 @@ impl crate::wire::Decode for DeleteBatchLaunch {
             return match tag.as_str() {
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -14898,52 +14045,21 @@ impl crate::wire::Decode for DeleteBatchLaunch {
             })?;
         match &*tag {
             "async_job_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "async_job_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AsyncJobId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'async_job_id' of DeleteBatchLaunch",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "async_job_id", "DeleteBatchLaunch")
+                    .map(Self::AsyncJobId)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14984,19 +14100,10 @@ impl crate::wire::Encode for DeleteBatchResultEntry {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("success");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "success", ::std::option::Option::Some(x))
             }
             Self::Failure(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failure");
-                w.key("failure");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failure", ::std::option::Option::Some(x))
             }
         }
     }
@@ -15011,12 +14118,13 @@ impl crate::wire::Decode for DeleteBatchResultEntry {
             return match tag.as_str() {
                 "success" => {
                     ::std::result::Result::Ok(
-                        Self::Success(
-                            <crate::files::DeleteBatchResultData as crate::wire::DecodeFields>::decode_fields(
+                        Self::Success({
+                            let v = <crate::files::DeleteBatchResultData as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -15044,40 +14152,15 @@ impl crate::wire::Decode for DeleteBatchResultEntry {
             })?;
         match &*tag {
             "success" => {
-                ::std::result::Result::Ok(
-                    Self::Success(
-                        <crate::files::DeleteBatchResultData as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::DeleteBatchResultData as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Success)
             }
             "failure" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failure" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failure(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failure' of DeleteBatchResultEntry",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failure", "DeleteBatchResultEntry")
+                    .map(Self::Failure)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -15129,39 +14212,24 @@ impl crate::wire::Encode for DeleteError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PathLookup(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path_lookup");
-                w.key("path_lookup");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "path_lookup",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::PathWrite(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path_write");
-                w.key("path_write");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "path_write",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::TooManyWriteOperations => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_write_operations");
-                w.end_object();
+                crate::wire::write_tag(w, "too_many_write_operations")
             }
-            Self::TooManyFiles => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_files");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -15180,13 +14248,8 @@ impl crate::wire::Decode for DeleteError {
                 "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15199,56 +14262,12 @@ impl crate::wire::Decode for DeleteError {
             })?;
         match &*tag {
             "path_lookup" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path_lookup" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PathLookup(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path_lookup' of DeleteError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path_lookup", "DeleteError")
+                    .map(Self::PathLookup)
             }
             "path_write" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path_write" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PathWrite(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path_write' of DeleteError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path_write", "DeleteError")
+                    .map(Self::PathWrite)
             }
             "too_many_write_operations" => {
                 r.skip_value()?;
@@ -15262,13 +14281,7 @@ impl crate::wire::Decode for DeleteError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15292,25 +14305,10 @@ impl crate::wire::Encode for DownloadError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::UnsupportedFile => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_file");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::UnsupportedFile => crate::wire::write_tag(w, "unsupported_file"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -15326,13 +14324,8 @@ impl crate::wire::Decode for DownloadError {
                 "unsupported_file" => ::std::result::Result::Ok(Self::UnsupportedFile),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15345,30 +14338,7 @@ impl crate::wire::Decode for DownloadError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of DownloadError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "DownloadError").map(Self::Path)
             }
             "unsupported_file" => {
                 r.skip_value()?;
@@ -15378,13 +14348,7 @@ impl crate::wire::Decode for DownloadError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15410,31 +14374,11 @@ impl crate::wire::Encode for DownloadZipError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::TooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_large");
-                w.end_object();
-            }
-            Self::TooManyFiles => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_files");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::TooLarge => crate::wire::write_tag(w, "too_large"),
+            Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -15451,13 +14395,8 @@ impl crate::wire::Decode for DownloadZipError {
                 "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15470,30 +14409,7 @@ impl crate::wire::Decode for DownloadZipError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of DownloadZipError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "DownloadZipError").map(Self::Path)
             }
             "too_large" => {
                 r.skip_value()?;
@@ -15507,13 +14423,7 @@ impl crate::wire::Decode for DownloadZipError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15541,37 +14451,14 @@ impl crate::wire::Encode for ExportError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::NonExportable => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("non_exportable");
-                w.end_object();
-            }
+            Self::NonExportable => crate::wire::write_tag(w, "non_exportable"),
             Self::InvalidExportFormat => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_export_format");
-                w.end_object();
+                crate::wire::write_tag(w, "invalid_export_format")
             }
-            Self::RetryError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("retry_error");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RetryError => crate::wire::write_tag(w, "retry_error"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -15591,13 +14478,8 @@ impl crate::wire::Decode for ExportError {
                 "retry_error" => ::std::result::Result::Ok(Self::RetryError),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15609,32 +14491,7 @@ impl crate::wire::Decode for ExportError {
                 r.error(::std::string::String::from("missing .tag for ExportError"))
             })?;
         match &*tag {
-            "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of ExportError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
-            }
+            "path" => crate::wire::read_nested(r, "path", "ExportError").map(Self::Path),
             "non_exportable" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NonExportable)
@@ -15651,13 +14508,7 @@ impl crate::wire::Decode for ExportError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15697,72 +14548,17 @@ pub enum FileCategory {
 impl crate::wire::Encode for FileCategory {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Image => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("image");
-                w.end_object();
-            }
-            Self::Document => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("document");
-                w.end_object();
-            }
-            Self::Pdf => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("pdf");
-                w.end_object();
-            }
-            Self::Spreadsheet => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("spreadsheet");
-                w.end_object();
-            }
-            Self::Presentation => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("presentation");
-                w.end_object();
-            }
-            Self::Audio => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("audio");
-                w.end_object();
-            }
-            Self::Video => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("video");
-                w.end_object();
-            }
-            Self::Folder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("folder");
-                w.end_object();
-            }
-            Self::Paper => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("paper");
-                w.end_object();
-            }
-            Self::Others => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("others");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Image => crate::wire::write_tag(w, "image"),
+            Self::Document => crate::wire::write_tag(w, "document"),
+            Self::Pdf => crate::wire::write_tag(w, "pdf"),
+            Self::Spreadsheet => crate::wire::write_tag(w, "spreadsheet"),
+            Self::Presentation => crate::wire::write_tag(w, "presentation"),
+            Self::Audio => crate::wire::write_tag(w, "audio"),
+            Self::Video => crate::wire::write_tag(w, "video"),
+            Self::Folder => crate::wire::write_tag(w, "folder"),
+            Self::Paper => crate::wire::write_tag(w, "paper"),
+            Self::Others => crate::wire::write_tag(w, "others"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -15787,13 +14583,8 @@ impl crate::wire::Decode for FileCategory {
                 "others" => ::std::result::Result::Ok(Self::Others),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15849,13 +14640,7 @@ impl crate::wire::Decode for FileCategory {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15879,25 +14664,11 @@ pub enum FileLockContent {
 impl crate::wire::Encode for FileLockContent {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Unlocked => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unlocked");
-                w.end_object();
-            }
+            Self::Unlocked => crate::wire::write_tag(w, "unlocked"),
             Self::SingleUser(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("single_user");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "single_user", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -15913,23 +14684,19 @@ impl crate::wire::Decode for FileLockContent {
                 "unlocked" => ::std::result::Result::Ok(Self::Unlocked),
                 "single_user" => {
                     ::std::result::Result::Ok(
-                        Self::SingleUser(
-                            <crate::files::SingleUserLock as crate::wire::DecodeFields>::decode_fields(
+                        Self::SingleUser({
+                            let v = <crate::files::SingleUserLock as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15946,26 +14713,17 @@ impl crate::wire::Decode for FileLockContent {
                 ::std::result::Result::Ok(Self::Unlocked)
             }
             "single_user" => {
-                ::std::result::Result::Ok(
-                    Self::SingleUser(
-                        <crate::files::SingleUserLock as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::SingleUserLock as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::SingleUser)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16000,24 +14758,9 @@ pub enum FileStatus {
 impl crate::wire::Encode for FileStatus {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Active => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("active");
-                w.end_object();
-            }
-            Self::Deleted => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("deleted");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Active => crate::wire::write_tag(w, "active"),
+            Self::Deleted => crate::wire::write_tag(w, "deleted"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16034,13 +14777,8 @@ impl crate::wire::Decode for FileStatus {
                 "deleted" => ::std::result::Result::Ok(Self::Deleted),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16064,13 +14802,7 @@ impl crate::wire::Decode for FileStatus {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16092,19 +14824,9 @@ impl crate::wire::Encode for GetCopyReferenceError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16119,13 +14841,8 @@ impl crate::wire::Decode for GetCopyReferenceError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16143,42 +14860,14 @@ impl crate::wire::Decode for GetCopyReferenceError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of GetCopyReferenceError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "GetCopyReferenceError")
+                    .map(Self::Path)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16196,12 +14885,7 @@ impl crate::wire::Encode for GetMetadataError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
         }
     }
@@ -16234,30 +14918,7 @@ impl crate::wire::Decode for GetMetadataError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of GetMetadataError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "GetMetadataError").map(Self::Path)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -16296,37 +14957,12 @@ impl crate::wire::Encode for GetTemporaryLinkError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::EmailNotVerified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_not_verified");
-                w.end_object();
-            }
-            Self::UnsupportedFile => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_file");
-                w.end_object();
-            }
-            Self::NotAllowed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_allowed");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::EmailNotVerified => crate::wire::write_tag(w, "email_not_verified"),
+            Self::UnsupportedFile => crate::wire::write_tag(w, "unsupported_file"),
+            Self::NotAllowed => crate::wire::write_tag(w, "not_allowed"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16344,13 +14980,8 @@ impl crate::wire::Decode for GetTemporaryLinkError {
                 "not_allowed" => ::std::result::Result::Ok(Self::NotAllowed),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16368,30 +14999,8 @@ impl crate::wire::Decode for GetTemporaryLinkError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of GetTemporaryLinkError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "GetTemporaryLinkError")
+                    .map(Self::Path)
             }
             "email_not_verified" => {
                 r.skip_value()?;
@@ -16409,13 +15018,7 @@ impl crate::wire::Decode for GetTemporaryLinkError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16437,18 +15040,8 @@ pub enum GetThumbnailBatchError {
 impl crate::wire::Encode for GetThumbnailBatchError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::TooManyFiles => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_files");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16464,13 +15057,8 @@ impl crate::wire::Decode for GetThumbnailBatchError {
                 "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16495,13 +15083,7 @@ impl crate::wire::Decode for GetThumbnailBatchError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16525,26 +15107,12 @@ impl crate::wire::Encode for GetThumbnailBatchResultEntry {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("success");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "success", ::std::option::Option::Some(x))
             }
             Self::Failure(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failure");
-                w.key("failure");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failure", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16559,23 +15127,19 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
             return match tag.as_str() {
                 "success" => {
                     ::std::result::Result::Ok(
-                        Self::Success(
-                            <crate::files::GetThumbnailBatchResultData as crate::wire::DecodeFields>::decode_fields(
+                        Self::Success({
+                            let v = <crate::files::GetThumbnailBatchResultData as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16593,52 +15157,21 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
             })?;
         match &*tag {
             "success" => {
-                ::std::result::Result::Ok(
-                    Self::Success(
-                        <crate::files::GetThumbnailBatchResultData as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::GetThumbnailBatchResultData as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Success)
             }
             "failure" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failure" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failure(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failure' of GetThumbnailBatchResultEntry",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failure", "GetThumbnailBatchResultEntry")
+                    .map(Self::Failure)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16679,30 +15212,10 @@ pub enum ImportFormat {
 impl crate::wire::Encode for ImportFormat {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Html => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("html");
-                w.end_object();
-            }
-            Self::Markdown => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("markdown");
-                w.end_object();
-            }
-            Self::PlainText => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("plain_text");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Html => crate::wire::write_tag(w, "html"),
+            Self::Markdown => crate::wire::write_tag(w, "markdown"),
+            Self::PlainText => crate::wire::write_tag(w, "plain_text"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16720,13 +15233,8 @@ impl crate::wire::Decode for ImportFormat {
                 "plain_text" => ::std::result::Result::Ok(Self::PlainText),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16754,13 +15262,7 @@ impl crate::wire::Decode for ImportFormat {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16784,25 +15286,10 @@ impl crate::wire::Encode for ListFolderContinueError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::Reset => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("reset");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Reset => crate::wire::write_tag(w, "reset"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16818,13 +15305,8 @@ impl crate::wire::Decode for ListFolderContinueError {
                 "reset" => ::std::result::Result::Ok(Self::Reset),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16842,30 +15324,8 @@ impl crate::wire::Decode for ListFolderContinueError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of ListFolderContinueError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "ListFolderContinueError")
+                    .map(Self::Path)
             }
             "reset" => {
                 r.skip_value()?;
@@ -16875,13 +15335,7 @@ impl crate::wire::Decode for ListFolderContinueError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16904,27 +15358,16 @@ impl crate::wire::Encode for ListFolderError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
             Self::TemplateError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("template_error");
-                w.key("template_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "template_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16939,13 +15382,8 @@ impl crate::wire::Decode for ListFolderError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16958,68 +15396,17 @@ impl crate::wire::Decode for ListFolderError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of ListFolderError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "ListFolderError").map(Self::Path)
             }
             "template_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "template_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::TemplateError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'template_error' of ListFolderError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "template_error", "ListFolderError")
+                    .map(Self::TemplateError)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17055,18 +15442,8 @@ pub enum ListFolderLongpollError {
 impl crate::wire::Encode for ListFolderLongpollError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Reset => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("reset");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Reset => crate::wire::write_tag(w, "reset"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17082,13 +15459,8 @@ impl crate::wire::Decode for ListFolderLongpollError {
                 "reset" => ::std::result::Result::Ok(Self::Reset),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17113,13 +15485,7 @@ impl crate::wire::Decode for ListFolderLongpollError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17145,31 +15511,13 @@ impl crate::wire::Encode for ListRevisionsError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::InvalidBeforeRev => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_before_rev");
-                w.end_object();
-            }
+            Self::InvalidBeforeRev => crate::wire::write_tag(w, "invalid_before_rev"),
             Self::BeforeRevNotSupported => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("before_rev_not_supported");
-                w.end_object();
+                crate::wire::write_tag(w, "before_rev_not_supported")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17188,13 +15536,8 @@ impl crate::wire::Decode for ListRevisionsError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17212,30 +15555,7 @@ impl crate::wire::Decode for ListRevisionsError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of ListRevisionsError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "ListRevisionsError").map(Self::Path)
             }
             "invalid_before_rev" => {
                 r.skip_value()?;
@@ -17249,13 +15569,7 @@ impl crate::wire::Decode for ListRevisionsError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17279,24 +15593,9 @@ pub enum ListRevisionsMode {
 impl crate::wire::Encode for ListRevisionsMode {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Path => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.end_object();
-            }
-            Self::Id => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("id");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Path => crate::wire::write_tag(w, "path"),
+            Self::Id => crate::wire::write_tag(w, "id"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17313,13 +15612,8 @@ impl crate::wire::Decode for ListRevisionsMode {
                 "id" => ::std::result::Result::Ok(Self::Id),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17346,13 +15640,7 @@ impl crate::wire::Decode for ListRevisionsMode {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17389,62 +15677,28 @@ impl crate::wire::Encode for LockFileError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PathLookup(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path_lookup");
-                w.key("path_lookup");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "path_lookup",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::TooManyWriteOperations => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_write_operations");
-                w.end_object();
+                crate::wire::write_tag(w, "too_many_write_operations")
             }
-            Self::TooManyFiles => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_files");
-                w.end_object();
-            }
-            Self::NoWritePermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_write_permission");
-                w.end_object();
-            }
-            Self::CannotBeLocked => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cannot_be_locked");
-                w.end_object();
-            }
-            Self::FileNotShared => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file_not_shared");
-                w.end_object();
-            }
+            Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
+            Self::NoWritePermission => crate::wire::write_tag(w, "no_write_permission"),
+            Self::CannotBeLocked => crate::wire::write_tag(w, "cannot_be_locked"),
+            Self::FileNotShared => crate::wire::write_tag(w, "file_not_shared"),
             Self::LockConflict(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("lock_conflict");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "lock_conflict",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InternalError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("internal_error");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InternalError => crate::wire::write_tag(w, "internal_error"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17468,24 +15722,20 @@ impl crate::wire::Decode for LockFileError {
                 "file_not_shared" => ::std::result::Result::Ok(Self::FileNotShared),
                 "lock_conflict" => {
                     ::std::result::Result::Ok(
-                        Self::LockConflict(
-                            <crate::files::LockConflictError as crate::wire::DecodeFields>::decode_fields(
+                        Self::LockConflict({
+                            let v = <crate::files::LockConflictError as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "internal_error" => ::std::result::Result::Ok(Self::InternalError),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17498,30 +15748,8 @@ impl crate::wire::Decode for LockFileError {
             })?;
         match &*tag {
             "path_lookup" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path_lookup" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PathLookup(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path_lookup' of LockFileError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path_lookup", "LockFileError")
+                    .map(Self::PathLookup)
             }
             "too_many_write_operations" => {
                 r.skip_value()?;
@@ -17544,14 +15772,11 @@ impl crate::wire::Decode for LockFileError {
                 ::std::result::Result::Ok(Self::FileNotShared)
             }
             "lock_conflict" => {
-                ::std::result::Result::Ok(
-                    Self::LockConflict(
-                        <crate::files::LockConflictError as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::LockConflictError as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::LockConflict)
             }
             "internal_error" => {
                 r.skip_value()?;
@@ -17561,13 +15786,7 @@ impl crate::wire::Decode for LockFileError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17600,19 +15819,10 @@ impl crate::wire::Encode for LockFileResultEntry {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("success");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "success", ::std::option::Option::Some(x))
             }
             Self::Failure(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failure");
-                w.key("failure");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failure", ::std::option::Option::Some(x))
             }
         }
     }
@@ -17627,12 +15837,13 @@ impl crate::wire::Decode for LockFileResultEntry {
             return match tag.as_str() {
                 "success" => {
                     ::std::result::Result::Ok(
-                        Self::Success(
-                            <crate::files::LockFileResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Success({
+                            let v = <crate::files::LockFileResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -17660,40 +15871,15 @@ impl crate::wire::Decode for LockFileResultEntry {
             })?;
         match &*tag {
             "success" => {
-                ::std::result::Result::Ok(
-                    Self::Success(
-                        <crate::files::LockFileResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::LockFileResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Success)
             }
             "failure" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failure" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failure(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failure' of LockFileResultEntry",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failure", "LockFileResultEntry")
+                    .map(Self::Failure)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -17756,55 +15942,21 @@ impl crate::wire::Encode for LookupError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MalformedPath(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("malformed_path");
-                w.key("malformed_path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "malformed_path",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
-            Self::NotFile => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_file");
-                w.end_object();
-            }
-            Self::NotFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_folder");
-                w.end_object();
-            }
-            Self::RestrictedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_content");
-                w.end_object();
-            }
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
+            Self::NotFile => crate::wire::write_tag(w, "not_file"),
+            Self::NotFolder => crate::wire::write_tag(w, "not_folder"),
+            Self::RestrictedContent => crate::wire::write_tag(w, "restricted_content"),
             Self::UnsupportedContentType => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_content_type");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_content_type")
             }
-            Self::Locked => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("locked");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Locked => crate::wire::write_tag(w, "locked"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17829,13 +15981,8 @@ impl crate::wire::Decode for LookupError {
                 "locked" => ::std::result::Result::Ok(Self::Locked),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17848,30 +15995,8 @@ impl crate::wire::Decode for LookupError {
             })?;
         match &*tag {
             "malformed_path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "malformed_path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::MalformedPath(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'malformed_path' of LookupError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "malformed_path", "LookupError")
+                    .map(Self::MalformedPath)
             }
             "not_found" => {
                 r.skip_value()?;
@@ -17901,13 +16026,7 @@ impl crate::wire::Decode for LookupError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17927,19 +16046,9 @@ pub enum MediaInfo {
 impl crate::wire::Encode for MediaInfo {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Pending => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("pending");
-                w.end_object();
-            }
+            Self::Pending => crate::wire::write_tag(w, "pending"),
             Self::Metadata(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("metadata");
-                w.key("metadata");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "metadata", ::std::option::Option::Some(x))
             }
         }
     }
@@ -17972,30 +16081,7 @@ impl crate::wire::Decode for MediaInfo {
                 ::std::result::Result::Ok(Self::Pending)
             }
             "metadata" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "metadata" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Metadata(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'metadata' of MediaInfo",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "metadata", "MediaInfo").map(Self::Metadata)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -18037,19 +16123,9 @@ impl crate::wire::Encode for MetadataV2 {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Metadata(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("metadata");
-                w.key("metadata");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "metadata", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18064,13 +16140,8 @@ impl crate::wire::Decode for MetadataV2 {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -18083,42 +16154,13 @@ impl crate::wire::Decode for MetadataV2 {
             })?;
         match &*tag {
             "metadata" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "metadata" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Metadata(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'metadata' of MetadataV2",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "metadata", "MetadataV2").map(Self::Metadata)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18153,18 +16195,8 @@ pub enum MoveIntoFamilyError {
 impl crate::wire::Encode for MoveIntoFamilyError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::IsSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_shared_folder");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::IsSharedFolder => crate::wire::write_tag(w, "is_shared_folder"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18180,13 +16212,8 @@ impl crate::wire::Decode for MoveIntoFamilyError {
                 "is_shared_folder" => ::std::result::Result::Ok(Self::IsSharedFolder),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -18211,13 +16238,7 @@ impl crate::wire::Decode for MoveIntoFamilyError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18239,18 +16260,8 @@ pub enum MoveIntoVaultError {
 impl crate::wire::Encode for MoveIntoVaultError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::IsSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_shared_folder");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::IsSharedFolder => crate::wire::write_tag(w, "is_shared_folder"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18266,13 +16277,8 @@ impl crate::wire::Decode for MoveIntoVaultError {
                 "is_shared_folder" => ::std::result::Result::Ok(Self::IsSharedFolder),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -18297,13 +16303,7 @@ impl crate::wire::Decode for MoveIntoVaultError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18332,35 +16332,12 @@ impl crate::wire::Encode for PaperContentError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_permissions");
-                w.end_object();
+                crate::wire::write_tag(w, "insufficient_permissions")
             }
-            Self::ContentMalformed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("content_malformed");
-                w.end_object();
-            }
-            Self::DocLengthExceeded => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_length_exceeded");
-                w.end_object();
-            }
-            Self::ImageSizeExceeded => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("image_size_exceeded");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::ContentMalformed => crate::wire::write_tag(w, "content_malformed"),
+            Self::DocLengthExceeded => crate::wire::write_tag(w, "doc_length_exceeded"),
+            Self::ImageSizeExceeded => crate::wire::write_tag(w, "image_size_exceeded"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18385,13 +16362,8 @@ impl crate::wire::Decode for PaperContentError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -18426,13 +16398,7 @@ impl crate::wire::Decode for PaperContentError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18469,59 +16435,18 @@ impl crate::wire::Encode for PaperCreateError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_permissions");
-                w.end_object();
+                crate::wire::write_tag(w, "insufficient_permissions")
             }
-            Self::ContentMalformed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("content_malformed");
-                w.end_object();
-            }
-            Self::DocLengthExceeded => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_length_exceeded");
-                w.end_object();
-            }
-            Self::ImageSizeExceeded => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("image_size_exceeded");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::InvalidPath => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_path");
-                w.end_object();
-            }
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
+            Self::ContentMalformed => crate::wire::write_tag(w, "content_malformed"),
+            Self::DocLengthExceeded => crate::wire::write_tag(w, "doc_length_exceeded"),
+            Self::ImageSizeExceeded => crate::wire::write_tag(w, "image_size_exceeded"),
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::InvalidPath => crate::wire::write_tag(w, "invalid_path"),
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
             Self::InvalidFileExtension => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_file_extension");
-                w.end_object();
+                crate::wire::write_tag(w, "invalid_file_extension")
             }
-            Self::PaperDisabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("paper_disabled");
-                w.end_object();
-            }
+            Self::PaperDisabled => crate::wire::write_tag(w, "paper_disabled"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18552,13 +16477,8 @@ impl crate::wire::Decode for PaperCreateError {
                 }
                 "paper_disabled" => ::std::result::Result::Ok(Self::PaperDisabled),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -18606,13 +16526,7 @@ impl crate::wire::Decode for PaperCreateError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::PaperDisabled)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18640,36 +16554,11 @@ pub enum PaperDocUpdatePolicy {
 impl crate::wire::Encode for PaperDocUpdatePolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Update => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("update");
-                w.end_object();
-            }
-            Self::Overwrite => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("overwrite");
-                w.end_object();
-            }
-            Self::Prepend => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("prepend");
-                w.end_object();
-            }
-            Self::Append => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("append");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Update => crate::wire::write_tag(w, "update"),
+            Self::Overwrite => crate::wire::write_tag(w, "overwrite"),
+            Self::Prepend => crate::wire::write_tag(w, "prepend"),
+            Self::Append => crate::wire::write_tag(w, "append"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18688,13 +16577,8 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
                 "append" => ::std::result::Result::Ok(Self::Append),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -18731,13 +16615,7 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18773,61 +16651,18 @@ impl crate::wire::Encode for PaperUpdateError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_permissions");
-                w.end_object();
+                crate::wire::write_tag(w, "insufficient_permissions")
             }
-            Self::ContentMalformed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("content_malformed");
-                w.end_object();
-            }
-            Self::DocLengthExceeded => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_length_exceeded");
-                w.end_object();
-            }
-            Self::ImageSizeExceeded => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("image_size_exceeded");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::ContentMalformed => crate::wire::write_tag(w, "content_malformed"),
+            Self::DocLengthExceeded => crate::wire::write_tag(w, "doc_length_exceeded"),
+            Self::ImageSizeExceeded => crate::wire::write_tag(w, "image_size_exceeded"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::RevisionMismatch => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("revision_mismatch");
-                w.end_object();
-            }
-            Self::DocArchived => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_archived");
-                w.end_object();
-            }
-            Self::DocDeleted => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_deleted");
-                w.end_object();
-            }
+            Self::RevisionMismatch => crate::wire::write_tag(w, "revision_mismatch"),
+            Self::DocArchived => crate::wire::write_tag(w, "doc_archived"),
+            Self::DocDeleted => crate::wire::write_tag(w, "doc_deleted"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18855,13 +16690,8 @@ impl crate::wire::Decode for PaperUpdateError {
                 "doc_archived" => ::std::result::Result::Ok(Self::DocArchived),
                 "doc_deleted" => ::std::result::Result::Ok(Self::DocDeleted),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -18894,30 +16724,7 @@ impl crate::wire::Decode for PaperUpdateError {
                 ::std::result::Result::Ok(Self::Other)
             }
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of PaperUpdateError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "PaperUpdateError").map(Self::Path)
             }
             "revision_mismatch" => {
                 r.skip_value()?;
@@ -18931,13 +16738,7 @@ impl crate::wire::Decode for PaperUpdateError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DocDeleted)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18960,26 +16761,12 @@ impl crate::wire::Encode for PathOrLink {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
             Self::Link(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("link");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "link", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18994,23 +16781,19 @@ impl crate::wire::Decode for PathOrLink {
             return match tag.as_str() {
                 "link" => {
                     ::std::result::Result::Ok(
-                        Self::Link(
-                            <crate::files::SharedLinkFileInfo as crate::wire::DecodeFields>::decode_fields(
+                        Self::Link({
+                            let v = <crate::files::SharedLinkFileInfo as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -19022,53 +16805,19 @@ impl crate::wire::Decode for PathOrLink {
                 r.error(::std::string::String::from("missing .tag for PathOrLink"))
             })?;
         match &*tag {
-            "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of PathOrLink",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
-            }
+            "path" => crate::wire::read_nested(r, "path", "PathOrLink").map(Self::Path),
             "link" => {
-                ::std::result::Result::Ok(
-                    Self::Link(
-                        <crate::files::SharedLinkFileInfo as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::SharedLinkFileInfo as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Link)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19115,31 +16864,13 @@ impl crate::wire::Encode for PreviewError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::UnsupportedExtension => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_extension");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_extension")
             }
-            Self::UnsupportedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_content");
-                w.end_object();
-            }
+            Self::UnsupportedContent => crate::wire::write_tag(w, "unsupported_content"),
         }
     }
 }
@@ -19175,32 +16906,7 @@ impl crate::wire::Decode for PreviewError {
                 r.error(::std::string::String::from("missing .tag for PreviewError"))
             })?;
         match &*tag {
-            "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of PreviewError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
-            }
+            "path" => crate::wire::read_nested(r, "path", "PreviewError").map(Self::Path),
             "in_progress" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InProgress)
@@ -19265,110 +16971,60 @@ impl crate::wire::Encode for RelocationBatchError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FromLookup(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("from_lookup");
-                w.key("from_lookup");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "from_lookup",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::FromWrite(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("from_write");
-                w.key("from_write");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "from_write",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::To(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("to");
-                w.key("to");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "to", ::std::option::Option::Some(x))
             }
             Self::CantCopySharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_copy_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "cant_copy_shared_folder")
             }
             Self::CantNestSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_nest_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "cant_nest_shared_folder")
             }
             Self::CantMoveFolderIntoItself => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_move_folder_into_itself");
-                w.end_object();
+                crate::wire::write_tag(w, "cant_move_folder_into_itself")
             }
-            Self::TooManyFiles => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_files");
-                w.end_object();
-            }
+            Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
             Self::DuplicatedOrNestedPaths => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("duplicated_or_nested_paths");
-                w.end_object();
+                crate::wire::write_tag(w, "duplicated_or_nested_paths")
             }
             Self::CantTransferOwnership => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_transfer_ownership");
-                w.end_object();
+                crate::wire::write_tag(w, "cant_transfer_ownership")
             }
-            Self::InsufficientQuota => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_quota");
-                w.end_object();
-            }
-            Self::InternalError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("internal_error");
-                w.end_object();
-            }
+            Self::InsufficientQuota => crate::wire::write_tag(w, "insufficient_quota"),
+            Self::InternalError => crate::wire::write_tag(w, "internal_error"),
             Self::CantMoveSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_move_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "cant_move_shared_folder")
             }
             Self::CantMoveIntoVault(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_move_into_vault");
-                w.key("cant_move_into_vault");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "cant_move_into_vault",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::CantMoveIntoFamily(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_move_into_family");
-                w.key("cant_move_into_family");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "cant_move_into_family",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::TooManyWriteOperations => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_write_operations");
-                w.end_object();
+                crate::wire::write_tag(w, "too_many_write_operations")
             }
             Self::Unrecognized(u) => u.encode(w),
         }
@@ -19410,13 +17066,8 @@ impl crate::wire::Decode for RelocationBatchError {
                     ::std::result::Result::Ok(Self::TooManyWriteOperations)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -19434,82 +17085,15 @@ impl crate::wire::Decode for RelocationBatchError {
             })?;
         match &*tag {
             "from_lookup" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "from_lookup" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::FromLookup(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'from_lookup' of RelocationBatchError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "from_lookup", "RelocationBatchError")
+                    .map(Self::FromLookup)
             }
             "from_write" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "from_write" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::FromWrite(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'from_write' of RelocationBatchError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "from_write", "RelocationBatchError")
+                    .map(Self::FromWrite)
             }
             "to" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "to" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::To(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'to' of RelocationBatchError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "to", "RelocationBatchError").map(Self::To)
             }
             "cant_copy_shared_folder" => {
                 r.skip_value()?;
@@ -19548,56 +17132,20 @@ impl crate::wire::Decode for RelocationBatchError {
                 ::std::result::Result::Ok(Self::CantMoveSharedFolder)
             }
             "cant_move_into_vault" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "cant_move_into_vault" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::CantMoveIntoVault(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'cant_move_into_vault' of RelocationBatchError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "cant_move_into_vault",
+                        "RelocationBatchError",
+                    )
+                    .map(Self::CantMoveIntoVault)
             }
             "cant_move_into_family" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "cant_move_into_family" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::CantMoveIntoFamily(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'cant_move_into_family' of RelocationBatchError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "cant_move_into_family",
+                        "RelocationBatchError",
+                    )
+                    .map(Self::CantMoveIntoFamily)
             }
             "other" => {
                 r.skip_value()?;
@@ -19607,13 +17155,7 @@ impl crate::wire::Decode for RelocationBatchError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TooManyWriteOperations)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19640,31 +17182,17 @@ impl crate::wire::Encode for RelocationBatchErrorEntry {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::RelocationError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("relocation_error");
-                w.key("relocation_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "relocation_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InternalError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("internal_error");
-                w.end_object();
-            }
+            Self::InternalError => crate::wire::write_tag(w, "internal_error"),
             Self::TooManyWriteOperations => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_write_operations");
-                w.end_object();
+                crate::wire::write_tag(w, "too_many_write_operations")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -19683,13 +17211,8 @@ impl crate::wire::Decode for RelocationBatchErrorEntry {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -19707,30 +17230,12 @@ impl crate::wire::Decode for RelocationBatchErrorEntry {
             })?;
         match &*tag {
             "relocation_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "relocation_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::RelocationError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'relocation_error' of RelocationBatchErrorEntry",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "relocation_error",
+                        "RelocationBatchErrorEntry",
+                    )
+                    .map(Self::RelocationError)
             }
             "internal_error" => {
                 r.skip_value()?;
@@ -19744,13 +17249,7 @@ impl crate::wire::Decode for RelocationBatchErrorEntry {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19772,26 +17271,12 @@ pub enum RelocationBatchJobStatus {
 impl crate::wire::Encode for RelocationBatchJobStatus {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
         }
     }
@@ -19807,12 +17292,13 @@ impl crate::wire::Decode for RelocationBatchJobStatus {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -19844,40 +17330,15 @@ impl crate::wire::Decode for RelocationBatchJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of RelocationBatchJobStatus",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "RelocationBatchJobStatus")
+                    .map(Self::Failed)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -19927,26 +17388,16 @@ impl crate::wire::Encode for RelocationBatchLaunch {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("async_job_id");
-                w.key("async_job_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "async_job_id",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -19961,23 +17412,19 @@ impl crate::wire::Decode for RelocationBatchLaunch {
             return match tag.as_str() {
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -19995,52 +17442,21 @@ impl crate::wire::Decode for RelocationBatchLaunch {
             })?;
         match &*tag {
             "async_job_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "async_job_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AsyncJobId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'async_job_id' of RelocationBatchLaunch",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "async_job_id", "RelocationBatchLaunch")
+                    .map(Self::AsyncJobId)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20085,27 +17501,12 @@ impl crate::wire::Encode for RelocationBatchResultEntry {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("success");
-                w.key("success");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "success", ::std::option::Option::Some(x))
             }
             Self::Failure(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failure");
-                w.key("failure");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failure", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -20120,13 +17521,8 @@ impl crate::wire::Decode for RelocationBatchResultEntry {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -20144,68 +17540,18 @@ impl crate::wire::Decode for RelocationBatchResultEntry {
             })?;
         match &*tag {
             "success" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "success" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Success(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'success' of RelocationBatchResultEntry",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "success", "RelocationBatchResultEntry")
+                    .map(Self::Success)
             }
             "failure" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failure" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failure(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failure' of RelocationBatchResultEntry",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failure", "RelocationBatchResultEntry")
+                    .map(Self::Failure)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20240,18 +17586,9 @@ pub enum RelocationBatchV2JobStatus {
 impl crate::wire::Encode for RelocationBatchV2JobStatus {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
         }
     }
@@ -20267,12 +17604,13 @@ impl crate::wire::Decode for RelocationBatchV2JobStatus {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -20304,14 +17642,11 @@ impl crate::wire::Decode for RelocationBatchV2JobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -20356,19 +17691,14 @@ impl crate::wire::Encode for RelocationBatchV2Launch {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("async_job_id");
-                w.key("async_job_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "async_job_id",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
         }
     }
@@ -20383,12 +17713,13 @@ impl crate::wire::Decode for RelocationBatchV2Launch {
             return match tag.as_str() {
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -20416,40 +17747,15 @@ impl crate::wire::Decode for RelocationBatchV2Launch {
             })?;
         match &*tag {
             "async_job_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "async_job_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AsyncJobId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'async_job_id' of RelocationBatchV2Launch",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "async_job_id", "RelocationBatchV2Launch")
+                    .map(Self::AsyncJobId)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -20528,105 +17834,58 @@ impl crate::wire::Encode for RelocationError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FromLookup(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("from_lookup");
-                w.key("from_lookup");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "from_lookup",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::FromWrite(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("from_write");
-                w.key("from_write");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "from_write",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::To(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("to");
-                w.key("to");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "to", ::std::option::Option::Some(x))
             }
             Self::CantCopySharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_copy_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "cant_copy_shared_folder")
             }
             Self::CantNestSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_nest_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "cant_nest_shared_folder")
             }
             Self::CantMoveFolderIntoItself => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_move_folder_into_itself");
-                w.end_object();
+                crate::wire::write_tag(w, "cant_move_folder_into_itself")
             }
-            Self::TooManyFiles => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_files");
-                w.end_object();
-            }
+            Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
             Self::DuplicatedOrNestedPaths => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("duplicated_or_nested_paths");
-                w.end_object();
+                crate::wire::write_tag(w, "duplicated_or_nested_paths")
             }
             Self::CantTransferOwnership => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_transfer_ownership");
-                w.end_object();
+                crate::wire::write_tag(w, "cant_transfer_ownership")
             }
-            Self::InsufficientQuota => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_quota");
-                w.end_object();
-            }
-            Self::InternalError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("internal_error");
-                w.end_object();
-            }
+            Self::InsufficientQuota => crate::wire::write_tag(w, "insufficient_quota"),
+            Self::InternalError => crate::wire::write_tag(w, "internal_error"),
             Self::CantMoveSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_move_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "cant_move_shared_folder")
             }
             Self::CantMoveIntoVault(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_move_into_vault");
-                w.key("cant_move_into_vault");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "cant_move_into_vault",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::CantMoveIntoFamily(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_move_into_family");
-                w.key("cant_move_into_family");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "cant_move_into_family",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -20664,13 +17923,8 @@ impl crate::wire::Decode for RelocationError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -20683,83 +17937,14 @@ impl crate::wire::Decode for RelocationError {
             })?;
         match &*tag {
             "from_lookup" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "from_lookup" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::FromLookup(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'from_lookup' of RelocationError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "from_lookup", "RelocationError")
+                    .map(Self::FromLookup)
             }
             "from_write" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "from_write" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::FromWrite(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'from_write' of RelocationError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "from_write", "RelocationError")
+                    .map(Self::FromWrite)
             }
-            "to" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "to" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::To(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'to' of RelocationError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
-            }
+            "to" => crate::wire::read_nested(r, "to", "RelocationError").map(Self::To),
             "cant_copy_shared_folder" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::CantCopySharedFolder)
@@ -20797,68 +17982,18 @@ impl crate::wire::Decode for RelocationError {
                 ::std::result::Result::Ok(Self::CantMoveSharedFolder)
             }
             "cant_move_into_vault" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "cant_move_into_vault" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::CantMoveIntoVault(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'cant_move_into_vault' of RelocationError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "cant_move_into_vault", "RelocationError")
+                    .map(Self::CantMoveIntoVault)
             }
             "cant_move_into_family" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "cant_move_into_family" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::CantMoveIntoFamily(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'cant_move_into_family' of RelocationError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "cant_move_into_family", "RelocationError")
+                    .map(Self::CantMoveIntoFamily)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20882,25 +18017,10 @@ impl crate::wire::Encode for RemoveTagError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::TagNotPresent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("tag_not_present");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::TagNotPresent => crate::wire::write_tag(w, "tag_not_present"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -20916,13 +18036,8 @@ impl crate::wire::Decode for RemoveTagError {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 "tag_not_present" => ::std::result::Result::Ok(Self::TagNotPresent),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -20935,30 +18050,7 @@ impl crate::wire::Decode for RemoveTagError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of RemoveTagError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "RemoveTagError").map(Self::Path)
             }
             "other" => {
                 r.skip_value()?;
@@ -20968,13 +18060,7 @@ impl crate::wire::Decode for RemoveTagError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::TagNotPresent)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21003,39 +18089,22 @@ impl crate::wire::Encode for RestoreError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PathLookup(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path_lookup");
-                w.key("path_lookup");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "path_lookup",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::PathWrite(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path_write");
-                w.key("path_write");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "path_write",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InvalidRevision => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_revision");
-                w.end_object();
-            }
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InvalidRevision => crate::wire::write_tag(w, "invalid_revision"),
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -21052,13 +18121,8 @@ impl crate::wire::Decode for RestoreError {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -21071,56 +18135,12 @@ impl crate::wire::Decode for RestoreError {
             })?;
         match &*tag {
             "path_lookup" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path_lookup" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PathLookup(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path_lookup' of RestoreError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path_lookup", "RestoreError")
+                    .map(Self::PathLookup)
             }
             "path_write" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path_write" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PathWrite(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path_write' of RestoreError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path_write", "RestoreError")
+                    .map(Self::PathWrite)
             }
             "invalid_revision" => {
                 r.skip_value()?;
@@ -21134,13 +18154,7 @@ impl crate::wire::Decode for RestoreError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21170,43 +18184,15 @@ impl crate::wire::Encode for SaveCopyReferenceError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
             Self::InvalidCopyReference => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_copy_reference");
-                w.end_object();
+                crate::wire::write_tag(w, "invalid_copy_reference")
             }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
-            Self::TooManyFiles => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_files");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
+            Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -21227,13 +18213,8 @@ impl crate::wire::Decode for SaveCopyReferenceError {
                 "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -21251,30 +18232,8 @@ impl crate::wire::Decode for SaveCopyReferenceError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of SaveCopyReferenceError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "SaveCopyReferenceError")
+                    .map(Self::Path)
             }
             "invalid_copy_reference" => {
                 r.skip_value()?;
@@ -21296,13 +18255,7 @@ impl crate::wire::Decode for SaveCopyReferenceError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21330,37 +18283,12 @@ impl crate::wire::Encode for SaveUrlError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::DownloadFailed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("download_failed");
-                w.end_object();
-            }
-            Self::InvalidUrl => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_url");
-                w.end_object();
-            }
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::DownloadFailed => crate::wire::write_tag(w, "download_failed"),
+            Self::InvalidUrl => crate::wire::write_tag(w, "invalid_url"),
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -21378,13 +18306,8 @@ impl crate::wire::Decode for SaveUrlError {
                 "not_found" => ::std::result::Result::Ok(Self::NotFound),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -21396,32 +18319,7 @@ impl crate::wire::Decode for SaveUrlError {
                 r.error(::std::string::String::from("missing .tag for SaveUrlError"))
             })?;
         match &*tag {
-            "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of SaveUrlError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
-            }
+            "path" => crate::wire::read_nested(r, "path", "SaveUrlError").map(Self::Path),
             "download_failed" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DownloadFailed)
@@ -21438,13 +18336,7 @@ impl crate::wire::Decode for SaveUrlError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21465,26 +18357,12 @@ pub enum SaveUrlJobStatus {
 impl crate::wire::Encode for SaveUrlJobStatus {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
         }
     }
@@ -21500,12 +18378,13 @@ impl crate::wire::Decode for SaveUrlJobStatus {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -21532,40 +18411,15 @@ impl crate::wire::Decode for SaveUrlJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of SaveUrlJobStatus",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "SaveUrlJobStatus")
+                    .map(Self::Failed)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -21611,19 +18465,14 @@ impl crate::wire::Encode for SaveUrlResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("async_job_id");
-                w.key("async_job_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "async_job_id",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
         }
     }
@@ -21638,12 +18487,13 @@ impl crate::wire::Decode for SaveUrlResult {
             return match tag.as_str() {
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -21664,40 +18514,15 @@ impl crate::wire::Decode for SaveUrlResult {
             })?;
         match &*tag {
             "async_job_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "async_job_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AsyncJobId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'async_job_id' of SaveUrlResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "async_job_id", "SaveUrlResult")
+                    .map(Self::AsyncJobId)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -21750,35 +18575,13 @@ impl crate::wire::Encode for SearchError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
             Self::InvalidArgument(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_argument");
-                if let ::std::option::Option::Some(x) = x {
-                    w.key("invalid_argument");
-                    x.encode(w);
-                }
-                w.end_object();
+                crate::wire::write_nested(w, "invalid_argument", x.as_ref())
             }
-            Self::InternalError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("internal_error");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InternalError => crate::wire::write_tag(w, "internal_error"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -21799,13 +18602,8 @@ impl crate::wire::Decode for SearchError {
                 "internal_error" => ::std::result::Result::Ok(Self::InternalError),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -21817,43 +18615,10 @@ impl crate::wire::Decode for SearchError {
                 r.error(::std::string::String::from("missing .tag for SearchError"))
             })?;
         match &*tag {
-            "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of SearchError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
-            }
+            "path" => crate::wire::read_nested(r, "path", "SearchError").map(Self::Path),
             "invalid_argument" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "invalid_argument" {
-                        value = crate::wire::Decode::decode(r)?;
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(Self::InvalidArgument(value))
+                crate::wire::read_nested_opt(r, "invalid_argument")
+                    .map(Self::InvalidArgument)
             }
             "internal_error" => {
                 r.skip_value()?;
@@ -21863,13 +18628,7 @@ impl crate::wire::Decode for SearchError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21892,24 +18651,9 @@ pub enum SearchMatchType {
 impl crate::wire::Encode for SearchMatchType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Filename => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("filename");
-                w.end_object();
-            }
-            Self::Content => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("content");
-                w.end_object();
-            }
-            Self::Both => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("both");
-                w.end_object();
-            }
+            Self::Filename => crate::wire::write_tag(w, "filename"),
+            Self::Content => crate::wire::write_tag(w, "content"),
+            Self::Both => crate::wire::write_tag(w, "both"),
         }
     }
 }
@@ -21995,42 +18739,12 @@ pub enum SearchMatchTypeV2 {
 impl crate::wire::Encode for SearchMatchTypeV2 {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Filename => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("filename");
-                w.end_object();
-            }
-            Self::FileContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file_content");
-                w.end_object();
-            }
-            Self::FilenameAndContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("filename_and_content");
-                w.end_object();
-            }
-            Self::ImageContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("image_content");
-                w.end_object();
-            }
-            Self::Metadata => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("metadata");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Filename => crate::wire::write_tag(w, "filename"),
+            Self::FileContent => crate::wire::write_tag(w, "file_content"),
+            Self::FilenameAndContent => crate::wire::write_tag(w, "filename_and_content"),
+            Self::ImageContent => crate::wire::write_tag(w, "image_content"),
+            Self::Metadata => crate::wire::write_tag(w, "metadata"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -22052,13 +18766,8 @@ impl crate::wire::Decode for SearchMatchTypeV2 {
                 "metadata" => ::std::result::Result::Ok(Self::Metadata),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22097,13 +18806,7 @@ impl crate::wire::Decode for SearchMatchTypeV2 {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22125,24 +18828,9 @@ pub enum SearchMode {
 impl crate::wire::Encode for SearchMode {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Filename => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("filename");
-                w.end_object();
-            }
-            Self::FilenameAndContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("filename_and_content");
-                w.end_object();
-            }
-            Self::DeletedFilename => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("deleted_filename");
-                w.end_object();
-            }
+            Self::Filename => crate::wire::write_tag(w, "filename"),
+            Self::FilenameAndContent => crate::wire::write_tag(w, "filename_and_content"),
+            Self::DeletedFilename => crate::wire::write_tag(w, "deleted_filename"),
         }
     }
 }
@@ -22214,24 +18902,9 @@ pub enum SearchOrderBy {
 impl crate::wire::Encode for SearchOrderBy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Relevance => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("relevance");
-                w.end_object();
-            }
-            Self::LastModifiedTime => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("last_modified_time");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Relevance => crate::wire::write_tag(w, "relevance"),
+            Self::LastModifiedTime => crate::wire::write_tag(w, "last_modified_time"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -22248,13 +18921,8 @@ impl crate::wire::Decode for SearchOrderBy {
                 "last_modified_time" => ::std::result::Result::Ok(Self::LastModifiedTime),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22278,13 +18946,7 @@ impl crate::wire::Decode for SearchOrderBy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22310,30 +18972,10 @@ pub enum SyncSetting {
 impl crate::wire::Encode for SyncSetting {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Default => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("default");
-                w.end_object();
-            }
-            Self::NotSynced => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_synced");
-                w.end_object();
-            }
-            Self::NotSyncedInactive => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_synced_inactive");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Default => crate::wire::write_tag(w, "default"),
+            Self::NotSynced => crate::wire::write_tag(w, "not_synced"),
+            Self::NotSyncedInactive => crate::wire::write_tag(w, "not_synced_inactive"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -22353,13 +18995,8 @@ impl crate::wire::Decode for SyncSetting {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22387,13 +19024,7 @@ impl crate::wire::Decode for SyncSetting {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22417,24 +19048,9 @@ pub enum SyncSettingArg {
 impl crate::wire::Encode for SyncSettingArg {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Default => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("default");
-                w.end_object();
-            }
-            Self::NotSynced => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_synced");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Default => crate::wire::write_tag(w, "default"),
+            Self::NotSynced => crate::wire::write_tag(w, "not_synced"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -22451,13 +19067,8 @@ impl crate::wire::Decode for SyncSettingArg {
                 "not_synced" => ::std::result::Result::Ok(Self::NotSynced),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22481,13 +19092,7 @@ impl crate::wire::Decode for SyncSettingArg {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22513,31 +19118,15 @@ impl crate::wire::Encode for SyncSettingsError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
             Self::UnsupportedCombination => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_combination");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_combination")
             }
             Self::UnsupportedConfiguration => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_configuration");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_configuration")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -22558,13 +19147,8 @@ impl crate::wire::Decode for SyncSettingsError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22580,30 +19164,7 @@ impl crate::wire::Decode for SyncSettingsError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of SyncSettingsError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "SyncSettingsError").map(Self::Path)
             }
             "unsupported_combination" => {
                 r.skip_value()?;
@@ -22617,13 +19178,7 @@ impl crate::wire::Decode for SyncSettingsError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22647,18 +19202,13 @@ impl crate::wire::Encode for Tag {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserGeneratedTag(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_generated_tag");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "user_generated_tag",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -22673,23 +19223,19 @@ impl crate::wire::Decode for Tag {
             return match tag.as_str() {
                 "user_generated_tag" => {
                     ::std::result::Result::Ok(
-                        Self::UserGeneratedTag(
-                            <crate::files::UserGeneratedTag as crate::wire::DecodeFields>::decode_fields(
+                        Self::UserGeneratedTag({
+                            let v = <crate::files::UserGeneratedTag as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22702,26 +19248,17 @@ impl crate::wire::Decode for Tag {
             })?;
         match &*tag {
             "user_generated_tag" => {
-                ::std::result::Result::Ok(
-                    Self::UserGeneratedTag(
-                        <crate::files::UserGeneratedTag as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::UserGeneratedTag as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::UserGeneratedTag)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22761,37 +19298,14 @@ impl crate::wire::Encode for ThumbnailError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
             Self::UnsupportedExtension => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_extension");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_extension")
             }
-            Self::UnsupportedImage => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_image");
-                w.end_object();
-            }
-            Self::EncryptedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("encrypted_content");
-                w.end_object();
-            }
-            Self::ConversionError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("conversion_error");
-                w.end_object();
-            }
+            Self::UnsupportedImage => crate::wire::write_tag(w, "unsupported_image"),
+            Self::EncryptedContent => crate::wire::write_tag(w, "encrypted_content"),
+            Self::ConversionError => crate::wire::write_tag(w, "conversion_error"),
         }
     }
 }
@@ -22829,30 +19343,7 @@ impl crate::wire::Decode for ThumbnailError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of ThumbnailError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "ThumbnailError").map(Self::Path)
             }
             "unsupported_extension" => {
                 r.skip_value()?;
@@ -22896,24 +19387,9 @@ pub enum ThumbnailFormat {
 impl crate::wire::Encode for ThumbnailFormat {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Jpeg => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("jpeg");
-                w.end_object();
-            }
-            Self::Png => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("png");
-                w.end_object();
-            }
-            Self::Webp => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("webp");
-                w.end_object();
-            }
+            Self::Jpeg => crate::wire::write_tag(w, "jpeg"),
+            Self::Png => crate::wire::write_tag(w, "png"),
+            Self::Webp => crate::wire::write_tag(w, "webp"),
         }
     }
 }
@@ -22992,30 +19468,10 @@ pub enum ThumbnailMode {
 impl crate::wire::Encode for ThumbnailMode {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Strict => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("strict");
-                w.end_object();
-            }
-            Self::Bestfit => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("bestfit");
-                w.end_object();
-            }
-            Self::FitoneBestfit => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("fitone_bestfit");
-                w.end_object();
-            }
-            Self::Original => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("original");
-                w.end_object();
-            }
+            Self::Strict => crate::wire::write_tag(w, "strict"),
+            Self::Bestfit => crate::wire::write_tag(w, "bestfit"),
+            Self::FitoneBestfit => crate::wire::write_tag(w, "fitone_bestfit"),
+            Self::Original => crate::wire::write_tag(w, "original"),
         }
     }
 }
@@ -23088,18 +19544,8 @@ pub enum ThumbnailQuality {
 impl crate::wire::Encode for ThumbnailQuality {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Quality80 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("quality_80");
-                w.end_object();
-            }
-            Self::Quality90 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("quality_90");
-                w.end_object();
-            }
+            Self::Quality80 => crate::wire::write_tag(w, "quality_80"),
+            Self::Quality90 => crate::wire::write_tag(w, "quality_90"),
         }
     }
 }
@@ -23185,66 +19631,16 @@ pub enum ThumbnailSize {
 impl crate::wire::Encode for ThumbnailSize {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::W32h32 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("w32h32");
-                w.end_object();
-            }
-            Self::W64h64 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("w64h64");
-                w.end_object();
-            }
-            Self::W128h128 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("w128h128");
-                w.end_object();
-            }
-            Self::W256h256 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("w256h256");
-                w.end_object();
-            }
-            Self::W480h320 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("w480h320");
-                w.end_object();
-            }
-            Self::W640h480 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("w640h480");
-                w.end_object();
-            }
-            Self::W960h640 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("w960h640");
-                w.end_object();
-            }
-            Self::W1024h768 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("w1024h768");
-                w.end_object();
-            }
-            Self::W2048h1536 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("w2048h1536");
-                w.end_object();
-            }
-            Self::W3200h2400 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("w3200h2400");
-                w.end_object();
-            }
+            Self::W32h32 => crate::wire::write_tag(w, "w32h32"),
+            Self::W64h64 => crate::wire::write_tag(w, "w64h64"),
+            Self::W128h128 => crate::wire::write_tag(w, "w128h128"),
+            Self::W256h256 => crate::wire::write_tag(w, "w256h256"),
+            Self::W480h320 => crate::wire::write_tag(w, "w480h320"),
+            Self::W640h480 => crate::wire::write_tag(w, "w640h480"),
+            Self::W960h640 => crate::wire::write_tag(w, "w960h640"),
+            Self::W1024h768 => crate::wire::write_tag(w, "w1024h768"),
+            Self::W2048h1536 => crate::wire::write_tag(w, "w2048h1536"),
+            Self::W3200h2400 => crate::wire::write_tag(w, "w3200h2400"),
         }
     }
 }
@@ -23362,55 +19758,17 @@ impl crate::wire::Encode for ThumbnailV2Error {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
             Self::UnsupportedExtension => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_extension");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_extension")
             }
-            Self::UnsupportedImage => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_image");
-                w.end_object();
-            }
-            Self::EncryptedContent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("encrypted_content");
-                w.end_object();
-            }
-            Self::ConversionError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("conversion_error");
-                w.end_object();
-            }
-            Self::AccessDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_denied");
-                w.end_object();
-            }
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::UnsupportedImage => crate::wire::write_tag(w, "unsupported_image"),
+            Self::EncryptedContent => crate::wire::write_tag(w, "encrypted_content"),
+            Self::ConversionError => crate::wire::write_tag(w, "conversion_error"),
+            Self::AccessDenied => crate::wire::write_tag(w, "access_denied"),
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -23433,13 +19791,8 @@ impl crate::wire::Decode for ThumbnailV2Error {
                 "not_found" => ::std::result::Result::Ok(Self::NotFound),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -23452,30 +19805,7 @@ impl crate::wire::Decode for ThumbnailV2Error {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of ThumbnailV2Error",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "ThumbnailV2Error").map(Self::Path)
             }
             "unsupported_extension" => {
                 r.skip_value()?;
@@ -23505,13 +19835,7 @@ impl crate::wire::Decode for ThumbnailV2Error {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23542,44 +19866,23 @@ impl crate::wire::Encode for UploadError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "path", ::std::option::Option::Some(x))
             }
             Self::PropertiesError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("properties_error");
-                w.key("properties_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "properties_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::PayloadTooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("payload_too_large");
-                w.end_object();
-            }
+            Self::PayloadTooLarge => crate::wire::write_tag(w, "payload_too_large"),
             Self::ContentHashMismatch => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("content_hash_mismatch");
-                w.end_object();
+                crate::wire::write_tag(w, "content_hash_mismatch")
             }
             Self::EncryptionNotSupported => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("encryption_not_supported");
-                w.end_object();
+                crate::wire::write_tag(w, "encryption_not_supported")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -23594,12 +19897,13 @@ impl crate::wire::Decode for UploadError {
             return match tag.as_str() {
                 "path" => {
                     ::std::result::Result::Ok(
-                        Self::Path(
-                            <crate::files::UploadWriteFailed as crate::wire::DecodeFields>::decode_fields(
+                        Self::Path({
+                            let v = <crate::files::UploadWriteFailed as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "payload_too_large" => ::std::result::Result::Ok(Self::PayloadTooLarge),
@@ -23611,13 +19915,8 @@ impl crate::wire::Decode for UploadError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -23630,40 +19929,15 @@ impl crate::wire::Decode for UploadError {
             })?;
         match &*tag {
             "path" => {
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        <crate::files::UploadWriteFailed as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::UploadWriteFailed as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Path)
             }
             "properties_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "properties_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PropertiesError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'properties_error' of UploadError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "properties_error", "UploadError")
+                    .map(Self::PropertiesError)
             }
             "payload_too_large" => {
                 r.skip_value()?;
@@ -23681,13 +19955,7 @@ impl crate::wire::Decode for UploadError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23733,49 +20001,23 @@ pub enum UploadSessionAppendBatchEntryError {
 impl crate::wire::Encode for UploadSessionAppendBatchEntryError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
             Self::IncorrectOffset(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("incorrect_offset");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "incorrect_offset",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Closed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("closed");
-                w.end_object();
-            }
-            Self::TooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_large");
-                w.end_object();
-            }
+            Self::Closed => crate::wire::write_tag(w, "closed"),
+            Self::TooLarge => crate::wire::write_tag(w, "too_large"),
             Self::ConcurrentSessionInvalidOffset => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent_session_invalid_offset");
-                w.end_object();
+                crate::wire::write_tag(w, "concurrent_session_invalid_offset")
             }
             Self::ConcurrentSessionInvalidDataSize => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent_session_invalid_data_size");
-                w.end_object();
+                crate::wire::write_tag(w, "concurrent_session_invalid_data_size")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -23791,12 +20033,13 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
                 "not_found" => ::std::result::Result::Ok(Self::NotFound),
                 "incorrect_offset" => {
                     ::std::result::Result::Ok(
-                        Self::IncorrectOffset(
-                            <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                        Self::IncorrectOffset({
+                            let v = <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "closed" => ::std::result::Result::Ok(Self::Closed),
@@ -23809,13 +20052,8 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -23837,14 +20075,11 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
                 ::std::result::Result::Ok(Self::NotFound)
             }
             "incorrect_offset" => {
-                ::std::result::Result::Ok(
-                    Self::IncorrectOffset(
-                        <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::IncorrectOffset)
             }
             "closed" => {
                 r.skip_value()?;
@@ -23866,13 +20101,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23898,30 +20127,12 @@ pub enum UploadSessionAppendBatchError {
 impl crate::wire::Encode for UploadSessionAppendBatchError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::PayloadTooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("payload_too_large");
-                w.end_object();
-            }
+            Self::PayloadTooLarge => crate::wire::write_tag(w, "payload_too_large"),
             Self::ContentHashMismatch => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("content_hash_mismatch");
-                w.end_object();
+                crate::wire::write_tag(w, "content_hash_mismatch")
             }
-            Self::LengthMismatch => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("length_mismatch");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::LengthMismatch => crate::wire::write_tag(w, "length_mismatch"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -23941,13 +20152,8 @@ impl crate::wire::Decode for UploadSessionAppendBatchError {
                 "length_mismatch" => ::std::result::Result::Ok(Self::LengthMismatch),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -23980,13 +20186,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24004,19 +20204,9 @@ pub enum UploadSessionAppendBatchResultEntry {
 impl crate::wire::Encode for UploadSessionAppendBatchResultEntry {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Success => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("success");
-                w.end_object();
-            }
+            Self::Success => crate::wire::write_tag(w, "success"),
             Self::Failure(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failure");
-                w.key("failure");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failure", ::std::option::Option::Some(x))
             }
         }
     }
@@ -24059,30 +20249,12 @@ impl crate::wire::Decode for UploadSessionAppendBatchResultEntry {
                 ::std::result::Result::Ok(Self::Success)
             }
             "failure" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failure" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failure(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failure' of UploadSessionAppendBatchResultEntry",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "failure",
+                        "UploadSessionAppendBatchResultEntry",
+                    )
+                    .map(Self::Failure)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -24129,61 +20301,27 @@ pub enum UploadSessionAppendError {
 impl crate::wire::Encode for UploadSessionAppendError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
             Self::IncorrectOffset(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("incorrect_offset");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "incorrect_offset",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Closed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("closed");
-                w.end_object();
-            }
-            Self::TooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_large");
-                w.end_object();
-            }
+            Self::Closed => crate::wire::write_tag(w, "closed"),
+            Self::TooLarge => crate::wire::write_tag(w, "too_large"),
             Self::ConcurrentSessionInvalidOffset => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent_session_invalid_offset");
-                w.end_object();
+                crate::wire::write_tag(w, "concurrent_session_invalid_offset")
             }
             Self::ConcurrentSessionInvalidDataSize => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent_session_invalid_data_size");
-                w.end_object();
+                crate::wire::write_tag(w, "concurrent_session_invalid_data_size")
             }
-            Self::PayloadTooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("payload_too_large");
-                w.end_object();
-            }
+            Self::PayloadTooLarge => crate::wire::write_tag(w, "payload_too_large"),
             Self::ContentHashMismatch => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("content_hash_mismatch");
-                w.end_object();
+                crate::wire::write_tag(w, "content_hash_mismatch")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -24199,12 +20337,13 @@ impl crate::wire::Decode for UploadSessionAppendError {
                 "not_found" => ::std::result::Result::Ok(Self::NotFound),
                 "incorrect_offset" => {
                     ::std::result::Result::Ok(
-                        Self::IncorrectOffset(
-                            <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                        Self::IncorrectOffset({
+                            let v = <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "closed" => ::std::result::Result::Ok(Self::Closed),
@@ -24221,13 +20360,8 @@ impl crate::wire::Decode for UploadSessionAppendError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -24249,14 +20383,11 @@ impl crate::wire::Decode for UploadSessionAppendError {
                 ::std::result::Result::Ok(Self::NotFound)
             }
             "incorrect_offset" => {
-                ::std::result::Result::Ok(
-                    Self::IncorrectOffset(
-                        <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::IncorrectOffset)
             }
             "closed" => {
                 r.skip_value()?;
@@ -24286,13 +20417,7 @@ impl crate::wire::Decode for UploadSessionAppendError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24312,18 +20437,9 @@ pub enum UploadSessionFinishBatchJobStatus {
 impl crate::wire::Encode for UploadSessionFinishBatchJobStatus {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
         }
     }
@@ -24339,12 +20455,13 @@ impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -24376,14 +20493,11 @@ impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -24434,26 +20548,16 @@ impl crate::wire::Encode for UploadSessionFinishBatchLaunch {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("async_job_id");
-                w.key("async_job_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "async_job_id",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -24468,23 +20572,19 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
             return match tag.as_str() {
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -24502,52 +20602,25 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
             })?;
         match &*tag {
             "async_job_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "async_job_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AsyncJobId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'async_job_id' of UploadSessionFinishBatchLaunch",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "async_job_id",
+                        "UploadSessionFinishBatchLaunch",
+                    )
+                    .map(Self::AsyncJobId)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24588,19 +20661,10 @@ impl crate::wire::Encode for UploadSessionFinishBatchResultEntry {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("success");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "success", ::std::option::Option::Some(x))
             }
             Self::Failure(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failure");
-                w.key("failure");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failure", ::std::option::Option::Some(x))
             }
         }
     }
@@ -24615,12 +20679,13 @@ impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
             return match tag.as_str() {
                 "success" => {
                     ::std::result::Result::Ok(
-                        Self::Success(
-                            <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::Success({
+                            let v = <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -24648,40 +20713,19 @@ impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
             })?;
         match &*tag {
             "success" => {
-                ::std::result::Result::Ok(
-                    Self::Success(
-                        <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Success)
             }
             "failure" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failure" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failure(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failure' of UploadSessionFinishBatchResultEntry",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "failure",
+                        "UploadSessionFinishBatchResultEntry",
+                    )
+                    .map(Self::Failure)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -24757,83 +20801,45 @@ impl crate::wire::Encode for UploadSessionFinishError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::LookupFailed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("lookup_failed");
-                w.key("lookup_failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "lookup_failed",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
             Self::PropertiesError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("properties_error");
-                w.key("properties_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "properties_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::TooManySharedFolderTargets => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_shared_folder_targets");
-                w.end_object();
+                crate::wire::write_tag(w, "too_many_shared_folder_targets")
             }
             Self::TooManyWriteOperations => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_write_operations");
-                w.end_object();
+                crate::wire::write_tag(w, "too_many_write_operations")
             }
             Self::ConcurrentSessionDataNotAllowed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent_session_data_not_allowed");
-                w.end_object();
+                crate::wire::write_tag(w, "concurrent_session_data_not_allowed")
             }
             Self::ConcurrentSessionNotClosed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent_session_not_closed");
-                w.end_object();
+                crate::wire::write_tag(w, "concurrent_session_not_closed")
             }
             Self::ConcurrentSessionMissingData => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent_session_missing_data");
-                w.end_object();
+                crate::wire::write_tag(w, "concurrent_session_missing_data")
             }
-            Self::PayloadTooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("payload_too_large");
-                w.end_object();
-            }
+            Self::PayloadTooLarge => crate::wire::write_tag(w, "payload_too_large"),
             Self::ContentHashMismatch => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("content_hash_mismatch");
-                w.end_object();
+                crate::wire::write_tag(w, "content_hash_mismatch")
             }
             Self::EncryptionNotSupported => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("encryption_not_supported");
-                w.end_object();
+                crate::wire::write_tag(w, "encryption_not_supported")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -24870,13 +20876,8 @@ impl crate::wire::Decode for UploadSessionFinishError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -24894,82 +20895,20 @@ impl crate::wire::Decode for UploadSessionFinishError {
             })?;
         match &*tag {
             "lookup_failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "lookup_failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::LookupFailed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'lookup_failed' of UploadSessionFinishError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "lookup_failed", "UploadSessionFinishError")
+                    .map(Self::LookupFailed)
             }
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of UploadSessionFinishError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "UploadSessionFinishError")
+                    .map(Self::Path)
             }
             "properties_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "properties_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PropertiesError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'properties_error' of UploadSessionFinishError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "properties_error",
+                        "UploadSessionFinishError",
+                    )
+                    .map(Self::PropertiesError)
             }
             "too_many_shared_folder_targets" => {
                 r.skip_value()?;
@@ -25007,13 +20946,7 @@ impl crate::wire::Decode for UploadSessionFinishError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25064,61 +20997,25 @@ pub enum UploadSessionLookupError {
 impl crate::wire::Encode for UploadSessionLookupError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::NotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found");
-                w.end_object();
-            }
+            Self::NotFound => crate::wire::write_tag(w, "not_found"),
             Self::IncorrectOffset(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("incorrect_offset");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "incorrect_offset",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Closed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("closed");
-                w.end_object();
-            }
-            Self::NotClosed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_closed");
-                w.end_object();
-            }
-            Self::TooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_large");
-                w.end_object();
-            }
+            Self::Closed => crate::wire::write_tag(w, "closed"),
+            Self::NotClosed => crate::wire::write_tag(w, "not_closed"),
+            Self::TooLarge => crate::wire::write_tag(w, "too_large"),
             Self::ConcurrentSessionInvalidOffset => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent_session_invalid_offset");
-                w.end_object();
+                crate::wire::write_tag(w, "concurrent_session_invalid_offset")
             }
             Self::ConcurrentSessionInvalidDataSize => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent_session_invalid_data_size");
-                w.end_object();
+                crate::wire::write_tag(w, "concurrent_session_invalid_data_size")
             }
-            Self::PayloadTooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("payload_too_large");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::PayloadTooLarge => crate::wire::write_tag(w, "payload_too_large"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -25134,12 +21031,13 @@ impl crate::wire::Decode for UploadSessionLookupError {
                 "not_found" => ::std::result::Result::Ok(Self::NotFound),
                 "incorrect_offset" => {
                     ::std::result::Result::Ok(
-                        Self::IncorrectOffset(
-                            <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                        Self::IncorrectOffset({
+                            let v = <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "closed" => ::std::result::Result::Ok(Self::Closed),
@@ -25154,13 +21052,8 @@ impl crate::wire::Decode for UploadSessionLookupError {
                 "payload_too_large" => ::std::result::Result::Ok(Self::PayloadTooLarge),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -25182,14 +21075,11 @@ impl crate::wire::Decode for UploadSessionLookupError {
                 ::std::result::Result::Ok(Self::NotFound)
             }
             "incorrect_offset" => {
-                ::std::result::Result::Ok(
-                    Self::IncorrectOffset(
-                        <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::IncorrectOffset)
             }
             "closed" => {
                 r.skip_value()?;
@@ -25219,13 +21109,7 @@ impl crate::wire::Decode for UploadSessionLookupError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25254,35 +21138,16 @@ impl crate::wire::Encode for UploadSessionStartError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ConcurrentSessionDataNotAllowed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent_session_data_not_allowed");
-                w.end_object();
+                crate::wire::write_tag(w, "concurrent_session_data_not_allowed")
             }
             Self::ConcurrentSessionCloseNotAllowed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent_session_close_not_allowed");
-                w.end_object();
+                crate::wire::write_tag(w, "concurrent_session_close_not_allowed")
             }
-            Self::PayloadTooLarge => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("payload_too_large");
-                w.end_object();
-            }
+            Self::PayloadTooLarge => crate::wire::write_tag(w, "payload_too_large"),
             Self::ContentHashMismatch => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("content_hash_mismatch");
-                w.end_object();
+                crate::wire::write_tag(w, "content_hash_mismatch")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -25307,13 +21172,8 @@ impl crate::wire::Decode for UploadSessionStartError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -25350,13 +21210,7 @@ impl crate::wire::Decode for UploadSessionStartError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25380,24 +21234,9 @@ pub enum UploadSessionType {
 impl crate::wire::Encode for UploadSessionType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Sequential => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("sequential");
-                w.end_object();
-            }
-            Self::Concurrent => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("concurrent");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Sequential => crate::wire::write_tag(w, "sequential"),
+            Self::Concurrent => crate::wire::write_tag(w, "concurrent"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -25414,13 +21253,8 @@ impl crate::wire::Decode for UploadSessionType {
                 "concurrent" => ::std::result::Result::Ok(Self::Concurrent),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -25447,13 +21281,7 @@ impl crate::wire::Decode for UploadSessionType {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25479,30 +21307,10 @@ pub enum WriteConflictError {
 impl crate::wire::Encode for WriteConflictError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::File => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file");
-                w.end_object();
-            }
-            Self::Folder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("folder");
-                w.end_object();
-            }
-            Self::FileAncestor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file_ancestor");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::File => crate::wire::write_tag(w, "file"),
+            Self::Folder => crate::wire::write_tag(w, "folder"),
+            Self::FileAncestor => crate::wire::write_tag(w, "file_ancestor"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -25520,13 +21328,8 @@ impl crate::wire::Decode for WriteConflictError {
                 "file_ancestor" => ::std::result::Result::Ok(Self::FileAncestor),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -25559,13 +21362,7 @@ impl crate::wire::Decode for WriteConflictError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25604,69 +21401,27 @@ impl crate::wire::Encode for WriteError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MalformedPath(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("malformed_path");
-                w.key("malformed_path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "malformed_path",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Conflict(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("conflict");
-                w.key("conflict");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "conflict", ::std::option::Option::Some(x))
             }
-            Self::NoWritePermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_write_permission");
-                w.end_object();
-            }
-            Self::InsufficientSpace => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_space");
-                w.end_object();
-            }
-            Self::DisallowedName => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disallowed_name");
-                w.end_object();
-            }
-            Self::TeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_folder");
-                w.end_object();
-            }
+            Self::NoWritePermission => crate::wire::write_tag(w, "no_write_permission"),
+            Self::InsufficientSpace => crate::wire::write_tag(w, "insufficient_space"),
+            Self::DisallowedName => crate::wire::write_tag(w, "disallowed_name"),
+            Self::TeamFolder => crate::wire::write_tag(w, "team_folder"),
             Self::OperationSuppressed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("operation_suppressed");
-                w.end_object();
+                crate::wire::write_tag(w, "operation_suppressed")
             }
             Self::TooManyWriteOperations => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_write_operations");
-                w.end_object();
+                crate::wire::write_tag(w, "too_many_write_operations")
             }
-            Self::AccessRestricted => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_restricted");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::AccessRestricted => crate::wire::write_tag(w, "access_restricted"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -25696,13 +21451,8 @@ impl crate::wire::Decode for WriteError {
                 "access_restricted" => ::std::result::Result::Ok(Self::AccessRestricted),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -25715,56 +21465,11 @@ impl crate::wire::Decode for WriteError {
             })?;
         match &*tag {
             "malformed_path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "malformed_path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::MalformedPath(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'malformed_path' of WriteError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "malformed_path", "WriteError")
+                    .map(Self::MalformedPath)
             }
             "conflict" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "conflict" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Conflict(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'conflict' of WriteError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "conflict", "WriteError").map(Self::Conflict)
             }
             "no_write_permission" => {
                 r.skip_value()?;
@@ -25798,13 +21503,7 @@ impl crate::wire::Decode for WriteError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25827,25 +21526,10 @@ pub enum WriteMode {
 impl crate::wire::Encode for WriteMode {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Add => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("add");
-                w.end_object();
-            }
-            Self::Overwrite => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("overwrite");
-                w.end_object();
-            }
+            Self::Add => crate::wire::write_tag(w, "add"),
+            Self::Overwrite => crate::wire::write_tag(w, "overwrite"),
             Self::Update(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("update");
-                w.key("update");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "update", ::std::option::Option::Some(x))
             }
         }
     }
@@ -25883,30 +21567,7 @@ impl crate::wire::Decode for WriteMode {
                 ::std::result::Result::Ok(Self::Overwrite)
             }
             "update" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "update" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Update(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'update' of WriteMode",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "update", "WriteMode").map(Self::Update)
             }
             _ => {
                 ::std::result::Result::Err(

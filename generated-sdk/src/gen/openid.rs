@@ -26,16 +26,20 @@ impl crate::wire::Encode for UserInfoArgs {
     }
 }
 impl crate::wire::DecodeFields for UserInfoArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {}
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                _ => r.skip_value()?,
-            }
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -117,26 +121,12 @@ impl UserInfoResult {
 impl crate::wire::EncodeFields for UserInfoResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.family_name {
-            w.key("family_name");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.given_name {
-            w.key("given_name");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.email {
-            w.key("email");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.email_verified {
-            w.key("email_verified");
-            v.encode(w);
-        }
-        w.key("iss");
-        self.iss.encode(w);
-        w.key("sub");
-        self.sub.encode(w);
+        crate::wire::write_opt(w, "family_name", &self.family_name);
+        crate::wire::write_opt(w, "given_name", &self.given_name);
+        crate::wire::write_opt(w, "email", &self.email);
+        crate::wire::write_opt(w, "email_verified", &self.email_verified);
+        crate::wire::write_field(w, "iss", &self.iss);
+        crate::wire::write_field(w, "sub", &self.sub);
     }
 }
 impl crate::wire::Encode for UserInfoResult {
@@ -147,53 +137,46 @@ impl crate::wire::Encode for UserInfoResult {
     }
 }
 impl crate::wire::DecodeFields for UserInfoResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "family_name" => f0 = crate::wire::Decode::decode(r)?,
-                "given_name" => f1 = crate::wire::Decode::decode(r)?,
-                "email" => f2 = crate::wire::Decode::decode(r)?,
-                "email_verified" => f3 = crate::wire::Decode::decode(r)?,
-                "iss" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "sub" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "family_name" => crate::wire::read_nullable(r, &mut slots.f0),
+                "given_name" => crate::wire::read_nullable(r, &mut slots.f1),
+                "email" => crate::wire::read_nullable(r, &mut slots.f2),
+                "email_verified" => crate::wire::read_nullable(r, &mut slots.f3),
+                "iss" => crate::wire::read_into(r, &mut slots.f4),
+                "sub" => crate::wire::read_into(r, &mut slots.f5),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            iss: ::std::string::String,
-            sub: ::std::string::String,
-        }
-        let defaults = Defaults {
-            iss: ::std::string::String::from(""),
-            sub: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            family_name: f0,
-            given_name: f1,
-            email: f2,
-            email_verified: f3,
-            iss: match f4 {
+            family_name: slots.f0,
+            given_name: slots.f1,
+            email: slots.f2,
+            email_verified: slots.f3,
+            iss: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.iss,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            sub: match f5 {
+            sub: match slots.f5 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.sub,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
         })
     }
@@ -225,17 +208,9 @@ impl crate::wire::Encode for OpenIdError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IncorrectOpenidScopes => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("incorrect_openid_scopes");
-                w.end_object();
+                crate::wire::write_tag(w, "incorrect_openid_scopes")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -253,13 +228,8 @@ impl crate::wire::Decode for OpenIdError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -279,13 +249,7 @@ impl crate::wire::Decode for OpenIdError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -307,19 +271,13 @@ impl crate::wire::Encode for UserInfoError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::OpenidError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("openid_error");
-                w.key("openid_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "openid_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -334,13 +292,8 @@ impl crate::wire::Decode for UserInfoError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -353,42 +306,14 @@ impl crate::wire::Decode for UserInfoError {
             })?;
         match &*tag {
             "openid_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "openid_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::OpenidError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'openid_error' of UserInfoError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "openid_error", "UserInfoError")
+                    .map(Self::OpenidError)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

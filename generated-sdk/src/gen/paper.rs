@@ -33,10 +33,8 @@ impl AddMember {
 impl crate::wire::EncodeFields for AddMember {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("permission_level");
-        self.permission_level.encode(w);
-        w.key("member");
-        self.member.encode(w);
+        crate::wire::write_field(w, "permission_level", &self.permission_level);
+        crate::wire::write_field(w, "member", &self.member);
     }
 }
 impl crate::wire::Encode for AddMember {
@@ -47,45 +45,42 @@ impl crate::wire::Encode for AddMember {
     }
 }
 impl crate::wire::DecodeFields for AddMember {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocPermissionLevel>,
+            f1: ::std::option::Option<crate::sharing::MemberSelector>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocPermissionLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "permission_level" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "member" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "permission_level" => crate::wire::read_into(r, &mut slots.f0),
+                "member" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            permission_level: crate::paper::PaperDocPermissionLevel,
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "member", "AddMember"),
+            );
         }
-        let defaults = Defaults {
-            permission_level: crate::paper::PaperDocPermissionLevel::Edit,
+        let ::std::option::Option::Some(f1) = slots.f1.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "AddMember"));
         };
         ::std::result::Result::Ok(Self {
-            permission_level: match f0 {
+            permission_level: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.permission_level,
+                ::std::option::Option::None => {
+                    crate::paper::PaperDocPermissionLevel::Edit
+                }
             },
-            member: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'member' of AddMember",
-                            ),
-                        )
-                })?,
+            member: f1,
         })
     }
 }
@@ -150,16 +145,10 @@ impl AddPaperDocUser {
 impl crate::wire::EncodeFields for AddPaperDocUser {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
-        w.key("members");
-        self.members.encode(w);
-        if let ::std::option::Option::Some(v) = &self.custom_message {
-            w.key("custom_message");
-            v.encode(w);
-        }
-        w.key("quiet");
-        self.quiet.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+        crate::wire::write_field(w, "members", &self.members);
+        crate::wire::write_opt(w, "custom_message", &self.custom_message);
+        crate::wire::write_field(w, "quiet", &self.quiet);
     }
 }
 impl crate::wire::Encode for AddPaperDocUser {
@@ -170,58 +159,55 @@ impl crate::wire::Encode for AddPaperDocUser {
     }
 }
 impl crate::wire::DecodeFields for AddPaperDocUser {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::paper::AddMember>>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<crate::paper::AddMember>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "members" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "custom_message" => f2 = crate::wire::Decode::decode(r)?,
-                "quiet" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                "members" => crate::wire::read_into(r, &mut slots.f1),
+                "custom_message" => crate::wire::read_nullable(r, &mut slots.f2),
+                "quiet" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            quiet: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "AddPaperDocUser"),
+            );
         }
-        let defaults = Defaults { quiet: false };
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "members", "AddPaperDocUser"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AddPaperDocUser"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of AddPaperDocUser",
-                            ),
-                        )
-                })?,
-            members: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'members' of AddPaperDocUser",
-                            ),
-                        )
-                })?,
-            custom_message: f2,
-            quiet: match f3 {
+            doc_id: f0,
+            members: f1,
+            custom_message: slots.f2,
+            quiet: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.quiet,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -277,10 +263,8 @@ impl AddPaperDocUserMemberResult {
 impl crate::wire::EncodeFields for AddPaperDocUserMemberResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("member");
-        self.member.encode(w);
-        w.key("result");
-        self.result.encode(w);
+        crate::wire::write_field(w, "member", &self.member);
+        crate::wire::write_field(w, "result", &self.result);
     }
 }
 impl crate::wire::Encode for AddPaperDocUserMemberResult {
@@ -291,45 +275,45 @@ impl crate::wire::Encode for AddPaperDocUserMemberResult {
     }
 }
 impl crate::wire::DecodeFields for AddPaperDocUserMemberResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::MemberSelector>,
+            f1: ::std::option::Option<crate::paper::AddPaperDocUserResult>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::paper::AddPaperDocUserResult> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "member" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "result" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "member" => crate::wire::read_into(r, &mut slots.f0),
+                "result" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            member: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'member' of AddPaperDocUserMemberResult",
-                            ),
-                        )
-                })?,
-            result: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'result' of AddPaperDocUserMemberResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "member", "AddPaperDocUserMemberResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "result", "AddPaperDocUserMemberResult"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AddPaperDocUserMemberResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { member: f0, result: f1 })
     }
 }
 impl crate::wire::Decode for AddPaperDocUserMemberResult {
@@ -379,12 +363,8 @@ impl Cursor {
 impl crate::wire::EncodeFields for Cursor {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("value");
-        self.value.encode(w);
-        if let ::std::option::Option::Some(v) = &self.expiration {
-            w.key("expiration");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "value", &self.value);
+        crate::wire::write_opt(w, "expiration", &self.expiration);
     }
 }
 impl crate::wire::Encode for Cursor {
@@ -395,34 +375,37 @@ impl crate::wire::Encode for Cursor {
     }
 }
 impl crate::wire::DecodeFields for Cursor {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::common::DropboxTimestamp>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "value" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "expiration" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "value" => crate::wire::read_into(r, &mut slots.f0),
+                "expiration" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "value", "Cursor"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "Cursor"));
+        };
         ::std::result::Result::Ok(Self {
-            value: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'value' of Cursor",
-                            ),
-                        )
-                })?,
-            expiration: f1,
+            value: f0,
+            expiration: slots.f1,
         })
     }
 }
@@ -459,10 +442,8 @@ impl Folder {
 impl crate::wire::EncodeFields for Folder {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("id");
-        self.id.encode(w);
-        w.key("name");
-        self.name.encode(w);
+        crate::wire::write_field(w, "id", &self.id);
+        crate::wire::write_field(w, "name", &self.name);
     }
 }
 impl crate::wire::Encode for Folder {
@@ -473,36 +454,39 @@ impl crate::wire::Encode for Folder {
     }
 }
 impl crate::wire::DecodeFields for Folder {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "id" => f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                "name" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "id" => crate::wire::read_into(r, &mut slots.f0),
+                "name" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            id: f0
-                .ok_or_else(|| {
-                    r.error(::std::string::String::from("missing field 'id' of Folder"))
-                })?,
-            name: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from("missing field 'name' of Folder"),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(crate::wire::missing(r, "id", "Folder"));
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(crate::wire::missing(r, "name", "Folder"));
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "Folder"));
+        };
+        ::std::result::Result::Ok(Self { id: f0, name: f1 })
     }
 }
 impl crate::wire::Decode for Folder {
@@ -556,14 +540,12 @@ impl FoldersContainingPaperDoc {
 impl crate::wire::EncodeFields for FoldersContainingPaperDoc {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.folder_sharing_policy_type {
-            w.key("folder_sharing_policy_type");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.folders {
-            w.key("folders");
-            v.encode(w);
-        }
+        crate::wire::write_opt(
+            w,
+            "folder_sharing_policy_type",
+            &self.folder_sharing_policy_type,
+        );
+        crate::wire::write_opt(w, "folders", &self.folders);
     }
 }
 impl crate::wire::Encode for FoldersContainingPaperDoc {
@@ -574,24 +556,31 @@ impl crate::wire::Encode for FoldersContainingPaperDoc {
     }
 }
 impl crate::wire::DecodeFields for FoldersContainingPaperDoc {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::FolderSharingPolicyType>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::paper::Folder>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::FolderSharingPolicyType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<crate::paper::Folder>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "folder_sharing_policy_type" => f0 = crate::wire::Decode::decode(r)?,
-                "folders" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "folder_sharing_policy_type" => {
+                    crate::wire::read_nullable(r, &mut slots.f0)
+                }
+                "folders" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            folder_sharing_policy_type: f0,
-            folders: f1,
+            folder_sharing_policy_type: slots.f0,
+            folders: slots.f1,
         })
     }
 }
@@ -641,14 +630,8 @@ impl GetDocMetadataArg {
 impl crate::wire::EncodeFields for GetDocMetadataArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.doc_id {
-            w.key("doc_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.file_id {
-            w.key("file_id");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "doc_id", &self.doc_id);
+        crate::wire::write_opt(w, "file_id", &self.file_id);
     }
 }
 impl crate::wire::Encode for GetDocMetadataArg {
@@ -659,22 +642,30 @@ impl crate::wire::Encode for GetDocMetadataArg {
     }
 }
 impl crate::wire::DecodeFields for GetDocMetadataArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+            f1: ::std::option::Option<crate::files::FileId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::FileId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => f0 = crate::wire::Decode::decode(r)?,
-                "file_id" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_nullable(r, &mut slots.f0),
+                "file_id" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self { doc_id: f0, file_id: f1 })
+        ::std::result::Result::Ok(Self {
+            doc_id: slots.f0,
+            file_id: slots.f1,
+        })
     }
 }
 impl crate::wire::Decode for GetDocMetadataArg {
@@ -727,10 +718,8 @@ impl InviteeInfoWithPermissionLevel {
 impl crate::wire::EncodeFields for InviteeInfoWithPermissionLevel {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("invitee");
-        self.invitee.encode(w);
-        w.key("permission_level");
-        self.permission_level.encode(w);
+        crate::wire::write_field(w, "invitee", &self.invitee);
+        crate::wire::write_field(w, "permission_level", &self.permission_level);
     }
 }
 impl crate::wire::Encode for InviteeInfoWithPermissionLevel {
@@ -741,44 +730,51 @@ impl crate::wire::Encode for InviteeInfoWithPermissionLevel {
     }
 }
 impl crate::wire::DecodeFields for InviteeInfoWithPermissionLevel {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::InviteeInfo>,
+            f1: ::std::option::Option<crate::paper::PaperDocPermissionLevel>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::InviteeInfo> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::paper::PaperDocPermissionLevel> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "invitee" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "permission_level" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "invitee" => crate::wire::read_into(r, &mut slots.f0),
+                "permission_level" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "invitee", "InviteeInfoWithPermissionLevel"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "permission_level",
+                    "InviteeInfoWithPermissionLevel",
+                ),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "InviteeInfoWithPermissionLevel"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            invitee: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'invitee' of InviteeInfoWithPermissionLevel",
-                            ),
-                        )
-                })?,
-            permission_level: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'permission_level' of InviteeInfoWithPermissionLevel",
-                            ),
-                        )
-                })?,
+            invitee: f0,
+            permission_level: f1,
         })
     }
 }
@@ -861,18 +857,11 @@ impl ListPaperDocsArgs {
 impl crate::wire::EncodeFields for ListPaperDocsArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("filter_by");
-        self.filter_by.encode(w);
-        w.key("sort_by");
-        self.sort_by.encode(w);
-        w.key("sort_order");
-        self.sort_order.encode(w);
-        w.key("limit");
-        self.limit.encode(w);
-        if let ::std::option::Option::Some(v) = &self.stop_at_date {
-            w.key("stop_at_date");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "filter_by", &self.filter_by);
+        crate::wire::write_field(w, "sort_by", &self.sort_by);
+        crate::wire::write_field(w, "sort_order", &self.sort_order);
+        crate::wire::write_field(w, "limit", &self.limit);
+        crate::wire::write_opt(w, "stop_at_date", &self.stop_at_date);
     }
 }
 impl crate::wire::Encode for ListPaperDocsArgs {
@@ -883,65 +872,56 @@ impl crate::wire::Encode for ListPaperDocsArgs {
     }
 }
 impl crate::wire::DecodeFields for ListPaperDocsArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::ListPaperDocsFilterBy>,
+            f1: ::std::option::Option<crate::paper::ListPaperDocsSortBy>,
+            f2: ::std::option::Option<crate::paper::ListPaperDocsSortOrder>,
+            f3: ::std::option::Option<i32>,
+            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::ListPaperDocsFilterBy> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::paper::ListPaperDocsSortBy> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::paper::ListPaperDocsSortOrder> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<i32> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "filter_by" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "sort_by" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "sort_order" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "limit" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "stop_at_date" => f4 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "filter_by" => crate::wire::read_into(r, &mut slots.f0),
+                "sort_by" => crate::wire::read_into(r, &mut slots.f1),
+                "sort_order" => crate::wire::read_into(r, &mut slots.f2),
+                "limit" => crate::wire::read_into(r, &mut slots.f3),
+                "stop_at_date" => crate::wire::read_nullable(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            filter_by: crate::paper::ListPaperDocsFilterBy,
-            sort_by: crate::paper::ListPaperDocsSortBy,
-            sort_order: crate::paper::ListPaperDocsSortOrder,
-            limit: i32,
-        }
-        let defaults = Defaults {
-            filter_by: crate::paper::ListPaperDocsFilterBy::DocsAccessed,
-            sort_by: crate::paper::ListPaperDocsSortBy::Accessed,
-            sort_order: crate::paper::ListPaperDocsSortOrder::Ascending,
-            limit: 1000i32,
-        };
         ::std::result::Result::Ok(Self {
-            filter_by: match f0 {
+            filter_by: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.filter_by,
+                ::std::option::Option::None => {
+                    crate::paper::ListPaperDocsFilterBy::DocsAccessed
+                }
             },
-            sort_by: match f1 {
+            sort_by: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.sort_by,
+                ::std::option::Option::None => {
+                    crate::paper::ListPaperDocsSortBy::Accessed
+                }
             },
-            sort_order: match f2 {
+            sort_order: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.sort_order,
+                ::std::option::Option::None => {
+                    crate::paper::ListPaperDocsSortOrder::Ascending
+                }
             },
-            limit: match f3 {
+            limit: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 1000i32,
             },
-            stop_at_date: f4,
+            stop_at_date: slots.f4,
         })
     }
 }
@@ -986,8 +966,7 @@ impl ListPaperDocsContinueArgs {
 impl crate::wire::EncodeFields for ListPaperDocsContinueArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListPaperDocsContinueArgs {
@@ -998,32 +977,35 @@ impl crate::wire::Encode for ListPaperDocsContinueArgs {
     }
 }
 impl crate::wire::DecodeFields for ListPaperDocsContinueArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListPaperDocsContinueArgs",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListPaperDocsContinueArgs"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListPaperDocsContinueArgs"),
+            );
+        };
+        ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
 impl crate::wire::Decode for ListPaperDocsContinueArgs {
@@ -1064,12 +1046,9 @@ impl ListPaperDocsResponse {
 impl crate::wire::EncodeFields for ListPaperDocsResponse {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_ids");
-        self.doc_ids.encode(w);
-        w.key("cursor");
-        self.cursor.encode(w);
-        w.key("has_more");
-        self.has_more.encode(w);
+        crate::wire::write_field(w, "doc_ids", &self.doc_ids);
+        crate::wire::write_field(w, "cursor", &self.cursor);
+        crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
 impl crate::wire::Encode for ListPaperDocsResponse {
@@ -1080,57 +1059,56 @@ impl crate::wire::Encode for ListPaperDocsResponse {
     }
 }
 impl crate::wire::DecodeFields for ListPaperDocsResponse {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::paper::PaperDocId>>,
+            f1: ::std::option::Option<crate::paper::Cursor>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::paper::PaperDocId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::paper::Cursor> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_ids" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "has_more" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_ids" => crate::wire::read_into(r, &mut slots.f0),
+                "cursor" => crate::wire::read_into(r, &mut slots.f1),
+                "has_more" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_ids", "ListPaperDocsResponse"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListPaperDocsResponse"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "has_more", "ListPaperDocsResponse"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListPaperDocsResponse"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            doc_ids: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_ids' of ListPaperDocsResponse",
-                            ),
-                        )
-                })?,
-            cursor: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListPaperDocsResponse",
-                            ),
-                        )
-                })?,
-            has_more: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'has_more' of ListPaperDocsResponse",
-                            ),
-                        )
-                })?,
+            doc_ids: f0,
+            cursor: f1,
+            has_more: f2,
         })
     }
 }
@@ -1171,10 +1149,8 @@ impl ListUsersOnFolderArgs {
 impl crate::wire::EncodeFields for ListUsersOnFolderArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
-        w.key("limit");
-        self.limit.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+        crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Encode for ListUsersOnFolderArgs {
@@ -1185,42 +1161,41 @@ impl crate::wire::Encode for ListUsersOnFolderArgs {
     }
 }
 impl crate::wire::DecodeFields for ListUsersOnFolderArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+            f1: ::std::option::Option<i32>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "limit" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                "limit" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            limit: i32,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "ListUsersOnFolderArgs"),
+            );
         }
-        let defaults = Defaults { limit: 1000i32 };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListUsersOnFolderArgs"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of ListUsersOnFolderArgs",
-                            ),
-                        )
-                })?,
-            limit: match f1 {
+            doc_id: f0,
+            limit: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 1000i32,
             },
         })
     }
@@ -1268,10 +1243,8 @@ impl ListUsersOnFolderContinueArgs {
 impl crate::wire::EncodeFields for ListUsersOnFolderContinueArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListUsersOnFolderContinueArgs {
@@ -1282,45 +1255,45 @@ impl crate::wire::Encode for ListUsersOnFolderContinueArgs {
     }
 }
 impl crate::wire::DecodeFields for ListUsersOnFolderContinueArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                "cursor" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of ListUsersOnFolderContinueArgs",
-                            ),
-                        )
-                })?,
-            cursor: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListUsersOnFolderContinueArgs",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "ListUsersOnFolderContinueArgs"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListUsersOnFolderContinueArgs"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListUsersOnFolderContinueArgs"),
+            );
+        };
+        ::std::result::Result::Ok(Self { doc_id: f0, cursor: f1 })
     }
 }
 impl crate::wire::Decode for ListUsersOnFolderContinueArgs {
@@ -1369,14 +1342,10 @@ impl ListUsersOnFolderResponse {
 impl crate::wire::EncodeFields for ListUsersOnFolderResponse {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("invitees");
-        self.invitees.encode(w);
-        w.key("users");
-        self.users.encode(w);
-        w.key("cursor");
-        self.cursor.encode(w);
-        w.key("has_more");
-        self.has_more.encode(w);
+        crate::wire::write_field(w, "invitees", &self.invitees);
+        crate::wire::write_field(w, "users", &self.users);
+        crate::wire::write_field(w, "cursor", &self.cursor);
+        crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
 impl crate::wire::Encode for ListUsersOnFolderResponse {
@@ -1387,72 +1356,65 @@ impl crate::wire::Encode for ListUsersOnFolderResponse {
     }
 }
 impl crate::wire::DecodeFields for ListUsersOnFolderResponse {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::InviteeInfo>>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::UserInfo>>,
+            f2: ::std::option::Option<crate::paper::Cursor>,
+            f3: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::InviteeInfo>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<crate::sharing::UserInfo>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::paper::Cursor> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "invitees" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "users" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "has_more" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "invitees" => crate::wire::read_into(r, &mut slots.f0),
+                "users" => crate::wire::read_into(r, &mut slots.f1),
+                "cursor" => crate::wire::read_into(r, &mut slots.f2),
+                "has_more" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "invitees", "ListUsersOnFolderResponse"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "users", "ListUsersOnFolderResponse"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListUsersOnFolderResponse"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "has_more", "ListUsersOnFolderResponse"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListUsersOnFolderResponse"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            invitees: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'invitees' of ListUsersOnFolderResponse",
-                            ),
-                        )
-                })?,
-            users: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'users' of ListUsersOnFolderResponse",
-                            ),
-                        )
-                })?,
-            cursor: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListUsersOnFolderResponse",
-                            ),
-                        )
-                })?,
-            has_more: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'has_more' of ListUsersOnFolderResponse",
-                            ),
-                        )
-                })?,
+            invitees: f0,
+            users: f1,
+            cursor: f2,
+            has_more: f3,
         })
     }
 }
@@ -1517,12 +1479,9 @@ impl ListUsersOnPaperDocArgs {
 impl crate::wire::EncodeFields for ListUsersOnPaperDocArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
-        w.key("limit");
-        self.limit.encode(w);
-        w.key("filter_by");
-        self.filter_by.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+        crate::wire::write_field(w, "limit", &self.limit);
+        crate::wire::write_field(w, "filter_by", &self.filter_by);
     }
 }
 impl crate::wire::Encode for ListUsersOnPaperDocArgs {
@@ -1533,54 +1492,47 @@ impl crate::wire::Encode for ListUsersOnPaperDocArgs {
     }
 }
 impl crate::wire::DecodeFields for ListUsersOnPaperDocArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+            f1: ::std::option::Option<i32>,
+            f2: ::std::option::Option<crate::paper::UserOnPaperDocFilter>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::paper::UserOnPaperDocFilter> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "limit" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "filter_by" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                "limit" => crate::wire::read_into(r, &mut slots.f1),
+                "filter_by" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            limit: i32,
-            filter_by: crate::paper::UserOnPaperDocFilter,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "ListUsersOnPaperDocArgs"),
+            );
         }
-        let defaults = Defaults {
-            limit: 1000i32,
-            filter_by: crate::paper::UserOnPaperDocFilter::Shared,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListUsersOnPaperDocArgs"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of ListUsersOnPaperDocArgs",
-                            ),
-                        )
-                })?,
-            limit: match f1 {
+            doc_id: f0,
+            limit: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 1000i32,
             },
-            filter_by: match f2 {
+            filter_by: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.filter_by,
+                ::std::option::Option::None => crate::paper::UserOnPaperDocFilter::Shared,
             },
         })
     }
@@ -1628,10 +1580,8 @@ impl ListUsersOnPaperDocContinueArgs {
 impl crate::wire::EncodeFields for ListUsersOnPaperDocContinueArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListUsersOnPaperDocContinueArgs {
@@ -1642,45 +1592,45 @@ impl crate::wire::Encode for ListUsersOnPaperDocContinueArgs {
     }
 }
 impl crate::wire::DecodeFields for ListUsersOnPaperDocContinueArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                "cursor" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of ListUsersOnPaperDocContinueArgs",
-                            ),
-                        )
-                })?,
-            cursor: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListUsersOnPaperDocContinueArgs",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "ListUsersOnPaperDocContinueArgs"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListUsersOnPaperDocContinueArgs"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListUsersOnPaperDocContinueArgs"),
+            );
+        };
+        ::std::result::Result::Ok(Self { doc_id: f0, cursor: f1 })
     }
 }
 impl crate::wire::Decode for ListUsersOnPaperDocContinueArgs {
@@ -1733,16 +1683,11 @@ impl ListUsersOnPaperDocResponse {
 impl crate::wire::EncodeFields for ListUsersOnPaperDocResponse {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("invitees");
-        self.invitees.encode(w);
-        w.key("users");
-        self.users.encode(w);
-        w.key("doc_owner");
-        self.doc_owner.encode(w);
-        w.key("cursor");
-        self.cursor.encode(w);
-        w.key("has_more");
-        self.has_more.encode(w);
+        crate::wire::write_field(w, "invitees", &self.invitees);
+        crate::wire::write_field(w, "users", &self.users);
+        crate::wire::write_field(w, "doc_owner", &self.doc_owner);
+        crate::wire::write_field(w, "cursor", &self.cursor);
+        crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
 impl crate::wire::Encode for ListUsersOnPaperDocResponse {
@@ -1753,87 +1698,84 @@ impl crate::wire::Encode for ListUsersOnPaperDocResponse {
     }
 }
 impl crate::wire::DecodeFields for ListUsersOnPaperDocResponse {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::paper::InviteeInfoWithPermissionLevel>,
+            >,
+            f1: ::std::option::Option<
+                ::std::vec::Vec<crate::paper::UserInfoWithPermissionLevel>,
+            >,
+            f2: ::std::option::Option<crate::sharing::UserInfo>,
+            f3: ::std::option::Option<crate::paper::Cursor>,
+            f4: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::paper::InviteeInfoWithPermissionLevel>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::paper::UserInfoWithPermissionLevel>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::UserInfo> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::paper::Cursor> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "invitees" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "users" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "doc_owner" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "has_more" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "invitees" => crate::wire::read_into(r, &mut slots.f0),
+                "users" => crate::wire::read_into(r, &mut slots.f1),
+                "doc_owner" => crate::wire::read_into(r, &mut slots.f2),
+                "cursor" => crate::wire::read_into(r, &mut slots.f3),
+                "has_more" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "invitees", "ListUsersOnPaperDocResponse"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "users", "ListUsersOnPaperDocResponse"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_owner", "ListUsersOnPaperDocResponse"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListUsersOnPaperDocResponse"),
+            );
+        }
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "has_more", "ListUsersOnPaperDocResponse"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f4),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f3.take(),
+            slots.f4.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListUsersOnPaperDocResponse"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            invitees: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'invitees' of ListUsersOnPaperDocResponse",
-                            ),
-                        )
-                })?,
-            users: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'users' of ListUsersOnPaperDocResponse",
-                            ),
-                        )
-                })?,
-            doc_owner: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_owner' of ListUsersOnPaperDocResponse",
-                            ),
-                        )
-                })?,
-            cursor: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListUsersOnPaperDocResponse",
-                            ),
-                        )
-                })?,
-            has_more: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'has_more' of ListUsersOnPaperDocResponse",
-                            ),
-                        )
-                })?,
+            invitees: f0,
+            users: f1,
+            doc_owner: f2,
+            cursor: f3,
+            has_more: f4,
         })
     }
 }
@@ -1892,12 +1834,8 @@ impl PaperDocCreateArgs {
 impl crate::wire::EncodeFields for PaperDocCreateArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.parent_folder_id {
-            w.key("parent_folder_id");
-            v.encode(w);
-        }
-        w.key("import_format");
-        self.import_format.encode(w);
+        crate::wire::write_opt(w, "parent_folder_id", &self.parent_folder_id);
+        crate::wire::write_field(w, "import_format", &self.import_format);
     }
 }
 impl crate::wire::Encode for PaperDocCreateArgs {
@@ -1908,34 +1846,39 @@ impl crate::wire::Encode for PaperDocCreateArgs {
     }
 }
 impl crate::wire::DecodeFields for PaperDocCreateArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::paper::ImportFormat>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::paper::ImportFormat> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "parent_folder_id" => f0 = crate::wire::Decode::decode(r)?,
-                "import_format" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "parent_folder_id" => crate::wire::read_nullable(r, &mut slots.f0),
+                "import_format" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "import_format", "PaperDocCreateArgs"),
+            );
+        }
+        let ::std::option::Option::Some(f1) = slots.f1.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperDocCreateArgs"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            parent_folder_id: f0,
-            import_format: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'import_format' of PaperDocCreateArgs",
-                            ),
-                        )
-                })?,
+            parent_folder_id: slots.f0,
+            import_format: f1,
         })
     }
 }
@@ -1977,12 +1920,9 @@ impl PaperDocCreateUpdateResult {
 impl crate::wire::EncodeFields for PaperDocCreateUpdateResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
-        w.key("revision");
-        self.revision.encode(w);
-        w.key("title");
-        self.title.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+        crate::wire::write_field(w, "revision", &self.revision);
+        crate::wire::write_field(w, "title", &self.title);
     }
 }
 impl crate::wire::Encode for PaperDocCreateUpdateResult {
@@ -1993,57 +1933,56 @@ impl crate::wire::Encode for PaperDocCreateUpdateResult {
     }
 }
 impl crate::wire::DecodeFields for PaperDocCreateUpdateResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<i64>,
+            f2: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "revision" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "title" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                "revision" => crate::wire::read_into(r, &mut slots.f1),
+                "title" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "PaperDocCreateUpdateResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "revision", "PaperDocCreateUpdateResult"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "title", "PaperDocCreateUpdateResult"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperDocCreateUpdateResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of PaperDocCreateUpdateResult",
-                            ),
-                        )
-                })?,
-            revision: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'revision' of PaperDocCreateUpdateResult",
-                            ),
-                        )
-                })?,
-            title: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'title' of PaperDocCreateUpdateResult",
-                            ),
-                        )
-                })?,
+            doc_id: f0,
+            revision: f1,
+            title: f2,
         })
     }
 }
@@ -2092,12 +2031,9 @@ impl PaperDocExport {
 impl crate::wire::EncodeFields for PaperDocExport {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
-        w.key("export_format");
-        self.export_format.encode(w);
-        w.key("include_comments");
-        self.include_comments.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+        crate::wire::write_field(w, "export_format", &self.export_format);
+        crate::wire::write_field(w, "include_comments", &self.include_comments);
     }
 }
 impl crate::wire::Encode for PaperDocExport {
@@ -2108,57 +2044,52 @@ impl crate::wire::Encode for PaperDocExport {
     }
 }
 impl crate::wire::DecodeFields for PaperDocExport {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+            f1: ::std::option::Option<crate::paper::ExportFormat>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::paper::ExportFormat> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "export_format" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "include_comments" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                "export_format" => crate::wire::read_into(r, &mut slots.f1),
+                "include_comments" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            include_comments: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "PaperDocExport"),
+            );
         }
-        let defaults = Defaults {
-            include_comments: false,
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "export_format", "PaperDocExport"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperDocExport"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of PaperDocExport",
-                            ),
-                        )
-                })?,
-            export_format: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'export_format' of PaperDocExport",
-                            ),
-                        )
-                })?,
-            include_comments: match f2 {
+            doc_id: f0,
+            export_format: f1,
+            include_comments: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_comments,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -2209,14 +2140,10 @@ impl PaperDocExportResult {
 impl crate::wire::EncodeFields for PaperDocExportResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("owner");
-        self.owner.encode(w);
-        w.key("title");
-        self.title.encode(w);
-        w.key("revision");
-        self.revision.encode(w);
-        w.key("mime_type");
-        self.mime_type.encode(w);
+        crate::wire::write_field(w, "owner", &self.owner);
+        crate::wire::write_field(w, "title", &self.title);
+        crate::wire::write_field(w, "revision", &self.revision);
+        crate::wire::write_field(w, "mime_type", &self.mime_type);
     }
 }
 impl crate::wire::Encode for PaperDocExportResult {
@@ -2227,70 +2154,65 @@ impl crate::wire::Encode for PaperDocExportResult {
     }
 }
 impl crate::wire::DecodeFields for PaperDocExportResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<i64>,
+            f3: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "owner" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "title" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "revision" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "mime_type" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "owner" => crate::wire::read_into(r, &mut slots.f0),
+                "title" => crate::wire::read_into(r, &mut slots.f1),
+                "revision" => crate::wire::read_into(r, &mut slots.f2),
+                "mime_type" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "owner", "PaperDocExportResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "title", "PaperDocExportResult"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "revision", "PaperDocExportResult"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "mime_type", "PaperDocExportResult"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperDocExportResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            owner: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'owner' of PaperDocExportResult",
-                            ),
-                        )
-                })?,
-            title: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'title' of PaperDocExportResult",
-                            ),
-                        )
-                })?,
-            revision: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'revision' of PaperDocExportResult",
-                            ),
-                        )
-                })?,
-            mime_type: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'mime_type' of PaperDocExportResult",
-                            ),
-                        )
-                })?,
+            owner: f0,
+            title: f1,
+            revision: f2,
+            mime_type: f3,
         })
     }
 }
@@ -2357,22 +2279,14 @@ impl PaperDocGetMetadataResult {
 impl crate::wire::EncodeFields for PaperDocGetMetadataResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
-        w.key("owner");
-        self.owner.encode(w);
-        w.key("title");
-        self.title.encode(w);
-        w.key("created_date");
-        self.created_date.encode(w);
-        w.key("status");
-        self.status.encode(w);
-        w.key("revision");
-        self.revision.encode(w);
-        w.key("last_updated_date");
-        self.last_updated_date.encode(w);
-        w.key("last_editor");
-        self.last_editor.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+        crate::wire::write_field(w, "owner", &self.owner);
+        crate::wire::write_field(w, "title", &self.title);
+        crate::wire::write_field(w, "created_date", &self.created_date);
+        crate::wire::write_field(w, "status", &self.status);
+        crate::wire::write_field(w, "revision", &self.revision);
+        crate::wire::write_field(w, "last_updated_date", &self.last_updated_date);
+        crate::wire::write_field(w, "last_editor", &self.last_editor);
     }
 }
 impl crate::wire::Encode for PaperDocGetMetadataResult {
@@ -2383,122 +2297,110 @@ impl crate::wire::Encode for PaperDocGetMetadataResult {
     }
 }
 impl crate::wire::DecodeFields for PaperDocGetMetadataResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f4: ::std::option::Option<crate::paper::PaperDocStatus>,
+            f5: ::std::option::Option<i64>,
+            f6: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f7: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::paper::PaperDocStatus> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "owner" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "title" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "created_date" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "status" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "revision" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "last_updated_date" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "last_editor" => {
-                    f7 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                "owner" => crate::wire::read_into(r, &mut slots.f1),
+                "title" => crate::wire::read_into(r, &mut slots.f2),
+                "created_date" => crate::wire::read_into(r, &mut slots.f3),
+                "status" => crate::wire::read_into(r, &mut slots.f4),
+                "revision" => crate::wire::read_into(r, &mut slots.f5),
+                "last_updated_date" => crate::wire::read_into(r, &mut slots.f6),
+                "last_editor" => crate::wire::read_into(r, &mut slots.f7),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "PaperDocGetMetadataResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "owner", "PaperDocGetMetadataResult"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "title", "PaperDocGetMetadataResult"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "created_date", "PaperDocGetMetadataResult"),
+            );
+        }
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "status", "PaperDocGetMetadataResult"),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "revision", "PaperDocGetMetadataResult"),
+            );
+        }
+        if slots.f6.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "last_updated_date", "PaperDocGetMetadataResult"),
+            );
+        }
+        if slots.f7.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "last_editor", "PaperDocGetMetadataResult"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f4),
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f6),
+            ::std::option::Option::Some(f7),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f3.take(),
+            slots.f4.take(),
+            slots.f5.take(),
+            slots.f6.take(),
+            slots.f7.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperDocGetMetadataResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of PaperDocGetMetadataResult",
-                            ),
-                        )
-                })?,
-            owner: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'owner' of PaperDocGetMetadataResult",
-                            ),
-                        )
-                })?,
-            title: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'title' of PaperDocGetMetadataResult",
-                            ),
-                        )
-                })?,
-            created_date: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'created_date' of PaperDocGetMetadataResult",
-                            ),
-                        )
-                })?,
-            status: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'status' of PaperDocGetMetadataResult",
-                            ),
-                        )
-                })?,
-            revision: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'revision' of PaperDocGetMetadataResult",
-                            ),
-                        )
-                })?,
-            last_updated_date: f6
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'last_updated_date' of PaperDocGetMetadataResult",
-                            ),
-                        )
-                })?,
-            last_editor: f7
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'last_editor' of PaperDocGetMetadataResult",
-                            ),
-                        )
-                })?,
+            doc_id: f0,
+            owner: f1,
+            title: f2,
+            created_date: f3,
+            status: f4,
+            revision: f5,
+            last_updated_date: f6,
+            last_editor: f7,
         })
     }
 }
@@ -2537,10 +2439,8 @@ impl PaperDocSharingPolicy {
 impl crate::wire::EncodeFields for PaperDocSharingPolicy {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
-        w.key("sharing_policy");
-        self.sharing_policy.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+        crate::wire::write_field(w, "sharing_policy", &self.sharing_policy);
     }
 }
 impl crate::wire::Encode for PaperDocSharingPolicy {
@@ -2551,44 +2451,47 @@ impl crate::wire::Encode for PaperDocSharingPolicy {
     }
 }
 impl crate::wire::DecodeFields for PaperDocSharingPolicy {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+            f1: ::std::option::Option<crate::paper::SharingPolicy>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::paper::SharingPolicy> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "sharing_policy" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                "sharing_policy" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "PaperDocSharingPolicy"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "sharing_policy", "PaperDocSharingPolicy"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperDocSharingPolicy"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of PaperDocSharingPolicy",
-                            ),
-                        )
-                })?,
-            sharing_policy: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'sharing_policy' of PaperDocSharingPolicy",
-                            ),
-                        )
-                })?,
+            doc_id: f0,
+            sharing_policy: f1,
         })
     }
 }
@@ -2638,14 +2541,10 @@ impl PaperDocUpdateArgs {
 impl crate::wire::EncodeFields for PaperDocUpdateArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
-        w.key("doc_update_policy");
-        self.doc_update_policy.encode(w);
-        w.key("revision");
-        self.revision.encode(w);
-        w.key("import_format");
-        self.import_format.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+        crate::wire::write_field(w, "doc_update_policy", &self.doc_update_policy);
+        crate::wire::write_field(w, "revision", &self.revision);
+        crate::wire::write_field(w, "import_format", &self.import_format);
     }
 }
 impl crate::wire::Encode for PaperDocUpdateArgs {
@@ -2656,70 +2555,65 @@ impl crate::wire::Encode for PaperDocUpdateArgs {
     }
 }
 impl crate::wire::DecodeFields for PaperDocUpdateArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+            f1: ::std::option::Option<crate::paper::PaperDocUpdatePolicy>,
+            f2: ::std::option::Option<i64>,
+            f3: ::std::option::Option<crate::paper::ImportFormat>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::paper::PaperDocUpdatePolicy> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::paper::ImportFormat> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "doc_update_policy" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "revision" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "import_format" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                "doc_update_policy" => crate::wire::read_into(r, &mut slots.f1),
+                "revision" => crate::wire::read_into(r, &mut slots.f2),
+                "import_format" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "PaperDocUpdateArgs"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_update_policy", "PaperDocUpdateArgs"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "revision", "PaperDocUpdateArgs"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "import_format", "PaperDocUpdateArgs"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperDocUpdateArgs"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of PaperDocUpdateArgs",
-                            ),
-                        )
-                })?,
-            doc_update_policy: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_update_policy' of PaperDocUpdateArgs",
-                            ),
-                        )
-                })?,
-            revision: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'revision' of PaperDocUpdateArgs",
-                            ),
-                        )
-                })?,
-            import_format: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'import_format' of PaperDocUpdateArgs",
-                            ),
-                        )
-                })?,
+            doc_id: f0,
+            doc_update_policy: f1,
+            revision: f2,
+            import_format: f3,
         })
     }
 }
@@ -2771,16 +2665,9 @@ impl PaperFolderCreateArg {
 impl crate::wire::EncodeFields for PaperFolderCreateArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("name");
-        self.name.encode(w);
-        if let ::std::option::Option::Some(v) = &self.parent_folder_id {
-            w.key("parent_folder_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.is_team_folder {
-            w.key("is_team_folder");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_opt(w, "parent_folder_id", &self.parent_folder_id);
+        crate::wire::write_opt(w, "is_team_folder", &self.is_team_folder);
     }
 }
 impl crate::wire::Encode for PaperFolderCreateArg {
@@ -2791,37 +2678,42 @@ impl crate::wire::Encode for PaperFolderCreateArg {
     }
 }
 impl crate::wire::DecodeFields for PaperFolderCreateArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "parent_folder_id" => f1 = crate::wire::Decode::decode(r)?,
-                "is_team_folder" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                "parent_folder_id" => crate::wire::read_nullable(r, &mut slots.f1),
+                "is_team_folder" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "PaperFolderCreateArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperFolderCreateArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of PaperFolderCreateArg",
-                            ),
-                        )
-                })?,
-            parent_folder_id: f1,
-            is_team_folder: f2,
+            name: f0,
+            parent_folder_id: slots.f1,
+            is_team_folder: slots.f2,
         })
     }
 }
@@ -2855,8 +2747,7 @@ impl PaperFolderCreateResult {
 impl crate::wire::EncodeFields for PaperFolderCreateResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("folder_id");
-        self.folder_id.encode(w);
+        crate::wire::write_field(w, "folder_id", &self.folder_id);
     }
 }
 impl crate::wire::Encode for PaperFolderCreateResult {
@@ -2867,32 +2758,35 @@ impl crate::wire::Encode for PaperFolderCreateResult {
     }
 }
 impl crate::wire::DecodeFields for PaperFolderCreateResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'folder_id' of PaperFolderCreateResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "folder_id", "PaperFolderCreateResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PaperFolderCreateResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { folder_id: f0 })
     }
 }
 impl crate::wire::Decode for PaperFolderCreateResult {
@@ -2925,8 +2819,7 @@ impl RefPaperDoc {
 impl crate::wire::EncodeFields for RefPaperDoc {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
     }
 }
 impl crate::wire::Encode for RefPaperDoc {
@@ -2937,32 +2830,35 @@ impl crate::wire::Encode for RefPaperDoc {
     }
 }
 impl crate::wire::DecodeFields for RefPaperDoc {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of RefPaperDoc",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "RefPaperDoc"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RefPaperDoc"),
+            );
+        };
+        ::std::result::Result::Ok(Self { doc_id: f0 })
     }
 }
 impl crate::wire::Decode for RefPaperDoc {
@@ -3000,10 +2896,8 @@ impl RemovePaperDocUser {
 impl crate::wire::EncodeFields for RemovePaperDocUser {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("doc_id");
-        self.doc_id.encode(w);
-        w.key("member");
-        self.member.encode(w);
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+        crate::wire::write_field(w, "member", &self.member);
     }
 }
 impl crate::wire::Encode for RemovePaperDocUser {
@@ -3014,45 +2908,45 @@ impl crate::wire::Encode for RemovePaperDocUser {
     }
 }
 impl crate::wire::DecodeFields for RemovePaperDocUser {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::PaperDocId>,
+            f1: ::std::option::Option<crate::sharing::MemberSelector>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::PaperDocId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "doc_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "member" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "doc_id" => crate::wire::read_into(r, &mut slots.f0),
+                "member" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            doc_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'doc_id' of RemovePaperDocUser",
-                            ),
-                        )
-                })?,
-            member: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'member' of RemovePaperDocUser",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "doc_id", "RemovePaperDocUser"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "member", "RemovePaperDocUser"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RemovePaperDocUser"),
+            );
+        };
+        ::std::result::Result::Ok(Self { doc_id: f0, member: f1 })
     }
 }
 impl crate::wire::Decode for RemovePaperDocUser {
@@ -3116,14 +3010,8 @@ impl SharingPolicy {
 impl crate::wire::EncodeFields for SharingPolicy {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.public_sharing_policy {
-            w.key("public_sharing_policy");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.team_sharing_policy {
-            w.key("team_sharing_policy");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "public_sharing_policy", &self.public_sharing_policy);
+        crate::wire::write_opt(w, "team_sharing_policy", &self.team_sharing_policy);
     }
 }
 impl crate::wire::Encode for SharingPolicy {
@@ -3134,24 +3022,29 @@ impl crate::wire::Encode for SharingPolicy {
     }
 }
 impl crate::wire::DecodeFields for SharingPolicy {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::paper::SharingPublicPolicyType>,
+            f1: ::std::option::Option<crate::paper::SharingTeamPolicyType>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::paper::SharingPublicPolicyType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::paper::SharingTeamPolicyType> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "public_sharing_policy" => f0 = crate::wire::Decode::decode(r)?,
-                "team_sharing_policy" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "public_sharing_policy" => crate::wire::read_nullable(r, &mut slots.f0),
+                "team_sharing_policy" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            public_sharing_policy: f0,
-            team_sharing_policy: f1,
+            public_sharing_policy: slots.f0,
+            team_sharing_policy: slots.f1,
         })
     }
 }
@@ -3190,10 +3083,8 @@ impl UserInfoWithPermissionLevel {
 impl crate::wire::EncodeFields for UserInfoWithPermissionLevel {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("user");
-        self.user.encode(w);
-        w.key("permission_level");
-        self.permission_level.encode(w);
+        crate::wire::write_field(w, "user", &self.user);
+        crate::wire::write_field(w, "permission_level", &self.permission_level);
     }
 }
 impl crate::wire::Encode for UserInfoWithPermissionLevel {
@@ -3204,44 +3095,51 @@ impl crate::wire::Encode for UserInfoWithPermissionLevel {
     }
 }
 impl crate::wire::DecodeFields for UserInfoWithPermissionLevel {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::UserInfo>,
+            f1: ::std::option::Option<crate::paper::PaperDocPermissionLevel>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::UserInfo> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::paper::PaperDocPermissionLevel> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "user" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "permission_level" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "user" => crate::wire::read_into(r, &mut slots.f0),
+                "permission_level" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "user", "UserInfoWithPermissionLevel"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "permission_level",
+                    "UserInfoWithPermissionLevel",
+                ),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UserInfoWithPermissionLevel"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            user: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'user' of UserInfoWithPermissionLevel",
-                            ),
-                        )
-                })?,
-            permission_level: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'permission_level' of UserInfoWithPermissionLevel",
-                            ),
-                        )
-                })?,
+            user: f0,
+            permission_level: f1,
         })
     }
 }
@@ -3290,54 +3188,20 @@ pub enum AddPaperDocUserResult {
 impl crate::wire::Encode for AddPaperDocUserResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Success => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("success");
-                w.end_object();
-            }
-            Self::UnknownError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unknown_error");
-                w.end_object();
-            }
+            Self::Success => crate::wire::write_tag(w, "success"),
+            Self::UnknownError => crate::wire::write_tag(w, "unknown_error"),
             Self::SharingOutsideTeamDisabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("sharing_outside_team_disabled");
-                w.end_object();
+                crate::wire::write_tag(w, "sharing_outside_team_disabled")
             }
-            Self::DailyLimitReached => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("daily_limit_reached");
-                w.end_object();
-            }
-            Self::UserIsOwner => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_is_owner");
-                w.end_object();
-            }
+            Self::DailyLimitReached => crate::wire::write_tag(w, "daily_limit_reached"),
+            Self::UserIsOwner => crate::wire::write_tag(w, "user_is_owner"),
             Self::FailedUserDataRetrieval => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed_user_data_retrieval");
-                w.end_object();
+                crate::wire::write_tag(w, "failed_user_data_retrieval")
             }
             Self::PermissionAlreadyGranted => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("permission_already_granted");
-                w.end_object();
+                crate::wire::write_tag(w, "permission_already_granted")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3367,13 +3231,8 @@ impl crate::wire::Decode for AddPaperDocUserResult {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3422,13 +3281,7 @@ impl crate::wire::Decode for AddPaperDocUserResult {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3453,23 +3306,10 @@ impl crate::wire::Encode for DocLookupError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_permissions");
-                w.end_object();
+                crate::wire::write_tag(w, "insufficient_permissions")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::DocNotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_not_found");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::DocNotFound => crate::wire::write_tag(w, "doc_not_found"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3488,13 +3328,8 @@ impl crate::wire::Decode for DocLookupError {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 "doc_not_found" => ::std::result::Result::Ok(Self::DocNotFound),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3518,13 +3353,7 @@ impl crate::wire::Decode for DocLookupError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DocNotFound)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3549,30 +3378,10 @@ pub enum DocSubscriptionLevel {
 impl crate::wire::Encode for DocSubscriptionLevel {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Default => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("default");
-                w.end_object();
-            }
-            Self::Ignore => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("ignore");
-                w.end_object();
-            }
-            Self::Every => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("every");
-                w.end_object();
-            }
-            Self::NoEmail => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_email");
-                w.end_object();
-            }
+            Self::Default => crate::wire::write_tag(w, "default"),
+            Self::Ignore => crate::wire::write_tag(w, "ignore"),
+            Self::Every => crate::wire::write_tag(w, "every"),
+            Self::NoEmail => crate::wire::write_tag(w, "no_email"),
         }
     }
 }
@@ -3664,30 +3473,10 @@ pub enum ExportFormat {
 impl crate::wire::Encode for ExportFormat {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Html => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("html");
-                w.end_object();
-            }
-            Self::Markdown => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("markdown");
-                w.end_object();
-            }
-            Self::Json => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("json");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Html => crate::wire::write_tag(w, "html"),
+            Self::Markdown => crate::wire::write_tag(w, "markdown"),
+            Self::Json => crate::wire::write_tag(w, "json"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3705,13 +3494,8 @@ impl crate::wire::Decode for ExportFormat {
                 "json" => ::std::result::Result::Ok(Self::Json),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3739,13 +3523,7 @@ impl crate::wire::Decode for ExportFormat {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3766,18 +3544,8 @@ pub enum FolderSharingPolicyType {
 impl crate::wire::Encode for FolderSharingPolicyType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Team => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team");
-                w.end_object();
-            }
-            Self::InviteOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invite_only");
-                w.end_object();
-            }
+            Self::Team => crate::wire::write_tag(w, "team"),
+            Self::InviteOnly => crate::wire::write_tag(w, "invite_only"),
         }
     }
 }
@@ -3857,30 +3625,10 @@ pub enum FolderSubscriptionLevel {
 impl crate::wire::Encode for FolderSubscriptionLevel {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::None => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("none");
-                w.end_object();
-            }
-            Self::ActivityOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("activity_only");
-                w.end_object();
-            }
-            Self::DailyEmails => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("daily_emails");
-                w.end_object();
-            }
-            Self::WeeklyEmails => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("weekly_emails");
-                w.end_object();
-            }
+            Self::None => crate::wire::write_tag(w, "none"),
+            Self::ActivityOnly => crate::wire::write_tag(w, "activity_only"),
+            Self::DailyEmails => crate::wire::write_tag(w, "daily_emails"),
+            Self::WeeklyEmails => crate::wire::write_tag(w, "weekly_emails"),
         }
     }
 }
@@ -3972,30 +3720,10 @@ pub enum ImportFormat {
 impl crate::wire::Encode for ImportFormat {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Html => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("html");
-                w.end_object();
-            }
-            Self::Markdown => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("markdown");
-                w.end_object();
-            }
-            Self::PlainText => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("plain_text");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Html => crate::wire::write_tag(w, "html"),
+            Self::Markdown => crate::wire::write_tag(w, "markdown"),
+            Self::PlainText => crate::wire::write_tag(w, "plain_text"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4013,13 +3741,8 @@ impl crate::wire::Decode for ImportFormat {
                 "plain_text" => ::std::result::Result::Ok(Self::PlainText),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4047,13 +3770,7 @@ impl crate::wire::Decode for ImportFormat {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4075,19 +3792,13 @@ impl crate::wire::Encode for ListDocsCursorError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::CursorError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cursor_error");
-                w.key("cursor_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "cursor_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4102,13 +3813,8 @@ impl crate::wire::Decode for ListDocsCursorError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4126,42 +3832,14 @@ impl crate::wire::Decode for ListDocsCursorError {
             })?;
         match &*tag {
             "cursor_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "cursor_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::CursorError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'cursor_error' of ListDocsCursorError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "cursor_error", "ListDocsCursorError")
+                    .map(Self::CursorError)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4185,24 +3863,9 @@ pub enum ListPaperDocsFilterBy {
 impl crate::wire::Encode for ListPaperDocsFilterBy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DocsAccessed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("docs_accessed");
-                w.end_object();
-            }
-            Self::DocsCreated => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("docs_created");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::DocsAccessed => crate::wire::write_tag(w, "docs_accessed"),
+            Self::DocsCreated => crate::wire::write_tag(w, "docs_created"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4219,13 +3882,8 @@ impl crate::wire::Decode for ListPaperDocsFilterBy {
                 "docs_created" => ::std::result::Result::Ok(Self::DocsCreated),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4254,13 +3912,7 @@ impl crate::wire::Decode for ListPaperDocsFilterBy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4286,30 +3938,10 @@ pub enum ListPaperDocsSortBy {
 impl crate::wire::Encode for ListPaperDocsSortBy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Accessed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("accessed");
-                w.end_object();
-            }
-            Self::Modified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("modified");
-                w.end_object();
-            }
-            Self::Created => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("created");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Accessed => crate::wire::write_tag(w, "accessed"),
+            Self::Modified => crate::wire::write_tag(w, "modified"),
+            Self::Created => crate::wire::write_tag(w, "created"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4327,13 +3959,8 @@ impl crate::wire::Decode for ListPaperDocsSortBy {
                 "created" => ::std::result::Result::Ok(Self::Created),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4366,13 +3993,7 @@ impl crate::wire::Decode for ListPaperDocsSortBy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4396,24 +4017,9 @@ pub enum ListPaperDocsSortOrder {
 impl crate::wire::Encode for ListPaperDocsSortOrder {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Ascending => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("ascending");
-                w.end_object();
-            }
-            Self::Descending => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("descending");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Ascending => crate::wire::write_tag(w, "ascending"),
+            Self::Descending => crate::wire::write_tag(w, "descending"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4430,13 +4036,8 @@ impl crate::wire::Decode for ListPaperDocsSortOrder {
                 "descending" => ::std::result::Result::Ok(Self::Descending),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4465,13 +4066,7 @@ impl crate::wire::Decode for ListPaperDocsSortOrder {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4497,30 +4092,16 @@ impl crate::wire::Encode for ListUsersCursorError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_permissions");
-                w.end_object();
+                crate::wire::write_tag(w, "insufficient_permissions")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::DocNotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_not_found");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::DocNotFound => crate::wire::write_tag(w, "doc_not_found"),
             Self::CursorError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cursor_error");
-                w.key("cursor_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "cursor_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Unrecognized(u) => u.encode(w),
         }
@@ -4540,13 +4121,8 @@ impl crate::wire::Decode for ListUsersCursorError {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 "doc_not_found" => ::std::result::Result::Ok(Self::DocNotFound),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4576,38 +4152,10 @@ impl crate::wire::Decode for ListUsersCursorError {
                 ::std::result::Result::Ok(Self::DocNotFound)
             }
             "cursor_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "cursor_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::CursorError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'cursor_error' of ListUsersCursorError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "cursor_error", "ListUsersCursorError")
+                    .map(Self::CursorError)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4630,17 +4178,9 @@ impl crate::wire::Encode for PaperApiBaseError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_permissions");
-                w.end_object();
+                crate::wire::write_tag(w, "insufficient_permissions")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4658,13 +4198,8 @@ impl crate::wire::Decode for PaperApiBaseError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4687,13 +4222,7 @@ impl crate::wire::Decode for PaperApiBaseError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4721,36 +4250,11 @@ pub enum PaperApiCursorError {
 impl crate::wire::Encode for PaperApiCursorError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::ExpiredCursor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("expired_cursor");
-                w.end_object();
-            }
-            Self::InvalidCursor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_cursor");
-                w.end_object();
-            }
-            Self::WrongUserInCursor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("wrong_user_in_cursor");
-                w.end_object();
-            }
-            Self::Reset => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("reset");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::ExpiredCursor => crate::wire::write_tag(w, "expired_cursor"),
+            Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
+            Self::WrongUserInCursor => crate::wire::write_tag(w, "wrong_user_in_cursor"),
+            Self::Reset => crate::wire::write_tag(w, "reset"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4771,13 +4275,8 @@ impl crate::wire::Decode for PaperApiCursorError {
                 "reset" => ::std::result::Result::Ok(Self::Reset),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4814,13 +4313,7 @@ impl crate::wire::Decode for PaperApiCursorError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4851,41 +4344,13 @@ impl crate::wire::Encode for PaperDocCreateError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_permissions");
-                w.end_object();
+                crate::wire::write_tag(w, "insufficient_permissions")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::ContentMalformed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("content_malformed");
-                w.end_object();
-            }
-            Self::FolderNotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("folder_not_found");
-                w.end_object();
-            }
-            Self::DocLengthExceeded => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_length_exceeded");
-                w.end_object();
-            }
-            Self::ImageSizeExceeded => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("image_size_exceeded");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::ContentMalformed => crate::wire::write_tag(w, "content_malformed"),
+            Self::FolderNotFound => crate::wire::write_tag(w, "folder_not_found"),
+            Self::DocLengthExceeded => crate::wire::write_tag(w, "doc_length_exceeded"),
+            Self::ImageSizeExceeded => crate::wire::write_tag(w, "image_size_exceeded"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4911,13 +4376,8 @@ impl crate::wire::Decode for PaperDocCreateError {
                     ::std::result::Result::Ok(Self::ImageSizeExceeded)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4958,13 +4418,7 @@ impl crate::wire::Decode for PaperDocCreateError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::ImageSizeExceeded)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4988,24 +4442,9 @@ pub enum PaperDocPermissionLevel {
 impl crate::wire::Encode for PaperDocPermissionLevel {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Edit => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("edit");
-                w.end_object();
-            }
-            Self::ViewAndComment => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("view_and_comment");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Edit => crate::wire::write_tag(w, "edit"),
+            Self::ViewAndComment => crate::wire::write_tag(w, "view_and_comment"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -5022,13 +4461,8 @@ impl crate::wire::Decode for PaperDocPermissionLevel {
                 "view_and_comment" => ::std::result::Result::Ok(Self::ViewAndComment),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -5057,13 +4491,7 @@ impl crate::wire::Decode for PaperDocPermissionLevel {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -5088,24 +4516,9 @@ pub enum PaperDocStatus {
 impl crate::wire::Encode for PaperDocStatus {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Active => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("active");
-                w.end_object();
-            }
-            Self::Deleted => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("deleted");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Active => crate::wire::write_tag(w, "active"),
+            Self::Deleted => crate::wire::write_tag(w, "deleted"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -5122,13 +4535,8 @@ impl crate::wire::Decode for PaperDocStatus {
                 "deleted" => ::std::result::Result::Ok(Self::Deleted),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -5152,13 +4560,7 @@ impl crate::wire::Decode for PaperDocStatus {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -5195,59 +4597,16 @@ impl crate::wire::Encode for PaperDocUpdateError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_permissions");
-                w.end_object();
+                crate::wire::write_tag(w, "insufficient_permissions")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::DocNotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_not_found");
-                w.end_object();
-            }
-            Self::ContentMalformed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("content_malformed");
-                w.end_object();
-            }
-            Self::RevisionMismatch => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("revision_mismatch");
-                w.end_object();
-            }
-            Self::DocLengthExceeded => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_length_exceeded");
-                w.end_object();
-            }
-            Self::ImageSizeExceeded => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("image_size_exceeded");
-                w.end_object();
-            }
-            Self::DocArchived => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_archived");
-                w.end_object();
-            }
-            Self::DocDeleted => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("doc_deleted");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::DocNotFound => crate::wire::write_tag(w, "doc_not_found"),
+            Self::ContentMalformed => crate::wire::write_tag(w, "content_malformed"),
+            Self::RevisionMismatch => crate::wire::write_tag(w, "revision_mismatch"),
+            Self::DocLengthExceeded => crate::wire::write_tag(w, "doc_length_exceeded"),
+            Self::ImageSizeExceeded => crate::wire::write_tag(w, "image_size_exceeded"),
+            Self::DocArchived => crate::wire::write_tag(w, "doc_archived"),
+            Self::DocDeleted => crate::wire::write_tag(w, "doc_deleted"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -5276,13 +4635,8 @@ impl crate::wire::Decode for PaperDocUpdateError {
                 "doc_archived" => ::std::result::Result::Ok(Self::DocArchived),
                 "doc_deleted" => ::std::result::Result::Ok(Self::DocDeleted),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -5335,13 +4689,7 @@ impl crate::wire::Decode for PaperDocUpdateError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::DocDeleted)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -5367,30 +4715,10 @@ pub enum PaperDocUpdatePolicy {
 impl crate::wire::Encode for PaperDocUpdatePolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Append => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("append");
-                w.end_object();
-            }
-            Self::Prepend => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("prepend");
-                w.end_object();
-            }
-            Self::OverwriteAll => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("overwrite_all");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Append => crate::wire::write_tag(w, "append"),
+            Self::Prepend => crate::wire::write_tag(w, "prepend"),
+            Self::OverwriteAll => crate::wire::write_tag(w, "overwrite_all"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -5408,13 +4736,8 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
                 "overwrite_all" => ::std::result::Result::Ok(Self::OverwriteAll),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -5447,13 +4770,7 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -5480,29 +4797,11 @@ impl crate::wire::Encode for PaperFolderCreateError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_permissions");
-                w.end_object();
+                crate::wire::write_tag(w, "insufficient_permissions")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::FolderNotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("folder_not_found");
-                w.end_object();
-            }
-            Self::InvalidFolderId => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_folder_id");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::FolderNotFound => crate::wire::write_tag(w, "folder_not_found"),
+            Self::InvalidFolderId => crate::wire::write_tag(w, "invalid_folder_id"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -5522,13 +4821,8 @@ impl crate::wire::Decode for PaperFolderCreateError {
                 "folder_not_found" => ::std::result::Result::Ok(Self::FolderNotFound),
                 "invalid_folder_id" => ::std::result::Result::Ok(Self::InvalidFolderId),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -5561,13 +4855,7 @@ impl crate::wire::Decode for PaperFolderCreateError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidFolderId)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -5592,29 +4880,13 @@ impl crate::wire::Encode for SharingPublicPolicyType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PeopleWithLinkCanEdit => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("people_with_link_can_edit");
-                w.end_object();
+                crate::wire::write_tag(w, "people_with_link_can_edit")
             }
             Self::PeopleWithLinkCanViewAndComment => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("people_with_link_can_view_and_comment");
-                w.end_object();
+                crate::wire::write_tag(w, "people_with_link_can_view_and_comment")
             }
-            Self::InviteOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invite_only");
-                w.end_object();
-            }
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
+            Self::InviteOnly => crate::wire::write_tag(w, "invite_only"),
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
         }
     }
 }
@@ -5707,23 +4979,12 @@ impl crate::wire::Encode for SharingTeamPolicyType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PeopleWithLinkCanEdit => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("people_with_link_can_edit");
-                w.end_object();
+                crate::wire::write_tag(w, "people_with_link_can_edit")
             }
             Self::PeopleWithLinkCanViewAndComment => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("people_with_link_can_view_and_comment");
-                w.end_object();
+                crate::wire::write_tag(w, "people_with_link_can_view_and_comment")
             }
-            Self::InviteOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invite_only");
-                w.end_object();
-            }
+            Self::InviteOnly => crate::wire::write_tag(w, "invite_only"),
         }
     }
 }
@@ -5811,24 +5072,9 @@ pub enum UserOnPaperDocFilter {
 impl crate::wire::Encode for UserOnPaperDocFilter {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Visited => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("visited");
-                w.end_object();
-            }
-            Self::Shared => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Visited => crate::wire::write_tag(w, "visited"),
+            Self::Shared => crate::wire::write_tag(w, "shared"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -5845,13 +5091,8 @@ impl crate::wire::Decode for UserOnPaperDocFilter {
                 "shared" => ::std::result::Result::Ok(Self::Shared),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -5880,13 +5121,7 @@ impl crate::wire::Decode for UserOnPaperDocFilter {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

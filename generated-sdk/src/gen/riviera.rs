@@ -57,16 +57,11 @@ impl ApiExifGpsMetadata {
 impl crate::wire::EncodeFields for ApiExifGpsMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("latitude");
-        self.latitude.encode(w);
-        w.key("longitude");
-        self.longitude.encode(w);
-        w.key("altitude");
-        self.altitude.encode(w);
-        w.key("timestamp");
-        self.timestamp.encode(w);
-        w.key("datestamp");
-        self.datestamp.encode(w);
+        crate::wire::write_field(w, "latitude", &self.latitude);
+        crate::wire::write_field(w, "longitude", &self.longitude);
+        crate::wire::write_field(w, "altitude", &self.altitude);
+        crate::wire::write_field(w, "timestamp", &self.timestamp);
+        crate::wire::write_field(w, "datestamp", &self.datestamp);
     }
 }
 impl crate::wire::Encode for ApiExifGpsMetadata {
@@ -77,71 +72,52 @@ impl crate::wire::Encode for ApiExifGpsMetadata {
     }
 }
 impl crate::wire::DecodeFields for ApiExifGpsMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<f32>,
+            f1: ::std::option::Option<f32>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<::std::string::String>,
+            f4: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<f32> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f32> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "latitude" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "longitude" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "altitude" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "timestamp" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "datestamp" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "latitude" => crate::wire::read_into(r, &mut slots.f0),
+                "longitude" => crate::wire::read_into(r, &mut slots.f1),
+                "altitude" => crate::wire::read_into(r, &mut slots.f2),
+                "timestamp" => crate::wire::read_into(r, &mut slots.f3),
+                "datestamp" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            latitude: f32,
-            longitude: f32,
-            altitude: ::std::string::String,
-            timestamp: ::std::string::String,
-            datestamp: ::std::string::String,
-        }
-        let defaults = Defaults {
-            latitude: 0f32,
-            longitude: 0f32,
-            altitude: ::std::string::String::from(""),
-            timestamp: ::std::string::String::from(""),
-            datestamp: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            latitude: match f0 {
+            latitude: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.latitude,
+                ::std::option::Option::None => 0f32,
             },
-            longitude: match f1 {
+            longitude: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.longitude,
+                ::std::option::Option::None => 0f32,
             },
-            altitude: match f2 {
+            altitude: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.altitude,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            timestamp: match f3 {
+            timestamp: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.timestamp,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            datestamp: match f4 {
+            datestamp: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.datestamp,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
         })
     }
@@ -313,40 +289,22 @@ impl ApiExifMetadata {
 impl crate::wire::EncodeFields for ApiExifMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("image_width");
-        self.image_width.encode(w);
-        w.key("image_height");
-        self.image_height.encode(w);
-        w.key("camera_make");
-        self.camera_make.encode(w);
-        w.key("camera_model");
-        self.camera_model.encode(w);
-        w.key("lens_model");
-        self.lens_model.encode(w);
-        w.key("date_time_original");
-        self.date_time_original.encode(w);
-        w.key("offset_time_original");
-        self.offset_time_original.encode(w);
-        w.key("orientation");
-        self.orientation.encode(w);
-        w.key("exposure_time");
-        self.exposure_time.encode(w);
-        w.key("aperture_value");
-        self.aperture_value.encode(w);
-        w.key("iso_speed");
-        self.iso_speed.encode(w);
-        w.key("focal_length");
-        self.focal_length.encode(w);
-        w.key("megapixels");
-        self.megapixels.encode(w);
-        w.key("artist");
-        self.artist.encode(w);
-        w.key("copyright");
-        self.copyright.encode(w);
-        if let ::std::option::Option::Some(v) = &self.gps_metadata {
-            w.key("gps_metadata");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "image_width", &self.image_width);
+        crate::wire::write_field(w, "image_height", &self.image_height);
+        crate::wire::write_field(w, "camera_make", &self.camera_make);
+        crate::wire::write_field(w, "camera_model", &self.camera_model);
+        crate::wire::write_field(w, "lens_model", &self.lens_model);
+        crate::wire::write_field(w, "date_time_original", &self.date_time_original);
+        crate::wire::write_field(w, "offset_time_original", &self.offset_time_original);
+        crate::wire::write_field(w, "orientation", &self.orientation);
+        crate::wire::write_field(w, "exposure_time", &self.exposure_time);
+        crate::wire::write_field(w, "aperture_value", &self.aperture_value);
+        crate::wire::write_field(w, "iso_speed", &self.iso_speed);
+        crate::wire::write_field(w, "focal_length", &self.focal_length);
+        crate::wire::write_field(w, "megapixels", &self.megapixels);
+        crate::wire::write_field(w, "artist", &self.artist);
+        crate::wire::write_field(w, "copyright", &self.copyright);
+        crate::wire::write_opt(w, "gps_metadata", &self.gps_metadata);
     }
 }
 impl crate::wire::Encode for ApiExifMetadata {
@@ -357,175 +315,116 @@ impl crate::wire::Encode for ApiExifMetadata {
     }
 }
 impl crate::wire::DecodeFields for ApiExifMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u32>,
+            f1: ::std::option::Option<u32>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<::std::string::String>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<::std::string::String>,
+            f6: ::std::option::Option<::std::string::String>,
+            f7: ::std::option::Option<u32>,
+            f8: ::std::option::Option<::std::string::String>,
+            f9: ::std::option::Option<f64>,
+            f10: ::std::option::Option<u32>,
+            f11: ::std::option::Option<::std::string::String>,
+            f12: ::std::option::Option<f64>,
+            f13: ::std::option::Option<::std::string::String>,
+            f14: ::std::option::Option<::std::string::String>,
+            f15: ::std::option::Option<crate::riviera::ApiExifGpsMetadata>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<crate::riviera::ApiExifGpsMetadata> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "image_width" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "image_height" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "camera_make" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "camera_model" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "lens_model" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "date_time_original" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "offset_time_original" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "orientation" => {
-                    f7 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "exposure_time" => {
-                    f8 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "aperture_value" => {
-                    f9 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "iso_speed" => {
-                    f10 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "focal_length" => {
-                    f11 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "megapixels" => {
-                    f12 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "artist" => {
-                    f13 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "copyright" => {
-                    f14 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "gps_metadata" => f15 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "image_width" => crate::wire::read_into(r, &mut slots.f0),
+                "image_height" => crate::wire::read_into(r, &mut slots.f1),
+                "camera_make" => crate::wire::read_into(r, &mut slots.f2),
+                "camera_model" => crate::wire::read_into(r, &mut slots.f3),
+                "lens_model" => crate::wire::read_into(r, &mut slots.f4),
+                "date_time_original" => crate::wire::read_into(r, &mut slots.f5),
+                "offset_time_original" => crate::wire::read_into(r, &mut slots.f6),
+                "orientation" => crate::wire::read_into(r, &mut slots.f7),
+                "exposure_time" => crate::wire::read_into(r, &mut slots.f8),
+                "aperture_value" => crate::wire::read_into(r, &mut slots.f9),
+                "iso_speed" => crate::wire::read_into(r, &mut slots.f10),
+                "focal_length" => crate::wire::read_into(r, &mut slots.f11),
+                "megapixels" => crate::wire::read_into(r, &mut slots.f12),
+                "artist" => crate::wire::read_into(r, &mut slots.f13),
+                "copyright" => crate::wire::read_into(r, &mut slots.f14),
+                "gps_metadata" => crate::wire::read_nullable(r, &mut slots.f15),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            image_width: u32,
-            image_height: u32,
-            camera_make: ::std::string::String,
-            camera_model: ::std::string::String,
-            lens_model: ::std::string::String,
-            date_time_original: ::std::string::String,
-            offset_time_original: ::std::string::String,
-            orientation: u32,
-            exposure_time: ::std::string::String,
-            aperture_value: f64,
-            iso_speed: u32,
-            focal_length: ::std::string::String,
-            megapixels: f64,
-            artist: ::std::string::String,
-            copyright: ::std::string::String,
-        }
-        let defaults = Defaults {
-            image_width: 0u32,
-            image_height: 0u32,
-            camera_make: ::std::string::String::from(""),
-            camera_model: ::std::string::String::from(""),
-            lens_model: ::std::string::String::from(""),
-            date_time_original: ::std::string::String::from(""),
-            offset_time_original: ::std::string::String::from(""),
-            orientation: 0u32,
-            exposure_time: ::std::string::String::from(""),
-            aperture_value: 0f64,
-            iso_speed: 0u32,
-            focal_length: ::std::string::String::from(""),
-            megapixels: 0f64,
-            artist: ::std::string::String::from(""),
-            copyright: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            image_width: match f0 {
+            image_width: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.image_width,
+                ::std::option::Option::None => 0u32,
             },
-            image_height: match f1 {
+            image_height: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.image_height,
+                ::std::option::Option::None => 0u32,
             },
-            camera_make: match f2 {
+            camera_make: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.camera_make,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            camera_model: match f3 {
+            camera_model: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.camera_model,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            lens_model: match f4 {
+            lens_model: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.lens_model,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            date_time_original: match f5 {
+            date_time_original: match slots.f5 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.date_time_original,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            offset_time_original: match f6 {
+            offset_time_original: match slots.f6 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.offset_time_original,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            orientation: match f7 {
+            orientation: match slots.f7 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.orientation,
+                ::std::option::Option::None => 0u32,
             },
-            exposure_time: match f8 {
+            exposure_time: match slots.f8 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.exposure_time,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            aperture_value: match f9 {
+            aperture_value: match slots.f9 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.aperture_value,
+                ::std::option::Option::None => 0f64,
             },
-            iso_speed: match f10 {
+            iso_speed: match slots.f10 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.iso_speed,
+                ::std::option::Option::None => 0u32,
             },
-            focal_length: match f11 {
+            focal_length: match slots.f11 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.focal_length,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            megapixels: match f12 {
+            megapixels: match slots.f12 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.megapixels,
+                ::std::option::Option::None => 0f64,
             },
-            artist: match f13 {
+            artist: match slots.f13 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.artist,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            copyright: match f14 {
+            copyright: match slots.f14 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.copyright,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            gps_metadata: f15,
+            gps_metadata: slots.f15,
         })
     }
 }
@@ -612,16 +511,10 @@ impl ApiMediaMetadata {
 impl crate::wire::EncodeFields for ApiMediaMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("bitrate_bps");
-        self.bitrate_bps.encode(w);
-        w.key("duration_s");
-        self.duration_s.encode(w);
-        w.key("creation_time");
-        self.creation_time.encode(w);
-        if let ::std::option::Option::Some(v) = &self.streams {
-            w.key("streams");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "bitrate_bps", &self.bitrate_bps);
+        crate::wire::write_field(w, "duration_s", &self.duration_s);
+        crate::wire::write_field(w, "creation_time", &self.creation_time);
+        crate::wire::write_opt(w, "streams", &self.streams);
     }
 }
 impl crate::wire::Encode for ApiMediaMetadata {
@@ -632,57 +525,44 @@ impl crate::wire::Encode for ApiMediaMetadata {
     }
 }
 impl crate::wire::DecodeFields for ApiMediaMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u64>,
+            f1: ::std::option::Option<f64>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<::std::vec::Vec<crate::riviera::ApiMediaStream>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::vec::Vec<crate::riviera::ApiMediaStream>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "bitrate_bps" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "duration_s" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "creation_time" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "streams" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "bitrate_bps" => crate::wire::read_into(r, &mut slots.f0),
+                "duration_s" => crate::wire::read_into(r, &mut slots.f1),
+                "creation_time" => crate::wire::read_into(r, &mut slots.f2),
+                "streams" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            bitrate_bps: u64,
-            duration_s: f64,
-            creation_time: ::std::string::String,
-        }
-        let defaults = Defaults {
-            bitrate_bps: 0u64,
-            duration_s: 0f64,
-            creation_time: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            bitrate_bps: match f0 {
+            bitrate_bps: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.bitrate_bps,
+                ::std::option::Option::None => 0u64,
             },
-            duration_s: match f1 {
+            duration_s: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.duration_s,
+                ::std::option::Option::None => 0f64,
             },
-            creation_time: match f2 {
+            creation_time: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.creation_time,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            streams: f3,
+            streams: slots.f3,
         })
     }
 }
@@ -836,34 +716,20 @@ impl ApiMediaStream {
 impl crate::wire::EncodeFields for ApiMediaStream {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("index");
-        self.index.encode(w);
-        w.key("codec_type");
-        self.codec_type.encode(w);
-        w.key("codec_name");
-        self.codec_name.encode(w);
-        w.key("bitrate_bps");
-        self.bitrate_bps.encode(w);
-        w.key("duration_s");
-        self.duration_s.encode(w);
-        w.key("width");
-        self.width.encode(w);
-        w.key("height");
-        self.height.encode(w);
-        w.key("frames_per_second");
-        self.frames_per_second.encode(w);
-        w.key("rotation");
-        self.rotation.encode(w);
-        w.key("display_aspect_ratio");
-        self.display_aspect_ratio.encode(w);
-        w.key("channels");
-        self.channels.encode(w);
-        w.key("channel_layout");
-        self.channel_layout.encode(w);
-        w.key("sample_rate_s");
-        self.sample_rate_s.encode(w);
-        w.key("language_iso_639");
-        self.language_iso_639.encode(w);
+        crate::wire::write_field(w, "index", &self.index);
+        crate::wire::write_field(w, "codec_type", &self.codec_type);
+        crate::wire::write_field(w, "codec_name", &self.codec_name);
+        crate::wire::write_field(w, "bitrate_bps", &self.bitrate_bps);
+        crate::wire::write_field(w, "duration_s", &self.duration_s);
+        crate::wire::write_field(w, "width", &self.width);
+        crate::wire::write_field(w, "height", &self.height);
+        crate::wire::write_field(w, "frames_per_second", &self.frames_per_second);
+        crate::wire::write_field(w, "rotation", &self.rotation);
+        crate::wire::write_field(w, "display_aspect_ratio", &self.display_aspect_ratio);
+        crate::wire::write_field(w, "channels", &self.channels);
+        crate::wire::write_field(w, "channel_layout", &self.channel_layout);
+        crate::wire::write_field(w, "sample_rate_s", &self.sample_rate_s);
+        crate::wire::write_field(w, "language_iso_639", &self.language_iso_639);
     }
 }
 impl crate::wire::Encode for ApiMediaStream {
@@ -874,161 +740,106 @@ impl crate::wire::Encode for ApiMediaStream {
     }
 }
 impl crate::wire::DecodeFields for ApiMediaStream {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u32>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<u64>,
+            f4: ::std::option::Option<f64>,
+            f5: ::std::option::Option<u32>,
+            f6: ::std::option::Option<u32>,
+            f7: ::std::option::Option<f64>,
+            f8: ::std::option::Option<i32>,
+            f9: ::std::option::Option<::std::string::String>,
+            f10: ::std::option::Option<u32>,
+            f11: ::std::option::Option<::std::string::String>,
+            f12: ::std::option::Option<u64>,
+            f13: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<i32> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "index" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "codec_type" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "codec_name" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "bitrate_bps" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "duration_s" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "width" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "height" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "frames_per_second" => {
-                    f7 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "rotation" => {
-                    f8 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "display_aspect_ratio" => {
-                    f9 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "channels" => {
-                    f10 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "channel_layout" => {
-                    f11 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "sample_rate_s" => {
-                    f12 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "language_iso_639" => {
-                    f13 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "index" => crate::wire::read_into(r, &mut slots.f0),
+                "codec_type" => crate::wire::read_into(r, &mut slots.f1),
+                "codec_name" => crate::wire::read_into(r, &mut slots.f2),
+                "bitrate_bps" => crate::wire::read_into(r, &mut slots.f3),
+                "duration_s" => crate::wire::read_into(r, &mut slots.f4),
+                "width" => crate::wire::read_into(r, &mut slots.f5),
+                "height" => crate::wire::read_into(r, &mut slots.f6),
+                "frames_per_second" => crate::wire::read_into(r, &mut slots.f7),
+                "rotation" => crate::wire::read_into(r, &mut slots.f8),
+                "display_aspect_ratio" => crate::wire::read_into(r, &mut slots.f9),
+                "channels" => crate::wire::read_into(r, &mut slots.f10),
+                "channel_layout" => crate::wire::read_into(r, &mut slots.f11),
+                "sample_rate_s" => crate::wire::read_into(r, &mut slots.f12),
+                "language_iso_639" => crate::wire::read_into(r, &mut slots.f13),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            index: u32,
-            codec_type: ::std::string::String,
-            codec_name: ::std::string::String,
-            bitrate_bps: u64,
-            duration_s: f64,
-            width: u32,
-            height: u32,
-            frames_per_second: f64,
-            rotation: i32,
-            display_aspect_ratio: ::std::string::String,
-            channels: u32,
-            channel_layout: ::std::string::String,
-            sample_rate_s: u64,
-            language_iso_639: ::std::string::String,
-        }
-        let defaults = Defaults {
-            index: 0u32,
-            codec_type: ::std::string::String::from(""),
-            codec_name: ::std::string::String::from(""),
-            bitrate_bps: 0u64,
-            duration_s: 0f64,
-            width: 0u32,
-            height: 0u32,
-            frames_per_second: 0f64,
-            rotation: 0i32,
-            display_aspect_ratio: ::std::string::String::from(""),
-            channels: 0u32,
-            channel_layout: ::std::string::String::from(""),
-            sample_rate_s: 0u64,
-            language_iso_639: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            index: match f0 {
+            index: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.index,
+                ::std::option::Option::None => 0u32,
             },
-            codec_type: match f1 {
+            codec_type: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.codec_type,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            codec_name: match f2 {
+            codec_name: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.codec_name,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            bitrate_bps: match f3 {
+            bitrate_bps: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.bitrate_bps,
+                ::std::option::Option::None => 0u64,
             },
-            duration_s: match f4 {
+            duration_s: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.duration_s,
+                ::std::option::Option::None => 0f64,
             },
-            width: match f5 {
+            width: match slots.f5 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.width,
+                ::std::option::Option::None => 0u32,
             },
-            height: match f6 {
+            height: match slots.f6 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.height,
+                ::std::option::Option::None => 0u32,
             },
-            frames_per_second: match f7 {
+            frames_per_second: match slots.f7 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.frames_per_second,
+                ::std::option::Option::None => 0f64,
             },
-            rotation: match f8 {
+            rotation: match slots.f8 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.rotation,
+                ::std::option::Option::None => 0i32,
             },
-            display_aspect_ratio: match f9 {
+            display_aspect_ratio: match slots.f9 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.display_aspect_ratio,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            channels: match f10 {
+            channels: match slots.f10 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.channels,
+                ::std::option::Option::None => 0u32,
             },
-            channel_layout: match f11 {
+            channel_layout: match slots.f11 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.channel_layout,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            sample_rate_s: match f12 {
+            sample_rate_s: match slots.f12 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.sample_rate_s,
+                ::std::option::Option::None => 0u64,
             },
-            language_iso_639: match f13 {
+            language_iso_639: match slots.f13 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.language_iso_639,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
         })
     }
@@ -1166,30 +977,22 @@ impl ApiOfficeMetadata {
 impl crate::wire::EncodeFields for ApiOfficeMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file_type");
-        self.file_type.encode(w);
-        w.key("creator");
-        self.creator.encode(w);
-        w.key("company");
-        self.company.encode(w);
-        w.key("title");
-        self.title.encode(w);
-        w.key("subject");
-        self.subject.encode(w);
-        w.key("keywords");
-        self.keywords.encode(w);
-        w.key("description");
-        self.description.encode(w);
-        w.key("total_edit_time_minutes");
-        self.total_edit_time_minutes.encode(w);
-        w.key("pages");
-        self.pages.encode(w);
-        w.key("words");
-        self.words.encode(w);
-        w.key("slides");
-        self.slides.encode(w);
-        w.key("revision_number");
-        self.revision_number.encode(w);
+        crate::wire::write_field(w, "file_type", &self.file_type);
+        crate::wire::write_field(w, "creator", &self.creator);
+        crate::wire::write_field(w, "company", &self.company);
+        crate::wire::write_field(w, "title", &self.title);
+        crate::wire::write_field(w, "subject", &self.subject);
+        crate::wire::write_field(w, "keywords", &self.keywords);
+        crate::wire::write_field(w, "description", &self.description);
+        crate::wire::write_field(
+            w,
+            "total_edit_time_minutes",
+            &self.total_edit_time_minutes,
+        );
+        crate::wire::write_field(w, "pages", &self.pages);
+        crate::wire::write_field(w, "words", &self.words);
+        crate::wire::write_field(w, "slides", &self.slides);
+        crate::wire::write_field(w, "revision_number", &self.revision_number);
     }
 }
 impl crate::wire::Encode for ApiOfficeMetadata {
@@ -1200,141 +1003,96 @@ impl crate::wire::Encode for ApiOfficeMetadata {
     }
 }
 impl crate::wire::DecodeFields for ApiOfficeMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::riviera::OfficeFileType>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<::std::string::String>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<::std::string::String>,
+            f6: ::std::option::Option<::std::string::String>,
+            f7: ::std::option::Option<u32>,
+            f8: ::std::option::Option<u32>,
+            f9: ::std::option::Option<u32>,
+            f10: ::std::option::Option<u32>,
+            f11: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::riviera::OfficeFileType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_type" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "creator" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "company" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "title" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "subject" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "keywords" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "description" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "total_edit_time_minutes" => {
-                    f7 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "pages" => {
-                    f8 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "words" => {
-                    f9 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "slides" => {
-                    f10 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "revision_number" => {
-                    f11 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file_type" => crate::wire::read_into(r, &mut slots.f0),
+                "creator" => crate::wire::read_into(r, &mut slots.f1),
+                "company" => crate::wire::read_into(r, &mut slots.f2),
+                "title" => crate::wire::read_into(r, &mut slots.f3),
+                "subject" => crate::wire::read_into(r, &mut slots.f4),
+                "keywords" => crate::wire::read_into(r, &mut slots.f5),
+                "description" => crate::wire::read_into(r, &mut slots.f6),
+                "total_edit_time_minutes" => crate::wire::read_into(r, &mut slots.f7),
+                "pages" => crate::wire::read_into(r, &mut slots.f8),
+                "words" => crate::wire::read_into(r, &mut slots.f9),
+                "slides" => crate::wire::read_into(r, &mut slots.f10),
+                "revision_number" => crate::wire::read_into(r, &mut slots.f11),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            file_type: crate::riviera::OfficeFileType,
-            creator: ::std::string::String,
-            company: ::std::string::String,
-            title: ::std::string::String,
-            subject: ::std::string::String,
-            keywords: ::std::string::String,
-            description: ::std::string::String,
-            total_edit_time_minutes: u32,
-            pages: u32,
-            words: u32,
-            slides: u32,
-            revision_number: ::std::string::String,
-        }
-        let defaults = Defaults {
-            file_type: crate::riviera::OfficeFileType::OfficeFiletypeUnknown,
-            creator: ::std::string::String::from(""),
-            company: ::std::string::String::from(""),
-            title: ::std::string::String::from(""),
-            subject: ::std::string::String::from(""),
-            keywords: ::std::string::String::from(""),
-            description: ::std::string::String::from(""),
-            total_edit_time_minutes: 0u32,
-            pages: 0u32,
-            words: 0u32,
-            slides: 0u32,
-            revision_number: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            file_type: match f0 {
+            file_type: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.file_type,
+                ::std::option::Option::None => {
+                    crate::riviera::OfficeFileType::OfficeFiletypeUnknown
+                }
             },
-            creator: match f1 {
+            creator: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.creator,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            company: match f2 {
+            company: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.company,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            title: match f3 {
+            title: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.title,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            subject: match f4 {
+            subject: match slots.f4 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.subject,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            keywords: match f5 {
+            keywords: match slots.f5 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.keywords,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            description: match f6 {
+            description: match slots.f6 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.description,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            total_edit_time_minutes: match f7 {
+            total_edit_time_minutes: match slots.f7 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.total_edit_time_minutes,
+                ::std::option::Option::None => 0u32,
             },
-            pages: match f8 {
+            pages: match slots.f8 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.pages,
+                ::std::option::Option::None => 0u32,
             },
-            words: match f9 {
+            words: match slots.f9 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.words,
+                ::std::option::Option::None => 0u32,
             },
-            slides: match f10 {
+            slides: match slots.f10 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.slides,
+                ::std::option::Option::None => 0u32,
             },
-            revision_number: match f11 {
+            revision_number: match slots.f11 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.revision_number,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
         })
     }
@@ -1391,12 +1149,9 @@ impl ApiPdfMetadata {
 impl crate::wire::EncodeFields for ApiPdfMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("pages");
-        self.pages.encode(w);
-        w.key("width");
-        self.width.encode(w);
-        w.key("height");
-        self.height.encode(w);
+        crate::wire::write_field(w, "pages", &self.pages);
+        crate::wire::write_field(w, "width", &self.width);
+        crate::wire::write_field(w, "height", &self.height);
     }
 }
 impl crate::wire::Encode for ApiPdfMetadata {
@@ -1407,51 +1162,40 @@ impl crate::wire::Encode for ApiPdfMetadata {
     }
 }
 impl crate::wire::DecodeFields for ApiPdfMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u32>,
+            f1: ::std::option::Option<u32>,
+            f2: ::std::option::Option<u32>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<u32> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "pages" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "width" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "height" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "pages" => crate::wire::read_into(r, &mut slots.f0),
+                "width" => crate::wire::read_into(r, &mut slots.f1),
+                "height" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            pages: u32,
-            width: u32,
-            height: u32,
-        }
-        let defaults = Defaults {
-            pages: 0u32,
-            width: 0u32,
-            height: 0u32,
-        };
         ::std::result::Result::Ok(Self {
-            pages: match f0 {
+            pages: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.pages,
+                ::std::option::Option::None => 0u32,
             },
-            width: match f1 {
+            width: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.width,
+                ::std::option::Option::None => 0u32,
             },
-            height: match f2 {
+            height: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.height,
+                ::std::option::Option::None => 0u32,
             },
         })
     }
@@ -1505,12 +1249,8 @@ impl ApiStructuredTranscript {
 impl crate::wire::EncodeFields for ApiStructuredTranscript {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.segments {
-            w.key("segments");
-            v.encode(w);
-        }
-        w.key("transcript_locale");
-        self.transcript_locale.encode(w);
+        crate::wire::write_opt(w, "segments", &self.segments);
+        crate::wire::write_field(w, "transcript_locale", &self.transcript_locale);
     }
 }
 impl crate::wire::Encode for ApiStructuredTranscript {
@@ -1521,36 +1261,33 @@ impl crate::wire::Encode for ApiStructuredTranscript {
     }
 }
 impl crate::wire::DecodeFields for ApiStructuredTranscript {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::riviera::ApiTranscriptSegment>,
+            >,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::riviera::ApiTranscriptSegment>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "segments" => f0 = crate::wire::Decode::decode(r)?,
-                "transcript_locale" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "segments" => crate::wire::read_nullable(r, &mut slots.f0),
+                "transcript_locale" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            transcript_locale: ::std::string::String,
-        }
-        let defaults = Defaults {
-            transcript_locale: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            segments: f0,
-            transcript_locale: match f1 {
+            segments: slots.f0,
+            transcript_locale: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.transcript_locale,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
         })
     }
@@ -1617,12 +1354,9 @@ impl ApiTranscriptSegment {
 impl crate::wire::EncodeFields for ApiTranscriptSegment {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("text");
-        self.text.encode(w);
-        w.key("start_time");
-        self.start_time.encode(w);
-        w.key("end_time");
-        self.end_time.encode(w);
+        crate::wire::write_field(w, "text", &self.text);
+        crate::wire::write_field(w, "start_time", &self.start_time);
+        crate::wire::write_field(w, "end_time", &self.end_time);
     }
 }
 impl crate::wire::Encode for ApiTranscriptSegment {
@@ -1633,51 +1367,40 @@ impl crate::wire::Encode for ApiTranscriptSegment {
     }
 }
 impl crate::wire::DecodeFields for ApiTranscriptSegment {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<f64>,
+            f2: ::std::option::Option<f64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<f64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<f64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "text" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "start_time" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "end_time" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "text" => crate::wire::read_into(r, &mut slots.f0),
+                "start_time" => crate::wire::read_into(r, &mut slots.f1),
+                "end_time" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            text: ::std::string::String,
-            start_time: f64,
-            end_time: f64,
-        }
-        let defaults = Defaults {
-            text: ::std::string::String::from(""),
-            start_time: 0f64,
-            end_time: 0f64,
-        };
         ::std::result::Result::Ok(Self {
-            text: match f0 {
+            text: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.text,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            start_time: match f1 {
+            start_time: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.start_time,
+                ::std::option::Option::None => 0f64,
             },
-            end_time: match f2 {
+            end_time: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.end_time,
+                ::std::option::Option::None => 0f64,
             },
         })
     }
@@ -1753,14 +1476,9 @@ impl GetMarkdownArgs {
 impl crate::wire::EncodeFields for GetMarkdownArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.file_id_or_url {
-            w.key("file_id_or_url");
-            v.encode(w);
-        }
-        w.key("enable_ocr");
-        self.enable_ocr.encode(w);
-        w.key("embed_images");
-        self.embed_images.encode(w);
+        crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
+        crate::wire::write_field(w, "enable_ocr", &self.enable_ocr);
+        crate::wire::write_field(w, "embed_images", &self.embed_images);
     }
 }
 impl crate::wire::Encode for GetMarkdownArgs {
@@ -1771,44 +1489,37 @@ impl crate::wire::Encode for GetMarkdownArgs {
     }
 }
 impl crate::wire::DecodeFields for GetMarkdownArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::riviera::FileIdOrUrl> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_id_or_url" => f0 = crate::wire::Decode::decode(r)?,
-                "enable_ocr" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "embed_images" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file_id_or_url" => crate::wire::read_nullable(r, &mut slots.f0),
+                "enable_ocr" => crate::wire::read_into(r, &mut slots.f1),
+                "embed_images" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            enable_ocr: bool,
-            embed_images: bool,
-        }
-        let defaults = Defaults {
-            enable_ocr: false,
-            embed_images: false,
-        };
         ::std::result::Result::Ok(Self {
-            file_id_or_url: f0,
-            enable_ocr: match f1 {
+            file_id_or_url: slots.f0,
+            enable_ocr: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.enable_ocr,
+                ::std::option::Option::None => false,
             },
-            embed_images: match f2 {
+            embed_images: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.embed_images,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -1850,8 +1561,7 @@ impl GetMarkdownResult {
 impl crate::wire::EncodeFields for GetMarkdownResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("markdown");
-        self.markdown.encode(w);
+        crate::wire::write_field(w, "markdown", &self.markdown);
     }
 }
 impl crate::wire::Encode for GetMarkdownResult {
@@ -1862,31 +1572,28 @@ impl crate::wire::Encode for GetMarkdownResult {
     }
 }
 impl crate::wire::DecodeFields for GetMarkdownResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "markdown" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "markdown" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            markdown: ::std::string::String,
-        }
-        let defaults = Defaults {
-            markdown: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            markdown: match f0 {
+            markdown: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.markdown,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
         })
     }
@@ -1929,10 +1636,7 @@ impl GetMetadataArgs {
 impl crate::wire::EncodeFields for GetMetadataArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.file_id_or_url {
-            w.key("file_id_or_url");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
     }
 }
 impl crate::wire::Encode for GetMetadataArgs {
@@ -1943,20 +1647,25 @@ impl crate::wire::Encode for GetMetadataArgs {
     }
 }
 impl crate::wire::DecodeFields for GetMetadataArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::riviera::FileIdOrUrl> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_id_or_url" => f0 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "file_id_or_url" => crate::wire::read_nullable(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self { file_id_or_url: f0 })
+        ::std::result::Result::Ok(Self { file_id_or_url: slots.f0 })
     }
 }
 impl crate::wire::Decode for GetMetadataArgs {
@@ -2003,12 +1712,8 @@ impl GetMetadataResult {
 impl crate::wire::EncodeFields for GetMetadataResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("metadata_type");
-        self.metadata_type.encode(w);
-        if let ::std::option::Option::Some(v) = &self.metadata {
-            w.key("metadata");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "metadata_type", &self.metadata_type);
+        crate::wire::write_opt(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Encode for GetMetadataResult {
@@ -2019,35 +1724,34 @@ impl crate::wire::Encode for GetMetadataResult {
     }
 }
 impl crate::wire::DecodeFields for GetMetadataResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::riviera::MetadataType>,
+            f1: ::std::option::Option<crate::riviera::metadata_union>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::riviera::MetadataType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::riviera::metadata_union> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "metadata_type" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "metadata" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "metadata_type" => crate::wire::read_into(r, &mut slots.f0),
+                "metadata" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            metadata_type: crate::riviera::MetadataType,
-        }
-        let defaults = Defaults {
-            metadata_type: crate::riviera::MetadataType::MetadataTypeUnknown,
-        };
         ::std::result::Result::Ok(Self {
-            metadata_type: match f0 {
+            metadata_type: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.metadata_type,
+                ::std::option::Option::None => {
+                    crate::riviera::MetadataType::MetadataTypeUnknown
+                }
             },
-            metadata: f1,
+            metadata: slots.f1,
         })
     }
 }
@@ -2098,10 +1802,7 @@ impl GetOcrArgs {
 impl crate::wire::EncodeFields for GetOcrArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.file_id_or_url {
-            w.key("file_id_or_url");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
     }
 }
 impl crate::wire::Encode for GetOcrArgs {
@@ -2112,20 +1813,25 @@ impl crate::wire::Encode for GetOcrArgs {
     }
 }
 impl crate::wire::DecodeFields for GetOcrArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::riviera::FileIdOrUrl> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_id_or_url" => f0 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "file_id_or_url" => crate::wire::read_nullable(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self { file_id_or_url: f0 })
+        ::std::result::Result::Ok(Self { file_id_or_url: slots.f0 })
     }
 }
 impl crate::wire::Decode for GetOcrArgs {
@@ -2173,10 +1879,8 @@ impl GetOcrResult {
 impl crate::wire::EncodeFields for GetOcrResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("text");
-        self.text.encode(w);
-        w.key("hocr");
-        self.hocr.encode(w);
+        crate::wire::write_field(w, "text", &self.text);
+        crate::wire::write_field(w, "hocr", &self.hocr);
     }
 }
 impl crate::wire::Encode for GetOcrResult {
@@ -2187,41 +1891,34 @@ impl crate::wire::Encode for GetOcrResult {
     }
 }
 impl crate::wire::DecodeFields for GetOcrResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "text" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "hocr" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "text" => crate::wire::read_into(r, &mut slots.f0),
+                "hocr" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            text: ::std::string::String,
-            hocr: ::std::string::String,
-        }
-        let defaults = Defaults {
-            text: ::std::string::String::from(""),
-            hocr: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            text: match f0 {
+            text: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.text,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            hocr: match f1 {
+            hocr: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.hocr,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
         })
     }
@@ -2264,10 +1961,7 @@ impl GetTextArgs {
 impl crate::wire::EncodeFields for GetTextArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.file_id_or_url {
-            w.key("file_id_or_url");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
     }
 }
 impl crate::wire::Encode for GetTextArgs {
@@ -2278,20 +1972,25 @@ impl crate::wire::Encode for GetTextArgs {
     }
 }
 impl crate::wire::DecodeFields for GetTextArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::riviera::FileIdOrUrl> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_id_or_url" => f0 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "file_id_or_url" => crate::wire::read_nullable(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self { file_id_or_url: f0 })
+        ::std::result::Result::Ok(Self { file_id_or_url: slots.f0 })
     }
 }
 impl crate::wire::Decode for GetTextArgs {
@@ -2331,8 +2030,7 @@ impl GetTextResult {
 impl crate::wire::EncodeFields for GetTextResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("text");
-        self.text.encode(w);
+        crate::wire::write_field(w, "text", &self.text);
     }
 }
 impl crate::wire::Encode for GetTextResult {
@@ -2343,31 +2041,28 @@ impl crate::wire::Encode for GetTextResult {
     }
 }
 impl crate::wire::DecodeFields for GetTextResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "text" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "text" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            text: ::std::string::String,
-        }
-        let defaults = Defaults {
-            text: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            text: match f0 {
+            text: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.text,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
         })
     }
@@ -2437,16 +2132,14 @@ impl GetTranscriptArgs {
 impl crate::wire::EncodeFields for GetTranscriptArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.file_id_or_url {
-            w.key("file_id_or_url");
-            v.encode(w);
-        }
-        w.key("timestamp_level");
-        self.timestamp_level.encode(w);
-        w.key("included_special_words");
-        self.included_special_words.encode(w);
-        w.key("audio_language");
-        self.audio_language.encode(w);
+        crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
+        crate::wire::write_field(w, "timestamp_level", &self.timestamp_level);
+        crate::wire::write_field(
+            w,
+            "included_special_words",
+            &self.included_special_words,
+        );
+        crate::wire::write_field(w, "audio_language", &self.audio_language);
     }
 }
 impl crate::wire::Encode for GetTranscriptArgs {
@@ -2457,54 +2150,43 @@ impl crate::wire::Encode for GetTranscriptArgs {
     }
 }
 impl crate::wire::DecodeFields for GetTranscriptArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
+            f1: ::std::option::Option<crate::riviera::TimestampLevel>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::riviera::FileIdOrUrl> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::riviera::TimestampLevel> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_id_or_url" => f0 = crate::wire::Decode::decode(r)?,
-                "timestamp_level" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "included_special_words" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "audio_language" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file_id_or_url" => crate::wire::read_nullable(r, &mut slots.f0),
+                "timestamp_level" => crate::wire::read_into(r, &mut slots.f1),
+                "included_special_words" => crate::wire::read_into(r, &mut slots.f2),
+                "audio_language" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            timestamp_level: crate::riviera::TimestampLevel,
-            included_special_words: ::std::string::String,
-            audio_language: ::std::string::String,
-        }
-        let defaults = Defaults {
-            timestamp_level: crate::riviera::TimestampLevel::Sentence,
-            included_special_words: ::std::string::String::from(""),
-            audio_language: ::std::string::String::from(""),
-        };
         ::std::result::Result::Ok(Self {
-            file_id_or_url: f0,
-            timestamp_level: match f1 {
+            file_id_or_url: slots.f0,
+            timestamp_level: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.timestamp_level,
+                ::std::option::Option::None => crate::riviera::TimestampLevel::Sentence,
             },
-            included_special_words: match f2 {
+            included_special_words: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.included_special_words,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
-            audio_language: match f3 {
+            audio_language: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.audio_language,
+                ::std::option::Option::None => ::std::string::String::from(""),
             },
         })
     }
@@ -2551,10 +2233,7 @@ impl GetTranscriptResult {
 impl crate::wire::EncodeFields for GetTranscriptResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.structured_transcript {
-            w.key("structured_transcript");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "structured_transcript", &self.structured_transcript);
     }
 }
 impl crate::wire::Encode for GetTranscriptResult {
@@ -2565,20 +2244,27 @@ impl crate::wire::Encode for GetTranscriptResult {
     }
 }
 impl crate::wire::DecodeFields for GetTranscriptResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::riviera::ApiStructuredTranscript>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::riviera::ApiStructuredTranscript> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "structured_transcript" => f0 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "structured_transcript" => crate::wire::read_nullable(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self { structured_transcript: f0 })
+        ::std::result::Result::Ok(Self {
+            structured_transcript: slots.f0,
+        })
     }
 }
 impl crate::wire::Decode for GetTranscriptResult {
@@ -2624,8 +2310,7 @@ impl MediaDurationError {
 impl crate::wire::EncodeFields for MediaDurationError {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("limit");
-        self.limit.encode(w);
+        crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Encode for MediaDurationError {
@@ -2636,29 +2321,28 @@ impl crate::wire::Encode for MediaDurationError {
     }
 }
 impl crate::wire::DecodeFields for MediaDurationError {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<i32>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<i32> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "limit" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "limit" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            limit: i32,
-        }
-        let defaults = Defaults { limit: 0i32 };
         ::std::result::Result::Ok(Self {
-            limit: match f0 {
+            limit: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 0i32,
             },
         })
     }
@@ -2702,70 +2386,37 @@ impl crate::wire::Encode for ContentApiV2Error {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ServerError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("server_error");
-                w.key("server_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "server_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::MediaDurationError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("media_duration_error");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "media_duration_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::NoAudioError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_audio_error");
-                w.end_object();
-            }
+            Self::NoAudioError => crate::wire::write_tag(w, "no_audio_error"),
             Self::LinkDownloadDisabledError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("link_download_disabled_error");
-                w.end_object();
+                crate::wire::write_tag(w, "link_download_disabled_error")
             }
             Self::SharedLinkPasswordProtected => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_password_protected");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_password_protected")
             }
-            Self::LimitExceededError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("limit_exceeded_error");
-                w.end_object();
-            }
-            Self::NotFoundError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found_error");
-                w.end_object();
-            }
-            Self::IsAFolderError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_a_folder_error");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::LimitExceededError => crate::wire::write_tag(w, "limit_exceeded_error"),
+            Self::NotFoundError => crate::wire::write_tag(w, "not_found_error"),
+            Self::IsAFolderError => crate::wire::write_tag(w, "is_a_folder_error"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2780,12 +2431,13 @@ impl crate::wire::Decode for ContentApiV2Error {
             return match tag.as_str() {
                 "media_duration_error" => {
                     ::std::result::Result::Ok(
-                        Self::MediaDurationError(
-                            <crate::riviera::MediaDurationError as crate::wire::DecodeFields>::decode_fields(
+                        Self::MediaDurationError({
+                            let v = <crate::riviera::MediaDurationError as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "no_audio_error" => ::std::result::Result::Ok(Self::NoAudioError),
@@ -2802,13 +2454,8 @@ impl crate::wire::Decode for ContentApiV2Error {
                 "is_a_folder_error" => ::std::result::Result::Ok(Self::IsAFolderError),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2824,66 +2471,19 @@ impl crate::wire::Decode for ContentApiV2Error {
             })?;
         match &*tag {
             "server_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "server_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::ServerError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'server_error' of ContentApiV2Error",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "server_error", "ContentApiV2Error")
+                    .map(Self::ServerError)
             }
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of ContentApiV2Error",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "ContentApiV2Error")
+                    .map(Self::UserError)
             }
             "media_duration_error" => {
-                ::std::result::Result::Ok(
-                    Self::MediaDurationError(
-                        <crate::riviera::MediaDurationError as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::riviera::MediaDurationError as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::MediaDurationError)
             }
             "no_audio_error" => {
                 r.skip_value()?;
@@ -2913,13 +2513,7 @@ impl crate::wire::Decode for ContentApiV2Error {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2946,35 +2540,15 @@ impl crate::wire::Encode for FileIdOrUrl {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FileId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file_id");
-                w.key("file_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "file_id", ::std::option::Option::Some(x))
             }
             Self::Url(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("url");
-                w.key("url");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "url", ::std::option::Option::Some(x))
             }
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2989,13 +2563,8 @@ impl crate::wire::Decode for FileIdOrUrl {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3008,94 +2577,15 @@ impl crate::wire::Decode for FileIdOrUrl {
             })?;
         match &*tag {
             "file_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "file_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::FileId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'file_id' of FileIdOrUrl",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "file_id", "FileIdOrUrl").map(Self::FileId)
             }
-            "url" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "url" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Url(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'url' of FileIdOrUrl",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
-            }
-            "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of FileIdOrUrl",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
-            }
+            "url" => crate::wire::read_nested(r, "url", "FileIdOrUrl").map(Self::Url),
+            "path" => crate::wire::read_nested(r, "path", "FileIdOrUrl").map(Self::Path),
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3119,33 +2609,14 @@ pub enum GetMarkdownAsyncCheckResult {
 impl crate::wire::Encode for GetMarkdownAsyncCheckResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3161,23 +2632,19 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::riviera::GetMarkdownResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::riviera::GetMarkdownResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3199,52 +2666,21 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::riviera::GetMarkdownResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::riviera::GetMarkdownResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of GetMarkdownAsyncCheckResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "GetMarkdownAsyncCheckResult")
+                    .map(Self::Failed)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3268,33 +2704,14 @@ pub enum GetMetadataAsyncCheckResult {
 impl crate::wire::Encode for GetMetadataAsyncCheckResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3310,23 +2727,19 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::riviera::GetMetadataResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::riviera::GetMetadataResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3348,52 +2761,21 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::riviera::GetMetadataResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::riviera::GetMetadataResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of GetMetadataAsyncCheckResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "GetMetadataAsyncCheckResult")
+                    .map(Self::Failed)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3431,33 +2813,14 @@ pub enum GetOcrAsyncCheckResult {
 impl crate::wire::Encode for GetOcrAsyncCheckResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3473,23 +2836,19 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::riviera::GetOcrResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::riviera::GetOcrResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3511,52 +2870,21 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::riviera::GetOcrResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::riviera::GetOcrResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of GetOcrAsyncCheckResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "GetOcrAsyncCheckResult")
+                    .map(Self::Failed)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3580,33 +2908,14 @@ pub enum GetTextAsyncCheckResult {
 impl crate::wire::Encode for GetTextAsyncCheckResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3622,23 +2931,19 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::riviera::GetTextResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::riviera::GetTextResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3660,52 +2965,21 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::riviera::GetTextResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::riviera::GetTextResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of GetTextAsyncCheckResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "GetTextAsyncCheckResult")
+                    .map(Self::Failed)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3729,33 +3003,14 @@ pub enum GetTranscriptAsyncCheckResult {
 impl crate::wire::Encode for GetTranscriptAsyncCheckResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3771,23 +3026,19 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::riviera::GetTranscriptResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::riviera::GetTranscriptResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3809,52 +3060,21 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::riviera::GetTranscriptResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::riviera::GetTranscriptResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of GetTranscriptAsyncCheckResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "GetTranscriptAsyncCheckResult")
+                    .map(Self::Failed)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3903,69 +3123,35 @@ impl crate::wire::Encode for MarkdownConversionApiV2Error {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ServerError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("server_error");
-                w.key("server_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "server_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::UnsupportedFormatError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_format_error");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_format_error")
             }
             Self::LinkDownloadDisabledError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("link_download_disabled_error");
-                w.end_object();
+                crate::wire::write_tag(w, "link_download_disabled_error")
             }
             Self::SharedLinkPasswordProtected => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_password_protected");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_password_protected")
             }
-            Self::LimitExceededError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("limit_exceeded_error");
-                w.end_object();
-            }
+            Self::LimitExceededError => crate::wire::write_tag(w, "limit_exceeded_error"),
             Self::ConversionFailureError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("conversion_failure_error");
-                w.end_object();
+                crate::wire::write_tag(w, "conversion_failure_error")
             }
-            Self::NotFoundError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found_error");
-                w.end_object();
-            }
-            Self::IsAFolderError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_a_folder_error");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NotFoundError => crate::wire::write_tag(w, "not_found_error"),
+            Self::IsAFolderError => crate::wire::write_tag(w, "is_a_folder_error"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3997,13 +3183,8 @@ impl crate::wire::Decode for MarkdownConversionApiV2Error {
                 "is_a_folder_error" => ::std::result::Result::Ok(Self::IsAFolderError),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4021,56 +3202,16 @@ impl crate::wire::Decode for MarkdownConversionApiV2Error {
             })?;
         match &*tag {
             "server_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "server_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::ServerError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'server_error' of MarkdownConversionApiV2Error",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "server_error",
+                        "MarkdownConversionApiV2Error",
+                    )
+                    .map(Self::ServerError)
             }
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of MarkdownConversionApiV2Error",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "MarkdownConversionApiV2Error")
+                    .map(Self::UserError)
             }
             "unsupported_format_error" => {
                 r.skip_value()?;
@@ -4104,13 +3245,7 @@ impl crate::wire::Decode for MarkdownConversionApiV2Error {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4145,69 +3280,35 @@ impl crate::wire::Encode for MetadataExtractionApiV2Error {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ServerError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("server_error");
-                w.key("server_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "server_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::UnsupportedFormatError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_format_error");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_format_error")
             }
             Self::LinkDownloadDisabledError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("link_download_disabled_error");
-                w.end_object();
+                crate::wire::write_tag(w, "link_download_disabled_error")
             }
             Self::SharedLinkPasswordProtected => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_password_protected");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_password_protected")
             }
-            Self::LimitExceededError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("limit_exceeded_error");
-                w.end_object();
-            }
+            Self::LimitExceededError => crate::wire::write_tag(w, "limit_exceeded_error"),
             Self::ConversionFailureError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("conversion_failure_error");
-                w.end_object();
+                crate::wire::write_tag(w, "conversion_failure_error")
             }
-            Self::NotFoundError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found_error");
-                w.end_object();
-            }
-            Self::IsAFolderError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_a_folder_error");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NotFoundError => crate::wire::write_tag(w, "not_found_error"),
+            Self::IsAFolderError => crate::wire::write_tag(w, "is_a_folder_error"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4239,13 +3340,8 @@ impl crate::wire::Decode for MetadataExtractionApiV2Error {
                 "is_a_folder_error" => ::std::result::Result::Ok(Self::IsAFolderError),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4263,56 +3359,16 @@ impl crate::wire::Decode for MetadataExtractionApiV2Error {
             })?;
         match &*tag {
             "server_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "server_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::ServerError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'server_error' of MetadataExtractionApiV2Error",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "server_error",
+                        "MetadataExtractionApiV2Error",
+                    )
+                    .map(Self::ServerError)
             }
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of MetadataExtractionApiV2Error",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "MetadataExtractionApiV2Error")
+                    .map(Self::UserError)
             }
             "unsupported_format_error" => {
                 r.skip_value()?;
@@ -4346,13 +3402,7 @@ impl crate::wire::Decode for MetadataExtractionApiV2Error {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4379,41 +3429,13 @@ impl crate::wire::Encode for MetadataType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MetadataTypeUnknown => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("metadata_type_unknown");
-                w.end_object();
+                crate::wire::write_tag(w, "metadata_type_unknown")
             }
-            Self::MetadataTypeExif => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("metadata_type_exif");
-                w.end_object();
-            }
-            Self::MetadataTypeMedia => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("metadata_type_media");
-                w.end_object();
-            }
-            Self::MetadataTypePdf => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("metadata_type_pdf");
-                w.end_object();
-            }
-            Self::MetadataTypeOffice => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("metadata_type_office");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::MetadataTypeExif => crate::wire::write_tag(w, "metadata_type_exif"),
+            Self::MetadataTypeMedia => crate::wire::write_tag(w, "metadata_type_media"),
+            Self::MetadataTypePdf => crate::wire::write_tag(w, "metadata_type_pdf"),
+            Self::MetadataTypeOffice => crate::wire::write_tag(w, "metadata_type_office"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4439,13 +3461,8 @@ impl crate::wire::Decode for MetadataType {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4481,13 +3498,7 @@ impl crate::wire::Decode for MetadataType {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4522,69 +3533,35 @@ impl crate::wire::Encode for OcrExtractionApiV2Error {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ServerError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("server_error");
-                w.key("server_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "server_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::UnsupportedFormatError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_format_error");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_format_error")
             }
             Self::LinkDownloadDisabledError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("link_download_disabled_error");
-                w.end_object();
+                crate::wire::write_tag(w, "link_download_disabled_error")
             }
             Self::SharedLinkPasswordProtected => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_password_protected");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_password_protected")
             }
-            Self::LimitExceededError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("limit_exceeded_error");
-                w.end_object();
-            }
+            Self::LimitExceededError => crate::wire::write_tag(w, "limit_exceeded_error"),
             Self::ConversionFailureError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("conversion_failure_error");
-                w.end_object();
+                crate::wire::write_tag(w, "conversion_failure_error")
             }
-            Self::NotFoundError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found_error");
-                w.end_object();
-            }
-            Self::IsAFolderError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_a_folder_error");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NotFoundError => crate::wire::write_tag(w, "not_found_error"),
+            Self::IsAFolderError => crate::wire::write_tag(w, "is_a_folder_error"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4616,13 +3593,8 @@ impl crate::wire::Decode for OcrExtractionApiV2Error {
                 "is_a_folder_error" => ::std::result::Result::Ok(Self::IsAFolderError),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4640,56 +3612,12 @@ impl crate::wire::Decode for OcrExtractionApiV2Error {
             })?;
         match &*tag {
             "server_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "server_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::ServerError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'server_error' of OcrExtractionApiV2Error",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "server_error", "OcrExtractionApiV2Error")
+                    .map(Self::ServerError)
             }
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of OcrExtractionApiV2Error",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "OcrExtractionApiV2Error")
+                    .map(Self::UserError)
             }
             "unsupported_format_error" => {
                 r.skip_value()?;
@@ -4723,13 +3651,7 @@ impl crate::wire::Decode for OcrExtractionApiV2Error {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4755,35 +3677,16 @@ impl crate::wire::Encode for OfficeFileType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::OfficeFiletypeUnknown => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("office_filetype_unknown");
-                w.end_object();
+                crate::wire::write_tag(w, "office_filetype_unknown")
             }
-            Self::OfficeFiletypeWord => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("office_filetype_word");
-                w.end_object();
-            }
+            Self::OfficeFiletypeWord => crate::wire::write_tag(w, "office_filetype_word"),
             Self::OfficeFiletypePowerpoint => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("office_filetype_powerpoint");
-                w.end_object();
+                crate::wire::write_tag(w, "office_filetype_powerpoint")
             }
             Self::OfficeFiletypeExcel => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("office_filetype_excel");
-                w.end_object();
+                crate::wire::write_tag(w, "office_filetype_excel")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4810,13 +3713,8 @@ impl crate::wire::Decode for OfficeFileType {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -4848,13 +3746,7 @@ impl crate::wire::Decode for OfficeFileType {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -4889,69 +3781,35 @@ impl crate::wire::Encode for TextExtractionApiV2Error {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ServerError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("server_error");
-                w.key("server_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "server_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::UnsupportedFormatError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_format_error");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_format_error")
             }
             Self::LinkDownloadDisabledError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("link_download_disabled_error");
-                w.end_object();
+                crate::wire::write_tag(w, "link_download_disabled_error")
             }
             Self::SharedLinkPasswordProtected => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_password_protected");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_password_protected")
             }
-            Self::LimitExceededError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("limit_exceeded_error");
-                w.end_object();
-            }
+            Self::LimitExceededError => crate::wire::write_tag(w, "limit_exceeded_error"),
             Self::ConversionFailureError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("conversion_failure_error");
-                w.end_object();
+                crate::wire::write_tag(w, "conversion_failure_error")
             }
-            Self::NotFoundError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_found_error");
-                w.end_object();
-            }
-            Self::IsAFolderError => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_a_folder_error");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NotFoundError => crate::wire::write_tag(w, "not_found_error"),
+            Self::IsAFolderError => crate::wire::write_tag(w, "is_a_folder_error"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -4983,13 +3841,8 @@ impl crate::wire::Decode for TextExtractionApiV2Error {
                 "is_a_folder_error" => ::std::result::Result::Ok(Self::IsAFolderError),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -5007,56 +3860,12 @@ impl crate::wire::Decode for TextExtractionApiV2Error {
             })?;
         match &*tag {
             "server_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "server_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::ServerError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'server_error' of TextExtractionApiV2Error",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "server_error", "TextExtractionApiV2Error")
+                    .map(Self::ServerError)
             }
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of TextExtractionApiV2Error",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "TextExtractionApiV2Error")
+                    .map(Self::UserError)
             }
             "unsupported_format_error" => {
                 r.skip_value()?;
@@ -5090,13 +3899,7 @@ impl crate::wire::Decode for TextExtractionApiV2Error {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -5118,24 +3921,9 @@ pub enum TimestampLevel {
 impl crate::wire::Encode for TimestampLevel {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Sentence => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("sentence");
-                w.end_object();
-            }
-            Self::Word => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("word");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Sentence => crate::wire::write_tag(w, "sentence"),
+            Self::Word => crate::wire::write_tag(w, "word"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -5152,13 +3940,8 @@ impl crate::wire::Decode for TimestampLevel {
                 "word" => ::std::result::Result::Ok(Self::Word),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -5182,13 +3965,7 @@ impl crate::wire::Decode for TimestampLevel {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -5214,39 +3991,18 @@ impl crate::wire::Encode for metadata_union {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Exif(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("exif");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "exif", ::std::option::Option::Some(x))
             }
             Self::Media(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("media");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "media", ::std::option::Option::Some(x))
             }
             Self::Pdf(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("pdf");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "pdf", ::std::option::Option::Some(x))
             }
             Self::Office(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("office");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "office", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -5261,53 +4017,52 @@ impl crate::wire::Decode for metadata_union {
             return match tag.as_str() {
                 "exif" => {
                     ::std::result::Result::Ok(
-                        Self::Exif(
-                            <crate::riviera::ApiExifMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::Exif({
+                            let v = <crate::riviera::ApiExifMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "media" => {
                     ::std::result::Result::Ok(
-                        Self::Media(
-                            <crate::riviera::ApiMediaMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::Media({
+                            let v = <crate::riviera::ApiMediaMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "pdf" => {
                     ::std::result::Result::Ok(
-                        Self::Pdf(
-                            <crate::riviera::ApiPdfMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::Pdf({
+                            let v = <crate::riviera::ApiPdfMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "office" => {
                     ::std::result::Result::Ok(
-                        Self::Office(
-                            <crate::riviera::ApiOfficeMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::Office({
+                            let v = <crate::riviera::ApiOfficeMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -5320,56 +4075,38 @@ impl crate::wire::Decode for metadata_union {
             })?;
         match &*tag {
             "exif" => {
-                ::std::result::Result::Ok(
-                    Self::Exif(
-                        <crate::riviera::ApiExifMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::riviera::ApiExifMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Exif)
             }
             "media" => {
-                ::std::result::Result::Ok(
-                    Self::Media(
-                        <crate::riviera::ApiMediaMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::riviera::ApiMediaMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Media)
             }
             "pdf" => {
-                ::std::result::Result::Ok(
-                    Self::Pdf(
-                        <crate::riviera::ApiPdfMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::riviera::ApiPdfMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Pdf)
             }
             "office" => {
-                ::std::result::Result::Ok(
-                    Self::Office(
-                        <crate::riviera::ApiOfficeMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::riviera::ApiOfficeMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Office)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

@@ -21,10 +21,8 @@ impl SecondaryEmail {
 impl crate::wire::EncodeFields for SecondaryEmail {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("email");
-        self.email.encode(w);
-        w.key("is_verified");
-        self.is_verified.encode(w);
+        crate::wire::write_field(w, "email", &self.email);
+        crate::wire::write_field(w, "is_verified", &self.is_verified);
     }
 }
 impl crate::wire::Encode for SecondaryEmail {
@@ -35,45 +33,45 @@ impl crate::wire::Encode for SecondaryEmail {
     }
 }
 impl crate::wire::DecodeFields for SecondaryEmail {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::EmailAddress>,
+            f1: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::EmailAddress> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "email" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "is_verified" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "email" => crate::wire::read_into(r, &mut slots.f0),
+                "is_verified" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            email: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'email' of SecondaryEmail",
-                            ),
-                        )
-                })?,
-            is_verified: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_verified' of SecondaryEmail",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "email", "SecondaryEmail"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_verified", "SecondaryEmail"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SecondaryEmail"),
+            );
+        };
+        ::std::result::Result::Ok(Self { email: f0, is_verified: f1 })
     }
 }
 impl crate::wire::Decode for SecondaryEmail {

@@ -28,54 +28,14 @@ pub enum PlatformType {
 impl crate::wire::Encode for PlatformType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Web => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("web");
-                w.end_object();
-            }
-            Self::Desktop => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("desktop");
-                w.end_object();
-            }
-            Self::MobileIos => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("mobile_ios");
-                w.end_object();
-            }
-            Self::MobileAndroid => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("mobile_android");
-                w.end_object();
-            }
-            Self::Api => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("api");
-                w.end_object();
-            }
-            Self::Unknown => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unknown");
-                w.end_object();
-            }
-            Self::Mobile => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("mobile");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Web => crate::wire::write_tag(w, "web"),
+            Self::Desktop => crate::wire::write_tag(w, "desktop"),
+            Self::MobileIos => crate::wire::write_tag(w, "mobile_ios"),
+            Self::MobileAndroid => crate::wire::write_tag(w, "mobile_android"),
+            Self::Api => crate::wire::write_tag(w, "api"),
+            Self::Unknown => crate::wire::write_tag(w, "unknown"),
+            Self::Mobile => crate::wire::write_tag(w, "mobile"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -97,13 +57,8 @@ impl crate::wire::Decode for PlatformType {
                 "mobile" => ::std::result::Result::Ok(Self::Mobile),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -147,13 +102,7 @@ impl crate::wire::Decode for PlatformType {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

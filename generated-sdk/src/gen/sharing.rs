@@ -76,26 +76,17 @@ impl AddFileMemberArgs {
 impl crate::wire::EncodeFields for AddFileMemberArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file");
-        self.file.encode(w);
-        w.key("members");
-        self.members.encode(w);
-        if let ::std::option::Option::Some(v) = &self.custom_message {
-            w.key("custom_message");
-            v.encode(w);
-        }
-        w.key("quiet");
-        self.quiet.encode(w);
-        if let ::std::option::Option::Some(v) = &self.access_level {
-            w.key("access_level");
-            v.encode(w);
-        }
-        w.key("add_message_as_comment");
-        self.add_message_as_comment.encode(w);
-        if let ::std::option::Option::Some(v) = &self.fp_sealed_result {
-            w.key("fp_sealed_result");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "file", &self.file);
+        crate::wire::write_field(w, "members", &self.members);
+        crate::wire::write_opt(w, "custom_message", &self.custom_message);
+        crate::wire::write_field(w, "quiet", &self.quiet);
+        crate::wire::write_opt(w, "access_level", &self.access_level);
+        crate::wire::write_field(
+            w,
+            "add_message_as_comment",
+            &self.add_message_as_comment,
+        );
+        crate::wire::write_opt(w, "fp_sealed_result", &self.fp_sealed_result);
     }
 }
 impl crate::wire::Encode for AddFileMemberArgs {
@@ -106,79 +97,68 @@ impl crate::wire::Encode for AddFileMemberArgs {
     }
 }
 impl crate::wire::DecodeFields for AddFileMemberArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::PathOrId>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberSelector>>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<crate::sharing::AccessLevel>,
+            f5: ::std::option::Option<bool>,
+            f6: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::MemberSelector>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "members" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "custom_message" => f2 = crate::wire::Decode::decode(r)?,
-                "quiet" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "access_level" => f4 = crate::wire::Decode::decode(r)?,
-                "add_message_as_comment" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "fp_sealed_result" => f6 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "file" => crate::wire::read_into(r, &mut slots.f0),
+                "members" => crate::wire::read_into(r, &mut slots.f1),
+                "custom_message" => crate::wire::read_nullable(r, &mut slots.f2),
+                "quiet" => crate::wire::read_into(r, &mut slots.f3),
+                "access_level" => crate::wire::read_nullable(r, &mut slots.f4),
+                "add_message_as_comment" => crate::wire::read_into(r, &mut slots.f5),
+                "fp_sealed_result" => crate::wire::read_nullable(r, &mut slots.f6),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            quiet: bool,
-            add_message_as_comment: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file", "AddFileMemberArgs"),
+            );
         }
-        let defaults = Defaults {
-            quiet: false,
-            add_message_as_comment: false,
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "members", "AddFileMemberArgs"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AddFileMemberArgs"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            file: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file' of AddFileMemberArgs",
-                            ),
-                        )
-                })?,
-            members: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'members' of AddFileMemberArgs",
-                            ),
-                        )
-                })?,
-            custom_message: f2,
-            quiet: match f3 {
+            file: f0,
+            members: f1,
+            custom_message: slots.f2,
+            quiet: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.quiet,
+                ::std::option::Option::None => false,
             },
-            access_level: f4,
-            add_message_as_comment: match f5 {
+            access_level: slots.f4,
+            add_message_as_comment: match slots.f5 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.add_message_as_comment,
+                ::std::option::Option::None => false,
             },
-            fp_sealed_result: f6,
+            fp_sealed_result: slots.f6,
         })
     }
 }
@@ -263,20 +243,11 @@ impl AddFolderMemberArg {
 impl crate::wire::EncodeFields for AddFolderMemberArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        w.key("members");
-        self.members.encode(w);
-        w.key("quiet");
-        self.quiet.encode(w);
-        if let ::std::option::Option::Some(v) = &self.custom_message {
-            w.key("custom_message");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.fp_sealed_result {
-            w.key("fp_sealed_result");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_field(w, "members", &self.members);
+        crate::wire::write_field(w, "quiet", &self.quiet);
+        crate::wire::write_opt(w, "custom_message", &self.custom_message);
+        crate::wire::write_opt(w, "fp_sealed_result", &self.fp_sealed_result);
     }
 }
 impl crate::wire::Encode for AddFolderMemberArg {
@@ -287,62 +258,59 @@ impl crate::wire::Encode for AddFolderMemberArg {
     }
 }
 impl crate::wire::DecodeFields for AddFolderMemberArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::SharedFolderId>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::AddMember>>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<::std::string::String>,
+            f4: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<crate::sharing::AddMember>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "members" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "quiet" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "custom_message" => f3 = crate::wire::Decode::decode(r)?,
-                "fp_sealed_result" => f4 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                "members" => crate::wire::read_into(r, &mut slots.f1),
+                "quiet" => crate::wire::read_into(r, &mut slots.f2),
+                "custom_message" => crate::wire::read_nullable(r, &mut slots.f3),
+                "fp_sealed_result" => crate::wire::read_nullable(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            quiet: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "AddFolderMemberArg"),
+            );
         }
-        let defaults = Defaults { quiet: false };
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "members", "AddFolderMemberArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AddFolderMemberArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            shared_folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of AddFolderMemberArg",
-                            ),
-                        )
-                })?,
-            members: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'members' of AddFolderMemberArg",
-                            ),
-                        )
-                })?,
-            quiet: match f2 {
+            shared_folder_id: f0,
+            members: f1,
+            quiet: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.quiet,
+                ::std::option::Option::None => false,
             },
-            custom_message: f3,
-            fp_sealed_result: f4,
+            custom_message: slots.f3,
+            fp_sealed_result: slots.f4,
         })
     }
 }
@@ -415,12 +383,8 @@ impl AddMember {
 impl crate::wire::EncodeFields for AddMember {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("member");
-        self.member.encode(w);
-        if let ::std::option::Option::Some(v) = &self.access_level {
-            w.key("access_level");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "member", &self.member);
+        crate::wire::write_opt(w, "access_level", &self.access_level);
     }
 }
 impl crate::wire::Encode for AddMember {
@@ -431,34 +395,37 @@ impl crate::wire::Encode for AddMember {
     }
 }
 impl crate::wire::DecodeFields for AddMember {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::MemberSelector>,
+            f1: ::std::option::Option<crate::sharing::AccessLevel>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "member" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "access_level" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "member" => crate::wire::read_into(r, &mut slots.f0),
+                "access_level" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "member", "AddMember"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "AddMember"));
+        };
         ::std::result::Result::Ok(Self {
-            member: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'member' of AddMember",
-                            ),
-                        )
-                })?,
-            access_level: f1,
+            member: f0,
+            access_level: slots.f1,
         })
     }
 }
@@ -500,8 +467,7 @@ impl AudienceExceptionContentInfo {
 impl crate::wire::EncodeFields for AudienceExceptionContentInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("name");
-        self.name.encode(w);
+        crate::wire::write_field(w, "name", &self.name);
     }
 }
 impl crate::wire::Encode for AudienceExceptionContentInfo {
@@ -512,32 +478,35 @@ impl crate::wire::Encode for AudienceExceptionContentInfo {
     }
 }
 impl crate::wire::DecodeFields for AudienceExceptionContentInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of AudienceExceptionContentInfo",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "AudienceExceptionContentInfo"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AudienceExceptionContentInfo"),
+            );
+        };
+        ::std::result::Result::Ok(Self { name: f0 })
     }
 }
 impl crate::wire::Decode for AudienceExceptionContentInfo {
@@ -575,10 +544,8 @@ impl AudienceExceptions {
 impl crate::wire::EncodeFields for AudienceExceptions {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("count");
-        self.count.encode(w);
-        w.key("exceptions");
-        self.exceptions.encode(w);
+        crate::wire::write_field(w, "count", &self.count);
+        crate::wire::write_field(w, "exceptions", &self.exceptions);
     }
 }
 impl crate::wire::Encode for AudienceExceptions {
@@ -589,47 +556,47 @@ impl crate::wire::Encode for AudienceExceptions {
     }
 }
 impl crate::wire::DecodeFields for AudienceExceptions {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u32>,
+            f1: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::AudienceExceptionContentInfo>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::AudienceExceptionContentInfo>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "count" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "exceptions" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "count" => crate::wire::read_into(r, &mut slots.f0),
+                "exceptions" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            count: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'count' of AudienceExceptions",
-                            ),
-                        )
-                })?,
-            exceptions: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'exceptions' of AudienceExceptions",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "count", "AudienceExceptions"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "exceptions", "AudienceExceptions"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AudienceExceptions"),
+            );
+        };
+        ::std::result::Result::Ok(Self { count: f0, exceptions: f1 })
     }
 }
 impl crate::wire::Decode for AudienceExceptions {
@@ -675,12 +642,9 @@ impl AudienceRestrictingSharedFolder {
 impl crate::wire::EncodeFields for AudienceRestrictingSharedFolder {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        w.key("name");
-        self.name.encode(w);
-        w.key("audience");
-        self.audience.encode(w);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_field(w, "audience", &self.audience);
     }
 }
 impl crate::wire::Encode for AudienceRestrictingSharedFolder {
@@ -691,57 +655,60 @@ impl crate::wire::Encode for AudienceRestrictingSharedFolder {
     }
 }
 impl crate::wire::DecodeFields for AudienceRestrictingSharedFolder {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::SharedFolderId>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<crate::sharing::LinkAudience>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "name" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "audience" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                "name" => crate::wire::read_into(r, &mut slots.f1),
+                "audience" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "shared_folder_id",
+                    "AudienceRestrictingSharedFolder",
+                ),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "AudienceRestrictingSharedFolder"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "audience", "AudienceRestrictingSharedFolder"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "AudienceRestrictingSharedFolder"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            shared_folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of AudienceRestrictingSharedFolder",
-                            ),
-                        )
-                })?,
-            name: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of AudienceRestrictingSharedFolder",
-                            ),
-                        )
-                })?,
-            audience: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'audience' of AudienceRestrictingSharedFolder",
-                            ),
-                        )
-                })?,
+            shared_folder_id: f0,
+            name: f1,
+            audience: f2,
         })
     }
 }
@@ -807,14 +774,9 @@ impl CollectionLinkMetadata {
 impl crate::wire::EncodeFields for CollectionLinkMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("url");
-        self.url.encode(w);
-        w.key("visibility");
-        self.visibility.encode(w);
-        if let ::std::option::Option::Some(v) = &self.expires {
-            w.key("expires");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_field(w, "visibility", &self.visibility);
+        crate::wire::write_opt(w, "expires", &self.expires);
     }
 }
 impl crate::wire::Encode for CollectionLinkMetadata {
@@ -825,47 +787,50 @@ impl crate::wire::Encode for CollectionLinkMetadata {
     }
 }
 impl crate::wire::DecodeFields for CollectionLinkMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::sharing::Visibility>,
+            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::Visibility> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "visibility" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "expires" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "visibility" => crate::wire::read_into(r, &mut slots.f1),
+                "expires" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "CollectionLinkMetadata"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "visibility", "CollectionLinkMetadata"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "CollectionLinkMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of CollectionLinkMetadata",
-                            ),
-                        )
-                })?,
-            visibility: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'visibility' of CollectionLinkMetadata",
-                            ),
-                        )
-                })?,
-            expires: f2,
+            url: f0,
+            visibility: f1,
+            expires: slots.f2,
         })
     }
 }
@@ -920,14 +885,9 @@ impl CreateSharedLinkArg {
 impl crate::wire::EncodeFields for CreateSharedLinkArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        w.key("short_url");
-        self.short_url.encode(w);
-        if let ::std::option::Option::Some(v) = &self.pending_upload {
-            w.key("pending_upload");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_field(w, "short_url", &self.short_url);
+        crate::wire::write_opt(w, "pending_upload", &self.pending_upload);
     }
 }
 impl crate::wire::Encode for CreateSharedLinkArg {
@@ -938,46 +898,45 @@ impl crate::wire::Encode for CreateSharedLinkArg {
     }
 }
 impl crate::wire::DecodeFields for CreateSharedLinkArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<crate::sharing::PendingUploadMode>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::PendingUploadMode> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "short_url" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "pending_upload" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "short_url" => crate::wire::read_into(r, &mut slots.f1),
+                "pending_upload" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            short_url: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "CreateSharedLinkArg"),
+            );
         }
-        let defaults = Defaults { short_url: false };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "CreateSharedLinkArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of CreateSharedLinkArg",
-                            ),
-                        )
-                })?,
-            short_url: match f1 {
+            path: f0,
+            short_url: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.short_url,
+                ::std::option::Option::None => false,
             },
-            pending_upload: f2,
+            pending_upload: slots.f2,
         })
     }
 }
@@ -1021,12 +980,8 @@ impl CreateSharedLinkWithSettingsArg {
 impl crate::wire::EncodeFields for CreateSharedLinkWithSettingsArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("path");
-        self.path.encode(w);
-        if let ::std::option::Option::Some(v) = &self.settings {
-            w.key("settings");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_opt(w, "settings", &self.settings);
     }
 }
 impl crate::wire::Encode for CreateSharedLinkWithSettingsArg {
@@ -1037,34 +992,39 @@ impl crate::wire::Encode for CreateSharedLinkWithSettingsArg {
     }
 }
 impl crate::wire::DecodeFields for CreateSharedLinkWithSettingsArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::ReadPath>,
+            f1: ::std::option::Option<crate::sharing::SharedLinkSettings>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::ReadPath> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::SharedLinkSettings> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "settings" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_into(r, &mut slots.f0),
+                "settings" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "CreateSharedLinkWithSettingsArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "CreateSharedLinkWithSettingsArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            path: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of CreateSharedLinkWithSettingsArg",
-                            ),
-                        )
-                })?,
-            settings: f1,
+            path: f0,
+            settings: slots.f1,
         })
     }
 }
@@ -1159,27 +1119,17 @@ impl ExpectedSharedContentLinkMetadata {
 impl crate::wire::EncodeFields for ExpectedSharedContentLinkMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.access_level {
-            w.key("access_level");
-            v.encode(w);
-        }
-        w.key("audience_options");
-        self.audience_options.encode(w);
-        if let ::std::option::Option::Some(v) = &self.audience_restricting_shared_folder
-        {
-            w.key("audience_restricting_shared_folder");
-            v.encode(w);
-        }
-        w.key("current_audience");
-        self.current_audience.encode(w);
-        if let ::std::option::Option::Some(v) = &self.expiry {
-            w.key("expiry");
-            v.encode(w);
-        }
-        w.key("link_permissions");
-        self.link_permissions.encode(w);
-        w.key("password_protected");
-        self.password_protected.encode(w);
+        crate::wire::write_opt(w, "access_level", &self.access_level);
+        crate::wire::write_field(w, "audience_options", &self.audience_options);
+        crate::wire::write_opt(
+            w,
+            "audience_restricting_shared_folder",
+            &self.audience_restricting_shared_folder,
+        );
+        crate::wire::write_field(w, "current_audience", &self.current_audience);
+        crate::wire::write_opt(w, "expiry", &self.expiry);
+        crate::wire::write_field(w, "link_permissions", &self.link_permissions);
+        crate::wire::write_field(w, "password_protected", &self.password_protected);
     }
 }
 impl crate::wire::Encode for ExpectedSharedContentLinkMetadata {
@@ -1190,87 +1140,92 @@ impl crate::wire::Encode for ExpectedSharedContentLinkMetadata {
     }
 }
 impl crate::wire::DecodeFields for ExpectedSharedContentLinkMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkAudience>>,
+            f2: ::std::option::Option<crate::sharing::AudienceRestrictingSharedFolder>,
+            f3: ::std::option::Option<crate::sharing::LinkAudience>,
+            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f5: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkPermission>>,
+            f6: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::LinkAudience>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            crate::sharing::AudienceRestrictingSharedFolder,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::LinkPermission>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_level" => f0 = crate::wire::Decode::decode(r)?,
-                "audience_options" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
+                "access_level" => crate::wire::read_nullable(r, &mut slots.f0),
+                "audience_options" => crate::wire::read_into(r, &mut slots.f1),
                 "audience_restricting_shared_folder" => {
-                    f2 = crate::wire::Decode::decode(r)?;
+                    crate::wire::read_nullable(r, &mut slots.f2)
                 }
-                "current_audience" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "expiry" => f4 = crate::wire::Decode::decode(r)?,
-                "link_permissions" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "password_protected" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "current_audience" => crate::wire::read_into(r, &mut slots.f3),
+                "expiry" => crate::wire::read_nullable(r, &mut slots.f4),
+                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
+                "password_protected" => crate::wire::read_into(r, &mut slots.f6),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "audience_options",
+                    "ExpectedSharedContentLinkMetadata",
+                ),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "current_audience",
+                    "ExpectedSharedContentLinkMetadata",
+                ),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "link_permissions",
+                    "ExpectedSharedContentLinkMetadata",
+                ),
+            );
+        }
+        if slots.f6.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "password_protected",
+                    "ExpectedSharedContentLinkMetadata",
+                ),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f6),
+        ) = (slots.f1.take(), slots.f3.take(), slots.f5.take(), slots.f6.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ExpectedSharedContentLinkMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            access_level: f0,
-            audience_options: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'audience_options' of ExpectedSharedContentLinkMetadata",
-                            ),
-                        )
-                })?,
-            audience_restricting_shared_folder: f2,
-            current_audience: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'current_audience' of ExpectedSharedContentLinkMetadata",
-                            ),
-                        )
-                })?,
-            expiry: f4,
-            link_permissions: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'link_permissions' of ExpectedSharedContentLinkMetadata",
-                            ),
-                        )
-                })?,
-            password_protected: f6
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'password_protected' of ExpectedSharedContentLinkMetadata",
-                            ),
-                        )
-                })?,
+            access_level: slots.f0,
+            audience_options: f1,
+            audience_restricting_shared_folder: slots.f2,
+            current_audience: f3,
+            expiry: slots.f4,
+            link_permissions: f5,
+            password_protected: f6,
         })
     }
 }
@@ -1395,40 +1350,22 @@ impl FileLinkMetadata {
 impl crate::wire::EncodeFields for FileLinkMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("url");
-        self.url.encode(w);
-        if let ::std::option::Option::Some(v) = &self.id {
-            w.key("id");
-            v.encode(w);
-        }
-        w.key("name");
-        self.name.encode(w);
-        if let ::std::option::Option::Some(v) = &self.expires {
-            w.key("expires");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path_lower {
-            w.key("path_lower");
-            v.encode(w);
-        }
-        w.key("link_permissions");
-        self.link_permissions.encode(w);
-        if let ::std::option::Option::Some(v) = &self.team_member_info {
-            w.key("team_member_info");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.content_owner_team_info {
-            w.key("content_owner_team_info");
-            v.encode(w);
-        }
-        w.key("client_modified");
-        self.client_modified.encode(w);
-        w.key("server_modified");
-        self.server_modified.encode(w);
-        w.key("rev");
-        self.rev.encode(w);
-        w.key("size");
-        self.size.encode(w);
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_opt(w, "id", &self.id);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_opt(w, "expires", &self.expires);
+        crate::wire::write_opt(w, "path_lower", &self.path_lower);
+        crate::wire::write_field(w, "link_permissions", &self.link_permissions);
+        crate::wire::write_opt(w, "team_member_info", &self.team_member_info);
+        crate::wire::write_opt(
+            w,
+            "content_owner_team_info",
+            &self.content_owner_team_info,
+        );
+        crate::wire::write_field(w, "client_modified", &self.client_modified);
+        crate::wire::write_field(w, "server_modified", &self.server_modified);
+        crate::wire::write_field(w, "rev", &self.rev);
+        crate::wire::write_field(w, "size", &self.size);
     }
 }
 impl crate::wire::Encode for FileLinkMetadata {
@@ -1439,124 +1376,115 @@ impl crate::wire::Encode for FileLinkMetadata {
     }
 }
 impl crate::wire::DecodeFields for FileLinkMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::sharing::Id>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<crate::sharing::LinkPermissions>,
+            f6: ::std::option::Option<crate::sharing::TeamMemberInfo>,
+            f7: ::std::option::Option<crate::sharing::TeamInfo>,
+            f8: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f9: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f10: ::std::option::Option<crate::sharing::Rev>,
+            f11: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::Id> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::sharing::LinkPermissions> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::sharing::TeamMemberInfo> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::sharing::TeamInfo> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<crate::sharing::Rev> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "id" => f1 = crate::wire::Decode::decode(r)?,
-                "name" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "expires" => f3 = crate::wire::Decode::decode(r)?,
-                "path_lower" => f4 = crate::wire::Decode::decode(r)?,
-                "link_permissions" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "team_member_info" => f6 = crate::wire::Decode::decode(r)?,
-                "content_owner_team_info" => f7 = crate::wire::Decode::decode(r)?,
-                "client_modified" => {
-                    f8 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "server_modified" => {
-                    f9 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "rev" => {
-                    f10 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "size" => {
-                    f11 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "id" => crate::wire::read_nullable(r, &mut slots.f1),
+                "name" => crate::wire::read_into(r, &mut slots.f2),
+                "expires" => crate::wire::read_nullable(r, &mut slots.f3),
+                "path_lower" => crate::wire::read_nullable(r, &mut slots.f4),
+                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
+                "team_member_info" => crate::wire::read_nullable(r, &mut slots.f6),
+                "content_owner_team_info" => crate::wire::read_nullable(r, &mut slots.f7),
+                "client_modified" => crate::wire::read_into(r, &mut slots.f8),
+                "server_modified" => crate::wire::read_into(r, &mut slots.f9),
+                "rev" => crate::wire::read_into(r, &mut slots.f10),
+                "size" => crate::wire::read_into(r, &mut slots.f11),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "FileLinkMetadata"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "FileLinkMetadata"),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "link_permissions", "FileLinkMetadata"),
+            );
+        }
+        if slots.f8.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "client_modified", "FileLinkMetadata"),
+            );
+        }
+        if slots.f9.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "server_modified", "FileLinkMetadata"),
+            );
+        }
+        if slots.f10.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "rev", "FileLinkMetadata"),
+            );
+        }
+        if slots.f11.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "size", "FileLinkMetadata"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f8),
+            ::std::option::Option::Some(f9),
+            ::std::option::Option::Some(f10),
+            ::std::option::Option::Some(f11),
+        ) = (
+            slots.f0.take(),
+            slots.f2.take(),
+            slots.f5.take(),
+            slots.f8.take(),
+            slots.f9.take(),
+            slots.f10.take(),
+            slots.f11.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FileLinkMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of FileLinkMetadata",
-                            ),
-                        )
-                })?,
-            id: f1,
-            name: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of FileLinkMetadata",
-                            ),
-                        )
-                })?,
-            expires: f3,
-            path_lower: f4,
-            link_permissions: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'link_permissions' of FileLinkMetadata",
-                            ),
-                        )
-                })?,
-            team_member_info: f6,
-            content_owner_team_info: f7,
-            client_modified: f8
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'client_modified' of FileLinkMetadata",
-                            ),
-                        )
-                })?,
-            server_modified: f9
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'server_modified' of FileLinkMetadata",
-                            ),
-                        )
-                })?,
-            rev: f10
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'rev' of FileLinkMetadata",
-                            ),
-                        )
-                })?,
-            size: f11
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'size' of FileLinkMetadata",
-                            ),
-                        )
-                })?,
+            url: f0,
+            id: slots.f1,
+            name: f2,
+            expires: slots.f3,
+            path_lower: slots.f4,
+            link_permissions: f5,
+            team_member_info: slots.f6,
+            content_owner_team_info: slots.f7,
+            client_modified: f8,
+            server_modified: f9,
+            rev: f10,
+            size: f11,
         })
     }
 }
@@ -1642,18 +1570,10 @@ impl FileMemberActionResult {
 impl crate::wire::EncodeFields for FileMemberActionResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("member");
-        self.member.encode(w);
-        w.key("result");
-        self.result.encode(w);
-        if let ::std::option::Option::Some(v) = &self.sckey_sha1 {
-            w.key("sckey_sha1");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.invitation_signature {
-            w.key("invitation_signature");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "member", &self.member);
+        crate::wire::write_field(w, "result", &self.result);
+        crate::wire::write_opt(w, "sckey_sha1", &self.sckey_sha1);
+        crate::wire::write_opt(w, "invitation_signature", &self.invitation_signature);
     }
 }
 impl crate::wire::Encode for FileMemberActionResult {
@@ -1664,52 +1584,53 @@ impl crate::wire::Encode for FileMemberActionResult {
     }
 }
 impl crate::wire::DecodeFields for FileMemberActionResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::MemberSelector>,
+            f1: ::std::option::Option<crate::sharing::FileMemberActionIndividualResult>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            crate::sharing::FileMemberActionIndividualResult,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "member" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "result" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "sckey_sha1" => f2 = crate::wire::Decode::decode(r)?,
-                "invitation_signature" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "member" => crate::wire::read_into(r, &mut slots.f0),
+                "result" => crate::wire::read_into(r, &mut slots.f1),
+                "sckey_sha1" => crate::wire::read_nullable(r, &mut slots.f2),
+                "invitation_signature" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "member", "FileMemberActionResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "result", "FileMemberActionResult"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FileMemberActionResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            member: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'member' of FileMemberActionResult",
-                            ),
-                        )
-                })?,
-            result: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'result' of FileMemberActionResult",
-                            ),
-                        )
-                })?,
-            sckey_sha1: f2,
-            invitation_signature: f3,
+            member: f0,
+            result: f1,
+            sckey_sha1: slots.f2,
+            invitation_signature: slots.f3,
         })
     }
 }
@@ -1766,14 +1687,9 @@ impl FilePermission {
 impl crate::wire::EncodeFields for FilePermission {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("action");
-        self.action.encode(w);
-        w.key("allow");
-        self.allow.encode(w);
-        if let ::std::option::Option::Some(v) = &self.reason {
-            w.key("reason");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "action", &self.action);
+        crate::wire::write_field(w, "allow", &self.allow);
+        crate::wire::write_opt(w, "reason", &self.reason);
     }
 }
 impl crate::wire::Encode for FilePermission {
@@ -1784,47 +1700,50 @@ impl crate::wire::Encode for FilePermission {
     }
 }
 impl crate::wire::DecodeFields for FilePermission {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::FileAction>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::FileAction> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::PermissionDeniedReason> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "action" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "reason" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "action" => crate::wire::read_into(r, &mut slots.f0),
+                "allow" => crate::wire::read_into(r, &mut slots.f1),
+                "reason" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "action", "FilePermission"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "allow", "FilePermission"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FilePermission"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            action: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'action' of FilePermission",
-                            ),
-                        )
-                })?,
-            allow: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'allow' of FilePermission",
-                            ),
-                        )
-                })?,
-            reason: f2,
+            action: f0,
+            allow: f1,
+            reason: slots.f2,
         })
     }
 }
@@ -1917,32 +1836,18 @@ impl FolderLinkMetadata {
 impl crate::wire::EncodeFields for FolderLinkMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("url");
-        self.url.encode(w);
-        if let ::std::option::Option::Some(v) = &self.id {
-            w.key("id");
-            v.encode(w);
-        }
-        w.key("name");
-        self.name.encode(w);
-        if let ::std::option::Option::Some(v) = &self.expires {
-            w.key("expires");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path_lower {
-            w.key("path_lower");
-            v.encode(w);
-        }
-        w.key("link_permissions");
-        self.link_permissions.encode(w);
-        if let ::std::option::Option::Some(v) = &self.team_member_info {
-            w.key("team_member_info");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.content_owner_team_info {
-            w.key("content_owner_team_info");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_opt(w, "id", &self.id);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_opt(w, "expires", &self.expires);
+        crate::wire::write_opt(w, "path_lower", &self.path_lower);
+        crate::wire::write_field(w, "link_permissions", &self.link_permissions);
+        crate::wire::write_opt(w, "team_member_info", &self.team_member_info);
+        crate::wire::write_opt(
+            w,
+            "content_owner_team_info",
+            &self.content_owner_team_info,
+        );
     }
 }
 impl crate::wire::Encode for FolderLinkMetadata {
@@ -1953,72 +1858,71 @@ impl crate::wire::Encode for FolderLinkMetadata {
     }
 }
 impl crate::wire::DecodeFields for FolderLinkMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::sharing::Id>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<crate::sharing::LinkPermissions>,
+            f6: ::std::option::Option<crate::sharing::TeamMemberInfo>,
+            f7: ::std::option::Option<crate::sharing::TeamInfo>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::Id> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::sharing::LinkPermissions> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::sharing::TeamMemberInfo> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::sharing::TeamInfo> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "id" => f1 = crate::wire::Decode::decode(r)?,
-                "name" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "expires" => f3 = crate::wire::Decode::decode(r)?,
-                "path_lower" => f4 = crate::wire::Decode::decode(r)?,
-                "link_permissions" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "team_member_info" => f6 = crate::wire::Decode::decode(r)?,
-                "content_owner_team_info" => f7 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "id" => crate::wire::read_nullable(r, &mut slots.f1),
+                "name" => crate::wire::read_into(r, &mut slots.f2),
+                "expires" => crate::wire::read_nullable(r, &mut slots.f3),
+                "path_lower" => crate::wire::read_nullable(r, &mut slots.f4),
+                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
+                "team_member_info" => crate::wire::read_nullable(r, &mut slots.f6),
+                "content_owner_team_info" => crate::wire::read_nullable(r, &mut slots.f7),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "FolderLinkMetadata"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "FolderLinkMetadata"),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "link_permissions", "FolderLinkMetadata"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f5),
+        ) = (slots.f0.take(), slots.f2.take(), slots.f5.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FolderLinkMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of FolderLinkMetadata",
-                            ),
-                        )
-                })?,
-            id: f1,
-            name: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of FolderLinkMetadata",
-                            ),
-                        )
-                })?,
-            expires: f3,
-            path_lower: f4,
-            link_permissions: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'link_permissions' of FolderLinkMetadata",
-                            ),
-                        )
-                })?,
-            team_member_info: f6,
-            content_owner_team_info: f7,
+            url: f0,
+            id: slots.f1,
+            name: f2,
+            expires: slots.f3,
+            path_lower: slots.f4,
+            link_permissions: f5,
+            team_member_info: slots.f6,
+            content_owner_team_info: slots.f7,
         })
     }
 }
@@ -2080,14 +1984,9 @@ impl FolderPermission {
 impl crate::wire::EncodeFields for FolderPermission {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("action");
-        self.action.encode(w);
-        w.key("allow");
-        self.allow.encode(w);
-        if let ::std::option::Option::Some(v) = &self.reason {
-            w.key("reason");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "action", &self.action);
+        crate::wire::write_field(w, "allow", &self.allow);
+        crate::wire::write_opt(w, "reason", &self.reason);
     }
 }
 impl crate::wire::Encode for FolderPermission {
@@ -2098,47 +1997,50 @@ impl crate::wire::Encode for FolderPermission {
     }
 }
 impl crate::wire::DecodeFields for FolderPermission {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::FolderAction>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::FolderAction> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::PermissionDeniedReason> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "action" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "reason" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "action" => crate::wire::read_into(r, &mut slots.f0),
+                "allow" => crate::wire::read_into(r, &mut slots.f1),
+                "reason" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "action", "FolderPermission"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "allow", "FolderPermission"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FolderPermission"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            action: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'action' of FolderPermission",
-                            ),
-                        )
-                })?,
-            allow: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'allow' of FolderPermission",
-                            ),
-                        )
-                })?,
-            reason: f2,
+            action: f0,
+            allow: f1,
+            reason: slots.f2,
         })
     }
 }
@@ -2211,22 +2113,15 @@ impl FolderPolicy {
 impl crate::wire::EncodeFields for FolderPolicy {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.member_policy {
-            w.key("member_policy");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.resolved_member_policy {
-            w.key("resolved_member_policy");
-            v.encode(w);
-        }
-        w.key("acl_update_policy");
-        self.acl_update_policy.encode(w);
-        w.key("shared_link_policy");
-        self.shared_link_policy.encode(w);
-        if let ::std::option::Option::Some(v) = &self.viewer_info_policy {
-            w.key("viewer_info_policy");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "member_policy", &self.member_policy);
+        crate::wire::write_opt(
+            w,
+            "resolved_member_policy",
+            &self.resolved_member_policy,
+        );
+        crate::wire::write_field(w, "acl_update_policy", &self.acl_update_policy);
+        crate::wire::write_field(w, "shared_link_policy", &self.shared_link_policy);
+        crate::wire::write_opt(w, "viewer_info_policy", &self.viewer_info_policy);
     }
 }
 impl crate::wire::Encode for FolderPolicy {
@@ -2237,53 +2132,56 @@ impl crate::wire::Encode for FolderPolicy {
     }
 }
 impl crate::wire::DecodeFields for FolderPolicy {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::MemberPolicy>,
+            f1: ::std::option::Option<crate::sharing::MemberPolicy>,
+            f2: ::std::option::Option<crate::sharing::AclUpdatePolicy>,
+            f3: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
+            f4: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::MemberPolicy> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::MemberPolicy> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::AclUpdatePolicy> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::sharing::SharedLinkPolicy> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::sharing::ViewerInfoPolicy> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "member_policy" => f0 = crate::wire::Decode::decode(r)?,
-                "resolved_member_policy" => f1 = crate::wire::Decode::decode(r)?,
-                "acl_update_policy" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "shared_link_policy" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "viewer_info_policy" => f4 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "member_policy" => crate::wire::read_nullable(r, &mut slots.f0),
+                "resolved_member_policy" => crate::wire::read_nullable(r, &mut slots.f1),
+                "acl_update_policy" => crate::wire::read_into(r, &mut slots.f2),
+                "shared_link_policy" => crate::wire::read_into(r, &mut slots.f3),
+                "viewer_info_policy" => crate::wire::read_nullable(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "acl_update_policy", "FolderPolicy"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_link_policy", "FolderPolicy"),
+            );
+        }
+        let (::std::option::Option::Some(f2), ::std::option::Option::Some(f3)) = (
+            slots.f2.take(),
+            slots.f3.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FolderPolicy"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            member_policy: f0,
-            resolved_member_policy: f1,
-            acl_update_policy: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'acl_update_policy' of FolderPolicy",
-                            ),
-                        )
-                })?,
-            shared_link_policy: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_link_policy' of FolderPolicy",
-                            ),
-                        )
-                })?,
-            viewer_info_policy: f4,
+            member_policy: slots.f0,
+            resolved_member_policy: slots.f1,
+            acl_update_policy: f2,
+            shared_link_policy: f3,
+            viewer_info_policy: slots.f4,
         })
     }
 }
@@ -2331,12 +2229,8 @@ impl GetFileMetadataArg {
 impl crate::wire::EncodeFields for GetFileMetadataArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file");
-        self.file.encode(w);
-        if let ::std::option::Option::Some(v) = &self.actions {
-            w.key("actions");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "file", &self.file);
+        crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
 impl crate::wire::Encode for GetFileMetadataArg {
@@ -2347,34 +2241,39 @@ impl crate::wire::Encode for GetFileMetadataArg {
     }
 }
 impl crate::wire::DecodeFields for GetFileMetadataArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::PathOrId>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "actions" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "file" => crate::wire::read_into(r, &mut slots.f0),
+                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file", "GetFileMetadataArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetFileMetadataArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            file: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file' of GetFileMetadataArg",
-                            ),
-                        )
-                })?,
-            actions: f1,
+            file: f0,
+            actions: slots.f1,
         })
     }
 }
@@ -2437,12 +2336,8 @@ impl GetFileMetadataBatchArg {
 impl crate::wire::EncodeFields for GetFileMetadataBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("files");
-        self.files.encode(w);
-        if let ::std::option::Option::Some(v) = &self.actions {
-            w.key("actions");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "files", &self.files);
+        crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
 impl crate::wire::Encode for GetFileMetadataBatchArg {
@@ -2453,34 +2348,39 @@ impl crate::wire::Encode for GetFileMetadataBatchArg {
     }
 }
 impl crate::wire::DecodeFields for GetFileMetadataBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::PathOrId>>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::sharing::PathOrId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "files" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "actions" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "files" => crate::wire::read_into(r, &mut slots.f0),
+                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "files", "GetFileMetadataBatchArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetFileMetadataBatchArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            files: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'files' of GetFileMetadataBatchArg",
-                            ),
-                        )
-                })?,
-            actions: f1,
+            files: f0,
+            actions: slots.f1,
         })
     }
 }
@@ -2543,10 +2443,8 @@ impl GetFileMetadataBatchResult {
 impl crate::wire::EncodeFields for GetFileMetadataBatchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file");
-        self.file.encode(w);
-        w.key("result");
-        self.result.encode(w);
+        crate::wire::write_field(w, "file", &self.file);
+        crate::wire::write_field(w, "result", &self.result);
     }
 }
 impl crate::wire::Encode for GetFileMetadataBatchResult {
@@ -2557,47 +2455,45 @@ impl crate::wire::Encode for GetFileMetadataBatchResult {
     }
 }
 impl crate::wire::DecodeFields for GetFileMetadataBatchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::PathOrId>,
+            f1: ::std::option::Option<crate::sharing::GetFileMetadataIndividualResult>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            crate::sharing::GetFileMetadataIndividualResult,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "result" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file" => crate::wire::read_into(r, &mut slots.f0),
+                "result" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            file: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file' of GetFileMetadataBatchResult",
-                            ),
-                        )
-                })?,
-            result: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'result' of GetFileMetadataBatchResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file", "GetFileMetadataBatchResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "result", "GetFileMetadataBatchResult"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetFileMetadataBatchResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { file: f0, result: f1 })
     }
 }
 impl crate::wire::Decode for GetFileMetadataBatchResult {
@@ -2660,12 +2556,8 @@ impl GetMetadataArgs {
 impl crate::wire::EncodeFields for GetMetadataArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.actions {
-            w.key("actions");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
 impl crate::wire::Encode for GetMetadataArgs {
@@ -2676,36 +2568,39 @@ impl crate::wire::Encode for GetMetadataArgs {
     }
 }
 impl crate::wire::DecodeFields for GetMetadataArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::SharedFolderId>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::FolderAction>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "actions" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "GetMetadataArgs"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetMetadataArgs"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            shared_folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of GetMetadataArgs",
-                            ),
-                        )
-                })?,
-            actions: f1,
+            shared_folder_id: f0,
+            actions: slots.f1,
         })
     }
 }
@@ -2772,16 +2667,9 @@ impl GetSharedLinkMetadataArg {
 impl crate::wire::EncodeFields for GetSharedLinkMetadataArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("url");
-        self.url.encode(w);
-        if let ::std::option::Option::Some(v) = &self.path {
-            w.key("path");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.link_password {
-            w.key("link_password");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_opt(w, "path", &self.path);
+        crate::wire::write_opt(w, "link_password", &self.link_password);
     }
 }
 impl crate::wire::Encode for GetSharedLinkMetadataArg {
@@ -2792,37 +2680,42 @@ impl crate::wire::Encode for GetSharedLinkMetadataArg {
     }
 }
 impl crate::wire::DecodeFields for GetSharedLinkMetadataArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::sharing::Path>,
+            f2: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::Path> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "path" => f1 = crate::wire::Decode::decode(r)?,
-                "link_password" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "path" => crate::wire::read_nullable(r, &mut slots.f1),
+                "link_password" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "GetSharedLinkMetadataArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetSharedLinkMetadataArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of GetSharedLinkMetadataArg",
-                            ),
-                        )
-                })?,
-            path: f1,
-            link_password: f2,
+            url: f0,
+            path: slots.f1,
+            link_password: slots.f2,
         })
     }
 }
@@ -2880,10 +2773,7 @@ impl GetSharedLinksArg {
 impl crate::wire::EncodeFields for GetSharedLinksArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.path {
-            w.key("path");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "path", &self.path);
     }
 }
 impl crate::wire::Encode for GetSharedLinksArg {
@@ -2894,20 +2784,25 @@ impl crate::wire::Encode for GetSharedLinksArg {
     }
 }
 impl crate::wire::DecodeFields for GetSharedLinksArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => f0 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_nullable(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self { path: f0 })
+        ::std::result::Result::Ok(Self { path: slots.f0 })
     }
 }
 impl crate::wire::Decode for GetSharedLinksArg {
@@ -2940,8 +2835,7 @@ impl GetSharedLinksResult {
 impl crate::wire::EncodeFields for GetSharedLinksResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("links");
-        self.links.encode(w);
+        crate::wire::write_field(w, "links", &self.links);
     }
 }
 impl crate::wire::Encode for GetSharedLinksResult {
@@ -2952,34 +2846,35 @@ impl crate::wire::Encode for GetSharedLinksResult {
     }
 }
 impl crate::wire::DecodeFields for GetSharedLinksResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkMetadata>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::LinkMetadata>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "links" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "links" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            links: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'links' of GetSharedLinksResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "links", "GetSharedLinksResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetSharedLinksResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { links: f0 })
     }
 }
 impl crate::wire::Decode for GetSharedLinksResult {
@@ -3059,28 +2954,19 @@ impl GroupInfo {
 impl crate::wire::EncodeFields for GroupInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("group_name");
-        self.group_name.encode(w);
-        w.key("group_id");
-        self.group_id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.group_external_id {
-            w.key("group_external_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.member_count {
-            w.key("member_count");
-            v.encode(w);
-        }
-        w.key("group_management_type");
-        self.group_management_type.encode(w);
-        w.key("group_type");
-        self.group_type.encode(w);
-        w.key("is_member");
-        self.is_member.encode(w);
-        w.key("is_owner");
-        self.is_owner.encode(w);
-        w.key("same_team");
-        self.same_team.encode(w);
+        crate::wire::write_field(w, "group_name", &self.group_name);
+        crate::wire::write_field(w, "group_id", &self.group_id);
+        crate::wire::write_opt(w, "group_external_id", &self.group_external_id);
+        crate::wire::write_opt(w, "member_count", &self.member_count);
+        crate::wire::write_field(
+            w,
+            "group_management_type",
+            &self.group_management_type,
+        );
+        crate::wire::write_field(w, "group_type", &self.group_type);
+        crate::wire::write_field(w, "is_member", &self.is_member);
+        crate::wire::write_field(w, "is_owner", &self.is_owner);
+        crate::wire::write_field(w, "same_team", &self.same_team);
     }
 }
 impl crate::wire::Encode for GroupInfo {
@@ -3091,115 +2977,104 @@ impl crate::wire::Encode for GroupInfo {
     }
 }
 impl crate::wire::DecodeFields for GroupInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::team_common::GroupId>,
+            f2: ::std::option::Option<crate::team_common::GroupExternalId>,
+            f3: ::std::option::Option<u32>,
+            f4: ::std::option::Option<crate::team_common::GroupManagementType>,
+            f5: ::std::option::Option<crate::team_common::GroupType>,
+            f6: ::std::option::Option<bool>,
+            f7: ::std::option::Option<bool>,
+            f8: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::team_common::GroupId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::team_common::GroupExternalId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::team_common::GroupManagementType> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::team_common::GroupType> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "group_name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "group_id" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "group_external_id" => f2 = crate::wire::Decode::decode(r)?,
-                "member_count" => f3 = crate::wire::Decode::decode(r)?,
-                "group_management_type" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "group_type" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "is_member" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "is_owner" => {
-                    f7 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "same_team" => {
-                    f8 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "group_name" => crate::wire::read_into(r, &mut slots.f0),
+                "group_id" => crate::wire::read_into(r, &mut slots.f1),
+                "group_external_id" => crate::wire::read_nullable(r, &mut slots.f2),
+                "member_count" => crate::wire::read_nullable(r, &mut slots.f3),
+                "group_management_type" => crate::wire::read_into(r, &mut slots.f4),
+                "group_type" => crate::wire::read_into(r, &mut slots.f5),
+                "is_member" => crate::wire::read_into(r, &mut slots.f6),
+                "is_owner" => crate::wire::read_into(r, &mut slots.f7),
+                "same_team" => crate::wire::read_into(r, &mut slots.f8),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "group_name", "GroupInfo"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "group_id", "GroupInfo"),
+            );
+        }
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "group_management_type", "GroupInfo"),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "group_type", "GroupInfo"),
+            );
+        }
+        if slots.f6.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_member", "GroupInfo"),
+            );
+        }
+        if slots.f7.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_owner", "GroupInfo"),
+            );
+        }
+        if slots.f8.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "same_team", "GroupInfo"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f4),
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f6),
+            ::std::option::Option::Some(f7),
+            ::std::option::Option::Some(f8),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f4.take(),
+            slots.f5.take(),
+            slots.f6.take(),
+            slots.f7.take(),
+            slots.f8.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "GroupInfo"));
+        };
         ::std::result::Result::Ok(Self {
-            group_name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'group_name' of GroupInfo",
-                            ),
-                        )
-                })?,
-            group_id: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'group_id' of GroupInfo",
-                            ),
-                        )
-                })?,
-            group_external_id: f2,
-            member_count: f3,
-            group_management_type: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'group_management_type' of GroupInfo",
-                            ),
-                        )
-                })?,
-            group_type: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'group_type' of GroupInfo",
-                            ),
-                        )
-                })?,
-            is_member: f6
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_member' of GroupInfo",
-                            ),
-                        )
-                })?,
-            is_owner: f7
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_owner' of GroupInfo",
-                            ),
-                        )
-                })?,
-            same_team: f8
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'same_team' of GroupInfo",
-                            ),
-                        )
-                })?,
+            group_name: f0,
+            group_id: f1,
+            group_external_id: slots.f2,
+            member_count: slots.f3,
+            group_management_type: f4,
+            group_type: f5,
+            is_member: f6,
+            is_owner: f7,
+            same_team: f8,
         })
     }
 }
@@ -3272,20 +3147,11 @@ impl GroupMembershipInfo {
 impl crate::wire::EncodeFields for GroupMembershipInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("access_type");
-        self.access_type.encode(w);
-        if let ::std::option::Option::Some(v) = &self.permissions {
-            w.key("permissions");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.initials {
-            w.key("initials");
-            v.encode(w);
-        }
-        w.key("is_inherited");
-        self.is_inherited.encode(w);
-        w.key("group");
-        self.group.encode(w);
+        crate::wire::write_field(w, "access_type", &self.access_type);
+        crate::wire::write_opt(w, "permissions", &self.permissions);
+        crate::wire::write_opt(w, "initials", &self.initials);
+        crate::wire::write_field(w, "is_inherited", &self.is_inherited);
+        crate::wire::write_field(w, "group", &self.group);
     }
 }
 impl crate::wire::Encode for GroupMembershipInfo {
@@ -3296,64 +3162,59 @@ impl crate::wire::Encode for GroupMembershipInfo {
     }
 }
 impl crate::wire::DecodeFields for GroupMembershipInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<crate::sharing::GroupInfo>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::MemberPermission>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::sharing::GroupInfo> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_type" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "permissions" => f1 = crate::wire::Decode::decode(r)?,
-                "initials" => f2 = crate::wire::Decode::decode(r)?,
-                "is_inherited" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "group" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "access_type" => crate::wire::read_into(r, &mut slots.f0),
+                "permissions" => crate::wire::read_nullable(r, &mut slots.f1),
+                "initials" => crate::wire::read_nullable(r, &mut slots.f2),
+                "is_inherited" => crate::wire::read_into(r, &mut slots.f3),
+                "group" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            is_inherited: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "access_type", "GroupMembershipInfo"),
+            );
         }
-        let defaults = Defaults { is_inherited: false };
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "group", "GroupMembershipInfo"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (
+            slots.f0.take(),
+            slots.f4.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GroupMembershipInfo"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            access_type: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'access_type' of GroupMembershipInfo",
-                            ),
-                        )
-                })?,
-            permissions: f1,
-            initials: f2,
-            is_inherited: match f3 {
+            access_type: f0,
+            permissions: slots.f1,
+            initials: slots.f2,
+            is_inherited: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.is_inherited,
+                ::std::option::Option::None => false,
             },
-            group: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'group' of GroupMembershipInfo",
-                            ),
-                        )
-                })?,
+            group: f4,
         })
     }
 }
@@ -3397,12 +3258,8 @@ impl InsufficientPlan {
 impl crate::wire::EncodeFields for InsufficientPlan {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("message");
-        self.message.encode(w);
-        if let ::std::option::Option::Some(v) = &self.upsell_url {
-            w.key("upsell_url");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "message", &self.message);
+        crate::wire::write_opt(w, "upsell_url", &self.upsell_url);
     }
 }
 impl crate::wire::Encode for InsufficientPlan {
@@ -3413,34 +3270,39 @@ impl crate::wire::Encode for InsufficientPlan {
     }
 }
 impl crate::wire::DecodeFields for InsufficientPlan {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "message" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "upsell_url" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "message" => crate::wire::read_into(r, &mut slots.f0),
+                "upsell_url" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "message", "InsufficientPlan"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "InsufficientPlan"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            message: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'message' of InsufficientPlan",
-                            ),
-                        )
-                })?,
-            upsell_url: f1,
+            message: f0,
+            upsell_url: slots.f1,
         })
     }
 }
@@ -3482,12 +3344,9 @@ impl InsufficientQuotaAmounts {
 impl crate::wire::EncodeFields for InsufficientQuotaAmounts {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("space_needed");
-        self.space_needed.encode(w);
-        w.key("space_shortage");
-        self.space_shortage.encode(w);
-        w.key("space_left");
-        self.space_left.encode(w);
+        crate::wire::write_field(w, "space_needed", &self.space_needed);
+        crate::wire::write_field(w, "space_shortage", &self.space_shortage);
+        crate::wire::write_field(w, "space_left", &self.space_left);
     }
 }
 impl crate::wire::Encode for InsufficientQuotaAmounts {
@@ -3498,57 +3357,56 @@ impl crate::wire::Encode for InsufficientQuotaAmounts {
     }
 }
 impl crate::wire::DecodeFields for InsufficientQuotaAmounts {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u64>,
+            f1: ::std::option::Option<u64>,
+            f2: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "space_needed" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "space_shortage" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "space_left" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "space_needed" => crate::wire::read_into(r, &mut slots.f0),
+                "space_shortage" => crate::wire::read_into(r, &mut slots.f1),
+                "space_left" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "space_needed", "InsufficientQuotaAmounts"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "space_shortage", "InsufficientQuotaAmounts"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "space_left", "InsufficientQuotaAmounts"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "InsufficientQuotaAmounts"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            space_needed: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'space_needed' of InsufficientQuotaAmounts",
-                            ),
-                        )
-                })?,
-            space_shortage: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'space_shortage' of InsufficientQuotaAmounts",
-                            ),
-                        )
-                })?,
-            space_left: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'space_left' of InsufficientQuotaAmounts",
-                            ),
-                        )
-                })?,
+            space_needed: f0,
+            space_shortage: f1,
+            space_left: f2,
         })
     }
 }
@@ -3629,24 +3487,12 @@ impl InviteeMembershipInfo {
 impl crate::wire::EncodeFields for InviteeMembershipInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("access_type");
-        self.access_type.encode(w);
-        if let ::std::option::Option::Some(v) = &self.permissions {
-            w.key("permissions");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.initials {
-            w.key("initials");
-            v.encode(w);
-        }
-        w.key("is_inherited");
-        self.is_inherited.encode(w);
-        w.key("invitee");
-        self.invitee.encode(w);
-        if let ::std::option::Option::Some(v) = &self.user {
-            w.key("user");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "access_type", &self.access_type);
+        crate::wire::write_opt(w, "permissions", &self.permissions);
+        crate::wire::write_opt(w, "initials", &self.initials);
+        crate::wire::write_field(w, "is_inherited", &self.is_inherited);
+        crate::wire::write_field(w, "invitee", &self.invitee);
+        crate::wire::write_opt(w, "user", &self.user);
     }
 }
 impl crate::wire::Encode for InviteeMembershipInfo {
@@ -3657,67 +3503,62 @@ impl crate::wire::Encode for InviteeMembershipInfo {
     }
 }
 impl crate::wire::DecodeFields for InviteeMembershipInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<crate::sharing::InviteeInfo>,
+            f5: ::std::option::Option<crate::sharing::UserInfo>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::MemberPermission>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::sharing::InviteeInfo> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::sharing::UserInfo> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_type" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "permissions" => f1 = crate::wire::Decode::decode(r)?,
-                "initials" => f2 = crate::wire::Decode::decode(r)?,
-                "is_inherited" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "invitee" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "user" => f5 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "access_type" => crate::wire::read_into(r, &mut slots.f0),
+                "permissions" => crate::wire::read_nullable(r, &mut slots.f1),
+                "initials" => crate::wire::read_nullable(r, &mut slots.f2),
+                "is_inherited" => crate::wire::read_into(r, &mut slots.f3),
+                "invitee" => crate::wire::read_into(r, &mut slots.f4),
+                "user" => crate::wire::read_nullable(r, &mut slots.f5),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            is_inherited: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "access_type", "InviteeMembershipInfo"),
+            );
         }
-        let defaults = Defaults { is_inherited: false };
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "invitee", "InviteeMembershipInfo"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (
+            slots.f0.take(),
+            slots.f4.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "InviteeMembershipInfo"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            access_type: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'access_type' of InviteeMembershipInfo",
-                            ),
-                        )
-                })?,
-            permissions: f1,
-            initials: f2,
-            is_inherited: match f3 {
+            access_type: f0,
+            permissions: slots.f1,
+            initials: slots.f2,
+            is_inherited: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.is_inherited,
+                ::std::option::Option::None => false,
             },
-            invitee: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'invitee' of InviteeMembershipInfo",
-                            ),
-                        )
-                })?,
-            user: f5,
+            invitee: f4,
+            user: slots.f5,
         })
     }
 }
@@ -3780,14 +3621,9 @@ impl LinkAudienceOption {
 impl crate::wire::EncodeFields for LinkAudienceOption {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("audience");
-        self.audience.encode(w);
-        w.key("allowed");
-        self.allowed.encode(w);
-        if let ::std::option::Option::Some(v) = &self.disallowed_reason {
-            w.key("disallowed_reason");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "audience", &self.audience);
+        crate::wire::write_field(w, "allowed", &self.allowed);
+        crate::wire::write_opt(w, "disallowed_reason", &self.disallowed_reason);
     }
 }
 impl crate::wire::Encode for LinkAudienceOption {
@@ -3798,49 +3634,50 @@ impl crate::wire::Encode for LinkAudienceOption {
     }
 }
 impl crate::wire::DecodeFields for LinkAudienceOption {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::LinkAudience>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<crate::sharing::LinkAudienceDisallowedReason>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            crate::sharing::LinkAudienceDisallowedReason,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "audience" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allowed" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "disallowed_reason" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "audience" => crate::wire::read_into(r, &mut slots.f0),
+                "allowed" => crate::wire::read_into(r, &mut slots.f1),
+                "disallowed_reason" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "audience", "LinkAudienceOption"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "allowed", "LinkAudienceOption"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "LinkAudienceOption"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            audience: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'audience' of LinkAudienceOption",
-                            ),
-                        )
-                })?,
-            allowed: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'allowed' of LinkAudienceOption",
-                            ),
-                        )
-                })?,
-            disallowed_reason: f2,
+            audience: f0,
+            allowed: f1,
+            disallowed_reason: slots.f2,
         })
     }
 }
@@ -3968,14 +3805,9 @@ impl LinkPermission {
 impl crate::wire::EncodeFields for LinkPermission {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("action");
-        self.action.encode(w);
-        w.key("allow");
-        self.allow.encode(w);
-        if let ::std::option::Option::Some(v) = &self.reason {
-            w.key("reason");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "action", &self.action);
+        crate::wire::write_field(w, "allow", &self.allow);
+        crate::wire::write_opt(w, "reason", &self.reason);
     }
 }
 impl crate::wire::Encode for LinkPermission {
@@ -3986,47 +3818,50 @@ impl crate::wire::Encode for LinkPermission {
     }
 }
 impl crate::wire::DecodeFields for LinkPermission {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::LinkAction>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::LinkAction> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::PermissionDeniedReason> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "action" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "reason" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "action" => crate::wire::read_into(r, &mut slots.f0),
+                "allow" => crate::wire::read_into(r, &mut slots.f1),
+                "reason" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "action", "LinkPermission"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "allow", "LinkPermission"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "LinkPermission"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            action: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'action' of LinkPermission",
-                            ),
-                        )
-                })?,
-            allow: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'allow' of LinkPermission",
-                            ),
-                        )
-                })?,
-            reason: f2,
+            action: f0,
+            allow: f1,
+            reason: slots.f2,
         })
     }
 }
@@ -4255,87 +4090,50 @@ impl LinkPermissions {
 impl crate::wire::EncodeFields for LinkPermissions {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.resolved_visibility {
-            w.key("resolved_visibility");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.requested_visibility {
-            w.key("requested_visibility");
-            v.encode(w);
-        }
-        w.key("can_revoke");
-        self.can_revoke.encode(w);
-        if let ::std::option::Option::Some(v) = &self.revoke_failure_reason {
-            w.key("revoke_failure_reason");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.effective_audience {
-            w.key("effective_audience");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.link_access_level {
-            w.key("link_access_level");
-            v.encode(w);
-        }
-        w.key("visibility_policies");
-        self.visibility_policies.encode(w);
-        w.key("can_set_expiry");
-        self.can_set_expiry.encode(w);
-        w.key("can_remove_expiry");
-        self.can_remove_expiry.encode(w);
-        w.key("allow_download");
-        self.allow_download.encode(w);
-        w.key("can_allow_download");
-        self.can_allow_download.encode(w);
-        w.key("can_disallow_download");
-        self.can_disallow_download.encode(w);
-        w.key("allow_comments");
-        self.allow_comments.encode(w);
-        w.key("team_restricts_comments");
-        self.team_restricts_comments.encode(w);
-        if let ::std::option::Option::Some(v) = &self.audience_options {
-            w.key("audience_options");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.can_set_password {
-            w.key("can_set_password");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.can_remove_password {
-            w.key("can_remove_password");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.require_password {
-            w.key("require_password");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.can_use_extended_sharing_controls {
-            w.key("can_use_extended_sharing_controls");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.can_sync {
-            w.key("can_sync");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.can_request_access {
-            w.key("can_request_access");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.enforce_shared_link_password_policy
-        {
-            w.key("enforce_shared_link_password_policy");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.days_to_expire_policy {
-            w.key("days_to_expire_policy");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self
-            .change_shared_link_expiration_policy
-        {
-            w.key("change_shared_link_expiration_policy");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "resolved_visibility", &self.resolved_visibility);
+        crate::wire::write_opt(w, "requested_visibility", &self.requested_visibility);
+        crate::wire::write_field(w, "can_revoke", &self.can_revoke);
+        crate::wire::write_opt(w, "revoke_failure_reason", &self.revoke_failure_reason);
+        crate::wire::write_opt(w, "effective_audience", &self.effective_audience);
+        crate::wire::write_opt(w, "link_access_level", &self.link_access_level);
+        crate::wire::write_field(w, "visibility_policies", &self.visibility_policies);
+        crate::wire::write_field(w, "can_set_expiry", &self.can_set_expiry);
+        crate::wire::write_field(w, "can_remove_expiry", &self.can_remove_expiry);
+        crate::wire::write_field(w, "allow_download", &self.allow_download);
+        crate::wire::write_field(w, "can_allow_download", &self.can_allow_download);
+        crate::wire::write_field(
+            w,
+            "can_disallow_download",
+            &self.can_disallow_download,
+        );
+        crate::wire::write_field(w, "allow_comments", &self.allow_comments);
+        crate::wire::write_field(
+            w,
+            "team_restricts_comments",
+            &self.team_restricts_comments,
+        );
+        crate::wire::write_opt(w, "audience_options", &self.audience_options);
+        crate::wire::write_opt(w, "can_set_password", &self.can_set_password);
+        crate::wire::write_opt(w, "can_remove_password", &self.can_remove_password);
+        crate::wire::write_opt(w, "require_password", &self.require_password);
+        crate::wire::write_opt(
+            w,
+            "can_use_extended_sharing_controls",
+            &self.can_use_extended_sharing_controls,
+        );
+        crate::wire::write_opt(w, "can_sync", &self.can_sync);
+        crate::wire::write_opt(w, "can_request_access", &self.can_request_access);
+        crate::wire::write_opt(
+            w,
+            "enforce_shared_link_password_policy",
+            &self.enforce_shared_link_password_policy,
+        );
+        crate::wire::write_opt(w, "days_to_expire_policy", &self.days_to_expire_policy);
+        crate::wire::write_opt(
+            w,
+            "change_shared_link_expiration_policy",
+            &self.change_shared_link_expiration_policy,
+        );
     }
 }
 impl crate::wire::Encode for LinkPermissions {
@@ -4346,196 +4144,175 @@ impl crate::wire::Encode for LinkPermissions {
     }
 }
 impl crate::wire::DecodeFields for LinkPermissions {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::ResolvedVisibility>,
+            f1: ::std::option::Option<crate::sharing::RequestedVisibility>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<crate::sharing::SharedLinkAccessFailureReason>,
+            f4: ::std::option::Option<crate::sharing::LinkAudience>,
+            f5: ::std::option::Option<crate::sharing::LinkAccessLevel>,
+            f6: ::std::option::Option<::std::vec::Vec<crate::sharing::VisibilityPolicy>>,
+            f7: ::std::option::Option<bool>,
+            f8: ::std::option::Option<bool>,
+            f9: ::std::option::Option<bool>,
+            f10: ::std::option::Option<bool>,
+            f11: ::std::option::Option<bool>,
+            f12: ::std::option::Option<bool>,
+            f13: ::std::option::Option<bool>,
+            f14: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::LinkAudienceOption>,
+            >,
+            f15: ::std::option::Option<bool>,
+            f16: ::std::option::Option<bool>,
+            f17: ::std::option::Option<bool>,
+            f18: ::std::option::Option<bool>,
+            f19: ::std::option::Option<bool>,
+            f20: ::std::option::Option<bool>,
+            f21: ::std::option::Option<crate::team_policies::EnforceLinkPasswordPolicy>,
+            f22: ::std::option::Option<
+                crate::team_policies::DefaultLinkExpirationDaysPolicy,
+            >,
+            f23: ::std::option::Option<crate::sharing::ChangeLinkExpirationPolicy>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::ResolvedVisibility> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::RequestedVisibility> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            crate::sharing::SharedLinkAccessFailureReason,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::sharing::LinkAccessLevel> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::VisibilityPolicy>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::LinkAudienceOption>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<
-            crate::team_policies::EnforceLinkPasswordPolicy,
-        > = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<
-            crate::team_policies::DefaultLinkExpirationDaysPolicy,
-        > = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<crate::sharing::ChangeLinkExpirationPolicy> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "resolved_visibility" => f0 = crate::wire::Decode::decode(r)?,
-                "requested_visibility" => f1 = crate::wire::Decode::decode(r)?,
-                "can_revoke" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "revoke_failure_reason" => f3 = crate::wire::Decode::decode(r)?,
-                "effective_audience" => f4 = crate::wire::Decode::decode(r)?,
-                "link_access_level" => f5 = crate::wire::Decode::decode(r)?,
-                "visibility_policies" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "can_set_expiry" => {
-                    f7 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "can_remove_expiry" => {
-                    f8 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow_download" => {
-                    f9 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "can_allow_download" => {
-                    f10 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "can_disallow_download" => {
-                    f11 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow_comments" => {
-                    f12 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "team_restricts_comments" => {
-                    f13 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "audience_options" => f14 = crate::wire::Decode::decode(r)?,
-                "can_set_password" => f15 = crate::wire::Decode::decode(r)?,
-                "can_remove_password" => f16 = crate::wire::Decode::decode(r)?,
-                "require_password" => f17 = crate::wire::Decode::decode(r)?,
+                "resolved_visibility" => crate::wire::read_nullable(r, &mut slots.f0),
+                "requested_visibility" => crate::wire::read_nullable(r, &mut slots.f1),
+                "can_revoke" => crate::wire::read_into(r, &mut slots.f2),
+                "revoke_failure_reason" => crate::wire::read_nullable(r, &mut slots.f3),
+                "effective_audience" => crate::wire::read_nullable(r, &mut slots.f4),
+                "link_access_level" => crate::wire::read_nullable(r, &mut slots.f5),
+                "visibility_policies" => crate::wire::read_into(r, &mut slots.f6),
+                "can_set_expiry" => crate::wire::read_into(r, &mut slots.f7),
+                "can_remove_expiry" => crate::wire::read_into(r, &mut slots.f8),
+                "allow_download" => crate::wire::read_into(r, &mut slots.f9),
+                "can_allow_download" => crate::wire::read_into(r, &mut slots.f10),
+                "can_disallow_download" => crate::wire::read_into(r, &mut slots.f11),
+                "allow_comments" => crate::wire::read_into(r, &mut slots.f12),
+                "team_restricts_comments" => crate::wire::read_into(r, &mut slots.f13),
+                "audience_options" => crate::wire::read_nullable(r, &mut slots.f14),
+                "can_set_password" => crate::wire::read_nullable(r, &mut slots.f15),
+                "can_remove_password" => crate::wire::read_nullable(r, &mut slots.f16),
+                "require_password" => crate::wire::read_nullable(r, &mut slots.f17),
                 "can_use_extended_sharing_controls" => {
-                    f18 = crate::wire::Decode::decode(r)?;
+                    crate::wire::read_nullable(r, &mut slots.f18)
                 }
-                "can_sync" => f19 = crate::wire::Decode::decode(r)?,
-                "can_request_access" => f20 = crate::wire::Decode::decode(r)?,
+                "can_sync" => crate::wire::read_nullable(r, &mut slots.f19),
+                "can_request_access" => crate::wire::read_nullable(r, &mut slots.f20),
                 "enforce_shared_link_password_policy" => {
-                    f21 = crate::wire::Decode::decode(r)?;
+                    crate::wire::read_nullable(r, &mut slots.f21)
                 }
-                "days_to_expire_policy" => f22 = crate::wire::Decode::decode(r)?,
+                "days_to_expire_policy" => crate::wire::read_nullable(r, &mut slots.f22),
                 "change_shared_link_expiration_policy" => {
-                    f23 = crate::wire::Decode::decode(r)?;
+                    crate::wire::read_nullable(r, &mut slots.f23)
                 }
-                _ => r.skip_value()?,
-            }
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "can_revoke", "LinkPermissions"),
+            );
+        }
+        if slots.f6.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "visibility_policies", "LinkPermissions"),
+            );
+        }
+        if slots.f7.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "can_set_expiry", "LinkPermissions"),
+            );
+        }
+        if slots.f8.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "can_remove_expiry", "LinkPermissions"),
+            );
+        }
+        if slots.f9.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "allow_download", "LinkPermissions"),
+            );
+        }
+        if slots.f10.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "can_allow_download", "LinkPermissions"),
+            );
+        }
+        if slots.f11.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "can_disallow_download", "LinkPermissions"),
+            );
+        }
+        if slots.f12.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "allow_comments", "LinkPermissions"),
+            );
+        }
+        if slots.f13.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "team_restricts_comments", "LinkPermissions"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f6),
+            ::std::option::Option::Some(f7),
+            ::std::option::Option::Some(f8),
+            ::std::option::Option::Some(f9),
+            ::std::option::Option::Some(f10),
+            ::std::option::Option::Some(f11),
+            ::std::option::Option::Some(f12),
+            ::std::option::Option::Some(f13),
+        ) = (
+            slots.f2.take(),
+            slots.f6.take(),
+            slots.f7.take(),
+            slots.f8.take(),
+            slots.f9.take(),
+            slots.f10.take(),
+            slots.f11.take(),
+            slots.f12.take(),
+            slots.f13.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "LinkPermissions"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            resolved_visibility: f0,
-            requested_visibility: f1,
-            can_revoke: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'can_revoke' of LinkPermissions",
-                            ),
-                        )
-                })?,
-            revoke_failure_reason: f3,
-            effective_audience: f4,
-            link_access_level: f5,
-            visibility_policies: f6
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'visibility_policies' of LinkPermissions",
-                            ),
-                        )
-                })?,
-            can_set_expiry: f7
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'can_set_expiry' of LinkPermissions",
-                            ),
-                        )
-                })?,
-            can_remove_expiry: f8
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'can_remove_expiry' of LinkPermissions",
-                            ),
-                        )
-                })?,
-            allow_download: f9
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'allow_download' of LinkPermissions",
-                            ),
-                        )
-                })?,
-            can_allow_download: f10
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'can_allow_download' of LinkPermissions",
-                            ),
-                        )
-                })?,
-            can_disallow_download: f11
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'can_disallow_download' of LinkPermissions",
-                            ),
-                        )
-                })?,
-            allow_comments: f12
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'allow_comments' of LinkPermissions",
-                            ),
-                        )
-                })?,
-            team_restricts_comments: f13
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'team_restricts_comments' of LinkPermissions",
-                            ),
-                        )
-                })?,
-            audience_options: f14,
-            can_set_password: f15,
-            can_remove_password: f16,
-            require_password: f17,
-            can_use_extended_sharing_controls: f18,
-            can_sync: f19,
-            can_request_access: f20,
-            enforce_shared_link_password_policy: f21,
-            days_to_expire_policy: f22,
-            change_shared_link_expiration_policy: f23,
+            resolved_visibility: slots.f0,
+            requested_visibility: slots.f1,
+            can_revoke: f2,
+            revoke_failure_reason: slots.f3,
+            effective_audience: slots.f4,
+            link_access_level: slots.f5,
+            visibility_policies: f6,
+            can_set_expiry: f7,
+            can_remove_expiry: f8,
+            allow_download: f9,
+            can_allow_download: f10,
+            can_disallow_download: f11,
+            allow_comments: f12,
+            team_restricts_comments: f13,
+            audience_options: slots.f14,
+            can_set_password: slots.f15,
+            can_remove_password: slots.f16,
+            require_password: slots.f17,
+            can_use_extended_sharing_controls: slots.f18,
+            can_sync: slots.f19,
+            can_request_access: slots.f20,
+            enforce_shared_link_password_policy: slots.f21,
+            days_to_expire_policy: slots.f22,
+            change_shared_link_expiration_policy: slots.f23,
         })
     }
 }
@@ -4601,22 +4378,10 @@ impl LinkSettings {
 impl crate::wire::EncodeFields for LinkSettings {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.access_level {
-            w.key("access_level");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.audience {
-            w.key("audience");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.expiry {
-            w.key("expiry");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.password {
-            w.key("password");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "access_level", &self.access_level);
+        crate::wire::write_opt(w, "audience", &self.audience);
+        crate::wire::write_opt(w, "expiry", &self.expiry);
+        crate::wire::write_opt(w, "password", &self.password);
     }
 }
 impl crate::wire::Encode for LinkSettings {
@@ -4627,30 +4392,35 @@ impl crate::wire::Encode for LinkSettings {
     }
 }
 impl crate::wire::DecodeFields for LinkSettings {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<crate::sharing::LinkAudience>,
+            f2: ::std::option::Option<crate::sharing::LinkExpiry>,
+            f3: ::std::option::Option<crate::sharing::LinkPassword>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::LinkExpiry> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::sharing::LinkPassword> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_level" => f0 = crate::wire::Decode::decode(r)?,
-                "audience" => f1 = crate::wire::Decode::decode(r)?,
-                "expiry" => f2 = crate::wire::Decode::decode(r)?,
-                "password" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "access_level" => crate::wire::read_nullable(r, &mut slots.f0),
+                "audience" => crate::wire::read_nullable(r, &mut slots.f1),
+                "expiry" => crate::wire::read_nullable(r, &mut slots.f2),
+                "password" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            access_level: f0,
-            audience: f1,
-            expiry: f2,
-            password: f3,
+            access_level: slots.f0,
+            audience: slots.f1,
+            expiry: slots.f2,
+            password: slots.f3,
         })
     }
 }
@@ -4714,16 +4484,10 @@ impl ListFileMembersArg {
 impl crate::wire::EncodeFields for ListFileMembersArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file");
-        self.file.encode(w);
-        if let ::std::option::Option::Some(v) = &self.actions {
-            w.key("actions");
-            v.encode(w);
-        }
-        w.key("include_inherited");
-        self.include_inherited.encode(w);
-        w.key("limit");
-        self.limit.encode(w);
+        crate::wire::write_field(w, "file", &self.file);
+        crate::wire::write_opt(w, "actions", &self.actions);
+        crate::wire::write_field(w, "include_inherited", &self.include_inherited);
+        crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Encode for ListFileMembersArg {
@@ -4734,59 +4498,50 @@ impl crate::wire::Encode for ListFileMembersArg {
     }
 }
 impl crate::wire::DecodeFields for ListFileMembersArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::PathOrId>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberAction>>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<u32>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::MemberAction>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<u32> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "actions" => f1 = crate::wire::Decode::decode(r)?,
-                "include_inherited" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "limit" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file" => crate::wire::read_into(r, &mut slots.f0),
+                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
+                "include_inherited" => crate::wire::read_into(r, &mut slots.f2),
+                "limit" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            include_inherited: bool,
-            limit: u32,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file", "ListFileMembersArg"),
+            );
         }
-        let defaults = Defaults {
-            include_inherited: true,
-            limit: 100u32,
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFileMembersArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            file: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file' of ListFileMembersArg",
-                            ),
-                        )
-                })?,
-            actions: f1,
-            include_inherited: match f2 {
+            file: f0,
+            actions: slots.f1,
+            include_inherited: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.include_inherited,
+                ::std::option::Option::None => true,
             },
-            limit: match f3 {
+            limit: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 100u32,
             },
         })
     }
@@ -4850,10 +4605,8 @@ impl ListFileMembersBatchArg {
 impl crate::wire::EncodeFields for ListFileMembersBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("files");
-        self.files.encode(w);
-        w.key("limit");
-        self.limit.encode(w);
+        crate::wire::write_field(w, "files", &self.files);
+        crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Encode for ListFileMembersBatchArg {
@@ -4864,42 +4617,41 @@ impl crate::wire::Encode for ListFileMembersBatchArg {
     }
 }
 impl crate::wire::DecodeFields for ListFileMembersBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::PathOrId>>,
+            f1: ::std::option::Option<u32>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::sharing::PathOrId>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "files" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "limit" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "files" => crate::wire::read_into(r, &mut slots.f0),
+                "limit" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            limit: u32,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "files", "ListFileMembersBatchArg"),
+            );
         }
-        let defaults = Defaults { limit: 1000u32 };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFileMembersBatchArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            files: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'files' of ListFileMembersBatchArg",
-                            ),
-                        )
-                })?,
-            limit: match f1 {
+            files: f0,
+            limit: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 1000u32,
             },
         })
     }
@@ -4969,10 +4721,8 @@ impl ListFileMembersBatchResult {
 impl crate::wire::EncodeFields for ListFileMembersBatchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file");
-        self.file.encode(w);
-        w.key("result");
-        self.result.encode(w);
+        crate::wire::write_field(w, "file", &self.file);
+        crate::wire::write_field(w, "result", &self.result);
     }
 }
 impl crate::wire::Encode for ListFileMembersBatchResult {
@@ -4983,47 +4733,45 @@ impl crate::wire::Encode for ListFileMembersBatchResult {
     }
 }
 impl crate::wire::DecodeFields for ListFileMembersBatchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::PathOrId>,
+            f1: ::std::option::Option<crate::sharing::ListFileMembersIndividualResult>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            crate::sharing::ListFileMembersIndividualResult,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "result" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file" => crate::wire::read_into(r, &mut slots.f0),
+                "result" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            file: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file' of ListFileMembersBatchResult",
-                            ),
-                        )
-                })?,
-            result: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'result' of ListFileMembersBatchResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file", "ListFileMembersBatchResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "result", "ListFileMembersBatchResult"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFileMembersBatchResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { file: f0, result: f1 })
     }
 }
 impl crate::wire::Decode for ListFileMembersBatchResult {
@@ -5074,8 +4822,7 @@ impl ListFileMembersContinueArg {
 impl crate::wire::EncodeFields for ListFileMembersContinueArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListFileMembersContinueArg {
@@ -5086,32 +4833,35 @@ impl crate::wire::Encode for ListFileMembersContinueArg {
     }
 }
 impl crate::wire::DecodeFields for ListFileMembersContinueArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListFileMembersContinueArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListFileMembersContinueArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFileMembersContinueArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
 impl crate::wire::Decode for ListFileMembersContinueArg {
@@ -5146,10 +4896,8 @@ impl ListFileMembersCountResult {
 impl crate::wire::EncodeFields for ListFileMembersCountResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("members");
-        self.members.encode(w);
-        w.key("member_count");
-        self.member_count.encode(w);
+        crate::wire::write_field(w, "members", &self.members);
+        crate::wire::write_field(w, "member_count", &self.member_count);
     }
 }
 impl crate::wire::Encode for ListFileMembersCountResult {
@@ -5160,44 +4908,47 @@ impl crate::wire::Encode for ListFileMembersCountResult {
     }
 }
 impl crate::wire::DecodeFields for ListFileMembersCountResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::SharedFileMembers>,
+            f1: ::std::option::Option<u32>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::SharedFileMembers> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "members" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "member_count" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "members" => crate::wire::read_into(r, &mut slots.f0),
+                "member_count" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "members", "ListFileMembersCountResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "member_count", "ListFileMembersCountResult"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFileMembersCountResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            members: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'members' of ListFileMembersCountResult",
-                            ),
-                        )
-                })?,
-            member_count: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'member_count' of ListFileMembersCountResult",
-                            ),
-                        )
-                })?,
+            members: f0,
+            member_count: f1,
         })
     }
 }
@@ -5257,12 +5008,8 @@ impl ListFilesArg {
 impl crate::wire::EncodeFields for ListFilesArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("limit");
-        self.limit.encode(w);
-        if let ::std::option::Option::Some(v) = &self.actions {
-            w.key("actions");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "limit", &self.limit);
+        crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
 impl crate::wire::Encode for ListFilesArg {
@@ -5273,33 +5020,32 @@ impl crate::wire::Encode for ListFilesArg {
     }
 }
 impl crate::wire::DecodeFields for ListFilesArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u32>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "limit" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "actions" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "limit" => crate::wire::read_into(r, &mut slots.f0),
+                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            limit: u32,
-        }
-        let defaults = Defaults { limit: 100u32 };
         ::std::result::Result::Ok(Self {
-            limit: match f0 {
+            limit: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 100u32,
             },
-            actions: f1,
+            actions: slots.f1,
         })
     }
 }
@@ -5345,8 +5091,7 @@ impl ListFilesContinueArg {
 impl crate::wire::EncodeFields for ListFilesContinueArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListFilesContinueArg {
@@ -5357,32 +5102,35 @@ impl crate::wire::Encode for ListFilesContinueArg {
     }
 }
 impl crate::wire::DecodeFields for ListFilesContinueArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListFilesContinueArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListFilesContinueArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFilesContinueArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
 impl crate::wire::Decode for ListFilesContinueArg {
@@ -5426,12 +5174,8 @@ impl ListFilesResult {
 impl crate::wire::EncodeFields for ListFilesResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
-        if let ::std::option::Option::Some(v) = &self.cursor {
-            w.key("cursor");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "entries", &self.entries);
+        crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListFilesResult {
@@ -5442,36 +5186,41 @@ impl crate::wire::Encode for ListFilesResult {
     }
 }
 impl crate::wire::DecodeFields for ListFilesResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::SharedFileMetadata>,
+            >,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::SharedFileMetadata>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                "cursor" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "ListFilesResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFilesResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of ListFilesResult",
-                            ),
-                        )
-                })?,
-            cursor: f1,
+            entries: f0,
+            cursor: slots.f1,
         })
     }
 }
@@ -5543,18 +5292,10 @@ impl ListFolderMembersArgs {
 impl crate::wire::EncodeFields for ListFolderMembersArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.actions {
-            w.key("actions");
-            v.encode(w);
-        }
-        w.key("limit");
-        self.limit.encode(w);
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.path {
-            w.key("path");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "actions", &self.actions);
+        crate::wire::write_field(w, "limit", &self.limit);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_opt(w, "path", &self.path);
     }
 }
 impl crate::wire::Encode for ListFolderMembersArgs {
@@ -5565,51 +5306,48 @@ impl crate::wire::Encode for ListFolderMembersArgs {
     }
 }
 impl crate::wire::DecodeFields for ListFolderMembersArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberAction>>,
+            f1: ::std::option::Option<u32>,
+            f2: ::std::option::Option<crate::common::SharedFolderId>,
+            f3: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::MemberAction>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "actions" => f0 = crate::wire::Decode::decode(r)?,
-                "limit" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "shared_folder_id" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "path" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "actions" => crate::wire::read_nullable(r, &mut slots.f0),
+                "limit" => crate::wire::read_into(r, &mut slots.f1),
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f2),
+                "path" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            limit: u32,
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "ListFolderMembersArgs"),
+            );
         }
-        let defaults = Defaults { limit: 1000u32 };
+        let ::std::option::Option::Some(f2) = slots.f2.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFolderMembersArgs"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            actions: f0,
-            limit: match f1 {
+            actions: slots.f0,
+            limit: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 1000u32,
             },
-            shared_folder_id: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of ListFolderMembersArgs",
-                            ),
-                        )
-                })?,
-            path: f3,
+            shared_folder_id: f2,
+            path: slots.f3,
         })
     }
 }
@@ -5664,8 +5402,7 @@ impl ListFolderMembersContinueArg {
 impl crate::wire::EncodeFields for ListFolderMembersContinueArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListFolderMembersContinueArg {
@@ -5676,32 +5413,35 @@ impl crate::wire::Encode for ListFolderMembersContinueArg {
     }
 }
 impl crate::wire::DecodeFields for ListFolderMembersContinueArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListFolderMembersContinueArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListFolderMembersContinueArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFolderMembersContinueArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
 impl crate::wire::Decode for ListFolderMembersContinueArg {
@@ -5752,12 +5492,8 @@ impl ListFolderMembersCursorArg {
 impl crate::wire::EncodeFields for ListFolderMembersCursorArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.actions {
-            w.key("actions");
-            v.encode(w);
-        }
-        w.key("limit");
-        self.limit.encode(w);
+        crate::wire::write_opt(w, "actions", &self.actions);
+        crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Encode for ListFolderMembersCursorArg {
@@ -5768,34 +5504,31 @@ impl crate::wire::Encode for ListFolderMembersCursorArg {
     }
 }
 impl crate::wire::DecodeFields for ListFolderMembersCursorArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberAction>>,
+            f1: ::std::option::Option<u32>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::MemberAction>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "actions" => f0 = crate::wire::Decode::decode(r)?,
-                "limit" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "actions" => crate::wire::read_nullable(r, &mut slots.f0),
+                "limit" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            limit: u32,
-        }
-        let defaults = Defaults { limit: 1000u32 };
         ::std::result::Result::Ok(Self {
-            actions: f0,
-            limit: match f1 {
+            actions: slots.f0,
+            limit: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 1000u32,
             },
         })
     }
@@ -5859,12 +5592,8 @@ impl ListFoldersArgs {
 impl crate::wire::EncodeFields for ListFoldersArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("limit");
-        self.limit.encode(w);
-        if let ::std::option::Option::Some(v) = &self.actions {
-            w.key("actions");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "limit", &self.limit);
+        crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
 impl crate::wire::Encode for ListFoldersArgs {
@@ -5875,35 +5604,32 @@ impl crate::wire::Encode for ListFoldersArgs {
     }
 }
 impl crate::wire::DecodeFields for ListFoldersArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u32>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::FolderAction>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "limit" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "actions" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "limit" => crate::wire::read_into(r, &mut slots.f0),
+                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            limit: u32,
-        }
-        let defaults = Defaults { limit: 1000u32 };
         ::std::result::Result::Ok(Self {
-            limit: match f0 {
+            limit: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.limit,
+                ::std::option::Option::None => 1000u32,
             },
-            actions: f1,
+            actions: slots.f1,
         })
     }
 }
@@ -5948,8 +5674,7 @@ impl ListFoldersContinueArg {
 impl crate::wire::EncodeFields for ListFoldersContinueArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("cursor");
-        self.cursor.encode(w);
+        crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListFoldersContinueArg {
@@ -5960,32 +5685,35 @@ impl crate::wire::Encode for ListFoldersContinueArg {
     }
 }
 impl crate::wire::DecodeFields for ListFoldersContinueArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "cursor" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "cursor" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            cursor: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'cursor' of ListFoldersContinueArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "cursor", "ListFoldersContinueArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFoldersContinueArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
 impl crate::wire::Decode for ListFoldersContinueArg {
@@ -6029,12 +5757,8 @@ impl ListFoldersResult {
 impl crate::wire::EncodeFields for ListFoldersResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("entries");
-        self.entries.encode(w);
-        if let ::std::option::Option::Some(v) = &self.cursor {
-            w.key("cursor");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "entries", &self.entries);
+        crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListFoldersResult {
@@ -6045,36 +5769,41 @@ impl crate::wire::Encode for ListFoldersResult {
     }
 }
 impl crate::wire::DecodeFields for ListFoldersResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::SharedFolderMetadata>,
+            >,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::SharedFolderMetadata>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "entries" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "entries" => crate::wire::read_into(r, &mut slots.f0),
+                "cursor" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "entries", "ListFoldersResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListFoldersResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            entries: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'entries' of ListFoldersResult",
-                            ),
-                        )
-                })?,
-            cursor: f1,
+            entries: f0,
+            cursor: slots.f1,
         })
     }
 }
@@ -6140,18 +5869,9 @@ impl ListSharedLinksArg {
 impl crate::wire::EncodeFields for ListSharedLinksArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.path {
-            w.key("path");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.cursor {
-            w.key("cursor");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.direct_only {
-            w.key("direct_only");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "path", &self.path);
+        crate::wire::write_opt(w, "cursor", &self.cursor);
+        crate::wire::write_opt(w, "direct_only", &self.direct_only);
     }
 }
 impl crate::wire::Encode for ListSharedLinksArg {
@@ -6162,27 +5882,32 @@ impl crate::wire::Encode for ListSharedLinksArg {
     }
 }
 impl crate::wire::DecodeFields for ListSharedLinksArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::ReadPath>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::ReadPath> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "path" => f0 = crate::wire::Decode::decode(r)?,
-                "cursor" => f1 = crate::wire::Decode::decode(r)?,
-                "direct_only" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "path" => crate::wire::read_nullable(r, &mut slots.f0),
+                "cursor" => crate::wire::read_nullable(r, &mut slots.f1),
+                "direct_only" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            path: f0,
-            cursor: f1,
-            direct_only: f2,
+            path: slots.f0,
+            cursor: slots.f1,
+            direct_only: slots.f2,
         })
     }
 }
@@ -6249,14 +5974,9 @@ impl ListSharedLinksResult {
 impl crate::wire::EncodeFields for ListSharedLinksResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("links");
-        self.links.encode(w);
-        w.key("has_more");
-        self.has_more.encode(w);
-        if let ::std::option::Option::Some(v) = &self.cursor {
-            w.key("cursor");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "links", &self.links);
+        crate::wire::write_field(w, "has_more", &self.has_more);
+        crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for ListSharedLinksResult {
@@ -6267,49 +5987,52 @@ impl crate::wire::Encode for ListSharedLinksResult {
     }
 }
 impl crate::wire::DecodeFields for ListSharedLinksResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::SharedLinkMetadata>,
+            >,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::SharedLinkMetadata>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "links" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "has_more" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "links" => crate::wire::read_into(r, &mut slots.f0),
+                "has_more" => crate::wire::read_into(r, &mut slots.f1),
+                "cursor" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "links", "ListSharedLinksResult"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "has_more", "ListSharedLinksResult"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ListSharedLinksResult"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            links: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'links' of ListSharedLinksResult",
-                            ),
-                        )
-                })?,
-            has_more: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'has_more' of ListSharedLinksResult",
-                            ),
-                        )
-                })?,
-            cursor: f2,
+            links: f0,
+            has_more: f1,
+            cursor: slots.f2,
         })
     }
 }
@@ -6381,18 +6104,9 @@ impl MemberAccessLevelResult {
 impl crate::wire::EncodeFields for MemberAccessLevelResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.access_level {
-            w.key("access_level");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.warning {
-            w.key("warning");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.access_details {
-            w.key("access_details");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "access_level", &self.access_level);
+        crate::wire::write_opt(w, "warning", &self.warning);
+        crate::wire::write_opt(w, "access_details", &self.access_details);
     }
 }
 impl crate::wire::Encode for MemberAccessLevelResult {
@@ -6403,29 +6117,34 @@ impl crate::wire::Encode for MemberAccessLevelResult {
     }
 }
 impl crate::wire::DecodeFields for MemberAccessLevelResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::ParentFolderAccessInfo>,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::ParentFolderAccessInfo>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_level" => f0 = crate::wire::Decode::decode(r)?,
-                "warning" => f1 = crate::wire::Decode::decode(r)?,
-                "access_details" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "access_level" => crate::wire::read_nullable(r, &mut slots.f0),
+                "warning" => crate::wire::read_nullable(r, &mut slots.f1),
+                "access_details" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            access_level: f0,
-            warning: f1,
-            access_details: f2,
+            access_level: slots.f0,
+            warning: slots.f1,
+            access_details: slots.f2,
         })
     }
 }
@@ -6484,14 +6203,9 @@ impl MemberPermission {
 impl crate::wire::EncodeFields for MemberPermission {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("action");
-        self.action.encode(w);
-        w.key("allow");
-        self.allow.encode(w);
-        if let ::std::option::Option::Some(v) = &self.reason {
-            w.key("reason");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "action", &self.action);
+        crate::wire::write_field(w, "allow", &self.allow);
+        crate::wire::write_opt(w, "reason", &self.reason);
     }
 }
 impl crate::wire::Encode for MemberPermission {
@@ -6502,47 +6216,50 @@ impl crate::wire::Encode for MemberPermission {
     }
 }
 impl crate::wire::DecodeFields for MemberPermission {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::MemberAction>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::MemberAction> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::PermissionDeniedReason> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "action" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allow" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "reason" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "action" => crate::wire::read_into(r, &mut slots.f0),
+                "allow" => crate::wire::read_into(r, &mut slots.f1),
+                "reason" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "action", "MemberPermission"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "allow", "MemberPermission"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "MemberPermission"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            action: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'action' of MemberPermission",
-                            ),
-                        )
-                })?,
-            allow: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'allow' of MemberPermission",
-                            ),
-                        )
-                })?,
-            reason: f2,
+            action: f0,
+            allow: f1,
+            reason: slots.f2,
         })
     }
 }
@@ -6609,18 +6326,10 @@ impl MembershipInfo {
 impl crate::wire::EncodeFields for MembershipInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("access_type");
-        self.access_type.encode(w);
-        if let ::std::option::Option::Some(v) = &self.permissions {
-            w.key("permissions");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.initials {
-            w.key("initials");
-            v.encode(w);
-        }
-        w.key("is_inherited");
-        self.is_inherited.encode(w);
+        crate::wire::write_field(w, "access_type", &self.access_type);
+        crate::wire::write_opt(w, "permissions", &self.permissions);
+        crate::wire::write_opt(w, "initials", &self.initials);
+        crate::wire::write_field(w, "is_inherited", &self.is_inherited);
     }
 }
 impl crate::wire::Encode for MembershipInfo {
@@ -6631,50 +6340,47 @@ impl crate::wire::Encode for MembershipInfo {
     }
 }
 impl crate::wire::DecodeFields for MembershipInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::MemberPermission>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_type" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "permissions" => f1 = crate::wire::Decode::decode(r)?,
-                "initials" => f2 = crate::wire::Decode::decode(r)?,
-                "is_inherited" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "access_type" => crate::wire::read_into(r, &mut slots.f0),
+                "permissions" => crate::wire::read_nullable(r, &mut slots.f1),
+                "initials" => crate::wire::read_nullable(r, &mut slots.f2),
+                "is_inherited" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            is_inherited: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "access_type", "MembershipInfo"),
+            );
         }
-        let defaults = Defaults { is_inherited: false };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "MembershipInfo"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            access_type: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'access_type' of MembershipInfo",
-                            ),
-                        )
-                })?,
-            permissions: f1,
-            initials: f2,
-            is_inherited: match f3 {
+            access_type: f0,
+            permissions: slots.f1,
+            initials: slots.f2,
+            is_inherited: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.is_inherited,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -6725,12 +6431,9 @@ impl ModifySharedLinkSettingsArgs {
 impl crate::wire::EncodeFields for ModifySharedLinkSettingsArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("url");
-        self.url.encode(w);
-        w.key("settings");
-        self.settings.encode(w);
-        w.key("remove_expiration");
-        self.remove_expiration.encode(w);
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_field(w, "settings", &self.settings);
+        crate::wire::write_field(w, "remove_expiration", &self.remove_expiration);
     }
 }
 impl crate::wire::Encode for ModifySharedLinkSettingsArgs {
@@ -6741,57 +6444,52 @@ impl crate::wire::Encode for ModifySharedLinkSettingsArgs {
     }
 }
 impl crate::wire::DecodeFields for ModifySharedLinkSettingsArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::sharing::SharedLinkSettings>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::SharedLinkSettings> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "settings" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "remove_expiration" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "settings" => crate::wire::read_into(r, &mut slots.f1),
+                "remove_expiration" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            remove_expiration: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "ModifySharedLinkSettingsArgs"),
+            );
         }
-        let defaults = Defaults {
-            remove_expiration: false,
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "settings", "ModifySharedLinkSettingsArgs"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ModifySharedLinkSettingsArgs"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of ModifySharedLinkSettingsArgs",
-                            ),
-                        )
-                })?,
-            settings: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'settings' of ModifySharedLinkSettingsArgs",
-                            ),
-                        )
-                })?,
-            remove_expiration: match f2 {
+            url: f0,
+            settings: f1,
+            remove_expiration: match slots.f2 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.remove_expiration,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -6826,8 +6524,7 @@ impl MountFolderArg {
 impl crate::wire::EncodeFields for MountFolderArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
     }
 }
 impl crate::wire::Encode for MountFolderArg {
@@ -6838,32 +6535,35 @@ impl crate::wire::Encode for MountFolderArg {
     }
 }
 impl crate::wire::DecodeFields for MountFolderArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::SharedFolderId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            shared_folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of MountFolderArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "MountFolderArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "MountFolderArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { shared_folder_id: f0 })
     }
 }
 impl crate::wire::Decode for MountFolderArg {
@@ -6928,14 +6628,10 @@ impl ParentFolderAccessInfo {
 impl crate::wire::EncodeFields for ParentFolderAccessInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("folder_name");
-        self.folder_name.encode(w);
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        w.key("permissions");
-        self.permissions.encode(w);
-        w.key("path");
-        self.path.encode(w);
+        crate::wire::write_field(w, "folder_name", &self.folder_name);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_field(w, "permissions", &self.permissions);
+        crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Encode for ParentFolderAccessInfo {
@@ -6946,72 +6642,65 @@ impl crate::wire::Encode for ParentFolderAccessInfo {
     }
 }
 impl crate::wire::DecodeFields for ParentFolderAccessInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::common::SharedFolderId>,
+            f2: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
+            f3: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::MemberPermission>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "folder_name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "shared_folder_id" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "permissions" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "path" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "folder_name" => crate::wire::read_into(r, &mut slots.f0),
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f1),
+                "permissions" => crate::wire::read_into(r, &mut slots.f2),
+                "path" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "folder_name", "ParentFolderAccessInfo"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "ParentFolderAccessInfo"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "permissions", "ParentFolderAccessInfo"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "ParentFolderAccessInfo"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ParentFolderAccessInfo"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            folder_name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'folder_name' of ParentFolderAccessInfo",
-                            ),
-                        )
-                })?,
-            shared_folder_id: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of ParentFolderAccessInfo",
-                            ),
-                        )
-                })?,
-            permissions: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'permissions' of ParentFolderAccessInfo",
-                            ),
-                        )
-                })?,
-            path: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of ParentFolderAccessInfo",
-                            ),
-                        )
-                })?,
+            folder_name: f0,
+            shared_folder_id: f1,
+            permissions: f2,
+            path: f3,
         })
     }
 }
@@ -7081,16 +6770,10 @@ impl PathLinkMetadata {
 impl crate::wire::EncodeFields for PathLinkMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("url");
-        self.url.encode(w);
-        w.key("visibility");
-        self.visibility.encode(w);
-        if let ::std::option::Option::Some(v) = &self.expires {
-            w.key("expires");
-            v.encode(w);
-        }
-        w.key("path");
-        self.path.encode(w);
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_field(w, "visibility", &self.visibility);
+        crate::wire::write_opt(w, "expires", &self.expires);
+        crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Encode for PathLinkMetadata {
@@ -7101,60 +6784,59 @@ impl crate::wire::Encode for PathLinkMetadata {
     }
 }
 impl crate::wire::DecodeFields for PathLinkMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::sharing::Visibility>,
+            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f3: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::Visibility> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "visibility" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "expires" => f2 = crate::wire::Decode::decode(r)?,
-                "path" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "visibility" => crate::wire::read_into(r, &mut slots.f1),
+                "expires" => crate::wire::read_nullable(r, &mut slots.f2),
+                "path" => crate::wire::read_into(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "PathLinkMetadata"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "visibility", "PathLinkMetadata"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "PathLinkMetadata"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f3),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f3.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "PathLinkMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of PathLinkMetadata",
-                            ),
-                        )
-                })?,
-            visibility: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'visibility' of PathLinkMetadata",
-                            ),
-                        )
-                })?,
-            expires: f2,
-            path: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of PathLinkMetadata",
-                            ),
-                        )
-                })?,
+            url: f0,
+            visibility: f1,
+            expires: slots.f2,
+            path: f3,
         })
     }
 }
@@ -7189,8 +6871,7 @@ impl RelinquishAccessArg {
 impl crate::wire::EncodeFields for RelinquishAccessArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file_id");
-        self.file_id.encode(w);
+        crate::wire::write_field(w, "file_id", &self.file_id);
     }
 }
 impl crate::wire::Encode for RelinquishAccessArg {
@@ -7201,32 +6882,35 @@ impl crate::wire::Encode for RelinquishAccessArg {
     }
 }
 impl crate::wire::DecodeFields for RelinquishAccessArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            file_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file_id' of RelinquishAccessArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file_id", "RelinquishAccessArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RelinquishAccessArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { file_id: f0 })
     }
 }
 impl crate::wire::Decode for RelinquishAccessArg {
@@ -7266,16 +6950,20 @@ impl crate::wire::Encode for RelinquishAccessResult {
     }
 }
 impl crate::wire::DecodeFields for RelinquishAccessResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {}
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                _ => r.skip_value()?,
-            }
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {})
     }
@@ -7310,8 +6998,7 @@ impl RelinquishFileMembershipArg {
 impl crate::wire::EncodeFields for RelinquishFileMembershipArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file");
-        self.file.encode(w);
+        crate::wire::write_field(w, "file", &self.file);
     }
 }
 impl crate::wire::Encode for RelinquishFileMembershipArg {
@@ -7322,32 +7009,35 @@ impl crate::wire::Encode for RelinquishFileMembershipArg {
     }
 }
 impl crate::wire::DecodeFields for RelinquishFileMembershipArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::PathOrId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            file: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file' of RelinquishFileMembershipArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file", "RelinquishFileMembershipArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RelinquishFileMembershipArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { file: f0 })
     }
 }
 impl crate::wire::Decode for RelinquishFileMembershipArg {
@@ -7405,10 +7095,8 @@ impl RelinquishFolderMembershipArg {
 impl crate::wire::EncodeFields for RelinquishFolderMembershipArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        w.key("leave_a_copy");
-        self.leave_a_copy.encode(w);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_field(w, "leave_a_copy", &self.leave_a_copy);
     }
 }
 impl crate::wire::Encode for RelinquishFolderMembershipArg {
@@ -7419,42 +7107,45 @@ impl crate::wire::Encode for RelinquishFolderMembershipArg {
     }
 }
 impl crate::wire::DecodeFields for RelinquishFolderMembershipArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::SharedFolderId>,
+            f1: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "leave_a_copy" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                "leave_a_copy" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            leave_a_copy: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "shared_folder_id",
+                    "RelinquishFolderMembershipArg",
+                ),
+            );
         }
-        let defaults = Defaults { leave_a_copy: false };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RelinquishFolderMembershipArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            shared_folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of RelinquishFolderMembershipArg",
-                            ),
-                        )
-                })?,
-            leave_a_copy: match f1 {
+            shared_folder_id: f0,
+            leave_a_copy: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.leave_a_copy,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -7510,10 +7201,8 @@ impl RemoveFileMemberArg {
 impl crate::wire::EncodeFields for RemoveFileMemberArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file");
-        self.file.encode(w);
-        w.key("member");
-        self.member.encode(w);
+        crate::wire::write_field(w, "file", &self.file);
+        crate::wire::write_field(w, "member", &self.member);
     }
 }
 impl crate::wire::Encode for RemoveFileMemberArg {
@@ -7524,45 +7213,45 @@ impl crate::wire::Encode for RemoveFileMemberArg {
     }
 }
 impl crate::wire::DecodeFields for RemoveFileMemberArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::PathOrId>,
+            f1: ::std::option::Option<crate::sharing::MemberSelector>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "member" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file" => crate::wire::read_into(r, &mut slots.f0),
+                "member" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            file: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file' of RemoveFileMemberArg",
-                            ),
-                        )
-                })?,
-            member: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'member' of RemoveFileMemberArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file", "RemoveFileMemberArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "member", "RemoveFileMemberArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RemoveFileMemberArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { file: f0, member: f1 })
     }
 }
 impl crate::wire::Decode for RemoveFileMemberArg {
@@ -7624,12 +7313,9 @@ impl RemoveFolderMemberArg {
 impl crate::wire::EncodeFields for RemoveFolderMemberArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        w.key("member");
-        self.member.encode(w);
-        w.key("leave_a_copy");
-        self.leave_a_copy.encode(w);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_field(w, "member", &self.member);
+        crate::wire::write_field(w, "leave_a_copy", &self.leave_a_copy);
     }
 }
 impl crate::wire::Encode for RemoveFolderMemberArg {
@@ -7640,57 +7326,56 @@ impl crate::wire::Encode for RemoveFolderMemberArg {
     }
 }
 impl crate::wire::DecodeFields for RemoveFolderMemberArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::SharedFolderId>,
+            f1: ::std::option::Option<crate::sharing::MemberSelector>,
+            f2: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "member" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "leave_a_copy" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                "member" => crate::wire::read_into(r, &mut slots.f1),
+                "leave_a_copy" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "RemoveFolderMemberArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "member", "RemoveFolderMemberArg"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "leave_a_copy", "RemoveFolderMemberArg"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RemoveFolderMemberArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            shared_folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of RemoveFolderMemberArg",
-                            ),
-                        )
-                })?,
-            member: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'member' of RemoveFolderMemberArg",
-                            ),
-                        )
-                })?,
-            leave_a_copy: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'leave_a_copy' of RemoveFolderMemberArg",
-                            ),
-                        )
-                })?,
+            shared_folder_id: f0,
+            member: f1,
+            leave_a_copy: f2,
         })
     }
 }
@@ -7741,8 +7426,7 @@ impl RevokeSharedLinkArg {
 impl crate::wire::EncodeFields for RevokeSharedLinkArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("url");
-        self.url.encode(w);
+        crate::wire::write_field(w, "url", &self.url);
     }
 }
 impl crate::wire::Encode for RevokeSharedLinkArg {
@@ -7753,32 +7437,35 @@ impl crate::wire::Encode for RevokeSharedLinkArg {
     }
 }
 impl crate::wire::DecodeFields for RevokeSharedLinkArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "url" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            url: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of RevokeSharedLinkArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "RevokeSharedLinkArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "RevokeSharedLinkArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { url: f0 })
     }
 }
 impl crate::wire::Decode for RevokeSharedLinkArg {
@@ -7824,10 +7511,8 @@ impl SetAccessInheritanceArg {
 impl crate::wire::EncodeFields for SetAccessInheritanceArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("access_inheritance");
-        self.access_inheritance.encode(w);
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
+        crate::wire::write_field(w, "access_inheritance", &self.access_inheritance);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
     }
 }
 impl crate::wire::Encode for SetAccessInheritanceArg {
@@ -7838,45 +7523,42 @@ impl crate::wire::Encode for SetAccessInheritanceArg {
     }
 }
 impl crate::wire::DecodeFields for SetAccessInheritanceArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessInheritance>,
+            f1: ::std::option::Option<crate::common::SharedFolderId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessInheritance> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_inheritance" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "shared_folder_id" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "access_inheritance" => crate::wire::read_into(r, &mut slots.f0),
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            access_inheritance: crate::sharing::AccessInheritance,
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "SetAccessInheritanceArg"),
+            );
         }
-        let defaults = Defaults {
-            access_inheritance: crate::sharing::AccessInheritance::Inherit,
+        let ::std::option::Option::Some(f1) = slots.f1.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SetAccessInheritanceArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            access_inheritance: match f0 {
+            access_inheritance: match slots.f0 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.access_inheritance,
+                ::std::option::Option::None => crate::sharing::AccessInheritance::Inherit,
             },
-            shared_folder_id: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of SetAccessInheritanceArg",
-                            ),
-                        )
-                })?,
+            shared_folder_id: f1,
         })
     }
 }
@@ -8006,36 +7688,15 @@ impl ShareFolderArg {
 impl crate::wire::EncodeFields for ShareFolderArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.acl_update_policy {
-            w.key("acl_update_policy");
-            v.encode(w);
-        }
-        w.key("force_async");
-        self.force_async.encode(w);
-        if let ::std::option::Option::Some(v) = &self.member_policy {
-            w.key("member_policy");
-            v.encode(w);
-        }
-        w.key("path");
-        self.path.encode(w);
-        if let ::std::option::Option::Some(v) = &self.shared_link_policy {
-            w.key("shared_link_policy");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.viewer_info_policy {
-            w.key("viewer_info_policy");
-            v.encode(w);
-        }
-        w.key("access_inheritance");
-        self.access_inheritance.encode(w);
-        if let ::std::option::Option::Some(v) = &self.actions {
-            w.key("actions");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.link_settings {
-            w.key("link_settings");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "acl_update_policy", &self.acl_update_policy);
+        crate::wire::write_field(w, "force_async", &self.force_async);
+        crate::wire::write_opt(w, "member_policy", &self.member_policy);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_opt(w, "shared_link_policy", &self.shared_link_policy);
+        crate::wire::write_opt(w, "viewer_info_policy", &self.viewer_info_policy);
+        crate::wire::write_field(w, "access_inheritance", &self.access_inheritance);
+        crate::wire::write_opt(w, "actions", &self.actions);
+        crate::wire::write_opt(w, "link_settings", &self.link_settings);
     }
 }
 impl crate::wire::Encode for ShareFolderArg {
@@ -8046,75 +7707,66 @@ impl crate::wire::Encode for ShareFolderArg {
     }
 }
 impl crate::wire::DecodeFields for ShareFolderArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AclUpdatePolicy>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<crate::sharing::MemberPolicy>,
+            f3: ::std::option::Option<crate::files::WritePathOrId>,
+            f4: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
+            f5: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
+            f6: ::std::option::Option<crate::sharing::AccessInheritance>,
+            f7: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
+            f8: ::std::option::Option<crate::sharing::LinkSettings>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AclUpdatePolicy> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::MemberPolicy> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::sharing::SharedLinkPolicy> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::sharing::ViewerInfoPolicy> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::sharing::AccessInheritance> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::FolderAction>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<crate::sharing::LinkSettings> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "acl_update_policy" => f0 = crate::wire::Decode::decode(r)?,
-                "force_async" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "member_policy" => f2 = crate::wire::Decode::decode(r)?,
-                "path" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "shared_link_policy" => f4 = crate::wire::Decode::decode(r)?,
-                "viewer_info_policy" => f5 = crate::wire::Decode::decode(r)?,
-                "access_inheritance" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "actions" => f7 = crate::wire::Decode::decode(r)?,
-                "link_settings" => f8 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "acl_update_policy" => crate::wire::read_nullable(r, &mut slots.f0),
+                "force_async" => crate::wire::read_into(r, &mut slots.f1),
+                "member_policy" => crate::wire::read_nullable(r, &mut slots.f2),
+                "path" => crate::wire::read_into(r, &mut slots.f3),
+                "shared_link_policy" => crate::wire::read_nullable(r, &mut slots.f4),
+                "viewer_info_policy" => crate::wire::read_nullable(r, &mut slots.f5),
+                "access_inheritance" => crate::wire::read_into(r, &mut slots.f6),
+                "actions" => crate::wire::read_nullable(r, &mut slots.f7),
+                "link_settings" => crate::wire::read_nullable(r, &mut slots.f8),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            force_async: bool,
-            access_inheritance: crate::sharing::AccessInheritance,
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "ShareFolderArg"),
+            );
         }
-        let defaults = Defaults {
-            force_async: false,
-            access_inheritance: crate::sharing::AccessInheritance::Inherit,
+        let ::std::option::Option::Some(f3) = slots.f3.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ShareFolderArg"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            acl_update_policy: f0,
-            force_async: match f1 {
+            acl_update_policy: slots.f0,
+            force_async: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.force_async,
+                ::std::option::Option::None => false,
             },
-            member_policy: f2,
-            path: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of ShareFolderArg",
-                            ),
-                        )
-                })?,
-            shared_link_policy: f4,
-            viewer_info_policy: f5,
-            access_inheritance: match f6 {
+            member_policy: slots.f2,
+            path: f3,
+            shared_link_policy: slots.f4,
+            viewer_info_policy: slots.f5,
+            access_inheritance: match slots.f6 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.access_inheritance,
+                ::std::option::Option::None => crate::sharing::AccessInheritance::Inherit,
             },
-            actions: f7,
-            link_settings: f8,
+            actions: slots.f7,
+            link_settings: slots.f8,
         })
     }
 }
@@ -8225,28 +7877,13 @@ impl ShareFolderArgBase {
 impl crate::wire::EncodeFields for ShareFolderArgBase {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.acl_update_policy {
-            w.key("acl_update_policy");
-            v.encode(w);
-        }
-        w.key("force_async");
-        self.force_async.encode(w);
-        if let ::std::option::Option::Some(v) = &self.member_policy {
-            w.key("member_policy");
-            v.encode(w);
-        }
-        w.key("path");
-        self.path.encode(w);
-        if let ::std::option::Option::Some(v) = &self.shared_link_policy {
-            w.key("shared_link_policy");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.viewer_info_policy {
-            w.key("viewer_info_policy");
-            v.encode(w);
-        }
-        w.key("access_inheritance");
-        self.access_inheritance.encode(w);
+        crate::wire::write_opt(w, "acl_update_policy", &self.acl_update_policy);
+        crate::wire::write_field(w, "force_async", &self.force_async);
+        crate::wire::write_opt(w, "member_policy", &self.member_policy);
+        crate::wire::write_field(w, "path", &self.path);
+        crate::wire::write_opt(w, "shared_link_policy", &self.shared_link_policy);
+        crate::wire::write_opt(w, "viewer_info_policy", &self.viewer_info_policy);
+        crate::wire::write_field(w, "access_inheritance", &self.access_inheritance);
     }
 }
 impl crate::wire::Encode for ShareFolderArgBase {
@@ -8257,66 +7894,59 @@ impl crate::wire::Encode for ShareFolderArgBase {
     }
 }
 impl crate::wire::DecodeFields for ShareFolderArgBase {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AclUpdatePolicy>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<crate::sharing::MemberPolicy>,
+            f3: ::std::option::Option<crate::files::WritePathOrId>,
+            f4: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
+            f5: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
+            f6: ::std::option::Option<crate::sharing::AccessInheritance>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AclUpdatePolicy> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::MemberPolicy> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::files::WritePathOrId> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::sharing::SharedLinkPolicy> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::sharing::ViewerInfoPolicy> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::sharing::AccessInheritance> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "acl_update_policy" => f0 = crate::wire::Decode::decode(r)?,
-                "force_async" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "member_policy" => f2 = crate::wire::Decode::decode(r)?,
-                "path" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "shared_link_policy" => f4 = crate::wire::Decode::decode(r)?,
-                "viewer_info_policy" => f5 = crate::wire::Decode::decode(r)?,
-                "access_inheritance" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "acl_update_policy" => crate::wire::read_nullable(r, &mut slots.f0),
+                "force_async" => crate::wire::read_into(r, &mut slots.f1),
+                "member_policy" => crate::wire::read_nullable(r, &mut slots.f2),
+                "path" => crate::wire::read_into(r, &mut slots.f3),
+                "shared_link_policy" => crate::wire::read_nullable(r, &mut slots.f4),
+                "viewer_info_policy" => crate::wire::read_nullable(r, &mut slots.f5),
+                "access_inheritance" => crate::wire::read_into(r, &mut slots.f6),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            force_async: bool,
-            access_inheritance: crate::sharing::AccessInheritance,
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "path", "ShareFolderArgBase"),
+            );
         }
-        let defaults = Defaults {
-            force_async: false,
-            access_inheritance: crate::sharing::AccessInheritance::Inherit,
+        let ::std::option::Option::Some(f3) = slots.f3.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "ShareFolderArgBase"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            acl_update_policy: f0,
-            force_async: match f1 {
+            acl_update_policy: slots.f0,
+            force_async: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.force_async,
+                ::std::option::Option::None => false,
             },
-            member_policy: f2,
-            path: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'path' of ShareFolderArgBase",
-                            ),
-                        )
-                })?,
-            shared_link_policy: f4,
-            viewer_info_policy: f5,
-            access_inheritance: match f6 {
+            member_policy: slots.f2,
+            path: f3,
+            shared_link_policy: slots.f4,
+            viewer_info_policy: slots.f5,
+            access_inheritance: match slots.f6 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.access_inheritance,
+                ::std::option::Option::None => crate::sharing::AccessInheritance::Inherit,
             },
         })
     }
@@ -8427,33 +8057,19 @@ impl SharedContentLinkMetadata {
 impl crate::wire::EncodeFields for SharedContentLinkMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.access_level {
-            w.key("access_level");
-            v.encode(w);
-        }
-        w.key("audience_options");
-        self.audience_options.encode(w);
-        if let ::std::option::Option::Some(v) = &self.audience_restricting_shared_folder
-        {
-            w.key("audience_restricting_shared_folder");
-            v.encode(w);
-        }
-        w.key("current_audience");
-        self.current_audience.encode(w);
-        if let ::std::option::Option::Some(v) = &self.expiry {
-            w.key("expiry");
-            v.encode(w);
-        }
-        w.key("link_permissions");
-        self.link_permissions.encode(w);
-        w.key("password_protected");
-        self.password_protected.encode(w);
-        if let ::std::option::Option::Some(v) = &self.audience_exceptions {
-            w.key("audience_exceptions");
-            v.encode(w);
-        }
-        w.key("url");
-        self.url.encode(w);
+        crate::wire::write_opt(w, "access_level", &self.access_level);
+        crate::wire::write_field(w, "audience_options", &self.audience_options);
+        crate::wire::write_opt(
+            w,
+            "audience_restricting_shared_folder",
+            &self.audience_restricting_shared_folder,
+        );
+        crate::wire::write_field(w, "current_audience", &self.current_audience);
+        crate::wire::write_opt(w, "expiry", &self.expiry);
+        crate::wire::write_field(w, "link_permissions", &self.link_permissions);
+        crate::wire::write_field(w, "password_protected", &self.password_protected);
+        crate::wire::write_opt(w, "audience_exceptions", &self.audience_exceptions);
+        crate::wire::write_field(w, "url", &self.url);
     }
 }
 impl crate::wire::Encode for SharedContentLinkMetadata {
@@ -8464,103 +8080,98 @@ impl crate::wire::Encode for SharedContentLinkMetadata {
     }
 }
 impl crate::wire::DecodeFields for SharedContentLinkMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkAudience>>,
+            f2: ::std::option::Option<crate::sharing::AudienceRestrictingSharedFolder>,
+            f3: ::std::option::Option<crate::sharing::LinkAudience>,
+            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f5: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkPermission>>,
+            f6: ::std::option::Option<bool>,
+            f7: ::std::option::Option<crate::sharing::AudienceExceptions>,
+            f8: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::LinkAudience>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            crate::sharing::AudienceRestrictingSharedFolder,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::LinkPermission>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::sharing::AudienceExceptions> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_level" => f0 = crate::wire::Decode::decode(r)?,
-                "audience_options" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
+                "access_level" => crate::wire::read_nullable(r, &mut slots.f0),
+                "audience_options" => crate::wire::read_into(r, &mut slots.f1),
                 "audience_restricting_shared_folder" => {
-                    f2 = crate::wire::Decode::decode(r)?;
+                    crate::wire::read_nullable(r, &mut slots.f2)
                 }
-                "current_audience" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "expiry" => f4 = crate::wire::Decode::decode(r)?,
-                "link_permissions" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "password_protected" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "audience_exceptions" => f7 = crate::wire::Decode::decode(r)?,
-                "url" => {
-                    f8 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "current_audience" => crate::wire::read_into(r, &mut slots.f3),
+                "expiry" => crate::wire::read_nullable(r, &mut slots.f4),
+                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
+                "password_protected" => crate::wire::read_into(r, &mut slots.f6),
+                "audience_exceptions" => crate::wire::read_nullable(r, &mut slots.f7),
+                "url" => crate::wire::read_into(r, &mut slots.f8),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "audience_options", "SharedContentLinkMetadata"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "current_audience", "SharedContentLinkMetadata"),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "link_permissions", "SharedContentLinkMetadata"),
+            );
+        }
+        if slots.f6.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "password_protected",
+                    "SharedContentLinkMetadata",
+                ),
+            );
+        }
+        if slots.f8.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "SharedContentLinkMetadata"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f6),
+            ::std::option::Option::Some(f8),
+        ) = (
+            slots.f1.take(),
+            slots.f3.take(),
+            slots.f5.take(),
+            slots.f6.take(),
+            slots.f8.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SharedContentLinkMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            access_level: f0,
-            audience_options: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'audience_options' of SharedContentLinkMetadata",
-                            ),
-                        )
-                })?,
-            audience_restricting_shared_folder: f2,
-            current_audience: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'current_audience' of SharedContentLinkMetadata",
-                            ),
-                        )
-                })?,
-            expiry: f4,
-            link_permissions: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'link_permissions' of SharedContentLinkMetadata",
-                            ),
-                        )
-                })?,
-            password_protected: f6
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'password_protected' of SharedContentLinkMetadata",
-                            ),
-                        )
-                })?,
-            audience_exceptions: f7,
-            url: f8
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'url' of SharedContentLinkMetadata",
-                            ),
-                        )
-                })?,
+            access_level: slots.f0,
+            audience_options: f1,
+            audience_restricting_shared_folder: slots.f2,
+            current_audience: f3,
+            expiry: slots.f4,
+            link_permissions: f5,
+            password_protected: f6,
+            audience_exceptions: slots.f7,
+            url: f8,
         })
     }
 }
@@ -8655,27 +8266,17 @@ impl SharedContentLinkMetadataBase {
 impl crate::wire::EncodeFields for SharedContentLinkMetadataBase {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.access_level {
-            w.key("access_level");
-            v.encode(w);
-        }
-        w.key("audience_options");
-        self.audience_options.encode(w);
-        if let ::std::option::Option::Some(v) = &self.audience_restricting_shared_folder
-        {
-            w.key("audience_restricting_shared_folder");
-            v.encode(w);
-        }
-        w.key("current_audience");
-        self.current_audience.encode(w);
-        if let ::std::option::Option::Some(v) = &self.expiry {
-            w.key("expiry");
-            v.encode(w);
-        }
-        w.key("link_permissions");
-        self.link_permissions.encode(w);
-        w.key("password_protected");
-        self.password_protected.encode(w);
+        crate::wire::write_opt(w, "access_level", &self.access_level);
+        crate::wire::write_field(w, "audience_options", &self.audience_options);
+        crate::wire::write_opt(
+            w,
+            "audience_restricting_shared_folder",
+            &self.audience_restricting_shared_folder,
+        );
+        crate::wire::write_field(w, "current_audience", &self.current_audience);
+        crate::wire::write_opt(w, "expiry", &self.expiry);
+        crate::wire::write_field(w, "link_permissions", &self.link_permissions);
+        crate::wire::write_field(w, "password_protected", &self.password_protected);
     }
 }
 impl crate::wire::Encode for SharedContentLinkMetadataBase {
@@ -8686,87 +8287,92 @@ impl crate::wire::Encode for SharedContentLinkMetadataBase {
     }
 }
 impl crate::wire::DecodeFields for SharedContentLinkMetadataBase {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkAudience>>,
+            f2: ::std::option::Option<crate::sharing::AudienceRestrictingSharedFolder>,
+            f3: ::std::option::Option<crate::sharing::LinkAudience>,
+            f4: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f5: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkPermission>>,
+            f6: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::LinkAudience>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            crate::sharing::AudienceRestrictingSharedFolder,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::LinkPermission>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_level" => f0 = crate::wire::Decode::decode(r)?,
-                "audience_options" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
+                "access_level" => crate::wire::read_nullable(r, &mut slots.f0),
+                "audience_options" => crate::wire::read_into(r, &mut slots.f1),
                 "audience_restricting_shared_folder" => {
-                    f2 = crate::wire::Decode::decode(r)?;
+                    crate::wire::read_nullable(r, &mut slots.f2)
                 }
-                "current_audience" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "expiry" => f4 = crate::wire::Decode::decode(r)?,
-                "link_permissions" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "password_protected" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "current_audience" => crate::wire::read_into(r, &mut slots.f3),
+                "expiry" => crate::wire::read_nullable(r, &mut slots.f4),
+                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
+                "password_protected" => crate::wire::read_into(r, &mut slots.f6),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "audience_options",
+                    "SharedContentLinkMetadataBase",
+                ),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "current_audience",
+                    "SharedContentLinkMetadataBase",
+                ),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "link_permissions",
+                    "SharedContentLinkMetadataBase",
+                ),
+            );
+        }
+        if slots.f6.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "password_protected",
+                    "SharedContentLinkMetadataBase",
+                ),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f6),
+        ) = (slots.f1.take(), slots.f3.take(), slots.f5.take(), slots.f6.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SharedContentLinkMetadataBase"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            access_level: f0,
-            audience_options: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'audience_options' of SharedContentLinkMetadataBase",
-                            ),
-                        )
-                })?,
-            audience_restricting_shared_folder: f2,
-            current_audience: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'current_audience' of SharedContentLinkMetadataBase",
-                            ),
-                        )
-                })?,
-            expiry: f4,
-            link_permissions: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'link_permissions' of SharedContentLinkMetadataBase",
-                            ),
-                        )
-                })?,
-            password_protected: f6
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'password_protected' of SharedContentLinkMetadataBase",
-                            ),
-                        )
-                })?,
+            access_level: slots.f0,
+            audience_options: f1,
+            audience_restricting_shared_folder: slots.f2,
+            current_audience: f3,
+            expiry: slots.f4,
+            link_permissions: f5,
+            password_protected: f6,
         })
     }
 }
@@ -8837,16 +8443,10 @@ impl SharedFileMembers {
 impl crate::wire::EncodeFields for SharedFileMembers {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("users");
-        self.users.encode(w);
-        w.key("groups");
-        self.groups.encode(w);
-        w.key("invitees");
-        self.invitees.encode(w);
-        if let ::std::option::Option::Some(v) = &self.cursor {
-            w.key("cursor");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "users", &self.users);
+        crate::wire::write_field(w, "groups", &self.groups);
+        crate::wire::write_field(w, "invitees", &self.invitees);
+        crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for SharedFileMembers {
@@ -8857,66 +8457,65 @@ impl crate::wire::Encode for SharedFileMembers {
     }
 }
 impl crate::wire::DecodeFields for SharedFileMembers {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::UserFileMembershipInfo>,
+            >,
+            f1: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
+            >,
+            f2: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::InviteeMembershipInfo>,
+            >,
+            f3: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::UserFileMembershipInfo>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::InviteeMembershipInfo>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "users" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "groups" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "invitees" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "users" => crate::wire::read_into(r, &mut slots.f0),
+                "groups" => crate::wire::read_into(r, &mut slots.f1),
+                "invitees" => crate::wire::read_into(r, &mut slots.f2),
+                "cursor" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "users", "SharedFileMembers"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "groups", "SharedFileMembers"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "invitees", "SharedFileMembers"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SharedFileMembers"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            users: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'users' of SharedFileMembers",
-                            ),
-                        )
-                })?,
-            groups: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'groups' of SharedFileMembers",
-                            ),
-                        )
-                })?,
-            invitees: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'invitees' of SharedFileMembers",
-                            ),
-                        )
-                })?,
-            cursor: f3,
+            users: f0,
+            groups: f1,
+            invitees: f2,
+            cursor: slots.f3,
         })
     }
 }
@@ -9081,54 +8680,28 @@ impl SharedFileMetadata {
 impl crate::wire::EncodeFields for SharedFileMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.access_type {
-            w.key("access_type");
-            v.encode(w);
-        }
-        w.key("id");
-        self.id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.expected_link_metadata {
-            w.key("expected_link_metadata");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.link_metadata {
-            w.key("link_metadata");
-            v.encode(w);
-        }
-        w.key("name");
-        self.name.encode(w);
-        if let ::std::option::Option::Some(v) = &self.owner_display_names {
-            w.key("owner_display_names");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.owner_team {
-            w.key("owner_team");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.parent_shared_folder_id {
-            w.key("parent_shared_folder_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path_display {
-            w.key("path_display");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path_lower {
-            w.key("path_lower");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.permissions {
-            w.key("permissions");
-            v.encode(w);
-        }
-        w.key("policy");
-        self.policy.encode(w);
-        w.key("preview_url");
-        self.preview_url.encode(w);
-        if let ::std::option::Option::Some(v) = &self.time_invited {
-            w.key("time_invited");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "access_type", &self.access_type);
+        crate::wire::write_field(w, "id", &self.id);
+        crate::wire::write_opt(
+            w,
+            "expected_link_metadata",
+            &self.expected_link_metadata,
+        );
+        crate::wire::write_opt(w, "link_metadata", &self.link_metadata);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_opt(w, "owner_display_names", &self.owner_display_names);
+        crate::wire::write_opt(w, "owner_team", &self.owner_team);
+        crate::wire::write_opt(
+            w,
+            "parent_shared_folder_id",
+            &self.parent_shared_folder_id,
+        );
+        crate::wire::write_opt(w, "path_display", &self.path_display);
+        crate::wire::write_opt(w, "path_lower", &self.path_lower);
+        crate::wire::write_opt(w, "permissions", &self.permissions);
+        crate::wire::write_field(w, "policy", &self.policy);
+        crate::wire::write_field(w, "preview_url", &self.preview_url);
+        crate::wire::write_opt(w, "time_invited", &self.time_invited);
     }
 }
 impl crate::wire::Encode for SharedFileMetadata {
@@ -9139,102 +8712,95 @@ impl crate::wire::Encode for SharedFileMetadata {
     }
 }
 impl crate::wire::DecodeFields for SharedFileMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<crate::files::FileId>,
+            f2: ::std::option::Option<crate::sharing::ExpectedSharedContentLinkMetadata>,
+            f3: ::std::option::Option<crate::sharing::SharedContentLinkMetadata>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            f6: ::std::option::Option<crate::users::Team>,
+            f7: ::std::option::Option<crate::common::SharedFolderId>,
+            f8: ::std::option::Option<::std::string::String>,
+            f9: ::std::option::Option<::std::string::String>,
+            f10: ::std::option::Option<::std::vec::Vec<crate::sharing::FilePermission>>,
+            f11: ::std::option::Option<crate::sharing::FolderPolicy>,
+            f12: ::std::option::Option<::std::string::String>,
+            f13: ::std::option::Option<crate::common::DropboxTimestamp>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::files::FileId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            crate::sharing::ExpectedSharedContentLinkMetadata,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::sharing::SharedContentLinkMetadata> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::users::Team> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::FilePermission>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<crate::sharing::FolderPolicy> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_type" => f0 = crate::wire::Decode::decode(r)?,
-                "id" => f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                "expected_link_metadata" => f2 = crate::wire::Decode::decode(r)?,
-                "link_metadata" => f3 = crate::wire::Decode::decode(r)?,
-                "name" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "owner_display_names" => f5 = crate::wire::Decode::decode(r)?,
-                "owner_team" => f6 = crate::wire::Decode::decode(r)?,
-                "parent_shared_folder_id" => f7 = crate::wire::Decode::decode(r)?,
-                "path_display" => f8 = crate::wire::Decode::decode(r)?,
-                "path_lower" => f9 = crate::wire::Decode::decode(r)?,
-                "permissions" => f10 = crate::wire::Decode::decode(r)?,
-                "policy" => {
-                    f11 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "preview_url" => {
-                    f12 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "time_invited" => f13 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "access_type" => crate::wire::read_nullable(r, &mut slots.f0),
+                "id" => crate::wire::read_into(r, &mut slots.f1),
+                "expected_link_metadata" => crate::wire::read_nullable(r, &mut slots.f2),
+                "link_metadata" => crate::wire::read_nullable(r, &mut slots.f3),
+                "name" => crate::wire::read_into(r, &mut slots.f4),
+                "owner_display_names" => crate::wire::read_nullable(r, &mut slots.f5),
+                "owner_team" => crate::wire::read_nullable(r, &mut slots.f6),
+                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f7),
+                "path_display" => crate::wire::read_nullable(r, &mut slots.f8),
+                "path_lower" => crate::wire::read_nullable(r, &mut slots.f9),
+                "permissions" => crate::wire::read_nullable(r, &mut slots.f10),
+                "policy" => crate::wire::read_into(r, &mut slots.f11),
+                "preview_url" => crate::wire::read_into(r, &mut slots.f12),
+                "time_invited" => crate::wire::read_nullable(r, &mut slots.f13),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "id", "SharedFileMetadata"),
+            );
+        }
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "SharedFileMetadata"),
+            );
+        }
+        if slots.f11.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "policy", "SharedFileMetadata"),
+            );
+        }
+        if slots.f12.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "preview_url", "SharedFileMetadata"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f4),
+            ::std::option::Option::Some(f11),
+            ::std::option::Option::Some(f12),
+        ) = (slots.f1.take(), slots.f4.take(), slots.f11.take(), slots.f12.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SharedFileMetadata"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            access_type: f0,
-            id: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'id' of SharedFileMetadata",
-                            ),
-                        )
-                })?,
-            expected_link_metadata: f2,
-            link_metadata: f3,
-            name: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of SharedFileMetadata",
-                            ),
-                        )
-                })?,
-            owner_display_names: f5,
-            owner_team: f6,
-            parent_shared_folder_id: f7,
-            path_display: f8,
-            path_lower: f9,
-            permissions: f10,
-            policy: f11
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'policy' of SharedFileMetadata",
-                            ),
-                        )
-                })?,
-            preview_url: f12
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'preview_url' of SharedFileMetadata",
-                            ),
-                        )
-                })?,
-            time_invited: f13,
+            access_type: slots.f0,
+            id: f1,
+            expected_link_metadata: slots.f2,
+            link_metadata: slots.f3,
+            name: f4,
+            owner_display_names: slots.f5,
+            owner_team: slots.f6,
+            parent_shared_folder_id: slots.f7,
+            path_display: slots.f8,
+            path_lower: slots.f9,
+            permissions: slots.f10,
+            policy: f11,
+            preview_url: f12,
+            time_invited: slots.f13,
         })
     }
 }
@@ -9322,16 +8888,10 @@ impl SharedFolderMembers {
 impl crate::wire::EncodeFields for SharedFolderMembers {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("users");
-        self.users.encode(w);
-        w.key("groups");
-        self.groups.encode(w);
-        w.key("invitees");
-        self.invitees.encode(w);
-        if let ::std::option::Option::Some(v) = &self.cursor {
-            w.key("cursor");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "users", &self.users);
+        crate::wire::write_field(w, "groups", &self.groups);
+        crate::wire::write_field(w, "invitees", &self.invitees);
+        crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Encode for SharedFolderMembers {
@@ -9342,66 +8902,65 @@ impl crate::wire::Encode for SharedFolderMembers {
     }
 }
 impl crate::wire::DecodeFields for SharedFolderMembers {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::UserMembershipInfo>,
+            >,
+            f1: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
+            >,
+            f2: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::InviteeMembershipInfo>,
+            >,
+            f3: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::UserMembershipInfo>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::InviteeMembershipInfo>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "users" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "groups" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "invitees" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "cursor" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "users" => crate::wire::read_into(r, &mut slots.f0),
+                "groups" => crate::wire::read_into(r, &mut slots.f1),
+                "invitees" => crate::wire::read_into(r, &mut slots.f2),
+                "cursor" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "users", "SharedFolderMembers"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "groups", "SharedFolderMembers"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "invitees", "SharedFolderMembers"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SharedFolderMembers"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            users: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'users' of SharedFolderMembers",
-                            ),
-                        )
-                })?,
-            groups: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'groups' of SharedFolderMembers",
-                            ),
-                        )
-                })?,
-            invitees: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'invitees' of SharedFolderMembers",
-                            ),
-                        )
-                })?,
-            cursor: f3,
+            users: f0,
+            groups: f1,
+            invitees: f2,
+            cursor: slots.f3,
         })
     }
 }
@@ -9580,60 +9139,32 @@ impl SharedFolderMetadata {
 impl crate::wire::EncodeFields for SharedFolderMetadata {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("access_type");
-        self.access_type.encode(w);
-        w.key("is_inside_team_folder");
-        self.is_inside_team_folder.encode(w);
-        w.key("is_team_folder");
-        self.is_team_folder.encode(w);
-        if let ::std::option::Option::Some(v) = &self.owner_display_names {
-            w.key("owner_display_names");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.owner_team {
-            w.key("owner_team");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.parent_shared_folder_id {
-            w.key("parent_shared_folder_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path_display {
-            w.key("path_display");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path_lower {
-            w.key("path_lower");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.parent_folder_name {
-            w.key("parent_folder_name");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.link_metadata {
-            w.key("link_metadata");
-            v.encode(w);
-        }
-        w.key("name");
-        self.name.encode(w);
-        if let ::std::option::Option::Some(v) = &self.permissions {
-            w.key("permissions");
-            v.encode(w);
-        }
-        w.key("policy");
-        self.policy.encode(w);
-        w.key("preview_url");
-        self.preview_url.encode(w);
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        w.key("time_invited");
-        self.time_invited.encode(w);
-        w.key("access_inheritance");
-        self.access_inheritance.encode(w);
-        if let ::std::option::Option::Some(v) = &self.folder_id {
-            w.key("folder_id");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "access_type", &self.access_type);
+        crate::wire::write_field(
+            w,
+            "is_inside_team_folder",
+            &self.is_inside_team_folder,
+        );
+        crate::wire::write_field(w, "is_team_folder", &self.is_team_folder);
+        crate::wire::write_opt(w, "owner_display_names", &self.owner_display_names);
+        crate::wire::write_opt(w, "owner_team", &self.owner_team);
+        crate::wire::write_opt(
+            w,
+            "parent_shared_folder_id",
+            &self.parent_shared_folder_id,
+        );
+        crate::wire::write_opt(w, "path_display", &self.path_display);
+        crate::wire::write_opt(w, "path_lower", &self.path_lower);
+        crate::wire::write_opt(w, "parent_folder_name", &self.parent_folder_name);
+        crate::wire::write_opt(w, "link_metadata", &self.link_metadata);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_opt(w, "permissions", &self.permissions);
+        crate::wire::write_field(w, "policy", &self.policy);
+        crate::wire::write_field(w, "preview_url", &self.preview_url);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_field(w, "time_invited", &self.time_invited);
+        crate::wire::write_field(w, "access_inheritance", &self.access_inheritance);
+        crate::wire::write_opt(w, "folder_id", &self.folder_id);
     }
 }
 impl crate::wire::Encode for SharedFolderMetadata {
@@ -9644,165 +9175,145 @@ impl crate::wire::Encode for SharedFolderMetadata {
     }
 }
 impl crate::wire::DecodeFields for SharedFolderMetadata {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            f4: ::std::option::Option<crate::users::Team>,
+            f5: ::std::option::Option<crate::common::SharedFolderId>,
+            f6: ::std::option::Option<::std::string::String>,
+            f7: ::std::option::Option<::std::string::String>,
+            f8: ::std::option::Option<::std::string::String>,
+            f9: ::std::option::Option<crate::sharing::SharedContentLinkMetadata>,
+            f10: ::std::option::Option<::std::string::String>,
+            f11: ::std::option::Option<
+                ::std::vec::Vec<crate::sharing::FolderPermission>,
+            >,
+            f12: ::std::option::Option<crate::sharing::FolderPolicy>,
+            f13: ::std::option::Option<::std::string::String>,
+            f14: ::std::option::Option<crate::common::SharedFolderId>,
+            f15: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f16: ::std::option::Option<crate::sharing::AccessInheritance>,
+            f17: ::std::option::Option<crate::files::FileId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::users::Team> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<crate::sharing::SharedContentLinkMetadata> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::FolderPermission>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<crate::sharing::FolderPolicy> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<crate::sharing::AccessInheritance> = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<crate::files::FileId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_type" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "is_inside_team_folder" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "is_team_folder" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "owner_display_names" => f3 = crate::wire::Decode::decode(r)?,
-                "owner_team" => f4 = crate::wire::Decode::decode(r)?,
-                "parent_shared_folder_id" => f5 = crate::wire::Decode::decode(r)?,
-                "path_display" => f6 = crate::wire::Decode::decode(r)?,
-                "path_lower" => f7 = crate::wire::Decode::decode(r)?,
-                "parent_folder_name" => f8 = crate::wire::Decode::decode(r)?,
-                "link_metadata" => f9 = crate::wire::Decode::decode(r)?,
-                "name" => {
-                    f10 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "permissions" => f11 = crate::wire::Decode::decode(r)?,
-                "policy" => {
-                    f12 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "preview_url" => {
-                    f13 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "shared_folder_id" => {
-                    f14 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "time_invited" => {
-                    f15 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "access_inheritance" => {
-                    f16 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "folder_id" => f17 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "access_type" => crate::wire::read_into(r, &mut slots.f0),
+                "is_inside_team_folder" => crate::wire::read_into(r, &mut slots.f1),
+                "is_team_folder" => crate::wire::read_into(r, &mut slots.f2),
+                "owner_display_names" => crate::wire::read_nullable(r, &mut slots.f3),
+                "owner_team" => crate::wire::read_nullable(r, &mut slots.f4),
+                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f5),
+                "path_display" => crate::wire::read_nullable(r, &mut slots.f6),
+                "path_lower" => crate::wire::read_nullable(r, &mut slots.f7),
+                "parent_folder_name" => crate::wire::read_nullable(r, &mut slots.f8),
+                "link_metadata" => crate::wire::read_nullable(r, &mut slots.f9),
+                "name" => crate::wire::read_into(r, &mut slots.f10),
+                "permissions" => crate::wire::read_nullable(r, &mut slots.f11),
+                "policy" => crate::wire::read_into(r, &mut slots.f12),
+                "preview_url" => crate::wire::read_into(r, &mut slots.f13),
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f14),
+                "time_invited" => crate::wire::read_into(r, &mut slots.f15),
+                "access_inheritance" => crate::wire::read_into(r, &mut slots.f16),
+                "folder_id" => crate::wire::read_nullable(r, &mut slots.f17),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            access_inheritance: crate::sharing::AccessInheritance,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "access_type", "SharedFolderMetadata"),
+            );
         }
-        let defaults = Defaults {
-            access_inheritance: crate::sharing::AccessInheritance::Inherit,
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_inside_team_folder", "SharedFolderMetadata"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_team_folder", "SharedFolderMetadata"),
+            );
+        }
+        if slots.f10.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "SharedFolderMetadata"),
+            );
+        }
+        if slots.f12.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "policy", "SharedFolderMetadata"),
+            );
+        }
+        if slots.f13.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "preview_url", "SharedFolderMetadata"),
+            );
+        }
+        if slots.f14.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "SharedFolderMetadata"),
+            );
+        }
+        if slots.f15.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "time_invited", "SharedFolderMetadata"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f10),
+            ::std::option::Option::Some(f12),
+            ::std::option::Option::Some(f13),
+            ::std::option::Option::Some(f14),
+            ::std::option::Option::Some(f15),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f10.take(),
+            slots.f12.take(),
+            slots.f13.take(),
+            slots.f14.take(),
+            slots.f15.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SharedFolderMetadata"),
+            );
         };
         ::std::result::Result::Ok(Self {
-            access_type: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'access_type' of SharedFolderMetadata",
-                            ),
-                        )
-                })?,
-            is_inside_team_folder: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_inside_team_folder' of SharedFolderMetadata",
-                            ),
-                        )
-                })?,
-            is_team_folder: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_team_folder' of SharedFolderMetadata",
-                            ),
-                        )
-                })?,
-            owner_display_names: f3,
-            owner_team: f4,
-            parent_shared_folder_id: f5,
-            path_display: f6,
-            path_lower: f7,
-            parent_folder_name: f8,
-            link_metadata: f9,
-            name: f10
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of SharedFolderMetadata",
-                            ),
-                        )
-                })?,
-            permissions: f11,
-            policy: f12
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'policy' of SharedFolderMetadata",
-                            ),
-                        )
-                })?,
-            preview_url: f13
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'preview_url' of SharedFolderMetadata",
-                            ),
-                        )
-                })?,
-            shared_folder_id: f14
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of SharedFolderMetadata",
-                            ),
-                        )
-                })?,
-            time_invited: f15
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'time_invited' of SharedFolderMetadata",
-                            ),
-                        )
-                })?,
-            access_inheritance: match f16 {
+            access_type: f0,
+            is_inside_team_folder: f1,
+            is_team_folder: f2,
+            owner_display_names: slots.f3,
+            owner_team: slots.f4,
+            parent_shared_folder_id: slots.f5,
+            path_display: slots.f6,
+            path_lower: slots.f7,
+            parent_folder_name: slots.f8,
+            link_metadata: slots.f9,
+            name: f10,
+            permissions: slots.f11,
+            policy: f12,
+            preview_url: f13,
+            shared_folder_id: f14,
+            time_invited: f15,
+            access_inheritance: match slots.f16 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.access_inheritance,
+                ::std::option::Option::None => crate::sharing::AccessInheritance::Inherit,
             },
-            folder_id: f17,
+            folder_id: slots.f17,
         })
     }
 }
@@ -9946,36 +9457,23 @@ impl SharedFolderMetadataBase {
 impl crate::wire::EncodeFields for SharedFolderMetadataBase {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("access_type");
-        self.access_type.encode(w);
-        w.key("is_inside_team_folder");
-        self.is_inside_team_folder.encode(w);
-        w.key("is_team_folder");
-        self.is_team_folder.encode(w);
-        if let ::std::option::Option::Some(v) = &self.owner_display_names {
-            w.key("owner_display_names");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.owner_team {
-            w.key("owner_team");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.parent_shared_folder_id {
-            w.key("parent_shared_folder_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path_display {
-            w.key("path_display");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.path_lower {
-            w.key("path_lower");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.parent_folder_name {
-            w.key("parent_folder_name");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "access_type", &self.access_type);
+        crate::wire::write_field(
+            w,
+            "is_inside_team_folder",
+            &self.is_inside_team_folder,
+        );
+        crate::wire::write_field(w, "is_team_folder", &self.is_team_folder);
+        crate::wire::write_opt(w, "owner_display_names", &self.owner_display_names);
+        crate::wire::write_opt(w, "owner_team", &self.owner_team);
+        crate::wire::write_opt(
+            w,
+            "parent_shared_folder_id",
+            &self.parent_shared_folder_id,
+        );
+        crate::wire::write_opt(w, "path_display", &self.path_display);
+        crate::wire::write_opt(w, "path_lower", &self.path_lower);
+        crate::wire::write_opt(w, "parent_folder_name", &self.parent_folder_name);
     }
 }
 impl crate::wire::Encode for SharedFolderMetadataBase {
@@ -9986,75 +9484,78 @@ impl crate::wire::Encode for SharedFolderMetadataBase {
     }
 }
 impl crate::wire::DecodeFields for SharedFolderMetadataBase {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<bool>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+            f4: ::std::option::Option<crate::users::Team>,
+            f5: ::std::option::Option<crate::common::SharedFolderId>,
+            f6: ::std::option::Option<::std::string::String>,
+            f7: ::std::option::Option<::std::string::String>,
+            f8: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::users::Team> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_type" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "is_inside_team_folder" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "is_team_folder" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "owner_display_names" => f3 = crate::wire::Decode::decode(r)?,
-                "owner_team" => f4 = crate::wire::Decode::decode(r)?,
-                "parent_shared_folder_id" => f5 = crate::wire::Decode::decode(r)?,
-                "path_display" => f6 = crate::wire::Decode::decode(r)?,
-                "path_lower" => f7 = crate::wire::Decode::decode(r)?,
-                "parent_folder_name" => f8 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "access_type" => crate::wire::read_into(r, &mut slots.f0),
+                "is_inside_team_folder" => crate::wire::read_into(r, &mut slots.f1),
+                "is_team_folder" => crate::wire::read_into(r, &mut slots.f2),
+                "owner_display_names" => crate::wire::read_nullable(r, &mut slots.f3),
+                "owner_team" => crate::wire::read_nullable(r, &mut slots.f4),
+                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f5),
+                "path_display" => crate::wire::read_nullable(r, &mut slots.f6),
+                "path_lower" => crate::wire::read_nullable(r, &mut slots.f7),
+                "parent_folder_name" => crate::wire::read_nullable(r, &mut slots.f8),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "access_type", "SharedFolderMetadataBase"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "is_inside_team_folder",
+                    "SharedFolderMetadataBase",
+                ),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_team_folder", "SharedFolderMetadataBase"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SharedFolderMetadataBase"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            access_type: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'access_type' of SharedFolderMetadataBase",
-                            ),
-                        )
-                })?,
-            is_inside_team_folder: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_inside_team_folder' of SharedFolderMetadataBase",
-                            ),
-                        )
-                })?,
-            is_team_folder: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_team_folder' of SharedFolderMetadataBase",
-                            ),
-                        )
-                })?,
-            owner_display_names: f3,
-            owner_team: f4,
-            parent_shared_folder_id: f5,
-            path_display: f6,
-            path_lower: f7,
-            parent_folder_name: f8,
+            access_type: f0,
+            is_inside_team_folder: f1,
+            is_team_folder: f2,
+            owner_display_names: slots.f3,
+            owner_team: slots.f4,
+            parent_shared_folder_id: slots.f5,
+            path_display: slots.f6,
+            path_lower: slots.f7,
+            parent_folder_name: slots.f8,
         })
     }
 }
@@ -10267,34 +9768,13 @@ impl SharedLinkSettings {
 impl crate::wire::EncodeFields for SharedLinkSettings {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.require_password {
-            w.key("require_password");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.link_password {
-            w.key("link_password");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.expires {
-            w.key("expires");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.audience {
-            w.key("audience");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.access {
-            w.key("access");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.requested_visibility {
-            w.key("requested_visibility");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.allow_download {
-            w.key("allow_download");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "require_password", &self.require_password);
+        crate::wire::write_opt(w, "link_password", &self.link_password);
+        crate::wire::write_opt(w, "expires", &self.expires);
+        crate::wire::write_opt(w, "audience", &self.audience);
+        crate::wire::write_opt(w, "access", &self.access);
+        crate::wire::write_opt(w, "requested_visibility", &self.requested_visibility);
+        crate::wire::write_opt(w, "allow_download", &self.allow_download);
     }
 }
 impl crate::wire::Encode for SharedLinkSettings {
@@ -10305,39 +9785,44 @@ impl crate::wire::Encode for SharedLinkSettings {
     }
 }
 impl crate::wire::DecodeFields for SharedLinkSettings {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<bool>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f3: ::std::option::Option<crate::sharing::LinkAudience>,
+            f4: ::std::option::Option<crate::sharing::RequestedLinkAccessLevel>,
+            f5: ::std::option::Option<crate::sharing::RequestedVisibility>,
+            f6: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::sharing::LinkAudience> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::sharing::RequestedLinkAccessLevel> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::sharing::RequestedVisibility> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "require_password" => f0 = crate::wire::Decode::decode(r)?,
-                "link_password" => f1 = crate::wire::Decode::decode(r)?,
-                "expires" => f2 = crate::wire::Decode::decode(r)?,
-                "audience" => f3 = crate::wire::Decode::decode(r)?,
-                "access" => f4 = crate::wire::Decode::decode(r)?,
-                "requested_visibility" => f5 = crate::wire::Decode::decode(r)?,
-                "allow_download" => f6 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "require_password" => crate::wire::read_nullable(r, &mut slots.f0),
+                "link_password" => crate::wire::read_nullable(r, &mut slots.f1),
+                "expires" => crate::wire::read_nullable(r, &mut slots.f2),
+                "audience" => crate::wire::read_nullable(r, &mut slots.f3),
+                "access" => crate::wire::read_nullable(r, &mut slots.f4),
+                "requested_visibility" => crate::wire::read_nullable(r, &mut slots.f5),
+                "allow_download" => crate::wire::read_nullable(r, &mut slots.f6),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            require_password: f0,
-            link_password: f1,
-            expires: f2,
-            audience: f3,
-            access: f4,
-            requested_visibility: f5,
-            allow_download: f6,
+            require_password: slots.f0,
+            link_password: slots.f1,
+            expires: slots.f2,
+            audience: slots.f3,
+            access: slots.f4,
+            requested_visibility: slots.f5,
+            allow_download: slots.f6,
         })
     }
 }
@@ -10388,14 +9873,9 @@ impl TeamMemberInfo {
 impl crate::wire::EncodeFields for TeamMemberInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("team_info");
-        self.team_info.encode(w);
-        w.key("display_name");
-        self.display_name.encode(w);
-        if let ::std::option::Option::Some(v) = &self.member_id {
-            w.key("member_id");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "team_info", &self.team_info);
+        crate::wire::write_field(w, "display_name", &self.display_name);
+        crate::wire::write_opt(w, "member_id", &self.member_id);
     }
 }
 impl crate::wire::Encode for TeamMemberInfo {
@@ -10406,47 +9886,50 @@ impl crate::wire::Encode for TeamMemberInfo {
     }
 }
 impl crate::wire::DecodeFields for TeamMemberInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::TeamInfo>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::TeamInfo> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "team_info" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "display_name" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "member_id" => f2 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "team_info" => crate::wire::read_into(r, &mut slots.f0),
+                "display_name" => crate::wire::read_into(r, &mut slots.f1),
+                "member_id" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "team_info", "TeamMemberInfo"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "display_name", "TeamMemberInfo"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "TeamMemberInfo"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            team_info: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'team_info' of TeamMemberInfo",
-                            ),
-                        )
-                })?,
-            display_name: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'display_name' of TeamMemberInfo",
-                            ),
-                        )
-                })?,
-            member_id: f2,
+            team_info: f0,
+            display_name: f1,
+            member_id: slots.f2,
         })
     }
 }
@@ -10488,10 +9971,8 @@ impl TransferFolderArg {
 impl crate::wire::EncodeFields for TransferFolderArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        w.key("to_dropbox_id");
-        self.to_dropbox_id.encode(w);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_field(w, "to_dropbox_id", &self.to_dropbox_id);
     }
 }
 impl crate::wire::Encode for TransferFolderArg {
@@ -10502,44 +9983,47 @@ impl crate::wire::Encode for TransferFolderArg {
     }
 }
 impl crate::wire::DecodeFields for TransferFolderArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::SharedFolderId>,
+            f1: ::std::option::Option<crate::sharing::DropboxId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::DropboxId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "to_dropbox_id" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                "to_dropbox_id" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "TransferFolderArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "to_dropbox_id", "TransferFolderArg"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "TransferFolderArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            shared_folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of TransferFolderArg",
-                            ),
-                        )
-                })?,
-            to_dropbox_id: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'to_dropbox_id' of TransferFolderArg",
-                            ),
-                        )
-                })?,
+            shared_folder_id: f0,
+            to_dropbox_id: f1,
         })
     }
 }
@@ -10595,8 +10079,7 @@ impl UnmountFolderArg {
 impl crate::wire::EncodeFields for UnmountFolderArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
     }
 }
 impl crate::wire::Encode for UnmountFolderArg {
@@ -10607,32 +10090,35 @@ impl crate::wire::Encode for UnmountFolderArg {
     }
 }
 impl crate::wire::DecodeFields for UnmountFolderArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::SharedFolderId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            shared_folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of UnmountFolderArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "UnmountFolderArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UnmountFolderArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { shared_folder_id: f0 })
     }
 }
 impl crate::wire::Decode for UnmountFolderArg {
@@ -10681,8 +10167,7 @@ impl UnshareFileArg {
 impl crate::wire::EncodeFields for UnshareFileArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file");
-        self.file.encode(w);
+        crate::wire::write_field(w, "file", &self.file);
     }
 }
 impl crate::wire::Encode for UnshareFileArg {
@@ -10693,32 +10178,35 @@ impl crate::wire::Encode for UnshareFileArg {
     }
 }
 impl crate::wire::DecodeFields for UnshareFileArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::PathOrId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            file: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file' of UnshareFileArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file", "UnshareFileArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UnshareFileArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { file: f0 })
     }
 }
 impl crate::wire::Decode for UnshareFileArg {
@@ -10776,10 +10264,8 @@ impl UnshareFolderArg {
 impl crate::wire::EncodeFields for UnshareFolderArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        w.key("leave_a_copy");
-        self.leave_a_copy.encode(w);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_field(w, "leave_a_copy", &self.leave_a_copy);
     }
 }
 impl crate::wire::Encode for UnshareFolderArg {
@@ -10790,42 +10276,41 @@ impl crate::wire::Encode for UnshareFolderArg {
     }
 }
 impl crate::wire::DecodeFields for UnshareFolderArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::SharedFolderId>,
+            f1: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "leave_a_copy" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                "leave_a_copy" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            leave_a_copy: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "UnshareFolderArg"),
+            );
         }
-        let defaults = Defaults { leave_a_copy: false };
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UnshareFolderArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            shared_folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of UnshareFolderArg",
-                            ),
-                        )
-                })?,
-            leave_a_copy: match f1 {
+            shared_folder_id: f0,
+            leave_a_copy: match slots.f1 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.leave_a_copy,
+                ::std::option::Option::None => false,
             },
         })
     }
@@ -10884,12 +10369,9 @@ impl UpdateFileMemberArgs {
 impl crate::wire::EncodeFields for UpdateFileMemberArgs {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file");
-        self.file.encode(w);
-        w.key("member");
-        self.member.encode(w);
-        w.key("access_level");
-        self.access_level.encode(w);
+        crate::wire::write_field(w, "file", &self.file);
+        crate::wire::write_field(w, "member", &self.member);
+        crate::wire::write_field(w, "access_level", &self.access_level);
     }
 }
 impl crate::wire::Encode for UpdateFileMemberArgs {
@@ -10900,57 +10382,56 @@ impl crate::wire::Encode for UpdateFileMemberArgs {
     }
 }
 impl crate::wire::DecodeFields for UpdateFileMemberArgs {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::PathOrId>,
+            f1: ::std::option::Option<crate::sharing::MemberSelector>,
+            f2: ::std::option::Option<crate::sharing::AccessLevel>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "member" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "access_level" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "file" => crate::wire::read_into(r, &mut slots.f0),
+                "member" => crate::wire::read_into(r, &mut slots.f1),
+                "access_level" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file", "UpdateFileMemberArgs"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "member", "UpdateFileMemberArgs"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "access_level", "UpdateFileMemberArgs"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UpdateFileMemberArgs"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            file: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file' of UpdateFileMemberArgs",
-                            ),
-                        )
-                })?,
-            member: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'member' of UpdateFileMemberArgs",
-                            ),
-                        )
-                })?,
-            access_level: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'access_level' of UpdateFileMemberArgs",
-                            ),
-                        )
-                })?,
+            file: f0,
+            member: f1,
+            access_level: f2,
         })
     }
 }
@@ -11035,20 +10516,10 @@ impl UpdateFilePolicyArg {
 impl crate::wire::EncodeFields for UpdateFilePolicyArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("file");
-        self.file.encode(w);
-        if let ::std::option::Option::Some(v) = &self.actions {
-            w.key("actions");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.link_settings {
-            w.key("link_settings");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.viewer_info_policy {
-            w.key("viewer_info_policy");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "file", &self.file);
+        crate::wire::write_opt(w, "actions", &self.actions);
+        crate::wire::write_opt(w, "link_settings", &self.link_settings);
+        crate::wire::write_opt(w, "viewer_info_policy", &self.viewer_info_policy);
     }
 }
 impl crate::wire::Encode for UpdateFilePolicyArg {
@@ -11059,40 +10530,45 @@ impl crate::wire::Encode for UpdateFilePolicyArg {
     }
 }
 impl crate::wire::DecodeFields for UpdateFilePolicyArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::PathOrId>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
+            f2: ::std::option::Option<crate::sharing::LinkSettings>,
+            f3: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::PathOrId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::LinkSettings> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::sharing::ViewerInfoPolicy> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "file" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "actions" => f1 = crate::wire::Decode::decode(r)?,
-                "link_settings" => f2 = crate::wire::Decode::decode(r)?,
-                "viewer_info_policy" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "file" => crate::wire::read_into(r, &mut slots.f0),
+                "actions" => crate::wire::read_nullable(r, &mut slots.f1),
+                "link_settings" => crate::wire::read_nullable(r, &mut slots.f2),
+                "viewer_info_policy" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "file", "UpdateFilePolicyArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UpdateFilePolicyArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            file: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'file' of UpdateFilePolicyArg",
-                            ),
-                        )
-                })?,
-            actions: f1,
-            link_settings: f2,
-            viewer_info_policy: f3,
+            file: f0,
+            actions: slots.f1,
+            link_settings: slots.f2,
+            viewer_info_policy: slots.f3,
         })
     }
 }
@@ -11153,12 +10629,9 @@ impl UpdateFolderMemberArg {
 impl crate::wire::EncodeFields for UpdateFolderMemberArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        w.key("member");
-        self.member.encode(w);
-        w.key("access_level");
-        self.access_level.encode(w);
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_field(w, "member", &self.member);
+        crate::wire::write_field(w, "access_level", &self.access_level);
     }
 }
 impl crate::wire::Encode for UpdateFolderMemberArg {
@@ -11169,57 +10642,56 @@ impl crate::wire::Encode for UpdateFolderMemberArg {
     }
 }
 impl crate::wire::DecodeFields for UpdateFolderMemberArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::SharedFolderId>,
+            f1: ::std::option::Option<crate::sharing::MemberSelector>,
+            f2: ::std::option::Option<crate::sharing::AccessLevel>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::MemberSelector> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "member" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "access_level" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                "member" => crate::wire::read_into(r, &mut slots.f1),
+                "access_level" => crate::wire::read_into(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "UpdateFolderMemberArg"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "member", "UpdateFolderMemberArg"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "access_level", "UpdateFolderMemberArg"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UpdateFolderMemberArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            shared_folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of UpdateFolderMemberArg",
-                            ),
-                        )
-                })?,
-            member: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'member' of UpdateFolderMemberArg",
-                            ),
-                        )
-                })?,
-            access_level: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'access_level' of UpdateFolderMemberArg",
-                            ),
-                        )
-                })?,
+            shared_folder_id: f0,
+            member: f1,
+            access_level: f2,
         })
     }
 }
@@ -11333,32 +10805,13 @@ impl UpdateFolderPolicyArg {
 impl crate::wire::EncodeFields for UpdateFolderPolicyArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_id");
-        self.shared_folder_id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.member_policy {
-            w.key("member_policy");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.acl_update_policy {
-            w.key("acl_update_policy");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.viewer_info_policy {
-            w.key("viewer_info_policy");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.shared_link_policy {
-            w.key("shared_link_policy");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.link_settings {
-            w.key("link_settings");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.actions {
-            w.key("actions");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+        crate::wire::write_opt(w, "member_policy", &self.member_policy);
+        crate::wire::write_opt(w, "acl_update_policy", &self.acl_update_policy);
+        crate::wire::write_opt(w, "viewer_info_policy", &self.viewer_info_policy);
+        crate::wire::write_opt(w, "shared_link_policy", &self.shared_link_policy);
+        crate::wire::write_opt(w, "link_settings", &self.link_settings);
+        crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
 impl crate::wire::Encode for UpdateFolderPolicyArg {
@@ -11369,51 +10822,54 @@ impl crate::wire::Encode for UpdateFolderPolicyArg {
     }
 }
 impl crate::wire::DecodeFields for UpdateFolderPolicyArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::SharedFolderId>,
+            f1: ::std::option::Option<crate::sharing::MemberPolicy>,
+            f2: ::std::option::Option<crate::sharing::AclUpdatePolicy>,
+            f3: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
+            f4: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
+            f5: ::std::option::Option<crate::sharing::LinkSettings>,
+            f6: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::SharedFolderId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::MemberPolicy> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::sharing::AclUpdatePolicy> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::sharing::ViewerInfoPolicy> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::sharing::SharedLinkPolicy> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::sharing::LinkSettings> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::FolderAction>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "member_policy" => f1 = crate::wire::Decode::decode(r)?,
-                "acl_update_policy" => f2 = crate::wire::Decode::decode(r)?,
-                "viewer_info_policy" => f3 = crate::wire::Decode::decode(r)?,
-                "shared_link_policy" => f4 = crate::wire::Decode::decode(r)?,
-                "link_settings" => f5 = crate::wire::Decode::decode(r)?,
-                "actions" => f6 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "shared_folder_id" => crate::wire::read_into(r, &mut slots.f0),
+                "member_policy" => crate::wire::read_nullable(r, &mut slots.f1),
+                "acl_update_policy" => crate::wire::read_nullable(r, &mut slots.f2),
+                "viewer_info_policy" => crate::wire::read_nullable(r, &mut slots.f3),
+                "shared_link_policy" => crate::wire::read_nullable(r, &mut slots.f4),
+                "link_settings" => crate::wire::read_nullable(r, &mut slots.f5),
+                "actions" => crate::wire::read_nullable(r, &mut slots.f6),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "shared_folder_id", "UpdateFolderPolicyArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UpdateFolderPolicyArg"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            shared_folder_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_id' of UpdateFolderPolicyArg",
-                            ),
-                        )
-                })?,
-            member_policy: f1,
-            acl_update_policy: f2,
-            viewer_info_policy: f3,
-            shared_link_policy: f4,
-            link_settings: f5,
-            actions: f6,
+            shared_folder_id: f0,
+            member_policy: slots.f1,
+            acl_update_policy: slots.f2,
+            viewer_info_policy: slots.f3,
+            shared_link_policy: slots.f4,
+            link_settings: slots.f5,
+            actions: slots.f6,
         })
     }
 }
@@ -11520,28 +10976,13 @@ impl UserFileMembershipInfo {
 impl crate::wire::EncodeFields for UserFileMembershipInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("access_type");
-        self.access_type.encode(w);
-        if let ::std::option::Option::Some(v) = &self.permissions {
-            w.key("permissions");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.initials {
-            w.key("initials");
-            v.encode(w);
-        }
-        w.key("is_inherited");
-        self.is_inherited.encode(w);
-        w.key("user");
-        self.user.encode(w);
-        if let ::std::option::Option::Some(v) = &self.time_last_seen {
-            w.key("time_last_seen");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.platform_type {
-            w.key("platform_type");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "access_type", &self.access_type);
+        crate::wire::write_opt(w, "permissions", &self.permissions);
+        crate::wire::write_opt(w, "initials", &self.initials);
+        crate::wire::write_field(w, "is_inherited", &self.is_inherited);
+        crate::wire::write_field(w, "user", &self.user);
+        crate::wire::write_opt(w, "time_last_seen", &self.time_last_seen);
+        crate::wire::write_opt(w, "platform_type", &self.platform_type);
     }
 }
 impl crate::wire::Encode for UserFileMembershipInfo {
@@ -11552,70 +10993,65 @@ impl crate::wire::Encode for UserFileMembershipInfo {
     }
 }
 impl crate::wire::DecodeFields for UserFileMembershipInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<crate::sharing::UserInfo>,
+            f5: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f6: ::std::option::Option<crate::seen_state::PlatformType>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::MemberPermission>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::sharing::UserInfo> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<crate::seen_state::PlatformType> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_type" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "permissions" => f1 = crate::wire::Decode::decode(r)?,
-                "initials" => f2 = crate::wire::Decode::decode(r)?,
-                "is_inherited" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "user" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "time_last_seen" => f5 = crate::wire::Decode::decode(r)?,
-                "platform_type" => f6 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "access_type" => crate::wire::read_into(r, &mut slots.f0),
+                "permissions" => crate::wire::read_nullable(r, &mut slots.f1),
+                "initials" => crate::wire::read_nullable(r, &mut slots.f2),
+                "is_inherited" => crate::wire::read_into(r, &mut slots.f3),
+                "user" => crate::wire::read_into(r, &mut slots.f4),
+                "time_last_seen" => crate::wire::read_nullable(r, &mut slots.f5),
+                "platform_type" => crate::wire::read_nullable(r, &mut slots.f6),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            is_inherited: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "access_type", "UserFileMembershipInfo"),
+            );
         }
-        let defaults = Defaults { is_inherited: false };
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "user", "UserFileMembershipInfo"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (
+            slots.f0.take(),
+            slots.f4.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UserFileMembershipInfo"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            access_type: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'access_type' of UserFileMembershipInfo",
-                            ),
-                        )
-                })?,
-            permissions: f1,
-            initials: f2,
-            is_inherited: match f3 {
+            access_type: f0,
+            permissions: slots.f1,
+            initials: slots.f2,
+            is_inherited: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.is_inherited,
+                ::std::option::Option::None => false,
             },
-            user: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'user' of UserFileMembershipInfo",
-                            ),
-                        )
-                })?,
-            time_last_seen: f5,
-            platform_type: f6,
+            user: f4,
+            time_last_seen: slots.f5,
+            platform_type: slots.f6,
         })
     }
 }
@@ -11681,18 +11117,11 @@ impl UserInfo {
 impl crate::wire::EncodeFields for UserInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("account_id");
-        self.account_id.encode(w);
-        w.key("email");
-        self.email.encode(w);
-        w.key("display_name");
-        self.display_name.encode(w);
-        w.key("same_team");
-        self.same_team.encode(w);
-        if let ::std::option::Option::Some(v) = &self.team_member_id {
-            w.key("team_member_id");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "account_id", &self.account_id);
+        crate::wire::write_field(w, "email", &self.email);
+        crate::wire::write_field(w, "display_name", &self.display_name);
+        crate::wire::write_field(w, "same_team", &self.same_team);
+        crate::wire::write_opt(w, "team_member_id", &self.team_member_id);
     }
 }
 impl crate::wire::Encode for UserInfo {
@@ -11703,73 +11132,66 @@ impl crate::wire::Encode for UserInfo {
     }
 }
 impl crate::wire::DecodeFields for UserInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::users_common::AccountId>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "account_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "email" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "display_name" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "same_team" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "team_member_id" => f4 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "account_id" => crate::wire::read_into(r, &mut slots.f0),
+                "email" => crate::wire::read_into(r, &mut slots.f1),
+                "display_name" => crate::wire::read_into(r, &mut slots.f2),
+                "same_team" => crate::wire::read_into(r, &mut slots.f3),
+                "team_member_id" => crate::wire::read_nullable(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "account_id", "UserInfo"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "email", "UserInfo"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "display_name", "UserInfo"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "same_team", "UserInfo"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take(), slots.f3.take()) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "UserInfo"));
+        };
         ::std::result::Result::Ok(Self {
-            account_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'account_id' of UserInfo",
-                            ),
-                        )
-                })?,
-            email: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'email' of UserInfo",
-                            ),
-                        )
-                })?,
-            display_name: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'display_name' of UserInfo",
-                            ),
-                        )
-                })?,
-            same_team: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'same_team' of UserInfo",
-                            ),
-                        )
-                })?,
-            team_member_id: f4,
+            account_id: f0,
+            email: f1,
+            display_name: f2,
+            same_team: f3,
+            team_member_id: slots.f4,
         })
     }
 }
@@ -11854,20 +11276,11 @@ impl UserMembershipInfo {
 impl crate::wire::EncodeFields for UserMembershipInfo {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("access_type");
-        self.access_type.encode(w);
-        if let ::std::option::Option::Some(v) = &self.permissions {
-            w.key("permissions");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.initials {
-            w.key("initials");
-            v.encode(w);
-        }
-        w.key("is_inherited");
-        self.is_inherited.encode(w);
-        w.key("user");
-        self.user.encode(w);
+        crate::wire::write_field(w, "access_type", &self.access_type);
+        crate::wire::write_opt(w, "permissions", &self.permissions);
+        crate::wire::write_opt(w, "initials", &self.initials);
+        crate::wire::write_field(w, "is_inherited", &self.is_inherited);
+        crate::wire::write_field(w, "user", &self.user);
     }
 }
 impl crate::wire::Encode for UserMembershipInfo {
@@ -11878,64 +11291,59 @@ impl crate::wire::Encode for UserMembershipInfo {
     }
 }
 impl crate::wire::DecodeFields for UserMembershipInfo {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::AccessLevel>,
+            f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<crate::sharing::UserInfo>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::AccessLevel> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::sharing::MemberPermission>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::sharing::UserInfo> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "access_type" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "permissions" => f1 = crate::wire::Decode::decode(r)?,
-                "initials" => f2 = crate::wire::Decode::decode(r)?,
-                "is_inherited" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "user" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "access_type" => crate::wire::read_into(r, &mut slots.f0),
+                "permissions" => crate::wire::read_nullable(r, &mut slots.f1),
+                "initials" => crate::wire::read_nullable(r, &mut slots.f2),
+                "is_inherited" => crate::wire::read_into(r, &mut slots.f3),
+                "user" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
-        struct Defaults {
-            is_inherited: bool,
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "access_type", "UserMembershipInfo"),
+            );
         }
-        let defaults = Defaults { is_inherited: false };
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "user", "UserMembershipInfo"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f4)) = (
+            slots.f0.take(),
+            slots.f4.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UserMembershipInfo"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            access_type: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'access_type' of UserMembershipInfo",
-                            ),
-                        )
-                })?,
-            permissions: f1,
-            initials: f2,
-            is_inherited: match f3 {
+            access_type: f0,
+            permissions: slots.f1,
+            initials: slots.f2,
+            is_inherited: match slots.f3 {
                 ::std::option::Option::Some(v) => v,
-                ::std::option::Option::None => defaults.is_inherited,
+                ::std::option::Option::None => false,
             },
-            user: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'user' of UserMembershipInfo",
-                            ),
-                        )
-                })?,
+            user: f4,
         })
     }
 }
@@ -12001,16 +11409,10 @@ impl VisibilityPolicy {
 impl crate::wire::EncodeFields for VisibilityPolicy {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("policy");
-        self.policy.encode(w);
-        w.key("resolved_policy");
-        self.resolved_policy.encode(w);
-        w.key("allowed");
-        self.allowed.encode(w);
-        if let ::std::option::Option::Some(v) = &self.disallowed_reason {
-            w.key("disallowed_reason");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "policy", &self.policy);
+        crate::wire::write_field(w, "resolved_policy", &self.resolved_policy);
+        crate::wire::write_field(w, "allowed", &self.allowed);
+        crate::wire::write_opt(w, "disallowed_reason", &self.disallowed_reason);
     }
 }
 impl crate::wire::Encode for VisibilityPolicy {
@@ -12021,62 +11423,59 @@ impl crate::wire::Encode for VisibilityPolicy {
     }
 }
 impl crate::wire::DecodeFields for VisibilityPolicy {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::sharing::RequestedVisibility>,
+            f1: ::std::option::Option<crate::sharing::AlphaResolvedVisibility>,
+            f2: ::std::option::Option<bool>,
+            f3: ::std::option::Option<crate::sharing::VisibilityPolicyDisallowedReason>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::sharing::RequestedVisibility> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::sharing::AlphaResolvedVisibility> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            crate::sharing::VisibilityPolicyDisallowedReason,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "policy" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "resolved_policy" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allowed" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "disallowed_reason" => f3 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "policy" => crate::wire::read_into(r, &mut slots.f0),
+                "resolved_policy" => crate::wire::read_into(r, &mut slots.f1),
+                "allowed" => crate::wire::read_into(r, &mut slots.f2),
+                "disallowed_reason" => crate::wire::read_nullable(r, &mut slots.f3),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "policy", "VisibilityPolicy"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "resolved_policy", "VisibilityPolicy"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "allowed", "VisibilityPolicy"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f2.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "VisibilityPolicy"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            policy: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'policy' of VisibilityPolicy",
-                            ),
-                        )
-                })?,
-            resolved_policy: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'resolved_policy' of VisibilityPolicy",
-                            ),
-                        )
-                })?,
-            allowed: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'allowed' of VisibilityPolicy",
-                            ),
-                        )
-                })?,
-            disallowed_reason: f3,
+            policy: f0,
+            resolved_policy: f1,
+            allowed: f2,
+            disallowed_reason: slots.f3,
         })
     }
 }
@@ -12109,24 +11508,9 @@ pub enum AccessInheritance {
 impl crate::wire::Encode for AccessInheritance {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Inherit => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inherit");
-                w.end_object();
-            }
-            Self::NoInherit => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_inherit");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Inherit => crate::wire::write_tag(w, "inherit"),
+            Self::NoInherit => crate::wire::write_tag(w, "no_inherit"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -12143,13 +11527,8 @@ impl crate::wire::Decode for AccessInheritance {
                 "no_inherit" => ::std::result::Result::Ok(Self::NoInherit),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -12176,13 +11555,7 @@ impl crate::wire::Decode for AccessInheritance {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12215,48 +11588,13 @@ pub enum AccessLevel {
 impl crate::wire::Encode for AccessLevel {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Owner => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("owner");
-                w.end_object();
-            }
-            Self::Editor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("editor");
-                w.end_object();
-            }
-            Self::Viewer => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("viewer");
-                w.end_object();
-            }
-            Self::ViewerNoComment => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("viewer_no_comment");
-                w.end_object();
-            }
-            Self::Traverse => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("traverse");
-                w.end_object();
-            }
-            Self::NoAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_access");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Owner => crate::wire::write_tag(w, "owner"),
+            Self::Editor => crate::wire::write_tag(w, "editor"),
+            Self::Viewer => crate::wire::write_tag(w, "viewer"),
+            Self::ViewerNoComment => crate::wire::write_tag(w, "viewer_no_comment"),
+            Self::Traverse => crate::wire::write_tag(w, "traverse"),
+            Self::NoAccess => crate::wire::write_tag(w, "no_access"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -12277,13 +11615,8 @@ impl crate::wire::Decode for AccessLevel {
                 "no_access" => ::std::result::Result::Ok(Self::NoAccess),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -12323,13 +11656,7 @@ impl crate::wire::Decode for AccessLevel {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12354,24 +11681,9 @@ pub enum AclUpdatePolicy {
 impl crate::wire::Encode for AclUpdatePolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Owner => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("owner");
-                w.end_object();
-            }
-            Self::Editors => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("editors");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Owner => crate::wire::write_tag(w, "owner"),
+            Self::Editors => crate::wire::write_tag(w, "editors"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -12388,13 +11700,8 @@ impl crate::wire::Decode for AclUpdatePolicy {
                 "editors" => ::std::result::Result::Ok(Self::Editors),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -12418,13 +11725,7 @@ impl crate::wire::Decode for AclUpdatePolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12454,45 +11755,23 @@ impl crate::wire::Encode for AddFileMemberError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::RateLimit => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("rate_limit");
-                w.end_object();
-            }
-            Self::InvalidComment => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_comment");
-                w.end_object();
-            }
-            Self::BannedMember => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("banned_member");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RateLimit => crate::wire::write_tag(w, "rate_limit"),
+            Self::InvalidComment => crate::wire::write_tag(w, "invalid_comment"),
+            Self::BannedMember => crate::wire::write_tag(w, "banned_member"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -12510,13 +11789,8 @@ impl crate::wire::Decode for AddFileMemberError {
                 "banned_member" => ::std::result::Result::Ok(Self::BannedMember),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -12534,56 +11808,12 @@ impl crate::wire::Decode for AddFileMemberError {
             })?;
         match &*tag {
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of AddFileMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "AddFileMemberError")
+                    .map(Self::UserError)
             }
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of AddFileMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "AddFileMemberError")
+                    .map(Self::AccessError)
             }
             "rate_limit" => {
                 r.skip_value()?;
@@ -12601,13 +11831,7 @@ impl crate::wire::Decode for AddFileMemberError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12655,97 +11879,47 @@ impl crate::wire::Encode for AddFolderMemberError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
-            Self::BannedMember => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("banned_member");
-                w.end_object();
-            }
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
+            Self::BannedMember => crate::wire::write_tag(w, "banned_member"),
             Self::BadMember(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("bad_member");
-                w.key("bad_member");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "bad_member",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::CantShareOutsideTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("cant_share_outside_team");
-                w.end_object();
+                crate::wire::write_tag(w, "cant_share_outside_team")
             }
             Self::TooManyMembers(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_members");
-                w.key("too_many_members");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "too_many_members",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::TooManyPendingInvites(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_pending_invites");
-                w.key("too_many_pending_invites");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "too_many_pending_invites",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::RateLimit => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("rate_limit");
-                w.end_object();
-            }
-            Self::TooManyInvitees => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_invitees");
-                w.end_object();
-            }
-            Self::InsufficientPlan => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_plan");
-                w.end_object();
-            }
-            Self::TeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_folder");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
+            Self::RateLimit => crate::wire::write_tag(w, "rate_limit"),
+            Self::TooManyInvitees => crate::wire::write_tag(w, "too_many_invitees"),
+            Self::InsufficientPlan => crate::wire::write_tag(w, "insufficient_plan"),
+            Self::TeamFolder => crate::wire::write_tag(w, "team_folder"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
             Self::InvalidSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "invalid_shared_folder")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -12773,13 +11947,8 @@ impl crate::wire::Decode for AddFolderMemberError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -12797,30 +11966,8 @@ impl crate::wire::Decode for AddFolderMemberError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of AddFolderMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "AddFolderMemberError")
+                    .map(Self::AccessError)
             }
             "email_unverified" => {
                 r.skip_value()?;
@@ -12831,86 +11978,24 @@ impl crate::wire::Decode for AddFolderMemberError {
                 ::std::result::Result::Ok(Self::BannedMember)
             }
             "bad_member" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "bad_member" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::BadMember(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'bad_member' of AddFolderMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "bad_member", "AddFolderMemberError")
+                    .map(Self::BadMember)
             }
             "cant_share_outside_team" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::CantShareOutsideTeam)
             }
             "too_many_members" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "too_many_members" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::TooManyMembers(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'too_many_members' of AddFolderMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "too_many_members", "AddFolderMemberError")
+                    .map(Self::TooManyMembers)
             }
             "too_many_pending_invites" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "too_many_pending_invites" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::TooManyPendingInvites(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'too_many_pending_invites' of AddFolderMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "too_many_pending_invites",
+                        "AddFolderMemberError",
+                    )
+                    .map(Self::TooManyPendingInvites)
             }
             "rate_limit" => {
                 r.skip_value()?;
@@ -12940,13 +12025,7 @@ impl crate::wire::Decode for AddFolderMemberError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -12996,60 +12075,32 @@ pub enum AddMemberSelectorError {
 impl crate::wire::Encode for AddMemberSelectorError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::AutomaticGroup => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("automatic_group");
-                w.end_object();
-            }
+            Self::AutomaticGroup => crate::wire::write_tag(w, "automatic_group"),
             Self::InvalidDropboxId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_dropbox_id");
-                w.key("invalid_dropbox_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "invalid_dropbox_id",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::InvalidEmail(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_email");
-                w.key("invalid_email");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "invalid_email",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InvalidGroup => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_group");
-                w.end_object();
-            }
+            Self::InvalidGroup => crate::wire::write_tag(w, "invalid_group"),
             Self::UnverifiedDropboxId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unverified_dropbox_id");
-                w.key("unverified_dropbox_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "unverified_dropbox_id",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::GroupDeleted => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("group_deleted");
-                w.end_object();
-            }
-            Self::GroupNotOnTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("group_not_on_team");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::GroupDeleted => crate::wire::write_tag(w, "group_deleted"),
+            Self::GroupNotOnTeam => crate::wire::write_tag(w, "group_not_on_team"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -13068,13 +12119,8 @@ impl crate::wire::Decode for AddMemberSelectorError {
                 "group_not_on_team" => ::std::result::Result::Ok(Self::GroupNotOnTeam),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -13096,86 +12142,28 @@ impl crate::wire::Decode for AddMemberSelectorError {
                 ::std::result::Result::Ok(Self::AutomaticGroup)
             }
             "invalid_dropbox_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "invalid_dropbox_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::InvalidDropboxId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'invalid_dropbox_id' of AddMemberSelectorError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "invalid_dropbox_id",
+                        "AddMemberSelectorError",
+                    )
+                    .map(Self::InvalidDropboxId)
             }
             "invalid_email" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "invalid_email" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::InvalidEmail(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'invalid_email' of AddMemberSelectorError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "invalid_email", "AddMemberSelectorError")
+                    .map(Self::InvalidEmail)
             }
             "invalid_group" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InvalidGroup)
             }
             "unverified_dropbox_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "unverified_dropbox_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UnverifiedDropboxId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'unverified_dropbox_id' of AddMemberSelectorError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "unverified_dropbox_id",
+                        "AddMemberSelectorError",
+                    )
+                    .map(Self::UnverifiedDropboxId)
             }
             "group_deleted" => {
                 r.skip_value()?;
@@ -13189,13 +12177,7 @@ impl crate::wire::Decode for AddMemberSelectorError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13269,54 +12251,14 @@ pub enum AlphaResolvedVisibility {
 impl crate::wire::Encode for AlphaResolvedVisibility {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Public => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("public");
-                w.end_object();
-            }
-            Self::TeamOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_only");
-                w.end_object();
-            }
-            Self::Password => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("password");
-                w.end_object();
-            }
-            Self::TeamAndPassword => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_and_password");
-                w.end_object();
-            }
-            Self::SharedFolderOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_folder_only");
-                w.end_object();
-            }
-            Self::NoOne => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_one");
-                w.end_object();
-            }
-            Self::OnlyYou => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("only_you");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Public => crate::wire::write_tag(w, "public"),
+            Self::TeamOnly => crate::wire::write_tag(w, "team_only"),
+            Self::Password => crate::wire::write_tag(w, "password"),
+            Self::TeamAndPassword => crate::wire::write_tag(w, "team_and_password"),
+            Self::SharedFolderOnly => crate::wire::write_tag(w, "shared_folder_only"),
+            Self::NoOne => crate::wire::write_tag(w, "no_one"),
+            Self::OnlyYou => crate::wire::write_tag(w, "only_you"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -13338,13 +12280,8 @@ impl crate::wire::Decode for AlphaResolvedVisibility {
                 "only_you" => ::std::result::Result::Ok(Self::OnlyYou),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -13393,13 +12330,7 @@ impl crate::wire::Decode for AlphaResolvedVisibility {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13422,24 +12353,9 @@ pub enum ChangeLinkExpirationPolicy {
 impl crate::wire::Encode for ChangeLinkExpirationPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Allowed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("allowed");
-                w.end_object();
-            }
-            Self::NotAllowed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_allowed");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Allowed => crate::wire::write_tag(w, "allowed"),
+            Self::NotAllowed => crate::wire::write_tag(w, "not_allowed"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -13456,13 +12372,8 @@ impl crate::wire::Decode for ChangeLinkExpirationPolicy {
                 "not_allowed" => ::std::result::Result::Ok(Self::NotAllowed),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -13491,13 +12402,7 @@ impl crate::wire::Decode for ChangeLinkExpirationPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13519,19 +12424,9 @@ impl crate::wire::Encode for CreateSharedLinkError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -13546,13 +12441,8 @@ impl crate::wire::Decode for CreateSharedLinkError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -13570,42 +12460,14 @@ impl crate::wire::Decode for CreateSharedLinkError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of CreateSharedLinkError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "CreateSharedLinkError")
+                    .map(Self::Path)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -13637,54 +12499,23 @@ impl crate::wire::Encode for CreateSharedLinkWithSettingsError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::EmailNotVerified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_not_verified");
-                w.end_object();
-            }
+            Self::EmailNotVerified => crate::wire::write_tag(w, "email_not_verified"),
             Self::SharedLinkAlreadyExists(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_already_exists");
-                if let ::std::option::Option::Some(x) = x {
-                    w.key("shared_link_already_exists");
-                    x.encode(w);
-                }
-                w.end_object();
+                crate::wire::write_nested(w, "shared_link_already_exists", x.as_ref())
             }
             Self::SettingsError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("settings_error");
-                w.key("settings_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "settings_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::AccessDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_denied");
-                w.end_object();
-            }
-            Self::BannedMember => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("banned_member");
-                w.end_object();
-            }
+            Self::AccessDenied => crate::wire::write_tag(w, "access_denied"),
+            Self::BannedMember => crate::wire::write_tag(w, "banned_member"),
             Self::TooManySharedFolders => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_shared_folders");
-                w.end_object();
+                crate::wire::write_tag(w, "too_many_shared_folders")
             }
         }
     }
@@ -13733,72 +12564,24 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of CreateSharedLinkWithSettingsError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "CreateSharedLinkWithSettingsError")
+                    .map(Self::Path)
             }
             "email_not_verified" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::EmailNotVerified)
             }
             "shared_link_already_exists" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "shared_link_already_exists" {
-                        value = crate::wire::Decode::decode(r)?;
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(Self::SharedLinkAlreadyExists(value))
+                crate::wire::read_nested_opt(r, "shared_link_already_exists")
+                    .map(Self::SharedLinkAlreadyExists)
             }
             "settings_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "settings_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::SettingsError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'settings_error' of CreateSharedLinkWithSettingsError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "settings_error",
+                        "CreateSharedLinkWithSettingsError",
+                    )
+                    .map(Self::SettingsError)
             }
             "access_denied" => {
                 r.skip_value()?;
@@ -13890,84 +12673,23 @@ pub enum FileAction {
 impl crate::wire::Encode for FileAction {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DisableViewerInfo => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disable_viewer_info");
-                w.end_object();
-            }
-            Self::EditContents => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("edit_contents");
-                w.end_object();
-            }
-            Self::EnableViewerInfo => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enable_viewer_info");
-                w.end_object();
-            }
-            Self::InviteViewer => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invite_viewer");
-                w.end_object();
-            }
+            Self::DisableViewerInfo => crate::wire::write_tag(w, "disable_viewer_info"),
+            Self::EditContents => crate::wire::write_tag(w, "edit_contents"),
+            Self::EnableViewerInfo => crate::wire::write_tag(w, "enable_viewer_info"),
+            Self::InviteViewer => crate::wire::write_tag(w, "invite_viewer"),
             Self::InviteViewerNoComment => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invite_viewer_no_comment");
-                w.end_object();
+                crate::wire::write_tag(w, "invite_viewer_no_comment")
             }
-            Self::InviteEditor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invite_editor");
-                w.end_object();
-            }
-            Self::Unshare => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unshare");
-                w.end_object();
-            }
+            Self::InviteEditor => crate::wire::write_tag(w, "invite_editor"),
+            Self::Unshare => crate::wire::write_tag(w, "unshare"),
             Self::RelinquishMembership => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("relinquish_membership");
-                w.end_object();
+                crate::wire::write_tag(w, "relinquish_membership")
             }
-            Self::ShareLink => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("share_link");
-                w.end_object();
-            }
-            Self::CreateLink => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("create_link");
-                w.end_object();
-            }
-            Self::CreateViewLink => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("create_view_link");
-                w.end_object();
-            }
-            Self::CreateEditLink => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("create_edit_link");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::ShareLink => crate::wire::write_tag(w, "share_link"),
+            Self::CreateLink => crate::wire::write_tag(w, "create_link"),
+            Self::CreateViewLink => crate::wire::write_tag(w, "create_view_link"),
+            Self::CreateEditLink => crate::wire::write_tag(w, "create_edit_link"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -14000,13 +12722,8 @@ impl crate::wire::Decode for FileAction {
                 "create_edit_link" => ::std::result::Result::Ok(Self::CreateEditLink),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -14070,13 +12787,7 @@ impl crate::wire::Decode for FileAction {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14103,35 +12814,27 @@ impl crate::wire::Encode for FileErrorResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FileNotFoundError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file_not_found_error");
-                w.key("file_not_found_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "file_not_found_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::InvalidFileActionError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_file_action_error");
-                w.key("invalid_file_action_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "invalid_file_action_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::PermissionDeniedError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("permission_denied_error");
-                w.key("permission_denied_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "permission_denied_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -14146,13 +12849,8 @@ impl crate::wire::Decode for FileErrorResult {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -14165,94 +12863,26 @@ impl crate::wire::Decode for FileErrorResult {
             })?;
         match &*tag {
             "file_not_found_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "file_not_found_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::FileNotFoundError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'file_not_found_error' of FileErrorResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "file_not_found_error", "FileErrorResult")
+                    .map(Self::FileNotFoundError)
             }
             "invalid_file_action_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "invalid_file_action_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::InvalidFileActionError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'invalid_file_action_error' of FileErrorResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "invalid_file_action_error",
+                        "FileErrorResult",
+                    )
+                    .map(Self::InvalidFileActionError)
             }
             "permission_denied_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "permission_denied_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PermissionDeniedError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'permission_denied_error' of FileErrorResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "permission_denied_error", "FileErrorResult")
+                    .map(Self::PermissionDeniedError)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14316,39 +12946,23 @@ pub enum FileMemberActionError {
 impl crate::wire::Encode for FileMemberActionError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InvalidMember => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_member");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
+            Self::InvalidMember => crate::wire::write_tag(w, "invalid_member"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::NoExplicitAccess(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_explicit_access");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "no_explicit_access",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -14365,23 +12979,19 @@ impl crate::wire::Decode for FileMemberActionError {
                 "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
                 "no_explicit_access" => {
                     ::std::result::Result::Ok(
-                        Self::NoExplicitAccess(
-                            <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::NoExplicitAccess({
+                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -14407,52 +13017,21 @@ impl crate::wire::Decode for FileMemberActionError {
                 ::std::result::Result::Ok(Self::NoPermission)
             }
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of FileMemberActionError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "FileMemberActionError")
+                    .map(Self::AccessError)
             }
             "no_explicit_access" => {
-                ::std::result::Result::Ok(
-                    Self::NoExplicitAccess(
-                        <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::NoExplicitAccess)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14486,23 +13065,13 @@ pub enum FileMemberActionIndividualResult {
 impl crate::wire::Encode for FileMemberActionIndividualResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Success(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("success");
-                if let ::std::option::Option::Some(x) = x {
-                    w.key("success");
-                    x.encode(w);
-                }
-                w.end_object();
-            }
+            Self::Success(x) => crate::wire::write_nested(w, "success", x.as_ref()),
             Self::MemberError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("member_error");
-                w.key("member_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "member_error",
+                    ::std::option::Option::Some(x),
+                )
             }
         }
     }
@@ -14542,43 +13111,14 @@ impl crate::wire::Decode for FileMemberActionIndividualResult {
                     )
             })?;
         match &*tag {
-            "success" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "success" {
-                        value = crate::wire::Decode::decode(r)?;
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(Self::Success(value))
-            }
+            "success" => crate::wire::read_nested_opt(r, "success").map(Self::Success),
             "member_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "member_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::MemberError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'member_error' of FileMemberActionIndividualResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "member_error",
+                        "FileMemberActionIndividualResult",
+                    )
+                    .map(Self::MemberError)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -14630,26 +13170,16 @@ impl crate::wire::Encode for FileMemberRemoveActionResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("success");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "success", ::std::option::Option::Some(x))
             }
             Self::MemberError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("member_error");
-                w.key("member_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "member_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -14664,23 +13194,19 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
             return match tag.as_str() {
                 "success" => {
                     ::std::result::Result::Ok(
-                        Self::Success(
-                            <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Success({
+                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -14698,52 +13224,25 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
             })?;
         match &*tag {
             "success" => {
-                ::std::result::Result::Ok(
-                    Self::Success(
-                        <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Success)
             }
             "member_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "member_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::MemberError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'member_error' of FileMemberRemoveActionResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "member_error",
+                        "FileMemberRemoveActionResult",
+                    )
+                    .map(Self::MemberError)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -14815,108 +13314,29 @@ pub enum FolderAction {
 impl crate::wire::Encode for FolderAction {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::ChangeOptions => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("change_options");
-                w.end_object();
-            }
-            Self::DisableViewerInfo => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disable_viewer_info");
-                w.end_object();
-            }
-            Self::EditContents => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("edit_contents");
-                w.end_object();
-            }
-            Self::EnableViewerInfo => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enable_viewer_info");
-                w.end_object();
-            }
-            Self::InviteEditor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invite_editor");
-                w.end_object();
-            }
-            Self::InviteViewer => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invite_viewer");
-                w.end_object();
-            }
+            Self::ChangeOptions => crate::wire::write_tag(w, "change_options"),
+            Self::DisableViewerInfo => crate::wire::write_tag(w, "disable_viewer_info"),
+            Self::EditContents => crate::wire::write_tag(w, "edit_contents"),
+            Self::EnableViewerInfo => crate::wire::write_tag(w, "enable_viewer_info"),
+            Self::InviteEditor => crate::wire::write_tag(w, "invite_editor"),
+            Self::InviteViewer => crate::wire::write_tag(w, "invite_viewer"),
             Self::InviteViewerNoComment => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invite_viewer_no_comment");
-                w.end_object();
+                crate::wire::write_tag(w, "invite_viewer_no_comment")
             }
             Self::RelinquishMembership => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("relinquish_membership");
-                w.end_object();
+                crate::wire::write_tag(w, "relinquish_membership")
             }
-            Self::Unmount => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unmount");
-                w.end_object();
-            }
-            Self::Unshare => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unshare");
-                w.end_object();
-            }
-            Self::LeaveACopy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("leave_a_copy");
-                w.end_object();
-            }
-            Self::ShareLink => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("share_link");
-                w.end_object();
-            }
-            Self::CreateLink => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("create_link");
-                w.end_object();
-            }
-            Self::CreateViewLink => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("create_view_link");
-                w.end_object();
-            }
-            Self::CreateEditLink => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("create_edit_link");
-                w.end_object();
-            }
+            Self::Unmount => crate::wire::write_tag(w, "unmount"),
+            Self::Unshare => crate::wire::write_tag(w, "unshare"),
+            Self::LeaveACopy => crate::wire::write_tag(w, "leave_a_copy"),
+            Self::ShareLink => crate::wire::write_tag(w, "share_link"),
+            Self::CreateLink => crate::wire::write_tag(w, "create_link"),
+            Self::CreateViewLink => crate::wire::write_tag(w, "create_view_link"),
+            Self::CreateEditLink => crate::wire::write_tag(w, "create_edit_link"),
             Self::SetAccessInheritance => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("set_access_inheritance");
-                w.end_object();
+                crate::wire::write_tag(w, "set_access_inheritance")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -14955,13 +13375,8 @@ impl crate::wire::Decode for FolderAction {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15041,13 +13456,7 @@ impl crate::wire::Decode for FolderAction {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15071,27 +13480,20 @@ impl crate::wire::Encode for GetFileMetadataError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -15106,13 +13508,8 @@ impl crate::wire::Decode for GetFileMetadataError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15130,68 +13527,18 @@ impl crate::wire::Decode for GetFileMetadataError {
             })?;
         match &*tag {
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of GetFileMetadataError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "GetFileMetadataError")
+                    .map(Self::UserError)
             }
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of GetFileMetadataError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "GetFileMetadataError")
+                    .map(Self::AccessError)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15216,26 +13563,16 @@ impl crate::wire::Encode for GetFileMetadataIndividualResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Metadata(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("metadata");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "metadata", ::std::option::Option::Some(x))
             }
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -15250,23 +13587,19 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
             return match tag.as_str() {
                 "metadata" => {
                     ::std::result::Result::Ok(
-                        Self::Metadata(
-                            <crate::sharing::SharedFileMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::Metadata({
+                            let v = <crate::sharing::SharedFileMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15284,52 +13617,25 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
             })?;
         match &*tag {
             "metadata" => {
-                ::std::result::Result::Ok(
-                    Self::Metadata(
-                        <crate::sharing::SharedFileMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::SharedFileMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Metadata)
             }
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of GetFileMetadataIndividualResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "access_error",
+                        "GetFileMetadataIndividualResult",
+                    )
+                    .map(Self::AccessError)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15374,40 +13680,20 @@ impl crate::wire::Encode for GetSharedLinkFileError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::SharedLinkNotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_not_found");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_not_found")
             }
             Self::SharedLinkAccessDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_access_denied");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_access_denied")
             }
             Self::UnsupportedLinkType => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_link_type");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_link_type")
             }
             Self::UnsupportedParameterField => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_parameter_field");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_parameter_field")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::SharedLinkIsDirectory => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_is_directory");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_is_directory")
             }
             Self::Unrecognized(u) => u.encode(w),
         }
@@ -15438,13 +13724,8 @@ impl crate::wire::Decode for GetSharedLinkFileError {
                     ::std::result::Result::Ok(Self::SharedLinkIsDirectory)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15485,13 +13766,7 @@ impl crate::wire::Decode for GetSharedLinkFileError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::SharedLinkIsDirectory)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15513,19 +13788,9 @@ impl crate::wire::Encode for GetSharedLinksError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -15540,13 +13805,8 @@ impl crate::wire::Decode for GetSharedLinksError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15564,42 +13824,14 @@ impl crate::wire::Decode for GetSharedLinksError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of GetSharedLinksError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "GetSharedLinksError")
+                    .map(Self::Path)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15623,19 +13855,9 @@ impl crate::wire::Encode for InviteeInfo {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Email(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email");
-                w.key("email");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "email", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -15650,13 +13872,8 @@ impl crate::wire::Decode for InviteeInfo {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15669,42 +13886,13 @@ impl crate::wire::Decode for InviteeInfo {
             })?;
         match &*tag {
             "email" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "email" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Email(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'email' of InviteeInfo",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "email", "InviteeInfo").map(Self::Email)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15753,35 +13941,27 @@ impl crate::wire::Encode for JobError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnshareFolderError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unshare_folder_error");
-                w.key("unshare_folder_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "unshare_folder_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::RemoveFolderMemberError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("remove_folder_member_error");
-                w.key("remove_folder_member_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "remove_folder_member_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::RelinquishFolderMembershipError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("relinquish_folder_membership_error");
-                w.key("relinquish_folder_membership_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "relinquish_folder_membership_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -15796,13 +13976,8 @@ impl crate::wire::Decode for JobError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -15815,94 +13990,26 @@ impl crate::wire::Decode for JobError {
             })?;
         match &*tag {
             "unshare_folder_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "unshare_folder_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UnshareFolderError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'unshare_folder_error' of JobError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "unshare_folder_error", "JobError")
+                    .map(Self::UnshareFolderError)
             }
             "remove_folder_member_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "remove_folder_member_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::RemoveFolderMemberError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'remove_folder_member_error' of JobError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "remove_folder_member_error", "JobError")
+                    .map(Self::RemoveFolderMemberError)
             }
             "relinquish_folder_membership_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "relinquish_folder_membership_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::RelinquishFolderMembershipError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'relinquish_folder_membership_error' of JobError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "relinquish_folder_membership_error",
+                        "JobError",
+                    )
+                    .map(Self::RelinquishFolderMembershipError)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -15939,25 +14046,10 @@ pub enum JobStatus {
 impl crate::wire::Encode for JobStatus {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
-            Self::Complete => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
+            Self::Complete => crate::wire::write_tag(w, "complete"),
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
         }
     }
@@ -15995,30 +14087,7 @@ impl crate::wire::Decode for JobStatus {
                 ::std::result::Result::Ok(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of JobStatus",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "JobStatus").map(Self::Failed)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -16061,24 +14130,9 @@ pub enum LinkAccessLevel {
 impl crate::wire::Encode for LinkAccessLevel {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Viewer => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("viewer");
-                w.end_object();
-            }
-            Self::Editor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("editor");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Viewer => crate::wire::write_tag(w, "viewer"),
+            Self::Editor => crate::wire::write_tag(w, "editor"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16095,13 +14149,8 @@ impl crate::wire::Decode for LinkAccessLevel {
                 "editor" => ::std::result::Result::Ok(Self::Editor),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16125,13 +14174,7 @@ impl crate::wire::Decode for LinkAccessLevel {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16164,48 +14207,13 @@ pub enum LinkAction {
 impl crate::wire::Encode for LinkAction {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::ChangeAccessLevel => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("change_access_level");
-                w.end_object();
-            }
-            Self::ChangeAudience => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("change_audience");
-                w.end_object();
-            }
-            Self::RemoveExpiry => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("remove_expiry");
-                w.end_object();
-            }
-            Self::RemovePassword => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("remove_password");
-                w.end_object();
-            }
-            Self::SetExpiry => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("set_expiry");
-                w.end_object();
-            }
-            Self::SetPassword => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("set_password");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::ChangeAccessLevel => crate::wire::write_tag(w, "change_access_level"),
+            Self::ChangeAudience => crate::wire::write_tag(w, "change_audience"),
+            Self::RemoveExpiry => crate::wire::write_tag(w, "remove_expiry"),
+            Self::RemovePassword => crate::wire::write_tag(w, "remove_password"),
+            Self::SetExpiry => crate::wire::write_tag(w, "set_expiry"),
+            Self::SetPassword => crate::wire::write_tag(w, "set_password"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16228,13 +14236,8 @@ impl crate::wire::Decode for LinkAction {
                 "set_password" => ::std::result::Result::Ok(Self::SetPassword),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16274,13 +14277,7 @@ impl crate::wire::Decode for LinkAction {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16312,42 +14309,12 @@ pub enum LinkAudience {
 impl crate::wire::Encode for LinkAudience {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Public => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("public");
-                w.end_object();
-            }
-            Self::Team => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team");
-                w.end_object();
-            }
-            Self::NoOne => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_one");
-                w.end_object();
-            }
-            Self::Password => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("password");
-                w.end_object();
-            }
-            Self::Members => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("members");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Public => crate::wire::write_tag(w, "public"),
+            Self::Team => crate::wire::write_tag(w, "team"),
+            Self::NoOne => crate::wire::write_tag(w, "no_one"),
+            Self::Password => crate::wire::write_tag(w, "password"),
+            Self::Members => crate::wire::write_tag(w, "members"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16367,13 +14334,8 @@ impl crate::wire::Decode for LinkAudience {
                 "members" => ::std::result::Result::Ok(Self::Members),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16409,13 +14371,7 @@ impl crate::wire::Decode for LinkAudience {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16448,48 +14404,15 @@ pub enum LinkAudienceDisallowedReason {
 impl crate::wire::Encode for LinkAudienceDisallowedReason {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DeleteAndRecreate => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("delete_and_recreate");
-                w.end_object();
-            }
+            Self::DeleteAndRecreate => crate::wire::write_tag(w, "delete_and_recreate"),
             Self::RestrictedBySharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_by_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "restricted_by_shared_folder")
             }
-            Self::RestrictedByTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_by_team");
-                w.end_object();
-            }
-            Self::UserNotOnTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_not_on_team");
-                w.end_object();
-            }
-            Self::UserAccountType => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_account_type");
-                w.end_object();
-            }
-            Self::PermissionDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("permission_denied");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RestrictedByTeam => crate::wire::write_tag(w, "restricted_by_team"),
+            Self::UserNotOnTeam => crate::wire::write_tag(w, "user_not_on_team"),
+            Self::UserAccountType => crate::wire::write_tag(w, "user_account_type"),
+            Self::PermissionDenied => crate::wire::write_tag(w, "permission_denied"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16514,13 +14437,8 @@ impl crate::wire::Decode for LinkAudienceDisallowedReason {
                 "permission_denied" => ::std::result::Result::Ok(Self::PermissionDenied),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16565,13 +14483,7 @@ impl crate::wire::Decode for LinkAudienceDisallowedReason {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16595,26 +14507,15 @@ pub enum LinkExpiry {
 impl crate::wire::Encode for LinkExpiry {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::RemoveExpiry => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("remove_expiry");
-                w.end_object();
-            }
+            Self::RemoveExpiry => crate::wire::write_tag(w, "remove_expiry"),
             Self::SetExpiry(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("set_expiry");
-                w.key("set_expiry");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "set_expiry",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16630,13 +14531,8 @@ impl crate::wire::Decode for LinkExpiry {
                 "remove_expiry" => ::std::result::Result::Ok(Self::RemoveExpiry),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16653,42 +14549,14 @@ impl crate::wire::Decode for LinkExpiry {
                 ::std::result::Result::Ok(Self::RemoveExpiry)
             }
             "set_expiry" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "set_expiry" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::SetExpiry(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'set_expiry' of LinkExpiry",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "set_expiry", "LinkExpiry")
+                    .map(Self::SetExpiry)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16712,26 +14580,15 @@ pub enum LinkPassword {
 impl crate::wire::Encode for LinkPassword {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::RemovePassword => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("remove_password");
-                w.end_object();
-            }
+            Self::RemovePassword => crate::wire::write_tag(w, "remove_password"),
             Self::SetPassword(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("set_password");
-                w.key("set_password");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "set_password",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16747,13 +14604,8 @@ impl crate::wire::Decode for LinkPassword {
                 "remove_password" => ::std::result::Result::Ok(Self::RemovePassword),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16770,42 +14622,14 @@ impl crate::wire::Decode for LinkPassword {
                 ::std::result::Result::Ok(Self::RemovePassword)
             }
             "set_password" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "set_password" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::SetPassword(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'set_password' of LinkPassword",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "set_password", "LinkPassword")
+                    .map(Self::SetPassword)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16831,33 +14655,21 @@ impl crate::wire::Encode for ListFileMembersContinueError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InvalidCursor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_cursor");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -16873,13 +14685,8 @@ impl crate::wire::Decode for ListFileMembersContinueError {
                 "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -16897,56 +14704,16 @@ impl crate::wire::Decode for ListFileMembersContinueError {
             })?;
         match &*tag {
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of ListFileMembersContinueError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "ListFileMembersContinueError")
+                    .map(Self::UserError)
             }
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of ListFileMembersContinueError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "access_error",
+                        "ListFileMembersContinueError",
+                    )
+                    .map(Self::AccessError)
             }
             "invalid_cursor" => {
                 r.skip_value()?;
@@ -16956,13 +14723,7 @@ impl crate::wire::Decode for ListFileMembersContinueError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -16986,27 +14747,20 @@ impl crate::wire::Encode for ListFileMembersError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17021,13 +14775,8 @@ impl crate::wire::Decode for ListFileMembersError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17045,68 +14794,18 @@ impl crate::wire::Decode for ListFileMembersError {
             })?;
         match &*tag {
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of ListFileMembersError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "ListFileMembersError")
+                    .map(Self::UserError)
             }
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of ListFileMembersError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "ListFileMembersError")
+                    .map(Self::AccessError)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17131,26 +14830,16 @@ impl crate::wire::Encode for ListFileMembersIndividualResult {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Result(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("result");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "result", ::std::option::Option::Some(x))
             }
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17165,23 +14854,19 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
             return match tag.as_str() {
                 "result" => {
                     ::std::result::Result::Ok(
-                        Self::Result(
-                            <crate::sharing::ListFileMembersCountResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Result({
+                            let v = <crate::sharing::ListFileMembersCountResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17199,52 +14884,25 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
             })?;
         match &*tag {
             "result" => {
-                ::std::result::Result::Ok(
-                    Self::Result(
-                        <crate::sharing::ListFileMembersCountResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::ListFileMembersCountResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Result)
             }
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of ListFileMembersIndividualResult",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "access_error",
+                        "ListFileMembersIndividualResult",
+                    )
+                    .map(Self::AccessError)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17284,25 +14942,14 @@ impl crate::wire::Encode for ListFilesContinueError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InvalidCursor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_cursor");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17318,13 +14965,8 @@ impl crate::wire::Decode for ListFilesContinueError {
                 "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17342,30 +14984,8 @@ impl crate::wire::Decode for ListFilesContinueError {
             })?;
         match &*tag {
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of ListFilesContinueError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "ListFilesContinueError")
+                    .map(Self::UserError)
             }
             "invalid_cursor" => {
                 r.skip_value()?;
@@ -17375,13 +14995,7 @@ impl crate::wire::Decode for ListFilesContinueError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17405,25 +15019,14 @@ impl crate::wire::Encode for ListFolderMembersContinueError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InvalidCursor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_cursor");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17439,13 +15042,8 @@ impl crate::wire::Decode for ListFolderMembersContinueError {
                 "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17463,30 +15061,12 @@ impl crate::wire::Decode for ListFolderMembersContinueError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of ListFolderMembersContinueError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "access_error",
+                        "ListFolderMembersContinueError",
+                    )
+                    .map(Self::AccessError)
             }
             "invalid_cursor" => {
                 r.skip_value()?;
@@ -17496,13 +15076,7 @@ impl crate::wire::Decode for ListFolderMembersContinueError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17524,18 +15098,8 @@ pub enum ListFoldersContinueError {
 impl crate::wire::Encode for ListFoldersContinueError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InvalidCursor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_cursor");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17551,13 +15115,8 @@ impl crate::wire::Decode for ListFoldersContinueError {
                 "invalid_cursor" => ::std::result::Result::Ok(Self::InvalidCursor),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17582,13 +15141,7 @@ impl crate::wire::Decode for ListFoldersContinueError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17612,25 +15165,10 @@ impl crate::wire::Encode for ListSharedLinksError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("path");
-                w.key("path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "path", ::std::option::Option::Some(x))
             }
-            Self::Reset => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("reset");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Reset => crate::wire::write_tag(w, "reset"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17646,13 +15184,8 @@ impl crate::wire::Decode for ListSharedLinksError {
                 "reset" => ::std::result::Result::Ok(Self::Reset),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17670,30 +15203,8 @@ impl crate::wire::Decode for ListSharedLinksError {
             })?;
         match &*tag {
             "path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Path(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'path' of ListSharedLinksError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "path", "ListSharedLinksError")
+                    .map(Self::Path)
             }
             "reset" => {
                 r.skip_value()?;
@@ -17703,13 +15214,7 @@ impl crate::wire::Decode for ListSharedLinksError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17742,48 +15247,15 @@ pub enum MemberAction {
 impl crate::wire::Encode for MemberAction {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::LeaveACopy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("leave_a_copy");
-                w.end_object();
-            }
-            Self::MakeEditor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("make_editor");
-                w.end_object();
-            }
-            Self::MakeOwner => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("make_owner");
-                w.end_object();
-            }
-            Self::MakeViewer => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("make_viewer");
-                w.end_object();
-            }
+            Self::LeaveACopy => crate::wire::write_tag(w, "leave_a_copy"),
+            Self::MakeEditor => crate::wire::write_tag(w, "make_editor"),
+            Self::MakeOwner => crate::wire::write_tag(w, "make_owner"),
+            Self::MakeViewer => crate::wire::write_tag(w, "make_viewer"),
             Self::MakeViewerNoComment => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("make_viewer_no_comment");
-                w.end_object();
+                crate::wire::write_tag(w, "make_viewer_no_comment")
             }
-            Self::Remove => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("remove");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Remove => crate::wire::write_tag(w, "remove"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17806,13 +15278,8 @@ impl crate::wire::Decode for MemberAction {
                 "remove" => ::std::result::Result::Ok(Self::Remove),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17852,13 +15319,7 @@ impl crate::wire::Decode for MemberAction {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17885,30 +15346,10 @@ pub enum MemberPolicy {
 impl crate::wire::Encode for MemberPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Team => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team");
-                w.end_object();
-            }
-            Self::Anyone => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("anyone");
-                w.end_object();
-            }
-            Self::TeamAndApproved => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_and_approved");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Team => crate::wire::write_tag(w, "team"),
+            Self::Anyone => crate::wire::write_tag(w, "anyone"),
+            Self::TeamAndApproved => crate::wire::write_tag(w, "team_and_approved"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -17926,13 +15367,8 @@ impl crate::wire::Decode for MemberPolicy {
                 "team_and_approved" => ::std::result::Result::Ok(Self::TeamAndApproved),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -17960,13 +15396,7 @@ impl crate::wire::Decode for MemberPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -17992,27 +15422,16 @@ impl crate::wire::Encode for MemberSelector {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DropboxId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("dropbox_id");
-                w.key("dropbox_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "dropbox_id",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Email(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email");
-                w.key("email");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "email", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18027,13 +15446,8 @@ impl crate::wire::Decode for MemberSelector {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -18046,68 +15460,17 @@ impl crate::wire::Decode for MemberSelector {
             })?;
         match &*tag {
             "dropbox_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "dropbox_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::DropboxId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'dropbox_id' of MemberSelector",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "dropbox_id", "MemberSelector")
+                    .map(Self::DropboxId)
             }
             "email" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "email" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Email(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'email' of MemberSelector",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "email", "MemberSelector").map(Self::Email)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18170,49 +15533,26 @@ impl crate::wire::Encode for ModifySharedLinkSettingsError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::SharedLinkNotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_not_found");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_not_found")
             }
             Self::SharedLinkAccessDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_access_denied");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_access_denied")
             }
             Self::UnsupportedLinkType => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_link_type");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_link_type")
             }
             Self::UnsupportedParameterField => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_parameter_field");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_parameter_field")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::SettingsError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("settings_error");
-                w.key("settings_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "settings_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::EmailNotVerified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_not_verified");
-                w.end_object();
-            }
+            Self::EmailNotVerified => crate::wire::write_tag(w, "email_not_verified"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18240,13 +15580,8 @@ impl crate::wire::Decode for ModifySharedLinkSettingsError {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 "email_not_verified" => ::std::result::Result::Ok(Self::EmailNotVerified),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -18284,42 +15619,18 @@ impl crate::wire::Decode for ModifySharedLinkSettingsError {
                 ::std::result::Result::Ok(Self::Other)
             }
             "settings_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "settings_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::SettingsError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'settings_error' of ModifySharedLinkSettingsError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "settings_error",
+                        "ModifySharedLinkSettingsError",
+                    )
+                    .map(Self::SettingsError)
             }
             "email_not_verified" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::EmailNotVerified)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18353,56 +15664,25 @@ impl crate::wire::Encode for MountFolderError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InsideSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_shared_folder");
-                w.end_object();
-            }
+            Self::InsideSharedFolder => crate::wire::write_tag(w, "inside_shared_folder"),
             Self::InsufficientQuota(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_quota");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "insufficient_quota",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::AlreadyMounted => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("already_mounted");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::NotMountable => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_mountable");
-                w.end_object();
-            }
-            Self::MustAutomount => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("must_automount");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::AlreadyMounted => crate::wire::write_tag(w, "already_mounted"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::NotMountable => crate::wire::write_tag(w, "not_mountable"),
+            Self::MustAutomount => crate::wire::write_tag(w, "must_automount"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18420,12 +15700,13 @@ impl crate::wire::Decode for MountFolderError {
                 }
                 "insufficient_quota" => {
                     ::std::result::Result::Ok(
-                        Self::InsufficientQuota(
-                            <crate::sharing::InsufficientQuotaAmounts as crate::wire::DecodeFields>::decode_fields(
+                        Self::InsufficientQuota({
+                            let v = <crate::sharing::InsufficientQuotaAmounts as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "already_mounted" => ::std::result::Result::Ok(Self::AlreadyMounted),
@@ -18434,13 +15715,8 @@ impl crate::wire::Decode for MountFolderError {
                 "must_automount" => ::std::result::Result::Ok(Self::MustAutomount),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -18453,44 +15729,19 @@ impl crate::wire::Decode for MountFolderError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of MountFolderError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "MountFolderError")
+                    .map(Self::AccessError)
             }
             "inside_shared_folder" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::InsideSharedFolder)
             }
             "insufficient_quota" => {
-                ::std::result::Result::Ok(
-                    Self::InsufficientQuota(
-                        <crate::sharing::InsufficientQuotaAmounts as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::InsufficientQuotaAmounts as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::InsufficientQuota)
             }
             "already_mounted" => {
                 r.skip_value()?;
@@ -18512,13 +15763,7 @@ impl crate::wire::Decode for MountFolderError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18539,18 +15784,8 @@ pub enum PendingUploadMode {
 impl crate::wire::Encode for PendingUploadMode {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::File => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file");
-                w.end_object();
-            }
-            Self::Folder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("folder");
-                w.end_object();
-            }
+            Self::File => crate::wire::write_tag(w, "file"),
+            Self::Folder => crate::wire::write_tag(w, "folder"),
         }
     }
 }
@@ -18654,102 +15889,39 @@ impl crate::wire::Encode for PermissionDeniedReason {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotSameTeamAsOwner => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_not_same_team_as_owner");
-                w.end_object();
+                crate::wire::write_tag(w, "user_not_same_team_as_owner")
             }
             Self::UserNotAllowedByOwner => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_not_allowed_by_owner");
-                w.end_object();
+                crate::wire::write_tag(w, "user_not_allowed_by_owner")
             }
             Self::TargetIsIndirectMember => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("target_is_indirect_member");
-                w.end_object();
+                crate::wire::write_tag(w, "target_is_indirect_member")
             }
-            Self::TargetIsOwner => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("target_is_owner");
-                w.end_object();
-            }
-            Self::TargetIsSelf => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("target_is_self");
-                w.end_object();
-            }
-            Self::TargetNotActive => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("target_not_active");
-                w.end_object();
-            }
+            Self::TargetIsOwner => crate::wire::write_tag(w, "target_is_owner"),
+            Self::TargetIsSelf => crate::wire::write_tag(w, "target_is_self"),
+            Self::TargetNotActive => crate::wire::write_tag(w, "target_not_active"),
             Self::FolderIsLimitedTeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("folder_is_limited_team_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "folder_is_limited_team_folder")
             }
-            Self::OwnerNotOnTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("owner_not_on_team");
-                w.end_object();
-            }
-            Self::PermissionDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("permission_denied");
-                w.end_object();
-            }
-            Self::RestrictedByTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_by_team");
-                w.end_object();
-            }
-            Self::UserAccountType => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_account_type");
-                w.end_object();
-            }
-            Self::UserNotOnTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_not_on_team");
-                w.end_object();
-            }
+            Self::OwnerNotOnTeam => crate::wire::write_tag(w, "owner_not_on_team"),
+            Self::PermissionDenied => crate::wire::write_tag(w, "permission_denied"),
+            Self::RestrictedByTeam => crate::wire::write_tag(w, "restricted_by_team"),
+            Self::UserAccountType => crate::wire::write_tag(w, "user_account_type"),
+            Self::UserNotOnTeam => crate::wire::write_tag(w, "user_not_on_team"),
             Self::FolderIsInsideSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("folder_is_inside_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "folder_is_inside_shared_folder")
             }
             Self::RestrictedByParentFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_by_parent_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "restricted_by_parent_folder")
             }
             Self::InsufficientPlan(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_plan");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "insufficient_plan",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18790,23 +15962,19 @@ impl crate::wire::Decode for PermissionDeniedReason {
                 }
                 "insufficient_plan" => {
                     ::std::result::Result::Ok(
-                        Self::InsufficientPlan(
-                            <crate::sharing::InsufficientPlan as crate::wire::DecodeFields>::decode_fields(
+                        Self::InsufficientPlan({
+                            let v = <crate::sharing::InsufficientPlan as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -18880,26 +16048,17 @@ impl crate::wire::Decode for PermissionDeniedReason {
                 ::std::result::Result::Ok(Self::RestrictedByParentFolder)
             }
             "insufficient_plan" => {
-                ::std::result::Result::Ok(
-                    Self::InsufficientPlan(
-                        <crate::sharing::InsufficientPlan as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::InsufficientPlan as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::InsufficientPlan)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -18932,48 +16091,13 @@ pub enum RelinquishAccessError {
 impl crate::wire::Encode for RelinquishAccessError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InvalidFileId => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_file_id");
-                w.end_object();
-            }
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
-            Self::Owner => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("owner");
-                w.end_object();
-            }
-            Self::NoExplicitAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_explicit_access");
-                w.end_object();
-            }
-            Self::TeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_folder");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InvalidFileId => crate::wire::write_tag(w, "invalid_file_id"),
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
+            Self::Owner => crate::wire::write_tag(w, "owner"),
+            Self::NoExplicitAccess => crate::wire::write_tag(w, "no_explicit_access"),
+            Self::TeamFolder => crate::wire::write_tag(w, "team_folder"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -18994,13 +16118,8 @@ impl crate::wire::Decode for RelinquishAccessError {
                 "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -19045,13 +16164,7 @@ impl crate::wire::Decode for RelinquishAccessError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19077,31 +16190,15 @@ impl crate::wire::Encode for RelinquishFileMembershipError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::GroupAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("group_access");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::GroupAccess => crate::wire::write_tag(w, "group_access"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -19118,13 +16215,8 @@ impl crate::wire::Decode for RelinquishFileMembershipError {
                 "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -19142,30 +16234,12 @@ impl crate::wire::Decode for RelinquishFileMembershipError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of RelinquishFileMembershipError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "access_error",
+                        "RelinquishFileMembershipError",
+                    )
+                    .map(Self::AccessError)
             }
             "group_access" => {
                 r.skip_value()?;
@@ -19179,13 +16253,7 @@ impl crate::wire::Decode for RelinquishFileMembershipError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19219,55 +16287,19 @@ impl crate::wire::Encode for RelinquishFolderMembershipError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::FolderOwner => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("folder_owner");
-                w.end_object();
-            }
-            Self::Mounted => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("mounted");
-                w.end_object();
-            }
-            Self::GroupAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("group_access");
-                w.end_object();
-            }
-            Self::TeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_folder");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::NoExplicitAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_explicit_access");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::FolderOwner => crate::wire::write_tag(w, "folder_owner"),
+            Self::Mounted => crate::wire::write_tag(w, "mounted"),
+            Self::GroupAccess => crate::wire::write_tag(w, "group_access"),
+            Self::TeamFolder => crate::wire::write_tag(w, "team_folder"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::NoExplicitAccess => crate::wire::write_tag(w, "no_explicit_access"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -19288,13 +16320,8 @@ impl crate::wire::Decode for RelinquishFolderMembershipError {
                 "no_explicit_access" => ::std::result::Result::Ok(Self::NoExplicitAccess),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -19312,30 +16339,12 @@ impl crate::wire::Decode for RelinquishFolderMembershipError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of RelinquishFolderMembershipError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "access_error",
+                        "RelinquishFolderMembershipError",
+                    )
+                    .map(Self::AccessError)
             }
             "folder_owner" => {
                 r.skip_value()?;
@@ -19365,13 +16374,7 @@ impl crate::wire::Decode for RelinquishFolderMembershipError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19397,34 +16400,27 @@ impl crate::wire::Encode for RemoveFileMemberError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::NoExplicitAccess(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_explicit_access");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "no_explicit_access",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -19439,23 +16435,19 @@ impl crate::wire::Decode for RemoveFileMemberError {
             return match tag.as_str() {
                 "no_explicit_access" => {
                     ::std::result::Result::Ok(
-                        Self::NoExplicitAccess(
-                            <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::NoExplicitAccess({
+                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -19473,78 +16465,25 @@ impl crate::wire::Decode for RemoveFileMemberError {
             })?;
         match &*tag {
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of RemoveFileMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "RemoveFileMemberError")
+                    .map(Self::UserError)
             }
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of RemoveFileMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "RemoveFileMemberError")
+                    .map(Self::AccessError)
             }
             "no_explicit_access" => {
-                ::std::result::Result::Ok(
-                    Self::NoExplicitAccess(
-                        <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::NoExplicitAccess)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19592,57 +16531,25 @@ impl crate::wire::Encode for RemoveFolderMemberError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::MemberError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("member_error");
-                w.key("member_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "member_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::FolderOwner => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("folder_owner");
-                w.end_object();
-            }
-            Self::GroupAccess => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("group_access");
-                w.end_object();
-            }
-            Self::TeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_folder");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::TooManyFiles => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_files");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::FolderOwner => crate::wire::write_tag(w, "folder_owner"),
+            Self::GroupAccess => crate::wire::write_tag(w, "group_access"),
+            Self::TeamFolder => crate::wire::write_tag(w, "team_folder"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -19662,13 +16569,8 @@ impl crate::wire::Decode for RemoveFolderMemberError {
                 "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -19686,56 +16588,12 @@ impl crate::wire::Decode for RemoveFolderMemberError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of RemoveFolderMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "RemoveFolderMemberError")
+                    .map(Self::AccessError)
             }
             "member_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "member_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::MemberError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'member_error' of RemoveFolderMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "member_error", "RemoveFolderMemberError")
+                    .map(Self::MemberError)
             }
             "folder_owner" => {
                 r.skip_value()?;
@@ -19761,13 +16619,7 @@ impl crate::wire::Decode for RemoveFolderMemberError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -19802,26 +16654,12 @@ pub enum RemoveMemberJobStatus {
 impl crate::wire::Encode for RemoveMemberJobStatus {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
         }
     }
@@ -19837,12 +16675,13 @@ impl crate::wire::Decode for RemoveMemberJobStatus {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -19874,40 +16713,15 @@ impl crate::wire::Decode for RemoveMemberJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of RemoveMemberJobStatus",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "RemoveMemberJobStatus")
+                    .map(Self::Failed)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -19963,36 +16777,11 @@ pub enum RequestedLinkAccessLevel {
 impl crate::wire::Encode for RequestedLinkAccessLevel {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Viewer => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("viewer");
-                w.end_object();
-            }
-            Self::Editor => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("editor");
-                w.end_object();
-            }
-            Self::Max => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("max");
-                w.end_object();
-            }
-            Self::Default => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("default");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Viewer => crate::wire::write_tag(w, "viewer"),
+            Self::Editor => crate::wire::write_tag(w, "editor"),
+            Self::Max => crate::wire::write_tag(w, "max"),
+            Self::Default => crate::wire::write_tag(w, "default"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -20011,13 +16800,8 @@ impl crate::wire::Decode for RequestedLinkAccessLevel {
                 "default" => ::std::result::Result::Ok(Self::Default),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -20054,13 +16838,7 @@ impl crate::wire::Decode for RequestedLinkAccessLevel {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20083,24 +16861,9 @@ pub enum RequestedVisibility {
 impl crate::wire::Encode for RequestedVisibility {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Public => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("public");
-                w.end_object();
-            }
-            Self::TeamOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_only");
-                w.end_object();
-            }
-            Self::Password => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("password");
-                w.end_object();
-            }
+            Self::Public => crate::wire::write_tag(w, "public"),
+            Self::TeamOnly => crate::wire::write_tag(w, "team_only"),
+            Self::Password => crate::wire::write_tag(w, "password"),
         }
     }
 }
@@ -20195,54 +16958,14 @@ pub enum ResolvedVisibility {
 impl crate::wire::Encode for ResolvedVisibility {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Public => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("public");
-                w.end_object();
-            }
-            Self::TeamOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_only");
-                w.end_object();
-            }
-            Self::Password => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("password");
-                w.end_object();
-            }
-            Self::TeamAndPassword => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_and_password");
-                w.end_object();
-            }
-            Self::SharedFolderOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_folder_only");
-                w.end_object();
-            }
-            Self::NoOne => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_one");
-                w.end_object();
-            }
-            Self::OnlyYou => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("only_you");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Public => crate::wire::write_tag(w, "public"),
+            Self::TeamOnly => crate::wire::write_tag(w, "team_only"),
+            Self::Password => crate::wire::write_tag(w, "password"),
+            Self::TeamAndPassword => crate::wire::write_tag(w, "team_and_password"),
+            Self::SharedFolderOnly => crate::wire::write_tag(w, "shared_folder_only"),
+            Self::NoOne => crate::wire::write_tag(w, "no_one"),
+            Self::OnlyYou => crate::wire::write_tag(w, "only_you"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -20264,13 +16987,8 @@ impl crate::wire::Decode for ResolvedVisibility {
                 "only_you" => ::std::result::Result::Ok(Self::OnlyYou),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -20319,13 +17037,7 @@ impl crate::wire::Decode for ResolvedVisibility {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20356,40 +17068,20 @@ impl crate::wire::Encode for RevokeSharedLinkError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::SharedLinkNotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_not_found");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_not_found")
             }
             Self::SharedLinkAccessDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_access_denied");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_access_denied")
             }
             Self::UnsupportedLinkType => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_link_type");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_link_type")
             }
             Self::UnsupportedParameterField => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_parameter_field");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_parameter_field")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::SharedLinkMalformed => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_malformed");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_malformed")
             }
             Self::Unrecognized(u) => u.encode(w),
         }
@@ -20420,13 +17112,8 @@ impl crate::wire::Decode for RevokeSharedLinkError {
                     ::std::result::Result::Ok(Self::SharedLinkMalformed)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -20467,13 +17154,7 @@ impl crate::wire::Decode for RevokeSharedLinkError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::SharedLinkMalformed)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20498,25 +17179,14 @@ impl crate::wire::Encode for SetAccessInheritanceError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -20532,13 +17202,8 @@ impl crate::wire::Decode for SetAccessInheritanceError {
                 "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -20556,30 +17221,8 @@ impl crate::wire::Decode for SetAccessInheritanceError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of SetAccessInheritanceError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "SetAccessInheritanceError")
+                    .map(Self::AccessError)
             }
             "no_permission" => {
                 r.skip_value()?;
@@ -20589,13 +17232,7 @@ impl crate::wire::Decode for SetAccessInheritanceError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20625,44 +17262,18 @@ pub enum ShareFolderError {
 impl crate::wire::Encode for ShareFolderError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
             Self::BadPath(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("bad_path");
-                w.key("bad_path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "bad_path", ::std::option::Option::Some(x))
             }
             Self::TeamPolicyDisallowsMemberPolicy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_policy_disallows_member_policy");
-                w.end_object();
+                crate::wire::write_tag(w, "team_policy_disallows_member_policy")
             }
             Self::DisallowedSharedLinkPolicy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disallowed_shared_link_policy");
-                w.end_object();
+                crate::wire::write_tag(w, "disallowed_shared_link_policy")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -20685,13 +17296,8 @@ impl crate::wire::Decode for ShareFolderError {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -20708,30 +17314,8 @@ impl crate::wire::Decode for ShareFolderError {
                 ::std::result::Result::Ok(Self::EmailUnverified)
             }
             "bad_path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "bad_path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::BadPath(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'bad_path' of ShareFolderError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "bad_path", "ShareFolderError")
+                    .map(Self::BadPath)
             }
             "team_policy_disallows_member_policy" => {
                 r.skip_value()?;
@@ -20749,13 +17333,7 @@ impl crate::wire::Decode for ShareFolderError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NoPermission)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20796,38 +17374,17 @@ pub enum ShareFolderErrorBase {
 impl crate::wire::Encode for ShareFolderErrorBase {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
             Self::BadPath(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("bad_path");
-                w.key("bad_path");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "bad_path", ::std::option::Option::Some(x))
             }
             Self::TeamPolicyDisallowsMemberPolicy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_policy_disallows_member_policy");
-                w.end_object();
+                crate::wire::write_tag(w, "team_policy_disallows_member_policy")
             }
             Self::DisallowedSharedLinkPolicy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disallowed_shared_link_policy");
-                w.end_object();
+                crate::wire::write_tag(w, "disallowed_shared_link_policy")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -20849,13 +17406,8 @@ impl crate::wire::Decode for ShareFolderErrorBase {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -20877,30 +17429,8 @@ impl crate::wire::Decode for ShareFolderErrorBase {
                 ::std::result::Result::Ok(Self::EmailUnverified)
             }
             "bad_path" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "bad_path" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::BadPath(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'bad_path' of ShareFolderErrorBase",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "bad_path", "ShareFolderErrorBase")
+                    .map(Self::BadPath)
             }
             "team_policy_disallows_member_policy" => {
                 r.skip_value()?;
@@ -20914,13 +17444,7 @@ impl crate::wire::Decode for ShareFolderErrorBase {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -20959,30 +17483,14 @@ pub enum ShareFolderErrorBaseV2 {
 impl crate::wire::Encode for ShareFolderErrorBaseV2 {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
             Self::TeamPolicyDisallowsMemberPolicy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_policy_disallows_member_policy");
-                w.end_object();
+                crate::wire::write_tag(w, "team_policy_disallows_member_policy")
             }
             Self::DisallowedSharedLinkPolicy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disallowed_shared_link_policy");
-                w.end_object();
+                crate::wire::write_tag(w, "disallowed_shared_link_policy")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -21004,13 +17512,8 @@ impl crate::wire::Decode for ShareFolderErrorBaseV2 {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -21043,13 +17546,7 @@ impl crate::wire::Decode for ShareFolderErrorBaseV2 {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21077,36 +17574,15 @@ pub enum ShareFolderErrorV2 {
 impl crate::wire::Encode for ShareFolderErrorV2 {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
             Self::TeamPolicyDisallowsMemberPolicy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_policy_disallows_member_policy");
-                w.end_object();
+                crate::wire::write_tag(w, "team_policy_disallows_member_policy")
             }
             Self::DisallowedSharedLinkPolicy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disallowed_shared_link_policy");
-                w.end_object();
+                crate::wire::write_tag(w, "disallowed_shared_link_policy")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -21129,13 +17605,8 @@ impl crate::wire::Decode for ShareFolderErrorV2 {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -21172,13 +17643,7 @@ impl crate::wire::Decode for ShareFolderErrorV2 {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::NoPermission)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21199,26 +17664,12 @@ pub enum ShareFolderJobStatus {
 impl crate::wire::Encode for ShareFolderJobStatus {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InProgress => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("in_progress");
-                w.end_object();
-            }
+            Self::InProgress => crate::wire::write_tag(w, "in_progress"),
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
             Self::Failed(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("failed");
-                w.key("failed");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "failed", ::std::option::Option::Some(x))
             }
         }
     }
@@ -21234,12 +17685,13 @@ impl crate::wire::Decode for ShareFolderJobStatus {
                 "in_progress" => ::std::result::Result::Ok(Self::InProgress),
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -21271,40 +17723,15 @@ impl crate::wire::Decode for ShareFolderJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             "failed" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "failed" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Failed(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'failed' of ShareFolderJobStatus",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "failed", "ShareFolderJobStatus")
+                    .map(Self::Failed)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -21352,19 +17779,14 @@ impl crate::wire::Encode for ShareFolderLaunch {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("async_job_id");
-                w.key("async_job_id");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "async_job_id",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::Complete(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("complete");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "complete", ::std::option::Option::Some(x))
             }
         }
     }
@@ -21379,12 +17801,13 @@ impl crate::wire::Decode for ShareFolderLaunch {
             return match tag.as_str() {
                 "complete" => {
                     ::std::result::Result::Ok(
-                        Self::Complete(
-                            <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::Complete({
+                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 _ => {
@@ -21410,40 +17833,15 @@ impl crate::wire::Decode for ShareFolderLaunch {
             })?;
         match &*tag {
             "async_job_id" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "async_job_id" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AsyncJobId(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'async_job_id' of ShareFolderLaunch",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "async_job_id", "ShareFolderLaunch")
+                    .map(Self::AsyncJobId)
             }
             "complete" => {
-                ::std::result::Result::Ok(
-                    Self::Complete(
-                        <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Complete)
             }
             _ => {
                 ::std::result::Result::Err(
@@ -21528,109 +17926,31 @@ pub enum SharePathError {
 impl crate::wire::Encode for SharePathError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::IsFile => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_file");
-                w.end_object();
-            }
-            Self::InsideSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_shared_folder");
-                w.end_object();
-            }
+            Self::IsFile => crate::wire::write_tag(w, "is_file"),
+            Self::InsideSharedFolder => crate::wire::write_tag(w, "inside_shared_folder"),
             Self::ContainsSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("contains_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "contains_shared_folder")
             }
-            Self::ContainsAppFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("contains_app_folder");
-                w.end_object();
-            }
-            Self::ContainsTeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("contains_team_folder");
-                w.end_object();
-            }
-            Self::IsAppFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_app_folder");
-                w.end_object();
-            }
-            Self::InsideAppFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_app_folder");
-                w.end_object();
-            }
-            Self::IsPublicFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_public_folder");
-                w.end_object();
-            }
-            Self::InsidePublicFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_public_folder");
-                w.end_object();
-            }
+            Self::ContainsAppFolder => crate::wire::write_tag(w, "contains_app_folder"),
+            Self::ContainsTeamFolder => crate::wire::write_tag(w, "contains_team_folder"),
+            Self::IsAppFolder => crate::wire::write_tag(w, "is_app_folder"),
+            Self::InsideAppFolder => crate::wire::write_tag(w, "inside_app_folder"),
+            Self::IsPublicFolder => crate::wire::write_tag(w, "is_public_folder"),
+            Self::InsidePublicFolder => crate::wire::write_tag(w, "inside_public_folder"),
             Self::AlreadyShared(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("already_shared");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "already_shared",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InvalidPath => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_path");
-                w.end_object();
-            }
-            Self::IsOsxPackage => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_osx_package");
-                w.end_object();
-            }
-            Self::InsideOsxPackage => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_osx_package");
-                w.end_object();
-            }
-            Self::IsVault => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_vault");
-                w.end_object();
-            }
-            Self::IsVaultLocked => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_vault_locked");
-                w.end_object();
-            }
-            Self::IsFamily => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_family");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InvalidPath => crate::wire::write_tag(w, "invalid_path"),
+            Self::IsOsxPackage => crate::wire::write_tag(w, "is_osx_package"),
+            Self::InsideOsxPackage => crate::wire::write_tag(w, "inside_osx_package"),
+            Self::IsVault => crate::wire::write_tag(w, "is_vault"),
+            Self::IsVaultLocked => crate::wire::write_tag(w, "is_vault_locked"),
+            Self::IsFamily => crate::wire::write_tag(w, "is_family"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -21664,12 +17984,13 @@ impl crate::wire::Decode for SharePathError {
                 }
                 "already_shared" => {
                     ::std::result::Result::Ok(
-                        Self::AlreadyShared(
-                            <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::AlreadyShared({
+                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "invalid_path" => ::std::result::Result::Ok(Self::InvalidPath),
@@ -21680,13 +18001,8 @@ impl crate::wire::Decode for SharePathError {
                 "is_family" => ::std::result::Result::Ok(Self::IsFamily),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -21735,14 +18051,11 @@ impl crate::wire::Decode for SharePathError {
                 ::std::result::Result::Ok(Self::InsidePublicFolder)
             }
             "already_shared" => {
-                ::std::result::Result::Ok(
-                    Self::AlreadyShared(
-                        <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::AlreadyShared)
             }
             "invalid_path" => {
                 r.skip_value()?;
@@ -21772,13 +18085,7 @@ impl crate::wire::Decode for SharePathError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -21839,97 +18146,29 @@ pub enum SharePathErrorBaseV2 {
 impl crate::wire::Encode for SharePathErrorBaseV2 {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::IsFile => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_file");
-                w.end_object();
-            }
-            Self::InsideSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_shared_folder");
-                w.end_object();
-            }
+            Self::IsFile => crate::wire::write_tag(w, "is_file"),
+            Self::InsideSharedFolder => crate::wire::write_tag(w, "inside_shared_folder"),
             Self::ContainsSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("contains_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "contains_shared_folder")
             }
-            Self::ContainsTeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("contains_team_folder");
-                w.end_object();
-            }
-            Self::IsAppFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_app_folder");
-                w.end_object();
-            }
-            Self::InsideAppFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_app_folder");
-                w.end_object();
-            }
-            Self::IsPublicFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_public_folder");
-                w.end_object();
-            }
-            Self::InsidePublicFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_public_folder");
-                w.end_object();
-            }
+            Self::ContainsTeamFolder => crate::wire::write_tag(w, "contains_team_folder"),
+            Self::IsAppFolder => crate::wire::write_tag(w, "is_app_folder"),
+            Self::InsideAppFolder => crate::wire::write_tag(w, "inside_app_folder"),
+            Self::IsPublicFolder => crate::wire::write_tag(w, "is_public_folder"),
+            Self::InsidePublicFolder => crate::wire::write_tag(w, "inside_public_folder"),
             Self::AlreadyShared(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("already_shared");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "already_shared",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InvalidPath => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_path");
-                w.end_object();
-            }
-            Self::IsOsxPackage => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_osx_package");
-                w.end_object();
-            }
-            Self::InsideOsxPackage => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_osx_package");
-                w.end_object();
-            }
-            Self::IsVault => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_vault");
-                w.end_object();
-            }
-            Self::IsVaultLocked => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_vault_locked");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InvalidPath => crate::wire::write_tag(w, "invalid_path"),
+            Self::IsOsxPackage => crate::wire::write_tag(w, "is_osx_package"),
+            Self::InsideOsxPackage => crate::wire::write_tag(w, "inside_osx_package"),
+            Self::IsVault => crate::wire::write_tag(w, "is_vault"),
+            Self::IsVaultLocked => crate::wire::write_tag(w, "is_vault_locked"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -21960,12 +18199,13 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
                 }
                 "already_shared" => {
                     ::std::result::Result::Ok(
-                        Self::AlreadyShared(
-                            <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::AlreadyShared({
+                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "invalid_path" => ::std::result::Result::Ok(Self::InvalidPath),
@@ -21975,13 +18215,8 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
                 "is_vault_locked" => ::std::result::Result::Ok(Self::IsVaultLocked),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22031,14 +18266,11 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
                 ::std::result::Result::Ok(Self::InsidePublicFolder)
             }
             "already_shared" => {
-                ::std::result::Result::Ok(
-                    Self::AlreadyShared(
-                        <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::AlreadyShared)
             }
             "invalid_path" => {
                 r.skip_value()?;
@@ -22064,13 +18296,7 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22135,109 +18361,31 @@ pub enum SharePathErrorV2 {
 impl crate::wire::Encode for SharePathErrorV2 {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::IsFile => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_file");
-                w.end_object();
-            }
-            Self::InsideSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_shared_folder");
-                w.end_object();
-            }
+            Self::IsFile => crate::wire::write_tag(w, "is_file"),
+            Self::InsideSharedFolder => crate::wire::write_tag(w, "inside_shared_folder"),
             Self::ContainsSharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("contains_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "contains_shared_folder")
             }
-            Self::ContainsTeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("contains_team_folder");
-                w.end_object();
-            }
-            Self::IsAppFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_app_folder");
-                w.end_object();
-            }
-            Self::InsideAppFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_app_folder");
-                w.end_object();
-            }
-            Self::IsPublicFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_public_folder");
-                w.end_object();
-            }
-            Self::InsidePublicFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_public_folder");
-                w.end_object();
-            }
+            Self::ContainsTeamFolder => crate::wire::write_tag(w, "contains_team_folder"),
+            Self::IsAppFolder => crate::wire::write_tag(w, "is_app_folder"),
+            Self::InsideAppFolder => crate::wire::write_tag(w, "inside_app_folder"),
+            Self::IsPublicFolder => crate::wire::write_tag(w, "is_public_folder"),
+            Self::InsidePublicFolder => crate::wire::write_tag(w, "inside_public_folder"),
             Self::AlreadyShared(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("already_shared");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "already_shared",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InvalidPath => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_path");
-                w.end_object();
-            }
-            Self::IsOsxPackage => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_osx_package");
-                w.end_object();
-            }
-            Self::InsideOsxPackage => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_osx_package");
-                w.end_object();
-            }
-            Self::IsVault => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_vault");
-                w.end_object();
-            }
-            Self::IsVaultLocked => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_vault_locked");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
-            Self::IsFamily => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_family");
-                w.end_object();
-            }
-            Self::ContainsAppFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("contains_app_folder");
-                w.end_object();
-            }
+            Self::InvalidPath => crate::wire::write_tag(w, "invalid_path"),
+            Self::IsOsxPackage => crate::wire::write_tag(w, "is_osx_package"),
+            Self::InsideOsxPackage => crate::wire::write_tag(w, "inside_osx_package"),
+            Self::IsVault => crate::wire::write_tag(w, "is_vault"),
+            Self::IsVaultLocked => crate::wire::write_tag(w, "is_vault_locked"),
+            Self::Other => crate::wire::write_tag(w, "other"),
+            Self::IsFamily => crate::wire::write_tag(w, "is_family"),
+            Self::ContainsAppFolder => crate::wire::write_tag(w, "contains_app_folder"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -22268,12 +18416,13 @@ impl crate::wire::Decode for SharePathErrorV2 {
                 }
                 "already_shared" => {
                     ::std::result::Result::Ok(
-                        Self::AlreadyShared(
-                            <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                        Self::AlreadyShared({
+                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "invalid_path" => ::std::result::Result::Ok(Self::InvalidPath),
@@ -22287,13 +18436,8 @@ impl crate::wire::Decode for SharePathErrorV2 {
                     ::std::result::Result::Ok(Self::ContainsAppFolder)
                 }
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22338,14 +18482,11 @@ impl crate::wire::Decode for SharePathErrorV2 {
                 ::std::result::Result::Ok(Self::InsidePublicFolder)
             }
             "already_shared" => {
-                ::std::result::Result::Ok(
-                    Self::AlreadyShared(
-                        <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::AlreadyShared)
             }
             "invalid_path" => {
                 r.skip_value()?;
@@ -22379,13 +18520,7 @@ impl crate::wire::Decode for SharePathErrorV2 {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::ContainsAppFolder)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22430,42 +18565,12 @@ pub enum SharedFolderAccessError {
 impl crate::wire::Encode for SharedFolderAccessError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InvalidId => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_id");
-                w.end_object();
-            }
-            Self::NotAMember => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_a_member");
-                w.end_object();
-            }
-            Self::InvalidMember => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_member");
-                w.end_object();
-            }
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
-            Self::Unmounted => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unmounted");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InvalidId => crate::wire::write_tag(w, "invalid_id"),
+            Self::NotAMember => crate::wire::write_tag(w, "not_a_member"),
+            Self::InvalidMember => crate::wire::write_tag(w, "invalid_member"),
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
+            Self::Unmounted => crate::wire::write_tag(w, "unmounted"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -22485,13 +18590,8 @@ impl crate::wire::Decode for SharedFolderAccessError {
                 "unmounted" => ::std::result::Result::Ok(Self::Unmounted),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22532,13 +18632,7 @@ impl crate::wire::Decode for SharedFolderAccessError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22564,31 +18658,16 @@ pub enum SharedFolderMemberError {
 impl crate::wire::Encode for SharedFolderMemberError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InvalidDropboxId => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_dropbox_id");
-                w.end_object();
-            }
-            Self::NotAMember => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_a_member");
-                w.end_object();
-            }
+            Self::InvalidDropboxId => crate::wire::write_tag(w, "invalid_dropbox_id"),
+            Self::NotAMember => crate::wire::write_tag(w, "not_a_member"),
             Self::NoExplicitAccess(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_explicit_access");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(
+                    w,
+                    "no_explicit_access",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -22605,23 +18684,19 @@ impl crate::wire::Decode for SharedFolderMemberError {
                 "not_a_member" => ::std::result::Result::Ok(Self::NotAMember),
                 "no_explicit_access" => {
                     ::std::result::Result::Ok(
-                        Self::NoExplicitAccess(
-                            <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                        Self::NoExplicitAccess({
+                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22647,26 +18722,17 @@ impl crate::wire::Decode for SharedFolderMemberError {
                 ::std::result::Result::Ok(Self::NotAMember)
             }
             "no_explicit_access" => {
-                ::std::result::Result::Ok(
-                    Self::NoExplicitAccess(
-                        <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::NoExplicitAccess)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22711,42 +18777,14 @@ pub enum SharedLinkAccessFailureReason {
 impl crate::wire::Encode for SharedLinkAccessFailureReason {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::LoginRequired => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("login_required");
-                w.end_object();
-            }
+            Self::LoginRequired => crate::wire::write_tag(w, "login_required"),
             Self::EmailVerifyRequired => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_verify_required");
-                w.end_object();
+                crate::wire::write_tag(w, "email_verify_required")
             }
-            Self::PasswordRequired => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("password_required");
-                w.end_object();
-            }
-            Self::TeamOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_only");
-                w.end_object();
-            }
-            Self::OwnerOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("owner_only");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::PasswordRequired => crate::wire::write_tag(w, "password_required"),
+            Self::TeamOnly => crate::wire::write_tag(w, "team_only"),
+            Self::OwnerOnly => crate::wire::write_tag(w, "owner_only"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -22768,13 +18806,8 @@ impl crate::wire::Decode for SharedLinkAccessFailureReason {
                 "owner_only" => ::std::result::Result::Ok(Self::OwnerOnly),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22815,13 +18848,7 @@ impl crate::wire::Decode for SharedLinkAccessFailureReason {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22844,19 +18871,9 @@ impl crate::wire::Encode for SharedLinkAlreadyExistsMetadata {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Metadata(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("metadata");
-                w.key("metadata");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "metadata", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -22871,13 +18888,8 @@ impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -22895,42 +18907,18 @@ impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
             })?;
         match &*tag {
             "metadata" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "metadata" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Metadata(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'metadata' of SharedLinkAlreadyExistsMetadata",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "metadata",
+                        "SharedLinkAlreadyExistsMetadata",
+                    )
+                    .map(Self::Metadata)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -22972,35 +18960,18 @@ impl crate::wire::Encode for SharedLinkError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::SharedLinkNotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_not_found");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_not_found")
             }
             Self::SharedLinkAccessDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_access_denied");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_access_denied")
             }
             Self::UnsupportedLinkType => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_link_type");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_link_type")
             }
             Self::UnsupportedParameterField => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_parameter_field");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_parameter_field")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -23027,13 +18998,8 @@ impl crate::wire::Decode for SharedLinkError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -23065,13 +19031,7 @@ impl crate::wire::Decode for SharedLinkError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23101,35 +19061,18 @@ impl crate::wire::Encode for SharedLinkMetadataError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::SharedLinkNotFound => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_not_found");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_not_found")
             }
             Self::SharedLinkAccessDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_link_access_denied");
-                w.end_object();
+                crate::wire::write_tag(w, "shared_link_access_denied")
             }
             Self::UnsupportedLinkType => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_link_type");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_link_type")
             }
             Self::UnsupportedParameterField => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unsupported_parameter_field");
-                w.end_object();
+                crate::wire::write_tag(w, "unsupported_parameter_field")
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -23156,13 +19099,8 @@ impl crate::wire::Decode for SharedLinkMetadataError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -23199,13 +19137,7 @@ impl crate::wire::Decode for SharedLinkMetadataError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23233,30 +19165,10 @@ pub enum SharedLinkPolicy {
 impl crate::wire::Encode for SharedLinkPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Anyone => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("anyone");
-                w.end_object();
-            }
-            Self::Team => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team");
-                w.end_object();
-            }
-            Self::Members => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("members");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Anyone => crate::wire::write_tag(w, "anyone"),
+            Self::Team => crate::wire::write_tag(w, "team"),
+            Self::Members => crate::wire::write_tag(w, "members"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -23274,13 +19186,8 @@ impl crate::wire::Decode for SharedLinkPolicy {
                 "members" => ::std::result::Result::Ok(Self::Members),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -23308,13 +19215,7 @@ impl crate::wire::Decode for SharedLinkPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23334,18 +19235,8 @@ pub enum SharedLinkSettingsError {
 impl crate::wire::Encode for SharedLinkSettingsError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::InvalidSettings => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_settings");
-                w.end_object();
-            }
-            Self::NotAuthorized => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_authorized");
-                w.end_object();
-            }
+            Self::InvalidSettings => crate::wire::write_tag(w, "invalid_settings"),
+            Self::NotAuthorized => crate::wire::write_tag(w, "not_authorized"),
         }
     }
 }
@@ -23431,42 +19322,12 @@ pub enum SharingFileAccessError {
 impl crate::wire::Encode for SharingFileAccessError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::InvalidFile => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_file");
-                w.end_object();
-            }
-            Self::IsFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("is_folder");
-                w.end_object();
-            }
-            Self::InsidePublicFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_public_folder");
-                w.end_object();
-            }
-            Self::InsideOsxPackage => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("inside_osx_package");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::InvalidFile => crate::wire::write_tag(w, "invalid_file"),
+            Self::IsFolder => crate::wire::write_tag(w, "is_folder"),
+            Self::InsidePublicFolder => crate::wire::write_tag(w, "inside_public_folder"),
+            Self::InsideOsxPackage => crate::wire::write_tag(w, "inside_osx_package"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -23488,13 +19349,8 @@ impl crate::wire::Decode for SharingFileAccessError {
                 "inside_osx_package" => ::std::result::Result::Ok(Self::InsideOsxPackage),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -23535,13 +19391,7 @@ impl crate::wire::Decode for SharingFileAccessError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23564,18 +19414,8 @@ pub enum SharingUserError {
 impl crate::wire::Encode for SharingUserError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::EmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("email_unverified");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -23591,13 +19431,8 @@ impl crate::wire::Decode for SharingUserError {
                 "email_unverified" => ::std::result::Result::Ok(Self::EmailUnverified),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -23617,13 +19452,7 @@ impl crate::wire::Decode for SharingUserError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23657,55 +19486,23 @@ impl crate::wire::Encode for TransferFolderError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InvalidDropboxId => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_dropbox_id");
-                w.end_object();
-            }
+            Self::InvalidDropboxId => crate::wire::write_tag(w, "invalid_dropbox_id"),
             Self::NewOwnerNotAMember => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("new_owner_not_a_member");
-                w.end_object();
+                crate::wire::write_tag(w, "new_owner_not_a_member")
             }
-            Self::NewOwnerUnmounted => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("new_owner_unmounted");
-                w.end_object();
-            }
+            Self::NewOwnerUnmounted => crate::wire::write_tag(w, "new_owner_unmounted"),
             Self::NewOwnerEmailUnverified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("new_owner_email_unverified");
-                w.end_object();
+                crate::wire::write_tag(w, "new_owner_email_unverified")
             }
-            Self::TeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_folder");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::TeamFolder => crate::wire::write_tag(w, "team_folder"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -23732,13 +19529,8 @@ impl crate::wire::Decode for TransferFolderError {
                 "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -23756,30 +19548,8 @@ impl crate::wire::Decode for TransferFolderError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of TransferFolderError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "TransferFolderError")
+                    .map(Self::AccessError)
             }
             "invalid_dropbox_id" => {
                 r.skip_value()?;
@@ -23809,13 +19579,7 @@ impl crate::wire::Decode for TransferFolderError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23841,31 +19605,15 @@ impl crate::wire::Encode for UnmountFolderError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::NotUnmountable => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_unmountable");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::NotUnmountable => crate::wire::write_tag(w, "not_unmountable"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -23882,13 +19630,8 @@ impl crate::wire::Decode for UnmountFolderError {
                 "not_unmountable" => ::std::result::Result::Ok(Self::NotUnmountable),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -23906,30 +19649,8 @@ impl crate::wire::Decode for UnmountFolderError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of UnmountFolderError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "UnmountFolderError")
+                    .map(Self::AccessError)
             }
             "no_permission" => {
                 r.skip_value()?;
@@ -23943,13 +19664,7 @@ impl crate::wire::Decode for UnmountFolderError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -23973,27 +19688,20 @@ impl crate::wire::Encode for UnshareFileError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_error");
-                w.key("user_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "user_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -24008,13 +19716,8 @@ impl crate::wire::Decode for UnshareFileError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -24027,68 +19730,18 @@ impl crate::wire::Decode for UnshareFileError {
             })?;
         match &*tag {
             "user_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "user_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::UserError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'user_error' of UnshareFileError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "user_error", "UnshareFileError")
+                    .map(Self::UserError)
             }
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of UnshareFileError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "UnshareFileError")
+                    .map(Self::AccessError)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24116,37 +19769,16 @@ impl crate::wire::Encode for UnshareFolderError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::TeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_folder");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::TooManyFiles => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("too_many_files");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::TeamFolder => crate::wire::write_tag(w, "team_folder"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -24164,13 +19796,8 @@ impl crate::wire::Decode for UnshareFolderError {
                 "too_many_files" => ::std::result::Result::Ok(Self::TooManyFiles),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -24188,30 +19815,8 @@ impl crate::wire::Decode for UnshareFolderError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of UnshareFolderError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "UnshareFolderError")
+                    .map(Self::AccessError)
             }
             "team_folder" => {
                 r.skip_value()?;
@@ -24229,13 +19834,7 @@ impl crate::wire::Decode for UnshareFolderError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24262,31 +19861,17 @@ impl crate::wire::Encode for UpdateFilePolicyError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::InvalidFileSettings => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invalid_file_settings");
-                w.end_object();
+                crate::wire::write_tag(w, "invalid_file_settings")
             }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -24305,13 +19890,8 @@ impl crate::wire::Decode for UpdateFilePolicyError {
                 "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -24329,30 +19909,8 @@ impl crate::wire::Decode for UpdateFilePolicyError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of UpdateFilePolicyError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "UpdateFilePolicyError")
+                    .map(Self::AccessError)
             }
             "invalid_file_settings" => {
                 r.skip_value()?;
@@ -24366,13 +19924,7 @@ impl crate::wire::Decode for UpdateFilePolicyError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24401,47 +19953,29 @@ impl crate::wire::Encode for UpdateFolderMemberError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::MemberError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("member_error");
-                w.key("member_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "member_error",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::NoExplicitAccess(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_explicit_access");
-                w.key("no_explicit_access");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "no_explicit_access",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::InsufficientPlan => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("insufficient_plan");
-                w.end_object();
-            }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::InsufficientPlan => crate::wire::write_tag(w, "insufficient_plan"),
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -24458,13 +19992,8 @@ impl crate::wire::Decode for UpdateFolderMemberError {
                 "no_permission" => ::std::result::Result::Ok(Self::NoPermission),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -24482,82 +20011,20 @@ impl crate::wire::Decode for UpdateFolderMemberError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of UpdateFolderMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "UpdateFolderMemberError")
+                    .map(Self::AccessError)
             }
             "member_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "member_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::MemberError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'member_error' of UpdateFolderMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "member_error", "UpdateFolderMemberError")
+                    .map(Self::MemberError)
             }
             "no_explicit_access" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "no_explicit_access" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::NoExplicitAccess(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'no_explicit_access' of UpdateFolderMemberError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(
+                        r,
+                        "no_explicit_access",
+                        "UpdateFolderMemberError",
+                    )
+                    .map(Self::NoExplicitAccess)
             }
             "insufficient_plan" => {
                 r.skip_value()?;
@@ -24571,13 +20038,7 @@ impl crate::wire::Decode for UpdateFolderMemberError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24629,49 +20090,22 @@ impl crate::wire::Encode for UpdateFolderPolicyError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("access_error");
-                w.key("access_error");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "access_error",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::NotOnTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("not_on_team");
-                w.end_object();
-            }
+            Self::NotOnTeam => crate::wire::write_tag(w, "not_on_team"),
             Self::TeamPolicyDisallowsMemberPolicy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_policy_disallows_member_policy");
-                w.end_object();
+                crate::wire::write_tag(w, "team_policy_disallows_member_policy")
             }
             Self::DisallowedSharedLinkPolicy => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disallowed_shared_link_policy");
-                w.end_object();
+                crate::wire::write_tag(w, "disallowed_shared_link_policy")
             }
-            Self::NoPermission => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_permission");
-                w.end_object();
-            }
-            Self::TeamFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_folder");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
+            Self::TeamFolder => crate::wire::write_tag(w, "team_folder"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -24695,13 +20129,8 @@ impl crate::wire::Decode for UpdateFolderPolicyError {
                 "team_folder" => ::std::result::Result::Ok(Self::TeamFolder),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -24719,30 +20148,8 @@ impl crate::wire::Decode for UpdateFolderPolicyError {
             })?;
         match &*tag {
             "access_error" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "access_error" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::AccessError(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'access_error' of UpdateFolderPolicyError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "access_error", "UpdateFolderPolicyError")
+                    .map(Self::AccessError)
             }
             "not_on_team" => {
                 r.skip_value()?;
@@ -24768,13 +20175,7 @@ impl crate::wire::Decode for UpdateFolderPolicyError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24798,24 +20199,9 @@ pub enum ViewerInfoPolicy {
 impl crate::wire::Encode for ViewerInfoPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -24832,13 +20218,8 @@ impl crate::wire::Decode for ViewerInfoPolicy {
                 "disabled" => ::std::result::Result::Ok(Self::Disabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -24862,13 +20243,7 @@ impl crate::wire::Decode for ViewerInfoPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -24899,42 +20274,12 @@ pub enum Visibility {
 impl crate::wire::Encode for Visibility {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Public => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("public");
-                w.end_object();
-            }
-            Self::TeamOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_only");
-                w.end_object();
-            }
-            Self::Password => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("password");
-                w.end_object();
-            }
-            Self::TeamAndPassword => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_and_password");
-                w.end_object();
-            }
-            Self::SharedFolderOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("shared_folder_only");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Public => crate::wire::write_tag(w, "public"),
+            Self::TeamOnly => crate::wire::write_tag(w, "team_only"),
+            Self::Password => crate::wire::write_tag(w, "password"),
+            Self::TeamAndPassword => crate::wire::write_tag(w, "team_and_password"),
+            Self::SharedFolderOnly => crate::wire::write_tag(w, "shared_folder_only"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -24954,13 +20299,8 @@ impl crate::wire::Decode for Visibility {
                 "shared_folder_only" => ::std::result::Result::Ok(Self::SharedFolderOnly),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -24996,13 +20336,7 @@ impl crate::wire::Decode for Visibility {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -25034,48 +20368,15 @@ pub enum VisibilityPolicyDisallowedReason {
 impl crate::wire::Encode for VisibilityPolicyDisallowedReason {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DeleteAndRecreate => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("delete_and_recreate");
-                w.end_object();
-            }
+            Self::DeleteAndRecreate => crate::wire::write_tag(w, "delete_and_recreate"),
             Self::RestrictedBySharedFolder => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_by_shared_folder");
-                w.end_object();
+                crate::wire::write_tag(w, "restricted_by_shared_folder")
             }
-            Self::RestrictedByTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("restricted_by_team");
-                w.end_object();
-            }
-            Self::UserNotOnTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_not_on_team");
-                w.end_object();
-            }
-            Self::UserAccountType => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_account_type");
-                w.end_object();
-            }
-            Self::PermissionDenied => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("permission_denied");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RestrictedByTeam => crate::wire::write_tag(w, "restricted_by_team"),
+            Self::UserNotOnTeam => crate::wire::write_tag(w, "user_not_on_team"),
+            Self::UserAccountType => crate::wire::write_tag(w, "user_account_type"),
+            Self::PermissionDenied => crate::wire::write_tag(w, "permission_denied"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -25100,13 +20401,8 @@ impl crate::wire::Decode for VisibilityPolicyDisallowedReason {
                 "permission_denied" => ::std::result::Result::Ok(Self::PermissionDenied),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -25151,13 +20447,7 @@ impl crate::wire::Decode for VisibilityPolicyDisallowedReason {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

@@ -55,20 +55,15 @@ impl GroupSummary {
 impl crate::wire::EncodeFields for GroupSummary {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("group_name");
-        self.group_name.encode(w);
-        w.key("group_id");
-        self.group_id.encode(w);
-        if let ::std::option::Option::Some(v) = &self.group_external_id {
-            w.key("group_external_id");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.member_count {
-            w.key("member_count");
-            v.encode(w);
-        }
-        w.key("group_management_type");
-        self.group_management_type.encode(w);
+        crate::wire::write_field(w, "group_name", &self.group_name);
+        crate::wire::write_field(w, "group_id", &self.group_id);
+        crate::wire::write_opt(w, "group_external_id", &self.group_external_id);
+        crate::wire::write_opt(w, "member_count", &self.member_count);
+        crate::wire::write_field(
+            w,
+            "group_management_type",
+            &self.group_management_type,
+        );
     }
 }
 impl crate::wire::Encode for GroupSummary {
@@ -79,63 +74,62 @@ impl crate::wire::Encode for GroupSummary {
     }
 }
 impl crate::wire::DecodeFields for GroupSummary {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::team_common::GroupId>,
+            f2: ::std::option::Option<crate::team_common::GroupExternalId>,
+            f3: ::std::option::Option<u32>,
+            f4: ::std::option::Option<crate::team_common::GroupManagementType>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::team_common::GroupId> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::team_common::GroupExternalId> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<u32> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::team_common::GroupManagementType> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "group_name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "group_id" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "group_external_id" => f2 = crate::wire::Decode::decode(r)?,
-                "member_count" => f3 = crate::wire::Decode::decode(r)?,
-                "group_management_type" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "group_name" => crate::wire::read_into(r, &mut slots.f0),
+                "group_id" => crate::wire::read_into(r, &mut slots.f1),
+                "group_external_id" => crate::wire::read_nullable(r, &mut slots.f2),
+                "member_count" => crate::wire::read_nullable(r, &mut slots.f3),
+                "group_management_type" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "group_name", "GroupSummary"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "group_id", "GroupSummary"),
+            );
+        }
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "group_management_type", "GroupSummary"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f4),
+        ) = (slots.f0.take(), slots.f1.take(), slots.f4.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GroupSummary"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            group_name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'group_name' of GroupSummary",
-                            ),
-                        )
-                })?,
-            group_id: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'group_id' of GroupSummary",
-                            ),
-                        )
-                })?,
-            group_external_id: f2,
-            member_count: f3,
-            group_management_type: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'group_management_type' of GroupSummary",
-                            ),
-                        )
-                })?,
+            group_name: f0,
+            group_id: f1,
+            group_external_id: slots.f2,
+            member_count: slots.f3,
+            group_management_type: f4,
         })
     }
 }
@@ -185,14 +179,8 @@ impl TimeRange {
 impl crate::wire::EncodeFields for TimeRange {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        if let ::std::option::Option::Some(v) = &self.start_time {
-            w.key("start_time");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.end_time {
-            w.key("end_time");
-            v.encode(w);
-        }
+        crate::wire::write_opt(w, "start_time", &self.start_time);
+        crate::wire::write_opt(w, "end_time", &self.end_time);
     }
 }
 impl crate::wire::Encode for TimeRange {
@@ -203,24 +191,29 @@ impl crate::wire::Encode for TimeRange {
     }
 }
 impl crate::wire::DecodeFields for TimeRange {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f1: ::std::option::Option<crate::common::DropboxTimestamp>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::common::DropboxTimestamp> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "start_time" => f0 = crate::wire::Decode::decode(r)?,
-                "end_time" => f1 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "start_time" => crate::wire::read_nullable(r, &mut slots.f0),
+                "end_time" => crate::wire::read_nullable(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
         ::std::result::Result::Ok(Self {
-            start_time: f0,
-            end_time: f1,
+            start_time: slots.f0,
+            end_time: slots.f1,
         })
     }
 }
@@ -255,30 +248,10 @@ pub enum GroupManagementType {
 impl crate::wire::Encode for GroupManagementType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::UserManaged => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_managed");
-                w.end_object();
-            }
-            Self::CompanyManaged => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("company_managed");
-                w.end_object();
-            }
-            Self::SystemManaged => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("system_managed");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::UserManaged => crate::wire::write_tag(w, "user_managed"),
+            Self::CompanyManaged => crate::wire::write_tag(w, "company_managed"),
+            Self::SystemManaged => crate::wire::write_tag(w, "system_managed"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -296,13 +269,8 @@ impl crate::wire::Decode for GroupManagementType {
                 "system_managed" => ::std::result::Result::Ok(Self::SystemManaged),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -335,13 +303,7 @@ impl crate::wire::Decode for GroupManagementType {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -366,24 +328,9 @@ pub enum GroupType {
 impl crate::wire::Encode for GroupType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Team => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team");
-                w.end_object();
-            }
-            Self::UserManaged => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("user_managed");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Team => crate::wire::write_tag(w, "team"),
+            Self::UserManaged => crate::wire::write_tag(w, "user_managed"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -400,13 +347,8 @@ impl crate::wire::Decode for GroupType {
                 "user_managed" => ::std::result::Result::Ok(Self::UserManaged),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -430,13 +372,7 @@ impl crate::wire::Decode for GroupType {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -463,30 +399,10 @@ pub enum MemberSpaceLimitType {
 impl crate::wire::Encode for MemberSpaceLimitType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Off => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("off");
-                w.end_object();
-            }
-            Self::AlertOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("alert_only");
-                w.end_object();
-            }
-            Self::StopSync => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("stop_sync");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Off => crate::wire::write_tag(w, "off"),
+            Self::AlertOnly => crate::wire::write_tag(w, "alert_only"),
+            Self::StopSync => crate::wire::write_tag(w, "stop_sync"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -504,13 +420,8 @@ impl crate::wire::Decode for MemberSpaceLimitType {
                 "stop_sync" => ::std::result::Result::Ok(Self::StopSync),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -543,13 +454,7 @@ impl crate::wire::Decode for MemberSpaceLimitType {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

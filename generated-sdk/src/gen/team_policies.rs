@@ -40,16 +40,19 @@ impl TeamMemberPolicies {
 impl crate::wire::EncodeFields for TeamMemberPolicies {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("sharing");
-        self.sharing.encode(w);
-        w.key("emm_state");
-        self.emm_state.encode(w);
-        w.key("office_addin");
-        self.office_addin.encode(w);
-        w.key("suggest_members_policy");
-        self.suggest_members_policy.encode(w);
-        w.key("top_level_content_policy");
-        self.top_level_content_policy.encode(w);
+        crate::wire::write_field(w, "sharing", &self.sharing);
+        crate::wire::write_field(w, "emm_state", &self.emm_state);
+        crate::wire::write_field(w, "office_addin", &self.office_addin);
+        crate::wire::write_field(
+            w,
+            "suggest_members_policy",
+            &self.suggest_members_policy,
+        );
+        crate::wire::write_field(
+            w,
+            "top_level_content_policy",
+            &self.top_level_content_policy,
+        );
     }
 }
 impl crate::wire::Encode for TeamMemberPolicies {
@@ -60,83 +63,80 @@ impl crate::wire::Encode for TeamMemberPolicies {
     }
 }
 impl crate::wire::DecodeFields for TeamMemberPolicies {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::team_policies::TeamSharingPolicies>,
+            f1: ::std::option::Option<crate::team_policies::EmmState>,
+            f2: ::std::option::Option<crate::team_policies::OfficeAddInPolicy>,
+            f3: ::std::option::Option<crate::team_policies::SuggestMembersPolicy>,
+            f4: ::std::option::Option<crate::team_policies::TopLevelContentPolicy>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::team_policies::TeamSharingPolicies> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::team_policies::EmmState> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::team_policies::OfficeAddInPolicy> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::team_policies::SuggestMembersPolicy> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::team_policies::TopLevelContentPolicy> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "sharing" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "emm_state" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "office_addin" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "suggest_members_policy" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "top_level_content_policy" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "sharing" => crate::wire::read_into(r, &mut slots.f0),
+                "emm_state" => crate::wire::read_into(r, &mut slots.f1),
+                "office_addin" => crate::wire::read_into(r, &mut slots.f2),
+                "suggest_members_policy" => crate::wire::read_into(r, &mut slots.f3),
+                "top_level_content_policy" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "sharing", "TeamMemberPolicies"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "emm_state", "TeamMemberPolicies"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "office_addin", "TeamMemberPolicies"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "suggest_members_policy", "TeamMemberPolicies"),
+            );
+        }
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "top_level_content_policy", "TeamMemberPolicies"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f4),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f3.take(),
+            slots.f4.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "TeamMemberPolicies"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            sharing: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'sharing' of TeamMemberPolicies",
-                            ),
-                        )
-                })?,
-            emm_state: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'emm_state' of TeamMemberPolicies",
-                            ),
-                        )
-                })?,
-            office_addin: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'office_addin' of TeamMemberPolicies",
-                            ),
-                        )
-                })?,
-            suggest_members_policy: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'suggest_members_policy' of TeamMemberPolicies",
-                            ),
-                        )
-                })?,
-            top_level_content_policy: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'top_level_content_policy' of TeamMemberPolicies",
-                            ),
-                        )
-                })?,
+            sharing: f0,
+            emm_state: f1,
+            office_addin: f2,
+            suggest_members_policy: f3,
+            top_level_content_policy: f4,
         })
     }
 }
@@ -203,22 +203,46 @@ impl TeamSharingPolicies {
 impl crate::wire::EncodeFields for TeamSharingPolicies {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("shared_folder_member_policy");
-        self.shared_folder_member_policy.encode(w);
-        w.key("shared_folder_join_policy");
-        self.shared_folder_join_policy.encode(w);
-        w.key("shared_link_create_policy");
-        self.shared_link_create_policy.encode(w);
-        w.key("group_creation_policy");
-        self.group_creation_policy.encode(w);
-        w.key("shared_folder_link_restriction_policy");
-        self.shared_folder_link_restriction_policy.encode(w);
-        w.key("enforce_link_password_policy");
-        self.enforce_link_password_policy.encode(w);
-        w.key("default_link_expiration_days_policy");
-        self.default_link_expiration_days_policy.encode(w);
-        w.key("shared_link_default_permissions_policy");
-        self.shared_link_default_permissions_policy.encode(w);
+        crate::wire::write_field(
+            w,
+            "shared_folder_member_policy",
+            &self.shared_folder_member_policy,
+        );
+        crate::wire::write_field(
+            w,
+            "shared_folder_join_policy",
+            &self.shared_folder_join_policy,
+        );
+        crate::wire::write_field(
+            w,
+            "shared_link_create_policy",
+            &self.shared_link_create_policy,
+        );
+        crate::wire::write_field(
+            w,
+            "group_creation_policy",
+            &self.group_creation_policy,
+        );
+        crate::wire::write_field(
+            w,
+            "shared_folder_link_restriction_policy",
+            &self.shared_folder_link_restriction_policy,
+        );
+        crate::wire::write_field(
+            w,
+            "enforce_link_password_policy",
+            &self.enforce_link_password_policy,
+        );
+        crate::wire::write_field(
+            w,
+            "default_link_expiration_days_policy",
+            &self.default_link_expiration_days_policy,
+        );
+        crate::wire::write_field(
+            w,
+            "shared_link_default_permissions_policy",
+            &self.shared_link_default_permissions_policy,
+        );
     }
 }
 impl crate::wire::Encode for TeamSharingPolicies {
@@ -229,136 +253,152 @@ impl crate::wire::Encode for TeamSharingPolicies {
     }
 }
 impl crate::wire::DecodeFields for TeamSharingPolicies {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::team_policies::SharedFolderMemberPolicy>,
+            f1: ::std::option::Option<crate::team_policies::SharedFolderJoinPolicy>,
+            f2: ::std::option::Option<crate::team_policies::SharedLinkCreatePolicy>,
+            f3: ::std::option::Option<crate::team_policies::GroupCreation>,
+            f4: ::std::option::Option<
+                crate::team_policies::SharedFolderBlanketLinkRestrictionPolicy,
+            >,
+            f5: ::std::option::Option<crate::team_policies::EnforceLinkPasswordPolicy>,
+            f6: ::std::option::Option<
+                crate::team_policies::DefaultLinkExpirationDaysPolicy,
+            >,
+            f7: ::std::option::Option<
+                crate::team_policies::SharedLinkDefaultPermissionsPolicy,
+            >,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            crate::team_policies::SharedFolderMemberPolicy,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            crate::team_policies::SharedFolderJoinPolicy,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            crate::team_policies::SharedLinkCreatePolicy,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::team_policies::GroupCreation> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            crate::team_policies::SharedFolderBlanketLinkRestrictionPolicy,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            crate::team_policies::EnforceLinkPasswordPolicy,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            crate::team_policies::DefaultLinkExpirationDaysPolicy,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            crate::team_policies::SharedLinkDefaultPermissionsPolicy,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "shared_folder_member_policy" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "shared_folder_join_policy" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "shared_link_create_policy" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "group_creation_policy" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
+                "shared_folder_member_policy" => crate::wire::read_into(r, &mut slots.f0),
+                "shared_folder_join_policy" => crate::wire::read_into(r, &mut slots.f1),
+                "shared_link_create_policy" => crate::wire::read_into(r, &mut slots.f2),
+                "group_creation_policy" => crate::wire::read_into(r, &mut slots.f3),
                 "shared_folder_link_restriction_policy" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                    crate::wire::read_into(r, &mut slots.f4)
                 }
                 "enforce_link_password_policy" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                    crate::wire::read_into(r, &mut slots.f5)
                 }
                 "default_link_expiration_days_policy" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                    crate::wire::read_into(r, &mut slots.f6)
                 }
                 "shared_link_default_permissions_policy" => {
-                    f7 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                    crate::wire::read_into(r, &mut slots.f7)
                 }
-                _ => r.skip_value()?,
-            }
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "shared_folder_member_policy",
+                    "TeamSharingPolicies",
+                ),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "shared_folder_join_policy",
+                    "TeamSharingPolicies",
+                ),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "shared_link_create_policy",
+                    "TeamSharingPolicies",
+                ),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "group_creation_policy", "TeamSharingPolicies"),
+            );
+        }
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "shared_folder_link_restriction_policy",
+                    "TeamSharingPolicies",
+                ),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "enforce_link_password_policy",
+                    "TeamSharingPolicies",
+                ),
+            );
+        }
+        if slots.f6.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "default_link_expiration_days_policy",
+                    "TeamSharingPolicies",
+                ),
+            );
+        }
+        if slots.f7.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "shared_link_default_permissions_policy",
+                    "TeamSharingPolicies",
+                ),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f4),
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f6),
+            ::std::option::Option::Some(f7),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f3.take(),
+            slots.f4.take(),
+            slots.f5.take(),
+            slots.f6.take(),
+            slots.f7.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "TeamSharingPolicies"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            shared_folder_member_policy: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_member_policy' of TeamSharingPolicies",
-                            ),
-                        )
-                })?,
-            shared_folder_join_policy: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_join_policy' of TeamSharingPolicies",
-                            ),
-                        )
-                })?,
-            shared_link_create_policy: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_link_create_policy' of TeamSharingPolicies",
-                            ),
-                        )
-                })?,
-            group_creation_policy: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'group_creation_policy' of TeamSharingPolicies",
-                            ),
-                        )
-                })?,
-            shared_folder_link_restriction_policy: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_folder_link_restriction_policy' of TeamSharingPolicies",
-                            ),
-                        )
-                })?,
-            enforce_link_password_policy: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'enforce_link_password_policy' of TeamSharingPolicies",
-                            ),
-                        )
-                })?,
-            default_link_expiration_days_policy: f6
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'default_link_expiration_days_policy' of TeamSharingPolicies",
-                            ),
-                        )
-                })?,
-            shared_link_default_permissions_policy: f7
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'shared_link_default_permissions_policy' of TeamSharingPolicies",
-                            ),
-                        )
-                })?,
+            shared_folder_member_policy: f0,
+            shared_folder_join_policy: f1,
+            shared_link_create_policy: f2,
+            group_creation_policy: f3,
+            shared_folder_link_restriction_policy: f4,
+            enforce_link_password_policy: f5,
+            default_link_expiration_days_policy: f6,
+            shared_link_default_permissions_policy: f7,
         })
     }
 }
@@ -390,24 +430,9 @@ pub enum CameraUploadsPolicyState {
 impl crate::wire::Encode for CameraUploadsPolicyState {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -424,13 +449,8 @@ impl crate::wire::Decode for CameraUploadsPolicyState {
                 "enabled" => ::std::result::Result::Ok(Self::Enabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -459,13 +479,7 @@ impl crate::wire::Decode for CameraUploadsPolicyState {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -491,30 +505,10 @@ pub enum ComputerBackupPolicyState {
 impl crate::wire::Encode for ComputerBackupPolicyState {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Default => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("default");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Default => crate::wire::write_tag(w, "default"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -532,13 +526,8 @@ impl crate::wire::Decode for ComputerBackupPolicyState {
                 "default" => ::std::result::Result::Ok(Self::Default),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -571,13 +560,7 @@ impl crate::wire::Decode for ComputerBackupPolicyState {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -614,60 +597,15 @@ pub enum DefaultLinkExpirationDaysPolicy {
 impl crate::wire::Encode for DefaultLinkExpirationDaysPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::None => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("none");
-                w.end_object();
-            }
-            Self::Day1 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("day_1");
-                w.end_object();
-            }
-            Self::Day3 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("day_3");
-                w.end_object();
-            }
-            Self::Day7 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("day_7");
-                w.end_object();
-            }
-            Self::Day30 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("day_30");
-                w.end_object();
-            }
-            Self::Day90 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("day_90");
-                w.end_object();
-            }
-            Self::Day180 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("day_180");
-                w.end_object();
-            }
-            Self::Year1 => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("year_1");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::None => crate::wire::write_tag(w, "none"),
+            Self::Day1 => crate::wire::write_tag(w, "day_1"),
+            Self::Day3 => crate::wire::write_tag(w, "day_3"),
+            Self::Day7 => crate::wire::write_tag(w, "day_7"),
+            Self::Day30 => crate::wire::write_tag(w, "day_30"),
+            Self::Day90 => crate::wire::write_tag(w, "day_90"),
+            Self::Day180 => crate::wire::write_tag(w, "day_180"),
+            Self::Year1 => crate::wire::write_tag(w, "year_1"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -690,13 +628,8 @@ impl crate::wire::Decode for DefaultLinkExpirationDaysPolicy {
                 "year_1" => ::std::result::Result::Ok(Self::Year1),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -749,13 +682,7 @@ impl crate::wire::Decode for DefaultLinkExpirationDaysPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -781,30 +708,10 @@ pub enum EmmState {
 impl crate::wire::Encode for EmmState {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Optional => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("optional");
-                w.end_object();
-            }
-            Self::Required => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("required");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Optional => crate::wire::write_tag(w, "optional"),
+            Self::Required => crate::wire::write_tag(w, "required"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -822,13 +729,8 @@ impl crate::wire::Decode for EmmState {
                 "required" => ::std::result::Result::Ok(Self::Required),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -856,13 +758,7 @@ impl crate::wire::Decode for EmmState {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -887,24 +783,9 @@ pub enum EnforceLinkPasswordPolicy {
 impl crate::wire::Encode for EnforceLinkPasswordPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Optional => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("optional");
-                w.end_object();
-            }
-            Self::Required => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("required");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Optional => crate::wire::write_tag(w, "optional"),
+            Self::Required => crate::wire::write_tag(w, "required"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -921,13 +802,8 @@ impl crate::wire::Decode for EnforceLinkPasswordPolicy {
                 "required" => ::std::result::Result::Ok(Self::Required),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -956,13 +832,7 @@ impl crate::wire::Decode for EnforceLinkPasswordPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -988,30 +858,10 @@ pub enum ExternalDriveBackupPolicyState {
 impl crate::wire::Encode for ExternalDriveBackupPolicyState {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Default => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("default");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Default => crate::wire::write_tag(w, "default"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1029,13 +879,8 @@ impl crate::wire::Decode for ExternalDriveBackupPolicyState {
                 "default" => ::std::result::Result::Ok(Self::Default),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1068,13 +913,7 @@ impl crate::wire::Decode for ExternalDriveBackupPolicyState {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1098,24 +937,9 @@ pub enum FileLockingPolicyState {
 impl crate::wire::Encode for FileLockingPolicyState {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1132,13 +956,8 @@ impl crate::wire::Decode for FileLockingPolicyState {
                 "enabled" => ::std::result::Result::Ok(Self::Enabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1167,13 +986,7 @@ impl crate::wire::Decode for FileLockingPolicyState {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1201,36 +1014,11 @@ pub enum FileProviderMigrationPolicyState {
 impl crate::wire::Encode for FileProviderMigrationPolicyState {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Default => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("default");
-                w.end_object();
-            }
-            Self::Immediate => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("immediate");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Default => crate::wire::write_tag(w, "default"),
+            Self::Immediate => crate::wire::write_tag(w, "immediate"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1249,13 +1037,8 @@ impl crate::wire::Decode for FileProviderMigrationPolicyState {
                 "immediate" => ::std::result::Result::Ok(Self::Immediate),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1292,13 +1075,7 @@ impl crate::wire::Decode for FileProviderMigrationPolicyState {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1318,18 +1095,8 @@ pub enum GroupCreation {
 impl crate::wire::Encode for GroupCreation {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::AdminsAndMembers => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("admins_and_members");
-                w.end_object();
-            }
-            Self::AdminsOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("admins_only");
-                w.end_object();
-            }
+            Self::AdminsAndMembers => crate::wire::write_tag(w, "admins_and_members"),
+            Self::AdminsOnly => crate::wire::write_tag(w, "admins_only"),
         }
     }
 }
@@ -1396,24 +1163,9 @@ pub enum OfficeAddInPolicy {
 impl crate::wire::Encode for OfficeAddInPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1430,13 +1182,8 @@ impl crate::wire::Decode for OfficeAddInPolicy {
                 "enabled" => ::std::result::Result::Ok(Self::Enabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1463,13 +1210,7 @@ impl crate::wire::Decode for OfficeAddInPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1493,24 +1234,9 @@ pub enum PaperDefaultFolderPolicy {
 impl crate::wire::Encode for PaperDefaultFolderPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::EveryoneInTeam => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("everyone_in_team");
-                w.end_object();
-            }
-            Self::InviteOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("invite_only");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::EveryoneInTeam => crate::wire::write_tag(w, "everyone_in_team"),
+            Self::InviteOnly => crate::wire::write_tag(w, "invite_only"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1527,13 +1253,8 @@ impl crate::wire::Decode for PaperDefaultFolderPolicy {
                 "invite_only" => ::std::result::Result::Ok(Self::InviteOnly),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1562,13 +1283,7 @@ impl crate::wire::Decode for PaperDefaultFolderPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1592,24 +1307,9 @@ pub enum PaperDeploymentPolicy {
 impl crate::wire::Encode for PaperDeploymentPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Full => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("full");
-                w.end_object();
-            }
-            Self::Partial => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("partial");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Full => crate::wire::write_tag(w, "full"),
+            Self::Partial => crate::wire::write_tag(w, "partial"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1626,13 +1326,8 @@ impl crate::wire::Decode for PaperDeploymentPolicy {
                 "partial" => ::std::result::Result::Ok(Self::Partial),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1661,13 +1356,7 @@ impl crate::wire::Decode for PaperDeploymentPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1691,24 +1380,9 @@ pub enum PaperDesktopPolicy {
 impl crate::wire::Encode for PaperDesktopPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1725,13 +1399,8 @@ impl crate::wire::Decode for PaperDesktopPolicy {
                 "enabled" => ::std::result::Result::Ok(Self::Enabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1760,13 +1429,7 @@ impl crate::wire::Decode for PaperDesktopPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1792,30 +1455,10 @@ pub enum PaperEnabledPolicy {
 impl crate::wire::Encode for PaperEnabledPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Unspecified => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unspecified");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Unspecified => crate::wire::write_tag(w, "unspecified"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1833,13 +1476,8 @@ impl crate::wire::Decode for PaperEnabledPolicy {
                 "unspecified" => ::std::result::Result::Ok(Self::Unspecified),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1872,13 +1510,7 @@ impl crate::wire::Decode for PaperEnabledPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1902,24 +1534,9 @@ pub enum PasswordControlMode {
 impl crate::wire::Encode for PasswordControlMode {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1936,13 +1553,8 @@ impl crate::wire::Decode for PasswordControlMode {
                 "enabled" => ::std::result::Result::Ok(Self::Enabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1971,13 +1583,7 @@ impl crate::wire::Decode for PasswordControlMode {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2004,29 +1610,11 @@ impl crate::wire::Encode for PasswordStrengthPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MinimalRequirements => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("minimal_requirements");
-                w.end_object();
+                crate::wire::write_tag(w, "minimal_requirements")
             }
-            Self::ModeratePassword => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("moderate_password");
-                w.end_object();
-            }
-            Self::StrongPassword => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("strong_password");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::ModeratePassword => crate::wire::write_tag(w, "moderate_password"),
+            Self::StrongPassword => crate::wire::write_tag(w, "strong_password"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2046,13 +1634,8 @@ impl crate::wire::Decode for PasswordStrengthPolicy {
                 "strong_password" => ::std::result::Result::Ok(Self::StrongPassword),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2085,13 +1668,7 @@ impl crate::wire::Decode for PasswordStrengthPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2113,23 +1690,10 @@ pub enum RolloutMethod {
 impl crate::wire::Encode for RolloutMethod {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::UnlinkAll => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unlink_all");
-                w.end_object();
-            }
-            Self::UnlinkMostInactive => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("unlink_most_inactive");
-                w.end_object();
-            }
+            Self::UnlinkAll => crate::wire::write_tag(w, "unlink_all"),
+            Self::UnlinkMostInactive => crate::wire::write_tag(w, "unlink_most_inactive"),
             Self::AddMemberToExceptions => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("add_member_to_exceptions");
-                w.end_object();
+                crate::wire::write_tag(w, "add_member_to_exceptions")
             }
         }
     }
@@ -2207,24 +1771,9 @@ pub enum SharedFolderBlanketLinkRestrictionPolicy {
 impl crate::wire::Encode for SharedFolderBlanketLinkRestrictionPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Members => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("members");
-                w.end_object();
-            }
-            Self::Anyone => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("anyone");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Members => crate::wire::write_tag(w, "members"),
+            Self::Anyone => crate::wire::write_tag(w, "anyone"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2241,13 +1790,8 @@ impl crate::wire::Decode for SharedFolderBlanketLinkRestrictionPolicy {
                 "anyone" => ::std::result::Result::Ok(Self::Anyone),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2276,13 +1820,7 @@ impl crate::wire::Decode for SharedFolderBlanketLinkRestrictionPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2307,24 +1845,9 @@ pub enum SharedFolderJoinPolicy {
 impl crate::wire::Encode for SharedFolderJoinPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::FromTeamOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("from_team_only");
-                w.end_object();
-            }
-            Self::FromAnyone => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("from_anyone");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::FromTeamOnly => crate::wire::write_tag(w, "from_team_only"),
+            Self::FromAnyone => crate::wire::write_tag(w, "from_anyone"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2341,13 +1864,8 @@ impl crate::wire::Decode for SharedFolderJoinPolicy {
                 "from_anyone" => ::std::result::Result::Ok(Self::FromAnyone),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2376,13 +1894,7 @@ impl crate::wire::Decode for SharedFolderJoinPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2409,30 +1921,10 @@ pub enum SharedFolderMemberPolicy {
 impl crate::wire::Encode for SharedFolderMemberPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Team => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team");
-                w.end_object();
-            }
-            Self::Anyone => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("anyone");
-                w.end_object();
-            }
-            Self::TeamAndApproved => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_and_approved");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Team => crate::wire::write_tag(w, "team"),
+            Self::Anyone => crate::wire::write_tag(w, "anyone"),
+            Self::TeamAndApproved => crate::wire::write_tag(w, "team_and_approved"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2450,13 +1942,8 @@ impl crate::wire::Decode for SharedFolderMemberPolicy {
                 "team_and_approved" => ::std::result::Result::Ok(Self::TeamAndApproved),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2489,13 +1976,7 @@ impl crate::wire::Decode for SharedFolderMemberPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2524,36 +2005,11 @@ pub enum SharedLinkCreatePolicy {
 impl crate::wire::Encode for SharedLinkCreatePolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::DefaultPublic => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("default_public");
-                w.end_object();
-            }
-            Self::DefaultTeamOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("default_team_only");
-                w.end_object();
-            }
-            Self::TeamOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_only");
-                w.end_object();
-            }
-            Self::DefaultNoOne => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("default_no_one");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::DefaultPublic => crate::wire::write_tag(w, "default_public"),
+            Self::DefaultTeamOnly => crate::wire::write_tag(w, "default_team_only"),
+            Self::TeamOnly => crate::wire::write_tag(w, "team_only"),
+            Self::DefaultNoOne => crate::wire::write_tag(w, "default_no_one"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2572,13 +2028,8 @@ impl crate::wire::Decode for SharedLinkCreatePolicy {
                 "default_no_one" => ::std::result::Result::Ok(Self::DefaultNoOne),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2615,13 +2066,7 @@ impl crate::wire::Decode for SharedLinkCreatePolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2647,30 +2092,10 @@ pub enum SharedLinkDefaultPermissionsPolicy {
 impl crate::wire::Encode for SharedLinkDefaultPermissionsPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Default => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("default");
-                w.end_object();
-            }
-            Self::Edit => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("edit");
-                w.end_object();
-            }
-            Self::View => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("view");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Default => crate::wire::write_tag(w, "default"),
+            Self::Edit => crate::wire::write_tag(w, "edit"),
+            Self::View => crate::wire::write_tag(w, "view"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2688,13 +2113,8 @@ impl crate::wire::Decode for SharedLinkDefaultPermissionsPolicy {
                 "view" => ::std::result::Result::Ok(Self::View),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2727,13 +2147,7 @@ impl crate::wire::Decode for SharedLinkDefaultPermissionsPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2757,24 +2171,9 @@ pub enum ShowcaseDownloadPolicy {
 impl crate::wire::Encode for ShowcaseDownloadPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2791,13 +2190,8 @@ impl crate::wire::Decode for ShowcaseDownloadPolicy {
                 "enabled" => ::std::result::Result::Ok(Self::Enabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2826,13 +2220,7 @@ impl crate::wire::Decode for ShowcaseDownloadPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2856,24 +2244,9 @@ pub enum ShowcaseEnabledPolicy {
 impl crate::wire::Encode for ShowcaseEnabledPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2890,13 +2263,8 @@ impl crate::wire::Decode for ShowcaseEnabledPolicy {
                 "enabled" => ::std::result::Result::Ok(Self::Enabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2925,13 +2293,7 @@ impl crate::wire::Decode for ShowcaseEnabledPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2955,24 +2317,9 @@ pub enum ShowcaseExternalSharingPolicy {
 impl crate::wire::Encode for ShowcaseExternalSharingPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2989,13 +2336,8 @@ impl crate::wire::Decode for ShowcaseExternalSharingPolicy {
                 "enabled" => ::std::result::Result::Ok(Self::Enabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3024,13 +2366,7 @@ impl crate::wire::Decode for ShowcaseExternalSharingPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3054,24 +2390,9 @@ pub enum SmartSyncPolicy {
 impl crate::wire::Encode for SmartSyncPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Local => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("local");
-                w.end_object();
-            }
-            Self::OnDemand => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("on_demand");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Local => crate::wire::write_tag(w, "local"),
+            Self::OnDemand => crate::wire::write_tag(w, "on_demand"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3088,13 +2409,8 @@ impl crate::wire::Decode for SmartSyncPolicy {
                 "on_demand" => ::std::result::Result::Ok(Self::OnDemand),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3118,13 +2434,7 @@ impl crate::wire::Decode for SmartSyncPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3148,24 +2458,9 @@ pub enum SmarterSmartSyncPolicyState {
 impl crate::wire::Encode for SmarterSmartSyncPolicyState {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3182,13 +2477,8 @@ impl crate::wire::Decode for SmarterSmartSyncPolicyState {
                 "enabled" => ::std::result::Result::Ok(Self::Enabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3217,13 +2507,7 @@ impl crate::wire::Decode for SmarterSmartSyncPolicyState {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3249,30 +2533,10 @@ pub enum SsoPolicy {
 impl crate::wire::Encode for SsoPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Optional => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("optional");
-                w.end_object();
-            }
-            Self::Required => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("required");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Optional => crate::wire::write_tag(w, "optional"),
+            Self::Required => crate::wire::write_tag(w, "required"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3290,13 +2554,8 @@ impl crate::wire::Decode for SsoPolicy {
                 "required" => ::std::result::Result::Ok(Self::Required),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3324,13 +2583,7 @@ impl crate::wire::Decode for SsoPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3354,24 +2607,9 @@ pub enum SuggestMembersPolicy {
 impl crate::wire::Encode for SuggestMembersPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Enabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Enabled => crate::wire::write_tag(w, "enabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3388,13 +2626,8 @@ impl crate::wire::Decode for SuggestMembersPolicy {
                 "enabled" => ::std::result::Result::Ok(Self::Enabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3423,13 +2656,7 @@ impl crate::wire::Decode for SuggestMembersPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3453,24 +2680,9 @@ pub enum TopLevelContentPolicy {
 impl crate::wire::Encode for TopLevelContentPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::AdminOnly => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("admin_only");
-                w.end_object();
-            }
-            Self::Everyone => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("everyone");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::AdminOnly => crate::wire::write_tag(w, "admin_only"),
+            Self::Everyone => crate::wire::write_tag(w, "everyone"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3487,13 +2699,8 @@ impl crate::wire::Decode for TopLevelContentPolicy {
                 "everyone" => ::std::result::Result::Ok(Self::Everyone),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3522,13 +2729,7 @@ impl crate::wire::Decode for TopLevelContentPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3552,24 +2753,9 @@ pub enum TwoStepVerificationPolicy {
 impl crate::wire::Encode for TwoStepVerificationPolicy {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::RequireTfaEnable => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("require_tfa_enable");
-                w.end_object();
-            }
-            Self::RequireTfaDisable => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("require_tfa_disable");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::RequireTfaEnable => crate::wire::write_tag(w, "require_tfa_enable"),
+            Self::RequireTfaDisable => crate::wire::write_tag(w, "require_tfa_disable"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3588,13 +2774,8 @@ impl crate::wire::Decode for TwoStepVerificationPolicy {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3623,13 +2804,7 @@ impl crate::wire::Decode for TwoStepVerificationPolicy {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -3655,30 +2830,10 @@ pub enum TwoStepVerificationState {
 impl crate::wire::Encode for TwoStepVerificationState {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Required => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("required");
-                w.end_object();
-            }
-            Self::Optional => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("optional");
-                w.end_object();
-            }
-            Self::Disabled => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("disabled");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Required => crate::wire::write_tag(w, "required"),
+            Self::Optional => crate::wire::write_tag(w, "optional"),
+            Self::Disabled => crate::wire::write_tag(w, "disabled"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -3696,13 +2851,8 @@ impl crate::wire::Decode for TwoStepVerificationState {
                 "disabled" => ::std::result::Result::Ok(Self::Disabled),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -3735,13 +2885,7 @@ impl crate::wire::Decode for TwoStepVerificationState {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

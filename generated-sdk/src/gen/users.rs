@@ -49,20 +49,12 @@ impl Account {
 impl crate::wire::EncodeFields for Account {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("account_id");
-        self.account_id.encode(w);
-        w.key("name");
-        self.name.encode(w);
-        w.key("email");
-        self.email.encode(w);
-        w.key("email_verified");
-        self.email_verified.encode(w);
-        if let ::std::option::Option::Some(v) = &self.profile_photo_url {
-            w.key("profile_photo_url");
-            v.encode(w);
-        }
-        w.key("disabled");
-        self.disabled.encode(w);
+        crate::wire::write_field(w, "account_id", &self.account_id);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_field(w, "email", &self.email);
+        crate::wire::write_field(w, "email_verified", &self.email_verified);
+        crate::wire::write_opt(w, "profile_photo_url", &self.profile_photo_url);
+        crate::wire::write_field(w, "disabled", &self.disabled);
     }
 }
 impl crate::wire::Encode for Account {
@@ -73,86 +65,81 @@ impl crate::wire::Encode for Account {
     }
 }
 impl crate::wire::DecodeFields for Account {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::users_common::AccountId>,
+            f1: ::std::option::Option<crate::users::Name>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<bool>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::users::Name> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "account_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "name" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "email" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "email_verified" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "profile_photo_url" => f4 = crate::wire::Decode::decode(r)?,
-                "disabled" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "account_id" => crate::wire::read_into(r, &mut slots.f0),
+                "name" => crate::wire::read_into(r, &mut slots.f1),
+                "email" => crate::wire::read_into(r, &mut slots.f2),
+                "email_verified" => crate::wire::read_into(r, &mut slots.f3),
+                "profile_photo_url" => crate::wire::read_nullable(r, &mut slots.f4),
+                "disabled" => crate::wire::read_into(r, &mut slots.f5),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "account_id", "Account"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "Account"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "email", "Account"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "email_verified", "Account"),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "disabled", "Account"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f5),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f3.take(),
+            slots.f5.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "Account"));
+        };
         ::std::result::Result::Ok(Self {
-            account_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'account_id' of Account",
-                            ),
-                        )
-                })?,
-            name: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of Account",
-                            ),
-                        )
-                })?,
-            email: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'email' of Account",
-                            ),
-                        )
-                })?,
-            email_verified: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'email_verified' of Account",
-                            ),
-                        )
-                })?,
-            profile_photo_url: f4,
-            disabled: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'disabled' of Account",
-                            ),
-                        )
-                })?,
+            account_id: f0,
+            name: f1,
+            email: f2,
+            email_verified: f3,
+            profile_photo_url: slots.f4,
+            disabled: f5,
         })
     }
 }
@@ -239,26 +226,14 @@ impl BasicAccount {
 impl crate::wire::EncodeFields for BasicAccount {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("account_id");
-        self.account_id.encode(w);
-        w.key("name");
-        self.name.encode(w);
-        w.key("email");
-        self.email.encode(w);
-        w.key("email_verified");
-        self.email_verified.encode(w);
-        if let ::std::option::Option::Some(v) = &self.profile_photo_url {
-            w.key("profile_photo_url");
-            v.encode(w);
-        }
-        w.key("disabled");
-        self.disabled.encode(w);
-        w.key("is_teammate");
-        self.is_teammate.encode(w);
-        if let ::std::option::Option::Some(v) = &self.team_member_id {
-            w.key("team_member_id");
-            v.encode(w);
-        }
+        crate::wire::write_field(w, "account_id", &self.account_id);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_field(w, "email", &self.email);
+        crate::wire::write_field(w, "email_verified", &self.email_verified);
+        crate::wire::write_opt(w, "profile_photo_url", &self.profile_photo_url);
+        crate::wire::write_field(w, "disabled", &self.disabled);
+        crate::wire::write_field(w, "is_teammate", &self.is_teammate);
+        crate::wire::write_opt(w, "team_member_id", &self.team_member_id);
     }
 }
 impl crate::wire::Encode for BasicAccount {
@@ -269,102 +244,96 @@ impl crate::wire::Encode for BasicAccount {
     }
 }
 impl crate::wire::DecodeFields for BasicAccount {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::users_common::AccountId>,
+            f1: ::std::option::Option<crate::users::Name>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<bool>,
+            f6: ::std::option::Option<bool>,
+            f7: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::users::Name> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "account_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "name" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "email" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "email_verified" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "profile_photo_url" => f4 = crate::wire::Decode::decode(r)?,
-                "disabled" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "is_teammate" => {
-                    f6 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "team_member_id" => f7 = crate::wire::Decode::decode(r)?,
-                _ => r.skip_value()?,
-            }
+                "account_id" => crate::wire::read_into(r, &mut slots.f0),
+                "name" => crate::wire::read_into(r, &mut slots.f1),
+                "email" => crate::wire::read_into(r, &mut slots.f2),
+                "email_verified" => crate::wire::read_into(r, &mut slots.f3),
+                "profile_photo_url" => crate::wire::read_nullable(r, &mut slots.f4),
+                "disabled" => crate::wire::read_into(r, &mut slots.f5),
+                "is_teammate" => crate::wire::read_into(r, &mut slots.f6),
+                "team_member_id" => crate::wire::read_nullable(r, &mut slots.f7),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "account_id", "BasicAccount"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "BasicAccount"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "email", "BasicAccount"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "email_verified", "BasicAccount"),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "disabled", "BasicAccount"),
+            );
+        }
+        if slots.f6.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_teammate", "BasicAccount"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f6),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f3.take(),
+            slots.f5.take(),
+            slots.f6.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "BasicAccount"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            account_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'account_id' of BasicAccount",
-                            ),
-                        )
-                })?,
-            name: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of BasicAccount",
-                            ),
-                        )
-                })?,
-            email: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'email' of BasicAccount",
-                            ),
-                        )
-                })?,
-            email_verified: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'email_verified' of BasicAccount",
-                            ),
-                        )
-                })?,
-            profile_photo_url: f4,
-            disabled: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'disabled' of BasicAccount",
-                            ),
-                        )
-                })?,
-            is_teammate: f6
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_teammate' of BasicAccount",
-                            ),
-                        )
-                })?,
-            team_member_id: f7,
+            account_id: f0,
+            name: f1,
+            email: f2,
+            email_verified: f3,
+            profile_photo_url: slots.f4,
+            disabled: f5,
+            is_teammate: f6,
+            team_member_id: slots.f7,
         })
     }
 }
@@ -483,42 +452,20 @@ impl FullAccount {
 impl crate::wire::EncodeFields for FullAccount {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("account_id");
-        self.account_id.encode(w);
-        w.key("name");
-        self.name.encode(w);
-        w.key("email");
-        self.email.encode(w);
-        w.key("email_verified");
-        self.email_verified.encode(w);
-        if let ::std::option::Option::Some(v) = &self.profile_photo_url {
-            w.key("profile_photo_url");
-            v.encode(w);
-        }
-        w.key("disabled");
-        self.disabled.encode(w);
-        if let ::std::option::Option::Some(v) = &self.country {
-            w.key("country");
-            v.encode(w);
-        }
-        w.key("locale");
-        self.locale.encode(w);
-        w.key("referral_link");
-        self.referral_link.encode(w);
-        if let ::std::option::Option::Some(v) = &self.team {
-            w.key("team");
-            v.encode(w);
-        }
-        if let ::std::option::Option::Some(v) = &self.team_member_id {
-            w.key("team_member_id");
-            v.encode(w);
-        }
-        w.key("is_paired");
-        self.is_paired.encode(w);
-        w.key("account_type");
-        self.account_type.encode(w);
-        w.key("root_info");
-        self.root_info.encode(w);
+        crate::wire::write_field(w, "account_id", &self.account_id);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_field(w, "email", &self.email);
+        crate::wire::write_field(w, "email_verified", &self.email_verified);
+        crate::wire::write_opt(w, "profile_photo_url", &self.profile_photo_url);
+        crate::wire::write_field(w, "disabled", &self.disabled);
+        crate::wire::write_opt(w, "country", &self.country);
+        crate::wire::write_field(w, "locale", &self.locale);
+        crate::wire::write_field(w, "referral_link", &self.referral_link);
+        crate::wire::write_opt(w, "team", &self.team);
+        crate::wire::write_opt(w, "team_member_id", &self.team_member_id);
+        crate::wire::write_field(w, "is_paired", &self.is_paired);
+        crate::wire::write_field(w, "account_type", &self.account_type);
+        crate::wire::write_field(w, "root_info", &self.root_info);
     }
 }
 impl crate::wire::Encode for FullAccount {
@@ -529,160 +476,142 @@ impl crate::wire::Encode for FullAccount {
     }
 }
 impl crate::wire::DecodeFields for FullAccount {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::users_common::AccountId>,
+            f1: ::std::option::Option<crate::users::Name>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<bool>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<bool>,
+            f6: ::std::option::Option<::std::string::String>,
+            f7: ::std::option::Option<::std::string::String>,
+            f8: ::std::option::Option<::std::string::String>,
+            f9: ::std::option::Option<crate::users::FullTeam>,
+            f10: ::std::option::Option<::std::string::String>,
+            f11: ::std::option::Option<bool>,
+            f12: ::std::option::Option<crate::users_common::AccountType>,
+            f13: ::std::option::Option<crate::common::RootInfo>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::users::Name> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<crate::users::FullTeam> = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<crate::users_common::AccountType> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<crate::common::RootInfo> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "account_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "name" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "email" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "email_verified" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "profile_photo_url" => f4 = crate::wire::Decode::decode(r)?,
-                "disabled" => {
-                    f5 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "country" => f6 = crate::wire::Decode::decode(r)?,
-                "locale" => {
-                    f7 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "referral_link" => {
-                    f8 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "team" => f9 = crate::wire::Decode::decode(r)?,
-                "team_member_id" => f10 = crate::wire::Decode::decode(r)?,
-                "is_paired" => {
-                    f11 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "account_type" => {
-                    f12 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "root_info" => {
-                    f13 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "account_id" => crate::wire::read_into(r, &mut slots.f0),
+                "name" => crate::wire::read_into(r, &mut slots.f1),
+                "email" => crate::wire::read_into(r, &mut slots.f2),
+                "email_verified" => crate::wire::read_into(r, &mut slots.f3),
+                "profile_photo_url" => crate::wire::read_nullable(r, &mut slots.f4),
+                "disabled" => crate::wire::read_into(r, &mut slots.f5),
+                "country" => crate::wire::read_nullable(r, &mut slots.f6),
+                "locale" => crate::wire::read_into(r, &mut slots.f7),
+                "referral_link" => crate::wire::read_into(r, &mut slots.f8),
+                "team" => crate::wire::read_nullable(r, &mut slots.f9),
+                "team_member_id" => crate::wire::read_nullable(r, &mut slots.f10),
+                "is_paired" => crate::wire::read_into(r, &mut slots.f11),
+                "account_type" => crate::wire::read_into(r, &mut slots.f12),
+                "root_info" => crate::wire::read_into(r, &mut slots.f13),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "account_id", "FullAccount"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "FullAccount"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "email", "FullAccount"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "email_verified", "FullAccount"),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "disabled", "FullAccount"),
+            );
+        }
+        if slots.f7.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "locale", "FullAccount"),
+            );
+        }
+        if slots.f8.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "referral_link", "FullAccount"),
+            );
+        }
+        if slots.f11.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "is_paired", "FullAccount"),
+            );
+        }
+        if slots.f12.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "account_type", "FullAccount"),
+            );
+        }
+        if slots.f13.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "root_info", "FullAccount"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f7),
+            ::std::option::Option::Some(f8),
+            ::std::option::Option::Some(f11),
+            ::std::option::Option::Some(f12),
+            ::std::option::Option::Some(f13),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f3.take(),
+            slots.f5.take(),
+            slots.f7.take(),
+            slots.f8.take(),
+            slots.f11.take(),
+            slots.f12.take(),
+            slots.f13.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "FullAccount"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            account_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'account_id' of FullAccount",
-                            ),
-                        )
-                })?,
-            name: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of FullAccount",
-                            ),
-                        )
-                })?,
-            email: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'email' of FullAccount",
-                            ),
-                        )
-                })?,
-            email_verified: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'email_verified' of FullAccount",
-                            ),
-                        )
-                })?,
-            profile_photo_url: f4,
-            disabled: f5
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'disabled' of FullAccount",
-                            ),
-                        )
-                })?,
-            country: f6,
-            locale: f7
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'locale' of FullAccount",
-                            ),
-                        )
-                })?,
-            referral_link: f8
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'referral_link' of FullAccount",
-                            ),
-                        )
-                })?,
-            team: f9,
-            team_member_id: f10,
-            is_paired: f11
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'is_paired' of FullAccount",
-                            ),
-                        )
-                })?,
-            account_type: f12
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'account_type' of FullAccount",
-                            ),
-                        )
-                })?,
-            root_info: f13
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'root_info' of FullAccount",
-                            ),
-                        )
-                })?,
+            account_id: f0,
+            name: f1,
+            email: f2,
+            email_verified: f3,
+            profile_photo_url: slots.f4,
+            disabled: f5,
+            country: slots.f6,
+            locale: f7,
+            referral_link: f8,
+            team: slots.f9,
+            team_member_id: slots.f10,
+            is_paired: f11,
+            account_type: f12,
+            root_info: f13,
         })
     }
 }
@@ -767,16 +696,15 @@ impl FullTeam {
 impl crate::wire::EncodeFields for FullTeam {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("id");
-        self.id.encode(w);
-        w.key("name");
-        self.name.encode(w);
-        w.key("sharing_policies");
-        self.sharing_policies.encode(w);
-        w.key("office_addin_policy");
-        self.office_addin_policy.encode(w);
-        w.key("top_level_content_policy");
-        self.top_level_content_policy.encode(w);
+        crate::wire::write_field(w, "id", &self.id);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_field(w, "sharing_policies", &self.sharing_policies);
+        crate::wire::write_field(w, "office_addin_policy", &self.office_addin_policy);
+        crate::wire::write_field(
+            w,
+            "top_level_content_policy",
+            &self.top_level_content_policy,
+        );
     }
 }
 impl crate::wire::Encode for FullTeam {
@@ -787,79 +715,76 @@ impl crate::wire::Encode for FullTeam {
     }
 }
 impl crate::wire::DecodeFields for FullTeam {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<crate::team_policies::TeamSharingPolicies>,
+            f3: ::std::option::Option<crate::team_policies::OfficeAddInPolicy>,
+            f4: ::std::option::Option<crate::team_policies::TopLevelContentPolicy>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<crate::team_policies::TeamSharingPolicies> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::team_policies::OfficeAddInPolicy> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::team_policies::TopLevelContentPolicy> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "id" => f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                "name" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "sharing_policies" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "office_addin_policy" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "top_level_content_policy" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "id" => crate::wire::read_into(r, &mut slots.f0),
+                "name" => crate::wire::read_into(r, &mut slots.f1),
+                "sharing_policies" => crate::wire::read_into(r, &mut slots.f2),
+                "office_addin_policy" => crate::wire::read_into(r, &mut slots.f3),
+                "top_level_content_policy" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(crate::wire::missing(r, "id", "FullTeam"));
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "FullTeam"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "sharing_policies", "FullTeam"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "office_addin_policy", "FullTeam"),
+            );
+        }
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "top_level_content_policy", "FullTeam"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f4),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f3.take(),
+            slots.f4.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "FullTeam"));
+        };
         ::std::result::Result::Ok(Self {
-            id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from("missing field 'id' of FullTeam"),
-                        )
-                })?,
-            name: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'name' of FullTeam",
-                            ),
-                        )
-                })?,
-            sharing_policies: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'sharing_policies' of FullTeam",
-                            ),
-                        )
-                })?,
-            office_addin_policy: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'office_addin_policy' of FullTeam",
-                            ),
-                        )
-                })?,
-            top_level_content_policy: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'top_level_content_policy' of FullTeam",
-                            ),
-                        )
-                })?,
+            id: f0,
+            name: f1,
+            sharing_policies: f2,
+            office_addin_policy: f3,
+            top_level_content_policy: f4,
         })
     }
 }
@@ -893,8 +818,7 @@ impl GetAccountArg {
 impl crate::wire::EncodeFields for GetAccountArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("account_id");
-        self.account_id.encode(w);
+        crate::wire::write_field(w, "account_id", &self.account_id);
     }
 }
 impl crate::wire::Encode for GetAccountArg {
@@ -905,32 +829,35 @@ impl crate::wire::Encode for GetAccountArg {
     }
 }
 impl crate::wire::DecodeFields for GetAccountArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::users_common::AccountId>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<crate::users_common::AccountId> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "account_id" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "account_id" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            account_id: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'account_id' of GetAccountArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "account_id", "GetAccountArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetAccountArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { account_id: f0 })
     }
 }
 impl crate::wire::Decode for GetAccountArg {
@@ -975,8 +902,7 @@ impl GetAccountBatchArg {
 impl crate::wire::EncodeFields for GetAccountBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("account_ids");
-        self.account_ids.encode(w);
+        crate::wire::write_field(w, "account_ids", &self.account_ids);
     }
 }
 impl crate::wire::Encode for GetAccountBatchArg {
@@ -987,34 +913,35 @@ impl crate::wire::Encode for GetAccountBatchArg {
     }
 }
 impl crate::wire::DecodeFields for GetAccountBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::users_common::AccountId>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::users_common::AccountId>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "account_ids" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "account_ids" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            account_ids: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'account_ids' of GetAccountBatchArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "account_ids", "GetAccountBatchArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "GetAccountBatchArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { account_ids: f0 })
     }
 }
 impl crate::wire::Decode for GetAccountBatchArg {
@@ -1067,8 +994,7 @@ impl IndividualSpaceAllocation {
 impl crate::wire::EncodeFields for IndividualSpaceAllocation {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("allocated");
-        self.allocated.encode(w);
+        crate::wire::write_field(w, "allocated", &self.allocated);
     }
 }
 impl crate::wire::Encode for IndividualSpaceAllocation {
@@ -1079,32 +1005,35 @@ impl crate::wire::Encode for IndividualSpaceAllocation {
     }
 }
 impl crate::wire::DecodeFields for IndividualSpaceAllocation {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "allocated" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "allocated" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            allocated: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'allocated' of IndividualSpaceAllocation",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "allocated", "IndividualSpaceAllocation"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "IndividualSpaceAllocation"),
+            );
+        };
+        ::std::result::Result::Ok(Self { allocated: f0 })
     }
 }
 impl crate::wire::Decode for IndividualSpaceAllocation {
@@ -1158,16 +1087,11 @@ impl Name {
 impl crate::wire::EncodeFields for Name {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("given_name");
-        self.given_name.encode(w);
-        w.key("surname");
-        self.surname.encode(w);
-        w.key("familiar_name");
-        self.familiar_name.encode(w);
-        w.key("display_name");
-        self.display_name.encode(w);
-        w.key("abbreviated_name");
-        self.abbreviated_name.encode(w);
+        crate::wire::write_field(w, "given_name", &self.given_name);
+        crate::wire::write_field(w, "surname", &self.surname);
+        crate::wire::write_field(w, "familiar_name", &self.familiar_name);
+        crate::wire::write_field(w, "display_name", &self.display_name);
+        crate::wire::write_field(w, "abbreviated_name", &self.abbreviated_name);
     }
 }
 impl crate::wire::Encode for Name {
@@ -1178,83 +1102,78 @@ impl crate::wire::Encode for Name {
     }
 }
 impl crate::wire::DecodeFields for Name {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<::std::string::String>,
+            f4: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "given_name" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "surname" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "familiar_name" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "display_name" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "abbreviated_name" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "given_name" => crate::wire::read_into(r, &mut slots.f0),
+                "surname" => crate::wire::read_into(r, &mut slots.f1),
+                "familiar_name" => crate::wire::read_into(r, &mut slots.f2),
+                "display_name" => crate::wire::read_into(r, &mut slots.f3),
+                "abbreviated_name" => crate::wire::read_into(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "given_name", "Name"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "surname", "Name"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "familiar_name", "Name"),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "display_name", "Name"),
+            );
+        }
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "abbreviated_name", "Name"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f4),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f3.take(),
+            slots.f4.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "Name"));
+        };
         ::std::result::Result::Ok(Self {
-            given_name: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'given_name' of Name",
-                            ),
-                        )
-                })?,
-            surname: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'surname' of Name",
-                            ),
-                        )
-                })?,
-            familiar_name: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'familiar_name' of Name",
-                            ),
-                        )
-                })?,
-            display_name: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'display_name' of Name",
-                            ),
-                        )
-                })?,
-            abbreviated_name: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'abbreviated_name' of Name",
-                            ),
-                        )
-                })?,
+            given_name: f0,
+            surname: f1,
+            familiar_name: f2,
+            display_name: f3,
+            abbreviated_name: f4,
         })
     }
 }
@@ -1291,10 +1210,8 @@ impl SpaceUsage {
 impl crate::wire::EncodeFields for SpaceUsage {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("used");
-        self.used.encode(w);
-        w.key("allocation");
-        self.allocation.encode(w);
+        crate::wire::write_field(w, "used", &self.used);
+        crate::wire::write_field(w, "allocation", &self.allocation);
     }
 }
 impl crate::wire::Encode for SpaceUsage {
@@ -1305,45 +1222,43 @@ impl crate::wire::Encode for SpaceUsage {
     }
 }
 impl crate::wire::DecodeFields for SpaceUsage {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u64>,
+            f1: ::std::option::Option<crate::users::SpaceAllocation>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<crate::users::SpaceAllocation> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "used" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allocation" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "used" => crate::wire::read_into(r, &mut slots.f0),
+                "allocation" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            used: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'used' of SpaceUsage",
-                            ),
-                        )
-                })?,
-            allocation: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'allocation' of SpaceUsage",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "used", "SpaceUsage"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "allocation", "SpaceUsage"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "SpaceUsage"));
+        };
+        ::std::result::Result::Ok(Self { used: f0, allocation: f1 })
     }
 }
 impl crate::wire::Decode for SpaceUsage {
@@ -1379,10 +1294,8 @@ impl Team {
 impl crate::wire::EncodeFields for Team {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("id");
-        self.id.encode(w);
-        w.key("name");
-        self.name.encode(w);
+        crate::wire::write_field(w, "id", &self.id);
+        crate::wire::write_field(w, "name", &self.name);
     }
 }
 impl crate::wire::Encode for Team {
@@ -1393,33 +1306,39 @@ impl crate::wire::Encode for Team {
     }
 }
 impl crate::wire::DecodeFields for Team {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "id" => f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),
-                "name" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "id" => crate::wire::read_into(r, &mut slots.f0),
+                "name" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            id: f0
-                .ok_or_else(|| {
-                    r.error(::std::string::String::from("missing field 'id' of Team"))
-                })?,
-            name: f1
-                .ok_or_else(|| {
-                    r.error(::std::string::String::from("missing field 'name' of Team"))
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(crate::wire::missing(r, "id", "Team"));
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(crate::wire::missing(r, "name", "Team"));
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "Team"));
+        };
+        ::std::result::Result::Ok(Self { id: f0, name: f1 })
     }
 }
 impl crate::wire::Decode for Team {
@@ -1472,16 +1391,23 @@ impl TeamSpaceAllocation {
 impl crate::wire::EncodeFields for TeamSpaceAllocation {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("used");
-        self.used.encode(w);
-        w.key("allocated");
-        self.allocated.encode(w);
-        w.key("user_within_team_space_allocated");
-        self.user_within_team_space_allocated.encode(w);
-        w.key("user_within_team_space_limit_type");
-        self.user_within_team_space_limit_type.encode(w);
-        w.key("user_within_team_space_used_cached");
-        self.user_within_team_space_used_cached.encode(w);
+        crate::wire::write_field(w, "used", &self.used);
+        crate::wire::write_field(w, "allocated", &self.allocated);
+        crate::wire::write_field(
+            w,
+            "user_within_team_space_allocated",
+            &self.user_within_team_space_allocated,
+        );
+        crate::wire::write_field(
+            w,
+            "user_within_team_space_limit_type",
+            &self.user_within_team_space_limit_type,
+        );
+        crate::wire::write_field(
+            w,
+            "user_within_team_space_used_cached",
+            &self.user_within_team_space_used_cached,
+        );
     }
 }
 impl crate::wire::Encode for TeamSpaceAllocation {
@@ -1492,83 +1418,98 @@ impl crate::wire::Encode for TeamSpaceAllocation {
     }
 }
 impl crate::wire::DecodeFields for TeamSpaceAllocation {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<u64>,
+            f1: ::std::option::Option<u64>,
+            f2: ::std::option::Option<u64>,
+            f3: ::std::option::Option<crate::team_common::MemberSpaceLimitType>,
+            f4: ::std::option::Option<u64>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::team_common::MemberSpaceLimitType> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<u64> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "used" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                "allocated" => {
-                    f1 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
+                "used" => crate::wire::read_into(r, &mut slots.f0),
+                "allocated" => crate::wire::read_into(r, &mut slots.f1),
                 "user_within_team_space_allocated" => {
-                    f2 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                    crate::wire::read_into(r, &mut slots.f2)
                 }
                 "user_within_team_space_limit_type" => {
-                    f3 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                    crate::wire::read_into(r, &mut slots.f3)
                 }
                 "user_within_team_space_used_cached" => {
-                    f4 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
+                    crate::wire::read_into(r, &mut slots.f4)
                 }
-                _ => r.skip_value()?,
-            }
+                _ => r.skip_value(),
+            }?;
         }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "used", "TeamSpaceAllocation"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "allocated", "TeamSpaceAllocation"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "user_within_team_space_allocated",
+                    "TeamSpaceAllocation",
+                ),
+            );
+        }
+        if slots.f3.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "user_within_team_space_limit_type",
+                    "TeamSpaceAllocation",
+                ),
+            );
+        }
+        if slots.f4.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(
+                    r,
+                    "user_within_team_space_used_cached",
+                    "TeamSpaceAllocation",
+                ),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f4),
+        ) = (
+            slots.f0.take(),
+            slots.f1.take(),
+            slots.f2.take(),
+            slots.f3.take(),
+            slots.f4.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "TeamSpaceAllocation"),
+            );
+        };
         ::std::result::Result::Ok(Self {
-            used: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'used' of TeamSpaceAllocation",
-                            ),
-                        )
-                })?,
-            allocated: f1
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'allocated' of TeamSpaceAllocation",
-                            ),
-                        )
-                })?,
-            user_within_team_space_allocated: f2
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'user_within_team_space_allocated' of TeamSpaceAllocation",
-                            ),
-                        )
-                })?,
-            user_within_team_space_limit_type: f3
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'user_within_team_space_limit_type' of TeamSpaceAllocation",
-                            ),
-                        )
-                })?,
-            user_within_team_space_used_cached: f4
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'user_within_team_space_used_cached' of TeamSpaceAllocation",
-                            ),
-                        )
-                })?,
+            used: f0,
+            allocated: f1,
+            user_within_team_space_allocated: f2,
+            user_within_team_space_limit_type: f3,
+            user_within_team_space_used_cached: f4,
         })
     }
 }
@@ -1602,8 +1543,7 @@ impl UserFeaturesGetValuesBatchArg {
 impl crate::wire::EncodeFields for UserFeaturesGetValuesBatchArg {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("features");
-        self.features.encode(w);
+        crate::wire::write_field(w, "features", &self.features);
     }
 }
 impl crate::wire::Encode for UserFeaturesGetValuesBatchArg {
@@ -1614,32 +1554,35 @@ impl crate::wire::Encode for UserFeaturesGetValuesBatchArg {
     }
 }
 impl crate::wire::DecodeFields for UserFeaturesGetValuesBatchArg {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::users::UserFeature>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<::std::vec::Vec<crate::users::UserFeature>> = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "features" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "features" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            features: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'features' of UserFeaturesGetValuesBatchArg",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "features", "UserFeaturesGetValuesBatchArg"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UserFeaturesGetValuesBatchArg"),
+            );
+        };
+        ::std::result::Result::Ok(Self { features: f0 })
     }
 }
 impl crate::wire::Decode for UserFeaturesGetValuesBatchArg {
@@ -1671,8 +1614,7 @@ impl UserFeaturesGetValuesBatchResult {
 impl crate::wire::EncodeFields for UserFeaturesGetValuesBatchResult {
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        w.key("values");
-        self.values.encode(w);
+        crate::wire::write_field(w, "values", &self.values);
     }
 }
 impl crate::wire::Encode for UserFeaturesGetValuesBatchResult {
@@ -1683,34 +1625,35 @@ impl crate::wire::Encode for UserFeaturesGetValuesBatchResult {
     }
 }
 impl crate::wire::DecodeFields for UserFeaturesGetValuesBatchResult {
+    #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::vec::Vec<crate::users::UserFeatureValue>>,
+        }
+        let mut slots = Slots::default();
         r.set_pos(at);
         r.begin_object()?;
-        let mut f0: ::std::option::Option<
-            ::std::vec::Vec<crate::users::UserFeatureValue>,
-        > = ::std::option::Option::None;
         while let ::std::option::Option::Some(k) = r.next_key()? {
             match &*k {
-                "values" => {
-                    f0 = ::std::option::Option::Some(crate::wire::Decode::decode(r)?);
-                }
-                _ => r.skip_value()?,
-            }
+                "values" => crate::wire::read_into(r, &mut slots.f0),
+                _ => r.skip_value(),
+            }?;
         }
-        ::std::result::Result::Ok(Self {
-            values: f0
-                .ok_or_else(|| {
-                    r
-                        .error(
-                            ::std::string::String::from(
-                                "missing field 'values' of UserFeaturesGetValuesBatchResult",
-                            ),
-                        )
-                })?,
-        })
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "values", "UserFeaturesGetValuesBatchResult"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "UserFeaturesGetValuesBatchResult"),
+            );
+        };
+        ::std::result::Result::Ok(Self { values: f0 })
     }
 }
 impl crate::wire::Decode for UserFeaturesGetValuesBatchResult {
@@ -1741,19 +1684,9 @@ impl crate::wire::Encode for DistinctMemberHomeValue {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Enabled(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.key("enabled");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "enabled", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1768,13 +1701,8 @@ impl crate::wire::Decode for DistinctMemberHomeValue {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1792,42 +1720,14 @@ impl crate::wire::Decode for DistinctMemberHomeValue {
             })?;
         match &*tag {
             "enabled" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "enabled" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Enabled(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'enabled' of DistinctMemberHomeValue",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "enabled", "DistinctMemberHomeValue")
+                    .map(Self::Enabled)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1851,19 +1751,9 @@ impl crate::wire::Encode for FileLockingValue {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Enabled(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.key("enabled");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "enabled", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1878,13 +1768,8 @@ impl crate::wire::Decode for FileLockingValue {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -1897,42 +1782,14 @@ impl crate::wire::Decode for FileLockingValue {
             })?;
         match &*tag {
             "enabled" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "enabled" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Enabled(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'enabled' of FileLockingValue",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "enabled", "FileLockingValue")
+                    .map(Self::Enabled)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -1955,19 +1812,13 @@ impl crate::wire::Encode for GetAccountBatchError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::NoAccount(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_account");
-                w.key("no_account");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "no_account",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -1982,13 +1833,8 @@ impl crate::wire::Decode for GetAccountBatchError {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2006,42 +1852,14 @@ impl crate::wire::Decode for GetAccountBatchError {
             })?;
         match &*tag {
             "no_account" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "no_account" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::NoAccount(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'no_account' of GetAccountBatchError",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "no_account", "GetAccountBatchError")
+                    .map(Self::NoAccount)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2081,18 +1899,8 @@ pub enum GetAccountError {
 impl crate::wire::Encode for GetAccountError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::NoAccount => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("no_account");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::NoAccount => crate::wire::write_tag(w, "no_account"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2108,13 +1916,8 @@ impl crate::wire::Decode for GetAccountError {
                 "no_account" => ::std::result::Result::Ok(Self::NoAccount),
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2134,13 +1937,7 @@ impl crate::wire::Decode for GetAccountError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2164,19 +1961,9 @@ impl crate::wire::Encode for PaperAsFilesValue {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Enabled(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.key("enabled");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "enabled", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2191,13 +1978,8 @@ impl crate::wire::Decode for PaperAsFilesValue {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2213,42 +1995,14 @@ impl crate::wire::Decode for PaperAsFilesValue {
             })?;
         match &*tag {
             "enabled" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "enabled" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Enabled(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'enabled' of PaperAsFilesValue",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "enabled", "PaperAsFilesValue")
+                    .map(Self::Enabled)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2274,25 +2028,12 @@ impl crate::wire::Encode for SpaceAllocation {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Individual(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("individual");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "individual", ::std::option::Option::Some(x))
             }
             Self::Team(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team");
-                x.encode_fields(w);
-                w.end_object();
+                crate::wire::write_flat(w, "team", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2307,33 +2048,30 @@ impl crate::wire::Decode for SpaceAllocation {
             return match tag.as_str() {
                 "individual" => {
                     ::std::result::Result::Ok(
-                        Self::Individual(
-                            <crate::users::IndividualSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
+                        Self::Individual({
+                            let v = <crate::users::IndividualSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "team" => {
                     ::std::result::Result::Ok(
-                        Self::Team(
-                            <crate::users::TeamSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
+                        Self::Team({
+                            let v = <crate::users::TeamSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
-                            )?,
-                        ),
+                            )?;
+                            v
+                        }),
                     )
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2346,36 +2084,24 @@ impl crate::wire::Decode for SpaceAllocation {
             })?;
         match &*tag {
             "individual" => {
-                ::std::result::Result::Ok(
-                    Self::Individual(
-                        <crate::users::IndividualSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::users::IndividualSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Individual)
             }
             "team" => {
-                ::std::result::Result::Ok(
-                    Self::Team(
-                        <crate::users::TeamSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
-                            r,
-                            at,
-                        )?,
-                    ),
-                )
+                <crate::users::TeamSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
+                        r,
+                        at,
+                    )
+                    .map(Self::Team)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2399,19 +2125,9 @@ impl crate::wire::Encode for TeamSharedDropboxValue {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Enabled(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("enabled");
-                w.key("enabled");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(w, "enabled", ::std::option::Option::Some(x))
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2426,13 +2142,8 @@ impl crate::wire::Decode for TeamSharedDropboxValue {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2450,42 +2161,14 @@ impl crate::wire::Decode for TeamSharedDropboxValue {
             })?;
         match &*tag {
             "enabled" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "enabled" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::Enabled(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'enabled' of TeamSharedDropboxValue",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "enabled", "TeamSharedDropboxValue")
+                    .map(Self::Enabled)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2514,36 +2197,11 @@ pub enum UserFeature {
 impl crate::wire::Encode for UserFeature {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::PaperAsFiles => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("paper_as_files");
-                w.end_object();
-            }
-            Self::FileLocking => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file_locking");
-                w.end_object();
-            }
-            Self::TeamSharedDropbox => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_shared_dropbox");
-                w.end_object();
-            }
-            Self::DistinctMemberHome => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("distinct_member_home");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::PaperAsFiles => crate::wire::write_tag(w, "paper_as_files"),
+            Self::FileLocking => crate::wire::write_tag(w, "file_locking"),
+            Self::TeamSharedDropbox => crate::wire::write_tag(w, "team_shared_dropbox"),
+            Self::DistinctMemberHome => crate::wire::write_tag(w, "distinct_member_home"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2566,13 +2224,8 @@ impl crate::wire::Decode for UserFeature {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2604,13 +2257,7 @@ impl crate::wire::Decode for UserFeature {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2636,43 +2283,34 @@ impl crate::wire::Encode for UserFeatureValue {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PaperAsFiles(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("paper_as_files");
-                w.key("paper_as_files");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "paper_as_files",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::FileLocking(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("file_locking");
-                w.key("file_locking");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "file_locking",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::TeamSharedDropbox(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("team_shared_dropbox");
-                w.key("team_shared_dropbox");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "team_shared_dropbox",
+                    ::std::option::Option::Some(x),
+                )
             }
             Self::DistinctMemberHome(x) => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("distinct_member_home");
-                w.key("distinct_member_home");
-                x.encode(w);
-                w.end_object();
+                crate::wire::write_nested(
+                    w,
+                    "distinct_member_home",
+                    ::std::option::Option::Some(x),
+                )
             }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2687,13 +2325,8 @@ impl crate::wire::Decode for UserFeatureValue {
             return match tag.as_str() {
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2706,120 +2339,26 @@ impl crate::wire::Decode for UserFeatureValue {
             })?;
         match &*tag {
             "paper_as_files" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "paper_as_files" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::PaperAsFiles(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'paper_as_files' of UserFeatureValue",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "paper_as_files", "UserFeatureValue")
+                    .map(Self::PaperAsFiles)
             }
             "file_locking" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "file_locking" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::FileLocking(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'file_locking' of UserFeatureValue",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "file_locking", "UserFeatureValue")
+                    .map(Self::FileLocking)
             }
             "team_shared_dropbox" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "team_shared_dropbox" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::TeamSharedDropbox(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'team_shared_dropbox' of UserFeatureValue",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "team_shared_dropbox", "UserFeatureValue")
+                    .map(Self::TeamSharedDropbox)
             }
             "distinct_member_home" => {
-                r.begin_object()?;
-                let mut value = ::std::option::Option::None;
-                while let ::std::option::Option::Some(k) = r.next_key()? {
-                    if k == "distinct_member_home" {
-                        value = ::std::option::Option::Some(
-                            crate::wire::Decode::decode(r)?,
-                        );
-                    } else {
-                        r.skip_value()?;
-                    }
-                }
-                ::std::result::Result::Ok(
-                    Self::DistinctMemberHome(
-                        value
-                            .ok_or_else(|| {
-                                r
-                                    .error(
-                                        ::std::string::String::from(
-                                            "missing value of tag 'distinct_member_home' of UserFeatureValue",
-                                        ),
-                                    )
-                            })?,
-                    ),
-                )
+                crate::wire::read_nested(r, "distinct_member_home", "UserFeatureValue")
+                    .map(Self::DistinctMemberHome)
             }
             "other" => {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }
@@ -2841,18 +2380,8 @@ pub enum UserFeaturesGetValuesBatchError {
 impl crate::wire::Encode for UserFeaturesGetValuesBatchError {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::EmptyFeaturesList => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("empty_features_list");
-                w.end_object();
-            }
-            Self::Other => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("other");
-                w.end_object();
-            }
+            Self::EmptyFeaturesList => crate::wire::write_tag(w, "empty_features_list"),
+            Self::Other => crate::wire::write_tag(w, "other"),
             Self::Unrecognized(u) => u.encode(w),
         }
     }
@@ -2870,13 +2399,8 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchError {
                 }
                 "other" => ::std::result::Result::Ok(Self::Other),
                 other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
                     ::std::result::Result::Ok(
-                        Self::Unrecognized(crate::wire::Unknown {
-                            tag: ::std::string::String::from(other),
-                            raw: raw.finish(),
-                        }),
+                        Self::Unrecognized(crate::wire::unknown_bare(other)),
                     )
                 }
             };
@@ -2901,13 +2425,7 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchError {
                 r.skip_value()?;
                 ::std::result::Result::Ok(Self::Other)
             }
-            _ => {
-                let tag = ::std::string::String::from(&*tag);
-                let raw = ::std::string::String::from(r.raw_value()?);
-                ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
-                )
-            }
+            other => crate::wire::read_unknown(r, other).map(Self::Unrecognized),
         }
     }
 }

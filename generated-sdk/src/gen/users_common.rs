@@ -17,24 +17,9 @@ pub enum AccountType {
 impl crate::wire::Encode for AccountType {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
-            Self::Basic => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("basic");
-                w.end_object();
-            }
-            Self::Pro => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("pro");
-                w.end_object();
-            }
-            Self::Business => {
-                w.begin_object();
-                w.key(".tag");
-                w.string("business");
-                w.end_object();
-            }
+            Self::Basic => crate::wire::write_tag(w, "basic"),
+            Self::Pro => crate::wire::write_tag(w, "pro"),
+            Self::Business => crate::wire::write_tag(w, "business"),
         }
     }
 }

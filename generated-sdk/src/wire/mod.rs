@@ -273,3 +273,109 @@ pub fn debug(name: &str, value: &dyn Encode, f: &mut std::fmt::Formatter<'_>) ->
     value.encode(&mut w);
     write!(f, "{name}{}", w.finish())
 }
+
+// Helpers the generated code calls, so that each struct's code stays small.
+
+/// `"key": value` inside an object.
+pub fn write_field<T: Encode + ?Sized>(w: &mut Writer, key: &str, value: &T) {
+    w.key(key);
+    value.encode(w);
+}
+
+/// `"key": value` where the value is set; nothing where it is not.
+pub fn write_opt<T: Encode>(w: &mut Writer, key: &str, value: &Option<T>) {
+    if let Some(v) = value {
+        write_field(w, key, v);
+    }
+}
+
+/// Read a field's value into its slot.
+pub fn read_into<T: Decode>(r: &mut Reader<'_>, slot: &mut Option<T>) -> Result<(), DecodeError> {
+    *slot = Some(T::decode(r)?);
+    Ok(())
+}
+
+/// Read a nullable field (`null` leaves it unset).
+pub fn read_nullable<T: Decode>(
+    r: &mut Reader<'_>,
+    slot: &mut Option<T>,
+) -> Result<(), DecodeError> {
+    *slot = Option::<T>::decode(r)?;
+    Ok(())
+}
+
+/// The error for a required field that is absent.
+pub fn missing(r: &Reader<'_>, field: &str, type_name: &str) -> DecodeError {
+    r.error(format!("missing field '{field}' of {type_name}"))
+}
+
+/// `{".tag": tag}`.
+pub fn write_tag(w: &mut Writer, tag: &str) {
+    w.begin_object();
+    write_field(w, ".tag", tag);
+    w.end_object();
+}
+
+/// `{".tag": tag, ...the struct's fields}` (a plain struct under a tag).
+pub fn write_flat<T: EncodeFields>(w: &mut Writer, tag: &str, value: Option<&T>) {
+    w.begin_object();
+    write_field(w, ".tag", tag);
+    if let Some(v) = value {
+        v.encode_fields(w);
+    }
+    w.end_object();
+}
+
+/// `{".tag": tag, tag: value}` (any other value under a tag).
+pub fn write_nested<T: Encode>(w: &mut Writer, tag: &str, value: Option<&T>) {
+    w.begin_object();
+    write_field(w, ".tag", tag);
+    if let Some(v) = value {
+        write_field(w, tag, v);
+    }
+    w.end_object();
+}
+
+/// The value under the key named as the tag, in the object at hand.
+pub fn read_nested<T: Decode>(
+    r: &mut Reader<'_>,
+    tag: &str,
+    type_name: &str,
+) -> Result<T, DecodeError> {
+    match read_nested_opt(r, tag)? {
+        Some(v) => Ok(v),
+        None => Err(r.error(format!("missing value of tag '{tag}' of {type_name}"))),
+    }
+}
+
+/// As [`read_nested`], for a nullable value (absent or `null`: None).
+pub fn read_nested_opt<T: Decode>(r: &mut Reader<'_>, tag: &str) -> Result<Option<T>, DecodeError> {
+    r.begin_object()?;
+    let mut value = None;
+    while let Some(k) = r.next_key()? {
+        if k == tag {
+            value = Option::<T>::decode(r)?;
+        } else {
+            r.skip_value()?;
+        }
+    }
+    Ok(value)
+}
+
+/// A tag this SDK does not know, kept with its whole value.
+pub fn read_unknown(r: &mut Reader<'_>, tag: &str) -> Result<Unknown, DecodeError> {
+    Ok(Unknown {
+        tag: tag.to_string(),
+        raw: r.raw_value()?.to_string(),
+    })
+}
+
+/// A bare-string tag this SDK does not know.
+pub fn unknown_bare(tag: &str) -> Unknown {
+    let mut raw = Writer::new();
+    raw.string(tag);
+    Unknown {
+        tag: tag.to_string(),
+        raw: raw.finish(),
+    }
+}

@@ -15,66 +15,71 @@ pub(super) fn struct_impls(cx: &Context, id: StructId, fields: &[&StructField]) 
         let fname = format_ident!("{}", naming::field(&f.name));
         let key = &f.name;
         if f.data_type.is_nullable() {
-            quote! {
-                if let ::std::option::Option::Some(v) = &self.#fname {
-                    w.key(#key);
-                    v.encode(w);
-                }
-            }
+            quote!(crate::wire::write_opt(w, #key, &self.#fname);)
         } else {
-            quote! {
-                w.key(#key);
-                self.#fname.encode(w);
-            }
+            quote!(crate::wire::write_field(w, #key, &self.#fname);)
         }
     });
-    let vars: Vec<_> = (0..fields.len()).map(|i| format_ident!("f{}", i)).collect();
-    let decls = fields.iter().zip(&vars).map(|(f, v)| {
+    // Decoding fills one struct of slots (not a local per field): every
+    // early return then drops one value, which keeps the compiler's work
+    // linear in the number of fields.
+    let slots: Vec<_> = (0..fields.len()).map(|i| format_ident!("f{}", i)).collect();
+    let slot_decls = fields.iter().zip(&slots).map(|(f, v)| {
         let ty = cx.field_type(item, &f.data_type);
         if f.data_type.is_nullable() {
-            quote!(let mut #v: #ty = ::std::option::Option::None;)
+            quote!(#v: #ty,)
         } else {
-            quote!(let mut #v: ::std::option::Option<#ty> = ::std::option::Option::None;)
+            quote!(#v: ::std::option::Option<#ty>,)
         }
     });
-    let arms = fields.iter().zip(&vars).map(|(f, v)| {
+    let arms = fields.iter().zip(&slots).map(|(f, v)| {
         let key = &f.name;
         if f.data_type.is_nullable() {
-            quote!(#key => #v = crate::wire::Decode::decode(r)?,)
+            quote!(#key => crate::wire::read_nullable(r, &mut slots.#v),)
         } else {
-            quote!(#key => #v = ::std::option::Option::Some(crate::wire::Decode::decode(r)?),)
+            quote!(#key => crate::wire::read_into(r, &mut slots.#v),)
         }
     });
-    let inits = fields.iter().zip(&vars).map(|(f, v)| {
+    let name_str = &s.name;
+    let required: Vec<(&&StructField, &proc_macro2::Ident)> = fields
+        .iter()
+        .zip(&slots)
+        .filter(|(f, _)| !f.data_type.is_nullable() && f.default.is_none())
+        .collect();
+    let missing_checks = required.iter().map(|(f, v)| {
+        let key = &f.name;
+        quote!(if slots.#v.is_none() { return ::std::result::Result::Err(crate::wire::missing(r, #key, #name_str)); })
+    });
+    let req_vars: Vec<_> = required.iter().map(|(_, v)| *v).collect();
+    let inits = fields.iter().zip(&slots).map(|(f, v)| {
         let fname = format_ident!("{}", naming::field(&f.name));
         if f.data_type.is_nullable() {
-            quote!(#fname: #v)
+            quote!(#fname: slots.#v)
         } else if f.default.is_some() {
-            quote!(#fname: match #v { ::std::option::Option::Some(v) => v, ::std::option::Option::None => defaults.#fname })
+            let d = cx.default_value(item, f);
+            quote!(#fname: match slots.#v { ::std::option::Option::Some(v) => v, ::std::option::Option::None => #d })
         } else {
-            let msg = format!("missing field '{}' of {}", f.name, s.name);
-            quote!(#fname: #v.ok_or_else(|| r.error(::std::string::String::from(#msg)))?)
-        }
-    });
-    // Defaults come from `new` with placeholder required values: simplest
-    // is a value built field by field, so build defaults only if needed.
-    let has_defaults = fields.iter().any(|f| f.default.is_some());
-    let defaults = has_defaults.then(|| {
-        let decl = fields.iter().filter(|f| f.default.is_some()).map(|f| {
-            let fname = format_ident!("{}", naming::field(&f.name));
-            let ty = cx.field_type(item, &f.data_type);
-            quote!(#fname: #ty,)
-        });
-        let inits = fields.iter().filter(|f| f.default.is_some()).map(|f| {
-            let fname = format_ident!("{}", naming::field(&f.name));
-            let v = cx_default(cx, item, f);
             quote!(#fname: #v)
-        });
-        quote! {
-            struct Defaults { #(#decl)* }
-            let defaults = Defaults { #(#inits),* };
         }
     });
+    let missing_checks: Vec<TokenStream> = missing_checks.collect();
+    let take_required = if req_vars.is_empty() {
+        quote!()
+    } else if req_vars.len() == 1 {
+        let v = req_vars[0];
+        quote! {
+            let ::std::option::Option::Some(#v) = slots.#v.take() else {
+                return ::std::result::Result::Err(crate::wire::missing(r, "", #name_str));
+            };
+        }
+    } else {
+        let takes = req_vars.iter().map(|v| quote!(slots.#v.take()));
+        quote! {
+            let (#(::std::option::Option::Some(#req_vars)),*) = (#(#takes),*) else {
+                return ::std::result::Result::Err(crate::wire::missing(r, "", #name_str));
+            };
+        }
+    };
     quote! {
         impl crate::wire::EncodeFields for #name {
             #[allow(unused_variables)]
@@ -90,17 +95,21 @@ pub(super) fn struct_impls(cx: &Context, id: StructId, fields: &[&StructField]) 
             }
         }
         impl crate::wire::DecodeFields for #name {
+            #[allow(unused_mut, unused_variables)]
             fn decode_fields(r: &mut crate::wire::Reader<'_>, at: usize) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+                #[derive(Default)]
+                struct Slots { #(#slot_decls)* }
+                let mut slots = Slots::default();
                 r.set_pos(at);
                 r.begin_object()?;
-                #(#decls)*
                 while let ::std::option::Option::Some(k) = r.next_key()? {
                     match &*k {
                         #(#arms)*
-                        _ => r.skip_value()?,
-                    }
+                        _ => r.skip_value(),
+                    }?;
                 }
-                #defaults
+                #(#missing_checks)*
+                #take_required
                 ::std::result::Result::Ok(Self { #(#inits),* })
             }
         }
@@ -111,10 +120,6 @@ pub(super) fn struct_impls(cx: &Context, id: StructId, fields: &[&StructField]) 
             }
         }
     }
-}
-
-fn cx_default(cx: &Context, item: Item, f: &StructField) -> TokenStream {
-    cx.default_value(item, f)
 }
 
 /// A struct with enumerated subtypes: `.tag` names the subtype, whose
@@ -203,6 +208,7 @@ fn shape(api: &Api, t: &DataType) -> Shape {
 pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
     let u = cx.api.union(id);
     let name = format_ident!("{}", naming::type_name(&u.name));
+    let name_str = &u.name;
     let item = Item::U(id);
     let all = cx.api.all_union_variants(id);
     let open = all.iter().any(|v| v.catch_all);
@@ -210,15 +216,24 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
     let mut encodes = vec![];
     let mut bare = vec![];
     let mut decodes = vec![];
+    // Each arm is one call into the wire runtime: unions of a thousand tags
+    // stay cheap to compile.
     for v in &all {
         let vn = format_ident!("{}", naming::variant(&v.name));
         let tag = &v.name;
         let nullable = v.data_type.is_nullable();
+        let boxed = cx.boxed(item, &v.data_type);
+        let wrap = |v: TokenStream| {
+            if boxed {
+                quote!(::std::boxed::Box::new(#v))
+            } else {
+                v
+            }
+        };
+        let deref = |x: TokenStream| if boxed { quote!(&**#x) } else { x };
         match shape(cx.api, &v.data_type) {
             Shape::Void => {
-                encodes.push(quote! {
-                    Self::#vn => { w.begin_object(); w.key(".tag"); w.string(#tag); w.end_object(); }
-                });
+                encodes.push(quote!(Self::#vn => crate::wire::write_tag(w, #tag),));
                 bare.push(quote!(#tag => ::std::result::Result::Ok(Self::#vn),));
                 decodes.push(
                     quote!(#tag => { r.skip_value()?; ::std::result::Result::Ok(Self::#vn) }),
@@ -229,74 +244,44 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
                     DataType::Nullable(i) => i,
                     o => o,
                 });
-                let boxed = cx.boxed(item, &v.data_type);
-                let value = quote!(<#t as crate::wire::DecodeFields>::decode_fields(r, at)?);
-                let value = if boxed {
-                    quote!(::std::boxed::Box::new(#value))
-                } else {
-                    value
-                };
+                let read = quote!(<#t as crate::wire::DecodeFields>::decode_fields(r, at));
                 if nullable {
-                    encodes.push(quote! {
-                        Self::#vn(x) => {
-                            w.begin_object(); w.key(".tag"); w.string(#tag);
-                            if let ::std::option::Option::Some(x) = x { x.encode_fields(w); }
-                            w.end_object();
-                        }
-                    });
+                    let inner = deref(quote!(v));
+                    let value = wrap(quote!(v));
+                    encodes.push(quote!(Self::#vn(x) => crate::wire::write_flat(w, #tag, x.as_ref().map(|v| #inner)),));
                     bare.push(quote!(#tag => ::std::result::Result::Ok(Self::#vn(::std::option::Option::None)),));
-                    decodes.push(quote!(#tag => ::std::result::Result::Ok(Self::#vn(::std::option::Option::Some(#value))),));
+                    decodes.push(quote!(#tag => #read.map(|v| Self::#vn(::std::option::Option::Some(#value))),));
                 } else {
-                    encodes.push(quote! {
-                        Self::#vn(x) => { w.begin_object(); w.key(".tag"); w.string(#tag); x.encode_fields(w); w.end_object(); }
-                    });
+                    let inner = deref(quote!(x));
+                    let value = wrap(quote!(v));
+                    encodes.push(quote!(Self::#vn(x) => crate::wire::write_flat(w, #tag, ::std::option::Option::Some(#inner)),));
                     // A bare tag: the struct with no fields given (fine
                     // where all of them are optional).
-                    let empty = quote!(<#t as crate::wire::DecodeFields>::decode_fields(&mut crate::wire::Reader::new("{}"), 0)?);
-                    let empty = if boxed {
-                        quote!(::std::boxed::Box::new(#empty))
+                    bare.push(quote! {
+                        #tag => ::std::result::Result::Ok(Self::#vn({
+                            let v = <#t as crate::wire::DecodeFields>::decode_fields(&mut crate::wire::Reader::new("{}"), 0)?;
+                            #value
+                        })),
+                    });
+                    if boxed {
+                        decodes.push(quote!(#tag => #read.map(|v| Self::#vn(#value)),));
                     } else {
-                        empty
-                    };
-                    bare.push(quote!(#tag => ::std::result::Result::Ok(Self::#vn(#empty)),));
-                    decodes.push(quote!(#tag => ::std::result::Result::Ok(Self::#vn(#value)),));
+                        decodes.push(quote!(#tag => #read.map(Self::#vn),));
+                    }
                 }
             }
             Shape::Nested => {
-                let missing = format!("missing value of tag '{}' of {}", v.name, u.name);
                 if nullable {
-                    encodes.push(quote! {
-                        Self::#vn(x) => {
-                            w.begin_object(); w.key(".tag"); w.string(#tag);
-                            if let ::std::option::Option::Some(x) = x { w.key(#tag); x.encode(w); }
-                            w.end_object();
-                        }
-                    });
+                    encodes.push(
+                        quote!(Self::#vn(x) => crate::wire::write_nested(w, #tag, x.as_ref()),),
+                    );
                     bare.push(quote!(#tag => ::std::result::Result::Ok(Self::#vn(::std::option::Option::None)),));
-                    decodes.push(quote! {
-                        #tag => {
-                            r.begin_object()?;
-                            let mut value = ::std::option::Option::None;
-                            while let ::std::option::Option::Some(k) = r.next_key()? {
-                                if k == #tag { value = crate::wire::Decode::decode(r)?; } else { r.skip_value()?; }
-                            }
-                            ::std::result::Result::Ok(Self::#vn(value))
-                        }
-                    });
+                    decodes.push(
+                        quote!(#tag => crate::wire::read_nested_opt(r, #tag).map(Self::#vn),),
+                    );
                 } else {
-                    encodes.push(quote! {
-                        Self::#vn(x) => { w.begin_object(); w.key(".tag"); w.string(#tag); w.key(#tag); x.encode(w); w.end_object(); }
-                    });
-                    decodes.push(quote! {
-                        #tag => {
-                            r.begin_object()?;
-                            let mut value = ::std::option::Option::None;
-                            while let ::std::option::Option::Some(k) = r.next_key()? {
-                                if k == #tag { value = ::std::option::Option::Some(crate::wire::Decode::decode(r)?); } else { r.skip_value()?; }
-                            }
-                            ::std::result::Result::Ok(Self::#vn(value.ok_or_else(|| r.error(::std::string::String::from(#missing)))?))
-                        }
-                    });
+                    encodes.push(quote!(Self::#vn(x) => crate::wire::write_nested(w, #tag, ::std::option::Option::Some(x)),));
+                    decodes.push(quote!(#tag => crate::wire::read_nested(r, #tag, #name_str).map(Self::#vn),));
                 }
             }
         }
@@ -305,20 +290,8 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
     let (unknown_encode, unknown_bare, unknown_obj) = if open {
         (
             quote!(Self::#unknown(u) => u.encode(w),),
-            quote! {
-                other => {
-                    let mut raw = crate::wire::Writer::new();
-                    raw.string(other);
-                    ::std::result::Result::Ok(Self::#unknown(crate::wire::Unknown { tag: ::std::string::String::from(other), raw: raw.finish() }))
-                }
-            },
-            quote! {
-                _ => {
-                    let tag = ::std::string::String::from(&*tag);
-                    let raw = ::std::string::String::from(r.raw_value()?);
-                    ::std::result::Result::Ok(Self::#unknown(crate::wire::Unknown { tag, raw }))
-                }
-            },
+            quote!(other => ::std::result::Result::Ok(Self::#unknown(crate::wire::unknown_bare(other))),),
+            quote!(other => crate::wire::read_unknown(r, other).map(Self::#unknown),),
         )
     } else {
         (
