@@ -2,6 +2,8 @@
 //! from the pinned spec: this ordinary test fails, naming the files, when it
 //! is stale (as rust-analyzer's codegen tests do).
 
+mod common;
+
 use std::process::Command;
 
 #[test]

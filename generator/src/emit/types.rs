@@ -333,18 +333,7 @@ impl<'a> Context<'a> {
     /// Fields of a struct and its ancestors, ancestors first, each in
     /// declaration order.
     pub fn fields_in_order(&self, id: StructId) -> Vec<&'a StructField> {
-        let mut chain = vec![id];
-        while let Some(p) = self.api.struct_(*chain.last().expect("non-empty")).parent {
-            if chain.contains(&p) {
-                break;
-            }
-            chain.push(p);
-        }
-        chain
-            .iter()
-            .rev()
-            .flat_map(|s| self.api.struct_(*s).fields.iter())
-            .collect()
+        self.api.struct_fields_in_order(id)
     }
 
     /// A struct that enumerates its subtypes: an enum over them.

@@ -288,6 +288,17 @@ impl Api {
     /// Fields of a struct and its ancestors, ancestors first, required
     /// fields before optional ones (Stone's `all_fields`).
     pub fn all_struct_fields(&self, id: StructId) -> Vec<&StructField> {
+        let chain = self.struct_ancestry(id);
+        let fields = || chain.iter().flat_map(|s| self.struct_(*s).fields.iter());
+        let optional = |f: &&StructField| f.data_type.is_nullable() || f.default.is_some();
+        fields()
+            .filter(|f| !optional(f))
+            .chain(fields().filter(optional))
+            .collect()
+    }
+
+    /// A struct and its ancestors, the root first.
+    pub fn struct_ancestry(&self, id: StructId) -> Vec<StructId> {
         let mut chain = vec![id];
         while let Some(p) = self.struct_(*chain.last().expect("non-empty")).parent {
             if chain.contains(&p) {
@@ -296,11 +307,15 @@ impl Api {
             chain.push(p);
         }
         chain.reverse();
-        let fields = || chain.iter().flat_map(|s| self.struct_(*s).fields.iter());
-        let optional = |f: &&StructField| f.data_type.is_nullable() || f.default.is_some();
-        fields()
-            .filter(|f| !optional(f))
-            .chain(fields().filter(optional))
+        chain
+    }
+
+    /// Fields of a struct and its ancestors, the root's first, each in
+    /// declaration order.
+    pub fn struct_fields_in_order(&self, id: StructId) -> Vec<&StructField> {
+        self.struct_ancestry(id)
+            .into_iter()
+            .flat_map(|s| self.struct_(s).fields.iter())
             .collect()
     }
 

@@ -7,7 +7,8 @@ use super::*;
 use crate::ast::{Arg, Literal};
 use crate::pyfmt::repr_str;
 
-fn literal_constant(l: &Literal) -> Constant {
+/// A literal of the spec as an IR constant.
+pub(super) fn literal_constant(l: &Literal) -> Constant {
     match l {
         Literal::Bool(b) => Constant::Bool(*b),
         Literal::Int(i) => Constant::Int(*i),

@@ -2,7 +2,7 @@
 
 use super::checks::PyVal;
 use super::*;
-use crate::ast::{DefaultValue, Literal};
+use crate::ast::DefaultValue;
 
 /// Stone's `doc_unwrap`: strip, a lone line break becomes a space, N breaks
 /// become N-1.
@@ -463,14 +463,7 @@ impl Builder<'_> {
         };
         let mut value = match default {
             DefaultValue::Tag { tag, .. } => Constant::Tag(tag.clone()),
-            DefaultValue::Lit(l) => match l {
-                Literal::Bool(b) => Constant::Bool(*b),
-                Literal::Int(i) => Constant::Int(*i),
-                Literal::BigInt(s) => Constant::BigInt(s.clone()),
-                Literal::Float(x) => Constant::Float(*x),
-                Literal::Str(s) => Constant::Str(s.clone()),
-                Literal::Null => Constant::Null,
-            },
+            DefaultValue::Lit(l) => super::annotations::literal_constant(l),
         };
         let nullable_ref = f.type_ref.as_ref().is_some_and(|t| t.nullable);
         if nullable_ref && value == Constant::Null {

@@ -206,17 +206,9 @@ impl Builder<'_> {
                     DefaultValue::Tag { tag, .. } => {
                         (PyVal::AstTag(tag), Constant::Tag(tag.clone()))
                     }
-                    DefaultValue::Lit(l) => (
-                        PyVal::from_lit(l),
-                        match l {
-                            Literal::Bool(b) => Constant::Bool(*b),
-                            Literal::Int(i) => Constant::Int(*i),
-                            Literal::BigInt(s) => Constant::BigInt(s.clone()),
-                            Literal::Float(f) => Constant::Float(*f),
-                            Literal::Str(s) => Constant::Str(s.clone()),
-                            Literal::Null => Constant::Null,
-                        },
-                    ),
+                    DefaultValue::Lit(l) => {
+                        (PyVal::from_lit(l), super::annotations::literal_constant(l))
+                    }
                 };
                 self.check_value(dt, pv).map_err(err)?;
                 Ok(if c == Constant::Null { None } else { Some(c) })
