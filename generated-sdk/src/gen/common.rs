@@ -103,8 +103,27 @@ impl ::std::fmt::Debug for DropboxDuration {
 pub enum RootInfo {
     Team(crate::common::TeamRootInfo),
     User(crate::common::UserRootInfo),
-    /// A subtype this SDK does not know, as sent.
-    Unrecognized(crate::wire::Unknown),
+    /// A subtype this SDK does not know: the fields all subtypes
+    /// share, and the value as sent (written back unchanged).
+    Unrecognized(RootInfoBase, crate::wire::Unknown),
+}
+impl RootInfo {
+    /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as `RootInfo.home_namespace_id`.
+    pub fn root_namespace_id(&self) -> &crate::common::NamespaceId {
+        match self {
+            Self::Team(x) => &x.root_namespace_id,
+            Self::User(x) => &x.root_namespace_id,
+            Self::Unrecognized(x, _) => &x.root_namespace_id,
+        }
+    }
+    /// The namespace ID for user's home namespace.
+    pub fn home_namespace_id(&self) -> &crate::common::NamespaceId {
+        match self {
+            Self::Team(x) => &x.home_namespace_id,
+            Self::User(x) => &x.home_namespace_id,
+            Self::Unrecognized(x, _) => &x.home_namespace_id,
+        }
+    }
 }
 impl crate::wire::Encode for RootInfo {
     fn encode(&self, w: &mut crate::wire::Writer) {
@@ -123,7 +142,7 @@ impl crate::wire::Encode for RootInfo {
                 x.encode_fields(w);
                 w.end_object();
             }
-            Self::Unrecognized(u) => u.encode(w),
+            Self::Unrecognized(_, u) => u.encode(w),
         }
     }
 }
@@ -156,9 +175,14 @@ impl crate::wire::Decode for RootInfo {
             }
             ::std::option::Option::Some(tag) => {
                 let tag = ::std::string::String::from(tag);
+                let fields = <RootInfoBase as crate::wire::DecodeFields>::decode_fields(
+                    r,
+                    at,
+                )?;
+                r.set_pos(at);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
+                    Self::Unrecognized(fields, crate::wire::Unknown { tag, raw }),
                 )
             }
             _ => {
@@ -195,6 +219,124 @@ impl crate::wire::Validate for RootInfo {
 impl ::std::fmt::Debug for RootInfo {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RootInfo", self, f)
+    }
+}
+/// The fields every subtype of [`RootInfo`] has.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RootInfoBase {
+    /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as `RootInfo.home_namespace_id`.
+    pub root_namespace_id: crate::common::NamespaceId,
+    /// The namespace ID for user's home namespace.
+    pub home_namespace_id: crate::common::NamespaceId,
+}
+impl RootInfoBase {
+    /// A value with the required fields; the others are unset or default.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        root_namespace_id: crate::common::NamespaceId,
+        home_namespace_id: crate::common::NamespaceId,
+    ) -> Self {
+        Self {
+            root_namespace_id,
+            home_namespace_id,
+        }
+    }
+}
+impl crate::wire::EncodeFields for RootInfoBase {
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "root_namespace_id", &self.root_namespace_id);
+        crate::wire::write_field(w, "home_namespace_id", &self.home_namespace_id);
+    }
+}
+impl crate::wire::Encode for RootInfoBase {
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+}
+impl crate::wire::DecodeFields for RootInfoBase {
+    #[allow(unused_mut, unused_variables)]
+    fn decode_fields(
+        r: &mut crate::wire::Reader<'_>,
+        at: usize,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::common::NamespaceId>,
+            f1: ::std::option::Option<crate::common::NamespaceId>,
+        }
+        let mut slots = Slots::default();
+        r.set_pos(at);
+        r.begin_object()?;
+        while let ::std::option::Option::Some(k) = r.next_key()? {
+            match &*k {
+                "root_namespace_id" => crate::wire::read_into(r, &mut slots.f0),
+                "home_namespace_id" => crate::wire::read_into(r, &mut slots.f1),
+                _ => r.skip_value(),
+            }?;
+        }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "root_namespace_id", "RootInfo"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "home_namespace_id", "RootInfo"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "RootInfo"));
+        };
+        ::std::result::Result::Ok(Self {
+            root_namespace_id: f0,
+            home_namespace_id: f1,
+        })
+    }
+}
+impl crate::wire::Decode for RootInfoBase {
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for RootInfoBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        crate::wire::check_str(
+            "RootInfo.root_namespace_id",
+            &self.root_namespace_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_0),
+        )?;
+        crate::wire::check_str(
+            "RootInfo.home_namespace_id",
+            &self.home_namespace_id,
+            ::std::option::Option::None,
+            ::std::option::Option::None,
+            ::std::option::Option::Some(&PATTERN_1),
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::std::fmt::Debug for RootInfoBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("RootInfoBase", self, f)
     }
 }
 /// Root info when user is member of a team with a separate root namespace ID.

@@ -6634,6 +6634,29 @@ pub enum MediaMetadata {
     Photo(crate::files::PhotoMetadata),
     Video(crate::files::VideoMetadata),
 }
+impl MediaMetadata {
+    /// Dimension of the photo/video.
+    pub fn dimensions(&self) -> &::std::option::Option<crate::files::Dimensions> {
+        match self {
+            Self::Photo(x) => &x.dimensions,
+            Self::Video(x) => &x.dimensions,
+        }
+    }
+    /// The GPS coordinate of the photo/video.
+    pub fn location(&self) -> &::std::option::Option<crate::files::GpsCoordinates> {
+        match self {
+            Self::Photo(x) => &x.location,
+            Self::Video(x) => &x.location,
+        }
+    }
+    /// The timestamp when the photo/video is taken.
+    pub fn time_taken(&self) -> &::std::option::Option<crate::common::DropboxTimestamp> {
+        match self {
+            Self::Photo(x) => &x.time_taken,
+            Self::Video(x) => &x.time_taken,
+        }
+    }
+}
 impl crate::wire::Encode for MediaMetadata {
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
@@ -6717,6 +6740,111 @@ impl ::std::fmt::Debug for MediaMetadata {
         crate::wire::debug("MediaMetadata", self, f)
     }
 }
+/// The fields every subtype of [`MediaMetadata`] has.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MediaMetadataBase {
+    /// Dimension of the photo/video.
+    pub dimensions: ::std::option::Option<crate::files::Dimensions>,
+    /// The GPS coordinate of the photo/video.
+    pub location: ::std::option::Option<crate::files::GpsCoordinates>,
+    /// The timestamp when the photo/video is taken.
+    pub time_taken: ::std::option::Option<crate::common::DropboxTimestamp>,
+}
+impl MediaMetadataBase {
+    /// A value with the required fields; the others are unset or default.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            dimensions: ::std::option::Option::None,
+            location: ::std::option::Option::None,
+            time_taken: ::std::option::Option::None,
+        }
+    }
+    /// Sets `dimensions`.
+    pub fn with_dimensions(mut self, value: crate::files::Dimensions) -> Self {
+        self.dimensions = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `location`.
+    pub fn with_location(mut self, value: crate::files::GpsCoordinates) -> Self {
+        self.location = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `time_taken`.
+    pub fn with_time_taken(mut self, value: crate::common::DropboxTimestamp) -> Self {
+        self.time_taken = ::std::option::Option::Some(value);
+        self
+    }
+}
+impl crate::wire::EncodeFields for MediaMetadataBase {
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_opt(w, "dimensions", &self.dimensions);
+        crate::wire::write_opt(w, "location", &self.location);
+        crate::wire::write_opt(w, "time_taken", &self.time_taken);
+    }
+}
+impl crate::wire::Encode for MediaMetadataBase {
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+}
+impl crate::wire::DecodeFields for MediaMetadataBase {
+    #[allow(unused_mut, unused_variables)]
+    fn decode_fields(
+        r: &mut crate::wire::Reader<'_>,
+        at: usize,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<crate::files::Dimensions>,
+            f1: ::std::option::Option<crate::files::GpsCoordinates>,
+            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
+        }
+        let mut slots = Slots::default();
+        r.set_pos(at);
+        r.begin_object()?;
+        while let ::std::option::Option::Some(k) = r.next_key()? {
+            match &*k {
+                "dimensions" => crate::wire::read_nullable(r, &mut slots.f0),
+                "location" => crate::wire::read_nullable(r, &mut slots.f1),
+                "time_taken" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
+        }
+        ::std::result::Result::Ok(Self {
+            dimensions: slots.f0,
+            location: slots.f1,
+            time_taken: slots.f2,
+        })
+    }
+}
+impl crate::wire::Decode for MediaMetadataBase {
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MediaMetadataBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.location {
+            crate::wire::Validate::validate(some0)
+                .map_err(|e| e.within("MediaMetadata.location"))?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::std::fmt::Debug for MediaMetadataBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MediaMetadataBase", self, f)
+    }
+}
 /// Metadata for a file or folder.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -6724,6 +6852,50 @@ pub enum Metadata {
     File(crate::files::FileMetadata),
     Folder(crate::files::FolderMetadata),
     Deleted(crate::files::DeletedMetadata),
+}
+impl Metadata {
+    /// The last component of the path (including extension). This never contains a slash.
+    pub fn name(&self) -> &::std::string::String {
+        match self {
+            Self::File(x) => &x.name,
+            Self::Folder(x) => &x.name,
+            Self::Deleted(x) => &x.name,
+        }
+    }
+    /// The lowercased full path in the user's Dropbox. This always starts with a slash. This field will be null if the file or folder is not mounted.
+    pub fn path_lower(&self) -> &::std::option::Option<::std::string::String> {
+        match self {
+            Self::File(x) => &x.path_lower,
+            Self::Folder(x) => &x.path_lower,
+            Self::Deleted(x) => &x.path_lower,
+        }
+    }
+    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by `list_folder/continue`. This field will be null if the file or folder is not mounted.
+    pub fn path_display(&self) -> &::std::option::Option<::std::string::String> {
+        match self {
+            Self::File(x) => &x.path_display,
+            Self::Folder(x) => &x.path_display,
+            Self::Deleted(x) => &x.path_display,
+        }
+    }
+    /// Please use `FileSharingInfo.parent_shared_folder_id` or `FolderSharingInfo.parent_shared_folder_id` instead.
+    pub fn parent_shared_folder_id(
+        &self,
+    ) -> &::std::option::Option<crate::common::SharedFolderId> {
+        match self {
+            Self::File(x) => &x.parent_shared_folder_id,
+            Self::Folder(x) => &x.parent_shared_folder_id,
+            Self::Deleted(x) => &x.parent_shared_folder_id,
+        }
+    }
+    /// The preview URL of the file.
+    pub fn preview_url(&self) -> &::std::option::Option<::std::string::String> {
+        match self {
+            Self::File(x) => &x.preview_url,
+            Self::Folder(x) => &x.preview_url,
+            Self::Deleted(x) => &x.preview_url,
+        }
+    }
 }
 impl crate::wire::Encode for Metadata {
     fn encode(&self, w: &mut crate::wire::Writer) {
@@ -6827,6 +6999,154 @@ impl crate::wire::Validate for Metadata {
 impl ::std::fmt::Debug for Metadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Metadata", self, f)
+    }
+}
+/// The fields every subtype of [`Metadata`] has.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MetadataBase {
+    /// The last component of the path (including extension). This never contains a slash.
+    pub name: ::std::string::String,
+    /// The lowercased full path in the user's Dropbox. This always starts with a slash. This field will be null if the file or folder is not mounted.
+    pub path_lower: ::std::option::Option<::std::string::String>,
+    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by `list_folder/continue`. This field will be null if the file or folder is not mounted.
+    pub path_display: ::std::option::Option<::std::string::String>,
+    /// Please use `FileSharingInfo.parent_shared_folder_id` or `FolderSharingInfo.parent_shared_folder_id` instead.
+    #[deprecated]
+    pub parent_shared_folder_id: ::std::option::Option<crate::common::SharedFolderId>,
+    /// The preview URL of the file.
+    pub preview_url: ::std::option::Option<::std::string::String>,
+}
+impl MetadataBase {
+    /// A value with the required fields; the others are unset or default.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(name: ::std::string::String) -> Self {
+        Self {
+            name,
+            path_lower: ::std::option::Option::None,
+            path_display: ::std::option::Option::None,
+            parent_shared_folder_id: ::std::option::Option::None,
+            preview_url: ::std::option::Option::None,
+        }
+    }
+    /// Sets `path_lower`.
+    pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
+        self.path_lower = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `path_display`.
+    pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
+        self.path_display = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `parent_shared_folder_id`.
+    pub fn with_parent_shared_folder_id(
+        mut self,
+        value: crate::common::SharedFolderId,
+    ) -> Self {
+        self.parent_shared_folder_id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `preview_url`.
+    pub fn with_preview_url(mut self, value: ::std::string::String) -> Self {
+        self.preview_url = ::std::option::Option::Some(value);
+        self
+    }
+}
+impl crate::wire::EncodeFields for MetadataBase {
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_opt(w, "path_lower", &self.path_lower);
+        crate::wire::write_opt(w, "path_display", &self.path_display);
+        crate::wire::write_opt(
+            w,
+            "parent_shared_folder_id",
+            &self.parent_shared_folder_id,
+        );
+        crate::wire::write_opt(w, "preview_url", &self.preview_url);
+    }
+}
+impl crate::wire::Encode for MetadataBase {
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+}
+impl crate::wire::DecodeFields for MetadataBase {
+    #[allow(unused_mut, unused_variables)]
+    fn decode_fields(
+        r: &mut crate::wire::Reader<'_>,
+        at: usize,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<::std::string::String>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<crate::common::SharedFolderId>,
+            f4: ::std::option::Option<::std::string::String>,
+        }
+        let mut slots = Slots::default();
+        r.set_pos(at);
+        r.begin_object()?;
+        while let ::std::option::Option::Some(k) = r.next_key()? {
+            match &*k {
+                "name" => crate::wire::read_into(r, &mut slots.f0),
+                "path_lower" => crate::wire::read_nullable(r, &mut slots.f1),
+                "path_display" => crate::wire::read_nullable(r, &mut slots.f2),
+                "parent_shared_folder_id" => crate::wire::read_nullable(r, &mut slots.f3),
+                "preview_url" => crate::wire::read_nullable(r, &mut slots.f4),
+                _ => r.skip_value(),
+            }?;
+        }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "Metadata"),
+            );
+        }
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
+            return ::std::result::Result::Err(crate::wire::missing(r, "", "Metadata"));
+        };
+        ::std::result::Result::Ok(Self {
+            name: f0,
+            path_lower: slots.f1,
+            path_display: slots.f2,
+            parent_shared_folder_id: slots.f3,
+            preview_url: slots.f4,
+        })
+    }
+}
+impl crate::wire::Decode for MetadataBase {
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for MetadataBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
+            "[-_0-9a-zA-Z:]+",
+        );
+        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
+            crate::wire::check_str(
+                "Metadata.parent_shared_folder_id",
+                some0,
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+                ::std::option::Option::Some(&PATTERN_0),
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::std::fmt::Debug for MetadataBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("MetadataBase", self, f)
     }
 }
 #[derive(Clone, PartialEq)]

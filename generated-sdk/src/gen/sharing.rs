@@ -3701,8 +3701,35 @@ impl ::std::fmt::Debug for LinkAudienceOption {
 pub enum LinkMetadata {
     Path(crate::sharing::PathLinkMetadata),
     Collection(crate::sharing::CollectionLinkMetadata),
-    /// A subtype this SDK does not know, as sent.
-    Unrecognized(crate::wire::Unknown),
+    /// A subtype this SDK does not know: the fields all subtypes
+    /// share, and the value as sent (written back unchanged).
+    Unrecognized(LinkMetadataBase, crate::wire::Unknown),
+}
+impl LinkMetadata {
+    /// URL of the shared link.
+    pub fn url(&self) -> &::std::string::String {
+        match self {
+            Self::Path(x) => &x.url,
+            Self::Collection(x) => &x.url,
+            Self::Unrecognized(x, _) => &x.url,
+        }
+    }
+    /// Who can access the link.
+    pub fn visibility(&self) -> &crate::sharing::Visibility {
+        match self {
+            Self::Path(x) => &x.visibility,
+            Self::Collection(x) => &x.visibility,
+            Self::Unrecognized(x, _) => &x.visibility,
+        }
+    }
+    /// Expiration time, if set. By default the link won't expire.
+    pub fn expires(&self) -> &::std::option::Option<crate::common::DropboxTimestamp> {
+        match self {
+            Self::Path(x) => &x.expires,
+            Self::Collection(x) => &x.expires,
+            Self::Unrecognized(x, _) => &x.expires,
+        }
+    }
 }
 impl crate::wire::Encode for LinkMetadata {
     fn encode(&self, w: &mut crate::wire::Writer) {
@@ -3721,7 +3748,7 @@ impl crate::wire::Encode for LinkMetadata {
                 x.encode_fields(w);
                 w.end_object();
             }
-            Self::Unrecognized(u) => u.encode(w),
+            Self::Unrecognized(_, u) => u.encode(w),
         }
     }
 }
@@ -3754,9 +3781,14 @@ impl crate::wire::Decode for LinkMetadata {
             }
             ::std::option::Option::Some(tag) => {
                 let tag = ::std::string::String::from(tag);
+                let fields = <LinkMetadataBase as crate::wire::DecodeFields>::decode_fields(
+                    r,
+                    at,
+                )?;
+                r.set_pos(at);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
+                    Self::Unrecognized(fields, crate::wire::Unknown { tag, raw }),
                 )
             }
             _ => {
@@ -3776,6 +3808,113 @@ impl crate::wire::Validate for LinkMetadata {}
 impl ::std::fmt::Debug for LinkMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkMetadata", self, f)
+    }
+}
+/// The fields every subtype of [`LinkMetadata`] has.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LinkMetadataBase {
+    /// URL of the shared link.
+    pub url: ::std::string::String,
+    /// Who can access the link.
+    pub visibility: crate::sharing::Visibility,
+    /// Expiration time, if set. By default the link won't expire.
+    pub expires: ::std::option::Option<crate::common::DropboxTimestamp>,
+}
+impl LinkMetadataBase {
+    /// A value with the required fields; the others are unset or default.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        url: ::std::string::String,
+        visibility: crate::sharing::Visibility,
+    ) -> Self {
+        Self {
+            url,
+            visibility,
+            expires: ::std::option::Option::None,
+        }
+    }
+    /// Sets `expires`.
+    pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
+        self.expires = ::std::option::Option::Some(value);
+        self
+    }
+}
+impl crate::wire::EncodeFields for LinkMetadataBase {
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_field(w, "visibility", &self.visibility);
+        crate::wire::write_opt(w, "expires", &self.expires);
+    }
+}
+impl crate::wire::Encode for LinkMetadataBase {
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+}
+impl crate::wire::DecodeFields for LinkMetadataBase {
+    #[allow(unused_mut, unused_variables)]
+    fn decode_fields(
+        r: &mut crate::wire::Reader<'_>,
+        at: usize,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::sharing::Visibility>,
+            f2: ::std::option::Option<crate::common::DropboxTimestamp>,
+        }
+        let mut slots = Slots::default();
+        r.set_pos(at);
+        r.begin_object()?;
+        while let ::std::option::Option::Some(k) = r.next_key()? {
+            match &*k {
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "visibility" => crate::wire::read_into(r, &mut slots.f1),
+                "expires" => crate::wire::read_nullable(r, &mut slots.f2),
+                _ => r.skip_value(),
+            }?;
+        }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "LinkMetadata"),
+            );
+        }
+        if slots.f1.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "visibility", "LinkMetadata"),
+            );
+        }
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+            slots.f0.take(),
+            slots.f1.take(),
+        ) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "LinkMetadata"),
+            );
+        };
+        ::std::result::Result::Ok(Self {
+            url: f0,
+            visibility: f1,
+            expires: slots.f2,
+        })
+    }
+}
+impl crate::wire::Decode for LinkMetadataBase {
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for LinkMetadataBase {}
+impl ::std::fmt::Debug for LinkMetadataBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("LinkMetadataBase", self, f)
     }
 }
 /// Permissions for actions that can be performed on a link.
@@ -9596,8 +9735,79 @@ impl ::std::fmt::Debug for SharedFolderMetadataBase {
 pub enum SharedLinkMetadata {
     File(crate::sharing::FileLinkMetadata),
     Folder(crate::sharing::FolderLinkMetadata),
-    /// A subtype this SDK does not know, as sent.
-    Unrecognized(crate::wire::Unknown),
+    /// A subtype this SDK does not know: the fields all subtypes
+    /// share, and the value as sent (written back unchanged).
+    Unrecognized(SharedLinkMetadataBase, crate::wire::Unknown),
+}
+impl SharedLinkMetadata {
+    /// URL of the shared link.
+    pub fn url(&self) -> &::std::string::String {
+        match self {
+            Self::File(x) => &x.url,
+            Self::Folder(x) => &x.url,
+            Self::Unrecognized(x, _) => &x.url,
+        }
+    }
+    /// A unique identifier for the linked file.
+    pub fn id(&self) -> &::std::option::Option<crate::sharing::Id> {
+        match self {
+            Self::File(x) => &x.id,
+            Self::Folder(x) => &x.id,
+            Self::Unrecognized(x, _) => &x.id,
+        }
+    }
+    /// The linked file name (including extension). This never contains a slash.
+    pub fn name(&self) -> &::std::string::String {
+        match self {
+            Self::File(x) => &x.name,
+            Self::Folder(x) => &x.name,
+            Self::Unrecognized(x, _) => &x.name,
+        }
+    }
+    /// Expiration time, if set. By default the link won't expire.
+    pub fn expires(&self) -> &::std::option::Option<crate::common::DropboxTimestamp> {
+        match self {
+            Self::File(x) => &x.expires,
+            Self::Folder(x) => &x.expires,
+            Self::Unrecognized(x, _) => &x.expires,
+        }
+    }
+    /// The lowercased full path in the user's Dropbox. This always starts with a slash. This field will only be present only if the linked file is in the authenticated user's dropbox and the user is the owner of the link.
+    pub fn path_lower(&self) -> &::std::option::Option<::std::string::String> {
+        match self {
+            Self::File(x) => &x.path_lower,
+            Self::Folder(x) => &x.path_lower,
+            Self::Unrecognized(x, _) => &x.path_lower,
+        }
+    }
+    /// The link's access permissions.
+    pub fn link_permissions(&self) -> &crate::sharing::LinkPermissions {
+        match self {
+            Self::File(x) => &x.link_permissions,
+            Self::Folder(x) => &x.link_permissions,
+            Self::Unrecognized(x, _) => &x.link_permissions,
+        }
+    }
+    /// The team membership information of the link's owner.  This field will only be present if the link's owner is a team member.
+    pub fn team_member_info(
+        &self,
+    ) -> &::std::option::Option<crate::sharing::TeamMemberInfo> {
+        match self {
+            Self::File(x) => &x.team_member_info,
+            Self::Folder(x) => &x.team_member_info,
+            Self::Unrecognized(x, _) => &x.team_member_info,
+        }
+    }
+    /// The team information of the content's owner. This field will only be present if the content's owner is a team member and the content's owner team is different from the link's owner team.
+    pub fn content_owner_team_info(
+        &self,
+    ) -> &::std::option::Option<crate::sharing::TeamInfo> {
+        match self {
+            Self::File(x) => &x.content_owner_team_info,
+            Self::Folder(x) => &x.content_owner_team_info,
+            Self::Unrecognized(x, _) => &x.content_owner_team_info,
+        }
+    }
 }
 impl crate::wire::Encode for SharedLinkMetadata {
     fn encode(&self, w: &mut crate::wire::Writer) {
@@ -9616,7 +9826,7 @@ impl crate::wire::Encode for SharedLinkMetadata {
                 x.encode_fields(w);
                 w.end_object();
             }
-            Self::Unrecognized(u) => u.encode(w),
+            Self::Unrecognized(_, u) => u.encode(w),
         }
     }
 }
@@ -9649,9 +9859,14 @@ impl crate::wire::Decode for SharedLinkMetadata {
             }
             ::std::option::Option::Some(tag) => {
                 let tag = ::std::string::String::from(tag);
+                let fields = <SharedLinkMetadataBase as crate::wire::DecodeFields>::decode_fields(
+                    r,
+                    at,
+                )?;
+                r.set_pos(at);
                 let raw = ::std::string::String::from(r.raw_value()?);
                 ::std::result::Result::Ok(
-                    Self::Unrecognized(crate::wire::Unknown { tag, raw }),
+                    Self::Unrecognized(fields, crate::wire::Unknown { tag, raw }),
                 )
             }
             _ => {
@@ -9688,6 +9903,199 @@ impl crate::wire::Validate for SharedLinkMetadata {
 impl ::std::fmt::Debug for SharedLinkMetadata {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkMetadata", self, f)
+    }
+}
+/// The fields every subtype of [`SharedLinkMetadata`] has.
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SharedLinkMetadataBase {
+    /// URL of the shared link.
+    pub url: ::std::string::String,
+    /// A unique identifier for the linked file.
+    pub id: ::std::option::Option<crate::sharing::Id>,
+    /// The linked file name (including extension). This never contains a slash.
+    pub name: ::std::string::String,
+    /// Expiration time, if set. By default the link won't expire.
+    pub expires: ::std::option::Option<crate::common::DropboxTimestamp>,
+    /// The lowercased full path in the user's Dropbox. This always starts with a slash. This field will only be present only if the linked file is in the authenticated user's dropbox and the user is the owner of the link.
+    pub path_lower: ::std::option::Option<::std::string::String>,
+    /// The link's access permissions.
+    pub link_permissions: crate::sharing::LinkPermissions,
+    /// The team membership information of the link's owner.  This field will only be present if the link's owner is a team member.
+    pub team_member_info: ::std::option::Option<crate::sharing::TeamMemberInfo>,
+    /// The team information of the content's owner. This field will only be present if the content's owner is a team member and the content's owner team is different from the link's owner team.
+    pub content_owner_team_info: ::std::option::Option<crate::sharing::TeamInfo>,
+}
+impl SharedLinkMetadataBase {
+    /// A value with the required fields; the others are unset or default.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        url: ::std::string::String,
+        name: ::std::string::String,
+        link_permissions: crate::sharing::LinkPermissions,
+    ) -> Self {
+        Self {
+            url,
+            id: ::std::option::Option::None,
+            name,
+            expires: ::std::option::Option::None,
+            path_lower: ::std::option::Option::None,
+            link_permissions,
+            team_member_info: ::std::option::Option::None,
+            content_owner_team_info: ::std::option::Option::None,
+        }
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: crate::sharing::Id) -> Self {
+        self.id = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `expires`.
+    pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
+        self.expires = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `path_lower`.
+    pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
+        self.path_lower = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `team_member_info`.
+    pub fn with_team_member_info(
+        mut self,
+        value: crate::sharing::TeamMemberInfo,
+    ) -> Self {
+        self.team_member_info = ::std::option::Option::Some(value);
+        self
+    }
+    /// Sets `content_owner_team_info`.
+    pub fn with_content_owner_team_info(
+        mut self,
+        value: crate::sharing::TeamInfo,
+    ) -> Self {
+        self.content_owner_team_info = ::std::option::Option::Some(value);
+        self
+    }
+}
+impl crate::wire::EncodeFields for SharedLinkMetadataBase {
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "url", &self.url);
+        crate::wire::write_opt(w, "id", &self.id);
+        crate::wire::write_field(w, "name", &self.name);
+        crate::wire::write_opt(w, "expires", &self.expires);
+        crate::wire::write_opt(w, "path_lower", &self.path_lower);
+        crate::wire::write_field(w, "link_permissions", &self.link_permissions);
+        crate::wire::write_opt(w, "team_member_info", &self.team_member_info);
+        crate::wire::write_opt(
+            w,
+            "content_owner_team_info",
+            &self.content_owner_team_info,
+        );
+    }
+}
+impl crate::wire::Encode for SharedLinkMetadataBase {
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+}
+impl crate::wire::DecodeFields for SharedLinkMetadataBase {
+    #[allow(unused_mut, unused_variables)]
+    fn decode_fields(
+        r: &mut crate::wire::Reader<'_>,
+        at: usize,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        #[derive(Default)]
+        struct Slots {
+            f0: ::std::option::Option<::std::string::String>,
+            f1: ::std::option::Option<crate::sharing::Id>,
+            f2: ::std::option::Option<::std::string::String>,
+            f3: ::std::option::Option<crate::common::DropboxTimestamp>,
+            f4: ::std::option::Option<::std::string::String>,
+            f5: ::std::option::Option<crate::sharing::LinkPermissions>,
+            f6: ::std::option::Option<crate::sharing::TeamMemberInfo>,
+            f7: ::std::option::Option<crate::sharing::TeamInfo>,
+        }
+        let mut slots = Slots::default();
+        r.set_pos(at);
+        r.begin_object()?;
+        while let ::std::option::Option::Some(k) = r.next_key()? {
+            match &*k {
+                "url" => crate::wire::read_into(r, &mut slots.f0),
+                "id" => crate::wire::read_nullable(r, &mut slots.f1),
+                "name" => crate::wire::read_into(r, &mut slots.f2),
+                "expires" => crate::wire::read_nullable(r, &mut slots.f3),
+                "path_lower" => crate::wire::read_nullable(r, &mut slots.f4),
+                "link_permissions" => crate::wire::read_into(r, &mut slots.f5),
+                "team_member_info" => crate::wire::read_nullable(r, &mut slots.f6),
+                "content_owner_team_info" => crate::wire::read_nullable(r, &mut slots.f7),
+                _ => r.skip_value(),
+            }?;
+        }
+        if slots.f0.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "url", "SharedLinkMetadata"),
+            );
+        }
+        if slots.f2.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "name", "SharedLinkMetadata"),
+            );
+        }
+        if slots.f5.is_none() {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "link_permissions", "SharedLinkMetadata"),
+            );
+        }
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f5),
+        ) = (slots.f0.take(), slots.f2.take(), slots.f5.take()) else {
+            return ::std::result::Result::Err(
+                crate::wire::missing(r, "", "SharedLinkMetadata"),
+            );
+        };
+        ::std::result::Result::Ok(Self {
+            url: f0,
+            id: slots.f1,
+            name: f2,
+            expires: slots.f3,
+            path_lower: slots.f4,
+            link_permissions: f5,
+            team_member_info: slots.f6,
+            content_owner_team_info: slots.f7,
+        })
+    }
+}
+impl crate::wire::Decode for SharedLinkMetadataBase {
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
+    }
+}
+impl crate::wire::Validate for SharedLinkMetadataBase {
+    #[allow(unused_variables)]
+    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+        if let ::std::option::Option::Some(some0) = &self.id {
+            crate::wire::check_str(
+                "SharedLinkMetadata.id",
+                some0,
+                ::std::option::Option::Some(1),
+                ::std::option::Option::None,
+                ::std::option::Option::None,
+            )?;
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl ::std::fmt::Debug for SharedLinkMetadataBase {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        crate::wire::debug("SharedLinkMetadataBase", self, f)
     }
 }
 #[derive(Clone, PartialEq)]

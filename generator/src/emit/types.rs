@@ -237,12 +237,29 @@ impl<'a> Context<'a> {
     fn struct_(&self, id: StructId) -> TokenStream {
         let s = self.api.struct_(id);
         if s.subtypes.is_some() {
-            return self.subtypes_enum(id);
+            let base = self.plain_struct(id, &base_name(&s.name));
+            let enum_ = self.subtypes_enum(id);
+            return quote!(#enum_ #base);
         }
-        let name = format_ident!("{}", naming::type_name(&s.name));
-        let name_str = naming::type_name(&s.name);
+        self.plain_struct(id, &naming::type_name(&s.name))
+    }
+
+    /// A struct as a Rust struct named `rust_name` (the spec's name, or
+    /// `{Name}Base` for the fields a subtypes enum's variants share).
+    fn plain_struct(&self, id: StructId, rust_name: &str) -> TokenStream {
+        let s = self.api.struct_(id);
+        let name = format_ident!("{}", rust_name);
+        let name_str = rust_name.to_string();
         let item = Item::S(id);
-        let doc = self.doc(&s.namespace, &s.doc);
+        let doc = if s.subtypes.is_some() {
+            let text = format!(
+                " The fields every subtype of [`{}`] has.",
+                naming::type_name(&s.name)
+            );
+            quote!(#[doc = #text])
+        } else {
+            self.doc(&s.namespace, &s.doc)
+        };
         // Fields in declaration order, ancestors' first.
         let fields = self.fields_in_order(id);
         let decls = fields.iter().map(|f| {
@@ -303,8 +320,8 @@ impl<'a> Context<'a> {
                 }
             });
         let new_doc = " A value with the required fields; the others are unset or default.";
-        let wire = wire::struct_impls(self, id, &fields);
-        let validate = validate::validate_impl(self, &self.validate, item);
+        let wire = wire::struct_impls(self, id, &fields, rust_name);
+        let validate = validate::validate_fields_impl(self, &self.validate, id, rust_name);
         quote! {
             #doc
             #[derive(Clone, PartialEq)]
@@ -348,12 +365,43 @@ impl<'a> Context<'a> {
             let t = self.rust_type(&DataType::Struct(*sub));
             quote!(#v(#t),)
         });
+        let base = format_ident!("{}", base_name(&s.name));
+        let unknown_v = format_ident!("{}", naming::UNKNOWN_VARIANT);
         let unknown = subs.catch_all.then(|| {
-            let u = format_ident!("{}", naming::UNKNOWN_VARIANT);
             quote! {
-                /// A subtype this SDK does not know, as sent.
-                #u(crate::wire::Unknown),
+                /// A subtype this SDK does not know: the fields all subtypes
+                /// share, and the value as sent (written back unchanged).
+                #unknown_v(#base, crate::wire::Unknown),
             }
+        });
+        // Accessors for the fields every subtype shares, where each holds
+        // them as the same Rust type.
+        let accessors = s.fields.iter().filter_map(|f| {
+            let ty = self.field_type(Item::S(id), &f.data_type);
+            let same = subs.tags.iter().all(|(_, sub)| {
+                self.field_type(Item::S(*sub), &f.data_type).to_string() == ty.to_string()
+            });
+            if !same {
+                return None;
+            }
+            let fname = format_ident!("{}", naming::field(&f.name));
+            let arms = subs.tags.iter().map(|(tag, _)| {
+                let v = format_ident!("{}", naming::variant(tag));
+                quote!(Self::#v(x) => &x.#fname,)
+            });
+            let unknown_arm = subs
+                .catch_all
+                .then(|| quote!(Self::#unknown_v(x, _) => &x.#fname,));
+            let doc = self.doc(&s.namespace, &f.doc);
+            Some(quote! {
+                #doc
+                pub fn #fname(&self) -> &#ty {
+                    match self {
+                        #(#arms)*
+                        #unknown_arm
+                    }
+                }
+            })
         });
         let wire = wire::subtypes_impls(self, id);
         let validate = validate::validate_impl(self, &self.validate, Item::S(id));
@@ -364,6 +412,9 @@ impl<'a> Context<'a> {
             pub enum #name {
                 #(#variants)*
                 #unknown
+            }
+            impl #name {
+                #(#accessors)*
             }
             #wire
             #validate
@@ -494,4 +545,9 @@ pub(super) fn doc_attr_linked(
         }
         None => quote!(),
     }
+}
+
+/// The Rust name of the struct of fields a subtypes enum's variants share.
+pub(super) fn base_name(name: &str) -> String {
+    format!("{}Base", naming::type_name(name))
 }

@@ -211,6 +211,49 @@ impl Gen<'_, '_> {
     }
 }
 
+/// The `Validate` impl of a plain struct named `rust_name`, from its fields.
+pub(super) fn validate_fields_impl(
+    cx: &Context,
+    needs: &HashSet<Item>,
+    id: StructId,
+    rust_name: &str,
+) -> TokenStream {
+    let s = cx.api.struct_(id);
+    let ident = format_ident!("{}", rust_name);
+    let mut g = Gen {
+        cx,
+        needs,
+        statics: vec![],
+    };
+    let checks: Vec<TokenStream> = cx
+        .fields_in_order(id)
+        .iter()
+        .map(|f| {
+            let fname = format_ident!("{}", naming::field(&f.name));
+            g.check(
+                &f.data_type,
+                quote!(&self.#fname),
+                &format!("{}.{}", s.name, f.name),
+                0,
+            )
+        })
+        .collect();
+    if checks.iter().all(|c| c.is_empty()) {
+        return quote!(impl crate::wire::Validate for #ident {});
+    }
+    let statics = g.statics;
+    quote! {
+        impl crate::wire::Validate for #ident {
+            #[allow(unused_variables)]
+            fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
+                #(#statics)*
+                #(#checks)*
+                ::std::result::Result::Ok(())
+            }
+        }
+    }
+}
+
 /// The `Validate` impl of a struct, union or subtypes enum.
 pub(super) fn validate_impl(cx: &Context, needs: &HashSet<Item>, item: Item) -> TokenStream {
     let api = cx.api;

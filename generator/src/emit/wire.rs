@@ -7,9 +7,14 @@ use crate::ir::*;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub(super) fn struct_impls(cx: &Context, id: StructId, fields: &[&StructField]) -> TokenStream {
+pub(super) fn struct_impls(
+    cx: &Context,
+    id: StructId,
+    fields: &[&StructField],
+    rust_name: &str,
+) -> TokenStream {
     let s = cx.api.struct_(id);
-    let name = format_ident!("{}", naming::type_name(&s.name));
+    let name = format_ident!("{}", rust_name);
     let item = Item::S(id);
     let encodes = fields.iter().map(|f| {
         let fname = format_ident!("{}", naming::field(&f.name));
@@ -146,14 +151,18 @@ pub(super) fn subtypes_impls(cx: &Context, id: StructId) -> TokenStream {
         let t = cx.rust_type(&DataType::Struct(*sub));
         quote!(::std::option::Option::Some(#tag) => ::std::result::Result::Ok(Self::#v(<#t as crate::wire::DecodeFields>::decode_fields(r, at)?)),)
     });
+    let base = format_ident!("{}", super::types::base_name(&s.name));
     let (unknown_encode, unknown_decode) = if subs.catch_all {
         (
-            quote!(Self::#unknown(u) => u.encode(w),),
+            quote!(Self::#unknown(_, u) => u.encode(w),),
             quote! {
+                // An unknown subtype decodes as the fields all share.
                 ::std::option::Option::Some(tag) => {
                     let tag = ::std::string::String::from(tag);
+                    let fields = <#base as crate::wire::DecodeFields>::decode_fields(r, at)?;
+                    r.set_pos(at);
                     let raw = ::std::string::String::from(r.raw_value()?);
-                    ::std::result::Result::Ok(Self::#unknown(crate::wire::Unknown { tag, raw }))
+                    ::std::result::Result::Ok(Self::#unknown(fields, crate::wire::Unknown { tag, raw }))
                 }
             },
         )
