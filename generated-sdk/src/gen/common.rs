@@ -108,7 +108,7 @@ pub enum RootInfo {
     Unrecognized(RootInfoBase, crate::wire::Unknown),
 }
 impl RootInfo {
-    /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as `RootInfo.home_namespace_id`.
+    /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as [`RootInfo.home_namespace_id`](crate::common::RootInfoBase::home_namespace_id).
     pub fn root_namespace_id(&self) -> &crate::common::NamespaceId {
         match self {
             Self::Team(x) => &x.root_namespace_id,
@@ -225,7 +225,7 @@ impl ::std::fmt::Debug for RootInfo {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RootInfoBase {
-    /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as `RootInfo.home_namespace_id`.
+    /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as [`RootInfo.home_namespace_id`](crate::common::RootInfoBase::home_namespace_id).
     pub root_namespace_id: crate::common::NamespaceId,
     /// The namespace ID for user's home namespace.
     pub home_namespace_id: crate::common::NamespaceId,
@@ -343,7 +343,7 @@ impl ::std::fmt::Debug for RootInfoBase {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamRootInfo {
-    /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as `RootInfo.home_namespace_id`.
+    /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as [`RootInfo.home_namespace_id`](crate::common::RootInfoBase::home_namespace_id).
     pub root_namespace_id: crate::common::NamespaceId,
     /// The namespace ID for user's home namespace.
     pub home_namespace_id: crate::common::NamespaceId,
@@ -477,7 +477,7 @@ impl ::std::fmt::Debug for TeamRootInfo {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserRootInfo {
-    /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as `RootInfo.home_namespace_id`.
+    /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as [`RootInfo.home_namespace_id`](crate::common::RootInfoBase::home_namespace_id).
     pub root_namespace_id: crate::common::NamespaceId,
     /// The namespace ID for user's home namespace.
     pub home_namespace_id: crate::common::NamespaceId,
@@ -610,9 +610,9 @@ impl ::std::fmt::Debug for UserRootInfo {
 pub enum PathRoot {
     /// Paths are relative to the authenticating user's home namespace, whether or not that user belongs to a team.
     Home,
-    /// Paths are relative to the authenticating user's root namespace (This results in `PathRootError.invalid_root` if the user's root namespace has changed.).
+    /// Paths are relative to the authenticating user's root namespace (This results in [`PathRootError.invalid_root`](crate::common::PathRootError::InvalidRoot) if the user's root namespace has changed.).
     Root(crate::common::NamespaceId),
-    /// Paths are relative to given namespace id (This results in `PathRootError.no_permission` if you don't have access to this namespace.).
+    /// Paths are relative to given namespace id (This results in [`PathRootError.no_permission`](crate::common::PathRootError::NoPermission) if you don't have access to this namespace.).
     NamespaceId(crate::common::NamespaceId),
     Other,
     /// A tag this SDK does not know, with its value as sent.

@@ -131,17 +131,17 @@ impl ::std::fmt::Debug for AddTagArg {
 pub struct AlphaGetMetadataArg {
     /// The path of a file or folder on Dropbox.
     pub path: crate::files::ReadPath,
-    /// If true, `FileMetadata.media_info` is set for photo and video.
+    /// If true, [`FileMetadata.media_info`](crate::files::FileMetadata::media_info) is set for photo and video.
     pub include_media_info: bool,
-    /// If true, [`DeletedMetadata`] will be returned for deleted file or folder, otherwise `LookupError.not_found` will be returned.
+    /// If true, [`DeletedMetadata`] will be returned for deleted file or folder, otherwise [`LookupError.not_found`](crate::files::LookupError::NotFound) will be returned.
     pub include_deleted: bool,
     /// If true, the results will include a flag for each file indicating whether or not that file has any explicit members.
     pub include_has_explicit_shared_members: bool,
-    /// If set to a valid list of template IDs, `FileMetadata.property_groups` is set if there exists property data associated with the file and each of the listed templates.
+    /// If set to a valid list of template IDs, [`FileMetadata.property_groups`](crate::files::FileMetadata::property_groups) is set if there exists property data associated with the file and each of the listed templates.
     pub include_property_groups: ::std::option::Option<
         crate::file_properties::TemplateFilterBase,
     >,
-    /// If set to a valid list of template IDs, `FileMetadata.property_groups` is set for files with custom properties.
+    /// If set to a valid list of template IDs, [`FileMetadata.property_groups`](crate::files::FileMetadata::property_groups) is set for files with custom properties.
     #[deprecated]
     pub include_property_templates: ::std::option::Option<
         ::std::vec::Vec<crate::file_properties::TemplateId>,
@@ -340,9 +340,9 @@ pub struct CommitInfo {
     pub path: crate::files::WritePathOrId,
     /// Selects what to do if the file already exists.
     pub mode: crate::files::WriteMode,
-    /// If there's a conflict, as determined by `mode`, have the Dropbox server try to autorename the file to avoid conflict.
+    /// If there's a conflict, as determined by [`mode`](crate::files::CommitInfo::mode), have the Dropbox server try to autorename the file to avoid conflict.
     pub autorename: bool,
-    /// The value to store as the `client_modified` timestamp. Dropbox automatically records the time at which the file was written to the Dropbox servers. It can also record an additional timestamp, provided by Dropbox desktop clients, mobile clients, and API apps of when the file was actually created or modified.
+    /// The value to store as the [`client_modified`](crate::files::CommitInfo::client_modified) timestamp. Dropbox automatically records the time at which the file was written to the Dropbox servers. It can also record an additional timestamp, provided by Dropbox desktop clients, mobile clients, and API apps of when the file was actually created or modified.
     pub client_modified: ::std::option::Option<crate::common::DropboxTimestamp>,
     /// Normally, users are made aware of any file modifications in their Dropbox account via notifications in the client software. If `true`, this tells the clients that this modification shouldn't result in a user notification.
     pub mute: bool,
@@ -350,7 +350,7 @@ pub struct CommitInfo {
     pub property_groups: ::std::option::Option<
         ::std::vec::Vec<crate::file_properties::PropertyGroup>,
     >,
-    /// Be more strict about how each [`WriteMode`] detects conflict. For example, always return a conflict error when `mode` = `WriteMode.update` and the given "rev" doesn't match the existing file's "rev", even if the existing file has been deleted. This also forces a conflict even when the target path refers to a file with identical contents.
+    /// Be more strict about how each [`WriteMode`] detects conflict. For example, always return a conflict error when [`mode`](crate::files::CommitInfo::mode) = [`WriteMode.update`](crate::files::WriteMode::Update) and the given "rev" doesn't match the existing file's "rev", even if the existing file has been deleted. This also forces a conflict even when the target path refers to a file with identical contents.
     pub strict_conflict: bool,
 }
 impl CommitInfo {
@@ -961,7 +961,7 @@ impl ::std::fmt::Debug for CreateFolderBatchArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFolderBatchResult {
-    /// Each entry in `CreateFolderBatchArg.paths` will appear at the same position inside `CreateFolderBatchResult.entries`.
+    /// Each entry in [`CreateFolderBatchArg.paths`](crate::files::CreateFolderBatchArg::paths) will appear at the same position inside [`CreateFolderBatchResult.entries`](crate::files::CreateFolderBatchResult::entries).
     pub entries: ::std::vec::Vec<crate::files::CreateFolderBatchResultEntry>,
 }
 impl CreateFolderBatchResult {
@@ -1401,7 +1401,7 @@ impl ::std::fmt::Debug for DeleteBatchArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteBatchResult {
-    /// Each entry in `DeleteBatchArg.entries` will appear at the same position inside `DeleteBatchResult.entries`.
+    /// Each entry in [`DeleteBatchArg.entries`](crate::files::DeleteBatchArg::entries) will appear at the same position inside [`DeleteBatchResult.entries`](crate::files::DeleteBatchResult::entries).
     pub entries: ::std::vec::Vec<crate::files::DeleteBatchResultEntry>,
 }
 impl DeleteBatchResult {
@@ -1649,7 +1649,7 @@ pub struct DeletedMetadata {
     pub path_lower: ::std::option::Option<::std::string::String>,
     /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by `list_folder/continue`. This field will be null if the file or folder is not mounted.
     pub path_display: ::std::option::Option<::std::string::String>,
-    /// Please use `FileSharingInfo.parent_shared_folder_id` or `FolderSharingInfo.parent_shared_folder_id` instead.
+    /// Please use [`FileSharingInfo.parent_shared_folder_id`](crate::files::FileSharingInfo::parent_shared_folder_id) or [`FolderSharingInfo.parent_shared_folder_id`](crate::files::FolderSharingInfo::parent_shared_folder_id) instead.
     #[deprecated]
     pub parent_shared_folder_id: ::std::option::Option<crate::common::SharedFolderId>,
     /// The preview URL of the file.
@@ -1890,7 +1890,7 @@ impl ::std::fmt::Debug for Dimensions {
 pub struct DownloadArg {
     /// The path of the file to download.
     pub path: crate::files::ReadPath,
-    /// Please specify revision in `path` instead.
+    /// Please specify revision in [`path`](crate::files::DownloadArg::path) instead.
     #[deprecated]
     pub rev: ::std::option::Option<crate::files::Rev>,
 }
@@ -2791,7 +2791,7 @@ pub struct FileMetadata {
     pub path_lower: ::std::option::Option<::std::string::String>,
     /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by `list_folder/continue`. This field will be null if the file or folder is not mounted.
     pub path_display: ::std::option::Option<::std::string::String>,
-    /// Please use `FileSharingInfo.parent_shared_folder_id` or `FolderSharingInfo.parent_shared_folder_id` instead.
+    /// Please use [`FileSharingInfo.parent_shared_folder_id`](crate::files::FileSharingInfo::parent_shared_folder_id) or [`FolderSharingInfo.parent_shared_folder_id`](crate::files::FolderSharingInfo::parent_shared_folder_id) instead.
     #[deprecated]
     pub parent_shared_folder_id: ::std::option::Option<crate::common::SharedFolderId>,
     /// The preview URL of the file.
@@ -2814,7 +2814,7 @@ pub struct FileMetadata {
     pub sharing_info: ::std::option::Option<crate::files::FileSharingInfo>,
     /// If true, file can be downloaded directly; else the file must be exported.
     pub is_downloadable: bool,
-    /// Information about format this file can be exported to. This filed must be set if `is_downloadable` is set to false.
+    /// Information about format this file can be exported to. This filed must be set if [`is_downloadable`](crate::files::FileMetadata::is_downloadable) is set to false.
     pub export_info: ::std::option::Option<crate::files::ExportInfo>,
     /// Additional information if the file has custom properties with the property template specified.
     pub property_groups: ::std::option::Option<
@@ -3389,14 +3389,14 @@ pub struct FolderMetadata {
     pub path_lower: ::std::option::Option<::std::string::String>,
     /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by `list_folder/continue`. This field will be null if the file or folder is not mounted.
     pub path_display: ::std::option::Option<::std::string::String>,
-    /// Please use `FileSharingInfo.parent_shared_folder_id` or `FolderSharingInfo.parent_shared_folder_id` instead.
+    /// Please use [`FileSharingInfo.parent_shared_folder_id`](crate::files::FileSharingInfo::parent_shared_folder_id) or [`FolderSharingInfo.parent_shared_folder_id`](crate::files::FolderSharingInfo::parent_shared_folder_id) instead.
     #[deprecated]
     pub parent_shared_folder_id: ::std::option::Option<crate::common::SharedFolderId>,
     /// The preview URL of the file.
     pub preview_url: ::std::option::Option<::std::string::String>,
     /// A unique identifier for the folder.
     pub id: crate::files::Id,
-    /// Please use `sharing_info` instead.
+    /// Please use [`sharing_info`](crate::files::FolderMetadata::sharing_info) instead.
     #[deprecated]
     pub shared_folder_id: ::std::option::Option<crate::common::SharedFolderId>,
     /// Set if the folder is contained in a shared folder or is a shared folder mount point.
@@ -3997,13 +3997,13 @@ impl ::std::fmt::Debug for GetCopyReferenceResult {
 pub struct GetMetadataArg {
     /// The path of a file or folder on Dropbox.
     pub path: crate::files::ReadPath,
-    /// If true, `FileMetadata.media_info` is set for photo and video.
+    /// If true, [`FileMetadata.media_info`](crate::files::FileMetadata::media_info) is set for photo and video.
     pub include_media_info: bool,
-    /// If true, [`DeletedMetadata`] will be returned for deleted file or folder, otherwise `LookupError.not_found` will be returned.
+    /// If true, [`DeletedMetadata`] will be returned for deleted file or folder, otherwise [`LookupError.not_found`](crate::files::LookupError::NotFound) will be returned.
     pub include_deleted: bool,
     /// If true, the results will include a flag for each file indicating whether or not that file has any explicit members.
     pub include_has_explicit_shared_members: bool,
-    /// If set to a valid list of template IDs, `FileMetadata.property_groups` is set if there exists property data associated with the file and each of the listed templates.
+    /// If set to a valid list of template IDs, [`FileMetadata.property_groups`](crate::files::FileMetadata::property_groups) is set if there exists property data associated with the file and each of the listed templates.
     pub include_property_groups: ::std::option::Option<
         crate::file_properties::TemplateFilterBase,
     >,
@@ -5151,9 +5151,9 @@ impl ::std::fmt::Debug for HighlightSpan {
 pub struct ListFolderArg {
     /// A unique identifier for the file.
     pub path: crate::files::PathROrId,
-    /// If true, the list folder operation will be applied recursively to all subfolders and the response will contain contents of all subfolders. In some cases, setting `ListFolderArg.recursive` to `true` may lead to performance issues or errors, especially when traversing folder structures with a large number of items. A workaround for such cases is to set `ListFolderArg.recursive` to `false` and traverse subfolders one at a time.
+    /// If true, the list folder operation will be applied recursively to all subfolders and the response will contain contents of all subfolders. In some cases, setting [`ListFolderArg.recursive`](crate::files::ListFolderArg::recursive) to `true` may lead to performance issues or errors, especially when traversing folder structures with a large number of items. A workaround for such cases is to set [`ListFolderArg.recursive`](crate::files::ListFolderArg::recursive) to `false` and traverse subfolders one at a time.
     pub recursive: bool,
-    /// If true, `FileMetadata.media_info` is set for photo and video. This parameter will no longer have an effect starting December 2, 2019.
+    /// If true, [`FileMetadata.media_info`](crate::files::FileMetadata::media_info) is set for photo and video. This parameter will no longer have an effect starting December 2, 2019.
     #[deprecated]
     pub include_media_info: bool,
     /// If true, the results will include entries for files and folders that used to exist but were deleted.
@@ -5164,9 +5164,9 @@ pub struct ListFolderArg {
     pub include_mounted_folders: bool,
     /// The maximum number of results to return per request. Note: This is an approximate number and there can be slightly more entries returned in some cases.
     pub limit: ::std::option::Option<u32>,
-    /// A shared link to list the contents of. If the link is password-protected, the password must be provided. If this field is present, `ListFolderArg.path` will be relative to root of the shared link. Only non-recursive mode is supported for shared link.
+    /// A shared link to list the contents of. If the link is password-protected, the password must be provided. If this field is present, [`ListFolderArg.path`](crate::files::ListFolderArg::path) will be relative to root of the shared link. Only non-recursive mode is supported for shared link.
     pub shared_link: ::std::option::Option<crate::files::SharedLink>,
-    /// If set to a valid list of template IDs, `FileMetadata.property_groups` is set if there exists property data associated with the file and each of the listed templates.
+    /// If set to a valid list of template IDs, [`FileMetadata.property_groups`](crate::files::FileMetadata::property_groups) is set if there exists property data associated with the file and each of the listed templates.
     pub include_property_groups: ::std::option::Option<
         crate::file_properties::TemplateFilterBase,
     >,
@@ -5591,7 +5591,7 @@ impl ::std::fmt::Debug for ListFolderGetLatestCursorResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderLongpollArg {
-    /// A cursor as returned by `list_folder` or `list_folder/continue`. Cursors retrieved by setting `ListFolderArg.include_media_info` to `true` are not supported.
+    /// A cursor as returned by `list_folder` or `list_folder/continue`. Cursors retrieved by setting [`ListFolderArg.include_media_info`](crate::files::ListFolderArg::include_media_info) to `true` are not supported.
     pub cursor: crate::files::ListFolderCursor,
     /// A timeout in seconds. The request will block for at most this length of time, plus up to 90 seconds of random jitter added to avoid the thundering herd problem. Care should be taken when using this parameter, as some network infrastructure does not support long timeouts.
     pub timeout: u64,
@@ -6878,7 +6878,7 @@ impl Metadata {
             Self::Deleted(x) => &x.path_display,
         }
     }
-    /// Please use `FileSharingInfo.parent_shared_folder_id` or `FolderSharingInfo.parent_shared_folder_id` instead.
+    /// Please use [`FileSharingInfo.parent_shared_folder_id`](crate::files::FileSharingInfo::parent_shared_folder_id) or [`FolderSharingInfo.parent_shared_folder_id`](crate::files::FolderSharingInfo::parent_shared_folder_id) instead.
     pub fn parent_shared_folder_id(
         &self,
     ) -> &::std::option::Option<crate::common::SharedFolderId> {
@@ -7011,7 +7011,7 @@ pub struct MetadataBase {
     pub path_lower: ::std::option::Option<::std::string::String>,
     /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by `list_folder/continue`. This field will be null if the file or folder is not mounted.
     pub path_display: ::std::option::Option<::std::string::String>,
-    /// Please use `FileSharingInfo.parent_shared_folder_id` or `FolderSharingInfo.parent_shared_folder_id` instead.
+    /// Please use [`FileSharingInfo.parent_shared_folder_id`](crate::files::FileSharingInfo::parent_shared_folder_id) or [`FolderSharingInfo.parent_shared_folder_id`](crate::files::FolderSharingInfo::parent_shared_folder_id) instead.
     #[deprecated]
     pub parent_shared_folder_id: ::std::option::Option<crate::common::SharedFolderId>,
     /// The preview URL of the file.
@@ -8074,7 +8074,7 @@ impl ::std::fmt::Debug for PhotoMetadata {
 pub struct PreviewArg {
     /// The path of the file to preview.
     pub path: crate::files::ReadPath,
-    /// Please specify revision in `path` instead.
+    /// Please specify revision in [`path`](crate::files::PreviewArg::path) instead.
     #[deprecated]
     pub rev: ::std::option::Option<crate::files::Rev>,
 }
@@ -8856,7 +8856,7 @@ impl ::std::fmt::Debug for RelocationBatchResultData {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RelocationBatchV2Result {
-    /// Each entry in CopyBatchArg.entries or `MoveBatchArg.entries` will appear at the same position inside `RelocationBatchV2Result.entries`.
+    /// Each entry in CopyBatchArg.entries or [`MoveBatchArg.entries`](crate::files::MoveBatchArg::entries) will appear at the same position inside [`RelocationBatchV2Result.entries`](crate::files::RelocationBatchV2Result::entries).
     pub entries: ::std::vec::Vec<crate::files::RelocationBatchResultEntry>,
 }
 impl RelocationBatchV2Result {
@@ -11199,7 +11199,7 @@ pub struct ThumbnailArg {
     pub mode: crate::files::ThumbnailMode,
     /// Quality of the thumbnail image.
     pub quality: crate::files::ThumbnailQuality,
-    /// Normally, `FileMetadata.media_info` is set for photo and video. When this flag is true, `FileMetadata.media_info` is not populated. This improves latency for use cases where \`media\_info\` is not needed.
+    /// Normally, [`FileMetadata.media_info`](crate::files::FileMetadata::media_info) is set for photo and video. When this flag is true, [`FileMetadata.media_info`](crate::files::FileMetadata::media_info) is not populated. This improves latency for use cases where \`media\_info\` is not needed.
     pub exclude_media_info: ::std::option::Option<bool>,
 }
 impl ThumbnailArg {
@@ -11362,7 +11362,7 @@ pub struct ThumbnailV2Arg {
     pub mode: crate::files::ThumbnailMode,
     /// Quality of the thumbnail image.
     pub quality: crate::files::ThumbnailQuality,
-    /// Normally, `FileMetadata.media_info` is set for photo and video. When this flag is true, `FileMetadata.media_info` is not populated. This improves latency for use cases where \`media\_info\` is not needed.
+    /// Normally, [`FileMetadata.media_info`](crate::files::FileMetadata::media_info) is set for photo and video. When this flag is true, [`FileMetadata.media_info`](crate::files::FileMetadata::media_info) is not populated. This improves latency for use cases where \`media\_info\` is not needed.
     pub exclude_media_info: ::std::option::Option<bool>,
 }
 impl ThumbnailV2Arg {
@@ -11679,9 +11679,9 @@ pub struct UploadArg {
     pub path: crate::files::WritePathOrId,
     /// Selects what to do if the file already exists.
     pub mode: crate::files::WriteMode,
-    /// If there's a conflict, as determined by `mode`, have the Dropbox server try to autorename the file to avoid conflict.
+    /// If there's a conflict, as determined by [`mode`](crate::files::UploadArg::mode), have the Dropbox server try to autorename the file to avoid conflict.
     pub autorename: bool,
-    /// The value to store as the `client_modified` timestamp. Dropbox automatically records the time at which the file was written to the Dropbox servers. It can also record an additional timestamp, provided by Dropbox desktop clients, mobile clients, and API apps of when the file was actually created or modified.
+    /// The value to store as the [`client_modified`](crate::files::UploadArg::client_modified) timestamp. Dropbox automatically records the time at which the file was written to the Dropbox servers. It can also record an additional timestamp, provided by Dropbox desktop clients, mobile clients, and API apps of when the file was actually created or modified.
     pub client_modified: ::std::option::Option<crate::common::DropboxTimestamp>,
     /// Normally, users are made aware of any file modifications in their Dropbox account via notifications in the client software. If `true`, this tells the clients that this modification shouldn't result in a user notification.
     pub mute: bool,
@@ -11689,7 +11689,7 @@ pub struct UploadArg {
     pub property_groups: ::std::option::Option<
         ::std::vec::Vec<crate::file_properties::PropertyGroup>,
     >,
-    /// Be more strict about how each [`WriteMode`] detects conflict. For example, always return a conflict error when `mode` = `WriteMode.update` and the given "rev" doesn't match the existing file's "rev", even if the existing file has been deleted. This also forces a conflict even when the target path refers to a file with identical contents.
+    /// Be more strict about how each [`WriteMode`] detects conflict. For example, always return a conflict error when [`mode`](crate::files::UploadArg::mode) = [`WriteMode.update`](crate::files::WriteMode::Update) and the given "rev" doesn't match the existing file's "rev", even if the existing file has been deleted. This also forces a conflict even when the target path refers to a file with identical contents.
     pub strict_conflict: bool,
     /// A hash of the file content uploaded in this call. If provided and the uploaded content does not match this hash, an error will be returned. For more information see our [Content hash](https://www.dropbox.com/developers/reference/content-hash) page.
     pub content_hash: ::std::option::Option<crate::files::Sha256HexHash>,
@@ -12222,7 +12222,7 @@ impl ::std::fmt::Debug for UploadSessionAppendBatchArgEntry {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionAppendBatchResult {
-    /// Each entry in `UploadSessionAppendBatchArg.entries` will appear at the same position inside `UploadSessionAppendBatchResult.entries`.
+    /// Each entry in [`UploadSessionAppendBatchArg.entries`](crate::files::UploadSessionAppendBatchArg::entries) will appear at the same position inside [`UploadSessionAppendBatchResult.entries`](crate::files::UploadSessionAppendBatchResult::entries).
     pub entries: ::std::vec::Vec<crate::files::UploadSessionAppendBatchResultEntry>,
 }
 impl UploadSessionAppendBatchResult {
@@ -12594,7 +12594,7 @@ impl ::std::fmt::Debug for UploadSessionFinishBatchArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionFinishBatchResult {
-    /// Each entry in `UploadSessionFinishBatchArg.entries` will appear at the same position inside `UploadSessionFinishBatchResult.entries`.
+    /// Each entry in [`UploadSessionFinishBatchArg.entries`](crate::files::UploadSessionFinishBatchArg::entries) will appear at the same position inside [`UploadSessionFinishBatchResult.entries`](crate::files::UploadSessionFinishBatchResult::entries).
     pub entries: ::std::vec::Vec<crate::files::UploadSessionFinishBatchResultEntry>,
 }
 impl UploadSessionFinishBatchResult {
@@ -12753,7 +12753,7 @@ impl ::std::fmt::Debug for UploadSessionOffsetError {
 pub struct UploadSessionStartArg {
     /// If true, the current session will be closed, at which point you won't be able to call `upload_session/append:2` anymore with the current session.
     pub close: bool,
-    /// Type of upload session you want to start. If not specified, default is `UploadSessionType.sequential`.
+    /// Type of upload session you want to start. If not specified, default is [`UploadSessionType.sequential`](crate::files::UploadSessionType::Sequential).
     pub session_type: ::std::option::Option<crate::files::UploadSessionType>,
     /// A hash of the file content uploaded in this call. If provided and the uploaded content does not match this hash, an error will be returned. For more information see our [Content hash](https://www.dropbox.com/developers/reference/content-hash) page.
     pub content_hash: ::std::option::Option<crate::files::Sha256HexHash>,
@@ -12863,7 +12863,7 @@ impl ::std::fmt::Debug for UploadSessionStartArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionStartBatchArg {
-    /// Type of upload session you want to start. If not specified, default is `UploadSessionType.sequential`.
+    /// Type of upload session you want to start. If not specified, default is [`UploadSessionType.sequential`](crate::files::UploadSessionType::Sequential).
     pub session_type: ::std::option::Option<crate::files::UploadSessionType>,
     /// The number of upload sessions to start.
     pub num_sessions: u64,
@@ -14125,7 +14125,7 @@ impl ::std::fmt::Debug for CreateFolderError {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteBatchError {
-    /// Use `DeleteError.too_many_write_operations`. `delete_batch` now provides smaller granularity about which entry has failed because of this.
+    /// Use [`DeleteError.too_many_write_operations`](crate::files::DeleteError::TooManyWriteOperations). `delete_batch` now provides smaller granularity about which entry has failed because of this.
     #[deprecated]
     TooManyWriteOperations,
     Other,
@@ -17267,9 +17267,9 @@ pub enum RelocationBatchError {
     CantMoveFolderIntoItself,
     /// The operation would involve more than 10,000 files and folders.
     TooManyFiles,
-    /// There are duplicated/nested paths among `RelocationArg.from_path` and `RelocationArg.to_path`.
+    /// There are duplicated/nested paths among [`RelocationArg.from_path`](crate::files::RelocationArg::from_path) and [`RelocationArg.to_path`](crate::files::RelocationArg::to_path).
     DuplicatedOrNestedPaths,
-    /// Your move operation would result in an ownership transfer. You may reissue the request with the field `RelocationArg.allow_ownership_transfer` to true.
+    /// Your move operation would result in an ownership transfer. You may reissue the request with the field [`RelocationArg.allow_ownership_transfer`](crate::files::RelocationArg::allow_ownership_transfer) to true.
     CantTransferOwnership,
     /// The current user does not have enough space to move or copy the files.
     InsufficientQuota,
@@ -18132,9 +18132,9 @@ pub enum RelocationError {
     CantMoveFolderIntoItself,
     /// The operation would involve more than 10,000 files and folders.
     TooManyFiles,
-    /// There are duplicated/nested paths among `RelocationArg.from_path` and `RelocationArg.to_path`.
+    /// There are duplicated/nested paths among [`RelocationArg.from_path`](crate::files::RelocationArg::from_path) and [`RelocationArg.to_path`](crate::files::RelocationArg::to_path).
     DuplicatedOrNestedPaths,
-    /// Your move operation would result in an ownership transfer. You may reissue the request with the field `RelocationArg.allow_ownership_transfer` to true.
+    /// Your move operation would result in an ownership transfer. You may reissue the request with the field [`RelocationArg.allow_ownership_transfer`](crate::files::RelocationArg::allow_ownership_transfer) to true.
     CantTransferOwnership,
     /// The current user does not have enough space to move or copy the files.
     InsufficientQuota,
@@ -21838,7 +21838,7 @@ impl ::std::fmt::Debug for WriteError {
 pub enum WriteMode {
     /// Do not overwrite an existing file if there is a conflict. The autorename strategy is to append a number to the file name. For example, "document.txt" might become "document (2).txt".
     Add,
-    /// Always overwrite the existing file. The autorename strategy is the same as it is for `add`.
+    /// Always overwrite the existing file. The autorename strategy is the same as it is for [`add`](crate::files::WriteMode::Add).
     Overwrite,
     /// Overwrite if the given "rev" matches the existing file's "rev". The supplied value should be the latest known "rev" of the file, for example, from [`FileMetadata`], from when the file was last downloaded by the app. This will cause the file on the Dropbox servers to be overwritten if the given "rev" matches the existing file's current "rev" on the Dropbox servers. The autorename strategy is to append the string "conflicted copy" to the file name. For example, "document.txt" might become "document (conflicted copy).txt" or "document (Panda's conflicted copy).txt".
     Update(crate::files::Rev),

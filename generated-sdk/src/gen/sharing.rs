@@ -362,7 +362,7 @@ impl ::std::fmt::Debug for AddFolderMemberArg {
 pub struct AddMember {
     /// The member to add to the shared folder.
     pub member: crate::sharing::MemberSelector,
-    /// The access level to grant `member` to the shared folder.  `AccessLevel.owner` is disallowed.
+    /// The access level to grant [`member`](crate::sharing::AddMember::member) to the shared folder.  [`AccessLevel.owner`](crate::sharing::AccessLevel::Owner) is disallowed.
     pub access_level: ::std::option::Option<crate::sharing::AccessLevel>,
 }
 impl AddMember {
@@ -855,7 +855,7 @@ pub struct CreateSharedLinkArg {
     pub path: ::std::string::String,
     #[deprecated]
     pub short_url: bool,
-    /// If it's okay to share a path that does not yet exist, set this to either `PendingUploadMode.file` or `PendingUploadMode.folder` to indicate whether to assume it's a file or folder.
+    /// If it's okay to share a path that does not yet exist, set this to either [`PendingUploadMode.file`](crate::sharing::PendingUploadMode::File) or [`PendingUploadMode.folder`](crate::sharing::PendingUploadMode::Folder) to indicate whether to assume it's a file or folder.
     pub pending_upload: ::std::option::Option<crate::sharing::PendingUploadMode>,
 }
 impl CreateSharedLinkArg {
@@ -2205,7 +2205,7 @@ impl ::std::fmt::Debug for FolderPolicy {
 pub struct GetFileMetadataArg {
     /// The file to query.
     pub file: crate::sharing::PathOrId,
-    /// A list of \`FileAction\`s corresponding to \`FilePermission\`s that should appear in the response's `SharedFileMetadata.permissions` field describing the actions the authenticated user can perform on the file.
+    /// A list of \`FileAction\`s corresponding to \`FilePermission\`s that should appear in the response's [`SharedFileMetadata.permissions`](crate::sharing::SharedFileMetadata::permissions) field describing the actions the authenticated user can perform on the file.
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
 }
 impl GetFileMetadataArg {
@@ -2312,7 +2312,7 @@ impl ::std::fmt::Debug for GetFileMetadataArg {
 pub struct GetFileMetadataBatchArg {
     /// The files to query.
     pub files: ::std::vec::Vec<crate::sharing::PathOrId>,
-    /// A list of \`FileAction\`s corresponding to \`FilePermission\`s that should appear in the response's `SharedFileMetadata.permissions` field describing the actions the authenticated user can perform on the file.
+    /// A list of \`FileAction\`s corresponding to \`FilePermission\`s that should appear in the response's [`SharedFileMetadata.permissions`](crate::sharing::SharedFileMetadata::permissions) field describing the actions the authenticated user can perform on the file.
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
 }
 impl GetFileMetadataBatchArg {
@@ -2425,7 +2425,7 @@ impl ::std::fmt::Debug for GetFileMetadataBatchArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileMetadataBatchResult {
-    /// This is the input file identifier corresponding to one of `GetFileMetadataBatchArg.files`.
+    /// This is the input file identifier corresponding to one of [`GetFileMetadataBatchArg.files`](crate::sharing::GetFileMetadataBatchArg::files).
     pub file: crate::sharing::PathOrId,
     /// The result for this particular file.
     pub result: crate::sharing::GetFileMetadataIndividualResult,
@@ -2532,7 +2532,7 @@ impl ::std::fmt::Debug for GetFileMetadataBatchResult {
 pub struct GetMetadataArgs {
     /// The ID for the shared folder.
     pub shared_folder_id: crate::common::SharedFolderId,
-    /// A list of \`FolderAction\`s corresponding to \`FolderPermission\`s that should appear in the response's `SharedFolderMetadata.permissions` field describing the actions the authenticated user can perform on the folder.
+    /// A list of \`FolderAction\`s corresponding to \`FolderPermission\`s that should appear in the response's [`SharedFolderMetadata.permissions`](crate::sharing::SharedFolderMetadata::permissions) field describing the actions the authenticated user can perform on the folder.
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
 }
 impl GetMetadataArgs {
@@ -3594,7 +3594,7 @@ pub struct LinkAudienceOption {
     pub audience: crate::sharing::LinkAudience,
     /// Whether the user calling this API can select this audience option.
     pub allowed: bool,
-    /// If `allowed` is `false`, this will provide the reason that the user is not permitted to set the visibility to this policy.
+    /// If [`allowed`](crate::sharing::LinkAudienceOption::allowed) is `false`, this will provide the reason that the user is not permitted to set the visibility to this policy.
     pub disallowed_reason: ::std::option::Option<
         crate::sharing::LinkAudienceDisallowedReason,
     >,
@@ -4023,11 +4023,11 @@ impl ::std::fmt::Debug for LinkPermission {
 pub struct LinkPermissions {
     /// The current visibility of the link after considering the shared links policies of the the team (in case the link's owner is part of a team) and the shared folder (in case the linked file is part of a shared folder). This field is shown only if the caller has access to this info (the link's owner always has access to this data). For some links, an effective\_audience value is returned instead.
     pub resolved_visibility: ::std::option::Option<crate::sharing::ResolvedVisibility>,
-    /// The shared link's requested visibility. This can be overridden by the team and shared folder policies. The final visibility, after considering these policies, can be found in `resolved_visibility`. This is shown only if the caller is the link's owner and resolved\_visibility is returned instead of effective\_audience.
+    /// The shared link's requested visibility. This can be overridden by the team and shared folder policies. The final visibility, after considering these policies, can be found in [`resolved_visibility`](crate::sharing::LinkPermissions::resolved_visibility). This is shown only if the caller is the link's owner and resolved\_visibility is returned instead of effective\_audience.
     pub requested_visibility: ::std::option::Option<crate::sharing::RequestedVisibility>,
     /// Whether the caller can revoke the shared link.
     pub can_revoke: bool,
-    /// The failure reason for revoking the link. This field will only be present if the `can_revoke` is `false`.
+    /// The failure reason for revoking the link. This field will only be present if the [`can_revoke`](crate::sharing::LinkPermissions::can_revoke) is `false`.
     pub revoke_failure_reason: ::std::option::Option<
         crate::sharing::SharedLinkAccessFailureReason,
     >,
@@ -4077,7 +4077,7 @@ pub struct LinkPermissions {
     pub days_to_expire_policy: ::std::option::Option<
         crate::team_policies::DefaultLinkExpirationDaysPolicy,
     >,
-    /// When owning team's policy `change_shared_link_expiration_policy` is `ChangeLinkExpirationPolicy.not_allowed`, the updated externally available shared link expiration value cannot be less strict than `days_to_expire_policy`. In this case `days_to_expire_policy` is expected to be different from \`none\`. Not provided if the link is not team owned.
+    /// When owning team's policy [`change_shared_link_expiration_policy`](crate::sharing::LinkPermissions::change_shared_link_expiration_policy) is [`ChangeLinkExpirationPolicy.not_allowed`](crate::sharing::ChangeLinkExpirationPolicy::NotAllowed), the updated externally available shared link expiration value cannot be less strict than [`days_to_expire_policy`](crate::sharing::LinkPermissions::days_to_expire_policy). In this case [`days_to_expire_policy`](crate::sharing::LinkPermissions::days_to_expire_policy) is expected to be different from \`none\`. Not provided if the link is not team owned.
     pub change_shared_link_expiration_policy: ::std::option::Option<
         crate::sharing::ChangeLinkExpirationPolicy,
     >,
@@ -5118,7 +5118,7 @@ impl ::std::fmt::Debug for ListFileMembersCountResult {
 pub struct ListFilesArg {
     /// Number of files to return max per query. Defaults to 100 if no limit is specified.
     pub limit: u32,
-    /// A list of \`FileAction\`s corresponding to \`FilePermission\`s that should appear in the response's `SharedFileMetadata.permissions` field describing the actions the authenticated user can perform on the file.
+    /// A list of \`FileAction\`s corresponding to \`FilePermission\`s that should appear in the response's [`SharedFileMetadata.permissions`](crate::sharing::SharedFileMetadata::permissions) field describing the actions the authenticated user can perform on the file.
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
 }
 impl ListFilesArg {
@@ -5217,7 +5217,7 @@ impl ::std::fmt::Debug for ListFilesArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFilesContinueArg {
-    /// Cursor in `ListFilesResult.cursor`.
+    /// Cursor in [`ListFilesResult.cursor`](crate::sharing::ListFilesResult::cursor).
     pub cursor: ::std::string::String,
 }
 impl ListFilesContinueArg {
@@ -5389,7 +5389,7 @@ impl ::std::fmt::Debug for ListFilesResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderMembersArgs {
-    /// This is a list indicating whether each returned member will include a boolean value `MemberPermission.allow` that describes whether the current user can perform the MemberAction on the member.
+    /// This is a list indicating whether each returned member will include a boolean value [`MemberPermission.allow`](crate::sharing::MemberPermission::allow) that describes whether the current user can perform the MemberAction on the member.
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberAction>>,
     /// The maximum number of results that include members, groups and invitees to return per request.
     pub limit: u32,
@@ -5600,7 +5600,7 @@ impl ::std::fmt::Debug for ListFolderMembersContinueArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderMembersCursorArg {
-    /// This is a list indicating whether each returned member will include a boolean value `MemberPermission.allow` that describes whether the current user can perform the MemberAction on the member.
+    /// This is a list indicating whether each returned member will include a boolean value [`MemberPermission.allow`](crate::sharing::MemberPermission::allow) that describes whether the current user can perform the MemberAction on the member.
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberAction>>,
     /// The maximum number of results that include members, groups and invitees to return per request.
     pub limit: u32,
@@ -5702,7 +5702,7 @@ impl ::std::fmt::Debug for ListFolderMembersCursorArg {
 pub struct ListFoldersArgs {
     /// The maximum number of results to return per request.
     pub limit: u32,
-    /// A list of \`FolderAction\`s corresponding to \`FolderPermission\`s that should appear in the response's `SharedFolderMetadata.permissions` field describing the actions the authenticated user can perform on the folder.
+    /// A list of \`FolderAction\`s corresponding to \`FolderPermission\`s that should appear in the response's [`SharedFolderMetadata.permissions`](crate::sharing::SharedFolderMetadata::permissions) field describing the actions the authenticated user can perform on the folder.
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
 }
 impl ListFoldersArgs {
@@ -5869,7 +5869,7 @@ impl ::std::fmt::Debug for ListFoldersContinueArg {
         crate::wire::debug("ListFoldersContinueArg", self, f)
     }
 }
-/// Result for `list_folders` or `list_mountable_folders`, depending on which endpoint was requested. Unmounted shared folders can be identified by the absence of `SharedFolderMetadata.path_lower`.
+/// Result for `list_folders` or `list_mountable_folders`, depending on which endpoint was requested. Unmounted shared folders can be identified by the absence of [`SharedFolderMetadata.path_lower`](crate::sharing::SharedFolderMetadata::path_lower).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFoldersResult {
@@ -7741,13 +7741,13 @@ pub struct ShareFolderArg {
     pub member_policy: ::std::option::Option<crate::sharing::MemberPolicy>,
     /// The path or the file id to the folder to share. If it does not exist, then a new one is created.
     pub path: crate::files::WritePathOrId,
-    /// The policy to apply to shared links created for content inside this shared folder.  The current user must be on a team to set this policy to `SharedLinkPolicy.members`.
+    /// The policy to apply to shared links created for content inside this shared folder.  The current user must be on a team to set this policy to [`SharedLinkPolicy.members`](crate::sharing::SharedLinkPolicy::Members).
     pub shared_link_policy: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
     /// Who can enable/disable viewer info for this shared folder.
     pub viewer_info_policy: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
     /// The access inheritance settings for the folder.
     pub access_inheritance: crate::sharing::AccessInheritance,
-    /// A list of \`FolderAction\`s corresponding to \`FolderPermission\`s that should appear in the response's `SharedFolderMetadata.permissions` field describing the actions the authenticated user can perform on the folder.
+    /// A list of \`FolderAction\`s corresponding to \`FolderPermission\`s that should appear in the response's [`SharedFolderMetadata.permissions`](crate::sharing::SharedFolderMetadata::permissions) field describing the actions the authenticated user can perform on the folder.
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
     /// Settings on the link for this folder.
     pub link_settings: ::std::option::Option<crate::sharing::LinkSettings>,
@@ -7949,7 +7949,7 @@ pub struct ShareFolderArgBase {
     pub member_policy: ::std::option::Option<crate::sharing::MemberPolicy>,
     /// The path or the file id to the folder to share. If it does not exist, then a new one is created.
     pub path: crate::files::WritePathOrId,
-    /// The policy to apply to shared links created for content inside this shared folder.  The current user must be on a team to set this policy to `SharedLinkPolicy.members`.
+    /// The policy to apply to shared links created for content inside this shared folder.  The current user must be on a team to set this policy to [`SharedLinkPolicy.members`](crate::sharing::SharedLinkPolicy::Members).
     pub shared_link_policy: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
     /// Who can enable/disable viewer info for this shared folder.
     pub viewer_info_policy: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
@@ -8713,7 +8713,7 @@ pub struct SharedFileMetadata {
     pub path_display: ::std::option::Option<::std::string::String>,
     /// The lower-case full path of this file. Absent for unmounted files.
     pub path_lower: ::std::option::Option<::std::string::String>,
-    /// The sharing permissions that requesting user has on this file. This corresponds to the entries given in `GetFileMetadataBatchArg.actions` or `GetFileMetadataArg.actions`.
+    /// The sharing permissions that requesting user has on this file. This corresponds to the entries given in [`GetFileMetadataBatchArg.actions`](crate::sharing::GetFileMetadataBatchArg::actions) or [`GetFileMetadataArg.actions`](crate::sharing::GetFileMetadataArg::actions).
     pub permissions: ::std::option::Option<
         ::std::vec::Vec<crate::sharing::FilePermission>,
     >,
@@ -10103,7 +10103,7 @@ impl ::std::fmt::Debug for SharedLinkMetadataBase {
 pub struct SharedLinkSettings {
     /// Boolean flag to enable or disable password protection.
     pub require_password: ::std::option::Option<bool>,
-    /// If `require_password` is true, this is needed to specify the password to access the link.
+    /// If [`require_password`](crate::sharing::SharedLinkSettings::require_password) is true, this is needed to specify the password to access the link.
     pub link_password: ::std::option::Option<::std::string::String>,
     /// Expiration time of the shared link. By default the link won't expire.
     pub expires: ::std::option::Option<crate::common::DropboxTimestamp>,
@@ -10111,7 +10111,7 @@ pub struct SharedLinkSettings {
     pub audience: ::std::option::Option<crate::sharing::LinkAudience>,
     /// Requested access level you want the audience to gain from this link. Note, modifying access level for an existing link is not supported.
     pub access: ::std::option::Option<crate::sharing::RequestedLinkAccessLevel>,
-    /// Use `audience` instead.  The requested access for this shared link.
+    /// Use [`audience`](crate::sharing::SharedLinkSettings::audience) instead.  The requested access for this shared link.
     #[deprecated]
     pub requested_visibility: ::std::option::Option<crate::sharing::RequestedVisibility>,
     /// Boolean flag to allow or not download capabilities for shared links.
@@ -10880,7 +10880,7 @@ impl ::std::fmt::Debug for UpdateFileMemberArgs {
 pub struct UpdateFilePolicyArg {
     /// File that we are changing the policy for.
     pub file: crate::sharing::PathOrId,
-    /// A list of \`FileAction\`s corresponding to \`FilePermission\`s that should appear in the response's `SharedFileMetadata.permissions` field describing the actions the authenticated user can perform on the file.
+    /// A list of \`FileAction\`s corresponding to \`FilePermission\`s that should appear in the response's [`SharedFileMetadata.permissions`](crate::sharing::SharedFileMetadata::permissions) field describing the actions the authenticated user can perform on the file.
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
     /// Settings on the link for the file.
     #[deprecated]
@@ -11014,9 +11014,9 @@ impl ::std::fmt::Debug for UpdateFilePolicyArg {
 pub struct UpdateFolderMemberArg {
     /// The ID for the shared folder.
     pub shared_folder_id: crate::common::SharedFolderId,
-    /// The member of the shared folder to update.  Only the `MemberSelector.dropbox_id` may be set at this time.
+    /// The member of the shared folder to update.  Only the [`MemberSelector.dropbox_id`](crate::sharing::MemberSelector::DropboxId) may be set at this time.
     pub member: crate::sharing::MemberSelector,
-    /// The new access level for `member`. `AccessLevel.owner` is disallowed.
+    /// The new access level for [`member`](crate::sharing::UpdateFolderMemberArg::member). [`AccessLevel.owner`](crate::sharing::AccessLevel::Owner) is disallowed.
     pub access_level: crate::sharing::AccessLevel,
 }
 impl UpdateFolderMemberArg {
@@ -11146,11 +11146,11 @@ pub struct UpdateFolderPolicyArg {
     pub acl_update_policy: ::std::option::Option<crate::sharing::AclUpdatePolicy>,
     /// Who can enable/disable viewer info for this shared folder.
     pub viewer_info_policy: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
-    /// The policy to apply to shared links created for content inside this shared folder. The current user must be on a team to set this policy to `SharedLinkPolicy.members`.
+    /// The policy to apply to shared links created for content inside this shared folder. The current user must be on a team to set this policy to [`SharedLinkPolicy.members`](crate::sharing::SharedLinkPolicy::Members).
     pub shared_link_policy: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
     /// Settings on the link for this folder.
     pub link_settings: ::std::option::Option<crate::sharing::LinkSettings>,
-    /// A list of \`FolderAction\`s corresponding to \`FolderPermission\`s that should appear in the response's `SharedFolderMetadata.permissions` field describing the actions the authenticated user can perform on the folder.
+    /// A list of \`FolderAction\`s corresponding to \`FolderPermission\`s that should appear in the response's [`SharedFolderMetadata.permissions`](crate::sharing::SharedFolderMetadata::permissions) field describing the actions the authenticated user can perform on the folder.
     pub actions: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
 }
 impl UpdateFolderPolicyArg {
@@ -11496,7 +11496,7 @@ pub struct UserInfo {
     pub display_name: ::std::string::String,
     /// If the user is in the same team as current user.
     pub same_team: bool,
-    /// The team member ID of the shared folder member. Only present if `same_team` is true.
+    /// The team member ID of the shared folder member. Only present if [`same_team`](crate::sharing::UserInfo::same_team) is true.
     pub team_member_id: ::std::option::Option<::std::string::String>,
 }
 impl UserInfo {
@@ -11785,7 +11785,7 @@ pub struct VisibilityPolicy {
     pub resolved_policy: crate::sharing::AlphaResolvedVisibility,
     /// Whether the user is permitted to set the visibility to this policy.
     pub allowed: bool,
-    /// If `allowed` is `false`, this will provide the reason that the user is not permitted to set the visibility to this policy.
+    /// If [`allowed`](crate::sharing::VisibilityPolicy::allowed) is `false`, this will provide the reason that the user is not permitted to set the visibility to this policy.
     pub disallowed_reason: ::std::option::Option<
         crate::sharing::VisibilityPolicyDisallowedReason,
     >,
@@ -12258,7 +12258,7 @@ pub enum AddFolderMemberError {
     EmailUnverified,
     /// The current user has been banned.
     BannedMember,
-    /// `AddFolderMemberArg.members` contains a bad invitation recipient.
+    /// [`AddFolderMemberArg.members`](crate::sharing::AddFolderMemberArg::members) contains a bad invitation recipient.
     BadMember(crate::sharing::AddMemberSelectorError),
     /// Your team policy does not allow sharing outside of the team.
     CantShareOutsideTeam,
@@ -12472,7 +12472,7 @@ pub enum AddMemberSelectorError {
     InvalidGroup,
     /// The value is the ID of the Dropbox user with an unverified email address. Invite unverified users by email address instead of by their Dropbox ID.
     UnverifiedDropboxId(crate::sharing::DropboxId),
-    /// At least one of the specified groups in `AddFolderMemberArg.members` is deleted.
+    /// At least one of the specified groups in [`AddFolderMemberArg.members`](crate::sharing::AddFolderMemberArg::members) is deleted.
     GroupDeleted,
     /// Sharing to a group that is not on the current user's team.
     GroupNotOnTeam,
@@ -15053,7 +15053,7 @@ impl ::std::fmt::Debug for LinkPassword {
 pub enum ListFileMembersContinueError {
     UserError(crate::sharing::SharingUserError),
     AccessError(crate::sharing::SharingFileAccessError),
-    /// `ListFileMembersContinueArg.cursor` is invalid.
+    /// [`ListFileMembersContinueArg.cursor`](crate::sharing::ListFileMembersContinueArg::cursor) is invalid.
     InvalidCursor,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -15340,7 +15340,7 @@ impl ::std::fmt::Debug for ListFileMembersIndividualResult {
 pub enum ListFilesContinueError {
     /// User account had a problem.
     UserError(crate::sharing::SharingUserError),
-    /// `ListFilesContinueArg.cursor` is invalid.
+    /// [`ListFilesContinueArg.cursor`](crate::sharing::ListFilesContinueArg::cursor) is invalid.
     InvalidCursor,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -15417,7 +15417,7 @@ impl ::std::fmt::Debug for ListFilesContinueError {
 #[non_exhaustive]
 pub enum ListFolderMembersContinueError {
     AccessError(crate::sharing::SharedFolderAccessError),
-    /// `ListFolderMembersContinueArg.cursor` is invalid.
+    /// [`ListFolderMembersContinueArg.cursor`](crate::sharing::ListFolderMembersContinueArg::cursor) is invalid.
     InvalidCursor,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -15497,7 +15497,7 @@ impl ::std::fmt::Debug for ListFolderMembersContinueError {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFoldersContinueError {
-    /// `ListFoldersContinueArg.cursor` is invalid.
+    /// [`ListFoldersContinueArg.cursor`](crate::sharing::ListFoldersContinueArg::cursor) is invalid.
     InvalidCursor,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -17655,11 +17655,11 @@ impl ::std::fmt::Debug for SetAccessInheritanceError {
 pub enum ShareFolderError {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
     EmailUnverified,
-    /// `ShareFolderArg.path` is invalid.
+    /// [`ShareFolderArg.path`](crate::sharing::ShareFolderArg::path) is invalid.
     BadPath(crate::sharing::SharePathError),
-    /// Team policy or group sharing settings are more restrictive than `ShareFolderArg.member_policy`.
+    /// Team policy or group sharing settings are more restrictive than [`ShareFolderArg.member_policy`](crate::sharing::ShareFolderArg::member_policy).
     TeamPolicyDisallowsMemberPolicy,
-    /// The current user's account is not allowed to select the specified `ShareFolderArg.shared_link_policy`.
+    /// The current user's account is not allowed to select the specified [`ShareFolderArg.shared_link_policy`](crate::sharing::ShareFolderArg::shared_link_policy).
     DisallowedSharedLinkPolicy,
     Other,
     /// The current user does not have permission to perform this action.
@@ -17769,11 +17769,11 @@ impl ::std::fmt::Debug for ShareFolderError {
 pub enum ShareFolderErrorBase {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
     EmailUnverified,
-    /// `ShareFolderArg.path` is invalid.
+    /// [`ShareFolderArg.path`](crate::sharing::ShareFolderArg::path) is invalid.
     BadPath(crate::sharing::SharePathError),
-    /// Team policy or group sharing settings are more restrictive than `ShareFolderArg.member_policy`.
+    /// Team policy or group sharing settings are more restrictive than [`ShareFolderArg.member_policy`](crate::sharing::ShareFolderArg::member_policy).
     TeamPolicyDisallowsMemberPolicy,
-    /// The current user's account is not allowed to select the specified `ShareFolderArg.shared_link_policy`.
+    /// The current user's account is not allowed to select the specified [`ShareFolderArg.shared_link_policy`](crate::sharing::ShareFolderArg::shared_link_policy).
     DisallowedSharedLinkPolicy,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -17880,9 +17880,9 @@ impl ::std::fmt::Debug for ShareFolderErrorBase {
 pub enum ShareFolderErrorBaseV2 {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
     EmailUnverified,
-    /// Team policy or group sharing settings are more restrictive than `ShareFolderArg.member_policy`.
+    /// Team policy or group sharing settings are more restrictive than [`ShareFolderArg.member_policy`](crate::sharing::ShareFolderArg::member_policy).
     TeamPolicyDisallowsMemberPolicy,
-    /// The current user's account is not allowed to select the specified `ShareFolderArg.shared_link_policy`.
+    /// The current user's account is not allowed to select the specified [`ShareFolderArg.shared_link_policy`](crate::sharing::ShareFolderArg::shared_link_policy).
     DisallowedSharedLinkPolicy,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -17969,9 +17969,9 @@ impl ::std::fmt::Debug for ShareFolderErrorBaseV2 {
 pub enum ShareFolderErrorV2 {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
     EmailUnverified,
-    /// Team policy or group sharing settings are more restrictive than `ShareFolderArg.member_policy`.
+    /// Team policy or group sharing settings are more restrictive than [`ShareFolderArg.member_policy`](crate::sharing::ShareFolderArg::member_policy).
     TeamPolicyDisallowsMemberPolicy,
-    /// The current user's account is not allowed to select the specified `ShareFolderArg.shared_link_policy`.
+    /// The current user's account is not allowed to select the specified [`ShareFolderArg.shared_link_policy`](crate::sharing::ShareFolderArg::shared_link_policy).
     DisallowedSharedLinkPolicy,
     Other,
     /// The current user does not have permission to perform this action.
@@ -19635,9 +19635,9 @@ impl ::std::fmt::Debug for SharedLinkPolicy {
 }
 #[derive(Clone, PartialEq)]
 pub enum SharedLinkSettingsError {
-    /// The given settings are invalid (for example, all attributes of the [`SharedLinkSettings`] are empty, the requested visibility is `RequestedVisibility.password` but the `SharedLinkSettings.link_password` is missing, `SharedLinkSettings.expires` is set to the past, etc.).
+    /// The given settings are invalid (for example, all attributes of the [`SharedLinkSettings`] are empty, the requested visibility is [`RequestedVisibility.password`](crate::sharing::RequestedVisibility::Password) but the [`SharedLinkSettings.link_password`](crate::sharing::SharedLinkSettings::link_password) is missing, [`SharedLinkSettings.expires`](crate::sharing::SharedLinkSettings::expires) is set to the past, etc.).
     InvalidSettings,
-    /// User is not allowed to modify the settings of this link. Note that basic users can only set `RequestedVisibility.public` as the `SharedLinkSettings.requested_visibility` and cannot set `SharedLinkSettings.expires`.
+    /// User is not allowed to modify the settings of this link. Note that basic users can only set [`RequestedVisibility.public`](crate::sharing::RequestedVisibility::Public) as the [`SharedLinkSettings.requested_visibility`](crate::sharing::SharedLinkSettings::requested_visibility) and cannot set [`SharedLinkSettings.expires`](crate::sharing::SharedLinkSettings::expires).
     NotAuthorized,
 }
 impl crate::wire::Encode for SharedLinkSettingsError {
@@ -19874,7 +19874,7 @@ impl ::std::fmt::Debug for SharingUserError {
 #[non_exhaustive]
 pub enum TransferFolderError {
     AccessError(crate::sharing::SharedFolderAccessError),
-    /// `TransferFolderArg.to_dropbox_id` is invalid.
+    /// [`TransferFolderArg.to_dropbox_id`](crate::sharing::TransferFolderArg::to_dropbox_id) is invalid.
     InvalidDropboxId,
     /// The new designated owner is not currently a member of the shared folder.
     NewOwnerNotAMember,
@@ -20480,11 +20480,11 @@ impl ::std::fmt::Debug for UpdateFolderMemberError {
 #[non_exhaustive]
 pub enum UpdateFolderPolicyError {
     AccessError(crate::sharing::SharedFolderAccessError),
-    /// `UpdateFolderPolicyArg.member_policy` was set even though user is not on a team.
+    /// [`UpdateFolderPolicyArg.member_policy`](crate::sharing::UpdateFolderPolicyArg::member_policy) was set even though user is not on a team.
     NotOnTeam,
-    /// Team policy or group sharing settings are more restrictive than `ShareFolderArg.member_policy`.
+    /// Team policy or group sharing settings are more restrictive than [`ShareFolderArg.member_policy`](crate::sharing::ShareFolderArg::member_policy).
     TeamPolicyDisallowsMemberPolicy,
-    /// The current account is not allowed to select the specified `ShareFolderArg.shared_link_policy`.
+    /// The current account is not allowed to select the specified [`ShareFolderArg.shared_link_policy`](crate::sharing::ShareFolderArg::shared_link_policy).
     DisallowedSharedLinkPolicy,
     /// The current user does not have permission to perform this action.
     NoPermission,
@@ -20661,7 +20661,7 @@ impl ::std::fmt::Debug for ViewerInfoPolicy {
         crate::wire::debug("ViewerInfoPolicy", self, f)
     }
 }
-/// Who can access a shared link. The most open visibility is `public`. The default depends on many aspects, such as team and user preferences and shared folder settings.
+/// Who can access a shared link. The most open visibility is [`public`](crate::sharing::Visibility::Public). The default depends on many aspects, such as team and user preferences and shared folder settings.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Visibility {

@@ -3608,7 +3608,7 @@ impl ::std::fmt::Debug for GroupMemberInfo {
 pub struct GroupMemberSelector {
     /// Specify a group.
     pub group: crate::team::GroupSelector,
-    /// Identity of a user that is a member of `group`.
+    /// Identity of a user that is a member of [`group`](crate::team::GroupMemberSelector::group).
     pub user: crate::team::UserSelectorArg,
 }
 impl GroupMemberSelector {
@@ -4047,7 +4047,7 @@ impl ::std::fmt::Debug for GroupMembersRemoveArg {
 pub struct GroupMembersSelector {
     /// Specify a group.
     pub group: crate::team::GroupSelector,
-    /// A list of users that are members of `group`.
+    /// A list of users that are members of [`group`](crate::team::GroupMembersSelector::group).
     pub users: crate::team::UsersSelectorArg,
 }
 impl GroupMembersSelector {
@@ -4142,7 +4142,7 @@ impl ::std::fmt::Debug for GroupMembersSelector {
 pub struct GroupMembersSetAccessTypeArg {
     /// Specify a group.
     pub group: crate::team::GroupSelector,
-    /// Identity of a user that is a member of `group`.
+    /// Identity of a user that is a member of [`group`](crate::team::GroupMembersSetAccessTypeArg::group).
     pub user: crate::team::UserSelectorArg,
     /// New group access type the user will have.
     pub access_type: crate::team::GroupAccessType,
@@ -8703,11 +8703,11 @@ pub struct MemberProfile {
     pub name: crate::users::Name,
     /// The user's membership type: full (normal team member) vs limited (does not use a license; no access to the team's shared quota).
     pub membership_type: crate::team::TeamMembershipType,
-    /// The date and time the user was invited to the team (contains value only when the member's status matches `TeamMemberStatus.invited`).
+    /// The date and time the user was invited to the team (contains value only when the member's status matches [`TeamMemberStatus.invited`](crate::team::TeamMemberStatus::Invited)).
     pub invited_on: ::std::option::Option<crate::common::DropboxTimestamp>,
     /// The date and time the user joined as a member of a specific team.
     pub joined_on: ::std::option::Option<crate::common::DropboxTimestamp>,
-    /// The date and time the user was suspended from the team (contains value only when the member's status matches `TeamMemberStatus.suspended`).
+    /// The date and time the user was suspended from the team (contains value only when the member's status matches [`TeamMemberStatus.suspended`](crate::team::TeamMemberStatus::Suspended)).
     pub suspended_on: ::std::option::Option<crate::common::DropboxTimestamp>,
     /// Persistent ID that a team can attach to the user. The persistent ID is unique ID to be used for SAML authentication.
     pub persistent_id: ::std::option::Option<::std::string::String>,
@@ -10625,9 +10625,9 @@ pub struct MembersRemoveArg {
     pub transfer_dest_id: ::std::option::Option<crate::team::UserSelectorArg>,
     /// If provided, errors during the transfer process will be sent via email to this user. If the transfer\_dest\_id argument was provided, then this argument must be provided as well.
     pub transfer_admin_id: ::std::option::Option<crate::team::UserSelectorArg>,
-    /// Downgrade the member to a Basic account. The user will retain the email address associated with their Dropbox account and data in their account that is not restricted to team members. In order to keep the account the argument `wipe_data` should be set to `false`.
+    /// Downgrade the member to a Basic account. The user will retain the email address associated with their Dropbox account and data in their account that is not restricted to team members. In order to keep the account the argument [`wipe_data`](crate::team::MembersRemoveArg::wipe_data) should be set to `false`.
     pub keep_account: bool,
-    /// If provided, allows removed users to keep access to Dropbox folders (not Dropbox Paper folders) already explicitly shared with them (not via a group) when they are downgraded to a Basic account. Users will not retain access to folders that do not allow external sharing. In order to keep the sharing relationships, the arguments `wipe_data` should be set to `false` and `keep_account` should be set to `true`.
+    /// If provided, allows removed users to keep access to Dropbox folders (not Dropbox Paper folders) already explicitly shared with them (not via a group) when they are downgraded to a Basic account. Users will not retain access to folders that do not allow external sharing. In order to keep the sharing relationships, the arguments [`wipe_data`](crate::team::MembersRemoveArg::wipe_data) should be set to `false` and [`keep_account`](crate::team::MembersRemoveArg::keep_account) should be set to `true`.
     pub retain_team_shares: bool,
     /// Permanently delete the data in the deleted member's account. After permanent deletion, the data is no longer available to be transferred to a different user.
     pub permanently_delete_files: bool,
@@ -15327,11 +15327,11 @@ pub struct TeamMemberProfile {
     pub name: crate::users::Name,
     /// The user's membership type: full (normal team member) vs limited (does not use a license; no access to the team's shared quota).
     pub membership_type: crate::team::TeamMembershipType,
-    /// The date and time the user was invited to the team (contains value only when the member's status matches `TeamMemberStatus.invited`).
+    /// The date and time the user was invited to the team (contains value only when the member's status matches [`TeamMemberStatus.invited`](crate::team::TeamMemberStatus::Invited)).
     pub invited_on: ::std::option::Option<crate::common::DropboxTimestamp>,
     /// The date and time the user joined as a member of a specific team.
     pub joined_on: ::std::option::Option<crate::common::DropboxTimestamp>,
-    /// The date and time the user was suspended from the team (contains value only when the member's status matches `TeamMemberStatus.suspended`).
+    /// The date and time the user was suspended from the team (contains value only when the member's status matches [`TeamMemberStatus.suspended`](crate::team::TeamMemberStatus::Suspended)).
     pub suspended_on: ::std::option::Option<crate::common::DropboxTimestamp>,
     /// Persistent ID that a team can attach to the user. The persistent ID is unique ID to be used for SAML authentication.
     pub persistent_id: ::std::option::Option<::std::string::String>,
@@ -19377,7 +19377,7 @@ pub enum GroupMembersAddError {
     MembersNotInTeam(::std::vec::Vec<::std::string::String>),
     /// These users were not found in Dropbox.
     UsersNotFound(::std::vec::Vec<::std::string::String>),
-    /// A suspended user cannot be added to a group as `GroupAccessType.owner`.
+    /// A suspended user cannot be added to a group as [`GroupAccessType.owner`](crate::team::GroupAccessType::Owner).
     UserMustBeActiveToBeOwner,
     /// A company-managed group cannot be managed by a user.
     UserCannotBeManagerOfCompanyManagedGroup(::std::vec::Vec<::std::string::String>),
@@ -20502,7 +20502,7 @@ impl ::std::fmt::Debug for GroupsSelector {
         crate::wire::debug("GroupsSelector", self, f)
     }
 }
-/// The value for `Feature.has_distinct_member_homes`.
+/// The value for [`Feature.has_distinct_member_homes`](crate::team::Feature::HasDistinctMemberHomes).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HasDistinctMemberHomesValue {
@@ -20577,7 +20577,7 @@ impl ::std::fmt::Debug for HasDistinctMemberHomesValue {
         crate::wire::debug("HasDistinctMemberHomesValue", self, f)
     }
 }
-/// The value for `Feature.has_team_file_events`.
+/// The value for [`Feature.has_team_file_events`](crate::team::Feature::HasTeamFileEvents).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HasTeamFileEventsValue {
@@ -20644,7 +20644,7 @@ impl ::std::fmt::Debug for HasTeamFileEventsValue {
         crate::wire::debug("HasTeamFileEventsValue", self, f)
     }
 }
-/// The value for `Feature.has_team_selective_sync`.
+/// The value for [`Feature.has_team_selective_sync`](crate::team::Feature::HasTeamSelectiveSync).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HasTeamSelectiveSyncValue {
@@ -20719,7 +20719,7 @@ impl ::std::fmt::Debug for HasTeamSelectiveSyncValue {
         crate::wire::debug("HasTeamSelectiveSyncValue", self, f)
     }
 }
-/// The value for `Feature.has_team_shared_dropbox`.
+/// The value for [`Feature.has_team_shared_dropbox`](crate::team::Feature::HasTeamSharedDropbox).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum HasTeamSharedDropboxValue {
@@ -20978,7 +20978,7 @@ pub enum LegalHoldsGetPolicyError {
     /// You don't have permissions to perform this action.
     InsufficientPermissions,
     Other,
-    /// Legal hold policy does not exist for `LegalHoldsGetPolicyArg.id`.
+    /// Legal hold policy does not exist for [`LegalHoldsGetPolicyArg.id`](crate::team::LegalHoldsGetPolicyArg::id).
     LegalHoldPolicyNotFound,
     /// A tag this SDK does not know, with its value as sent.
     Unrecognized(crate::wire::Unknown),
@@ -21526,7 +21526,7 @@ pub enum LegalHoldsPolicyReleaseError {
     LegalHoldPerformingAnotherOperation,
     /// Legal hold is currently performing a release or is already released.
     LegalHoldAlreadyReleasing,
-    /// Legal hold policy does not exist for `LegalHoldsPolicyReleaseArg.id`.
+    /// Legal hold policy does not exist for [`LegalHoldsPolicyReleaseArg.id`](crate::team::LegalHoldsPolicyReleaseArg::id).
     LegalHoldPolicyNotFound,
     /// A tag this SDK does not know, with its value as sent.
     Unrecognized(crate::wire::Unknown),
@@ -21653,7 +21653,7 @@ pub enum LegalHoldsPolicyUpdateError {
     EmptyMembersList,
     /// The name provided is already in use by another legal hold.
     NameMustBeUnique,
-    /// Legal hold policy does not exist for `LegalHoldsPolicyUpdateArg.id`.
+    /// Legal hold policy does not exist for [`LegalHoldsPolicyUpdateArg.id`](crate::team::LegalHoldsPolicyUpdateArg::id).
     LegalHoldPolicyNotFound,
     /// A tag this SDK does not know, with its value as sent.
     Unrecognized(crate::wire::Unknown),
@@ -29491,7 +29491,7 @@ impl ::std::fmt::Debug for TokenGetAuthenticatedAdminError {
         crate::wire::debug("TokenGetAuthenticatedAdminError", self, f)
     }
 }
-/// The value for `Feature.upload_api_rate_limit`.
+/// The value for [`Feature.upload_api_rate_limit`](crate::team::Feature::UploadApiRateLimit).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadApiRateLimitValue {

@@ -12,7 +12,7 @@ pub struct Account {
     pub account_id: crate::users_common::AccountId,
     /// Details of a user's name.
     pub name: crate::users::Name,
-    /// The user's email address. Do not rely on this without checking the `email_verified` field. Even then, it's possible that the user has since lost access to their email.
+    /// The user's email address. Do not rely on this without checking the [`email_verified`](crate::users::Account::email_verified) field. Even then, it's possible that the user has since lost access to their email.
     pub email: ::std::string::String,
     /// Whether the user has verified their email address.
     pub email_verified: bool,
@@ -177,7 +177,7 @@ pub struct BasicAccount {
     pub account_id: crate::users_common::AccountId,
     /// Details of a user's name.
     pub name: crate::users::Name,
-    /// The user's email address. Do not rely on this without checking the `email_verified` field. Even then, it's possible that the user has since lost access to their email.
+    /// The user's email address. Do not rely on this without checking the [`email_verified`](crate::users::BasicAccount::email_verified) field. Even then, it's possible that the user has since lost access to their email.
     pub email: ::std::string::String,
     /// Whether the user has verified their email address.
     pub email_verified: bool,
@@ -187,7 +187,7 @@ pub struct BasicAccount {
     pub disabled: bool,
     /// Whether this user is a teammate of the current user. If this account is the current user's account, then this will be `true`.
     pub is_teammate: bool,
-    /// The user's unique team member id. This field will only be present if the user is part of a team and `is_teammate` is `true`.
+    /// The user's unique team member id. This field will only be present if the user is part of a team and [`is_teammate`](crate::users::BasicAccount::is_teammate) is `true`.
     pub team_member_id: ::std::option::Option<::std::string::String>,
 }
 impl BasicAccount {
@@ -371,7 +371,7 @@ pub struct FullAccount {
     pub account_id: crate::users_common::AccountId,
     /// Details of a user's name.
     pub name: crate::users::Name,
-    /// The user's email address. Do not rely on this without checking the `email_verified` field. Even then, it's possible that the user has since lost access to their email.
+    /// The user's email address. Do not rely on this without checking the [`email_verified`](crate::users::FullAccount::email_verified) field. Even then, it's possible that the user has since lost access to their email.
     pub email: ::std::string::String,
     /// Whether the user has verified their email address.
     pub email_verified: bool,
@@ -387,9 +387,9 @@ pub struct FullAccount {
     pub referral_link: ::std::string::String,
     /// If this account is a member of a team, information about that team.
     pub team: ::std::option::Option<crate::users::FullTeam>,
-    /// This account's unique team member id. This field will only be present if `team` is present.
+    /// This account's unique team member id. This field will only be present if [`team`](crate::users::FullAccount::team) is present.
     pub team_member_id: ::std::option::Option<::std::string::String>,
-    /// Whether the user has a personal and work account. If the current account is personal, then `team` will always be `null`, but `is_paired` will indicate if a work account is linked.
+    /// Whether the user has a personal and work account. If the current account is personal, then [`team`](crate::users::FullAccount::team) will always be `null`, but [`is_paired`](crate::users::FullAccount::is_paired) will indicate if a work account is linked.
     pub is_paired: bool,
     /// What type of account this user has.
     pub account_type: crate::users_common::AccountType,
@@ -1058,7 +1058,7 @@ pub struct Name {
     pub given_name: ::std::string::String,
     /// Also known as a last name or family name.
     pub surname: ::std::string::String,
-    /// Locale-dependent name. In the US, a person's familiar name is their `given_name`, but elsewhere, it could be any combination of a person's `given_name` and `surname`.
+    /// Locale-dependent name. In the US, a person's familiar name is their [`given_name`](crate::users::Name::given_name), but elsewhere, it could be any combination of a person's [`given_name`](crate::users::Name::given_name) and [`surname`](crate::users::Name::surname).
     pub familiar_name: ::std::string::String,
     /// A name that can be used directly to represent the name of a user's Dropbox account.
     pub display_name: ::std::string::String,
@@ -1670,7 +1670,7 @@ impl ::std::fmt::Debug for UserFeaturesGetValuesBatchResult {
         crate::wire::debug("UserFeaturesGetValuesBatchResult", self, f)
     }
 }
-/// The value for `UserFeature.distinct_member_home`.
+/// The value for [`UserFeature.distinct_member_home`](crate::users::UserFeature::DistinctMemberHome).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DistinctMemberHomeValue {
@@ -1737,7 +1737,7 @@ impl ::std::fmt::Debug for DistinctMemberHomeValue {
         crate::wire::debug("DistinctMemberHomeValue", self, f)
     }
 }
-/// The value for `UserFeature.file_locking`.
+/// The value for [`UserFeature.file_locking`](crate::users::UserFeature::FileLocking).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FileLockingValue {
@@ -1802,7 +1802,7 @@ impl ::std::fmt::Debug for FileLockingValue {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetAccountBatchError {
-    /// The value is an account ID specified in `GetAccountBatchArg.account_ids` that does not exist.
+    /// The value is an account ID specified in [`GetAccountBatchArg.account_ids`](crate::users::GetAccountBatchArg::account_ids) that does not exist.
     NoAccount(crate::users_common::AccountId),
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -1890,7 +1890,7 @@ impl ::std::fmt::Debug for GetAccountBatchError {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetAccountError {
-    /// The specified `GetAccountArg.account_id` does not exist.
+    /// The specified [`GetAccountArg.account_id`](crate::users::GetAccountArg::account_id) does not exist.
     NoAccount,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -1947,7 +1947,7 @@ impl ::std::fmt::Debug for GetAccountError {
         crate::wire::debug("GetAccountError", self, f)
     }
 }
-/// The value for `UserFeature.paper_as_files`.
+/// The value for [`UserFeature.paper_as_files`](crate::users::UserFeature::PaperAsFiles).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PaperAsFilesValue {
@@ -2111,7 +2111,7 @@ impl ::std::fmt::Debug for SpaceAllocation {
         crate::wire::debug("SpaceAllocation", self, f)
     }
 }
-/// The value for `UserFeature.team_shared_dropbox`.
+/// The value for [`UserFeature.team_shared_dropbox`](crate::users::UserFeature::TeamSharedDropbox).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TeamSharedDropboxValue {

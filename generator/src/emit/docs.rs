@@ -43,15 +43,16 @@ fn escape_markdown(out: &mut String, text: &str) {
     }
 }
 
-/// A Stone doc as rustdoc Markdown, without links to types.
+/// A Stone doc as rustdoc Markdown, without links.
 #[cfg(test)]
 pub fn rustdoc(raw: &str) -> String {
-    rustdoc_linked(raw, &|_| None)
+    rustdoc_linked(raw, &|_, _| None)
 }
 
-/// A Stone doc as rustdoc Markdown; `:type:` references that `link`
-/// resolves (to a Rust path) become intra-doc links.
-pub fn rustdoc_linked(raw: &str, link: &dyn Fn(&str) -> Option<String>) -> String {
+/// A Stone doc as rustdoc Markdown; `:type:` and `:field:` references that
+/// `link(tag, value)` resolves (to a Rust path; empty where the name itself
+/// resolves) become intra-doc links.
+pub fn rustdoc_linked(raw: &str, link: &dyn Fn(&str, &str) -> Option<String>) -> String {
     let text = crate::ir::doc_unwrap_paragraphs(raw);
     let mut out = String::with_capacity(text.len() + 16);
     let mut last = 0;
@@ -65,7 +66,7 @@ pub fn rustdoc_linked(raw: &str, link: &dyn Fn(&str) -> Option<String>) -> Strin
                 Some((title, url)) => out.push_str(&format!("[{}]({url})", escape(title))),
                 None => out.push_str(&format!("`{val}`")),
             },
-            "type" => match link(val) {
+            "type" | "field" => match link(tag, val) {
                 Some(path) if path.is_empty() => out.push_str(&format!("[`{val}`]")),
                 Some(path) => out.push_str(&format!("[`{val}`]({path})")),
                 None => out.push_str(&format!("`{val}`")),
@@ -98,7 +99,8 @@ mod tests {
         );
         assert_eq!(rustdoc("a <b> [c] *d*"), "a \\<b\\> \\[c\\] \\*d\\*");
         assert_eq!(rustdoc("two\nlines"), "two lines");
-        let link = |v: &str| (v == "Metadata").then(|| "crate::files::Metadata".to_string());
+        let link =
+            |_: &str, v: &str| (v == "Metadata").then(|| "crate::files::Metadata".to_string());
         assert_eq!(
             rustdoc_linked("See :type:`Metadata`.", &link),
             "See [`Metadata`](crate::files::Metadata)."

@@ -170,7 +170,15 @@ impl<'a> Context<'a> {
     /// A doc whose `:type:` references link to the types they name, where
     /// the namespace's cargo feature has them.
     fn doc(&self, ns: &str, doc: &Option<String>) -> TokenStream {
-        let link = |val: &str| -> Option<String> {
+        self.doc_in(ns, None, doc)
+    }
+
+    /// A doc in the context of a type (for `:field:` references).
+    fn doc_in(&self, ns: &str, context: Option<Item>, doc: &Option<String>) -> TokenStream {
+        let link = |tag: &str, val: &str| -> Option<String> {
+            if tag == "field" {
+                return self.field_link(ns, context, val);
+            }
             let (target_ns, name) = match val.split_once('.') {
                 Some((n, t)) => (n, t),
                 None => (ns, val),
@@ -202,6 +210,64 @@ impl<'a> Context<'a> {
             })
         };
         doc_attr_linked(doc, &link)
+    }
+
+    /// The Rust path of a field or variant named by a `:field:` reference:
+    /// `name` (of the type in context) or `Type.name` (in this namespace).
+    fn field_link(&self, ns: &str, context: Option<Item>, val: &str) -> Option<String> {
+        let namespace = self.api.namespaces.get(ns)?;
+        let (item, field) = match val.split_once('.') {
+            Some((type_name, field)) if !field.contains('.') => {
+                let s = namespace
+                    .structs
+                    .iter()
+                    .find(|id| self.api.struct_(**id).name == type_name)
+                    .map(|id| Item::S(*id));
+                let u = namespace
+                    .unions
+                    .iter()
+                    .find(|id| self.api.union(**id).name == type_name)
+                    .map(|id| Item::U(*id));
+                (s.or(u)?, field)
+            }
+            Some(_) => return None,
+            None => (context?, val),
+        };
+        let m = naming::module(ns);
+        match item {
+            Item::S(id) => {
+                let s = self.api.struct_(id);
+                if s.namespace != ns {
+                    return None;
+                }
+                let owner = if s.subtypes.is_some() {
+                    base_name(&s.name)
+                } else {
+                    naming::type_name(&s.name)
+                };
+                self.fields_in_order(id)
+                    .iter()
+                    .any(|f| f.name == field)
+                    .then(|| format!("crate::{m}::{owner}::{}", naming::field(field)))
+            }
+            Item::U(id) => {
+                let u = self.api.union(id);
+                if u.namespace != ns {
+                    return None;
+                }
+                self.api
+                    .all_union_variants(id)
+                    .iter()
+                    .any(|v| v.name == field)
+                    .then(|| {
+                        format!(
+                            "crate::{m}::{}::{}",
+                            naming::type_name(&u.name),
+                            naming::variant(field)
+                        )
+                    })
+            }
+        }
     }
 
     /// One namespace's module.
@@ -258,14 +324,14 @@ impl<'a> Context<'a> {
             );
             quote!(#[doc = #text])
         } else {
-            self.doc(&s.namespace, &s.doc)
+            self.doc_in(&s.namespace, Some(item), &s.doc)
         };
         // Fields in declaration order, ancestors' first.
         let fields = self.fields_in_order(id);
         let decls = fields.iter().map(|f| {
             let fname = format_ident!("{}", naming::field(&f.name));
             let ty = self.field_type(item, &f.data_type);
-            let doc = self.doc(&s.namespace, &f.doc);
+            let doc = self.doc_in(&s.namespace, Some(item), &f.doc);
             let deprecated = f.deprecated.then(|| quote!(#[deprecated]));
             quote! { #doc #deprecated pub #fname: #ty, }
         });
@@ -431,11 +497,11 @@ impl<'a> Context<'a> {
         let name = format_ident!("{}", naming::type_name(&u.name));
         let name_str = naming::type_name(&u.name);
         let item = Item::U(id);
-        let doc = self.doc(&u.namespace, &u.doc);
+        let doc = self.doc_in(&u.namespace, Some(Item::U(id)), &u.doc);
         let all = self.api.all_union_variants(id);
         let variants = all.iter().map(|v| {
             let vn = format_ident!("{}", naming::variant(&v.name));
-            let doc = self.doc(&u.namespace, &v.doc);
+            let doc = self.doc_in(&u.namespace, Some(item), &v.doc);
             let deprecated = v.deprecated.then(|| quote!(#[deprecated]));
             if v.data_type == DataType::Void {
                 quote!(#doc #deprecated #vn,)
@@ -536,7 +602,7 @@ impl<'a> Context<'a> {
 
 pub(super) fn doc_attr_linked(
     doc: &Option<String>,
-    link: &dyn Fn(&str) -> Option<String>,
+    link: &dyn Fn(&str, &str) -> Option<String>,
 ) -> TokenStream {
     match doc {
         Some(d) => {
