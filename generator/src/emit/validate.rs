@@ -254,7 +254,8 @@ pub(super) fn validate_fields_impl(
     }
 }
 
-/// The `Validate` impl of a struct, union or subtypes enum.
+/// The `Validate` impl of a union or a subtypes enum (a plain struct's is
+/// `validate_fields_impl`'s).
 pub(super) fn validate_impl(cx: &Context, needs: &HashSet<Item>, item: Item) -> TokenStream {
     let api = cx.api;
     let (name, body) = {
@@ -266,37 +267,21 @@ pub(super) fn validate_impl(cx: &Context, needs: &HashSet<Item>, item: Item) -> 
         let (name, body) = match item {
             Item::S(id) => {
                 let s = api.struct_(id);
-                let body = match &s.subtypes {
-                    Some(subs) => {
-                        let arms = subs.tags.iter().map(|(tag, sub)| {
-                            let v = format_ident!("{}", naming::variant(tag));
-                            let check = g.check(
-                                &DataType::Struct(*sub),
-                                quote!(x),
-                                &format!("{}.{tag}", s.name),
-                                0,
-                            );
-                            quote!(Self::#v(x) => { #check })
-                        });
-                        quote!(match self { #(#arms)* #[allow(unreachable_patterns)] _ => {} })
-                    }
-                    None => {
-                        let checks: Vec<TokenStream> = cx
-                            .fields_in_order(id)
-                            .iter()
-                            .map(|f| {
-                                let fname = format_ident!("{}", naming::field(&f.name));
-                                g.check(
-                                    &f.data_type,
-                                    quote!(&self.#fname),
-                                    &format!("{}.{}", s.name, f.name),
-                                    0,
-                                )
-                            })
-                            .collect();
-                        quote!(#(#checks)*)
-                    }
+                // A plain struct's impl comes from `validate_fields_impl`.
+                let Some(subs) = &s.subtypes else {
+                    return validate_fields_impl(cx, needs, id, &naming::type_name(&s.name));
                 };
+                let arms = subs.tags.iter().map(|(tag, sub)| {
+                    let v = format_ident!("{}", naming::variant(tag));
+                    let check = g.check(
+                        &DataType::Struct(*sub),
+                        quote!(x),
+                        &format!("{}.{tag}", s.name),
+                        0,
+                    );
+                    quote!(Self::#v(x) => { #check })
+                });
+                let body = quote!(match self { #(#arms)* #[allow(unreachable_patterns)] _ => {} });
                 (&s.name, body)
             }
             Item::U(id) => {
