@@ -30,7 +30,10 @@
 
 #![allow(clippy::large_enum_variant)]
 
+pub mod client;
 pub mod wire;
+
+pub use client::Error;
 
 /// The date-time crate timestamps use ([`wire::DateTime`], [`wire::Date`]).
 pub use time;

@@ -833,3 +833,70 @@ impl ::std::fmt::Debug for ThumbnailError {
         crate::wire::debug("ThumbnailError", self, f)
     }
 }
+/** Deletes the current user's profile photo.
+
+ `POST /2/account/delete_profile_photo` (rpc, api host, user auth, scope `account_info.write`).*/
+pub async fn delete_profile_photo(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::account::DeleteProfilePhotoArg,
+) -> ::std::result::Result<
+    crate::account::DeleteProfilePhotoResult,
+    crate::client::Error<crate::account::DeleteProfilePhotoError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "account/delete_profile_photo",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** This lovely endpoint gets the account photo of a given user.
+
+ `POST /2/account/get_photo` (download, content host, user auth, scope `account_info.read`).
+
+ The result comes with the file's content as a stream (`range` asks for part of it).*/
+pub async fn get_photo(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::account::AccountPhotoGetArg,
+    range: ::std::option::Option<crate::client::ByteRange>,
+) -> ::std::result::Result<
+    crate::client::Download<crate::account::AccountPhotoGetResult>,
+    crate::client::Error<crate::account::AccountPhotoGetError>,
+> {
+    crate::client::download(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "account/get_photo",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            range,
+        )
+        .await
+}
+/** Sets a user's profile photo.
+
+ `POST /2/account/set_profile_photo` (rpc, api host, user auth, scope `account_info.write`).*/
+pub async fn set_profile_photo(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::account::SetProfilePhotoArg,
+) -> ::std::result::Result<
+    crate::account::SetProfilePhotoResult,
+    crate::client::Error<crate::account::SetProfilePhotoError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "account/set_profile_photo",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}

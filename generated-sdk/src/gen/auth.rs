@@ -1055,3 +1055,45 @@ impl ::std::fmt::Debug for TokenFromOAuth1Error {
         crate::wire::debug("TokenFromOAuth1Error", self, f)
     }
 }
+/** Creates an OAuth 2.0 access token from the supplied OAuth 1.0 access token.
+
+ `POST /2/auth/token/from_oauth1` (rpc, api host, app auth).*/
+#[deprecated]
+pub async fn token_from_oauth1(
+    client: &impl crate::client::AppAuth,
+    arg: &crate::auth::TokenFromOAuth1Arg,
+) -> ::std::result::Result<
+    crate::auth::TokenFromOAuth1Result,
+    crate::client::Error<crate::auth::TokenFromOAuth1Error>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "auth/token/from_oauth1",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Disables the access token used to authenticate the call. If there is a corresponding refresh token for the access token, this disables that refresh token, as well as any other access tokens for that refresh token.
+
+ `POST /2/auth/token/revoke` (rpc, api host, user auth).*/
+pub async fn token_revoke(
+    client: &impl crate::client::UserAuth,
+) -> ::std::result::Result<(), crate::client::Error<()>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "auth/token/revoke",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
+}

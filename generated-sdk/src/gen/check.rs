@@ -226,3 +226,53 @@ impl ::std::fmt::Debug for EchoError {
         crate::wire::debug("EchoError", self, f)
     }
 }
+/** This endpoint performs App Authentication, validating the supplied app key and secret, and returns the supplied string, to allow you to test your code and connection to the Dropbox API. It has no other effect. If you receive an HTTP 200 response with the supplied query, it indicates at least part of the Dropbox API infrastructure is working and that the app key and secret valid.
+
+ `POST /2/check/app` (rpc, api host, app auth). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn app(
+    client: &impl crate::client::AppAuth,
+    arg: &crate::check::EchoArg,
+) -> ::std::result::Result<
+    crate::check::EchoResult,
+    crate::client::Error<crate::check::EchoError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "check/app",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** This endpoint performs User Authentication, validating the supplied access token, and returns the supplied string, to allow you to test your code and connection to the Dropbox API. It has no other effect. If you receive an HTTP 200 response with the supplied query, it indicates at least part of the Dropbox API infrastructure is working and that the access token is valid.
+
+ `POST /2/check/user` (rpc, api host, user auth, scope `account_info.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn user(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::check::EchoArg,
+) -> ::std::result::Result<
+    crate::check::EchoResult,
+    crate::client::Error<crate::check::EchoError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "check/user",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}

@@ -189,3 +189,44 @@ impl ::std::fmt::Debug for DeleteManualContactsError {
         crate::wire::debug("DeleteManualContactsError", self, f)
     }
 }
+/** Removes all manually added contacts. You'll still keep contacts who are on your team or who you imported. New contacts will be added when you share.
+
+ `POST /2/contacts/delete_manual_contacts` (rpc, api host, user auth, scope `contacts.write`).*/
+pub async fn delete_manual_contacts(
+    client: &impl crate::client::UserAuth,
+) -> ::std::result::Result<(), crate::client::Error<()>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "contacts/delete_manual_contacts",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
+}
+/** Removes manually added contacts from the given list.
+
+ `POST /2/contacts/delete_manual_contacts_batch` (rpc, api host, user auth, scope `contacts.write`).*/
+pub async fn delete_manual_contacts_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::contacts::DeleteManualContactsArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::contacts::DeleteManualContactsError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "contacts/delete_manual_contacts_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}

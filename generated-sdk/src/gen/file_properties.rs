@@ -228,7 +228,7 @@ impl ::std::fmt::Debug for AddTemplateArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddTemplateResult {
-    /// An identifier for template added by  See `templates/add_for_user` or `templates/add_for_team`.
+    /// An identifier for template added by  See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
     pub template_id: crate::file_properties::TemplateId,
 }
 impl AddTemplateResult {
@@ -315,7 +315,7 @@ impl ::std::fmt::Debug for AddTemplateResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTemplateArg {
-    /// An identifier for template added by route  See `templates/add_for_user` or `templates/add_for_team`.
+    /// An identifier for template added by route  See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
     pub template_id: crate::file_properties::TemplateId,
 }
 impl GetTemplateArg {
@@ -508,7 +508,7 @@ impl ::std::fmt::Debug for GetTemplateResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListTemplateResult {
-    /// List of identifiers for templates added by  See `templates/add_for_user` or `templates/add_for_team`.
+    /// List of identifiers for templates added by  See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
     pub template_ids: ::std::vec::Vec<crate::file_properties::TemplateId>,
 }
 impl ListTemplateResult {
@@ -832,7 +832,7 @@ impl ::std::fmt::Debug for PropertiesSearchArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PropertiesSearchContinueArg {
-    /// The cursor returned by your last call to `properties/search` or `properties/search/continue`.
+    /// The cursor returned by your last call to [`properties/search`](crate::file_properties::properties_search) or [`properties/search/continue`](crate::file_properties::properties_search_continue).
     pub cursor: crate::file_properties::PropertiesSearchCursor,
 }
 impl PropertiesSearchContinueArg {
@@ -1172,7 +1172,7 @@ impl ::std::fmt::Debug for PropertiesSearchQuery {
 pub struct PropertiesSearchResult {
     /// A list (possibly empty) of matches for the query.
     pub matches: ::std::vec::Vec<crate::file_properties::PropertiesSearchMatch>,
-    /// Pass the cursor into `properties/search/continue` to continue to receive search results. Cursor will be null when there are no more results.
+    /// Pass the cursor into [`properties/search/continue`](crate::file_properties::properties_search_continue) to continue to receive search results. Cursor will be null when there are no more results.
     pub cursor: ::std::option::Option<crate::file_properties::PropertiesSearchCursor>,
 }
 impl PropertiesSearchResult {
@@ -1817,7 +1817,7 @@ impl ::std::fmt::Debug for PropertyGroupUpdate {
 pub struct RemovePropertiesArg {
     /// A unique identifier for the file or folder.
     pub path: crate::file_properties::PathOrId,
-    /// A list of identifiers for a template created by `templates/add_for_user` or `templates/add_for_team`.
+    /// A list of identifiers for a template created by [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
     pub property_template_ids: ::std::vec::Vec<crate::file_properties::TemplateId>,
 }
 impl RemovePropertiesArg {
@@ -1942,7 +1942,7 @@ impl ::std::fmt::Debug for RemovePropertiesArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveTemplateArg {
-    /// An identifier for a template created by `templates/add_for_user` or `templates/add_for_team`.
+    /// An identifier for a template created by [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
     pub template_id: crate::file_properties::TemplateId,
 }
 impl RemoveTemplateArg {
@@ -2152,7 +2152,7 @@ impl ::std::fmt::Debug for UpdatePropertiesArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTemplateArg {
-    /// An identifier for template added by  See `templates/add_for_user` or `templates/add_for_team`.
+    /// An identifier for template added by  See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
     pub template_id: crate::file_properties::TemplateId,
     /// A display name for the template. template names can be up to 256 bytes.
     pub name: ::std::option::Option<::std::string::String>,
@@ -2286,7 +2286,7 @@ impl ::std::fmt::Debug for UpdateTemplateArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateTemplateResult {
-    /// An identifier for template added by route  See `templates/add_for_user` or `templates/add_for_team`.
+    /// An identifier for template added by route  See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
     pub template_id: crate::file_properties::TemplateId,
 }
 impl UpdateTemplateResult {
@@ -3185,7 +3185,7 @@ impl ::std::fmt::Debug for PropertiesError {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum PropertiesSearchContinueError {
-    /// Indicates that the cursor has been invalidated. Call `properties/search` to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`properties/search`](crate::file_properties::properties_search) to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -4136,4 +4136,374 @@ impl ::std::fmt::Debug for UpdatePropertiesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdatePropertiesError", self, f)
     }
+}
+/** Add property groups to a Dropbox file. See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team) to create new templates.
+
+ `POST /2/file_properties/properties/add` (rpc, api host, user auth, scope `files.metadata.write`).*/
+pub async fn properties_add(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::AddPropertiesArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::file_properties::AddPropertiesError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/properties/add",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Overwrite property groups associated with a file. This endpoint should be used instead of [`properties/update`](crate::file_properties::properties_update) when property groups are being updated via a "snapshot" instead of via a "delta". In other words, this endpoint will delete all omitted fields from a property group, whereas [`properties/update`](crate::file_properties::properties_update) will only delete fields that are explicitly marked for deletion.
+
+ `POST /2/file_properties/properties/overwrite` (rpc, api host, user auth, scope `files.metadata.write`).*/
+pub async fn properties_overwrite(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::OverwritePropertyGroupArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::file_properties::InvalidPropertyGroupError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/properties/overwrite",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Permanently removes the specified property group from the file. To remove specific property field key value pairs, see [`properties/update`](crate::file_properties::properties_update). To update a template, see [`templates/update_for_user`](crate::file_properties::templates_update_for_user) or [`templates/update_for_team`](crate::file_properties::templates_update_for_team). To remove a template, see [`templates/remove_for_user`](crate::file_properties::templates_remove_for_user) or [`templates/remove_for_team`](crate::file_properties::templates_remove_for_team).
+
+ `POST /2/file_properties/properties/remove` (rpc, api host, user auth, scope `files.metadata.write`).*/
+pub async fn properties_remove(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::RemovePropertiesArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::file_properties::RemovePropertiesError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/properties/remove",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Search across property templates for particular property field values.
+
+ `POST /2/file_properties/properties/search` (rpc, api host, user auth, scope `files.metadata.read`).*/
+pub async fn properties_search(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::PropertiesSearchArg,
+) -> ::std::result::Result<
+    crate::file_properties::PropertiesSearchResult,
+    crate::client::Error<crate::file_properties::PropertiesSearchError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/properties/search",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`properties/search`](crate::file_properties::properties_search), use this to paginate through all search results.
+
+ `POST /2/file_properties/properties/search/continue` (rpc, api host, user auth, scope `files.metadata.read`).*/
+pub async fn properties_search_continue(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::PropertiesSearchContinueArg,
+) -> ::std::result::Result<
+    crate::file_properties::PropertiesSearchResult,
+    crate::client::Error<crate::file_properties::PropertiesSearchContinueError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/properties/search/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Add, update or remove properties associated with the supplied file and templates. This endpoint should be used instead of [`properties/overwrite`](crate::file_properties::properties_overwrite) when property groups are being updated via a "delta" instead of via a "snapshot" . In other words, this endpoint will not delete any omitted fields from a property group, whereas [`properties/overwrite`](crate::file_properties::properties_overwrite) will delete any fields that are omitted from a property group.
+
+ `POST /2/file_properties/properties/update` (rpc, api host, user auth, scope `files.metadata.write`).*/
+pub async fn properties_update(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::UpdatePropertiesArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::file_properties::UpdatePropertiesError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/properties/update",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Add a template associated with a team. See [`properties/add`](crate::file_properties::properties_add) to add properties to a file or folder. Note: this endpoint will create team-owned templates.
+
+ `POST /2/file_properties/templates/add_for_team` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
+pub async fn templates_add_for_team(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::file_properties::AddTemplateArg,
+) -> ::std::result::Result<
+    crate::file_properties::AddTemplateResult,
+    crate::client::Error<crate::file_properties::ModifyTemplateError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/templates/add_for_team",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Add a template associated with a user. See [`properties/add`](crate::file_properties::properties_add) to add properties to a file. This endpoint can't be called on a team member or admin's behalf.
+
+ `POST /2/file_properties/templates/add_for_user` (rpc, api host, user auth, scope `files.metadata.write`).*/
+pub async fn templates_add_for_user(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::AddTemplateArg,
+) -> ::std::result::Result<
+    crate::file_properties::AddTemplateResult,
+    crate::client::Error<crate::file_properties::ModifyTemplateError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/templates/add_for_user",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get the schema for a specified template.
+
+ `POST /2/file_properties/templates/get_for_team` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
+pub async fn templates_get_for_team(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::file_properties::GetTemplateArg,
+) -> ::std::result::Result<
+    crate::file_properties::GetTemplateResult,
+    crate::client::Error<crate::file_properties::TemplateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/templates/get_for_team",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get the schema for a specified template. This endpoint can't be called on a team member or admin's behalf.
+
+ `POST /2/file_properties/templates/get_for_user` (rpc, api host, user auth, scope `files.metadata.read`).*/
+pub async fn templates_get_for_user(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::GetTemplateArg,
+) -> ::std::result::Result<
+    crate::file_properties::GetTemplateResult,
+    crate::client::Error<crate::file_properties::TemplateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/templates/get_for_user",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get the template identifiers for a team. To get the schema of each template use [`templates/get_for_team`](crate::file_properties::templates_get_for_team).
+
+ `POST /2/file_properties/templates/list_for_team` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
+pub async fn templates_list_for_team(
+    client: &impl crate::client::TeamAuth,
+) -> ::std::result::Result<
+    crate::file_properties::ListTemplateResult,
+    crate::client::Error<crate::file_properties::TemplateError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/templates/list_for_team",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
+}
+/** Get the template identifiers for a team. To get the schema of each template use [`templates/get_for_user`](crate::file_properties::templates_get_for_user). This endpoint can't be called on a team member or admin's behalf.
+
+ `POST /2/file_properties/templates/list_for_user` (rpc, api host, user auth, scope `files.metadata.read`).*/
+pub async fn templates_list_for_user(
+    client: &impl crate::client::UserAuth,
+) -> ::std::result::Result<
+    crate::file_properties::ListTemplateResult,
+    crate::client::Error<crate::file_properties::TemplateError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/templates/list_for_user",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
+}
+/** Permanently removes the specified template created from [`templates/add_for_user`](crate::file_properties::templates_add_for_user). All properties associated with the template will also be removed. This action cannot be undone.
+
+ `POST /2/file_properties/templates/remove_for_team` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
+pub async fn templates_remove_for_team(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::file_properties::RemoveTemplateArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::file_properties::TemplateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/templates/remove_for_team",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Permanently removes the specified template created from [`templates/add_for_user`](crate::file_properties::templates_add_for_user). All properties associated with the template will also be removed. This action cannot be undone.
+
+ `POST /2/file_properties/templates/remove_for_user` (rpc, api host, user auth, scope `files.metadata.write`).*/
+pub async fn templates_remove_for_user(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::RemoveTemplateArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::file_properties::TemplateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/templates/remove_for_user",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Update a template associated with a team. This route can update the template name, the template description and add optional properties to templates.
+
+ `POST /2/file_properties/templates/update_for_team` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
+pub async fn templates_update_for_team(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::file_properties::UpdateTemplateArg,
+) -> ::std::result::Result<
+    crate::file_properties::UpdateTemplateResult,
+    crate::client::Error<crate::file_properties::ModifyTemplateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/templates/update_for_team",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Update a template associated with a user. This route can update the template name, the template description and add optional properties to templates. This endpoint can't be called on a team member or admin's behalf.
+
+ `POST /2/file_properties/templates/update_for_user` (rpc, api host, user auth, scope `files.metadata.write`).*/
+pub async fn templates_update_for_user(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::UpdateTemplateArg,
+) -> ::std::result::Result<
+    crate::file_properties::UpdateTemplateResult,
+    crate::client::Error<crate::file_properties::ModifyTemplateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_properties/templates/update_for_user",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
 }

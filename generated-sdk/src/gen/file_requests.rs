@@ -5,7 +5,7 @@
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 pub type FileRequestId = ::std::string::String;
 pub type FileRequestValidationError = ::std::option::Option<::std::string::String>;
-/// Result for `count`.
+/// Result for [`count`](crate::file_requests::count).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CountFileRequestsResult {
@@ -78,7 +78,7 @@ impl ::std::fmt::Debug for CountFileRequestsResult {
         crate::wire::debug("CountFileRequestsResult", self, f)
     }
 }
-/// Arguments for `create`.
+/// Arguments for [`create`](crate::file_requests::create).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFileRequestArgs {
@@ -246,7 +246,7 @@ impl ::std::fmt::Debug for CreateFileRequestArgs {
         crate::wire::debug("CreateFileRequestArgs", self, f)
     }
 }
-/// Result for `delete_all_closed`.
+/// Result for [`delete_all_closed`](crate::file_requests::delete_all_closed).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAllClosedFileRequestsResult {
@@ -338,7 +338,7 @@ impl ::std::fmt::Debug for DeleteAllClosedFileRequestsResult {
         crate::wire::debug("DeleteAllClosedFileRequestsResult", self, f)
     }
 }
-/// Arguments for `delete`.
+/// Arguments for [`delete`](crate::file_requests::delete).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFileRequestArgs {
@@ -430,7 +430,7 @@ impl ::std::fmt::Debug for DeleteFileRequestArgs {
         crate::wire::debug("DeleteFileRequestArgs", self, f)
     }
 }
-/// Result for `delete`.
+/// Result for [`delete`](crate::file_requests::delete).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFileRequestsResult {
@@ -857,7 +857,7 @@ impl ::std::fmt::Debug for FileRequestDeadline {
         crate::wire::debug("FileRequestDeadline", self, f)
     }
 }
-/// Arguments for `get`.
+/// Arguments for [`get`](crate::file_requests::get).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileRequestArgs {
@@ -945,7 +945,7 @@ impl ::std::fmt::Debug for GetFileRequestArgs {
         crate::wire::debug("GetFileRequestArgs", self, f)
     }
 }
-/// Arguments for `list:2`.
+/// Arguments for [`list:2`](crate::file_requests::list_v2).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileRequestsArg {
@@ -1090,7 +1090,7 @@ impl ::std::fmt::Debug for ListFileRequestsContinueArg {
         crate::wire::debug("ListFileRequestsContinueArg", self, f)
     }
 }
-/// Result for `list`.
+/// Result for [`list`](crate::file_requests::list).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileRequestsResult {
@@ -1176,13 +1176,13 @@ impl ::std::fmt::Debug for ListFileRequestsResult {
         crate::wire::debug("ListFileRequestsResult", self, f)
     }
 }
-/// Result for `list:2` and `list/continue`.
+/// Result for [`list:2`](crate::file_requests::list_v2) and [`list/continue`](crate::file_requests::list_continue).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileRequestsV2Result {
     /// The file requests owned by this user. Apps with the app folder permission will only see file requests in their app folder.
     pub file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
-    /// Pass the cursor into `list/continue` to obtain additional file requests.
+    /// Pass the cursor into [`list/continue`](crate::file_requests::list_continue) to obtain additional file requests.
     pub cursor: ::std::string::String,
     /// Is true if there are additional file requests that have not been returned yet. An additional call to :route:list/continue\` can retrieve them.
     pub has_more: bool,
@@ -1296,7 +1296,7 @@ impl ::std::fmt::Debug for ListFileRequestsV2Result {
         crate::wire::debug("ListFileRequestsV2Result", self, f)
     }
 }
-/// Arguments for `update`.
+/// Arguments for [`update`](crate::file_requests::update).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFileRequestArgs {
@@ -2678,4 +2678,202 @@ impl ::std::fmt::Debug for UpdateFileRequestError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFileRequestError", self, f)
     }
+}
+/** Returns the total number of file requests owned by this user. Includes both open and closed file requests.
+
+ `POST /2/file_requests/count` (rpc, api host, user auth, scope `file_requests.read`).*/
+pub async fn count(
+    client: &impl crate::client::UserAuth,
+) -> ::std::result::Result<
+    crate::file_requests::CountFileRequestsResult,
+    crate::client::Error<crate::file_requests::CountFileRequestsError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_requests/count",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
+}
+/** Creates a file request for this user.
+
+ `POST /2/file_requests/create` (rpc, api host, user auth, scope `file_requests.write`).*/
+pub async fn create(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_requests::CreateFileRequestArgs,
+) -> ::std::result::Result<
+    crate::file_requests::FileRequest,
+    crate::client::Error<crate::file_requests::CreateFileRequestError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_requests/create",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Delete a batch of closed file requests.
+
+ `POST /2/file_requests/delete` (rpc, api host, user auth, scope `file_requests.write`).*/
+pub async fn delete(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_requests::DeleteFileRequestArgs,
+) -> ::std::result::Result<
+    crate::file_requests::DeleteFileRequestsResult,
+    crate::client::Error<crate::file_requests::DeleteFileRequestError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_requests/delete",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Delete all closed file requests owned by this user.
+
+ `POST /2/file_requests/delete_all_closed` (rpc, api host, user auth, scope `file_requests.write`).*/
+pub async fn delete_all_closed(
+    client: &impl crate::client::UserAuth,
+) -> ::std::result::Result<
+    crate::file_requests::DeleteAllClosedFileRequestsResult,
+    crate::client::Error<crate::file_requests::DeleteAllClosedFileRequestsError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_requests/delete_all_closed",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
+}
+/** Returns the specified file request.
+
+ `POST /2/file_requests/get` (rpc, api host, user auth, scope `file_requests.read`).*/
+pub async fn get(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_requests::GetFileRequestArgs,
+) -> ::std::result::Result<
+    crate::file_requests::FileRequest,
+    crate::client::Error<crate::file_requests::GetFileRequestError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_requests/get",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns a list of file requests owned by this user. For apps with the app folder permission, this will only return file requests with destinations in the app folder.
+
+ `POST /2/file_requests/list` (rpc, api host, user auth, scope `file_requests.read`).*/
+pub async fn list(
+    client: &impl crate::client::UserAuth,
+) -> ::std::result::Result<
+    crate::file_requests::ListFileRequestsResult,
+    crate::client::Error<crate::file_requests::ListFileRequestsError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_requests/list",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
+}
+/** Returns a list of file requests owned by this user. For apps with the app folder permission, this will only return file requests with destinations in the app folder.
+
+ `POST /2/file_requests/list_v2` (rpc, api host, user auth, scope `file_requests.read`).*/
+pub async fn list_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_requests::ListFileRequestsArg,
+) -> ::std::result::Result<
+    crate::file_requests::ListFileRequestsV2Result,
+    crate::client::Error<crate::file_requests::ListFileRequestsError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_requests/list_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`list:2`](crate::file_requests::list_v2), use this to paginate through all file requests. The cursor must come from a previous call to [`list:2`](crate::file_requests::list_v2) or [`list/continue`](crate::file_requests::list_continue).
+
+ `POST /2/file_requests/list/continue` (rpc, api host, user auth, scope `file_requests.read`).*/
+pub async fn list_continue(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_requests::ListFileRequestsContinueArg,
+) -> ::std::result::Result<
+    crate::file_requests::ListFileRequestsV2Result,
+    crate::client::Error<crate::file_requests::ListFileRequestsContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_requests/list/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Update a file request.
+
+ `POST /2/file_requests/update` (rpc, api host, user auth, scope `file_requests.write`).*/
+pub async fn update(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_requests::UpdateFileRequestArgs,
+) -> ::std::result::Result<
+    crate::file_requests::FileRequest,
+    crate::client::Error<crate::file_requests::UpdateFileRequestError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "file_requests/update",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
 }

@@ -1647,7 +1647,7 @@ pub struct DeletedMetadata {
     pub name: ::std::string::String,
     /// The lowercased full path in the user's Dropbox. This always starts with a slash. This field will be null if the file or folder is not mounted.
     pub path_lower: ::std::option::Option<::std::string::String>,
-    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by `list_folder/continue`. This field will be null if the file or folder is not mounted.
+    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by [`list_folder/continue`](crate::files::list_folder_continue). This field will be null if the file or folder is not mounted.
     pub path_display: ::std::option::Option<::std::string::String>,
     /// Please use [`FileSharingInfo.parent_shared_folder_id`](crate::files::FileSharingInfo::parent_shared_folder_id) or [`FolderSharingInfo.parent_shared_folder_id`](crate::files::FolderSharingInfo::parent_shared_folder_id) instead.
     #[deprecated]
@@ -2166,7 +2166,7 @@ impl ::std::fmt::Debug for DownloadZipResult {
 pub struct ExportArg {
     /// The path of the file to be exported.
     pub path: crate::files::ReadPath,
-    /// The file format to which the file should be exported. This must be one of the formats listed in the file's export\_options returned by `get_metadata`. If none is specified, the default format (specified in export\_as in file metadata) will be used.
+    /// The file format to which the file should be exported. This must be one of the formats listed in the file's export\_options returned by [`get_metadata`](crate::files::get_metadata). If none is specified, the default format (specified in export\_as in file metadata) will be used.
     pub export_format: ::std::option::Option<::std::string::String>,
 }
 impl ExportArg {
@@ -2789,7 +2789,7 @@ pub struct FileMetadata {
     pub name: ::std::string::String,
     /// The lowercased full path in the user's Dropbox. This always starts with a slash. This field will be null if the file or folder is not mounted.
     pub path_lower: ::std::option::Option<::std::string::String>,
-    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by `list_folder/continue`. This field will be null if the file or folder is not mounted.
+    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by [`list_folder/continue`](crate::files::list_folder_continue). This field will be null if the file or folder is not mounted.
     pub path_display: ::std::option::Option<::std::string::String>,
     /// Please use [`FileSharingInfo.parent_shared_folder_id`](crate::files::FileSharingInfo::parent_shared_folder_id) or [`FolderSharingInfo.parent_shared_folder_id`](crate::files::FolderSharingInfo::parent_shared_folder_id) instead.
     #[deprecated]
@@ -2806,7 +2806,7 @@ pub struct FileMetadata {
     pub rev: crate::files::Rev,
     /// The file size in bytes.
     pub size: u64,
-    /// Additional information if the file is a photo or video. This field will not be set on entries returned by `list_folder`, `list_folder/continue`, or `get_thumbnail_batch`, starting December 2, 2019.
+    /// Additional information if the file is a photo or video. This field will not be set on entries returned by [`list_folder`](crate::files::list_folder), [`list_folder/continue`](crate::files::list_folder_continue), or [`get_thumbnail_batch`](crate::files::get_thumbnail_batch), starting December 2, 2019.
     pub media_info: ::std::option::Option<crate::files::MediaInfo>,
     /// Set if this file is a symlink.
     pub symlink_info: ::std::option::Option<crate::files::SymlinkInfo>,
@@ -2820,7 +2820,7 @@ pub struct FileMetadata {
     pub property_groups: ::std::option::Option<
         ::std::vec::Vec<crate::file_properties::PropertyGroup>,
     >,
-    /// This flag will only be present if include\_has\_explicit\_shared\_members is true in `list_folder` or `get_metadata`. If this flag is present, it will be true if this file has any explicit shared members. This is different from sharing\_info in that this could be true in the case where a file has explicit members but is not contained within a shared folder.
+    /// This flag will only be present if include\_has\_explicit\_shared\_members is true in [`list_folder`](crate::files::list_folder) or [`get_metadata`](crate::files::get_metadata). If this flag is present, it will be true if this file has any explicit shared members. This is different from sharing\_info in that this could be true in the case where a file has explicit members but is not contained within a shared folder.
     pub has_explicit_shared_members: ::std::option::Option<bool>,
     /// A hash of the file content. This field can be used to verify data integrity. For more information see our [Content hash](https://www.dropbox.com/developers/reference/content-hash) page.
     pub content_hash: ::std::option::Option<crate::files::Sha256HexHash>,
@@ -3387,7 +3387,7 @@ pub struct FolderMetadata {
     pub name: ::std::string::String,
     /// The lowercased full path in the user's Dropbox. This always starts with a slash. This field will be null if the file or folder is not mounted.
     pub path_lower: ::std::option::Option<::std::string::String>,
-    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by `list_folder/continue`. This field will be null if the file or folder is not mounted.
+    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by [`list_folder/continue`](crate::files::list_folder_continue). This field will be null if the file or folder is not mounted.
     pub path_display: ::std::option::Option<::std::string::String>,
     /// Please use [`FileSharingInfo.parent_shared_folder_id`](crate::files::FileSharingInfo::parent_shared_folder_id) or [`FolderSharingInfo.parent_shared_folder_id`](crate::files::FolderSharingInfo::parent_shared_folder_id) instead.
     #[deprecated]
@@ -4512,7 +4512,7 @@ impl ::std::fmt::Debug for GetTemporaryLinkResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTemporaryUploadLinkArg {
-    /// Contains the path and other optional modifiers for the future upload commit. Equivalent to the parameters provided to `upload`.
+    /// Contains the path and other optional modifiers for the future upload commit. Equivalent to the parameters provided to [`upload`](crate::files::upload).
     pub commit_info: crate::files::CommitInfo,
     /// How long before this link expires, in seconds. Attempting to start an upload with this link longer than this period of time after link creation will result in an error.
     pub duration: f64,
@@ -4685,7 +4685,7 @@ impl ::std::fmt::Debug for GetTemporaryUploadLinkResult {
         crate::wire::debug("GetTemporaryUploadLinkResult", self, f)
     }
 }
-/// Arguments for `get_thumbnail_batch`.
+/// Arguments for [`get_thumbnail_batch`](crate::files::get_thumbnail_batch).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetThumbnailBatchArg {
@@ -5423,7 +5423,7 @@ impl ::std::fmt::Debug for ListFolderArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderContinueArg {
-    /// The cursor returned by your last call to `list_folder` or `list_folder/continue`.
+    /// The cursor returned by your last call to [`list_folder`](crate::files::list_folder) or [`list_folder/continue`](crate::files::list_folder_continue).
     pub cursor: crate::files::ListFolderCursor,
 }
 impl ListFolderContinueArg {
@@ -5507,7 +5507,7 @@ impl ::std::fmt::Debug for ListFolderContinueArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderGetLatestCursorResult {
-    /// Pass the cursor into `list_folder/continue` to see what's changed in the folder since your previous query.
+    /// Pass the cursor into [`list_folder/continue`](crate::files::list_folder_continue) to see what's changed in the folder since your previous query.
     pub cursor: crate::files::ListFolderCursor,
 }
 impl ListFolderGetLatestCursorResult {
@@ -5591,7 +5591,7 @@ impl ::std::fmt::Debug for ListFolderGetLatestCursorResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderLongpollArg {
-    /// A cursor as returned by `list_folder` or `list_folder/continue`. Cursors retrieved by setting [`ListFolderArg.include_media_info`](crate::files::ListFolderArg::include_media_info) to `true` are not supported.
+    /// A cursor as returned by [`list_folder`](crate::files::list_folder) or [`list_folder/continue`](crate::files::list_folder_continue). Cursors retrieved by setting [`ListFolderArg.include_media_info`](crate::files::ListFolderArg::include_media_info) to `true` are not supported.
     pub cursor: crate::files::ListFolderCursor,
     /// A timeout in seconds. The request will block for at most this length of time, plus up to 90 seconds of random jitter added to avoid the thundering herd problem. Care should be taken when using this parameter, as some network infrastructure does not support long timeouts.
     pub timeout: u64,
@@ -5697,9 +5697,9 @@ impl ::std::fmt::Debug for ListFolderLongpollArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderLongpollResult {
-    /// Indicates whether new changes are available. If true, call `list_folder/continue` to retrieve the changes.
+    /// Indicates whether new changes are available. If true, call [`list_folder/continue`](crate::files::list_folder_continue) to retrieve the changes.
     pub changes: bool,
-    /// If present, backoff for at least this many seconds before calling `list_folder/longpoll` again.
+    /// If present, backoff for at least this many seconds before calling [`list_folder/longpoll`](crate::files::list_folder_longpoll) again.
     pub backoff: ::std::option::Option<u64>,
 }
 impl ListFolderLongpollResult {
@@ -5787,9 +5787,9 @@ impl ::std::fmt::Debug for ListFolderLongpollResult {
 pub struct ListFolderResult {
     /// The files and (direct) subfolders in the folder.
     pub entries: ::std::vec::Vec<crate::files::Metadata>,
-    /// Pass the cursor into `list_folder/continue` to see what's changed in the folder since your previous query.
+    /// Pass the cursor into [`list_folder/continue`](crate::files::list_folder_continue) to see what's changed in the folder since your previous query.
     pub cursor: crate::files::ListFolderCursor,
-    /// If true, then there are more entries available. Pass the cursor to `list_folder/continue` to retrieve the rest.
+    /// If true, then there are more entries available. Pass the cursor to [`list_folder/continue`](crate::files::list_folder_continue) to retrieve the rest.
     pub has_more: bool,
 }
 impl ListFolderResult {
@@ -6870,7 +6870,7 @@ impl Metadata {
             Self::Deleted(x) => &x.path_lower,
         }
     }
-    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by `list_folder/continue`. This field will be null if the file or folder is not mounted.
+    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by [`list_folder/continue`](crate::files::list_folder_continue). This field will be null if the file or folder is not mounted.
     pub fn path_display(&self) -> &::std::option::Option<::std::string::String> {
         match self {
             Self::File(x) => &x.path_display,
@@ -7009,7 +7009,7 @@ pub struct MetadataBase {
     pub name: ::std::string::String,
     /// The lowercased full path in the user's Dropbox. This always starts with a slash. This field will be null if the file or folder is not mounted.
     pub path_lower: ::std::option::Option<::std::string::String>,
-    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by `list_folder/continue`. This field will be null if the file or folder is not mounted.
+    /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by [`list_folder/continue`](crate::files::list_folder_continue). This field will be null if the file or folder is not mounted.
     pub path_display: ::std::option::Option<::std::string::String>,
     /// Please use [`FileSharingInfo.parent_shared_folder_id`](crate::files::FileSharingInfo::parent_shared_folder_id) or [`FolderSharingInfo.parent_shared_folder_id`](crate::files::FolderSharingInfo::parent_shared_folder_id) instead.
     #[deprecated]
@@ -9347,7 +9347,7 @@ impl ::std::fmt::Debug for RestoreArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SaveCopyReferenceArg {
-    /// A copy reference returned by `copy_reference/get`.
+    /// A copy reference returned by [`copy_reference/get`](crate::files::copy_reference_get).
     pub copy_reference: ::std::string::String,
     /// Path in the user's Dropbox that is the destination.
     pub path: crate::files::Path,
@@ -10283,9 +10283,9 @@ impl ::std::fmt::Debug for SearchOptions {
 pub struct SearchResult {
     /// A list (possibly empty) of matches for the query.
     pub matches: ::std::vec::Vec<crate::files::SearchMatch>,
-    /// Used for paging. If true, indicates there is another page of results available that can be fetched by calling `search` again.
+    /// Used for paging. If true, indicates there is another page of results available that can be fetched by calling [`search`](crate::files::search) again.
     pub more: bool,
-    /// Used for paging. Value to set the start argument to when calling `search` to fetch the next page of results.
+    /// Used for paging. Value to set the start argument to when calling [`search`](crate::files::search) to fetch the next page of results.
     pub start: u64,
 }
 impl SearchResult {
@@ -10528,7 +10528,7 @@ impl ::std::fmt::Debug for SearchV2Arg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SearchV2ContinueArg {
-    /// The cursor returned by your last call to `search:2`. Used to fetch the next page of results.
+    /// The cursor returned by your last call to [`search:2`](crate::files::search_v2). Used to fetch the next page of results.
     pub cursor: crate::files::SearchV2Cursor,
 }
 impl SearchV2ContinueArg {
@@ -10614,9 +10614,9 @@ impl ::std::fmt::Debug for SearchV2ContinueArg {
 pub struct SearchV2Result {
     /// A list (possibly empty) of matches for the query.
     pub matches: ::std::vec::Vec<crate::files::SearchMatchV2>,
-    /// Used for paging. If true, indicates there is another page of results available that can be fetched by calling `search/continue:2` with the cursor.
+    /// Used for paging. If true, indicates there is another page of results available that can be fetched by calling [`search/continue:2`](crate::files::search_continue_v2) with the cursor.
     pub has_more: bool,
-    /// Pass the cursor into `search/continue:2` to fetch the next page of results.
+    /// Pass the cursor into [`search/continue:2`](crate::files::search_continue_v2) to fetch the next page of results.
     pub cursor: ::std::option::Option<crate::files::SearchV2Cursor>,
 }
 impl SearchV2Result {
@@ -11889,7 +11889,7 @@ impl ::std::fmt::Debug for UploadArg {
 pub struct UploadSessionAppendArg {
     /// Contains the upload session ID and the offset.
     pub cursor: crate::files::UploadSessionCursor,
-    /// If true, the current session will be closed, at which point you won't be able to call `upload_session/append:2` anymore with the current session.
+    /// If true, the current session will be closed, at which point you won't be able to call [`upload_session/append:2`](crate::files::upload_session_append_v2) anymore with the current session.
     pub close: bool,
     /// A hash of the file content uploaded in this call. If provided and the uploaded content does not match this hash, an error will be returned. For more information see our [Content hash](https://www.dropbox.com/developers/reference/content-hash) page.
     pub content_hash: ::std::option::Option<crate::files::Sha256HexHash>,
@@ -12120,7 +12120,7 @@ pub struct UploadSessionAppendBatchArgEntry {
     pub cursor: crate::files::UploadSessionCursor,
     /// Length in bytes of the data that should be appended for this session. Used to split the batched upload data for multiple upload sessions.
     pub length: u64,
-    /// If true, the current session will be closed, at which point you won't be able to call `upload_session/append_batch` anymore with the current session.
+    /// If true, the current session will be closed, at which point you won't be able to call [`upload_session/append_batch`](crate::files::upload_session_append_batch) anymore with the current session.
     pub close: bool,
 }
 impl UploadSessionAppendBatchArgEntry {
@@ -12298,7 +12298,7 @@ impl ::std::fmt::Debug for UploadSessionAppendBatchResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionCursor {
-    /// The upload session ID (returned by `upload_session/start`).
+    /// The upload session ID (returned by [`upload_session/start`](crate::files::upload_session_start)).
     pub session_id: ::std::string::String,
     /// Offset in bytes at which data should be appended. We use this to make sure upload data isn't lost or duplicated in the event of a network error.
     pub offset: u64,
@@ -12751,7 +12751,7 @@ impl ::std::fmt::Debug for UploadSessionOffsetError {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionStartArg {
-    /// If true, the current session will be closed, at which point you won't be able to call `upload_session/append:2` anymore with the current session.
+    /// If true, the current session will be closed, at which point you won't be able to call [`upload_session/append:2`](crate::files::upload_session_append_v2) anymore with the current session.
     pub close: bool,
     /// Type of upload session you want to start. If not specified, default is [`UploadSessionType.sequential`](crate::files::UploadSessionType::Sequential).
     pub session_type: ::std::option::Option<crate::files::UploadSessionType>,
@@ -12962,7 +12962,7 @@ impl ::std::fmt::Debug for UploadSessionStartBatchArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionStartBatchResult {
-    /// A List of unique identifiers for the upload session. Pass each session\_id to `upload_session/append:2` and `upload_session/finish`.
+    /// A List of unique identifiers for the upload session. Pass each session\_id to [`upload_session/append:2`](crate::files::upload_session_append_v2) and [`upload_session/finish`](crate::files::upload_session_finish).
     pub session_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl UploadSessionStartBatchResult {
@@ -13034,7 +13034,7 @@ impl ::std::fmt::Debug for UploadSessionStartBatchResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UploadSessionStartResult {
-    /// A unique identifier for the upload session. Pass this to `upload_session/append:2` and `upload_session/finish`.
+    /// A unique identifier for the upload session. Pass this to [`upload_session/append:2`](crate::files::upload_session_append_v2) and [`upload_session/finish`](crate::files::upload_session_finish).
     pub session_id: ::std::string::String,
 }
 impl UploadSessionStartResult {
@@ -13108,7 +13108,7 @@ impl ::std::fmt::Debug for UploadSessionStartResult {
 pub struct UploadWriteFailed {
     /// The reason why the file couldn't be saved.
     pub reason: crate::files::WriteError,
-    /// The upload session ID; data has already been uploaded to the corresponding upload session and this ID may be used to retry the commit with `upload_session/finish`.
+    /// The upload session ID; data has already been uploaded to the corresponding upload session and this ID may be used to retry the commit with [`upload_session/finish`](crate::files::upload_session_finish).
     pub upload_session_id: ::std::string::String,
 }
 impl UploadWriteFailed {
@@ -13773,7 +13773,7 @@ impl ::std::fmt::Debug for CreateFolderBatchJobStatus {
         crate::wire::debug("CreateFolderBatchJobStatus", self, f)
     }
 }
-/// Result returned by `create_folder_batch` that may either launch an asynchronous job or complete synchronously.
+/// Result returned by [`create_folder_batch`](crate::files::create_folder_batch) that may either launch an asynchronous job or complete synchronously.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CreateFolderBatchLaunch {
@@ -14125,7 +14125,7 @@ impl ::std::fmt::Debug for CreateFolderError {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteBatchError {
-    /// Use [`DeleteError.too_many_write_operations`](crate::files::DeleteError::TooManyWriteOperations). `delete_batch` now provides smaller granularity about which entry has failed because of this.
+    /// Use [`DeleteError.too_many_write_operations`](crate::files::DeleteError::TooManyWriteOperations). [`delete_batch`](crate::files::delete_batch) now provides smaller granularity about which entry has failed because of this.
     #[deprecated]
     TooManyWriteOperations,
     Other,
@@ -14298,7 +14298,7 @@ impl ::std::fmt::Debug for DeleteBatchJobStatus {
         crate::wire::debug("DeleteBatchJobStatus", self, f)
     }
 }
-/// Result returned by `delete_batch` that may either launch an asynchronous job or complete synchronously.
+/// Result returned by [`delete_batch`](crate::files::delete_batch) that may either launch an asynchronous job or complete synchronously.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteBatchLaunch {
@@ -14757,7 +14757,7 @@ impl ::std::fmt::Debug for DownloadZipError {
 #[non_exhaustive]
 pub enum ExportError {
     Path(crate::files::LookupError),
-    /// This file type cannot be exported. Use `download` instead.
+    /// This file type cannot be exported. Use [`download`](crate::files::download) instead.
     NonExportable,
     /// The specified export format is not a valid option for this file type.
     InvalidExportFormat,
@@ -15596,7 +15596,7 @@ impl ::std::fmt::Debug for ImportFormat {
 #[non_exhaustive]
 pub enum ListFolderContinueError {
     Path(crate::files::LookupError),
-    /// Indicates that the cursor has been invalidated. Call `list_folder` to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`list_folder`](crate::files::list_folder) to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -15753,7 +15753,7 @@ impl ::std::fmt::Debug for ListFolderError {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFolderLongpollError {
-    /// Indicates that the cursor has been invalidated. Call `list_folder` to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`list_folder`](crate::files::list_folder) to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -17693,7 +17693,7 @@ impl ::std::fmt::Debug for RelocationBatchJobStatus {
         crate::wire::debug("RelocationBatchJobStatus", self, f)
     }
 }
-/// Result returned by `copy_batch` or `move_batch` that may either launch an asynchronous job or complete synchronously.
+/// Result returned by [`copy_batch`](crate::files::copy_batch) or [`move_batch`](crate::files::move_batch) that may either launch an asynchronous job or complete synchronously.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RelocationBatchLaunch {
@@ -17895,7 +17895,7 @@ impl ::std::fmt::Debug for RelocationBatchResultEntry {
         crate::wire::debug("RelocationBatchResultEntry", self, f)
     }
 }
-/// Result returned by `copy_batch/check:2` or `move_batch/check:2` that may either be in progress or completed with result for each entry.
+/// Result returned by [`copy_batch/check:2`](crate::files::copy_batch_check_v2) or [`move_batch/check:2`](crate::files::move_batch_check_v2) that may either be in progress or completed with result for each entry.
 #[derive(Clone, PartialEq)]
 pub enum RelocationBatchV2JobStatus {
     /// The asynchronous job is still in progress.
@@ -18000,7 +18000,7 @@ impl ::std::fmt::Debug for RelocationBatchV2JobStatus {
         crate::wire::debug("RelocationBatchV2JobStatus", self, f)
     }
 }
-/// Result returned by `copy_batch:2` or `move_batch:2` that may either launch an asynchronous job or complete synchronously.
+/// Result returned by [`copy_batch:2`](crate::files::copy_batch_v2) or [`move_batch:2`](crate::files::move_batch_v2) that may either launch an asynchronous job or complete synchronously.
 #[derive(Clone, PartialEq)]
 pub enum RelocationBatchV2Launch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -20751,7 +20751,7 @@ impl ::std::fmt::Debug for UploadSessionAppendError {
 pub enum UploadSessionFinishBatchJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
-    /// The `upload_session/finish_batch` has finished.
+    /// The [`upload_session/finish_batch`](crate::files::upload_session_finish_batch) has finished.
     Complete(crate::files::UploadSessionFinishBatchResult),
 }
 impl crate::wire::Encode for UploadSessionFinishBatchJobStatus {
@@ -20853,7 +20853,7 @@ impl ::std::fmt::Debug for UploadSessionFinishBatchJobStatus {
         crate::wire::debug("UploadSessionFinishBatchJobStatus", self, f)
     }
 }
-/// Result returned by `upload_session/finish_batch` that may either launch an asynchronous job or complete synchronously.
+/// Result returned by [`upload_session/finish_batch`](crate::files::upload_session_finish_batch) that may either launch an asynchronous job or complete synchronously.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UploadSessionFinishBatchLaunch {
@@ -21921,4 +21921,1681 @@ impl ::std::fmt::Debug for WriteMode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("WriteMode", self, f)
     }
+}
+/** Returns the metadata for a file or folder. This is an alpha endpoint compatible with the properties API. Note: Metadata for the root folder is unsupported.
+
+ `POST /2/files/alpha/get_metadata` (rpc, api host, user auth, scope `files.metadata.read`). A preview route: it may change without notice (feature `preview`).*/
+#[deprecated]
+#[cfg(feature = "preview")]
+pub async fn alpha_get_metadata(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::AlphaGetMetadataArg,
+) -> ::std::result::Result<
+    crate::files::Metadata,
+    crate::client::Error<crate::files::AlphaGetMetadataError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/alpha/get_metadata",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Create a new file with the contents provided in the request. Note that the behavior of this alpha endpoint is unstable and subject to change. Do not use this to upload a file larger than 150 MiB. Instead, create an upload session with [`upload_session/start`](crate::files::upload_session_start).
+
+ `POST /2/files/alpha/upload` (upload, content host, user auth, scope `files.content.write`). A preview route: it may change without notice (feature `preview`).
+
+ The request body is the file's content: bytes, a file or a stream.*/
+#[deprecated]
+#[cfg(feature = "preview")]
+pub async fn alpha_upload(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::UploadArg,
+    body: impl ::std::convert::Into<crate::client::UploadBody>,
+) -> ::std::result::Result<
+    crate::files::FileMetadata,
+    crate::client::Error<crate::files::UploadError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::upload(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/alpha/upload",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            body.into(),
+        )
+        .await
+}
+/** Copy a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be copied.
+
+ `POST /2/files/copy` (rpc, api host, user auth, scope `files.content.write`).*/
+#[deprecated]
+pub async fn copy(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::RelocationArg,
+) -> ::std::result::Result<
+    crate::files::Metadata,
+    crate::client::Error<crate::files::RelocationError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/copy",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Copy a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be copied.
+
+ `POST /2/files/copy_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn copy_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::RelocationArg,
+) -> ::std::result::Result<
+    crate::files::RelocationResult,
+    crate::client::Error<crate::files::RelocationError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/copy_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Copy multiple files or folders to different locations at once in the user's Dropbox. This route will return job ID immediately and do the async copy job in background. Please use [`copy_batch/check`](crate::files::copy_batch_check) to check the job status.
+
+ `POST /2/files/copy_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+#[deprecated]
+pub async fn copy_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::RelocationBatchArg,
+) -> ::std::result::Result<
+    crate::files::RelocationBatchLaunch,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/copy_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Copy multiple files or folders to different locations at once in the user's Dropbox. This route will replace [`copy_batch`](crate::files::copy_batch). The main difference is this route will return status for each entry, while [`copy_batch`](crate::files::copy_batch) raises failure if any entry fails. This route will either finish synchronously, or return a job ID and do the async copy job in background. Please use [`copy_batch/check:2`](crate::files::copy_batch_check_v2) to check the job status.
+
+ `POST /2/files/copy_batch_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn copy_batch_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::CopyBatchArg,
+) -> ::std::result::Result<
+    crate::files::RelocationBatchV2Launch,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/copy_batch_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status of an asynchronous job for [`copy_batch:1`](crate::files::copy_batch). If success, it returns list of results for each entry.
+
+ `POST /2/files/copy_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
+#[deprecated]
+pub async fn copy_batch_check(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::files::RelocationBatchJobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/copy_batch/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status of an asynchronous job for [`copy_batch:2`](crate::files::copy_batch_v2). It returns list of results for each entry.
+
+ `POST /2/files/copy_batch/check_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn copy_batch_check_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::files::RelocationBatchV2JobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/copy_batch/check_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get a copy reference to a file or folder. This reference string can be used to save that file or folder to another user's Dropbox by passing it to [`copy_reference/save`](crate::files::copy_reference_save).
+
+ `POST /2/files/copy_reference/get` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn copy_reference_get(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::GetCopyReferenceArg,
+) -> ::std::result::Result<
+    crate::files::GetCopyReferenceResult,
+    crate::client::Error<crate::files::GetCopyReferenceError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/copy_reference/get",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Save a copy reference returned by [`copy_reference/get`](crate::files::copy_reference_get) to the user's Dropbox.
+
+ `POST /2/files/copy_reference/save` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn copy_reference_save(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::SaveCopyReferenceArg,
+) -> ::std::result::Result<
+    crate::files::SaveCopyReferenceResult,
+    crate::client::Error<crate::files::SaveCopyReferenceError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/copy_reference/save",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Create a folder at a given path.
+
+ `POST /2/files/create_folder` (rpc, api host, user auth, scope `files.content.write`).*/
+#[deprecated]
+pub async fn create_folder(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::CreateFolderArg,
+) -> ::std::result::Result<
+    crate::files::FolderMetadata,
+    crate::client::Error<crate::files::CreateFolderError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/create_folder",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Create a folder at a given path.
+
+ `POST /2/files/create_folder_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn create_folder_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::CreateFolderArg,
+) -> ::std::result::Result<
+    crate::files::CreateFolderResult,
+    crate::client::Error<crate::files::CreateFolderError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/create_folder_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Create multiple folders at once. This route is asynchronous for large batches, which returns a job ID immediately and runs the create folder batch asynchronously. Otherwise, creates the folders and returns the result synchronously for smaller inputs. You can force asynchronous behaviour by using the CreateFolderBatchArg.force\_async flag.  Use [`create_folder_batch/check`](crate::files::create_folder_batch_check) to check the job status.
+
+ `POST /2/files/create_folder_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn create_folder_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::CreateFolderBatchArg,
+) -> ::std::result::Result<
+    crate::files::CreateFolderBatchLaunch,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/create_folder_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status of an asynchronous job for [`create_folder_batch`](crate::files::create_folder_batch). If success, it returns list of result for each entry.
+
+ `POST /2/files/create_folder_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn create_folder_batch_check(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::files::CreateFolderBatchJobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/create_folder_batch/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Delete the file or folder at a given path. If the path is a folder, all its contents will be deleted too. A successful response indicates that the file or folder was deleted. The returned metadata will be the corresponding FileMetadata or FolderMetadata for the item at time of deletion, and not a DeletedMetadata object.
+
+ `POST /2/files/delete` (rpc, api host, user auth, scope `files.content.write`).*/
+#[deprecated]
+pub async fn delete(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::DeleteArg,
+) -> ::std::result::Result<
+    crate::files::Metadata,
+    crate::client::Error<crate::files::DeleteError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/delete",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Delete the file or folder at a given path. If the path is a folder, all its contents will be deleted too. A successful response indicates that the file or folder was deleted. The returned metadata will be the corresponding FileMetadata or FolderMetadata for the item at time of deletion, and not a DeletedMetadata object.
+
+ `POST /2/files/delete_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn delete_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::DeleteArg,
+) -> ::std::result::Result<
+    crate::files::DeleteResult,
+    crate::client::Error<crate::files::DeleteError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/delete_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Delete multiple files/folders at once. This route is asynchronous, which returns a job ID immediately and runs the delete batch asynchronously. Use [`delete_batch/check`](crate::files::delete_batch_check) to check the job status.
+
+ `POST /2/files/delete_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn delete_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::DeleteBatchArg,
+) -> ::std::result::Result<crate::files::DeleteBatchLaunch, crate::client::Error<()>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/delete_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status of an asynchronous job for [`delete_batch`](crate::files::delete_batch). If success, it returns list of result for each entry.
+
+ `POST /2/files/delete_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn delete_batch_check(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::files::DeleteBatchJobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/delete_batch/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Download a file from a user's Dropbox.
+
+ `POST /2/files/download` (download, content host, user auth, scope `files.content.read`).
+
+ The result comes with the file's content as a stream (`range` asks for part of it).*/
+pub async fn download(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::DownloadArg,
+    range: ::std::option::Option<crate::client::ByteRange>,
+) -> ::std::result::Result<
+    crate::client::Download<crate::files::FileMetadata>,
+    crate::client::Error<crate::files::DownloadError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::download(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/download",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            range,
+        )
+        .await
+}
+/** Download a folder from the user's Dropbox, as a zip file. The folder must be less than 20 GB in size and any single file within must be less than 4 GB in size. The resulting zip must have fewer than 10,000 total file and folder entries, including the top level folder. The input cannot be a single file. Note: this endpoint does not support HTTP range requests.
+
+ `POST /2/files/download_zip` (download, content host, user auth, scope `files.content.read`).
+
+ The result comes with the file's content as a stream (`range` asks for part of it).*/
+pub async fn download_zip(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::DownloadZipArg,
+    range: ::std::option::Option<crate::client::ByteRange>,
+) -> ::std::result::Result<
+    crate::client::Download<crate::files::DownloadZipResult>,
+    crate::client::Error<crate::files::DownloadZipError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::download(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/download_zip",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            range,
+        )
+        .await
+}
+/** Export a file from a user's Dropbox. This route only supports exporting files that cannot be downloaded directly and whose ExportResult.file\_metadata has ExportInfo.export\_as populated.
+
+ `POST /2/files/export` (download, content host, user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).
+
+ The result comes with the file's content as a stream (`range` asks for part of it).*/
+#[cfg(feature = "preview")]
+pub async fn export(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::ExportArg,
+    range: ::std::option::Option<crate::client::ByteRange>,
+) -> ::std::result::Result<
+    crate::client::Download<crate::files::ExportResult>,
+    crate::client::Error<crate::files::ExportError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::download(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/export",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            range,
+        )
+        .await
+}
+/** Return the lock metadata for the given list of paths.
+
+ `POST /2/files/get_file_lock_batch` (rpc, api host, user auth, scope `files.content.read`).*/
+pub async fn get_file_lock_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::LockFileBatchArg,
+) -> ::std::result::Result<
+    crate::files::LockFileBatchResult,
+    crate::client::Error<crate::files::LockFileError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/get_file_lock_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the metadata for a file or folder. Note: Metadata for the root folder is unsupported.
+
+ `POST /2/files/get_metadata` (rpc, api host, user auth, scope `files.metadata.read`).*/
+pub async fn get_metadata(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::GetMetadataArg,
+) -> ::std::result::Result<
+    crate::files::Metadata,
+    crate::client::Error<crate::files::GetMetadataError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/get_metadata",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get a preview for a file. Currently, PDF previews are generated for files with the following extensions: .ai, .doc, .docm, .docx, .eps, .gdoc, .gslides, .odp, .odt, .pps, .ppsm, .ppsx, .ppt, .pptm, .pptx, .rtf. HTML previews are generated for .csv, .ods, .xls, .xlsm, .gsheet, .xlsx. Other formats will return an unsupported extension error.
+
+ `POST /2/files/get_preview` (download, content host, user auth, scope `files.content.read`).
+
+ The result comes with the file's content as a stream (`range` asks for part of it).*/
+pub async fn get_preview(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::PreviewArg,
+    range: ::std::option::Option<crate::client::ByteRange>,
+) -> ::std::result::Result<
+    crate::client::Download<crate::files::FileMetadata>,
+    crate::client::Error<crate::files::PreviewError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::download(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/get_preview",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            range,
+        )
+        .await
+}
+/** Get a temporary link to stream content of a file. This link will expire in four hours and afterwards you will get 410 Gone. This URL should not be used to display content directly in the browser. The Content-Type of the link is determined automatically by the file's mime type.
+
+ `POST /2/files/get_temporary_link` (rpc, api host, user auth, scope `files.content.read`).*/
+pub async fn get_temporary_link(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::GetTemporaryLinkArg,
+) -> ::std::result::Result<
+    crate::files::GetTemporaryLinkResult,
+    crate::client::Error<crate::files::GetTemporaryLinkError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/get_temporary_link",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get a one-time use temporary upload link to upload a file to a Dropbox location.  This endpoint acts as a delayed upload(). The returned temporary upload link may be used to make a POST request with the data to be uploaded. The upload will then be perfomed with the CommitInfo previously provided to getTemporaryUploadLink() but evaluated only upon consumption. Hence, errors stemming from invalid CommitInfo with respect to the state of the user's Dropbox will only be communicated at consumption time. Additionally, these errors are surfaced as generic HTTP 409 Conflict responses, potentially hiding issue details. The maximum temporary upload link duration is 4 hours. Upon consumption or expiration, a new link will have to be generated. Multiple links may exist for a specific upload path at any given time.  The POST request on the temporary upload link must have its Content-Type set to "application/octet-stream".  Example temporary upload link consumption request:  curl -X POST <https://content.dropboxapi.com/apitul/1/bNi2uIYF51cVBND> --header "Content-Type: application/octet-stream" --data-binary @local\_file.txt  A successful temporary upload link consumption request returns the content hash of the uploaded data in JSON format. Example successful temporary upload link consumption response: {"content-hash": "599d71033d700ac892a0e48fa61b125d2f5994"}  An unsuccessful temporary upload link consumption request returns any of the following status codes:  HTTP 400 Bad Request: Content-Type is not one of application/octet-stream and text/plain or request is invalid. HTTP 409 Conflict: The temporary upload link does not exist or is currently unavailable, the upload failed, or another error happened. HTTP 410 Gone: The temporary upload link is expired or consumed. Example unsuccessful temporary upload link consumption response: Temporary upload link has been recently consumed.
+
+ `POST /2/files/get_temporary_upload_link` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn get_temporary_upload_link(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::GetTemporaryUploadLinkArg,
+) -> ::std::result::Result<
+    crate::files::GetTemporaryUploadLinkResult,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/get_temporary_upload_link",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get a thumbnail for an image. This method currently supports files with the following file extensions: jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp. Photos that are larger than 20MB in size won't be converted to a thumbnail.
+
+ `POST /2/files/get_thumbnail` (download, content host, user auth, scope `files.content.read`).
+
+ The result comes with the file's content as a stream (`range` asks for part of it).*/
+pub async fn get_thumbnail(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::ThumbnailArg,
+    range: ::std::option::Option<crate::client::ByteRange>,
+) -> ::std::result::Result<
+    crate::client::Download<crate::files::FileMetadata>,
+    crate::client::Error<crate::files::ThumbnailError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::download(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/get_thumbnail",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            range,
+        )
+        .await
+}
+/** Get a thumbnail for an image. This method currently supports files with the following file extensions: jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp. Photos that are larger than 20MB in size won't be converted to a thumbnail.
+
+ `POST /2/files/get_thumbnail_v2` (download, content host, app or user auth, scope `files.content.read`).
+
+ The result comes with the file's content as a stream (`range` asks for part of it).*/
+pub async fn get_thumbnail_v2(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::files::ThumbnailV2Arg,
+    range: ::std::option::Option<crate::client::ByteRange>,
+) -> ::std::result::Result<
+    crate::client::Download<crate::files::PreviewResult>,
+    crate::client::Error<crate::files::ThumbnailV2Error>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::download(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/get_thumbnail_v2",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            range,
+        )
+        .await
+}
+/** Get thumbnails for a list of images. We allow up to 25 thumbnails in a single batch. This method currently supports files with the following file extensions: jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp. Photos that are larger than 20MB in size won't be converted to a thumbnail.
+
+ `POST /2/files/get_thumbnail_batch` (rpc, content host, user auth, scope `files.content.read`).*/
+pub async fn get_thumbnail_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::GetThumbnailBatchArg,
+) -> ::std::result::Result<
+    crate::files::GetThumbnailBatchResult,
+    crate::client::Error<crate::files::GetThumbnailBatchError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/get_thumbnail_batch",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Starts returning the contents of a folder. If the result's [`ListFolderResult.has_more`](crate::files::ListFolderResult::has_more) field is true, call [`list_folder/continue`](crate::files::list_folder_continue) with the returned ListFolderResult.cursor to retrieve more entries. If you're using ListFolderArg.recursive set to true to keep a local cache of the contents of a Dropbox account, iterate through each entry in order and process them as follows to keep your local state in sync: For each FileMetadata, store the new entry at the given path in your local state. If the required parent folders don't exist yet, create them. If there's already something else at the given path, replace it and remove all its children. For each FolderMetadata, store the new entry at the given path in your local state. If the required parent folders don't exist yet, create them. If there's already something else at the given path, replace it but leave the children as they are. Check the new entry's FolderSharingInfo.read\_only and set all its children's read-only statuses to match. For each DeletedMetadata, if your local state has something at the given path, remove it and all its children. If there's nothing at the given path, ignore this entry. Note: auth.RateLimitError may be returned if multiple [`list_folder`](crate::files::list_folder) or [`list_folder/continue`](crate::files::list_folder_continue) calls with same parameters are made simultaneously by same API app for same user. If your app implements retry logic, please hold off the retry until the previous request finishes.
+
+ `POST /2/files/list_folder` (rpc, api host, app or user auth, scope `files.metadata.read`).*/
+pub async fn list_folder(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::files::ListFolderArg,
+) -> ::std::result::Result<
+    crate::files::ListFolderResult,
+    crate::client::Error<crate::files::ListFolderError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/list_folder",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`list_folder`](crate::files::list_folder), use this to paginate through all files and retrieve updates to the folder, following the same rules as documented for [`list_folder`](crate::files::list_folder).
+
+ `POST /2/files/list_folder/continue` (rpc, api host, app or user auth, scope `files.metadata.read`).*/
+pub async fn list_folder_continue(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::files::ListFolderContinueArg,
+) -> ::std::result::Result<
+    crate::files::ListFolderResult,
+    crate::client::Error<crate::files::ListFolderContinueError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/list_folder/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** A way to quickly get a cursor for the folder's state. Unlike [`list_folder`](crate::files::list_folder), [`list_folder/get_latest_cursor`](crate::files::list_folder_get_latest_cursor) doesn't return any entries. This endpoint is for app which only needs to know about new files and modifications and doesn't need to know about files that already exist in Dropbox.
+
+ `POST /2/files/list_folder/get_latest_cursor` (rpc, api host, user auth, scope `files.metadata.read`).*/
+pub async fn list_folder_get_latest_cursor(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::ListFolderArg,
+) -> ::std::result::Result<
+    crate::files::ListFolderGetLatestCursorResult,
+    crate::client::Error<crate::files::ListFolderError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/list_folder/get_latest_cursor",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** A longpoll endpoint to wait for changes on an account. In conjunction with [`list_folder/continue`](crate::files::list_folder_continue), this call gives you a low-latency way to monitor an account for file changes. The connection will block until there are changes available or a timeout occurs. This endpoint is useful mostly for client-side apps.
+
+ `POST /2/files/list_folder/longpoll` (rpc, notify host, noauth auth, scope `files.metadata.read`).*/
+pub async fn list_folder_longpoll(
+    client: &impl crate::client::NoAuth,
+    arg: &crate::files::ListFolderLongpollArg,
+) -> ::std::result::Result<
+    crate::files::ListFolderLongpollResult,
+    crate::client::Error<crate::files::ListFolderLongpollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/list_folder/longpoll",
+                host: crate::client::Host::Notify,
+                noauth: true,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns revisions for files based on a file path or a file id. The file path or file id is identified from the latest file entry at the given file path or id. This end point allows your app to query either by file path or file id by setting the mode parameter appropriately. In the ListRevisionsMode.path (default) mode, all revisions at the same file path as the latest file entry are returned. If revisions with the same file id are desired, then mode must be set to ListRevisionsMode.id. The ListRevisionsMode.id mode is useful to retrieve revisions for a given file across moves or renames.
+
+ `POST /2/files/list_revisions` (rpc, api host, user auth, scope `files.metadata.read`).*/
+pub async fn list_revisions(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::ListRevisionsArg,
+) -> ::std::result::Result<
+    crate::files::ListRevisionsResult,
+    crate::client::Error<crate::files::ListRevisionsError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/list_revisions",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Lock the files at the given paths. A locked file will be writable only by the lock holder. A successful response indicates that the file has been locked. Returns a list of the locked file paths and their metadata after this operation.
+
+ `POST /2/files/lock_file_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn lock_file_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::LockFileBatchArg,
+) -> ::std::result::Result<
+    crate::files::LockFileBatchResult,
+    crate::client::Error<crate::files::LockFileError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/lock_file_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Move a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be moved.
+
+ `POST /2/files/move` (rpc, api host, user auth, scope `files.content.write`).*/
+#[deprecated]
+pub async fn move_(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::RelocationArg,
+) -> ::std::result::Result<
+    crate::files::Metadata,
+    crate::client::Error<crate::files::RelocationError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/move",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Move a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be moved. Note that we do not currently support case-only renaming.
+
+ `POST /2/files/move_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn move_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::RelocationArg,
+) -> ::std::result::Result<
+    crate::files::RelocationResult,
+    crate::client::Error<crate::files::RelocationError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/move_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Move multiple files or folders to different locations at once in the user's Dropbox. This route will return job ID immediately and do the async moving job in background. Please use [`move_batch/check`](crate::files::move_batch_check) to check the job status.
+
+ `POST /2/files/move_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+#[deprecated]
+pub async fn move_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::RelocationBatchArg,
+) -> ::std::result::Result<
+    crate::files::RelocationBatchLaunch,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/move_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Move multiple files or folders to different locations at once in the user's Dropbox. Note that we do not currently support case-only renaming. This route will replace [`move_batch`](crate::files::move_batch). The main difference is this route will return status for each entry, while [`move_batch`](crate::files::move_batch) raises failure if any entry fails. This route will either finish synchronously, or return a job ID and do the async move job in background. Please use [`move_batch/check:2`](crate::files::move_batch_check_v2) to check the job status.
+
+ `POST /2/files/move_batch_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn move_batch_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::MoveBatchArg,
+) -> ::std::result::Result<
+    crate::files::RelocationBatchV2Launch,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/move_batch_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status of an asynchronous job for [`move_batch:1`](crate::files::move_batch). If success, it returns list of results for each entry.
+
+ `POST /2/files/move_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
+#[deprecated]
+pub async fn move_batch_check(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::files::RelocationBatchJobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/move_batch/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status of an asynchronous job for [`move_batch:2`](crate::files::move_batch_v2). It returns list of results for each entry.
+
+ `POST /2/files/move_batch/check_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn move_batch_check_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::files::RelocationBatchV2JobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/move_batch/check_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Creates a new Paper doc with the provided content.
+
+ `POST /2/files/paper/create` (upload, api host, user auth, scope `files.content.write`). A preview route: it may change without notice (feature `preview`).
+
+ The request body is the file's content: bytes, a file or a stream.*/
+#[cfg(feature = "preview")]
+pub async fn paper_create(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::PaperCreateArg,
+    body: impl ::std::convert::Into<crate::client::UploadBody>,
+) -> ::std::result::Result<
+    crate::files::PaperCreateResult,
+    crate::client::Error<crate::files::PaperCreateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::upload(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/paper/create",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+            body.into(),
+        )
+        .await
+}
+/** Updates an existing Paper doc with the provided content.
+
+ `POST /2/files/paper/update` (upload, api host, user auth, scope `files.content.write`). A preview route: it may change without notice (feature `preview`).
+
+ The request body is the file's content: bytes, a file or a stream.*/
+#[cfg(feature = "preview")]
+pub async fn paper_update(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::PaperUpdateArg,
+    body: impl ::std::convert::Into<crate::client::UploadBody>,
+) -> ::std::result::Result<
+    crate::files::PaperUpdateResult,
+    crate::client::Error<crate::files::PaperUpdateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::upload(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/paper/update",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+            body.into(),
+        )
+        .await
+}
+/** Permanently delete the file or folder at a given path (see <https://www.dropbox.com/en/help/40>). If the given file or folder is not yet deleted, this route will first delete it. It is possible for this route to successfully delete, then fail to permanently delete. Note: This endpoint is only available for Dropbox Business apps.
+
+ `POST /2/files/permanently_delete` (rpc, api host, user auth, scope `files.permanent_delete`).*/
+pub async fn permanently_delete(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::DeleteArg,
+) -> ::std::result::Result<(), crate::client::Error<crate::files::DeleteError>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/permanently_delete",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Add property groups to a Dropbox file. See templates/add\_for\_user or templates/add\_for\_team to create new templates.
+
+ `POST /2/files/properties/add` (rpc, api host, user auth, scope `files.metadata.write`).*/
+#[deprecated]
+pub async fn properties_add(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::AddPropertiesArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::file_properties::AddPropertiesError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/properties/add",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Overwrite property groups associated with a file. This endpoint should be used instead of properties/update when property groups are being overwritten rather than updated via a "delta".
+
+ `POST /2/files/properties/overwrite` (rpc, api host, user auth, scope `files.metadata.write`).*/
+#[deprecated]
+pub async fn properties_overwrite(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::OverwritePropertyGroupArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::file_properties::InvalidPropertyGroupError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/properties/overwrite",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Add, update or remove properties associated with the supplied file and templates. This endpoint should be used instead of properties/overwrite when property groups are being updated via a "delta" instead of overwriting all properties of a file.
+
+ `POST /2/files/properties/update` (rpc, api host, user auth, scope `files.metadata.write`).*/
+#[deprecated]
+pub async fn properties_update(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::file_properties::UpdatePropertiesArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::file_properties::UpdatePropertiesError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/properties/update",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Restore a specific revision of a file to the given path.
+
+ `POST /2/files/restore` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn restore(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::RestoreArg,
+) -> ::std::result::Result<
+    crate::files::FileMetadata,
+    crate::client::Error<crate::files::RestoreError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/restore",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Save the data from a specified URL into a file in user's Dropbox. Note that the transfer from the URL must complete within 15 minutes, or the operation will time out and the job will fail.
+
+ `POST /2/files/save_url` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn save_url(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::SaveUrlArg,
+) -> ::std::result::Result<
+    crate::files::SaveUrlResult,
+    crate::client::Error<crate::files::SaveUrlError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/save_url",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Check the status of a [`save_url`](crate::files::save_url) job.
+
+ `POST /2/files/save_url/check_job_status` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn save_url_check_job_status(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::files::SaveUrlJobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/save_url/check_job_status",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Searches for files and folders. Note: Recent changes will be reflected in search results within a few seconds and older revisions of existing files may still match your query for up to a few days.
+
+ `POST /2/files/search` (rpc, api host, user auth, scope `files.metadata.read`).*/
+#[deprecated]
+pub async fn search(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::SearchArg,
+) -> ::std::result::Result<
+    crate::files::SearchResult,
+    crate::client::Error<crate::files::SearchError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/search",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Searches for files and folders. Note: [`search:2`](crate::files::search_v2) along with [`search/continue:2`](crate::files::search_continue_v2) can only be used to retrieve a maximum of 10,000 matches. Recent changes may not immediately be reflected in search results due to a short delay in indexing. Duplicate results may be returned across pages. Some results may not be returned.
+
+ `POST /2/files/search_v2` (rpc, api host, user auth, scope `files.metadata.read`).*/
+pub async fn search_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::SearchV2Arg,
+) -> ::std::result::Result<
+    crate::files::SearchV2Result,
+    crate::client::Error<crate::files::SearchError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/search_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Fetches the next page of search results returned from [`search:2`](crate::files::search_v2). Note: [`search:2`](crate::files::search_v2) along with [`search/continue:2`](crate::files::search_continue_v2) can only be used to retrieve a maximum of 10,000 matches. Recent changes may not immediately be reflected in search results due to a short delay in indexing. Duplicate results may be returned across pages. Some results may not be returned.
+
+ `POST /2/files/search/continue_v2` (rpc, api host, user auth, scope `files.metadata.read`).*/
+pub async fn search_continue_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::SearchV2ContinueArg,
+) -> ::std::result::Result<
+    crate::files::SearchV2Result,
+    crate::client::Error<crate::files::SearchError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/search/continue_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Add a tag to an item. A tag is a string. The strings are automatically converted to lowercase letters. No more than 20 tags can be added to a given item.
+
+ `POST /2/files/tags/add` (rpc, api host, user auth, scope `files.metadata.write`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn tags_add(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::AddTagArg,
+) -> ::std::result::Result<(), crate::client::Error<crate::files::AddTagError>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/tags/add",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get list of tags assigned to items.
+
+ `POST /2/files/tags/get` (rpc, api host, user auth, scope `files.metadata.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn tags_get(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::GetTagsArg,
+) -> ::std::result::Result<
+    crate::files::GetTagsResult,
+    crate::client::Error<crate::files::BaseTagError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/tags/get",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Remove a tag from an item.
+
+ `POST /2/files/tags/remove` (rpc, api host, user auth, scope `files.metadata.write`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn tags_remove(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::RemoveTagArg,
+) -> ::std::result::Result<(), crate::client::Error<crate::files::RemoveTagError>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/tags/remove",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Unlock the files at the given paths. A locked file can only be unlocked by the lock holder or, if a business account, a team admin. A successful response indicates that the file has been unlocked. Returns a list of the unlocked file paths and their metadata after this operation.
+
+ `POST /2/files/unlock_file_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn unlock_file_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::UnlockFileBatchArg,
+) -> ::std::result::Result<
+    crate::files::LockFileBatchResult,
+    crate::client::Error<crate::files::LockFileError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/unlock_file_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Create a new file with the contents provided in the request. Do not use this to upload a file larger than 150 MiB. Instead, create an upload session with [`upload_session/start`](crate::files::upload_session_start). Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
+
+ `POST /2/files/upload` (upload, content host, user auth, scope `files.content.write`).
+
+ The request body is the file's content: bytes, a file or a stream.*/
+pub async fn upload(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::UploadArg,
+    body: impl ::std::convert::Into<crate::client::UploadBody>,
+) -> ::std::result::Result<
+    crate::files::FileMetadata,
+    crate::client::Error<crate::files::UploadError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::upload(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/upload",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            body.into(),
+        )
+        .await
+}
+/** Append more data to an upload session. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
+
+ `POST /2/files/upload_session/append` (upload, content host, user auth, scope `files.content.write`).
+
+ The request body is the file's content: bytes, a file or a stream.*/
+#[deprecated]
+pub async fn upload_session_append(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::UploadSessionCursor,
+    body: impl ::std::convert::Into<crate::client::UploadBody>,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::files::UploadSessionAppendError>,
+> {
+    crate::client::upload(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/upload_session/append",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            body.into(),
+        )
+        .await
+}
+/** Append more data to an upload session. When the parameter close is set, this call will close the session. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
+
+ `POST /2/files/upload_session/append_v2` (upload, content host, user auth, scope `files.content.write`).
+
+ The request body is the file's content: bytes, a file or a stream.*/
+pub async fn upload_session_append_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::UploadSessionAppendArg,
+    body: impl ::std::convert::Into<crate::client::UploadBody>,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::files::UploadSessionAppendError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::upload(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/upload_session/append_v2",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            body.into(),
+        )
+        .await
+}
+/** Append more data to multiple upload sessions. Each piece of file content to append to each upload session should be concatenated in the request body, in the order delineated by [`UploadSessionAppendBatchArg.entries`](crate::files::UploadSessionAppendBatchArg::entries) and their individual lengths indicated by [`UploadSessionAppendBatchArgEntry.length`](crate::files::UploadSessionAppendBatchArgEntry::length). A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
+
+ `POST /2/files/upload_session/append_batch` (upload, content host, user auth, scope `files.content.write`).
+
+ The request body is the file's content: bytes, a file or a stream.*/
+pub async fn upload_session_append_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::UploadSessionAppendBatchArg,
+    body: impl ::std::convert::Into<crate::client::UploadBody>,
+) -> ::std::result::Result<
+    crate::files::UploadSessionAppendBatchResult,
+    crate::client::Error<crate::files::UploadSessionAppendBatchError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::upload(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/upload_session/append_batch",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            body.into(),
+        )
+        .await
+}
+/** Finish an upload session and save the uploaded data to the given file path. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
+
+ `POST /2/files/upload_session/finish` (upload, content host, user auth, scope `files.content.write`).
+
+ The request body is the file's content: bytes, a file or a stream.*/
+pub async fn upload_session_finish(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::UploadSessionFinishArg,
+    body: impl ::std::convert::Into<crate::client::UploadBody>,
+) -> ::std::result::Result<
+    crate::files::FileMetadata,
+    crate::client::Error<crate::files::UploadSessionFinishError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::upload(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/upload_session/finish",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            body.into(),
+        )
+        .await
+}
+/** This route helps you commit many files at once into a user's Dropbox. Use [`upload_session/start`](crate::files::upload_session_start) and [`upload_session/append:2`](crate::files::upload_session_append_v2) to upload file contents. We recommend uploading many files in parallel to increase throughput. Once the file contents have been uploaded, rather than calling [`upload_session/finish`](crate::files::upload_session_finish), use this route to finish all your upload sessions in a single request. [`UploadSessionStartArg.close`](crate::files::UploadSessionStartArg::close) or [`UploadSessionAppendArg.close`](crate::files::UploadSessionAppendArg::close) needs to be true for the last [`upload_session/start`](crate::files::upload_session_start) or [`upload_session/append:2`](crate::files::upload_session_append_v2) call. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. This route will return a job\_id immediately and do the async commit job in background. Use [`upload_session/finish_batch/check`](crate::files::upload_session_finish_batch_check) to check the job status. For the same account, this route should be executed serially. That means you should not start the next job before current job finishes. We allow up to 1000 entries in a single request. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
+
+ `POST /2/files/upload_session/finish_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+#[deprecated]
+pub async fn upload_session_finish_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::UploadSessionFinishBatchArg,
+) -> ::std::result::Result<
+    crate::files::UploadSessionFinishBatchLaunch,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/upload_session/finish_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** This route helps you commit many files at once into a user's Dropbox. Use [`upload_session/start`](crate::files::upload_session_start) and [`upload_session/append:2`](crate::files::upload_session_append_v2) to upload file contents. We recommend uploading many files in parallel to increase throughput. Once the file contents have been uploaded, rather than calling [`upload_session/finish`](crate::files::upload_session_finish), use this route to finish all your upload sessions in a single request. [`UploadSessionStartArg.close`](crate::files::UploadSessionStartArg::close) or [`UploadSessionAppendArg.close`](crate::files::UploadSessionAppendArg::close) needs to be true for the last [`upload_session/start`](crate::files::upload_session_start) or [`upload_session/append:2`](crate::files::upload_session_append_v2) call of each upload session. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. We allow up to 1000 entries in a single request. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
+
+ `POST /2/files/upload_session/finish_batch_v2` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn upload_session_finish_batch_v2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::UploadSessionFinishBatchArg,
+) -> ::std::result::Result<
+    crate::files::UploadSessionFinishBatchResult,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/upload_session/finish_batch_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status of an asynchronous job for [`upload_session/finish_batch`](crate::files::upload_session_finish_batch). If success, it returns list of result for each entry.
+
+ `POST /2/files/upload_session/finish_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn upload_session_finish_batch_check(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::files::UploadSessionFinishBatchJobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/upload_session/finish_batch/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Upload sessions allow you to upload a single file in one or more requests, for example where the size of the file is greater than 150 MiB. This call starts a new upload session with the given data. You can then use [`upload_session/append:2`](crate::files::upload_session_append_v2) or [`upload_session/append_batch`](crate::files::upload_session_append_batch) to add more data, then [`upload_session/finish`](crate::files::upload_session_finish) or [`upload_session/finish_batch:2`](crate::files::upload_session_finish_batch_v2) to save all the data to a file in Dropbox. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. An upload session can be used for a maximum of 7 days. Attempting to use a [`UploadSessionStartResult.session_id`](crate::files::UploadSessionStartResult::session_id) with [`upload_session/append:2`](crate::files::upload_session_append_v2) or other upload session routes more than 7 days after its creation will return [`UploadSessionLookupError.not_found`](crate::files::UploadSessionLookupError::NotFound). Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>. By default, upload sessions require you to send content of the file in sequential order via consecutive [`upload_session/start`](crate::files::upload_session_start), [`upload_session/append:2`](crate::files::upload_session_append_v2), and [`upload_session/finish`](crate::files::upload_session_finish) calls (or their batch variants). For better performance, you can optionally set [`UploadSessionStartArg.session_type`](crate::files::UploadSessionStartArg::session_type) to [`UploadSessionType.concurrent`](crate::files::UploadSessionType::Concurrent) to start a concurrent upload session. Concurrent upload sessions may upload file data in concurrent [`upload_session/append:2`](crate::files::upload_session_append_v2) requests, with a few caveats. After all of the requests are complete, finish the session with [`upload_session/finish`](crate::files::upload_session_finish) as normal. You can not send data in a [`upload_session/start`](crate::files::upload_session_start) or [`upload_session/finish`](crate::files::upload_session_finish) call, only with [`upload_session/append:2`](crate::files::upload_session_append_v2) or [`upload_session/append_batch`](crate::files::upload_session_append_batch). Also, the length of the uploaded data in a call to [`upload_session/append:2`](crate::files::upload_session_append_v2) or [`upload_session/append_batch`](crate::files::upload_session_append_batch) must be a multiple of 2^22 (4,194,304) bytes, except for the final append request with [`UploadSessionAppendArg.close`](crate::files::UploadSessionAppendArg::close) or [`UploadSessionAppendBatchArgEntry.close`](crate::files::UploadSessionAppendBatchArgEntry::close) set to true that may contain any remaining data.
+
+ `POST /2/files/upload_session/start` (upload, content host, user auth, scope `files.content.write`).
+
+ The request body is the file's content: bytes, a file or a stream.*/
+pub async fn upload_session_start(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::UploadSessionStartArg,
+    body: impl ::std::convert::Into<crate::client::UploadBody>,
+) -> ::std::result::Result<
+    crate::files::UploadSessionStartResult,
+    crate::client::Error<crate::files::UploadSessionStartError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::upload(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/upload_session/start",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            body.into(),
+        )
+        .await
+}
+/** Start a batch of upload sessions. See [`upload_session/start`](crate::files::upload_session_start). Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
+
+ `POST /2/files/upload_session/start_batch` (rpc, api host, user auth, scope `files.content.write`).*/
+pub async fn upload_session_start_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::files::UploadSessionStartBatchArg,
+) -> ::std::result::Result<
+    crate::files::UploadSessionStartBatchResult,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "files/upload_session/start_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
 }

@@ -16,7 +16,6 @@ pub mod account_id;
 #[rustfmt::skip]
 #[path = "async_.rs"]
 pub mod async_;
-#[cfg(feature = "auth")]
 ///
 #[rustfmt::skip]
 #[path = "auth.rs"]
@@ -26,7 +25,6 @@ pub mod auth;
 #[rustfmt::skip]
 #[path = "check.rs"]
 pub mod check;
-#[cfg(feature = "common")]
 ///
 #[rustfmt::skip]
 #[path = "common.rs"]

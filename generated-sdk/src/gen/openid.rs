@@ -323,3 +323,25 @@ impl ::std::fmt::Debug for UserInfoError {
         crate::wire::debug("UserInfoError", self, f)
     }
 }
+/** This route is used for refreshing the info that is found in the id\_token during the OIDC flow. This route doesn't require any arguments and will use the scopes approved for the given access token.
+
+ `POST /2/openid/userinfo` (rpc, api host, user auth, scope `openid`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn userinfo(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::openid::UserInfoArgs,
+) -> ::std::result::Result<
+    crate::openid::UserInfoResult,
+    crate::client::Error<crate::openid::UserInfoError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "openid/userinfo",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}

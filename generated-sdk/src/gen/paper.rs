@@ -241,7 +241,7 @@ impl ::std::fmt::Debug for AddPaperDocUser {
         crate::wire::debug("AddPaperDocUser", self, f)
     }
 }
-/// Per-member result for `docs/users/add`.
+/// Per-member result for [`docs/users/add`](crate::paper::docs_users_add).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddPaperDocUserMemberResult {
@@ -953,7 +953,7 @@ impl ::std::fmt::Debug for ListPaperDocsArgs {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListPaperDocsContinueArgs {
-    /// The cursor obtained from `docs/list` or `docs/list/continue`. Allows for pagination.
+    /// The cursor obtained from [`docs/list`](crate::paper::docs_list) or [`docs/list/continue`](crate::paper::docs_list_continue). Allows for pagination.
     pub cursor: ::std::string::String,
 }
 impl ListPaperDocsContinueArgs {
@@ -1025,11 +1025,11 @@ impl ::std::fmt::Debug for ListPaperDocsContinueArgs {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListPaperDocsResponse {
-    /// The list of Paper doc IDs that can be used to access the given Paper docs or supplied to other API methods. The list is sorted in the order specified by the initial call to `docs/list`.
+    /// The list of Paper doc IDs that can be used to access the given Paper docs or supplied to other API methods. The list is sorted in the order specified by the initial call to [`docs/list`](crate::paper::docs_list).
     pub doc_ids: ::std::vec::Vec<crate::paper::PaperDocId>,
-    /// Pass the cursor into `docs/list/continue` to paginate through all files. The cursor preserves all properties as specified in the original call to `docs/list`.
+    /// Pass the cursor into [`docs/list/continue`](crate::paper::docs_list_continue) to paginate through all files. The cursor preserves all properties as specified in the original call to [`docs/list`](crate::paper::docs_list).
     pub cursor: crate::paper::Cursor,
-    /// Will be set to True if a subsequent call with the provided cursor to `docs/list/continue` returns immediately with some results. If set to False please allow some delay before making another call to `docs/list/continue`.
+    /// Will be set to True if a subsequent call with the provided cursor to [`docs/list/continue`](crate::paper::docs_list_continue) returns immediately with some results. If set to False please allow some delay before making another call to [`docs/list/continue`](crate::paper::docs_list_continue).
     pub has_more: bool,
 }
 impl ListPaperDocsResponse {
@@ -1230,7 +1230,7 @@ impl ::std::fmt::Debug for ListUsersOnFolderArgs {
 pub struct ListUsersOnFolderContinueArgs {
     /// The Paper doc ID.
     pub doc_id: crate::paper::PaperDocId,
-    /// The cursor obtained from `docs/folder_users/list` or `docs/folder_users/list/continue`. Allows for pagination.
+    /// The cursor obtained from [`docs/folder_users/list`](crate::paper::docs_folder_users_list) or [`docs/folder_users/list/continue`](crate::paper::docs_folder_users_list_continue). Allows for pagination.
     pub cursor: ::std::string::String,
 }
 impl ListUsersOnFolderContinueArgs {
@@ -1317,9 +1317,9 @@ pub struct ListUsersOnFolderResponse {
     pub invitees: ::std::vec::Vec<crate::sharing::InviteeInfo>,
     /// List of users that are invited on the Paper folder.
     pub users: ::std::vec::Vec<crate::sharing::UserInfo>,
-    /// Pass the cursor into `docs/folder_users/list/continue` to paginate through all users. The cursor preserves all properties as specified in the original call to `docs/folder_users/list`.
+    /// Pass the cursor into [`docs/folder_users/list/continue`](crate::paper::docs_folder_users_list_continue) to paginate through all users. The cursor preserves all properties as specified in the original call to [`docs/folder_users/list`](crate::paper::docs_folder_users_list).
     pub cursor: crate::paper::Cursor,
-    /// Will be set to True if a subsequent call with the provided cursor to `docs/folder_users/list/continue` returns immediately with some results. If set to False please allow some delay before making another call to `docs/folder_users/list/continue`.
+    /// Will be set to True if a subsequent call with the provided cursor to [`docs/folder_users/list/continue`](crate::paper::docs_folder_users_list_continue) returns immediately with some results. If set to False please allow some delay before making another call to [`docs/folder_users/list/continue`](crate::paper::docs_folder_users_list_continue).
     pub has_more: bool,
 }
 impl ListUsersOnFolderResponse {
@@ -1567,7 +1567,7 @@ impl ::std::fmt::Debug for ListUsersOnPaperDocArgs {
 pub struct ListUsersOnPaperDocContinueArgs {
     /// The Paper doc ID.
     pub doc_id: crate::paper::PaperDocId,
-    /// The cursor obtained from `docs/users/list` or `docs/users/list/continue`. Allows for pagination.
+    /// The cursor obtained from [`docs/users/list`](crate::paper::docs_users_list) or [`docs/users/list/continue`](crate::paper::docs_users_list_continue). Allows for pagination.
     pub cursor: ::std::string::String,
 }
 impl ListUsersOnPaperDocContinueArgs {
@@ -1656,9 +1656,9 @@ pub struct ListUsersOnPaperDocResponse {
     pub users: ::std::vec::Vec<crate::paper::UserInfoWithPermissionLevel>,
     /// The Paper doc owner. This field is populated on every single response.
     pub doc_owner: crate::sharing::UserInfo,
-    /// Pass the cursor into `docs/users/list/continue` to paginate through all users. The cursor preserves all properties as specified in the original call to `docs/users/list`.
+    /// Pass the cursor into [`docs/users/list/continue`](crate::paper::docs_users_list_continue) to paginate through all users. The cursor preserves all properties as specified in the original call to [`docs/users/list`](crate::paper::docs_users_list).
     pub cursor: crate::paper::Cursor,
-    /// Will be set to True if a subsequent call with the provided cursor to `docs/users/list/continue` returns immediately with some results. If set to False please allow some delay before making another call to `docs/users/list/continue`.
+    /// Will be set to True if a subsequent call with the provided cursor to [`docs/users/list/continue`](crate::paper::docs_users_list_continue) returns immediately with some results. If set to False please allow some delay before making another call to [`docs/users/list/continue`](crate::paper::docs_users_list_continue).
     pub has_more: bool,
 }
 impl ListUsersOnPaperDocResponse {
@@ -5130,4 +5130,417 @@ impl ::std::fmt::Debug for UserOnPaperDocFilter {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserOnPaperDocFilter", self, f)
     }
+}
+/** Marks the given Paper doc as archived. This action can be performed or undone by anyone with edit permissions to the doc. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. This endpoint will be retired in September 2020. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for more information.
+
+ `POST /2/paper/docs/archive` (rpc, api host, user auth, scope `files.content.write`).*/
+#[deprecated]
+pub async fn docs_archive(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::RefPaperDoc,
+) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/archive",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Creates a new Paper doc with the provided content. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. This endpoint will be retired in September 2020. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for more information.
+
+ `POST /2/paper/docs/create` (upload, api host, user auth, scope `files.content.write`).
+
+ The request body is the file's content: bytes, a file or a stream.*/
+#[deprecated]
+pub async fn docs_create(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::PaperDocCreateArgs,
+    body: impl ::std::convert::Into<crate::client::UploadBody>,
+) -> ::std::result::Result<
+    crate::paper::PaperDocCreateUpdateResult,
+    crate::client::Error<crate::paper::PaperDocCreateError>,
+> {
+    crate::client::upload(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/create",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+            body.into(),
+        )
+        .await
+}
+/** Exports and downloads Paper doc either as HTML or markdown. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/download` (download, api host, user auth, scope `files.content.read`).
+
+ The result comes with the file's content as a stream (`range` asks for part of it).*/
+#[deprecated]
+pub async fn docs_download(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::PaperDocExport,
+    range: ::std::option::Option<crate::client::ByteRange>,
+) -> ::std::result::Result<
+    crate::client::Download<crate::paper::PaperDocExportResult>,
+    crate::client::Error<crate::paper::DocLookupError>,
+> {
+    crate::client::download(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/download",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+            range,
+        )
+        .await
+}
+/** Lists the users who are explicitly invited to the Paper folder in which the Paper doc is contained. For private folders all users (including owner) shared on the folder are listed and for team folders all non-team users shared on the folder are returned. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/folder_users/list` (rpc, api host, user auth, scope `sharing.read`).*/
+#[deprecated]
+pub async fn docs_folder_users_list(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::ListUsersOnFolderArgs,
+) -> ::std::result::Result<
+    crate::paper::ListUsersOnFolderResponse,
+    crate::client::Error<crate::paper::DocLookupError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/folder_users/list",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`docs/folder_users/list`](crate::paper::docs_folder_users_list), use this to paginate through all users on the Paper folder. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/folder_users/list/continue` (rpc, api host, user auth, scope `sharing.read`).*/
+#[deprecated]
+pub async fn docs_folder_users_list_continue(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::ListUsersOnFolderContinueArgs,
+) -> ::std::result::Result<
+    crate::paper::ListUsersOnFolderResponse,
+    crate::client::Error<crate::paper::ListUsersCursorError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/folder_users/list/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Retrieves folder information for the given Paper doc. This includes: - folder sharing policy; permissions for subfolders are set by the top-level folder. - full 'filepath', i.e. the list of folders (both folderId and folderName) from the root folder to the folder directly containing the Paper doc. If the Paper doc is not in any folder (aka unfiled) the response will be empty. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/get_folder_info` (rpc, api host, user auth, scope `sharing.read`).*/
+#[deprecated]
+pub async fn docs_get_folder_info(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::RefPaperDoc,
+) -> ::std::result::Result<
+    crate::paper::FoldersContainingPaperDoc,
+    crate::client::Error<crate::paper::DocLookupError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/get_folder_info",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns metadata for a Paper doc or Cloud Doc.
+
+ `POST /2/paper/docs/get_metadata` (rpc, api host, user auth, scope `files.metadata.read`).*/
+pub async fn docs_get_metadata(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::GetDocMetadataArg,
+) -> ::std::result::Result<
+    crate::paper::PaperDocGetMetadataResult,
+    crate::client::Error<crate::paper::DocLookupError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/get_metadata",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Return the list of all Paper docs according to the argument specifications. To iterate over through the full pagination, pass the cursor to [`docs/list/continue`](crate::paper::docs_list_continue). Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/list` (rpc, api host, user auth, scope `files.metadata.read`).*/
+#[deprecated]
+pub async fn docs_list(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::ListPaperDocsArgs,
+) -> ::std::result::Result<
+    crate::paper::ListPaperDocsResponse,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/list",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`docs/list`](crate::paper::docs_list), use this to paginate through all Paper doc. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/list/continue` (rpc, api host, user auth, scope `files.metadata.read`).*/
+#[deprecated]
+pub async fn docs_list_continue(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::ListPaperDocsContinueArgs,
+) -> ::std::result::Result<
+    crate::paper::ListPaperDocsResponse,
+    crate::client::Error<crate::paper::ListDocsCursorError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/list/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Permanently deletes the given Paper doc. This operation is final as the doc cannot be recovered. This action can be performed only by the doc owner. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/permanently_delete` (rpc, api host, user auth, scope `files.permanent_delete`).*/
+#[deprecated]
+pub async fn docs_permanently_delete(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::RefPaperDoc,
+) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/permanently_delete",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Gets the default sharing policy for the given Paper doc. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/sharing_policy/get` (rpc, api host, user auth, scope `sharing.read`).*/
+#[deprecated]
+pub async fn docs_sharing_policy_get(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::RefPaperDoc,
+) -> ::std::result::Result<
+    crate::paper::SharingPolicy,
+    crate::client::Error<crate::paper::DocLookupError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/sharing_policy/get",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Sets the default sharing policy for the given Paper doc. The default 'team\_sharing\_policy' can be changed only by teams, omit this field for personal accounts. The 'public\_sharing\_policy' policy can't be set to the value 'disabled' because this setting can be changed only via the team admin console. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/sharing_policy/set` (rpc, api host, user auth, scope `sharing.write`).*/
+#[deprecated]
+pub async fn docs_sharing_policy_set(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::PaperDocSharingPolicy,
+) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/sharing_policy/set",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Updates an existing Paper doc with the provided content. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. This endpoint will be retired in September 2020. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for more information.
+
+ `POST /2/paper/docs/update` (upload, api host, user auth, scope `files.content.write`).
+
+ The request body is the file's content: bytes, a file or a stream.*/
+#[deprecated]
+pub async fn docs_update(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::PaperDocUpdateArgs,
+    body: impl ::std::convert::Into<crate::client::UploadBody>,
+) -> ::std::result::Result<
+    crate::paper::PaperDocCreateUpdateResult,
+    crate::client::Error<crate::paper::PaperDocUpdateError>,
+> {
+    crate::client::upload(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/update",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+            body.into(),
+        )
+        .await
+}
+/** Allows an owner or editor to add users to a Paper doc or change their permissions using their email address or Dropbox account ID. The doc owner's permissions cannot be changed. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/users/add` (rpc, api host, user auth, scope `sharing.write`).*/
+#[deprecated]
+pub async fn docs_users_add(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::AddPaperDocUser,
+) -> ::std::result::Result<
+    ::std::vec::Vec<crate::paper::AddPaperDocUserMemberResult>,
+    crate::client::Error<crate::paper::DocLookupError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/users/add",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Lists all users who visited the Paper doc or users with explicit access. This call excludes users who have been removed. The list is sorted by the date of the visit or the share date. The list will include both users, the explicitly shared ones as well as those who came in using the Paper url link. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/users/list` (rpc, api host, user auth, scope `sharing.read`).*/
+#[deprecated]
+pub async fn docs_users_list(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::ListUsersOnPaperDocArgs,
+) -> ::std::result::Result<
+    crate::paper::ListUsersOnPaperDocResponse,
+    crate::client::Error<crate::paper::DocLookupError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/users/list",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`docs/users/list`](crate::paper::docs_users_list), use this to paginate through all users on the Paper doc. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/users/list/continue` (rpc, api host, user auth, scope `sharing.read`).*/
+#[deprecated]
+pub async fn docs_users_list_continue(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::ListUsersOnPaperDocContinueArgs,
+) -> ::std::result::Result<
+    crate::paper::ListUsersOnPaperDocResponse,
+    crate::client::Error<crate::paper::ListUsersCursorError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/users/list/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Allows an owner or editor to remove users from a Paper doc using their email address or Dropbox account ID. The doc owner cannot be removed. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/docs/users/remove` (rpc, api host, user auth, scope `sharing.write`).*/
+#[deprecated]
+pub async fn docs_users_remove(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::RemovePaperDocUser,
+) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/docs/users/remove",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Create a new Paper folder with the provided info. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
+
+ `POST /2/paper/folders/create` (rpc, api host, user auth, scope `files.content.write`).*/
+#[deprecated]
+pub async fn folders_create(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::paper::PaperFolderCreateArg,
+) -> ::std::result::Result<
+    crate::paper::PaperFolderCreateResult,
+    crate::client::Error<crate::paper::PaperFolderCreateError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "paper/folders/create",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
 }

@@ -4135,3 +4135,223 @@ impl ::std::fmt::Debug for metadata_union {
         crate::wire::debug("metadata_union", self, f)
     }
 }
+/** Asynchronous document-to-markdown conversion for supported file formats. Supported formats: .binder, .docx, .html, .paper, .papert, .pptx, .xlsx, .gsheet, .ods, .pdf. Unsupported formats return an \`unsupported\_format\_error\`. Size limit: the source file must be at most 50 MB. Larger files are rejected.
+
+ `POST /2/riviera/get_markdown_async` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn get_markdown_async(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::riviera::GetMarkdownArgs,
+) -> ::std::result::Result<crate::async_::LaunchResultBase, crate::client::Error<()>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "riviera/get_markdown_async",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status or result of specified get\_markdown\_async task.
+
+ `POST /2/riviera/get_markdown_async/check` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn get_markdown_async_check(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::riviera::GetMarkdownAsyncCheckResult,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "riviera/get_markdown_async/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Asynchronous file metadata extraction for supported file formats. The kind of metadata returned depends on the file type: - Image (EXIF) formats: .3fr, .arw, .avif, .bmp, .cr2, .cr3, .crw, .dcr, .dcs, .dng, .erf, .gif, .heic, .j2c, .j2k, .jp2, .jpc, .jpeg, .jpf, .jpg, .jpg2, .jpm, .jpx, .kdc, .mef, .mos, .mrw, .nef, .nrw, .orf, .pef, .png, .ppm, .r3d, .raf, .rw2, .rwl, .sr2, .tga, .tif, .tiff, .wbmp, .web, .webp, .x3f. - Audio/video (media) formats: .aac, .aif, .aiff, .flac, .m4a, .m4r, .mp3, .oga, .ogg, .wav, .wma, .3gp, .3gpp, .3gpp2, .asf, .avi, .dv, .flv, .m2t, .m2ts, .m4v, .mkv, .mov, .mp4, .mpeg, .mpg, .mts, .mxf, .oggtheora, .ogv, .rm, .ts, .vob, .webm, .wmv. - PDF format: .pdf. - MS Office formats: .docx, .pptx, .xlsx. Unsupported formats return an \`unsupported\_format\_error\`.
+
+ `POST /2/riviera/get_metadata_async` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn get_metadata_async(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::riviera::GetMetadataArgs,
+) -> ::std::result::Result<crate::async_::LaunchResultBase, crate::client::Error<()>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "riviera/get_metadata_async",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status or result of specified get\_metadata\_async task.
+
+ `POST /2/riviera/get_metadata_async/check` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn get_metadata_async_check(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::riviera::GetMetadataAsyncCheckResult,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "riviera/get_metadata_async/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Asynchronous OCR (optical character recognition) text extraction for images and PDFs, including scanned / non-text PDFs. Supported formats: - Image formats: .bmp, .gif, .heic, .jpeg, .jpg, .png, .tif, .tiff, .webp. - PDF format: .pdf. Unsupported formats return an \`unsupported\_format\_error\`. For the \`url\` variant only Dropbox shared links are supported; external URLs return \`unsupported\_format\_error\`. Text-based PDFs already carry a text layer, so OCR is not run against them and the result is empty; use \`get\_text\_async\` to read the embedded text layer of such a PDF. The result carries the extracted words as plain text, plus the same content as hOCR with per-word coordinates.
+
+ `POST /2/riviera/get_ocr_async` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn get_ocr_async(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::riviera::GetOcrArgs,
+) -> ::std::result::Result<crate::async_::LaunchResultBase, crate::client::Error<()>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "riviera/get_ocr_async",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status or result of specified get\_ocr\_async task.
+
+ `POST /2/riviera/get_ocr_async/check` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn get_ocr_async_check(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::riviera::GetOcrAsyncCheckResult,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "riviera/get_ocr_async/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Asynchronous plain-text extraction from documents. Supported formats include: - Word processing: .doc, .docx, .docm, .rtf. - Presentations: .ppt, .pptx, .pptm. - Spreadsheets: .xls, .xlsx, .xlsm. - PDF: .pdf. - Dropbox document types: .paper, .papert, .binder, .gdoc, .gsheet, .gslides. - Plain text / subtitles: .txt, .vtt. Unsupported formats return an \`unsupported\_format\_error\`. For the \`url\` variant only Dropbox shared links are supported; external URLs return \`unsupported\_format\_error\`.
+
+ `POST /2/riviera/get_text_async` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn get_text_async(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::riviera::GetTextArgs,
+) -> ::std::result::Result<crate::async_::LaunchResultBase, crate::client::Error<()>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "riviera/get_text_async",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status or result of specified get\_text\_async task.
+
+ `POST /2/riviera/get_text_async/check` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn get_text_async_check(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::riviera::GetTextAsyncCheckResult,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "riviera/get_text_async/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Asynchronous transcript generation for audio and video files. Supported audio formats: .aac, .aif, .aiff, .flac, .m4a, .m4r, .mp3, .oga, .ogg, .wav, .wma. Supported video formats: .3gp, .3gpp, .3gpp2, .asf, .avi, .dv, .flv, .m2t, .m2ts, .m4v, .mkv, .mov, .mp4, .mpeg, .mpg, .mts, .mxf, .oggtheora, .ogv, .rm, .ts, .vob, .webm, .wmv. Unsupported formats return an \`unsupported\_format\_error\`. Size limits: the source file must be at most 10 GB and its audio track at most 1 hour in duration. Files exceeding these limits are rejected.
+
+ `POST /2/riviera/get_transcript_async` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn get_transcript_async(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::riviera::GetTranscriptArgs,
+) -> ::std::result::Result<crate::async_::LaunchResultBase, crate::client::Error<()>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "riviera/get_transcript_async",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status or result of specified get\_transcript\_async task.
+
+ `POST /2/riviera/get_transcript_async/check` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn get_transcript_async_check(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::riviera::GetTranscriptAsyncCheckResult,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "riviera/get_transcript_async/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}

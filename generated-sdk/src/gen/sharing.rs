@@ -11,7 +11,7 @@ pub type PathOrId = ::std::string::String;
 pub type ReadPath = crate::files::ReadPath;
 pub type Rev = crate::files::Rev;
 pub type TeamInfo = crate::users::Team;
-/// Arguments for `add_file_member`.
+/// Arguments for [`add_file_member`](crate::sharing::add_file_member).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddFileMemberArgs {
@@ -1524,7 +1524,7 @@ impl ::std::fmt::Debug for FileLinkMetadata {
         crate::wire::debug("FileLinkMetadata", self, f)
     }
 }
-/// Per-member result for `add_file_member`.
+/// Per-member result for [`add_file_member`](crate::sharing::add_file_member).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileMemberActionResult {
@@ -2199,7 +2199,7 @@ impl ::std::fmt::Debug for FolderPolicy {
         crate::wire::debug("FolderPolicy", self, f)
     }
 }
-/// Arguments of `get_file_metadata`.
+/// Arguments of [`get_file_metadata`](crate::sharing::get_file_metadata).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileMetadataArg {
@@ -2306,7 +2306,7 @@ impl ::std::fmt::Debug for GetFileMetadataArg {
         crate::wire::debug("GetFileMetadataArg", self, f)
     }
 }
-/// Arguments of `get_file_metadata/batch`.
+/// Arguments of [`get_file_metadata/batch`](crate::sharing::get_file_metadata_batch).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileMetadataBatchArg {
@@ -2421,7 +2421,7 @@ impl ::std::fmt::Debug for GetFileMetadataBatchArg {
         crate::wire::debug("GetFileMetadataBatchArg", self, f)
     }
 }
-/// Per file results of `get_file_metadata/batch`.
+/// Per file results of [`get_file_metadata/batch`](crate::sharing::get_file_metadata_batch).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileMetadataBatchResult {
@@ -2753,7 +2753,7 @@ impl ::std::fmt::Debug for GetSharedLinkMetadataArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetSharedLinksArg {
-    /// See `get_shared_links` description.
+    /// See [`get_shared_links`](crate::sharing::get_shared_links) description.
     pub path: ::std::option::Option<::std::string::String>,
 }
 impl GetSharedLinksArg {
@@ -4577,7 +4577,7 @@ impl ::std::fmt::Debug for LinkSettings {
         crate::wire::debug("LinkSettings", self, f)
     }
 }
-/// Arguments for `list_file_members`.
+/// Arguments for [`list_file_members`](crate::sharing::list_file_members).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileMembersArg {
@@ -4720,7 +4720,7 @@ impl ::std::fmt::Debug for ListFileMembersArg {
         crate::wire::debug("ListFileMembersArg", self, f)
     }
 }
-/// Arguments for `list_file_members/batch`.
+/// Arguments for [`list_file_members/batch`](crate::sharing::list_file_members_batch).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileMembersBatchArg {
@@ -4838,7 +4838,7 @@ impl ::std::fmt::Debug for ListFileMembersBatchArg {
         crate::wire::debug("ListFileMembersBatchArg", self, f)
     }
 }
-/// Per-file result for `list_file_members/batch`.
+/// Per-file result for [`list_file_members/batch`](crate::sharing::list_file_members_batch).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileMembersBatchResult {
@@ -4944,11 +4944,11 @@ impl ::std::fmt::Debug for ListFileMembersBatchResult {
         crate::wire::debug("ListFileMembersBatchResult", self, f)
     }
 }
-/// Arguments for `list_file_members/continue`.
+/// Arguments for [`list_file_members/continue`](crate::sharing::list_file_members_continue).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileMembersContinueArg {
-    /// The cursor returned by your last call to `list_file_members`, `list_file_members/continue`, or `list_file_members/batch`.
+    /// The cursor returned by your last call to [`list_file_members`](crate::sharing::list_file_members), [`list_file_members/continue`](crate::sharing::list_file_members_continue), or [`list_file_members/batch`](crate::sharing::list_file_members_batch).
     pub cursor: ::std::string::String,
 }
 impl ListFileMembersContinueArg {
@@ -5112,7 +5112,7 @@ impl ::std::fmt::Debug for ListFileMembersCountResult {
         crate::wire::debug("ListFileMembersCountResult", self, f)
     }
 }
-/// Arguments for `list_received_files`.
+/// Arguments for [`list_received_files`](crate::sharing::list_received_files).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFilesArg {
@@ -5213,7 +5213,7 @@ impl ::std::fmt::Debug for ListFilesArg {
         crate::wire::debug("ListFilesArg", self, f)
     }
 }
-/// Arguments for `list_received_files/continue`.
+/// Arguments for [`list_received_files/continue`](crate::sharing::list_received_files_continue).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFilesContinueArg {
@@ -5286,7 +5286,7 @@ impl ::std::fmt::Debug for ListFilesContinueArg {
         crate::wire::debug("ListFilesContinueArg", self, f)
     }
 }
-/// Success results for `list_received_files`.
+/// Success results for [`list_received_files`](crate::sharing::list_received_files).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFilesResult {
@@ -5528,7 +5528,7 @@ impl ::std::fmt::Debug for ListFolderMembersArgs {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderMembersContinueArg {
-    /// The cursor returned by your last call to `list_folder_members` or `list_folder_members/continue`.
+    /// The cursor returned by your last call to [`list_folder_members`](crate::sharing::list_folder_members) or [`list_folder_members/continue`](crate::sharing::list_folder_members_continue).
     pub cursor: ::std::string::String,
 }
 impl ListFolderMembersContinueArg {
@@ -5869,13 +5869,13 @@ impl ::std::fmt::Debug for ListFoldersContinueArg {
         crate::wire::debug("ListFoldersContinueArg", self, f)
     }
 }
-/// Result for `list_folders` or `list_mountable_folders`, depending on which endpoint was requested. Unmounted shared folders can be identified by the absence of [`SharedFolderMetadata.path_lower`](crate::sharing::SharedFolderMetadata::path_lower).
+/// Result for [`list_folders`](crate::sharing::list_folders) or [`list_mountable_folders`](crate::sharing::list_mountable_folders), depending on which endpoint was requested. Unmounted shared folders can be identified by the absence of [`SharedFolderMetadata.path_lower`](crate::sharing::SharedFolderMetadata::path_lower).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFoldersResult {
     /// List of all shared folders the authenticated user has access to.
     pub entries: ::std::vec::Vec<crate::sharing::SharedFolderMetadata>,
-    /// Present if there are additional shared folders that have not been returned yet. Pass the cursor into the corresponding continue endpoint (either `list_folders/continue` or `list_mountable_folders/continue`) to list additional folders.
+    /// Present if there are additional shared folders that have not been returned yet. Pass the cursor into the corresponding continue endpoint (either [`list_folders/continue`](crate::sharing::list_folders_continue) or [`list_mountable_folders/continue`](crate::sharing::list_mountable_folders_continue)) to list additional folders.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListFoldersResult {
@@ -5972,11 +5972,11 @@ impl ::std::fmt::Debug for ListFoldersResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListSharedLinksArg {
-    /// See `list_shared_links` description.
+    /// See [`list_shared_links`](crate::sharing::list_shared_links) description.
     pub path: ::std::option::Option<crate::sharing::ReadPath>,
-    /// The cursor returned by your last call to `list_shared_links`.
+    /// The cursor returned by your last call to [`list_shared_links`](crate::sharing::list_shared_links).
     pub cursor: ::std::option::Option<::std::string::String>,
-    /// See `list_shared_links` description.
+    /// See [`list_shared_links`](crate::sharing::list_shared_links) description.
     pub direct_only: ::std::option::Option<bool>,
 }
 impl ListSharedLinksArg {
@@ -6086,9 +6086,9 @@ impl ::std::fmt::Debug for ListSharedLinksArg {
 pub struct ListSharedLinksResult {
     /// Shared links applicable to the path argument.
     pub links: ::std::vec::Vec<crate::sharing::SharedLinkMetadata>,
-    /// Is true if there are additional shared links that have not been returned yet. Pass the cursor into `list_shared_links` to retrieve them.
+    /// Is true if there are additional shared links that have not been returned yet. Pass the cursor into [`list_shared_links`](crate::sharing::list_shared_links) to retrieve them.
     pub has_more: bool,
-    /// Pass the cursor into `list_shared_links` to obtain the additional links. Cursor is returned only if no path is given.
+    /// Pass the cursor into [`list_shared_links`](crate::sharing::list_shared_links) to obtain the additional links. Cursor is returned only if no path is given.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListSharedLinksResult {
@@ -7318,7 +7318,7 @@ impl ::std::fmt::Debug for RelinquishFolderMembershipArg {
         crate::wire::debug("RelinquishFolderMembershipArg", self, f)
     }
 }
-/// Arguments for `remove_file_member_2`.
+/// Arguments for [`remove_file_member_2`](crate::sharing::remove_file_member_2).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveFileMemberArg {
@@ -8545,7 +8545,7 @@ impl ::std::fmt::Debug for SharedContentLinkMetadataBase {
         crate::wire::debug("SharedContentLinkMetadataBase", self, f)
     }
 }
-/// Shared file user, group, and invitee membership. Used for the results of `list_file_members` and `list_file_members/continue`, and used as part of the results for `list_file_members/batch`.
+/// Shared file user, group, and invitee membership. Used for the results of [`list_file_members`](crate::sharing::list_file_members) and [`list_file_members/continue`](crate::sharing::list_file_members_continue), and used as part of the results for [`list_file_members/batch`](crate::sharing::list_file_members_batch).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedFileMembers {
@@ -8555,7 +8555,7 @@ pub struct SharedFileMembers {
     pub groups: ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
     /// The list of invited members of a file, but have not logged in and claimed this.
     pub invitees: ::std::vec::Vec<crate::sharing::InviteeMembershipInfo>,
-    /// Present if there are additional shared file members that have not been returned yet. Pass the cursor into `list_file_members/continue` to list additional members.
+    /// Present if there are additional shared file members that have not been returned yet. Pass the cursor into [`list_file_members/continue`](crate::sharing::list_file_members_continue) to list additional members.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl SharedFileMembers {
@@ -9000,7 +9000,7 @@ pub struct SharedFolderMembers {
     pub groups: ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
     /// The list of invitees to the shared folder.
     pub invitees: ::std::vec::Vec<crate::sharing::InviteeMembershipInfo>,
-    /// Present if there are additional shared folder members that have not been returned yet. Pass the cursor into `list_folder_members/continue` to list additional members.
+    /// Present if there are additional shared folder members that have not been returned yet. Pass the cursor into [`list_folder_members/continue`](crate::sharing::list_folder_members_continue) to list additional members.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl SharedFolderMembers {
@@ -10558,7 +10558,7 @@ impl ::std::fmt::Debug for UnmountFolderArg {
         crate::wire::debug("UnmountFolderArg", self, f)
     }
 }
-/// Arguments for `unshare_file`.
+/// Arguments for [`unshare_file`](crate::sharing::unshare_file).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnshareFileArg {
@@ -10752,7 +10752,7 @@ impl ::std::fmt::Debug for UnshareFolderArg {
         crate::wire::debug("UnshareFolderArg", self, f)
     }
 }
-/// Arguments for `update_file_member`.
+/// Arguments for [`update_file_member`](crate::sharing::update_file_member).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFileMemberArgs {
@@ -10874,7 +10874,7 @@ impl ::std::fmt::Debug for UpdateFileMemberArgs {
         crate::wire::debug("UpdateFileMemberArgs", self, f)
     }
 }
-/// Arguments for `update_file_policy`.
+/// Arguments for [`update_file_policy`](crate::sharing::update_file_policy).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFilePolicyArg {
@@ -11484,7 +11484,7 @@ impl ::std::fmt::Debug for UserFileMembershipInfo {
         crate::wire::debug("UserFileMembershipInfo", self, f)
     }
 }
-/// Basic information about a user. Use `users.get_account` and `users.get_account_batch` to obtain more detailed information.
+/// Basic information about a user. Use [`users.get_account`](crate::users::get_account) and [`users.get_account_batch`](crate::users::get_account_batch) to obtain more detailed information.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserInfo {
@@ -11977,7 +11977,7 @@ impl ::std::fmt::Debug for AccessInheritance {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AccessLevel {
-    /// The collaborator is the owner of the shared folder. Owners can view and edit the shared folder as well as set the folder's policies using `update_folder_policy`.
+    /// The collaborator is the owner of the shared folder. Owners can view and edit the shared folder as well as set the folder's policies using [`update_folder_policy`](crate::sharing::update_folder_policy).
     Owner,
     /// The collaborator can both view and edit the shared folder.
     Editor,
@@ -12143,7 +12143,7 @@ impl ::std::fmt::Debug for AclUpdatePolicy {
         crate::wire::debug("AclUpdatePolicy", self, f)
     }
 }
-/// Errors for `add_file_member`.
+/// Errors for [`add_file_member`](crate::sharing::add_file_member).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddFileMemberError {
@@ -12890,7 +12890,7 @@ pub enum CreateSharedLinkWithSettingsError {
     Path(crate::files::LookupError),
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
     EmailNotVerified,
-    /// The shared link already exists. You can call `list_shared_links` to get the existing link, or use the provided metadata if it is returned. Existing link metadata will not be returned if custom settings were specified in the request that could make the existing link incompatible with the requested settings.
+    /// The shared link already exists. You can call [`list_shared_links`](crate::sharing::list_shared_links) to get the existing link, or use the provided metadata if it is returned. Existing link metadata will not be returned if custom settings were specified in the request that could make the existing link incompatible with the requested settings.
     SharedLinkAlreadyExists(
         ::std::option::Option<crate::sharing::SharedLinkAlreadyExistsMetadata>,
     ),
@@ -13874,7 +13874,7 @@ impl ::std::fmt::Debug for FolderAction {
         crate::wire::debug("FolderAction", self, f)
     }
 }
-/// Error result for `get_file_metadata`.
+/// Error result for [`get_file_metadata`](crate::sharing::get_file_metadata).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetFileMetadataError {
@@ -14331,15 +14331,15 @@ impl ::std::fmt::Debug for InviteeInfo {
         crate::wire::debug("InviteeInfo", self, f)
     }
 }
-/// Error occurred while performing an asynchronous job from `unshare_folder` or `remove_folder_member`.
+/// Error occurred while performing an asynchronous job from [`unshare_folder`](crate::sharing::unshare_folder) or [`remove_folder_member`](crate::sharing::remove_folder_member).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum JobError {
-    /// Error occurred while performing `unshare_folder` action.
+    /// Error occurred while performing [`unshare_folder`](crate::sharing::unshare_folder) action.
     UnshareFolderError(crate::sharing::UnshareFolderError),
-    /// Error occurred while performing `remove_folder_member` action.
+    /// Error occurred while performing [`remove_folder_member`](crate::sharing::remove_folder_member) action.
     RemoveFolderMemberError(crate::sharing::RemoveFolderMemberError),
-    /// Error occurred while performing `relinquish_folder_membership` action.
+    /// Error occurred while performing [`relinquish_folder_membership`](crate::sharing::relinquish_folder_membership) action.
     RelinquishFolderMembershipError(crate::sharing::RelinquishFolderMembershipError),
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -15047,7 +15047,7 @@ impl ::std::fmt::Debug for LinkPassword {
         crate::wire::debug("LinkPassword", self, f)
     }
 }
-/// Error for `list_file_members/continue`.
+/// Error for [`list_file_members/continue`](crate::sharing::list_file_members_continue).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFileMembersContinueError {
@@ -15141,7 +15141,7 @@ impl ::std::fmt::Debug for ListFileMembersContinueError {
         crate::wire::debug("ListFileMembersContinueError", self, f)
     }
 }
-/// Error for `list_file_members`.
+/// Error for [`list_file_members`](crate::sharing::list_file_members).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFileMembersError {
@@ -15334,7 +15334,7 @@ impl ::std::fmt::Debug for ListFileMembersIndividualResult {
         crate::wire::debug("ListFileMembersIndividualResult", self, f)
     }
 }
-/// Error results for `list_received_files/continue`.
+/// Error results for [`list_received_files/continue`](crate::sharing::list_received_files_continue).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFilesContinueError {
@@ -15563,7 +15563,7 @@ impl ::std::fmt::Debug for ListFoldersContinueError {
 #[non_exhaustive]
 pub enum ListSharedLinksError {
     Path(crate::files::LookupError),
-    /// Indicates that the cursor has been invalidated. Call `list_shared_links` to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`list_shared_links`](crate::sharing::list_shared_links) to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -16792,7 +16792,7 @@ impl ::std::fmt::Debug for RelinquishFolderMembershipError {
         crate::wire::debug("RelinquishFolderMembershipError", self, f)
     }
 }
-/// Errors for `remove_file_member_2`.
+/// Errors for [`remove_file_member_2`](crate::sharing::remove_file_member_2).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RemoveFileMemberError {
@@ -20082,7 +20082,7 @@ impl ::std::fmt::Debug for UnmountFolderError {
         crate::wire::debug("UnmountFolderError", self, f)
     }
 }
-/// Error result for `unshare_file`.
+/// Error result for [`unshare_file`](crate::sharing::unshare_file).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UnshareFileError {
@@ -20252,7 +20252,7 @@ impl ::std::fmt::Debug for UnshareFolderError {
         crate::wire::debug("UnshareFolderError", self, f)
     }
 }
-/// Error result for `update_file_policy`.
+/// Error result for [`update_file_policy`](crate::sharing::update_file_policy).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UpdateFilePolicyError {
@@ -20864,4 +20864,1028 @@ impl ::std::fmt::Debug for VisibilityPolicyDisallowedReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("VisibilityPolicyDisallowedReason", self, f)
     }
+}
+/** Adds specified members to a file.
+
+ `POST /2/sharing/add_file_member` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn add_file_member(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::AddFileMemberArgs,
+) -> ::std::result::Result<
+    ::std::vec::Vec<crate::sharing::FileMemberActionResult>,
+    crate::client::Error<crate::sharing::AddFileMemberError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/add_file_member",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Allows an owner or editor (if the ACL update policy allows) of a shared folder to add another member. For the new member to get access to all the functionality for this folder, you will need to call [`mount_folder`](crate::sharing::mount_folder) on their behalf.
+
+ `POST /2/sharing/add_folder_member` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn add_folder_member(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::AddFolderMemberArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::sharing::AddFolderMemberError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/add_folder_member",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status of an asynchronous job.
+
+ `POST /2/sharing/check_job_status` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn check_job_status(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::sharing::JobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/check_job_status",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status of an asynchronous job for sharing a folder.
+
+ `POST /2/sharing/check_remove_member_job_status` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn check_remove_member_job_status(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::sharing::RemoveMemberJobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/check_remove_member_job_status",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status of an asynchronous job for sharing a folder.
+
+ `POST /2/sharing/check_share_job_status` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn check_share_job_status(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::sharing::ShareFolderJobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/check_share_job_status",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Create a shared link. If a shared link already exists for the given path, that link is returned. Previously, it was technically possible to break a shared link by moving or renaming the corresponding file or folder. In the future, this will no longer be the case, so your app shouldn't rely on this behavior. Instead, if your app needs to revoke a shared link, use revoke\_shared\_link. DEPRECATED: Use create\_shared\_link\_with\_settings instead.
+
+ `POST /2/sharing/create_shared_link` (rpc, api host, user auth, scope `sharing.write`).*/
+#[deprecated]
+pub async fn create_shared_link(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::CreateSharedLinkArg,
+) -> ::std::result::Result<
+    crate::sharing::PathLinkMetadata,
+    crate::client::Error<crate::sharing::CreateSharedLinkError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/create_shared_link",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Create a shared link with custom settings. If no settings are given then the default visibility is RequestedVisibility.public (The resolved visibility, though, may depend on other aspects such as team and shared folder settings).
+
+ `POST /2/sharing/create_shared_link_with_settings` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn create_shared_link_with_settings(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::CreateSharedLinkWithSettingsArg,
+) -> ::std::result::Result<
+    crate::sharing::SharedLinkMetadata,
+    crate::client::Error<crate::sharing::CreateSharedLinkWithSettingsError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/create_shared_link_with_settings",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns shared file metadata.
+
+ `POST /2/sharing/get_file_metadata` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn get_file_metadata(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::GetFileMetadataArg,
+) -> ::std::result::Result<
+    crate::sharing::SharedFileMetadata,
+    crate::client::Error<crate::sharing::GetFileMetadataError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/get_file_metadata",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns shared file metadata.
+
+ `POST /2/sharing/get_file_metadata/batch` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn get_file_metadata_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::GetFileMetadataBatchArg,
+) -> ::std::result::Result<
+    ::std::vec::Vec<crate::sharing::GetFileMetadataBatchResult>,
+    crate::client::Error<crate::sharing::SharingUserError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/get_file_metadata/batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns shared folder metadata by its folder ID.
+
+ `POST /2/sharing/get_folder_metadata` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn get_folder_metadata(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::GetMetadataArgs,
+) -> ::std::result::Result<
+    crate::sharing::SharedFolderMetadata,
+    crate::client::Error<crate::sharing::SharedFolderAccessError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/get_folder_metadata",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Download the shared link's file from a user's Dropbox. This is a download-style endpoint that returns the file content.
+
+ `POST /2/sharing/get_shared_link_file` (download, content host, app or user auth, scope `sharing.read`).
+
+ The result comes with the file's content as a stream (`range` asks for part of it).*/
+pub async fn get_shared_link_file(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::sharing::GetSharedLinkFileArg,
+    range: ::std::option::Option<crate::client::ByteRange>,
+) -> ::std::result::Result<
+    crate::client::Download<crate::sharing::SharedLinkMetadata>,
+    crate::client::Error<crate::sharing::GetSharedLinkFileError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::download(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/get_shared_link_file",
+                host: crate::client::Host::Content,
+                noauth: false,
+            },
+            arg,
+            range,
+        )
+        .await
+}
+/** Get the shared link's metadata.
+
+ `POST /2/sharing/get_shared_link_metadata` (rpc, api host, app or user auth, scope `sharing.read`).*/
+pub async fn get_shared_link_metadata(
+    client: &impl crate::client::AppOrUserAuth,
+    arg: &crate::sharing::GetSharedLinkMetadataArg,
+) -> ::std::result::Result<
+    crate::sharing::SharedLinkMetadata,
+    crate::client::Error<crate::sharing::SharedLinkMetadataError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/get_shared_link_metadata",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** DEPRECATED: Use list\_shared\_links instead. This endpoint will be retired in October 2026. Returns a list of [`LinkMetadata`] objects for this user, including collection links. If no path is given, returns a list of all shared links for the current user, including collection links, up to a maximum of 1000 links. If a non-empty path is given, returns a list of all shared links that allow access to the given path. Collection links are never returned in this case.
+
+ `POST /2/sharing/get_shared_links` (rpc, api host, user auth, scope `sharing.read`).*/
+#[deprecated]
+pub async fn get_shared_links(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::GetSharedLinksArg,
+) -> ::std::result::Result<
+    crate::sharing::GetSharedLinksResult,
+    crate::client::Error<crate::sharing::GetSharedLinksError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/get_shared_links",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Use to obtain the members who have been invited to a file, both inherited and uninherited members.
+
+ `POST /2/sharing/list_file_members` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_file_members(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListFileMembersArg,
+) -> ::std::result::Result<
+    crate::sharing::SharedFileMembers,
+    crate::client::Error<crate::sharing::ListFileMembersError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_file_members",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get members of multiple files at once. The arguments to this route are more limited, and the limit on query result size per file is more strict. To customize the results more, use the individual file endpoint. Inherited users and groups are not included in the result, and permissions are not returned for this endpoint.
+
+ `POST /2/sharing/list_file_members/batch` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_file_members_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListFileMembersBatchArg,
+) -> ::std::result::Result<
+    ::std::vec::Vec<crate::sharing::ListFileMembersBatchResult>,
+    crate::client::Error<crate::sharing::SharingUserError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_file_members/batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`list_file_members`](crate::sharing::list_file_members) or [`list_file_members/batch`](crate::sharing::list_file_members_batch), use this to paginate through all shared file members.
+
+ `POST /2/sharing/list_file_members/continue` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_file_members_continue(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListFileMembersContinueArg,
+) -> ::std::result::Result<
+    crate::sharing::SharedFileMembers,
+    crate::client::Error<crate::sharing::ListFileMembersContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_file_members/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns shared folder membership by its folder ID.
+
+ `POST /2/sharing/list_folder_members` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_folder_members(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListFolderMembersArgs,
+) -> ::std::result::Result<
+    crate::sharing::SharedFolderMembers,
+    crate::client::Error<crate::sharing::SharedFolderAccessError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_folder_members",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`list_folder_members`](crate::sharing::list_folder_members), use this to paginate through all shared folder members.
+
+ `POST /2/sharing/list_folder_members/continue` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_folder_members_continue(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListFolderMembersContinueArg,
+) -> ::std::result::Result<
+    crate::sharing::SharedFolderMembers,
+    crate::client::Error<crate::sharing::ListFolderMembersContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_folder_members/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Return the list of all shared folders the current user has access to.
+
+ `POST /2/sharing/list_folders` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_folders(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListFoldersArgs,
+) -> ::std::result::Result<crate::sharing::ListFoldersResult, crate::client::Error<()>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_folders",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`list_folders`](crate::sharing::list_folders), use this to paginate through all shared folders. The cursor must come from a previous call to [`list_folders`](crate::sharing::list_folders) or [`list_folders/continue`](crate::sharing::list_folders_continue).
+
+ `POST /2/sharing/list_folders/continue` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_folders_continue(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListFoldersContinueArg,
+) -> ::std::result::Result<
+    crate::sharing::ListFoldersResult,
+    crate::client::Error<crate::sharing::ListFoldersContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_folders/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Return the list of all shared folders the current user can mount or unmount.
+
+ `POST /2/sharing/list_mountable_folders` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_mountable_folders(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListFoldersArgs,
+) -> ::std::result::Result<crate::sharing::ListFoldersResult, crate::client::Error<()>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_mountable_folders",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`list_mountable_folders`](crate::sharing::list_mountable_folders), use this to paginate through all mountable shared folders. The cursor must come from a previous call to [`list_mountable_folders`](crate::sharing::list_mountable_folders) or [`list_mountable_folders/continue`](crate::sharing::list_mountable_folders_continue).
+
+ `POST /2/sharing/list_mountable_folders/continue` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_mountable_folders_continue(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListFoldersContinueArg,
+) -> ::std::result::Result<
+    crate::sharing::ListFoldersResult,
+    crate::client::Error<crate::sharing::ListFoldersContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_mountable_folders/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns a list of all files shared with current user.
+
+ `POST /2/sharing/list_received_files` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_received_files(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListFilesArg,
+) -> ::std::result::Result<
+    crate::sharing::ListFilesResult,
+    crate::client::Error<crate::sharing::SharingUserError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_received_files",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get more results with a cursor from [`list_received_files`](crate::sharing::list_received_files).
+
+ `POST /2/sharing/list_received_files/continue` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_received_files_continue(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListFilesContinueArg,
+) -> ::std::result::Result<
+    crate::sharing::ListFilesResult,
+    crate::client::Error<crate::sharing::ListFilesContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_received_files/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** List shared links of this user. If no path is given, returns a list of all shared links for the current user. For members of business teams using team space and member folders, returns all shared links in the team member's home folder unless the team space ID is specified in the request header. If a non-empty path is given, returns a list of all shared links that allow access to the given path - direct links to the given path and links to parent folders of the given path. Links to parent folders can be suppressed by setting direct\_only to true.
+
+ `POST /2/sharing/list_shared_links` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn list_shared_links(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ListSharedLinksArg,
+) -> ::std::result::Result<
+    crate::sharing::ListSharedLinksResult,
+    crate::client::Error<crate::sharing::ListSharedLinksError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/list_shared_links",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Modify the shared link's settings. If the requested visibility conflict with the shared links policy of the team or the shared folder (in case the linked file is part of a shared folder) then the LinkPermissions.resolved\_visibility of the returned SharedLinkMetadata will reflect the actual visibility of the shared link and the LinkPermissions.requested\_visibility will reflect the requested visibility.
+
+ `POST /2/sharing/modify_shared_link_settings` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn modify_shared_link_settings(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ModifySharedLinkSettingsArgs,
+) -> ::std::result::Result<
+    crate::sharing::SharedLinkMetadata,
+    crate::client::Error<crate::sharing::ModifySharedLinkSettingsError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/modify_shared_link_settings",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** The current user mounts the designated folder. Mount a shared folder for a user after they have been added as a member. Once mounted, the shared folder will appear in their Dropbox.
+
+ `POST /2/sharing/mount_folder` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn mount_folder(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::MountFolderArg,
+) -> ::std::result::Result<
+    crate::sharing::SharedFolderMetadata,
+    crate::client::Error<crate::sharing::MountFolderError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/mount_folder",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Removes all self-removable access from a file or folder for the current user. Best-effort and idempotent: attempts to drop link-visitor associations and explicit ACL membership.
+
+ `POST /2/sharing/relinquish_access` (rpc, api host, user auth, scope `private:sharing.write`).*/
+pub async fn relinquish_access(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::RelinquishAccessArg,
+) -> ::std::result::Result<
+    crate::sharing::RelinquishAccessResult,
+    crate::client::Error<crate::sharing::RelinquishAccessError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/relinquish_access",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** The current user relinquishes their membership in the designated file.
+
+ `POST /2/sharing/relinquish_file_membership` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn relinquish_file_membership(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::RelinquishFileMembershipArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::sharing::RelinquishFileMembershipError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/relinquish_file_membership",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** The current user relinquishes their membership in the designated shared folder and will no longer have access to the folder.  A folder owner cannot relinquish membership in their own folder. This will run synchronously if leave\_a\_copy is false, and asynchronously if leave\_a\_copy is true.
+
+ `POST /2/sharing/relinquish_folder_membership` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn relinquish_folder_membership(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::RelinquishFolderMembershipArg,
+) -> ::std::result::Result<
+    crate::async_::LaunchEmptyResult,
+    crate::client::Error<crate::sharing::RelinquishFolderMembershipError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/relinquish_folder_membership",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Identical to remove\_file\_member\_2 but with less information returned.
+
+ `POST /2/sharing/remove_file_member` (rpc, api host, user auth, scope `sharing.write`).*/
+#[deprecated]
+pub async fn remove_file_member(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::RemoveFileMemberArg,
+) -> ::std::result::Result<
+    crate::sharing::FileMemberActionIndividualResult,
+    crate::client::Error<crate::sharing::RemoveFileMemberError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/remove_file_member",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Removes a specified member from the file.
+
+ `POST /2/sharing/remove_file_member_2` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn remove_file_member_2(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::RemoveFileMemberArg,
+) -> ::std::result::Result<
+    crate::sharing::FileMemberRemoveActionResult,
+    crate::client::Error<crate::sharing::RemoveFileMemberError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/remove_file_member_2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Allows an owner or editor (if the ACL update policy allows) of a shared folder to remove another member.
+
+ `POST /2/sharing/remove_folder_member` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn remove_folder_member(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::RemoveFolderMemberArg,
+) -> ::std::result::Result<
+    crate::async_::LaunchResultBase,
+    crate::client::Error<crate::sharing::RemoveFolderMemberError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/remove_folder_member",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Revoke a shared link. Note that even after revoking a shared link to a file, the file may be accessible if there are shared links leading to any of the file parent folders. To list all shared links that enable access to a specific file, you can use the list\_shared\_links with the file as the ListSharedLinksArg.path argument.
+
+ `POST /2/sharing/revoke_shared_link` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn revoke_shared_link(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::RevokeSharedLinkArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::sharing::RevokeSharedLinkError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/revoke_shared_link",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Change the inheritance policy of an existing Shared Folder. Only permitted for shared folders in a shared team root. If a [`ShareFolderLaunch.async_job_id`](crate::sharing::ShareFolderLaunch::AsyncJobId) is returned, you'll need to call [`check_share_job_status`](crate::sharing::check_share_job_status) until the action completes to get the metadata for the folder.
+
+ `POST /2/sharing/set_access_inheritance` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn set_access_inheritance(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::SetAccessInheritanceArg,
+) -> ::std::result::Result<
+    crate::sharing::ShareFolderLaunch,
+    crate::client::Error<crate::sharing::SetAccessInheritanceError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/set_access_inheritance",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Share a folder with collaborators. Most sharing will be completed synchronously. Large folders will be completed asynchronously. To make testing the async case repeatable, set \`ShareFolderArg.force\_async\`. If a [`ShareFolderLaunch.async_job_id`](crate::sharing::ShareFolderLaunch::AsyncJobId) is returned, you'll need to call [`check_share_job_status`](crate::sharing::check_share_job_status) until the action completes to get the metadata for the folder.
+
+ `POST /2/sharing/share_folder` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn share_folder(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::ShareFolderArg,
+) -> ::std::result::Result<
+    crate::sharing::ShareFolderLaunch,
+    crate::client::Error<crate::sharing::ShareFolderError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/share_folder",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Transfer ownership of a shared folder to a member of the shared folder. User must have [`AccessLevel.owner`](crate::sharing::AccessLevel::Owner) access to the shared folder to perform a transfer.
+
+ `POST /2/sharing/transfer_folder` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn transfer_folder(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::TransferFolderArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::sharing::TransferFolderError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/transfer_folder",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** The current user unmounts the designated folder. They can re-mount the folder at a later time using [`mount_folder`](crate::sharing::mount_folder).
+
+ `POST /2/sharing/unmount_folder` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn unmount_folder(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::UnmountFolderArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::sharing::UnmountFolderError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/unmount_folder",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Remove all members from this file. Does not remove inherited members.
+
+ `POST /2/sharing/unshare_file` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn unshare_file(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::UnshareFileArg,
+) -> ::std::result::Result<(), crate::client::Error<crate::sharing::UnshareFileError>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/unshare_file",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Allows a shared folder owner to unshare the folder. Unshare will not work in following cases: The shared folder contains shared folders OR the shared folder is inside another shared folder. You'll need to call [`check_job_status`](crate::sharing::check_job_status) to determine if the action has completed successfully.
+
+ `POST /2/sharing/unshare_folder` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn unshare_folder(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::UnshareFolderArg,
+) -> ::std::result::Result<
+    crate::async_::LaunchEmptyResult,
+    crate::client::Error<crate::sharing::UnshareFolderError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/unshare_folder",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Changes a member's access on a shared file.
+
+ `POST /2/sharing/update_file_member` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn update_file_member(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::UpdateFileMemberArgs,
+) -> ::std::result::Result<
+    crate::sharing::MemberAccessLevelResult,
+    crate::client::Error<crate::sharing::FileMemberActionError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/update_file_member",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Update the viewer info policy of a file.
+
+ `POST /2/sharing/update_file_policy` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn update_file_policy(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::UpdateFilePolicyArg,
+) -> ::std::result::Result<
+    crate::sharing::SharedFileMetadata,
+    crate::client::Error<crate::sharing::UpdateFilePolicyError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/update_file_policy",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Allows an owner or editor of a shared folder to update another member's permissions.
+
+ `POST /2/sharing/update_folder_member` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn update_folder_member(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::UpdateFolderMemberArg,
+) -> ::std::result::Result<
+    crate::sharing::MemberAccessLevelResult,
+    crate::client::Error<crate::sharing::UpdateFolderMemberError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/update_folder_member",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Update the sharing policies for a shared folder. User must have [`AccessLevel.owner`](crate::sharing::AccessLevel::Owner) access to the shared folder to update its policies.
+
+ `POST /2/sharing/update_folder_policy` (rpc, api host, user auth, scope `sharing.write`).*/
+pub async fn update_folder_policy(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::sharing::UpdateFolderPolicyArg,
+) -> ::std::result::Result<
+    crate::sharing::SharedFolderMetadata,
+    crate::client::Error<crate::sharing::UpdateFolderPolicyError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "sharing/update_folder_policy",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
 }

@@ -1998,9 +1998,9 @@ impl ::std::fmt::Debug for ExcludedUsersListContinueArg {
 #[non_exhaustive]
 pub struct ExcludedUsersListResult {
     pub users: ::std::vec::Vec<crate::team::MemberProfile>,
-    /// Pass the cursor into `member_space_limits/excluded_users/list/continue` to obtain additional excluded users.
+    /// Pass the cursor into [`member_space_limits/excluded_users/list/continue`](crate::team::member_space_limits_excluded_users_list_continue) to obtain additional excluded users.
     pub cursor: ::std::option::Option<::std::string::String>,
-    /// Is true if there are additional excluded users that have not been returned yet. An additional call to `member_space_limits/excluded_users/list/continue` can retrieve them.
+    /// Is true if there are additional excluded users that have not been returned yet. An additional call to [`member_space_limits/excluded_users/list/continue`](crate::team::member_space_limits_excluded_users_list_continue) can retrieve them.
     pub has_more: bool,
 }
 impl ExcludedUsersListResult {
@@ -3816,7 +3816,7 @@ impl ::std::fmt::Debug for GroupMembersAddArg {
         crate::wire::debug("GroupMembersAddArg", self, f)
     }
 }
-/// Result returned by `groups/members/add` and `groups/members/remove`.
+/// Result returned by [`groups/members/add`](crate::team::groups_members_add) and [`groups/members/remove`](crate::team::groups_members_remove).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GroupMembersChangeResult {
@@ -4569,9 +4569,9 @@ impl ::std::fmt::Debug for GroupsListContinueArg {
 #[non_exhaustive]
 pub struct GroupsListResult {
     pub groups: ::std::vec::Vec<crate::team_common::GroupSummary>,
-    /// Pass the cursor into `groups/list/continue` to obtain the additional groups.
+    /// Pass the cursor into [`groups/list/continue`](crate::team::groups_list_continue) to obtain the additional groups.
     pub cursor: ::std::string::String,
-    /// Is true if there are additional groups that have not been returned yet. An additional call to `groups/list/continue` can retrieve them.
+    /// Is true if there are additional groups that have not been returned yet. An additional call to [`groups/list/continue`](crate::team::groups_list_continue) can retrieve them.
     pub has_more: bool,
 }
 impl GroupsListResult {
@@ -4843,9 +4843,9 @@ impl ::std::fmt::Debug for GroupsMembersListContinueArg {
 #[non_exhaustive]
 pub struct GroupsMembersListResult {
     pub members: ::std::vec::Vec<crate::team::GroupMemberInfo>,
-    /// Pass the cursor into `groups/members/list/continue` to obtain additional group members.
+    /// Pass the cursor into [`groups/members/list/continue`](crate::team::groups_members_list_continue) to obtain additional group members.
     pub cursor: ::std::string::String,
-    /// Is true if there are additional group members that have not been returned yet. An additional call to `groups/members/list/continue` can retrieve them.
+    /// Is true if there are additional group members that have not been returned yet. An additional call to [`groups/members/list/continue`](crate::team::groups_members_list_continue) can retrieve them.
     pub has_more: bool,
 }
 impl GroupsMembersListResult {
@@ -6863,11 +6863,11 @@ impl ::std::fmt::Debug for ListMemberDevicesResult {
         crate::wire::debug("ListMemberDevicesResult", self, f)
     }
 }
-/// Arguments for `linked_apps/list_members_linked_apps`.
+/// Arguments for [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListMembersAppsArg {
-    /// At the first call to the `linked_apps/list_members_linked_apps` the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of the team applications.
+    /// At the first call to the [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps) the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of the team applications.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListMembersAppsArg {
@@ -6933,15 +6933,15 @@ impl ::std::fmt::Debug for ListMembersAppsArg {
         crate::wire::debug("ListMembersAppsArg", self, f)
     }
 }
-/// Information returned by `linked_apps/list_members_linked_apps`.
+/// Information returned by [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListMembersAppsResult {
     /// The linked applications of each member of the team.
     pub apps: ::std::vec::Vec<crate::team::MemberLinkedApps>,
-    /// If true, then there are more apps available. Pass the cursor to `linked_apps/list_members_linked_apps` to retrieve the rest.
+    /// If true, then there are more apps available. Pass the cursor to [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps) to retrieve the rest.
     pub has_more: bool,
-    /// Pass the cursor into `linked_apps/list_members_linked_apps` to receive the next sub list of team's applications.
+    /// Pass the cursor into [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps) to receive the next sub list of team's applications.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListMembersAppsResult {
@@ -7043,7 +7043,7 @@ impl ::std::fmt::Debug for ListMembersAppsResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListMembersDevicesArg {
-    /// At the first call to the `devices/list_members_devices` the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of team devices.
+    /// At the first call to the [`devices/list_members_devices`](crate::team::devices_list_members_devices) the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of team devices.
     pub cursor: ::std::option::Option<::std::string::String>,
     /// Whether to list web sessions of the team members.
     pub include_web_sessions: bool,
@@ -7169,9 +7169,9 @@ impl ::std::fmt::Debug for ListMembersDevicesArg {
 pub struct ListMembersDevicesResult {
     /// The devices of each member of the team.
     pub devices: ::std::vec::Vec<crate::team::MemberDevices>,
-    /// If true, then there are more devices available. Pass the cursor to `devices/list_members_devices` to retrieve the rest.
+    /// If true, then there are more devices available. Pass the cursor to [`devices/list_members_devices`](crate::team::devices_list_members_devices) to retrieve the rest.
     pub has_more: bool,
-    /// Pass the cursor into `devices/list_members_devices` to receive the next sub list of team's devices.
+    /// Pass the cursor into [`devices/list_members_devices`](crate::team::devices_list_members_devices) to receive the next sub list of team's devices.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListMembersDevicesResult {
@@ -7270,11 +7270,11 @@ impl ::std::fmt::Debug for ListMembersDevicesResult {
         crate::wire::debug("ListMembersDevicesResult", self, f)
     }
 }
-/// Arguments for `linked_apps/list_team_linked_apps`.
+/// Arguments for [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListTeamAppsArg {
-    /// At the first call to the `linked_apps/list_team_linked_apps` the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of the team applications.
+    /// At the first call to the [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps) the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of the team applications.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListTeamAppsArg {
@@ -7340,15 +7340,15 @@ impl ::std::fmt::Debug for ListTeamAppsArg {
         crate::wire::debug("ListTeamAppsArg", self, f)
     }
 }
-/// Information returned by `linked_apps/list_team_linked_apps`.
+/// Information returned by [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListTeamAppsResult {
     /// The linked applications of each member of the team.
     pub apps: ::std::vec::Vec<crate::team::MemberLinkedApps>,
-    /// If true, then there are more apps available. Pass the cursor to `linked_apps/list_team_linked_apps` to retrieve the rest.
+    /// If true, then there are more apps available. Pass the cursor to [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps) to retrieve the rest.
     pub has_more: bool,
-    /// Pass the cursor into `linked_apps/list_team_linked_apps` to receive the next sub list of team's applications.
+    /// Pass the cursor into [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps) to receive the next sub list of team's applications.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListTeamAppsResult {
@@ -7450,7 +7450,7 @@ impl ::std::fmt::Debug for ListTeamAppsResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListTeamDevicesArg {
-    /// At the first call to the `devices/list_team_devices` the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of team devices.
+    /// At the first call to the [`devices/list_team_devices`](crate::team::devices_list_team_devices) the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of team devices.
     pub cursor: ::std::option::Option<::std::string::String>,
     /// Whether to list web sessions of the team members.
     pub include_web_sessions: bool,
@@ -7576,9 +7576,9 @@ impl ::std::fmt::Debug for ListTeamDevicesArg {
 pub struct ListTeamDevicesResult {
     /// The devices of each member of the team.
     pub devices: ::std::vec::Vec<crate::team::MemberDevices>,
-    /// If true, then there are more devices available. Pass the cursor to `devices/list_team_devices` to retrieve the rest.
+    /// If true, then there are more devices available. Pass the cursor to [`devices/list_team_devices`](crate::team::devices_list_team_devices) to retrieve the rest.
     pub has_more: bool,
-    /// Pass the cursor into `devices/list_team_devices` to receive the next sub list of team's devices.
+    /// Pass the cursor into [`devices/list_team_devices`](crate::team::devices_list_team_devices) to receive the next sub list of team's devices.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListTeamDevicesResult {
@@ -9703,7 +9703,7 @@ impl ::std::fmt::Debug for MembersFormerMemberArg {
         crate::wire::debug("MembersFormerMemberArg", self, f)
     }
 }
-/// Available TeamMemberRole for the connected team. To be used with `members/set_admin_permissions:2`.
+/// Available TeamMemberRole for the connected team. To be used with [`members/set_admin_permissions:2`](crate::team::members_set_admin_permissions_v2).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct MembersGetAvailableTeamMemberRolesResult {
@@ -10313,9 +10313,9 @@ impl ::std::fmt::Debug for MembersListContinueArg {
 pub struct MembersListResult {
     /// List of team members.
     pub members: ::std::vec::Vec<crate::team::TeamMemberInfo>,
-    /// Pass the cursor into `members/list/continue` to obtain the additional members.
+    /// Pass the cursor into [`members/list/continue`](crate::team::members_list_continue) to obtain the additional members.
     pub cursor: ::std::string::String,
-    /// Is true if there are additional team members that have not been returned yet. An additional call to `members/list/continue` can retrieve them.
+    /// Is true if there are additional team members that have not been returned yet. An additional call to [`members/list/continue`](crate::team::members_list_continue) can retrieve them.
     pub has_more: bool,
 }
 impl MembersListResult {
@@ -10426,9 +10426,9 @@ impl ::std::fmt::Debug for MembersListResult {
 pub struct MembersListV2Result {
     /// List of team members.
     pub members: ::std::vec::Vec<crate::team::TeamMemberInfoV2>,
-    /// Pass the cursor into `members/list/continue:2` to obtain the additional members.
+    /// Pass the cursor into [`members/list/continue:2`](crate::team::members_list_continue_v2) to obtain the additional members.
     pub cursor: ::std::string::String,
-    /// Is true if there are additional team members that have not been returned yet. An additional call to `members/list/continue:2` can retrieve them.
+    /// Is true if there are additional team members that have not been returned yet. An additional call to [`members/list/continue:2`](crate::team::members_list_continue_v2) can retrieve them.
     pub has_more: bool,
 }
 impl MembersListV2Result {
@@ -14304,15 +14304,15 @@ impl ::std::fmt::Debug for TeamFolderListError {
         crate::wire::debug("TeamFolderListError", self, f)
     }
 }
-/// Result for `team_folder/list` and `team_folder/list/continue`.
+/// Result for [`team_folder/list`](crate::team::team_folder_list) and [`team_folder/list/continue`](crate::team::team_folder_list_continue).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamFolderListResult {
     /// List of all team folders in the authenticated team.
     pub team_folders: ::std::vec::Vec<crate::team::TeamFolderMetadata>,
-    /// Pass the cursor into `team_folder/list/continue` to obtain additional team folders.
+    /// Pass the cursor into [`team_folder/list/continue`](crate::team::team_folder_list_continue) to obtain additional team folders.
     pub cursor: ::std::string::String,
-    /// Is true if there are additional team folders that have not been returned yet. An additional call to `team_folder/list/continue` can retrieve them.
+    /// Is true if there are additional team folders that have not been returned yet. An additional call to [`team_folder/list/continue`](crate::team::team_folder_list_continue) can retrieve them.
     pub has_more: bool,
 }
 impl TeamFolderListResult {
@@ -15223,7 +15223,7 @@ impl ::std::fmt::Debug for TeamMemberInfoV2 {
         crate::wire::debug("TeamMemberInfoV2", self, f)
     }
 }
-/// Information about a team member, after the change, like at `members/set_profile:2`.
+/// Information about a team member, after the change, like at [`members/set_profile:2`](crate::team::members_set_profile_v2).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamMemberInfoV2Result {
@@ -15957,13 +15957,13 @@ impl ::std::fmt::Debug for TeamNamespacesListContinueArg {
         crate::wire::debug("TeamNamespacesListContinueArg", self, f)
     }
 }
-/// Result for `namespaces/list`.
+/// Result for [`namespaces/list`](crate::team::namespaces_list).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TeamNamespacesListResult {
     /// List of all namespaces the team can access.
     pub namespaces: ::std::vec::Vec<crate::team::NamespaceMetadata>,
-    /// Pass the cursor into `namespaces/list/continue` to obtain additional namespaces. Note that duplicate namespaces may be returned.
+    /// Pass the cursor into [`namespaces/list/continue`](crate::team::namespaces_list_continue) to obtain additional namespaces. Note that duplicate namespaces may be returned.
     pub cursor: ::std::string::String,
     /// Is true if there are additional namespaces that have not been returned yet.
     pub has_more: bool,
@@ -16075,7 +16075,7 @@ impl ::std::fmt::Debug for TeamNamespacesListResult {
         crate::wire::debug("TeamNamespacesListResult", self, f)
     }
 }
-/// Results for `token/get_authenticated_admin`.
+/// Results for [`token/get_authenticated_admin`](crate::team::token_get_authenticated_admin).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TokenGetAuthenticatedAdminResult {
@@ -19373,7 +19373,7 @@ pub enum GroupMembersAddError {
     DuplicateUser,
     /// Group is not in this team. You cannot add members to a group that is outside of your team.
     GroupNotInTeam,
-    /// These members are not part of your team. Currently, you cannot add members to a group if they are not part of your team, though this may change in a subsequent version. To add new members to your Dropbox Business team, use the `members/add` endpoint.
+    /// These members are not part of your team. Currently, you cannot add members to a group if they are not part of your team, though this may change in a subsequent version. To add new members to your Dropbox Business team, use the [`members/add`](crate::team::members_add) endpoint.
     MembersNotInTeam(::std::vec::Vec<::std::string::String>),
     /// These users were not found in Dropbox.
     UsersNotFound(::std::vec::Vec<::std::string::String>),
@@ -20112,7 +20112,7 @@ impl ::std::fmt::Debug for GroupsGetInfoError {
 }
 #[derive(Clone, PartialEq)]
 pub enum GroupsGetInfoItem {
-    /// An ID that was provided as a parameter to `groups/get_info`, and did not match a corresponding group. The ID can be a group ID, or an external ID, depending on how the method was called.
+    /// An ID that was provided as a parameter to [`groups/get_info`](crate::team::groups_get_info), and did not match a corresponding group. The ID can be a group ID, or an external ID, depending on how the method was called.
     IdNotFound(::std::string::String),
     /// Info about a group.
     GroupInfo(crate::team::GroupFullInfo),
@@ -21070,7 +21070,7 @@ pub enum LegalHoldsListHeldRevisionsContinueError {
     UnknownLegalHoldError,
     /// Temporary infrastructure failure, please retry.
     TransientError,
-    /// Indicates that the cursor has been invalidated. Call `legal_holds/list_held_revisions_continue` again with an empty cursor to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`legal_holds/list_held_revisions_continue`](crate::team::legal_holds_list_held_revisions_continue) again with an empty cursor to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -21799,7 +21799,7 @@ impl ::std::fmt::Debug for LegalHoldsPolicyUpdateError {
         crate::wire::debug("LegalHoldsPolicyUpdateError", self, f)
     }
 }
-/// Error returned by `linked_apps/list_member_linked_apps`.
+/// Error returned by [`linked_apps/list_member_linked_apps`](crate::team::linked_apps_list_member_linked_apps).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListMemberAppsError {
@@ -21930,11 +21930,11 @@ impl ::std::fmt::Debug for ListMemberDevicesError {
         crate::wire::debug("ListMemberDevicesError", self, f)
     }
 }
-/// Error returned by `linked_apps/list_members_linked_apps`.
+/// Error returned by [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListMembersAppsError {
-    /// Indicates that the cursor has been invalidated. Call `linked_apps/list_members_linked_apps` again with an empty cursor to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps) again with an empty cursor to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -21999,7 +21999,7 @@ impl ::std::fmt::Debug for ListMembersAppsError {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListMembersDevicesError {
-    /// Indicates that the cursor has been invalidated. Call `devices/list_members_devices` again with an empty cursor to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`devices/list_members_devices`](crate::team::devices_list_members_devices) again with an empty cursor to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -22061,11 +22061,11 @@ impl ::std::fmt::Debug for ListMembersDevicesError {
         crate::wire::debug("ListMembersDevicesError", self, f)
     }
 }
-/// Error returned by `linked_apps/list_team_linked_apps`.
+/// Error returned by [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListTeamAppsError {
-    /// Indicates that the cursor has been invalidated. Call `linked_apps/list_team_linked_apps` again with an empty cursor to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps) again with an empty cursor to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -22128,7 +22128,7 @@ impl ::std::fmt::Debug for ListTeamAppsError {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListTeamDevicesError {
-    /// Indicates that the cursor has been invalidated. Call `devices/list_team_devices` again with an empty cursor to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`devices/list_team_devices`](crate::team::devices_list_team_devices) again with an empty cursor to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -23333,7 +23333,7 @@ impl ::std::fmt::Debug for MemberSelectorError {
 pub enum MembersAddJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
-    /// The asynchronous job has finished. For each member that was specified in the parameter [`MembersAddArg`] that was provided to `members/add`, a corresponding item is returned in this list.
+    /// The asynchronous job has finished. For each member that was specified in the parameter [`MembersAddArg`] that was provided to [`members/add`](crate::team::members_add), a corresponding item is returned in this list.
     Complete(::std::vec::Vec<crate::team::MemberAddResult>),
     /// The asynchronous job returned an error. The string contains an error message.
     Failed(::std::string::String),
@@ -23436,7 +23436,7 @@ impl ::std::fmt::Debug for MembersAddJobStatus {
 pub enum MembersAddJobStatusV2Result {
     /// The asynchronous job is still in progress.
     InProgress,
-    /// The asynchronous job has finished. For each member that was specified in the parameter [`MembersAddArg`] that was provided to `members/add:2`, a corresponding item is returned in this list.
+    /// The asynchronous job has finished. For each member that was specified in the parameter [`MembersAddArg`] that was provided to [`members/add:2`](crate::team::members_add_v2), a corresponding item is returned in this list.
     Complete(::std::vec::Vec<crate::team::MemberAddV2Result>),
     /// The asynchronous job returned an error. The string contains an error message.
     Failed(::std::string::String),
@@ -24061,10 +24061,10 @@ impl ::std::fmt::Debug for MembersGetInfoError {
         crate::wire::debug("MembersGetInfoError", self, f)
     }
 }
-/// Describes a result obtained for a single user whose id was specified in the parameter of `members/get_info`.
+/// Describes a result obtained for a single user whose id was specified in the parameter of [`members/get_info`](crate::team::members_get_info).
 #[derive(Clone, PartialEq)]
 pub enum MembersGetInfoItem {
-    /// An ID that was provided as a parameter to `members/get_info` or `members/get_info:2`, and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
+    /// An ID that was provided as a parameter to [`members/get_info`](crate::team::members_get_info) or [`members/get_info:2`](crate::team::members_get_info_v2), and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
     IdNotFound(::std::string::String),
     /// Info about a team member.
     MemberInfo(crate::team::TeamMemberInfo),
@@ -24174,7 +24174,7 @@ impl ::std::fmt::Debug for MembersGetInfoItem {
 }
 #[derive(Clone, PartialEq)]
 pub enum MembersGetInfoItemBase {
-    /// An ID that was provided as a parameter to `members/get_info` or `members/get_info:2`, and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
+    /// An ID that was provided as a parameter to [`members/get_info`](crate::team::members_get_info) or [`members/get_info:2`](crate::team::members_get_info_v2), and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
     IdNotFound(::std::string::String),
 }
 impl crate::wire::Encode for MembersGetInfoItemBase {
@@ -24245,11 +24245,11 @@ impl ::std::fmt::Debug for MembersGetInfoItemBase {
         crate::wire::debug("MembersGetInfoItemBase", self, f)
     }
 }
-/// Describes a result obtained for a single user whose id was specified in the parameter of `members/get_info:2`.
+/// Describes a result obtained for a single user whose id was specified in the parameter of [`members/get_info:2`](crate::team::members_get_info_v2).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MembersGetInfoItemV2 {
-    /// An ID that was provided as a parameter to `members/get_info` or `members/get_info:2`, and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
+    /// An ID that was provided as a parameter to [`members/get_info`](crate::team::members_get_info) or [`members/get_info:2`](crate::team::members_get_info_v2), and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
     IdNotFound(::std::string::String),
     /// Info about a team member.
     MemberInfo(crate::team::TeamMemberInfoV2),
@@ -26965,7 +26965,7 @@ impl ::std::fmt::Debug for RevokeDeviceSessionError {
         crate::wire::debug("RevokeDeviceSessionError", self, f)
     }
 }
-/// Error returned by `linked_apps/revoke_linked_app_batch`.
+/// Error returned by [`linked_apps/revoke_linked_app_batch`](crate::team::linked_apps_revoke_linked_app_batch).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RevokeLinkedAppBatchError {
@@ -27023,7 +27023,7 @@ impl ::std::fmt::Debug for RevokeLinkedAppBatchError {
         crate::wire::debug("RevokeLinkedAppBatchError", self, f)
     }
 }
-/// Error returned by `linked_apps/revoke_linked_app`.
+/// Error returned by [`linked_apps/revoke_linked_app`](crate::team::linked_apps_revoke_linked_app).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RevokeLinkedAppError {
@@ -27792,7 +27792,7 @@ pub enum TeamFolderArchiveJobStatus {
     InProgress,
     /// The archive job has finished. The value is the metadata for the resulting team folder.
     Complete(crate::team::TeamFolderMetadata),
-    /// Error occurred while performing an asynchronous job from `team_folder/archive`.
+    /// Error occurred while performing an asynchronous job from [`team_folder/archive`](crate::team::team_folder_archive).
     Failed(crate::team::TeamFolderArchiveError),
 }
 impl crate::wire::Encode for TeamFolderArchiveJobStatus {
@@ -28137,7 +28137,7 @@ impl ::std::fmt::Debug for TeamFolderCreateError {
 }
 #[derive(Clone, PartialEq)]
 pub enum TeamFolderGetInfoItem {
-    /// An ID that was provided as a parameter to `team_folder/get_info` did not match any of the team's team folders.
+    /// An ID that was provided as a parameter to [`team_folder/get_info`](crate::team::team_folder_get_info) did not match any of the team's team folders.
     IdNotFound(::std::string::String),
     /// Properties of a team folder.
     TeamFolderMetadata(crate::team::TeamFolderMetadata),
@@ -29417,7 +29417,7 @@ impl ::std::fmt::Debug for TeamReportFailureReason {
         crate::wire::debug("TeamReportFailureReason", self, f)
     }
 }
-/// Error returned by `token/get_authenticated_admin`.
+/// Error returned by [`token/get_authenticated_admin`](crate::team::token_get_authenticated_admin).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum TokenGetAuthenticatedAdminError {
@@ -30228,4 +30228,2171 @@ impl ::std::fmt::Debug for UsersSelectorArg {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UsersSelectorArg", self, f)
     }
+}
+/** List all device sessions of a team's member.
+
+ `POST /2/team/devices/list_member_devices` (rpc, api host, team auth, scope `sessions.list`).*/
+pub async fn devices_list_member_devices(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::ListMemberDevicesArg,
+) -> ::std::result::Result<
+    crate::team::ListMemberDevicesResult,
+    crate::client::Error<crate::team::ListMemberDevicesError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/devices/list_member_devices",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** List all device sessions of a team. Permission : Team member file access.
+
+ `POST /2/team/devices/list_members_devices` (rpc, api host, team auth, scope `sessions.list`).*/
+pub async fn devices_list_members_devices(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::ListMembersDevicesArg,
+) -> ::std::result::Result<
+    crate::team::ListMembersDevicesResult,
+    crate::client::Error<crate::team::ListMembersDevicesError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/devices/list_members_devices",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** List all device sessions of a team. Permission : Team member file access.
+
+ `POST /2/team/devices/list_team_devices` (rpc, api host, team auth, scope `sessions.list`).*/
+#[deprecated]
+pub async fn devices_list_team_devices(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::ListTeamDevicesArg,
+) -> ::std::result::Result<
+    crate::team::ListTeamDevicesResult,
+    crate::client::Error<crate::team::ListTeamDevicesError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/devices/list_team_devices",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Revoke a device session of a team's member.
+
+ `POST /2/team/devices/revoke_device_session` (rpc, api host, team auth, scope `sessions.modify`).*/
+pub async fn devices_revoke_device_session(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::RevokeDeviceSessionArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::team::RevokeDeviceSessionError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/devices/revoke_device_session",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Revoke a list of device sessions of team members.
+
+ `POST /2/team/devices/revoke_device_session_batch` (rpc, api host, team auth, scope `sessions.modify`).*/
+pub async fn devices_revoke_device_session_batch(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::RevokeDeviceSessionBatchArg,
+) -> ::std::result::Result<
+    crate::team::RevokeDeviceSessionBatchResult,
+    crate::client::Error<crate::team::RevokeDeviceSessionBatchError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/devices/revoke_device_session_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get the values for one or more features. This route allows you to check your account's capability for what feature you can access or what value you have for certain features. Permission : Team information.
+
+ `POST /2/team/features/get_values` (rpc, api host, team auth, scope `team_info.read`).*/
+pub async fn features_get_values(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::FeaturesGetValuesBatchArg,
+) -> ::std::result::Result<
+    crate::team::FeaturesGetValuesBatchResult,
+    crate::client::Error<crate::team::FeaturesGetValuesBatchError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/features/get_values",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Retrieves information about a team.
+
+ `POST /2/team/get_info` (rpc, api host, team auth, scope `team_info.read`).*/
+pub async fn get_info(
+    client: &impl crate::client::TeamAuth,
+) -> ::std::result::Result<crate::team::TeamGetInfoResult, crate::client::Error<()>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/get_info",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
+}
+/** Creates a new, empty group, with a requested name. Permission : Team member management.
+
+ `POST /2/team/groups/create` (rpc, api host, team auth, scope `groups.write`).*/
+pub async fn groups_create(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::GroupCreateArg,
+) -> ::std::result::Result<
+    crate::team::GroupFullInfo,
+    crate::client::Error<crate::team::GroupCreateError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/create",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Deletes a group. The group is deleted immediately. However the revoking of group-owned resources may take additional time. Use the [`groups/job_status/get`](crate::team::groups_job_status_get) to determine whether this process has completed. Permission : Team member management.
+
+ `POST /2/team/groups/delete` (rpc, api host, team auth, scope `groups.write`).*/
+pub async fn groups_delete(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::GroupSelector,
+) -> ::std::result::Result<
+    crate::async_::LaunchEmptyResult,
+    crate::client::Error<crate::team::GroupDeleteError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/delete",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Retrieves information about one or more groups. Note that the optional field [`GroupFullInfo.members`](crate::team::GroupFullInfo::members) is not returned for system-managed groups. Permission : Team Information.
+
+ `POST /2/team/groups/get_info` (rpc, api host, team auth, scope `groups.read`).*/
+pub async fn groups_get_info(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::GroupsSelector,
+) -> ::std::result::Result<
+    crate::team::GroupsGetInfoResult,
+    crate::client::Error<crate::team::GroupsGetInfoError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/get_info",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once an async\_job\_id is returned from [`groups/delete`](crate::team::groups_delete), [`groups/members/add`](crate::team::groups_members_add) , or [`groups/members/remove`](crate::team::groups_members_remove) use this method to poll the status of granting/revoking group members' access to group-owned resources. Permission : Team member management.
+
+ `POST /2/team/groups/job_status/get` (rpc, api host, team auth, scope `groups.write`).*/
+pub async fn groups_job_status_get(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::async_::PollEmptyResult,
+    crate::client::Error<crate::team::GroupsPollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/job_status/get",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Lists groups on a team. Permission : Team Information.
+
+ `POST /2/team/groups/list` (rpc, api host, team auth, scope `groups.read`).*/
+pub async fn groups_list(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::GroupsListArg,
+) -> ::std::result::Result<crate::team::GroupsListResult, crate::client::Error<()>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/list",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`groups/list`](crate::team::groups_list), use this to paginate through all groups. Permission : Team Information.
+
+ `POST /2/team/groups/list/continue` (rpc, api host, team auth, scope `groups.read`).*/
+pub async fn groups_list_continue(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::GroupsListContinueArg,
+) -> ::std::result::Result<
+    crate::team::GroupsListResult,
+    crate::client::Error<crate::team::GroupsListContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/list/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Adds members to a group. The members are added immediately. However the granting of group-owned resources may take additional time. Use the [`groups/job_status/get`](crate::team::groups_job_status_get) to determine whether this process has completed. Permission : Team member management.
+
+ `POST /2/team/groups/members/add` (rpc, api host, team auth, scope `groups.write`).*/
+pub async fn groups_members_add(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::GroupMembersAddArg,
+) -> ::std::result::Result<
+    crate::team::GroupMembersChangeResult,
+    crate::client::Error<crate::team::GroupMembersAddError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/members/add",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Lists members of a group. Permission : Team Information.
+
+ `POST /2/team/groups/members/list` (rpc, api host, team auth, scope `groups.read`).*/
+pub async fn groups_members_list(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::GroupsMembersListArg,
+) -> ::std::result::Result<
+    crate::team::GroupsMembersListResult,
+    crate::client::Error<crate::team::GroupSelectorError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/members/list",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`groups/members/list`](crate::team::groups_members_list), use this to paginate through all members of the group. Permission : Team information.
+
+ `POST /2/team/groups/members/list/continue` (rpc, api host, team auth, scope `groups.read`).*/
+pub async fn groups_members_list_continue(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::GroupsMembersListContinueArg,
+) -> ::std::result::Result<
+    crate::team::GroupsMembersListResult,
+    crate::client::Error<crate::team::GroupsMembersListContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/members/list/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Removes members from a group. The members are removed immediately. However the revoking of group-owned resources may take additional time. Use the [`groups/job_status/get`](crate::team::groups_job_status_get) to determine whether this process has completed. This method permits removing the only owner of a group, even in cases where this is not possible via the web client. Permission : Team member management.
+
+ `POST /2/team/groups/members/remove` (rpc, api host, team auth, scope `groups.write`).*/
+pub async fn groups_members_remove(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::GroupMembersRemoveArg,
+) -> ::std::result::Result<
+    crate::team::GroupMembersChangeResult,
+    crate::client::Error<crate::team::GroupMembersRemoveError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/members/remove",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Sets a member's access type in a group. Permission : Team member management.
+
+ `POST /2/team/groups/members/set_access_type` (rpc, api host, team auth, scope `groups.write`).*/
+pub async fn groups_members_set_access_type(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::GroupMembersSetAccessTypeArg,
+) -> ::std::result::Result<
+    crate::team::GroupsGetInfoResult,
+    crate::client::Error<crate::team::GroupMemberSetAccessTypeError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/members/set_access_type",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Updates a group's name and/or external ID. Permission : Team member management.
+
+ `POST /2/team/groups/update` (rpc, api host, team auth, scope `groups.write`).*/
+pub async fn groups_update(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::GroupUpdateArgs,
+) -> ::std::result::Result<
+    crate::team::GroupFullInfo,
+    crate::client::Error<crate::team::GroupUpdateError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/groups/update",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Creates new legal hold policy. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
+
+ `POST /2/team/legal_holds/create_policy` (rpc, api host, team auth, scope `team_data.governance.write`).*/
+pub async fn legal_holds_create_policy(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::LegalHoldsPolicyCreateArg,
+) -> ::std::result::Result<
+    crate::team::LegalHoldsPolicyCreateResult,
+    crate::client::Error<crate::team::LegalHoldsPolicyCreateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/legal_holds/create_policy",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Gets a legal hold by Id. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
+
+ `POST /2/team/legal_holds/get_policy` (rpc, api host, team auth, scope `team_data.governance.write`).*/
+pub async fn legal_holds_get_policy(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::LegalHoldsGetPolicyArg,
+) -> ::std::result::Result<
+    crate::team::LegalHoldsGetPolicyResult,
+    crate::client::Error<crate::team::LegalHoldsGetPolicyError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/legal_holds/get_policy",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** List the file metadata that's under the hold. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
+
+ `POST /2/team/legal_holds/list_held_revisions` (rpc, api host, team auth, scope `team_data.governance.write`).*/
+pub async fn legal_holds_list_held_revisions(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::LegalHoldsListHeldRevisionsArg,
+) -> ::std::result::Result<
+    crate::team::LegalHoldsListHeldRevisionResult,
+    crate::client::Error<crate::team::LegalHoldsListHeldRevisionsError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/legal_holds/list_held_revisions",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Continue listing the file metadata that's under the hold. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
+
+ `POST /2/team/legal_holds/list_held_revisions_continue` (rpc, api host, team auth, scope `team_data.governance.write`).*/
+pub async fn legal_holds_list_held_revisions_continue(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::LegalHoldsListHeldRevisionsContinueArg,
+) -> ::std::result::Result<
+    crate::team::LegalHoldsListHeldRevisionResult,
+    crate::client::Error<crate::team::LegalHoldsListHeldRevisionsError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/legal_holds/list_held_revisions_continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Lists legal holds on a team. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
+
+ `POST /2/team/legal_holds/list_policies` (rpc, api host, team auth, scope `team_data.governance.write`).*/
+pub async fn legal_holds_list_policies(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::LegalHoldsListPoliciesArg,
+) -> ::std::result::Result<
+    crate::team::LegalHoldsListPoliciesResult,
+    crate::client::Error<crate::team::LegalHoldsListPoliciesError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/legal_holds/list_policies",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Releases a legal hold by Id. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
+
+ `POST /2/team/legal_holds/release_policy` (rpc, api host, team auth, scope `team_data.governance.write`).*/
+pub async fn legal_holds_release_policy(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::LegalHoldsPolicyReleaseArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::team::LegalHoldsPolicyReleaseError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/legal_holds/release_policy",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Updates a legal hold. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
+
+ `POST /2/team/legal_holds/update_policy` (rpc, api host, team auth, scope `team_data.governance.write`).*/
+pub async fn legal_holds_update_policy(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::LegalHoldsPolicyUpdateArg,
+) -> ::std::result::Result<
+    crate::team::LegalHoldsPolicyUpdateResult,
+    crate::client::Error<crate::team::LegalHoldsPolicyUpdateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/legal_holds/update_policy",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** List all linked applications of the team member. Note, this endpoint does not list any team-linked applications.
+
+ `POST /2/team/linked_apps/list_member_linked_apps` (rpc, api host, team auth, scope `sessions.list`).*/
+pub async fn linked_apps_list_member_linked_apps(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::ListMemberAppsArg,
+) -> ::std::result::Result<
+    crate::team::ListMemberAppsResult,
+    crate::client::Error<crate::team::ListMemberAppsError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/linked_apps/list_member_linked_apps",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** List all applications linked to the team members' accounts. Note, this endpoint does not list any team-linked applications.
+
+ `POST /2/team/linked_apps/list_members_linked_apps` (rpc, api host, team auth, scope `sessions.list`).*/
+pub async fn linked_apps_list_members_linked_apps(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::ListMembersAppsArg,
+) -> ::std::result::Result<
+    crate::team::ListMembersAppsResult,
+    crate::client::Error<crate::team::ListMembersAppsError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/linked_apps/list_members_linked_apps",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** List all applications linked to the team members' accounts. Note, this endpoint doesn't list any team-linked applications.
+
+ `POST /2/team/linked_apps/list_team_linked_apps` (rpc, api host, team auth, scope `sessions.list`).*/
+#[deprecated]
+pub async fn linked_apps_list_team_linked_apps(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::ListTeamAppsArg,
+) -> ::std::result::Result<
+    crate::team::ListTeamAppsResult,
+    crate::client::Error<crate::team::ListTeamAppsError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/linked_apps/list_team_linked_apps",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Revoke a linked application of the team member.
+
+ `POST /2/team/linked_apps/revoke_linked_app` (rpc, api host, team auth, scope `sessions.modify`).*/
+pub async fn linked_apps_revoke_linked_app(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::RevokeLinkedApiAppArg,
+) -> ::std::result::Result<(), crate::client::Error<crate::team::RevokeLinkedAppError>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/linked_apps/revoke_linked_app",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Revoke a list of linked applications of the team members.
+
+ `POST /2/team/linked_apps/revoke_linked_app_batch` (rpc, api host, team auth, scope `sessions.modify`).*/
+pub async fn linked_apps_revoke_linked_app_batch(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::RevokeLinkedApiAppBatchArg,
+) -> ::std::result::Result<
+    crate::team::RevokeLinkedAppBatchResult,
+    crate::client::Error<crate::team::RevokeLinkedAppBatchError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/linked_apps/revoke_linked_app_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Add users to member space limits excluded users list.
+
+ `POST /2/team/member_space_limits/excluded_users/add` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn member_space_limits_excluded_users_add(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::ExcludedUsersUpdateArg,
+) -> ::std::result::Result<
+    crate::team::ExcludedUsersUpdateResult,
+    crate::client::Error<crate::team::ExcludedUsersUpdateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/member_space_limits/excluded_users/add",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** List member space limits excluded users.
+
+ `POST /2/team/member_space_limits/excluded_users/list` (rpc, api host, team auth, scope `members.read`).*/
+pub async fn member_space_limits_excluded_users_list(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::ExcludedUsersListArg,
+) -> ::std::result::Result<
+    crate::team::ExcludedUsersListResult,
+    crate::client::Error<crate::team::ExcludedUsersListError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/member_space_limits/excluded_users/list",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Continue listing member space limits excluded users.
+
+ `POST /2/team/member_space_limits/excluded_users/list/continue` (rpc, api host, team auth, scope `members.read`).*/
+pub async fn member_space_limits_excluded_users_list_continue(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::ExcludedUsersListContinueArg,
+) -> ::std::result::Result<
+    crate::team::ExcludedUsersListResult,
+    crate::client::Error<crate::team::ExcludedUsersListContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/member_space_limits/excluded_users/list/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Remove users from member space limits excluded users list.
+
+ `POST /2/team/member_space_limits/excluded_users/remove` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn member_space_limits_excluded_users_remove(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::ExcludedUsersUpdateArg,
+) -> ::std::result::Result<
+    crate::team::ExcludedUsersUpdateResult,
+    crate::client::Error<crate::team::ExcludedUsersUpdateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/member_space_limits/excluded_users/remove",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get users custom quota. A maximum of 1000 members can be specified in a single call. Note: to apply a custom space limit, a team admin needs to set a member space limit for the team first. (the team admin can check the settings here: <https://www.dropbox.com/team/admin/settings/space>).
+
+ `POST /2/team/member_space_limits/get_custom_quota` (rpc, api host, team auth, scope `members.read`).*/
+pub async fn member_space_limits_get_custom_quota(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::CustomQuotaUsersArg,
+) -> ::std::result::Result<
+    ::std::vec::Vec<crate::team::CustomQuotaResult>,
+    crate::client::Error<crate::team::CustomQuotaError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/member_space_limits/get_custom_quota",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Remove users custom quota. A maximum of 1000 members can be specified in a single call. Note: to apply a custom space limit, a team admin needs to set a member space limit for the team first. (the team admin can check the settings here: <https://www.dropbox.com/team/admin/settings/space>).
+
+ `POST /2/team/member_space_limits/remove_custom_quota` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn member_space_limits_remove_custom_quota(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::CustomQuotaUsersArg,
+) -> ::std::result::Result<
+    ::std::vec::Vec<crate::team::RemoveCustomQuotaResult>,
+    crate::client::Error<crate::team::CustomQuotaError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/member_space_limits/remove_custom_quota",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Set users custom quota. Custom quota has to be at least 2GB. A maximum of 1000 members can be specified in a single call. Note: to apply a custom space limit, a team admin needs to set a member space limit for the team first. (the team admin can check the settings here: <https://www.dropbox.com/team/admin/settings/space>).
+
+ `POST /2/team/member_space_limits/set_custom_quota` (rpc, api host, team auth, scope `members.read`).*/
+pub async fn member_space_limits_set_custom_quota(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::SetCustomQuotaArg,
+) -> ::std::result::Result<
+    ::std::vec::Vec<crate::team::CustomQuotaResult>,
+    crate::client::Error<crate::team::SetCustomQuotaError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/member_space_limits/set_custom_quota",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Adds members to a team. Permission : Team member management A maximum of 20 members can be specified in a single call. If no Dropbox account exists with the email address specified, a new Dropbox account will be created with the given email address, and that account will be invited to the team. If a personal Dropbox account exists with the email address specified in the call, this call will create a placeholder Dropbox account for the user on the team and send an email inviting the user to migrate their existing personal account onto the team. Team member management apps are required to set an initial given\_name and surname for a user to use in the team invitation and for 'Perform as team member' actions taken on the user before they become 'active'.
+
+ `POST /2/team/members/add` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_add(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersAddArg,
+) -> ::std::result::Result<crate::team::MembersAddLaunch, crate::client::Error<()>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/add",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Adds members to a team. Permission : Team member management A maximum of 20 members can be specified in a single call. If no Dropbox account exists with the email address specified, a new Dropbox account will be created with the given email address, and that account will be invited to the team. If a personal Dropbox account exists with the email address specified in the call, this call will create a placeholder Dropbox account for the user on the team and send an email inviting the user to migrate their existing personal account onto the team.
+
+ `POST /2/team/members/add_v2` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_add_v2(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersAddV2Arg,
+) -> ::std::result::Result<
+    crate::team::MembersAddLaunchV2Result,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/add_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once an async\_job\_id is returned from [`members/add`](crate::team::members_add) , use this to poll the status of the asynchronous request. Permission : Team member management.
+
+ `POST /2/team/members/add/job_status/get` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_add_job_status_get(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::team::MembersAddJobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/add/job_status/get",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once an async\_job\_id is returned from [`members/add:2`](crate::team::members_add_v2) , use this to poll the status of the asynchronous request. Permission : Team member management.
+
+ `POST /2/team/members/add/job_status/get_v2` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_add_job_status_get_v2(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::team::MembersAddJobStatusV2Result,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/add/job_status/get_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Launch a bulk suspend job. The server enforces a maximum of 500 members.
+
+ `POST /2/team/members/bulk_suspend` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_bulk_suspend(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::BulkSuspendArg,
+) -> ::std::result::Result<
+    crate::async_::LaunchResultBase,
+    crate::client::Error<crate::team::BulkSuspendError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/bulk_suspend",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Poll a previously launched bulk suspend job.
+
+ `POST /2/team/members/bulk_suspend/job_status/check` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_bulk_suspend_job_status_check(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::team::BulkSuspendJobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/bulk_suspend/job_status/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Permanently delete the files of a user who has been removed from the team. After permanent deletion, those files will not be available to be transferred to another team member. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
+
+ `POST /2/team/members/delete_former_member_files` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_delete_former_member_files(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersFormerMemberArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::team::MembersDeleteFormerMemberFilesError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/delete_former_member_files",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Deletes a team member's profile photo. Permission : Team member management.
+
+ `POST /2/team/members/delete_profile_photo` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_delete_profile_photo(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersDeleteProfilePhotoArg,
+) -> ::std::result::Result<
+    crate::team::TeamMemberInfo,
+    crate::client::Error<crate::team::MembersDeleteProfilePhotoError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/delete_profile_photo",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Deletes a team member's profile photo. Permission : Team member management.
+
+ `POST /2/team/members/delete_profile_photo_v2` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_delete_profile_photo_v2(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersDeleteProfilePhotoArg,
+) -> ::std::result::Result<
+    crate::team::TeamMemberInfoV2Result,
+    crate::client::Error<crate::team::MembersDeleteProfilePhotoError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/delete_profile_photo_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get available TeamMemberRoles for the connected team. To be used with [`members/set_admin_permissions:2`](crate::team::members_set_admin_permissions_v2). Permission : Team member management.
+
+ `POST /2/team/members/get_available_team_member_roles` (rpc, api host, team auth, scope `members.read`).*/
+pub async fn members_get_available_team_member_roles(
+    client: &impl crate::client::TeamAuth,
+) -> ::std::result::Result<
+    crate::team::MembersGetAvailableTeamMemberRolesResult,
+    crate::client::Error<()>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/get_available_team_member_roles",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
+}
+/** Returns information about multiple team members. Permission : Team information This endpoint will return [`MembersGetInfoItem.id_not_found`](crate::team::MembersGetInfoItem::IdNotFound), for IDs (or emails) that cannot be matched to a valid team member.
+
+ `POST /2/team/members/get_info` (rpc, api host, team auth, scope `members.read`).*/
+pub async fn members_get_info(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersGetInfoArgs,
+) -> ::std::result::Result<
+    crate::team::MembersGetInfoResult,
+    crate::client::Error<crate::team::MembersGetInfoError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/get_info",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns information about multiple team members. Permission : Team information This endpoint will return [`MembersGetInfoItem.id_not_found`](crate::team::MembersGetInfoItem::IdNotFound), for IDs (or emails) that cannot be matched to a valid team member.
+
+ `POST /2/team/members/get_info_v2` (rpc, api host, team auth, scope `members.read`).*/
+pub async fn members_get_info_v2(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersGetInfoV2Arg,
+) -> ::std::result::Result<
+    crate::team::MembersGetInfoV2Result,
+    crate::client::Error<crate::team::MembersGetInfoError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/get_info_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Lists members of a team. Permission : Team information.
+
+ `POST /2/team/members/list` (rpc, api host, team auth, scope `members.read`).*/
+pub async fn members_list(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersListArg,
+) -> ::std::result::Result<
+    crate::team::MembersListResult,
+    crate::client::Error<crate::team::MembersListError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/list",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Lists members of a team. Permission : Team information.
+
+ `POST /2/team/members/list_v2` (rpc, api host, team auth, scope `members.read`).*/
+pub async fn members_list_v2(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersListArg,
+) -> ::std::result::Result<
+    crate::team::MembersListV2Result,
+    crate::client::Error<crate::team::MembersListError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/list_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`members/list`](crate::team::members_list), use this to paginate through all team members. Permission : Team information.
+
+ `POST /2/team/members/list/continue` (rpc, api host, team auth, scope `members.read`).*/
+pub async fn members_list_continue(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersListContinueArg,
+) -> ::std::result::Result<
+    crate::team::MembersListResult,
+    crate::client::Error<crate::team::MembersListContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/list/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`members/list:2`](crate::team::members_list_v2), use this to paginate through all team members. Permission : Team information.
+
+ `POST /2/team/members/list/continue_v2` (rpc, api host, team auth, scope `members.read`).*/
+pub async fn members_list_continue_v2(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersListContinueArg,
+) -> ::std::result::Result<
+    crate::team::MembersListV2Result,
+    crate::client::Error<crate::team::MembersListContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/list/continue_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Moves removed member's files to a different member. This endpoint initiates an asynchronous job. To obtain the final result of the job, the client should periodically poll [`members/move_former_member_files/job_status/check`](crate::team::members_move_former_member_files_job_status_check). Permission : Team member management.
+
+ `POST /2/team/members/move_former_member_files` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_move_former_member_files(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersDataTransferArg,
+) -> ::std::result::Result<
+    crate::async_::LaunchEmptyResult,
+    crate::client::Error<crate::team::MembersTransferFormerMembersFilesError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/move_former_member_files",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once an async\_job\_id is returned from [`members/move_former_member_files`](crate::team::members_move_former_member_files) , use this to poll the status of the asynchronous request. Permission : Team member management.
+
+ `POST /2/team/members/move_former_member_files/job_status/check` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_move_former_member_files_job_status_check(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::async_::PollEmptyResult,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/move_former_member_files/job_status/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Recover a deleted member. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
+
+ `POST /2/team/members/recover` (rpc, api host, team auth, scope `members.delete`).*/
+pub async fn members_recover(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersRecoverArg,
+) -> ::std::result::Result<(), crate::client::Error<crate::team::MembersRecoverError>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/recover",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Removes a member from a team. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account. Accounts can be recovered via [`members/recover`](crate::team::members_recover) for a 7 day period or until the account has been permanently deleted or transferred to another account (whichever comes first). Calling [`members/add`](crate::team::members_add) while a user is still recoverable on your team will return with [`MemberAddResult.user_already_on_team`](crate::team::MemberAddResult::UserAlreadyOnTeam). Accounts can have their files transferred via the admin console for a limited time, based on the version history length associated with the team (180 days for most teams). Accounts can have their stacks transferred through the admin console. This only transfers stacks that they have created. This endpoint may initiate an asynchronous job. To obtain the final result of the job, the client should periodically poll [`members/remove/job_status/get`](crate::team::members_remove_job_status_get).
+
+ `POST /2/team/members/remove` (rpc, api host, team auth, scope `members.delete`).*/
+pub async fn members_remove(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersRemoveArg,
+) -> ::std::result::Result<
+    crate::async_::LaunchEmptyResult,
+    crate::client::Error<crate::team::MembersRemoveError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/remove",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once an async\_job\_id is returned from [`members/remove`](crate::team::members_remove) , use this to poll the status of the asynchronous request. Permission : Team member management.
+
+ `POST /2/team/members/remove/job_status/get` (rpc, api host, team auth, scope `members.delete`).*/
+pub async fn members_remove_job_status_get(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::async_::PollEmptyResult,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/remove/job_status/get",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Add secondary emails to users. Permission : Team member management. Emails that are on verified domains will be verified automatically. For each email address not on a verified domain a verification email will be sent.
+
+ `POST /2/team/members/secondary_emails/add` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_secondary_emails_add(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::AddSecondaryEmailsArg,
+) -> ::std::result::Result<
+    crate::team::AddSecondaryEmailsResult,
+    crate::client::Error<crate::team::AddSecondaryEmailsError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/secondary_emails/add",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Delete secondary emails from users Permission : Team member management. Users will be notified of deletions of verified secondary emails at both the secondary email and their primary email.
+
+ `POST /2/team/members/secondary_emails/delete` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_secondary_emails_delete(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::DeleteSecondaryEmailsArg,
+) -> ::std::result::Result<
+    crate::team::DeleteSecondaryEmailsResult,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/secondary_emails/delete",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Resend secondary email verification emails. Permission : Team member management.
+
+ `POST /2/team/members/secondary_emails/resend_verification_emails` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_secondary_emails_resend_verification_emails(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::ResendVerificationEmailArg,
+) -> ::std::result::Result<
+    crate::team::ResendVerificationEmailResult,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/secondary_emails/resend_verification_emails",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Sends welcome email to pending team member. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account. No-op if team member is not pending.
+
+ `POST /2/team/members/send_welcome_email` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_send_welcome_email(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::UserSelectorArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::team::MembersSendWelcomeError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/send_welcome_email",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Updates a team member's permissions. Permission : Team member management.
+
+ `POST /2/team/members/set_admin_permissions` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_set_admin_permissions(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersSetPermissionsArg,
+) -> ::std::result::Result<
+    crate::team::MembersSetPermissionsResult,
+    crate::client::Error<crate::team::MembersSetPermissionsError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/set_admin_permissions",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Updates a team member's permissions. Permission : Team member management.
+
+ `POST /2/team/members/set_admin_permissions_v2` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_set_admin_permissions_v2(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersSetPermissions2Arg,
+) -> ::std::result::Result<
+    crate::team::MembersSetPermissions2Result,
+    crate::client::Error<crate::team::MembersSetPermissions2Error>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/set_admin_permissions_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Updates a team member's profile. Permission : Team member management.
+
+ `POST /2/team/members/set_profile` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_set_profile(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersSetProfileArg,
+) -> ::std::result::Result<
+    crate::team::TeamMemberInfo,
+    crate::client::Error<crate::team::MembersSetProfileError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/set_profile",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Updates a team member's profile. Permission : Team member management.
+
+ `POST /2/team/members/set_profile_v2` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_set_profile_v2(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersSetProfileArg,
+) -> ::std::result::Result<
+    crate::team::TeamMemberInfoV2Result,
+    crate::client::Error<crate::team::MembersSetProfileError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/set_profile_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Updates a team member's profile photo. Permission : Team member management.
+
+ `POST /2/team/members/set_profile_photo` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_set_profile_photo(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersSetProfilePhotoArg,
+) -> ::std::result::Result<
+    crate::team::TeamMemberInfo,
+    crate::client::Error<crate::team::MembersSetProfilePhotoError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/set_profile_photo",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Updates a team member's profile photo. Permission : Team member management.
+
+ `POST /2/team/members/set_profile_photo_v2` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_set_profile_photo_v2(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersSetProfilePhotoArg,
+) -> ::std::result::Result<
+    crate::team::TeamMemberInfoV2Result,
+    crate::client::Error<crate::team::MembersSetProfilePhotoError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/set_profile_photo_v2",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Suspend a member from a team. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
+
+ `POST /2/team/members/suspend` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_suspend(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersDeactivateArg,
+) -> ::std::result::Result<(), crate::client::Error<crate::team::MembersSuspendError>> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/suspend",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Unsuspend a member from a team. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
+
+ `POST /2/team/members/unsuspend` (rpc, api host, team auth, scope `members.write`).*/
+pub async fn members_unsuspend(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::MembersUnsuspendArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::team::MembersUnsuspendError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/members/unsuspend",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns a list of all team-accessible namespaces. This list includes team folders, shared folders containing team members, team members' home namespaces, and team members' app folders. Home namespaces and app folders are always owned by this team or members of the team, but shared folders may be owned by other users or other teams. Duplicates may occur in the list.
+
+ `POST /2/team/namespaces/list` (rpc, api host, team auth, scope `team_data.member`).*/
+pub async fn namespaces_list(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamNamespacesListArg,
+) -> ::std::result::Result<
+    crate::team::TeamNamespacesListResult,
+    crate::client::Error<crate::team::TeamNamespacesListError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/namespaces/list",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`namespaces/list`](crate::team::namespaces_list), use this to paginate through all team-accessible namespaces. Duplicates may occur in the list.
+
+ `POST /2/team/namespaces/list/continue` (rpc, api host, team auth, scope `team_data.member`).*/
+pub async fn namespaces_list_continue(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamNamespacesListContinueArg,
+) -> ::std::result::Result<
+    crate::team::TeamNamespacesListResult,
+    crate::client::Error<crate::team::TeamNamespacesListContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/namespaces/list/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Permission : Team member file access.
+
+ `POST /2/team/properties/template/add` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
+#[deprecated]
+pub async fn properties_template_add(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::file_properties::AddTemplateArg,
+) -> ::std::result::Result<
+    crate::file_properties::AddTemplateResult,
+    crate::client::Error<crate::file_properties::ModifyTemplateError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/properties/template/add",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Permission : Team member file access. The scope for the route is files.team\_metadata.write.
+
+ `POST /2/team/properties/template/get` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
+#[deprecated]
+pub async fn properties_template_get(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::file_properties::GetTemplateArg,
+) -> ::std::result::Result<
+    crate::file_properties::GetTemplateResult,
+    crate::client::Error<crate::file_properties::TemplateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/properties/template/get",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Retrieves reporting data about a team's user activity. Deprecated: Will be removed on July 1st 2021.
+
+ `POST /2/team/reports/get_activity` (rpc, api host, team auth, scope `team_info.read`).*/
+#[deprecated]
+pub async fn reports_get_activity(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::DateRange,
+) -> ::std::result::Result<
+    crate::team::GetActivityReport,
+    crate::client::Error<crate::team::DateRangeError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/reports/get_activity",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Retrieves reporting data about a team's linked devices. Deprecated: Will be removed on July 1st 2021.
+
+ `POST /2/team/reports/get_devices` (rpc, api host, team auth, scope `team_info.read`).*/
+#[deprecated]
+pub async fn reports_get_devices(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::DateRange,
+) -> ::std::result::Result<
+    crate::team::GetDevicesReport,
+    crate::client::Error<crate::team::DateRangeError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/reports/get_devices",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Retrieves reporting data about a team's membership. Deprecated: Will be removed on July 1st 2021.
+
+ `POST /2/team/reports/get_membership` (rpc, api host, team auth, scope `team_info.read`).*/
+#[deprecated]
+pub async fn reports_get_membership(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::DateRange,
+) -> ::std::result::Result<
+    crate::team::GetMembershipReport,
+    crate::client::Error<crate::team::DateRangeError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/reports/get_membership",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Retrieves reporting data about a team's storage usage. Deprecated: Will be removed on July 1st 2021.
+
+ `POST /2/team/reports/get_storage` (rpc, api host, team auth, scope `team_info.read`).*/
+#[deprecated]
+pub async fn reports_get_storage(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::DateRange,
+) -> ::std::result::Result<
+    crate::team::GetStorageReport,
+    crate::client::Error<crate::team::DateRangeError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/reports/get_storage",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Endpoint adds Approve List entries. Changes are effective immediately. Changes are committed in transaction. In case of single validation error - all entries are rejected. Valid domains (RFC-1034/5) and emails (RFC-5322/822) are accepted. Added entries cannot overflow limit of 10000 entries per team. Maximum 100 entries per call is allowed.
+
+ `POST /2/team/sharing_allowlist/add` (rpc, api host, team auth, scope `team_info.write`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn sharing_allowlist_add(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::SharingAllowlistAddArgs,
+) -> ::std::result::Result<
+    crate::team::SharingAllowlistAddResponse,
+    crate::client::Error<crate::team::SharingAllowlistAddError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/sharing_allowlist/add",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Lists Approve List entries for given team, from newest to oldest, returning up to \`limit\` entries at a time. If there are more than \`limit\` entries associated with the current team, more can be fetched by passing the returned \`cursor\` to `sharing_allowlist/list/continue`.
+
+ `POST /2/team/sharing_allowlist/list` (rpc, api host, team auth, scope `team_info.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn sharing_allowlist_list(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::SharingAllowlistListArg,
+) -> ::std::result::Result<
+    crate::team::SharingAllowlistListResponse,
+    crate::client::Error<crate::team::SharingAllowlistListError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/sharing_allowlist/list",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Lists entries associated with given team, starting from a the cursor. See `sharing_allowlist/list`.
+
+ `POST /2/team/sharing_allowlist/list/continue` (rpc, api host, team auth, scope `team_info.read`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn sharing_allowlist_list_continue(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::SharingAllowlistListContinueArg,
+) -> ::std::result::Result<
+    crate::team::SharingAllowlistListResponse,
+    crate::client::Error<crate::team::SharingAllowlistListContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/sharing_allowlist/list/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Endpoint removes Approve List entries. Changes are effective immediately. Changes are committed in transaction. In case of single validation error - all entries are rejected. Valid domains (RFC-1034/5) and emails (RFC-5322/822) are accepted. Entries being removed have to be present on the list. Maximum 1000 entries per call is allowed.
+
+ `POST /2/team/sharing_allowlist/remove` (rpc, api host, team auth, scope `team_info.write`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn sharing_allowlist_remove(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::SharingAllowlistRemoveArgs,
+) -> ::std::result::Result<
+    crate::team::SharingAllowlistRemoveResponse,
+    crate::client::Error<crate::team::SharingAllowlistRemoveError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/sharing_allowlist/remove",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Sets an archived team folder's status to active. Permission : Team member file access.
+
+ `POST /2/team/team_folder/activate` (rpc, api host, team auth, scope `team_data.content.write`).*/
+pub async fn team_folder_activate(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamFolderIdArg,
+) -> ::std::result::Result<
+    crate::team::TeamFolderMetadata,
+    crate::client::Error<crate::team::TeamFolderActivateError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/team_folder/activate",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Sets an active team folder's status to archived and removes all folder and file members. This endpoint cannot be used for teams that have a shared team space. This route will either finish synchronously, or return a job ID and do the async archive job in background. Please use team\_folder/archive/check to check the job status. Permission : Team member file access.
+
+ `POST /2/team/team_folder/archive` (rpc, api host, team auth, scope `team_data.content.write`).*/
+pub async fn team_folder_archive(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamFolderArchiveArg,
+) -> ::std::result::Result<
+    crate::team::TeamFolderArchiveLaunch,
+    crate::client::Error<crate::team::TeamFolderArchiveError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/team_folder/archive",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the status of an asynchronous job for archiving a team folder. The job may show '.tag' as complete, but the team folder could still be in the process of archiving (indicated by [`TeamFolderMetadata.status`](crate::team::TeamFolderMetadata::status) with 'archive\_in\_progress'). To confirm that the team folder is fully archived, check the field [`TeamFolderMetadata.status`](crate::team::TeamFolderMetadata::status) in the response for the value 'archived'. Permission : Team member file access.
+
+ `POST /2/team/team_folder/archive/check` (rpc, api host, team auth, scope `team_data.content.write`).*/
+pub async fn team_folder_archive_check(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::async_::PollArg,
+) -> ::std::result::Result<
+    crate::team::TeamFolderArchiveJobStatus,
+    crate::client::Error<crate::async_::PollError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/team_folder/archive/check",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Creates a new, active, team folder with no members. This endpoint can only be used for teams that do not already have a shared team space. Permission : Team member file access.
+
+ `POST /2/team/team_folder/create` (rpc, api host, team auth, scope `team_data.content.write`).*/
+pub async fn team_folder_create(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamFolderCreateArg,
+) -> ::std::result::Result<
+    crate::team::TeamFolderMetadata,
+    crate::client::Error<crate::team::TeamFolderCreateError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/team_folder/create",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Retrieves metadata for team folders. Permission : Team member file access.
+
+ `POST /2/team/team_folder/get_info` (rpc, api host, team auth, scope `team_data.content.read`).*/
+pub async fn team_folder_get_info(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamFolderIdListArg,
+) -> ::std::result::Result<
+    ::std::vec::Vec<crate::team::TeamFolderGetInfoItem>,
+    crate::client::Error<()>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/team_folder/get_info",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Lists all team folders. Permission : Team member file access.
+
+ `POST /2/team/team_folder/list` (rpc, api host, team auth, scope `team_data.content.read`).*/
+pub async fn team_folder_list(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamFolderListArg,
+) -> ::std::result::Result<
+    crate::team::TeamFolderListResult,
+    crate::client::Error<crate::team::TeamFolderListError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/team_folder/list",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Once a cursor has been retrieved from [`team_folder/list`](crate::team::team_folder_list), use this to paginate through all team folders. Permission : Team member file access.
+
+ `POST /2/team/team_folder/list/continue` (rpc, api host, team auth, scope `team_data.content.read`).*/
+pub async fn team_folder_list_continue(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamFolderListContinueArg,
+) -> ::std::result::Result<
+    crate::team::TeamFolderListResult,
+    crate::client::Error<crate::team::TeamFolderListContinueError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/team_folder/list/continue",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Permanently deletes an archived team folder. This endpoint cannot be used for teams that have a shared team space. Permission : Team member file access.
+
+ `POST /2/team/team_folder/permanently_delete` (rpc, api host, team auth, scope `team_data.content.write`).*/
+pub async fn team_folder_permanently_delete(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamFolderIdArg,
+) -> ::std::result::Result<
+    (),
+    crate::client::Error<crate::team::TeamFolderPermanentlyDeleteError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/team_folder/permanently_delete",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Changes an active team folder's name. Permission : Team member file access.
+
+ `POST /2/team/team_folder/rename` (rpc, api host, team auth, scope `team_data.content.write`).*/
+pub async fn team_folder_rename(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamFolderRenameArg,
+) -> ::std::result::Result<
+    crate::team::TeamFolderMetadata,
+    crate::client::Error<crate::team::TeamFolderRenameError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/team_folder/rename",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Sets an inactive team folder's status to active. Permission: Team member file access.
+
+ `POST /2/team/team_folder/restore` (rpc, api host, team auth, scope `team_data.content.write`). A preview route: it may change without notice (feature `preview`).*/
+#[cfg(feature = "preview")]
+pub async fn team_folder_restore(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamFolderIdArg,
+) -> ::std::result::Result<
+    crate::team::TeamFolderMetadata,
+    crate::client::Error<crate::team::TeamFolderRestoreError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/team_folder/restore",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Updates the sync settings on a team folder or its contents.  Use of this endpoint requires that the team has team selective sync enabled.
+
+ `POST /2/team/team_folder/update_sync_settings` (rpc, api host, team auth, scope `team_data.content.write`).*/
+pub async fn team_folder_update_sync_settings(
+    client: &impl crate::client::TeamAuth,
+    arg: &crate::team::TeamFolderUpdateSyncSettingsArg,
+) -> ::std::result::Result<
+    crate::team::TeamFolderMetadata,
+    crate::client::Error<crate::team::TeamFolderUpdateSyncSettingsError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/team_folder/update_sync_settings",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Returns the member profile of the admin who generated the team access token used to make the call.
+
+ `POST /2/team/token/get_authenticated_admin` (rpc, api host, team auth, scope `team_info.read`).*/
+pub async fn token_get_authenticated_admin(
+    client: &impl crate::client::TeamAuth,
+) -> ::std::result::Result<
+    crate::team::TokenGetAuthenticatedAdminResult,
+    crate::client::Error<crate::team::TokenGetAuthenticatedAdminError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "team/token/get_authenticated_admin",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
 }

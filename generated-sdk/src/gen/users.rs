@@ -2435,3 +2435,106 @@ impl ::std::fmt::Debug for UserFeaturesGetValuesBatchError {
         crate::wire::debug("UserFeaturesGetValuesBatchError", self, f)
     }
 }
+/** Get a list of feature values that may be configured for the current account.
+
+ `POST /2/users/features/get_values` (rpc, api host, user auth, scope `account_info.read`).*/
+pub async fn features_get_values(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::users::UserFeaturesGetValuesBatchArg,
+) -> ::std::result::Result<
+    crate::users::UserFeaturesGetValuesBatchResult,
+    crate::client::Error<crate::users::UserFeaturesGetValuesBatchError>,
+> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "users/features/get_values",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get information about a user's account.
+
+ `POST /2/users/get_account` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn get_account(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::users::GetAccountArg,
+) -> ::std::result::Result<
+    crate::users::BasicAccount,
+    crate::client::Error<crate::users::GetAccountError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "users/get_account",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get information about multiple user accounts. At most 300 accounts may be queried per request.
+
+ `POST /2/users/get_account_batch` (rpc, api host, user auth, scope `sharing.read`).*/
+pub async fn get_account_batch(
+    client: &impl crate::client::UserAuth,
+    arg: &crate::users::GetAccountBatchArg,
+) -> ::std::result::Result<
+    crate::users::GetAccountBatchResult,
+    crate::client::Error<crate::users::GetAccountBatchError>,
+> {
+    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
+        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
+    }
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "users/get_account_batch",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            arg,
+        )
+        .await
+}
+/** Get information about the current user's account.
+
+ `POST /2/users/get_current_account` (rpc, api host, user auth, scope `account_info.read`).*/
+pub async fn get_current_account(
+    client: &impl crate::client::UserAuth,
+) -> ::std::result::Result<crate::users::FullAccount, crate::client::Error<()>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "users/get_current_account",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
+}
+/** Get the space usage information for the current user's account.
+
+ `POST /2/users/get_space_usage` (rpc, api host, user auth, scope `account_info.read`).*/
+pub async fn get_space_usage(
+    client: &impl crate::client::UserAuth,
+) -> ::std::result::Result<crate::users::SpaceUsage, crate::client::Error<()>> {
+    crate::client::rpc(
+            crate::client::Caller::session(client),
+            &crate::client::Endpoint {
+                path: "users/get_space_usage",
+                host: crate::client::Host::Api,
+                noauth: false,
+            },
+            &(),
+        )
+        .await
+}

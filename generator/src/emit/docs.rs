@@ -66,7 +66,7 @@ pub fn rustdoc_linked(raw: &str, link: &dyn Fn(&str, &str) -> Option<String>) ->
                 Some((title, url)) => out.push_str(&format!("[{}]({url})", escape(title))),
                 None => out.push_str(&format!("`{val}`")),
             },
-            "type" | "field" => match link(tag, val) {
+            "type" | "field" | "route" => match link(tag, val) {
                 Some(path) if path.is_empty() => out.push_str(&format!("[`{val}`]")),
                 Some(path) => out.push_str(&format!("[`{val}`]({path})")),
                 None => out.push_str(&format!("`{val}`")),

@@ -58,6 +58,17 @@ pub fn variant(tag: &str) -> String {
     unkeyword(identifier(&tag.to_upper_camel_case()))
 }
 
+/// A route's function: `list_folder/continue` -> `list_folder_continue`,
+/// version 2 -> `_v2` (as its URL).
+pub fn route(name: &str, version: u32) -> String {
+    let base = identifier(&name.to_snake_case());
+    if version > 1 {
+        format!("{base}_v{version}")
+    } else {
+        unkeyword(base)
+    }
+}
+
 /// The variant that keeps a tag this SDK does not know (open unions).
 pub const UNKNOWN_VARIANT: &str = "Unrecognized";
 
@@ -85,5 +96,9 @@ mod tests {
         assert_eq!(variant("not_found"), "NotFound");
         assert_eq!(variant("other"), "Other");
         assert_eq!(type_name("FileMetadata"), "FileMetadata");
+        assert_eq!(route("list_folder/continue", 1), "list_folder_continue");
+        assert_eq!(route("move", 1), "move_");
+        assert_eq!(route("move", 2), "move_v2");
+        assert_eq!(route("get_metadata", 1), "get_metadata");
     }
 }

@@ -175,41 +175,61 @@ impl<'a> Context<'a> {
 
     /// A doc in the context of a type (for `:field:` references).
     fn doc_in(&self, ns: &str, context: Option<Item>, doc: &Option<String>) -> TokenStream {
-        let link = |tag: &str, val: &str| -> Option<String> {
-            if tag == "field" {
-                return self.field_link(ns, context, val);
-            }
-            let (target_ns, name) = match val.split_once('.') {
-                Some((n, t)) => (n, t),
-                None => (ns, val),
-            };
-            if target_ns != ns && !super::feature_deps(self.api, ns).contains(target_ns) {
-                return None;
-            }
-            let namespace = self.api.namespaces.get(target_ns)?;
-            let exists = namespace
-                .structs
-                .iter()
-                .any(|id| self.api.struct_(*id).name == name)
-                || namespace
-                    .unions
-                    .iter()
-                    .any(|id| self.api.union(*id).name == name);
-            // In the same module the name itself resolves (an explicit
-            // target would be redundant to rustdoc).
-            exists.then(|| {
-                if target_ns == ns {
-                    String::new()
-                } else {
-                    format!(
-                        "crate::{}::{}",
-                        naming::module(target_ns),
-                        naming::type_name(name)
-                    )
-                }
-            })
+        doc_attr_linked(doc, &|tag, val| self.link(ns, context, tag, val))
+    }
+
+    /// The Rust path a doc reference (`:type:`, `:field:`, `:route:`) links
+    /// to, where the namespace's cargo feature has it (empty where the name
+    /// itself resolves).
+    fn link(&self, ns: &str, context: Option<Item>, tag: &str, val: &str) -> Option<String> {
+        if tag == "field" {
+            return self.field_link(ns, context, val);
+        }
+        if tag == "route" {
+            return super::routes::route_link(self.api, ns, val);
+        }
+        let (target_ns, name) = match val.split_once('.') {
+            Some((n, t)) => (n, t),
+            None => (ns, val),
         };
-        doc_attr_linked(doc, &link)
+        if target_ns != ns && !super::feature_deps(self.api, ns).contains(target_ns) {
+            return None;
+        }
+        let namespace = self.api.namespaces.get(target_ns)?;
+        let exists = namespace
+            .structs
+            .iter()
+            .any(|id| self.api.struct_(*id).name == name)
+            || namespace
+                .unions
+                .iter()
+                .any(|id| self.api.union(*id).name == name);
+        // In the same module the name itself resolves (an explicit
+        // target would be redundant to rustdoc).
+        exists.then(|| {
+            if target_ns == ns {
+                String::new()
+            } else {
+                format!(
+                    "crate::{}::{}",
+                    naming::module(target_ns),
+                    naming::type_name(name)
+                )
+            }
+        })
+    }
+
+    /// Whether an item has a `Validate` impl (a constraint somewhere inside).
+    pub fn validates(&self, item: Item) -> bool {
+        self.validate.contains(&item)
+    }
+
+    /// A route's doc as rustdoc, its references linked.
+    pub fn route_doc_text(&self, r: &Route) -> Option<String> {
+        let doc = r.doc.as_deref()?;
+        Some(docs::rustdoc_linked(doc, &|tag, val| {
+            self.link(&r.namespace, None, tag, val)
+        }))
     }
 
     /// The Rust path of a field or variant named by a `:field:` reference:
@@ -282,6 +302,7 @@ impl<'a> Context<'a> {
         for id in &ns.unions {
             items.push(self.union(*id));
         }
+        items.extend(self.routes(ns));
         quote! {
             #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
             use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};

@@ -1,0 +1,237 @@
+//! Request bodies of uploads, response bodies of downloads.
+
+use super::Error;
+use bytes::Bytes;
+use futures_core::Stream;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::task::{Context, Poll};
+
+type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send + Sync>>;
+
+/// The content of an upload: bytes, a file, or a stream.
+///
+/// Bytes and files are sent again from their start when a request is
+/// retried; a stream can be sent only once.
+pub struct UploadBody(Kind);
+
+enum Kind {
+    Bytes(Bytes),
+    File(PathBuf),
+    Stream(Mutex<Option<ByteStream>>),
+}
+
+impl std::fmt::Debug for UploadBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Kind::Bytes(b) => write!(f, "UploadBody::Bytes({} bytes)", b.len()),
+            Kind::File(p) => write!(f, "UploadBody::File({})", p.display()),
+            Kind::Stream(_) => f.write_str("UploadBody::Stream"),
+        }
+    }
+}
+
+impl UploadBody {
+    /// The whole content in memory.
+    pub fn bytes(data: impl Into<Bytes>) -> Self {
+        UploadBody(Kind::Bytes(data.into()))
+    }
+    /// A file's content, read as it is sent (opened again for a retry).
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        UploadBody(Kind::File(path.into()))
+    }
+    /// A stream of chunks, sent as they come (not retried).
+    pub fn stream(
+        stream: impl Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static,
+    ) -> Self {
+        UploadBody(Kind::Stream(Mutex::new(Some(Box::pin(stream)))))
+    }
+
+    /// Whether the body can be sent again.
+    pub(crate) fn replayable(&self) -> bool {
+        !matches!(self.0, Kind::Stream(_))
+    }
+
+    /// The body for one attempt; `None` when a stream was already sent.
+    pub(crate) async fn for_attempt(
+        &self,
+        route: &'static str,
+    ) -> Result<Option<reqwest::Body>, Error<super::error::RawJson>> {
+        match &self.0 {
+            Kind::Bytes(b) => Ok(Some(reqwest::Body::from(b.clone()))),
+            Kind::File(path) => {
+                let file = tokio::fs::File::open(path)
+                    .await
+                    .map_err(|source| Error::Io { route, source })?;
+                Ok(Some(reqwest::Body::wrap_stream(file_chunks(file))))
+            }
+            Kind::Stream(s) => Ok(s
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+                .map(reqwest::Body::wrap_stream)),
+        }
+    }
+}
+
+/// A file as a stream of 256 KiB chunks.
+fn file_chunks(file: tokio::fs::File) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
+    use tokio::io::AsyncReadExt;
+    futures_util::stream::unfold(Some(file), |state| async move {
+        let mut file = state?;
+        let mut buf = vec![0u8; 256 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), Some(file)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    })
+}
+
+impl From<Vec<u8>> for UploadBody {
+    fn from(v: Vec<u8>) -> Self {
+        UploadBody::bytes(v)
+    }
+}
+impl From<Bytes> for UploadBody {
+    fn from(v: Bytes) -> Self {
+        UploadBody::bytes(v)
+    }
+}
+impl From<&'static [u8]> for UploadBody {
+    fn from(v: &'static [u8]) -> Self {
+        UploadBody::bytes(v)
+    }
+}
+impl From<String> for UploadBody {
+    fn from(v: String) -> Self {
+        UploadBody::bytes(v)
+    }
+}
+impl From<&std::path::Path> for UploadBody {
+    fn from(p: &std::path::Path) -> Self {
+        UploadBody::file(p)
+    }
+}
+impl From<PathBuf> for UploadBody {
+    fn from(p: PathBuf) -> Self {
+        UploadBody::file(p)
+    }
+}
+
+/// Part of a download (`Range: bytes=...`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ByteRange {
+    /// From this offset to the end.
+    From(u64),
+    /// Both offsets included.
+    Span(u64, u64),
+    /// The last n bytes.
+    Last(u64),
+}
+
+impl ByteRange {
+    pub(crate) fn header(self) -> String {
+        match self {
+            ByteRange::From(a) => format!("bytes={a}-"),
+            ByteRange::Span(a, b) => format!("bytes={a}-{b}"),
+            ByteRange::Last(n) => format!("bytes=-{n}"),
+        }
+    }
+}
+
+/// A download's result and its content.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Download<R> {
+    /// The route's result (from the `Dropbox-API-Result` header).
+    pub result: R,
+    /// The content, as it arrives.
+    pub body: DownloadBody,
+}
+
+/// A download's content, streamed: it is not held in memory whole.
+pub struct DownloadBody {
+    route: &'static str,
+    length: Option<u64>,
+    stream: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>,
+}
+
+impl std::fmt::Debug for DownloadBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadBody")
+            .field("route", &self.route)
+            .field("length", &self.length)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DownloadBody {
+    pub(crate) fn new(route: &'static str, response: reqwest::Response) -> Self {
+        DownloadBody {
+            route,
+            length: response.content_length(),
+            stream: Box::pin(response.bytes_stream()),
+        }
+    }
+
+    /// The content's length, when the server said it.
+    pub fn content_length(&self) -> Option<u64> {
+        self.length
+    }
+
+    /// The next chunk, or `None` at the end.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error<()>> {
+        use futures_util::StreamExt;
+        let route = self.route;
+        self.stream
+            .next()
+            .await
+            .transpose()
+            .map_err(|source| Error::Transport { route, source })
+    }
+
+    /// The whole content in memory (for small files).
+    pub async fn bytes(mut self) -> Result<Vec<u8>, Error<()>> {
+        let mut out = Vec::with_capacity(self.length.unwrap_or(0).min(1 << 26) as usize);
+        while let Some(c) = self.chunk().await? {
+            out.extend_from_slice(&c);
+        }
+        Ok(out)
+    }
+
+    /// Write the content to `w` as it arrives; returns the bytes written.
+    pub async fn copy_to<W: tokio::io::AsyncWrite + Unpin>(
+        mut self,
+        w: &mut W,
+    ) -> Result<u64, Error<()>> {
+        use tokio::io::AsyncWriteExt;
+        let route = self.route;
+        let mut n = 0;
+        while let Some(c) = self.chunk().await? {
+            w.write_all(&c)
+                .await
+                .map_err(|source| Error::Io { route, source })?;
+            n += c.len() as u64;
+        }
+        w.flush()
+            .await
+            .map_err(|source| Error::Io { route, source })?;
+        Ok(n)
+    }
+}
+
+impl Stream for DownloadBody {
+    type Item = Result<Bytes, Error<()>>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let route = self.route;
+        self.stream
+            .as_mut()
+            .poll_next(cx)
+            .map(|o| o.map(|r| r.map_err(|source| Error::Transport { route, source })))
+    }
+}
