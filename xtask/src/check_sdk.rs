@@ -1,5 +1,6 @@
 //! `cargo xtask check-sdk`: the generated SDK builds and documents without
-//! a warning with `--features full` and with each namespace's feature alone.
+//! a warning with `--features full` (with and without `preview` and
+//! `blocking`) and with each namespace's feature alone.
 
 use crate::bench::workspace_root;
 use std::process::{Command, ExitCode};
@@ -31,7 +32,11 @@ pub fn run(_args: &[String]) -> ExitCode {
         .lines()
         .take_while(|l| !l.starts_with('['))
         .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
-        .filter(|k| !k.is_empty() && k != "default" && k != "full" && !k.starts_with('['))
+        .filter(|k| {
+            !k.is_empty()
+                && !["default", "full", "preview", "blocking"].contains(&k.as_str())
+                && !k.starts_with('[')
+        })
         .collect();
     let target = workspace_root().join("target/check-sdk");
     let target = target.to_string_lossy().into_owned();
@@ -42,31 +47,33 @@ pub fn run(_args: &[String]) -> ExitCode {
             failures.push(e);
         }
     };
-    run(
-        vec![
-            "check",
-            "-p",
-            "dropbox",
-            "--features",
-            "full",
-            "--target-dir",
-            &target,
-        ],
-        false,
-    );
-    run(
-        vec![
-            "doc",
-            "-p",
-            "dropbox",
-            "--no-deps",
-            "--features",
-            "full",
-            "--target-dir",
-            &target,
-        ],
-        true,
-    );
+    for all in ["full", "full,preview,blocking"] {
+        run(
+            vec![
+                "check",
+                "-p",
+                "dropbox",
+                "--features",
+                all,
+                "--target-dir",
+                &target,
+            ],
+            false,
+        );
+        run(
+            vec![
+                "doc",
+                "-p",
+                "dropbox",
+                "--no-deps",
+                "--features",
+                all,
+                "--target-dir",
+                &target,
+            ],
+            true,
+        );
+    }
     for f in &features {
         run(
             vec![
@@ -98,7 +105,7 @@ pub fn run(_args: &[String]) -> ExitCode {
     }
     if failures.is_empty() {
         println!(
-            "check-sdk: full and {} namespace features build and document without warnings",
+            "check-sdk: full (alone, and with preview and blocking) and {} namespace features build and document without warnings",
             features.len()
         );
         ExitCode::SUCCESS

@@ -179,6 +179,11 @@ impl DownloadBody {
         }
     }
 
+    /// The route the content comes from.
+    pub fn route(&self) -> &'static str {
+        self.route
+    }
+
     /// The content's length, when the server said it.
     pub fn content_length(&self) -> Option<u64> {
         self.length

@@ -23,6 +23,8 @@
 //! ([`Credentials::refresh_token`]), and returns the route's result or an
 //! [`Error`] generic over the route's own error.
 
+#[cfg(feature = "blocking")]
+mod blocking;
 mod body;
 mod call;
 mod error;
@@ -31,6 +33,8 @@ pub mod oauth2;
 mod retry;
 mod token;
 
+#[cfg(feature = "blocking")]
+pub use blocking::Blocking;
 pub use body::{ByteRange, Download, DownloadBody, UploadBody};
 pub use call::{download, rpc, upload};
 pub use error::{Error, NoError, UserMessage};

@@ -900,3 +900,38 @@ pub async fn set_profile_photo(
         )
         .await
 }
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`delete_profile_photo`](super::delete_profile_photo).
+    pub fn delete_profile_photo<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::account::DeleteProfilePhotoArg,
+    ) -> ::std::result::Result<
+        crate::account::DeleteProfilePhotoResult,
+        crate::client::Error<crate::account::DeleteProfilePhotoError>,
+    > {
+        client.block_on(super::delete_profile_photo(client.client(), arg))
+    }
+    /// The blocking [`get_photo`](super::get_photo).
+    pub fn get_photo<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::account::AccountPhotoGetArg,
+        range: ::std::option::Option<crate::client::ByteRange>,
+    ) -> ::std::result::Result<
+        crate::client::Download<crate::account::AccountPhotoGetResult>,
+        crate::client::Error<crate::account::AccountPhotoGetError>,
+    > {
+        client.block_on(super::get_photo(client.client(), arg, range))
+    }
+    /// The blocking [`set_profile_photo`](super::set_profile_photo).
+    pub fn set_profile_photo<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::account::SetProfilePhotoArg,
+    ) -> ::std::result::Result<
+        crate::account::SetProfilePhotoResult,
+        crate::client::Error<crate::account::SetProfilePhotoError>,
+    > {
+        client.block_on(super::set_profile_photo(client.client(), arg))
+    }
+}

@@ -1097,3 +1097,24 @@ pub async fn token_revoke(
         )
         .await
 }
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`token_from_oauth1`](super::token_from_oauth1).
+    #[deprecated]
+    pub fn token_from_oauth1<C: crate::client::AppAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::auth::TokenFromOAuth1Arg,
+    ) -> ::std::result::Result<
+        crate::auth::TokenFromOAuth1Result,
+        crate::client::Error<crate::auth::TokenFromOAuth1Error>,
+    > {
+        client.block_on(super::token_from_oauth1(client.client(), arg))
+    }
+    /// The blocking [`token_revoke`](super::token_revoke).
+    pub fn token_revoke<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<(), crate::client::Error<()>> {
+        client.block_on(super::token_revoke(client.client()))
+    }
+}

@@ -276,3 +276,29 @@ pub async fn user(
         )
         .await
 }
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`app`](super::app).
+    #[cfg(feature = "preview")]
+    pub fn app<C: crate::client::AppAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::check::EchoArg,
+    ) -> ::std::result::Result<
+        crate::check::EchoResult,
+        crate::client::Error<crate::check::EchoError>,
+    > {
+        client.block_on(super::app(client.client(), arg))
+    }
+    /// The blocking [`user`](super::user).
+    #[cfg(feature = "preview")]
+    pub fn user<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::check::EchoArg,
+    ) -> ::std::result::Result<
+        crate::check::EchoResult,
+        crate::client::Error<crate::check::EchoError>,
+    > {
+        client.block_on(super::user(client.client(), arg))
+    }
+}

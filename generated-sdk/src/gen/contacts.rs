@@ -230,3 +230,23 @@ pub async fn delete_manual_contacts_batch(
         )
         .await
 }
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`delete_manual_contacts`](super::delete_manual_contacts).
+    pub fn delete_manual_contacts<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<(), crate::client::Error<()>> {
+        client.block_on(super::delete_manual_contacts(client.client()))
+    }
+    /// The blocking [`delete_manual_contacts_batch`](super::delete_manual_contacts_batch).
+    pub fn delete_manual_contacts_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::contacts::DeleteManualContactsArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::contacts::DeleteManualContactsError>,
+    > {
+        client.block_on(super::delete_manual_contacts_batch(client.client(), arg))
+    }
+}

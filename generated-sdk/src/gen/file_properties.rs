@@ -4507,3 +4507,165 @@ pub async fn templates_update_for_user(
         )
         .await
 }
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`properties_add`](super::properties_add).
+    pub fn properties_add<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::AddPropertiesArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::AddPropertiesError>,
+    > {
+        client.block_on(super::properties_add(client.client(), arg))
+    }
+    /// The blocking [`properties_overwrite`](super::properties_overwrite).
+    pub fn properties_overwrite<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::OverwritePropertyGroupArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::InvalidPropertyGroupError>,
+    > {
+        client.block_on(super::properties_overwrite(client.client(), arg))
+    }
+    /// The blocking [`properties_remove`](super::properties_remove).
+    pub fn properties_remove<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::RemovePropertiesArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::RemovePropertiesError>,
+    > {
+        client.block_on(super::properties_remove(client.client(), arg))
+    }
+    /// The blocking [`properties_search`](super::properties_search).
+    pub fn properties_search<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::PropertiesSearchArg,
+    ) -> ::std::result::Result<
+        crate::file_properties::PropertiesSearchResult,
+        crate::client::Error<crate::file_properties::PropertiesSearchError>,
+    > {
+        client.block_on(super::properties_search(client.client(), arg))
+    }
+    /// The blocking [`properties_search_continue`](super::properties_search_continue).
+    pub fn properties_search_continue<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::PropertiesSearchContinueArg,
+    ) -> ::std::result::Result<
+        crate::file_properties::PropertiesSearchResult,
+        crate::client::Error<crate::file_properties::PropertiesSearchContinueError>,
+    > {
+        client.block_on(super::properties_search_continue(client.client(), arg))
+    }
+    /// The blocking [`properties_update`](super::properties_update).
+    pub fn properties_update<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::UpdatePropertiesArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::UpdatePropertiesError>,
+    > {
+        client.block_on(super::properties_update(client.client(), arg))
+    }
+    /// The blocking [`templates_add_for_team`](super::templates_add_for_team).
+    pub fn templates_add_for_team<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::AddTemplateArg,
+    ) -> ::std::result::Result<
+        crate::file_properties::AddTemplateResult,
+        crate::client::Error<crate::file_properties::ModifyTemplateError>,
+    > {
+        client.block_on(super::templates_add_for_team(client.client(), arg))
+    }
+    /// The blocking [`templates_add_for_user`](super::templates_add_for_user).
+    pub fn templates_add_for_user<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::AddTemplateArg,
+    ) -> ::std::result::Result<
+        crate::file_properties::AddTemplateResult,
+        crate::client::Error<crate::file_properties::ModifyTemplateError>,
+    > {
+        client.block_on(super::templates_add_for_user(client.client(), arg))
+    }
+    /// The blocking [`templates_get_for_team`](super::templates_get_for_team).
+    pub fn templates_get_for_team<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::GetTemplateArg,
+    ) -> ::std::result::Result<
+        crate::file_properties::GetTemplateResult,
+        crate::client::Error<crate::file_properties::TemplateError>,
+    > {
+        client.block_on(super::templates_get_for_team(client.client(), arg))
+    }
+    /// The blocking [`templates_get_for_user`](super::templates_get_for_user).
+    pub fn templates_get_for_user<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::GetTemplateArg,
+    ) -> ::std::result::Result<
+        crate::file_properties::GetTemplateResult,
+        crate::client::Error<crate::file_properties::TemplateError>,
+    > {
+        client.block_on(super::templates_get_for_user(client.client(), arg))
+    }
+    /// The blocking [`templates_list_for_team`](super::templates_list_for_team).
+    pub fn templates_list_for_team<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<
+        crate::file_properties::ListTemplateResult,
+        crate::client::Error<crate::file_properties::TemplateError>,
+    > {
+        client.block_on(super::templates_list_for_team(client.client()))
+    }
+    /// The blocking [`templates_list_for_user`](super::templates_list_for_user).
+    pub fn templates_list_for_user<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<
+        crate::file_properties::ListTemplateResult,
+        crate::client::Error<crate::file_properties::TemplateError>,
+    > {
+        client.block_on(super::templates_list_for_user(client.client()))
+    }
+    /// The blocking [`templates_remove_for_team`](super::templates_remove_for_team).
+    pub fn templates_remove_for_team<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::RemoveTemplateArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::TemplateError>,
+    > {
+        client.block_on(super::templates_remove_for_team(client.client(), arg))
+    }
+    /// The blocking [`templates_remove_for_user`](super::templates_remove_for_user).
+    pub fn templates_remove_for_user<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::RemoveTemplateArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::TemplateError>,
+    > {
+        client.block_on(super::templates_remove_for_user(client.client(), arg))
+    }
+    /// The blocking [`templates_update_for_team`](super::templates_update_for_team).
+    pub fn templates_update_for_team<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::UpdateTemplateArg,
+    ) -> ::std::result::Result<
+        crate::file_properties::UpdateTemplateResult,
+        crate::client::Error<crate::file_properties::ModifyTemplateError>,
+    > {
+        client.block_on(super::templates_update_for_team(client.client(), arg))
+    }
+    /// The blocking [`templates_update_for_user`](super::templates_update_for_user).
+    pub fn templates_update_for_user<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::UpdateTemplateArg,
+    ) -> ::std::result::Result<
+        crate::file_properties::UpdateTemplateResult,
+        crate::client::Error<crate::file_properties::ModifyTemplateError>,
+    > {
+        client.block_on(super::templates_update_for_user(client.client(), arg))
+    }
+}

@@ -5,7 +5,7 @@
 use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
 pub type FileRequestId = ::std::string::String;
 pub type FileRequestValidationError = ::std::option::Option<::std::string::String>;
-/// Result for [`count`](crate::file_requests::count).
+/// Result for [`count`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CountFileRequestsResult {
@@ -78,7 +78,7 @@ impl ::std::fmt::Debug for CountFileRequestsResult {
         crate::wire::debug("CountFileRequestsResult", self, f)
     }
 }
-/// Arguments for [`create`](crate::file_requests::create).
+/// Arguments for [`create`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateFileRequestArgs {
@@ -246,7 +246,7 @@ impl ::std::fmt::Debug for CreateFileRequestArgs {
         crate::wire::debug("CreateFileRequestArgs", self, f)
     }
 }
-/// Result for [`delete_all_closed`](crate::file_requests::delete_all_closed).
+/// Result for [`delete_all_closed`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteAllClosedFileRequestsResult {
@@ -338,7 +338,7 @@ impl ::std::fmt::Debug for DeleteAllClosedFileRequestsResult {
         crate::wire::debug("DeleteAllClosedFileRequestsResult", self, f)
     }
 }
-/// Arguments for [`delete`](crate::file_requests::delete).
+/// Arguments for [`delete`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFileRequestArgs {
@@ -430,7 +430,7 @@ impl ::std::fmt::Debug for DeleteFileRequestArgs {
         crate::wire::debug("DeleteFileRequestArgs", self, f)
     }
 }
-/// Result for [`delete`](crate::file_requests::delete).
+/// Result for [`delete`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteFileRequestsResult {
@@ -857,7 +857,7 @@ impl ::std::fmt::Debug for FileRequestDeadline {
         crate::wire::debug("FileRequestDeadline", self, f)
     }
 }
-/// Arguments for [`get`](crate::file_requests::get).
+/// Arguments for [`get`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileRequestArgs {
@@ -1090,7 +1090,7 @@ impl ::std::fmt::Debug for ListFileRequestsContinueArg {
         crate::wire::debug("ListFileRequestsContinueArg", self, f)
     }
 }
-/// Result for [`list`](crate::file_requests::list).
+/// Result for [`list`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileRequestsResult {
@@ -1296,7 +1296,7 @@ impl ::std::fmt::Debug for ListFileRequestsV2Result {
         crate::wire::debug("ListFileRequestsV2Result", self, f)
     }
 }
-/// Arguments for [`update`](crate::file_requests::update).
+/// Arguments for [`update`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFileRequestArgs {
@@ -2876,4 +2876,95 @@ pub async fn update(
             arg,
         )
         .await
+}
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`count`](super::count).
+    pub fn count<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<
+        crate::file_requests::CountFileRequestsResult,
+        crate::client::Error<crate::file_requests::CountFileRequestsError>,
+    > {
+        client.block_on(super::count(client.client()))
+    }
+    /// The blocking [`create`](super::create).
+    pub fn create<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_requests::CreateFileRequestArgs,
+    ) -> ::std::result::Result<
+        crate::file_requests::FileRequest,
+        crate::client::Error<crate::file_requests::CreateFileRequestError>,
+    > {
+        client.block_on(super::create(client.client(), arg))
+    }
+    /// The blocking [`delete`](super::delete).
+    pub fn delete<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_requests::DeleteFileRequestArgs,
+    ) -> ::std::result::Result<
+        crate::file_requests::DeleteFileRequestsResult,
+        crate::client::Error<crate::file_requests::DeleteFileRequestError>,
+    > {
+        client.block_on(super::delete(client.client(), arg))
+    }
+    /// The blocking [`delete_all_closed`](super::delete_all_closed).
+    pub fn delete_all_closed<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<
+        crate::file_requests::DeleteAllClosedFileRequestsResult,
+        crate::client::Error<crate::file_requests::DeleteAllClosedFileRequestsError>,
+    > {
+        client.block_on(super::delete_all_closed(client.client()))
+    }
+    /// The blocking [`get`](super::get).
+    pub fn get<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_requests::GetFileRequestArgs,
+    ) -> ::std::result::Result<
+        crate::file_requests::FileRequest,
+        crate::client::Error<crate::file_requests::GetFileRequestError>,
+    > {
+        client.block_on(super::get(client.client(), arg))
+    }
+    /// The blocking [`list`](super::list).
+    pub fn list<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<
+        crate::file_requests::ListFileRequestsResult,
+        crate::client::Error<crate::file_requests::ListFileRequestsError>,
+    > {
+        client.block_on(super::list(client.client()))
+    }
+    /// The blocking [`list_v2`](super::list_v2).
+    pub fn list_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_requests::ListFileRequestsArg,
+    ) -> ::std::result::Result<
+        crate::file_requests::ListFileRequestsV2Result,
+        crate::client::Error<crate::file_requests::ListFileRequestsError>,
+    > {
+        client.block_on(super::list_v2(client.client(), arg))
+    }
+    /// The blocking [`list_continue`](super::list_continue).
+    pub fn list_continue<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_requests::ListFileRequestsContinueArg,
+    ) -> ::std::result::Result<
+        crate::file_requests::ListFileRequestsV2Result,
+        crate::client::Error<crate::file_requests::ListFileRequestsContinueError>,
+    > {
+        client.block_on(super::list_continue(client.client(), arg))
+    }
+    /// The blocking [`update`](super::update).
+    pub fn update<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_requests::UpdateFileRequestArgs,
+    ) -> ::std::result::Result<
+        crate::file_requests::FileRequest,
+        crate::client::Error<crate::file_requests::UpdateFileRequestError>,
+    > {
+        client.block_on(super::update(client.client(), arg))
+    }
 }

@@ -2166,7 +2166,7 @@ impl ::std::fmt::Debug for DownloadZipResult {
 pub struct ExportArg {
     /// The path of the file to be exported.
     pub path: crate::files::ReadPath,
-    /// The file format to which the file should be exported. This must be one of the formats listed in the file's export\_options returned by [`get_metadata`](crate::files::get_metadata). If none is specified, the default format (specified in export\_as in file metadata) will be used.
+    /// The file format to which the file should be exported. This must be one of the formats listed in the file's export\_options returned by [`get_metadata`]. If none is specified, the default format (specified in export\_as in file metadata) will be used.
     pub export_format: ::std::option::Option<::std::string::String>,
 }
 impl ExportArg {
@@ -2806,7 +2806,7 @@ pub struct FileMetadata {
     pub rev: crate::files::Rev,
     /// The file size in bytes.
     pub size: u64,
-    /// Additional information if the file is a photo or video. This field will not be set on entries returned by [`list_folder`](crate::files::list_folder), [`list_folder/continue`](crate::files::list_folder_continue), or [`get_thumbnail_batch`](crate::files::get_thumbnail_batch), starting December 2, 2019.
+    /// Additional information if the file is a photo or video. This field will not be set on entries returned by [`list_folder`], [`list_folder/continue`](crate::files::list_folder_continue), or [`get_thumbnail_batch`], starting December 2, 2019.
     pub media_info: ::std::option::Option<crate::files::MediaInfo>,
     /// Set if this file is a symlink.
     pub symlink_info: ::std::option::Option<crate::files::SymlinkInfo>,
@@ -2820,7 +2820,7 @@ pub struct FileMetadata {
     pub property_groups: ::std::option::Option<
         ::std::vec::Vec<crate::file_properties::PropertyGroup>,
     >,
-    /// This flag will only be present if include\_has\_explicit\_shared\_members is true in [`list_folder`](crate::files::list_folder) or [`get_metadata`](crate::files::get_metadata). If this flag is present, it will be true if this file has any explicit shared members. This is different from sharing\_info in that this could be true in the case where a file has explicit members but is not contained within a shared folder.
+    /// This flag will only be present if include\_has\_explicit\_shared\_members is true in [`list_folder`] or [`get_metadata`]. If this flag is present, it will be true if this file has any explicit shared members. This is different from sharing\_info in that this could be true in the case where a file has explicit members but is not contained within a shared folder.
     pub has_explicit_shared_members: ::std::option::Option<bool>,
     /// A hash of the file content. This field can be used to verify data integrity. For more information see our [Content hash](https://www.dropbox.com/developers/reference/content-hash) page.
     pub content_hash: ::std::option::Option<crate::files::Sha256HexHash>,
@@ -4512,7 +4512,7 @@ impl ::std::fmt::Debug for GetTemporaryLinkResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetTemporaryUploadLinkArg {
-    /// Contains the path and other optional modifiers for the future upload commit. Equivalent to the parameters provided to [`upload`](crate::files::upload).
+    /// Contains the path and other optional modifiers for the future upload commit. Equivalent to the parameters provided to [`upload`].
     pub commit_info: crate::files::CommitInfo,
     /// How long before this link expires, in seconds. Attempting to start an upload with this link longer than this period of time after link creation will result in an error.
     pub duration: f64,
@@ -4685,7 +4685,7 @@ impl ::std::fmt::Debug for GetTemporaryUploadLinkResult {
         crate::wire::debug("GetTemporaryUploadLinkResult", self, f)
     }
 }
-/// Arguments for [`get_thumbnail_batch`](crate::files::get_thumbnail_batch).
+/// Arguments for [`get_thumbnail_batch`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetThumbnailBatchArg {
@@ -5423,7 +5423,7 @@ impl ::std::fmt::Debug for ListFolderArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderContinueArg {
-    /// The cursor returned by your last call to [`list_folder`](crate::files::list_folder) or [`list_folder/continue`](crate::files::list_folder_continue).
+    /// The cursor returned by your last call to [`list_folder`] or [`list_folder/continue`](crate::files::list_folder_continue).
     pub cursor: crate::files::ListFolderCursor,
 }
 impl ListFolderContinueArg {
@@ -5591,7 +5591,7 @@ impl ::std::fmt::Debug for ListFolderGetLatestCursorResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderLongpollArg {
-    /// A cursor as returned by [`list_folder`](crate::files::list_folder) or [`list_folder/continue`](crate::files::list_folder_continue). Cursors retrieved by setting [`ListFolderArg.include_media_info`](crate::files::ListFolderArg::include_media_info) to `true` are not supported.
+    /// A cursor as returned by [`list_folder`] or [`list_folder/continue`](crate::files::list_folder_continue). Cursors retrieved by setting [`ListFolderArg.include_media_info`](crate::files::ListFolderArg::include_media_info) to `true` are not supported.
     pub cursor: crate::files::ListFolderCursor,
     /// A timeout in seconds. The request will block for at most this length of time, plus up to 90 seconds of random jitter added to avoid the thundering herd problem. Care should be taken when using this parameter, as some network infrastructure does not support long timeouts.
     pub timeout: u64,
@@ -10283,9 +10283,9 @@ impl ::std::fmt::Debug for SearchOptions {
 pub struct SearchResult {
     /// A list (possibly empty) of matches for the query.
     pub matches: ::std::vec::Vec<crate::files::SearchMatch>,
-    /// Used for paging. If true, indicates there is another page of results available that can be fetched by calling [`search`](crate::files::search) again.
+    /// Used for paging. If true, indicates there is another page of results available that can be fetched by calling [`search`] again.
     pub more: bool,
-    /// Used for paging. Value to set the start argument to when calling [`search`](crate::files::search) to fetch the next page of results.
+    /// Used for paging. Value to set the start argument to when calling [`search`] to fetch the next page of results.
     pub start: u64,
 }
 impl SearchResult {
@@ -13773,7 +13773,7 @@ impl ::std::fmt::Debug for CreateFolderBatchJobStatus {
         crate::wire::debug("CreateFolderBatchJobStatus", self, f)
     }
 }
-/// Result returned by [`create_folder_batch`](crate::files::create_folder_batch) that may either launch an asynchronous job or complete synchronously.
+/// Result returned by [`create_folder_batch`] that may either launch an asynchronous job or complete synchronously.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum CreateFolderBatchLaunch {
@@ -14125,7 +14125,7 @@ impl ::std::fmt::Debug for CreateFolderError {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteBatchError {
-    /// Use [`DeleteError.too_many_write_operations`](crate::files::DeleteError::TooManyWriteOperations). [`delete_batch`](crate::files::delete_batch) now provides smaller granularity about which entry has failed because of this.
+    /// Use [`DeleteError.too_many_write_operations`](crate::files::DeleteError::TooManyWriteOperations). [`delete_batch`] now provides smaller granularity about which entry has failed because of this.
     #[deprecated]
     TooManyWriteOperations,
     Other,
@@ -14298,7 +14298,7 @@ impl ::std::fmt::Debug for DeleteBatchJobStatus {
         crate::wire::debug("DeleteBatchJobStatus", self, f)
     }
 }
-/// Result returned by [`delete_batch`](crate::files::delete_batch) that may either launch an asynchronous job or complete synchronously.
+/// Result returned by [`delete_batch`] that may either launch an asynchronous job or complete synchronously.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum DeleteBatchLaunch {
@@ -14757,7 +14757,7 @@ impl ::std::fmt::Debug for DownloadZipError {
 #[non_exhaustive]
 pub enum ExportError {
     Path(crate::files::LookupError),
-    /// This file type cannot be exported. Use [`download`](crate::files::download) instead.
+    /// This file type cannot be exported. Use [`download`] instead.
     NonExportable,
     /// The specified export format is not a valid option for this file type.
     InvalidExportFormat,
@@ -15596,7 +15596,7 @@ impl ::std::fmt::Debug for ImportFormat {
 #[non_exhaustive]
 pub enum ListFolderContinueError {
     Path(crate::files::LookupError),
-    /// Indicates that the cursor has been invalidated. Call [`list_folder`](crate::files::list_folder) to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`list_folder`] to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -15753,7 +15753,7 @@ impl ::std::fmt::Debug for ListFolderError {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFolderLongpollError {
-    /// Indicates that the cursor has been invalidated. Call [`list_folder`](crate::files::list_folder) to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`list_folder`] to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -17693,7 +17693,7 @@ impl ::std::fmt::Debug for RelocationBatchJobStatus {
         crate::wire::debug("RelocationBatchJobStatus", self, f)
     }
 }
-/// Result returned by [`copy_batch`](crate::files::copy_batch) or [`move_batch`](crate::files::move_batch) that may either launch an asynchronous job or complete synchronously.
+/// Result returned by [`copy_batch`] or [`move_batch`] that may either launch an asynchronous job or complete synchronously.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RelocationBatchLaunch {
@@ -22052,7 +22052,7 @@ pub async fn copy_batch(
         )
         .await
 }
-/** Copy multiple files or folders to different locations at once in the user's Dropbox. This route will replace [`copy_batch`](crate::files::copy_batch). The main difference is this route will return status for each entry, while [`copy_batch`](crate::files::copy_batch) raises failure if any entry fails. This route will either finish synchronously, or return a job ID and do the async copy job in background. Please use [`copy_batch/check:2`](crate::files::copy_batch_check_v2) to check the job status.
+/** Copy multiple files or folders to different locations at once in the user's Dropbox. This route will replace [`copy_batch`]. The main difference is this route will return status for each entry, while [`copy_batch`] raises failure if any entry fails. This route will either finish synchronously, or return a job ID and do the async copy job in background. Please use [`copy_batch/check:2`](crate::files::copy_batch_check_v2) to check the job status.
 
  `POST /2/files/copy_batch_v2` (rpc, api host, user auth, scope `files.content.write`).*/
 pub async fn copy_batch_v2(
@@ -22246,7 +22246,7 @@ pub async fn create_folder_batch(
         )
         .await
 }
-/** Returns the status of an asynchronous job for [`create_folder_batch`](crate::files::create_folder_batch). If success, it returns list of result for each entry.
+/** Returns the status of an asynchronous job for [`create_folder_batch`]. If success, it returns list of result for each entry.
 
  `POST /2/files/create_folder_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
 pub async fn create_folder_batch_check(
@@ -22340,7 +22340,7 @@ pub async fn delete_batch(
         )
         .await
 }
-/** Returns the status of an asynchronous job for [`delete_batch`](crate::files::delete_batch). If success, it returns list of result for each entry.
+/** Returns the status of an asynchronous job for [`delete_batch`]. If success, it returns list of result for each entry.
 
  `POST /2/files/delete_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
 pub async fn delete_batch_check(
@@ -22653,7 +22653,7 @@ pub async fn get_thumbnail_batch(
         )
         .await
 }
-/** Starts returning the contents of a folder. If the result's [`ListFolderResult.has_more`](crate::files::ListFolderResult::has_more) field is true, call [`list_folder/continue`](crate::files::list_folder_continue) with the returned ListFolderResult.cursor to retrieve more entries. If you're using ListFolderArg.recursive set to true to keep a local cache of the contents of a Dropbox account, iterate through each entry in order and process them as follows to keep your local state in sync: For each FileMetadata, store the new entry at the given path in your local state. If the required parent folders don't exist yet, create them. If there's already something else at the given path, replace it and remove all its children. For each FolderMetadata, store the new entry at the given path in your local state. If the required parent folders don't exist yet, create them. If there's already something else at the given path, replace it but leave the children as they are. Check the new entry's FolderSharingInfo.read\_only and set all its children's read-only statuses to match. For each DeletedMetadata, if your local state has something at the given path, remove it and all its children. If there's nothing at the given path, ignore this entry. Note: auth.RateLimitError may be returned if multiple [`list_folder`](crate::files::list_folder) or [`list_folder/continue`](crate::files::list_folder_continue) calls with same parameters are made simultaneously by same API app for same user. If your app implements retry logic, please hold off the retry until the previous request finishes.
+/** Starts returning the contents of a folder. If the result's [`ListFolderResult.has_more`](crate::files::ListFolderResult::has_more) field is true, call [`list_folder/continue`](crate::files::list_folder_continue) with the returned ListFolderResult.cursor to retrieve more entries. If you're using ListFolderArg.recursive set to true to keep a local cache of the contents of a Dropbox account, iterate through each entry in order and process them as follows to keep your local state in sync: For each FileMetadata, store the new entry at the given path in your local state. If the required parent folders don't exist yet, create them. If there's already something else at the given path, replace it and remove all its children. For each FolderMetadata, store the new entry at the given path in your local state. If the required parent folders don't exist yet, create them. If there's already something else at the given path, replace it but leave the children as they are. Check the new entry's FolderSharingInfo.read\_only and set all its children's read-only statuses to match. For each DeletedMetadata, if your local state has something at the given path, remove it and all its children. If there's nothing at the given path, ignore this entry. Note: auth.RateLimitError may be returned if multiple [`list_folder`] or [`list_folder/continue`](crate::files::list_folder_continue) calls with same parameters are made simultaneously by same API app for same user. If your app implements retry logic, please hold off the retry until the previous request finishes.
 
  `POST /2/files/list_folder` (rpc, api host, app or user auth, scope `files.metadata.read`).*/
 pub async fn list_folder(
@@ -22677,7 +22677,7 @@ pub async fn list_folder(
         )
         .await
 }
-/** Once a cursor has been retrieved from [`list_folder`](crate::files::list_folder), use this to paginate through all files and retrieve updates to the folder, following the same rules as documented for [`list_folder`](crate::files::list_folder).
+/** Once a cursor has been retrieved from [`list_folder`], use this to paginate through all files and retrieve updates to the folder, following the same rules as documented for [`list_folder`].
 
  `POST /2/files/list_folder/continue` (rpc, api host, app or user auth, scope `files.metadata.read`).*/
 pub async fn list_folder_continue(
@@ -22701,7 +22701,7 @@ pub async fn list_folder_continue(
         )
         .await
 }
-/** A way to quickly get a cursor for the folder's state. Unlike [`list_folder`](crate::files::list_folder), [`list_folder/get_latest_cursor`](crate::files::list_folder_get_latest_cursor) doesn't return any entries. This endpoint is for app which only needs to know about new files and modifications and doesn't need to know about files that already exist in Dropbox.
+/** A way to quickly get a cursor for the folder's state. Unlike [`list_folder`], [`list_folder/get_latest_cursor`](crate::files::list_folder_get_latest_cursor) doesn't return any entries. This endpoint is for app which only needs to know about new files and modifications and doesn't need to know about files that already exist in Dropbox.
 
  `POST /2/files/list_folder/get_latest_cursor` (rpc, api host, user auth, scope `files.metadata.read`).*/
 pub async fn list_folder_get_latest_cursor(
@@ -22871,7 +22871,7 @@ pub async fn move_batch(
         )
         .await
 }
-/** Move multiple files or folders to different locations at once in the user's Dropbox. Note that we do not currently support case-only renaming. This route will replace [`move_batch`](crate::files::move_batch). The main difference is this route will return status for each entry, while [`move_batch`](crate::files::move_batch) raises failure if any entry fails. This route will either finish synchronously, or return a job ID and do the async move job in background. Please use [`move_batch/check:2`](crate::files::move_batch_check_v2) to check the job status.
+/** Move multiple files or folders to different locations at once in the user's Dropbox. Note that we do not currently support case-only renaming. This route will replace [`move_batch`]. The main difference is this route will return status for each entry, while [`move_batch`] raises failure if any entry fails. This route will either finish synchronously, or return a job ID and do the async move job in background. Please use [`move_batch/check:2`](crate::files::move_batch_check_v2) to check the job status.
 
  `POST /2/files/move_batch_v2` (rpc, api host, user auth, scope `files.content.write`).*/
 pub async fn move_batch_v2(
@@ -23146,7 +23146,7 @@ pub async fn save_url(
         )
         .await
 }
-/** Check the status of a [`save_url`](crate::files::save_url) job.
+/** Check the status of a [`save_url`] job.
 
  `POST /2/files/save_url/check_job_status` (rpc, api host, user auth, scope `files.content.write`).*/
 pub async fn save_url_check_job_status(
@@ -23598,4 +23598,708 @@ pub async fn upload_session_start_batch(
             arg,
         )
         .await
+}
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`alpha_get_metadata`](super::alpha_get_metadata).
+    #[deprecated]
+    #[cfg(feature = "preview")]
+    pub fn alpha_get_metadata<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::AlphaGetMetadataArg,
+    ) -> ::std::result::Result<
+        crate::files::Metadata,
+        crate::client::Error<crate::files::AlphaGetMetadataError>,
+    > {
+        client.block_on(super::alpha_get_metadata(client.client(), arg))
+    }
+    /// The blocking [`alpha_upload`](super::alpha_upload).
+    #[deprecated]
+    #[cfg(feature = "preview")]
+    pub fn alpha_upload<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::UploadArg,
+        body: impl ::std::convert::Into<crate::client::UploadBody>,
+    ) -> ::std::result::Result<
+        crate::files::FileMetadata,
+        crate::client::Error<crate::files::UploadError>,
+    > {
+        client.block_on(super::alpha_upload(client.client(), arg, body))
+    }
+    /// The blocking [`copy`](super::copy).
+    #[deprecated]
+    pub fn copy<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::RelocationArg,
+    ) -> ::std::result::Result<
+        crate::files::Metadata,
+        crate::client::Error<crate::files::RelocationError>,
+    > {
+        client.block_on(super::copy(client.client(), arg))
+    }
+    /// The blocking [`copy_v2`](super::copy_v2).
+    pub fn copy_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::RelocationArg,
+    ) -> ::std::result::Result<
+        crate::files::RelocationResult,
+        crate::client::Error<crate::files::RelocationError>,
+    > {
+        client.block_on(super::copy_v2(client.client(), arg))
+    }
+    /// The blocking [`copy_batch`](super::copy_batch).
+    #[deprecated]
+    pub fn copy_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::RelocationBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::RelocationBatchLaunch,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::copy_batch(client.client(), arg))
+    }
+    /// The blocking [`copy_batch_v2`](super::copy_batch_v2).
+    pub fn copy_batch_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::CopyBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::RelocationBatchV2Launch,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::copy_batch_v2(client.client(), arg))
+    }
+    /// The blocking [`copy_batch_check`](super::copy_batch_check).
+    #[deprecated]
+    pub fn copy_batch_check<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::files::RelocationBatchJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::copy_batch_check(client.client(), arg))
+    }
+    /// The blocking [`copy_batch_check_v2`](super::copy_batch_check_v2).
+    pub fn copy_batch_check_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::files::RelocationBatchV2JobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::copy_batch_check_v2(client.client(), arg))
+    }
+    /// The blocking [`copy_reference_get`](super::copy_reference_get).
+    pub fn copy_reference_get<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::GetCopyReferenceArg,
+    ) -> ::std::result::Result<
+        crate::files::GetCopyReferenceResult,
+        crate::client::Error<crate::files::GetCopyReferenceError>,
+    > {
+        client.block_on(super::copy_reference_get(client.client(), arg))
+    }
+    /// The blocking [`copy_reference_save`](super::copy_reference_save).
+    pub fn copy_reference_save<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::SaveCopyReferenceArg,
+    ) -> ::std::result::Result<
+        crate::files::SaveCopyReferenceResult,
+        crate::client::Error<crate::files::SaveCopyReferenceError>,
+    > {
+        client.block_on(super::copy_reference_save(client.client(), arg))
+    }
+    /// The blocking [`create_folder`](super::create_folder).
+    #[deprecated]
+    pub fn create_folder<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::CreateFolderArg,
+    ) -> ::std::result::Result<
+        crate::files::FolderMetadata,
+        crate::client::Error<crate::files::CreateFolderError>,
+    > {
+        client.block_on(super::create_folder(client.client(), arg))
+    }
+    /// The blocking [`create_folder_v2`](super::create_folder_v2).
+    pub fn create_folder_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::CreateFolderArg,
+    ) -> ::std::result::Result<
+        crate::files::CreateFolderResult,
+        crate::client::Error<crate::files::CreateFolderError>,
+    > {
+        client.block_on(super::create_folder_v2(client.client(), arg))
+    }
+    /// The blocking [`create_folder_batch`](super::create_folder_batch).
+    pub fn create_folder_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::CreateFolderBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::CreateFolderBatchLaunch,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::create_folder_batch(client.client(), arg))
+    }
+    /// The blocking [`create_folder_batch_check`](super::create_folder_batch_check).
+    pub fn create_folder_batch_check<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::files::CreateFolderBatchJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::create_folder_batch_check(client.client(), arg))
+    }
+    /// The blocking [`delete`](super::delete).
+    #[deprecated]
+    pub fn delete<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::DeleteArg,
+    ) -> ::std::result::Result<
+        crate::files::Metadata,
+        crate::client::Error<crate::files::DeleteError>,
+    > {
+        client.block_on(super::delete(client.client(), arg))
+    }
+    /// The blocking [`delete_v2`](super::delete_v2).
+    pub fn delete_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::DeleteArg,
+    ) -> ::std::result::Result<
+        crate::files::DeleteResult,
+        crate::client::Error<crate::files::DeleteError>,
+    > {
+        client.block_on(super::delete_v2(client.client(), arg))
+    }
+    /// The blocking [`delete_batch`](super::delete_batch).
+    pub fn delete_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::DeleteBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::DeleteBatchLaunch,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::delete_batch(client.client(), arg))
+    }
+    /// The blocking [`delete_batch_check`](super::delete_batch_check).
+    pub fn delete_batch_check<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::files::DeleteBatchJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::delete_batch_check(client.client(), arg))
+    }
+    /// The blocking [`download`](super::download).
+    pub fn download<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::DownloadArg,
+        range: ::std::option::Option<crate::client::ByteRange>,
+    ) -> ::std::result::Result<
+        crate::client::Download<crate::files::FileMetadata>,
+        crate::client::Error<crate::files::DownloadError>,
+    > {
+        client.block_on(super::download(client.client(), arg, range))
+    }
+    /// The blocking [`download_zip`](super::download_zip).
+    pub fn download_zip<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::DownloadZipArg,
+        range: ::std::option::Option<crate::client::ByteRange>,
+    ) -> ::std::result::Result<
+        crate::client::Download<crate::files::DownloadZipResult>,
+        crate::client::Error<crate::files::DownloadZipError>,
+    > {
+        client.block_on(super::download_zip(client.client(), arg, range))
+    }
+    /// The blocking [`export`](super::export).
+    #[cfg(feature = "preview")]
+    pub fn export<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::ExportArg,
+        range: ::std::option::Option<crate::client::ByteRange>,
+    ) -> ::std::result::Result<
+        crate::client::Download<crate::files::ExportResult>,
+        crate::client::Error<crate::files::ExportError>,
+    > {
+        client.block_on(super::export(client.client(), arg, range))
+    }
+    /// The blocking [`get_file_lock_batch`](super::get_file_lock_batch).
+    pub fn get_file_lock_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::LockFileBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::LockFileBatchResult,
+        crate::client::Error<crate::files::LockFileError>,
+    > {
+        client.block_on(super::get_file_lock_batch(client.client(), arg))
+    }
+    /// The blocking [`get_metadata`](super::get_metadata).
+    pub fn get_metadata<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::GetMetadataArg,
+    ) -> ::std::result::Result<
+        crate::files::Metadata,
+        crate::client::Error<crate::files::GetMetadataError>,
+    > {
+        client.block_on(super::get_metadata(client.client(), arg))
+    }
+    /// The blocking [`get_preview`](super::get_preview).
+    pub fn get_preview<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::PreviewArg,
+        range: ::std::option::Option<crate::client::ByteRange>,
+    ) -> ::std::result::Result<
+        crate::client::Download<crate::files::FileMetadata>,
+        crate::client::Error<crate::files::PreviewError>,
+    > {
+        client.block_on(super::get_preview(client.client(), arg, range))
+    }
+    /// The blocking [`get_temporary_link`](super::get_temporary_link).
+    pub fn get_temporary_link<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::GetTemporaryLinkArg,
+    ) -> ::std::result::Result<
+        crate::files::GetTemporaryLinkResult,
+        crate::client::Error<crate::files::GetTemporaryLinkError>,
+    > {
+        client.block_on(super::get_temporary_link(client.client(), arg))
+    }
+    /// The blocking [`get_temporary_upload_link`](super::get_temporary_upload_link).
+    pub fn get_temporary_upload_link<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::GetTemporaryUploadLinkArg,
+    ) -> ::std::result::Result<
+        crate::files::GetTemporaryUploadLinkResult,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::get_temporary_upload_link(client.client(), arg))
+    }
+    /// The blocking [`get_thumbnail`](super::get_thumbnail).
+    pub fn get_thumbnail<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::ThumbnailArg,
+        range: ::std::option::Option<crate::client::ByteRange>,
+    ) -> ::std::result::Result<
+        crate::client::Download<crate::files::FileMetadata>,
+        crate::client::Error<crate::files::ThumbnailError>,
+    > {
+        client.block_on(super::get_thumbnail(client.client(), arg, range))
+    }
+    /// The blocking [`get_thumbnail_v2`](super::get_thumbnail_v2).
+    pub fn get_thumbnail_v2<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::ThumbnailV2Arg,
+        range: ::std::option::Option<crate::client::ByteRange>,
+    ) -> ::std::result::Result<
+        crate::client::Download<crate::files::PreviewResult>,
+        crate::client::Error<crate::files::ThumbnailV2Error>,
+    > {
+        client.block_on(super::get_thumbnail_v2(client.client(), arg, range))
+    }
+    /// The blocking [`get_thumbnail_batch`](super::get_thumbnail_batch).
+    pub fn get_thumbnail_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::GetThumbnailBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::GetThumbnailBatchResult,
+        crate::client::Error<crate::files::GetThumbnailBatchError>,
+    > {
+        client.block_on(super::get_thumbnail_batch(client.client(), arg))
+    }
+    /// The blocking [`list_folder`](super::list_folder).
+    pub fn list_folder<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::ListFolderArg,
+    ) -> ::std::result::Result<
+        crate::files::ListFolderResult,
+        crate::client::Error<crate::files::ListFolderError>,
+    > {
+        client.block_on(super::list_folder(client.client(), arg))
+    }
+    /// The blocking [`list_folder_continue`](super::list_folder_continue).
+    pub fn list_folder_continue<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::ListFolderContinueArg,
+    ) -> ::std::result::Result<
+        crate::files::ListFolderResult,
+        crate::client::Error<crate::files::ListFolderContinueError>,
+    > {
+        client.block_on(super::list_folder_continue(client.client(), arg))
+    }
+    /// The blocking [`list_folder_get_latest_cursor`](super::list_folder_get_latest_cursor).
+    pub fn list_folder_get_latest_cursor<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::ListFolderArg,
+    ) -> ::std::result::Result<
+        crate::files::ListFolderGetLatestCursorResult,
+        crate::client::Error<crate::files::ListFolderError>,
+    > {
+        client.block_on(super::list_folder_get_latest_cursor(client.client(), arg))
+    }
+    /// The blocking [`list_folder_longpoll`](super::list_folder_longpoll).
+    pub fn list_folder_longpoll<C: crate::client::NoAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::ListFolderLongpollArg,
+    ) -> ::std::result::Result<
+        crate::files::ListFolderLongpollResult,
+        crate::client::Error<crate::files::ListFolderLongpollError>,
+    > {
+        client.block_on(super::list_folder_longpoll(client.client(), arg))
+    }
+    /// The blocking [`list_revisions`](super::list_revisions).
+    pub fn list_revisions<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::ListRevisionsArg,
+    ) -> ::std::result::Result<
+        crate::files::ListRevisionsResult,
+        crate::client::Error<crate::files::ListRevisionsError>,
+    > {
+        client.block_on(super::list_revisions(client.client(), arg))
+    }
+    /// The blocking [`lock_file_batch`](super::lock_file_batch).
+    pub fn lock_file_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::LockFileBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::LockFileBatchResult,
+        crate::client::Error<crate::files::LockFileError>,
+    > {
+        client.block_on(super::lock_file_batch(client.client(), arg))
+    }
+    /// The blocking [`move_`](super::move_).
+    #[deprecated]
+    pub fn move_<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::RelocationArg,
+    ) -> ::std::result::Result<
+        crate::files::Metadata,
+        crate::client::Error<crate::files::RelocationError>,
+    > {
+        client.block_on(super::move_(client.client(), arg))
+    }
+    /// The blocking [`move_v2`](super::move_v2).
+    pub fn move_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::RelocationArg,
+    ) -> ::std::result::Result<
+        crate::files::RelocationResult,
+        crate::client::Error<crate::files::RelocationError>,
+    > {
+        client.block_on(super::move_v2(client.client(), arg))
+    }
+    /// The blocking [`move_batch`](super::move_batch).
+    #[deprecated]
+    pub fn move_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::RelocationBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::RelocationBatchLaunch,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::move_batch(client.client(), arg))
+    }
+    /// The blocking [`move_batch_v2`](super::move_batch_v2).
+    pub fn move_batch_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::MoveBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::RelocationBatchV2Launch,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::move_batch_v2(client.client(), arg))
+    }
+    /// The blocking [`move_batch_check`](super::move_batch_check).
+    #[deprecated]
+    pub fn move_batch_check<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::files::RelocationBatchJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::move_batch_check(client.client(), arg))
+    }
+    /// The blocking [`move_batch_check_v2`](super::move_batch_check_v2).
+    pub fn move_batch_check_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::files::RelocationBatchV2JobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::move_batch_check_v2(client.client(), arg))
+    }
+    /// The blocking [`paper_create`](super::paper_create).
+    #[cfg(feature = "preview")]
+    pub fn paper_create<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::PaperCreateArg,
+        body: impl ::std::convert::Into<crate::client::UploadBody>,
+    ) -> ::std::result::Result<
+        crate::files::PaperCreateResult,
+        crate::client::Error<crate::files::PaperCreateError>,
+    > {
+        client.block_on(super::paper_create(client.client(), arg, body))
+    }
+    /// The blocking [`paper_update`](super::paper_update).
+    #[cfg(feature = "preview")]
+    pub fn paper_update<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::PaperUpdateArg,
+        body: impl ::std::convert::Into<crate::client::UploadBody>,
+    ) -> ::std::result::Result<
+        crate::files::PaperUpdateResult,
+        crate::client::Error<crate::files::PaperUpdateError>,
+    > {
+        client.block_on(super::paper_update(client.client(), arg, body))
+    }
+    /// The blocking [`permanently_delete`](super::permanently_delete).
+    pub fn permanently_delete<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::DeleteArg,
+    ) -> ::std::result::Result<(), crate::client::Error<crate::files::DeleteError>> {
+        client.block_on(super::permanently_delete(client.client(), arg))
+    }
+    /// The blocking [`properties_add`](super::properties_add).
+    #[deprecated]
+    pub fn properties_add<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::AddPropertiesArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::AddPropertiesError>,
+    > {
+        client.block_on(super::properties_add(client.client(), arg))
+    }
+    /// The blocking [`properties_overwrite`](super::properties_overwrite).
+    #[deprecated]
+    pub fn properties_overwrite<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::OverwritePropertyGroupArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::InvalidPropertyGroupError>,
+    > {
+        client.block_on(super::properties_overwrite(client.client(), arg))
+    }
+    /// The blocking [`properties_update`](super::properties_update).
+    #[deprecated]
+    pub fn properties_update<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::UpdatePropertiesArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::UpdatePropertiesError>,
+    > {
+        client.block_on(super::properties_update(client.client(), arg))
+    }
+    /// The blocking [`restore`](super::restore).
+    pub fn restore<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::RestoreArg,
+    ) -> ::std::result::Result<
+        crate::files::FileMetadata,
+        crate::client::Error<crate::files::RestoreError>,
+    > {
+        client.block_on(super::restore(client.client(), arg))
+    }
+    /// The blocking [`save_url`](super::save_url).
+    pub fn save_url<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::SaveUrlArg,
+    ) -> ::std::result::Result<
+        crate::files::SaveUrlResult,
+        crate::client::Error<crate::files::SaveUrlError>,
+    > {
+        client.block_on(super::save_url(client.client(), arg))
+    }
+    /// The blocking [`save_url_check_job_status`](super::save_url_check_job_status).
+    pub fn save_url_check_job_status<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::files::SaveUrlJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::save_url_check_job_status(client.client(), arg))
+    }
+    /// The blocking [`search`](super::search).
+    #[deprecated]
+    pub fn search<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::SearchArg,
+    ) -> ::std::result::Result<
+        crate::files::SearchResult,
+        crate::client::Error<crate::files::SearchError>,
+    > {
+        client.block_on(super::search(client.client(), arg))
+    }
+    /// The blocking [`search_v2`](super::search_v2).
+    pub fn search_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::SearchV2Arg,
+    ) -> ::std::result::Result<
+        crate::files::SearchV2Result,
+        crate::client::Error<crate::files::SearchError>,
+    > {
+        client.block_on(super::search_v2(client.client(), arg))
+    }
+    /// The blocking [`search_continue_v2`](super::search_continue_v2).
+    pub fn search_continue_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::SearchV2ContinueArg,
+    ) -> ::std::result::Result<
+        crate::files::SearchV2Result,
+        crate::client::Error<crate::files::SearchError>,
+    > {
+        client.block_on(super::search_continue_v2(client.client(), arg))
+    }
+    /// The blocking [`tags_add`](super::tags_add).
+    #[cfg(feature = "preview")]
+    pub fn tags_add<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::AddTagArg,
+    ) -> ::std::result::Result<(), crate::client::Error<crate::files::AddTagError>> {
+        client.block_on(super::tags_add(client.client(), arg))
+    }
+    /// The blocking [`tags_get`](super::tags_get).
+    #[cfg(feature = "preview")]
+    pub fn tags_get<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::GetTagsArg,
+    ) -> ::std::result::Result<
+        crate::files::GetTagsResult,
+        crate::client::Error<crate::files::BaseTagError>,
+    > {
+        client.block_on(super::tags_get(client.client(), arg))
+    }
+    /// The blocking [`tags_remove`](super::tags_remove).
+    #[cfg(feature = "preview")]
+    pub fn tags_remove<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::RemoveTagArg,
+    ) -> ::std::result::Result<(), crate::client::Error<crate::files::RemoveTagError>> {
+        client.block_on(super::tags_remove(client.client(), arg))
+    }
+    /// The blocking [`unlock_file_batch`](super::unlock_file_batch).
+    pub fn unlock_file_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::UnlockFileBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::LockFileBatchResult,
+        crate::client::Error<crate::files::LockFileError>,
+    > {
+        client.block_on(super::unlock_file_batch(client.client(), arg))
+    }
+    /// The blocking [`upload`](super::upload).
+    pub fn upload<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::UploadArg,
+        body: impl ::std::convert::Into<crate::client::UploadBody>,
+    ) -> ::std::result::Result<
+        crate::files::FileMetadata,
+        crate::client::Error<crate::files::UploadError>,
+    > {
+        client.block_on(super::upload(client.client(), arg, body))
+    }
+    /// The blocking [`upload_session_append`](super::upload_session_append).
+    #[deprecated]
+    pub fn upload_session_append<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::UploadSessionCursor,
+        body: impl ::std::convert::Into<crate::client::UploadBody>,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::files::UploadSessionAppendError>,
+    > {
+        client.block_on(super::upload_session_append(client.client(), arg, body))
+    }
+    /// The blocking [`upload_session_append_v2`](super::upload_session_append_v2).
+    pub fn upload_session_append_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::UploadSessionAppendArg,
+        body: impl ::std::convert::Into<crate::client::UploadBody>,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::files::UploadSessionAppendError>,
+    > {
+        client.block_on(super::upload_session_append_v2(client.client(), arg, body))
+    }
+    /// The blocking [`upload_session_append_batch`](super::upload_session_append_batch).
+    pub fn upload_session_append_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::UploadSessionAppendBatchArg,
+        body: impl ::std::convert::Into<crate::client::UploadBody>,
+    ) -> ::std::result::Result<
+        crate::files::UploadSessionAppendBatchResult,
+        crate::client::Error<crate::files::UploadSessionAppendBatchError>,
+    > {
+        client.block_on(super::upload_session_append_batch(client.client(), arg, body))
+    }
+    /// The blocking [`upload_session_finish`](super::upload_session_finish).
+    pub fn upload_session_finish<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::UploadSessionFinishArg,
+        body: impl ::std::convert::Into<crate::client::UploadBody>,
+    ) -> ::std::result::Result<
+        crate::files::FileMetadata,
+        crate::client::Error<crate::files::UploadSessionFinishError>,
+    > {
+        client.block_on(super::upload_session_finish(client.client(), arg, body))
+    }
+    /// The blocking [`upload_session_finish_batch`](super::upload_session_finish_batch).
+    #[deprecated]
+    pub fn upload_session_finish_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::UploadSessionFinishBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::UploadSessionFinishBatchLaunch,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::upload_session_finish_batch(client.client(), arg))
+    }
+    /// The blocking [`upload_session_finish_batch_v2`](super::upload_session_finish_batch_v2).
+    pub fn upload_session_finish_batch_v2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::UploadSessionFinishBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::UploadSessionFinishBatchResult,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::upload_session_finish_batch_v2(client.client(), arg))
+    }
+    /// The blocking [`upload_session_finish_batch_check`](super::upload_session_finish_batch_check).
+    pub fn upload_session_finish_batch_check<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::files::UploadSessionFinishBatchJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::upload_session_finish_batch_check(client.client(), arg))
+    }
+    /// The blocking [`upload_session_start`](super::upload_session_start).
+    pub fn upload_session_start<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::UploadSessionStartArg,
+        body: impl ::std::convert::Into<crate::client::UploadBody>,
+    ) -> ::std::result::Result<
+        crate::files::UploadSessionStartResult,
+        crate::client::Error<crate::files::UploadSessionStartError>,
+    > {
+        client.block_on(super::upload_session_start(client.client(), arg, body))
+    }
+    /// The blocking [`upload_session_start_batch`](super::upload_session_start_batch).
+    pub fn upload_session_start_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::files::UploadSessionStartBatchArg,
+    ) -> ::std::result::Result<
+        crate::files::UploadSessionStartBatchResult,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::upload_session_start_batch(client.client(), arg))
+    }
 }

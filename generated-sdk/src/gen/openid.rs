@@ -345,3 +345,18 @@ pub async fn userinfo(
         )
         .await
 }
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`userinfo`](super::userinfo).
+    #[cfg(feature = "preview")]
+    pub fn userinfo<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::openid::UserInfoArgs,
+    ) -> ::std::result::Result<
+        crate::openid::UserInfoResult,
+        crate::client::Error<crate::openid::UserInfoError>,
+    > {
+        client.block_on(super::userinfo(client.client(), arg))
+    }
+}

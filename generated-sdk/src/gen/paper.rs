@@ -5544,3 +5544,195 @@ pub async fn folders_create(
         )
         .await
 }
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`docs_archive`](super::docs_archive).
+    #[deprecated]
+    pub fn docs_archive<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::RefPaperDoc,
+    ) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
+        client.block_on(super::docs_archive(client.client(), arg))
+    }
+    /// The blocking [`docs_create`](super::docs_create).
+    #[deprecated]
+    pub fn docs_create<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::PaperDocCreateArgs,
+        body: impl ::std::convert::Into<crate::client::UploadBody>,
+    ) -> ::std::result::Result<
+        crate::paper::PaperDocCreateUpdateResult,
+        crate::client::Error<crate::paper::PaperDocCreateError>,
+    > {
+        client.block_on(super::docs_create(client.client(), arg, body))
+    }
+    /// The blocking [`docs_download`](super::docs_download).
+    #[deprecated]
+    pub fn docs_download<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::PaperDocExport,
+        range: ::std::option::Option<crate::client::ByteRange>,
+    ) -> ::std::result::Result<
+        crate::client::Download<crate::paper::PaperDocExportResult>,
+        crate::client::Error<crate::paper::DocLookupError>,
+    > {
+        client.block_on(super::docs_download(client.client(), arg, range))
+    }
+    /// The blocking [`docs_folder_users_list`](super::docs_folder_users_list).
+    #[deprecated]
+    pub fn docs_folder_users_list<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::ListUsersOnFolderArgs,
+    ) -> ::std::result::Result<
+        crate::paper::ListUsersOnFolderResponse,
+        crate::client::Error<crate::paper::DocLookupError>,
+    > {
+        client.block_on(super::docs_folder_users_list(client.client(), arg))
+    }
+    /// The blocking [`docs_folder_users_list_continue`](super::docs_folder_users_list_continue).
+    #[deprecated]
+    pub fn docs_folder_users_list_continue<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::ListUsersOnFolderContinueArgs,
+    ) -> ::std::result::Result<
+        crate::paper::ListUsersOnFolderResponse,
+        crate::client::Error<crate::paper::ListUsersCursorError>,
+    > {
+        client.block_on(super::docs_folder_users_list_continue(client.client(), arg))
+    }
+    /// The blocking [`docs_get_folder_info`](super::docs_get_folder_info).
+    #[deprecated]
+    pub fn docs_get_folder_info<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::RefPaperDoc,
+    ) -> ::std::result::Result<
+        crate::paper::FoldersContainingPaperDoc,
+        crate::client::Error<crate::paper::DocLookupError>,
+    > {
+        client.block_on(super::docs_get_folder_info(client.client(), arg))
+    }
+    /// The blocking [`docs_get_metadata`](super::docs_get_metadata).
+    pub fn docs_get_metadata<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::GetDocMetadataArg,
+    ) -> ::std::result::Result<
+        crate::paper::PaperDocGetMetadataResult,
+        crate::client::Error<crate::paper::DocLookupError>,
+    > {
+        client.block_on(super::docs_get_metadata(client.client(), arg))
+    }
+    /// The blocking [`docs_list`](super::docs_list).
+    #[deprecated]
+    pub fn docs_list<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::ListPaperDocsArgs,
+    ) -> ::std::result::Result<
+        crate::paper::ListPaperDocsResponse,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::docs_list(client.client(), arg))
+    }
+    /// The blocking [`docs_list_continue`](super::docs_list_continue).
+    #[deprecated]
+    pub fn docs_list_continue<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::ListPaperDocsContinueArgs,
+    ) -> ::std::result::Result<
+        crate::paper::ListPaperDocsResponse,
+        crate::client::Error<crate::paper::ListDocsCursorError>,
+    > {
+        client.block_on(super::docs_list_continue(client.client(), arg))
+    }
+    /// The blocking [`docs_permanently_delete`](super::docs_permanently_delete).
+    #[deprecated]
+    pub fn docs_permanently_delete<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::RefPaperDoc,
+    ) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
+        client.block_on(super::docs_permanently_delete(client.client(), arg))
+    }
+    /// The blocking [`docs_sharing_policy_get`](super::docs_sharing_policy_get).
+    #[deprecated]
+    pub fn docs_sharing_policy_get<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::RefPaperDoc,
+    ) -> ::std::result::Result<
+        crate::paper::SharingPolicy,
+        crate::client::Error<crate::paper::DocLookupError>,
+    > {
+        client.block_on(super::docs_sharing_policy_get(client.client(), arg))
+    }
+    /// The blocking [`docs_sharing_policy_set`](super::docs_sharing_policy_set).
+    #[deprecated]
+    pub fn docs_sharing_policy_set<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::PaperDocSharingPolicy,
+    ) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
+        client.block_on(super::docs_sharing_policy_set(client.client(), arg))
+    }
+    /// The blocking [`docs_update`](super::docs_update).
+    #[deprecated]
+    pub fn docs_update<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::PaperDocUpdateArgs,
+        body: impl ::std::convert::Into<crate::client::UploadBody>,
+    ) -> ::std::result::Result<
+        crate::paper::PaperDocCreateUpdateResult,
+        crate::client::Error<crate::paper::PaperDocUpdateError>,
+    > {
+        client.block_on(super::docs_update(client.client(), arg, body))
+    }
+    /// The blocking [`docs_users_add`](super::docs_users_add).
+    #[deprecated]
+    pub fn docs_users_add<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::AddPaperDocUser,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::paper::AddPaperDocUserMemberResult>,
+        crate::client::Error<crate::paper::DocLookupError>,
+    > {
+        client.block_on(super::docs_users_add(client.client(), arg))
+    }
+    /// The blocking [`docs_users_list`](super::docs_users_list).
+    #[deprecated]
+    pub fn docs_users_list<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::ListUsersOnPaperDocArgs,
+    ) -> ::std::result::Result<
+        crate::paper::ListUsersOnPaperDocResponse,
+        crate::client::Error<crate::paper::DocLookupError>,
+    > {
+        client.block_on(super::docs_users_list(client.client(), arg))
+    }
+    /// The blocking [`docs_users_list_continue`](super::docs_users_list_continue).
+    #[deprecated]
+    pub fn docs_users_list_continue<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::ListUsersOnPaperDocContinueArgs,
+    ) -> ::std::result::Result<
+        crate::paper::ListUsersOnPaperDocResponse,
+        crate::client::Error<crate::paper::ListUsersCursorError>,
+    > {
+        client.block_on(super::docs_users_list_continue(client.client(), arg))
+    }
+    /// The blocking [`docs_users_remove`](super::docs_users_remove).
+    #[deprecated]
+    pub fn docs_users_remove<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::RemovePaperDocUser,
+    ) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
+        client.block_on(super::docs_users_remove(client.client(), arg))
+    }
+    /// The blocking [`folders_create`](super::folders_create).
+    #[deprecated]
+    pub fn folders_create<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::paper::PaperFolderCreateArg,
+    ) -> ::std::result::Result<
+        crate::paper::PaperFolderCreateResult,
+        crate::client::Error<crate::paper::PaperFolderCreateError>,
+    > {
+        client.block_on(super::folders_create(client.client(), arg))
+    }
+}

@@ -4355,3 +4355,117 @@ pub async fn get_transcript_async_check(
         )
         .await
 }
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`get_markdown_async`](super::get_markdown_async).
+    #[cfg(feature = "preview")]
+    pub fn get_markdown_async<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::riviera::GetMarkdownArgs,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::get_markdown_async(client.client(), arg))
+    }
+    /// The blocking [`get_markdown_async_check`](super::get_markdown_async_check).
+    #[cfg(feature = "preview")]
+    pub fn get_markdown_async_check<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::riviera::GetMarkdownAsyncCheckResult,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::get_markdown_async_check(client.client(), arg))
+    }
+    /// The blocking [`get_metadata_async`](super::get_metadata_async).
+    #[cfg(feature = "preview")]
+    pub fn get_metadata_async<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::riviera::GetMetadataArgs,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::get_metadata_async(client.client(), arg))
+    }
+    /// The blocking [`get_metadata_async_check`](super::get_metadata_async_check).
+    #[cfg(feature = "preview")]
+    pub fn get_metadata_async_check<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::riviera::GetMetadataAsyncCheckResult,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::get_metadata_async_check(client.client(), arg))
+    }
+    /// The blocking [`get_ocr_async`](super::get_ocr_async).
+    #[cfg(feature = "preview")]
+    pub fn get_ocr_async<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::riviera::GetOcrArgs,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::get_ocr_async(client.client(), arg))
+    }
+    /// The blocking [`get_ocr_async_check`](super::get_ocr_async_check).
+    #[cfg(feature = "preview")]
+    pub fn get_ocr_async_check<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::riviera::GetOcrAsyncCheckResult,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::get_ocr_async_check(client.client(), arg))
+    }
+    /// The blocking [`get_text_async`](super::get_text_async).
+    #[cfg(feature = "preview")]
+    pub fn get_text_async<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::riviera::GetTextArgs,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::get_text_async(client.client(), arg))
+    }
+    /// The blocking [`get_text_async_check`](super::get_text_async_check).
+    #[cfg(feature = "preview")]
+    pub fn get_text_async_check<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::riviera::GetTextAsyncCheckResult,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::get_text_async_check(client.client(), arg))
+    }
+    /// The blocking [`get_transcript_async`](super::get_transcript_async).
+    #[cfg(feature = "preview")]
+    pub fn get_transcript_async<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::riviera::GetTranscriptArgs,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::get_transcript_async(client.client(), arg))
+    }
+    /// The blocking [`get_transcript_async_check`](super::get_transcript_async_check).
+    #[cfg(feature = "preview")]
+    pub fn get_transcript_async_check<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::riviera::GetTranscriptAsyncCheckResult,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::get_transcript_async_check(client.client(), arg))
+    }
+}

@@ -11,7 +11,7 @@ pub type PathOrId = ::std::string::String;
 pub type ReadPath = crate::files::ReadPath;
 pub type Rev = crate::files::Rev;
 pub type TeamInfo = crate::users::Team;
-/// Arguments for [`add_file_member`](crate::sharing::add_file_member).
+/// Arguments for [`add_file_member`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AddFileMemberArgs {
@@ -1524,7 +1524,7 @@ impl ::std::fmt::Debug for FileLinkMetadata {
         crate::wire::debug("FileLinkMetadata", self, f)
     }
 }
-/// Per-member result for [`add_file_member`](crate::sharing::add_file_member).
+/// Per-member result for [`add_file_member`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileMemberActionResult {
@@ -2199,7 +2199,7 @@ impl ::std::fmt::Debug for FolderPolicy {
         crate::wire::debug("FolderPolicy", self, f)
     }
 }
-/// Arguments of [`get_file_metadata`](crate::sharing::get_file_metadata).
+/// Arguments of [`get_file_metadata`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetFileMetadataArg {
@@ -2753,7 +2753,7 @@ impl ::std::fmt::Debug for GetSharedLinkMetadataArg {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetSharedLinksArg {
-    /// See [`get_shared_links`](crate::sharing::get_shared_links) description.
+    /// See [`get_shared_links`] description.
     pub path: ::std::option::Option<::std::string::String>,
 }
 impl GetSharedLinksArg {
@@ -4577,7 +4577,7 @@ impl ::std::fmt::Debug for LinkSettings {
         crate::wire::debug("LinkSettings", self, f)
     }
 }
-/// Arguments for [`list_file_members`](crate::sharing::list_file_members).
+/// Arguments for [`list_file_members`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileMembersArg {
@@ -4948,7 +4948,7 @@ impl ::std::fmt::Debug for ListFileMembersBatchResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFileMembersContinueArg {
-    /// The cursor returned by your last call to [`list_file_members`](crate::sharing::list_file_members), [`list_file_members/continue`](crate::sharing::list_file_members_continue), or [`list_file_members/batch`](crate::sharing::list_file_members_batch).
+    /// The cursor returned by your last call to [`list_file_members`], [`list_file_members/continue`](crate::sharing::list_file_members_continue), or [`list_file_members/batch`](crate::sharing::list_file_members_batch).
     pub cursor: ::std::string::String,
 }
 impl ListFileMembersContinueArg {
@@ -5112,7 +5112,7 @@ impl ::std::fmt::Debug for ListFileMembersCountResult {
         crate::wire::debug("ListFileMembersCountResult", self, f)
     }
 }
-/// Arguments for [`list_received_files`](crate::sharing::list_received_files).
+/// Arguments for [`list_received_files`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFilesArg {
@@ -5286,7 +5286,7 @@ impl ::std::fmt::Debug for ListFilesContinueArg {
         crate::wire::debug("ListFilesContinueArg", self, f)
     }
 }
-/// Success results for [`list_received_files`](crate::sharing::list_received_files).
+/// Success results for [`list_received_files`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFilesResult {
@@ -5528,7 +5528,7 @@ impl ::std::fmt::Debug for ListFolderMembersArgs {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFolderMembersContinueArg {
-    /// The cursor returned by your last call to [`list_folder_members`](crate::sharing::list_folder_members) or [`list_folder_members/continue`](crate::sharing::list_folder_members_continue).
+    /// The cursor returned by your last call to [`list_folder_members`] or [`list_folder_members/continue`](crate::sharing::list_folder_members_continue).
     pub cursor: ::std::string::String,
 }
 impl ListFolderMembersContinueArg {
@@ -5869,7 +5869,7 @@ impl ::std::fmt::Debug for ListFoldersContinueArg {
         crate::wire::debug("ListFoldersContinueArg", self, f)
     }
 }
-/// Result for [`list_folders`](crate::sharing::list_folders) or [`list_mountable_folders`](crate::sharing::list_mountable_folders), depending on which endpoint was requested. Unmounted shared folders can be identified by the absence of [`SharedFolderMetadata.path_lower`](crate::sharing::SharedFolderMetadata::path_lower).
+/// Result for [`list_folders`] or [`list_mountable_folders`], depending on which endpoint was requested. Unmounted shared folders can be identified by the absence of [`SharedFolderMetadata.path_lower`](crate::sharing::SharedFolderMetadata::path_lower).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListFoldersResult {
@@ -5972,11 +5972,11 @@ impl ::std::fmt::Debug for ListFoldersResult {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ListSharedLinksArg {
-    /// See [`list_shared_links`](crate::sharing::list_shared_links) description.
+    /// See [`list_shared_links`] description.
     pub path: ::std::option::Option<crate::sharing::ReadPath>,
-    /// The cursor returned by your last call to [`list_shared_links`](crate::sharing::list_shared_links).
+    /// The cursor returned by your last call to [`list_shared_links`].
     pub cursor: ::std::option::Option<::std::string::String>,
-    /// See [`list_shared_links`](crate::sharing::list_shared_links) description.
+    /// See [`list_shared_links`] description.
     pub direct_only: ::std::option::Option<bool>,
 }
 impl ListSharedLinksArg {
@@ -6086,9 +6086,9 @@ impl ::std::fmt::Debug for ListSharedLinksArg {
 pub struct ListSharedLinksResult {
     /// Shared links applicable to the path argument.
     pub links: ::std::vec::Vec<crate::sharing::SharedLinkMetadata>,
-    /// Is true if there are additional shared links that have not been returned yet. Pass the cursor into [`list_shared_links`](crate::sharing::list_shared_links) to retrieve them.
+    /// Is true if there are additional shared links that have not been returned yet. Pass the cursor into [`list_shared_links`] to retrieve them.
     pub has_more: bool,
-    /// Pass the cursor into [`list_shared_links`](crate::sharing::list_shared_links) to obtain the additional links. Cursor is returned only if no path is given.
+    /// Pass the cursor into [`list_shared_links`] to obtain the additional links. Cursor is returned only if no path is given.
     pub cursor: ::std::option::Option<::std::string::String>,
 }
 impl ListSharedLinksResult {
@@ -7318,7 +7318,7 @@ impl ::std::fmt::Debug for RelinquishFolderMembershipArg {
         crate::wire::debug("RelinquishFolderMembershipArg", self, f)
     }
 }
-/// Arguments for [`remove_file_member_2`](crate::sharing::remove_file_member_2).
+/// Arguments for [`remove_file_member_2`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RemoveFileMemberArg {
@@ -8545,7 +8545,7 @@ impl ::std::fmt::Debug for SharedContentLinkMetadataBase {
         crate::wire::debug("SharedContentLinkMetadataBase", self, f)
     }
 }
-/// Shared file user, group, and invitee membership. Used for the results of [`list_file_members`](crate::sharing::list_file_members) and [`list_file_members/continue`](crate::sharing::list_file_members_continue), and used as part of the results for [`list_file_members/batch`](crate::sharing::list_file_members_batch).
+/// Shared file user, group, and invitee membership. Used for the results of [`list_file_members`] and [`list_file_members/continue`](crate::sharing::list_file_members_continue), and used as part of the results for [`list_file_members/batch`](crate::sharing::list_file_members_batch).
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SharedFileMembers {
@@ -10558,7 +10558,7 @@ impl ::std::fmt::Debug for UnmountFolderArg {
         crate::wire::debug("UnmountFolderArg", self, f)
     }
 }
-/// Arguments for [`unshare_file`](crate::sharing::unshare_file).
+/// Arguments for [`unshare_file`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UnshareFileArg {
@@ -10752,7 +10752,7 @@ impl ::std::fmt::Debug for UnshareFolderArg {
         crate::wire::debug("UnshareFolderArg", self, f)
     }
 }
-/// Arguments for [`update_file_member`](crate::sharing::update_file_member).
+/// Arguments for [`update_file_member`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFileMemberArgs {
@@ -10874,7 +10874,7 @@ impl ::std::fmt::Debug for UpdateFileMemberArgs {
         crate::wire::debug("UpdateFileMemberArgs", self, f)
     }
 }
-/// Arguments for [`update_file_policy`](crate::sharing::update_file_policy).
+/// Arguments for [`update_file_policy`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateFilePolicyArg {
@@ -11977,7 +11977,7 @@ impl ::std::fmt::Debug for AccessInheritance {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AccessLevel {
-    /// The collaborator is the owner of the shared folder. Owners can view and edit the shared folder as well as set the folder's policies using [`update_folder_policy`](crate::sharing::update_folder_policy).
+    /// The collaborator is the owner of the shared folder. Owners can view and edit the shared folder as well as set the folder's policies using [`update_folder_policy`].
     Owner,
     /// The collaborator can both view and edit the shared folder.
     Editor,
@@ -12143,7 +12143,7 @@ impl ::std::fmt::Debug for AclUpdatePolicy {
         crate::wire::debug("AclUpdatePolicy", self, f)
     }
 }
-/// Errors for [`add_file_member`](crate::sharing::add_file_member).
+/// Errors for [`add_file_member`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum AddFileMemberError {
@@ -12890,7 +12890,7 @@ pub enum CreateSharedLinkWithSettingsError {
     Path(crate::files::LookupError),
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
     EmailNotVerified,
-    /// The shared link already exists. You can call [`list_shared_links`](crate::sharing::list_shared_links) to get the existing link, or use the provided metadata if it is returned. Existing link metadata will not be returned if custom settings were specified in the request that could make the existing link incompatible with the requested settings.
+    /// The shared link already exists. You can call [`list_shared_links`] to get the existing link, or use the provided metadata if it is returned. Existing link metadata will not be returned if custom settings were specified in the request that could make the existing link incompatible with the requested settings.
     SharedLinkAlreadyExists(
         ::std::option::Option<crate::sharing::SharedLinkAlreadyExistsMetadata>,
     ),
@@ -13874,7 +13874,7 @@ impl ::std::fmt::Debug for FolderAction {
         crate::wire::debug("FolderAction", self, f)
     }
 }
-/// Error result for [`get_file_metadata`](crate::sharing::get_file_metadata).
+/// Error result for [`get_file_metadata`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum GetFileMetadataError {
@@ -14331,15 +14331,15 @@ impl ::std::fmt::Debug for InviteeInfo {
         crate::wire::debug("InviteeInfo", self, f)
     }
 }
-/// Error occurred while performing an asynchronous job from [`unshare_folder`](crate::sharing::unshare_folder) or [`remove_folder_member`](crate::sharing::remove_folder_member).
+/// Error occurred while performing an asynchronous job from [`unshare_folder`] or [`remove_folder_member`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum JobError {
-    /// Error occurred while performing [`unshare_folder`](crate::sharing::unshare_folder) action.
+    /// Error occurred while performing [`unshare_folder`] action.
     UnshareFolderError(crate::sharing::UnshareFolderError),
-    /// Error occurred while performing [`remove_folder_member`](crate::sharing::remove_folder_member) action.
+    /// Error occurred while performing [`remove_folder_member`] action.
     RemoveFolderMemberError(crate::sharing::RemoveFolderMemberError),
-    /// Error occurred while performing [`relinquish_folder_membership`](crate::sharing::relinquish_folder_membership) action.
+    /// Error occurred while performing [`relinquish_folder_membership`] action.
     RelinquishFolderMembershipError(crate::sharing::RelinquishFolderMembershipError),
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -15141,7 +15141,7 @@ impl ::std::fmt::Debug for ListFileMembersContinueError {
         crate::wire::debug("ListFileMembersContinueError", self, f)
     }
 }
-/// Error for [`list_file_members`](crate::sharing::list_file_members).
+/// Error for [`list_file_members`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ListFileMembersError {
@@ -15563,7 +15563,7 @@ impl ::std::fmt::Debug for ListFoldersContinueError {
 #[non_exhaustive]
 pub enum ListSharedLinksError {
     Path(crate::files::LookupError),
-    /// Indicates that the cursor has been invalidated. Call [`list_shared_links`](crate::sharing::list_shared_links) to obtain a new cursor.
+    /// Indicates that the cursor has been invalidated. Call [`list_shared_links`] to obtain a new cursor.
     Reset,
     Other,
     /// A tag this SDK does not know, with its value as sent.
@@ -16792,7 +16792,7 @@ impl ::std::fmt::Debug for RelinquishFolderMembershipError {
         crate::wire::debug("RelinquishFolderMembershipError", self, f)
     }
 }
-/// Errors for [`remove_file_member_2`](crate::sharing::remove_file_member_2).
+/// Errors for [`remove_file_member_2`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum RemoveFileMemberError {
@@ -20082,7 +20082,7 @@ impl ::std::fmt::Debug for UnmountFolderError {
         crate::wire::debug("UnmountFolderError", self, f)
     }
 }
-/// Error result for [`unshare_file`](crate::sharing::unshare_file).
+/// Error result for [`unshare_file`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UnshareFileError {
@@ -20252,7 +20252,7 @@ impl ::std::fmt::Debug for UnshareFolderError {
         crate::wire::debug("UnshareFolderError", self, f)
     }
 }
-/// Error result for [`update_file_policy`](crate::sharing::update_file_policy).
+/// Error result for [`update_file_policy`].
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum UpdateFilePolicyError {
@@ -20889,7 +20889,7 @@ pub async fn add_file_member(
         )
         .await
 }
-/** Allows an owner or editor (if the ACL update policy allows) of a shared folder to add another member. For the new member to get access to all the functionality for this folder, you will need to call [`mount_folder`](crate::sharing::mount_folder) on their behalf.
+/** Allows an owner or editor (if the ACL update policy allows) of a shared folder to add another member. For the new member to get access to all the functionality for this folder, you will need to call [`mount_folder`] on their behalf.
 
  `POST /2/sharing/add_folder_member` (rpc, api host, user auth, scope `sharing.write`).*/
 pub async fn add_folder_member(
@@ -21225,7 +21225,7 @@ pub async fn list_file_members_batch(
         )
         .await
 }
-/** Once a cursor has been retrieved from [`list_file_members`](crate::sharing::list_file_members) or [`list_file_members/batch`](crate::sharing::list_file_members_batch), use this to paginate through all shared file members.
+/** Once a cursor has been retrieved from [`list_file_members`] or [`list_file_members/batch`](crate::sharing::list_file_members_batch), use this to paginate through all shared file members.
 
  `POST /2/sharing/list_file_members/continue` (rpc, api host, user auth, scope `sharing.read`).*/
 pub async fn list_file_members_continue(
@@ -21270,7 +21270,7 @@ pub async fn list_folder_members(
         )
         .await
 }
-/** Once a cursor has been retrieved from [`list_folder_members`](crate::sharing::list_folder_members), use this to paginate through all shared folder members.
+/** Once a cursor has been retrieved from [`list_folder_members`], use this to paginate through all shared folder members.
 
  `POST /2/sharing/list_folder_members/continue` (rpc, api host, user auth, scope `sharing.read`).*/
 pub async fn list_folder_members_continue(
@@ -21312,7 +21312,7 @@ pub async fn list_folders(
         )
         .await
 }
-/** Once a cursor has been retrieved from [`list_folders`](crate::sharing::list_folders), use this to paginate through all shared folders. The cursor must come from a previous call to [`list_folders`](crate::sharing::list_folders) or [`list_folders/continue`](crate::sharing::list_folders_continue).
+/** Once a cursor has been retrieved from [`list_folders`], use this to paginate through all shared folders. The cursor must come from a previous call to [`list_folders`] or [`list_folders/continue`](crate::sharing::list_folders_continue).
 
  `POST /2/sharing/list_folders/continue` (rpc, api host, user auth, scope `sharing.read`).*/
 pub async fn list_folders_continue(
@@ -21354,7 +21354,7 @@ pub async fn list_mountable_folders(
         )
         .await
 }
-/** Once a cursor has been retrieved from [`list_mountable_folders`](crate::sharing::list_mountable_folders), use this to paginate through all mountable shared folders. The cursor must come from a previous call to [`list_mountable_folders`](crate::sharing::list_mountable_folders) or [`list_mountable_folders/continue`](crate::sharing::list_mountable_folders_continue).
+/** Once a cursor has been retrieved from [`list_mountable_folders`], use this to paginate through all mountable shared folders. The cursor must come from a previous call to [`list_mountable_folders`] or [`list_mountable_folders/continue`](crate::sharing::list_mountable_folders_continue).
 
  `POST /2/sharing/list_mountable_folders/continue` (rpc, api host, user auth, scope `sharing.read`).*/
 pub async fn list_mountable_folders_continue(
@@ -21399,7 +21399,7 @@ pub async fn list_received_files(
         )
         .await
 }
-/** Get more results with a cursor from [`list_received_files`](crate::sharing::list_received_files).
+/** Get more results with a cursor from [`list_received_files`].
 
  `POST /2/sharing/list_received_files/continue` (rpc, api host, user auth, scope `sharing.read`).*/
 pub async fn list_received_files_continue(
@@ -21652,7 +21652,7 @@ pub async fn revoke_shared_link(
         )
         .await
 }
-/** Change the inheritance policy of an existing Shared Folder. Only permitted for shared folders in a shared team root. If a [`ShareFolderLaunch.async_job_id`](crate::sharing::ShareFolderLaunch::AsyncJobId) is returned, you'll need to call [`check_share_job_status`](crate::sharing::check_share_job_status) until the action completes to get the metadata for the folder.
+/** Change the inheritance policy of an existing Shared Folder. Only permitted for shared folders in a shared team root. If a [`ShareFolderLaunch.async_job_id`](crate::sharing::ShareFolderLaunch::AsyncJobId) is returned, you'll need to call [`check_share_job_status`] until the action completes to get the metadata for the folder.
 
  `POST /2/sharing/set_access_inheritance` (rpc, api host, user auth, scope `sharing.write`).*/
 pub async fn set_access_inheritance(
@@ -21676,7 +21676,7 @@ pub async fn set_access_inheritance(
         )
         .await
 }
-/** Share a folder with collaborators. Most sharing will be completed synchronously. Large folders will be completed asynchronously. To make testing the async case repeatable, set \`ShareFolderArg.force\_async\`. If a [`ShareFolderLaunch.async_job_id`](crate::sharing::ShareFolderLaunch::AsyncJobId) is returned, you'll need to call [`check_share_job_status`](crate::sharing::check_share_job_status) until the action completes to get the metadata for the folder.
+/** Share a folder with collaborators. Most sharing will be completed synchronously. Large folders will be completed asynchronously. To make testing the async case repeatable, set \`ShareFolderArg.force\_async\`. If a [`ShareFolderLaunch.async_job_id`](crate::sharing::ShareFolderLaunch::AsyncJobId) is returned, you'll need to call [`check_share_job_status`] until the action completes to get the metadata for the folder.
 
  `POST /2/sharing/share_folder` (rpc, api host, user auth, scope `sharing.write`).*/
 pub async fn share_folder(
@@ -21724,7 +21724,7 @@ pub async fn transfer_folder(
         )
         .await
 }
-/** The current user unmounts the designated folder. They can re-mount the folder at a later time using [`mount_folder`](crate::sharing::mount_folder).
+/** The current user unmounts the designated folder. They can re-mount the folder at a later time using [`mount_folder`].
 
  `POST /2/sharing/unmount_folder` (rpc, api host, user auth, scope `sharing.write`).*/
 pub async fn unmount_folder(
@@ -21769,7 +21769,7 @@ pub async fn unshare_file(
         )
         .await
 }
-/** Allows a shared folder owner to unshare the folder. Unshare will not work in following cases: The shared folder contains shared folders OR the shared folder is inside another shared folder. You'll need to call [`check_job_status`](crate::sharing::check_job_status) to determine if the action has completed successfully.
+/** Allows a shared folder owner to unshare the folder. Unshare will not work in following cases: The shared folder contains shared folders OR the shared folder is inside another shared folder. You'll need to call [`check_job_status`] to determine if the action has completed successfully.
 
  `POST /2/sharing/unshare_folder` (rpc, api host, user auth, scope `sharing.write`).*/
 pub async fn unshare_folder(
@@ -21888,4 +21888,452 @@ pub async fn update_folder_policy(
             arg,
         )
         .await
+}
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`add_file_member`](super::add_file_member).
+    pub fn add_file_member<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::AddFileMemberArgs,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::sharing::FileMemberActionResult>,
+        crate::client::Error<crate::sharing::AddFileMemberError>,
+    > {
+        client.block_on(super::add_file_member(client.client(), arg))
+    }
+    /// The blocking [`add_folder_member`](super::add_folder_member).
+    pub fn add_folder_member<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::AddFolderMemberArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::AddFolderMemberError>,
+    > {
+        client.block_on(super::add_folder_member(client.client(), arg))
+    }
+    /// The blocking [`check_job_status`](super::check_job_status).
+    pub fn check_job_status<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::sharing::JobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::check_job_status(client.client(), arg))
+    }
+    /// The blocking [`check_remove_member_job_status`](super::check_remove_member_job_status).
+    pub fn check_remove_member_job_status<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::sharing::RemoveMemberJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::check_remove_member_job_status(client.client(), arg))
+    }
+    /// The blocking [`check_share_job_status`](super::check_share_job_status).
+    pub fn check_share_job_status<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::sharing::ShareFolderJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::check_share_job_status(client.client(), arg))
+    }
+    /// The blocking [`create_shared_link`](super::create_shared_link).
+    #[deprecated]
+    pub fn create_shared_link<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::CreateSharedLinkArg,
+    ) -> ::std::result::Result<
+        crate::sharing::PathLinkMetadata,
+        crate::client::Error<crate::sharing::CreateSharedLinkError>,
+    > {
+        client.block_on(super::create_shared_link(client.client(), arg))
+    }
+    /// The blocking [`create_shared_link_with_settings`](super::create_shared_link_with_settings).
+    pub fn create_shared_link_with_settings<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::CreateSharedLinkWithSettingsArg,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedLinkMetadata,
+        crate::client::Error<crate::sharing::CreateSharedLinkWithSettingsError>,
+    > {
+        client.block_on(super::create_shared_link_with_settings(client.client(), arg))
+    }
+    /// The blocking [`get_file_metadata`](super::get_file_metadata).
+    pub fn get_file_metadata<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::GetFileMetadataArg,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedFileMetadata,
+        crate::client::Error<crate::sharing::GetFileMetadataError>,
+    > {
+        client.block_on(super::get_file_metadata(client.client(), arg))
+    }
+    /// The blocking [`get_file_metadata_batch`](super::get_file_metadata_batch).
+    pub fn get_file_metadata_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::GetFileMetadataBatchArg,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::sharing::GetFileMetadataBatchResult>,
+        crate::client::Error<crate::sharing::SharingUserError>,
+    > {
+        client.block_on(super::get_file_metadata_batch(client.client(), arg))
+    }
+    /// The blocking [`get_folder_metadata`](super::get_folder_metadata).
+    pub fn get_folder_metadata<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::GetMetadataArgs,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedFolderMetadata,
+        crate::client::Error<crate::sharing::SharedFolderAccessError>,
+    > {
+        client.block_on(super::get_folder_metadata(client.client(), arg))
+    }
+    /// The blocking [`get_shared_link_file`](super::get_shared_link_file).
+    pub fn get_shared_link_file<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::GetSharedLinkFileArg,
+        range: ::std::option::Option<crate::client::ByteRange>,
+    ) -> ::std::result::Result<
+        crate::client::Download<crate::sharing::SharedLinkMetadata>,
+        crate::client::Error<crate::sharing::GetSharedLinkFileError>,
+    > {
+        client.block_on(super::get_shared_link_file(client.client(), arg, range))
+    }
+    /// The blocking [`get_shared_link_metadata`](super::get_shared_link_metadata).
+    pub fn get_shared_link_metadata<C: crate::client::AppOrUserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::GetSharedLinkMetadataArg,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedLinkMetadata,
+        crate::client::Error<crate::sharing::SharedLinkMetadataError>,
+    > {
+        client.block_on(super::get_shared_link_metadata(client.client(), arg))
+    }
+    /// The blocking [`get_shared_links`](super::get_shared_links).
+    #[deprecated]
+    pub fn get_shared_links<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::GetSharedLinksArg,
+    ) -> ::std::result::Result<
+        crate::sharing::GetSharedLinksResult,
+        crate::client::Error<crate::sharing::GetSharedLinksError>,
+    > {
+        client.block_on(super::get_shared_links(client.client(), arg))
+    }
+    /// The blocking [`list_file_members`](super::list_file_members).
+    pub fn list_file_members<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListFileMembersArg,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedFileMembers,
+        crate::client::Error<crate::sharing::ListFileMembersError>,
+    > {
+        client.block_on(super::list_file_members(client.client(), arg))
+    }
+    /// The blocking [`list_file_members_batch`](super::list_file_members_batch).
+    pub fn list_file_members_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListFileMembersBatchArg,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::sharing::ListFileMembersBatchResult>,
+        crate::client::Error<crate::sharing::SharingUserError>,
+    > {
+        client.block_on(super::list_file_members_batch(client.client(), arg))
+    }
+    /// The blocking [`list_file_members_continue`](super::list_file_members_continue).
+    pub fn list_file_members_continue<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListFileMembersContinueArg,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedFileMembers,
+        crate::client::Error<crate::sharing::ListFileMembersContinueError>,
+    > {
+        client.block_on(super::list_file_members_continue(client.client(), arg))
+    }
+    /// The blocking [`list_folder_members`](super::list_folder_members).
+    pub fn list_folder_members<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListFolderMembersArgs,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedFolderMembers,
+        crate::client::Error<crate::sharing::SharedFolderAccessError>,
+    > {
+        client.block_on(super::list_folder_members(client.client(), arg))
+    }
+    /// The blocking [`list_folder_members_continue`](super::list_folder_members_continue).
+    pub fn list_folder_members_continue<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListFolderMembersContinueArg,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedFolderMembers,
+        crate::client::Error<crate::sharing::ListFolderMembersContinueError>,
+    > {
+        client.block_on(super::list_folder_members_continue(client.client(), arg))
+    }
+    /// The blocking [`list_folders`](super::list_folders).
+    pub fn list_folders<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListFoldersArgs,
+    ) -> ::std::result::Result<
+        crate::sharing::ListFoldersResult,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::list_folders(client.client(), arg))
+    }
+    /// The blocking [`list_folders_continue`](super::list_folders_continue).
+    pub fn list_folders_continue<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListFoldersContinueArg,
+    ) -> ::std::result::Result<
+        crate::sharing::ListFoldersResult,
+        crate::client::Error<crate::sharing::ListFoldersContinueError>,
+    > {
+        client.block_on(super::list_folders_continue(client.client(), arg))
+    }
+    /// The blocking [`list_mountable_folders`](super::list_mountable_folders).
+    pub fn list_mountable_folders<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListFoldersArgs,
+    ) -> ::std::result::Result<
+        crate::sharing::ListFoldersResult,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::list_mountable_folders(client.client(), arg))
+    }
+    /// The blocking [`list_mountable_folders_continue`](super::list_mountable_folders_continue).
+    pub fn list_mountable_folders_continue<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListFoldersContinueArg,
+    ) -> ::std::result::Result<
+        crate::sharing::ListFoldersResult,
+        crate::client::Error<crate::sharing::ListFoldersContinueError>,
+    > {
+        client.block_on(super::list_mountable_folders_continue(client.client(), arg))
+    }
+    /// The blocking [`list_received_files`](super::list_received_files).
+    pub fn list_received_files<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListFilesArg,
+    ) -> ::std::result::Result<
+        crate::sharing::ListFilesResult,
+        crate::client::Error<crate::sharing::SharingUserError>,
+    > {
+        client.block_on(super::list_received_files(client.client(), arg))
+    }
+    /// The blocking [`list_received_files_continue`](super::list_received_files_continue).
+    pub fn list_received_files_continue<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListFilesContinueArg,
+    ) -> ::std::result::Result<
+        crate::sharing::ListFilesResult,
+        crate::client::Error<crate::sharing::ListFilesContinueError>,
+    > {
+        client.block_on(super::list_received_files_continue(client.client(), arg))
+    }
+    /// The blocking [`list_shared_links`](super::list_shared_links).
+    pub fn list_shared_links<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ListSharedLinksArg,
+    ) -> ::std::result::Result<
+        crate::sharing::ListSharedLinksResult,
+        crate::client::Error<crate::sharing::ListSharedLinksError>,
+    > {
+        client.block_on(super::list_shared_links(client.client(), arg))
+    }
+    /// The blocking [`modify_shared_link_settings`](super::modify_shared_link_settings).
+    pub fn modify_shared_link_settings<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ModifySharedLinkSettingsArgs,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedLinkMetadata,
+        crate::client::Error<crate::sharing::ModifySharedLinkSettingsError>,
+    > {
+        client.block_on(super::modify_shared_link_settings(client.client(), arg))
+    }
+    /// The blocking [`mount_folder`](super::mount_folder).
+    pub fn mount_folder<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::MountFolderArg,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedFolderMetadata,
+        crate::client::Error<crate::sharing::MountFolderError>,
+    > {
+        client.block_on(super::mount_folder(client.client(), arg))
+    }
+    /// The blocking [`relinquish_access`](super::relinquish_access).
+    pub fn relinquish_access<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::RelinquishAccessArg,
+    ) -> ::std::result::Result<
+        crate::sharing::RelinquishAccessResult,
+        crate::client::Error<crate::sharing::RelinquishAccessError>,
+    > {
+        client.block_on(super::relinquish_access(client.client(), arg))
+    }
+    /// The blocking [`relinquish_file_membership`](super::relinquish_file_membership).
+    pub fn relinquish_file_membership<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::RelinquishFileMembershipArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::RelinquishFileMembershipError>,
+    > {
+        client.block_on(super::relinquish_file_membership(client.client(), arg))
+    }
+    /// The blocking [`relinquish_folder_membership`](super::relinquish_folder_membership).
+    pub fn relinquish_folder_membership<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::RelinquishFolderMembershipArg,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchEmptyResult,
+        crate::client::Error<crate::sharing::RelinquishFolderMembershipError>,
+    > {
+        client.block_on(super::relinquish_folder_membership(client.client(), arg))
+    }
+    /// The blocking [`remove_file_member`](super::remove_file_member).
+    #[deprecated]
+    pub fn remove_file_member<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::RemoveFileMemberArg,
+    ) -> ::std::result::Result<
+        crate::sharing::FileMemberActionIndividualResult,
+        crate::client::Error<crate::sharing::RemoveFileMemberError>,
+    > {
+        client.block_on(super::remove_file_member(client.client(), arg))
+    }
+    /// The blocking [`remove_file_member_2`](super::remove_file_member_2).
+    pub fn remove_file_member_2<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::RemoveFileMemberArg,
+    ) -> ::std::result::Result<
+        crate::sharing::FileMemberRemoveActionResult,
+        crate::client::Error<crate::sharing::RemoveFileMemberError>,
+    > {
+        client.block_on(super::remove_file_member_2(client.client(), arg))
+    }
+    /// The blocking [`remove_folder_member`](super::remove_folder_member).
+    pub fn remove_folder_member<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::RemoveFolderMemberArg,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<crate::sharing::RemoveFolderMemberError>,
+    > {
+        client.block_on(super::remove_folder_member(client.client(), arg))
+    }
+    /// The blocking [`revoke_shared_link`](super::revoke_shared_link).
+    pub fn revoke_shared_link<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::RevokeSharedLinkArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::RevokeSharedLinkError>,
+    > {
+        client.block_on(super::revoke_shared_link(client.client(), arg))
+    }
+    /// The blocking [`set_access_inheritance`](super::set_access_inheritance).
+    pub fn set_access_inheritance<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::SetAccessInheritanceArg,
+    ) -> ::std::result::Result<
+        crate::sharing::ShareFolderLaunch,
+        crate::client::Error<crate::sharing::SetAccessInheritanceError>,
+    > {
+        client.block_on(super::set_access_inheritance(client.client(), arg))
+    }
+    /// The blocking [`share_folder`](super::share_folder).
+    pub fn share_folder<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::ShareFolderArg,
+    ) -> ::std::result::Result<
+        crate::sharing::ShareFolderLaunch,
+        crate::client::Error<crate::sharing::ShareFolderError>,
+    > {
+        client.block_on(super::share_folder(client.client(), arg))
+    }
+    /// The blocking [`transfer_folder`](super::transfer_folder).
+    pub fn transfer_folder<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::TransferFolderArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::TransferFolderError>,
+    > {
+        client.block_on(super::transfer_folder(client.client(), arg))
+    }
+    /// The blocking [`unmount_folder`](super::unmount_folder).
+    pub fn unmount_folder<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::UnmountFolderArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::UnmountFolderError>,
+    > {
+        client.block_on(super::unmount_folder(client.client(), arg))
+    }
+    /// The blocking [`unshare_file`](super::unshare_file).
+    pub fn unshare_file<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::UnshareFileArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::UnshareFileError>,
+    > {
+        client.block_on(super::unshare_file(client.client(), arg))
+    }
+    /// The blocking [`unshare_folder`](super::unshare_folder).
+    pub fn unshare_folder<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::UnshareFolderArg,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchEmptyResult,
+        crate::client::Error<crate::sharing::UnshareFolderError>,
+    > {
+        client.block_on(super::unshare_folder(client.client(), arg))
+    }
+    /// The blocking [`update_file_member`](super::update_file_member).
+    pub fn update_file_member<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::UpdateFileMemberArgs,
+    ) -> ::std::result::Result<
+        crate::sharing::MemberAccessLevelResult,
+        crate::client::Error<crate::sharing::FileMemberActionError>,
+    > {
+        client.block_on(super::update_file_member(client.client(), arg))
+    }
+    /// The blocking [`update_file_policy`](super::update_file_policy).
+    pub fn update_file_policy<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::UpdateFilePolicyArg,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedFileMetadata,
+        crate::client::Error<crate::sharing::UpdateFilePolicyError>,
+    > {
+        client.block_on(super::update_file_policy(client.client(), arg))
+    }
+    /// The blocking [`update_folder_member`](super::update_folder_member).
+    pub fn update_folder_member<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::UpdateFolderMemberArg,
+    ) -> ::std::result::Result<
+        crate::sharing::MemberAccessLevelResult,
+        crate::client::Error<crate::sharing::UpdateFolderMemberError>,
+    > {
+        client.block_on(super::update_folder_member(client.client(), arg))
+    }
+    /// The blocking [`update_folder_policy`](super::update_folder_policy).
+    pub fn update_folder_policy<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::sharing::UpdateFolderPolicyArg,
+    ) -> ::std::result::Result<
+        crate::sharing::SharedFolderMetadata,
+        crate::client::Error<crate::sharing::UpdateFolderPolicyError>,
+    > {
+        client.block_on(super::update_folder_policy(client.client(), arg))
+    }
 }

@@ -32396,3 +32396,1000 @@ pub async fn token_get_authenticated_admin(
         )
         .await
 }
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`devices_list_member_devices`](super::devices_list_member_devices).
+    pub fn devices_list_member_devices<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::ListMemberDevicesArg,
+    ) -> ::std::result::Result<
+        crate::team::ListMemberDevicesResult,
+        crate::client::Error<crate::team::ListMemberDevicesError>,
+    > {
+        client.block_on(super::devices_list_member_devices(client.client(), arg))
+    }
+    /// The blocking [`devices_list_members_devices`](super::devices_list_members_devices).
+    pub fn devices_list_members_devices<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::ListMembersDevicesArg,
+    ) -> ::std::result::Result<
+        crate::team::ListMembersDevicesResult,
+        crate::client::Error<crate::team::ListMembersDevicesError>,
+    > {
+        client.block_on(super::devices_list_members_devices(client.client(), arg))
+    }
+    /// The blocking [`devices_list_team_devices`](super::devices_list_team_devices).
+    #[deprecated]
+    pub fn devices_list_team_devices<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::ListTeamDevicesArg,
+    ) -> ::std::result::Result<
+        crate::team::ListTeamDevicesResult,
+        crate::client::Error<crate::team::ListTeamDevicesError>,
+    > {
+        client.block_on(super::devices_list_team_devices(client.client(), arg))
+    }
+    /// The blocking [`devices_revoke_device_session`](super::devices_revoke_device_session).
+    pub fn devices_revoke_device_session<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::RevokeDeviceSessionArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::RevokeDeviceSessionError>,
+    > {
+        client.block_on(super::devices_revoke_device_session(client.client(), arg))
+    }
+    /// The blocking [`devices_revoke_device_session_batch`](super::devices_revoke_device_session_batch).
+    pub fn devices_revoke_device_session_batch<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::RevokeDeviceSessionBatchArg,
+    ) -> ::std::result::Result<
+        crate::team::RevokeDeviceSessionBatchResult,
+        crate::client::Error<crate::team::RevokeDeviceSessionBatchError>,
+    > {
+        client.block_on(super::devices_revoke_device_session_batch(client.client(), arg))
+    }
+    /// The blocking [`features_get_values`](super::features_get_values).
+    pub fn features_get_values<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::FeaturesGetValuesBatchArg,
+    ) -> ::std::result::Result<
+        crate::team::FeaturesGetValuesBatchResult,
+        crate::client::Error<crate::team::FeaturesGetValuesBatchError>,
+    > {
+        client.block_on(super::features_get_values(client.client(), arg))
+    }
+    /// The blocking [`get_info`](super::get_info).
+    pub fn get_info<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<
+        crate::team::TeamGetInfoResult,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::get_info(client.client()))
+    }
+    /// The blocking [`groups_create`](super::groups_create).
+    pub fn groups_create<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::GroupCreateArg,
+    ) -> ::std::result::Result<
+        crate::team::GroupFullInfo,
+        crate::client::Error<crate::team::GroupCreateError>,
+    > {
+        client.block_on(super::groups_create(client.client(), arg))
+    }
+    /// The blocking [`groups_delete`](super::groups_delete).
+    pub fn groups_delete<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::GroupSelector,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchEmptyResult,
+        crate::client::Error<crate::team::GroupDeleteError>,
+    > {
+        client.block_on(super::groups_delete(client.client(), arg))
+    }
+    /// The blocking [`groups_get_info`](super::groups_get_info).
+    pub fn groups_get_info<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::GroupsSelector,
+    ) -> ::std::result::Result<
+        crate::team::GroupsGetInfoResult,
+        crate::client::Error<crate::team::GroupsGetInfoError>,
+    > {
+        client.block_on(super::groups_get_info(client.client(), arg))
+    }
+    /// The blocking [`groups_job_status_get`](super::groups_job_status_get).
+    pub fn groups_job_status_get<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::async_::PollEmptyResult,
+        crate::client::Error<crate::team::GroupsPollError>,
+    > {
+        client.block_on(super::groups_job_status_get(client.client(), arg))
+    }
+    /// The blocking [`groups_list`](super::groups_list).
+    pub fn groups_list<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::GroupsListArg,
+    ) -> ::std::result::Result<crate::team::GroupsListResult, crate::client::Error<()>> {
+        client.block_on(super::groups_list(client.client(), arg))
+    }
+    /// The blocking [`groups_list_continue`](super::groups_list_continue).
+    pub fn groups_list_continue<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::GroupsListContinueArg,
+    ) -> ::std::result::Result<
+        crate::team::GroupsListResult,
+        crate::client::Error<crate::team::GroupsListContinueError>,
+    > {
+        client.block_on(super::groups_list_continue(client.client(), arg))
+    }
+    /// The blocking [`groups_members_add`](super::groups_members_add).
+    pub fn groups_members_add<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::GroupMembersAddArg,
+    ) -> ::std::result::Result<
+        crate::team::GroupMembersChangeResult,
+        crate::client::Error<crate::team::GroupMembersAddError>,
+    > {
+        client.block_on(super::groups_members_add(client.client(), arg))
+    }
+    /// The blocking [`groups_members_list`](super::groups_members_list).
+    pub fn groups_members_list<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::GroupsMembersListArg,
+    ) -> ::std::result::Result<
+        crate::team::GroupsMembersListResult,
+        crate::client::Error<crate::team::GroupSelectorError>,
+    > {
+        client.block_on(super::groups_members_list(client.client(), arg))
+    }
+    /// The blocking [`groups_members_list_continue`](super::groups_members_list_continue).
+    pub fn groups_members_list_continue<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::GroupsMembersListContinueArg,
+    ) -> ::std::result::Result<
+        crate::team::GroupsMembersListResult,
+        crate::client::Error<crate::team::GroupsMembersListContinueError>,
+    > {
+        client.block_on(super::groups_members_list_continue(client.client(), arg))
+    }
+    /// The blocking [`groups_members_remove`](super::groups_members_remove).
+    pub fn groups_members_remove<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::GroupMembersRemoveArg,
+    ) -> ::std::result::Result<
+        crate::team::GroupMembersChangeResult,
+        crate::client::Error<crate::team::GroupMembersRemoveError>,
+    > {
+        client.block_on(super::groups_members_remove(client.client(), arg))
+    }
+    /// The blocking [`groups_members_set_access_type`](super::groups_members_set_access_type).
+    pub fn groups_members_set_access_type<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::GroupMembersSetAccessTypeArg,
+    ) -> ::std::result::Result<
+        crate::team::GroupsGetInfoResult,
+        crate::client::Error<crate::team::GroupMemberSetAccessTypeError>,
+    > {
+        client.block_on(super::groups_members_set_access_type(client.client(), arg))
+    }
+    /// The blocking [`groups_update`](super::groups_update).
+    pub fn groups_update<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::GroupUpdateArgs,
+    ) -> ::std::result::Result<
+        crate::team::GroupFullInfo,
+        crate::client::Error<crate::team::GroupUpdateError>,
+    > {
+        client.block_on(super::groups_update(client.client(), arg))
+    }
+    /// The blocking [`legal_holds_create_policy`](super::legal_holds_create_policy).
+    pub fn legal_holds_create_policy<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::LegalHoldsPolicyCreateArg,
+    ) -> ::std::result::Result<
+        crate::team::LegalHoldsPolicyCreateResult,
+        crate::client::Error<crate::team::LegalHoldsPolicyCreateError>,
+    > {
+        client.block_on(super::legal_holds_create_policy(client.client(), arg))
+    }
+    /// The blocking [`legal_holds_get_policy`](super::legal_holds_get_policy).
+    pub fn legal_holds_get_policy<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::LegalHoldsGetPolicyArg,
+    ) -> ::std::result::Result<
+        crate::team::LegalHoldsGetPolicyResult,
+        crate::client::Error<crate::team::LegalHoldsGetPolicyError>,
+    > {
+        client.block_on(super::legal_holds_get_policy(client.client(), arg))
+    }
+    /// The blocking [`legal_holds_list_held_revisions`](super::legal_holds_list_held_revisions).
+    pub fn legal_holds_list_held_revisions<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::LegalHoldsListHeldRevisionsArg,
+    ) -> ::std::result::Result<
+        crate::team::LegalHoldsListHeldRevisionResult,
+        crate::client::Error<crate::team::LegalHoldsListHeldRevisionsError>,
+    > {
+        client.block_on(super::legal_holds_list_held_revisions(client.client(), arg))
+    }
+    /// The blocking [`legal_holds_list_held_revisions_continue`](super::legal_holds_list_held_revisions_continue).
+    pub fn legal_holds_list_held_revisions_continue<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::LegalHoldsListHeldRevisionsContinueArg,
+    ) -> ::std::result::Result<
+        crate::team::LegalHoldsListHeldRevisionResult,
+        crate::client::Error<crate::team::LegalHoldsListHeldRevisionsError>,
+    > {
+        client
+            .block_on(
+                super::legal_holds_list_held_revisions_continue(client.client(), arg),
+            )
+    }
+    /// The blocking [`legal_holds_list_policies`](super::legal_holds_list_policies).
+    pub fn legal_holds_list_policies<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::LegalHoldsListPoliciesArg,
+    ) -> ::std::result::Result<
+        crate::team::LegalHoldsListPoliciesResult,
+        crate::client::Error<crate::team::LegalHoldsListPoliciesError>,
+    > {
+        client.block_on(super::legal_holds_list_policies(client.client(), arg))
+    }
+    /// The blocking [`legal_holds_release_policy`](super::legal_holds_release_policy).
+    pub fn legal_holds_release_policy<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::LegalHoldsPolicyReleaseArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::LegalHoldsPolicyReleaseError>,
+    > {
+        client.block_on(super::legal_holds_release_policy(client.client(), arg))
+    }
+    /// The blocking [`legal_holds_update_policy`](super::legal_holds_update_policy).
+    pub fn legal_holds_update_policy<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::LegalHoldsPolicyUpdateArg,
+    ) -> ::std::result::Result<
+        crate::team::LegalHoldsPolicyUpdateResult,
+        crate::client::Error<crate::team::LegalHoldsPolicyUpdateError>,
+    > {
+        client.block_on(super::legal_holds_update_policy(client.client(), arg))
+    }
+    /// The blocking [`linked_apps_list_member_linked_apps`](super::linked_apps_list_member_linked_apps).
+    pub fn linked_apps_list_member_linked_apps<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::ListMemberAppsArg,
+    ) -> ::std::result::Result<
+        crate::team::ListMemberAppsResult,
+        crate::client::Error<crate::team::ListMemberAppsError>,
+    > {
+        client.block_on(super::linked_apps_list_member_linked_apps(client.client(), arg))
+    }
+    /// The blocking [`linked_apps_list_members_linked_apps`](super::linked_apps_list_members_linked_apps).
+    pub fn linked_apps_list_members_linked_apps<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::ListMembersAppsArg,
+    ) -> ::std::result::Result<
+        crate::team::ListMembersAppsResult,
+        crate::client::Error<crate::team::ListMembersAppsError>,
+    > {
+        client
+            .block_on(super::linked_apps_list_members_linked_apps(client.client(), arg))
+    }
+    /// The blocking [`linked_apps_list_team_linked_apps`](super::linked_apps_list_team_linked_apps).
+    #[deprecated]
+    pub fn linked_apps_list_team_linked_apps<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::ListTeamAppsArg,
+    ) -> ::std::result::Result<
+        crate::team::ListTeamAppsResult,
+        crate::client::Error<crate::team::ListTeamAppsError>,
+    > {
+        client.block_on(super::linked_apps_list_team_linked_apps(client.client(), arg))
+    }
+    /// The blocking [`linked_apps_revoke_linked_app`](super::linked_apps_revoke_linked_app).
+    pub fn linked_apps_revoke_linked_app<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::RevokeLinkedApiAppArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::RevokeLinkedAppError>,
+    > {
+        client.block_on(super::linked_apps_revoke_linked_app(client.client(), arg))
+    }
+    /// The blocking [`linked_apps_revoke_linked_app_batch`](super::linked_apps_revoke_linked_app_batch).
+    pub fn linked_apps_revoke_linked_app_batch<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::RevokeLinkedApiAppBatchArg,
+    ) -> ::std::result::Result<
+        crate::team::RevokeLinkedAppBatchResult,
+        crate::client::Error<crate::team::RevokeLinkedAppBatchError>,
+    > {
+        client.block_on(super::linked_apps_revoke_linked_app_batch(client.client(), arg))
+    }
+    /// The blocking [`member_space_limits_excluded_users_add`](super::member_space_limits_excluded_users_add).
+    pub fn member_space_limits_excluded_users_add<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::ExcludedUsersUpdateArg,
+    ) -> ::std::result::Result<
+        crate::team::ExcludedUsersUpdateResult,
+        crate::client::Error<crate::team::ExcludedUsersUpdateError>,
+    > {
+        client
+            .block_on(
+                super::member_space_limits_excluded_users_add(client.client(), arg),
+            )
+    }
+    /// The blocking [`member_space_limits_excluded_users_list`](super::member_space_limits_excluded_users_list).
+    pub fn member_space_limits_excluded_users_list<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::ExcludedUsersListArg,
+    ) -> ::std::result::Result<
+        crate::team::ExcludedUsersListResult,
+        crate::client::Error<crate::team::ExcludedUsersListError>,
+    > {
+        client
+            .block_on(
+                super::member_space_limits_excluded_users_list(client.client(), arg),
+            )
+    }
+    /// The blocking [`member_space_limits_excluded_users_list_continue`](super::member_space_limits_excluded_users_list_continue).
+    pub fn member_space_limits_excluded_users_list_continue<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::ExcludedUsersListContinueArg,
+    ) -> ::std::result::Result<
+        crate::team::ExcludedUsersListResult,
+        crate::client::Error<crate::team::ExcludedUsersListContinueError>,
+    > {
+        client
+            .block_on(
+                super::member_space_limits_excluded_users_list_continue(
+                    client.client(),
+                    arg,
+                ),
+            )
+    }
+    /// The blocking [`member_space_limits_excluded_users_remove`](super::member_space_limits_excluded_users_remove).
+    pub fn member_space_limits_excluded_users_remove<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::ExcludedUsersUpdateArg,
+    ) -> ::std::result::Result<
+        crate::team::ExcludedUsersUpdateResult,
+        crate::client::Error<crate::team::ExcludedUsersUpdateError>,
+    > {
+        client
+            .block_on(
+                super::member_space_limits_excluded_users_remove(client.client(), arg),
+            )
+    }
+    /// The blocking [`member_space_limits_get_custom_quota`](super::member_space_limits_get_custom_quota).
+    pub fn member_space_limits_get_custom_quota<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::CustomQuotaUsersArg,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::team::CustomQuotaResult>,
+        crate::client::Error<crate::team::CustomQuotaError>,
+    > {
+        client
+            .block_on(super::member_space_limits_get_custom_quota(client.client(), arg))
+    }
+    /// The blocking [`member_space_limits_remove_custom_quota`](super::member_space_limits_remove_custom_quota).
+    pub fn member_space_limits_remove_custom_quota<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::CustomQuotaUsersArg,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::team::RemoveCustomQuotaResult>,
+        crate::client::Error<crate::team::CustomQuotaError>,
+    > {
+        client
+            .block_on(
+                super::member_space_limits_remove_custom_quota(client.client(), arg),
+            )
+    }
+    /// The blocking [`member_space_limits_set_custom_quota`](super::member_space_limits_set_custom_quota).
+    pub fn member_space_limits_set_custom_quota<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::SetCustomQuotaArg,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::team::CustomQuotaResult>,
+        crate::client::Error<crate::team::SetCustomQuotaError>,
+    > {
+        client
+            .block_on(super::member_space_limits_set_custom_quota(client.client(), arg))
+    }
+    /// The blocking [`members_add`](super::members_add).
+    pub fn members_add<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersAddArg,
+    ) -> ::std::result::Result<crate::team::MembersAddLaunch, crate::client::Error<()>> {
+        client.block_on(super::members_add(client.client(), arg))
+    }
+    /// The blocking [`members_add_v2`](super::members_add_v2).
+    pub fn members_add_v2<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersAddV2Arg,
+    ) -> ::std::result::Result<
+        crate::team::MembersAddLaunchV2Result,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::members_add_v2(client.client(), arg))
+    }
+    /// The blocking [`members_add_job_status_get`](super::members_add_job_status_get).
+    pub fn members_add_job_status_get<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::team::MembersAddJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::members_add_job_status_get(client.client(), arg))
+    }
+    /// The blocking [`members_add_job_status_get_v2`](super::members_add_job_status_get_v2).
+    pub fn members_add_job_status_get_v2<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::team::MembersAddJobStatusV2Result,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::members_add_job_status_get_v2(client.client(), arg))
+    }
+    /// The blocking [`members_bulk_suspend`](super::members_bulk_suspend).
+    pub fn members_bulk_suspend<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::BulkSuspendArg,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<crate::team::BulkSuspendError>,
+    > {
+        client.block_on(super::members_bulk_suspend(client.client(), arg))
+    }
+    /// The blocking [`members_bulk_suspend_job_status_check`](super::members_bulk_suspend_job_status_check).
+    pub fn members_bulk_suspend_job_status_check<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::team::BulkSuspendJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client
+            .block_on(super::members_bulk_suspend_job_status_check(client.client(), arg))
+    }
+    /// The blocking [`members_delete_former_member_files`](super::members_delete_former_member_files).
+    pub fn members_delete_former_member_files<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersFormerMemberArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::MembersDeleteFormerMemberFilesError>,
+    > {
+        client.block_on(super::members_delete_former_member_files(client.client(), arg))
+    }
+    /// The blocking [`members_delete_profile_photo`](super::members_delete_profile_photo).
+    pub fn members_delete_profile_photo<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersDeleteProfilePhotoArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamMemberInfo,
+        crate::client::Error<crate::team::MembersDeleteProfilePhotoError>,
+    > {
+        client.block_on(super::members_delete_profile_photo(client.client(), arg))
+    }
+    /// The blocking [`members_delete_profile_photo_v2`](super::members_delete_profile_photo_v2).
+    pub fn members_delete_profile_photo_v2<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersDeleteProfilePhotoArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamMemberInfoV2Result,
+        crate::client::Error<crate::team::MembersDeleteProfilePhotoError>,
+    > {
+        client.block_on(super::members_delete_profile_photo_v2(client.client(), arg))
+    }
+    /// The blocking [`members_get_available_team_member_roles`](super::members_get_available_team_member_roles).
+    pub fn members_get_available_team_member_roles<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<
+        crate::team::MembersGetAvailableTeamMemberRolesResult,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::members_get_available_team_member_roles(client.client()))
+    }
+    /// The blocking [`members_get_info`](super::members_get_info).
+    pub fn members_get_info<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersGetInfoArgs,
+    ) -> ::std::result::Result<
+        crate::team::MembersGetInfoResult,
+        crate::client::Error<crate::team::MembersGetInfoError>,
+    > {
+        client.block_on(super::members_get_info(client.client(), arg))
+    }
+    /// The blocking [`members_get_info_v2`](super::members_get_info_v2).
+    pub fn members_get_info_v2<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersGetInfoV2Arg,
+    ) -> ::std::result::Result<
+        crate::team::MembersGetInfoV2Result,
+        crate::client::Error<crate::team::MembersGetInfoError>,
+    > {
+        client.block_on(super::members_get_info_v2(client.client(), arg))
+    }
+    /// The blocking [`members_list`](super::members_list).
+    pub fn members_list<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersListArg,
+    ) -> ::std::result::Result<
+        crate::team::MembersListResult,
+        crate::client::Error<crate::team::MembersListError>,
+    > {
+        client.block_on(super::members_list(client.client(), arg))
+    }
+    /// The blocking [`members_list_v2`](super::members_list_v2).
+    pub fn members_list_v2<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersListArg,
+    ) -> ::std::result::Result<
+        crate::team::MembersListV2Result,
+        crate::client::Error<crate::team::MembersListError>,
+    > {
+        client.block_on(super::members_list_v2(client.client(), arg))
+    }
+    /// The blocking [`members_list_continue`](super::members_list_continue).
+    pub fn members_list_continue<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersListContinueArg,
+    ) -> ::std::result::Result<
+        crate::team::MembersListResult,
+        crate::client::Error<crate::team::MembersListContinueError>,
+    > {
+        client.block_on(super::members_list_continue(client.client(), arg))
+    }
+    /// The blocking [`members_list_continue_v2`](super::members_list_continue_v2).
+    pub fn members_list_continue_v2<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersListContinueArg,
+    ) -> ::std::result::Result<
+        crate::team::MembersListV2Result,
+        crate::client::Error<crate::team::MembersListContinueError>,
+    > {
+        client.block_on(super::members_list_continue_v2(client.client(), arg))
+    }
+    /// The blocking [`members_move_former_member_files`](super::members_move_former_member_files).
+    pub fn members_move_former_member_files<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersDataTransferArg,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchEmptyResult,
+        crate::client::Error<crate::team::MembersTransferFormerMembersFilesError>,
+    > {
+        client.block_on(super::members_move_former_member_files(client.client(), arg))
+    }
+    /// The blocking [`members_move_former_member_files_job_status_check`](super::members_move_former_member_files_job_status_check).
+    pub fn members_move_former_member_files_job_status_check<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::async_::PollEmptyResult,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client
+            .block_on(
+                super::members_move_former_member_files_job_status_check(
+                    client.client(),
+                    arg,
+                ),
+            )
+    }
+    /// The blocking [`members_recover`](super::members_recover).
+    pub fn members_recover<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersRecoverArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::MembersRecoverError>,
+    > {
+        client.block_on(super::members_recover(client.client(), arg))
+    }
+    /// The blocking [`members_remove`](super::members_remove).
+    pub fn members_remove<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersRemoveArg,
+    ) -> ::std::result::Result<
+        crate::async_::LaunchEmptyResult,
+        crate::client::Error<crate::team::MembersRemoveError>,
+    > {
+        client.block_on(super::members_remove(client.client(), arg))
+    }
+    /// The blocking [`members_remove_job_status_get`](super::members_remove_job_status_get).
+    pub fn members_remove_job_status_get<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::async_::PollEmptyResult,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::members_remove_job_status_get(client.client(), arg))
+    }
+    /// The blocking [`members_secondary_emails_add`](super::members_secondary_emails_add).
+    pub fn members_secondary_emails_add<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::AddSecondaryEmailsArg,
+    ) -> ::std::result::Result<
+        crate::team::AddSecondaryEmailsResult,
+        crate::client::Error<crate::team::AddSecondaryEmailsError>,
+    > {
+        client.block_on(super::members_secondary_emails_add(client.client(), arg))
+    }
+    /// The blocking [`members_secondary_emails_delete`](super::members_secondary_emails_delete).
+    pub fn members_secondary_emails_delete<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::DeleteSecondaryEmailsArg,
+    ) -> ::std::result::Result<
+        crate::team::DeleteSecondaryEmailsResult,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::members_secondary_emails_delete(client.client(), arg))
+    }
+    /// The blocking [`members_secondary_emails_resend_verification_emails`](super::members_secondary_emails_resend_verification_emails).
+    pub fn members_secondary_emails_resend_verification_emails<
+        C: crate::client::TeamAuth,
+    >(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::ResendVerificationEmailArg,
+    ) -> ::std::result::Result<
+        crate::team::ResendVerificationEmailResult,
+        crate::client::Error<()>,
+    > {
+        client
+            .block_on(
+                super::members_secondary_emails_resend_verification_emails(
+                    client.client(),
+                    arg,
+                ),
+            )
+    }
+    /// The blocking [`members_send_welcome_email`](super::members_send_welcome_email).
+    pub fn members_send_welcome_email<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::UserSelectorArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::MembersSendWelcomeError>,
+    > {
+        client.block_on(super::members_send_welcome_email(client.client(), arg))
+    }
+    /// The blocking [`members_set_admin_permissions`](super::members_set_admin_permissions).
+    pub fn members_set_admin_permissions<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersSetPermissionsArg,
+    ) -> ::std::result::Result<
+        crate::team::MembersSetPermissionsResult,
+        crate::client::Error<crate::team::MembersSetPermissionsError>,
+    > {
+        client.block_on(super::members_set_admin_permissions(client.client(), arg))
+    }
+    /// The blocking [`members_set_admin_permissions_v2`](super::members_set_admin_permissions_v2).
+    pub fn members_set_admin_permissions_v2<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersSetPermissions2Arg,
+    ) -> ::std::result::Result<
+        crate::team::MembersSetPermissions2Result,
+        crate::client::Error<crate::team::MembersSetPermissions2Error>,
+    > {
+        client.block_on(super::members_set_admin_permissions_v2(client.client(), arg))
+    }
+    /// The blocking [`members_set_profile`](super::members_set_profile).
+    pub fn members_set_profile<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersSetProfileArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamMemberInfo,
+        crate::client::Error<crate::team::MembersSetProfileError>,
+    > {
+        client.block_on(super::members_set_profile(client.client(), arg))
+    }
+    /// The blocking [`members_set_profile_v2`](super::members_set_profile_v2).
+    pub fn members_set_profile_v2<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersSetProfileArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamMemberInfoV2Result,
+        crate::client::Error<crate::team::MembersSetProfileError>,
+    > {
+        client.block_on(super::members_set_profile_v2(client.client(), arg))
+    }
+    /// The blocking [`members_set_profile_photo`](super::members_set_profile_photo).
+    pub fn members_set_profile_photo<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersSetProfilePhotoArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamMemberInfo,
+        crate::client::Error<crate::team::MembersSetProfilePhotoError>,
+    > {
+        client.block_on(super::members_set_profile_photo(client.client(), arg))
+    }
+    /// The blocking [`members_set_profile_photo_v2`](super::members_set_profile_photo_v2).
+    pub fn members_set_profile_photo_v2<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersSetProfilePhotoArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamMemberInfoV2Result,
+        crate::client::Error<crate::team::MembersSetProfilePhotoError>,
+    > {
+        client.block_on(super::members_set_profile_photo_v2(client.client(), arg))
+    }
+    /// The blocking [`members_suspend`](super::members_suspend).
+    pub fn members_suspend<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersDeactivateArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::MembersSuspendError>,
+    > {
+        client.block_on(super::members_suspend(client.client(), arg))
+    }
+    /// The blocking [`members_unsuspend`](super::members_unsuspend).
+    pub fn members_unsuspend<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::MembersUnsuspendArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::MembersUnsuspendError>,
+    > {
+        client.block_on(super::members_unsuspend(client.client(), arg))
+    }
+    /// The blocking [`namespaces_list`](super::namespaces_list).
+    pub fn namespaces_list<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamNamespacesListArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamNamespacesListResult,
+        crate::client::Error<crate::team::TeamNamespacesListError>,
+    > {
+        client.block_on(super::namespaces_list(client.client(), arg))
+    }
+    /// The blocking [`namespaces_list_continue`](super::namespaces_list_continue).
+    pub fn namespaces_list_continue<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamNamespacesListContinueArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamNamespacesListResult,
+        crate::client::Error<crate::team::TeamNamespacesListContinueError>,
+    > {
+        client.block_on(super::namespaces_list_continue(client.client(), arg))
+    }
+    /// The blocking [`properties_template_add`](super::properties_template_add).
+    #[deprecated]
+    pub fn properties_template_add<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::AddTemplateArg,
+    ) -> ::std::result::Result<
+        crate::file_properties::AddTemplateResult,
+        crate::client::Error<crate::file_properties::ModifyTemplateError>,
+    > {
+        client.block_on(super::properties_template_add(client.client(), arg))
+    }
+    /// The blocking [`properties_template_get`](super::properties_template_get).
+    #[deprecated]
+    pub fn properties_template_get<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::file_properties::GetTemplateArg,
+    ) -> ::std::result::Result<
+        crate::file_properties::GetTemplateResult,
+        crate::client::Error<crate::file_properties::TemplateError>,
+    > {
+        client.block_on(super::properties_template_get(client.client(), arg))
+    }
+    /// The blocking [`reports_get_activity`](super::reports_get_activity).
+    #[deprecated]
+    pub fn reports_get_activity<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::DateRange,
+    ) -> ::std::result::Result<
+        crate::team::GetActivityReport,
+        crate::client::Error<crate::team::DateRangeError>,
+    > {
+        client.block_on(super::reports_get_activity(client.client(), arg))
+    }
+    /// The blocking [`reports_get_devices`](super::reports_get_devices).
+    #[deprecated]
+    pub fn reports_get_devices<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::DateRange,
+    ) -> ::std::result::Result<
+        crate::team::GetDevicesReport,
+        crate::client::Error<crate::team::DateRangeError>,
+    > {
+        client.block_on(super::reports_get_devices(client.client(), arg))
+    }
+    /// The blocking [`reports_get_membership`](super::reports_get_membership).
+    #[deprecated]
+    pub fn reports_get_membership<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::DateRange,
+    ) -> ::std::result::Result<
+        crate::team::GetMembershipReport,
+        crate::client::Error<crate::team::DateRangeError>,
+    > {
+        client.block_on(super::reports_get_membership(client.client(), arg))
+    }
+    /// The blocking [`reports_get_storage`](super::reports_get_storage).
+    #[deprecated]
+    pub fn reports_get_storage<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::DateRange,
+    ) -> ::std::result::Result<
+        crate::team::GetStorageReport,
+        crate::client::Error<crate::team::DateRangeError>,
+    > {
+        client.block_on(super::reports_get_storage(client.client(), arg))
+    }
+    /// The blocking [`sharing_allowlist_add`](super::sharing_allowlist_add).
+    #[cfg(feature = "preview")]
+    pub fn sharing_allowlist_add<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::SharingAllowlistAddArgs,
+    ) -> ::std::result::Result<
+        crate::team::SharingAllowlistAddResponse,
+        crate::client::Error<crate::team::SharingAllowlistAddError>,
+    > {
+        client.block_on(super::sharing_allowlist_add(client.client(), arg))
+    }
+    /// The blocking [`sharing_allowlist_list`](super::sharing_allowlist_list).
+    #[cfg(feature = "preview")]
+    pub fn sharing_allowlist_list<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::SharingAllowlistListArg,
+    ) -> ::std::result::Result<
+        crate::team::SharingAllowlistListResponse,
+        crate::client::Error<crate::team::SharingAllowlistListError>,
+    > {
+        client.block_on(super::sharing_allowlist_list(client.client(), arg))
+    }
+    /// The blocking [`sharing_allowlist_list_continue`](super::sharing_allowlist_list_continue).
+    #[cfg(feature = "preview")]
+    pub fn sharing_allowlist_list_continue<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::SharingAllowlistListContinueArg,
+    ) -> ::std::result::Result<
+        crate::team::SharingAllowlistListResponse,
+        crate::client::Error<crate::team::SharingAllowlistListContinueError>,
+    > {
+        client.block_on(super::sharing_allowlist_list_continue(client.client(), arg))
+    }
+    /// The blocking [`sharing_allowlist_remove`](super::sharing_allowlist_remove).
+    #[cfg(feature = "preview")]
+    pub fn sharing_allowlist_remove<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::SharingAllowlistRemoveArgs,
+    ) -> ::std::result::Result<
+        crate::team::SharingAllowlistRemoveResponse,
+        crate::client::Error<crate::team::SharingAllowlistRemoveError>,
+    > {
+        client.block_on(super::sharing_allowlist_remove(client.client(), arg))
+    }
+    /// The blocking [`team_folder_activate`](super::team_folder_activate).
+    pub fn team_folder_activate<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamFolderIdArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamFolderMetadata,
+        crate::client::Error<crate::team::TeamFolderActivateError>,
+    > {
+        client.block_on(super::team_folder_activate(client.client(), arg))
+    }
+    /// The blocking [`team_folder_archive`](super::team_folder_archive).
+    pub fn team_folder_archive<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamFolderArchiveArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamFolderArchiveLaunch,
+        crate::client::Error<crate::team::TeamFolderArchiveError>,
+    > {
+        client.block_on(super::team_folder_archive(client.client(), arg))
+    }
+    /// The blocking [`team_folder_archive_check`](super::team_folder_archive_check).
+    pub fn team_folder_archive_check<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::async_::PollArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamFolderArchiveJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    > {
+        client.block_on(super::team_folder_archive_check(client.client(), arg))
+    }
+    /// The blocking [`team_folder_create`](super::team_folder_create).
+    pub fn team_folder_create<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamFolderCreateArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamFolderMetadata,
+        crate::client::Error<crate::team::TeamFolderCreateError>,
+    > {
+        client.block_on(super::team_folder_create(client.client(), arg))
+    }
+    /// The blocking [`team_folder_get_info`](super::team_folder_get_info).
+    pub fn team_folder_get_info<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamFolderIdListArg,
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<crate::team::TeamFolderGetInfoItem>,
+        crate::client::Error<()>,
+    > {
+        client.block_on(super::team_folder_get_info(client.client(), arg))
+    }
+    /// The blocking [`team_folder_list`](super::team_folder_list).
+    pub fn team_folder_list<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamFolderListArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamFolderListResult,
+        crate::client::Error<crate::team::TeamFolderListError>,
+    > {
+        client.block_on(super::team_folder_list(client.client(), arg))
+    }
+    /// The blocking [`team_folder_list_continue`](super::team_folder_list_continue).
+    pub fn team_folder_list_continue<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamFolderListContinueArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamFolderListResult,
+        crate::client::Error<crate::team::TeamFolderListContinueError>,
+    > {
+        client.block_on(super::team_folder_list_continue(client.client(), arg))
+    }
+    /// The blocking [`team_folder_permanently_delete`](super::team_folder_permanently_delete).
+    pub fn team_folder_permanently_delete<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamFolderIdArg,
+    ) -> ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::TeamFolderPermanentlyDeleteError>,
+    > {
+        client.block_on(super::team_folder_permanently_delete(client.client(), arg))
+    }
+    /// The blocking [`team_folder_rename`](super::team_folder_rename).
+    pub fn team_folder_rename<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamFolderRenameArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamFolderMetadata,
+        crate::client::Error<crate::team::TeamFolderRenameError>,
+    > {
+        client.block_on(super::team_folder_rename(client.client(), arg))
+    }
+    /// The blocking [`team_folder_restore`](super::team_folder_restore).
+    #[cfg(feature = "preview")]
+    pub fn team_folder_restore<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamFolderIdArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamFolderMetadata,
+        crate::client::Error<crate::team::TeamFolderRestoreError>,
+    > {
+        client.block_on(super::team_folder_restore(client.client(), arg))
+    }
+    /// The blocking [`team_folder_update_sync_settings`](super::team_folder_update_sync_settings).
+    pub fn team_folder_update_sync_settings<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::team::TeamFolderUpdateSyncSettingsArg,
+    ) -> ::std::result::Result<
+        crate::team::TeamFolderMetadata,
+        crate::client::Error<crate::team::TeamFolderUpdateSyncSettingsError>,
+    > {
+        client.block_on(super::team_folder_update_sync_settings(client.client(), arg))
+    }
+    /// The blocking [`token_get_authenticated_admin`](super::token_get_authenticated_admin).
+    pub fn token_get_authenticated_admin<C: crate::client::TeamAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<
+        crate::team::TokenGetAuthenticatedAdminResult,
+        crate::client::Error<crate::team::TokenGetAuthenticatedAdminError>,
+    > {
+        client.block_on(super::token_get_authenticated_admin(client.client()))
+    }
+}

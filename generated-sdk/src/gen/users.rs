@@ -2538,3 +2538,49 @@ pub async fn get_space_usage(
         )
         .await
 }
+/// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+#[cfg(feature = "blocking")]
+pub mod blocking {
+    /// The blocking [`features_get_values`](super::features_get_values).
+    pub fn features_get_values<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::users::UserFeaturesGetValuesBatchArg,
+    ) -> ::std::result::Result<
+        crate::users::UserFeaturesGetValuesBatchResult,
+        crate::client::Error<crate::users::UserFeaturesGetValuesBatchError>,
+    > {
+        client.block_on(super::features_get_values(client.client(), arg))
+    }
+    /// The blocking [`get_account`](super::get_account).
+    pub fn get_account<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::users::GetAccountArg,
+    ) -> ::std::result::Result<
+        crate::users::BasicAccount,
+        crate::client::Error<crate::users::GetAccountError>,
+    > {
+        client.block_on(super::get_account(client.client(), arg))
+    }
+    /// The blocking [`get_account_batch`](super::get_account_batch).
+    pub fn get_account_batch<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+        arg: &crate::users::GetAccountBatchArg,
+    ) -> ::std::result::Result<
+        crate::users::GetAccountBatchResult,
+        crate::client::Error<crate::users::GetAccountBatchError>,
+    > {
+        client.block_on(super::get_account_batch(client.client(), arg))
+    }
+    /// The blocking [`get_current_account`](super::get_current_account).
+    pub fn get_current_account<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<crate::users::FullAccount, crate::client::Error<()>> {
+        client.block_on(super::get_current_account(client.client()))
+    }
+    /// The blocking [`get_space_usage`](super::get_space_usage).
+    pub fn get_space_usage<C: crate::client::UserAuth>(
+        client: &crate::client::Blocking<C>,
+    ) -> ::std::result::Result<crate::users::SpaceUsage, crate::client::Error<()>> {
+        client.block_on(super::get_space_usage(client.client()))
+    }
+}

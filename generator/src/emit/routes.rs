@@ -53,9 +53,63 @@ pub(super) fn is_preview(route: &Route) -> bool {
 }
 
 impl Context<'_> {
-    /// Every route of a namespace, as async functions.
-    pub fn routes(&self, ns: &Namespace) -> Vec<TokenStream> {
-        ns.routes.iter().map(|id| self.route(*id)).collect()
+    /// Every route of a namespace, as async functions, and their blocking
+    /// twins in a `blocking` module (feature `blocking`).
+    pub fn routes(&self, ns: &Namespace) -> TokenStream {
+        if ns.routes.is_empty() {
+            return quote!();
+        }
+        let routes = ns.routes.iter().map(|id| self.route(*id));
+        let blocking = ns.routes.iter().map(|id| self.blocking_route(*id));
+        quote! {
+            #(#routes)*
+            /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
+            #[cfg(feature = "blocking")]
+            pub mod blocking {
+                #(#blocking)*
+            }
+        }
+    }
+
+    /// A route's blocking twin: the async function run to completion.
+    fn blocking_route(&self, id: RouteId) -> TokenStream {
+        let r = self.api.route(id);
+        let name = naming::route(&r.name, r.version);
+        let fn_name = format_ident!("{}", name);
+        let style = attr_str(r, "style").unwrap_or("rpc");
+        let auth_trait = auth_trait(attr_str(r, "auth").unwrap_or("user"));
+        let doc = format!(" The blocking [`{name}`](super::{name}).");
+        let deprecated = r.deprecated.is_some().then(|| quote!(#[deprecated]));
+        let preview = is_preview(r).then(|| quote!(#[cfg(feature = "preview")]));
+        let result = self.rust_type(&r.result);
+        let error = self.rust_type(&r.error);
+        let has_arg = !matches!(r.arg, DataType::Void);
+        let arg_ty = self.rust_type(&r.arg);
+        let arg_param = has_arg.then(|| quote!(arg: &#arg_ty,));
+        let arg_value = has_arg.then(|| quote!(arg,));
+        let (extra_param, extra_value, result) = match style {
+            "upload" => (
+                quote!(body: impl ::std::convert::Into<crate::client::UploadBody>,),
+                quote!(body),
+                result,
+            ),
+            "download" => (
+                quote!(range: ::std::option::Option<crate::client::ByteRange>,),
+                quote!(range),
+                quote!(crate::client::Download<#result>),
+            ),
+            _ => (quote!(), quote!(), result),
+        };
+        quote! {
+            #[doc = #doc] #deprecated #preview
+            pub fn #fn_name<C: #auth_trait>(
+                client: &crate::client::Blocking<C>,
+                #arg_param
+                #extra_param
+            ) -> ::std::result::Result<#result, crate::client::Error<#error>> {
+                client.block_on(super::#fn_name(client.client(), #arg_value #extra_value))
+            }
+        }
     }
 
     fn route(&self, id: RouteId) -> TokenStream {
@@ -198,9 +252,11 @@ pub(super) fn route_link(api: &Api, ns: &str, val: &str) -> Option<String> {
     if is_preview(route) {
         return None;
     }
-    Some(format!(
-        "crate::{}::{}",
-        naming::module(target_ns),
-        naming::route(name, version)
-    ))
+    let rust_name = naming::route(name, version);
+    // A label that is the function's own name in its own module resolves
+    // by itself (rustdoc calls an explicit target redundant).
+    if target_ns == ns && rust_name == val {
+        return Some(String::new());
+    }
+    Some(format!("crate::{}::{rust_name}", naming::module(target_ns)))
 }

@@ -302,7 +302,7 @@ impl<'a> Context<'a> {
         for id in &ns.unions {
             items.push(self.union(*id));
         }
-        items.extend(self.routes(ns));
+        items.push(self.routes(ns));
         quote! {
             #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
             use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
