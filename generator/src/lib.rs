@@ -42,4 +42,5 @@ pub mod source;
 pub mod summary;
 
 pub use load::{compile, load_spec_set};
+pub mod diff;
 pub mod emit;

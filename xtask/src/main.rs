@@ -2,11 +2,13 @@
 //!
 //! - `summary SPEC...`   the IR summary of a spec set (JSON), or its errors
 //! - `examples SPEC...`  every example of every data type, one JSON a line
+//! - `diff OLD NEW`      the API changes between two spec sets, and the semver bump
 //! - `bench`             front-end speed against Stone 3.5.5
 
 mod bench;
 mod bench_compile;
 mod check_sdk;
+mod diff;
 mod regen;
 
 // The front end allocates many small strings and vectors; mimalloc makes
@@ -16,7 +18,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask regen [--check]\n       cargo xtask check-sdk\n       cargo xtask bench [--runs N] | bench compile";
+const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask diff OLD NEW [--format markdown|json] [--repo DIR]\n       cargo xtask regen [--check] [--from OLD]\n       cargo xtask check-sdk\n       cargo xtask bench [--runs N] | bench compile";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         "summary" => front_end(rest, |api| write_out(&stone::summary::summary(api))),
         "examples" => front_end(rest, |api| write_out(&stone::summary::examples_jsonl(api))),
         "bench" => bench::run(rest),
+        "diff" => diff::run(rest),
         "regen" => regen::run(rest),
         "check-sdk" => check_sdk::run(rest),
         _ => {

@@ -103,3 +103,48 @@ fn a_stale_or_extra_file_is_named() {
     );
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// A regen ends with the files it changed and the API changes since a
+/// given spec (here the revision before the pinned one).
+#[test]
+fn regen_ends_with_what_changed() {
+    let root = common::workspace();
+    common::pinned_spec();
+    let scratch = std::env::temp_dir().join(format!("regen-summary-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    for sub in ["src/gen", "tests/gen"] {
+        std::fs::create_dir_all(scratch.join(sub)).expect("scratch dir");
+        for e in std::fs::read_dir(root.join("generated-sdk").join(sub))
+            .expect("generated dir")
+            .flatten()
+        {
+            std::fs::copy(e.path(), scratch.join(sub).join(e.file_name())).expect("copy");
+        }
+    }
+    std::fs::copy(
+        root.join("generated-sdk/Cargo.toml"),
+        scratch.join("Cargo.toml"),
+    )
+    .expect("copy");
+    std::fs::write(scratch.join("src/gen/leftover.rs"), "// stale\n").expect("extra");
+    let old = common::shared().join("spec-history/20260731-b6bb8e8");
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["regen", "--sdk"])
+        .arg(&scratch)
+        .arg("--from")
+        .arg(&old)
+        .output()
+        .expect("run xtask");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(", 1 changed (leftover), in "), "{stdout}");
+    assert!(
+        stdout.contains(": 0 breaking, 131 additive, 0 docs-only, 0 doc texts -> minor ("),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}
