@@ -22,9 +22,9 @@
 //! list is open; each union an enum of all its variants (ancestors' first),
 //! `#[non_exhaustive]` and with `Unrecognized` when it is open (has a
 //! catch-all), exhaustive when closed; each alias a `pub type`; deprecated
-//! fields and variants `#[deprecated]`. Routes are not emitted yet: they are
-//! classified as the planned typed function per route (`files::upload`,
-//! `_v2` for version 2), one per auth kind's client.
+//! fields and variants `#[deprecated]`; each route an async function
+//! (`files::upload`, `_v2` for version 2) whose client bound follows its
+//! auth kinds, preview routes behind the `preview` feature (`emit/routes.rs`).
 //!
 //! **Breaking** (semver major): anything removed (namespace, alias, struct,
 //! union, field, variant, route, subtype); a field added that is required
