@@ -1,7 +1,8 @@
 //! `cargo xtask bench compile`: how long the generated crate alone takes to
 //! build (debug, its dependencies already built), next to the official
 //! `dropbox-sdk` 0.21.0 from crates.io with the same namespaces and its
-//! `async_routes` feature; for all namespaces and for `files` alone.
+//! `async_routes` feature; for all namespaces and for `files` alone. Both
+//! are built without incremental compilation, as a dependency is.
 
 use crate::bench::workspace_root;
 use std::path::Path;
@@ -38,6 +39,9 @@ fn cargo(dir: &Path, args: &[&str]) -> Result<Duration, String> {
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(args)
         .current_dir(dir)
+        // Both crates as a user builds them: a crates.io dependency is
+        // never built incrementally, so neither is ours here.
+        .env("CARGO_INCREMENTAL", "0")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()

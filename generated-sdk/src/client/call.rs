@@ -6,16 +6,28 @@ use super::body::{ByteRange, Download, DownloadBody, UploadBody};
 use super::error::{RawJson, UserMessage};
 use super::token::Secret;
 use super::{ascii_json, Auth, Endpoint, Error, Session};
-use crate::wire::{Decode, DecodeError, Encode, Reader};
+use crate::wire::{Decode, DecodeError, Encode, Reader, ValidationError};
 use std::time::Duration;
 
+/// The check of an argument whose type has no constraints.
+pub fn unchecked<A: ?Sized>(_: &A) -> Result<(), ValidationError> {
+    Ok(())
+}
+
 /// Call an rpc route: the argument as the JSON body, the result as JSON.
-pub async fn rpc<A, R, E>(session: &Session, ep: &'static Endpoint, arg: &A) -> Result<R, Error<E>>
+/// `check` is the argument's constraints, checked before anything is sent.
+pub async fn rpc<A, R, E>(
+    session: &Session,
+    ep: &'static Endpoint,
+    arg: &A,
+    check: fn(&A) -> Result<(), ValidationError>,
+) -> Result<R, Error<E>>
 where
     A: Encode + ?Sized,
     R: Decode,
     E: Decode,
 {
+    check(arg).map_err(Error::Invalid)?;
     let arg = crate::wire::to_string(arg);
     let done = execute(session, ep, Style::Rpc(arg), None).await;
     finish(ep, done.map(|ok| ok.json))
@@ -27,6 +39,7 @@ pub async fn upload<A, R, E>(
     session: &Session,
     ep: &'static Endpoint,
     arg: &A,
+    check: fn(&A) -> Result<(), ValidationError>,
     body: UploadBody,
 ) -> Result<R, Error<E>>
 where
@@ -34,6 +47,7 @@ where
     R: Decode,
     E: Decode,
 {
+    check(arg).map_err(Error::Invalid)?;
     let arg = ascii_json(&crate::wire::to_string(arg));
     let done = execute(session, ep, Style::Upload(arg, body), None).await;
     finish(ep, done.map(|ok| ok.json))
@@ -45,6 +59,7 @@ pub async fn download<A, R, E>(
     session: &Session,
     ep: &'static Endpoint,
     arg: &A,
+    check: fn(&A) -> Result<(), ValidationError>,
     range: Option<ByteRange>,
 ) -> Result<Download<R>, Error<E>>
 where
@@ -52,6 +67,7 @@ where
     R: Decode,
     E: Decode,
 {
+    check(arg).map_err(Error::Invalid)?;
     let arg = ascii_json(&crate::wire::to_string(arg));
     match execute(session, ep, Style::Download(arg), range).await {
         Ok(ok) => {

@@ -36,7 +36,7 @@ mod token;
 #[cfg(feature = "blocking")]
 pub use blocking::Blocking;
 pub use body::{ByteRange, Download, DownloadBody, UploadBody};
-pub use call::{download, rpc, upload};
+pub use call::{download, rpc, unchecked, upload};
 pub use error::{Error, NoError, UserMessage};
 pub use escape::ascii_json;
 pub use retry::RetryPolicy;

@@ -2,8 +2,8 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
-#[derive(Clone, PartialEq)]
+use crate::wire::{Decode as _, Encode as _};
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountPhotoGetArg {
     /// Encoded ID of the user. Must start either with 'dbid:' or 'dbaphid:'.
@@ -18,6 +18,7 @@ pub struct AccountPhotoGetArg {
 impl AccountPhotoGetArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         dbx_account_id: ::std::string::String,
         size: ::std::string::String,
@@ -32,7 +33,14 @@ impl AccountPhotoGetArg {
         }
     }
 }
-impl crate::wire::EncodeFields for AccountPhotoGetArg {
+impl crate::wire::Encode for AccountPhotoGetArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "dbx_account_id", &self.dbx_account_id);
@@ -41,27 +49,32 @@ impl crate::wire::EncodeFields for AccountPhotoGetArg {
         crate::wire::write_field(w, "expect_account_photo", &self.expect_account_photo);
     }
 }
-impl crate::wire::Encode for AccountPhotoGetArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AccountPhotoGetArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AccountPhotoGetArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -111,21 +124,20 @@ impl crate::wire::DecodeFields for AccountPhotoGetArg {
         })
     }
 }
-impl crate::wire::Decode for AccountPhotoGetArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AccountPhotoGetArg {}
 impl ::std::fmt::Debug for AccountPhotoGetArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccountPhotoGetArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AccountPhotoGetArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AccountPhotoGetResult {
     /// The data returned by get\_photo.
@@ -134,34 +146,44 @@ pub struct AccountPhotoGetResult {
 impl AccountPhotoGetResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(content_type: ::std::string::String) -> Self {
         Self { content_type }
     }
 }
-impl crate::wire::EncodeFields for AccountPhotoGetResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "content_type", &self.content_type);
-    }
-}
 impl crate::wire::Encode for AccountPhotoGetResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "content_type", &self.content_type);
+    }
 }
-impl crate::wire::DecodeFields for AccountPhotoGetResult {
+impl crate::wire::Decode for AccountPhotoGetResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -183,51 +205,58 @@ impl crate::wire::DecodeFields for AccountPhotoGetResult {
         ::std::result::Result::Ok(Self { content_type: f0 })
     }
 }
-impl crate::wire::Decode for AccountPhotoGetResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AccountPhotoGetResult {}
 impl ::std::fmt::Debug for AccountPhotoGetResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccountPhotoGetResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AccountPhotoGetResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// This struct is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteProfilePhotoArg {}
 impl DeleteProfilePhotoArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
-impl crate::wire::EncodeFields for DeleteProfilePhotoArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
-}
 impl crate::wire::Encode for DeleteProfilePhotoArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
-impl crate::wire::DecodeFields for DeleteProfilePhotoArg {
+impl crate::wire::Decode for DeleteProfilePhotoArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {}
-        let mut slots = Slots::default();
+        let mut slots = Slots {};
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -238,51 +267,58 @@ impl crate::wire::DecodeFields for DeleteProfilePhotoArg {
         ::std::result::Result::Ok(Self {})
     }
 }
-impl crate::wire::Decode for DeleteProfilePhotoArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteProfilePhotoArg {}
 impl ::std::fmt::Debug for DeleteProfilePhotoArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteProfilePhotoArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DeleteProfilePhotoArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// This struct is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteProfilePhotoResult {}
 impl DeleteProfilePhotoResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
-impl crate::wire::EncodeFields for DeleteProfilePhotoResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
-}
 impl crate::wire::Encode for DeleteProfilePhotoResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
-impl crate::wire::DecodeFields for DeleteProfilePhotoResult {
+impl crate::wire::Decode for DeleteProfilePhotoResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {}
-        let mut slots = Slots::default();
+        let mut slots = Slots {};
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -293,21 +329,20 @@ impl crate::wire::DecodeFields for DeleteProfilePhotoResult {
         ::std::result::Result::Ok(Self {})
     }
 }
-impl crate::wire::Decode for DeleteProfilePhotoResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteProfilePhotoResult {}
 impl ::std::fmt::Debug for DeleteProfilePhotoResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteProfilePhotoResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteProfilePhotoResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SetProfilePhotoArg {
     /// Image to set as the user's new profile photo.
@@ -316,34 +351,44 @@ pub struct SetProfilePhotoArg {
 impl SetProfilePhotoArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(photo: crate::account::PhotoSourceArg) -> Self {
         Self { photo }
     }
 }
-impl crate::wire::EncodeFields for SetProfilePhotoArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "photo", &self.photo);
-    }
-}
 impl crate::wire::Encode for SetProfilePhotoArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "photo", &self.photo);
+    }
 }
-impl crate::wire::DecodeFields for SetProfilePhotoArg {
+impl crate::wire::Decode for SetProfilePhotoArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::account::PhotoSourceArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -365,21 +410,20 @@ impl crate::wire::DecodeFields for SetProfilePhotoArg {
         ::std::result::Result::Ok(Self { photo: f0 })
     }
 }
-impl crate::wire::Decode for SetProfilePhotoArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SetProfilePhotoArg {}
 impl ::std::fmt::Debug for SetProfilePhotoArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetProfilePhotoArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SetProfilePhotoArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SetProfilePhotoResult {
     /// URL for the photo representing the user, if one is set.
@@ -388,34 +432,44 @@ pub struct SetProfilePhotoResult {
 impl SetProfilePhotoResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(profile_photo_url: ::std::string::String) -> Self {
         Self { profile_photo_url }
     }
 }
-impl crate::wire::EncodeFields for SetProfilePhotoResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "profile_photo_url", &self.profile_photo_url);
-    }
-}
 impl crate::wire::Encode for SetProfilePhotoResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "profile_photo_url", &self.profile_photo_url);
+    }
 }
-impl crate::wire::DecodeFields for SetProfilePhotoResult {
+impl crate::wire::Decode for SetProfilePhotoResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -437,21 +491,20 @@ impl crate::wire::DecodeFields for SetProfilePhotoResult {
         ::std::result::Result::Ok(Self { profile_photo_url: f0 })
     }
 }
-impl crate::wire::Decode for SetProfilePhotoResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SetProfilePhotoResult {}
 impl ::std::fmt::Debug for SetProfilePhotoResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetProfilePhotoResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SetProfilePhotoResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AccountPhotoGetError {
     /// Indicates infrastructural failure.
@@ -465,6 +518,7 @@ pub enum AccountPhotoGetError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AccountPhotoGetError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ThumbnailError(x) => {
@@ -487,6 +541,7 @@ impl crate::wire::Encode for AccountPhotoGetError {
 }
 impl crate::wire::Decode for AccountPhotoGetError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -541,12 +596,19 @@ impl crate::wire::Decode for AccountPhotoGetError {
 }
 impl crate::wire::Validate for AccountPhotoGetError {}
 impl ::std::fmt::Debug for AccountPhotoGetError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccountPhotoGetError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AccountPhotoGetError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// This union is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DeleteProfilePhotoError {
     Other,
@@ -554,6 +616,7 @@ pub enum DeleteProfilePhotoError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DeleteProfilePhotoError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Other => crate::wire::write_tag(w, "other"),
@@ -563,6 +626,7 @@ impl crate::wire::Encode for DeleteProfilePhotoError {
 }
 impl crate::wire::Decode for DeleteProfilePhotoError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -599,11 +663,18 @@ impl crate::wire::Decode for DeleteProfilePhotoError {
 }
 impl crate::wire::Validate for DeleteProfilePhotoError {}
 impl ::std::fmt::Debug for DeleteProfilePhotoError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteProfilePhotoError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteProfilePhotoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PhotoSourceArg {
     /// Image data in base64-encoded bytes.
@@ -613,6 +684,7 @@ pub enum PhotoSourceArg {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PhotoSourceArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Base64Data(x) => {
@@ -629,6 +701,7 @@ impl crate::wire::Encode for PhotoSourceArg {
 }
 impl crate::wire::Decode for PhotoSourceArg {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -664,11 +737,18 @@ impl crate::wire::Decode for PhotoSourceArg {
 }
 impl crate::wire::Validate for PhotoSourceArg {}
 impl ::std::fmt::Debug for PhotoSourceArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PhotoSourceArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PhotoSourceArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SetProfilePhotoError {
     /// File cannot be set as profile photo.
@@ -686,6 +766,7 @@ pub enum SetProfilePhotoError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SetProfilePhotoError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FileTypeError => crate::wire::write_tag(w, "file_type_error"),
@@ -700,6 +781,7 @@ impl crate::wire::Encode for SetProfilePhotoError {
 }
 impl crate::wire::Decode for SetProfilePhotoError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -761,11 +843,18 @@ impl crate::wire::Decode for SetProfilePhotoError {
 }
 impl crate::wire::Validate for SetProfilePhotoError {}
 impl ::std::fmt::Debug for SetProfilePhotoError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetProfilePhotoError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SetProfilePhotoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ThumbnailError {
     /// Indicates permanent infrastructural failure.
@@ -777,6 +866,7 @@ pub enum ThumbnailError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ThumbnailError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PermanentFailure => crate::wire::write_tag(w, "permanent_failure"),
@@ -788,6 +878,7 @@ impl crate::wire::Encode for ThumbnailError {
 }
 impl crate::wire::Decode for ThumbnailError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -829,76 +920,89 @@ impl crate::wire::Decode for ThumbnailError {
 }
 impl crate::wire::Validate for ThumbnailError {}
 impl ::std::fmt::Debug for ThumbnailError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailError", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for ThumbnailError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** Deletes the current user's profile photo.
 
  `POST /2/account/delete_profile_photo` (rpc, api host, user auth, scope `account_info.write`).*/
-pub async fn delete_profile_photo(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::account::DeleteProfilePhotoArg,
-) -> ::std::result::Result<
-    crate::account::DeleteProfilePhotoResult,
-    crate::client::Error<crate::account::DeleteProfilePhotoError>,
-> {
+pub fn delete_profile_photo<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::account::DeleteProfilePhotoArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::account::DeleteProfilePhotoResult,
+        crate::client::Error<crate::account::DeleteProfilePhotoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "account/delete_profile_photo",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "account/delete_profile_photo",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** This lovely endpoint gets the account photo of a given user.
 
  `POST /2/account/get_photo` (download, content host, user auth, scope `account_info.read`).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
-pub async fn get_photo(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::account::AccountPhotoGetArg,
+pub fn get_photo<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::account::AccountPhotoGetArg,
     range: ::std::option::Option<crate::client::ByteRange>,
-) -> ::std::result::Result<
-    crate::client::Download<crate::account::AccountPhotoGetResult>,
-    crate::client::Error<crate::account::AccountPhotoGetError>,
-> {
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::client::Download<crate::account::AccountPhotoGetResult>,
+        crate::client::Error<crate::account::AccountPhotoGetError>,
+    >,
+> + 'a {
     crate::client::download(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "account/get_photo",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            range,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "account/get_photo",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+        range,
+    )
 }
 /** Sets a user's profile photo.
 
  `POST /2/account/set_profile_photo` (rpc, api host, user auth, scope `account_info.write`).*/
-pub async fn set_profile_photo(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::account::SetProfilePhotoArg,
-) -> ::std::result::Result<
-    crate::account::SetProfilePhotoResult,
-    crate::client::Error<crate::account::SetProfilePhotoError>,
-> {
+pub fn set_profile_photo<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::account::SetProfilePhotoArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::account::SetProfilePhotoResult,
+        crate::client::Error<crate::account::SetProfilePhotoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "account/set_profile_photo",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "account/set_profile_photo",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

@@ -2,10 +2,10 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 pub type AsyncJobId = ::std::string::String;
 /// Arguments for methods that poll the status of an asynchronous job.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PollArg {
     /// Id of the asynchronous job. This is the value of a response returned from the method that launched the job.
@@ -14,34 +14,44 @@ pub struct PollArg {
 impl PollArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(async_job_id: crate::async_::AsyncJobId) -> Self {
         Self { async_job_id }
     }
 }
-impl crate::wire::EncodeFields for PollArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "async_job_id", &self.async_job_id);
-    }
-}
 impl crate::wire::Encode for PollArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "async_job_id", &self.async_job_id);
+    }
 }
-impl crate::wire::DecodeFields for PollArg {
+impl crate::wire::Decode for PollArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::async_::AsyncJobId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -61,16 +71,9 @@ impl crate::wire::DecodeFields for PollArg {
         ::std::result::Result::Ok(Self { async_job_id: f0 })
     }
 }
-impl crate::wire::Decode for PollArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PollArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "PollArg.async_job_id",
@@ -83,12 +86,19 @@ impl crate::wire::Validate for PollArg {
     }
 }
 impl ::std::fmt::Debug for PollArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PollArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PollArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result returned by methods that may either launch an asynchronous job or complete synchronously. Upon synchronous completion of the job, no additional information is returned.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum LaunchEmptyResult {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
@@ -96,6 +106,7 @@ pub enum LaunchEmptyResult {
     Complete,
 }
 impl crate::wire::Encode for LaunchEmptyResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -111,6 +122,7 @@ impl crate::wire::Encode for LaunchEmptyResult {
 }
 impl crate::wire::Decode for LaunchEmptyResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -163,6 +175,7 @@ impl crate::wire::Decode for LaunchEmptyResult {
 }
 impl crate::wire::Validate for LaunchEmptyResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -181,17 +194,25 @@ impl crate::wire::Validate for LaunchEmptyResult {
     }
 }
 impl ::std::fmt::Debug for LaunchEmptyResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LaunchEmptyResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LaunchEmptyResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result returned by methods that launch an asynchronous job. A method who may either launch an asynchronous job, or complete the request synchronously, can use this union by extending it, and adding a 'complete' field with the type of the synchronous response. See [`LaunchEmptyResult`] for an example.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum LaunchResultBase {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
 }
 impl crate::wire::Encode for LaunchResultBase {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -206,6 +227,7 @@ impl crate::wire::Encode for LaunchResultBase {
 }
 impl crate::wire::Decode for LaunchResultBase {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -250,6 +272,7 @@ impl crate::wire::Decode for LaunchResultBase {
 }
 impl crate::wire::Validate for LaunchResultBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -268,12 +291,19 @@ impl crate::wire::Validate for LaunchResultBase {
     }
 }
 impl ::std::fmt::Debug for LaunchResultBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LaunchResultBase", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LaunchResultBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result returned by methods that poll for the status of an asynchronous job. Upon completion of the job, no additional information is returned.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum PollEmptyResult {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -281,6 +311,7 @@ pub enum PollEmptyResult {
     Complete,
 }
 impl crate::wire::Encode for PollEmptyResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -290,6 +321,7 @@ impl crate::wire::Encode for PollEmptyResult {
 }
 impl crate::wire::Decode for PollEmptyResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -340,12 +372,19 @@ impl crate::wire::Decode for PollEmptyResult {
 }
 impl crate::wire::Validate for PollEmptyResult {}
 impl ::std::fmt::Debug for PollEmptyResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PollEmptyResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PollEmptyResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error returned by methods for polling the status of asynchronous job.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PollError {
     /// The job ID is invalid.
@@ -357,6 +396,7 @@ pub enum PollError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PollError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidAsyncJobId => crate::wire::write_tag(w, "invalid_async_job_id"),
@@ -368,6 +408,7 @@ impl crate::wire::Encode for PollError {
 }
 impl crate::wire::Decode for PollError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -411,17 +452,25 @@ impl crate::wire::Decode for PollError {
 }
 impl crate::wire::Validate for PollError {}
 impl ::std::fmt::Debug for PollError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PollError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PollError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result returned by methods that poll for the status of an asynchronous job. Unions that extend this union should add a 'complete' field with a type of the information returned upon job completion. See [`PollEmptyResult`] for an example
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum PollResultBase {
     /// The asynchronous job is still in progress.
     InProgress,
 }
 impl crate::wire::Encode for PollResultBase {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -430,6 +479,7 @@ impl crate::wire::Encode for PollResultBase {
 }
 impl crate::wire::Decode for PollResultBase {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -473,7 +523,14 @@ impl crate::wire::Decode for PollResultBase {
 }
 impl crate::wire::Validate for PollResultBase {}
 impl ::std::fmt::Debug for PollResultBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PollResultBase", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for PollResultBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }

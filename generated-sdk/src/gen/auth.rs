@@ -2,9 +2,9 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 /// Error occurred because the app is being rate limited.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RateLimitError {
     /// The reason why the app is being rate limited.
@@ -15,41 +15,53 @@ pub struct RateLimitError {
 impl RateLimitError {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(reason: crate::auth::RateLimitReason) -> Self {
         Self { reason, retry_after: 1u64 }
     }
     /// Sets `retry_after`.
+    #[inline]
     pub fn with_retry_after(mut self, value: u64) -> Self {
         self.retry_after = value;
         self
     }
 }
-impl crate::wire::EncodeFields for RateLimitError {
+impl crate::wire::Encode for RateLimitError {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "reason", &self.reason);
         crate::wire::write_field(w, "retry_after", &self.retry_after);
     }
 }
-impl crate::wire::Encode for RateLimitError {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RateLimitError {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RateLimitError {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::auth::RateLimitReason>,
             f1: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -78,21 +90,20 @@ impl crate::wire::DecodeFields for RateLimitError {
         })
     }
 }
-impl crate::wire::Decode for RateLimitError {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RateLimitError {}
 impl ::std::fmt::Debug for RateLimitError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RateLimitError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RateLimitError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TokenFromOAuth1Arg {
     /// The supplied OAuth 1.0 access token.
@@ -103,6 +114,7 @@ pub struct TokenFromOAuth1Arg {
 impl TokenFromOAuth1Arg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         oauth1_token: ::std::string::String,
         oauth1_token_secret: ::std::string::String,
@@ -113,32 +125,42 @@ impl TokenFromOAuth1Arg {
         }
     }
 }
-impl crate::wire::EncodeFields for TokenFromOAuth1Arg {
+impl crate::wire::Encode for TokenFromOAuth1Arg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "oauth1_token", &self.oauth1_token);
         crate::wire::write_field(w, "oauth1_token_secret", &self.oauth1_token_secret);
     }
 }
-impl crate::wire::Encode for TokenFromOAuth1Arg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TokenFromOAuth1Arg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TokenFromOAuth1Arg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -172,16 +194,9 @@ impl crate::wire::DecodeFields for TokenFromOAuth1Arg {
         })
     }
 }
-impl crate::wire::Decode for TokenFromOAuth1Arg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TokenFromOAuth1Arg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "TokenFromOAuth1Arg.oauth1_token",
@@ -201,11 +216,18 @@ impl crate::wire::Validate for TokenFromOAuth1Arg {
     }
 }
 impl ::std::fmt::Debug for TokenFromOAuth1Arg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TokenFromOAuth1Arg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TokenFromOAuth1Arg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TokenFromOAuth1Result {
     /// The OAuth 2.0 token generated from the supplied OAuth 1.0 token.
@@ -214,34 +236,44 @@ pub struct TokenFromOAuth1Result {
 impl TokenFromOAuth1Result {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(oauth2_token: ::std::string::String) -> Self {
         Self { oauth2_token }
     }
 }
-impl crate::wire::EncodeFields for TokenFromOAuth1Result {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "oauth2_token", &self.oauth2_token);
-    }
-}
 impl crate::wire::Encode for TokenFromOAuth1Result {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "oauth2_token", &self.oauth2_token);
+    }
 }
-impl crate::wire::DecodeFields for TokenFromOAuth1Result {
+impl crate::wire::Decode for TokenFromOAuth1Result {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -263,16 +295,9 @@ impl crate::wire::DecodeFields for TokenFromOAuth1Result {
         ::std::result::Result::Ok(Self { oauth2_token: f0 })
     }
 }
-impl crate::wire::Decode for TokenFromOAuth1Result {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TokenFromOAuth1Result {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "TokenFromOAuth1Result.oauth2_token",
@@ -285,11 +310,18 @@ impl crate::wire::Validate for TokenFromOAuth1Result {
     }
 }
 impl ::std::fmt::Debug for TokenFromOAuth1Result {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TokenFromOAuth1Result", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TokenFromOAuth1Result {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TokenScopeError {
     /// The required scope to access the route.
@@ -298,34 +330,44 @@ pub struct TokenScopeError {
 impl TokenScopeError {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(required_scope: ::std::string::String) -> Self {
         Self { required_scope }
     }
 }
-impl crate::wire::EncodeFields for TokenScopeError {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "required_scope", &self.required_scope);
-    }
-}
 impl crate::wire::Encode for TokenScopeError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "required_scope", &self.required_scope);
+    }
 }
-impl crate::wire::DecodeFields for TokenScopeError {
+impl crate::wire::Decode for TokenScopeError {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -347,21 +389,20 @@ impl crate::wire::DecodeFields for TokenScopeError {
         ::std::result::Result::Ok(Self { required_scope: f0 })
     }
 }
-impl crate::wire::Decode for TokenScopeError {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TokenScopeError {}
 impl ::std::fmt::Debug for TokenScopeError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TokenScopeError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TokenScopeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnauthorizedAccountIdUsageError {
     /// The account IDs that the caller does not have permission to use.
@@ -370,13 +411,21 @@ pub struct UnauthorizedAccountIdUsageError {
 impl UnauthorizedAccountIdUsageError {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         unauthorized_account_ids: ::std::vec::Vec<::std::string::String>,
     ) -> Self {
         Self { unauthorized_account_ids }
     }
 }
-impl crate::wire::EncodeFields for UnauthorizedAccountIdUsageError {
+impl crate::wire::Encode for UnauthorizedAccountIdUsageError {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(
@@ -386,24 +435,26 @@ impl crate::wire::EncodeFields for UnauthorizedAccountIdUsageError {
         );
     }
 }
-impl crate::wire::Encode for UnauthorizedAccountIdUsageError {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UnauthorizedAccountIdUsageError {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UnauthorizedAccountIdUsageError {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -431,22 +482,21 @@ impl crate::wire::DecodeFields for UnauthorizedAccountIdUsageError {
         })
     }
 }
-impl crate::wire::Decode for UnauthorizedAccountIdUsageError {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UnauthorizedAccountIdUsageError {}
 impl ::std::fmt::Debug for UnauthorizedAccountIdUsageError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnauthorizedAccountIdUsageError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UnauthorizedAccountIdUsageError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error occurred because the account doesn't have permission to access the resource.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AccessError {
     /// Current account type cannot access the resource.
@@ -462,6 +512,7 @@ pub enum AccessError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AccessError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidAccountType(x) => {
@@ -493,6 +544,7 @@ impl crate::wire::Encode for AccessError {
 }
 impl crate::wire::Decode for AccessError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -541,12 +593,19 @@ impl crate::wire::Decode for AccessError {
 }
 impl crate::wire::Validate for AccessError {}
 impl ::std::fmt::Debug for AccessError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccessError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AccessError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Errors occurred during authentication.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AuthError {
     /// The access token is invalid.
@@ -568,6 +627,7 @@ pub enum AuthError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AuthError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidAccessToken => crate::wire::write_tag(w, "invalid_access_token"),
@@ -590,6 +650,7 @@ impl crate::wire::Encode for AuthError {
 }
 impl crate::wire::Decode for AuthError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -612,7 +673,7 @@ impl crate::wire::Decode for AuthError {
                 "missing_scope" => {
                     ::std::result::Result::Ok(
                         Self::MissingScope({
-                            let v = <crate::auth::TokenScopeError as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::auth::TokenScopeError as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -659,7 +720,7 @@ impl crate::wire::Decode for AuthError {
                 ::std::result::Result::Ok(Self::ExpiredAccessToken)
             }
             "missing_scope" => {
-                <crate::auth::TokenScopeError as crate::wire::DecodeFields>::decode_fields(
+                <crate::auth::TokenScopeError as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -679,11 +740,18 @@ impl crate::wire::Decode for AuthError {
 }
 impl crate::wire::Validate for AuthError {}
 impl ::std::fmt::Debug for AuthError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AuthError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AuthError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InvalidAccountTypeError {
     /// Current account type doesn't have permission to access this route endpoint.
@@ -695,6 +763,7 @@ pub enum InvalidAccountTypeError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for InvalidAccountTypeError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Endpoint => crate::wire::write_tag(w, "endpoint"),
@@ -706,6 +775,7 @@ impl crate::wire::Encode for InvalidAccountTypeError {
 }
 impl crate::wire::Decode for InvalidAccountTypeError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -752,11 +822,18 @@ impl crate::wire::Decode for InvalidAccountTypeError {
 }
 impl crate::wire::Validate for InvalidAccountTypeError {}
 impl ::std::fmt::Debug for InvalidAccountTypeError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InvalidAccountTypeError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for InvalidAccountTypeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum NoPermissionError {
     /// Current caller does not have permission to access the account information for one or more of the specified account IDs.
@@ -766,6 +843,7 @@ pub enum NoPermissionError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for NoPermissionError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnauthorizedAccountIdUsage(x) => {
@@ -782,6 +860,7 @@ impl crate::wire::Encode for NoPermissionError {
 }
 impl crate::wire::Decode for NoPermissionError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -791,7 +870,7 @@ impl crate::wire::Decode for NoPermissionError {
                 "unauthorized_account_id_usage" => {
                     ::std::result::Result::Ok(
                         Self::UnauthorizedAccountIdUsage({
-                            let v = <crate::auth::UnauthorizedAccountIdUsageError as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::auth::UnauthorizedAccountIdUsageError as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -818,7 +897,7 @@ impl crate::wire::Decode for NoPermissionError {
             })?;
         match &*tag {
             "unauthorized_account_id_usage" => {
-                <crate::auth::UnauthorizedAccountIdUsageError as crate::wire::DecodeFields>::decode_fields(
+                <crate::auth::UnauthorizedAccountIdUsageError as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -834,11 +913,18 @@ impl crate::wire::Decode for NoPermissionError {
 }
 impl crate::wire::Validate for NoPermissionError {}
 impl ::std::fmt::Debug for NoPermissionError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("NoPermissionError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for NoPermissionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperAccessError {
     /// Paper is disabled.
@@ -850,6 +936,7 @@ pub enum PaperAccessError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperAccessError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PaperDisabled => crate::wire::write_tag(w, "paper_disabled"),
@@ -861,6 +948,7 @@ impl crate::wire::Encode for PaperAccessError {
 }
 impl crate::wire::Decode for PaperAccessError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -902,11 +990,18 @@ impl crate::wire::Decode for PaperAccessError {
 }
 impl crate::wire::Validate for PaperAccessError {}
 impl ::std::fmt::Debug for PaperAccessError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperAccessError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperAccessError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RateLimitReason {
     /// You are making too many requests in the past few minutes.
@@ -918,6 +1013,7 @@ pub enum RateLimitReason {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RateLimitReason {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TooManyRequests => crate::wire::write_tag(w, "too_many_requests"),
@@ -931,6 +1027,7 @@ impl crate::wire::Encode for RateLimitReason {
 }
 impl crate::wire::Decode for RateLimitReason {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -974,11 +1071,18 @@ impl crate::wire::Decode for RateLimitReason {
 }
 impl crate::wire::Validate for RateLimitReason {}
 impl ::std::fmt::Debug for RateLimitReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RateLimitReason", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RateLimitReason {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TokenFromOAuth1Error {
     /// Part or all of the OAuth 1.0 access token info is invalid.
@@ -990,6 +1094,7 @@ pub enum TokenFromOAuth1Error {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TokenFromOAuth1Error {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidOauth1TokenInfo => {
@@ -1003,6 +1108,7 @@ impl crate::wire::Encode for TokenFromOAuth1Error {
 }
 impl crate::wire::Decode for TokenFromOAuth1Error {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1051,51 +1157,59 @@ impl crate::wire::Decode for TokenFromOAuth1Error {
 }
 impl crate::wire::Validate for TokenFromOAuth1Error {}
 impl ::std::fmt::Debug for TokenFromOAuth1Error {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TokenFromOAuth1Error", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for TokenFromOAuth1Error {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** Creates an OAuth 2.0 access token from the supplied OAuth 1.0 access token.
 
  `POST /2/auth/token/from_oauth1` (rpc, api host, app auth).*/
 #[deprecated]
-pub async fn token_from_oauth1(
-    client: &impl crate::client::AppAuth,
-    arg: &crate::auth::TokenFromOAuth1Arg,
-) -> ::std::result::Result<
-    crate::auth::TokenFromOAuth1Result,
-    crate::client::Error<crate::auth::TokenFromOAuth1Error>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn token_from_oauth1<'a>(
+    client: &'a impl crate::client::AppAuth,
+    arg: &'a crate::auth::TokenFromOAuth1Arg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::auth::TokenFromOAuth1Result,
+        crate::client::Error<crate::auth::TokenFromOAuth1Error>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "auth/token/from_oauth1",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "auth/token/from_oauth1",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::auth::TokenFromOAuth1Arg as crate::wire::Validate>::validate,
+    )
 }
 /** Disables the access token used to authenticate the call. If there is a corresponding refresh token for the access token, this disables that refresh token, as well as any other access tokens for that refresh token.
 
  `POST /2/auth/token/revoke` (rpc, api host, user auth).*/
-pub async fn token_revoke(
-    client: &impl crate::client::UserAuth,
-) -> ::std::result::Result<(), crate::client::Error<()>> {
+pub fn token_revoke<'a>(
+    client: &'a impl crate::client::UserAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<(), crate::client::Error<()>>,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "auth/token/revoke",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "auth/token/revoke",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

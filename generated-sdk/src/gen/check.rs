@@ -2,9 +2,9 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 /// Contains the arguments to be sent to the Dropbox servers.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EchoArg {
     /// The string that you'd like to be echoed back to you.
@@ -13,41 +13,52 @@ pub struct EchoArg {
 impl EchoArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             query: ::std::string::String::from(""),
         }
     }
     /// Sets `query`.
+    #[inline]
     pub fn with_query(mut self, value: ::std::string::String) -> Self {
         self.query = value;
         self
     }
 }
-impl crate::wire::EncodeFields for EchoArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "query", &self.query);
-    }
-}
 impl crate::wire::Encode for EchoArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "query", &self.query);
+    }
 }
-impl crate::wire::DecodeFields for EchoArg {
+impl crate::wire::Decode for EchoArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -64,16 +75,9 @@ impl crate::wire::DecodeFields for EchoArg {
         })
     }
 }
-impl crate::wire::Decode for EchoArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for EchoArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "EchoArg.query",
@@ -86,12 +90,19 @@ impl crate::wire::Validate for EchoArg {
     }
 }
 impl ::std::fmt::Debug for EchoArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("EchoArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for EchoArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// EchoResult contains the result returned from the Dropbox servers.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EchoResult {
     /// If everything worked correctly, this would be the same as query.
@@ -100,41 +111,52 @@ pub struct EchoResult {
 impl EchoResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             result: ::std::string::String::from(""),
         }
     }
     /// Sets `result`.
+    #[inline]
     pub fn with_result(mut self, value: ::std::string::String) -> Self {
         self.result = value;
         self
     }
 }
-impl crate::wire::EncodeFields for EchoResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "result", &self.result);
-    }
-}
 impl crate::wire::Encode for EchoResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "result", &self.result);
+    }
 }
-impl crate::wire::DecodeFields for EchoResult {
+impl crate::wire::Decode for EchoResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -151,22 +173,21 @@ impl crate::wire::DecodeFields for EchoResult {
         })
     }
 }
-impl crate::wire::Decode for EchoResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for EchoResult {}
 impl ::std::fmt::Debug for EchoResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("EchoResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for EchoResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// EchoError contains the error returned from the Dropbox servers.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum EchoError {
     /// The request was successful.
@@ -176,6 +197,7 @@ pub enum EchoError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for EchoError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserRequested => crate::wire::write_tag(w, "user_requested"),
@@ -186,6 +208,7 @@ impl crate::wire::Encode for EchoError {
 }
 impl crate::wire::Decode for EchoError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -222,59 +245,64 @@ impl crate::wire::Decode for EchoError {
 }
 impl crate::wire::Validate for EchoError {}
 impl ::std::fmt::Debug for EchoError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("EchoError", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for EchoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** This endpoint performs App Authentication, validating the supplied app key and secret, and returns the supplied string, to allow you to test your code and connection to the Dropbox API. It has no other effect. If you receive an HTTP 200 response with the supplied query, it indicates at least part of the Dropbox API infrastructure is working and that the app key and secret valid.
 
  `POST /2/check/app` (rpc, api host, app auth). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn app(
-    client: &impl crate::client::AppAuth,
-    arg: &crate::check::EchoArg,
-) -> ::std::result::Result<
-    crate::check::EchoResult,
-    crate::client::Error<crate::check::EchoError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn app<'a>(
+    client: &'a impl crate::client::AppAuth,
+    arg: &'a crate::check::EchoArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::check::EchoResult,
+        crate::client::Error<crate::check::EchoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "check/app",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "check/app",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::check::EchoArg as crate::wire::Validate>::validate,
+    )
 }
 /** This endpoint performs User Authentication, validating the supplied access token, and returns the supplied string, to allow you to test your code and connection to the Dropbox API. It has no other effect. If you receive an HTTP 200 response with the supplied query, it indicates at least part of the Dropbox API infrastructure is working and that the access token is valid.
 
  `POST /2/check/user` (rpc, api host, user auth, scope `account_info.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn user(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::check::EchoArg,
-) -> ::std::result::Result<
-    crate::check::EchoResult,
-    crate::client::Error<crate::check::EchoError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn user<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::check::EchoArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::check::EchoResult,
+        crate::client::Error<crate::check::EchoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "check/user",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "check/user",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::check::EchoArg as crate::wire::Validate>::validate,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

@@ -2,7 +2,7 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 pub type Date = crate::wire::Date;
 pub type DisplayName = ::std::string::String;
 pub type DisplayNameLegacy = ::std::string::String;
@@ -14,7 +14,7 @@ pub type NamespaceId = ::std::string::String;
 pub type OptionalNamePart = ::std::string::String;
 pub type SessionId = ::std::string::String;
 pub type SharedFolderId = crate::common::NamespaceId;
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DropboxDuration {
     pub seconds: i64,
@@ -23,36 +23,47 @@ pub struct DropboxDuration {
 impl DropboxDuration {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(seconds: i64, nanos: i32) -> Self {
         Self { seconds, nanos }
     }
 }
-impl crate::wire::EncodeFields for DropboxDuration {
+impl crate::wire::Encode for DropboxDuration {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "seconds", &self.seconds);
         crate::wire::write_field(w, "nanos", &self.nanos);
     }
 }
-impl crate::wire::Encode for DropboxDuration {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for DropboxDuration {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for DropboxDuration {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<i64>,
             f1: ::std::option::Option<i32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -83,22 +94,21 @@ impl crate::wire::DecodeFields for DropboxDuration {
         ::std::result::Result::Ok(Self { seconds: f0, nanos: f1 })
     }
 }
-impl crate::wire::Decode for DropboxDuration {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DropboxDuration {}
 impl ::std::fmt::Debug for DropboxDuration {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DropboxDuration", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DropboxDuration {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about current user's root.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RootInfo {
     Team(crate::common::TeamRootInfo),
@@ -109,6 +119,7 @@ pub enum RootInfo {
 }
 impl RootInfo {
     /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as [`RootInfo.home_namespace_id`](crate::common::RootInfoBase::home_namespace_id).
+    #[inline]
     pub fn root_namespace_id(&self) -> &crate::common::NamespaceId {
         match self {
             Self::Team(x) => &x.root_namespace_id,
@@ -117,6 +128,7 @@ impl RootInfo {
         }
     }
     /// The namespace ID for user's home namespace.
+    #[inline]
     pub fn home_namespace_id(&self) -> &crate::common::NamespaceId {
         match self {
             Self::Team(x) => &x.home_namespace_id,
@@ -126,6 +138,7 @@ impl RootInfo {
     }
 }
 impl crate::wire::Encode for RootInfo {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Team(x) => {
@@ -147,6 +160,7 @@ impl crate::wire::Encode for RootInfo {
     }
 }
 impl crate::wire::Decode for RootInfo {
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -156,7 +170,7 @@ impl crate::wire::Decode for RootInfo {
             ::std::option::Option::Some("team") => {
                 ::std::result::Result::Ok(
                     Self::Team(
-                        <crate::common::TeamRootInfo as crate::wire::DecodeFields>::decode_fields(
+                        <crate::common::TeamRootInfo as crate::wire::Decode>::decode_fields(
                             r,
                             at,
                         )?,
@@ -166,7 +180,7 @@ impl crate::wire::Decode for RootInfo {
             ::std::option::Option::Some("user") => {
                 ::std::result::Result::Ok(
                     Self::User(
-                        <crate::common::UserRootInfo as crate::wire::DecodeFields>::decode_fields(
+                        <crate::common::UserRootInfo as crate::wire::Decode>::decode_fields(
                             r,
                             at,
                         )?,
@@ -175,7 +189,7 @@ impl crate::wire::Decode for RootInfo {
             }
             ::std::option::Option::Some(tag) => {
                 let tag = ::std::string::String::from(tag);
-                let fields = <RootInfoBase as crate::wire::DecodeFields>::decode_fields(
+                let fields = <RootInfoBase as crate::wire::Decode>::decode_fields(
                     r,
                     at,
                 )?;
@@ -200,6 +214,7 @@ impl crate::wire::Decode for RootInfo {
 }
 impl crate::wire::Validate for RootInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Team(x) => {
@@ -217,12 +232,19 @@ impl crate::wire::Validate for RootInfo {
     }
 }
 impl ::std::fmt::Debug for RootInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RootInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RootInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The fields every subtype of [`RootInfo`] has.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RootInfoBase {
     /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as [`RootInfo.home_namespace_id`](crate::common::RootInfoBase::home_namespace_id).
@@ -233,6 +255,7 @@ pub struct RootInfoBase {
 impl RootInfoBase {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         root_namespace_id: crate::common::NamespaceId,
         home_namespace_id: crate::common::NamespaceId,
@@ -243,32 +266,42 @@ impl RootInfoBase {
         }
     }
 }
-impl crate::wire::EncodeFields for RootInfoBase {
+impl crate::wire::Encode for RootInfoBase {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "root_namespace_id", &self.root_namespace_id);
         crate::wire::write_field(w, "home_namespace_id", &self.home_namespace_id);
     }
 }
-impl crate::wire::Encode for RootInfoBase {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RootInfoBase {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RootInfoBase {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::NamespaceId>,
             f1: ::std::option::Option<crate::common::NamespaceId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -300,16 +333,9 @@ impl crate::wire::DecodeFields for RootInfoBase {
         })
     }
 }
-impl crate::wire::Decode for RootInfoBase {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RootInfoBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -335,12 +361,19 @@ impl crate::wire::Validate for RootInfoBase {
     }
 }
 impl ::std::fmt::Debug for RootInfoBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RootInfoBase", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RootInfoBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Root info when user is member of a team with a separate root namespace ID.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamRootInfo {
     /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as [`RootInfo.home_namespace_id`](crate::common::RootInfoBase::home_namespace_id).
@@ -353,6 +386,7 @@ pub struct TeamRootInfo {
 impl TeamRootInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         root_namespace_id: crate::common::NamespaceId,
         home_namespace_id: crate::common::NamespaceId,
@@ -365,7 +399,14 @@ impl TeamRootInfo {
         }
     }
 }
-impl crate::wire::EncodeFields for TeamRootInfo {
+impl crate::wire::Encode for TeamRootInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "root_namespace_id", &self.root_namespace_id);
@@ -373,26 +414,30 @@ impl crate::wire::EncodeFields for TeamRootInfo {
         crate::wire::write_field(w, "home_path", &self.home_path);
     }
 }
-impl crate::wire::Encode for TeamRootInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamRootInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamRootInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::NamespaceId>,
             f1: ::std::option::Option<crate::common::NamespaceId>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -434,16 +479,9 @@ impl crate::wire::DecodeFields for TeamRootInfo {
         })
     }
 }
-impl crate::wire::Decode for TeamRootInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamRootInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -469,12 +507,19 @@ impl crate::wire::Validate for TeamRootInfo {
     }
 }
 impl ::std::fmt::Debug for TeamRootInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamRootInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamRootInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Root info when user is not member of a team or the user is a member of a team and the team does not have a separate root namespace.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserRootInfo {
     /// The namespace ID for user's root namespace. It will be the namespace ID of the shared team root if the user is member of a team with a separate team root, or the user root if user is member of a team with separate distinct roots for users. Otherwise it will be the same as [`RootInfo.home_namespace_id`](crate::common::RootInfoBase::home_namespace_id).
@@ -487,6 +532,7 @@ pub struct UserRootInfo {
 impl UserRootInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         root_namespace_id: crate::common::NamespaceId,
         home_namespace_id: crate::common::NamespaceId,
@@ -498,12 +544,20 @@ impl UserRootInfo {
         }
     }
     /// Sets `home_path`.
+    #[inline]
     pub fn with_home_path(mut self, value: ::std::string::String) -> Self {
         self.home_path = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for UserRootInfo {
+impl crate::wire::Encode for UserRootInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "root_namespace_id", &self.root_namespace_id);
@@ -511,26 +565,30 @@ impl crate::wire::EncodeFields for UserRootInfo {
         crate::wire::write_opt(w, "home_path", &self.home_path);
     }
 }
-impl crate::wire::Encode for UserRootInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserRootInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserRootInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::NamespaceId>,
             f1: ::std::option::Option<crate::common::NamespaceId>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -566,16 +624,9 @@ impl crate::wire::DecodeFields for UserRootInfo {
         })
     }
 }
-impl crate::wire::Decode for UserRootInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserRootInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -601,11 +652,18 @@ impl crate::wire::Validate for UserRootInfo {
     }
 }
 impl ::std::fmt::Debug for UserRootInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserRootInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UserRootInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PathRoot {
     /// Paths are relative to the authenticating user's home namespace, whether or not that user belongs to a team.
@@ -619,6 +677,7 @@ pub enum PathRoot {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PathRoot {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Home => crate::wire::write_tag(w, "home"),
@@ -639,6 +698,7 @@ impl crate::wire::Encode for PathRoot {
 }
 impl crate::wire::Decode for PathRoot {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -680,6 +740,7 @@ impl crate::wire::Decode for PathRoot {
 }
 impl crate::wire::Validate for PathRoot {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -713,11 +774,18 @@ impl crate::wire::Validate for PathRoot {
     }
 }
 impl ::std::fmt::Debug for PathRoot {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PathRoot", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PathRoot {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PathRootError {
     /// The root namespace id in Dropbox-API-Path-Root header is not valid. The value of this error is the user's latest root info.
@@ -729,6 +797,7 @@ pub enum PathRootError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PathRootError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidRoot(x) => {
@@ -746,6 +815,7 @@ impl crate::wire::Encode for PathRootError {
 }
 impl crate::wire::Decode for PathRootError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -786,6 +856,7 @@ impl crate::wire::Decode for PathRootError {
 }
 impl crate::wire::Validate for PathRootError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::InvalidRoot(x) => {
@@ -799,7 +870,14 @@ impl crate::wire::Validate for PathRootError {
     }
 }
 impl ::std::fmt::Debug for PathRootError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PathRootError", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for PathRootError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }

@@ -2,8 +2,8 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
-#[derive(Clone, PartialEq)]
+use crate::wire::{Decode as _, Encode as _};
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteManualContactsArg {
     /// List of manually added contacts to be deleted.
@@ -12,34 +12,44 @@ pub struct DeleteManualContactsArg {
 impl DeleteManualContactsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(email_addresses: ::std::vec::Vec<crate::common::EmailAddress>) -> Self {
         Self { email_addresses }
     }
 }
-impl crate::wire::EncodeFields for DeleteManualContactsArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "email_addresses", &self.email_addresses);
-    }
-}
 impl crate::wire::Encode for DeleteManualContactsArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "email_addresses", &self.email_addresses);
+    }
 }
-impl crate::wire::DecodeFields for DeleteManualContactsArg {
+impl crate::wire::Decode for DeleteManualContactsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::common::EmailAddress>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -61,16 +71,9 @@ impl crate::wire::DecodeFields for DeleteManualContactsArg {
         ::std::result::Result::Ok(Self { email_addresses: f0 })
     }
 }
-impl crate::wire::Decode for DeleteManualContactsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteManualContactsArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -88,11 +91,18 @@ impl crate::wire::Validate for DeleteManualContactsArg {
     }
 }
 impl ::std::fmt::Debug for DeleteManualContactsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteManualContactsArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteManualContactsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DeleteManualContactsError {
     /// Can't delete contacts from this list. Make sure the list only has manually added contacts. The deletion was cancelled.
@@ -102,6 +112,7 @@ pub enum DeleteManualContactsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DeleteManualContactsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ContactsNotFound(x) => {
@@ -118,6 +129,7 @@ impl crate::wire::Encode for DeleteManualContactsError {
 }
 impl crate::wire::Decode for DeleteManualContactsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -162,6 +174,7 @@ impl crate::wire::Decode for DeleteManualContactsError {
 }
 impl crate::wire::Validate for DeleteManualContactsError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -185,50 +198,58 @@ impl crate::wire::Validate for DeleteManualContactsError {
     }
 }
 impl ::std::fmt::Debug for DeleteManualContactsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteManualContactsError", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for DeleteManualContactsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** Removes all manually added contacts. You'll still keep contacts who are on your team or who you imported. New contacts will be added when you share.
 
  `POST /2/contacts/delete_manual_contacts` (rpc, api host, user auth, scope `contacts.write`).*/
-pub async fn delete_manual_contacts(
-    client: &impl crate::client::UserAuth,
-) -> ::std::result::Result<(), crate::client::Error<()>> {
+pub fn delete_manual_contacts<'a>(
+    client: &'a impl crate::client::UserAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<(), crate::client::Error<()>>,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "contacts/delete_manual_contacts",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "contacts/delete_manual_contacts",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /** Removes manually added contacts from the given list.
 
  `POST /2/contacts/delete_manual_contacts_batch` (rpc, api host, user auth, scope `contacts.write`).*/
-pub async fn delete_manual_contacts_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::contacts::DeleteManualContactsArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::contacts::DeleteManualContactsError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn delete_manual_contacts_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::contacts::DeleteManualContactsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::contacts::DeleteManualContactsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "contacts/delete_manual_contacts_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "contacts/delete_manual_contacts_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::contacts::DeleteManualContactsArg as crate::wire::Validate>::validate,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

@@ -2,12 +2,12 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 pub type Id = ::std::string::String;
 pub type PathOrId = ::std::string::String;
 pub type PropertiesSearchCursor = ::std::string::String;
 pub type TemplateId = ::std::string::String;
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddPropertiesArg {
     /// A unique identifier for the file or folder.
@@ -18,6 +18,7 @@ pub struct AddPropertiesArg {
 impl AddPropertiesArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         path: crate::file_properties::PathOrId,
         property_groups: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
@@ -25,34 +26,44 @@ impl AddPropertiesArg {
         Self { path, property_groups }
     }
 }
-impl crate::wire::EncodeFields for AddPropertiesArg {
+impl crate::wire::Encode for AddPropertiesArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_field(w, "property_groups", &self.property_groups);
     }
 }
-impl crate::wire::Encode for AddPropertiesArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AddPropertiesArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AddPropertiesArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::PathOrId>,
             f1: ::std::option::Option<
                 ::std::vec::Vec<crate::file_properties::PropertyGroup>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -86,16 +97,9 @@ impl crate::wire::DecodeFields for AddPropertiesArg {
         })
     }
 }
-impl crate::wire::Decode for AddPropertiesArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddPropertiesArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
@@ -115,11 +119,18 @@ impl crate::wire::Validate for AddPropertiesArg {
     }
 }
 impl ::std::fmt::Debug for AddPropertiesArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddPropertiesArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddPropertiesArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddTemplateArg {
     /// Display name for the template. Template names can be up to 256 bytes.
@@ -132,6 +143,7 @@ pub struct AddTemplateArg {
 impl AddTemplateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: ::std::string::String,
         description: ::std::string::String,
@@ -140,7 +152,14 @@ impl AddTemplateArg {
         Self { name, description, fields }
     }
 }
-impl crate::wire::EncodeFields for AddTemplateArg {
+impl crate::wire::Encode for AddTemplateArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -148,20 +167,20 @@ impl crate::wire::EncodeFields for AddTemplateArg {
         crate::wire::write_field(w, "fields", &self.fields);
     }
 }
-impl crate::wire::Encode for AddTemplateArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AddTemplateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AddTemplateArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -169,7 +188,11 @@ impl crate::wire::DecodeFields for AddTemplateArg {
                 ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -211,21 +234,20 @@ impl crate::wire::DecodeFields for AddTemplateArg {
         })
     }
 }
-impl crate::wire::Decode for AddTemplateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddTemplateArg {}
 impl ::std::fmt::Debug for AddTemplateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddTemplateArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddTemplateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddTemplateResult {
     /// An identifier for template added by  See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
@@ -234,34 +256,44 @@ pub struct AddTemplateResult {
 impl AddTemplateResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self { template_id }
     }
 }
-impl crate::wire::EncodeFields for AddTemplateResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "template_id", &self.template_id);
-    }
-}
 impl crate::wire::Encode for AddTemplateResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "template_id", &self.template_id);
+    }
 }
-impl crate::wire::DecodeFields for AddTemplateResult {
+impl crate::wire::Decode for AddTemplateResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::TemplateId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -283,16 +315,9 @@ impl crate::wire::DecodeFields for AddTemplateResult {
         ::std::result::Result::Ok(Self { template_id: f0 })
     }
 }
-impl crate::wire::Decode for AddTemplateResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddTemplateResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -308,11 +333,18 @@ impl crate::wire::Validate for AddTemplateResult {
     }
 }
 impl ::std::fmt::Debug for AddTemplateResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddTemplateResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddTemplateResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTemplateArg {
     /// An identifier for template added by route  See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
@@ -321,34 +353,44 @@ pub struct GetTemplateArg {
 impl GetTemplateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self { template_id }
     }
 }
-impl crate::wire::EncodeFields for GetTemplateArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "template_id", &self.template_id);
-    }
-}
 impl crate::wire::Encode for GetTemplateArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "template_id", &self.template_id);
+    }
 }
-impl crate::wire::DecodeFields for GetTemplateArg {
+impl crate::wire::Decode for GetTemplateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::TemplateId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -370,16 +412,9 @@ impl crate::wire::DecodeFields for GetTemplateArg {
         ::std::result::Result::Ok(Self { template_id: f0 })
     }
 }
-impl crate::wire::Decode for GetTemplateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTemplateArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -395,11 +430,18 @@ impl crate::wire::Validate for GetTemplateArg {
     }
 }
 impl ::std::fmt::Debug for GetTemplateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTemplateArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetTemplateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTemplateResult {
     /// Display name for the template. Template names can be up to 256 bytes.
@@ -412,6 +454,7 @@ pub struct GetTemplateResult {
 impl GetTemplateResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: ::std::string::String,
         description: ::std::string::String,
@@ -420,7 +463,14 @@ impl GetTemplateResult {
         Self { name, description, fields }
     }
 }
-impl crate::wire::EncodeFields for GetTemplateResult {
+impl crate::wire::Encode for GetTemplateResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -428,20 +478,20 @@ impl crate::wire::EncodeFields for GetTemplateResult {
         crate::wire::write_field(w, "fields", &self.fields);
     }
 }
-impl crate::wire::Encode for GetTemplateResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetTemplateResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetTemplateResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -449,7 +499,11 @@ impl crate::wire::DecodeFields for GetTemplateResult {
                 ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -491,21 +545,20 @@ impl crate::wire::DecodeFields for GetTemplateResult {
         })
     }
 }
-impl crate::wire::Decode for GetTemplateResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTemplateResult {}
 impl ::std::fmt::Debug for GetTemplateResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTemplateResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetTemplateResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListTemplateResult {
     /// List of identifiers for templates added by  See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
@@ -514,38 +567,48 @@ pub struct ListTemplateResult {
 impl ListTemplateResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         template_ids: ::std::vec::Vec<crate::file_properties::TemplateId>,
     ) -> Self {
         Self { template_ids }
     }
 }
-impl crate::wire::EncodeFields for ListTemplateResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "template_ids", &self.template_ids);
-    }
-}
 impl crate::wire::Encode for ListTemplateResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "template_ids", &self.template_ids);
+    }
 }
-impl crate::wire::DecodeFields for ListTemplateResult {
+impl crate::wire::Decode for ListTemplateResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::file_properties::TemplateId>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -567,16 +630,9 @@ impl crate::wire::DecodeFields for ListTemplateResult {
         ::std::result::Result::Ok(Self { template_ids: f0 })
     }
 }
-impl crate::wire::Decode for ListTemplateResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListTemplateResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -594,11 +650,18 @@ impl crate::wire::Validate for ListTemplateResult {
     }
 }
 impl ::std::fmt::Debug for ListTemplateResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTemplateResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListTemplateResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct OverwritePropertyGroupArg {
     /// A unique identifier for the file or folder.
@@ -609,6 +672,7 @@ pub struct OverwritePropertyGroupArg {
 impl OverwritePropertyGroupArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         path: crate::file_properties::PathOrId,
         property_groups: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
@@ -616,34 +680,44 @@ impl OverwritePropertyGroupArg {
         Self { path, property_groups }
     }
 }
-impl crate::wire::EncodeFields for OverwritePropertyGroupArg {
+impl crate::wire::Encode for OverwritePropertyGroupArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_field(w, "property_groups", &self.property_groups);
     }
 }
-impl crate::wire::Encode for OverwritePropertyGroupArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for OverwritePropertyGroupArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for OverwritePropertyGroupArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::PathOrId>,
             f1: ::std::option::Option<
                 ::std::vec::Vec<crate::file_properties::PropertyGroup>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -677,16 +751,9 @@ impl crate::wire::DecodeFields for OverwritePropertyGroupArg {
         })
     }
 }
-impl crate::wire::Decode for OverwritePropertyGroupArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for OverwritePropertyGroupArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
@@ -712,11 +779,18 @@ impl crate::wire::Validate for OverwritePropertyGroupArg {
     }
 }
 impl ::std::fmt::Debug for OverwritePropertyGroupArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("OverwritePropertyGroupArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for OverwritePropertyGroupArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PropertiesSearchArg {
     /// Queries to search.
@@ -727,6 +801,7 @@ pub struct PropertiesSearchArg {
 impl PropertiesSearchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         queries: ::std::vec::Vec<crate::file_properties::PropertiesSearchQuery>,
     ) -> Self {
@@ -736,6 +811,7 @@ impl PropertiesSearchArg {
         }
     }
     /// Sets `template_filter`.
+    #[inline]
     pub fn with_template_filter(
         mut self,
         value: crate::file_properties::TemplateFilter,
@@ -744,34 +820,44 @@ impl PropertiesSearchArg {
         self
     }
 }
-impl crate::wire::EncodeFields for PropertiesSearchArg {
+impl crate::wire::Encode for PropertiesSearchArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "queries", &self.queries);
         crate::wire::write_field(w, "template_filter", &self.template_filter);
     }
 }
-impl crate::wire::Encode for PropertiesSearchArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PropertiesSearchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PropertiesSearchArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::file_properties::PropertiesSearchQuery>,
             >,
             f1: ::std::option::Option<crate::file_properties::TemplateFilter>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -802,16 +888,9 @@ impl crate::wire::DecodeFields for PropertiesSearchArg {
         })
     }
 }
-impl crate::wire::Decode for PropertiesSearchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PropertiesSearchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_items(
             "PropertiesSearchArg.queries",
@@ -825,11 +904,18 @@ impl crate::wire::Validate for PropertiesSearchArg {
     }
 }
 impl ::std::fmt::Debug for PropertiesSearchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PropertiesSearchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PropertiesSearchContinueArg {
     /// The cursor returned by your last call to [`properties/search`](crate::file_properties::properties_search) or [`properties/search/continue`](crate::file_properties::properties_search_continue).
@@ -838,34 +924,44 @@ pub struct PropertiesSearchContinueArg {
 impl PropertiesSearchContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: crate::file_properties::PropertiesSearchCursor) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for PropertiesSearchContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for PropertiesSearchContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for PropertiesSearchContinueArg {
+impl crate::wire::Decode for PropertiesSearchContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::PropertiesSearchCursor>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -887,16 +983,9 @@ impl crate::wire::DecodeFields for PropertiesSearchContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for PropertiesSearchContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PropertiesSearchContinueArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "PropertiesSearchContinueArg.cursor",
@@ -909,11 +998,18 @@ impl crate::wire::Validate for PropertiesSearchContinueArg {
     }
 }
 impl ::std::fmt::Debug for PropertiesSearchContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchContinueArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PropertiesSearchContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PropertiesSearchMatch {
     /// The ID for the matched file or folder.
@@ -928,6 +1024,7 @@ pub struct PropertiesSearchMatch {
 impl PropertiesSearchMatch {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: crate::file_properties::Id,
         path: ::std::string::String,
@@ -942,7 +1039,14 @@ impl PropertiesSearchMatch {
         }
     }
 }
-impl crate::wire::EncodeFields for PropertiesSearchMatch {
+impl crate::wire::Encode for PropertiesSearchMatch {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -951,20 +1055,20 @@ impl crate::wire::EncodeFields for PropertiesSearchMatch {
         crate::wire::write_field(w, "property_groups", &self.property_groups);
     }
 }
-impl crate::wire::Encode for PropertiesSearchMatch {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PropertiesSearchMatch {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PropertiesSearchMatch {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::Id>,
             f1: ::std::option::Option<::std::string::String>,
@@ -973,7 +1077,12 @@ impl crate::wire::DecodeFields for PropertiesSearchMatch {
                 ::std::vec::Vec<crate::file_properties::PropertyGroup>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1023,16 +1132,9 @@ impl crate::wire::DecodeFields for PropertiesSearchMatch {
         })
     }
 }
-impl crate::wire::Decode for PropertiesSearchMatch {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PropertiesSearchMatch {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "PropertiesSearchMatch.id",
@@ -1049,11 +1151,18 @@ impl crate::wire::Validate for PropertiesSearchMatch {
     }
 }
 impl ::std::fmt::Debug for PropertiesSearchMatch {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchMatch", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PropertiesSearchMatch {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PropertiesSearchQuery {
     /// The property field value for which to search across templates.
@@ -1066,6 +1175,7 @@ pub struct PropertiesSearchQuery {
 impl PropertiesSearchQuery {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         query: ::std::string::String,
         mode: crate::file_properties::PropertiesSearchMode,
@@ -1077,6 +1187,7 @@ impl PropertiesSearchQuery {
         }
     }
     /// Sets `logical_operator`.
+    #[inline]
     pub fn with_logical_operator(
         mut self,
         value: crate::file_properties::LogicalOperator,
@@ -1085,7 +1196,14 @@ impl PropertiesSearchQuery {
         self
     }
 }
-impl crate::wire::EncodeFields for PropertiesSearchQuery {
+impl crate::wire::Encode for PropertiesSearchQuery {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "query", &self.query);
@@ -1093,26 +1211,30 @@ impl crate::wire::EncodeFields for PropertiesSearchQuery {
         crate::wire::write_field(w, "logical_operator", &self.logical_operator);
     }
 }
-impl crate::wire::Encode for PropertiesSearchQuery {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PropertiesSearchQuery {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PropertiesSearchQuery {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::file_properties::PropertiesSearchMode>,
             f2: ::std::option::Option<crate::file_properties::LogicalOperator>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1153,21 +1275,20 @@ impl crate::wire::DecodeFields for PropertiesSearchQuery {
         })
     }
 }
-impl crate::wire::Decode for PropertiesSearchQuery {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PropertiesSearchQuery {}
 impl ::std::fmt::Debug for PropertiesSearchQuery {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchQuery", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PropertiesSearchQuery {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PropertiesSearchResult {
     /// A list (possibly empty) of matches for the query.
@@ -1178,6 +1299,7 @@ pub struct PropertiesSearchResult {
 impl PropertiesSearchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         matches: ::std::vec::Vec<crate::file_properties::PropertiesSearchMatch>,
     ) -> Self {
@@ -1187,6 +1309,7 @@ impl PropertiesSearchResult {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(
         mut self,
         value: crate::file_properties::PropertiesSearchCursor,
@@ -1195,34 +1318,44 @@ impl PropertiesSearchResult {
         self
     }
 }
-impl crate::wire::EncodeFields for PropertiesSearchResult {
+impl crate::wire::Encode for PropertiesSearchResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "matches", &self.matches);
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for PropertiesSearchResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PropertiesSearchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PropertiesSearchResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::file_properties::PropertiesSearchMatch>,
             >,
             f1: ::std::option::Option<crate::file_properties::PropertiesSearchCursor>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1248,16 +1381,9 @@ impl crate::wire::DecodeFields for PropertiesSearchResult {
         })
     }
 }
-impl crate::wire::Decode for PropertiesSearchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PropertiesSearchResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.matches).iter() {
             crate::wire::Validate::validate(item0)
@@ -1276,12 +1402,19 @@ impl crate::wire::Validate for PropertiesSearchResult {
     }
 }
 impl ::std::fmt::Debug for PropertiesSearchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PropertiesSearchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Raw key/value data to be associated with a Dropbox file. Property fields are added to Dropbox files as a [`PropertyGroup`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PropertyField {
     /// Key of the property field associated with a file and template. Keys can be up to 256 bytes.
@@ -1292,36 +1425,47 @@ pub struct PropertyField {
 impl PropertyField {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(name: ::std::string::String, value: ::std::string::String) -> Self {
         Self { name, value }
     }
 }
-impl crate::wire::EncodeFields for PropertyField {
+impl crate::wire::Encode for PropertyField {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
         crate::wire::write_field(w, "value", &self.value);
     }
 }
-impl crate::wire::Encode for PropertyField {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PropertyField {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PropertyField {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1352,22 +1496,21 @@ impl crate::wire::DecodeFields for PropertyField {
         ::std::result::Result::Ok(Self { name: f0, value: f1 })
     }
 }
-impl crate::wire::Decode for PropertyField {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PropertyField {}
 impl ::std::fmt::Debug for PropertyField {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertyField", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PropertyField {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Defines how a single property field may be structured. Used exclusively by [`PropertyGroupTemplate`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PropertyFieldTemplate {
     /// Key of the property field being described. Property field keys can be up to 256 bytes.
@@ -1379,6 +1522,7 @@ pub struct PropertyFieldTemplate {
 impl PropertyFieldTemplate {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: ::std::string::String,
         description: ::std::string::String,
@@ -1387,7 +1531,14 @@ impl PropertyFieldTemplate {
         Self { name, description, type_ }
     }
 }
-impl crate::wire::EncodeFields for PropertyFieldTemplate {
+impl crate::wire::Encode for PropertyFieldTemplate {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -1395,26 +1546,30 @@ impl crate::wire::EncodeFields for PropertyFieldTemplate {
         crate::wire::write_field(w, "type", &self.type_);
     }
 }
-impl crate::wire::Encode for PropertyFieldTemplate {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PropertyFieldTemplate {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PropertyFieldTemplate {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<crate::file_properties::PropertyType>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1456,22 +1611,21 @@ impl crate::wire::DecodeFields for PropertyFieldTemplate {
         })
     }
 }
-impl crate::wire::Decode for PropertyFieldTemplate {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PropertyFieldTemplate {}
 impl ::std::fmt::Debug for PropertyFieldTemplate {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertyFieldTemplate", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PropertyFieldTemplate {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// A subset of the property fields described by the corresponding [`PropertyGroupTemplate`]. Properties are always added to a Dropbox file as a [`PropertyGroup`]. The possible key names and value types in this group are defined by the corresponding [`PropertyGroupTemplate`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PropertyGroup {
     /// A unique identifier for the associated template.
@@ -1482,6 +1636,7 @@ pub struct PropertyGroup {
 impl PropertyGroup {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         template_id: crate::file_properties::TemplateId,
         fields: ::std::vec::Vec<crate::file_properties::PropertyField>,
@@ -1489,34 +1644,44 @@ impl PropertyGroup {
         Self { template_id, fields }
     }
 }
-impl crate::wire::EncodeFields for PropertyGroup {
+impl crate::wire::Encode for PropertyGroup {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "template_id", &self.template_id);
         crate::wire::write_field(w, "fields", &self.fields);
     }
 }
-impl crate::wire::Encode for PropertyGroup {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PropertyGroup {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PropertyGroup {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::TemplateId>,
             f1: ::std::option::Option<
                 ::std::vec::Vec<crate::file_properties::PropertyField>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1550,16 +1715,9 @@ impl crate::wire::DecodeFields for PropertyGroup {
         })
     }
 }
-impl crate::wire::Decode for PropertyGroup {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PropertyGroup {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -1575,12 +1733,19 @@ impl crate::wire::Validate for PropertyGroup {
     }
 }
 impl ::std::fmt::Debug for PropertyGroup {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertyGroup", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PropertyGroup {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Defines how a property group may be structured.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PropertyGroupTemplate {
     /// Display name for the template. Template names can be up to 256 bytes.
@@ -1593,6 +1758,7 @@ pub struct PropertyGroupTemplate {
 impl PropertyGroupTemplate {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: ::std::string::String,
         description: ::std::string::String,
@@ -1601,7 +1767,14 @@ impl PropertyGroupTemplate {
         Self { name, description, fields }
     }
 }
-impl crate::wire::EncodeFields for PropertyGroupTemplate {
+impl crate::wire::Encode for PropertyGroupTemplate {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -1609,20 +1782,20 @@ impl crate::wire::EncodeFields for PropertyGroupTemplate {
         crate::wire::write_field(w, "fields", &self.fields);
     }
 }
-impl crate::wire::Encode for PropertyGroupTemplate {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PropertyGroupTemplate {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PropertyGroupTemplate {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -1630,7 +1803,11 @@ impl crate::wire::DecodeFields for PropertyGroupTemplate {
                 ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1672,22 +1849,21 @@ impl crate::wire::DecodeFields for PropertyGroupTemplate {
         })
     }
 }
-impl crate::wire::Decode for PropertyGroupTemplate {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PropertyGroupTemplate {}
 impl ::std::fmt::Debug for PropertyGroupTemplate {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertyGroupTemplate", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PropertyGroupTemplate {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Property routes
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PropertyGroupUpdate {
     /// A unique identifier for a property template.
@@ -1702,6 +1878,7 @@ pub struct PropertyGroupUpdate {
 impl PropertyGroupUpdate {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self {
             template_id,
@@ -1710,6 +1887,7 @@ impl PropertyGroupUpdate {
         }
     }
     /// Sets `add_or_update_fields`.
+    #[inline]
     pub fn with_add_or_update_fields(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyField>,
@@ -1718,6 +1896,7 @@ impl PropertyGroupUpdate {
         self
     }
     /// Sets `remove_fields`.
+    #[inline]
     pub fn with_remove_fields(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -1726,7 +1905,14 @@ impl PropertyGroupUpdate {
         self
     }
 }
-impl crate::wire::EncodeFields for PropertyGroupUpdate {
+impl crate::wire::Encode for PropertyGroupUpdate {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "template_id", &self.template_id);
@@ -1734,20 +1920,20 @@ impl crate::wire::EncodeFields for PropertyGroupUpdate {
         crate::wire::write_opt(w, "remove_fields", &self.remove_fields);
     }
 }
-impl crate::wire::Encode for PropertyGroupUpdate {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PropertyGroupUpdate {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PropertyGroupUpdate {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::TemplateId>,
             f1: ::std::option::Option<
@@ -1755,7 +1941,11 @@ impl crate::wire::DecodeFields for PropertyGroupUpdate {
             >,
             f2: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1783,16 +1973,9 @@ impl crate::wire::DecodeFields for PropertyGroupUpdate {
         })
     }
 }
-impl crate::wire::Decode for PropertyGroupUpdate {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PropertyGroupUpdate {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -1808,11 +1991,18 @@ impl crate::wire::Validate for PropertyGroupUpdate {
     }
 }
 impl ::std::fmt::Debug for PropertyGroupUpdate {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertyGroupUpdate", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PropertyGroupUpdate {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RemovePropertiesArg {
     /// A unique identifier for the file or folder.
@@ -1823,6 +2013,7 @@ pub struct RemovePropertiesArg {
 impl RemovePropertiesArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         path: crate::file_properties::PathOrId,
         property_template_ids: ::std::vec::Vec<crate::file_properties::TemplateId>,
@@ -1833,7 +2024,14 @@ impl RemovePropertiesArg {
         }
     }
 }
-impl crate::wire::EncodeFields for RemovePropertiesArg {
+impl crate::wire::Encode for RemovePropertiesArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -1844,27 +2042,30 @@ impl crate::wire::EncodeFields for RemovePropertiesArg {
         );
     }
 }
-impl crate::wire::Encode for RemovePropertiesArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RemovePropertiesArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RemovePropertiesArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::PathOrId>,
             f1: ::std::option::Option<
                 ::std::vec::Vec<crate::file_properties::TemplateId>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1898,16 +2099,9 @@ impl crate::wire::DecodeFields for RemovePropertiesArg {
         })
     }
 }
-impl crate::wire::Decode for RemovePropertiesArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RemovePropertiesArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
@@ -1935,11 +2129,18 @@ impl crate::wire::Validate for RemovePropertiesArg {
     }
 }
 impl ::std::fmt::Debug for RemovePropertiesArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemovePropertiesArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RemovePropertiesArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RemoveTemplateArg {
     /// An identifier for a template created by [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
@@ -1948,34 +2149,44 @@ pub struct RemoveTemplateArg {
 impl RemoveTemplateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self { template_id }
     }
 }
-impl crate::wire::EncodeFields for RemoveTemplateArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "template_id", &self.template_id);
-    }
-}
 impl crate::wire::Encode for RemoveTemplateArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "template_id", &self.template_id);
+    }
 }
-impl crate::wire::DecodeFields for RemoveTemplateArg {
+impl crate::wire::Decode for RemoveTemplateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::TemplateId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1997,16 +2208,9 @@ impl crate::wire::DecodeFields for RemoveTemplateArg {
         ::std::result::Result::Ok(Self { template_id: f0 })
     }
 }
-impl crate::wire::Decode for RemoveTemplateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RemoveTemplateArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -2022,11 +2226,18 @@ impl crate::wire::Validate for RemoveTemplateArg {
     }
 }
 impl ::std::fmt::Debug for RemoveTemplateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveTemplateArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RemoveTemplateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpdatePropertiesArg {
     /// A unique identifier for the file or folder.
@@ -2039,6 +2250,7 @@ pub struct UpdatePropertiesArg {
 impl UpdatePropertiesArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         path: crate::file_properties::PathOrId,
         update_property_groups: ::std::vec::Vec<
@@ -2051,7 +2263,14 @@ impl UpdatePropertiesArg {
         }
     }
 }
-impl crate::wire::EncodeFields for UpdatePropertiesArg {
+impl crate::wire::Encode for UpdatePropertiesArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -2062,27 +2281,30 @@ impl crate::wire::EncodeFields for UpdatePropertiesArg {
         );
     }
 }
-impl crate::wire::Encode for UpdatePropertiesArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UpdatePropertiesArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UpdatePropertiesArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::PathOrId>,
             f1: ::std::option::Option<
                 ::std::vec::Vec<crate::file_properties::PropertyGroupUpdate>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2116,16 +2338,9 @@ impl crate::wire::DecodeFields for UpdatePropertiesArg {
         })
     }
 }
-impl crate::wire::Decode for UpdatePropertiesArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UpdatePropertiesArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/.*)?)",
@@ -2145,11 +2360,18 @@ impl crate::wire::Validate for UpdatePropertiesArg {
     }
 }
 impl ::std::fmt::Debug for UpdatePropertiesArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdatePropertiesArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UpdatePropertiesArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpdateTemplateArg {
     /// An identifier for template added by  See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
@@ -2166,6 +2388,7 @@ pub struct UpdateTemplateArg {
 impl UpdateTemplateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self {
             template_id,
@@ -2175,16 +2398,19 @@ impl UpdateTemplateArg {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: ::std::string::String) -> Self {
         self.name = ::std::option::Option::Some(value);
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(mut self, value: ::std::string::String) -> Self {
         self.description = ::std::option::Option::Some(value);
         self
     }
     /// Sets `add_fields`.
+    #[inline]
     pub fn with_add_fields(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
@@ -2193,7 +2419,14 @@ impl UpdateTemplateArg {
         self
     }
 }
-impl crate::wire::EncodeFields for UpdateTemplateArg {
+impl crate::wire::Encode for UpdateTemplateArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "template_id", &self.template_id);
@@ -2202,20 +2435,20 @@ impl crate::wire::EncodeFields for UpdateTemplateArg {
         crate::wire::write_opt(w, "add_fields", &self.add_fields);
     }
 }
-impl crate::wire::Encode for UpdateTemplateArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UpdateTemplateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UpdateTemplateArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::TemplateId>,
             f1: ::std::option::Option<::std::string::String>,
@@ -2224,7 +2457,12 @@ impl crate::wire::DecodeFields for UpdateTemplateArg {
                 ::std::vec::Vec<crate::file_properties::PropertyFieldTemplate>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2254,16 +2492,9 @@ impl crate::wire::DecodeFields for UpdateTemplateArg {
         })
     }
 }
-impl crate::wire::Decode for UpdateTemplateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UpdateTemplateArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -2279,11 +2510,18 @@ impl crate::wire::Validate for UpdateTemplateArg {
     }
 }
 impl ::std::fmt::Debug for UpdateTemplateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateTemplateArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UpdateTemplateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpdateTemplateResult {
     /// An identifier for template added by route  See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team).
@@ -2292,34 +2530,44 @@ pub struct UpdateTemplateResult {
 impl UpdateTemplateResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(template_id: crate::file_properties::TemplateId) -> Self {
         Self { template_id }
     }
 }
-impl crate::wire::EncodeFields for UpdateTemplateResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "template_id", &self.template_id);
-    }
-}
 impl crate::wire::Encode for UpdateTemplateResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "template_id", &self.template_id);
+    }
 }
-impl crate::wire::DecodeFields for UpdateTemplateResult {
+impl crate::wire::Decode for UpdateTemplateResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_properties::TemplateId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2341,16 +2589,9 @@ impl crate::wire::DecodeFields for UpdateTemplateResult {
         ::std::result::Result::Ok(Self { template_id: f0 })
     }
 }
-impl crate::wire::Decode for UpdateTemplateResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UpdateTemplateResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -2366,11 +2607,18 @@ impl crate::wire::Validate for UpdateTemplateResult {
     }
 }
 impl ::std::fmt::Debug for UpdateTemplateResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateTemplateResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UpdateTemplateResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AddPropertiesError {
     /// Template does not exist for the given identifier.
@@ -2393,6 +2641,7 @@ pub enum AddPropertiesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AddPropertiesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
@@ -2426,6 +2675,7 @@ impl crate::wire::Encode for AddPropertiesError {
 }
 impl crate::wire::Decode for AddPropertiesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2511,6 +2761,7 @@ impl crate::wire::Decode for AddPropertiesError {
 }
 impl crate::wire::Validate for AddPropertiesError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -2533,11 +2784,18 @@ impl crate::wire::Validate for AddPropertiesError {
     }
 }
 impl ::std::fmt::Debug for AddPropertiesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddPropertiesError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddPropertiesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InvalidPropertyGroupError {
     /// Template does not exist for the given identifier.
@@ -2558,6 +2816,7 @@ pub enum InvalidPropertyGroupError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for InvalidPropertyGroupError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
@@ -2588,6 +2847,7 @@ impl crate::wire::Encode for InvalidPropertyGroupError {
 }
 impl crate::wire::Decode for InvalidPropertyGroupError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2671,6 +2931,7 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
 }
 impl crate::wire::Validate for InvalidPropertyGroupError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -2693,12 +2954,19 @@ impl crate::wire::Validate for InvalidPropertyGroupError {
     }
 }
 impl ::std::fmt::Debug for InvalidPropertyGroupError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InvalidPropertyGroupError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for InvalidPropertyGroupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Logical operator to join search queries together.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LogicalOperator {
     /// Append a query with an "or" operator.
@@ -2708,6 +2976,7 @@ pub enum LogicalOperator {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LogicalOperator {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::OrOperator => crate::wire::write_tag(w, "or_operator"),
@@ -2718,6 +2987,7 @@ impl crate::wire::Encode for LogicalOperator {
 }
 impl crate::wire::Decode for LogicalOperator {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2754,11 +3024,18 @@ impl crate::wire::Decode for LogicalOperator {
 }
 impl crate::wire::Validate for LogicalOperator {}
 impl ::std::fmt::Debug for LogicalOperator {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LogicalOperator", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LogicalOperator {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LookUpPropertiesError {
     /// No property group was found.
@@ -2768,6 +3045,7 @@ pub enum LookUpPropertiesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LookUpPropertiesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PropertyGroupNotFound => {
@@ -2780,6 +3058,7 @@ impl crate::wire::Encode for LookUpPropertiesError {
 }
 impl crate::wire::Decode for LookUpPropertiesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2823,11 +3102,18 @@ impl crate::wire::Decode for LookUpPropertiesError {
 }
 impl crate::wire::Validate for LookUpPropertiesError {}
 impl ::std::fmt::Debug for LookUpPropertiesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LookUpPropertiesError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LookUpPropertiesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LookupError {
     MalformedPath(::std::string::String),
@@ -2844,6 +3130,7 @@ pub enum LookupError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LookupError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MalformedPath(x) => {
@@ -2864,6 +3151,7 @@ impl crate::wire::Encode for LookupError {
 }
 impl crate::wire::Decode for LookupError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2921,11 +3209,18 @@ impl crate::wire::Decode for LookupError {
 }
 impl crate::wire::Validate for LookupError {}
 impl ::std::fmt::Debug for LookupError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LookupError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LookupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ModifyTemplateError {
     /// Template does not exist for the given identifier.
@@ -2945,6 +3240,7 @@ pub enum ModifyTemplateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ModifyTemplateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
@@ -2970,6 +3266,7 @@ impl crate::wire::Encode for ModifyTemplateError {
 }
 impl crate::wire::Decode for ModifyTemplateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3043,6 +3340,7 @@ impl crate::wire::Decode for ModifyTemplateError {
 }
 impl crate::wire::Validate for ModifyTemplateError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -3064,11 +3362,18 @@ impl crate::wire::Validate for ModifyTemplateError {
     }
 }
 impl ::std::fmt::Debug for ModifyTemplateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ModifyTemplateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ModifyTemplateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PropertiesError {
     /// Template does not exist for the given identifier.
@@ -3083,6 +3388,7 @@ pub enum PropertiesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PropertiesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
@@ -3104,6 +3410,7 @@ impl crate::wire::Encode for PropertiesError {
 }
 impl crate::wire::Decode for PropertiesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3156,6 +3463,7 @@ impl crate::wire::Decode for PropertiesError {
 }
 impl crate::wire::Validate for PropertiesError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -3178,11 +3486,18 @@ impl crate::wire::Validate for PropertiesError {
     }
 }
 impl ::std::fmt::Debug for PropertiesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PropertiesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PropertiesSearchContinueError {
     /// Indicates that the cursor has been invalidated. Call [`properties/search`](crate::file_properties::properties_search) to obtain a new cursor.
@@ -3192,6 +3507,7 @@ pub enum PropertiesSearchContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PropertiesSearchContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Reset => crate::wire::write_tag(w, "reset"),
@@ -3202,6 +3518,7 @@ impl crate::wire::Encode for PropertiesSearchContinueError {
 }
 impl crate::wire::Decode for PropertiesSearchContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3243,11 +3560,18 @@ impl crate::wire::Decode for PropertiesSearchContinueError {
 }
 impl crate::wire::Validate for PropertiesSearchContinueError {}
 impl ::std::fmt::Debug for PropertiesSearchContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchContinueError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PropertiesSearchContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PropertiesSearchError {
     PropertyGroupLookup(crate::file_properties::LookUpPropertiesError),
@@ -3256,6 +3580,7 @@ pub enum PropertiesSearchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PropertiesSearchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PropertyGroupLookup(x) => {
@@ -3272,6 +3597,7 @@ impl crate::wire::Encode for PropertiesSearchError {
 }
 impl crate::wire::Decode for PropertiesSearchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3316,11 +3642,18 @@ impl crate::wire::Decode for PropertiesSearchError {
 }
 impl crate::wire::Validate for PropertiesSearchError {}
 impl ::std::fmt::Debug for PropertiesSearchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PropertiesSearchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PropertiesSearchMode {
     /// Search for a value associated with this field name.
@@ -3330,6 +3663,7 @@ pub enum PropertiesSearchMode {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PropertiesSearchMode {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FieldName(x) => {
@@ -3346,6 +3680,7 @@ impl crate::wire::Encode for PropertiesSearchMode {
 }
 impl crate::wire::Decode for PropertiesSearchMode {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3386,12 +3721,19 @@ impl crate::wire::Decode for PropertiesSearchMode {
 }
 impl crate::wire::Validate for PropertiesSearchMode {}
 impl ::std::fmt::Debug for PropertiesSearchMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertiesSearchMode", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PropertiesSearchMode {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Data type of the given property field added.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PropertyType {
     /// The associated property field will be of type string. Unicode is supported.
@@ -3401,6 +3743,7 @@ pub enum PropertyType {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PropertyType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::String => crate::wire::write_tag(w, "string"),
@@ -3411,6 +3754,7 @@ impl crate::wire::Encode for PropertyType {
 }
 impl crate::wire::Decode for PropertyType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3447,11 +3791,18 @@ impl crate::wire::Decode for PropertyType {
 }
 impl crate::wire::Validate for PropertyType {}
 impl ::std::fmt::Debug for PropertyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PropertyType", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PropertyType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RemovePropertiesError {
     /// Template does not exist for the given identifier.
@@ -3467,6 +3818,7 @@ pub enum RemovePropertiesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RemovePropertiesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
@@ -3495,6 +3847,7 @@ impl crate::wire::Encode for RemovePropertiesError {
 }
 impl crate::wire::Decode for RemovePropertiesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3565,6 +3918,7 @@ impl crate::wire::Decode for RemovePropertiesError {
 }
 impl crate::wire::Validate for RemovePropertiesError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -3588,11 +3942,18 @@ impl crate::wire::Validate for RemovePropertiesError {
     }
 }
 impl ::std::fmt::Debug for RemovePropertiesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemovePropertiesError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RemovePropertiesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TemplateError {
     /// Template does not exist for the given identifier.
@@ -3604,6 +3965,7 @@ pub enum TemplateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TemplateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
@@ -3621,6 +3983,7 @@ impl crate::wire::Encode for TemplateError {
 }
 impl crate::wire::Decode for TemplateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3663,6 +4026,7 @@ impl crate::wire::Decode for TemplateError {
 }
 impl crate::wire::Validate for TemplateError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -3684,11 +4048,18 @@ impl crate::wire::Validate for TemplateError {
     }
 }
 impl ::std::fmt::Debug for TemplateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TemplateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TemplateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TemplateFilter {
     /// Only templates with an ID in the supplied list will be returned (a subset of templates will be returned).
@@ -3700,6 +4071,7 @@ pub enum TemplateFilter {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TemplateFilter {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FilterSome(x) => {
@@ -3717,6 +4089,7 @@ impl crate::wire::Encode for TemplateFilter {
 }
 impl crate::wire::Decode for TemplateFilter {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3757,6 +4130,7 @@ impl crate::wire::Decode for TemplateFilter {
 }
 impl crate::wire::Validate for TemplateFilter {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -3786,11 +4160,18 @@ impl crate::wire::Validate for TemplateFilter {
     }
 }
 impl ::std::fmt::Debug for TemplateFilter {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TemplateFilter", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TemplateFilter {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TemplateFilterBase {
     /// Only templates with an ID in the supplied list will be returned (a subset of templates will be returned).
@@ -3800,6 +4181,7 @@ pub enum TemplateFilterBase {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TemplateFilterBase {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FilterSome(x) => {
@@ -3816,6 +4198,7 @@ impl crate::wire::Encode for TemplateFilterBase {
 }
 impl crate::wire::Decode for TemplateFilterBase {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3856,6 +4239,7 @@ impl crate::wire::Decode for TemplateFilterBase {
 }
 impl crate::wire::Validate for TemplateFilterBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -3885,11 +4269,18 @@ impl crate::wire::Validate for TemplateFilterBase {
     }
 }
 impl ::std::fmt::Debug for TemplateFilterBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TemplateFilterBase", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TemplateFilterBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TemplateOwnerType {
     /// Template will be associated with a user.
@@ -3901,6 +4292,7 @@ pub enum TemplateOwnerType {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TemplateOwnerType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::User => crate::wire::write_tag(w, "user"),
@@ -3912,6 +4304,7 @@ impl crate::wire::Encode for TemplateOwnerType {
 }
 impl crate::wire::Decode for TemplateOwnerType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3956,11 +4349,18 @@ impl crate::wire::Decode for TemplateOwnerType {
 }
 impl crate::wire::Validate for TemplateOwnerType {}
 impl ::std::fmt::Debug for TemplateOwnerType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TemplateOwnerType", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TemplateOwnerType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UpdatePropertiesError {
     /// Template does not exist for the given identifier.
@@ -3982,6 +4382,7 @@ pub enum UpdatePropertiesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UpdatePropertiesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemplateNotFound(x) => {
@@ -4019,6 +4420,7 @@ impl crate::wire::Encode for UpdatePropertiesError {
 }
 impl crate::wire::Decode for UpdatePropertiesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4110,6 +4512,7 @@ impl crate::wire::Decode for UpdatePropertiesError {
 }
 impl crate::wire::Validate for UpdatePropertiesError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/|ptid:).*",
@@ -4133,379 +4536,382 @@ impl crate::wire::Validate for UpdatePropertiesError {
     }
 }
 impl ::std::fmt::Debug for UpdatePropertiesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdatePropertiesError", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for UpdatePropertiesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** Add property groups to a Dropbox file. See [`templates/add_for_user`](crate::file_properties::templates_add_for_user) or [`templates/add_for_team`](crate::file_properties::templates_add_for_team) to create new templates.
 
  `POST /2/file_properties/properties/add` (rpc, api host, user auth, scope `files.metadata.write`).*/
-pub async fn properties_add(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::AddPropertiesArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::file_properties::AddPropertiesError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn properties_add<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::AddPropertiesArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::AddPropertiesError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/properties/add",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/properties/add",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::AddPropertiesArg as crate::wire::Validate>::validate,
+    )
 }
 /** Overwrite property groups associated with a file. This endpoint should be used instead of [`properties/update`](crate::file_properties::properties_update) when property groups are being updated via a "snapshot" instead of via a "delta". In other words, this endpoint will delete all omitted fields from a property group, whereas [`properties/update`](crate::file_properties::properties_update) will only delete fields that are explicitly marked for deletion.
 
  `POST /2/file_properties/properties/overwrite` (rpc, api host, user auth, scope `files.metadata.write`).*/
-pub async fn properties_overwrite(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::OverwritePropertyGroupArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::file_properties::InvalidPropertyGroupError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn properties_overwrite<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::OverwritePropertyGroupArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::InvalidPropertyGroupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/properties/overwrite",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/properties/overwrite",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::OverwritePropertyGroupArg as crate::wire::Validate>::validate,
+    )
 }
 /** Permanently removes the specified property group from the file. To remove specific property field key value pairs, see [`properties/update`](crate::file_properties::properties_update). To update a template, see [`templates/update_for_user`](crate::file_properties::templates_update_for_user) or [`templates/update_for_team`](crate::file_properties::templates_update_for_team). To remove a template, see [`templates/remove_for_user`](crate::file_properties::templates_remove_for_user) or [`templates/remove_for_team`](crate::file_properties::templates_remove_for_team).
 
  `POST /2/file_properties/properties/remove` (rpc, api host, user auth, scope `files.metadata.write`).*/
-pub async fn properties_remove(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::RemovePropertiesArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::file_properties::RemovePropertiesError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn properties_remove<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::RemovePropertiesArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::RemovePropertiesError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/properties/remove",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/properties/remove",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::RemovePropertiesArg as crate::wire::Validate>::validate,
+    )
 }
 /** Search across property templates for particular property field values.
 
  `POST /2/file_properties/properties/search` (rpc, api host, user auth, scope `files.metadata.read`).*/
-pub async fn properties_search(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::PropertiesSearchArg,
-) -> ::std::result::Result<
-    crate::file_properties::PropertiesSearchResult,
-    crate::client::Error<crate::file_properties::PropertiesSearchError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn properties_search<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::PropertiesSearchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::PropertiesSearchResult,
+        crate::client::Error<crate::file_properties::PropertiesSearchError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/properties/search",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/properties/search",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::PropertiesSearchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`properties/search`](crate::file_properties::properties_search), use this to paginate through all search results.
 
  `POST /2/file_properties/properties/search/continue` (rpc, api host, user auth, scope `files.metadata.read`).*/
-pub async fn properties_search_continue(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::PropertiesSearchContinueArg,
-) -> ::std::result::Result<
-    crate::file_properties::PropertiesSearchResult,
-    crate::client::Error<crate::file_properties::PropertiesSearchContinueError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn properties_search_continue<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::PropertiesSearchContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::PropertiesSearchResult,
+        crate::client::Error<crate::file_properties::PropertiesSearchContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/properties/search/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/properties/search/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::PropertiesSearchContinueArg as crate::wire::Validate>::validate,
+    )
 }
 /** Add, update or remove properties associated with the supplied file and templates. This endpoint should be used instead of [`properties/overwrite`](crate::file_properties::properties_overwrite) when property groups are being updated via a "delta" instead of via a "snapshot" . In other words, this endpoint will not delete any omitted fields from a property group, whereas [`properties/overwrite`](crate::file_properties::properties_overwrite) will delete any fields that are omitted from a property group.
 
  `POST /2/file_properties/properties/update` (rpc, api host, user auth, scope `files.metadata.write`).*/
-pub async fn properties_update(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::UpdatePropertiesArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::file_properties::UpdatePropertiesError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn properties_update<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::UpdatePropertiesArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::UpdatePropertiesError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/properties/update",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/properties/update",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::UpdatePropertiesArg as crate::wire::Validate>::validate,
+    )
 }
 /** Add a template associated with a team. See [`properties/add`](crate::file_properties::properties_add) to add properties to a file or folder. Note: this endpoint will create team-owned templates.
 
  `POST /2/file_properties/templates/add_for_team` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
-pub async fn templates_add_for_team(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::file_properties::AddTemplateArg,
-) -> ::std::result::Result<
-    crate::file_properties::AddTemplateResult,
-    crate::client::Error<crate::file_properties::ModifyTemplateError>,
-> {
+pub fn templates_add_for_team<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::file_properties::AddTemplateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::AddTemplateResult,
+        crate::client::Error<crate::file_properties::ModifyTemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/templates/add_for_team",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/templates/add_for_team",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Add a template associated with a user. See [`properties/add`](crate::file_properties::properties_add) to add properties to a file. This endpoint can't be called on a team member or admin's behalf.
 
  `POST /2/file_properties/templates/add_for_user` (rpc, api host, user auth, scope `files.metadata.write`).*/
-pub async fn templates_add_for_user(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::AddTemplateArg,
-) -> ::std::result::Result<
-    crate::file_properties::AddTemplateResult,
-    crate::client::Error<crate::file_properties::ModifyTemplateError>,
-> {
+pub fn templates_add_for_user<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::AddTemplateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::AddTemplateResult,
+        crate::client::Error<crate::file_properties::ModifyTemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/templates/add_for_user",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/templates/add_for_user",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Get the schema for a specified template.
 
  `POST /2/file_properties/templates/get_for_team` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
-pub async fn templates_get_for_team(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::file_properties::GetTemplateArg,
-) -> ::std::result::Result<
-    crate::file_properties::GetTemplateResult,
-    crate::client::Error<crate::file_properties::TemplateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn templates_get_for_team<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::file_properties::GetTemplateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::GetTemplateResult,
+        crate::client::Error<crate::file_properties::TemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/templates/get_for_team",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/templates/get_for_team",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::GetTemplateArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get the schema for a specified template. This endpoint can't be called on a team member or admin's behalf.
 
  `POST /2/file_properties/templates/get_for_user` (rpc, api host, user auth, scope `files.metadata.read`).*/
-pub async fn templates_get_for_user(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::GetTemplateArg,
-) -> ::std::result::Result<
-    crate::file_properties::GetTemplateResult,
-    crate::client::Error<crate::file_properties::TemplateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn templates_get_for_user<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::GetTemplateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::GetTemplateResult,
+        crate::client::Error<crate::file_properties::TemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/templates/get_for_user",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/templates/get_for_user",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::GetTemplateArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get the template identifiers for a team. To get the schema of each template use [`templates/get_for_team`](crate::file_properties::templates_get_for_team).
 
  `POST /2/file_properties/templates/list_for_team` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
-pub async fn templates_list_for_team(
-    client: &impl crate::client::TeamAuth,
-) -> ::std::result::Result<
-    crate::file_properties::ListTemplateResult,
-    crate::client::Error<crate::file_properties::TemplateError>,
-> {
+pub fn templates_list_for_team<'a>(
+    client: &'a impl crate::client::TeamAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::ListTemplateResult,
+        crate::client::Error<crate::file_properties::TemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/templates/list_for_team",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/templates/list_for_team",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /** Get the template identifiers for a team. To get the schema of each template use [`templates/get_for_user`](crate::file_properties::templates_get_for_user). This endpoint can't be called on a team member or admin's behalf.
 
  `POST /2/file_properties/templates/list_for_user` (rpc, api host, user auth, scope `files.metadata.read`).*/
-pub async fn templates_list_for_user(
-    client: &impl crate::client::UserAuth,
-) -> ::std::result::Result<
-    crate::file_properties::ListTemplateResult,
-    crate::client::Error<crate::file_properties::TemplateError>,
-> {
+pub fn templates_list_for_user<'a>(
+    client: &'a impl crate::client::UserAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::ListTemplateResult,
+        crate::client::Error<crate::file_properties::TemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/templates/list_for_user",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/templates/list_for_user",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /** Permanently removes the specified template created from [`templates/add_for_user`](crate::file_properties::templates_add_for_user). All properties associated with the template will also be removed. This action cannot be undone.
 
  `POST /2/file_properties/templates/remove_for_team` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
-pub async fn templates_remove_for_team(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::file_properties::RemoveTemplateArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::file_properties::TemplateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn templates_remove_for_team<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::file_properties::RemoveTemplateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::TemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/templates/remove_for_team",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/templates/remove_for_team",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::RemoveTemplateArg as crate::wire::Validate>::validate,
+    )
 }
 /** Permanently removes the specified template created from [`templates/add_for_user`](crate::file_properties::templates_add_for_user). All properties associated with the template will also be removed. This action cannot be undone.
 
  `POST /2/file_properties/templates/remove_for_user` (rpc, api host, user auth, scope `files.metadata.write`).*/
-pub async fn templates_remove_for_user(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::RemoveTemplateArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::file_properties::TemplateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn templates_remove_for_user<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::RemoveTemplateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::TemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/templates/remove_for_user",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/templates/remove_for_user",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::RemoveTemplateArg as crate::wire::Validate>::validate,
+    )
 }
 /** Update a template associated with a team. This route can update the template name, the template description and add optional properties to templates.
 
  `POST /2/file_properties/templates/update_for_team` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
-pub async fn templates_update_for_team(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::file_properties::UpdateTemplateArg,
-) -> ::std::result::Result<
-    crate::file_properties::UpdateTemplateResult,
-    crate::client::Error<crate::file_properties::ModifyTemplateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn templates_update_for_team<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::file_properties::UpdateTemplateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::UpdateTemplateResult,
+        crate::client::Error<crate::file_properties::ModifyTemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/templates/update_for_team",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/templates/update_for_team",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::UpdateTemplateArg as crate::wire::Validate>::validate,
+    )
 }
 /** Update a template associated with a user. This route can update the template name, the template description and add optional properties to templates. This endpoint can't be called on a team member or admin's behalf.
 
  `POST /2/file_properties/templates/update_for_user` (rpc, api host, user auth, scope `files.metadata.write`).*/
-pub async fn templates_update_for_user(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::UpdateTemplateArg,
-) -> ::std::result::Result<
-    crate::file_properties::UpdateTemplateResult,
-    crate::client::Error<crate::file_properties::ModifyTemplateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn templates_update_for_user<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::UpdateTemplateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::UpdateTemplateResult,
+        crate::client::Error<crate::file_properties::ModifyTemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_properties/templates/update_for_user",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_properties/templates/update_for_user",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::UpdateTemplateArg as crate::wire::Validate>::validate,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

@@ -2,11 +2,11 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 pub type FileRequestId = ::std::string::String;
 pub type FileRequestValidationError = ::std::option::Option<::std::string::String>;
 /// Result for [`count`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CountFileRequestsResult {
     /// The number file requests owner by this user.
@@ -15,34 +15,44 @@ pub struct CountFileRequestsResult {
 impl CountFileRequestsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(file_request_count: u64) -> Self {
         Self { file_request_count }
     }
 }
-impl crate::wire::EncodeFields for CountFileRequestsResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "file_request_count", &self.file_request_count);
-    }
-}
 impl crate::wire::Encode for CountFileRequestsResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "file_request_count", &self.file_request_count);
+    }
 }
-impl crate::wire::DecodeFields for CountFileRequestsResult {
+impl crate::wire::Decode for CountFileRequestsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -64,22 +74,21 @@ impl crate::wire::DecodeFields for CountFileRequestsResult {
         ::std::result::Result::Ok(Self { file_request_count: f0 })
     }
 }
-impl crate::wire::Decode for CountFileRequestsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CountFileRequestsResult {}
 impl ::std::fmt::Debug for CountFileRequestsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CountFileRequestsResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for CountFileRequestsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`create`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreateFileRequestArgs {
     /// The title of the file request. Must not be empty.
@@ -98,6 +107,7 @@ pub struct CreateFileRequestArgs {
 impl CreateFileRequestArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(title: ::std::string::String, destination: crate::files::Path) -> Self {
         Self {
             title,
@@ -109,6 +119,7 @@ impl CreateFileRequestArgs {
         }
     }
     /// Sets `deadline`.
+    #[inline]
     pub fn with_deadline(
         mut self,
         value: crate::file_requests::FileRequestDeadline,
@@ -117,22 +128,32 @@ impl CreateFileRequestArgs {
         self
     }
     /// Sets `open`.
+    #[inline]
     pub fn with_open(mut self, value: bool) -> Self {
         self.open = value;
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(mut self, value: ::std::string::String) -> Self {
         self.description = ::std::option::Option::Some(value);
         self
     }
     /// Sets `video_project_id`.
+    #[inline]
     pub fn with_video_project_id(mut self, value: ::std::string::String) -> Self {
         self.video_project_id = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for CreateFileRequestArgs {
+impl crate::wire::Encode for CreateFileRequestArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "title", &self.title);
@@ -143,20 +164,20 @@ impl crate::wire::EncodeFields for CreateFileRequestArgs {
         crate::wire::write_opt(w, "video_project_id", &self.video_project_id);
     }
 }
-impl crate::wire::Encode for CreateFileRequestArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for CreateFileRequestArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for CreateFileRequestArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::files::Path>,
@@ -165,7 +186,14 @@ impl crate::wire::DecodeFields for CreateFileRequestArgs {
             f4: ::std::option::Option<::std::string::String>,
             f5: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -210,16 +238,9 @@ impl crate::wire::DecodeFields for CreateFileRequestArgs {
         })
     }
 }
-impl crate::wire::Decode for CreateFileRequestArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CreateFileRequestArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
@@ -242,12 +263,19 @@ impl crate::wire::Validate for CreateFileRequestArgs {
     }
 }
 impl ::std::fmt::Debug for CreateFileRequestArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFileRequestArgs", self, f)
     }
 }
+impl ::std::cmp::PartialEq for CreateFileRequestArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result for [`delete_all_closed`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteAllClosedFileRequestsResult {
     /// The file requests deleted for this user.
@@ -256,38 +284,48 @@ pub struct DeleteAllClosedFileRequestsResult {
 impl DeleteAllClosedFileRequestsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
     ) -> Self {
         Self { file_requests }
     }
 }
-impl crate::wire::EncodeFields for DeleteAllClosedFileRequestsResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "file_requests", &self.file_requests);
-    }
-}
 impl crate::wire::Encode for DeleteAllClosedFileRequestsResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "file_requests", &self.file_requests);
+    }
 }
-impl crate::wire::DecodeFields for DeleteAllClosedFileRequestsResult {
+impl crate::wire::Decode for DeleteAllClosedFileRequestsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::file_requests::FileRequest>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -313,16 +351,9 @@ impl crate::wire::DecodeFields for DeleteAllClosedFileRequestsResult {
         ::std::result::Result::Ok(Self { file_requests: f0 })
     }
 }
-impl crate::wire::Decode for DeleteAllClosedFileRequestsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteAllClosedFileRequestsResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.file_requests).iter() {
             crate::wire::Validate::validate(item0)
@@ -334,12 +365,19 @@ impl crate::wire::Validate for DeleteAllClosedFileRequestsResult {
     }
 }
 impl ::std::fmt::Debug for DeleteAllClosedFileRequestsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteAllClosedFileRequestsResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DeleteAllClosedFileRequestsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`delete`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteFileRequestArgs {
     /// List IDs of the file requests to delete.
@@ -348,36 +386,46 @@ pub struct DeleteFileRequestArgs {
 impl DeleteFileRequestArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(ids: ::std::vec::Vec<crate::file_requests::FileRequestId>) -> Self {
         Self { ids }
     }
 }
-impl crate::wire::EncodeFields for DeleteFileRequestArgs {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "ids", &self.ids);
-    }
-}
 impl crate::wire::Encode for DeleteFileRequestArgs {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "ids", &self.ids);
+    }
 }
-impl crate::wire::DecodeFields for DeleteFileRequestArgs {
+impl crate::wire::Decode for DeleteFileRequestArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::file_requests::FileRequestId>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -399,16 +447,9 @@ impl crate::wire::DecodeFields for DeleteFileRequestArgs {
         ::std::result::Result::Ok(Self { ids: f0 })
     }
 }
-impl crate::wire::Decode for DeleteFileRequestArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteFileRequestArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z]+",
@@ -426,12 +467,19 @@ impl crate::wire::Validate for DeleteFileRequestArgs {
     }
 }
 impl ::std::fmt::Debug for DeleteFileRequestArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteFileRequestArgs", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DeleteFileRequestArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result for [`delete`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteFileRequestsResult {
     /// The file requests deleted by the request.
@@ -440,38 +488,48 @@ pub struct DeleteFileRequestsResult {
 impl DeleteFileRequestsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
     ) -> Self {
         Self { file_requests }
     }
 }
-impl crate::wire::EncodeFields for DeleteFileRequestsResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "file_requests", &self.file_requests);
-    }
-}
 impl crate::wire::Encode for DeleteFileRequestsResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "file_requests", &self.file_requests);
+    }
 }
-impl crate::wire::DecodeFields for DeleteFileRequestsResult {
+impl crate::wire::Decode for DeleteFileRequestsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::file_requests::FileRequest>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -493,16 +551,9 @@ impl crate::wire::DecodeFields for DeleteFileRequestsResult {
         ::std::result::Result::Ok(Self { file_requests: f0 })
     }
 }
-impl crate::wire::Decode for DeleteFileRequestsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteFileRequestsResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.file_requests).iter() {
             crate::wire::Validate::validate(item0)
@@ -512,12 +563,19 @@ impl crate::wire::Validate for DeleteFileRequestsResult {
     }
 }
 impl ::std::fmt::Debug for DeleteFileRequestsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteFileRequestsResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DeleteFileRequestsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// A [file request](https://www.dropbox.com/help/9090) for receiving files into the user's Dropbox account.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FileRequest {
     /// The ID of the file request.
@@ -544,6 +602,7 @@ pub struct FileRequest {
 impl FileRequest {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: crate::file_requests::FileRequestId,
         url: ::std::string::String,
@@ -566,11 +625,13 @@ impl FileRequest {
         }
     }
     /// Sets `destination`.
+    #[inline]
     pub fn with_destination(mut self, value: crate::files::Path) -> Self {
         self.destination = ::std::option::Option::Some(value);
         self
     }
     /// Sets `deadline`.
+    #[inline]
     pub fn with_deadline(
         mut self,
         value: crate::file_requests::FileRequestDeadline,
@@ -579,17 +640,26 @@ impl FileRequest {
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(mut self, value: ::std::string::String) -> Self {
         self.description = ::std::option::Option::Some(value);
         self
     }
     /// Sets `video_project_id`.
+    #[inline]
     pub fn with_video_project_id(mut self, value: ::std::string::String) -> Self {
         self.video_project_id = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for FileRequest {
+impl crate::wire::Encode for FileRequest {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -604,20 +674,20 @@ impl crate::wire::EncodeFields for FileRequest {
         crate::wire::write_opt(w, "video_project_id", &self.video_project_id);
     }
 }
-impl crate::wire::Encode for FileRequest {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FileRequest {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FileRequest {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_requests::FileRequestId>,
             f1: ::std::option::Option<::std::string::String>,
@@ -630,7 +700,18 @@ impl crate::wire::DecodeFields for FileRequest {
             f8: ::std::option::Option<::std::string::String>,
             f9: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -711,16 +792,9 @@ impl crate::wire::DecodeFields for FileRequest {
         })
     }
 }
-impl crate::wire::Decode for FileRequest {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FileRequest {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z]+",
@@ -762,11 +836,18 @@ impl crate::wire::Validate for FileRequest {
     }
 }
 impl ::std::fmt::Debug for FileRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileRequest", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileRequest {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FileRequestDeadline {
     /// The deadline for this file request.
@@ -777,6 +858,7 @@ pub struct FileRequestDeadline {
 impl FileRequestDeadline {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(deadline: crate::common::DropboxTimestamp) -> Self {
         Self {
             deadline,
@@ -784,6 +866,7 @@ impl FileRequestDeadline {
         }
     }
     /// Sets `allow_late_uploads`.
+    #[inline]
     pub fn with_allow_late_uploads(
         mut self,
         value: crate::file_requests::GracePeriod,
@@ -792,32 +875,42 @@ impl FileRequestDeadline {
         self
     }
 }
-impl crate::wire::EncodeFields for FileRequestDeadline {
+impl crate::wire::Encode for FileRequestDeadline {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "deadline", &self.deadline);
         crate::wire::write_opt(w, "allow_late_uploads", &self.allow_late_uploads);
     }
 }
-impl crate::wire::Encode for FileRequestDeadline {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FileRequestDeadline {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FileRequestDeadline {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::DropboxTimestamp>,
             f1: ::std::option::Option<crate::file_requests::GracePeriod>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -843,22 +936,21 @@ impl crate::wire::DecodeFields for FileRequestDeadline {
         })
     }
 }
-impl crate::wire::Decode for FileRequestDeadline {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FileRequestDeadline {}
 impl ::std::fmt::Debug for FileRequestDeadline {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileRequestDeadline", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FileRequestDeadline {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`get`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetFileRequestArgs {
     /// The ID of the file request to retrieve.
@@ -867,34 +959,44 @@ pub struct GetFileRequestArgs {
 impl GetFileRequestArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: crate::file_requests::FileRequestId) -> Self {
         Self { id }
     }
 }
-impl crate::wire::EncodeFields for GetFileRequestArgs {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "id", &self.id);
-    }
-}
 impl crate::wire::Encode for GetFileRequestArgs {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "id", &self.id);
+    }
 }
-impl crate::wire::DecodeFields for GetFileRequestArgs {
+impl crate::wire::Decode for GetFileRequestArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_requests::FileRequestId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -916,16 +1018,9 @@ impl crate::wire::DecodeFields for GetFileRequestArgs {
         ::std::result::Result::Ok(Self { id: f0 })
     }
 }
-impl crate::wire::Decode for GetFileRequestArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetFileRequestArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z]+",
@@ -941,12 +1036,19 @@ impl crate::wire::Validate for GetFileRequestArgs {
     }
 }
 impl ::std::fmt::Debug for GetFileRequestArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetFileRequestArgs", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetFileRequestArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`list:2`](crate::file_requests::list_v2).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFileRequestsArg {
     /// The maximum number of file requests that should be returned per request.
@@ -955,39 +1057,50 @@ pub struct ListFileRequestsArg {
 impl ListFileRequestsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self { limit: 1000u64 }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u64) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListFileRequestsArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "limit", &self.limit);
-    }
-}
 impl crate::wire::Encode for ListFileRequestsArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "limit", &self.limit);
+    }
 }
-impl crate::wire::DecodeFields for ListFileRequestsArg {
+impl crate::wire::Decode for ListFileRequestsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1004,21 +1117,20 @@ impl crate::wire::DecodeFields for ListFileRequestsArg {
         })
     }
 }
-impl crate::wire::Decode for ListFileRequestsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFileRequestsArg {}
 impl ::std::fmt::Debug for ListFileRequestsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileRequestsArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFileRequestsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFileRequestsContinueArg {
     /// The cursor returned by the previous API call specified in the endpoint description.
@@ -1027,34 +1139,44 @@ pub struct ListFileRequestsContinueArg {
 impl ListFileRequestsContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for ListFileRequestsContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for ListFileRequestsContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for ListFileRequestsContinueArg {
+impl crate::wire::Decode for ListFileRequestsContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1076,22 +1198,21 @@ impl crate::wire::DecodeFields for ListFileRequestsContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for ListFileRequestsContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFileRequestsContinueArg {}
 impl ::std::fmt::Debug for ListFileRequestsContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileRequestsContinueArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFileRequestsContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result for [`list`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFileRequestsResult {
     /// The file requests owned by this user. Apps with the app folder permission will only see file requests in their app folder.
@@ -1100,38 +1221,48 @@ pub struct ListFileRequestsResult {
 impl ListFileRequestsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
     ) -> Self {
         Self { file_requests }
     }
 }
-impl crate::wire::EncodeFields for ListFileRequestsResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "file_requests", &self.file_requests);
-    }
-}
 impl crate::wire::Encode for ListFileRequestsResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "file_requests", &self.file_requests);
+    }
 }
-impl crate::wire::DecodeFields for ListFileRequestsResult {
+impl crate::wire::Decode for ListFileRequestsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::file_requests::FileRequest>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1153,16 +1284,9 @@ impl crate::wire::DecodeFields for ListFileRequestsResult {
         ::std::result::Result::Ok(Self { file_requests: f0 })
     }
 }
-impl crate::wire::Decode for ListFileRequestsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFileRequestsResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.file_requests).iter() {
             crate::wire::Validate::validate(item0)
@@ -1172,12 +1296,19 @@ impl crate::wire::Validate for ListFileRequestsResult {
     }
 }
 impl ::std::fmt::Debug for ListFileRequestsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileRequestsResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFileRequestsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result for [`list:2`](crate::file_requests::list_v2) and [`list/continue`](crate::file_requests::list_continue).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFileRequestsV2Result {
     /// The file requests owned by this user. Apps with the app folder permission will only see file requests in their app folder.
@@ -1190,6 +1321,7 @@ pub struct ListFileRequestsV2Result {
 impl ListFileRequestsV2Result {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         file_requests: ::std::vec::Vec<crate::file_requests::FileRequest>,
         cursor: ::std::string::String,
@@ -1202,7 +1334,14 @@ impl ListFileRequestsV2Result {
         }
     }
 }
-impl crate::wire::EncodeFields for ListFileRequestsV2Result {
+impl crate::wire::Encode for ListFileRequestsV2Result {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file_requests", &self.file_requests);
@@ -1210,20 +1349,20 @@ impl crate::wire::EncodeFields for ListFileRequestsV2Result {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for ListFileRequestsV2Result {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFileRequestsV2Result {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFileRequestsV2Result {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::file_requests::FileRequest>,
@@ -1231,7 +1370,11 @@ impl crate::wire::DecodeFields for ListFileRequestsV2Result {
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1273,16 +1416,9 @@ impl crate::wire::DecodeFields for ListFileRequestsV2Result {
         })
     }
 }
-impl crate::wire::Decode for ListFileRequestsV2Result {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFileRequestsV2Result {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.file_requests).iter() {
             crate::wire::Validate::validate(item0)
@@ -1292,12 +1428,19 @@ impl crate::wire::Validate for ListFileRequestsV2Result {
     }
 }
 impl ::std::fmt::Debug for ListFileRequestsV2Result {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileRequestsV2Result", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFileRequestsV2Result {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`update`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpdateFileRequestArgs {
     /// The ID of the file request to update.
@@ -1316,6 +1459,7 @@ pub struct UpdateFileRequestArgs {
 impl UpdateFileRequestArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: crate::file_requests::FileRequestId) -> Self {
         Self {
             id,
@@ -1327,16 +1471,19 @@ impl UpdateFileRequestArgs {
         }
     }
     /// Sets `title`.
+    #[inline]
     pub fn with_title(mut self, value: ::std::string::String) -> Self {
         self.title = ::std::option::Option::Some(value);
         self
     }
     /// Sets `destination`.
+    #[inline]
     pub fn with_destination(mut self, value: crate::files::Path) -> Self {
         self.destination = ::std::option::Option::Some(value);
         self
     }
     /// Sets `deadline`.
+    #[inline]
     pub fn with_deadline(
         mut self,
         value: crate::file_requests::UpdateFileRequestDeadline,
@@ -1345,17 +1492,26 @@ impl UpdateFileRequestArgs {
         self
     }
     /// Sets `open`.
+    #[inline]
     pub fn with_open(mut self, value: bool) -> Self {
         self.open = ::std::option::Option::Some(value);
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(mut self, value: ::std::string::String) -> Self {
         self.description = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for UpdateFileRequestArgs {
+impl crate::wire::Encode for UpdateFileRequestArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -1366,20 +1522,20 @@ impl crate::wire::EncodeFields for UpdateFileRequestArgs {
         crate::wire::write_opt(w, "description", &self.description);
     }
 }
-impl crate::wire::Encode for UpdateFileRequestArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UpdateFileRequestArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UpdateFileRequestArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::file_requests::FileRequestId>,
             f1: ::std::option::Option<::std::string::String>,
@@ -1388,7 +1544,14 @@ impl crate::wire::DecodeFields for UpdateFileRequestArgs {
             f4: ::std::option::Option<bool>,
             f5: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1427,16 +1590,9 @@ impl crate::wire::DecodeFields for UpdateFileRequestArgs {
         })
     }
 }
-impl crate::wire::Decode for UpdateFileRequestArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UpdateFileRequestArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z]+",
@@ -1473,12 +1629,19 @@ impl crate::wire::Validate for UpdateFileRequestArgs {
     }
 }
 impl ::std::fmt::Debug for UpdateFileRequestArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFileRequestArgs", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UpdateFileRequestArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// There was an error counting the file requests.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CountFileRequestsError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -1488,6 +1651,7 @@ pub enum CountFileRequestsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for CountFileRequestsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
@@ -1498,6 +1662,7 @@ impl crate::wire::Encode for CountFileRequestsError {
 }
 impl crate::wire::Decode for CountFileRequestsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1539,12 +1704,19 @@ impl crate::wire::Decode for CountFileRequestsError {
 }
 impl crate::wire::Validate for CountFileRequestsError {}
 impl ::std::fmt::Debug for CountFileRequestsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CountFileRequestsError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for CountFileRequestsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// There was an error creating the file request.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CreateFileRequestError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -1572,6 +1744,7 @@ pub enum CreateFileRequestError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for CreateFileRequestError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
@@ -1591,6 +1764,7 @@ impl crate::wire::Encode for CreateFileRequestError {
 }
 impl crate::wire::Decode for CreateFileRequestError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1679,12 +1853,19 @@ impl crate::wire::Decode for CreateFileRequestError {
 }
 impl crate::wire::Validate for CreateFileRequestError {}
 impl ::std::fmt::Debug for CreateFileRequestError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFileRequestError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for CreateFileRequestError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// There was an error deleting all closed file requests.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DeleteAllClosedFileRequestsError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -1708,6 +1889,7 @@ pub enum DeleteAllClosedFileRequestsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DeleteAllClosedFileRequestsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
@@ -1725,6 +1907,7 @@ impl crate::wire::Encode for DeleteAllClosedFileRequestsError {
 }
 impl crate::wire::Decode for DeleteAllClosedFileRequestsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1803,12 +1986,19 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsError {
 }
 impl crate::wire::Validate for DeleteAllClosedFileRequestsError {}
 impl ::std::fmt::Debug for DeleteAllClosedFileRequestsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteAllClosedFileRequestsError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DeleteAllClosedFileRequestsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// There was an error deleting these file requests.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DeleteFileRequestError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -1834,6 +2024,7 @@ pub enum DeleteFileRequestError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DeleteFileRequestError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
@@ -1852,6 +2043,7 @@ impl crate::wire::Encode for DeleteFileRequestError {
 }
 impl crate::wire::Decode for DeleteFileRequestError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1935,12 +2127,19 @@ impl crate::wire::Decode for DeleteFileRequestError {
 }
 impl crate::wire::Validate for DeleteFileRequestError {}
 impl ::std::fmt::Debug for DeleteFileRequestError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteFileRequestError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DeleteFileRequestError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// There is an error with the file request.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileRequestError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -1964,6 +2163,7 @@ pub enum FileRequestError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileRequestError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
@@ -1981,6 +2181,7 @@ impl crate::wire::Encode for FileRequestError {
 }
 impl crate::wire::Decode for FileRequestError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2054,12 +2255,19 @@ impl crate::wire::Decode for FileRequestError {
 }
 impl crate::wire::Validate for FileRequestError {}
 impl ::std::fmt::Debug for FileRequestError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileRequestError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FileRequestError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// There is an error accessing the file requests functionality.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GeneralFileRequestsError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -2069,6 +2277,7 @@ pub enum GeneralFileRequestsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GeneralFileRequestsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
@@ -2079,6 +2288,7 @@ impl crate::wire::Encode for GeneralFileRequestsError {
 }
 impl crate::wire::Decode for GeneralFileRequestsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2120,12 +2330,19 @@ impl crate::wire::Decode for GeneralFileRequestsError {
 }
 impl crate::wire::Validate for GeneralFileRequestsError {}
 impl ::std::fmt::Debug for GeneralFileRequestsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GeneralFileRequestsError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GeneralFileRequestsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// There was an error retrieving the specified file request.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetFileRequestError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -2149,6 +2366,7 @@ pub enum GetFileRequestError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetFileRequestError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
@@ -2166,6 +2384,7 @@ impl crate::wire::Encode for GetFileRequestError {
 }
 impl crate::wire::Decode for GetFileRequestError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2244,11 +2463,18 @@ impl crate::wire::Decode for GetFileRequestError {
 }
 impl crate::wire::Validate for GetFileRequestError {}
 impl ::std::fmt::Debug for GetFileRequestError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetFileRequestError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetFileRequestError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GracePeriod {
     OneDay,
@@ -2261,6 +2487,7 @@ pub enum GracePeriod {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GracePeriod {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::OneDay => crate::wire::write_tag(w, "one_day"),
@@ -2275,6 +2502,7 @@ impl crate::wire::Encode for GracePeriod {
 }
 impl crate::wire::Decode for GracePeriod {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2331,12 +2559,19 @@ impl crate::wire::Decode for GracePeriod {
 }
 impl crate::wire::Validate for GracePeriod {}
 impl ::std::fmt::Debug for GracePeriod {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GracePeriod", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GracePeriod {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// There was an error retrieving the file requests.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListFileRequestsContinueError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -2348,6 +2583,7 @@ pub enum ListFileRequestsContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListFileRequestsContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
@@ -2359,6 +2595,7 @@ impl crate::wire::Encode for ListFileRequestsContinueError {
 }
 impl crate::wire::Decode for ListFileRequestsContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2405,12 +2642,19 @@ impl crate::wire::Decode for ListFileRequestsContinueError {
 }
 impl crate::wire::Validate for ListFileRequestsContinueError {}
 impl ::std::fmt::Debug for ListFileRequestsContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileRequestsContinueError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFileRequestsContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// There was an error retrieving the file requests.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListFileRequestsError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -2420,6 +2664,7 @@ pub enum ListFileRequestsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListFileRequestsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
@@ -2430,6 +2675,7 @@ impl crate::wire::Encode for ListFileRequestsError {
 }
 impl crate::wire::Decode for ListFileRequestsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2471,11 +2717,18 @@ impl crate::wire::Decode for ListFileRequestsError {
 }
 impl crate::wire::Validate for ListFileRequestsError {}
 impl ::std::fmt::Debug for ListFileRequestsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileRequestsError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFileRequestsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UpdateFileRequestDeadline {
     /// Do not change the file request's deadline.
@@ -2487,6 +2740,7 @@ pub enum UpdateFileRequestDeadline {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UpdateFileRequestDeadline {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::NoUpdate => crate::wire::write_tag(w, "no_update"),
@@ -2500,6 +2754,7 @@ impl crate::wire::Encode for UpdateFileRequestDeadline {
 }
 impl crate::wire::Decode for UpdateFileRequestDeadline {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2535,7 +2790,7 @@ impl crate::wire::Decode for UpdateFileRequestDeadline {
                 ::std::result::Result::Ok(Self::NoUpdate)
             }
             "update" => {
-                <crate::file_requests::FileRequestDeadline as crate::wire::DecodeFields>::decode_fields(
+                <crate::file_requests::FileRequestDeadline as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -2551,12 +2806,19 @@ impl crate::wire::Decode for UpdateFileRequestDeadline {
 }
 impl crate::wire::Validate for UpdateFileRequestDeadline {}
 impl ::std::fmt::Debug for UpdateFileRequestDeadline {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFileRequestDeadline", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UpdateFileRequestDeadline {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// There is an error updating the file request.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UpdateFileRequestError {
     /// This user's Dropbox Business team doesn't allow file requests.
@@ -2580,6 +2842,7 @@ pub enum UpdateFileRequestError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UpdateFileRequestError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DisabledForTeam => crate::wire::write_tag(w, "disabled_for_team"),
@@ -2597,6 +2860,7 @@ impl crate::wire::Encode for UpdateFileRequestError {
 }
 impl crate::wire::Decode for UpdateFileRequestError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2675,207 +2939,220 @@ impl crate::wire::Decode for UpdateFileRequestError {
 }
 impl crate::wire::Validate for UpdateFileRequestError {}
 impl ::std::fmt::Debug for UpdateFileRequestError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFileRequestError", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for UpdateFileRequestError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** Returns the total number of file requests owned by this user. Includes both open and closed file requests.
 
  `POST /2/file_requests/count` (rpc, api host, user auth, scope `file_requests.read`).*/
-pub async fn count(
-    client: &impl crate::client::UserAuth,
-) -> ::std::result::Result<
-    crate::file_requests::CountFileRequestsResult,
-    crate::client::Error<crate::file_requests::CountFileRequestsError>,
-> {
+pub fn count<'a>(
+    client: &'a impl crate::client::UserAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_requests::CountFileRequestsResult,
+        crate::client::Error<crate::file_requests::CountFileRequestsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_requests/count",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_requests/count",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /** Creates a file request for this user.
 
  `POST /2/file_requests/create` (rpc, api host, user auth, scope `file_requests.write`).*/
-pub async fn create(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_requests::CreateFileRequestArgs,
-) -> ::std::result::Result<
-    crate::file_requests::FileRequest,
-    crate::client::Error<crate::file_requests::CreateFileRequestError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn create<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_requests::CreateFileRequestArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_requests::FileRequest,
+        crate::client::Error<crate::file_requests::CreateFileRequestError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_requests/create",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_requests/create",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_requests::CreateFileRequestArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Delete a batch of closed file requests.
 
  `POST /2/file_requests/delete` (rpc, api host, user auth, scope `file_requests.write`).*/
-pub async fn delete(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_requests::DeleteFileRequestArgs,
-) -> ::std::result::Result<
-    crate::file_requests::DeleteFileRequestsResult,
-    crate::client::Error<crate::file_requests::DeleteFileRequestError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn delete<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_requests::DeleteFileRequestArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_requests::DeleteFileRequestsResult,
+        crate::client::Error<crate::file_requests::DeleteFileRequestError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_requests/delete",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_requests/delete",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_requests::DeleteFileRequestArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Delete all closed file requests owned by this user.
 
  `POST /2/file_requests/delete_all_closed` (rpc, api host, user auth, scope `file_requests.write`).*/
-pub async fn delete_all_closed(
-    client: &impl crate::client::UserAuth,
-) -> ::std::result::Result<
-    crate::file_requests::DeleteAllClosedFileRequestsResult,
-    crate::client::Error<crate::file_requests::DeleteAllClosedFileRequestsError>,
-> {
+pub fn delete_all_closed<'a>(
+    client: &'a impl crate::client::UserAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_requests::DeleteAllClosedFileRequestsResult,
+        crate::client::Error<crate::file_requests::DeleteAllClosedFileRequestsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_requests/delete_all_closed",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_requests/delete_all_closed",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /** Returns the specified file request.
 
  `POST /2/file_requests/get` (rpc, api host, user auth, scope `file_requests.read`).*/
-pub async fn get(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_requests::GetFileRequestArgs,
-) -> ::std::result::Result<
-    crate::file_requests::FileRequest,
-    crate::client::Error<crate::file_requests::GetFileRequestError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_requests::GetFileRequestArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_requests::FileRequest,
+        crate::client::Error<crate::file_requests::GetFileRequestError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_requests/get",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_requests/get",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_requests::GetFileRequestArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Returns a list of file requests owned by this user. For apps with the app folder permission, this will only return file requests with destinations in the app folder.
 
  `POST /2/file_requests/list` (rpc, api host, user auth, scope `file_requests.read`).*/
-pub async fn list(
-    client: &impl crate::client::UserAuth,
-) -> ::std::result::Result<
-    crate::file_requests::ListFileRequestsResult,
-    crate::client::Error<crate::file_requests::ListFileRequestsError>,
-> {
+pub fn list<'a>(
+    client: &'a impl crate::client::UserAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_requests::ListFileRequestsResult,
+        crate::client::Error<crate::file_requests::ListFileRequestsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_requests/list",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_requests/list",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /** Returns a list of file requests owned by this user. For apps with the app folder permission, this will only return file requests with destinations in the app folder.
 
  `POST /2/file_requests/list_v2` (rpc, api host, user auth, scope `file_requests.read`).*/
-pub async fn list_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_requests::ListFileRequestsArg,
-) -> ::std::result::Result<
-    crate::file_requests::ListFileRequestsV2Result,
-    crate::client::Error<crate::file_requests::ListFileRequestsError>,
-> {
+pub fn list_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_requests::ListFileRequestsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_requests::ListFileRequestsV2Result,
+        crate::client::Error<crate::file_requests::ListFileRequestsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_requests/list_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_requests/list_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Once a cursor has been retrieved from [`list:2`](crate::file_requests::list_v2), use this to paginate through all file requests. The cursor must come from a previous call to [`list:2`](crate::file_requests::list_v2) or [`list/continue`](crate::file_requests::list_continue).
 
  `POST /2/file_requests/list/continue` (rpc, api host, user auth, scope `file_requests.read`).*/
-pub async fn list_continue(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_requests::ListFileRequestsContinueArg,
-) -> ::std::result::Result<
-    crate::file_requests::ListFileRequestsV2Result,
-    crate::client::Error<crate::file_requests::ListFileRequestsContinueError>,
-> {
+pub fn list_continue<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_requests::ListFileRequestsContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_requests::ListFileRequestsV2Result,
+        crate::client::Error<crate::file_requests::ListFileRequestsContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_requests/list/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_requests/list/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Update a file request.
 
  `POST /2/file_requests/update` (rpc, api host, user auth, scope `file_requests.write`).*/
-pub async fn update(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_requests::UpdateFileRequestArgs,
-) -> ::std::result::Result<
-    crate::file_requests::FileRequest,
-    crate::client::Error<crate::file_requests::UpdateFileRequestError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn update<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_requests::UpdateFileRequestArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_requests::FileRequest,
+        crate::client::Error<crate::file_requests::UpdateFileRequestError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "file_requests/update",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "file_requests/update",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_requests::UpdateFileRequestArgs as crate::wire::Validate>::validate,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

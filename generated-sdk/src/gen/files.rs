@@ -2,7 +2,7 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 pub type CopyBatchArg = crate::files::RelocationBatchArgBase;
 pub type FileId = ::std::string::String;
 pub type Id = ::std::string::String;
@@ -20,7 +20,7 @@ pub type SharedLinkUrl = ::std::string::String;
 pub type TagText = ::std::string::String;
 pub type WritePath = ::std::string::String;
 pub type WritePathOrId = ::std::string::String;
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddTagArg {
     /// Path to the item to be tagged.
@@ -31,36 +31,47 @@ pub struct AddTagArg {
 impl AddTagArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::Path, tag_text: crate::files::TagText) -> Self {
         Self { path, tag_text }
     }
 }
-impl crate::wire::EncodeFields for AddTagArg {
+impl crate::wire::Encode for AddTagArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_field(w, "tag_text", &self.tag_text);
     }
 }
-impl crate::wire::Encode for AddTagArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AddTagArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AddTagArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Path>,
             f1: ::std::option::Option<crate::files::TagText>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -89,16 +100,9 @@ impl crate::wire::DecodeFields for AddTagArg {
         ::std::result::Result::Ok(Self { path: f0, tag_text: f1 })
     }
 }
-impl crate::wire::Decode for AddTagArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddTagArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
@@ -122,11 +126,18 @@ impl crate::wire::Validate for AddTagArg {
     }
 }
 impl ::std::fmt::Debug for AddTagArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddTagArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddTagArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AlphaGetMetadataArg {
     /// The path of a file or folder on Dropbox.
@@ -150,6 +161,7 @@ pub struct AlphaGetMetadataArg {
 impl AlphaGetMetadataArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
             path,
@@ -161,21 +173,25 @@ impl AlphaGetMetadataArg {
         }
     }
     /// Sets `include_media_info`.
+    #[inline]
     pub fn with_include_media_info(mut self, value: bool) -> Self {
         self.include_media_info = value;
         self
     }
     /// Sets `include_deleted`.
+    #[inline]
     pub fn with_include_deleted(mut self, value: bool) -> Self {
         self.include_deleted = value;
         self
     }
     /// Sets `include_has_explicit_shared_members`.
+    #[inline]
     pub fn with_include_has_explicit_shared_members(mut self, value: bool) -> Self {
         self.include_has_explicit_shared_members = value;
         self
     }
     /// Sets `include_property_groups`.
+    #[inline]
     pub fn with_include_property_groups(
         mut self,
         value: crate::file_properties::TemplateFilterBase,
@@ -184,6 +200,7 @@ impl AlphaGetMetadataArg {
         self
     }
     /// Sets `include_property_templates`.
+    #[inline]
     pub fn with_include_property_templates(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::TemplateId>,
@@ -192,7 +209,14 @@ impl AlphaGetMetadataArg {
         self
     }
 }
-impl crate::wire::EncodeFields for AlphaGetMetadataArg {
+impl crate::wire::Encode for AlphaGetMetadataArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -215,20 +239,20 @@ impl crate::wire::EncodeFields for AlphaGetMetadataArg {
         );
     }
 }
-impl crate::wire::Encode for AlphaGetMetadataArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AlphaGetMetadataArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AlphaGetMetadataArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ReadPath>,
             f1: ::std::option::Option<bool>,
@@ -239,7 +263,14 @@ impl crate::wire::DecodeFields for AlphaGetMetadataArg {
                 ::std::vec::Vec<crate::file_properties::TemplateId>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -286,16 +317,9 @@ impl crate::wire::DecodeFields for AlphaGetMetadataArg {
         })
     }
 }
-impl crate::wire::Decode for AlphaGetMetadataArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AlphaGetMetadataArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -329,11 +353,18 @@ impl crate::wire::Validate for AlphaGetMetadataArg {
     }
 }
 impl ::std::fmt::Debug for AlphaGetMetadataArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AlphaGetMetadataArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AlphaGetMetadataArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CommitInfo {
     /// Path in the user's Dropbox to save the file.
@@ -356,6 +387,7 @@ pub struct CommitInfo {
 impl CommitInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self {
             path,
@@ -368,16 +400,19 @@ impl CommitInfo {
         }
     }
     /// Sets `mode`.
+    #[inline]
     pub fn with_mode(mut self, value: crate::files::WriteMode) -> Self {
         self.mode = value;
         self
     }
     /// Sets `autorename`.
+    #[inline]
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
     /// Sets `client_modified`.
+    #[inline]
     pub fn with_client_modified(
         mut self,
         value: crate::common::DropboxTimestamp,
@@ -386,11 +421,13 @@ impl CommitInfo {
         self
     }
     /// Sets `mute`.
+    #[inline]
     pub fn with_mute(mut self, value: bool) -> Self {
         self.mute = value;
         self
     }
     /// Sets `property_groups`.
+    #[inline]
     pub fn with_property_groups(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
@@ -399,12 +436,20 @@ impl CommitInfo {
         self
     }
     /// Sets `strict_conflict`.
+    #[inline]
     pub fn with_strict_conflict(mut self, value: bool) -> Self {
         self.strict_conflict = value;
         self
     }
 }
-impl crate::wire::EncodeFields for CommitInfo {
+impl crate::wire::Encode for CommitInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -416,20 +461,20 @@ impl crate::wire::EncodeFields for CommitInfo {
         crate::wire::write_field(w, "strict_conflict", &self.strict_conflict);
     }
 }
-impl crate::wire::Encode for CommitInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for CommitInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for CommitInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::WritePathOrId>,
             f1: ::std::option::Option<crate::files::WriteMode>,
@@ -441,7 +486,15 @@ impl crate::wire::DecodeFields for CommitInfo {
             >,
             f6: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -487,16 +540,9 @@ impl crate::wire::DecodeFields for CommitInfo {
         })
     }
 }
-impl crate::wire::Decode for CommitInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CommitInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
@@ -520,11 +566,18 @@ impl crate::wire::Validate for CommitInfo {
     }
 }
 impl ::std::fmt::Debug for CommitInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CommitInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CommitInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ContentSyncSetting {
     /// Id of the item this setting is applied to.
@@ -535,6 +588,7 @@ pub struct ContentSyncSetting {
 impl ContentSyncSetting {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: crate::files::FileId,
         sync_setting: crate::files::SyncSetting,
@@ -542,32 +596,42 @@ impl ContentSyncSetting {
         Self { id, sync_setting }
     }
 }
-impl crate::wire::EncodeFields for ContentSyncSetting {
+impl crate::wire::Encode for ContentSyncSetting {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
         crate::wire::write_field(w, "sync_setting", &self.sync_setting);
     }
 }
-impl crate::wire::Encode for ContentSyncSetting {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ContentSyncSetting {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ContentSyncSetting {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::FileId>,
             f1: ::std::option::Option<crate::files::SyncSetting>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -598,16 +662,9 @@ impl crate::wire::DecodeFields for ContentSyncSetting {
         ::std::result::Result::Ok(Self { id: f0, sync_setting: f1 })
     }
 }
-impl crate::wire::Decode for ContentSyncSetting {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ContentSyncSetting {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
         crate::wire::check_str(
@@ -621,11 +678,18 @@ impl crate::wire::Validate for ContentSyncSetting {
     }
 }
 impl ::std::fmt::Debug for ContentSyncSetting {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ContentSyncSetting", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ContentSyncSetting {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ContentSyncSettingArg {
     /// Id of the item this setting is applied to.
@@ -636,6 +700,7 @@ pub struct ContentSyncSettingArg {
 impl ContentSyncSettingArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: crate::files::FileId,
         sync_setting: crate::files::SyncSettingArg,
@@ -643,32 +708,42 @@ impl ContentSyncSettingArg {
         Self { id, sync_setting }
     }
 }
-impl crate::wire::EncodeFields for ContentSyncSettingArg {
+impl crate::wire::Encode for ContentSyncSettingArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
         crate::wire::write_field(w, "sync_setting", &self.sync_setting);
     }
 }
-impl crate::wire::Encode for ContentSyncSettingArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ContentSyncSettingArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ContentSyncSettingArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::FileId>,
             f1: ::std::option::Option<crate::files::SyncSettingArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -699,16 +774,9 @@ impl crate::wire::DecodeFields for ContentSyncSettingArg {
         ::std::result::Result::Ok(Self { id: f0, sync_setting: f1 })
     }
 }
-impl crate::wire::Decode for ContentSyncSettingArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ContentSyncSettingArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
         crate::wire::check_str(
@@ -722,11 +790,18 @@ impl crate::wire::Validate for ContentSyncSettingArg {
     }
 }
 impl ::std::fmt::Debug for ContentSyncSettingArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ContentSyncSettingArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ContentSyncSettingArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreateFolderArg {
     /// Path in the user's Dropbox to create.
@@ -737,41 +812,53 @@ pub struct CreateFolderArg {
 impl CreateFolderArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::WritePath) -> Self {
         Self { path, autorename: false }
     }
     /// Sets `autorename`.
+    #[inline]
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
 }
-impl crate::wire::EncodeFields for CreateFolderArg {
+impl crate::wire::Encode for CreateFolderArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_field(w, "autorename", &self.autorename);
     }
 }
-impl crate::wire::Encode for CreateFolderArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for CreateFolderArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for CreateFolderArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::WritePath>,
             f1: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -800,16 +887,9 @@ impl crate::wire::DecodeFields for CreateFolderArg {
         })
     }
 }
-impl crate::wire::Decode for CreateFolderArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CreateFolderArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -825,11 +905,18 @@ impl crate::wire::Validate for CreateFolderArg {
     }
 }
 impl ::std::fmt::Debug for CreateFolderArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateFolderArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreateFolderBatchArg {
     /// List of paths to be created in the user's Dropbox. Duplicate path arguments in the batch are considered only once.
@@ -842,6 +929,7 @@ pub struct CreateFolderBatchArg {
 impl CreateFolderBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(paths: ::std::vec::Vec<crate::files::WritePath>) -> Self {
         Self {
             paths,
@@ -850,17 +938,26 @@ impl CreateFolderBatchArg {
         }
     }
     /// Sets `autorename`.
+    #[inline]
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
     /// Sets `force_async`.
+    #[inline]
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
     }
 }
-impl crate::wire::EncodeFields for CreateFolderBatchArg {
+impl crate::wire::Encode for CreateFolderBatchArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "paths", &self.paths);
@@ -868,26 +965,30 @@ impl crate::wire::EncodeFields for CreateFolderBatchArg {
         crate::wire::write_field(w, "force_async", &self.force_async);
     }
 }
-impl crate::wire::Encode for CreateFolderBatchArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for CreateFolderBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for CreateFolderBatchArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::WritePath>>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -921,16 +1022,9 @@ impl crate::wire::DecodeFields for CreateFolderBatchArg {
         })
     }
 }
-impl crate::wire::Decode for CreateFolderBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CreateFolderBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -954,11 +1048,18 @@ impl crate::wire::Validate for CreateFolderBatchArg {
     }
 }
 impl ::std::fmt::Debug for CreateFolderBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateFolderBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreateFolderBatchResult {
     /// Each entry in [`CreateFolderBatchArg.paths`](crate::files::CreateFolderBatchArg::paths) will appear at the same position inside [`CreateFolderBatchResult.entries`](crate::files::CreateFolderBatchResult::entries).
@@ -967,38 +1068,48 @@ pub struct CreateFolderBatchResult {
 impl CreateFolderBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::CreateFolderBatchResultEntry>,
     ) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for CreateFolderBatchResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for CreateFolderBatchResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for CreateFolderBatchResult {
+impl crate::wire::Decode for CreateFolderBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::files::CreateFolderBatchResultEntry>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1020,16 +1131,9 @@ impl crate::wire::DecodeFields for CreateFolderBatchResult {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for CreateFolderBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CreateFolderBatchResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -1039,11 +1143,18 @@ impl crate::wire::Validate for CreateFolderBatchResult {
     }
 }
 impl ::std::fmt::Debug for CreateFolderBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateFolderBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreateFolderEntryResult {
     /// Metadata of the created folder.
@@ -1052,34 +1163,44 @@ pub struct CreateFolderEntryResult {
 impl CreateFolderEntryResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(metadata: crate::files::FolderMetadata) -> Self {
         Self { metadata }
     }
 }
-impl crate::wire::EncodeFields for CreateFolderEntryResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "metadata", &self.metadata);
-    }
-}
 impl crate::wire::Encode for CreateFolderEntryResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "metadata", &self.metadata);
+    }
 }
-impl crate::wire::DecodeFields for CreateFolderEntryResult {
+impl crate::wire::Decode for CreateFolderEntryResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::FolderMetadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1101,16 +1222,9 @@ impl crate::wire::DecodeFields for CreateFolderEntryResult {
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Decode for CreateFolderEntryResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CreateFolderEntryResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("CreateFolderEntryResult.metadata"))?;
@@ -1118,11 +1232,18 @@ impl crate::wire::Validate for CreateFolderEntryResult {
     }
 }
 impl ::std::fmt::Debug for CreateFolderEntryResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderEntryResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateFolderEntryResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreateFolderResult {
     /// Metadata of the created folder.
@@ -1131,34 +1252,44 @@ pub struct CreateFolderResult {
 impl CreateFolderResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(metadata: crate::files::FolderMetadata) -> Self {
         Self { metadata }
     }
 }
-impl crate::wire::EncodeFields for CreateFolderResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "metadata", &self.metadata);
-    }
-}
 impl crate::wire::Encode for CreateFolderResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "metadata", &self.metadata);
+    }
 }
-impl crate::wire::DecodeFields for CreateFolderResult {
+impl crate::wire::Decode for CreateFolderResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::FolderMetadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1180,16 +1311,9 @@ impl crate::wire::DecodeFields for CreateFolderResult {
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Decode for CreateFolderResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CreateFolderResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("CreateFolderResult.metadata"))?;
@@ -1197,11 +1321,18 @@ impl crate::wire::Validate for CreateFolderResult {
     }
 }
 impl ::std::fmt::Debug for CreateFolderResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateFolderResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteArg {
     /// Path in the user's Dropbox to delete.
@@ -1212,6 +1343,7 @@ pub struct DeleteArg {
 impl DeleteArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self {
             path,
@@ -1219,37 +1351,48 @@ impl DeleteArg {
         }
     }
     /// Sets `parent_rev`.
+    #[inline]
     pub fn with_parent_rev(mut self, value: crate::files::Rev) -> Self {
         self.parent_rev = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for DeleteArg {
+impl crate::wire::Encode for DeleteArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_opt(w, "parent_rev", &self.parent_rev);
     }
 }
-impl crate::wire::Encode for DeleteArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for DeleteArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for DeleteArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::WritePathOrId>,
             f1: ::std::option::Option<crate::files::Rev>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1273,16 +1416,9 @@ impl crate::wire::DecodeFields for DeleteArg {
         })
     }
 }
-impl crate::wire::Decode for DeleteArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
@@ -1308,11 +1444,18 @@ impl crate::wire::Validate for DeleteArg {
     }
 }
 impl ::std::fmt::Debug for DeleteArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteBatchArg {
     pub entries: ::std::vec::Vec<crate::files::DeleteArg>,
@@ -1320,34 +1463,44 @@ pub struct DeleteBatchArg {
 impl DeleteBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::files::DeleteArg>) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for DeleteBatchArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for DeleteBatchArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for DeleteBatchArg {
+impl crate::wire::Decode for DeleteBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::DeleteArg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1369,16 +1522,9 @@ impl crate::wire::DecodeFields for DeleteBatchArg {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for DeleteBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_items(
             "DeleteBatchArg.entries",
@@ -1394,11 +1540,18 @@ impl crate::wire::Validate for DeleteBatchArg {
     }
 }
 impl ::std::fmt::Debug for DeleteBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteBatchResult {
     /// Each entry in [`DeleteBatchArg.entries`](crate::files::DeleteBatchArg::entries) will appear at the same position inside [`DeleteBatchResult.entries`](crate::files::DeleteBatchResult::entries).
@@ -1407,36 +1560,46 @@ pub struct DeleteBatchResult {
 impl DeleteBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::files::DeleteBatchResultEntry>) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for DeleteBatchResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for DeleteBatchResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for DeleteBatchResult {
+impl crate::wire::Decode for DeleteBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::files::DeleteBatchResultEntry>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1458,16 +1621,9 @@ impl crate::wire::DecodeFields for DeleteBatchResult {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for DeleteBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteBatchResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -1477,11 +1633,18 @@ impl crate::wire::Validate for DeleteBatchResult {
     }
 }
 impl ::std::fmt::Debug for DeleteBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteBatchResultData {
     /// Metadata of the deleted object.
@@ -1490,34 +1653,44 @@ pub struct DeleteBatchResultData {
 impl DeleteBatchResultData {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(metadata: crate::files::Metadata) -> Self {
         Self { metadata }
     }
 }
-impl crate::wire::EncodeFields for DeleteBatchResultData {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "metadata", &self.metadata);
-    }
-}
 impl crate::wire::Encode for DeleteBatchResultData {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "metadata", &self.metadata);
+    }
 }
-impl crate::wire::DecodeFields for DeleteBatchResultData {
+impl crate::wire::Decode for DeleteBatchResultData {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Metadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1539,16 +1712,9 @@ impl crate::wire::DecodeFields for DeleteBatchResultData {
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Decode for DeleteBatchResultData {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteBatchResultData {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("DeleteBatchResultData.metadata"))?;
@@ -1556,11 +1722,18 @@ impl crate::wire::Validate for DeleteBatchResultData {
     }
 }
 impl ::std::fmt::Debug for DeleteBatchResultData {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchResultData", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteBatchResultData {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteResult {
     /// Metadata of the deleted object.
@@ -1569,34 +1742,44 @@ pub struct DeleteResult {
 impl DeleteResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(metadata: crate::files::Metadata) -> Self {
         Self { metadata }
     }
 }
-impl crate::wire::EncodeFields for DeleteResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "metadata", &self.metadata);
-    }
-}
 impl crate::wire::Encode for DeleteResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "metadata", &self.metadata);
+    }
 }
-impl crate::wire::DecodeFields for DeleteResult {
+impl crate::wire::Decode for DeleteResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Metadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1618,16 +1801,9 @@ impl crate::wire::DecodeFields for DeleteResult {
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Decode for DeleteResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("DeleteResult.metadata"))?;
@@ -1635,12 +1811,19 @@ impl crate::wire::Validate for DeleteResult {
     }
 }
 impl ::std::fmt::Debug for DeleteResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DeleteResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Indicates that there used to be a file or folder at this path, but it no longer exists.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeletedMetadata {
     /// The last component of the path (including extension). This never contains a slash.
@@ -1660,6 +1843,7 @@ pub struct DeletedMetadata {
 impl DeletedMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(name: ::std::string::String) -> Self {
         Self {
             name,
@@ -1671,16 +1855,19 @@ impl DeletedMetadata {
         }
     }
     /// Sets `path_lower`.
+    #[inline]
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
     /// Sets `path_display`.
+    #[inline]
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
     /// Sets `parent_shared_folder_id`.
+    #[inline]
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -1689,17 +1876,26 @@ impl DeletedMetadata {
         self
     }
     /// Sets `preview_url`.
+    #[inline]
     pub fn with_preview_url(mut self, value: ::std::string::String) -> Self {
         self.preview_url = ::std::option::Option::Some(value);
         self
     }
     /// Sets `is_restorable`.
+    #[inline]
     pub fn with_is_restorable(mut self, value: bool) -> Self {
         self.is_restorable = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for DeletedMetadata {
+impl crate::wire::Encode for DeletedMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -1714,20 +1910,20 @@ impl crate::wire::EncodeFields for DeletedMetadata {
         crate::wire::write_opt(w, "is_restorable", &self.is_restorable);
     }
 }
-impl crate::wire::Encode for DeletedMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for DeletedMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for DeletedMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -1736,7 +1932,14 @@ impl crate::wire::DecodeFields for DeletedMetadata {
             f4: ::std::option::Option<::std::string::String>,
             f5: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1770,16 +1973,9 @@ impl crate::wire::DecodeFields for DeletedMetadata {
         })
     }
 }
-impl crate::wire::Decode for DeletedMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeletedMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -1797,12 +1993,19 @@ impl crate::wire::Validate for DeletedMetadata {
     }
 }
 impl ::std::fmt::Debug for DeletedMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeletedMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DeletedMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Dimensions for a photo or video.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Dimensions {
     /// Height of the photo/video.
@@ -1813,36 +2016,47 @@ pub struct Dimensions {
 impl Dimensions {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(height: u64, width: u64) -> Self {
         Self { height, width }
     }
 }
-impl crate::wire::EncodeFields for Dimensions {
+impl crate::wire::Encode for Dimensions {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "height", &self.height);
         crate::wire::write_field(w, "width", &self.width);
     }
 }
-impl crate::wire::Encode for Dimensions {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for Dimensions {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for Dimensions {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u64>,
             f1: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1871,21 +2085,20 @@ impl crate::wire::DecodeFields for Dimensions {
         ::std::result::Result::Ok(Self { height: f0, width: f1 })
     }
 }
-impl crate::wire::Decode for Dimensions {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for Dimensions {}
 impl ::std::fmt::Debug for Dimensions {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Dimensions", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for Dimensions {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DownloadArg {
     /// The path of the file to download.
@@ -1897,6 +2110,7 @@ pub struct DownloadArg {
 impl DownloadArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
             path,
@@ -1904,37 +2118,48 @@ impl DownloadArg {
         }
     }
     /// Sets `rev`.
+    #[inline]
     pub fn with_rev(mut self, value: crate::files::Rev) -> Self {
         self.rev = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for DownloadArg {
+impl crate::wire::Encode for DownloadArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_opt(w, "rev", &self.rev);
     }
 }
-impl crate::wire::Encode for DownloadArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for DownloadArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for DownloadArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ReadPath>,
             f1: ::std::option::Option<crate::files::Rev>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1957,16 +2182,9 @@ impl crate::wire::DecodeFields for DownloadArg {
         ::std::result::Result::Ok(Self { path: f0, rev: slots.f1 })
     }
 }
-impl crate::wire::Decode for DownloadArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DownloadArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -1992,11 +2210,18 @@ impl crate::wire::Validate for DownloadArg {
     }
 }
 impl ::std::fmt::Debug for DownloadArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DownloadArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DownloadArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DownloadZipArg {
     /// The path of the folder to download.
@@ -2005,34 +2230,44 @@ pub struct DownloadZipArg {
 impl DownloadZipArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self { path }
     }
 }
-impl crate::wire::EncodeFields for DownloadZipArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "path", &self.path);
-    }
-}
 impl crate::wire::Encode for DownloadZipArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "path", &self.path);
+    }
 }
-impl crate::wire::DecodeFields for DownloadZipArg {
+impl crate::wire::Decode for DownloadZipArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ReadPath>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2054,16 +2289,9 @@ impl crate::wire::DecodeFields for DownloadZipArg {
         ::std::result::Result::Ok(Self { path: f0 })
     }
 }
-impl crate::wire::Decode for DownloadZipArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DownloadZipArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -2079,11 +2307,18 @@ impl crate::wire::Validate for DownloadZipArg {
     }
 }
 impl ::std::fmt::Debug for DownloadZipArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DownloadZipArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DownloadZipArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DownloadZipResult {
     pub metadata: crate::files::FolderMetadata,
@@ -2091,34 +2326,44 @@ pub struct DownloadZipResult {
 impl DownloadZipResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(metadata: crate::files::FolderMetadata) -> Self {
         Self { metadata }
     }
 }
-impl crate::wire::EncodeFields for DownloadZipResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "metadata", &self.metadata);
-    }
-}
 impl crate::wire::Encode for DownloadZipResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "metadata", &self.metadata);
+    }
 }
-impl crate::wire::DecodeFields for DownloadZipResult {
+impl crate::wire::Decode for DownloadZipResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::FolderMetadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2140,16 +2385,9 @@ impl crate::wire::DecodeFields for DownloadZipResult {
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Decode for DownloadZipResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DownloadZipResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("DownloadZipResult.metadata"))?;
@@ -2157,11 +2395,18 @@ impl crate::wire::Validate for DownloadZipResult {
     }
 }
 impl ::std::fmt::Debug for DownloadZipResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DownloadZipResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DownloadZipResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExportArg {
     /// The path of the file to be exported.
@@ -2172,6 +2417,7 @@ pub struct ExportArg {
 impl ExportArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
             path,
@@ -2179,37 +2425,48 @@ impl ExportArg {
         }
     }
     /// Sets `export_format`.
+    #[inline]
     pub fn with_export_format(mut self, value: ::std::string::String) -> Self {
         self.export_format = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ExportArg {
+impl crate::wire::Encode for ExportArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_opt(w, "export_format", &self.export_format);
     }
 }
-impl crate::wire::Encode for ExportArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ExportArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ExportArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ReadPath>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2233,16 +2490,9 @@ impl crate::wire::DecodeFields for ExportArg {
         })
     }
 }
-impl crate::wire::Decode for ExportArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ExportArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -2258,12 +2508,19 @@ impl crate::wire::Validate for ExportArg {
     }
 }
 impl ::std::fmt::Debug for ExportArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExportArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ExportArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Export information for a file.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExportInfo {
     /// Format to which the file can be exported to.
@@ -2274,6 +2531,7 @@ pub struct ExportInfo {
 impl ExportInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             export_as: ::std::option::Option::None,
@@ -2281,11 +2539,13 @@ impl ExportInfo {
         }
     }
     /// Sets `export_as`.
+    #[inline]
     pub fn with_export_as(mut self, value: ::std::string::String) -> Self {
         self.export_as = ::std::option::Option::Some(value);
         self
     }
     /// Sets `export_options`.
+    #[inline]
     pub fn with_export_options(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -2294,32 +2554,42 @@ impl ExportInfo {
         self
     }
 }
-impl crate::wire::EncodeFields for ExportInfo {
+impl crate::wire::Encode for ExportInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "export_as", &self.export_as);
         crate::wire::write_opt(w, "export_options", &self.export_options);
     }
 }
-impl crate::wire::Encode for ExportInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ExportInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ExportInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2335,21 +2605,20 @@ impl crate::wire::DecodeFields for ExportInfo {
         })
     }
 }
-impl crate::wire::Decode for ExportInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ExportInfo {}
 impl ::std::fmt::Debug for ExportInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExportInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ExportInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExportMetadata {
     /// The last component of the path (including extension). This never contains a slash.
@@ -2364,6 +2633,7 @@ pub struct ExportMetadata {
 impl ExportMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(name: ::std::string::String, size: u64) -> Self {
         Self {
             name,
@@ -2373,17 +2643,26 @@ impl ExportMetadata {
         }
     }
     /// Sets `export_hash`.
+    #[inline]
     pub fn with_export_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.export_hash = ::std::option::Option::Some(value);
         self
     }
     /// Sets `paper_revision`.
+    #[inline]
     pub fn with_paper_revision(mut self, value: i64) -> Self {
         self.paper_revision = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ExportMetadata {
+impl crate::wire::Encode for ExportMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -2392,27 +2671,32 @@ impl crate::wire::EncodeFields for ExportMetadata {
         crate::wire::write_opt(w, "paper_revision", &self.paper_revision);
     }
 }
-impl crate::wire::Encode for ExportMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ExportMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ExportMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<u64>,
             f2: ::std::option::Option<crate::files::Sha256HexHash>,
             f3: ::std::option::Option<i64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2450,16 +2734,9 @@ impl crate::wire::DecodeFields for ExportMetadata {
         })
     }
 }
-impl crate::wire::Decode for ExportMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ExportMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.export_hash {
             crate::wire::check_str(
@@ -2474,11 +2751,18 @@ impl crate::wire::Validate for ExportMetadata {
     }
 }
 impl ::std::fmt::Debug for ExportMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExportMetadata", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ExportMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExportResult {
     /// Metadata for the exported version of the file.
@@ -2489,6 +2773,7 @@ pub struct ExportResult {
 impl ExportResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         export_metadata: crate::files::ExportMetadata,
         file_metadata: crate::files::FileMetadata,
@@ -2499,32 +2784,42 @@ impl ExportResult {
         }
     }
 }
-impl crate::wire::EncodeFields for ExportResult {
+impl crate::wire::Encode for ExportResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "export_metadata", &self.export_metadata);
         crate::wire::write_field(w, "file_metadata", &self.file_metadata);
     }
 }
-impl crate::wire::Encode for ExportResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ExportResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ExportResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ExportMetadata>,
             f1: ::std::option::Option<crate::files::FileMetadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2558,16 +2853,9 @@ impl crate::wire::DecodeFields for ExportResult {
         })
     }
 }
-impl crate::wire::Decode for ExportResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ExportResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.export_metadata)
             .map_err(|e| e.within("ExportResult.export_metadata"))?;
@@ -2577,11 +2865,18 @@ impl crate::wire::Validate for ExportResult {
     }
 }
 impl ::std::fmt::Debug for ExportResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExportResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ExportResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FileLock {
     /// The lock description.
@@ -2590,34 +2885,44 @@ pub struct FileLock {
 impl FileLock {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(content: crate::files::FileLockContent) -> Self {
         Self { content }
     }
 }
-impl crate::wire::EncodeFields for FileLock {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "content", &self.content);
-    }
-}
 impl crate::wire::Encode for FileLock {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "content", &self.content);
+    }
 }
-impl crate::wire::DecodeFields for FileLock {
+impl crate::wire::Decode for FileLock {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::FileLockContent>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2637,16 +2942,9 @@ impl crate::wire::DecodeFields for FileLock {
         ::std::result::Result::Ok(Self { content: f0 })
     }
 }
-impl crate::wire::Decode for FileLock {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FileLock {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.content)
             .map_err(|e| e.within("FileLock.content"))?;
@@ -2654,11 +2952,18 @@ impl crate::wire::Validate for FileLock {
     }
 }
 impl ::std::fmt::Debug for FileLock {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileLock", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileLock {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FileLockMetadata {
     /// True if caller holds the file lock.
@@ -2673,6 +2978,7 @@ pub struct FileLockMetadata {
 impl FileLockMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             is_lockholder: ::std::option::Option::None,
@@ -2682,16 +2988,19 @@ impl FileLockMetadata {
         }
     }
     /// Sets `is_lockholder`.
+    #[inline]
     pub fn with_is_lockholder(mut self, value: bool) -> Self {
         self.is_lockholder = ::std::option::Option::Some(value);
         self
     }
     /// Sets `lockholder_name`.
+    #[inline]
     pub fn with_lockholder_name(mut self, value: ::std::string::String) -> Self {
         self.lockholder_name = ::std::option::Option::Some(value);
         self
     }
     /// Sets `lockholder_account_id`.
+    #[inline]
     pub fn with_lockholder_account_id(
         mut self,
         value: crate::users_common::AccountId,
@@ -2700,12 +3009,20 @@ impl FileLockMetadata {
         self
     }
     /// Sets `created`.
+    #[inline]
     pub fn with_created(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.created = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for FileLockMetadata {
+impl crate::wire::Encode for FileLockMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "is_lockholder", &self.is_lockholder);
@@ -2714,27 +3031,32 @@ impl crate::wire::EncodeFields for FileLockMetadata {
         crate::wire::write_opt(w, "created", &self.created);
     }
 }
-impl crate::wire::Encode for FileLockMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FileLockMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FileLockMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<crate::users_common::AccountId>,
             f3: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2754,16 +3076,9 @@ impl crate::wire::DecodeFields for FileLockMetadata {
         })
     }
 }
-impl crate::wire::Decode for FileLockMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FileLockMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.lockholder_account_id {
             crate::wire::check_str(
@@ -2778,11 +3093,18 @@ impl crate::wire::Validate for FileLockMetadata {
     }
 }
 impl ::std::fmt::Debug for FileLockMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileLockMetadata", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileLockMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FileMetadata {
     /// The last component of the path (including extension). This never contains a slash.
@@ -2832,6 +3154,7 @@ pub struct FileMetadata {
 impl FileMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: ::std::string::String,
         id: crate::files::Id,
@@ -2864,16 +3187,19 @@ impl FileMetadata {
         }
     }
     /// Sets `path_lower`.
+    #[inline]
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
     /// Sets `path_display`.
+    #[inline]
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
     /// Sets `parent_shared_folder_id`.
+    #[inline]
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -2882,36 +3208,43 @@ impl FileMetadata {
         self
     }
     /// Sets `preview_url`.
+    #[inline]
     pub fn with_preview_url(mut self, value: ::std::string::String) -> Self {
         self.preview_url = ::std::option::Option::Some(value);
         self
     }
     /// Sets `media_info`.
+    #[inline]
     pub fn with_media_info(mut self, value: crate::files::MediaInfo) -> Self {
         self.media_info = ::std::option::Option::Some(value);
         self
     }
     /// Sets `symlink_info`.
+    #[inline]
     pub fn with_symlink_info(mut self, value: crate::files::SymlinkInfo) -> Self {
         self.symlink_info = ::std::option::Option::Some(value);
         self
     }
     /// Sets `sharing_info`.
+    #[inline]
     pub fn with_sharing_info(mut self, value: crate::files::FileSharingInfo) -> Self {
         self.sharing_info = ::std::option::Option::Some(value);
         self
     }
     /// Sets `is_downloadable`.
+    #[inline]
     pub fn with_is_downloadable(mut self, value: bool) -> Self {
         self.is_downloadable = value;
         self
     }
     /// Sets `export_info`.
+    #[inline]
     pub fn with_export_info(mut self, value: crate::files::ExportInfo) -> Self {
         self.export_info = ::std::option::Option::Some(value);
         self
     }
     /// Sets `property_groups`.
+    #[inline]
     pub fn with_property_groups(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
@@ -2920,27 +3253,38 @@ impl FileMetadata {
         self
     }
     /// Sets `has_explicit_shared_members`.
+    #[inline]
     pub fn with_has_explicit_shared_members(mut self, value: bool) -> Self {
         self.has_explicit_shared_members = ::std::option::Option::Some(value);
         self
     }
     /// Sets `content_hash`.
+    #[inline]
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
     }
     /// Sets `file_lock_info`.
+    #[inline]
     pub fn with_file_lock_info(mut self, value: crate::files::FileLockMetadata) -> Self {
         self.file_lock_info = ::std::option::Option::Some(value);
         self
     }
     /// Sets `is_restorable`.
+    #[inline]
     pub fn with_is_restorable(mut self, value: bool) -> Self {
         self.is_restorable = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for FileMetadata {
+impl crate::wire::Encode for FileMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -2973,20 +3317,20 @@ impl crate::wire::EncodeFields for FileMetadata {
         crate::wire::write_opt(w, "is_restorable", &self.is_restorable);
     }
 }
-impl crate::wire::Encode for FileMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FileMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FileMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -3011,7 +3355,28 @@ impl crate::wire::DecodeFields for FileMetadata {
             f18: ::std::option::Option<crate::files::FileLockMetadata>,
             f19: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+            f12: ::std::option::Option::None,
+            f13: ::std::option::Option::None,
+            f14: ::std::option::Option::None,
+            f15: ::std::option::Option::None,
+            f16: ::std::option::Option::None,
+            f17: ::std::option::Option::None,
+            f18: ::std::option::Option::None,
+            f19: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3117,16 +3482,9 @@ impl crate::wire::DecodeFields for FileMetadata {
         })
     }
 }
-impl crate::wire::Decode for FileMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FileMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -3186,41 +3544,56 @@ impl crate::wire::Validate for FileMetadata {
     }
 }
 impl ::std::fmt::Debug for FileMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FileMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result for File Operations
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FileOpsResult {}
 impl FileOpsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
-impl crate::wire::EncodeFields for FileOpsResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
-}
 impl crate::wire::Encode for FileOpsResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
-impl crate::wire::DecodeFields for FileOpsResult {
+impl crate::wire::Decode for FileOpsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {}
-        let mut slots = Slots::default();
+        let mut slots = Slots {};
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3231,22 +3604,21 @@ impl crate::wire::DecodeFields for FileOpsResult {
         ::std::result::Result::Ok(Self {})
     }
 }
-impl crate::wire::Decode for FileOpsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FileOpsResult {}
 impl ::std::fmt::Debug for FileOpsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileOpsResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FileOpsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Sharing info for a file which is contained by a shared folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FileSharingInfo {
     /// True if the file or folder is inside a read-only shared folder.
@@ -3259,6 +3631,7 @@ pub struct FileSharingInfo {
 impl FileSharingInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         read_only: bool,
         parent_shared_folder_id: crate::common::SharedFolderId,
@@ -3270,12 +3643,20 @@ impl FileSharingInfo {
         }
     }
     /// Sets `modified_by`.
+    #[inline]
     pub fn with_modified_by(mut self, value: crate::users_common::AccountId) -> Self {
         self.modified_by = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for FileSharingInfo {
+impl crate::wire::Encode for FileSharingInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "read_only", &self.read_only);
@@ -3287,26 +3668,30 @@ impl crate::wire::EncodeFields for FileSharingInfo {
         crate::wire::write_opt(w, "modified_by", &self.modified_by);
     }
 }
-impl crate::wire::Encode for FileSharingInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FileSharingInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FileSharingInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<crate::common::SharedFolderId>,
             f2: ::std::option::Option<crate::users_common::AccountId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3342,16 +3727,9 @@ impl crate::wire::DecodeFields for FileSharingInfo {
         })
     }
 }
-impl crate::wire::Decode for FileSharingInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FileSharingInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -3376,11 +3754,18 @@ impl crate::wire::Validate for FileSharingInfo {
     }
 }
 impl ::std::fmt::Debug for FileSharingInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileSharingInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileSharingInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FolderMetadata {
     /// The last component of the path (including extension). This never contains a slash.
@@ -3409,6 +3794,7 @@ pub struct FolderMetadata {
 impl FolderMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(name: ::std::string::String, id: crate::files::Id) -> Self {
         Self {
             name,
@@ -3423,16 +3809,19 @@ impl FolderMetadata {
         }
     }
     /// Sets `path_lower`.
+    #[inline]
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
     /// Sets `path_display`.
+    #[inline]
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
     /// Sets `parent_shared_folder_id`.
+    #[inline]
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -3441,11 +3830,13 @@ impl FolderMetadata {
         self
     }
     /// Sets `preview_url`.
+    #[inline]
     pub fn with_preview_url(mut self, value: ::std::string::String) -> Self {
         self.preview_url = ::std::option::Option::Some(value);
         self
     }
     /// Sets `shared_folder_id`.
+    #[inline]
     pub fn with_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -3454,11 +3845,13 @@ impl FolderMetadata {
         self
     }
     /// Sets `sharing_info`.
+    #[inline]
     pub fn with_sharing_info(mut self, value: crate::files::FolderSharingInfo) -> Self {
         self.sharing_info = ::std::option::Option::Some(value);
         self
     }
     /// Sets `property_groups`.
+    #[inline]
     pub fn with_property_groups(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
@@ -3467,7 +3860,14 @@ impl FolderMetadata {
         self
     }
 }
-impl crate::wire::EncodeFields for FolderMetadata {
+impl crate::wire::Encode for FolderMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -3485,20 +3885,20 @@ impl crate::wire::EncodeFields for FolderMetadata {
         crate::wire::write_opt(w, "property_groups", &self.property_groups);
     }
 }
-impl crate::wire::Encode for FolderMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FolderMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FolderMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -3512,7 +3912,17 @@ impl crate::wire::DecodeFields for FolderMetadata {
                 ::std::vec::Vec<crate::file_properties::PropertyGroup>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3560,16 +3970,9 @@ impl crate::wire::DecodeFields for FolderMetadata {
         })
     }
 }
-impl crate::wire::Decode for FolderMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FolderMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -3616,12 +4019,19 @@ impl crate::wire::Validate for FolderMetadata {
     }
 }
 impl ::std::fmt::Debug for FolderMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FolderMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Sharing info for a folder which is contained in a shared folder or is a shared folder mount point.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FolderSharingInfo {
     /// True if the file or folder is inside a read-only shared folder.
@@ -3638,6 +4048,7 @@ pub struct FolderSharingInfo {
 impl FolderSharingInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(read_only: bool) -> Self {
         Self {
             read_only,
@@ -3648,6 +4059,7 @@ impl FolderSharingInfo {
         }
     }
     /// Sets `parent_shared_folder_id`.
+    #[inline]
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -3656,6 +4068,7 @@ impl FolderSharingInfo {
         self
     }
     /// Sets `shared_folder_id`.
+    #[inline]
     pub fn with_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -3664,17 +4077,26 @@ impl FolderSharingInfo {
         self
     }
     /// Sets `traverse_only`.
+    #[inline]
     pub fn with_traverse_only(mut self, value: bool) -> Self {
         self.traverse_only = value;
         self
     }
     /// Sets `no_access`.
+    #[inline]
     pub fn with_no_access(mut self, value: bool) -> Self {
         self.no_access = value;
         self
     }
 }
-impl crate::wire::EncodeFields for FolderSharingInfo {
+impl crate::wire::Encode for FolderSharingInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "read_only", &self.read_only);
@@ -3688,20 +4110,20 @@ impl crate::wire::EncodeFields for FolderSharingInfo {
         crate::wire::write_field(w, "no_access", &self.no_access);
     }
 }
-impl crate::wire::Encode for FolderSharingInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FolderSharingInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FolderSharingInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<crate::common::SharedFolderId>,
@@ -3709,7 +4131,13 @@ impl crate::wire::DecodeFields for FolderSharingInfo {
             f3: ::std::option::Option<bool>,
             f4: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3747,16 +4175,9 @@ impl crate::wire::DecodeFields for FolderSharingInfo {
         })
     }
 }
-impl crate::wire::Decode for FolderSharingInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FolderSharingInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -3786,11 +4207,18 @@ impl crate::wire::Validate for FolderSharingInfo {
     }
 }
 impl ::std::fmt::Debug for FolderSharingInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderSharingInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FolderSharingInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetCopyReferenceArg {
     /// The path to the file or folder you want to get a copy reference to.
@@ -3799,34 +4227,44 @@ pub struct GetCopyReferenceArg {
 impl GetCopyReferenceArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self { path }
     }
 }
-impl crate::wire::EncodeFields for GetCopyReferenceArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "path", &self.path);
-    }
-}
 impl crate::wire::Encode for GetCopyReferenceArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "path", &self.path);
+    }
 }
-impl crate::wire::DecodeFields for GetCopyReferenceArg {
+impl crate::wire::Decode for GetCopyReferenceArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ReadPath>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3848,16 +4286,9 @@ impl crate::wire::DecodeFields for GetCopyReferenceArg {
         ::std::result::Result::Ok(Self { path: f0 })
     }
 }
-impl crate::wire::Decode for GetCopyReferenceArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetCopyReferenceArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -3873,11 +4304,18 @@ impl crate::wire::Validate for GetCopyReferenceArg {
     }
 }
 impl ::std::fmt::Debug for GetCopyReferenceArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetCopyReferenceArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetCopyReferenceArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetCopyReferenceResult {
     /// Metadata of the file or folder.
@@ -3890,6 +4328,7 @@ pub struct GetCopyReferenceResult {
 impl GetCopyReferenceResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         metadata: crate::files::Metadata,
         copy_reference: ::std::string::String,
@@ -3902,7 +4341,14 @@ impl GetCopyReferenceResult {
         }
     }
 }
-impl crate::wire::EncodeFields for GetCopyReferenceResult {
+impl crate::wire::Encode for GetCopyReferenceResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
@@ -3910,26 +4356,30 @@ impl crate::wire::EncodeFields for GetCopyReferenceResult {
         crate::wire::write_field(w, "expires", &self.expires);
     }
 }
-impl crate::wire::Encode for GetCopyReferenceResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetCopyReferenceResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetCopyReferenceResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Metadata>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3971,16 +4421,9 @@ impl crate::wire::DecodeFields for GetCopyReferenceResult {
         })
     }
 }
-impl crate::wire::Decode for GetCopyReferenceResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetCopyReferenceResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("GetCopyReferenceResult.metadata"))?;
@@ -3988,11 +4431,18 @@ impl crate::wire::Validate for GetCopyReferenceResult {
     }
 }
 impl ::std::fmt::Debug for GetCopyReferenceResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetCopyReferenceResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetCopyReferenceResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetMetadataArg {
     /// The path of a file or folder on Dropbox.
@@ -4011,6 +4461,7 @@ pub struct GetMetadataArg {
 impl GetMetadataArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
             path,
@@ -4021,21 +4472,25 @@ impl GetMetadataArg {
         }
     }
     /// Sets `include_media_info`.
+    #[inline]
     pub fn with_include_media_info(mut self, value: bool) -> Self {
         self.include_media_info = value;
         self
     }
     /// Sets `include_deleted`.
+    #[inline]
     pub fn with_include_deleted(mut self, value: bool) -> Self {
         self.include_deleted = value;
         self
     }
     /// Sets `include_has_explicit_shared_members`.
+    #[inline]
     pub fn with_include_has_explicit_shared_members(mut self, value: bool) -> Self {
         self.include_has_explicit_shared_members = value;
         self
     }
     /// Sets `include_property_groups`.
+    #[inline]
     pub fn with_include_property_groups(
         mut self,
         value: crate::file_properties::TemplateFilterBase,
@@ -4044,7 +4499,14 @@ impl GetMetadataArg {
         self
     }
 }
-impl crate::wire::EncodeFields for GetMetadataArg {
+impl crate::wire::Encode for GetMetadataArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -4062,20 +4524,20 @@ impl crate::wire::EncodeFields for GetMetadataArg {
         );
     }
 }
-impl crate::wire::Encode for GetMetadataArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetMetadataArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetMetadataArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ReadPath>,
             f1: ::std::option::Option<bool>,
@@ -4083,7 +4545,13 @@ impl crate::wire::DecodeFields for GetMetadataArg {
             f3: ::std::option::Option<bool>,
             f4: ::std::option::Option<crate::file_properties::TemplateFilterBase>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4126,16 +4594,9 @@ impl crate::wire::DecodeFields for GetMetadataArg {
         })
     }
 }
-impl crate::wire::Decode for GetMetadataArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetMetadataArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -4155,11 +4616,18 @@ impl crate::wire::Validate for GetMetadataArg {
     }
 }
 impl ::std::fmt::Debug for GetMetadataArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMetadataArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetMetadataArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTagsArg {
     /// Path to the items.
@@ -4168,34 +4636,44 @@ pub struct GetTagsArg {
 impl GetTagsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(paths: ::std::vec::Vec<crate::files::Path>) -> Self {
         Self { paths }
     }
 }
-impl crate::wire::EncodeFields for GetTagsArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "paths", &self.paths);
-    }
-}
 impl crate::wire::Encode for GetTagsArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "paths", &self.paths);
+    }
 }
-impl crate::wire::DecodeFields for GetTagsArg {
+impl crate::wire::Decode for GetTagsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::Path>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4215,16 +4693,9 @@ impl crate::wire::DecodeFields for GetTagsArg {
         ::std::result::Result::Ok(Self { paths: f0 })
     }
 }
-impl crate::wire::Decode for GetTagsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTagsArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
@@ -4242,11 +4713,18 @@ impl crate::wire::Validate for GetTagsArg {
     }
 }
 impl ::std::fmt::Debug for GetTagsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTagsArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetTagsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTagsResult {
     /// List of paths and their corresponding tags.
@@ -4255,34 +4733,44 @@ pub struct GetTagsResult {
 impl GetTagsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(paths_to_tags: ::std::vec::Vec<crate::files::PathToTags>) -> Self {
         Self { paths_to_tags }
     }
 }
-impl crate::wire::EncodeFields for GetTagsResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "paths_to_tags", &self.paths_to_tags);
-    }
-}
 impl crate::wire::Encode for GetTagsResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "paths_to_tags", &self.paths_to_tags);
+    }
 }
-impl crate::wire::DecodeFields for GetTagsResult {
+impl crate::wire::Decode for GetTagsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::PathToTags>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4304,16 +4792,9 @@ impl crate::wire::DecodeFields for GetTagsResult {
         ::std::result::Result::Ok(Self { paths_to_tags: f0 })
     }
 }
-impl crate::wire::Decode for GetTagsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTagsResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.paths_to_tags).iter() {
             crate::wire::Validate::validate(item0)
@@ -4323,11 +4804,18 @@ impl crate::wire::Validate for GetTagsResult {
     }
 }
 impl ::std::fmt::Debug for GetTagsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTagsResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetTagsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTemporaryLinkArg {
     /// The path to the file you want a temporary link to.
@@ -4336,34 +4824,44 @@ pub struct GetTemporaryLinkArg {
 impl GetTemporaryLinkArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self { path }
     }
 }
-impl crate::wire::EncodeFields for GetTemporaryLinkArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "path", &self.path);
-    }
-}
 impl crate::wire::Encode for GetTemporaryLinkArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "path", &self.path);
+    }
 }
-impl crate::wire::DecodeFields for GetTemporaryLinkArg {
+impl crate::wire::Decode for GetTemporaryLinkArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ReadPath>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4385,16 +4883,9 @@ impl crate::wire::DecodeFields for GetTemporaryLinkArg {
         ::std::result::Result::Ok(Self { path: f0 })
     }
 }
-impl crate::wire::Decode for GetTemporaryLinkArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTemporaryLinkArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -4410,11 +4901,18 @@ impl crate::wire::Validate for GetTemporaryLinkArg {
     }
 }
 impl ::std::fmt::Debug for GetTemporaryLinkArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTemporaryLinkArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetTemporaryLinkArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTemporaryLinkResult {
     /// Metadata of the file.
@@ -4425,6 +4923,7 @@ pub struct GetTemporaryLinkResult {
 impl GetTemporaryLinkResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         metadata: crate::files::FileMetadata,
         link: ::std::string::String,
@@ -4432,32 +4931,42 @@ impl GetTemporaryLinkResult {
         Self { metadata, link }
     }
 }
-impl crate::wire::EncodeFields for GetTemporaryLinkResult {
+impl crate::wire::Encode for GetTemporaryLinkResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
         crate::wire::write_field(w, "link", &self.link);
     }
 }
-impl crate::wire::Encode for GetTemporaryLinkResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetTemporaryLinkResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetTemporaryLinkResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::FileMetadata>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4488,16 +4997,9 @@ impl crate::wire::DecodeFields for GetTemporaryLinkResult {
         ::std::result::Result::Ok(Self { metadata: f0, link: f1 })
     }
 }
-impl crate::wire::Decode for GetTemporaryLinkResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTemporaryLinkResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("GetTemporaryLinkResult.metadata"))?;
@@ -4505,11 +5007,18 @@ impl crate::wire::Validate for GetTemporaryLinkResult {
     }
 }
 impl ::std::fmt::Debug for GetTemporaryLinkResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTemporaryLinkResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetTemporaryLinkResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTemporaryUploadLinkArg {
     /// Contains the path and other optional modifiers for the future upload commit. Equivalent to the parameters provided to [`upload`].
@@ -4520,6 +5029,7 @@ pub struct GetTemporaryUploadLinkArg {
 impl GetTemporaryUploadLinkArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(commit_info: crate::files::CommitInfo) -> Self {
         Self {
             commit_info,
@@ -4527,37 +5037,48 @@ impl GetTemporaryUploadLinkArg {
         }
     }
     /// Sets `duration`.
+    #[inline]
     pub fn with_duration(mut self, value: f64) -> Self {
         self.duration = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GetTemporaryUploadLinkArg {
+impl crate::wire::Encode for GetTemporaryUploadLinkArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "commit_info", &self.commit_info);
         crate::wire::write_field(w, "duration", &self.duration);
     }
 }
-impl crate::wire::Encode for GetTemporaryUploadLinkArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetTemporaryUploadLinkArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetTemporaryUploadLinkArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::CommitInfo>,
             f1: ::std::option::Option<f64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4586,16 +5107,9 @@ impl crate::wire::DecodeFields for GetTemporaryUploadLinkArg {
         })
     }
 }
-impl crate::wire::Decode for GetTemporaryUploadLinkArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTemporaryUploadLinkArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.commit_info)
             .map_err(|e| e.within("GetTemporaryUploadLinkArg.commit_info"))?;
@@ -4609,11 +5123,18 @@ impl crate::wire::Validate for GetTemporaryUploadLinkArg {
     }
 }
 impl ::std::fmt::Debug for GetTemporaryUploadLinkArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTemporaryUploadLinkArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetTemporaryUploadLinkArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTemporaryUploadLinkResult {
     /// The temporary link which can be used to stream a file to a Dropbox location.
@@ -4622,34 +5143,44 @@ pub struct GetTemporaryUploadLinkResult {
 impl GetTemporaryUploadLinkResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(link: ::std::string::String) -> Self {
         Self { link }
     }
 }
-impl crate::wire::EncodeFields for GetTemporaryUploadLinkResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "link", &self.link);
-    }
-}
 impl crate::wire::Encode for GetTemporaryUploadLinkResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "link", &self.link);
+    }
 }
-impl crate::wire::DecodeFields for GetTemporaryUploadLinkResult {
+impl crate::wire::Decode for GetTemporaryUploadLinkResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4671,22 +5202,21 @@ impl crate::wire::DecodeFields for GetTemporaryUploadLinkResult {
         ::std::result::Result::Ok(Self { link: f0 })
     }
 }
-impl crate::wire::Decode for GetTemporaryUploadLinkResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTemporaryUploadLinkResult {}
 impl ::std::fmt::Debug for GetTemporaryUploadLinkResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTemporaryUploadLinkResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetTemporaryUploadLinkResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`get_thumbnail_batch`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetThumbnailBatchArg {
     /// List of files to get thumbnails.
@@ -4695,34 +5225,44 @@ pub struct GetThumbnailBatchArg {
 impl GetThumbnailBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::files::ThumbnailArg>) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for GetThumbnailBatchArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for GetThumbnailBatchArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for GetThumbnailBatchArg {
+impl crate::wire::Decode for GetThumbnailBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::ThumbnailArg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4744,16 +5284,9 @@ impl crate::wire::DecodeFields for GetThumbnailBatchArg {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for GetThumbnailBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetThumbnailBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -4763,11 +5296,18 @@ impl crate::wire::Validate for GetThumbnailBatchArg {
     }
 }
 impl ::std::fmt::Debug for GetThumbnailBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetThumbnailBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetThumbnailBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetThumbnailBatchResult {
     /// List of files and their thumbnails.
@@ -4776,38 +5316,48 @@ pub struct GetThumbnailBatchResult {
 impl GetThumbnailBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::GetThumbnailBatchResultEntry>,
     ) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for GetThumbnailBatchResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for GetThumbnailBatchResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for GetThumbnailBatchResult {
+impl crate::wire::Decode for GetThumbnailBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::files::GetThumbnailBatchResultEntry>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4829,16 +5379,9 @@ impl crate::wire::DecodeFields for GetThumbnailBatchResult {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for GetThumbnailBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetThumbnailBatchResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -4848,11 +5391,18 @@ impl crate::wire::Validate for GetThumbnailBatchResult {
     }
 }
 impl ::std::fmt::Debug for GetThumbnailBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetThumbnailBatchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetThumbnailBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetThumbnailBatchResultData {
     pub metadata: crate::files::FileMetadata,
@@ -4862,6 +5412,7 @@ pub struct GetThumbnailBatchResultData {
 impl GetThumbnailBatchResultData {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         metadata: crate::files::FileMetadata,
         thumbnail: ::std::string::String,
@@ -4869,32 +5420,42 @@ impl GetThumbnailBatchResultData {
         Self { metadata, thumbnail }
     }
 }
-impl crate::wire::EncodeFields for GetThumbnailBatchResultData {
+impl crate::wire::Encode for GetThumbnailBatchResultData {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
         crate::wire::write_field(w, "thumbnail", &self.thumbnail);
     }
 }
-impl crate::wire::Encode for GetThumbnailBatchResultData {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetThumbnailBatchResultData {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetThumbnailBatchResultData {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::FileMetadata>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4928,16 +5489,9 @@ impl crate::wire::DecodeFields for GetThumbnailBatchResultData {
         })
     }
 }
-impl crate::wire::Decode for GetThumbnailBatchResultData {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetThumbnailBatchResultData {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("GetThumbnailBatchResultData.metadata"))?;
@@ -4945,12 +5499,19 @@ impl crate::wire::Validate for GetThumbnailBatchResultData {
     }
 }
 impl ::std::fmt::Debug for GetThumbnailBatchResultData {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetThumbnailBatchResultData", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetThumbnailBatchResultData {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// GPS coordinates for a photo or video.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GpsCoordinates {
     /// Latitude of the GPS coordinates.
@@ -4961,36 +5522,47 @@ pub struct GpsCoordinates {
 impl GpsCoordinates {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(latitude: f64, longitude: f64) -> Self {
         Self { latitude, longitude }
     }
 }
-impl crate::wire::EncodeFields for GpsCoordinates {
+impl crate::wire::Encode for GpsCoordinates {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "latitude", &self.latitude);
         crate::wire::write_field(w, "longitude", &self.longitude);
     }
 }
-impl crate::wire::Encode for GpsCoordinates {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GpsCoordinates {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GpsCoordinates {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<f64>,
             f1: ::std::option::Option<f64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5024,16 +5596,9 @@ impl crate::wire::DecodeFields for GpsCoordinates {
         })
     }
 }
-impl crate::wire::Decode for GpsCoordinates {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GpsCoordinates {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_float(
             "GpsCoordinates.latitude",
@@ -5051,11 +5616,18 @@ impl crate::wire::Validate for GpsCoordinates {
     }
 }
 impl ::std::fmt::Debug for GpsCoordinates {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GpsCoordinates", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GpsCoordinates {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct HighlightSpan {
     /// String to be determined whether it should be highlighted or not.
@@ -5066,6 +5638,7 @@ pub struct HighlightSpan {
 impl HighlightSpan {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(highlight_str: ::std::string::String, is_highlighted: bool) -> Self {
         Self {
             highlight_str,
@@ -5073,32 +5646,42 @@ impl HighlightSpan {
         }
     }
 }
-impl crate::wire::EncodeFields for HighlightSpan {
+impl crate::wire::Encode for HighlightSpan {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "highlight_str", &self.highlight_str);
         crate::wire::write_field(w, "is_highlighted", &self.is_highlighted);
     }
 }
-impl crate::wire::Encode for HighlightSpan {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for HighlightSpan {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for HighlightSpan {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5132,21 +5715,20 @@ impl crate::wire::DecodeFields for HighlightSpan {
         })
     }
 }
-impl crate::wire::Decode for HighlightSpan {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for HighlightSpan {}
 impl ::std::fmt::Debug for HighlightSpan {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("HighlightSpan", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for HighlightSpan {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFolderArg {
     /// A unique identifier for the file.
@@ -5178,6 +5760,7 @@ pub struct ListFolderArg {
 impl ListFolderArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::PathROrId) -> Self {
         Self {
             path,
@@ -5194,41 +5777,49 @@ impl ListFolderArg {
         }
     }
     /// Sets `recursive`.
+    #[inline]
     pub fn with_recursive(mut self, value: bool) -> Self {
         self.recursive = value;
         self
     }
     /// Sets `include_media_info`.
+    #[inline]
     pub fn with_include_media_info(mut self, value: bool) -> Self {
         self.include_media_info = value;
         self
     }
     /// Sets `include_deleted`.
+    #[inline]
     pub fn with_include_deleted(mut self, value: bool) -> Self {
         self.include_deleted = value;
         self
     }
     /// Sets `include_has_explicit_shared_members`.
+    #[inline]
     pub fn with_include_has_explicit_shared_members(mut self, value: bool) -> Self {
         self.include_has_explicit_shared_members = value;
         self
     }
     /// Sets `include_mounted_folders`.
+    #[inline]
     pub fn with_include_mounted_folders(mut self, value: bool) -> Self {
         self.include_mounted_folders = value;
         self
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = ::std::option::Option::Some(value);
         self
     }
     /// Sets `shared_link`.
+    #[inline]
     pub fn with_shared_link(mut self, value: crate::files::SharedLink) -> Self {
         self.shared_link = ::std::option::Option::Some(value);
         self
     }
     /// Sets `include_property_groups`.
+    #[inline]
     pub fn with_include_property_groups(
         mut self,
         value: crate::file_properties::TemplateFilterBase,
@@ -5237,17 +5828,26 @@ impl ListFolderArg {
         self
     }
     /// Sets `include_non_downloadable_files`.
+    #[inline]
     pub fn with_include_non_downloadable_files(mut self, value: bool) -> Self {
         self.include_non_downloadable_files = value;
         self
     }
     /// Sets `include_restorable_info`.
+    #[inline]
     pub fn with_include_restorable_info(mut self, value: bool) -> Self {
         self.include_restorable_info = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListFolderArg {
+impl crate::wire::Encode for ListFolderArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -5283,20 +5883,20 @@ impl crate::wire::EncodeFields for ListFolderArg {
         );
     }
 }
-impl crate::wire::Encode for ListFolderArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFolderArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFolderArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::PathROrId>,
             f1: ::std::option::Option<bool>,
@@ -5310,7 +5910,19 @@ impl crate::wire::DecodeFields for ListFolderArg {
             f9: ::std::option::Option<bool>,
             f10: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5379,16 +5991,9 @@ impl crate::wire::DecodeFields for ListFolderArg {
         })
     }
 }
-impl crate::wire::Decode for ListFolderArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFolderArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -5416,11 +6021,18 @@ impl crate::wire::Validate for ListFolderArg {
     }
 }
 impl ::std::fmt::Debug for ListFolderArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFolderContinueArg {
     /// The cursor returned by your last call to [`list_folder`] or [`list_folder/continue`](crate::files::list_folder_continue).
@@ -5429,34 +6041,44 @@ pub struct ListFolderContinueArg {
 impl ListFolderContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: crate::files::ListFolderCursor) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for ListFolderContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for ListFolderContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for ListFolderContinueArg {
+impl crate::wire::Decode for ListFolderContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ListFolderCursor>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5478,16 +6100,9 @@ impl crate::wire::DecodeFields for ListFolderContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for ListFolderContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFolderContinueArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "ListFolderContinueArg.cursor",
@@ -5500,11 +6115,18 @@ impl crate::wire::Validate for ListFolderContinueArg {
     }
 }
 impl ::std::fmt::Debug for ListFolderContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderContinueArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFolderGetLatestCursorResult {
     /// Pass the cursor into [`list_folder/continue`](crate::files::list_folder_continue) to see what's changed in the folder since your previous query.
@@ -5513,34 +6135,44 @@ pub struct ListFolderGetLatestCursorResult {
 impl ListFolderGetLatestCursorResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: crate::files::ListFolderCursor) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for ListFolderGetLatestCursorResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for ListFolderGetLatestCursorResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for ListFolderGetLatestCursorResult {
+impl crate::wire::Decode for ListFolderGetLatestCursorResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ListFolderCursor>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5562,16 +6194,9 @@ impl crate::wire::DecodeFields for ListFolderGetLatestCursorResult {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for ListFolderGetLatestCursorResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFolderGetLatestCursorResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "ListFolderGetLatestCursorResult.cursor",
@@ -5584,11 +6209,18 @@ impl crate::wire::Validate for ListFolderGetLatestCursorResult {
     }
 }
 impl ::std::fmt::Debug for ListFolderGetLatestCursorResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderGetLatestCursorResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderGetLatestCursorResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFolderLongpollArg {
     /// A cursor as returned by [`list_folder`] or [`list_folder/continue`](crate::files::list_folder_continue). Cursors retrieved by setting [`ListFolderArg.include_media_info`](crate::files::ListFolderArg::include_media_info) to `true` are not supported.
@@ -5599,41 +6231,53 @@ pub struct ListFolderLongpollArg {
 impl ListFolderLongpollArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: crate::files::ListFolderCursor) -> Self {
         Self { cursor, timeout: 30u64 }
     }
     /// Sets `timeout`.
+    #[inline]
     pub fn with_timeout(mut self, value: u64) -> Self {
         self.timeout = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListFolderLongpollArg {
+impl crate::wire::Encode for ListFolderLongpollArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
         crate::wire::write_field(w, "timeout", &self.timeout);
     }
 }
-impl crate::wire::Encode for ListFolderLongpollArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFolderLongpollArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFolderLongpollArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ListFolderCursor>,
             f1: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5662,16 +6306,9 @@ impl crate::wire::DecodeFields for ListFolderLongpollArg {
         })
     }
 }
-impl crate::wire::Decode for ListFolderLongpollArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFolderLongpollArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "ListFolderLongpollArg.cursor",
@@ -5690,11 +6327,18 @@ impl crate::wire::Validate for ListFolderLongpollArg {
     }
 }
 impl ::std::fmt::Debug for ListFolderLongpollArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderLongpollArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderLongpollArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFolderLongpollResult {
     /// Indicates whether new changes are available. If true, call [`list_folder/continue`](crate::files::list_folder_continue) to retrieve the changes.
@@ -5705,6 +6349,7 @@ pub struct ListFolderLongpollResult {
 impl ListFolderLongpollResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(changes: bool) -> Self {
         Self {
             changes,
@@ -5712,37 +6357,48 @@ impl ListFolderLongpollResult {
         }
     }
     /// Sets `backoff`.
+    #[inline]
     pub fn with_backoff(mut self, value: u64) -> Self {
         self.backoff = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListFolderLongpollResult {
+impl crate::wire::Encode for ListFolderLongpollResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "changes", &self.changes);
         crate::wire::write_opt(w, "backoff", &self.backoff);
     }
 }
-impl crate::wire::Encode for ListFolderLongpollResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFolderLongpollResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFolderLongpollResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5768,21 +6424,20 @@ impl crate::wire::DecodeFields for ListFolderLongpollResult {
         })
     }
 }
-impl crate::wire::Decode for ListFolderLongpollResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFolderLongpollResult {}
 impl ::std::fmt::Debug for ListFolderLongpollResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderLongpollResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderLongpollResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFolderResult {
     /// The files and (direct) subfolders in the folder.
@@ -5795,6 +6450,7 @@ pub struct ListFolderResult {
 impl ListFolderResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::Metadata>,
         cursor: crate::files::ListFolderCursor,
@@ -5803,7 +6459,14 @@ impl ListFolderResult {
         Self { entries, cursor, has_more }
     }
 }
-impl crate::wire::EncodeFields for ListFolderResult {
+impl crate::wire::Encode for ListFolderResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -5811,26 +6474,30 @@ impl crate::wire::EncodeFields for ListFolderResult {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for ListFolderResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFolderResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFolderResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::Metadata>>,
             f1: ::std::option::Option<crate::files::ListFolderCursor>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5872,16 +6539,9 @@ impl crate::wire::DecodeFields for ListFolderResult {
         })
     }
 }
-impl crate::wire::Decode for ListFolderResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFolderResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -5898,11 +6558,18 @@ impl crate::wire::Validate for ListFolderResult {
     }
 }
 impl ::std::fmt::Debug for ListFolderResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListRevisionsArg {
     /// The path to the file you want to see the revisions of.
@@ -5919,6 +6586,7 @@ pub struct ListRevisionsArg {
 impl ListRevisionsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::PathOrId) -> Self {
         Self {
             path,
@@ -5929,27 +6597,38 @@ impl ListRevisionsArg {
         }
     }
     /// Sets `mode`.
+    #[inline]
     pub fn with_mode(mut self, value: crate::files::ListRevisionsMode) -> Self {
         self.mode = value;
         self
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u64) -> Self {
         self.limit = value;
         self
     }
     /// Sets `before_rev`.
+    #[inline]
     pub fn with_before_rev(mut self, value: crate::files::Rev) -> Self {
         self.before_rev = ::std::option::Option::Some(value);
         self
     }
     /// Sets `include_restorable_info`.
+    #[inline]
     pub fn with_include_restorable_info(mut self, value: bool) -> Self {
         self.include_restorable_info = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListRevisionsArg {
+impl crate::wire::Encode for ListRevisionsArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -5963,20 +6642,20 @@ impl crate::wire::EncodeFields for ListRevisionsArg {
         );
     }
 }
-impl crate::wire::Encode for ListRevisionsArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListRevisionsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListRevisionsArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::PathOrId>,
             f1: ::std::option::Option<crate::files::ListRevisionsMode>,
@@ -5984,7 +6663,13 @@ impl crate::wire::DecodeFields for ListRevisionsArg {
             f3: ::std::option::Option<crate::files::Rev>,
             f4: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6025,16 +6710,9 @@ impl crate::wire::DecodeFields for ListRevisionsArg {
         })
     }
 }
-impl crate::wire::Decode for ListRevisionsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListRevisionsArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -6066,11 +6744,18 @@ impl crate::wire::Validate for ListRevisionsArg {
     }
 }
 impl ::std::fmt::Debug for ListRevisionsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListRevisionsArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListRevisionsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListRevisionsResult {
     /// If the file identified by the latest revision in the response is either deleted or moved. If before\_rev is set, this refers to the latest revision of the file older than before\_rev.
@@ -6085,6 +6770,7 @@ pub struct ListRevisionsResult {
 impl ListRevisionsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         is_deleted: bool,
         entries: ::std::vec::Vec<crate::files::FileMetadata>,
@@ -6098,6 +6784,7 @@ impl ListRevisionsResult {
         }
     }
     /// Sets `server_deleted`.
+    #[inline]
     pub fn with_server_deleted(
         mut self,
         value: crate::common::DropboxTimestamp,
@@ -6106,7 +6793,14 @@ impl ListRevisionsResult {
         self
     }
 }
-impl crate::wire::EncodeFields for ListRevisionsResult {
+impl crate::wire::Encode for ListRevisionsResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "is_deleted", &self.is_deleted);
@@ -6115,27 +6809,32 @@ impl crate::wire::EncodeFields for ListRevisionsResult {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for ListRevisionsResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListRevisionsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListRevisionsResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<crate::common::DropboxTimestamp>,
             f2: ::std::option::Option<::std::vec::Vec<crate::files::FileMetadata>>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6179,16 +6878,9 @@ impl crate::wire::DecodeFields for ListRevisionsResult {
         })
     }
 }
-impl crate::wire::Decode for ListRevisionsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListRevisionsResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -6198,11 +6890,18 @@ impl crate::wire::Validate for ListRevisionsResult {
     }
 }
 impl ::std::fmt::Debug for ListRevisionsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListRevisionsResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListRevisionsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LockConflictError {
     /// The lock that caused the conflict.
@@ -6211,34 +6910,44 @@ pub struct LockConflictError {
 impl LockConflictError {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(lock: crate::files::FileLock) -> Self {
         Self { lock }
     }
 }
-impl crate::wire::EncodeFields for LockConflictError {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "lock", &self.lock);
-    }
-}
 impl crate::wire::Encode for LockConflictError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "lock", &self.lock);
+    }
 }
-impl crate::wire::DecodeFields for LockConflictError {
+impl crate::wire::Decode for LockConflictError {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::FileLock>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6260,16 +6969,9 @@ impl crate::wire::DecodeFields for LockConflictError {
         ::std::result::Result::Ok(Self { lock: f0 })
     }
 }
-impl crate::wire::Decode for LockConflictError {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LockConflictError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.lock)
             .map_err(|e| e.within("LockConflictError.lock"))?;
@@ -6277,11 +6979,18 @@ impl crate::wire::Validate for LockConflictError {
     }
 }
 impl ::std::fmt::Debug for LockConflictError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LockConflictError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LockConflictError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LockFileArg {
     /// Path in the user's Dropbox to a file.
@@ -6290,34 +6999,44 @@ pub struct LockFileArg {
 impl LockFileArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self { path }
     }
 }
-impl crate::wire::EncodeFields for LockFileArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "path", &self.path);
-    }
-}
 impl crate::wire::Encode for LockFileArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "path", &self.path);
+    }
 }
-impl crate::wire::DecodeFields for LockFileArg {
+impl crate::wire::Decode for LockFileArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::WritePathOrId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6339,16 +7058,9 @@ impl crate::wire::DecodeFields for LockFileArg {
         ::std::result::Result::Ok(Self { path: f0 })
     }
 }
-impl crate::wire::Decode for LockFileArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LockFileArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
@@ -6364,11 +7076,18 @@ impl crate::wire::Validate for LockFileArg {
     }
 }
 impl ::std::fmt::Debug for LockFileArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LockFileArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LockFileArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LockFileBatchArg {
     /// List of 'entries'. Each 'entry' contains a path of the file which will be locked or queried. Duplicate path arguments in the batch are considered only once.
@@ -6377,34 +7096,44 @@ pub struct LockFileBatchArg {
 impl LockFileBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::files::LockFileArg>) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for LockFileBatchArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for LockFileBatchArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for LockFileBatchArg {
+impl crate::wire::Decode for LockFileBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::LockFileArg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6426,16 +7155,9 @@ impl crate::wire::DecodeFields for LockFileBatchArg {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for LockFileBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LockFileBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -6445,11 +7167,18 @@ impl crate::wire::Validate for LockFileBatchArg {
     }
 }
 impl ::std::fmt::Debug for LockFileBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LockFileBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LockFileBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LockFileBatchResult {
     /// Each Entry in the 'entries' will have '.tag' with the operation status (e.g. success), the metadata for the file and the lock state after the operation.
@@ -6458,36 +7187,46 @@ pub struct LockFileBatchResult {
 impl LockFileBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::files::LockFileResultEntry>) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for LockFileBatchResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for LockFileBatchResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for LockFileBatchResult {
+impl crate::wire::Decode for LockFileBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::files::LockFileResultEntry>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6509,16 +7248,9 @@ impl crate::wire::DecodeFields for LockFileBatchResult {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for LockFileBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LockFileBatchResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -6528,11 +7260,18 @@ impl crate::wire::Validate for LockFileBatchResult {
     }
 }
 impl ::std::fmt::Debug for LockFileBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LockFileBatchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LockFileBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LockFileResult {
     /// Metadata of the file.
@@ -6544,36 +7283,47 @@ pub struct LockFileResult {
 impl LockFileResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(metadata: crate::files::Metadata, lock: crate::files::FileLock) -> Self {
         Self { metadata, lock }
     }
 }
-impl crate::wire::EncodeFields for LockFileResult {
+impl crate::wire::Encode for LockFileResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
         crate::wire::write_field(w, "lock", &self.lock);
     }
 }
-impl crate::wire::Encode for LockFileResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LockFileResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LockFileResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Metadata>,
             f1: ::std::option::Option<crate::files::FileLock>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6604,16 +7354,9 @@ impl crate::wire::DecodeFields for LockFileResult {
         ::std::result::Result::Ok(Self { metadata: f0, lock: f1 })
     }
 }
-impl crate::wire::Decode for LockFileResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LockFileResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("LockFileResult.metadata"))?;
@@ -6623,12 +7366,19 @@ impl crate::wire::Validate for LockFileResult {
     }
 }
 impl ::std::fmt::Debug for LockFileResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LockFileResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LockFileResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Metadata for a photo or video.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MediaMetadata {
     Photo(crate::files::PhotoMetadata),
@@ -6636,6 +7386,7 @@ pub enum MediaMetadata {
 }
 impl MediaMetadata {
     /// Dimension of the photo/video.
+    #[inline]
     pub fn dimensions(&self) -> &::std::option::Option<crate::files::Dimensions> {
         match self {
             Self::Photo(x) => &x.dimensions,
@@ -6643,6 +7394,7 @@ impl MediaMetadata {
         }
     }
     /// The GPS coordinate of the photo/video.
+    #[inline]
     pub fn location(&self) -> &::std::option::Option<crate::files::GpsCoordinates> {
         match self {
             Self::Photo(x) => &x.location,
@@ -6650,6 +7402,7 @@ impl MediaMetadata {
         }
     }
     /// The timestamp when the photo/video is taken.
+    #[inline]
     pub fn time_taken(&self) -> &::std::option::Option<crate::common::DropboxTimestamp> {
         match self {
             Self::Photo(x) => &x.time_taken,
@@ -6658,6 +7411,7 @@ impl MediaMetadata {
     }
 }
 impl crate::wire::Encode for MediaMetadata {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Photo(x) => {
@@ -6678,6 +7432,7 @@ impl crate::wire::Encode for MediaMetadata {
     }
 }
 impl crate::wire::Decode for MediaMetadata {
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -6687,7 +7442,7 @@ impl crate::wire::Decode for MediaMetadata {
             ::std::option::Option::Some("photo") => {
                 ::std::result::Result::Ok(
                     Self::Photo(
-                        <crate::files::PhotoMetadata as crate::wire::DecodeFields>::decode_fields(
+                        <crate::files::PhotoMetadata as crate::wire::Decode>::decode_fields(
                             r,
                             at,
                         )?,
@@ -6697,7 +7452,7 @@ impl crate::wire::Decode for MediaMetadata {
             ::std::option::Option::Some("video") => {
                 ::std::result::Result::Ok(
                     Self::Video(
-                        <crate::files::VideoMetadata as crate::wire::DecodeFields>::decode_fields(
+                        <crate::files::VideoMetadata as crate::wire::Decode>::decode_fields(
                             r,
                             at,
                         )?,
@@ -6719,6 +7474,7 @@ impl crate::wire::Decode for MediaMetadata {
 }
 impl crate::wire::Validate for MediaMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Photo(x) => {
@@ -6736,12 +7492,19 @@ impl crate::wire::Validate for MediaMetadata {
     }
 }
 impl ::std::fmt::Debug for MediaMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MediaMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MediaMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The fields every subtype of [`MediaMetadata`] has.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MediaMetadataBase {
     /// Dimension of the photo/video.
@@ -6754,6 +7517,7 @@ pub struct MediaMetadataBase {
 impl MediaMetadataBase {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             dimensions: ::std::option::Option::None,
@@ -6762,22 +7526,32 @@ impl MediaMetadataBase {
         }
     }
     /// Sets `dimensions`.
+    #[inline]
     pub fn with_dimensions(mut self, value: crate::files::Dimensions) -> Self {
         self.dimensions = ::std::option::Option::Some(value);
         self
     }
     /// Sets `location`.
+    #[inline]
     pub fn with_location(mut self, value: crate::files::GpsCoordinates) -> Self {
         self.location = ::std::option::Option::Some(value);
         self
     }
     /// Sets `time_taken`.
+    #[inline]
     pub fn with_time_taken(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.time_taken = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for MediaMetadataBase {
+impl crate::wire::Encode for MediaMetadataBase {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "dimensions", &self.dimensions);
@@ -6785,26 +7559,30 @@ impl crate::wire::EncodeFields for MediaMetadataBase {
         crate::wire::write_opt(w, "time_taken", &self.time_taken);
     }
 }
-impl crate::wire::Encode for MediaMetadataBase {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MediaMetadataBase {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MediaMetadataBase {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Dimensions>,
             f1: ::std::option::Option<crate::files::GpsCoordinates>,
             f2: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6822,16 +7600,9 @@ impl crate::wire::DecodeFields for MediaMetadataBase {
         })
     }
 }
-impl crate::wire::Decode for MediaMetadataBase {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MediaMetadataBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.location {
             crate::wire::Validate::validate(some0)
@@ -6841,12 +7612,19 @@ impl crate::wire::Validate for MediaMetadataBase {
     }
 }
 impl ::std::fmt::Debug for MediaMetadataBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MediaMetadataBase", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MediaMetadataBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Metadata for a file or folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Metadata {
     File(crate::files::FileMetadata),
@@ -6855,6 +7633,7 @@ pub enum Metadata {
 }
 impl Metadata {
     /// The last component of the path (including extension). This never contains a slash.
+    #[inline]
     pub fn name(&self) -> &::std::string::String {
         match self {
             Self::File(x) => &x.name,
@@ -6863,6 +7642,7 @@ impl Metadata {
         }
     }
     /// The lowercased full path in the user's Dropbox. This always starts with a slash. This field will be null if the file or folder is not mounted.
+    #[inline]
     pub fn path_lower(&self) -> &::std::option::Option<::std::string::String> {
         match self {
             Self::File(x) => &x.path_lower,
@@ -6871,6 +7651,7 @@ impl Metadata {
         }
     }
     /// The cased path to be used for display purposes only. In rare instances the casing will not correctly match the user's filesystem, but this behavior will match the path provided in the Core API v1, and at least the last path component will have the correct casing. Changes to only the casing of paths won't be returned by [`list_folder/continue`](crate::files::list_folder_continue). This field will be null if the file or folder is not mounted.
+    #[inline]
     pub fn path_display(&self) -> &::std::option::Option<::std::string::String> {
         match self {
             Self::File(x) => &x.path_display,
@@ -6879,6 +7660,7 @@ impl Metadata {
         }
     }
     /// Please use [`FileSharingInfo.parent_shared_folder_id`](crate::files::FileSharingInfo::parent_shared_folder_id) or [`FolderSharingInfo.parent_shared_folder_id`](crate::files::FolderSharingInfo::parent_shared_folder_id) instead.
+    #[inline]
     pub fn parent_shared_folder_id(
         &self,
     ) -> &::std::option::Option<crate::common::SharedFolderId> {
@@ -6889,6 +7671,7 @@ impl Metadata {
         }
     }
     /// The preview URL of the file.
+    #[inline]
     pub fn preview_url(&self) -> &::std::option::Option<::std::string::String> {
         match self {
             Self::File(x) => &x.preview_url,
@@ -6898,6 +7681,7 @@ impl Metadata {
     }
 }
 impl crate::wire::Encode for Metadata {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::File(x) => {
@@ -6925,6 +7709,7 @@ impl crate::wire::Encode for Metadata {
     }
 }
 impl crate::wire::Decode for Metadata {
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -6934,7 +7719,7 @@ impl crate::wire::Decode for Metadata {
             ::std::option::Option::Some("file") => {
                 ::std::result::Result::Ok(
                     Self::File(
-                        <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
+                        <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(
                             r,
                             at,
                         )?,
@@ -6944,7 +7729,7 @@ impl crate::wire::Decode for Metadata {
             ::std::option::Option::Some("folder") => {
                 ::std::result::Result::Ok(
                     Self::Folder(
-                        <crate::files::FolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                        <crate::files::FolderMetadata as crate::wire::Decode>::decode_fields(
                             r,
                             at,
                         )?,
@@ -6954,7 +7739,7 @@ impl crate::wire::Decode for Metadata {
             ::std::option::Option::Some("deleted") => {
                 ::std::result::Result::Ok(
                     Self::Deleted(
-                        <crate::files::DeletedMetadata as crate::wire::DecodeFields>::decode_fields(
+                        <crate::files::DeletedMetadata as crate::wire::Decode>::decode_fields(
                             r,
                             at,
                         )?,
@@ -6976,6 +7761,7 @@ impl crate::wire::Decode for Metadata {
 }
 impl crate::wire::Validate for Metadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::File(x) => {
@@ -6997,12 +7783,19 @@ impl crate::wire::Validate for Metadata {
     }
 }
 impl ::std::fmt::Debug for Metadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Metadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for Metadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The fields every subtype of [`Metadata`] has.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MetadataBase {
     /// The last component of the path (including extension). This never contains a slash.
@@ -7020,6 +7813,7 @@ pub struct MetadataBase {
 impl MetadataBase {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(name: ::std::string::String) -> Self {
         Self {
             name,
@@ -7030,16 +7824,19 @@ impl MetadataBase {
         }
     }
     /// Sets `path_lower`.
+    #[inline]
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
     /// Sets `path_display`.
+    #[inline]
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
     /// Sets `parent_shared_folder_id`.
+    #[inline]
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -7048,12 +7845,20 @@ impl MetadataBase {
         self
     }
     /// Sets `preview_url`.
+    #[inline]
     pub fn with_preview_url(mut self, value: ::std::string::String) -> Self {
         self.preview_url = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for MetadataBase {
+impl crate::wire::Encode for MetadataBase {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -7067,20 +7872,20 @@ impl crate::wire::EncodeFields for MetadataBase {
         crate::wire::write_opt(w, "preview_url", &self.preview_url);
     }
 }
-impl crate::wire::Encode for MetadataBase {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MetadataBase {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MetadataBase {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -7088,7 +7893,13 @@ impl crate::wire::DecodeFields for MetadataBase {
             f3: ::std::option::Option<crate::common::SharedFolderId>,
             f4: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7118,16 +7929,9 @@ impl crate::wire::DecodeFields for MetadataBase {
         })
     }
 }
-impl crate::wire::Decode for MetadataBase {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MetadataBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -7145,11 +7949,18 @@ impl crate::wire::Validate for MetadataBase {
     }
 }
 impl ::std::fmt::Debug for MetadataBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MetadataBase", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MetadataBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MinimalFileLinkMetadata {
     /// URL of the shared link.
@@ -7164,6 +7975,7 @@ pub struct MinimalFileLinkMetadata {
 impl MinimalFileLinkMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(url: ::std::string::String, rev: crate::files::Rev) -> Self {
         Self {
             url,
@@ -7173,17 +7985,26 @@ impl MinimalFileLinkMetadata {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn with_id(mut self, value: crate::files::Id) -> Self {
         self.id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: ::std::string::String) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for MinimalFileLinkMetadata {
+impl crate::wire::Encode for MinimalFileLinkMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -7192,27 +8013,32 @@ impl crate::wire::EncodeFields for MinimalFileLinkMetadata {
         crate::wire::write_field(w, "rev", &self.rev);
     }
 }
-impl crate::wire::Encode for MinimalFileLinkMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MinimalFileLinkMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MinimalFileLinkMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::files::Id>,
             f2: ::std::option::Option<::std::string::String>,
             f3: ::std::option::Option<crate::files::Rev>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7250,16 +8076,9 @@ impl crate::wire::DecodeFields for MinimalFileLinkMetadata {
         })
     }
 }
-impl crate::wire::Decode for MinimalFileLinkMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MinimalFileLinkMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
         if let ::std::option::Option::Some(some0) = &self.id {
@@ -7282,11 +8101,18 @@ impl crate::wire::Validate for MinimalFileLinkMetadata {
     }
 }
 impl ::std::fmt::Debug for MinimalFileLinkMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MinimalFileLinkMetadata", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MinimalFileLinkMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MoveBatchArg {
     /// List of entries to be moved or copied. Each entry is [`RelocationPath`].
@@ -7299,6 +8125,7 @@ pub struct MoveBatchArg {
 impl MoveBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::files::RelocationPath>) -> Self {
         Self {
             entries,
@@ -7307,17 +8134,26 @@ impl MoveBatchArg {
         }
     }
     /// Sets `autorename`.
+    #[inline]
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
     /// Sets `allow_ownership_transfer`.
+    #[inline]
     pub fn with_allow_ownership_transfer(mut self, value: bool) -> Self {
         self.allow_ownership_transfer = value;
         self
     }
 }
-impl crate::wire::EncodeFields for MoveBatchArg {
+impl crate::wire::Encode for MoveBatchArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -7329,26 +8165,30 @@ impl crate::wire::EncodeFields for MoveBatchArg {
         );
     }
 }
-impl crate::wire::Encode for MoveBatchArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MoveBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MoveBatchArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::RelocationPath>>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7382,16 +8222,9 @@ impl crate::wire::DecodeFields for MoveBatchArg {
         })
     }
 }
-impl crate::wire::Decode for MoveBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MoveBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_items(
             "MoveBatchArg.entries",
@@ -7407,11 +8240,18 @@ impl crate::wire::Validate for MoveBatchArg {
     }
 }
 impl ::std::fmt::Debug for MoveBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MoveBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MoveBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperCreateArg {
     /// The fully qualified path to the location in the user's Dropbox where the Paper Doc should be created. This should include the document's title and end with .paper.
@@ -7422,6 +8262,7 @@ pub struct PaperCreateArg {
 impl PaperCreateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         path: crate::files::Path,
         import_format: crate::files::ImportFormat,
@@ -7429,32 +8270,42 @@ impl PaperCreateArg {
         Self { path, import_format }
     }
 }
-impl crate::wire::EncodeFields for PaperCreateArg {
+impl crate::wire::Encode for PaperCreateArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_field(w, "import_format", &self.import_format);
     }
 }
-impl crate::wire::Encode for PaperCreateArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PaperCreateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PaperCreateArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Path>,
             f1: ::std::option::Option<crate::files::ImportFormat>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7488,16 +8339,9 @@ impl crate::wire::DecodeFields for PaperCreateArg {
         })
     }
 }
-impl crate::wire::Decode for PaperCreateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperCreateArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
@@ -7513,11 +8357,18 @@ impl crate::wire::Validate for PaperCreateArg {
     }
 }
 impl ::std::fmt::Debug for PaperCreateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperCreateArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperCreateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperCreateResult {
     /// URL to open the Paper Doc.
@@ -7532,6 +8383,7 @@ pub struct PaperCreateResult {
 impl PaperCreateResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         url: ::std::string::String,
         result_path: ::std::string::String,
@@ -7546,7 +8398,14 @@ impl PaperCreateResult {
         }
     }
 }
-impl crate::wire::EncodeFields for PaperCreateResult {
+impl crate::wire::Encode for PaperCreateResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -7555,27 +8414,32 @@ impl crate::wire::EncodeFields for PaperCreateResult {
         crate::wire::write_field(w, "paper_revision", &self.paper_revision);
     }
 }
-impl crate::wire::Encode for PaperCreateResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PaperCreateResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PaperCreateResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<crate::files::FileId>,
             f3: ::std::option::Option<i64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7625,16 +8489,9 @@ impl crate::wire::DecodeFields for PaperCreateResult {
         })
     }
 }
-impl crate::wire::Decode for PaperCreateResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperCreateResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
         crate::wire::check_str(
@@ -7648,11 +8505,18 @@ impl crate::wire::Validate for PaperCreateResult {
     }
 }
 impl ::std::fmt::Debug for PaperCreateResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperCreateResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperCreateResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperUpdateArg {
     /// Path in the user's Dropbox to update. The path must correspond to a Paper doc or an error will be returned.
@@ -7667,6 +8531,7 @@ pub struct PaperUpdateArg {
 impl PaperUpdateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         path: crate::files::WritePathOrId,
         import_format: crate::files::ImportFormat,
@@ -7680,12 +8545,20 @@ impl PaperUpdateArg {
         }
     }
     /// Sets `paper_revision`.
+    #[inline]
     pub fn with_paper_revision(mut self, value: i64) -> Self {
         self.paper_revision = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for PaperUpdateArg {
+impl crate::wire::Encode for PaperUpdateArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -7694,27 +8567,32 @@ impl crate::wire::EncodeFields for PaperUpdateArg {
         crate::wire::write_opt(w, "paper_revision", &self.paper_revision);
     }
 }
-impl crate::wire::Encode for PaperUpdateArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PaperUpdateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PaperUpdateArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::WritePathOrId>,
             f1: ::std::option::Option<crate::files::ImportFormat>,
             f2: ::std::option::Option<crate::files::PaperDocUpdatePolicy>,
             f3: ::std::option::Option<i64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7758,16 +8636,9 @@ impl crate::wire::DecodeFields for PaperUpdateArg {
         })
     }
 }
-impl crate::wire::Decode for PaperUpdateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperUpdateArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
@@ -7783,11 +8654,18 @@ impl crate::wire::Validate for PaperUpdateArg {
     }
 }
 impl ::std::fmt::Debug for PaperUpdateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperUpdateArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperUpdateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperUpdateResult {
     /// The current doc revision.
@@ -7796,34 +8674,44 @@ pub struct PaperUpdateResult {
 impl PaperUpdateResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(paper_revision: i64) -> Self {
         Self { paper_revision }
     }
 }
-impl crate::wire::EncodeFields for PaperUpdateResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "paper_revision", &self.paper_revision);
-    }
-}
 impl crate::wire::Encode for PaperUpdateResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "paper_revision", &self.paper_revision);
+    }
 }
-impl crate::wire::DecodeFields for PaperUpdateResult {
+impl crate::wire::Decode for PaperUpdateResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<i64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7845,21 +8733,20 @@ impl crate::wire::DecodeFields for PaperUpdateResult {
         ::std::result::Result::Ok(Self { paper_revision: f0 })
     }
 }
-impl crate::wire::Decode for PaperUpdateResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperUpdateResult {}
 impl ::std::fmt::Debug for PaperUpdateResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperUpdateResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperUpdateResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PathToTags {
     /// Path of the item.
@@ -7870,6 +8757,7 @@ pub struct PathToTags {
 impl PathToTags {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         path: crate::files::Path,
         tags: ::std::vec::Vec<crate::files::Tag>,
@@ -7877,32 +8765,42 @@ impl PathToTags {
         Self { path, tags }
     }
 }
-impl crate::wire::EncodeFields for PathToTags {
+impl crate::wire::Encode for PathToTags {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_field(w, "tags", &self.tags);
     }
 }
-impl crate::wire::Encode for PathToTags {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PathToTags {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PathToTags {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Path>,
             f1: ::std::option::Option<::std::vec::Vec<crate::files::Tag>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7931,16 +8829,9 @@ impl crate::wire::DecodeFields for PathToTags {
         ::std::result::Result::Ok(Self { path: f0, tags: f1 })
     }
 }
-impl crate::wire::Decode for PathToTags {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PathToTags {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
@@ -7960,12 +8851,19 @@ impl crate::wire::Validate for PathToTags {
     }
 }
 impl ::std::fmt::Debug for PathToTags {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PathToTags", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PathToTags {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Metadata for a photo.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PhotoMetadata {
     /// Dimension of the photo/video.
@@ -7978,6 +8876,7 @@ pub struct PhotoMetadata {
 impl PhotoMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             dimensions: ::std::option::Option::None,
@@ -7986,22 +8885,32 @@ impl PhotoMetadata {
         }
     }
     /// Sets `dimensions`.
+    #[inline]
     pub fn with_dimensions(mut self, value: crate::files::Dimensions) -> Self {
         self.dimensions = ::std::option::Option::Some(value);
         self
     }
     /// Sets `location`.
+    #[inline]
     pub fn with_location(mut self, value: crate::files::GpsCoordinates) -> Self {
         self.location = ::std::option::Option::Some(value);
         self
     }
     /// Sets `time_taken`.
+    #[inline]
     pub fn with_time_taken(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.time_taken = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for PhotoMetadata {
+impl crate::wire::Encode for PhotoMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "dimensions", &self.dimensions);
@@ -8009,26 +8918,30 @@ impl crate::wire::EncodeFields for PhotoMetadata {
         crate::wire::write_opt(w, "time_taken", &self.time_taken);
     }
 }
-impl crate::wire::Encode for PhotoMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PhotoMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PhotoMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Dimensions>,
             f1: ::std::option::Option<crate::files::GpsCoordinates>,
             f2: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8046,16 +8959,9 @@ impl crate::wire::DecodeFields for PhotoMetadata {
         })
     }
 }
-impl crate::wire::Decode for PhotoMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PhotoMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.location {
             crate::wire::Validate::validate(some0)
@@ -8065,11 +8971,18 @@ impl crate::wire::Validate for PhotoMetadata {
     }
 }
 impl ::std::fmt::Debug for PhotoMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PhotoMetadata", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PhotoMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PreviewArg {
     /// The path of the file to preview.
@@ -8081,6 +8994,7 @@ pub struct PreviewArg {
 impl PreviewArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
             path,
@@ -8088,37 +9002,48 @@ impl PreviewArg {
         }
     }
     /// Sets `rev`.
+    #[inline]
     pub fn with_rev(mut self, value: crate::files::Rev) -> Self {
         self.rev = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for PreviewArg {
+impl crate::wire::Encode for PreviewArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_opt(w, "rev", &self.rev);
     }
 }
-impl crate::wire::Encode for PreviewArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PreviewArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PreviewArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ReadPath>,
             f1: ::std::option::Option<crate::files::Rev>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8139,16 +9064,9 @@ impl crate::wire::DecodeFields for PreviewArg {
         ::std::result::Result::Ok(Self { path: f0, rev: slots.f1 })
     }
 }
-impl crate::wire::Decode for PreviewArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PreviewArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -8174,11 +9092,18 @@ impl crate::wire::Validate for PreviewArg {
     }
 }
 impl ::std::fmt::Debug for PreviewArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PreviewArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PreviewArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PreviewResult {
     /// Metadata corresponding to the file received as an argument. Will be populated if the endpoint is called with a path (ReadPath).
@@ -8189,6 +9114,7 @@ pub struct PreviewResult {
 impl PreviewResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_metadata: ::std::option::Option::None,
@@ -8196,11 +9122,13 @@ impl PreviewResult {
         }
     }
     /// Sets `file_metadata`.
+    #[inline]
     pub fn with_file_metadata(mut self, value: crate::files::FileMetadata) -> Self {
         self.file_metadata = ::std::option::Option::Some(value);
         self
     }
     /// Sets `link_metadata`.
+    #[inline]
     pub fn with_link_metadata(
         mut self,
         value: crate::files::MinimalFileLinkMetadata,
@@ -8209,32 +9137,42 @@ impl PreviewResult {
         self
     }
 }
-impl crate::wire::EncodeFields for PreviewResult {
+impl crate::wire::Encode for PreviewResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "file_metadata", &self.file_metadata);
         crate::wire::write_opt(w, "link_metadata", &self.link_metadata);
     }
 }
-impl crate::wire::Encode for PreviewResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PreviewResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PreviewResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::FileMetadata>,
             f1: ::std::option::Option<crate::files::MinimalFileLinkMetadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8250,16 +9188,9 @@ impl crate::wire::DecodeFields for PreviewResult {
         })
     }
 }
-impl crate::wire::Decode for PreviewResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PreviewResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.file_metadata {
             crate::wire::Validate::validate(some0)
@@ -8273,11 +9204,18 @@ impl crate::wire::Validate for PreviewResult {
     }
 }
 impl ::std::fmt::Debug for PreviewResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PreviewResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PreviewResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelocationArg {
     /// Path in the user's Dropbox to be copied or moved.
@@ -8295,6 +9233,7 @@ pub struct RelocationArg {
 impl RelocationArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         from_path: crate::files::WritePathOrId,
         to_path: crate::files::WritePathOrId,
@@ -8308,22 +9247,32 @@ impl RelocationArg {
         }
     }
     /// Sets `allow_shared_folder`.
+    #[inline]
     pub fn with_allow_shared_folder(mut self, value: bool) -> Self {
         self.allow_shared_folder = value;
         self
     }
     /// Sets `autorename`.
+    #[inline]
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
     /// Sets `allow_ownership_transfer`.
+    #[inline]
     pub fn with_allow_ownership_transfer(mut self, value: bool) -> Self {
         self.allow_ownership_transfer = value;
         self
     }
 }
-impl crate::wire::EncodeFields for RelocationArg {
+impl crate::wire::Encode for RelocationArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "from_path", &self.from_path);
@@ -8337,20 +9286,20 @@ impl crate::wire::EncodeFields for RelocationArg {
         );
     }
 }
-impl crate::wire::Encode for RelocationArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RelocationArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RelocationArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::WritePathOrId>,
             f1: ::std::option::Option<crate::files::WritePathOrId>,
@@ -8358,7 +9307,13 @@ impl crate::wire::DecodeFields for RelocationArg {
             f3: ::std::option::Option<bool>,
             f4: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8407,16 +9362,9 @@ impl crate::wire::DecodeFields for RelocationArg {
         })
     }
 }
-impl crate::wire::Decode for RelocationArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelocationArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
@@ -8442,11 +9390,18 @@ impl crate::wire::Validate for RelocationArg {
     }
 }
 impl ::std::fmt::Debug for RelocationArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelocationBatchArg {
     /// List of entries to be moved or copied. Each entry is [`RelocationPath`].
@@ -8462,6 +9417,7 @@ pub struct RelocationBatchArg {
 impl RelocationBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::files::RelocationPath>) -> Self {
         Self {
             entries,
@@ -8471,22 +9427,32 @@ impl RelocationBatchArg {
         }
     }
     /// Sets `autorename`.
+    #[inline]
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
     /// Sets `allow_shared_folder`.
+    #[inline]
     pub fn with_allow_shared_folder(mut self, value: bool) -> Self {
         self.allow_shared_folder = value;
         self
     }
     /// Sets `allow_ownership_transfer`.
+    #[inline]
     pub fn with_allow_ownership_transfer(mut self, value: bool) -> Self {
         self.allow_ownership_transfer = value;
         self
     }
 }
-impl crate::wire::EncodeFields for RelocationBatchArg {
+impl crate::wire::Encode for RelocationBatchArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -8499,27 +9465,32 @@ impl crate::wire::EncodeFields for RelocationBatchArg {
         );
     }
 }
-impl crate::wire::Encode for RelocationBatchArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RelocationBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RelocationBatchArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::RelocationPath>>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<bool>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8558,16 +9529,9 @@ impl crate::wire::DecodeFields for RelocationBatchArg {
         })
     }
 }
-impl crate::wire::Decode for RelocationBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelocationBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_items(
             "RelocationBatchArg.entries",
@@ -8583,11 +9547,18 @@ impl crate::wire::Validate for RelocationBatchArg {
     }
 }
 impl ::std::fmt::Debug for RelocationBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelocationBatchArgBase {
     /// List of entries to be moved or copied. Each entry is [`RelocationPath`].
@@ -8598,41 +9569,53 @@ pub struct RelocationBatchArgBase {
 impl RelocationBatchArgBase {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::files::RelocationPath>) -> Self {
         Self { entries, autorename: false }
     }
     /// Sets `autorename`.
+    #[inline]
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
 }
-impl crate::wire::EncodeFields for RelocationBatchArgBase {
+impl crate::wire::Encode for RelocationBatchArgBase {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
         crate::wire::write_field(w, "autorename", &self.autorename);
     }
 }
-impl crate::wire::Encode for RelocationBatchArgBase {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RelocationBatchArgBase {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RelocationBatchArgBase {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::RelocationPath>>,
             f1: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8661,16 +9644,9 @@ impl crate::wire::DecodeFields for RelocationBatchArgBase {
         })
     }
 }
-impl crate::wire::Decode for RelocationBatchArgBase {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelocationBatchArgBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_items(
             "RelocationBatchArgBase.entries",
@@ -8686,11 +9662,18 @@ impl crate::wire::Validate for RelocationBatchArgBase {
     }
 }
 impl ::std::fmt::Debug for RelocationBatchArgBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchArgBase", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationBatchArgBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelocationBatchResult {
     pub entries: ::std::vec::Vec<crate::files::RelocationBatchResultData>,
@@ -8698,38 +9681,48 @@ pub struct RelocationBatchResult {
 impl RelocationBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::RelocationBatchResultData>,
     ) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for RelocationBatchResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for RelocationBatchResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for RelocationBatchResult {
+impl crate::wire::Decode for RelocationBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::files::RelocationBatchResultData>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8751,16 +9744,9 @@ impl crate::wire::DecodeFields for RelocationBatchResult {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for RelocationBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelocationBatchResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -8770,11 +9756,18 @@ impl crate::wire::Validate for RelocationBatchResult {
     }
 }
 impl ::std::fmt::Debug for RelocationBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelocationBatchResultData {
     /// Metadata of the relocated object.
@@ -8783,34 +9776,44 @@ pub struct RelocationBatchResultData {
 impl RelocationBatchResultData {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(metadata: crate::files::Metadata) -> Self {
         Self { metadata }
     }
 }
-impl crate::wire::EncodeFields for RelocationBatchResultData {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "metadata", &self.metadata);
-    }
-}
 impl crate::wire::Encode for RelocationBatchResultData {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "metadata", &self.metadata);
+    }
 }
-impl crate::wire::DecodeFields for RelocationBatchResultData {
+impl crate::wire::Decode for RelocationBatchResultData {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Metadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8832,16 +9835,9 @@ impl crate::wire::DecodeFields for RelocationBatchResultData {
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Decode for RelocationBatchResultData {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelocationBatchResultData {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("RelocationBatchResultData.metadata"))?;
@@ -8849,11 +9845,18 @@ impl crate::wire::Validate for RelocationBatchResultData {
     }
 }
 impl ::std::fmt::Debug for RelocationBatchResultData {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchResultData", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationBatchResultData {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelocationBatchV2Result {
     /// Each entry in CopyBatchArg.entries or [`MoveBatchArg.entries`](crate::files::MoveBatchArg::entries) will appear at the same position inside [`RelocationBatchV2Result.entries`](crate::files::RelocationBatchV2Result::entries).
@@ -8862,38 +9865,48 @@ pub struct RelocationBatchV2Result {
 impl RelocationBatchV2Result {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::RelocationBatchResultEntry>,
     ) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for RelocationBatchV2Result {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for RelocationBatchV2Result {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for RelocationBatchV2Result {
+impl crate::wire::Decode for RelocationBatchV2Result {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::files::RelocationBatchResultEntry>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8915,16 +9928,9 @@ impl crate::wire::DecodeFields for RelocationBatchV2Result {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for RelocationBatchV2Result {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelocationBatchV2Result {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -8934,11 +9940,18 @@ impl crate::wire::Validate for RelocationBatchV2Result {
     }
 }
 impl ::std::fmt::Debug for RelocationBatchV2Result {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchV2Result", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationBatchV2Result {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelocationPath {
     /// Path in the user's Dropbox to be copied or moved.
@@ -8949,6 +9962,7 @@ pub struct RelocationPath {
 impl RelocationPath {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         from_path: crate::files::WritePathOrId,
         to_path: crate::files::WritePathOrId,
@@ -8956,32 +9970,42 @@ impl RelocationPath {
         Self { from_path, to_path }
     }
 }
-impl crate::wire::EncodeFields for RelocationPath {
+impl crate::wire::Encode for RelocationPath {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "from_path", &self.from_path);
         crate::wire::write_field(w, "to_path", &self.to_path);
     }
 }
-impl crate::wire::Encode for RelocationPath {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RelocationPath {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RelocationPath {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::WritePathOrId>,
             f1: ::std::option::Option<crate::files::WritePathOrId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9012,16 +10036,9 @@ impl crate::wire::DecodeFields for RelocationPath {
         ::std::result::Result::Ok(Self { from_path: f0, to_path: f1 })
     }
 }
-impl crate::wire::Decode for RelocationPath {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelocationPath {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
@@ -9047,11 +10064,18 @@ impl crate::wire::Validate for RelocationPath {
     }
 }
 impl ::std::fmt::Debug for RelocationPath {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationPath", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationPath {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelocationResult {
     /// Metadata of the relocated object.
@@ -9060,34 +10084,44 @@ pub struct RelocationResult {
 impl RelocationResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(metadata: crate::files::Metadata) -> Self {
         Self { metadata }
     }
 }
-impl crate::wire::EncodeFields for RelocationResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "metadata", &self.metadata);
-    }
-}
 impl crate::wire::Encode for RelocationResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "metadata", &self.metadata);
+    }
 }
-impl crate::wire::DecodeFields for RelocationResult {
+impl crate::wire::Decode for RelocationResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Metadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9109,16 +10143,9 @@ impl crate::wire::DecodeFields for RelocationResult {
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Decode for RelocationResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelocationResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("RelocationResult.metadata"))?;
@@ -9126,11 +10153,18 @@ impl crate::wire::Validate for RelocationResult {
     }
 }
 impl ::std::fmt::Debug for RelocationResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RemoveTagArg {
     /// Path to the item to tag.
@@ -9141,36 +10175,47 @@ pub struct RemoveTagArg {
 impl RemoveTagArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::Path, tag_text: crate::files::TagText) -> Self {
         Self { path, tag_text }
     }
 }
-impl crate::wire::EncodeFields for RemoveTagArg {
+impl crate::wire::Encode for RemoveTagArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_field(w, "tag_text", &self.tag_text);
     }
 }
-impl crate::wire::Encode for RemoveTagArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RemoveTagArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RemoveTagArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Path>,
             f1: ::std::option::Option<crate::files::TagText>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9201,16 +10246,9 @@ impl crate::wire::DecodeFields for RemoveTagArg {
         ::std::result::Result::Ok(Self { path: f0, tag_text: f1 })
     }
 }
-impl crate::wire::Decode for RemoveTagArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RemoveTagArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
@@ -9234,11 +10272,18 @@ impl crate::wire::Validate for RemoveTagArg {
     }
 }
 impl ::std::fmt::Debug for RemoveTagArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveTagArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RemoveTagArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RestoreArg {
     /// The path to save the restored file.
@@ -9249,36 +10294,47 @@ pub struct RestoreArg {
 impl RestoreArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::WritePath, rev: crate::files::Rev) -> Self {
         Self { path, rev }
     }
 }
-impl crate::wire::EncodeFields for RestoreArg {
+impl crate::wire::Encode for RestoreArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_field(w, "rev", &self.rev);
     }
 }
-impl crate::wire::Encode for RestoreArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RestoreArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RestoreArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::WritePath>,
             f1: ::std::option::Option<crate::files::Rev>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9307,16 +10363,9 @@ impl crate::wire::DecodeFields for RestoreArg {
         ::std::result::Result::Ok(Self { path: f0, rev: f1 })
     }
 }
-impl crate::wire::Decode for RestoreArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RestoreArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -9340,11 +10389,18 @@ impl crate::wire::Validate for RestoreArg {
     }
 }
 impl ::std::fmt::Debug for RestoreArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RestoreArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RestoreArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SaveCopyReferenceArg {
     /// A copy reference returned by [`copy_reference/get`](crate::files::copy_reference_get).
@@ -9355,36 +10411,47 @@ pub struct SaveCopyReferenceArg {
 impl SaveCopyReferenceArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(copy_reference: ::std::string::String, path: crate::files::Path) -> Self {
         Self { copy_reference, path }
     }
 }
-impl crate::wire::EncodeFields for SaveCopyReferenceArg {
+impl crate::wire::Encode for SaveCopyReferenceArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "copy_reference", &self.copy_reference);
         crate::wire::write_field(w, "path", &self.path);
     }
 }
-impl crate::wire::Encode for SaveCopyReferenceArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SaveCopyReferenceArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SaveCopyReferenceArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::files::Path>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9418,16 +10485,9 @@ impl crate::wire::DecodeFields for SaveCopyReferenceArg {
         })
     }
 }
-impl crate::wire::Decode for SaveCopyReferenceArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SaveCopyReferenceArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
@@ -9443,11 +10503,18 @@ impl crate::wire::Validate for SaveCopyReferenceArg {
     }
 }
 impl ::std::fmt::Debug for SaveCopyReferenceArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SaveCopyReferenceArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SaveCopyReferenceArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SaveCopyReferenceResult {
     /// The metadata of the saved file or folder in the user's Dropbox.
@@ -9456,34 +10523,44 @@ pub struct SaveCopyReferenceResult {
 impl SaveCopyReferenceResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(metadata: crate::files::Metadata) -> Self {
         Self { metadata }
     }
 }
-impl crate::wire::EncodeFields for SaveCopyReferenceResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "metadata", &self.metadata);
-    }
-}
 impl crate::wire::Encode for SaveCopyReferenceResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "metadata", &self.metadata);
+    }
 }
-impl crate::wire::DecodeFields for SaveCopyReferenceResult {
+impl crate::wire::Decode for SaveCopyReferenceResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Metadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9505,16 +10582,9 @@ impl crate::wire::DecodeFields for SaveCopyReferenceResult {
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Decode for SaveCopyReferenceResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SaveCopyReferenceResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("SaveCopyReferenceResult.metadata"))?;
@@ -9522,11 +10592,18 @@ impl crate::wire::Validate for SaveCopyReferenceResult {
     }
 }
 impl ::std::fmt::Debug for SaveCopyReferenceResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SaveCopyReferenceResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SaveCopyReferenceResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SaveUrlArg {
     /// The path in Dropbox where the URL will be saved to.
@@ -9537,36 +10614,47 @@ pub struct SaveUrlArg {
 impl SaveUrlArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::Path, url: ::std::string::String) -> Self {
         Self { path, url }
     }
 }
-impl crate::wire::EncodeFields for SaveUrlArg {
+impl crate::wire::Encode for SaveUrlArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_field(w, "url", &self.url);
     }
 }
-impl crate::wire::Encode for SaveUrlArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SaveUrlArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SaveUrlArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Path>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9595,16 +10683,9 @@ impl crate::wire::DecodeFields for SaveUrlArg {
         ::std::result::Result::Ok(Self { path: f0, url: f1 })
     }
 }
-impl crate::wire::Decode for SaveUrlArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SaveUrlArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
@@ -9620,11 +10701,18 @@ impl crate::wire::Validate for SaveUrlArg {
     }
 }
 impl ::std::fmt::Debug for SaveUrlArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SaveUrlArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SaveUrlArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchArg {
     /// The path in the user's Dropbox to search. Should probably be a folder.
@@ -9641,6 +10729,7 @@ pub struct SearchArg {
 impl SearchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::PathROrId, query: ::std::string::String) -> Self {
         Self {
             path,
@@ -9651,22 +10740,32 @@ impl SearchArg {
         }
     }
     /// Sets `start`.
+    #[inline]
     pub fn with_start(mut self, value: u64) -> Self {
         self.start = value;
         self
     }
     /// Sets `max_results`.
+    #[inline]
     pub fn with_max_results(mut self, value: u64) -> Self {
         self.max_results = value;
         self
     }
     /// Sets `mode`.
+    #[inline]
     pub fn with_mode(mut self, value: crate::files::SearchMode) -> Self {
         self.mode = value;
         self
     }
 }
-impl crate::wire::EncodeFields for SearchArg {
+impl crate::wire::Encode for SearchArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -9676,20 +10775,20 @@ impl crate::wire::EncodeFields for SearchArg {
         crate::wire::write_field(w, "mode", &self.mode);
     }
 }
-impl crate::wire::Encode for SearchArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SearchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SearchArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::PathROrId>,
             f1: ::std::option::Option<::std::string::String>,
@@ -9697,7 +10796,13 @@ impl crate::wire::DecodeFields for SearchArg {
             f3: ::std::option::Option<u64>,
             f4: ::std::option::Option<crate::files::SearchMode>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9744,16 +10849,9 @@ impl crate::wire::DecodeFields for SearchArg {
         })
     }
 }
-impl crate::wire::Decode for SearchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SearchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -9788,11 +10886,18 @@ impl crate::wire::Validate for SearchArg {
     }
 }
 impl ::std::fmt::Debug for SearchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchMatch {
     /// The type of the match.
@@ -9803,6 +10908,7 @@ pub struct SearchMatch {
 impl SearchMatch {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         match_type: crate::files::SearchMatchType,
         metadata: crate::files::Metadata,
@@ -9810,32 +10916,42 @@ impl SearchMatch {
         Self { match_type, metadata }
     }
 }
-impl crate::wire::EncodeFields for SearchMatch {
+impl crate::wire::Encode for SearchMatch {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "match_type", &self.match_type);
         crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
-impl crate::wire::Encode for SearchMatch {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SearchMatch {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SearchMatch {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::SearchMatchType>,
             f1: ::std::option::Option<crate::files::Metadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9869,16 +10985,9 @@ impl crate::wire::DecodeFields for SearchMatch {
         })
     }
 }
-impl crate::wire::Decode for SearchMatch {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SearchMatch {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("SearchMatch.metadata"))?;
@@ -9886,11 +10995,18 @@ impl crate::wire::Validate for SearchMatch {
     }
 }
 impl ::std::fmt::Debug for SearchMatch {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchMatch", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchMatch {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchMatchFieldOptions {
     /// Whether to include highlight span from file title.
@@ -9899,39 +11015,50 @@ pub struct SearchMatchFieldOptions {
 impl SearchMatchFieldOptions {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self { include_highlights: false }
     }
     /// Sets `include_highlights`.
+    #[inline]
     pub fn with_include_highlights(mut self, value: bool) -> Self {
         self.include_highlights = value;
         self
     }
 }
-impl crate::wire::EncodeFields for SearchMatchFieldOptions {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "include_highlights", &self.include_highlights);
-    }
-}
 impl crate::wire::Encode for SearchMatchFieldOptions {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "include_highlights", &self.include_highlights);
+    }
 }
-impl crate::wire::DecodeFields for SearchMatchFieldOptions {
+impl crate::wire::Decode for SearchMatchFieldOptions {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9948,21 +11075,20 @@ impl crate::wire::DecodeFields for SearchMatchFieldOptions {
         })
     }
 }
-impl crate::wire::Decode for SearchMatchFieldOptions {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SearchMatchFieldOptions {}
 impl ::std::fmt::Debug for SearchMatchFieldOptions {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchMatchFieldOptions", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchMatchFieldOptions {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchMatchV2 {
     /// The metadata for the matched file or folder.
@@ -9977,6 +11103,7 @@ pub struct SearchMatchV2 {
 impl SearchMatchV2 {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(metadata: crate::files::MetadataV2) -> Self {
         Self {
             metadata,
@@ -9985,11 +11112,13 @@ impl SearchMatchV2 {
         }
     }
     /// Sets `match_type`.
+    #[inline]
     pub fn with_match_type(mut self, value: crate::files::SearchMatchTypeV2) -> Self {
         self.match_type = ::std::option::Option::Some(value);
         self
     }
     /// Sets `highlight_spans`.
+    #[inline]
     pub fn with_highlight_spans(
         mut self,
         value: ::std::vec::Vec<crate::files::HighlightSpan>,
@@ -9998,7 +11127,14 @@ impl SearchMatchV2 {
         self
     }
 }
-impl crate::wire::EncodeFields for SearchMatchV2 {
+impl crate::wire::Encode for SearchMatchV2 {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
@@ -10006,26 +11142,30 @@ impl crate::wire::EncodeFields for SearchMatchV2 {
         crate::wire::write_opt(w, "highlight_spans", &self.highlight_spans);
     }
 }
-impl crate::wire::Encode for SearchMatchV2 {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SearchMatchV2 {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SearchMatchV2 {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::MetadataV2>,
             f1: ::std::option::Option<crate::files::SearchMatchTypeV2>,
             f2: ::std::option::Option<::std::vec::Vec<crate::files::HighlightSpan>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10053,16 +11193,9 @@ impl crate::wire::DecodeFields for SearchMatchV2 {
         })
     }
 }
-impl crate::wire::Decode for SearchMatchV2 {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SearchMatchV2 {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.metadata)
             .map_err(|e| e.within("SearchMatchV2.metadata"))?;
@@ -10070,11 +11203,18 @@ impl crate::wire::Validate for SearchMatchV2 {
     }
 }
 impl ::std::fmt::Debug for SearchMatchV2 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchMatchV2", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchMatchV2 {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchOptions {
     /// Scopes the search to a path in the user's Dropbox. Searches the entire Dropbox if not specified.
@@ -10099,6 +11239,7 @@ pub struct SearchOptions {
 impl SearchOptions {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             path: ::std::option::Option::None,
@@ -10112,31 +11253,37 @@ impl SearchOptions {
         }
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: crate::files::PathROrId) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
     }
     /// Sets `max_results`.
+    #[inline]
     pub fn with_max_results(mut self, value: u64) -> Self {
         self.max_results = value;
         self
     }
     /// Sets `order_by`.
+    #[inline]
     pub fn with_order_by(mut self, value: crate::files::SearchOrderBy) -> Self {
         self.order_by = ::std::option::Option::Some(value);
         self
     }
     /// Sets `file_status`.
+    #[inline]
     pub fn with_file_status(mut self, value: crate::files::FileStatus) -> Self {
         self.file_status = value;
         self
     }
     /// Sets `filename_only`.
+    #[inline]
     pub fn with_filename_only(mut self, value: bool) -> Self {
         self.filename_only = value;
         self
     }
     /// Sets `file_extensions`.
+    #[inline]
     pub fn with_file_extensions(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -10145,6 +11292,7 @@ impl SearchOptions {
         self
     }
     /// Sets `file_categories`.
+    #[inline]
     pub fn with_file_categories(
         mut self,
         value: ::std::vec::Vec<crate::files::FileCategory>,
@@ -10153,12 +11301,20 @@ impl SearchOptions {
         self
     }
     /// Sets `account_id`.
+    #[inline]
     pub fn with_account_id(mut self, value: crate::users_common::AccountId) -> Self {
         self.account_id = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SearchOptions {
+impl crate::wire::Encode for SearchOptions {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "path", &self.path);
@@ -10171,20 +11327,20 @@ impl crate::wire::EncodeFields for SearchOptions {
         crate::wire::write_opt(w, "account_id", &self.account_id);
     }
 }
-impl crate::wire::Encode for SearchOptions {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SearchOptions {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SearchOptions {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::PathROrId>,
             f1: ::std::option::Option<u64>,
@@ -10195,7 +11351,16 @@ impl crate::wire::DecodeFields for SearchOptions {
             f6: ::std::option::Option<::std::vec::Vec<crate::files::FileCategory>>,
             f7: ::std::option::Option<crate::users_common::AccountId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10232,16 +11397,9 @@ impl crate::wire::DecodeFields for SearchOptions {
         })
     }
 }
-impl crate::wire::Decode for SearchOptions {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SearchOptions {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)?|id:.*|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -10274,11 +11432,18 @@ impl crate::wire::Validate for SearchOptions {
     }
 }
 impl ::std::fmt::Debug for SearchOptions {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchOptions", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchOptions {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchResult {
     /// A list (possibly empty) of matches for the query.
@@ -10291,6 +11456,7 @@ pub struct SearchResult {
 impl SearchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         matches: ::std::vec::Vec<crate::files::SearchMatch>,
         more: bool,
@@ -10299,7 +11465,14 @@ impl SearchResult {
         Self { matches, more, start }
     }
 }
-impl crate::wire::EncodeFields for SearchResult {
+impl crate::wire::Encode for SearchResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "matches", &self.matches);
@@ -10307,26 +11480,30 @@ impl crate::wire::EncodeFields for SearchResult {
         crate::wire::write_field(w, "start", &self.start);
     }
 }
-impl crate::wire::Encode for SearchResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SearchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SearchResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::SearchMatch>>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10368,16 +11545,9 @@ impl crate::wire::DecodeFields for SearchResult {
         })
     }
 }
-impl crate::wire::Decode for SearchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SearchResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.matches).iter() {
             crate::wire::Validate::validate(item0)
@@ -10387,11 +11557,18 @@ impl crate::wire::Validate for SearchResult {
     }
 }
 impl ::std::fmt::Debug for SearchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchV2Arg {
     /// The string to search for. May match across multiple fields based on the request arguments.
@@ -10409,6 +11586,7 @@ pub struct SearchV2Arg {
 impl SearchV2Arg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(query: ::std::string::String) -> Self {
         Self {
             query,
@@ -10418,11 +11596,13 @@ impl SearchV2Arg {
         }
     }
     /// Sets `options`.
+    #[inline]
     pub fn with_options(mut self, value: crate::files::SearchOptions) -> Self {
         self.options = ::std::option::Option::Some(value);
         self
     }
     /// Sets `match_field_options`.
+    #[inline]
     pub fn with_match_field_options(
         mut self,
         value: crate::files::SearchMatchFieldOptions,
@@ -10431,12 +11611,20 @@ impl SearchV2Arg {
         self
     }
     /// Sets `include_highlights`.
+    #[inline]
     pub fn with_include_highlights(mut self, value: bool) -> Self {
         self.include_highlights = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SearchV2Arg {
+impl crate::wire::Encode for SearchV2Arg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "query", &self.query);
@@ -10445,27 +11633,32 @@ impl crate::wire::EncodeFields for SearchV2Arg {
         crate::wire::write_opt(w, "include_highlights", &self.include_highlights);
     }
 }
-impl crate::wire::Encode for SearchV2Arg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SearchV2Arg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SearchV2Arg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::files::SearchOptions>,
             f2: ::std::option::Option<crate::files::SearchMatchFieldOptions>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10495,16 +11688,9 @@ impl crate::wire::DecodeFields for SearchV2Arg {
         })
     }
 }
-impl crate::wire::Decode for SearchV2Arg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SearchV2Arg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "SearchV2Arg.query",
@@ -10521,11 +11707,18 @@ impl crate::wire::Validate for SearchV2Arg {
     }
 }
 impl ::std::fmt::Debug for SearchV2Arg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchV2Arg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchV2Arg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchV2ContinueArg {
     /// The cursor returned by your last call to [`search:2`](crate::files::search_v2). Used to fetch the next page of results.
@@ -10534,34 +11727,44 @@ pub struct SearchV2ContinueArg {
 impl SearchV2ContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: crate::files::SearchV2Cursor) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for SearchV2ContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for SearchV2ContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for SearchV2ContinueArg {
+impl crate::wire::Decode for SearchV2ContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::SearchV2Cursor>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10583,16 +11786,9 @@ impl crate::wire::DecodeFields for SearchV2ContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for SearchV2ContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SearchV2ContinueArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "SearchV2ContinueArg.cursor",
@@ -10605,11 +11801,18 @@ impl crate::wire::Validate for SearchV2ContinueArg {
     }
 }
 impl ::std::fmt::Debug for SearchV2ContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchV2ContinueArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchV2ContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SearchV2Result {
     /// A list (possibly empty) of matches for the query.
@@ -10622,6 +11825,7 @@ pub struct SearchV2Result {
 impl SearchV2Result {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         matches: ::std::vec::Vec<crate::files::SearchMatchV2>,
         has_more: bool,
@@ -10633,12 +11837,20 @@ impl SearchV2Result {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: crate::files::SearchV2Cursor) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SearchV2Result {
+impl crate::wire::Encode for SearchV2Result {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "matches", &self.matches);
@@ -10646,26 +11858,30 @@ impl crate::wire::EncodeFields for SearchV2Result {
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for SearchV2Result {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SearchV2Result {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SearchV2Result {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::SearchMatchV2>>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<crate::files::SearchV2Cursor>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10701,16 +11917,9 @@ impl crate::wire::DecodeFields for SearchV2Result {
         })
     }
 }
-impl crate::wire::Decode for SearchV2Result {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SearchV2Result {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.matches).iter() {
             crate::wire::Validate::validate(item0)
@@ -10729,11 +11938,18 @@ impl crate::wire::Validate for SearchV2Result {
     }
 }
 impl ::std::fmt::Debug for SearchV2Result {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchV2Result", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchV2Result {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharedLink {
     /// Shared link url.
@@ -10744,6 +11960,7 @@ pub struct SharedLink {
 impl SharedLink {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(url: crate::files::SharedLinkUrl) -> Self {
         Self {
             url,
@@ -10751,37 +11968,48 @@ impl SharedLink {
         }
     }
     /// Sets `password`.
+    #[inline]
     pub fn with_password(mut self, value: ::std::string::String) -> Self {
         self.password = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SharedLink {
+impl crate::wire::Encode for SharedLink {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
         crate::wire::write_opt(w, "password", &self.password);
     }
 }
-impl crate::wire::Encode for SharedLink {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharedLink {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharedLink {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::SharedLinkUrl>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10805,21 +12033,20 @@ impl crate::wire::DecodeFields for SharedLink {
         })
     }
 }
-impl crate::wire::Decode for SharedLink {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharedLink {}
 impl ::std::fmt::Debug for SharedLink {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLink", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharedLink {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharedLinkFileInfo {
     /// The shared link corresponding to either a file or shared link to a folder. If it is for a folder shared link, we use the path param to determine for which file in the folder the view is for.
@@ -10832,6 +12059,7 @@ pub struct SharedLinkFileInfo {
 impl SharedLinkFileInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(url: ::std::string::String) -> Self {
         Self {
             url,
@@ -10840,17 +12068,26 @@ impl SharedLinkFileInfo {
         }
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: ::std::string::String) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
     }
     /// Sets `password`.
+    #[inline]
     pub fn with_password(mut self, value: ::std::string::String) -> Self {
         self.password = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SharedLinkFileInfo {
+impl crate::wire::Encode for SharedLinkFileInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -10858,26 +12095,30 @@ impl crate::wire::EncodeFields for SharedLinkFileInfo {
         crate::wire::write_opt(w, "password", &self.password);
     }
 }
-impl crate::wire::Encode for SharedLinkFileInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharedLinkFileInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharedLinkFileInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10905,22 +12146,21 @@ impl crate::wire::DecodeFields for SharedLinkFileInfo {
         })
     }
 }
-impl crate::wire::Decode for SharedLinkFileInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharedLinkFileInfo {}
 impl ::std::fmt::Debug for SharedLinkFileInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkFileInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedLinkFileInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Sharing info for a file or folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharingInfo {
     /// True if the file or folder is inside a read-only shared folder.
@@ -10929,34 +12169,44 @@ pub struct SharingInfo {
 impl SharingInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(read_only: bool) -> Self {
         Self { read_only }
     }
 }
-impl crate::wire::EncodeFields for SharingInfo {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "read_only", &self.read_only);
-    }
-}
 impl crate::wire::Encode for SharingInfo {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "read_only", &self.read_only);
+    }
 }
-impl crate::wire::DecodeFields for SharingInfo {
+impl crate::wire::Decode for SharingInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10978,21 +12228,20 @@ impl crate::wire::DecodeFields for SharingInfo {
         ::std::result::Result::Ok(Self { read_only: f0 })
     }
 }
-impl crate::wire::Decode for SharingInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharingInfo {}
 impl ::std::fmt::Debug for SharingInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharingInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SingleUserLock {
     /// The time the lock was created.
@@ -11005,6 +12254,7 @@ pub struct SingleUserLock {
 impl SingleUserLock {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         created: crate::common::DropboxTimestamp,
         lock_holder_account_id: crate::users_common::AccountId,
@@ -11016,12 +12266,20 @@ impl SingleUserLock {
         }
     }
     /// Sets `lock_holder_team_id`.
+    #[inline]
     pub fn with_lock_holder_team_id(mut self, value: ::std::string::String) -> Self {
         self.lock_holder_team_id = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SingleUserLock {
+impl crate::wire::Encode for SingleUserLock {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "created", &self.created);
@@ -11033,26 +12291,30 @@ impl crate::wire::EncodeFields for SingleUserLock {
         crate::wire::write_opt(w, "lock_holder_team_id", &self.lock_holder_team_id);
     }
 }
-impl crate::wire::Encode for SingleUserLock {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SingleUserLock {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SingleUserLock {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::DropboxTimestamp>,
             f1: ::std::option::Option<crate::users_common::AccountId>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11088,16 +12350,9 @@ impl crate::wire::DecodeFields for SingleUserLock {
         })
     }
 }
-impl crate::wire::Decode for SingleUserLock {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SingleUserLock {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "SingleUserLock.lock_holder_account_id",
@@ -11110,11 +12365,18 @@ impl crate::wire::Validate for SingleUserLock {
     }
 }
 impl ::std::fmt::Debug for SingleUserLock {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SingleUserLock", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SingleUserLock {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SymlinkInfo {
     /// The target this symlink points to.
@@ -11123,34 +12385,44 @@ pub struct SymlinkInfo {
 impl SymlinkInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(target: ::std::string::String) -> Self {
         Self { target }
     }
 }
-impl crate::wire::EncodeFields for SymlinkInfo {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "target", &self.target);
-    }
-}
 impl crate::wire::Encode for SymlinkInfo {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "target", &self.target);
+    }
 }
-impl crate::wire::DecodeFields for SymlinkInfo {
+impl crate::wire::Decode for SymlinkInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11172,21 +12444,20 @@ impl crate::wire::DecodeFields for SymlinkInfo {
         ::std::result::Result::Ok(Self { target: f0 })
     }
 }
-impl crate::wire::Decode for SymlinkInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SymlinkInfo {}
 impl ::std::fmt::Debug for SymlinkInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SymlinkInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SymlinkInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ThumbnailArg {
     /// The path to the image file you want to thumbnail.
@@ -11205,6 +12476,7 @@ pub struct ThumbnailArg {
 impl ThumbnailArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::ReadPath) -> Self {
         Self {
             path,
@@ -11216,32 +12488,44 @@ impl ThumbnailArg {
         }
     }
     /// Sets `format`.
+    #[inline]
     pub fn with_format(mut self, value: crate::files::ThumbnailFormat) -> Self {
         self.format = value;
         self
     }
     /// Sets `size`.
+    #[inline]
     pub fn with_size(mut self, value: crate::files::ThumbnailSize) -> Self {
         self.size = value;
         self
     }
     /// Sets `mode`.
+    #[inline]
     pub fn with_mode(mut self, value: crate::files::ThumbnailMode) -> Self {
         self.mode = value;
         self
     }
     /// Sets `quality`.
+    #[inline]
     pub fn with_quality(mut self, value: crate::files::ThumbnailQuality) -> Self {
         self.quality = value;
         self
     }
     /// Sets `exclude_media_info`.
+    #[inline]
     pub fn with_exclude_media_info(mut self, value: bool) -> Self {
         self.exclude_media_info = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ThumbnailArg {
+impl crate::wire::Encode for ThumbnailArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -11252,20 +12536,20 @@ impl crate::wire::EncodeFields for ThumbnailArg {
         crate::wire::write_opt(w, "exclude_media_info", &self.exclude_media_info);
     }
 }
-impl crate::wire::Encode for ThumbnailArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ThumbnailArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ThumbnailArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::ReadPath>,
             f1: ::std::option::Option<crate::files::ThumbnailFormat>,
@@ -11274,7 +12558,14 @@ impl crate::wire::DecodeFields for ThumbnailArg {
             f4: ::std::option::Option<crate::files::ThumbnailQuality>,
             f5: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11320,16 +12611,9 @@ impl crate::wire::DecodeFields for ThumbnailArg {
         })
     }
 }
-impl crate::wire::Decode for ThumbnailArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ThumbnailArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -11345,11 +12629,18 @@ impl crate::wire::Validate for ThumbnailArg {
     }
 }
 impl ::std::fmt::Debug for ThumbnailArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ThumbnailArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ThumbnailV2Arg {
     /// Information specifying which file to preview. This could be a path to a file, a shared link pointing to a file, or a shared link pointing to a folder, with a relative path.
@@ -11368,6 +12659,7 @@ pub struct ThumbnailV2Arg {
 impl ThumbnailV2Arg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(resource: crate::files::PathOrLink) -> Self {
         Self {
             resource,
@@ -11379,32 +12671,44 @@ impl ThumbnailV2Arg {
         }
     }
     /// Sets `format`.
+    #[inline]
     pub fn with_format(mut self, value: crate::files::ThumbnailFormat) -> Self {
         self.format = value;
         self
     }
     /// Sets `size`.
+    #[inline]
     pub fn with_size(mut self, value: crate::files::ThumbnailSize) -> Self {
         self.size = value;
         self
     }
     /// Sets `mode`.
+    #[inline]
     pub fn with_mode(mut self, value: crate::files::ThumbnailMode) -> Self {
         self.mode = value;
         self
     }
     /// Sets `quality`.
+    #[inline]
     pub fn with_quality(mut self, value: crate::files::ThumbnailQuality) -> Self {
         self.quality = value;
         self
     }
     /// Sets `exclude_media_info`.
+    #[inline]
     pub fn with_exclude_media_info(mut self, value: bool) -> Self {
         self.exclude_media_info = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ThumbnailV2Arg {
+impl crate::wire::Encode for ThumbnailV2Arg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "resource", &self.resource);
@@ -11415,20 +12719,20 @@ impl crate::wire::EncodeFields for ThumbnailV2Arg {
         crate::wire::write_opt(w, "exclude_media_info", &self.exclude_media_info);
     }
 }
-impl crate::wire::Encode for ThumbnailV2Arg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ThumbnailV2Arg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ThumbnailV2Arg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::PathOrLink>,
             f1: ::std::option::Option<crate::files::ThumbnailFormat>,
@@ -11437,7 +12741,14 @@ impl crate::wire::DecodeFields for ThumbnailV2Arg {
             f4: ::std::option::Option<crate::files::ThumbnailQuality>,
             f5: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11483,16 +12794,9 @@ impl crate::wire::DecodeFields for ThumbnailV2Arg {
         })
     }
 }
-impl crate::wire::Decode for ThumbnailV2Arg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ThumbnailV2Arg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.resource)
             .map_err(|e| e.within("ThumbnailV2Arg.resource"))?;
@@ -11500,11 +12804,18 @@ impl crate::wire::Validate for ThumbnailV2Arg {
     }
 }
 impl ::std::fmt::Debug for ThumbnailV2Arg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailV2Arg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ThumbnailV2Arg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnlockFileArg {
     /// Path in the user's Dropbox to a file.
@@ -11513,34 +12824,44 @@ pub struct UnlockFileArg {
 impl UnlockFileArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self { path }
     }
 }
-impl crate::wire::EncodeFields for UnlockFileArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "path", &self.path);
-    }
-}
 impl crate::wire::Encode for UnlockFileArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "path", &self.path);
+    }
 }
-impl crate::wire::DecodeFields for UnlockFileArg {
+impl crate::wire::Decode for UnlockFileArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::WritePathOrId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11562,16 +12883,9 @@ impl crate::wire::DecodeFields for UnlockFileArg {
         ::std::result::Result::Ok(Self { path: f0 })
     }
 }
-impl crate::wire::Decode for UnlockFileArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UnlockFileArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
@@ -11587,11 +12901,18 @@ impl crate::wire::Validate for UnlockFileArg {
     }
 }
 impl ::std::fmt::Debug for UnlockFileArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnlockFileArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UnlockFileArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnlockFileBatchArg {
     /// List of 'entries'. Each 'entry' contains a path of the file which will be unlocked. Duplicate path arguments in the batch are considered only once.
@@ -11600,34 +12921,44 @@ pub struct UnlockFileBatchArg {
 impl UnlockFileBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::files::UnlockFileArg>) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for UnlockFileBatchArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for UnlockFileBatchArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for UnlockFileBatchArg {
+impl crate::wire::Decode for UnlockFileBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::files::UnlockFileArg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11649,16 +12980,9 @@ impl crate::wire::DecodeFields for UnlockFileBatchArg {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for UnlockFileBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UnlockFileBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -11668,11 +12992,18 @@ impl crate::wire::Validate for UnlockFileBatchArg {
     }
 }
 impl ::std::fmt::Debug for UnlockFileBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnlockFileBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UnlockFileBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadArg {
     /// Path in the user's Dropbox to save the file.
@@ -11697,6 +13028,7 @@ pub struct UploadArg {
 impl UploadArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self {
             path,
@@ -11710,16 +13042,19 @@ impl UploadArg {
         }
     }
     /// Sets `mode`.
+    #[inline]
     pub fn with_mode(mut self, value: crate::files::WriteMode) -> Self {
         self.mode = value;
         self
     }
     /// Sets `autorename`.
+    #[inline]
     pub fn with_autorename(mut self, value: bool) -> Self {
         self.autorename = value;
         self
     }
     /// Sets `client_modified`.
+    #[inline]
     pub fn with_client_modified(
         mut self,
         value: crate::common::DropboxTimestamp,
@@ -11728,11 +13063,13 @@ impl UploadArg {
         self
     }
     /// Sets `mute`.
+    #[inline]
     pub fn with_mute(mut self, value: bool) -> Self {
         self.mute = value;
         self
     }
     /// Sets `property_groups`.
+    #[inline]
     pub fn with_property_groups(
         mut self,
         value: ::std::vec::Vec<crate::file_properties::PropertyGroup>,
@@ -11741,17 +13078,26 @@ impl UploadArg {
         self
     }
     /// Sets `strict_conflict`.
+    #[inline]
     pub fn with_strict_conflict(mut self, value: bool) -> Self {
         self.strict_conflict = value;
         self
     }
     /// Sets `content_hash`.
+    #[inline]
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for UploadArg {
+impl crate::wire::Encode for UploadArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -11764,20 +13110,20 @@ impl crate::wire::EncodeFields for UploadArg {
         crate::wire::write_opt(w, "content_hash", &self.content_hash);
     }
 }
-impl crate::wire::Encode for UploadArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UploadArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UploadArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::WritePathOrId>,
             f1: ::std::option::Option<crate::files::WriteMode>,
@@ -11790,7 +13136,16 @@ impl crate::wire::DecodeFields for UploadArg {
             f6: ::std::option::Option<bool>,
             f7: ::std::option::Option<crate::files::Sha256HexHash>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11838,16 +13193,9 @@ impl crate::wire::DecodeFields for UploadArg {
         })
     }
 }
-impl crate::wire::Decode for UploadArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
@@ -11880,11 +13228,18 @@ impl crate::wire::Validate for UploadArg {
     }
 }
 impl ::std::fmt::Debug for UploadArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionAppendArg {
     /// Contains the upload session ID and the offset.
@@ -11897,6 +13252,7 @@ pub struct UploadSessionAppendArg {
 impl UploadSessionAppendArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: crate::files::UploadSessionCursor) -> Self {
         Self {
             cursor,
@@ -11905,17 +13261,26 @@ impl UploadSessionAppendArg {
         }
     }
     /// Sets `close`.
+    #[inline]
     pub fn with_close(mut self, value: bool) -> Self {
         self.close = value;
         self
     }
     /// Sets `content_hash`.
+    #[inline]
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for UploadSessionAppendArg {
+impl crate::wire::Encode for UploadSessionAppendArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
@@ -11923,26 +13288,30 @@ impl crate::wire::EncodeFields for UploadSessionAppendArg {
         crate::wire::write_opt(w, "content_hash", &self.content_hash);
     }
 }
-impl crate::wire::Encode for UploadSessionAppendArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UploadSessionAppendArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UploadSessionAppendArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::UploadSessionCursor>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<crate::files::Sha256HexHash>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11973,16 +13342,9 @@ impl crate::wire::DecodeFields for UploadSessionAppendArg {
         })
     }
 }
-impl crate::wire::Decode for UploadSessionAppendArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionAppendArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.content_hash {
             crate::wire::check_str(
@@ -11997,11 +13359,18 @@ impl crate::wire::Validate for UploadSessionAppendArg {
     }
 }
 impl ::std::fmt::Debug for UploadSessionAppendArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionAppendArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionAppendBatchArg {
     /// Append information for each file in the batch.
@@ -12012,6 +13381,7 @@ pub struct UploadSessionAppendBatchArg {
 impl UploadSessionAppendBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::UploadSessionAppendBatchArgEntry>,
     ) -> Self {
@@ -12021,39 +13391,50 @@ impl UploadSessionAppendBatchArg {
         }
     }
     /// Sets `content_hash`.
+    #[inline]
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for UploadSessionAppendBatchArg {
+impl crate::wire::Encode for UploadSessionAppendBatchArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
         crate::wire::write_opt(w, "content_hash", &self.content_hash);
     }
 }
-impl crate::wire::Encode for UploadSessionAppendBatchArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UploadSessionAppendBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UploadSessionAppendBatchArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::files::UploadSessionAppendBatchArgEntry>,
             >,
             f1: ::std::option::Option<crate::files::Sha256HexHash>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12079,16 +13460,9 @@ impl crate::wire::DecodeFields for UploadSessionAppendBatchArg {
         })
     }
 }
-impl crate::wire::Decode for UploadSessionAppendBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionAppendBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_items(
             "UploadSessionAppendBatchArg.entries",
@@ -12109,11 +13483,18 @@ impl crate::wire::Validate for UploadSessionAppendBatchArg {
     }
 }
 impl ::std::fmt::Debug for UploadSessionAppendBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionAppendBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionAppendBatchArgEntry {
     /// Contains the upload session ID and the offset.
@@ -12126,6 +13507,7 @@ pub struct UploadSessionAppendBatchArgEntry {
 impl UploadSessionAppendBatchArgEntry {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: crate::files::UploadSessionCursor, length: u64) -> Self {
         Self {
             cursor,
@@ -12134,12 +13516,20 @@ impl UploadSessionAppendBatchArgEntry {
         }
     }
     /// Sets `close`.
+    #[inline]
     pub fn with_close(mut self, value: bool) -> Self {
         self.close = value;
         self
     }
 }
-impl crate::wire::EncodeFields for UploadSessionAppendBatchArgEntry {
+impl crate::wire::Encode for UploadSessionAppendBatchArgEntry {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
@@ -12147,26 +13537,30 @@ impl crate::wire::EncodeFields for UploadSessionAppendBatchArgEntry {
         crate::wire::write_field(w, "close", &self.close);
     }
 }
-impl crate::wire::Encode for UploadSessionAppendBatchArgEntry {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UploadSessionAppendBatchArgEntry {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UploadSessionAppendBatchArgEntry {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::UploadSessionCursor>,
             f1: ::std::option::Option<u64>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12205,21 +13599,20 @@ impl crate::wire::DecodeFields for UploadSessionAppendBatchArgEntry {
         })
     }
 }
-impl crate::wire::Decode for UploadSessionAppendBatchArgEntry {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionAppendBatchArgEntry {}
 impl ::std::fmt::Debug for UploadSessionAppendBatchArgEntry {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendBatchArgEntry", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionAppendBatchArgEntry {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionAppendBatchResult {
     /// Each entry in [`UploadSessionAppendBatchArg.entries`](crate::files::UploadSessionAppendBatchArg::entries) will appear at the same position inside [`UploadSessionAppendBatchResult.entries`](crate::files::UploadSessionAppendBatchResult::entries).
@@ -12228,38 +13621,48 @@ pub struct UploadSessionAppendBatchResult {
 impl UploadSessionAppendBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::UploadSessionAppendBatchResultEntry>,
     ) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for UploadSessionAppendBatchResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for UploadSessionAppendBatchResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for UploadSessionAppendBatchResult {
+impl crate::wire::Decode for UploadSessionAppendBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::files::UploadSessionAppendBatchResultEntry>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12281,21 +13684,20 @@ impl crate::wire::DecodeFields for UploadSessionAppendBatchResult {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for UploadSessionAppendBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionAppendBatchResult {}
 impl ::std::fmt::Debug for UploadSessionAppendBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendBatchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionAppendBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionCursor {
     /// The upload session ID (returned by [`upload_session/start`](crate::files::upload_session_start)).
@@ -12306,36 +13708,47 @@ pub struct UploadSessionCursor {
 impl UploadSessionCursor {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(session_id: ::std::string::String, offset: u64) -> Self {
         Self { session_id, offset }
     }
 }
-impl crate::wire::EncodeFields for UploadSessionCursor {
+impl crate::wire::Encode for UploadSessionCursor {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
         crate::wire::write_field(w, "offset", &self.offset);
     }
 }
-impl crate::wire::Encode for UploadSessionCursor {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UploadSessionCursor {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UploadSessionCursor {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12366,21 +13779,20 @@ impl crate::wire::DecodeFields for UploadSessionCursor {
         ::std::result::Result::Ok(Self { session_id: f0, offset: f1 })
     }
 }
-impl crate::wire::Decode for UploadSessionCursor {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionCursor {}
 impl ::std::fmt::Debug for UploadSessionCursor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionCursor", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionCursor {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionFinishArg {
     /// Contains the upload session ID and the offset.
@@ -12393,6 +13805,7 @@ pub struct UploadSessionFinishArg {
 impl UploadSessionFinishArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         cursor: crate::files::UploadSessionCursor,
         commit: crate::files::CommitInfo,
@@ -12404,12 +13817,20 @@ impl UploadSessionFinishArg {
         }
     }
     /// Sets `content_hash`.
+    #[inline]
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for UploadSessionFinishArg {
+impl crate::wire::Encode for UploadSessionFinishArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
@@ -12417,26 +13838,30 @@ impl crate::wire::EncodeFields for UploadSessionFinishArg {
         crate::wire::write_opt(w, "content_hash", &self.content_hash);
     }
 }
-impl crate::wire::Encode for UploadSessionFinishArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UploadSessionFinishArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UploadSessionFinishArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::UploadSessionCursor>,
             f1: ::std::option::Option<crate::files::CommitInfo>,
             f2: ::std::option::Option<crate::files::Sha256HexHash>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12472,16 +13897,9 @@ impl crate::wire::DecodeFields for UploadSessionFinishArg {
         })
     }
 }
-impl crate::wire::Decode for UploadSessionFinishArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionFinishArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.commit)
             .map_err(|e| e.within("UploadSessionFinishArg.commit"))?;
@@ -12498,11 +13916,18 @@ impl crate::wire::Validate for UploadSessionFinishArg {
     }
 }
 impl ::std::fmt::Debug for UploadSessionFinishArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionFinishArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionFinishArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionFinishBatchArg {
     /// Commit information for each file in the batch.
@@ -12511,36 +13936,46 @@ pub struct UploadSessionFinishBatchArg {
 impl UploadSessionFinishBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::files::UploadSessionFinishArg>) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for UploadSessionFinishBatchArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for UploadSessionFinishBatchArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for UploadSessionFinishBatchArg {
+impl crate::wire::Decode for UploadSessionFinishBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::files::UploadSessionFinishArg>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12562,16 +13997,9 @@ impl crate::wire::DecodeFields for UploadSessionFinishBatchArg {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for UploadSessionFinishBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionFinishBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_items(
             "UploadSessionFinishBatchArg.entries",
@@ -12587,11 +14015,18 @@ impl crate::wire::Validate for UploadSessionFinishBatchArg {
     }
 }
 impl ::std::fmt::Debug for UploadSessionFinishBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionFinishBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionFinishBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionFinishBatchResult {
     /// Each entry in [`UploadSessionFinishBatchArg.entries`](crate::files::UploadSessionFinishBatchArg::entries) will appear at the same position inside [`UploadSessionFinishBatchResult.entries`](crate::files::UploadSessionFinishBatchResult::entries).
@@ -12600,38 +14035,48 @@ pub struct UploadSessionFinishBatchResult {
 impl UploadSessionFinishBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         entries: ::std::vec::Vec<crate::files::UploadSessionFinishBatchResultEntry>,
     ) -> Self {
         Self { entries }
     }
 }
-impl crate::wire::EncodeFields for UploadSessionFinishBatchResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "entries", &self.entries);
-    }
-}
 impl crate::wire::Encode for UploadSessionFinishBatchResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "entries", &self.entries);
+    }
 }
-impl crate::wire::DecodeFields for UploadSessionFinishBatchResult {
+impl crate::wire::Decode for UploadSessionFinishBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::files::UploadSessionFinishBatchResultEntry>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12653,16 +14098,9 @@ impl crate::wire::DecodeFields for UploadSessionFinishBatchResult {
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Decode for UploadSessionFinishBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionFinishBatchResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -12672,11 +14110,18 @@ impl crate::wire::Validate for UploadSessionFinishBatchResult {
     }
 }
 impl ::std::fmt::Debug for UploadSessionFinishBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionFinishBatchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionFinishBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionOffsetError {
     /// The offset up to which data has been collected.
@@ -12685,34 +14130,44 @@ pub struct UploadSessionOffsetError {
 impl UploadSessionOffsetError {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(correct_offset: u64) -> Self {
         Self { correct_offset }
     }
 }
-impl crate::wire::EncodeFields for UploadSessionOffsetError {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "correct_offset", &self.correct_offset);
-    }
-}
 impl crate::wire::Encode for UploadSessionOffsetError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "correct_offset", &self.correct_offset);
+    }
 }
-impl crate::wire::DecodeFields for UploadSessionOffsetError {
+impl crate::wire::Decode for UploadSessionOffsetError {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12734,21 +14189,20 @@ impl crate::wire::DecodeFields for UploadSessionOffsetError {
         ::std::result::Result::Ok(Self { correct_offset: f0 })
     }
 }
-impl crate::wire::Decode for UploadSessionOffsetError {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionOffsetError {}
 impl ::std::fmt::Debug for UploadSessionOffsetError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionOffsetError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionOffsetError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionStartArg {
     /// If true, the current session will be closed, at which point you won't be able to call [`upload_session/append:2`](crate::files::upload_session_append_v2) anymore with the current session.
@@ -12761,6 +14215,7 @@ pub struct UploadSessionStartArg {
 impl UploadSessionStartArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             close: false,
@@ -12769,22 +14224,32 @@ impl UploadSessionStartArg {
         }
     }
     /// Sets `close`.
+    #[inline]
     pub fn with_close(mut self, value: bool) -> Self {
         self.close = value;
         self
     }
     /// Sets `session_type`.
+    #[inline]
     pub fn with_session_type(mut self, value: crate::files::UploadSessionType) -> Self {
         self.session_type = ::std::option::Option::Some(value);
         self
     }
     /// Sets `content_hash`.
+    #[inline]
     pub fn with_content_hash(mut self, value: crate::files::Sha256HexHash) -> Self {
         self.content_hash = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for UploadSessionStartArg {
+impl crate::wire::Encode for UploadSessionStartArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "close", &self.close);
@@ -12792,26 +14257,30 @@ impl crate::wire::EncodeFields for UploadSessionStartArg {
         crate::wire::write_opt(w, "content_hash", &self.content_hash);
     }
 }
-impl crate::wire::Encode for UploadSessionStartArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UploadSessionStartArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UploadSessionStartArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<crate::files::UploadSessionType>,
             f2: ::std::option::Option<crate::files::Sha256HexHash>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12832,16 +14301,9 @@ impl crate::wire::DecodeFields for UploadSessionStartArg {
         })
     }
 }
-impl crate::wire::Decode for UploadSessionStartArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionStartArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.content_hash {
             crate::wire::check_str(
@@ -12856,11 +14318,18 @@ impl crate::wire::Validate for UploadSessionStartArg {
     }
 }
 impl ::std::fmt::Debug for UploadSessionStartArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionStartArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionStartArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionStartBatchArg {
     /// Type of upload session you want to start. If not specified, default is [`UploadSessionType.sequential`](crate::files::UploadSessionType::Sequential).
@@ -12871,6 +14340,7 @@ pub struct UploadSessionStartBatchArg {
 impl UploadSessionStartBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(num_sessions: u64) -> Self {
         Self {
             session_type: ::std::option::Option::None,
@@ -12878,37 +14348,48 @@ impl UploadSessionStartBatchArg {
         }
     }
     /// Sets `session_type`.
+    #[inline]
     pub fn with_session_type(mut self, value: crate::files::UploadSessionType) -> Self {
         self.session_type = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for UploadSessionStartBatchArg {
+impl crate::wire::Encode for UploadSessionStartBatchArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "session_type", &self.session_type);
         crate::wire::write_field(w, "num_sessions", &self.num_sessions);
     }
 }
-impl crate::wire::Encode for UploadSessionStartBatchArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UploadSessionStartBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UploadSessionStartBatchArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::UploadSessionType>,
             f1: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12934,16 +14415,9 @@ impl crate::wire::DecodeFields for UploadSessionStartBatchArg {
         })
     }
 }
-impl crate::wire::Decode for UploadSessionStartBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionStartBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "UploadSessionStartBatchArg.num_sessions",
@@ -12955,11 +14429,18 @@ impl crate::wire::Validate for UploadSessionStartBatchArg {
     }
 }
 impl ::std::fmt::Debug for UploadSessionStartBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionStartBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionStartBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionStartBatchResult {
     /// A List of unique identifiers for the upload session. Pass each session\_id to [`upload_session/append:2`](crate::files::upload_session_append_v2) and [`upload_session/finish`](crate::files::upload_session_finish).
@@ -12968,34 +14449,44 @@ pub struct UploadSessionStartBatchResult {
 impl UploadSessionStartBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(session_ids: ::std::vec::Vec<::std::string::String>) -> Self {
         Self { session_ids }
     }
 }
-impl crate::wire::EncodeFields for UploadSessionStartBatchResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "session_ids", &self.session_ids);
-    }
-}
 impl crate::wire::Encode for UploadSessionStartBatchResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "session_ids", &self.session_ids);
+    }
 }
-impl crate::wire::DecodeFields for UploadSessionStartBatchResult {
+impl crate::wire::Decode for UploadSessionStartBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13017,21 +14508,20 @@ impl crate::wire::DecodeFields for UploadSessionStartBatchResult {
         ::std::result::Result::Ok(Self { session_ids: f0 })
     }
 }
-impl crate::wire::Decode for UploadSessionStartBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionStartBatchResult {}
 impl ::std::fmt::Debug for UploadSessionStartBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionStartBatchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionStartBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadSessionStartResult {
     /// A unique identifier for the upload session. Pass this to [`upload_session/append:2`](crate::files::upload_session_append_v2) and [`upload_session/finish`](crate::files::upload_session_finish).
@@ -13040,34 +14530,44 @@ pub struct UploadSessionStartResult {
 impl UploadSessionStartResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(session_id: ::std::string::String) -> Self {
         Self { session_id }
     }
 }
-impl crate::wire::EncodeFields for UploadSessionStartResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "session_id", &self.session_id);
-    }
-}
 impl crate::wire::Encode for UploadSessionStartResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "session_id", &self.session_id);
+    }
 }
-impl crate::wire::DecodeFields for UploadSessionStartResult {
+impl crate::wire::Decode for UploadSessionStartResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13089,21 +14589,20 @@ impl crate::wire::DecodeFields for UploadSessionStartResult {
         ::std::result::Result::Ok(Self { session_id: f0 })
     }
 }
-impl crate::wire::Decode for UploadSessionStartResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadSessionStartResult {}
 impl ::std::fmt::Debug for UploadSessionStartResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionStartResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionStartResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UploadWriteFailed {
     /// The reason why the file couldn't be saved.
@@ -13114,6 +14613,7 @@ pub struct UploadWriteFailed {
 impl UploadWriteFailed {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         reason: crate::files::WriteError,
         upload_session_id: ::std::string::String,
@@ -13121,32 +14621,42 @@ impl UploadWriteFailed {
         Self { reason, upload_session_id }
     }
 }
-impl crate::wire::EncodeFields for UploadWriteFailed {
+impl crate::wire::Encode for UploadWriteFailed {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "reason", &self.reason);
         crate::wire::write_field(w, "upload_session_id", &self.upload_session_id);
     }
 }
-impl crate::wire::Encode for UploadWriteFailed {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UploadWriteFailed {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UploadWriteFailed {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::WriteError>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13180,21 +14690,20 @@ impl crate::wire::DecodeFields for UploadWriteFailed {
         })
     }
 }
-impl crate::wire::Decode for UploadWriteFailed {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UploadWriteFailed {}
 impl ::std::fmt::Debug for UploadWriteFailed {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadWriteFailed", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadWriteFailed {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserGeneratedTag {
     pub tag_text: crate::files::TagText,
@@ -13202,34 +14711,44 @@ pub struct UserGeneratedTag {
 impl UserGeneratedTag {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(tag_text: crate::files::TagText) -> Self {
         Self { tag_text }
     }
 }
-impl crate::wire::EncodeFields for UserGeneratedTag {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "tag_text", &self.tag_text);
-    }
-}
 impl crate::wire::Encode for UserGeneratedTag {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "tag_text", &self.tag_text);
+    }
 }
-impl crate::wire::DecodeFields for UserGeneratedTag {
+impl crate::wire::Decode for UserGeneratedTag {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::TagText>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13251,16 +14770,9 @@ impl crate::wire::DecodeFields for UserGeneratedTag {
         ::std::result::Result::Ok(Self { tag_text: f0 })
     }
 }
-impl crate::wire::Decode for UserGeneratedTag {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserGeneratedTag {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[\\w]+");
         crate::wire::check_str(
@@ -13274,12 +14786,19 @@ impl crate::wire::Validate for UserGeneratedTag {
     }
 }
 impl ::std::fmt::Debug for UserGeneratedTag {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserGeneratedTag", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserGeneratedTag {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Metadata for a video.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VideoMetadata {
     /// Dimension of the photo/video.
@@ -13294,6 +14813,7 @@ pub struct VideoMetadata {
 impl VideoMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             dimensions: ::std::option::Option::None,
@@ -13303,27 +14823,38 @@ impl VideoMetadata {
         }
     }
     /// Sets `dimensions`.
+    #[inline]
     pub fn with_dimensions(mut self, value: crate::files::Dimensions) -> Self {
         self.dimensions = ::std::option::Option::Some(value);
         self
     }
     /// Sets `location`.
+    #[inline]
     pub fn with_location(mut self, value: crate::files::GpsCoordinates) -> Self {
         self.location = ::std::option::Option::Some(value);
         self
     }
     /// Sets `time_taken`.
+    #[inline]
     pub fn with_time_taken(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.time_taken = ::std::option::Option::Some(value);
         self
     }
     /// Sets `duration`.
+    #[inline]
     pub fn with_duration(mut self, value: u64) -> Self {
         self.duration = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for VideoMetadata {
+impl crate::wire::Encode for VideoMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "dimensions", &self.dimensions);
@@ -13332,27 +14863,32 @@ impl crate::wire::EncodeFields for VideoMetadata {
         crate::wire::write_opt(w, "duration", &self.duration);
     }
 }
-impl crate::wire::Encode for VideoMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for VideoMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for VideoMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::files::Dimensions>,
             f1: ::std::option::Option<crate::files::GpsCoordinates>,
             f2: ::std::option::Option<crate::common::DropboxTimestamp>,
             f3: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13372,16 +14908,9 @@ impl crate::wire::DecodeFields for VideoMetadata {
         })
     }
 }
-impl crate::wire::Decode for VideoMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for VideoMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.location {
             crate::wire::Validate::validate(some0)
@@ -13391,11 +14920,18 @@ impl crate::wire::Validate for VideoMetadata {
     }
 }
 impl ::std::fmt::Debug for VideoMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("VideoMetadata", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for VideoMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AddTagError {
     Path(crate::files::LookupError),
@@ -13406,6 +14942,7 @@ pub enum AddTagError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AddTagError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -13419,6 +14956,7 @@ impl crate::wire::Encode for AddTagError {
 }
 impl crate::wire::Decode for AddTagError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13456,16 +14994,24 @@ impl crate::wire::Decode for AddTagError {
 }
 impl crate::wire::Validate for AddTagError {}
 impl ::std::fmt::Debug for AddTagError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddTagError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddTagError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum AlphaGetMetadataError {
     Path(crate::files::LookupError),
     PropertiesError(crate::file_properties::LookUpPropertiesError),
 }
 impl crate::wire::Encode for AlphaGetMetadataError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -13483,6 +15029,7 @@ impl crate::wire::Encode for AlphaGetMetadataError {
 }
 impl crate::wire::Decode for AlphaGetMetadataError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13536,11 +15083,18 @@ impl crate::wire::Decode for AlphaGetMetadataError {
 }
 impl crate::wire::Validate for AlphaGetMetadataError {}
 impl ::std::fmt::Debug for AlphaGetMetadataError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AlphaGetMetadataError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AlphaGetMetadataError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum BaseTagError {
     Path(crate::files::LookupError),
@@ -13549,6 +15103,7 @@ pub enum BaseTagError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for BaseTagError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -13561,6 +15116,7 @@ impl crate::wire::Encode for BaseTagError {
 }
 impl crate::wire::Decode for BaseTagError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13593,11 +15149,18 @@ impl crate::wire::Decode for BaseTagError {
 }
 impl crate::wire::Validate for BaseTagError {}
 impl ::std::fmt::Debug for BaseTagError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BaseTagError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for BaseTagError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CreateFolderBatchError {
     /// The operation would involve too many files or folders.
@@ -13607,6 +15170,7 @@ pub enum CreateFolderBatchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for CreateFolderBatchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
@@ -13617,6 +15181,7 @@ impl crate::wire::Encode for CreateFolderBatchError {
 }
 impl crate::wire::Decode for CreateFolderBatchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13658,11 +15223,18 @@ impl crate::wire::Decode for CreateFolderBatchError {
 }
 impl crate::wire::Validate for CreateFolderBatchError {}
 impl ::std::fmt::Debug for CreateFolderBatchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateFolderBatchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CreateFolderBatchJobStatus {
     /// The asynchronous job is still in progress.
@@ -13676,6 +15248,7 @@ pub enum CreateFolderBatchJobStatus {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for CreateFolderBatchJobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -13692,6 +15265,7 @@ impl crate::wire::Encode for CreateFolderBatchJobStatus {
 }
 impl crate::wire::Decode for CreateFolderBatchJobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13702,7 +15276,7 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::CreateFolderBatchResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -13735,7 +15309,7 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::CreateFolderBatchResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -13755,6 +15329,7 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
 }
 impl crate::wire::Validate for CreateFolderBatchJobStatus {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -13769,12 +15344,19 @@ impl crate::wire::Validate for CreateFolderBatchJobStatus {
     }
 }
 impl ::std::fmt::Debug for CreateFolderBatchJobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchJobStatus", self, f)
     }
 }
+impl ::std::cmp::PartialEq for CreateFolderBatchJobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result returned by [`create_folder_batch`] that may either launch an asynchronous job or complete synchronously.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CreateFolderBatchLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -13785,6 +15367,7 @@ pub enum CreateFolderBatchLaunch {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for CreateFolderBatchLaunch {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -13804,6 +15387,7 @@ impl crate::wire::Encode for CreateFolderBatchLaunch {
 }
 impl crate::wire::Decode for CreateFolderBatchLaunch {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13813,7 +15397,7 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::CreateFolderBatchResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -13846,7 +15430,7 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::CreateFolderBatchResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::CreateFolderBatchResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -13862,6 +15446,7 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
 }
 impl crate::wire::Validate for CreateFolderBatchLaunch {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -13884,16 +15469,24 @@ impl crate::wire::Validate for CreateFolderBatchLaunch {
     }
 }
 impl ::std::fmt::Debug for CreateFolderBatchLaunch {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchLaunch", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateFolderBatchLaunch {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum CreateFolderBatchResultEntry {
     Success(crate::files::CreateFolderEntryResult),
     Failure(crate::files::CreateFolderEntryError),
 }
 impl crate::wire::Encode for CreateFolderBatchResultEntry {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -13907,6 +15500,7 @@ impl crate::wire::Encode for CreateFolderBatchResultEntry {
 }
 impl crate::wire::Decode for CreateFolderBatchResultEntry {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13916,7 +15510,7 @@ impl crate::wire::Decode for CreateFolderBatchResultEntry {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::files::CreateFolderEntryResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::CreateFolderEntryResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -13949,7 +15543,7 @@ impl crate::wire::Decode for CreateFolderBatchResultEntry {
             })?;
         match &*tag {
             "success" => {
-                <crate::files::CreateFolderEntryResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::CreateFolderEntryResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -13974,6 +15568,7 @@ impl crate::wire::Decode for CreateFolderBatchResultEntry {
 }
 impl crate::wire::Validate for CreateFolderBatchResultEntry {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -13988,11 +15583,18 @@ impl crate::wire::Validate for CreateFolderBatchResultEntry {
     }
 }
 impl ::std::fmt::Debug for CreateFolderBatchResultEntry {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderBatchResultEntry", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateFolderBatchResultEntry {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CreateFolderEntryError {
     Path(crate::files::WriteError),
@@ -14001,6 +15603,7 @@ pub enum CreateFolderEntryError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for CreateFolderEntryError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -14013,6 +15616,7 @@ impl crate::wire::Encode for CreateFolderEntryError {
 }
 impl crate::wire::Decode for CreateFolderEntryError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14053,15 +15657,23 @@ impl crate::wire::Decode for CreateFolderEntryError {
 }
 impl crate::wire::Validate for CreateFolderEntryError {}
 impl ::std::fmt::Debug for CreateFolderEntryError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderEntryError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateFolderEntryError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum CreateFolderError {
     Path(crate::files::WriteError),
 }
 impl crate::wire::Encode for CreateFolderError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -14072,6 +15684,7 @@ impl crate::wire::Encode for CreateFolderError {
 }
 impl crate::wire::Decode for CreateFolderError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14118,11 +15731,18 @@ impl crate::wire::Decode for CreateFolderError {
 }
 impl crate::wire::Validate for CreateFolderError {}
 impl ::std::fmt::Debug for CreateFolderError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateFolderError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateFolderError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DeleteBatchError {
     /// Use [`DeleteError.too_many_write_operations`](crate::files::DeleteError::TooManyWriteOperations). [`delete_batch`] now provides smaller granularity about which entry has failed because of this.
@@ -14133,6 +15753,7 @@ pub enum DeleteBatchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DeleteBatchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TooManyWriteOperations => {
@@ -14145,6 +15766,7 @@ impl crate::wire::Encode for DeleteBatchError {
 }
 impl crate::wire::Decode for DeleteBatchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14183,11 +15805,18 @@ impl crate::wire::Decode for DeleteBatchError {
 }
 impl crate::wire::Validate for DeleteBatchError {}
 impl ::std::fmt::Debug for DeleteBatchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteBatchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DeleteBatchJobStatus {
     /// The asynchronous job is still in progress.
@@ -14201,6 +15830,7 @@ pub enum DeleteBatchJobStatus {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DeleteBatchJobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -14217,6 +15847,7 @@ impl crate::wire::Encode for DeleteBatchJobStatus {
 }
 impl crate::wire::Decode for DeleteBatchJobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14227,7 +15858,7 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::DeleteBatchResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -14260,7 +15891,7 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::DeleteBatchResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -14280,6 +15911,7 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
 }
 impl crate::wire::Validate for DeleteBatchJobStatus {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -14294,12 +15926,19 @@ impl crate::wire::Validate for DeleteBatchJobStatus {
     }
 }
 impl ::std::fmt::Debug for DeleteBatchJobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchJobStatus", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DeleteBatchJobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result returned by [`delete_batch`] that may either launch an asynchronous job or complete synchronously.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DeleteBatchLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -14310,6 +15949,7 @@ pub enum DeleteBatchLaunch {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DeleteBatchLaunch {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -14329,6 +15969,7 @@ impl crate::wire::Encode for DeleteBatchLaunch {
 }
 impl crate::wire::Decode for DeleteBatchLaunch {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14338,7 +15979,7 @@ impl crate::wire::Decode for DeleteBatchLaunch {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::DeleteBatchResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -14369,7 +16010,7 @@ impl crate::wire::Decode for DeleteBatchLaunch {
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::DeleteBatchResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::DeleteBatchResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -14385,6 +16026,7 @@ impl crate::wire::Decode for DeleteBatchLaunch {
 }
 impl crate::wire::Validate for DeleteBatchLaunch {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -14407,16 +16049,24 @@ impl crate::wire::Validate for DeleteBatchLaunch {
     }
 }
 impl ::std::fmt::Debug for DeleteBatchLaunch {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchLaunch", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteBatchLaunch {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum DeleteBatchResultEntry {
     Success(crate::files::DeleteBatchResultData),
     Failure(crate::files::DeleteError),
 }
 impl crate::wire::Encode for DeleteBatchResultEntry {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -14430,6 +16080,7 @@ impl crate::wire::Encode for DeleteBatchResultEntry {
 }
 impl crate::wire::Decode for DeleteBatchResultEntry {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14439,7 +16090,7 @@ impl crate::wire::Decode for DeleteBatchResultEntry {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::files::DeleteBatchResultData as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::DeleteBatchResultData as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -14472,7 +16123,7 @@ impl crate::wire::Decode for DeleteBatchResultEntry {
             })?;
         match &*tag {
             "success" => {
-                <crate::files::DeleteBatchResultData as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::DeleteBatchResultData as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -14497,6 +16148,7 @@ impl crate::wire::Decode for DeleteBatchResultEntry {
 }
 impl crate::wire::Validate for DeleteBatchResultEntry {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -14511,11 +16163,18 @@ impl crate::wire::Validate for DeleteBatchResultEntry {
     }
 }
 impl ::std::fmt::Debug for DeleteBatchResultEntry {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteBatchResultEntry", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteBatchResultEntry {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DeleteError {
     PathLookup(crate::files::LookupError),
@@ -14529,6 +16188,7 @@ pub enum DeleteError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DeleteError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PathLookup(x) => {
@@ -14556,6 +16216,7 @@ impl crate::wire::Encode for DeleteError {
 }
 impl crate::wire::Decode for DeleteError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14607,11 +16268,18 @@ impl crate::wire::Decode for DeleteError {
 }
 impl crate::wire::Validate for DeleteError {}
 impl ::std::fmt::Debug for DeleteError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DownloadError {
     Path(crate::files::LookupError),
@@ -14622,6 +16290,7 @@ pub enum DownloadError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DownloadError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -14635,6 +16304,7 @@ impl crate::wire::Encode for DownloadError {
 }
 impl crate::wire::Decode for DownloadError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14674,11 +16344,18 @@ impl crate::wire::Decode for DownloadError {
 }
 impl crate::wire::Validate for DownloadError {}
 impl ::std::fmt::Debug for DownloadError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DownloadError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DownloadError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DownloadZipError {
     Path(crate::files::LookupError),
@@ -14691,6 +16368,7 @@ pub enum DownloadZipError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DownloadZipError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -14705,6 +16383,7 @@ impl crate::wire::Encode for DownloadZipError {
 }
 impl crate::wire::Decode for DownloadZipError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14749,11 +16428,18 @@ impl crate::wire::Decode for DownloadZipError {
 }
 impl crate::wire::Validate for DownloadZipError {}
 impl ::std::fmt::Debug for DownloadZipError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DownloadZipError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DownloadZipError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExportError {
     Path(crate::files::LookupError),
@@ -14768,6 +16454,7 @@ pub enum ExportError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ExportError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -14785,6 +16472,7 @@ impl crate::wire::Encode for ExportError {
 }
 impl crate::wire::Decode for ExportError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14834,11 +16522,18 @@ impl crate::wire::Decode for ExportError {
 }
 impl crate::wire::Validate for ExportError {}
 impl ::std::fmt::Debug for ExportError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExportError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ExportError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileCategory {
     /// jpg, png, gif, and more.
@@ -14866,6 +16561,7 @@ pub enum FileCategory {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileCategory {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Image => crate::wire::write_tag(w, "image"),
@@ -14885,6 +16581,7 @@ impl crate::wire::Encode for FileCategory {
 }
 impl crate::wire::Decode for FileCategory {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14966,11 +16663,18 @@ impl crate::wire::Decode for FileCategory {
 }
 impl crate::wire::Validate for FileCategory {}
 impl ::std::fmt::Debug for FileCategory {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileCategory", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileCategory {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileLockContent {
     /// Empty type to indicate no lock.
@@ -14982,6 +16686,7 @@ pub enum FileLockContent {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileLockContent {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Unlocked => crate::wire::write_tag(w, "unlocked"),
@@ -14995,6 +16700,7 @@ impl crate::wire::Encode for FileLockContent {
 }
 impl crate::wire::Decode for FileLockContent {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15005,7 +16711,7 @@ impl crate::wire::Decode for FileLockContent {
                 "single_user" => {
                     ::std::result::Result::Ok(
                         Self::SingleUser({
-                            let v = <crate::files::SingleUserLock as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::SingleUserLock as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -15033,7 +16739,7 @@ impl crate::wire::Decode for FileLockContent {
                 ::std::result::Result::Ok(Self::Unlocked)
             }
             "single_user" => {
-                <crate::files::SingleUserLock as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::SingleUserLock as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -15049,6 +16755,7 @@ impl crate::wire::Decode for FileLockContent {
 }
 impl crate::wire::Validate for FileLockContent {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::SingleUser(x) => {
@@ -15062,11 +16769,18 @@ impl crate::wire::Validate for FileLockContent {
     }
 }
 impl ::std::fmt::Debug for FileLockContent {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileLockContent", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileLockContent {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileStatus {
     Active,
@@ -15076,6 +16790,7 @@ pub enum FileStatus {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Active => crate::wire::write_tag(w, "active"),
@@ -15087,6 +16802,7 @@ impl crate::wire::Encode for FileStatus {
 }
 impl crate::wire::Decode for FileStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15128,11 +16844,18 @@ impl crate::wire::Decode for FileStatus {
 }
 impl crate::wire::Validate for FileStatus {}
 impl ::std::fmt::Debug for FileStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetCopyReferenceError {
     Path(crate::files::LookupError),
@@ -15141,6 +16864,7 @@ pub enum GetCopyReferenceError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetCopyReferenceError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -15153,6 +16877,7 @@ impl crate::wire::Encode for GetCopyReferenceError {
 }
 impl crate::wire::Decode for GetCopyReferenceError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15193,15 +16918,23 @@ impl crate::wire::Decode for GetCopyReferenceError {
 }
 impl crate::wire::Validate for GetCopyReferenceError {}
 impl ::std::fmt::Debug for GetCopyReferenceError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetCopyReferenceError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetCopyReferenceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum GetMetadataError {
     Path(crate::files::LookupError),
 }
 impl crate::wire::Encode for GetMetadataError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -15212,6 +16945,7 @@ impl crate::wire::Encode for GetMetadataError {
 }
 impl crate::wire::Decode for GetMetadataError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15255,11 +16989,18 @@ impl crate::wire::Decode for GetMetadataError {
 }
 impl crate::wire::Validate for GetMetadataError {}
 impl ::std::fmt::Debug for GetMetadataError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMetadataError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetMetadataError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetTemporaryLinkError {
     Path(crate::files::LookupError),
@@ -15274,6 +17015,7 @@ pub enum GetTemporaryLinkError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetTemporaryLinkError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -15289,6 +17031,7 @@ impl crate::wire::Encode for GetTemporaryLinkError {
 }
 impl crate::wire::Decode for GetTemporaryLinkError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15344,11 +17087,18 @@ impl crate::wire::Decode for GetTemporaryLinkError {
 }
 impl crate::wire::Validate for GetTemporaryLinkError {}
 impl ::std::fmt::Debug for GetTemporaryLinkError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTemporaryLinkError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetTemporaryLinkError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetThumbnailBatchError {
     /// The operation involves more than 25 files.
@@ -15358,6 +17108,7 @@ pub enum GetThumbnailBatchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetThumbnailBatchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TooManyFiles => crate::wire::write_tag(w, "too_many_files"),
@@ -15368,6 +17119,7 @@ impl crate::wire::Encode for GetThumbnailBatchError {
 }
 impl crate::wire::Decode for GetThumbnailBatchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15409,11 +17161,18 @@ impl crate::wire::Decode for GetThumbnailBatchError {
 }
 impl crate::wire::Validate for GetThumbnailBatchError {}
 impl ::std::fmt::Debug for GetThumbnailBatchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetThumbnailBatchError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetThumbnailBatchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetThumbnailBatchResultEntry {
     Success(crate::files::GetThumbnailBatchResultData),
@@ -15424,6 +17183,7 @@ pub enum GetThumbnailBatchResultEntry {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetThumbnailBatchResultEntry {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -15439,6 +17199,7 @@ impl crate::wire::Encode for GetThumbnailBatchResultEntry {
 }
 impl crate::wire::Decode for GetThumbnailBatchResultEntry {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15448,7 +17209,7 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::files::GetThumbnailBatchResultData as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::GetThumbnailBatchResultData as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -15477,7 +17238,7 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
             })?;
         match &*tag {
             "success" => {
-                <crate::files::GetThumbnailBatchResultData as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::GetThumbnailBatchResultData as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -15497,6 +17258,7 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
 }
 impl crate::wire::Validate for GetThumbnailBatchResultEntry {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -15511,12 +17273,19 @@ impl crate::wire::Validate for GetThumbnailBatchResultEntry {
     }
 }
 impl ::std::fmt::Debug for GetThumbnailBatchResultEntry {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetThumbnailBatchResultEntry", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetThumbnailBatchResultEntry {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The import format of the incoming Paper doc content.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ImportFormat {
     /// The provided data is interpreted as standard HTML.
@@ -15530,6 +17299,7 @@ pub enum ImportFormat {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ImportFormat {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Html => crate::wire::write_tag(w, "html"),
@@ -15542,6 +17312,7 @@ impl crate::wire::Encode for ImportFormat {
 }
 impl crate::wire::Decode for ImportFormat {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15588,11 +17359,18 @@ impl crate::wire::Decode for ImportFormat {
 }
 impl crate::wire::Validate for ImportFormat {}
 impl ::std::fmt::Debug for ImportFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ImportFormat", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ImportFormat {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListFolderContinueError {
     Path(crate::files::LookupError),
@@ -15603,6 +17381,7 @@ pub enum ListFolderContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListFolderContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -15616,6 +17395,7 @@ impl crate::wire::Encode for ListFolderContinueError {
 }
 impl crate::wire::Decode for ListFolderContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15661,11 +17441,18 @@ impl crate::wire::Decode for ListFolderContinueError {
 }
 impl crate::wire::Validate for ListFolderContinueError {}
 impl ::std::fmt::Debug for ListFolderContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderContinueError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListFolderError {
     Path(crate::files::LookupError),
@@ -15675,6 +17462,7 @@ pub enum ListFolderError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListFolderError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -15694,6 +17482,7 @@ impl crate::wire::Encode for ListFolderError {
 }
 impl crate::wire::Decode for ListFolderError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15732,6 +17521,7 @@ impl crate::wire::Decode for ListFolderError {
 }
 impl crate::wire::Validate for ListFolderError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Path(x) => {}
@@ -15746,11 +17536,18 @@ impl crate::wire::Validate for ListFolderError {
     }
 }
 impl ::std::fmt::Debug for ListFolderError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListFolderLongpollError {
     /// Indicates that the cursor has been invalidated. Call [`list_folder`] to obtain a new cursor.
@@ -15760,6 +17557,7 @@ pub enum ListFolderLongpollError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListFolderLongpollError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Reset => crate::wire::write_tag(w, "reset"),
@@ -15770,6 +17568,7 @@ impl crate::wire::Encode for ListFolderLongpollError {
 }
 impl crate::wire::Decode for ListFolderLongpollError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15811,11 +17610,18 @@ impl crate::wire::Decode for ListFolderLongpollError {
 }
 impl crate::wire::Validate for ListFolderLongpollError {}
 impl ::std::fmt::Debug for ListFolderLongpollError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderLongpollError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderLongpollError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListRevisionsError {
     Path(crate::files::LookupError),
@@ -15828,6 +17634,7 @@ pub enum ListRevisionsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListRevisionsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -15844,6 +17651,7 @@ impl crate::wire::Encode for ListRevisionsError {
 }
 impl crate::wire::Decode for ListRevisionsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15895,11 +17703,18 @@ impl crate::wire::Decode for ListRevisionsError {
 }
 impl crate::wire::Validate for ListRevisionsError {}
 impl ::std::fmt::Debug for ListRevisionsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListRevisionsError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListRevisionsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListRevisionsMode {
     /// Returns revisions with the same file path as identified by the latest file entry at the given file path or id.
@@ -15911,6 +17726,7 @@ pub enum ListRevisionsMode {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListRevisionsMode {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path => crate::wire::write_tag(w, "path"),
@@ -15922,6 +17738,7 @@ impl crate::wire::Encode for ListRevisionsMode {
 }
 impl crate::wire::Decode for ListRevisionsMode {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15966,11 +17783,18 @@ impl crate::wire::Decode for ListRevisionsMode {
 }
 impl crate::wire::Validate for ListRevisionsMode {}
 impl ::std::fmt::Debug for ListRevisionsMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListRevisionsMode", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListRevisionsMode {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LockFileError {
     /// Could not find the specified resource.
@@ -15994,6 +17818,7 @@ pub enum LockFileError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LockFileError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PathLookup(x) => {
@@ -16025,6 +17850,7 @@ impl crate::wire::Encode for LockFileError {
 }
 impl crate::wire::Decode for LockFileError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16043,7 +17869,7 @@ impl crate::wire::Decode for LockFileError {
                 "lock_conflict" => {
                     ::std::result::Result::Ok(
                         Self::LockConflict({
-                            let v = <crate::files::LockConflictError as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::LockConflictError as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -16092,7 +17918,7 @@ impl crate::wire::Decode for LockFileError {
                 ::std::result::Result::Ok(Self::FileNotShared)
             }
             "lock_conflict" => {
-                <crate::files::LockConflictError as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::LockConflictError as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -16112,6 +17938,7 @@ impl crate::wire::Decode for LockFileError {
 }
 impl crate::wire::Validate for LockFileError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::PathLookup(x) => {}
@@ -16126,16 +17953,24 @@ impl crate::wire::Validate for LockFileError {
     }
 }
 impl ::std::fmt::Debug for LockFileError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LockFileError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LockFileError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum LockFileResultEntry {
     Success(crate::files::LockFileResult),
     Failure(crate::files::LockFileError),
 }
 impl crate::wire::Encode for LockFileResultEntry {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -16149,6 +17984,7 @@ impl crate::wire::Encode for LockFileResultEntry {
 }
 impl crate::wire::Decode for LockFileResultEntry {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16158,7 +17994,7 @@ impl crate::wire::Decode for LockFileResultEntry {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::files::LockFileResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::LockFileResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -16191,7 +18027,7 @@ impl crate::wire::Decode for LockFileResultEntry {
             })?;
         match &*tag {
             "success" => {
-                <crate::files::LockFileResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::LockFileResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -16216,6 +18052,7 @@ impl crate::wire::Decode for LockFileResultEntry {
 }
 impl crate::wire::Validate for LockFileResultEntry {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -16233,11 +18070,18 @@ impl crate::wire::Validate for LockFileResultEntry {
     }
 }
 impl ::std::fmt::Debug for LockFileResultEntry {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LockFileResultEntry", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LockFileResultEntry {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LookupError {
     /// The given path does not satisfy the required path format. Please refer to the [Path formats documentation](https://www.dropbox.com/developers/documentation/http/documentation#path-formats) for more information.
@@ -16259,6 +18103,7 @@ pub enum LookupError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LookupError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MalformedPath(x) => {
@@ -16283,6 +18128,7 @@ impl crate::wire::Encode for LookupError {
 }
 impl crate::wire::Decode for LookupError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16352,11 +18198,18 @@ impl crate::wire::Decode for LookupError {
 }
 impl crate::wire::Validate for LookupError {}
 impl ::std::fmt::Debug for LookupError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LookupError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LookupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum MediaInfo {
     /// Indicate the photo/video is still under processing and metadata is not available yet.
     Pending,
@@ -16364,6 +18217,7 @@ pub enum MediaInfo {
     Metadata(crate::files::MediaMetadata),
 }
 impl crate::wire::Encode for MediaInfo {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Pending => crate::wire::write_tag(w, "pending"),
@@ -16375,6 +18229,7 @@ impl crate::wire::Encode for MediaInfo {
 }
 impl crate::wire::Decode for MediaInfo {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16413,6 +18268,7 @@ impl crate::wire::Decode for MediaInfo {
 }
 impl crate::wire::Validate for MediaInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Metadata(x) => {
@@ -16426,12 +18282,19 @@ impl crate::wire::Validate for MediaInfo {
     }
 }
 impl ::std::fmt::Debug for MediaInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MediaInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MediaInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Metadata for a file, folder or other resource types.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MetadataV2 {
     Metadata(crate::files::Metadata),
@@ -16440,6 +18303,7 @@ pub enum MetadataV2 {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MetadataV2 {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Metadata(x) => {
@@ -16452,6 +18316,7 @@ impl crate::wire::Encode for MetadataV2 {
 }
 impl crate::wire::Decode for MetadataV2 {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16486,6 +18351,7 @@ impl crate::wire::Decode for MetadataV2 {
 }
 impl crate::wire::Validate for MetadataV2 {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Metadata(x) => {
@@ -16499,11 +18365,18 @@ impl crate::wire::Validate for MetadataV2 {
     }
 }
 impl ::std::fmt::Debug for MetadataV2 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MetadataV2", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MetadataV2 {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MoveIntoFamilyError {
     /// Moving shared folder into Family Room folder is not allowed.
@@ -16513,6 +18386,7 @@ pub enum MoveIntoFamilyError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MoveIntoFamilyError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IsSharedFolder => crate::wire::write_tag(w, "is_shared_folder"),
@@ -16523,6 +18397,7 @@ impl crate::wire::Encode for MoveIntoFamilyError {
 }
 impl crate::wire::Decode for MoveIntoFamilyError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16564,11 +18439,18 @@ impl crate::wire::Decode for MoveIntoFamilyError {
 }
 impl crate::wire::Validate for MoveIntoFamilyError {}
 impl ::std::fmt::Debug for MoveIntoFamilyError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MoveIntoFamilyError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MoveIntoFamilyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MoveIntoVaultError {
     /// Moving shared folder into Vault is not allowed.
@@ -16578,6 +18460,7 @@ pub enum MoveIntoVaultError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MoveIntoVaultError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IsSharedFolder => crate::wire::write_tag(w, "is_shared_folder"),
@@ -16588,6 +18471,7 @@ impl crate::wire::Encode for MoveIntoVaultError {
 }
 impl crate::wire::Decode for MoveIntoVaultError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16629,11 +18513,18 @@ impl crate::wire::Decode for MoveIntoVaultError {
 }
 impl crate::wire::Validate for MoveIntoVaultError {}
 impl ::std::fmt::Debug for MoveIntoVaultError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MoveIntoVaultError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MoveIntoVaultError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperContentError {
     /// Your account does not have permissions to edit Paper docs.
@@ -16649,6 +18540,7 @@ pub enum PaperContentError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperContentError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
@@ -16664,6 +18556,7 @@ impl crate::wire::Encode for PaperContentError {
 }
 impl crate::wire::Decode for PaperContentError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16724,11 +18617,18 @@ impl crate::wire::Decode for PaperContentError {
 }
 impl crate::wire::Validate for PaperContentError {}
 impl ::std::fmt::Debug for PaperContentError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperContentError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperContentError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperCreateError {
     /// Your account does not have permissions to edit Paper docs.
@@ -16752,6 +18652,7 @@ pub enum PaperCreateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperCreateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
@@ -16773,6 +18674,7 @@ impl crate::wire::Encode for PaperCreateError {
 }
 impl crate::wire::Decode for PaperCreateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16852,11 +18754,18 @@ impl crate::wire::Decode for PaperCreateError {
 }
 impl crate::wire::Validate for PaperCreateError {}
 impl ::std::fmt::Debug for PaperCreateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperCreateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperCreateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperDocUpdatePolicy {
     /// Sets the doc content to the provided content if the provided paper\_revision matches the latest doc revision. Otherwise, returns an error.
@@ -16872,6 +18781,7 @@ pub enum PaperDocUpdatePolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperDocUpdatePolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Update => crate::wire::write_tag(w, "update"),
@@ -16885,6 +18795,7 @@ impl crate::wire::Encode for PaperDocUpdatePolicy {
 }
 impl crate::wire::Decode for PaperDocUpdatePolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16941,11 +18852,18 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
 }
 impl crate::wire::Validate for PaperDocUpdatePolicy {}
 impl ::std::fmt::Debug for PaperDocUpdatePolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocUpdatePolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDocUpdatePolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperUpdateError {
     /// Your account does not have permissions to edit Paper docs.
@@ -16968,6 +18886,7 @@ pub enum PaperUpdateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperUpdateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
@@ -16989,6 +18908,7 @@ impl crate::wire::Encode for PaperUpdateError {
 }
 impl crate::wire::Decode for PaperUpdateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17064,11 +18984,18 @@ impl crate::wire::Decode for PaperUpdateError {
 }
 impl crate::wire::Validate for PaperUpdateError {}
 impl ::std::fmt::Debug for PaperUpdateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperUpdateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperUpdateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PathOrLink {
     Path(crate::files::ReadPath),
@@ -17078,6 +19005,7 @@ pub enum PathOrLink {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PathOrLink {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -17093,6 +19021,7 @@ impl crate::wire::Encode for PathOrLink {
 }
 impl crate::wire::Decode for PathOrLink {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17102,7 +19031,7 @@ impl crate::wire::Decode for PathOrLink {
                 "link" => {
                     ::std::result::Result::Ok(
                         Self::Link({
-                            let v = <crate::files::SharedLinkFileInfo as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::SharedLinkFileInfo as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -17127,7 +19056,7 @@ impl crate::wire::Decode for PathOrLink {
         match &*tag {
             "path" => crate::wire::read_nested(r, "path", "PathOrLink").map(Self::Path),
             "link" => {
-                <crate::files::SharedLinkFileInfo as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::SharedLinkFileInfo as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -17143,6 +19072,7 @@ impl crate::wire::Decode for PathOrLink {
 }
 impl crate::wire::Validate for PathOrLink {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -17165,11 +19095,18 @@ impl crate::wire::Validate for PathOrLink {
     }
 }
 impl ::std::fmt::Debug for PathOrLink {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PathOrLink", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PathOrLink {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum PreviewError {
     /// An error occurs when downloading metadata for the file.
     Path(crate::files::LookupError),
@@ -17181,6 +19118,7 @@ pub enum PreviewError {
     UnsupportedContent,
 }
 impl crate::wire::Encode for PreviewError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -17196,6 +19134,7 @@ impl crate::wire::Encode for PreviewError {
 }
 impl crate::wire::Decode for PreviewError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17249,11 +19188,18 @@ impl crate::wire::Decode for PreviewError {
 }
 impl crate::wire::Validate for PreviewError {}
 impl ::std::fmt::Debug for PreviewError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PreviewError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PreviewError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RelocationBatchError {
     FromLookup(crate::files::LookupError),
@@ -17288,6 +19234,7 @@ pub enum RelocationBatchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RelocationBatchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FromLookup(x) => {
@@ -17352,6 +19299,7 @@ impl crate::wire::Encode for RelocationBatchError {
 }
 impl crate::wire::Decode for RelocationBatchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17481,11 +19429,18 @@ impl crate::wire::Decode for RelocationBatchError {
 }
 impl crate::wire::Validate for RelocationBatchError {}
 impl ::std::fmt::Debug for RelocationBatchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationBatchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RelocationBatchErrorEntry {
     /// User errors that retry won't help.
@@ -17499,6 +19454,7 @@ pub enum RelocationBatchErrorEntry {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RelocationBatchErrorEntry {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::RelocationError(x) => {
@@ -17519,6 +19475,7 @@ impl crate::wire::Encode for RelocationBatchErrorEntry {
 }
 impl crate::wire::Decode for RelocationBatchErrorEntry {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17575,11 +19532,18 @@ impl crate::wire::Decode for RelocationBatchErrorEntry {
 }
 impl crate::wire::Validate for RelocationBatchErrorEntry {}
 impl ::std::fmt::Debug for RelocationBatchErrorEntry {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchErrorEntry", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationBatchErrorEntry {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum RelocationBatchJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -17589,6 +19553,7 @@ pub enum RelocationBatchJobStatus {
     Failed(crate::files::RelocationBatchError),
 }
 impl crate::wire::Encode for RelocationBatchJobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -17603,6 +19568,7 @@ impl crate::wire::Encode for RelocationBatchJobStatus {
 }
 impl crate::wire::Decode for RelocationBatchJobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17613,7 +19579,7 @@ impl crate::wire::Decode for RelocationBatchJobStatus {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::RelocationBatchResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -17650,7 +19616,7 @@ impl crate::wire::Decode for RelocationBatchJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::RelocationBatchResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -17675,6 +19641,7 @@ impl crate::wire::Decode for RelocationBatchJobStatus {
 }
 impl crate::wire::Validate for RelocationBatchJobStatus {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -17689,12 +19656,19 @@ impl crate::wire::Validate for RelocationBatchJobStatus {
     }
 }
 impl ::std::fmt::Debug for RelocationBatchJobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchJobStatus", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RelocationBatchJobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result returned by [`copy_batch`] or [`move_batch`] that may either launch an asynchronous job or complete synchronously.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RelocationBatchLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -17705,6 +19679,7 @@ pub enum RelocationBatchLaunch {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RelocationBatchLaunch {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -17724,6 +19699,7 @@ impl crate::wire::Encode for RelocationBatchLaunch {
 }
 impl crate::wire::Decode for RelocationBatchLaunch {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17733,7 +19709,7 @@ impl crate::wire::Decode for RelocationBatchLaunch {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::RelocationBatchResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -17766,7 +19742,7 @@ impl crate::wire::Decode for RelocationBatchLaunch {
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::RelocationBatchResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::RelocationBatchResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -17782,6 +19758,7 @@ impl crate::wire::Decode for RelocationBatchLaunch {
 }
 impl crate::wire::Validate for RelocationBatchLaunch {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -17804,11 +19781,18 @@ impl crate::wire::Validate for RelocationBatchLaunch {
     }
 }
 impl ::std::fmt::Debug for RelocationBatchLaunch {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchLaunch", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationBatchLaunch {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RelocationBatchResultEntry {
     Success(crate::files::Metadata),
@@ -17818,6 +19802,7 @@ pub enum RelocationBatchResultEntry {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RelocationBatchResultEntry {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -17833,6 +19818,7 @@ impl crate::wire::Encode for RelocationBatchResultEntry {
 }
 impl crate::wire::Decode for RelocationBatchResultEntry {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17877,6 +19863,7 @@ impl crate::wire::Decode for RelocationBatchResultEntry {
 }
 impl crate::wire::Validate for RelocationBatchResultEntry {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -17891,12 +19878,19 @@ impl crate::wire::Validate for RelocationBatchResultEntry {
     }
 }
 impl ::std::fmt::Debug for RelocationBatchResultEntry {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchResultEntry", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RelocationBatchResultEntry {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result returned by [`copy_batch/check:2`](crate::files::copy_batch_check_v2) or [`move_batch/check:2`](crate::files::move_batch_check_v2) that may either be in progress or completed with result for each entry.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum RelocationBatchV2JobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -17904,6 +19898,7 @@ pub enum RelocationBatchV2JobStatus {
     Complete(crate::files::RelocationBatchV2Result),
 }
 impl crate::wire::Encode for RelocationBatchV2JobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -17915,6 +19910,7 @@ impl crate::wire::Encode for RelocationBatchV2JobStatus {
 }
 impl crate::wire::Decode for RelocationBatchV2JobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17925,7 +19921,7 @@ impl crate::wire::Decode for RelocationBatchV2JobStatus {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::RelocationBatchV2Result as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -17962,7 +19958,7 @@ impl crate::wire::Decode for RelocationBatchV2JobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::RelocationBatchV2Result as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -17983,6 +19979,7 @@ impl crate::wire::Decode for RelocationBatchV2JobStatus {
 }
 impl crate::wire::Validate for RelocationBatchV2JobStatus {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -17996,18 +19993,26 @@ impl crate::wire::Validate for RelocationBatchV2JobStatus {
     }
 }
 impl ::std::fmt::Debug for RelocationBatchV2JobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchV2JobStatus", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RelocationBatchV2JobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result returned by [`copy_batch:2`](crate::files::copy_batch_v2) or [`move_batch:2`](crate::files::move_batch_v2) that may either launch an asynchronous job or complete synchronously.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum RelocationBatchV2Launch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
     Complete(crate::files::RelocationBatchV2Result),
 }
 impl crate::wire::Encode for RelocationBatchV2Launch {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -18025,6 +20030,7 @@ impl crate::wire::Encode for RelocationBatchV2Launch {
 }
 impl crate::wire::Decode for RelocationBatchV2Launch {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18034,7 +20040,7 @@ impl crate::wire::Decode for RelocationBatchV2Launch {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::RelocationBatchV2Result as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -18071,7 +20077,7 @@ impl crate::wire::Decode for RelocationBatchV2Launch {
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::RelocationBatchV2Result as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::RelocationBatchV2Result as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -18092,6 +20098,7 @@ impl crate::wire::Decode for RelocationBatchV2Launch {
 }
 impl crate::wire::Validate for RelocationBatchV2Launch {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -18114,11 +20121,18 @@ impl crate::wire::Validate for RelocationBatchV2Launch {
     }
 }
 impl ::std::fmt::Debug for RelocationBatchV2Launch {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationBatchV2Launch", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationBatchV2Launch {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RelocationError {
     FromLookup(crate::files::LookupError),
@@ -18151,6 +20165,7 @@ pub enum RelocationError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RelocationError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FromLookup(x) => {
@@ -18212,6 +20227,7 @@ impl crate::wire::Encode for RelocationError {
 }
 impl crate::wire::Decode for RelocationError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18319,11 +20335,18 @@ impl crate::wire::Decode for RelocationError {
 }
 impl crate::wire::Validate for RelocationError {}
 impl ::std::fmt::Debug for RelocationError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelocationError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelocationError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RemoveTagError {
     Path(crate::files::LookupError),
@@ -18334,6 +20357,7 @@ pub enum RemoveTagError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RemoveTagError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -18347,6 +20371,7 @@ impl crate::wire::Encode for RemoveTagError {
 }
 impl crate::wire::Decode for RemoveTagError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18386,11 +20411,18 @@ impl crate::wire::Decode for RemoveTagError {
 }
 impl crate::wire::Validate for RemoveTagError {}
 impl ::std::fmt::Debug for RemoveTagError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveTagError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RemoveTagError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RestoreError {
     /// An error occurs when downloading metadata for the file.
@@ -18406,6 +20438,7 @@ pub enum RestoreError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RestoreError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PathLookup(x) => {
@@ -18431,6 +20464,7 @@ impl crate::wire::Encode for RestoreError {
 }
 impl crate::wire::Decode for RestoreError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18480,11 +20514,18 @@ impl crate::wire::Decode for RestoreError {
 }
 impl crate::wire::Validate for RestoreError {}
 impl ::std::fmt::Debug for RestoreError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RestoreError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RestoreError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SaveCopyReferenceError {
     Path(crate::files::WriteError),
@@ -18501,6 +20542,7 @@ pub enum SaveCopyReferenceError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SaveCopyReferenceError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -18519,6 +20561,7 @@ impl crate::wire::Encode for SaveCopyReferenceError {
 }
 impl crate::wire::Decode for SaveCopyReferenceError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18581,11 +20624,18 @@ impl crate::wire::Decode for SaveCopyReferenceError {
 }
 impl crate::wire::Validate for SaveCopyReferenceError {}
 impl ::std::fmt::Debug for SaveCopyReferenceError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SaveCopyReferenceError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SaveCopyReferenceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SaveUrlError {
     Path(crate::files::WriteError),
@@ -18600,6 +20650,7 @@ pub enum SaveUrlError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SaveUrlError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -18615,6 +20666,7 @@ impl crate::wire::Encode for SaveUrlError {
 }
 impl crate::wire::Decode for SaveUrlError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18662,11 +20714,18 @@ impl crate::wire::Decode for SaveUrlError {
 }
 impl crate::wire::Validate for SaveUrlError {}
 impl ::std::fmt::Debug for SaveUrlError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SaveUrlError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SaveUrlError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum SaveUrlJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -18675,6 +20734,7 @@ pub enum SaveUrlJobStatus {
     Failed(crate::files::SaveUrlError),
 }
 impl crate::wire::Encode for SaveUrlJobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -18689,6 +20749,7 @@ impl crate::wire::Encode for SaveUrlJobStatus {
 }
 impl crate::wire::Decode for SaveUrlJobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18699,7 +20760,7 @@ impl crate::wire::Decode for SaveUrlJobStatus {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -18731,10 +20792,7 @@ impl crate::wire::Decode for SaveUrlJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
-                        r,
-                        at,
-                    )
+                <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(r, at)
                     .map(Self::Complete)
             }
             "failed" => {
@@ -18756,6 +20814,7 @@ impl crate::wire::Decode for SaveUrlJobStatus {
 }
 impl crate::wire::Validate for SaveUrlJobStatus {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -18770,11 +20829,18 @@ impl crate::wire::Validate for SaveUrlJobStatus {
     }
 }
 impl ::std::fmt::Debug for SaveUrlJobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SaveUrlJobStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SaveUrlJobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum SaveUrlResult {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
@@ -18782,6 +20848,7 @@ pub enum SaveUrlResult {
     Complete(crate::files::FileMetadata),
 }
 impl crate::wire::Encode for SaveUrlResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -18799,6 +20866,7 @@ impl crate::wire::Encode for SaveUrlResult {
 }
 impl crate::wire::Decode for SaveUrlResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18808,7 +20876,7 @@ impl crate::wire::Decode for SaveUrlResult {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -18838,10 +20906,7 @@ impl crate::wire::Decode for SaveUrlResult {
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
-                        r,
-                        at,
-                    )
+                <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(r, at)
                     .map(Self::Complete)
             }
             _ => {
@@ -18854,6 +20919,7 @@ impl crate::wire::Decode for SaveUrlResult {
 }
 impl crate::wire::Validate for SaveUrlResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -18876,11 +20942,18 @@ impl crate::wire::Validate for SaveUrlResult {
     }
 }
 impl ::std::fmt::Debug for SaveUrlResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SaveUrlResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SaveUrlResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SearchError {
     Path(crate::files::LookupError),
@@ -18892,6 +20965,7 @@ pub enum SearchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SearchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -18908,6 +20982,7 @@ impl crate::wire::Encode for SearchError {
 }
 impl crate::wire::Decode for SearchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18954,12 +21029,19 @@ impl crate::wire::Decode for SearchError {
 }
 impl crate::wire::Validate for SearchError {}
 impl ::std::fmt::Debug for SearchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SearchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Indicates what type of match was found for a given item.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum SearchMatchType {
     /// This item was matched on its file or folder name.
     Filename,
@@ -18969,6 +21051,7 @@ pub enum SearchMatchType {
     Both,
 }
 impl crate::wire::Encode for SearchMatchType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Filename => crate::wire::write_tag(w, "filename"),
@@ -18979,6 +21062,7 @@ impl crate::wire::Encode for SearchMatchType {
 }
 impl crate::wire::Decode for SearchMatchType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19034,12 +21118,19 @@ impl crate::wire::Decode for SearchMatchType {
 }
 impl crate::wire::Validate for SearchMatchType {}
 impl ::std::fmt::Debug for SearchMatchType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchMatchType", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SearchMatchType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Indicates what type of match was found for a given item.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SearchMatchTypeV2 {
     /// This item was matched on its file or folder name.
@@ -19057,6 +21148,7 @@ pub enum SearchMatchTypeV2 {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SearchMatchTypeV2 {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Filename => crate::wire::write_tag(w, "filename"),
@@ -19071,6 +21163,7 @@ impl crate::wire::Encode for SearchMatchTypeV2 {
 }
 impl crate::wire::Decode for SearchMatchTypeV2 {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19132,11 +21225,18 @@ impl crate::wire::Decode for SearchMatchTypeV2 {
 }
 impl crate::wire::Validate for SearchMatchTypeV2 {}
 impl ::std::fmt::Debug for SearchMatchTypeV2 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchMatchTypeV2", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchMatchTypeV2 {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum SearchMode {
     /// Search file and folder names.
     Filename,
@@ -19146,6 +21246,7 @@ pub enum SearchMode {
     DeletedFilename,
 }
 impl crate::wire::Encode for SearchMode {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Filename => crate::wire::write_tag(w, "filename"),
@@ -19156,6 +21257,7 @@ impl crate::wire::Encode for SearchMode {
 }
 impl crate::wire::Decode for SearchMode {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19206,11 +21308,18 @@ impl crate::wire::Decode for SearchMode {
 }
 impl crate::wire::Validate for SearchMode {}
 impl ::std::fmt::Debug for SearchMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchMode", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchMode {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SearchOrderBy {
     Relevance,
@@ -19220,6 +21329,7 @@ pub enum SearchOrderBy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SearchOrderBy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Relevance => crate::wire::write_tag(w, "relevance"),
@@ -19231,6 +21341,7 @@ impl crate::wire::Encode for SearchOrderBy {
 }
 impl crate::wire::Decode for SearchOrderBy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19272,11 +21383,18 @@ impl crate::wire::Decode for SearchOrderBy {
 }
 impl crate::wire::Validate for SearchOrderBy {}
 impl ::std::fmt::Debug for SearchOrderBy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SearchOrderBy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SearchOrderBy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SyncSetting {
     /// On first sync to members' computers, the specified folder will follow its parent folder's setting or otherwise follow default sync behavior.
@@ -19290,6 +21408,7 @@ pub enum SyncSetting {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SyncSetting {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Default => crate::wire::write_tag(w, "default"),
@@ -19302,6 +21421,7 @@ impl crate::wire::Encode for SyncSetting {
 }
 impl crate::wire::Decode for SyncSetting {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19350,11 +21470,18 @@ impl crate::wire::Decode for SyncSetting {
 }
 impl crate::wire::Validate for SyncSetting {}
 impl ::std::fmt::Debug for SyncSetting {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SyncSetting", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SyncSetting {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SyncSettingArg {
     /// On first sync to members' computers, the specified folder will follow its parent folder's setting or otherwise follow default sync behavior.
@@ -19366,6 +21493,7 @@ pub enum SyncSettingArg {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SyncSettingArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Default => crate::wire::write_tag(w, "default"),
@@ -19377,6 +21505,7 @@ impl crate::wire::Encode for SyncSettingArg {
 }
 impl crate::wire::Decode for SyncSettingArg {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19418,11 +21547,18 @@ impl crate::wire::Decode for SyncSettingArg {
 }
 impl crate::wire::Validate for SyncSettingArg {}
 impl ::std::fmt::Debug for SyncSettingArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SyncSettingArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SyncSettingArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SyncSettingsError {
     Path(crate::files::LookupError),
@@ -19435,6 +21571,7 @@ pub enum SyncSettingsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SyncSettingsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -19453,6 +21590,7 @@ impl crate::wire::Encode for SyncSettingsError {
 }
 impl crate::wire::Decode for SyncSettingsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19504,12 +21642,19 @@ impl crate::wire::Decode for SyncSettingsError {
 }
 impl crate::wire::Validate for SyncSettingsError {}
 impl ::std::fmt::Debug for SyncSettingsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SyncSettingsError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SyncSettingsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Tag that can be added in multiple ways.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Tag {
     /// Tag generated by the user.
@@ -19519,6 +21664,7 @@ pub enum Tag {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for Tag {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserGeneratedTag(x) => {
@@ -19535,6 +21681,7 @@ impl crate::wire::Encode for Tag {
 }
 impl crate::wire::Decode for Tag {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19544,7 +21691,7 @@ impl crate::wire::Decode for Tag {
                 "user_generated_tag" => {
                     ::std::result::Result::Ok(
                         Self::UserGeneratedTag({
-                            let v = <crate::files::UserGeneratedTag as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::UserGeneratedTag as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -19568,7 +21715,7 @@ impl crate::wire::Decode for Tag {
             })?;
         match &*tag {
             "user_generated_tag" => {
-                <crate::files::UserGeneratedTag as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::UserGeneratedTag as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -19584,6 +21731,7 @@ impl crate::wire::Decode for Tag {
 }
 impl crate::wire::Validate for Tag {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::UserGeneratedTag(x) => {
@@ -19597,11 +21745,18 @@ impl crate::wire::Validate for Tag {
     }
 }
 impl ::std::fmt::Debug for Tag {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Tag", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for Tag {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum ThumbnailError {
     /// An error occurs when downloading metadata for the image.
     Path(crate::files::LookupError),
@@ -19615,6 +21770,7 @@ pub enum ThumbnailError {
     ConversionError,
 }
 impl crate::wire::Encode for ThumbnailError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -19631,6 +21787,7 @@ impl crate::wire::Encode for ThumbnailError {
 }
 impl crate::wire::Decode for ThumbnailError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19694,17 +21851,25 @@ impl crate::wire::Decode for ThumbnailError {
 }
 impl crate::wire::Validate for ThumbnailError {}
 impl ::std::fmt::Debug for ThumbnailError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ThumbnailError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum ThumbnailFormat {
     Jpeg,
     Png,
     Webp,
 }
 impl crate::wire::Encode for ThumbnailFormat {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Jpeg => crate::wire::write_tag(w, "jpeg"),
@@ -19715,6 +21880,7 @@ impl crate::wire::Encode for ThumbnailFormat {
 }
 impl crate::wire::Decode for ThumbnailFormat {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19770,11 +21936,18 @@ impl crate::wire::Decode for ThumbnailFormat {
 }
 impl crate::wire::Validate for ThumbnailFormat {}
 impl ::std::fmt::Debug for ThumbnailFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailFormat", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ThumbnailFormat {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum ThumbnailMode {
     /// Scale down the image to fit within the given size.
     Strict,
@@ -19786,6 +21959,7 @@ pub enum ThumbnailMode {
     Original,
 }
 impl crate::wire::Encode for ThumbnailMode {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Strict => crate::wire::write_tag(w, "strict"),
@@ -19797,6 +21971,7 @@ impl crate::wire::Encode for ThumbnailMode {
 }
 impl crate::wire::Decode for ThumbnailMode {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19850,11 +22025,18 @@ impl crate::wire::Decode for ThumbnailMode {
 }
 impl crate::wire::Validate for ThumbnailMode {}
 impl ::std::fmt::Debug for ThumbnailMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailMode", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ThumbnailMode {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum ThumbnailQuality {
     /// default thumbnail quality.
     Quality80,
@@ -19862,6 +22044,7 @@ pub enum ThumbnailQuality {
     Quality90,
 }
 impl crate::wire::Encode for ThumbnailQuality {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Quality80 => crate::wire::write_tag(w, "quality_80"),
@@ -19871,6 +22054,7 @@ impl crate::wire::Encode for ThumbnailQuality {
 }
 impl crate::wire::Decode for ThumbnailQuality {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19921,11 +22105,18 @@ impl crate::wire::Decode for ThumbnailQuality {
 }
 impl crate::wire::Validate for ThumbnailQuality {}
 impl ::std::fmt::Debug for ThumbnailQuality {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailQuality", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ThumbnailQuality {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum ThumbnailSize {
     /// 32 by 32 px.
     W32h32,
@@ -19949,6 +22140,7 @@ pub enum ThumbnailSize {
     W3200h2400,
 }
 impl crate::wire::Encode for ThumbnailSize {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::W32h32 => crate::wire::write_tag(w, "w32h32"),
@@ -19966,6 +22158,7 @@ impl crate::wire::Encode for ThumbnailSize {
 }
 impl crate::wire::Decode for ThumbnailSize {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20049,11 +22242,18 @@ impl crate::wire::Decode for ThumbnailSize {
 }
 impl crate::wire::Validate for ThumbnailSize {}
 impl ::std::fmt::Debug for ThumbnailSize {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailSize", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ThumbnailSize {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ThumbnailV2Error {
     /// An error occurred when downloading metadata for the image.
@@ -20075,6 +22275,7 @@ pub enum ThumbnailV2Error {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ThumbnailV2Error {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -20095,6 +22296,7 @@ impl crate::wire::Encode for ThumbnailV2Error {
 }
 impl crate::wire::Decode for ThumbnailV2Error {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20161,11 +22363,18 @@ impl crate::wire::Decode for ThumbnailV2Error {
 }
 impl crate::wire::Validate for ThumbnailV2Error {}
 impl ::std::fmt::Debug for ThumbnailV2Error {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ThumbnailV2Error", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ThumbnailV2Error {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UploadError {
     /// Unable to save the uploaded contents to a file.
@@ -20183,6 +22392,7 @@ pub enum UploadError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UploadError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -20209,6 +22419,7 @@ impl crate::wire::Encode for UploadError {
 }
 impl crate::wire::Decode for UploadError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20218,7 +22429,7 @@ impl crate::wire::Decode for UploadError {
                 "path" => {
                     ::std::result::Result::Ok(
                         Self::Path({
-                            let v = <crate::files::UploadWriteFailed as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::UploadWriteFailed as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -20249,7 +22460,7 @@ impl crate::wire::Decode for UploadError {
             })?;
         match &*tag {
             "path" => {
-                <crate::files::UploadWriteFailed as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::UploadWriteFailed as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -20281,6 +22492,7 @@ impl crate::wire::Decode for UploadError {
 }
 impl crate::wire::Validate for UploadError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Path(x) => {}
@@ -20295,11 +22507,18 @@ impl crate::wire::Validate for UploadError {
     }
 }
 impl ::std::fmt::Debug for UploadError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UploadSessionAppendBatchEntryError {
     /// The upload session ID was not found or has expired. Upload sessions are valid for 7 days.
@@ -20319,6 +22538,7 @@ pub enum UploadSessionAppendBatchEntryError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UploadSessionAppendBatchEntryError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::NotFound => crate::wire::write_tag(w, "not_found"),
@@ -20344,6 +22564,7 @@ impl crate::wire::Encode for UploadSessionAppendBatchEntryError {
 }
 impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20354,7 +22575,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
                 "incorrect_offset" => {
                     ::std::result::Result::Ok(
                         Self::IncorrectOffset({
-                            let v = <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -20395,7 +22616,7 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
                 ::std::result::Result::Ok(Self::NotFound)
             }
             "incorrect_offset" => {
-                <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -20427,11 +22648,18 @@ impl crate::wire::Decode for UploadSessionAppendBatchEntryError {
 }
 impl crate::wire::Validate for UploadSessionAppendBatchEntryError {}
 impl ::std::fmt::Debug for UploadSessionAppendBatchEntryError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendBatchEntryError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionAppendBatchEntryError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UploadSessionAppendBatchError {
     /// The request payload must be at most 150 MiB.
@@ -20445,6 +22673,7 @@ pub enum UploadSessionAppendBatchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UploadSessionAppendBatchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PayloadTooLarge => crate::wire::write_tag(w, "payload_too_large"),
@@ -20459,6 +22688,7 @@ impl crate::wire::Encode for UploadSessionAppendBatchError {
 }
 impl crate::wire::Decode for UploadSessionAppendBatchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20512,16 +22742,24 @@ impl crate::wire::Decode for UploadSessionAppendBatchError {
 }
 impl crate::wire::Validate for UploadSessionAppendBatchError {}
 impl ::std::fmt::Debug for UploadSessionAppendBatchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendBatchError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionAppendBatchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum UploadSessionAppendBatchResultEntry {
     Success,
     Failure(crate::files::UploadSessionAppendBatchEntryError),
 }
 impl crate::wire::Encode for UploadSessionAppendBatchResultEntry {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success => crate::wire::write_tag(w, "success"),
@@ -20533,6 +22771,7 @@ impl crate::wire::Encode for UploadSessionAppendBatchResultEntry {
 }
 impl crate::wire::Decode for UploadSessionAppendBatchResultEntry {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20591,11 +22830,18 @@ impl crate::wire::Decode for UploadSessionAppendBatchResultEntry {
 }
 impl crate::wire::Validate for UploadSessionAppendBatchResultEntry {}
 impl ::std::fmt::Debug for UploadSessionAppendBatchResultEntry {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendBatchResultEntry", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionAppendBatchResultEntry {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UploadSessionAppendError {
     /// The upload session ID was not found or has expired. Upload sessions are valid for 7 days.
@@ -20619,6 +22865,7 @@ pub enum UploadSessionAppendError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UploadSessionAppendError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::NotFound => crate::wire::write_tag(w, "not_found"),
@@ -20648,6 +22895,7 @@ impl crate::wire::Encode for UploadSessionAppendError {
 }
 impl crate::wire::Decode for UploadSessionAppendError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20658,7 +22906,7 @@ impl crate::wire::Decode for UploadSessionAppendError {
                 "incorrect_offset" => {
                     ::std::result::Result::Ok(
                         Self::IncorrectOffset({
-                            let v = <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -20703,7 +22951,7 @@ impl crate::wire::Decode for UploadSessionAppendError {
                 ::std::result::Result::Ok(Self::NotFound)
             }
             "incorrect_offset" => {
-                <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -20743,11 +22991,18 @@ impl crate::wire::Decode for UploadSessionAppendError {
 }
 impl crate::wire::Validate for UploadSessionAppendError {}
 impl ::std::fmt::Debug for UploadSessionAppendError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionAppendError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionAppendError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum UploadSessionFinishBatchJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -20755,6 +23010,7 @@ pub enum UploadSessionFinishBatchJobStatus {
     Complete(crate::files::UploadSessionFinishBatchResult),
 }
 impl crate::wire::Encode for UploadSessionFinishBatchJobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -20766,6 +23022,7 @@ impl crate::wire::Encode for UploadSessionFinishBatchJobStatus {
 }
 impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20776,7 +23033,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::UploadSessionFinishBatchResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -20813,7 +23070,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::UploadSessionFinishBatchResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -20834,6 +23091,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
 }
 impl crate::wire::Validate for UploadSessionFinishBatchJobStatus {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -20849,12 +23107,19 @@ impl crate::wire::Validate for UploadSessionFinishBatchJobStatus {
     }
 }
 impl ::std::fmt::Debug for UploadSessionFinishBatchJobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionFinishBatchJobStatus", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UploadSessionFinishBatchJobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result returned by [`upload_session/finish_batch`](crate::files::upload_session_finish_batch) that may either launch an asynchronous job or complete synchronously.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UploadSessionFinishBatchLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -20865,6 +23130,7 @@ pub enum UploadSessionFinishBatchLaunch {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UploadSessionFinishBatchLaunch {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -20884,6 +23150,7 @@ impl crate::wire::Encode for UploadSessionFinishBatchLaunch {
 }
 impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20893,7 +23160,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::UploadSessionFinishBatchResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -20930,7 +23197,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::files::UploadSessionFinishBatchResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::UploadSessionFinishBatchResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -20946,6 +23213,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
 }
 impl crate::wire::Validate for UploadSessionFinishBatchLaunch {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -20968,16 +23236,24 @@ impl crate::wire::Validate for UploadSessionFinishBatchLaunch {
     }
 }
 impl ::std::fmt::Debug for UploadSessionFinishBatchLaunch {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionFinishBatchLaunch", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionFinishBatchLaunch {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum UploadSessionFinishBatchResultEntry {
     Success(crate::files::FileMetadata),
     Failure(crate::files::UploadSessionFinishError),
 }
 impl crate::wire::Encode for UploadSessionFinishBatchResultEntry {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -20991,6 +23267,7 @@ impl crate::wire::Encode for UploadSessionFinishBatchResultEntry {
 }
 impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21000,7 +23277,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -21033,10 +23310,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
             })?;
         match &*tag {
             "success" => {
-                <crate::files::FileMetadata as crate::wire::DecodeFields>::decode_fields(
-                        r,
-                        at,
-                    )
+                <crate::files::FileMetadata as crate::wire::Decode>::decode_fields(r, at)
                     .map(Self::Success)
             }
             "failure" => {
@@ -21062,6 +23336,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
 }
 impl crate::wire::Validate for UploadSessionFinishBatchResultEntry {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -21083,11 +23358,18 @@ impl crate::wire::Validate for UploadSessionFinishBatchResultEntry {
     }
 }
 impl ::std::fmt::Debug for UploadSessionFinishBatchResultEntry {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionFinishBatchResultEntry", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionFinishBatchResultEntry {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UploadSessionFinishError {
     /// The session arguments are incorrect; the value explains the reason.
@@ -21118,6 +23400,7 @@ pub enum UploadSessionFinishError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UploadSessionFinishError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::LookupFailed(x) => {
@@ -21166,6 +23449,7 @@ impl crate::wire::Encode for UploadSessionFinishError {
 }
 impl crate::wire::Decode for UploadSessionFinishError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21272,6 +23556,7 @@ impl crate::wire::Decode for UploadSessionFinishError {
 }
 impl crate::wire::Validate for UploadSessionFinishError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::LookupFailed(x) => {}
@@ -21287,11 +23572,18 @@ impl crate::wire::Validate for UploadSessionFinishError {
     }
 }
 impl ::std::fmt::Debug for UploadSessionFinishError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionFinishError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionFinishError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UploadSessionLookupError {
     /// The upload session ID was not found or has expired. Upload sessions are valid for 7 days.
@@ -21315,6 +23607,7 @@ pub enum UploadSessionLookupError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UploadSessionLookupError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::NotFound => crate::wire::write_tag(w, "not_found"),
@@ -21342,6 +23635,7 @@ impl crate::wire::Encode for UploadSessionLookupError {
 }
 impl crate::wire::Decode for UploadSessionLookupError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21352,7 +23646,7 @@ impl crate::wire::Decode for UploadSessionLookupError {
                 "incorrect_offset" => {
                     ::std::result::Result::Ok(
                         Self::IncorrectOffset({
-                            let v = <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -21395,7 +23689,7 @@ impl crate::wire::Decode for UploadSessionLookupError {
                 ::std::result::Result::Ok(Self::NotFound)
             }
             "incorrect_offset" => {
-                <crate::files::UploadSessionOffsetError as crate::wire::DecodeFields>::decode_fields(
+                <crate::files::UploadSessionOffsetError as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -21435,11 +23729,18 @@ impl crate::wire::Decode for UploadSessionLookupError {
 }
 impl crate::wire::Validate for UploadSessionLookupError {}
 impl ::std::fmt::Debug for UploadSessionLookupError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionLookupError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionLookupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UploadSessionStartError {
     /// Uploading data not allowed when starting concurrent upload session.
@@ -21455,6 +23756,7 @@ pub enum UploadSessionStartError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UploadSessionStartError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ConcurrentSessionDataNotAllowed => {
@@ -21474,6 +23776,7 @@ impl crate::wire::Encode for UploadSessionStartError {
 }
 impl crate::wire::Decode for UploadSessionStartError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21536,11 +23839,18 @@ impl crate::wire::Decode for UploadSessionStartError {
 }
 impl crate::wire::Validate for UploadSessionStartError {}
 impl ::std::fmt::Debug for UploadSessionStartError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionStartError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionStartError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UploadSessionType {
     /// Pieces of data are uploaded sequentially one after another. This is the default behavior.
@@ -21552,6 +23862,7 @@ pub enum UploadSessionType {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UploadSessionType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Sequential => crate::wire::write_tag(w, "sequential"),
@@ -21563,6 +23874,7 @@ impl crate::wire::Encode for UploadSessionType {
 }
 impl crate::wire::Decode for UploadSessionType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21607,11 +23919,18 @@ impl crate::wire::Decode for UploadSessionType {
 }
 impl crate::wire::Validate for UploadSessionType {}
 impl ::std::fmt::Debug for UploadSessionType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadSessionType", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UploadSessionType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum WriteConflictError {
     /// There's a file in the way.
@@ -21625,6 +23944,7 @@ pub enum WriteConflictError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for WriteConflictError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::File => crate::wire::write_tag(w, "file"),
@@ -21637,6 +23957,7 @@ impl crate::wire::Encode for WriteConflictError {
 }
 impl crate::wire::Decode for WriteConflictError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21688,11 +24009,18 @@ impl crate::wire::Decode for WriteConflictError {
 }
 impl crate::wire::Validate for WriteConflictError {}
 impl ::std::fmt::Debug for WriteConflictError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("WriteConflictError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for WriteConflictError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum WriteError {
     /// The given path does not satisfy the required path format. Please refer to the [Path formats documentation](https://www.dropbox.com/developers/documentation/http/documentation#path-formats) for more information.
@@ -21718,6 +24046,7 @@ pub enum WriteError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for WriteError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MalformedPath(x) => {
@@ -21748,6 +24077,7 @@ impl crate::wire::Encode for WriteError {
 }
 impl crate::wire::Decode for WriteError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21829,12 +24159,19 @@ impl crate::wire::Decode for WriteError {
 }
 impl crate::wire::Validate for WriteError {}
 impl ::std::fmt::Debug for WriteError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("WriteError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for WriteError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Your intent when writing a file to some path. This is used to determine what constitutes a conflict and what the autorename strategy is. In some situations, the conflict behavior is identical: (a) If the target path doesn't refer to anything, the file is always written; no conflict. (b) If the target path refers to a folder, it's always a conflict. (c) If the target path refers to a file with identical contents, nothing gets written; no conflict. The conflict checking differs in the case where there's a file at the target path with contents different from the contents you're trying to write.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum WriteMode {
     /// Do not overwrite an existing file if there is a conflict. The autorename strategy is to append a number to the file name. For example, "document.txt" might become "document (2).txt".
     Add,
@@ -21844,6 +24181,7 @@ pub enum WriteMode {
     Update(crate::files::Rev),
 }
 impl crate::wire::Encode for WriteMode {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Add => crate::wire::write_tag(w, "add"),
@@ -21856,6 +24194,7 @@ impl crate::wire::Encode for WriteMode {
 }
 impl crate::wire::Decode for WriteMode {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21899,6 +24238,7 @@ impl crate::wire::Decode for WriteMode {
 }
 impl crate::wire::Validate for WriteMode {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
         match self {
@@ -21918,8 +24258,15 @@ impl crate::wire::Validate for WriteMode {
     }
 }
 impl ::std::fmt::Debug for WriteMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("WriteMode", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for WriteMode {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** Returns the metadata for a file or folder. This is an alpha endpoint compatible with the properties API. Note: Metadata for the root folder is unsupported.
@@ -21927,26 +24274,25 @@ impl ::std::fmt::Debug for WriteMode {
  `POST /2/files/alpha/get_metadata` (rpc, api host, user auth, scope `files.metadata.read`). A preview route: it may change without notice (feature `preview`).*/
 #[deprecated]
 #[cfg(feature = "preview")]
-pub async fn alpha_get_metadata(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::AlphaGetMetadataArg,
-) -> ::std::result::Result<
-    crate::files::Metadata,
-    crate::client::Error<crate::files::AlphaGetMetadataError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn alpha_get_metadata<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::AlphaGetMetadataArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::Metadata,
+        crate::client::Error<crate::files::AlphaGetMetadataError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/alpha/get_metadata",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/alpha/get_metadata",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::AlphaGetMetadataArg as crate::wire::Validate>::validate,
+    )
 }
 /** Create a new file with the contents provided in the request. Note that the behavior of this alpha endpoint is unstable and subject to change. Do not use this to upload a file larger than 150 MiB. Instead, create an upload session with [`upload_session/start`](crate::files::upload_session_start).
 
@@ -21955,470 +24301,454 @@ pub async fn alpha_get_metadata(
  The request body is the file's content: bytes, a file or a stream.*/
 #[deprecated]
 #[cfg(feature = "preview")]
-pub async fn alpha_upload(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::UploadArg,
+pub fn alpha_upload<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::UploadArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
-) -> ::std::result::Result<
-    crate::files::FileMetadata,
-    crate::client::Error<crate::files::UploadError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::FileMetadata,
+        crate::client::Error<crate::files::UploadError>,
+    >,
+> + 'a {
     crate::client::upload(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/alpha/upload",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            body.into(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/alpha/upload",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::UploadArg as crate::wire::Validate>::validate,
+        body.into(),
+    )
 }
 /** Copy a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be copied.
 
  `POST /2/files/copy` (rpc, api host, user auth, scope `files.content.write`).*/
 #[deprecated]
-pub async fn copy(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::RelocationArg,
-) -> ::std::result::Result<
-    crate::files::Metadata,
-    crate::client::Error<crate::files::RelocationError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn copy<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::RelocationArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::Metadata,
+        crate::client::Error<crate::files::RelocationError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/copy",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/copy",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::RelocationArg as crate::wire::Validate>::validate,
+    )
 }
 /** Copy a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be copied.
 
  `POST /2/files/copy_v2` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn copy_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::RelocationArg,
-) -> ::std::result::Result<
-    crate::files::RelocationResult,
-    crate::client::Error<crate::files::RelocationError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn copy_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::RelocationArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::RelocationResult,
+        crate::client::Error<crate::files::RelocationError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/copy_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/copy_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::RelocationArg as crate::wire::Validate>::validate,
+    )
 }
 /** Copy multiple files or folders to different locations at once in the user's Dropbox. This route will return job ID immediately and do the async copy job in background. Please use [`copy_batch/check`](crate::files::copy_batch_check) to check the job status.
 
  `POST /2/files/copy_batch` (rpc, api host, user auth, scope `files.content.write`).*/
 #[deprecated]
-pub async fn copy_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::RelocationBatchArg,
-) -> ::std::result::Result<
-    crate::files::RelocationBatchLaunch,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn copy_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::RelocationBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::RelocationBatchLaunch,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/copy_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/copy_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::RelocationBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Copy multiple files or folders to different locations at once in the user's Dropbox. This route will replace [`copy_batch`]. The main difference is this route will return status for each entry, while [`copy_batch`] raises failure if any entry fails. This route will either finish synchronously, or return a job ID and do the async copy job in background. Please use [`copy_batch/check:2`](crate::files::copy_batch_check_v2) to check the job status.
 
  `POST /2/files/copy_batch_v2` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn copy_batch_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::CopyBatchArg,
-) -> ::std::result::Result<
-    crate::files::RelocationBatchV2Launch,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn copy_batch_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::CopyBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::RelocationBatchV2Launch,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/copy_batch_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/copy_batch_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::CopyBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the status of an asynchronous job for [`copy_batch:1`](crate::files::copy_batch). If success, it returns list of results for each entry.
 
  `POST /2/files/copy_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
 #[deprecated]
-pub async fn copy_batch_check(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::files::RelocationBatchJobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn copy_batch_check<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::RelocationBatchJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/copy_batch/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/copy_batch/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the status of an asynchronous job for [`copy_batch:2`](crate::files::copy_batch_v2). It returns list of results for each entry.
 
  `POST /2/files/copy_batch/check_v2` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn copy_batch_check_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::files::RelocationBatchV2JobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn copy_batch_check_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::RelocationBatchV2JobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/copy_batch/check_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/copy_batch/check_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get a copy reference to a file or folder. This reference string can be used to save that file or folder to another user's Dropbox by passing it to [`copy_reference/save`](crate::files::copy_reference_save).
 
  `POST /2/files/copy_reference/get` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn copy_reference_get(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::GetCopyReferenceArg,
-) -> ::std::result::Result<
-    crate::files::GetCopyReferenceResult,
-    crate::client::Error<crate::files::GetCopyReferenceError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn copy_reference_get<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::GetCopyReferenceArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::GetCopyReferenceResult,
+        crate::client::Error<crate::files::GetCopyReferenceError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/copy_reference/get",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/copy_reference/get",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::GetCopyReferenceArg as crate::wire::Validate>::validate,
+    )
 }
 /** Save a copy reference returned by [`copy_reference/get`](crate::files::copy_reference_get) to the user's Dropbox.
 
  `POST /2/files/copy_reference/save` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn copy_reference_save(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::SaveCopyReferenceArg,
-) -> ::std::result::Result<
-    crate::files::SaveCopyReferenceResult,
-    crate::client::Error<crate::files::SaveCopyReferenceError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn copy_reference_save<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::SaveCopyReferenceArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::SaveCopyReferenceResult,
+        crate::client::Error<crate::files::SaveCopyReferenceError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/copy_reference/save",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/copy_reference/save",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::SaveCopyReferenceArg as crate::wire::Validate>::validate,
+    )
 }
 /** Create a folder at a given path.
 
  `POST /2/files/create_folder` (rpc, api host, user auth, scope `files.content.write`).*/
 #[deprecated]
-pub async fn create_folder(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::CreateFolderArg,
-) -> ::std::result::Result<
-    crate::files::FolderMetadata,
-    crate::client::Error<crate::files::CreateFolderError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn create_folder<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::CreateFolderArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::FolderMetadata,
+        crate::client::Error<crate::files::CreateFolderError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/create_folder",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/create_folder",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::CreateFolderArg as crate::wire::Validate>::validate,
+    )
 }
 /** Create a folder at a given path.
 
  `POST /2/files/create_folder_v2` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn create_folder_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::CreateFolderArg,
-) -> ::std::result::Result<
-    crate::files::CreateFolderResult,
-    crate::client::Error<crate::files::CreateFolderError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn create_folder_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::CreateFolderArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::CreateFolderResult,
+        crate::client::Error<crate::files::CreateFolderError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/create_folder_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/create_folder_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::CreateFolderArg as crate::wire::Validate>::validate,
+    )
 }
 /** Create multiple folders at once. This route is asynchronous for large batches, which returns a job ID immediately and runs the create folder batch asynchronously. Otherwise, creates the folders and returns the result synchronously for smaller inputs. You can force asynchronous behaviour by using the CreateFolderBatchArg.force\_async flag.  Use [`create_folder_batch/check`](crate::files::create_folder_batch_check) to check the job status.
 
  `POST /2/files/create_folder_batch` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn create_folder_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::CreateFolderBatchArg,
-) -> ::std::result::Result<
-    crate::files::CreateFolderBatchLaunch,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn create_folder_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::CreateFolderBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::CreateFolderBatchLaunch,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/create_folder_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/create_folder_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::CreateFolderBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the status of an asynchronous job for [`create_folder_batch`]. If success, it returns list of result for each entry.
 
  `POST /2/files/create_folder_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn create_folder_batch_check(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::files::CreateFolderBatchJobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn create_folder_batch_check<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::CreateFolderBatchJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/create_folder_batch/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/create_folder_batch/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Delete the file or folder at a given path. If the path is a folder, all its contents will be deleted too. A successful response indicates that the file or folder was deleted. The returned metadata will be the corresponding FileMetadata or FolderMetadata for the item at time of deletion, and not a DeletedMetadata object.
 
  `POST /2/files/delete` (rpc, api host, user auth, scope `files.content.write`).*/
 #[deprecated]
-pub async fn delete(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::DeleteArg,
-) -> ::std::result::Result<
-    crate::files::Metadata,
-    crate::client::Error<crate::files::DeleteError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn delete<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::DeleteArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::Metadata,
+        crate::client::Error<crate::files::DeleteError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/delete",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/delete",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::DeleteArg as crate::wire::Validate>::validate,
+    )
 }
 /** Delete the file or folder at a given path. If the path is a folder, all its contents will be deleted too. A successful response indicates that the file or folder was deleted. The returned metadata will be the corresponding FileMetadata or FolderMetadata for the item at time of deletion, and not a DeletedMetadata object.
 
  `POST /2/files/delete_v2` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn delete_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::DeleteArg,
-) -> ::std::result::Result<
-    crate::files::DeleteResult,
-    crate::client::Error<crate::files::DeleteError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn delete_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::DeleteArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::DeleteResult,
+        crate::client::Error<crate::files::DeleteError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/delete_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/delete_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::DeleteArg as crate::wire::Validate>::validate,
+    )
 }
 /** Delete multiple files/folders at once. This route is asynchronous, which returns a job ID immediately and runs the delete batch asynchronously. Use [`delete_batch/check`](crate::files::delete_batch_check) to check the job status.
 
  `POST /2/files/delete_batch` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn delete_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::DeleteBatchArg,
-) -> ::std::result::Result<crate::files::DeleteBatchLaunch, crate::client::Error<()>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn delete_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::DeleteBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::DeleteBatchLaunch,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/delete_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/delete_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::DeleteBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the status of an asynchronous job for [`delete_batch`]. If success, it returns list of result for each entry.
 
  `POST /2/files/delete_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn delete_batch_check(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::files::DeleteBatchJobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn delete_batch_check<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::DeleteBatchJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/delete_batch/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/delete_batch/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Download a file from a user's Dropbox.
 
  `POST /2/files/download` (download, content host, user auth, scope `files.content.read`).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
-pub async fn download(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::DownloadArg,
+pub fn download<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::DownloadArg,
     range: ::std::option::Option<crate::client::ByteRange>,
-) -> ::std::result::Result<
-    crate::client::Download<crate::files::FileMetadata>,
-    crate::client::Error<crate::files::DownloadError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::client::Download<crate::files::FileMetadata>,
+        crate::client::Error<crate::files::DownloadError>,
+    >,
+> + 'a {
     crate::client::download(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/download",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            range,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/download",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::DownloadArg as crate::wire::Validate>::validate,
+        range,
+    )
 }
 /** Download a folder from the user's Dropbox, as a zip file. The folder must be less than 20 GB in size and any single file within must be less than 4 GB in size. The resulting zip must have fewer than 10,000 total file and folder entries, including the top level folder. The input cannot be a single file. Note: this endpoint does not support HTTP range requests.
 
  `POST /2/files/download_zip` (download, content host, user auth, scope `files.content.read`).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
-pub async fn download_zip(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::DownloadZipArg,
+pub fn download_zip<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::DownloadZipArg,
     range: ::std::option::Option<crate::client::ByteRange>,
-) -> ::std::result::Result<
-    crate::client::Download<crate::files::DownloadZipResult>,
-    crate::client::Error<crate::files::DownloadZipError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::client::Download<crate::files::DownloadZipResult>,
+        crate::client::Error<crate::files::DownloadZipError>,
+    >,
+> + 'a {
     crate::client::download(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/download_zip",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            range,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/download_zip",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::DownloadZipArg as crate::wire::Validate>::validate,
+        range,
+    )
 }
 /** Export a file from a user's Dropbox. This route only supports exporting files that cannot be downloaded directly and whose ExportResult.file\_metadata has ExportInfo.export\_as populated.
 
@@ -22426,523 +24756,502 @@ pub async fn download_zip(
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
 #[cfg(feature = "preview")]
-pub async fn export(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::ExportArg,
+pub fn export<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::ExportArg,
     range: ::std::option::Option<crate::client::ByteRange>,
-) -> ::std::result::Result<
-    crate::client::Download<crate::files::ExportResult>,
-    crate::client::Error<crate::files::ExportError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::client::Download<crate::files::ExportResult>,
+        crate::client::Error<crate::files::ExportError>,
+    >,
+> + 'a {
     crate::client::download(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/export",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            range,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/export",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::ExportArg as crate::wire::Validate>::validate,
+        range,
+    )
 }
 /** Return the lock metadata for the given list of paths.
 
  `POST /2/files/get_file_lock_batch` (rpc, api host, user auth, scope `files.content.read`).*/
-pub async fn get_file_lock_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::LockFileBatchArg,
-) -> ::std::result::Result<
-    crate::files::LockFileBatchResult,
-    crate::client::Error<crate::files::LockFileError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_file_lock_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::LockFileBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::LockFileBatchResult,
+        crate::client::Error<crate::files::LockFileError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/get_file_lock_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/get_file_lock_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::LockFileBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the metadata for a file or folder. Note: Metadata for the root folder is unsupported.
 
  `POST /2/files/get_metadata` (rpc, api host, user auth, scope `files.metadata.read`).*/
-pub async fn get_metadata(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::GetMetadataArg,
-) -> ::std::result::Result<
-    crate::files::Metadata,
-    crate::client::Error<crate::files::GetMetadataError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_metadata<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::GetMetadataArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::Metadata,
+        crate::client::Error<crate::files::GetMetadataError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/get_metadata",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/get_metadata",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::GetMetadataArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get a preview for a file. Currently, PDF previews are generated for files with the following extensions: .ai, .doc, .docm, .docx, .eps, .gdoc, .gslides, .odp, .odt, .pps, .ppsm, .ppsx, .ppt, .pptm, .pptx, .rtf. HTML previews are generated for .csv, .ods, .xls, .xlsm, .gsheet, .xlsx. Other formats will return an unsupported extension error.
 
  `POST /2/files/get_preview` (download, content host, user auth, scope `files.content.read`).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
-pub async fn get_preview(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::PreviewArg,
+pub fn get_preview<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::PreviewArg,
     range: ::std::option::Option<crate::client::ByteRange>,
-) -> ::std::result::Result<
-    crate::client::Download<crate::files::FileMetadata>,
-    crate::client::Error<crate::files::PreviewError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::client::Download<crate::files::FileMetadata>,
+        crate::client::Error<crate::files::PreviewError>,
+    >,
+> + 'a {
     crate::client::download(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/get_preview",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            range,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/get_preview",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::PreviewArg as crate::wire::Validate>::validate,
+        range,
+    )
 }
 /** Get a temporary link to stream content of a file. This link will expire in four hours and afterwards you will get 410 Gone. This URL should not be used to display content directly in the browser. The Content-Type of the link is determined automatically by the file's mime type.
 
  `POST /2/files/get_temporary_link` (rpc, api host, user auth, scope `files.content.read`).*/
-pub async fn get_temporary_link(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::GetTemporaryLinkArg,
-) -> ::std::result::Result<
-    crate::files::GetTemporaryLinkResult,
-    crate::client::Error<crate::files::GetTemporaryLinkError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_temporary_link<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::GetTemporaryLinkArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::GetTemporaryLinkResult,
+        crate::client::Error<crate::files::GetTemporaryLinkError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/get_temporary_link",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/get_temporary_link",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::GetTemporaryLinkArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get a one-time use temporary upload link to upload a file to a Dropbox location.  This endpoint acts as a delayed upload(). The returned temporary upload link may be used to make a POST request with the data to be uploaded. The upload will then be perfomed with the CommitInfo previously provided to getTemporaryUploadLink() but evaluated only upon consumption. Hence, errors stemming from invalid CommitInfo with respect to the state of the user's Dropbox will only be communicated at consumption time. Additionally, these errors are surfaced as generic HTTP 409 Conflict responses, potentially hiding issue details. The maximum temporary upload link duration is 4 hours. Upon consumption or expiration, a new link will have to be generated. Multiple links may exist for a specific upload path at any given time.  The POST request on the temporary upload link must have its Content-Type set to "application/octet-stream".  Example temporary upload link consumption request:  curl -X POST <https://content.dropboxapi.com/apitul/1/bNi2uIYF51cVBND> --header "Content-Type: application/octet-stream" --data-binary @local\_file.txt  A successful temporary upload link consumption request returns the content hash of the uploaded data in JSON format. Example successful temporary upload link consumption response: {"content-hash": "599d71033d700ac892a0e48fa61b125d2f5994"}  An unsuccessful temporary upload link consumption request returns any of the following status codes:  HTTP 400 Bad Request: Content-Type is not one of application/octet-stream and text/plain or request is invalid. HTTP 409 Conflict: The temporary upload link does not exist or is currently unavailable, the upload failed, or another error happened. HTTP 410 Gone: The temporary upload link is expired or consumed. Example unsuccessful temporary upload link consumption response: Temporary upload link has been recently consumed.
 
  `POST /2/files/get_temporary_upload_link` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn get_temporary_upload_link(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::GetTemporaryUploadLinkArg,
-) -> ::std::result::Result<
-    crate::files::GetTemporaryUploadLinkResult,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_temporary_upload_link<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::GetTemporaryUploadLinkArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::GetTemporaryUploadLinkResult,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/get_temporary_upload_link",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/get_temporary_upload_link",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::GetTemporaryUploadLinkArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get a thumbnail for an image. This method currently supports files with the following file extensions: jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp. Photos that are larger than 20MB in size won't be converted to a thumbnail.
 
  `POST /2/files/get_thumbnail` (download, content host, user auth, scope `files.content.read`).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
-pub async fn get_thumbnail(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::ThumbnailArg,
+pub fn get_thumbnail<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::ThumbnailArg,
     range: ::std::option::Option<crate::client::ByteRange>,
-) -> ::std::result::Result<
-    crate::client::Download<crate::files::FileMetadata>,
-    crate::client::Error<crate::files::ThumbnailError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::client::Download<crate::files::FileMetadata>,
+        crate::client::Error<crate::files::ThumbnailError>,
+    >,
+> + 'a {
     crate::client::download(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/get_thumbnail",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            range,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/get_thumbnail",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::ThumbnailArg as crate::wire::Validate>::validate,
+        range,
+    )
 }
 /** Get a thumbnail for an image. This method currently supports files with the following file extensions: jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp. Photos that are larger than 20MB in size won't be converted to a thumbnail.
 
  `POST /2/files/get_thumbnail_v2` (download, content host, app or user auth, scope `files.content.read`).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
-pub async fn get_thumbnail_v2(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::files::ThumbnailV2Arg,
+pub fn get_thumbnail_v2<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::files::ThumbnailV2Arg,
     range: ::std::option::Option<crate::client::ByteRange>,
-) -> ::std::result::Result<
-    crate::client::Download<crate::files::PreviewResult>,
-    crate::client::Error<crate::files::ThumbnailV2Error>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::client::Download<crate::files::PreviewResult>,
+        crate::client::Error<crate::files::ThumbnailV2Error>,
+    >,
+> + 'a {
     crate::client::download(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/get_thumbnail_v2",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            range,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/get_thumbnail_v2",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::ThumbnailV2Arg as crate::wire::Validate>::validate,
+        range,
+    )
 }
 /** Get thumbnails for a list of images. We allow up to 25 thumbnails in a single batch. This method currently supports files with the following file extensions: jpg, jpeg, png, tiff, tif, gif, webp, ppm and bmp. Photos that are larger than 20MB in size won't be converted to a thumbnail.
 
  `POST /2/files/get_thumbnail_batch` (rpc, content host, user auth, scope `files.content.read`).*/
-pub async fn get_thumbnail_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::GetThumbnailBatchArg,
-) -> ::std::result::Result<
-    crate::files::GetThumbnailBatchResult,
-    crate::client::Error<crate::files::GetThumbnailBatchError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_thumbnail_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::GetThumbnailBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::GetThumbnailBatchResult,
+        crate::client::Error<crate::files::GetThumbnailBatchError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/get_thumbnail_batch",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/get_thumbnail_batch",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::GetThumbnailBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Starts returning the contents of a folder. If the result's [`ListFolderResult.has_more`](crate::files::ListFolderResult::has_more) field is true, call [`list_folder/continue`](crate::files::list_folder_continue) with the returned ListFolderResult.cursor to retrieve more entries. If you're using ListFolderArg.recursive set to true to keep a local cache of the contents of a Dropbox account, iterate through each entry in order and process them as follows to keep your local state in sync: For each FileMetadata, store the new entry at the given path in your local state. If the required parent folders don't exist yet, create them. If there's already something else at the given path, replace it and remove all its children. For each FolderMetadata, store the new entry at the given path in your local state. If the required parent folders don't exist yet, create them. If there's already something else at the given path, replace it but leave the children as they are. Check the new entry's FolderSharingInfo.read\_only and set all its children's read-only statuses to match. For each DeletedMetadata, if your local state has something at the given path, remove it and all its children. If there's nothing at the given path, ignore this entry. Note: auth.RateLimitError may be returned if multiple [`list_folder`] or [`list_folder/continue`](crate::files::list_folder_continue) calls with same parameters are made simultaneously by same API app for same user. If your app implements retry logic, please hold off the retry until the previous request finishes.
 
  `POST /2/files/list_folder` (rpc, api host, app or user auth, scope `files.metadata.read`).*/
-pub async fn list_folder(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::files::ListFolderArg,
-) -> ::std::result::Result<
-    crate::files::ListFolderResult,
-    crate::client::Error<crate::files::ListFolderError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_folder<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::files::ListFolderArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::ListFolderResult,
+        crate::client::Error<crate::files::ListFolderError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/list_folder",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/list_folder",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::ListFolderArg as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`list_folder`], use this to paginate through all files and retrieve updates to the folder, following the same rules as documented for [`list_folder`].
 
  `POST /2/files/list_folder/continue` (rpc, api host, app or user auth, scope `files.metadata.read`).*/
-pub async fn list_folder_continue(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::files::ListFolderContinueArg,
-) -> ::std::result::Result<
-    crate::files::ListFolderResult,
-    crate::client::Error<crate::files::ListFolderContinueError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_folder_continue<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::files::ListFolderContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::ListFolderResult,
+        crate::client::Error<crate::files::ListFolderContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/list_folder/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/list_folder/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::ListFolderContinueArg as crate::wire::Validate>::validate,
+    )
 }
 /** A way to quickly get a cursor for the folder's state. Unlike [`list_folder`], [`list_folder/get_latest_cursor`](crate::files::list_folder_get_latest_cursor) doesn't return any entries. This endpoint is for app which only needs to know about new files and modifications and doesn't need to know about files that already exist in Dropbox.
 
  `POST /2/files/list_folder/get_latest_cursor` (rpc, api host, user auth, scope `files.metadata.read`).*/
-pub async fn list_folder_get_latest_cursor(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::ListFolderArg,
-) -> ::std::result::Result<
-    crate::files::ListFolderGetLatestCursorResult,
-    crate::client::Error<crate::files::ListFolderError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_folder_get_latest_cursor<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::ListFolderArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::ListFolderGetLatestCursorResult,
+        crate::client::Error<crate::files::ListFolderError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/list_folder/get_latest_cursor",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/list_folder/get_latest_cursor",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::ListFolderArg as crate::wire::Validate>::validate,
+    )
 }
 /** A longpoll endpoint to wait for changes on an account. In conjunction with [`list_folder/continue`](crate::files::list_folder_continue), this call gives you a low-latency way to monitor an account for file changes. The connection will block until there are changes available or a timeout occurs. This endpoint is useful mostly for client-side apps.
 
  `POST /2/files/list_folder/longpoll` (rpc, notify host, noauth auth, scope `files.metadata.read`).*/
-pub async fn list_folder_longpoll(
-    client: &impl crate::client::NoAuth,
-    arg: &crate::files::ListFolderLongpollArg,
-) -> ::std::result::Result<
-    crate::files::ListFolderLongpollResult,
-    crate::client::Error<crate::files::ListFolderLongpollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_folder_longpoll<'a>(
+    client: &'a impl crate::client::NoAuth,
+    arg: &'a crate::files::ListFolderLongpollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::ListFolderLongpollResult,
+        crate::client::Error<crate::files::ListFolderLongpollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/list_folder/longpoll",
-                host: crate::client::Host::Notify,
-                noauth: true,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/list_folder/longpoll",
+            host: crate::client::Host::Notify,
+            noauth: true,
+        },
+        arg,
+        <crate::files::ListFolderLongpollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns revisions for files based on a file path or a file id. The file path or file id is identified from the latest file entry at the given file path or id. This end point allows your app to query either by file path or file id by setting the mode parameter appropriately. In the ListRevisionsMode.path (default) mode, all revisions at the same file path as the latest file entry are returned. If revisions with the same file id are desired, then mode must be set to ListRevisionsMode.id. The ListRevisionsMode.id mode is useful to retrieve revisions for a given file across moves or renames.
 
  `POST /2/files/list_revisions` (rpc, api host, user auth, scope `files.metadata.read`).*/
-pub async fn list_revisions(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::ListRevisionsArg,
-) -> ::std::result::Result<
-    crate::files::ListRevisionsResult,
-    crate::client::Error<crate::files::ListRevisionsError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_revisions<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::ListRevisionsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::ListRevisionsResult,
+        crate::client::Error<crate::files::ListRevisionsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/list_revisions",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/list_revisions",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::ListRevisionsArg as crate::wire::Validate>::validate,
+    )
 }
 /** Lock the files at the given paths. A locked file will be writable only by the lock holder. A successful response indicates that the file has been locked. Returns a list of the locked file paths and their metadata after this operation.
 
  `POST /2/files/lock_file_batch` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn lock_file_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::LockFileBatchArg,
-) -> ::std::result::Result<
-    crate::files::LockFileBatchResult,
-    crate::client::Error<crate::files::LockFileError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn lock_file_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::LockFileBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::LockFileBatchResult,
+        crate::client::Error<crate::files::LockFileError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/lock_file_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/lock_file_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::LockFileBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Move a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be moved.
 
  `POST /2/files/move` (rpc, api host, user auth, scope `files.content.write`).*/
 #[deprecated]
-pub async fn move_(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::RelocationArg,
-) -> ::std::result::Result<
-    crate::files::Metadata,
-    crate::client::Error<crate::files::RelocationError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn move_<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::RelocationArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::Metadata,
+        crate::client::Error<crate::files::RelocationError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/move",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/move",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::RelocationArg as crate::wire::Validate>::validate,
+    )
 }
 /** Move a file or folder to a different location in the user's Dropbox. If the source path is a folder all its contents will be moved. Note that we do not currently support case-only renaming.
 
  `POST /2/files/move_v2` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn move_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::RelocationArg,
-) -> ::std::result::Result<
-    crate::files::RelocationResult,
-    crate::client::Error<crate::files::RelocationError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn move_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::RelocationArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::RelocationResult,
+        crate::client::Error<crate::files::RelocationError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/move_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/move_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::RelocationArg as crate::wire::Validate>::validate,
+    )
 }
 /** Move multiple files or folders to different locations at once in the user's Dropbox. This route will return job ID immediately and do the async moving job in background. Please use [`move_batch/check`](crate::files::move_batch_check) to check the job status.
 
  `POST /2/files/move_batch` (rpc, api host, user auth, scope `files.content.write`).*/
 #[deprecated]
-pub async fn move_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::RelocationBatchArg,
-) -> ::std::result::Result<
-    crate::files::RelocationBatchLaunch,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn move_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::RelocationBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::RelocationBatchLaunch,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/move_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/move_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::RelocationBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Move multiple files or folders to different locations at once in the user's Dropbox. Note that we do not currently support case-only renaming. This route will replace [`move_batch`]. The main difference is this route will return status for each entry, while [`move_batch`] raises failure if any entry fails. This route will either finish synchronously, or return a job ID and do the async move job in background. Please use [`move_batch/check:2`](crate::files::move_batch_check_v2) to check the job status.
 
  `POST /2/files/move_batch_v2` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn move_batch_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::MoveBatchArg,
-) -> ::std::result::Result<
-    crate::files::RelocationBatchV2Launch,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn move_batch_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::MoveBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::RelocationBatchV2Launch,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/move_batch_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/move_batch_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::MoveBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the status of an asynchronous job for [`move_batch:1`](crate::files::move_batch). If success, it returns list of results for each entry.
 
  `POST /2/files/move_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
 #[deprecated]
-pub async fn move_batch_check(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::files::RelocationBatchJobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn move_batch_check<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::RelocationBatchJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/move_batch/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/move_batch/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the status of an asynchronous job for [`move_batch:2`](crate::files::move_batch_v2). It returns list of results for each entry.
 
  `POST /2/files/move_batch/check_v2` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn move_batch_check_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::files::RelocationBatchV2JobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn move_batch_check_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::RelocationBatchV2JobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/move_batch/check_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/move_batch/check_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Creates a new Paper doc with the provided content.
 
@@ -22950,28 +25259,27 @@ pub async fn move_batch_check_v2(
 
  The request body is the file's content: bytes, a file or a stream.*/
 #[cfg(feature = "preview")]
-pub async fn paper_create(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::PaperCreateArg,
+pub fn paper_create<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::PaperCreateArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
-) -> ::std::result::Result<
-    crate::files::PaperCreateResult,
-    crate::client::Error<crate::files::PaperCreateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::PaperCreateResult,
+        crate::client::Error<crate::files::PaperCreateError>,
+    >,
+> + 'a {
     crate::client::upload(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/paper/create",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-            body.into(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/paper/create",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::PaperCreateArg as crate::wire::Validate>::validate,
+        body.into(),
+    )
 }
 /** Updates an existing Paper doc with the provided content.
 
@@ -22979,390 +25287,377 @@ pub async fn paper_create(
 
  The request body is the file's content: bytes, a file or a stream.*/
 #[cfg(feature = "preview")]
-pub async fn paper_update(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::PaperUpdateArg,
+pub fn paper_update<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::PaperUpdateArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
-) -> ::std::result::Result<
-    crate::files::PaperUpdateResult,
-    crate::client::Error<crate::files::PaperUpdateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::PaperUpdateResult,
+        crate::client::Error<crate::files::PaperUpdateError>,
+    >,
+> + 'a {
     crate::client::upload(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/paper/update",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-            body.into(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/paper/update",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::PaperUpdateArg as crate::wire::Validate>::validate,
+        body.into(),
+    )
 }
 /** Permanently delete the file or folder at a given path (see <https://www.dropbox.com/en/help/40>). If the given file or folder is not yet deleted, this route will first delete it. It is possible for this route to successfully delete, then fail to permanently delete. Note: This endpoint is only available for Dropbox Business apps.
 
  `POST /2/files/permanently_delete` (rpc, api host, user auth, scope `files.permanent_delete`).*/
-pub async fn permanently_delete(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::DeleteArg,
-) -> ::std::result::Result<(), crate::client::Error<crate::files::DeleteError>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn permanently_delete<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::DeleteArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<(), crate::client::Error<crate::files::DeleteError>>,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/permanently_delete",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/permanently_delete",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::DeleteArg as crate::wire::Validate>::validate,
+    )
 }
 /** Add property groups to a Dropbox file. See templates/add\_for\_user or templates/add\_for\_team to create new templates.
 
  `POST /2/files/properties/add` (rpc, api host, user auth, scope `files.metadata.write`).*/
 #[deprecated]
-pub async fn properties_add(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::AddPropertiesArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::file_properties::AddPropertiesError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn properties_add<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::AddPropertiesArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::AddPropertiesError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/properties/add",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/properties/add",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::AddPropertiesArg as crate::wire::Validate>::validate,
+    )
 }
 /** Overwrite property groups associated with a file. This endpoint should be used instead of properties/update when property groups are being overwritten rather than updated via a "delta".
 
  `POST /2/files/properties/overwrite` (rpc, api host, user auth, scope `files.metadata.write`).*/
 #[deprecated]
-pub async fn properties_overwrite(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::OverwritePropertyGroupArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::file_properties::InvalidPropertyGroupError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn properties_overwrite<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::OverwritePropertyGroupArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::InvalidPropertyGroupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/properties/overwrite",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/properties/overwrite",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::OverwritePropertyGroupArg as crate::wire::Validate>::validate,
+    )
 }
 /** Add, update or remove properties associated with the supplied file and templates. This endpoint should be used instead of properties/overwrite when property groups are being updated via a "delta" instead of overwriting all properties of a file.
 
  `POST /2/files/properties/update` (rpc, api host, user auth, scope `files.metadata.write`).*/
 #[deprecated]
-pub async fn properties_update(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::file_properties::UpdatePropertiesArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::file_properties::UpdatePropertiesError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn properties_update<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::UpdatePropertiesArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::file_properties::UpdatePropertiesError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/properties/update",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/properties/update",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::UpdatePropertiesArg as crate::wire::Validate>::validate,
+    )
 }
 /** Restore a specific revision of a file to the given path.
 
  `POST /2/files/restore` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn restore(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::RestoreArg,
-) -> ::std::result::Result<
-    crate::files::FileMetadata,
-    crate::client::Error<crate::files::RestoreError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn restore<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::RestoreArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::FileMetadata,
+        crate::client::Error<crate::files::RestoreError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/restore",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/restore",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::RestoreArg as crate::wire::Validate>::validate,
+    )
 }
 /** Save the data from a specified URL into a file in user's Dropbox. Note that the transfer from the URL must complete within 15 minutes, or the operation will time out and the job will fail.
 
  `POST /2/files/save_url` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn save_url(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::SaveUrlArg,
-) -> ::std::result::Result<
-    crate::files::SaveUrlResult,
-    crate::client::Error<crate::files::SaveUrlError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn save_url<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::SaveUrlArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::SaveUrlResult,
+        crate::client::Error<crate::files::SaveUrlError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/save_url",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/save_url",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::SaveUrlArg as crate::wire::Validate>::validate,
+    )
 }
 /** Check the status of a [`save_url`] job.
 
  `POST /2/files/save_url/check_job_status` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn save_url_check_job_status(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::files::SaveUrlJobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn save_url_check_job_status<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::SaveUrlJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/save_url/check_job_status",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/save_url/check_job_status",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Searches for files and folders. Note: Recent changes will be reflected in search results within a few seconds and older revisions of existing files may still match your query for up to a few days.
 
  `POST /2/files/search` (rpc, api host, user auth, scope `files.metadata.read`).*/
 #[deprecated]
-pub async fn search(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::SearchArg,
-) -> ::std::result::Result<
-    crate::files::SearchResult,
-    crate::client::Error<crate::files::SearchError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn search<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::SearchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::SearchResult,
+        crate::client::Error<crate::files::SearchError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/search",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/search",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::SearchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Searches for files and folders. Note: [`search:2`](crate::files::search_v2) along with [`search/continue:2`](crate::files::search_continue_v2) can only be used to retrieve a maximum of 10,000 matches. Recent changes may not immediately be reflected in search results due to a short delay in indexing. Duplicate results may be returned across pages. Some results may not be returned.
 
  `POST /2/files/search_v2` (rpc, api host, user auth, scope `files.metadata.read`).*/
-pub async fn search_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::SearchV2Arg,
-) -> ::std::result::Result<
-    crate::files::SearchV2Result,
-    crate::client::Error<crate::files::SearchError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn search_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::SearchV2Arg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::SearchV2Result,
+        crate::client::Error<crate::files::SearchError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/search_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/search_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::SearchV2Arg as crate::wire::Validate>::validate,
+    )
 }
 /** Fetches the next page of search results returned from [`search:2`](crate::files::search_v2). Note: [`search:2`](crate::files::search_v2) along with [`search/continue:2`](crate::files::search_continue_v2) can only be used to retrieve a maximum of 10,000 matches. Recent changes may not immediately be reflected in search results due to a short delay in indexing. Duplicate results may be returned across pages. Some results may not be returned.
 
  `POST /2/files/search/continue_v2` (rpc, api host, user auth, scope `files.metadata.read`).*/
-pub async fn search_continue_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::SearchV2ContinueArg,
-) -> ::std::result::Result<
-    crate::files::SearchV2Result,
-    crate::client::Error<crate::files::SearchError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn search_continue_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::SearchV2ContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::SearchV2Result,
+        crate::client::Error<crate::files::SearchError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/search/continue_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/search/continue_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::SearchV2ContinueArg as crate::wire::Validate>::validate,
+    )
 }
 /** Add a tag to an item. A tag is a string. The strings are automatically converted to lowercase letters. No more than 20 tags can be added to a given item.
 
  `POST /2/files/tags/add` (rpc, api host, user auth, scope `files.metadata.write`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn tags_add(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::AddTagArg,
-) -> ::std::result::Result<(), crate::client::Error<crate::files::AddTagError>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn tags_add<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::AddTagArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<(), crate::client::Error<crate::files::AddTagError>>,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/tags/add",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/tags/add",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::AddTagArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get list of tags assigned to items.
 
  `POST /2/files/tags/get` (rpc, api host, user auth, scope `files.metadata.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn tags_get(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::GetTagsArg,
-) -> ::std::result::Result<
-    crate::files::GetTagsResult,
-    crate::client::Error<crate::files::BaseTagError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn tags_get<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::GetTagsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::GetTagsResult,
+        crate::client::Error<crate::files::BaseTagError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/tags/get",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/tags/get",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::GetTagsArg as crate::wire::Validate>::validate,
+    )
 }
 /** Remove a tag from an item.
 
  `POST /2/files/tags/remove` (rpc, api host, user auth, scope `files.metadata.write`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn tags_remove(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::RemoveTagArg,
-) -> ::std::result::Result<(), crate::client::Error<crate::files::RemoveTagError>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn tags_remove<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::RemoveTagArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::files::RemoveTagError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/tags/remove",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/tags/remove",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::RemoveTagArg as crate::wire::Validate>::validate,
+    )
 }
 /** Unlock the files at the given paths. A locked file can only be unlocked by the lock holder or, if a business account, a team admin. A successful response indicates that the file has been unlocked. Returns a list of the unlocked file paths and their metadata after this operation.
 
  `POST /2/files/unlock_file_batch` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn unlock_file_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::UnlockFileBatchArg,
-) -> ::std::result::Result<
-    crate::files::LockFileBatchResult,
-    crate::client::Error<crate::files::LockFileError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn unlock_file_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::UnlockFileBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::LockFileBatchResult,
+        crate::client::Error<crate::files::LockFileError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/unlock_file_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/unlock_file_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::UnlockFileBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Create a new file with the contents provided in the request. Do not use this to upload a file larger than 150 MiB. Instead, create an upload session with [`upload_session/start`](crate::files::upload_session_start). Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
  `POST /2/files/upload` (upload, content host, user auth, scope `files.content.write`).
 
  The request body is the file's content: bytes, a file or a stream.*/
-pub async fn upload(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::UploadArg,
+pub fn upload<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::UploadArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
-) -> ::std::result::Result<
-    crate::files::FileMetadata,
-    crate::client::Error<crate::files::UploadError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::FileMetadata,
+        crate::client::Error<crate::files::UploadError>,
+    >,
+> + 'a {
     crate::client::upload(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/upload",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            body.into(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/upload",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::UploadArg as crate::wire::Validate>::validate,
+        body.into(),
+    )
 }
 /** Append more data to an upload session. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
@@ -23370,234 +25665,228 @@ pub async fn upload(
 
  The request body is the file's content: bytes, a file or a stream.*/
 #[deprecated]
-pub async fn upload_session_append(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::UploadSessionCursor,
+pub fn upload_session_append<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::UploadSessionCursor,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::files::UploadSessionAppendError>,
-> {
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::files::UploadSessionAppendError>,
+    >,
+> + 'a {
     crate::client::upload(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/upload_session/append",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            body.into(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/upload_session/append",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+        body.into(),
+    )
 }
 /** Append more data to an upload session. When the parameter close is set, this call will close the session. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
  `POST /2/files/upload_session/append_v2` (upload, content host, user auth, scope `files.content.write`).
 
  The request body is the file's content: bytes, a file or a stream.*/
-pub async fn upload_session_append_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::UploadSessionAppendArg,
+pub fn upload_session_append_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::UploadSessionAppendArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::files::UploadSessionAppendError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::files::UploadSessionAppendError>,
+    >,
+> + 'a {
     crate::client::upload(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/upload_session/append_v2",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            body.into(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/upload_session/append_v2",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::UploadSessionAppendArg as crate::wire::Validate>::validate,
+        body.into(),
+    )
 }
 /** Append more data to multiple upload sessions. Each piece of file content to append to each upload session should be concatenated in the request body, in the order delineated by [`UploadSessionAppendBatchArg.entries`](crate::files::UploadSessionAppendBatchArg::entries) and their individual lengths indicated by [`UploadSessionAppendBatchArgEntry.length`](crate::files::UploadSessionAppendBatchArgEntry::length). A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
  `POST /2/files/upload_session/append_batch` (upload, content host, user auth, scope `files.content.write`).
 
  The request body is the file's content: bytes, a file or a stream.*/
-pub async fn upload_session_append_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::UploadSessionAppendBatchArg,
+pub fn upload_session_append_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::UploadSessionAppendBatchArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
-) -> ::std::result::Result<
-    crate::files::UploadSessionAppendBatchResult,
-    crate::client::Error<crate::files::UploadSessionAppendBatchError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::UploadSessionAppendBatchResult,
+        crate::client::Error<crate::files::UploadSessionAppendBatchError>,
+    >,
+> + 'a {
     crate::client::upload(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/upload_session/append_batch",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            body.into(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/upload_session/append_batch",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::UploadSessionAppendBatchArg as crate::wire::Validate>::validate,
+        body.into(),
+    )
 }
 /** Finish an upload session and save the uploaded data to the given file path. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
  `POST /2/files/upload_session/finish` (upload, content host, user auth, scope `files.content.write`).
 
  The request body is the file's content: bytes, a file or a stream.*/
-pub async fn upload_session_finish(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::UploadSessionFinishArg,
+pub fn upload_session_finish<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::UploadSessionFinishArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
-) -> ::std::result::Result<
-    crate::files::FileMetadata,
-    crate::client::Error<crate::files::UploadSessionFinishError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::FileMetadata,
+        crate::client::Error<crate::files::UploadSessionFinishError>,
+    >,
+> + 'a {
     crate::client::upload(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/upload_session/finish",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            body.into(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/upload_session/finish",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::UploadSessionFinishArg as crate::wire::Validate>::validate,
+        body.into(),
+    )
 }
 /** This route helps you commit many files at once into a user's Dropbox. Use [`upload_session/start`](crate::files::upload_session_start) and [`upload_session/append:2`](crate::files::upload_session_append_v2) to upload file contents. We recommend uploading many files in parallel to increase throughput. Once the file contents have been uploaded, rather than calling [`upload_session/finish`](crate::files::upload_session_finish), use this route to finish all your upload sessions in a single request. [`UploadSessionStartArg.close`](crate::files::UploadSessionStartArg::close) or [`UploadSessionAppendArg.close`](crate::files::UploadSessionAppendArg::close) needs to be true for the last [`upload_session/start`](crate::files::upload_session_start) or [`upload_session/append:2`](crate::files::upload_session_append_v2) call. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. This route will return a job\_id immediately and do the async commit job in background. Use [`upload_session/finish_batch/check`](crate::files::upload_session_finish_batch_check) to check the job status. For the same account, this route should be executed serially. That means you should not start the next job before current job finishes. We allow up to 1000 entries in a single request. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
  `POST /2/files/upload_session/finish_batch` (rpc, api host, user auth, scope `files.content.write`).*/
 #[deprecated]
-pub async fn upload_session_finish_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::UploadSessionFinishBatchArg,
-) -> ::std::result::Result<
-    crate::files::UploadSessionFinishBatchLaunch,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn upload_session_finish_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::UploadSessionFinishBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::UploadSessionFinishBatchLaunch,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/upload_session/finish_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/upload_session/finish_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::UploadSessionFinishBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** This route helps you commit many files at once into a user's Dropbox. Use [`upload_session/start`](crate::files::upload_session_start) and [`upload_session/append:2`](crate::files::upload_session_append_v2) to upload file contents. We recommend uploading many files in parallel to increase throughput. Once the file contents have been uploaded, rather than calling [`upload_session/finish`](crate::files::upload_session_finish), use this route to finish all your upload sessions in a single request. [`UploadSessionStartArg.close`](crate::files::UploadSessionStartArg::close) or [`UploadSessionAppendArg.close`](crate::files::UploadSessionAppendArg::close) needs to be true for the last [`upload_session/start`](crate::files::upload_session_start) or [`upload_session/append:2`](crate::files::upload_session_append_v2) call of each upload session. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. We allow up to 1000 entries in a single request. Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
  `POST /2/files/upload_session/finish_batch_v2` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn upload_session_finish_batch_v2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::UploadSessionFinishBatchArg,
-) -> ::std::result::Result<
-    crate::files::UploadSessionFinishBatchResult,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn upload_session_finish_batch_v2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::UploadSessionFinishBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::UploadSessionFinishBatchResult,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/upload_session/finish_batch_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/upload_session/finish_batch_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::UploadSessionFinishBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the status of an asynchronous job for [`upload_session/finish_batch`](crate::files::upload_session_finish_batch). If success, it returns list of result for each entry.
 
  `POST /2/files/upload_session/finish_batch/check` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn upload_session_finish_batch_check(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::files::UploadSessionFinishBatchJobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn upload_session_finish_batch_check<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::UploadSessionFinishBatchJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/upload_session/finish_batch/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/upload_session/finish_batch/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Upload sessions allow you to upload a single file in one or more requests, for example where the size of the file is greater than 150 MiB. This call starts a new upload session with the given data. You can then use [`upload_session/append:2`](crate::files::upload_session_append_v2) or [`upload_session/append_batch`](crate::files::upload_session_append_batch) to add more data, then [`upload_session/finish`](crate::files::upload_session_finish) or [`upload_session/finish_batch:2`](crate::files::upload_session_finish_batch_v2) to save all the data to a file in Dropbox. A single request should not upload more than 150 MiB. The maximum size of a file one can upload to an upload session is 2^41 - 2^22 (2,199,019,061,248) bytes. An upload session can be used for a maximum of 7 days. Attempting to use a [`UploadSessionStartResult.session_id`](crate::files::UploadSessionStartResult::session_id) with [`upload_session/append:2`](crate::files::upload_session_append_v2) or other upload session routes more than 7 days after its creation will return [`UploadSessionLookupError.not_found`](crate::files::UploadSessionLookupError::NotFound). Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>. By default, upload sessions require you to send content of the file in sequential order via consecutive [`upload_session/start`](crate::files::upload_session_start), [`upload_session/append:2`](crate::files::upload_session_append_v2), and [`upload_session/finish`](crate::files::upload_session_finish) calls (or their batch variants). For better performance, you can optionally set [`UploadSessionStartArg.session_type`](crate::files::UploadSessionStartArg::session_type) to [`UploadSessionType.concurrent`](crate::files::UploadSessionType::Concurrent) to start a concurrent upload session. Concurrent upload sessions may upload file data in concurrent [`upload_session/append:2`](crate::files::upload_session_append_v2) requests, with a few caveats. After all of the requests are complete, finish the session with [`upload_session/finish`](crate::files::upload_session_finish) as normal. You can not send data in a [`upload_session/start`](crate::files::upload_session_start) or [`upload_session/finish`](crate::files::upload_session_finish) call, only with [`upload_session/append:2`](crate::files::upload_session_append_v2) or [`upload_session/append_batch`](crate::files::upload_session_append_batch). Also, the length of the uploaded data in a call to [`upload_session/append:2`](crate::files::upload_session_append_v2) or [`upload_session/append_batch`](crate::files::upload_session_append_batch) must be a multiple of 2^22 (4,194,304) bytes, except for the final append request with [`UploadSessionAppendArg.close`](crate::files::UploadSessionAppendArg::close) or [`UploadSessionAppendBatchArgEntry.close`](crate::files::UploadSessionAppendBatchArgEntry::close) set to true that may contain any remaining data.
 
  `POST /2/files/upload_session/start` (upload, content host, user auth, scope `files.content.write`).
 
  The request body is the file's content: bytes, a file or a stream.*/
-pub async fn upload_session_start(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::UploadSessionStartArg,
+pub fn upload_session_start<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::UploadSessionStartArg,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
-) -> ::std::result::Result<
-    crate::files::UploadSessionStartResult,
-    crate::client::Error<crate::files::UploadSessionStartError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::UploadSessionStartResult,
+        crate::client::Error<crate::files::UploadSessionStartError>,
+    >,
+> + 'a {
     crate::client::upload(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/upload_session/start",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            body.into(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/upload_session/start",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::files::UploadSessionStartArg as crate::wire::Validate>::validate,
+        body.into(),
+    )
 }
 /** Start a batch of upload sessions. See [`upload_session/start`](crate::files::upload_session_start). Calls to this endpoint will count as data transport calls for any Dropbox Business teams with a limit on the number of data transport calls allowed per month. For more information, see the Data transport limit page <https://www.dropbox.com/developers/reference/data-transport-limit>.
 
  `POST /2/files/upload_session/start_batch` (rpc, api host, user auth, scope `files.content.write`).*/
-pub async fn upload_session_start_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::files::UploadSessionStartBatchArg,
-) -> ::std::result::Result<
-    crate::files::UploadSessionStartBatchResult,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn upload_session_start_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::UploadSessionStartBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::files::UploadSessionStartBatchResult,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "files/upload_session/start_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "files/upload_session/start_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::files::UploadSessionStartBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

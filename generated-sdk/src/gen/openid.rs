@@ -2,38 +2,46 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 /// No Parameters
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserInfoArgs {}
 impl UserInfoArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
-impl crate::wire::EncodeFields for UserInfoArgs {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
-}
 impl crate::wire::Encode for UserInfoArgs {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
-impl crate::wire::DecodeFields for UserInfoArgs {
+impl crate::wire::Decode for UserInfoArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {}
-        let mut slots = Slots::default();
+        let mut slots = Slots {};
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -44,21 +52,20 @@ impl crate::wire::DecodeFields for UserInfoArgs {
         ::std::result::Result::Ok(Self {})
     }
 }
-impl crate::wire::Decode for UserInfoArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserInfoArgs {}
 impl ::std::fmt::Debug for UserInfoArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserInfoArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UserInfoArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserInfoResult {
     /// Last name of user.
@@ -77,6 +84,7 @@ pub struct UserInfoResult {
 impl UserInfoResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             family_name: ::std::option::Option::None,
@@ -88,37 +96,50 @@ impl UserInfoResult {
         }
     }
     /// Sets `family_name`.
+    #[inline]
     pub fn with_family_name(mut self, value: ::std::string::String) -> Self {
         self.family_name = ::std::option::Option::Some(value);
         self
     }
     /// Sets `given_name`.
+    #[inline]
     pub fn with_given_name(mut self, value: ::std::string::String) -> Self {
         self.given_name = ::std::option::Option::Some(value);
         self
     }
     /// Sets `email`.
+    #[inline]
     pub fn with_email(mut self, value: ::std::string::String) -> Self {
         self.email = ::std::option::Option::Some(value);
         self
     }
     /// Sets `email_verified`.
+    #[inline]
     pub fn with_email_verified(mut self, value: bool) -> Self {
         self.email_verified = ::std::option::Option::Some(value);
         self
     }
     /// Sets `iss`.
+    #[inline]
     pub fn with_iss(mut self, value: ::std::string::String) -> Self {
         self.iss = value;
         self
     }
     /// Sets `sub`.
+    #[inline]
     pub fn with_sub(mut self, value: ::std::string::String) -> Self {
         self.sub = value;
         self
     }
 }
-impl crate::wire::EncodeFields for UserInfoResult {
+impl crate::wire::Encode for UserInfoResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "family_name", &self.family_name);
@@ -129,20 +150,20 @@ impl crate::wire::EncodeFields for UserInfoResult {
         crate::wire::write_field(w, "sub", &self.sub);
     }
 }
-impl crate::wire::Encode for UserInfoResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserInfoResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserInfoResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -151,7 +172,14 @@ impl crate::wire::DecodeFields for UserInfoResult {
             f4: ::std::option::Option<::std::string::String>,
             f5: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -181,21 +209,20 @@ impl crate::wire::DecodeFields for UserInfoResult {
         })
     }
 }
-impl crate::wire::Decode for UserInfoResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserInfoResult {}
 impl ::std::fmt::Debug for UserInfoResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserInfoResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UserInfoResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OpenIdError {
     /// Missing openid claims for the associated access token.
@@ -205,6 +232,7 @@ pub enum OpenIdError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for OpenIdError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IncorrectOpenidScopes => {
@@ -217,6 +245,7 @@ impl crate::wire::Encode for OpenIdError {
 }
 impl crate::wire::Decode for OpenIdError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -255,11 +284,18 @@ impl crate::wire::Decode for OpenIdError {
 }
 impl crate::wire::Validate for OpenIdError {}
 impl ::std::fmt::Debug for OpenIdError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("OpenIdError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for OpenIdError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UserInfoError {
     OpenidError(crate::openid::OpenIdError),
@@ -268,6 +304,7 @@ pub enum UserInfoError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UserInfoError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::OpenidError(x) => {
@@ -284,6 +321,7 @@ impl crate::wire::Encode for UserInfoError {
 }
 impl crate::wire::Decode for UserInfoError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -319,31 +357,40 @@ impl crate::wire::Decode for UserInfoError {
 }
 impl crate::wire::Validate for UserInfoError {}
 impl ::std::fmt::Debug for UserInfoError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserInfoError", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for UserInfoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** This route is used for refreshing the info that is found in the id\_token during the OIDC flow. This route doesn't require any arguments and will use the scopes approved for the given access token.
 
  `POST /2/openid/userinfo` (rpc, api host, user auth, scope `openid`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn userinfo(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::openid::UserInfoArgs,
-) -> ::std::result::Result<
-    crate::openid::UserInfoResult,
-    crate::client::Error<crate::openid::UserInfoError>,
-> {
+pub fn userinfo<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::openid::UserInfoArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::openid::UserInfoResult,
+        crate::client::Error<crate::openid::UserInfoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "openid/userinfo",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "openid/userinfo",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

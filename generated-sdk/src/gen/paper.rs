@@ -2,9 +2,9 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 pub type PaperDocId = ::std::string::String;
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddMember {
     /// Permission for the user.
@@ -15,6 +15,7 @@ pub struct AddMember {
 impl AddMember {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(member: crate::sharing::MemberSelector) -> Self {
         Self {
             permission_level: crate::paper::PaperDocPermissionLevel::Edit,
@@ -22,6 +23,7 @@ impl AddMember {
         }
     }
     /// Sets `permission_level`.
+    #[inline]
     pub fn with_permission_level(
         mut self,
         value: crate::paper::PaperDocPermissionLevel,
@@ -30,32 +32,42 @@ impl AddMember {
         self
     }
 }
-impl crate::wire::EncodeFields for AddMember {
+impl crate::wire::Encode for AddMember {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "permission_level", &self.permission_level);
         crate::wire::write_field(w, "member", &self.member);
     }
 }
-impl crate::wire::Encode for AddMember {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AddMember {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AddMember {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocPermissionLevel>,
             f1: ::std::option::Option<crate::sharing::MemberSelector>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -84,16 +96,9 @@ impl crate::wire::DecodeFields for AddMember {
         })
     }
 }
-impl crate::wire::Decode for AddMember {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddMember {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.member)
             .map_err(|e| e.within("AddMember.member"))?;
@@ -101,11 +106,18 @@ impl crate::wire::Validate for AddMember {
     }
 }
 impl ::std::fmt::Debug for AddMember {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddMember", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddMember {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddPaperDocUser {
     /// The Paper doc ID.
@@ -120,6 +132,7 @@ pub struct AddPaperDocUser {
 impl AddPaperDocUser {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
         members: ::std::vec::Vec<crate::paper::AddMember>,
@@ -132,17 +145,26 @@ impl AddPaperDocUser {
         }
     }
     /// Sets `custom_message`.
+    #[inline]
     pub fn with_custom_message(mut self, value: ::std::string::String) -> Self {
         self.custom_message = ::std::option::Option::Some(value);
         self
     }
     /// Sets `quiet`.
+    #[inline]
     pub fn with_quiet(mut self, value: bool) -> Self {
         self.quiet = value;
         self
     }
 }
-impl crate::wire::EncodeFields for AddPaperDocUser {
+impl crate::wire::Encode for AddPaperDocUser {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -151,27 +173,32 @@ impl crate::wire::EncodeFields for AddPaperDocUser {
         crate::wire::write_field(w, "quiet", &self.quiet);
     }
 }
-impl crate::wire::Encode for AddPaperDocUser {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AddPaperDocUser {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AddPaperDocUser {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
             f1: ::std::option::Option<::std::vec::Vec<crate::paper::AddMember>>,
             f2: ::std::option::Option<::std::string::String>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -212,16 +239,9 @@ impl crate::wire::DecodeFields for AddPaperDocUser {
         })
     }
 }
-impl crate::wire::Decode for AddPaperDocUser {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddPaperDocUser {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_items(
             "AddPaperDocUser.members",
@@ -237,12 +257,19 @@ impl crate::wire::Validate for AddPaperDocUser {
     }
 }
 impl ::std::fmt::Debug for AddPaperDocUser {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddPaperDocUser", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AddPaperDocUser {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Per-member result for [`docs/users/add`](crate::paper::docs_users_add).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddPaperDocUserMemberResult {
     /// One of specified input members.
@@ -253,6 +280,7 @@ pub struct AddPaperDocUserMemberResult {
 impl AddPaperDocUserMemberResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         member: crate::sharing::MemberSelector,
         result: crate::paper::AddPaperDocUserResult,
@@ -260,32 +288,42 @@ impl AddPaperDocUserMemberResult {
         Self { member, result }
     }
 }
-impl crate::wire::EncodeFields for AddPaperDocUserMemberResult {
+impl crate::wire::Encode for AddPaperDocUserMemberResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member", &self.member);
         crate::wire::write_field(w, "result", &self.result);
     }
 }
-impl crate::wire::Encode for AddPaperDocUserMemberResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AddPaperDocUserMemberResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AddPaperDocUserMemberResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::MemberSelector>,
             f1: ::std::option::Option<crate::paper::AddPaperDocUserResult>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -316,16 +354,9 @@ impl crate::wire::DecodeFields for AddPaperDocUserMemberResult {
         ::std::result::Result::Ok(Self { member: f0, result: f1 })
     }
 }
-impl crate::wire::Decode for AddPaperDocUserMemberResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddPaperDocUserMemberResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.member)
             .map_err(|e| e.within("AddPaperDocUserMemberResult.member"))?;
@@ -333,11 +364,18 @@ impl crate::wire::Validate for AddPaperDocUserMemberResult {
     }
 }
 impl ::std::fmt::Debug for AddPaperDocUserMemberResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddPaperDocUserMemberResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddPaperDocUserMemberResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Cursor {
     /// The actual cursor value.
@@ -348,6 +386,7 @@ pub struct Cursor {
 impl Cursor {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(value: ::std::string::String) -> Self {
         Self {
             value,
@@ -355,37 +394,48 @@ impl Cursor {
         }
     }
     /// Sets `expiration`.
+    #[inline]
     pub fn with_expiration(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expiration = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for Cursor {
+impl crate::wire::Encode for Cursor {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "value", &self.value);
         crate::wire::write_opt(w, "expiration", &self.expiration);
     }
 }
-impl crate::wire::Encode for Cursor {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for Cursor {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for Cursor {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -409,22 +459,21 @@ impl crate::wire::DecodeFields for Cursor {
         })
     }
 }
-impl crate::wire::Decode for Cursor {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for Cursor {}
 impl ::std::fmt::Debug for Cursor {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Cursor", self, f)
     }
 }
+impl ::std::cmp::PartialEq for Cursor {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Data structure representing a Paper folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Folder {
     /// Paper folder ID. This ID uniquely identifies the folder.
@@ -435,36 +484,47 @@ pub struct Folder {
 impl Folder {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: ::std::string::String, name: ::std::string::String) -> Self {
         Self { id, name }
     }
 }
-impl crate::wire::EncodeFields for Folder {
+impl crate::wire::Encode for Folder {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
         crate::wire::write_field(w, "name", &self.name);
     }
 }
-impl crate::wire::Encode for Folder {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for Folder {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for Folder {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -489,22 +549,21 @@ impl crate::wire::DecodeFields for Folder {
         ::std::result::Result::Ok(Self { id: f0, name: f1 })
     }
 }
-impl crate::wire::Decode for Folder {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for Folder {}
 impl ::std::fmt::Debug for Folder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Folder", self, f)
     }
 }
+impl ::std::cmp::PartialEq for Folder {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Metadata about Paper folders containing the specififed Paper doc.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FoldersContainingPaperDoc {
     /// The sharing policy of the folder containing the Paper doc.
@@ -517,6 +576,7 @@ pub struct FoldersContainingPaperDoc {
 impl FoldersContainingPaperDoc {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             folder_sharing_policy_type: ::std::option::Option::None,
@@ -524,6 +584,7 @@ impl FoldersContainingPaperDoc {
         }
     }
     /// Sets `folder_sharing_policy_type`.
+    #[inline]
     pub fn with_folder_sharing_policy_type(
         mut self,
         value: crate::paper::FolderSharingPolicyType,
@@ -532,12 +593,20 @@ impl FoldersContainingPaperDoc {
         self
     }
     /// Sets `folders`.
+    #[inline]
     pub fn with_folders(mut self, value: ::std::vec::Vec<crate::paper::Folder>) -> Self {
         self.folders = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for FoldersContainingPaperDoc {
+impl crate::wire::Encode for FoldersContainingPaperDoc {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(
@@ -548,25 +617,28 @@ impl crate::wire::EncodeFields for FoldersContainingPaperDoc {
         crate::wire::write_opt(w, "folders", &self.folders);
     }
 }
-impl crate::wire::Encode for FoldersContainingPaperDoc {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FoldersContainingPaperDoc {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FoldersContainingPaperDoc {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::FolderSharingPolicyType>,
             f1: ::std::option::Option<::std::vec::Vec<crate::paper::Folder>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -584,22 +656,21 @@ impl crate::wire::DecodeFields for FoldersContainingPaperDoc {
         })
     }
 }
-impl crate::wire::Decode for FoldersContainingPaperDoc {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FoldersContainingPaperDoc {}
 impl ::std::fmt::Debug for FoldersContainingPaperDoc {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FoldersContainingPaperDoc", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FoldersContainingPaperDoc {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Argument for retrieving Paper doc metadata. Accepts either a legacy Paper doc ID or a Cloud Doc file ID.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetDocMetadataArg {
     /// Legacy Paper doc identifier.
@@ -610,6 +681,7 @@ pub struct GetDocMetadataArg {
 impl GetDocMetadataArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             doc_id: ::std::option::Option::None,
@@ -617,42 +689,54 @@ impl GetDocMetadataArg {
         }
     }
     /// Sets `doc_id`.
+    #[inline]
     pub fn with_doc_id(mut self, value: crate::paper::PaperDocId) -> Self {
         self.doc_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `file_id`.
+    #[inline]
     pub fn with_file_id(mut self, value: crate::files::FileId) -> Self {
         self.file_id = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for GetDocMetadataArg {
+impl crate::wire::Encode for GetDocMetadataArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "doc_id", &self.doc_id);
         crate::wire::write_opt(w, "file_id", &self.file_id);
     }
 }
-impl crate::wire::Encode for GetDocMetadataArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetDocMetadataArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetDocMetadataArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
             f1: ::std::option::Option<crate::files::FileId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -668,16 +752,9 @@ impl crate::wire::DecodeFields for GetDocMetadataArg {
         })
     }
 }
-impl crate::wire::Decode for GetDocMetadataArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetDocMetadataArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
         if let ::std::option::Option::Some(some0) = &self.file_id {
@@ -693,11 +770,18 @@ impl crate::wire::Validate for GetDocMetadataArg {
     }
 }
 impl ::std::fmt::Debug for GetDocMetadataArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetDocMetadataArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetDocMetadataArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct InviteeInfoWithPermissionLevel {
     /// Email address invited to the Paper doc.
@@ -708,6 +792,7 @@ pub struct InviteeInfoWithPermissionLevel {
 impl InviteeInfoWithPermissionLevel {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         invitee: crate::sharing::InviteeInfo,
         permission_level: crate::paper::PaperDocPermissionLevel,
@@ -715,32 +800,42 @@ impl InviteeInfoWithPermissionLevel {
         Self { invitee, permission_level }
     }
 }
-impl crate::wire::EncodeFields for InviteeInfoWithPermissionLevel {
+impl crate::wire::Encode for InviteeInfoWithPermissionLevel {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "invitee", &self.invitee);
         crate::wire::write_field(w, "permission_level", &self.permission_level);
     }
 }
-impl crate::wire::Encode for InviteeInfoWithPermissionLevel {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for InviteeInfoWithPermissionLevel {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for InviteeInfoWithPermissionLevel {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::InviteeInfo>,
             f1: ::std::option::Option<crate::paper::PaperDocPermissionLevel>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -778,16 +873,9 @@ impl crate::wire::DecodeFields for InviteeInfoWithPermissionLevel {
         })
     }
 }
-impl crate::wire::Decode for InviteeInfoWithPermissionLevel {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for InviteeInfoWithPermissionLevel {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.invitee)
             .map_err(|e| e.within("InviteeInfoWithPermissionLevel.invitee"))?;
@@ -795,11 +883,18 @@ impl crate::wire::Validate for InviteeInfoWithPermissionLevel {
     }
 }
 impl ::std::fmt::Debug for InviteeInfoWithPermissionLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InviteeInfoWithPermissionLevel", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for InviteeInfoWithPermissionLevel {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListPaperDocsArgs {
     /// Allows user to specify how the Paper docs should be filtered.
@@ -816,6 +911,7 @@ pub struct ListPaperDocsArgs {
 impl ListPaperDocsArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             filter_by: crate::paper::ListPaperDocsFilterBy::DocsAccessed,
@@ -826,16 +922,19 @@ impl ListPaperDocsArgs {
         }
     }
     /// Sets `filter_by`.
+    #[inline]
     pub fn with_filter_by(mut self, value: crate::paper::ListPaperDocsFilterBy) -> Self {
         self.filter_by = value;
         self
     }
     /// Sets `sort_by`.
+    #[inline]
     pub fn with_sort_by(mut self, value: crate::paper::ListPaperDocsSortBy) -> Self {
         self.sort_by = value;
         self
     }
     /// Sets `sort_order`.
+    #[inline]
     pub fn with_sort_order(
         mut self,
         value: crate::paper::ListPaperDocsSortOrder,
@@ -844,17 +943,26 @@ impl ListPaperDocsArgs {
         self
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: i32) -> Self {
         self.limit = value;
         self
     }
     /// Sets `stop_at_date`.
+    #[inline]
     pub fn with_stop_at_date(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.stop_at_date = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListPaperDocsArgs {
+impl crate::wire::Encode for ListPaperDocsArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "filter_by", &self.filter_by);
@@ -864,20 +972,20 @@ impl crate::wire::EncodeFields for ListPaperDocsArgs {
         crate::wire::write_opt(w, "stop_at_date", &self.stop_at_date);
     }
 }
-impl crate::wire::Encode for ListPaperDocsArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListPaperDocsArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListPaperDocsArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::ListPaperDocsFilterBy>,
             f1: ::std::option::Option<crate::paper::ListPaperDocsSortBy>,
@@ -885,7 +993,13 @@ impl crate::wire::DecodeFields for ListPaperDocsArgs {
             f3: ::std::option::Option<i32>,
             f4: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -925,16 +1039,9 @@ impl crate::wire::DecodeFields for ListPaperDocsArgs {
         })
     }
 }
-impl crate::wire::Decode for ListPaperDocsArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListPaperDocsArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "ListPaperDocsArgs.limit",
@@ -946,11 +1053,18 @@ impl crate::wire::Validate for ListPaperDocsArgs {
     }
 }
 impl ::std::fmt::Debug for ListPaperDocsArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListPaperDocsArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListPaperDocsContinueArgs {
     /// The cursor obtained from [`docs/list`](crate::paper::docs_list) or [`docs/list/continue`](crate::paper::docs_list_continue). Allows for pagination.
@@ -959,34 +1073,44 @@ pub struct ListPaperDocsContinueArgs {
 impl ListPaperDocsContinueArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for ListPaperDocsContinueArgs {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for ListPaperDocsContinueArgs {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for ListPaperDocsContinueArgs {
+impl crate::wire::Decode for ListPaperDocsContinueArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1008,21 +1132,20 @@ impl crate::wire::DecodeFields for ListPaperDocsContinueArgs {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for ListPaperDocsContinueArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListPaperDocsContinueArgs {}
 impl ::std::fmt::Debug for ListPaperDocsContinueArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsContinueArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListPaperDocsContinueArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListPaperDocsResponse {
     /// The list of Paper doc IDs that can be used to access the given Paper docs or supplied to other API methods. The list is sorted in the order specified by the initial call to [`docs/list`](crate::paper::docs_list).
@@ -1035,6 +1158,7 @@ pub struct ListPaperDocsResponse {
 impl ListPaperDocsResponse {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         doc_ids: ::std::vec::Vec<crate::paper::PaperDocId>,
         cursor: crate::paper::Cursor,
@@ -1043,7 +1167,14 @@ impl ListPaperDocsResponse {
         Self { doc_ids, cursor, has_more }
     }
 }
-impl crate::wire::EncodeFields for ListPaperDocsResponse {
+impl crate::wire::Encode for ListPaperDocsResponse {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_ids", &self.doc_ids);
@@ -1051,26 +1182,30 @@ impl crate::wire::EncodeFields for ListPaperDocsResponse {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for ListPaperDocsResponse {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListPaperDocsResponse {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListPaperDocsResponse {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::paper::PaperDocId>>,
             f1: ::std::option::Option<crate::paper::Cursor>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1112,21 +1247,20 @@ impl crate::wire::DecodeFields for ListPaperDocsResponse {
         })
     }
 }
-impl crate::wire::Decode for ListPaperDocsResponse {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListPaperDocsResponse {}
 impl ::std::fmt::Debug for ListPaperDocsResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsResponse", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListPaperDocsResponse {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListUsersOnFolderArgs {
     /// The Paper doc ID.
@@ -1137,41 +1271,53 @@ pub struct ListUsersOnFolderArgs {
 impl ListUsersOnFolderArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(doc_id: crate::paper::PaperDocId) -> Self {
         Self { doc_id, limit: 1000i32 }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: i32) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListUsersOnFolderArgs {
+impl crate::wire::Encode for ListUsersOnFolderArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
-impl crate::wire::Encode for ListUsersOnFolderArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListUsersOnFolderArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListUsersOnFolderArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
             f1: ::std::option::Option<i32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1200,16 +1346,9 @@ impl crate::wire::DecodeFields for ListUsersOnFolderArgs {
         })
     }
 }
-impl crate::wire::Decode for ListUsersOnFolderArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListUsersOnFolderArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "ListUsersOnFolderArgs.limit",
@@ -1221,11 +1360,18 @@ impl crate::wire::Validate for ListUsersOnFolderArgs {
     }
 }
 impl ::std::fmt::Debug for ListUsersOnFolderArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnFolderArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListUsersOnFolderArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListUsersOnFolderContinueArgs {
     /// The Paper doc ID.
@@ -1236,36 +1382,47 @@ pub struct ListUsersOnFolderContinueArgs {
 impl ListUsersOnFolderContinueArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(doc_id: crate::paper::PaperDocId, cursor: ::std::string::String) -> Self {
         Self { doc_id, cursor }
     }
 }
-impl crate::wire::EncodeFields for ListUsersOnFolderContinueArgs {
+impl crate::wire::Encode for ListUsersOnFolderContinueArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for ListUsersOnFolderContinueArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListUsersOnFolderContinueArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListUsersOnFolderContinueArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1296,21 +1453,20 @@ impl crate::wire::DecodeFields for ListUsersOnFolderContinueArgs {
         ::std::result::Result::Ok(Self { doc_id: f0, cursor: f1 })
     }
 }
-impl crate::wire::Decode for ListUsersOnFolderContinueArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListUsersOnFolderContinueArgs {}
 impl ::std::fmt::Debug for ListUsersOnFolderContinueArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnFolderContinueArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListUsersOnFolderContinueArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListUsersOnFolderResponse {
     /// List of email addresses that are invited on the Paper folder.
@@ -1325,6 +1481,7 @@ pub struct ListUsersOnFolderResponse {
 impl ListUsersOnFolderResponse {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         invitees: ::std::vec::Vec<crate::sharing::InviteeInfo>,
         users: ::std::vec::Vec<crate::sharing::UserInfo>,
@@ -1339,7 +1496,14 @@ impl ListUsersOnFolderResponse {
         }
     }
 }
-impl crate::wire::EncodeFields for ListUsersOnFolderResponse {
+impl crate::wire::Encode for ListUsersOnFolderResponse {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "invitees", &self.invitees);
@@ -1348,27 +1512,32 @@ impl crate::wire::EncodeFields for ListUsersOnFolderResponse {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for ListUsersOnFolderResponse {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListUsersOnFolderResponse {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListUsersOnFolderResponse {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::sharing::InviteeInfo>>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::UserInfo>>,
             f2: ::std::option::Option<crate::paper::Cursor>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1418,16 +1587,9 @@ impl crate::wire::DecodeFields for ListUsersOnFolderResponse {
         })
     }
 }
-impl crate::wire::Decode for ListUsersOnFolderResponse {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListUsersOnFolderResponse {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.invitees).iter() {
             crate::wire::Validate::validate(item0)
@@ -1441,11 +1603,18 @@ impl crate::wire::Validate for ListUsersOnFolderResponse {
     }
 }
 impl ::std::fmt::Debug for ListUsersOnFolderResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnFolderResponse", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListUsersOnFolderResponse {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListUsersOnPaperDocArgs {
     /// The Paper doc ID.
@@ -1458,6 +1627,7 @@ pub struct ListUsersOnPaperDocArgs {
 impl ListUsersOnPaperDocArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(doc_id: crate::paper::PaperDocId) -> Self {
         Self {
             doc_id,
@@ -1466,17 +1636,26 @@ impl ListUsersOnPaperDocArgs {
         }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: i32) -> Self {
         self.limit = value;
         self
     }
     /// Sets `filter_by`.
+    #[inline]
     pub fn with_filter_by(mut self, value: crate::paper::UserOnPaperDocFilter) -> Self {
         self.filter_by = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListUsersOnPaperDocArgs {
+impl crate::wire::Encode for ListUsersOnPaperDocArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -1484,26 +1663,30 @@ impl crate::wire::EncodeFields for ListUsersOnPaperDocArgs {
         crate::wire::write_field(w, "filter_by", &self.filter_by);
     }
 }
-impl crate::wire::Encode for ListUsersOnPaperDocArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListUsersOnPaperDocArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListUsersOnPaperDocArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
             f1: ::std::option::Option<i32>,
             f2: ::std::option::Option<crate::paper::UserOnPaperDocFilter>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1537,16 +1720,9 @@ impl crate::wire::DecodeFields for ListUsersOnPaperDocArgs {
         })
     }
 }
-impl crate::wire::Decode for ListUsersOnPaperDocArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListUsersOnPaperDocArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "ListUsersOnPaperDocArgs.limit",
@@ -1558,11 +1734,18 @@ impl crate::wire::Validate for ListUsersOnPaperDocArgs {
     }
 }
 impl ::std::fmt::Debug for ListUsersOnPaperDocArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnPaperDocArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListUsersOnPaperDocArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListUsersOnPaperDocContinueArgs {
     /// The Paper doc ID.
@@ -1573,36 +1756,47 @@ pub struct ListUsersOnPaperDocContinueArgs {
 impl ListUsersOnPaperDocContinueArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(doc_id: crate::paper::PaperDocId, cursor: ::std::string::String) -> Self {
         Self { doc_id, cursor }
     }
 }
-impl crate::wire::EncodeFields for ListUsersOnPaperDocContinueArgs {
+impl crate::wire::Encode for ListUsersOnPaperDocContinueArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for ListUsersOnPaperDocContinueArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListUsersOnPaperDocContinueArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListUsersOnPaperDocContinueArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1633,21 +1827,20 @@ impl crate::wire::DecodeFields for ListUsersOnPaperDocContinueArgs {
         ::std::result::Result::Ok(Self { doc_id: f0, cursor: f1 })
     }
 }
-impl crate::wire::Decode for ListUsersOnPaperDocContinueArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListUsersOnPaperDocContinueArgs {}
 impl ::std::fmt::Debug for ListUsersOnPaperDocContinueArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnPaperDocContinueArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListUsersOnPaperDocContinueArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListUsersOnPaperDocResponse {
     /// List of email addresses with their respective permission levels that are invited on the Paper doc.
@@ -1664,6 +1857,7 @@ pub struct ListUsersOnPaperDocResponse {
 impl ListUsersOnPaperDocResponse {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         invitees: ::std::vec::Vec<crate::paper::InviteeInfoWithPermissionLevel>,
         users: ::std::vec::Vec<crate::paper::UserInfoWithPermissionLevel>,
@@ -1680,7 +1874,14 @@ impl ListUsersOnPaperDocResponse {
         }
     }
 }
-impl crate::wire::EncodeFields for ListUsersOnPaperDocResponse {
+impl crate::wire::Encode for ListUsersOnPaperDocResponse {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "invitees", &self.invitees);
@@ -1690,20 +1891,20 @@ impl crate::wire::EncodeFields for ListUsersOnPaperDocResponse {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for ListUsersOnPaperDocResponse {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListUsersOnPaperDocResponse {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListUsersOnPaperDocResponse {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::paper::InviteeInfoWithPermissionLevel>,
@@ -1715,7 +1916,13 @@ impl crate::wire::DecodeFields for ListUsersOnPaperDocResponse {
             f3: ::std::option::Option<crate::paper::Cursor>,
             f4: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1779,16 +1986,9 @@ impl crate::wire::DecodeFields for ListUsersOnPaperDocResponse {
         })
     }
 }
-impl crate::wire::Decode for ListUsersOnPaperDocResponse {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListUsersOnPaperDocResponse {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.invitees).iter() {
             crate::wire::Validate::validate(item0)
@@ -1804,11 +2004,18 @@ impl crate::wire::Validate for ListUsersOnPaperDocResponse {
     }
 }
 impl ::std::fmt::Debug for ListUsersOnPaperDocResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersOnPaperDocResponse", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListUsersOnPaperDocResponse {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperDocCreateArgs {
     /// The Paper folder ID where the Paper document should be created. The API user has to have write access to this folder or error is thrown.
@@ -1819,6 +2026,7 @@ pub struct PaperDocCreateArgs {
 impl PaperDocCreateArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(import_format: crate::paper::ImportFormat) -> Self {
         Self {
             parent_folder_id: ::std::option::Option::None,
@@ -1826,37 +2034,48 @@ impl PaperDocCreateArgs {
         }
     }
     /// Sets `parent_folder_id`.
+    #[inline]
     pub fn with_parent_folder_id(mut self, value: ::std::string::String) -> Self {
         self.parent_folder_id = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for PaperDocCreateArgs {
+impl crate::wire::Encode for PaperDocCreateArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "parent_folder_id", &self.parent_folder_id);
         crate::wire::write_field(w, "import_format", &self.import_format);
     }
 }
-impl crate::wire::Encode for PaperDocCreateArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PaperDocCreateArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PaperDocCreateArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::paper::ImportFormat>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1882,21 +2101,20 @@ impl crate::wire::DecodeFields for PaperDocCreateArgs {
         })
     }
 }
-impl crate::wire::Decode for PaperDocCreateArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperDocCreateArgs {}
 impl ::std::fmt::Debug for PaperDocCreateArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocCreateArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDocCreateArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperDocCreateUpdateResult {
     /// Doc ID of the newly created doc.
@@ -1909,6 +2127,7 @@ pub struct PaperDocCreateUpdateResult {
 impl PaperDocCreateUpdateResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         doc_id: ::std::string::String,
         revision: i64,
@@ -1917,7 +2136,14 @@ impl PaperDocCreateUpdateResult {
         Self { doc_id, revision, title }
     }
 }
-impl crate::wire::EncodeFields for PaperDocCreateUpdateResult {
+impl crate::wire::Encode for PaperDocCreateUpdateResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -1925,26 +2151,30 @@ impl crate::wire::EncodeFields for PaperDocCreateUpdateResult {
         crate::wire::write_field(w, "title", &self.title);
     }
 }
-impl crate::wire::Encode for PaperDocCreateUpdateResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PaperDocCreateUpdateResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PaperDocCreateUpdateResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<i64>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1986,21 +2216,20 @@ impl crate::wire::DecodeFields for PaperDocCreateUpdateResult {
         })
     }
 }
-impl crate::wire::Decode for PaperDocCreateUpdateResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperDocCreateUpdateResult {}
 impl ::std::fmt::Debug for PaperDocCreateUpdateResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocCreateUpdateResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDocCreateUpdateResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperDocExport {
     /// The Paper doc ID.
@@ -2012,6 +2241,7 @@ pub struct PaperDocExport {
 impl PaperDocExport {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
         export_format: crate::paper::ExportFormat,
@@ -2023,12 +2253,20 @@ impl PaperDocExport {
         }
     }
     /// Sets `include_comments`.
+    #[inline]
     pub fn with_include_comments(mut self, value: bool) -> Self {
         self.include_comments = value;
         self
     }
 }
-impl crate::wire::EncodeFields for PaperDocExport {
+impl crate::wire::Encode for PaperDocExport {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -2036,26 +2274,30 @@ impl crate::wire::EncodeFields for PaperDocExport {
         crate::wire::write_field(w, "include_comments", &self.include_comments);
     }
 }
-impl crate::wire::Encode for PaperDocExport {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PaperDocExport {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PaperDocExport {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
             f1: ::std::option::Option<crate::paper::ExportFormat>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2094,21 +2336,20 @@ impl crate::wire::DecodeFields for PaperDocExport {
         })
     }
 }
-impl crate::wire::Decode for PaperDocExport {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperDocExport {}
 impl ::std::fmt::Debug for PaperDocExport {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocExport", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDocExport {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperDocExportResult {
     /// The Paper doc owner's email address.
@@ -2123,6 +2364,7 @@ pub struct PaperDocExportResult {
 impl PaperDocExportResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         owner: ::std::string::String,
         title: ::std::string::String,
@@ -2137,7 +2379,14 @@ impl PaperDocExportResult {
         }
     }
 }
-impl crate::wire::EncodeFields for PaperDocExportResult {
+impl crate::wire::Encode for PaperDocExportResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "owner", &self.owner);
@@ -2146,27 +2395,32 @@ impl crate::wire::EncodeFields for PaperDocExportResult {
         crate::wire::write_field(w, "mime_type", &self.mime_type);
     }
 }
-impl crate::wire::Encode for PaperDocExportResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PaperDocExportResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PaperDocExportResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<i64>,
             f3: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2216,22 +2470,21 @@ impl crate::wire::DecodeFields for PaperDocExportResult {
         })
     }
 }
-impl crate::wire::Decode for PaperDocExportResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperDocExportResult {}
 impl ::std::fmt::Debug for PaperDocExportResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocExportResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PaperDocExportResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Metadata returned by docs/get\_metadata.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperDocGetMetadataResult {
     /// The Paper doc ID.
@@ -2254,6 +2507,7 @@ pub struct PaperDocGetMetadataResult {
 impl PaperDocGetMetadataResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
         owner: ::std::string::String,
@@ -2276,7 +2530,14 @@ impl PaperDocGetMetadataResult {
         }
     }
 }
-impl crate::wire::EncodeFields for PaperDocGetMetadataResult {
+impl crate::wire::Encode for PaperDocGetMetadataResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -2289,20 +2550,20 @@ impl crate::wire::EncodeFields for PaperDocGetMetadataResult {
         crate::wire::write_field(w, "last_editor", &self.last_editor);
     }
 }
-impl crate::wire::Encode for PaperDocGetMetadataResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PaperDocGetMetadataResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PaperDocGetMetadataResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
             f1: ::std::option::Option<::std::string::String>,
@@ -2313,7 +2574,16 @@ impl crate::wire::DecodeFields for PaperDocGetMetadataResult {
             f6: ::std::option::Option<crate::common::DropboxTimestamp>,
             f7: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2404,21 +2674,20 @@ impl crate::wire::DecodeFields for PaperDocGetMetadataResult {
         })
     }
 }
-impl crate::wire::Decode for PaperDocGetMetadataResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperDocGetMetadataResult {}
 impl ::std::fmt::Debug for PaperDocGetMetadataResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocGetMetadataResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDocGetMetadataResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperDocSharingPolicy {
     /// The Paper doc ID.
@@ -2429,6 +2698,7 @@ pub struct PaperDocSharingPolicy {
 impl PaperDocSharingPolicy {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
         sharing_policy: crate::paper::SharingPolicy,
@@ -2436,32 +2706,42 @@ impl PaperDocSharingPolicy {
         Self { doc_id, sharing_policy }
     }
 }
-impl crate::wire::EncodeFields for PaperDocSharingPolicy {
+impl crate::wire::Encode for PaperDocSharingPolicy {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
         crate::wire::write_field(w, "sharing_policy", &self.sharing_policy);
     }
 }
-impl crate::wire::Encode for PaperDocSharingPolicy {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PaperDocSharingPolicy {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PaperDocSharingPolicy {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
             f1: ::std::option::Option<crate::paper::SharingPolicy>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2495,21 +2775,20 @@ impl crate::wire::DecodeFields for PaperDocSharingPolicy {
         })
     }
 }
-impl crate::wire::Decode for PaperDocSharingPolicy {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperDocSharingPolicy {}
 impl ::std::fmt::Debug for PaperDocSharingPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocSharingPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDocSharingPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperDocUpdateArgs {
     /// The Paper doc ID.
@@ -2524,6 +2803,7 @@ pub struct PaperDocUpdateArgs {
 impl PaperDocUpdateArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
         doc_update_policy: crate::paper::PaperDocUpdatePolicy,
@@ -2538,7 +2818,14 @@ impl PaperDocUpdateArgs {
         }
     }
 }
-impl crate::wire::EncodeFields for PaperDocUpdateArgs {
+impl crate::wire::Encode for PaperDocUpdateArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -2547,27 +2834,32 @@ impl crate::wire::EncodeFields for PaperDocUpdateArgs {
         crate::wire::write_field(w, "import_format", &self.import_format);
     }
 }
-impl crate::wire::Encode for PaperDocUpdateArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PaperDocUpdateArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PaperDocUpdateArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
             f1: ::std::option::Option<crate::paper::PaperDocUpdatePolicy>,
             f2: ::std::option::Option<i64>,
             f3: ::std::option::Option<crate::paper::ImportFormat>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2617,21 +2909,20 @@ impl crate::wire::DecodeFields for PaperDocUpdateArgs {
         })
     }
 }
-impl crate::wire::Decode for PaperDocUpdateArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperDocUpdateArgs {}
 impl ::std::fmt::Debug for PaperDocUpdateArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocUpdateArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDocUpdateArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperFolderCreateArg {
     /// The name of the new Paper folder.
@@ -2644,6 +2935,7 @@ pub struct PaperFolderCreateArg {
 impl PaperFolderCreateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(name: ::std::string::String) -> Self {
         Self {
             name,
@@ -2652,17 +2944,26 @@ impl PaperFolderCreateArg {
         }
     }
     /// Sets `parent_folder_id`.
+    #[inline]
     pub fn with_parent_folder_id(mut self, value: ::std::string::String) -> Self {
         self.parent_folder_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `is_team_folder`.
+    #[inline]
     pub fn with_is_team_folder(mut self, value: bool) -> Self {
         self.is_team_folder = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for PaperFolderCreateArg {
+impl crate::wire::Encode for PaperFolderCreateArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -2670,26 +2971,30 @@ impl crate::wire::EncodeFields for PaperFolderCreateArg {
         crate::wire::write_opt(w, "is_team_folder", &self.is_team_folder);
     }
 }
-impl crate::wire::Encode for PaperFolderCreateArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PaperFolderCreateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PaperFolderCreateArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2717,21 +3022,20 @@ impl crate::wire::DecodeFields for PaperFolderCreateArg {
         })
     }
 }
-impl crate::wire::Decode for PaperFolderCreateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperFolderCreateArg {}
 impl ::std::fmt::Debug for PaperFolderCreateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperFolderCreateArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperFolderCreateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PaperFolderCreateResult {
     /// Folder ID of the newly created folder.
@@ -2740,34 +3044,44 @@ pub struct PaperFolderCreateResult {
 impl PaperFolderCreateResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(folder_id: ::std::string::String) -> Self {
         Self { folder_id }
     }
 }
-impl crate::wire::EncodeFields for PaperFolderCreateResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "folder_id", &self.folder_id);
-    }
-}
 impl crate::wire::Encode for PaperFolderCreateResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "folder_id", &self.folder_id);
+    }
 }
-impl crate::wire::DecodeFields for PaperFolderCreateResult {
+impl crate::wire::Decode for PaperFolderCreateResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2789,21 +3103,20 @@ impl crate::wire::DecodeFields for PaperFolderCreateResult {
         ::std::result::Result::Ok(Self { folder_id: f0 })
     }
 }
-impl crate::wire::Decode for PaperFolderCreateResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PaperFolderCreateResult {}
 impl ::std::fmt::Debug for PaperFolderCreateResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperFolderCreateResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperFolderCreateResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RefPaperDoc {
     /// The Paper doc ID.
@@ -2812,34 +3125,44 @@ pub struct RefPaperDoc {
 impl RefPaperDoc {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(doc_id: crate::paper::PaperDocId) -> Self {
         Self { doc_id }
     }
 }
-impl crate::wire::EncodeFields for RefPaperDoc {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "doc_id", &self.doc_id);
-    }
-}
 impl crate::wire::Encode for RefPaperDoc {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "doc_id", &self.doc_id);
+    }
 }
-impl crate::wire::DecodeFields for RefPaperDoc {
+impl crate::wire::Decode for RefPaperDoc {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2861,21 +3184,20 @@ impl crate::wire::DecodeFields for RefPaperDoc {
         ::std::result::Result::Ok(Self { doc_id: f0 })
     }
 }
-impl crate::wire::Decode for RefPaperDoc {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RefPaperDoc {}
 impl ::std::fmt::Debug for RefPaperDoc {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RefPaperDoc", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RefPaperDoc {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RemovePaperDocUser {
     /// The Paper doc ID.
@@ -2886,6 +3208,7 @@ pub struct RemovePaperDocUser {
 impl RemovePaperDocUser {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         doc_id: crate::paper::PaperDocId,
         member: crate::sharing::MemberSelector,
@@ -2893,32 +3216,42 @@ impl RemovePaperDocUser {
         Self { doc_id, member }
     }
 }
-impl crate::wire::EncodeFields for RemovePaperDocUser {
+impl crate::wire::Encode for RemovePaperDocUser {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
         crate::wire::write_field(w, "member", &self.member);
     }
 }
-impl crate::wire::Encode for RemovePaperDocUser {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RemovePaperDocUser {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RemovePaperDocUser {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::PaperDocId>,
             f1: ::std::option::Option<crate::sharing::MemberSelector>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2949,16 +3282,9 @@ impl crate::wire::DecodeFields for RemovePaperDocUser {
         ::std::result::Result::Ok(Self { doc_id: f0, member: f1 })
     }
 }
-impl crate::wire::Decode for RemovePaperDocUser {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RemovePaperDocUser {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.member)
             .map_err(|e| e.within("RemovePaperDocUser.member"))?;
@@ -2966,12 +3292,19 @@ impl crate::wire::Validate for RemovePaperDocUser {
     }
 }
 impl ::std::fmt::Debug for RemovePaperDocUser {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemovePaperDocUser", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RemovePaperDocUser {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Sharing policy of Paper doc.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharingPolicy {
     /// This value applies to the non-team members.
@@ -2984,6 +3317,7 @@ pub struct SharingPolicy {
 impl SharingPolicy {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             public_sharing_policy: ::std::option::Option::None,
@@ -2991,6 +3325,7 @@ impl SharingPolicy {
         }
     }
     /// Sets `public_sharing_policy`.
+    #[inline]
     pub fn with_public_sharing_policy(
         mut self,
         value: crate::paper::SharingPublicPolicyType,
@@ -2999,6 +3334,7 @@ impl SharingPolicy {
         self
     }
     /// Sets `team_sharing_policy`.
+    #[inline]
     pub fn with_team_sharing_policy(
         mut self,
         value: crate::paper::SharingTeamPolicyType,
@@ -3007,32 +3343,42 @@ impl SharingPolicy {
         self
     }
 }
-impl crate::wire::EncodeFields for SharingPolicy {
+impl crate::wire::Encode for SharingPolicy {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "public_sharing_policy", &self.public_sharing_policy);
         crate::wire::write_opt(w, "team_sharing_policy", &self.team_sharing_policy);
     }
 }
-impl crate::wire::Encode for SharingPolicy {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharingPolicy {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharingPolicy {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::paper::SharingPublicPolicyType>,
             f1: ::std::option::Option<crate::paper::SharingTeamPolicyType>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3048,21 +3394,20 @@ impl crate::wire::DecodeFields for SharingPolicy {
         })
     }
 }
-impl crate::wire::Decode for SharingPolicy {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharingPolicy {}
 impl ::std::fmt::Debug for SharingPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharingPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserInfoWithPermissionLevel {
     /// User shared on the Paper doc.
@@ -3073,6 +3418,7 @@ pub struct UserInfoWithPermissionLevel {
 impl UserInfoWithPermissionLevel {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         user: crate::sharing::UserInfo,
         permission_level: crate::paper::PaperDocPermissionLevel,
@@ -3080,32 +3426,42 @@ impl UserInfoWithPermissionLevel {
         Self { user, permission_level }
     }
 }
-impl crate::wire::EncodeFields for UserInfoWithPermissionLevel {
+impl crate::wire::Encode for UserInfoWithPermissionLevel {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_field(w, "permission_level", &self.permission_level);
     }
 }
-impl crate::wire::Encode for UserInfoWithPermissionLevel {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserInfoWithPermissionLevel {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserInfoWithPermissionLevel {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::UserInfo>,
             f1: ::std::option::Option<crate::paper::PaperDocPermissionLevel>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3143,16 +3499,9 @@ impl crate::wire::DecodeFields for UserInfoWithPermissionLevel {
         })
     }
 }
-impl crate::wire::Decode for UserInfoWithPermissionLevel {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserInfoWithPermissionLevel {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("UserInfoWithPermissionLevel.user"))?;
@@ -3160,11 +3509,18 @@ impl crate::wire::Validate for UserInfoWithPermissionLevel {
     }
 }
 impl ::std::fmt::Debug for UserInfoWithPermissionLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserInfoWithPermissionLevel", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UserInfoWithPermissionLevel {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AddPaperDocUserResult {
     /// User was successfully added to the Paper doc.
@@ -3186,6 +3542,7 @@ pub enum AddPaperDocUserResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AddPaperDocUserResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success => crate::wire::write_tag(w, "success"),
@@ -3208,6 +3565,7 @@ impl crate::wire::Encode for AddPaperDocUserResult {
 }
 impl crate::wire::Decode for AddPaperDocUserResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3287,11 +3645,18 @@ impl crate::wire::Decode for AddPaperDocUserResult {
 }
 impl crate::wire::Validate for AddPaperDocUserResult {}
 impl ::std::fmt::Debug for AddPaperDocUserResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddPaperDocUserResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddPaperDocUserResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DocLookupError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -3303,6 +3668,7 @@ pub enum DocLookupError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DocLookupError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
@@ -3316,6 +3682,7 @@ impl crate::wire::Encode for DocLookupError {
 }
 impl crate::wire::Decode for DocLookupError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3359,12 +3726,19 @@ impl crate::wire::Decode for DocLookupError {
 }
 impl crate::wire::Validate for DocLookupError {}
 impl ::std::fmt::Debug for DocLookupError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DocLookupError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DocLookupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The subscription level of a Paper doc.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum DocSubscriptionLevel {
     /// No change email messages unless you're the creator.
     Default,
@@ -3376,6 +3750,7 @@ pub enum DocSubscriptionLevel {
     NoEmail,
 }
 impl crate::wire::Encode for DocSubscriptionLevel {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Default => crate::wire::write_tag(w, "default"),
@@ -3387,6 +3762,7 @@ impl crate::wire::Encode for DocSubscriptionLevel {
 }
 impl crate::wire::Decode for DocSubscriptionLevel {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3452,12 +3828,19 @@ impl crate::wire::Decode for DocSubscriptionLevel {
 }
 impl crate::wire::Validate for DocSubscriptionLevel {}
 impl ::std::fmt::Debug for DocSubscriptionLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DocSubscriptionLevel", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DocSubscriptionLevel {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The desired export format of the Paper doc.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExportFormat {
     /// The HTML export format.
@@ -3471,6 +3854,7 @@ pub enum ExportFormat {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ExportFormat {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Html => crate::wire::write_tag(w, "html"),
@@ -3483,6 +3867,7 @@ impl crate::wire::Encode for ExportFormat {
 }
 impl crate::wire::Decode for ExportFormat {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3529,12 +3914,19 @@ impl crate::wire::Decode for ExportFormat {
 }
 impl crate::wire::Validate for ExportFormat {}
 impl ::std::fmt::Debug for ExportFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExportFormat", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ExportFormat {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The sharing policy of a Paper folder. The sharing policy of subfolders is inherited from the root folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum FolderSharingPolicyType {
     /// Everyone in your team and anyone directly invited can access this folder.
     Team,
@@ -3542,6 +3934,7 @@ pub enum FolderSharingPolicyType {
     InviteOnly,
 }
 impl crate::wire::Encode for FolderSharingPolicyType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Team => crate::wire::write_tag(w, "team"),
@@ -3551,6 +3944,7 @@ impl crate::wire::Encode for FolderSharingPolicyType {
 }
 impl crate::wire::Decode for FolderSharingPolicyType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3606,12 +4000,19 @@ impl crate::wire::Decode for FolderSharingPolicyType {
 }
 impl crate::wire::Validate for FolderSharingPolicyType {}
 impl ::std::fmt::Debug for FolderSharingPolicyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderSharingPolicyType", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FolderSharingPolicyType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The subscription level of a Paper folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum FolderSubscriptionLevel {
     /// Not shown in activity, no email messages.
     None,
@@ -3623,6 +4024,7 @@ pub enum FolderSubscriptionLevel {
     WeeklyEmails,
 }
 impl crate::wire::Encode for FolderSubscriptionLevel {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::None => crate::wire::write_tag(w, "none"),
@@ -3634,6 +4036,7 @@ impl crate::wire::Encode for FolderSubscriptionLevel {
 }
 impl crate::wire::Decode for FolderSubscriptionLevel {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3699,12 +4102,19 @@ impl crate::wire::Decode for FolderSubscriptionLevel {
 }
 impl crate::wire::Validate for FolderSubscriptionLevel {}
 impl ::std::fmt::Debug for FolderSubscriptionLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderSubscriptionLevel", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FolderSubscriptionLevel {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The import format of the incoming data.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ImportFormat {
     /// The provided data is interpreted as standard HTML.
@@ -3718,6 +4128,7 @@ pub enum ImportFormat {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ImportFormat {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Html => crate::wire::write_tag(w, "html"),
@@ -3730,6 +4141,7 @@ impl crate::wire::Encode for ImportFormat {
 }
 impl crate::wire::Decode for ImportFormat {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3776,11 +4188,18 @@ impl crate::wire::Decode for ImportFormat {
 }
 impl crate::wire::Validate for ImportFormat {}
 impl ::std::fmt::Debug for ImportFormat {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ImportFormat", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ImportFormat {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListDocsCursorError {
     CursorError(crate::paper::PaperApiCursorError),
@@ -3789,6 +4208,7 @@ pub enum ListDocsCursorError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListDocsCursorError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::CursorError(x) => {
@@ -3805,6 +4225,7 @@ impl crate::wire::Encode for ListDocsCursorError {
 }
 impl crate::wire::Decode for ListDocsCursorError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3845,11 +4266,18 @@ impl crate::wire::Decode for ListDocsCursorError {
 }
 impl crate::wire::Validate for ListDocsCursorError {}
 impl ::std::fmt::Debug for ListDocsCursorError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListDocsCursorError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListDocsCursorError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListPaperDocsFilterBy {
     /// Fetches all Paper doc IDs that the user has ever accessed.
@@ -3861,6 +4289,7 @@ pub enum ListPaperDocsFilterBy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListPaperDocsFilterBy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DocsAccessed => crate::wire::write_tag(w, "docs_accessed"),
@@ -3872,6 +4301,7 @@ impl crate::wire::Encode for ListPaperDocsFilterBy {
 }
 impl crate::wire::Decode for ListPaperDocsFilterBy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3918,11 +4348,18 @@ impl crate::wire::Decode for ListPaperDocsFilterBy {
 }
 impl crate::wire::Validate for ListPaperDocsFilterBy {}
 impl ::std::fmt::Debug for ListPaperDocsFilterBy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsFilterBy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListPaperDocsFilterBy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListPaperDocsSortBy {
     /// Sorts the Paper docs by the time they were last accessed.
@@ -3936,6 +4373,7 @@ pub enum ListPaperDocsSortBy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListPaperDocsSortBy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Accessed => crate::wire::write_tag(w, "accessed"),
@@ -3948,6 +4386,7 @@ impl crate::wire::Encode for ListPaperDocsSortBy {
 }
 impl crate::wire::Decode for ListPaperDocsSortBy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3999,11 +4438,18 @@ impl crate::wire::Decode for ListPaperDocsSortBy {
 }
 impl crate::wire::Validate for ListPaperDocsSortBy {}
 impl ::std::fmt::Debug for ListPaperDocsSortBy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsSortBy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListPaperDocsSortBy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListPaperDocsSortOrder {
     /// Sorts the search result in ascending order.
@@ -4015,6 +4461,7 @@ pub enum ListPaperDocsSortOrder {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListPaperDocsSortOrder {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Ascending => crate::wire::write_tag(w, "ascending"),
@@ -4026,6 +4473,7 @@ impl crate::wire::Encode for ListPaperDocsSortOrder {
 }
 impl crate::wire::Decode for ListPaperDocsSortOrder {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4072,11 +4520,18 @@ impl crate::wire::Decode for ListPaperDocsSortOrder {
 }
 impl crate::wire::Validate for ListPaperDocsSortOrder {}
 impl ::std::fmt::Debug for ListPaperDocsSortOrder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListPaperDocsSortOrder", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListPaperDocsSortOrder {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListUsersCursorError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -4089,6 +4544,7 @@ pub enum ListUsersCursorError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListUsersCursorError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
@@ -4109,6 +4565,7 @@ impl crate::wire::Encode for ListUsersCursorError {
 }
 impl crate::wire::Decode for ListUsersCursorError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4161,11 +4618,18 @@ impl crate::wire::Decode for ListUsersCursorError {
 }
 impl crate::wire::Validate for ListUsersCursorError {}
 impl ::std::fmt::Debug for ListUsersCursorError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListUsersCursorError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListUsersCursorError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperApiBaseError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -4175,6 +4639,7 @@ pub enum PaperApiBaseError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperApiBaseError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
@@ -4187,6 +4652,7 @@ impl crate::wire::Encode for PaperApiBaseError {
 }
 impl crate::wire::Decode for PaperApiBaseError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4228,11 +4694,18 @@ impl crate::wire::Decode for PaperApiBaseError {
 }
 impl crate::wire::Validate for PaperApiBaseError {}
 impl ::std::fmt::Debug for PaperApiBaseError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperApiBaseError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperApiBaseError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperApiCursorError {
     /// The provided cursor is expired.
@@ -4248,6 +4721,7 @@ pub enum PaperApiCursorError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperApiCursorError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ExpiredCursor => crate::wire::write_tag(w, "expired_cursor"),
@@ -4261,6 +4735,7 @@ impl crate::wire::Encode for PaperApiCursorError {
 }
 impl crate::wire::Decode for PaperApiCursorError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4319,11 +4794,18 @@ impl crate::wire::Decode for PaperApiCursorError {
 }
 impl crate::wire::Validate for PaperApiCursorError {}
 impl ::std::fmt::Debug for PaperApiCursorError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperApiCursorError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperApiCursorError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperDocCreateError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -4341,6 +4823,7 @@ pub enum PaperDocCreateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperDocCreateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
@@ -4357,6 +4840,7 @@ impl crate::wire::Encode for PaperDocCreateError {
 }
 impl crate::wire::Decode for PaperDocCreateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4424,11 +4908,18 @@ impl crate::wire::Decode for PaperDocCreateError {
 }
 impl crate::wire::Validate for PaperDocCreateError {}
 impl ::std::fmt::Debug for PaperDocCreateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocCreateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDocCreateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperDocPermissionLevel {
     /// User will be granted edit permissions.
@@ -4440,6 +4931,7 @@ pub enum PaperDocPermissionLevel {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperDocPermissionLevel {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Edit => crate::wire::write_tag(w, "edit"),
@@ -4451,6 +4943,7 @@ impl crate::wire::Encode for PaperDocPermissionLevel {
 }
 impl crate::wire::Decode for PaperDocPermissionLevel {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4497,12 +4990,19 @@ impl crate::wire::Decode for PaperDocPermissionLevel {
 }
 impl crate::wire::Validate for PaperDocPermissionLevel {}
 impl ::std::fmt::Debug for PaperDocPermissionLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocPermissionLevel", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PaperDocPermissionLevel {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The status of a Paper doc.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperDocStatus {
     /// The Paper doc is active.
@@ -4514,6 +5014,7 @@ pub enum PaperDocStatus {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperDocStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Active => crate::wire::write_tag(w, "active"),
@@ -4525,6 +5026,7 @@ impl crate::wire::Encode for PaperDocStatus {
 }
 impl crate::wire::Decode for PaperDocStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4566,11 +5068,18 @@ impl crate::wire::Decode for PaperDocStatus {
 }
 impl crate::wire::Validate for PaperDocStatus {}
 impl ::std::fmt::Debug for PaperDocStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDocStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperDocUpdateError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -4594,6 +5103,7 @@ pub enum PaperDocUpdateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperDocUpdateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
@@ -4613,6 +5123,7 @@ impl crate::wire::Encode for PaperDocUpdateError {
 }
 impl crate::wire::Decode for PaperDocUpdateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4695,11 +5206,18 @@ impl crate::wire::Decode for PaperDocUpdateError {
 }
 impl crate::wire::Validate for PaperDocUpdateError {}
 impl ::std::fmt::Debug for PaperDocUpdateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocUpdateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDocUpdateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperDocUpdatePolicy {
     /// The content will be appended to the doc.
@@ -4713,6 +5231,7 @@ pub enum PaperDocUpdatePolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperDocUpdatePolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Append => crate::wire::write_tag(w, "append"),
@@ -4725,6 +5244,7 @@ impl crate::wire::Encode for PaperDocUpdatePolicy {
 }
 impl crate::wire::Decode for PaperDocUpdatePolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4776,11 +5296,18 @@ impl crate::wire::Decode for PaperDocUpdatePolicy {
 }
 impl crate::wire::Validate for PaperDocUpdatePolicy {}
 impl ::std::fmt::Debug for PaperDocUpdatePolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDocUpdatePolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDocUpdatePolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperFolderCreateError {
     /// Your account does not have permissions to perform this action. This may be due to it only having access to Paper as files in the Dropbox filesystem. For more information, refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide).
@@ -4794,6 +5321,7 @@ pub enum PaperFolderCreateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperFolderCreateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InsufficientPermissions => {
@@ -4808,6 +5336,7 @@ impl crate::wire::Encode for PaperFolderCreateError {
 }
 impl crate::wire::Decode for PaperFolderCreateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4861,11 +5390,18 @@ impl crate::wire::Decode for PaperFolderCreateError {
 }
 impl crate::wire::Validate for PaperFolderCreateError {}
 impl ::std::fmt::Debug for PaperFolderCreateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperFolderCreateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperFolderCreateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum SharingPublicPolicyType {
     /// Users who have a link to this doc can edit it.
     PeopleWithLinkCanEdit,
@@ -4877,6 +5413,7 @@ pub enum SharingPublicPolicyType {
     Disabled,
 }
 impl crate::wire::Encode for SharingPublicPolicyType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PeopleWithLinkCanEdit => {
@@ -4892,6 +5429,7 @@ impl crate::wire::Encode for SharingPublicPolicyType {
 }
 impl crate::wire::Decode for SharingPublicPolicyType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4961,12 +5499,19 @@ impl crate::wire::Decode for SharingPublicPolicyType {
 }
 impl crate::wire::Validate for SharingPublicPolicyType {}
 impl ::std::fmt::Debug for SharingPublicPolicyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingPublicPolicyType", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharingPublicPolicyType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The sharing policy type of the Paper doc.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum SharingTeamPolicyType {
     /// Users who have a link to this doc can edit it.
     PeopleWithLinkCanEdit,
@@ -4976,6 +5521,7 @@ pub enum SharingTeamPolicyType {
     InviteOnly,
 }
 impl crate::wire::Encode for SharingTeamPolicyType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PeopleWithLinkCanEdit => {
@@ -4990,6 +5536,7 @@ impl crate::wire::Encode for SharingTeamPolicyType {
 }
 impl crate::wire::Decode for SharingTeamPolicyType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -5054,11 +5601,18 @@ impl crate::wire::Decode for SharingTeamPolicyType {
 }
 impl crate::wire::Validate for SharingTeamPolicyType {}
 impl ::std::fmt::Debug for SharingTeamPolicyType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingTeamPolicyType", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharingTeamPolicyType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UserOnPaperDocFilter {
     /// all users who have visited the Paper doc.
@@ -5070,6 +5624,7 @@ pub enum UserOnPaperDocFilter {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UserOnPaperDocFilter {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Visited => crate::wire::write_tag(w, "visited"),
@@ -5081,6 +5636,7 @@ impl crate::wire::Encode for UserOnPaperDocFilter {
 }
 impl crate::wire::Decode for UserOnPaperDocFilter {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -5127,28 +5683,40 @@ impl crate::wire::Decode for UserOnPaperDocFilter {
 }
 impl crate::wire::Validate for UserOnPaperDocFilter {}
 impl ::std::fmt::Debug for UserOnPaperDocFilter {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserOnPaperDocFilter", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for UserOnPaperDocFilter {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** Marks the given Paper doc as archived. This action can be performed or undone by anyone with edit permissions to the doc. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. This endpoint will be retired in September 2020. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for more information.
 
  `POST /2/paper/docs/archive` (rpc, api host, user auth, scope `files.content.write`).*/
 #[deprecated]
-pub async fn docs_archive(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::RefPaperDoc,
-) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
+pub fn docs_archive<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::RefPaperDoc,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::paper::DocLookupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/archive",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/archive",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Creates a new Paper doc with the provided content. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. This endpoint will be retired in September 2020. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for more information.
 
@@ -5156,25 +5724,27 @@ pub async fn docs_archive(
 
  The request body is the file's content: bytes, a file or a stream.*/
 #[deprecated]
-pub async fn docs_create(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::PaperDocCreateArgs,
+pub fn docs_create<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::PaperDocCreateArgs,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
-) -> ::std::result::Result<
-    crate::paper::PaperDocCreateUpdateResult,
-    crate::client::Error<crate::paper::PaperDocCreateError>,
-> {
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::PaperDocCreateUpdateResult,
+        crate::client::Error<crate::paper::PaperDocCreateError>,
+    >,
+> + 'a {
     crate::client::upload(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/create",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-            body.into(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/create",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+        body.into(),
+    )
 }
 /** Exports and downloads Paper doc either as HTML or markdown. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
@@ -5182,225 +5752,242 @@ pub async fn docs_create(
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
 #[deprecated]
-pub async fn docs_download(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::PaperDocExport,
+pub fn docs_download<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::PaperDocExport,
     range: ::std::option::Option<crate::client::ByteRange>,
-) -> ::std::result::Result<
-    crate::client::Download<crate::paper::PaperDocExportResult>,
-    crate::client::Error<crate::paper::DocLookupError>,
-> {
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::client::Download<crate::paper::PaperDocExportResult>,
+        crate::client::Error<crate::paper::DocLookupError>,
+    >,
+> + 'a {
     crate::client::download(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/download",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-            range,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/download",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+        range,
+    )
 }
 /** Lists the users who are explicitly invited to the Paper folder in which the Paper doc is contained. For private folders all users (including owner) shared on the folder are listed and for team folders all non-team users shared on the folder are returned. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/folder_users/list` (rpc, api host, user auth, scope `sharing.read`).*/
 #[deprecated]
-pub async fn docs_folder_users_list(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::ListUsersOnFolderArgs,
-) -> ::std::result::Result<
-    crate::paper::ListUsersOnFolderResponse,
-    crate::client::Error<crate::paper::DocLookupError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn docs_folder_users_list<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::ListUsersOnFolderArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::ListUsersOnFolderResponse,
+        crate::client::Error<crate::paper::DocLookupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/folder_users/list",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/folder_users/list",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::paper::ListUsersOnFolderArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`docs/folder_users/list`](crate::paper::docs_folder_users_list), use this to paginate through all users on the Paper folder. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/folder_users/list/continue` (rpc, api host, user auth, scope `sharing.read`).*/
 #[deprecated]
-pub async fn docs_folder_users_list_continue(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::ListUsersOnFolderContinueArgs,
-) -> ::std::result::Result<
-    crate::paper::ListUsersOnFolderResponse,
-    crate::client::Error<crate::paper::ListUsersCursorError>,
-> {
+pub fn docs_folder_users_list_continue<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::ListUsersOnFolderContinueArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::ListUsersOnFolderResponse,
+        crate::client::Error<crate::paper::ListUsersCursorError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/folder_users/list/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/folder_users/list/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Retrieves folder information for the given Paper doc. This includes: - folder sharing policy; permissions for subfolders are set by the top-level folder. - full 'filepath', i.e. the list of folders (both folderId and folderName) from the root folder to the folder directly containing the Paper doc. If the Paper doc is not in any folder (aka unfiled) the response will be empty. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/get_folder_info` (rpc, api host, user auth, scope `sharing.read`).*/
 #[deprecated]
-pub async fn docs_get_folder_info(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::RefPaperDoc,
-) -> ::std::result::Result<
-    crate::paper::FoldersContainingPaperDoc,
-    crate::client::Error<crate::paper::DocLookupError>,
-> {
+pub fn docs_get_folder_info<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::RefPaperDoc,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::FoldersContainingPaperDoc,
+        crate::client::Error<crate::paper::DocLookupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/get_folder_info",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/get_folder_info",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Returns metadata for a Paper doc or Cloud Doc.
 
  `POST /2/paper/docs/get_metadata` (rpc, api host, user auth, scope `files.metadata.read`).*/
-pub async fn docs_get_metadata(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::GetDocMetadataArg,
-) -> ::std::result::Result<
-    crate::paper::PaperDocGetMetadataResult,
-    crate::client::Error<crate::paper::DocLookupError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn docs_get_metadata<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::GetDocMetadataArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::PaperDocGetMetadataResult,
+        crate::client::Error<crate::paper::DocLookupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/get_metadata",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/get_metadata",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::paper::GetDocMetadataArg as crate::wire::Validate>::validate,
+    )
 }
 /** Return the list of all Paper docs according to the argument specifications. To iterate over through the full pagination, pass the cursor to [`docs/list/continue`](crate::paper::docs_list_continue). Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/list` (rpc, api host, user auth, scope `files.metadata.read`).*/
 #[deprecated]
-pub async fn docs_list(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::ListPaperDocsArgs,
-) -> ::std::result::Result<
-    crate::paper::ListPaperDocsResponse,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn docs_list<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::ListPaperDocsArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::ListPaperDocsResponse,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/list",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/list",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::paper::ListPaperDocsArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`docs/list`](crate::paper::docs_list), use this to paginate through all Paper doc. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/list/continue` (rpc, api host, user auth, scope `files.metadata.read`).*/
 #[deprecated]
-pub async fn docs_list_continue(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::ListPaperDocsContinueArgs,
-) -> ::std::result::Result<
-    crate::paper::ListPaperDocsResponse,
-    crate::client::Error<crate::paper::ListDocsCursorError>,
-> {
+pub fn docs_list_continue<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::ListPaperDocsContinueArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::ListPaperDocsResponse,
+        crate::client::Error<crate::paper::ListDocsCursorError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/list/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/list/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Permanently deletes the given Paper doc. This operation is final as the doc cannot be recovered. This action can be performed only by the doc owner. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/permanently_delete` (rpc, api host, user auth, scope `files.permanent_delete`).*/
 #[deprecated]
-pub async fn docs_permanently_delete(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::RefPaperDoc,
-) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
+pub fn docs_permanently_delete<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::RefPaperDoc,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::paper::DocLookupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/permanently_delete",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/permanently_delete",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Gets the default sharing policy for the given Paper doc. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/sharing_policy/get` (rpc, api host, user auth, scope `sharing.read`).*/
 #[deprecated]
-pub async fn docs_sharing_policy_get(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::RefPaperDoc,
-) -> ::std::result::Result<
-    crate::paper::SharingPolicy,
-    crate::client::Error<crate::paper::DocLookupError>,
-> {
+pub fn docs_sharing_policy_get<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::RefPaperDoc,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::SharingPolicy,
+        crate::client::Error<crate::paper::DocLookupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/sharing_policy/get",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/sharing_policy/get",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Sets the default sharing policy for the given Paper doc. The default 'team\_sharing\_policy' can be changed only by teams, omit this field for personal accounts. The 'public\_sharing\_policy' policy can't be set to the value 'disabled' because this setting can be changed only via the team admin console. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/sharing_policy/set` (rpc, api host, user auth, scope `sharing.write`).*/
 #[deprecated]
-pub async fn docs_sharing_policy_set(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::PaperDocSharingPolicy,
-) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
+pub fn docs_sharing_policy_set<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::PaperDocSharingPolicy,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::paper::DocLookupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/sharing_policy/set",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/sharing_policy/set",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Updates an existing Paper doc with the provided content. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. This endpoint will be retired in September 2020. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for more information.
 
@@ -5408,141 +5995,147 @@ pub async fn docs_sharing_policy_set(
 
  The request body is the file's content: bytes, a file or a stream.*/
 #[deprecated]
-pub async fn docs_update(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::PaperDocUpdateArgs,
+pub fn docs_update<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::PaperDocUpdateArgs,
     body: impl ::std::convert::Into<crate::client::UploadBody>,
-) -> ::std::result::Result<
-    crate::paper::PaperDocCreateUpdateResult,
-    crate::client::Error<crate::paper::PaperDocUpdateError>,
-> {
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::PaperDocCreateUpdateResult,
+        crate::client::Error<crate::paper::PaperDocUpdateError>,
+    >,
+> + 'a {
     crate::client::upload(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/update",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-            body.into(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/update",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+        body.into(),
+    )
 }
 /** Allows an owner or editor to add users to a Paper doc or change their permissions using their email address or Dropbox account ID. The doc owner's permissions cannot be changed. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/users/add` (rpc, api host, user auth, scope `sharing.write`).*/
 #[deprecated]
-pub async fn docs_users_add(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::AddPaperDocUser,
-) -> ::std::result::Result<
-    ::std::vec::Vec<crate::paper::AddPaperDocUserMemberResult>,
-    crate::client::Error<crate::paper::DocLookupError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn docs_users_add<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::AddPaperDocUser,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        ::std::vec::Vec<crate::paper::AddPaperDocUserMemberResult>,
+        crate::client::Error<crate::paper::DocLookupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/users/add",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/users/add",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::paper::AddPaperDocUser as crate::wire::Validate>::validate,
+    )
 }
 /** Lists all users who visited the Paper doc or users with explicit access. This call excludes users who have been removed. The list is sorted by the date of the visit or the share date. The list will include both users, the explicitly shared ones as well as those who came in using the Paper url link. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/users/list` (rpc, api host, user auth, scope `sharing.read`).*/
 #[deprecated]
-pub async fn docs_users_list(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::ListUsersOnPaperDocArgs,
-) -> ::std::result::Result<
-    crate::paper::ListUsersOnPaperDocResponse,
-    crate::client::Error<crate::paper::DocLookupError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn docs_users_list<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::ListUsersOnPaperDocArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::ListUsersOnPaperDocResponse,
+        crate::client::Error<crate::paper::DocLookupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/users/list",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/users/list",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::paper::ListUsersOnPaperDocArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`docs/users/list`](crate::paper::docs_users_list), use this to paginate through all users on the Paper doc. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/users/list/continue` (rpc, api host, user auth, scope `sharing.read`).*/
 #[deprecated]
-pub async fn docs_users_list_continue(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::ListUsersOnPaperDocContinueArgs,
-) -> ::std::result::Result<
-    crate::paper::ListUsersOnPaperDocResponse,
-    crate::client::Error<crate::paper::ListUsersCursorError>,
-> {
+pub fn docs_users_list_continue<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::ListUsersOnPaperDocContinueArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::ListUsersOnPaperDocResponse,
+        crate::client::Error<crate::paper::ListUsersCursorError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/users/list/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/users/list/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Allows an owner or editor to remove users from a Paper doc using their email address or Dropbox account ID. The doc owner cannot be removed. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/docs/users/remove` (rpc, api host, user auth, scope `sharing.write`).*/
 #[deprecated]
-pub async fn docs_users_remove(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::RemovePaperDocUser,
-) -> ::std::result::Result<(), crate::client::Error<crate::paper::DocLookupError>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn docs_users_remove<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::RemovePaperDocUser,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::paper::DocLookupError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/docs/users/remove",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/docs/users/remove",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::paper::RemovePaperDocUser as crate::wire::Validate>::validate,
+    )
 }
 /** Create a new Paper folder with the provided info. Note that this endpoint will continue to work for content created by users on the older version of Paper. To check which version of Paper a user is on, use /users/features/get\_values. If the paper\_as\_files feature is enabled, then the user is running the new version of Paper. Refer to the [Paper Migration Guide](https://www.dropbox.com/lp/developers/reference/paper-migration-guide) for migration information.
 
  `POST /2/paper/folders/create` (rpc, api host, user auth, scope `files.content.write`).*/
 #[deprecated]
-pub async fn folders_create(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::paper::PaperFolderCreateArg,
-) -> ::std::result::Result<
-    crate::paper::PaperFolderCreateResult,
-    crate::client::Error<crate::paper::PaperFolderCreateError>,
-> {
+pub fn folders_create<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::paper::PaperFolderCreateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::paper::PaperFolderCreateResult,
+        crate::client::Error<crate::paper::PaperFolderCreateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "paper/folders/create",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "paper/folders/create",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

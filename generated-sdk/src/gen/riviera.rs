@@ -2,9 +2,9 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 /// GPS coordinates and related tags extracted from image EXIF data. Fields are populated on a best-effort basis and may be empty when absent from the source file.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiExifGpsMetadata {
     /// Latitude / longitude in decimal degrees (positive = N/E, negative = S/W).
@@ -19,6 +19,7 @@ pub struct ApiExifGpsMetadata {
 impl ApiExifGpsMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             latitude: 0f32,
@@ -29,32 +30,44 @@ impl ApiExifGpsMetadata {
         }
     }
     /// Sets `latitude`.
+    #[inline]
     pub fn with_latitude(mut self, value: f32) -> Self {
         self.latitude = value;
         self
     }
     /// Sets `longitude`.
+    #[inline]
     pub fn with_longitude(mut self, value: f32) -> Self {
         self.longitude = value;
         self
     }
     /// Sets `altitude`.
+    #[inline]
     pub fn with_altitude(mut self, value: ::std::string::String) -> Self {
         self.altitude = value;
         self
     }
     /// Sets `timestamp`.
+    #[inline]
     pub fn with_timestamp(mut self, value: ::std::string::String) -> Self {
         self.timestamp = value;
         self
     }
     /// Sets `datestamp`.
+    #[inline]
     pub fn with_datestamp(mut self, value: ::std::string::String) -> Self {
         self.datestamp = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ApiExifGpsMetadata {
+impl crate::wire::Encode for ApiExifGpsMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "latitude", &self.latitude);
@@ -64,20 +77,20 @@ impl crate::wire::EncodeFields for ApiExifGpsMetadata {
         crate::wire::write_field(w, "datestamp", &self.datestamp);
     }
 }
-impl crate::wire::Encode for ApiExifGpsMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ApiExifGpsMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ApiExifGpsMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<f32>,
             f1: ::std::option::Option<f32>,
@@ -85,7 +98,13 @@ impl crate::wire::DecodeFields for ApiExifGpsMetadata {
             f3: ::std::option::Option<::std::string::String>,
             f4: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -122,16 +141,9 @@ impl crate::wire::DecodeFields for ApiExifGpsMetadata {
         })
     }
 }
-impl crate::wire::Decode for ApiExifGpsMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ApiExifGpsMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_float(
             "ApiExifGpsMetadata.latitude",
@@ -149,12 +161,19 @@ impl crate::wire::Validate for ApiExifGpsMetadata {
     }
 }
 impl ::std::fmt::Debug for ApiExifGpsMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiExifGpsMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ApiExifGpsMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Image EXIF metadata. Mirrors the useful subset of the internal \`riviera.ExifMetadata\` message. Fields are best-effort and may be empty.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiExifMetadata {
     pub image_width: u32,
@@ -182,6 +201,7 @@ pub struct ApiExifMetadata {
 impl ApiExifMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             image_width: 0u32,
@@ -203,81 +223,97 @@ impl ApiExifMetadata {
         }
     }
     /// Sets `image_width`.
+    #[inline]
     pub fn with_image_width(mut self, value: u32) -> Self {
         self.image_width = value;
         self
     }
     /// Sets `image_height`.
+    #[inline]
     pub fn with_image_height(mut self, value: u32) -> Self {
         self.image_height = value;
         self
     }
     /// Sets `camera_make`.
+    #[inline]
     pub fn with_camera_make(mut self, value: ::std::string::String) -> Self {
         self.camera_make = value;
         self
     }
     /// Sets `camera_model`.
+    #[inline]
     pub fn with_camera_model(mut self, value: ::std::string::String) -> Self {
         self.camera_model = value;
         self
     }
     /// Sets `lens_model`.
+    #[inline]
     pub fn with_lens_model(mut self, value: ::std::string::String) -> Self {
         self.lens_model = value;
         self
     }
     /// Sets `date_time_original`.
+    #[inline]
     pub fn with_date_time_original(mut self, value: ::std::string::String) -> Self {
         self.date_time_original = value;
         self
     }
     /// Sets `offset_time_original`.
+    #[inline]
     pub fn with_offset_time_original(mut self, value: ::std::string::String) -> Self {
         self.offset_time_original = value;
         self
     }
     /// Sets `orientation`.
+    #[inline]
     pub fn with_orientation(mut self, value: u32) -> Self {
         self.orientation = value;
         self
     }
     /// Sets `exposure_time`.
+    #[inline]
     pub fn with_exposure_time(mut self, value: ::std::string::String) -> Self {
         self.exposure_time = value;
         self
     }
     /// Sets `aperture_value`.
+    #[inline]
     pub fn with_aperture_value(mut self, value: f64) -> Self {
         self.aperture_value = value;
         self
     }
     /// Sets `iso_speed`.
+    #[inline]
     pub fn with_iso_speed(mut self, value: u32) -> Self {
         self.iso_speed = value;
         self
     }
     /// Sets `focal_length`.
+    #[inline]
     pub fn with_focal_length(mut self, value: ::std::string::String) -> Self {
         self.focal_length = value;
         self
     }
     /// Sets `megapixels`.
+    #[inline]
     pub fn with_megapixels(mut self, value: f64) -> Self {
         self.megapixels = value;
         self
     }
     /// Sets `artist`.
+    #[inline]
     pub fn with_artist(mut self, value: ::std::string::String) -> Self {
         self.artist = value;
         self
     }
     /// Sets `copyright`.
+    #[inline]
     pub fn with_copyright(mut self, value: ::std::string::String) -> Self {
         self.copyright = value;
         self
     }
     /// Sets `gps_metadata`.
+    #[inline]
     pub fn with_gps_metadata(
         mut self,
         value: crate::riviera::ApiExifGpsMetadata,
@@ -286,7 +322,14 @@ impl ApiExifMetadata {
         self
     }
 }
-impl crate::wire::EncodeFields for ApiExifMetadata {
+impl crate::wire::Encode for ApiExifMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "image_width", &self.image_width);
@@ -307,20 +350,20 @@ impl crate::wire::EncodeFields for ApiExifMetadata {
         crate::wire::write_opt(w, "gps_metadata", &self.gps_metadata);
     }
 }
-impl crate::wire::Encode for ApiExifMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ApiExifMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ApiExifMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
             f1: ::std::option::Option<u32>,
@@ -339,7 +382,24 @@ impl crate::wire::DecodeFields for ApiExifMetadata {
             f14: ::std::option::Option<::std::string::String>,
             f15: ::std::option::Option<crate::riviera::ApiExifGpsMetadata>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+            f12: ::std::option::Option::None,
+            f13: ::std::option::Option::None,
+            f14: ::std::option::Option::None,
+            f15: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -428,16 +488,9 @@ impl crate::wire::DecodeFields for ApiExifMetadata {
         })
     }
 }
-impl crate::wire::Decode for ApiExifMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ApiExifMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_float(
             "ApiExifMetadata.aperture_value",
@@ -459,12 +512,19 @@ impl crate::wire::Validate for ApiExifMetadata {
     }
 }
 impl ::std::fmt::Debug for ApiExifMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiExifMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ApiExifMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Audio/video container and per-stream metadata. Mirrors the useful subset of the internal \`riviera.MediaMetadata\` message.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiMediaMetadata {
     pub bitrate_bps: u64,
@@ -476,6 +536,7 @@ pub struct ApiMediaMetadata {
 impl ApiMediaMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             bitrate_bps: 0u64,
@@ -485,21 +546,25 @@ impl ApiMediaMetadata {
         }
     }
     /// Sets `bitrate_bps`.
+    #[inline]
     pub fn with_bitrate_bps(mut self, value: u64) -> Self {
         self.bitrate_bps = value;
         self
     }
     /// Sets `duration_s`.
+    #[inline]
     pub fn with_duration_s(mut self, value: f64) -> Self {
         self.duration_s = value;
         self
     }
     /// Sets `creation_time`.
+    #[inline]
     pub fn with_creation_time(mut self, value: ::std::string::String) -> Self {
         self.creation_time = value;
         self
     }
     /// Sets `streams`.
+    #[inline]
     pub fn with_streams(
         mut self,
         value: ::std::vec::Vec<crate::riviera::ApiMediaStream>,
@@ -508,7 +573,14 @@ impl ApiMediaMetadata {
         self
     }
 }
-impl crate::wire::EncodeFields for ApiMediaMetadata {
+impl crate::wire::Encode for ApiMediaMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "bitrate_bps", &self.bitrate_bps);
@@ -517,27 +589,32 @@ impl crate::wire::EncodeFields for ApiMediaMetadata {
         crate::wire::write_opt(w, "streams", &self.streams);
     }
 }
-impl crate::wire::Encode for ApiMediaMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ApiMediaMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ApiMediaMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u64>,
             f1: ::std::option::Option<f64>,
             f2: ::std::option::Option<::std::string::String>,
             f3: ::std::option::Option<::std::vec::Vec<crate::riviera::ApiMediaStream>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -566,16 +643,9 @@ impl crate::wire::DecodeFields for ApiMediaMetadata {
         })
     }
 }
-impl crate::wire::Decode for ApiMediaMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ApiMediaMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_float(
             "ApiMediaMetadata.duration_s",
@@ -593,12 +663,19 @@ impl crate::wire::Validate for ApiMediaMetadata {
     }
 }
 impl ::std::fmt::Debug for ApiMediaMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiMediaMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ApiMediaMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// A single audio or video stream within a media file.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiMediaStream {
     pub index: u32,
@@ -624,6 +701,7 @@ pub struct ApiMediaStream {
 impl ApiMediaStream {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             index: 0u32,
@@ -643,77 +721,98 @@ impl ApiMediaStream {
         }
     }
     /// Sets `index`.
+    #[inline]
     pub fn with_index(mut self, value: u32) -> Self {
         self.index = value;
         self
     }
     /// Sets `codec_type`.
+    #[inline]
     pub fn with_codec_type(mut self, value: ::std::string::String) -> Self {
         self.codec_type = value;
         self
     }
     /// Sets `codec_name`.
+    #[inline]
     pub fn with_codec_name(mut self, value: ::std::string::String) -> Self {
         self.codec_name = value;
         self
     }
     /// Sets `bitrate_bps`.
+    #[inline]
     pub fn with_bitrate_bps(mut self, value: u64) -> Self {
         self.bitrate_bps = value;
         self
     }
     /// Sets `duration_s`.
+    #[inline]
     pub fn with_duration_s(mut self, value: f64) -> Self {
         self.duration_s = value;
         self
     }
     /// Sets `width`.
+    #[inline]
     pub fn with_width(mut self, value: u32) -> Self {
         self.width = value;
         self
     }
     /// Sets `height`.
+    #[inline]
     pub fn with_height(mut self, value: u32) -> Self {
         self.height = value;
         self
     }
     /// Sets `frames_per_second`.
+    #[inline]
     pub fn with_frames_per_second(mut self, value: f64) -> Self {
         self.frames_per_second = value;
         self
     }
     /// Sets `rotation`.
+    #[inline]
     pub fn with_rotation(mut self, value: i32) -> Self {
         self.rotation = value;
         self
     }
     /// Sets `display_aspect_ratio`.
+    #[inline]
     pub fn with_display_aspect_ratio(mut self, value: ::std::string::String) -> Self {
         self.display_aspect_ratio = value;
         self
     }
     /// Sets `channels`.
+    #[inline]
     pub fn with_channels(mut self, value: u32) -> Self {
         self.channels = value;
         self
     }
     /// Sets `channel_layout`.
+    #[inline]
     pub fn with_channel_layout(mut self, value: ::std::string::String) -> Self {
         self.channel_layout = value;
         self
     }
     /// Sets `sample_rate_s`.
+    #[inline]
     pub fn with_sample_rate_s(mut self, value: u64) -> Self {
         self.sample_rate_s = value;
         self
     }
     /// Sets `language_iso_639`.
+    #[inline]
     pub fn with_language_iso_639(mut self, value: ::std::string::String) -> Self {
         self.language_iso_639 = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ApiMediaStream {
+impl crate::wire::Encode for ApiMediaStream {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "index", &self.index);
@@ -732,20 +831,20 @@ impl crate::wire::EncodeFields for ApiMediaStream {
         crate::wire::write_field(w, "language_iso_639", &self.language_iso_639);
     }
 }
-impl crate::wire::Encode for ApiMediaStream {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ApiMediaStream {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ApiMediaStream {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
             f1: ::std::option::Option<::std::string::String>,
@@ -762,7 +861,22 @@ impl crate::wire::DecodeFields for ApiMediaStream {
             f12: ::std::option::Option<u64>,
             f13: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+            f12: ::std::option::Option::None,
+            f13: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -844,16 +958,9 @@ impl crate::wire::DecodeFields for ApiMediaStream {
         })
     }
 }
-impl crate::wire::Decode for ApiMediaStream {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ApiMediaStream {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_float(
             "ApiMediaStream.duration_s",
@@ -871,12 +978,19 @@ impl crate::wire::Validate for ApiMediaStream {
     }
 }
 impl ::std::fmt::Debug for ApiMediaStream {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiMediaStream", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ApiMediaStream {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// MS Office document metadata. Mirrors the internal \`riviera.OfficeMetadata\` message. Some fields apply only to specific document types (e.g. \`slides\` for PowerPoint, \`words\`/\`pages\` for Word).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiOfficeMetadata {
     pub file_type: crate::riviera::OfficeFileType,
@@ -897,6 +1011,7 @@ pub struct ApiOfficeMetadata {
 impl ApiOfficeMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_type: crate::riviera::OfficeFileType::OfficeFiletypeUnknown,
@@ -914,67 +1029,86 @@ impl ApiOfficeMetadata {
         }
     }
     /// Sets `file_type`.
+    #[inline]
     pub fn with_file_type(mut self, value: crate::riviera::OfficeFileType) -> Self {
         self.file_type = value;
         self
     }
     /// Sets `creator`.
+    #[inline]
     pub fn with_creator(mut self, value: ::std::string::String) -> Self {
         self.creator = value;
         self
     }
     /// Sets `company`.
+    #[inline]
     pub fn with_company(mut self, value: ::std::string::String) -> Self {
         self.company = value;
         self
     }
     /// Sets `title`.
+    #[inline]
     pub fn with_title(mut self, value: ::std::string::String) -> Self {
         self.title = value;
         self
     }
     /// Sets `subject`.
+    #[inline]
     pub fn with_subject(mut self, value: ::std::string::String) -> Self {
         self.subject = value;
         self
     }
     /// Sets `keywords`.
+    #[inline]
     pub fn with_keywords(mut self, value: ::std::string::String) -> Self {
         self.keywords = value;
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(mut self, value: ::std::string::String) -> Self {
         self.description = value;
         self
     }
     /// Sets `total_edit_time_minutes`.
+    #[inline]
     pub fn with_total_edit_time_minutes(mut self, value: u32) -> Self {
         self.total_edit_time_minutes = value;
         self
     }
     /// Sets `pages`.
+    #[inline]
     pub fn with_pages(mut self, value: u32) -> Self {
         self.pages = value;
         self
     }
     /// Sets `words`.
+    #[inline]
     pub fn with_words(mut self, value: u32) -> Self {
         self.words = value;
         self
     }
     /// Sets `slides`.
+    #[inline]
     pub fn with_slides(mut self, value: u32) -> Self {
         self.slides = value;
         self
     }
     /// Sets `revision_number`.
+    #[inline]
     pub fn with_revision_number(mut self, value: ::std::string::String) -> Self {
         self.revision_number = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ApiOfficeMetadata {
+impl crate::wire::Encode for ApiOfficeMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file_type", &self.file_type);
@@ -995,20 +1129,20 @@ impl crate::wire::EncodeFields for ApiOfficeMetadata {
         crate::wire::write_field(w, "revision_number", &self.revision_number);
     }
 }
-impl crate::wire::Encode for ApiOfficeMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ApiOfficeMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ApiOfficeMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::riviera::OfficeFileType>,
             f1: ::std::option::Option<::std::string::String>,
@@ -1023,7 +1157,20 @@ impl crate::wire::DecodeFields for ApiOfficeMetadata {
             f10: ::std::option::Option<u32>,
             f11: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1097,22 +1244,21 @@ impl crate::wire::DecodeFields for ApiOfficeMetadata {
         })
     }
 }
-impl crate::wire::Decode for ApiOfficeMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ApiOfficeMetadata {}
 impl ::std::fmt::Debug for ApiOfficeMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiOfficeMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ApiOfficeMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// PDF document metadata.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiPdfMetadata {
     pub pages: u32,
@@ -1123,6 +1269,7 @@ pub struct ApiPdfMetadata {
 impl ApiPdfMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             pages: 0u32,
@@ -1131,22 +1278,32 @@ impl ApiPdfMetadata {
         }
     }
     /// Sets `pages`.
+    #[inline]
     pub fn with_pages(mut self, value: u32) -> Self {
         self.pages = value;
         self
     }
     /// Sets `width`.
+    #[inline]
     pub fn with_width(mut self, value: u32) -> Self {
         self.width = value;
         self
     }
     /// Sets `height`.
+    #[inline]
     pub fn with_height(mut self, value: u32) -> Self {
         self.height = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ApiPdfMetadata {
+impl crate::wire::Encode for ApiPdfMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "pages", &self.pages);
@@ -1154,26 +1311,30 @@ impl crate::wire::EncodeFields for ApiPdfMetadata {
         crate::wire::write_field(w, "height", &self.height);
     }
 }
-impl crate::wire::Encode for ApiPdfMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ApiPdfMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ApiPdfMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
             f1: ::std::option::Option<u32>,
             f2: ::std::option::Option<u32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1200,22 +1361,21 @@ impl crate::wire::DecodeFields for ApiPdfMetadata {
         })
     }
 }
-impl crate::wire::Decode for ApiPdfMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ApiPdfMetadata {}
 impl ::std::fmt::Debug for ApiPdfMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiPdfMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ApiPdfMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Structured transcript for APIv2
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiStructuredTranscript {
     pub segments: ::std::option::Option<
@@ -1226,6 +1386,7 @@ pub struct ApiStructuredTranscript {
 impl ApiStructuredTranscript {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             segments: ::std::option::Option::None,
@@ -1233,6 +1394,7 @@ impl ApiStructuredTranscript {
         }
     }
     /// Sets `segments`.
+    #[inline]
     pub fn with_segments(
         mut self,
         value: ::std::vec::Vec<crate::riviera::ApiTranscriptSegment>,
@@ -1241,39 +1403,50 @@ impl ApiStructuredTranscript {
         self
     }
     /// Sets `transcript_locale`.
+    #[inline]
     pub fn with_transcript_locale(mut self, value: ::std::string::String) -> Self {
         self.transcript_locale = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ApiStructuredTranscript {
+impl crate::wire::Encode for ApiStructuredTranscript {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "segments", &self.segments);
         crate::wire::write_field(w, "transcript_locale", &self.transcript_locale);
     }
 }
-impl crate::wire::Encode for ApiStructuredTranscript {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ApiStructuredTranscript {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ApiStructuredTranscript {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::riviera::ApiTranscriptSegment>,
             >,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1292,16 +1465,9 @@ impl crate::wire::DecodeFields for ApiStructuredTranscript {
         })
     }
 }
-impl crate::wire::Decode for ApiStructuredTranscript {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ApiStructuredTranscript {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.segments {
             for item1 in (some0).iter() {
@@ -1313,12 +1479,19 @@ impl crate::wire::Validate for ApiStructuredTranscript {
     }
 }
 impl ::std::fmt::Debug for ApiStructuredTranscript {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiStructuredTranscript", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ApiStructuredTranscript {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Transcript segment for APIv2
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiTranscriptSegment {
     pub text: ::std::string::String,
@@ -1328,6 +1501,7 @@ pub struct ApiTranscriptSegment {
 impl ApiTranscriptSegment {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             text: ::std::string::String::from(""),
@@ -1336,22 +1510,32 @@ impl ApiTranscriptSegment {
         }
     }
     /// Sets `text`.
+    #[inline]
     pub fn with_text(mut self, value: ::std::string::String) -> Self {
         self.text = value;
         self
     }
     /// Sets `start_time`.
+    #[inline]
     pub fn with_start_time(mut self, value: f64) -> Self {
         self.start_time = value;
         self
     }
     /// Sets `end_time`.
+    #[inline]
     pub fn with_end_time(mut self, value: f64) -> Self {
         self.end_time = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ApiTranscriptSegment {
+impl crate::wire::Encode for ApiTranscriptSegment {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "text", &self.text);
@@ -1359,26 +1543,30 @@ impl crate::wire::EncodeFields for ApiTranscriptSegment {
         crate::wire::write_field(w, "end_time", &self.end_time);
     }
 }
-impl crate::wire::Encode for ApiTranscriptSegment {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ApiTranscriptSegment {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ApiTranscriptSegment {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<f64>,
             f2: ::std::option::Option<f64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1405,16 +1593,9 @@ impl crate::wire::DecodeFields for ApiTranscriptSegment {
         })
     }
 }
-impl crate::wire::Decode for ApiTranscriptSegment {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ApiTranscriptSegment {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_float(
             "ApiTranscriptSegment.start_time",
@@ -1432,12 +1613,19 @@ impl crate::wire::Validate for ApiTranscriptSegment {
     }
 }
 impl ::std::fmt::Debug for ApiTranscriptSegment {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiTranscriptSegment", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ApiTranscriptSegment {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for the asynchronous \`get\_markdown\_async\` route. Exactly one of \`file\_id\`, \`path\`, or \`url\` must be supplied via \`file\_id\_or\_url\` to identify the document to convert to markdown.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetMarkdownArgs {
     /// Identifier of the document to convert. Callers must set exactly one of the \`FileIdOrUrl\` variants. The referenced file must be a document in a supported format (see the route description for the list); requests against unsupported formats return \`unsupported\_format\_error\`.
@@ -1450,6 +1638,7 @@ pub struct GetMarkdownArgs {
 impl GetMarkdownArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_id_or_url: ::std::option::Option::None,
@@ -1458,22 +1647,32 @@ impl GetMarkdownArgs {
         }
     }
     /// Sets `file_id_or_url`.
+    #[inline]
     pub fn with_file_id_or_url(mut self, value: crate::riviera::FileIdOrUrl) -> Self {
         self.file_id_or_url = ::std::option::Option::Some(value);
         self
     }
     /// Sets `enable_ocr`.
+    #[inline]
     pub fn with_enable_ocr(mut self, value: bool) -> Self {
         self.enable_ocr = value;
         self
     }
     /// Sets `embed_images`.
+    #[inline]
     pub fn with_embed_images(mut self, value: bool) -> Self {
         self.embed_images = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GetMarkdownArgs {
+impl crate::wire::Encode for GetMarkdownArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
@@ -1481,26 +1680,30 @@ impl crate::wire::EncodeFields for GetMarkdownArgs {
         crate::wire::write_field(w, "embed_images", &self.embed_images);
     }
 }
-impl crate::wire::Encode for GetMarkdownArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetMarkdownArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetMarkdownArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1524,21 +1727,20 @@ impl crate::wire::DecodeFields for GetMarkdownArgs {
         })
     }
 }
-impl crate::wire::Decode for GetMarkdownArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetMarkdownArgs {}
 impl ::std::fmt::Debug for GetMarkdownArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMarkdownArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetMarkdownArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetMarkdownResult {
     /// The converted markdown content
@@ -1547,41 +1749,52 @@ pub struct GetMarkdownResult {
 impl GetMarkdownResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             markdown: ::std::string::String::from(""),
         }
     }
     /// Sets `markdown`.
+    #[inline]
     pub fn with_markdown(mut self, value: ::std::string::String) -> Self {
         self.markdown = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GetMarkdownResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "markdown", &self.markdown);
-    }
-}
 impl crate::wire::Encode for GetMarkdownResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "markdown", &self.markdown);
+    }
 }
-impl crate::wire::DecodeFields for GetMarkdownResult {
+impl crate::wire::Decode for GetMarkdownResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1598,22 +1811,21 @@ impl crate::wire::DecodeFields for GetMarkdownResult {
         })
     }
 }
-impl crate::wire::Decode for GetMarkdownResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetMarkdownResult {}
 impl ::std::fmt::Debug for GetMarkdownResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMarkdownResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetMarkdownResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for the asynchronous \`get\_metadata\_async\` route. Exactly one of \`file\_id\`, \`path\`, or \`url\` must be supplied via \`file\_id\_or\_url\` to identify the file whose metadata should be extracted.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetMetadataArgs {
     /// Identifier of the file to extract metadata from. Callers must set exactly one of the \`FileIdOrUrl\` variants. The kind of metadata returned is determined by the file type: image files return EXIF metadata, audio/video files return media metadata, PDFs return PDF metadata, and MS Office documents (docx, pptx, xlsx) return Office metadata. See the route description for the supported formats. Requests against unsupported formats return \`unsupported\_format\_error\`.
@@ -1622,41 +1834,52 @@ pub struct GetMetadataArgs {
 impl GetMetadataArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_id_or_url: ::std::option::Option::None,
         }
     }
     /// Sets `file_id_or_url`.
+    #[inline]
     pub fn with_file_id_or_url(mut self, value: crate::riviera::FileIdOrUrl) -> Self {
         self.file_id_or_url = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for GetMetadataArgs {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
-    }
-}
 impl crate::wire::Encode for GetMetadataArgs {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
+    }
 }
-impl crate::wire::DecodeFields for GetMetadataArgs {
+impl crate::wire::Decode for GetMetadataArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1668,21 +1891,20 @@ impl crate::wire::DecodeFields for GetMetadataArgs {
         ::std::result::Result::Ok(Self { file_id_or_url: slots.f0 })
     }
 }
-impl crate::wire::Decode for GetMetadataArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetMetadataArgs {}
 impl ::std::fmt::Debug for GetMetadataArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMetadataArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetMetadataArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetMetadataResult {
     /// The kind of metadata that was extracted for the requested file. Callers should read the matching field of the \`metadata\` oneof.
@@ -1692,6 +1914,7 @@ pub struct GetMetadataResult {
 impl GetMetadataResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             metadata_type: crate::riviera::MetadataType::MetadataTypeUnknown,
@@ -1699,42 +1922,54 @@ impl GetMetadataResult {
         }
     }
     /// Sets `metadata_type`.
+    #[inline]
     pub fn with_metadata_type(mut self, value: crate::riviera::MetadataType) -> Self {
         self.metadata_type = value;
         self
     }
     /// Sets `metadata`.
+    #[inline]
     pub fn with_metadata(mut self, value: crate::riviera::metadata_union) -> Self {
         self.metadata = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for GetMetadataResult {
+impl crate::wire::Encode for GetMetadataResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata_type", &self.metadata_type);
         crate::wire::write_opt(w, "metadata", &self.metadata);
     }
 }
-impl crate::wire::Encode for GetMetadataResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetMetadataResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetMetadataResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::riviera::MetadataType>,
             f1: ::std::option::Option<crate::riviera::metadata_union>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1755,16 +1990,9 @@ impl crate::wire::DecodeFields for GetMetadataResult {
         })
     }
 }
-impl crate::wire::Decode for GetMetadataResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetMetadataResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.metadata {
             crate::wire::Validate::validate(some0)
@@ -1774,12 +2002,19 @@ impl crate::wire::Validate for GetMetadataResult {
     }
 }
 impl ::std::fmt::Debug for GetMetadataResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMetadataResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetMetadataResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for the asynchronous \`get\_ocr\_async\` route. Exactly one of \`file\_id\`, \`path\`, or \`url\` must be supplied via \`file\_id\_or\_url\` to identify the image or PDF whose text should be extracted via OCR (optical character recognition).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetOcrArgs {
     /// Identifier of the file to run OCR on. Callers must set exactly one of the \`FileIdOrUrl\` variants. OCR is supported for image files and PDFs, including scanned / non-text PDFs; see the route description for the supported formats. Requests against unsupported formats return \`unsupported\_format\_error\`. NOTE: for the \`url\` variant, only Dropbox shared links (www.dropbox.com) are supported. External (non-Dropbox) URLs are not supported and return \`unsupported\_format\_error\`; import the file into Dropbox and reference it by \`file\_id\` or \`path\` instead.
@@ -1788,41 +2023,52 @@ pub struct GetOcrArgs {
 impl GetOcrArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_id_or_url: ::std::option::Option::None,
         }
     }
     /// Sets `file_id_or_url`.
+    #[inline]
     pub fn with_file_id_or_url(mut self, value: crate::riviera::FileIdOrUrl) -> Self {
         self.file_id_or_url = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for GetOcrArgs {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
-    }
-}
 impl crate::wire::Encode for GetOcrArgs {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
+    }
 }
-impl crate::wire::DecodeFields for GetOcrArgs {
+impl crate::wire::Decode for GetOcrArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1834,21 +2080,20 @@ impl crate::wire::DecodeFields for GetOcrArgs {
         ::std::result::Result::Ok(Self { file_id_or_url: slots.f0 })
     }
 }
-impl crate::wire::Decode for GetOcrArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetOcrArgs {}
 impl ::std::fmt::Debug for GetOcrArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetOcrArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetOcrArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetOcrResult {
     /// The plain-text content extracted from the file via OCR. Words within a line are separated by a single space, lines are newline-separated in reading order, and for multi-page PDFs pages are separated by a blank line in page order. May be empty when no text is detected in the source.
@@ -1859,6 +2104,7 @@ pub struct GetOcrResult {
 impl GetOcrResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             text: ::std::string::String::from(""),
@@ -1866,42 +2112,54 @@ impl GetOcrResult {
         }
     }
     /// Sets `text`.
+    #[inline]
     pub fn with_text(mut self, value: ::std::string::String) -> Self {
         self.text = value;
         self
     }
     /// Sets `hocr`.
+    #[inline]
     pub fn with_hocr(mut self, value: ::std::string::String) -> Self {
         self.hocr = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GetOcrResult {
+impl crate::wire::Encode for GetOcrResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "text", &self.text);
         crate::wire::write_field(w, "hocr", &self.hocr);
     }
 }
-impl crate::wire::Encode for GetOcrResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetOcrResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetOcrResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1923,22 +2181,21 @@ impl crate::wire::DecodeFields for GetOcrResult {
         })
     }
 }
-impl crate::wire::Decode for GetOcrResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetOcrResult {}
 impl ::std::fmt::Debug for GetOcrResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetOcrResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetOcrResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for the asynchronous \`get\_text\_async\` route. Exactly one of \`file\_id\`, \`path\`, or \`url\` must be supplied via \`file\_id\_or\_url\` to identify the document whose plain-text content should be extracted.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTextArgs {
     /// Identifier of the document to extract text from. Callers must set exactly one of the \`FileIdOrUrl\` variants. Text extraction is supported for common document formats (Word, PowerPoint, Excel, PDF, RTF, and Dropbox document types); see the route description for the supported formats. Requests against unsupported formats return \`unsupported\_format\_error\`. NOTE: for the \`url\` variant, only Dropbox shared links (www.dropbox.com) are supported. External (non-Dropbox) URLs are not supported and return \`unsupported\_format\_error\`; import the file into Dropbox and reference it by \`file\_id\` or \`path\` instead.
@@ -1947,41 +2204,52 @@ pub struct GetTextArgs {
 impl GetTextArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_id_or_url: ::std::option::Option::None,
         }
     }
     /// Sets `file_id_or_url`.
+    #[inline]
     pub fn with_file_id_or_url(mut self, value: crate::riviera::FileIdOrUrl) -> Self {
         self.file_id_or_url = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for GetTextArgs {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
-    }
-}
 impl crate::wire::Encode for GetTextArgs {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
+    }
 }
-impl crate::wire::DecodeFields for GetTextArgs {
+impl crate::wire::Decode for GetTextArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1993,21 +2261,20 @@ impl crate::wire::DecodeFields for GetTextArgs {
         ::std::result::Result::Ok(Self { file_id_or_url: slots.f0 })
     }
 }
-impl crate::wire::Decode for GetTextArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTextArgs {}
 impl ::std::fmt::Debug for GetTextArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTextArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetTextArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTextResult {
     /// The plain-text content extracted from the document. For multi-page documents the text is concatenated in document order. May be empty when no text is detected in the source.
@@ -2016,41 +2283,52 @@ pub struct GetTextResult {
 impl GetTextResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             text: ::std::string::String::from(""),
         }
     }
     /// Sets `text`.
+    #[inline]
     pub fn with_text(mut self, value: ::std::string::String) -> Self {
         self.text = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GetTextResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "text", &self.text);
-    }
-}
 impl crate::wire::Encode for GetTextResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "text", &self.text);
+    }
 }
-impl crate::wire::DecodeFields for GetTextResult {
+impl crate::wire::Decode for GetTextResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2067,22 +2345,21 @@ impl crate::wire::DecodeFields for GetTextResult {
         })
     }
 }
-impl crate::wire::Decode for GetTextResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTextResult {}
 impl ::std::fmt::Debug for GetTextResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTextResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetTextResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for the asynchronous \`get\_transcript\_async\` route. Exactly one of \`file\_id\`, \`path\`, or \`url\` must be supplied via \`file\_id\_or\_url\` to identify the audio or video asset to transcribe.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTranscriptArgs {
     /// Identifier of the media asset to transcribe. Callers must set exactly one of the \`FileIdOrUrl\` variants. The referenced asset must be an audio or video file in a supported format (see the route description for the list); requests against files with no audio track return a \`no\_audio\_error\`.
@@ -2097,6 +2374,7 @@ pub struct GetTranscriptArgs {
 impl GetTranscriptArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             file_id_or_url: ::std::option::Option::None,
@@ -2106,11 +2384,13 @@ impl GetTranscriptArgs {
         }
     }
     /// Sets `file_id_or_url`.
+    #[inline]
     pub fn with_file_id_or_url(mut self, value: crate::riviera::FileIdOrUrl) -> Self {
         self.file_id_or_url = ::std::option::Option::Some(value);
         self
     }
     /// Sets `timestamp_level`.
+    #[inline]
     pub fn with_timestamp_level(
         mut self,
         value: crate::riviera::TimestampLevel,
@@ -2119,17 +2399,26 @@ impl GetTranscriptArgs {
         self
     }
     /// Sets `included_special_words`.
+    #[inline]
     pub fn with_included_special_words(mut self, value: ::std::string::String) -> Self {
         self.included_special_words = value;
         self
     }
     /// Sets `audio_language`.
+    #[inline]
     pub fn with_audio_language(mut self, value: ::std::string::String) -> Self {
         self.audio_language = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GetTranscriptArgs {
+impl crate::wire::Encode for GetTranscriptArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
@@ -2142,27 +2431,32 @@ impl crate::wire::EncodeFields for GetTranscriptArgs {
         crate::wire::write_field(w, "audio_language", &self.audio_language);
     }
 }
-impl crate::wire::Encode for GetTranscriptArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetTranscriptArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetTranscriptArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::riviera::FileIdOrUrl>,
             f1: ::std::option::Option<crate::riviera::TimestampLevel>,
             f2: ::std::option::Option<::std::string::String>,
             f3: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2191,21 +2485,20 @@ impl crate::wire::DecodeFields for GetTranscriptArgs {
         })
     }
 }
-impl crate::wire::Decode for GetTranscriptArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTranscriptArgs {}
 impl ::std::fmt::Debug for GetTranscriptArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTranscriptArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetTranscriptArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetTranscriptResult {
     /// The structured transcript produced for the requested media asset, with per-segment text, start/end offsets (in seconds from the beginning of the media), and the detected or caller-supplied locale.
@@ -2216,12 +2509,14 @@ pub struct GetTranscriptResult {
 impl GetTranscriptResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             structured_transcript: ::std::option::Option::None,
         }
     }
     /// Sets `structured_transcript`.
+    #[inline]
     pub fn with_structured_transcript(
         mut self,
         value: crate::riviera::ApiStructuredTranscript,
@@ -2230,30 +2525,39 @@ impl GetTranscriptResult {
         self
     }
 }
-impl crate::wire::EncodeFields for GetTranscriptResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_opt(w, "structured_transcript", &self.structured_transcript);
-    }
-}
 impl crate::wire::Encode for GetTranscriptResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_opt(w, "structured_transcript", &self.structured_transcript);
+    }
 }
-impl crate::wire::DecodeFields for GetTranscriptResult {
+impl crate::wire::Decode for GetTranscriptResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::riviera::ApiStructuredTranscript>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2267,16 +2571,9 @@ impl crate::wire::DecodeFields for GetTranscriptResult {
         })
     }
 }
-impl crate::wire::Decode for GetTranscriptResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetTranscriptResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.structured_transcript {
             crate::wire::Validate::validate(some0)
@@ -2286,11 +2583,18 @@ impl crate::wire::Validate for GetTranscriptResult {
     }
 }
 impl ::std::fmt::Debug for GetTranscriptResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTranscriptResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetTranscriptResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MediaDurationError {
     pub limit: i32,
@@ -2298,39 +2602,50 @@ pub struct MediaDurationError {
 impl MediaDurationError {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self { limit: 0i32 }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: i32) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for MediaDurationError {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "limit", &self.limit);
-    }
-}
 impl crate::wire::Encode for MediaDurationError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "limit", &self.limit);
+    }
 }
-impl crate::wire::DecodeFields for MediaDurationError {
+impl crate::wire::Decode for MediaDurationError {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<i32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2347,22 +2662,21 @@ impl crate::wire::DecodeFields for MediaDurationError {
         })
     }
 }
-impl crate::wire::Decode for MediaDurationError {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MediaDurationError {}
 impl ::std::fmt::Debug for MediaDurationError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MediaDurationError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MediaDurationError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Reason a transcript job failed. Returned in the \`failed\` variant of \`GetTranscriptAsyncCheckResult\`. This is a semantic error union: the HTTP status of the poll request itself is unaffected (a poll that surfaces a failed job is still a normal successful poll response). Callers should branch on the variant.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ContentApiV2Error {
     /// An unexpected, typically transient, server-side failure. The string is a human-readable message; retrying with backoff may succeed.
@@ -2383,6 +2697,7 @@ pub enum ContentApiV2Error {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ContentApiV2Error {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ServerError(x) => {
@@ -2423,6 +2738,7 @@ impl crate::wire::Encode for ContentApiV2Error {
 }
 impl crate::wire::Decode for ContentApiV2Error {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2432,7 +2748,7 @@ impl crate::wire::Decode for ContentApiV2Error {
                 "media_duration_error" => {
                     ::std::result::Result::Ok(
                         Self::MediaDurationError({
-                            let v = <crate::riviera::MediaDurationError as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::riviera::MediaDurationError as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -2479,7 +2795,7 @@ impl crate::wire::Decode for ContentApiV2Error {
                     .map(Self::UserError)
             }
             "media_duration_error" => {
-                <crate::riviera::MediaDurationError as crate::wire::DecodeFields>::decode_fields(
+                <crate::riviera::MediaDurationError as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -2519,11 +2835,18 @@ impl crate::wire::Decode for ContentApiV2Error {
 }
 impl crate::wire::Validate for ContentApiV2Error {}
 impl ::std::fmt::Debug for ContentApiV2Error {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ContentApiV2Error", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ContentApiV2Error {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileIdOrUrl {
     /// A Dropbox-issued file id (format: "id:\<id\>") for a file the authenticated user has access to.
@@ -2537,6 +2860,7 @@ pub enum FileIdOrUrl {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileIdOrUrl {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FileId(x) => {
@@ -2555,6 +2879,7 @@ impl crate::wire::Encode for FileIdOrUrl {
 }
 impl crate::wire::Decode for FileIdOrUrl {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2591,12 +2916,19 @@ impl crate::wire::Decode for FileIdOrUrl {
 }
 impl crate::wire::Validate for FileIdOrUrl {}
 impl ::std::fmt::Debug for FileIdOrUrl {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileIdOrUrl", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FileIdOrUrl {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result type for EventBus async check
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetMarkdownAsyncCheckResult {
     InProgress,
@@ -2607,6 +2939,7 @@ pub enum GetMarkdownAsyncCheckResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetMarkdownAsyncCheckResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -2623,6 +2956,7 @@ impl crate::wire::Encode for GetMarkdownAsyncCheckResult {
 }
 impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2633,7 +2967,7 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::riviera::GetMarkdownResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::riviera::GetMarkdownResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -2666,7 +3000,7 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::riviera::GetMarkdownResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::riviera::GetMarkdownResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -2686,12 +3020,19 @@ impl crate::wire::Decode for GetMarkdownAsyncCheckResult {
 }
 impl crate::wire::Validate for GetMarkdownAsyncCheckResult {}
 impl ::std::fmt::Debug for GetMarkdownAsyncCheckResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMarkdownAsyncCheckResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetMarkdownAsyncCheckResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result type for EventBus async check - must end in "CheckResult"
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetMetadataAsyncCheckResult {
     InProgress,
@@ -2702,6 +3043,7 @@ pub enum GetMetadataAsyncCheckResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetMetadataAsyncCheckResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -2718,6 +3060,7 @@ impl crate::wire::Encode for GetMetadataAsyncCheckResult {
 }
 impl crate::wire::Decode for GetMetadataAsyncCheckResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2728,7 +3071,7 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::riviera::GetMetadataResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::riviera::GetMetadataResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -2761,7 +3104,7 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::riviera::GetMetadataResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::riviera::GetMetadataResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -2781,6 +3124,7 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
 }
 impl crate::wire::Validate for GetMetadataAsyncCheckResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -2795,12 +3139,19 @@ impl crate::wire::Validate for GetMetadataAsyncCheckResult {
     }
 }
 impl ::std::fmt::Debug for GetMetadataAsyncCheckResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMetadataAsyncCheckResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetMetadataAsyncCheckResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result type for EventBus async check - must end in "CheckResult"
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetOcrAsyncCheckResult {
     InProgress,
@@ -2811,6 +3162,7 @@ pub enum GetOcrAsyncCheckResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetOcrAsyncCheckResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -2827,6 +3179,7 @@ impl crate::wire::Encode for GetOcrAsyncCheckResult {
 }
 impl crate::wire::Decode for GetOcrAsyncCheckResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2837,7 +3190,7 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::riviera::GetOcrResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::riviera::GetOcrResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -2870,7 +3223,7 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::riviera::GetOcrResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::riviera::GetOcrResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -2890,12 +3243,19 @@ impl crate::wire::Decode for GetOcrAsyncCheckResult {
 }
 impl crate::wire::Validate for GetOcrAsyncCheckResult {}
 impl ::std::fmt::Debug for GetOcrAsyncCheckResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetOcrAsyncCheckResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetOcrAsyncCheckResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result type for EventBus async check - must end in "CheckResult"
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetTextAsyncCheckResult {
     InProgress,
@@ -2906,6 +3266,7 @@ pub enum GetTextAsyncCheckResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetTextAsyncCheckResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -2922,6 +3283,7 @@ impl crate::wire::Encode for GetTextAsyncCheckResult {
 }
 impl crate::wire::Decode for GetTextAsyncCheckResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2932,7 +3294,7 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::riviera::GetTextResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::riviera::GetTextResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -2965,7 +3327,7 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::riviera::GetTextResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::riviera::GetTextResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -2985,12 +3347,19 @@ impl crate::wire::Decode for GetTextAsyncCheckResult {
 }
 impl crate::wire::Validate for GetTextAsyncCheckResult {}
 impl ::std::fmt::Debug for GetTextAsyncCheckResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTextAsyncCheckResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetTextAsyncCheckResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result type for EventBus async check - must end in "CheckResult"
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetTranscriptAsyncCheckResult {
     InProgress,
@@ -3001,6 +3370,7 @@ pub enum GetTranscriptAsyncCheckResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetTranscriptAsyncCheckResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -3017,6 +3387,7 @@ impl crate::wire::Encode for GetTranscriptAsyncCheckResult {
 }
 impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3027,7 +3398,7 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::riviera::GetTranscriptResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::riviera::GetTranscriptResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -3060,7 +3431,7 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::riviera::GetTranscriptResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::riviera::GetTranscriptResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -3080,6 +3451,7 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
 }
 impl crate::wire::Validate for GetTranscriptAsyncCheckResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -3094,12 +3466,19 @@ impl crate::wire::Validate for GetTranscriptAsyncCheckResult {
     }
 }
 impl ::std::fmt::Debug for GetTranscriptAsyncCheckResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetTranscriptAsyncCheckResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetTranscriptAsyncCheckResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Reason a markdown conversion job failed. Returned in the \`failed\` variant of \`GetMarkdownAsyncCheckResult\`. This is a semantic error union: the HTTP status of the poll request itself is unaffected (a poll that surfaces a failed job is still a normal successful poll response). Callers should branch on the variant.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MarkdownConversionApiV2Error {
     /// An unexpected, typically transient, server-side failure. The string is a human-readable message; retrying with backoff may succeed.
@@ -3120,6 +3499,7 @@ pub enum MarkdownConversionApiV2Error {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MarkdownConversionApiV2Error {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ServerError(x) => {
@@ -3158,6 +3538,7 @@ impl crate::wire::Encode for MarkdownConversionApiV2Error {
 }
 impl crate::wire::Decode for MarkdownConversionApiV2Error {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3251,12 +3632,19 @@ impl crate::wire::Decode for MarkdownConversionApiV2Error {
 }
 impl crate::wire::Validate for MarkdownConversionApiV2Error {}
 impl ::std::fmt::Debug for MarkdownConversionApiV2Error {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MarkdownConversionApiV2Error", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MarkdownConversionApiV2Error {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Reason a metadata extraction job failed. Returned in the \`failed\` variant of \`GetMetadataAsyncCheckResult\`. This is a semantic error union: the HTTP status of the poll request itself is unaffected (a poll that surfaces a failed job is still a normal successful poll response). Callers should branch on the variant.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MetadataExtractionApiV2Error {
     /// An unexpected, typically transient, server-side failure. The string is a human-readable message; retrying with backoff may succeed.
@@ -3277,6 +3665,7 @@ pub enum MetadataExtractionApiV2Error {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MetadataExtractionApiV2Error {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ServerError(x) => {
@@ -3315,6 +3704,7 @@ impl crate::wire::Encode for MetadataExtractionApiV2Error {
 }
 impl crate::wire::Decode for MetadataExtractionApiV2Error {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3408,12 +3798,19 @@ impl crate::wire::Decode for MetadataExtractionApiV2Error {
 }
 impl crate::wire::Validate for MetadataExtractionApiV2Error {}
 impl ::std::fmt::Debug for MetadataExtractionApiV2Error {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MetadataExtractionApiV2Error", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MetadataExtractionApiV2Error {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Which metadata variant is populated in a \`GetMetadataResult\`, derived from the file type.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MetadataType {
     MetadataTypeUnknown,
@@ -3426,6 +3823,7 @@ pub enum MetadataType {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MetadataType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MetadataTypeUnknown => {
@@ -3442,6 +3840,7 @@ impl crate::wire::Encode for MetadataType {
 }
 impl crate::wire::Decode for MetadataType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3504,12 +3903,19 @@ impl crate::wire::Decode for MetadataType {
 }
 impl crate::wire::Validate for MetadataType {}
 impl ::std::fmt::Debug for MetadataType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MetadataType", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MetadataType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Reason an OCR extraction job failed. Returned in the \`failed\` variant of \`GetOcrAsyncCheckResult\`. This is a semantic error union: the HTTP status of the poll request itself is unaffected (a poll that surfaces a failed job is still a normal successful poll response). Callers should branch on the variant.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OcrExtractionApiV2Error {
     /// An unexpected, typically transient, server-side failure. The string is a human-readable message; retrying with backoff may succeed.
@@ -3530,6 +3936,7 @@ pub enum OcrExtractionApiV2Error {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for OcrExtractionApiV2Error {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ServerError(x) => {
@@ -3568,6 +3975,7 @@ impl crate::wire::Encode for OcrExtractionApiV2Error {
 }
 impl crate::wire::Decode for OcrExtractionApiV2Error {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3657,12 +4065,19 @@ impl crate::wire::Decode for OcrExtractionApiV2Error {
 }
 impl crate::wire::Validate for OcrExtractionApiV2Error {}
 impl ::std::fmt::Debug for OcrExtractionApiV2Error {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("OcrExtractionApiV2Error", self, f)
     }
 }
+impl ::std::cmp::PartialEq for OcrExtractionApiV2Error {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The kind of MS Office document that produced an \`ApiOfficeMetadata\` result.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OfficeFileType {
     OfficeFiletypeUnknown,
@@ -3674,6 +4089,7 @@ pub enum OfficeFileType {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for OfficeFileType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::OfficeFiletypeUnknown => {
@@ -3693,6 +4109,7 @@ impl crate::wire::Encode for OfficeFileType {
 }
 impl crate::wire::Decode for OfficeFileType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3752,12 +4169,19 @@ impl crate::wire::Decode for OfficeFileType {
 }
 impl crate::wire::Validate for OfficeFileType {}
 impl ::std::fmt::Debug for OfficeFileType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("OfficeFileType", self, f)
     }
 }
+impl ::std::cmp::PartialEq for OfficeFileType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Reason a text extraction job failed. Returned in the \`failed\` variant of \`GetTextAsyncCheckResult\`. This is a semantic error union: the HTTP status of the poll request itself is unaffected (a poll that surfaces a failed job is still a normal successful poll response). Callers should branch on the variant.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TextExtractionApiV2Error {
     /// An unexpected, typically transient, server-side failure. The string is a human-readable message; retrying with backoff may succeed.
@@ -3778,6 +4202,7 @@ pub enum TextExtractionApiV2Error {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TextExtractionApiV2Error {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ServerError(x) => {
@@ -3816,6 +4241,7 @@ impl crate::wire::Encode for TextExtractionApiV2Error {
 }
 impl crate::wire::Decode for TextExtractionApiV2Error {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3905,11 +4331,18 @@ impl crate::wire::Decode for TextExtractionApiV2Error {
 }
 impl crate::wire::Validate for TextExtractionApiV2Error {}
 impl ::std::fmt::Debug for TextExtractionApiV2Error {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TextExtractionApiV2Error", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TextExtractionApiV2Error {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TimestampLevel {
     Sentence,
@@ -3919,6 +4352,7 @@ pub enum TimestampLevel {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TimestampLevel {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Sentence => crate::wire::write_tag(w, "sentence"),
@@ -3930,6 +4364,7 @@ impl crate::wire::Encode for TimestampLevel {
 }
 impl crate::wire::Decode for TimestampLevel {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3971,12 +4406,19 @@ impl crate::wire::Decode for TimestampLevel {
 }
 impl crate::wire::Validate for TimestampLevel {}
 impl ::std::fmt::Debug for TimestampLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TimestampLevel", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TimestampLevel {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Exactly one variant is populated, corresponding to \`metadata\_type\`.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum metadata_union {
     Exif(crate::riviera::ApiExifMetadata),
@@ -3988,6 +4430,7 @@ pub enum metadata_union {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for metadata_union {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Exif(x) => {
@@ -4009,6 +4452,7 @@ impl crate::wire::Encode for metadata_union {
 }
 impl crate::wire::Decode for metadata_union {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -4018,7 +4462,7 @@ impl crate::wire::Decode for metadata_union {
                 "exif" => {
                     ::std::result::Result::Ok(
                         Self::Exif({
-                            let v = <crate::riviera::ApiExifMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::riviera::ApiExifMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -4029,7 +4473,7 @@ impl crate::wire::Decode for metadata_union {
                 "media" => {
                     ::std::result::Result::Ok(
                         Self::Media({
-                            let v = <crate::riviera::ApiMediaMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::riviera::ApiMediaMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -4040,7 +4484,7 @@ impl crate::wire::Decode for metadata_union {
                 "pdf" => {
                     ::std::result::Result::Ok(
                         Self::Pdf({
-                            let v = <crate::riviera::ApiPdfMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::riviera::ApiPdfMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -4051,7 +4495,7 @@ impl crate::wire::Decode for metadata_union {
                 "office" => {
                     ::std::result::Result::Ok(
                         Self::Office({
-                            let v = <crate::riviera::ApiOfficeMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::riviera::ApiOfficeMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -4075,28 +4519,28 @@ impl crate::wire::Decode for metadata_union {
             })?;
         match &*tag {
             "exif" => {
-                <crate::riviera::ApiExifMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::riviera::ApiExifMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
                     .map(Self::Exif)
             }
             "media" => {
-                <crate::riviera::ApiMediaMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::riviera::ApiMediaMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
                     .map(Self::Media)
             }
             "pdf" => {
-                <crate::riviera::ApiPdfMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::riviera::ApiPdfMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
                     .map(Self::Pdf)
             }
             "office" => {
-                <crate::riviera::ApiOfficeMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::riviera::ApiOfficeMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -4112,6 +4556,7 @@ impl crate::wire::Decode for metadata_union {
 }
 impl crate::wire::Validate for metadata_union {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Exif(x) => {
@@ -4131,229 +4576,256 @@ impl crate::wire::Validate for metadata_union {
     }
 }
 impl ::std::fmt::Debug for metadata_union {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("metadata_union", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for metadata_union {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** Asynchronous document-to-markdown conversion for supported file formats. Supported formats: .binder, .docx, .html, .paper, .papert, .pptx, .xlsx, .gsheet, .ods, .pdf. Unsupported formats return an \`unsupported\_format\_error\`. Size limit: the source file must be at most 50 MB. Larger files are rejected.
 
  `POST /2/riviera/get_markdown_async` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn get_markdown_async(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::riviera::GetMarkdownArgs,
-) -> ::std::result::Result<crate::async_::LaunchResultBase, crate::client::Error<()>> {
+pub fn get_markdown_async<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::riviera::GetMarkdownArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "riviera/get_markdown_async",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "riviera/get_markdown_async",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Returns the status or result of specified get\_markdown\_async task.
 
  `POST /2/riviera/get_markdown_async/check` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn get_markdown_async_check(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::riviera::GetMarkdownAsyncCheckResult,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_markdown_async_check<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::riviera::GetMarkdownAsyncCheckResult,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "riviera/get_markdown_async/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "riviera/get_markdown_async/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Asynchronous file metadata extraction for supported file formats. The kind of metadata returned depends on the file type: - Image (EXIF) formats: .3fr, .arw, .avif, .bmp, .cr2, .cr3, .crw, .dcr, .dcs, .dng, .erf, .gif, .heic, .j2c, .j2k, .jp2, .jpc, .jpeg, .jpf, .jpg, .jpg2, .jpm, .jpx, .kdc, .mef, .mos, .mrw, .nef, .nrw, .orf, .pef, .png, .ppm, .r3d, .raf, .rw2, .rwl, .sr2, .tga, .tif, .tiff, .wbmp, .web, .webp, .x3f. - Audio/video (media) formats: .aac, .aif, .aiff, .flac, .m4a, .m4r, .mp3, .oga, .ogg, .wav, .wma, .3gp, .3gpp, .3gpp2, .asf, .avi, .dv, .flv, .m2t, .m2ts, .m4v, .mkv, .mov, .mp4, .mpeg, .mpg, .mts, .mxf, .oggtheora, .ogv, .rm, .ts, .vob, .webm, .wmv. - PDF format: .pdf. - MS Office formats: .docx, .pptx, .xlsx. Unsupported formats return an \`unsupported\_format\_error\`.
 
  `POST /2/riviera/get_metadata_async` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn get_metadata_async(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::riviera::GetMetadataArgs,
-) -> ::std::result::Result<crate::async_::LaunchResultBase, crate::client::Error<()>> {
+pub fn get_metadata_async<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::riviera::GetMetadataArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "riviera/get_metadata_async",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "riviera/get_metadata_async",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Returns the status or result of specified get\_metadata\_async task.
 
  `POST /2/riviera/get_metadata_async/check` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn get_metadata_async_check(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::riviera::GetMetadataAsyncCheckResult,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_metadata_async_check<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::riviera::GetMetadataAsyncCheckResult,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "riviera/get_metadata_async/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "riviera/get_metadata_async/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Asynchronous OCR (optical character recognition) text extraction for images and PDFs, including scanned / non-text PDFs. Supported formats: - Image formats: .bmp, .gif, .heic, .jpeg, .jpg, .png, .tif, .tiff, .webp. - PDF format: .pdf. Unsupported formats return an \`unsupported\_format\_error\`. For the \`url\` variant only Dropbox shared links are supported; external URLs return \`unsupported\_format\_error\`. Text-based PDFs already carry a text layer, so OCR is not run against them and the result is empty; use \`get\_text\_async\` to read the embedded text layer of such a PDF. The result carries the extracted words as plain text, plus the same content as hOCR with per-word coordinates.
 
  `POST /2/riviera/get_ocr_async` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn get_ocr_async(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::riviera::GetOcrArgs,
-) -> ::std::result::Result<crate::async_::LaunchResultBase, crate::client::Error<()>> {
+pub fn get_ocr_async<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::riviera::GetOcrArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "riviera/get_ocr_async",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "riviera/get_ocr_async",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Returns the status or result of specified get\_ocr\_async task.
 
  `POST /2/riviera/get_ocr_async/check` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn get_ocr_async_check(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::riviera::GetOcrAsyncCheckResult,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_ocr_async_check<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::riviera::GetOcrAsyncCheckResult,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "riviera/get_ocr_async/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "riviera/get_ocr_async/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Asynchronous plain-text extraction from documents. Supported formats include: - Word processing: .doc, .docx, .docm, .rtf. - Presentations: .ppt, .pptx, .pptm. - Spreadsheets: .xls, .xlsx, .xlsm. - PDF: .pdf. - Dropbox document types: .paper, .papert, .binder, .gdoc, .gsheet, .gslides. - Plain text / subtitles: .txt, .vtt. Unsupported formats return an \`unsupported\_format\_error\`. For the \`url\` variant only Dropbox shared links are supported; external URLs return \`unsupported\_format\_error\`.
 
  `POST /2/riviera/get_text_async` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn get_text_async(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::riviera::GetTextArgs,
-) -> ::std::result::Result<crate::async_::LaunchResultBase, crate::client::Error<()>> {
+pub fn get_text_async<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::riviera::GetTextArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "riviera/get_text_async",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "riviera/get_text_async",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Returns the status or result of specified get\_text\_async task.
 
  `POST /2/riviera/get_text_async/check` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn get_text_async_check(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::riviera::GetTextAsyncCheckResult,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_text_async_check<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::riviera::GetTextAsyncCheckResult,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "riviera/get_text_async/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "riviera/get_text_async/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Asynchronous transcript generation for audio and video files. Supported audio formats: .aac, .aif, .aiff, .flac, .m4a, .m4r, .mp3, .oga, .ogg, .wav, .wma. Supported video formats: .3gp, .3gpp, .3gpp2, .asf, .avi, .dv, .flv, .m2t, .m2ts, .m4v, .mkv, .mov, .mp4, .mpeg, .mpg, .mts, .mxf, .oggtheora, .ogv, .rm, .ts, .vob, .webm, .wmv. Unsupported formats return an \`unsupported\_format\_error\`. Size limits: the source file must be at most 10 GB and its audio track at most 1 hour in duration. Files exceeding these limits are rejected.
 
  `POST /2/riviera/get_transcript_async` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn get_transcript_async(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::riviera::GetTranscriptArgs,
-) -> ::std::result::Result<crate::async_::LaunchResultBase, crate::client::Error<()>> {
+pub fn get_transcript_async<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::riviera::GetTranscriptArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "riviera/get_transcript_async",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "riviera/get_transcript_async",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Returns the status or result of specified get\_transcript\_async task.
 
  `POST /2/riviera/get_transcript_async/check` (rpc, api host, app or user auth, scope `files.content.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn get_transcript_async_check(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::riviera::GetTranscriptAsyncCheckResult,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_transcript_async_check<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::riviera::GetTranscriptAsyncCheckResult,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "riviera/get_transcript_async/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "riviera/get_transcript_async/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

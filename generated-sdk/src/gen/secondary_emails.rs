@@ -2,8 +2,8 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
-#[derive(Clone, PartialEq)]
+use crate::wire::{Decode as _, Encode as _};
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SecondaryEmail {
     /// Secondary email address.
@@ -14,36 +14,47 @@ pub struct SecondaryEmail {
 impl SecondaryEmail {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(email: crate::common::EmailAddress, is_verified: bool) -> Self {
         Self { email, is_verified }
     }
 }
-impl crate::wire::EncodeFields for SecondaryEmail {
+impl crate::wire::Encode for SecondaryEmail {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "email", &self.email);
         crate::wire::write_field(w, "is_verified", &self.is_verified);
     }
 }
-impl crate::wire::Encode for SecondaryEmail {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SecondaryEmail {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SecondaryEmail {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::EmailAddress>,
             f1: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -74,16 +85,9 @@ impl crate::wire::DecodeFields for SecondaryEmail {
         ::std::result::Result::Ok(Self { email: f0, is_verified: f1 })
     }
 }
-impl crate::wire::Decode for SecondaryEmail {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SecondaryEmail {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -99,7 +103,14 @@ impl crate::wire::Validate for SecondaryEmail {
     }
 }
 impl ::std::fmt::Debug for SecondaryEmail {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SecondaryEmail", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for SecondaryEmail {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }

@@ -2,9 +2,9 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 /// Possible platforms on which a user may view content.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PlatformType {
     /// The content was viewed on the web.
@@ -26,6 +26,7 @@ pub enum PlatformType {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PlatformType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Web => crate::wire::write_tag(w, "web"),
@@ -42,6 +43,7 @@ impl crate::wire::Encode for PlatformType {
 }
 impl crate::wire::Decode for PlatformType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -108,7 +110,14 @@ impl crate::wire::Decode for PlatformType {
 }
 impl crate::wire::Validate for PlatformType {}
 impl ::std::fmt::Debug for PlatformType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PlatformType", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for PlatformType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }

@@ -2,7 +2,7 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 pub type DropboxId = ::std::string::String;
 pub type GetSharedLinkFileArg = crate::sharing::GetSharedLinkMetadataArg;
 pub type Id = crate::files::Id;
@@ -12,7 +12,7 @@ pub type ReadPath = crate::files::ReadPath;
 pub type Rev = crate::files::Rev;
 pub type TeamInfo = crate::users::Team;
 /// Arguments for [`add_file_member`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddFileMemberArgs {
     /// File to which to add members.
@@ -33,6 +33,7 @@ pub struct AddFileMemberArgs {
 impl AddFileMemberArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         file: crate::sharing::PathOrId,
         members: ::std::vec::Vec<crate::sharing::MemberSelector>,
@@ -48,32 +49,44 @@ impl AddFileMemberArgs {
         }
     }
     /// Sets `custom_message`.
+    #[inline]
     pub fn with_custom_message(mut self, value: ::std::string::String) -> Self {
         self.custom_message = ::std::option::Option::Some(value);
         self
     }
     /// Sets `quiet`.
+    #[inline]
     pub fn with_quiet(mut self, value: bool) -> Self {
         self.quiet = value;
         self
     }
     /// Sets `access_level`.
+    #[inline]
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
     /// Sets `add_message_as_comment`.
+    #[inline]
     pub fn with_add_message_as_comment(mut self, value: bool) -> Self {
         self.add_message_as_comment = value;
         self
     }
     /// Sets `fp_sealed_result`.
+    #[inline]
     pub fn with_fp_sealed_result(mut self, value: ::std::string::String) -> Self {
         self.fp_sealed_result = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for AddFileMemberArgs {
+impl crate::wire::Encode for AddFileMemberArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -89,20 +102,20 @@ impl crate::wire::EncodeFields for AddFileMemberArgs {
         crate::wire::write_opt(w, "fp_sealed_result", &self.fp_sealed_result);
     }
 }
-impl crate::wire::Encode for AddFileMemberArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AddFileMemberArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AddFileMemberArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::PathOrId>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberSelector>>,
@@ -112,7 +125,15 @@ impl crate::wire::DecodeFields for AddFileMemberArgs {
             f5: ::std::option::Option<bool>,
             f6: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -162,16 +183,9 @@ impl crate::wire::DecodeFields for AddFileMemberArgs {
         })
     }
 }
-impl crate::wire::Decode for AddFileMemberArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddFileMemberArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -191,11 +205,18 @@ impl crate::wire::Validate for AddFileMemberArgs {
     }
 }
 impl ::std::fmt::Debug for AddFileMemberArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddFileMemberArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddFileMemberArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddFolderMemberArg {
     /// The ID for the shared folder.
@@ -212,6 +233,7 @@ pub struct AddFolderMemberArg {
 impl AddFolderMemberArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         shared_folder_id: crate::common::SharedFolderId,
         members: ::std::vec::Vec<crate::sharing::AddMember>,
@@ -225,22 +247,32 @@ impl AddFolderMemberArg {
         }
     }
     /// Sets `quiet`.
+    #[inline]
     pub fn with_quiet(mut self, value: bool) -> Self {
         self.quiet = value;
         self
     }
     /// Sets `custom_message`.
+    #[inline]
     pub fn with_custom_message(mut self, value: ::std::string::String) -> Self {
         self.custom_message = ::std::option::Option::Some(value);
         self
     }
     /// Sets `fp_sealed_result`.
+    #[inline]
     pub fn with_fp_sealed_result(mut self, value: ::std::string::String) -> Self {
         self.fp_sealed_result = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for AddFolderMemberArg {
+impl crate::wire::Encode for AddFolderMemberArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -250,20 +282,20 @@ impl crate::wire::EncodeFields for AddFolderMemberArg {
         crate::wire::write_opt(w, "fp_sealed_result", &self.fp_sealed_result);
     }
 }
-impl crate::wire::Encode for AddFolderMemberArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AddFolderMemberArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AddFolderMemberArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::AddMember>>,
@@ -271,7 +303,13 @@ impl crate::wire::DecodeFields for AddFolderMemberArg {
             f3: ::std::option::Option<::std::string::String>,
             f4: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -314,16 +352,9 @@ impl crate::wire::DecodeFields for AddFolderMemberArg {
         })
     }
 }
-impl crate::wire::Decode for AddFolderMemberArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddFolderMemberArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -352,12 +383,19 @@ impl crate::wire::Validate for AddFolderMemberArg {
     }
 }
 impl ::std::fmt::Debug for AddFolderMemberArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddFolderMemberArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AddFolderMemberArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The member and type of access the member should have when added to a shared folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddMember {
     /// The member to add to the shared folder.
@@ -368,6 +406,7 @@ pub struct AddMember {
 impl AddMember {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(member: crate::sharing::MemberSelector) -> Self {
         Self {
             member,
@@ -375,37 +414,48 @@ impl AddMember {
         }
     }
     /// Sets `access_level`.
+    #[inline]
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for AddMember {
+impl crate::wire::Encode for AddMember {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member", &self.member);
         crate::wire::write_opt(w, "access_level", &self.access_level);
     }
 }
-impl crate::wire::Encode for AddMember {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AddMember {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AddMember {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::MemberSelector>,
             f1: ::std::option::Option<crate::sharing::AccessLevel>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -429,16 +479,9 @@ impl crate::wire::DecodeFields for AddMember {
         })
     }
 }
-impl crate::wire::Decode for AddMember {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddMember {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.member)
             .map_err(|e| e.within("AddMember.member"))?;
@@ -446,12 +489,19 @@ impl crate::wire::Validate for AddMember {
     }
 }
 impl ::std::fmt::Debug for AddMember {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddMember", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AddMember {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about the content that has a link audience different than that of this folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AudienceExceptionContentInfo {
     /// The name of the content, which is either a file or a folder.
@@ -460,34 +510,44 @@ pub struct AudienceExceptionContentInfo {
 impl AudienceExceptionContentInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(name: ::std::string::String) -> Self {
         Self { name }
     }
 }
-impl crate::wire::EncodeFields for AudienceExceptionContentInfo {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "name", &self.name);
-    }
-}
 impl crate::wire::Encode for AudienceExceptionContentInfo {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "name", &self.name);
+    }
 }
-impl crate::wire::DecodeFields for AudienceExceptionContentInfo {
+impl crate::wire::Decode for AudienceExceptionContentInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -509,22 +569,21 @@ impl crate::wire::DecodeFields for AudienceExceptionContentInfo {
         ::std::result::Result::Ok(Self { name: f0 })
     }
 }
-impl crate::wire::Decode for AudienceExceptionContentInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AudienceExceptionContentInfo {}
 impl ::std::fmt::Debug for AudienceExceptionContentInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AudienceExceptionContentInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AudienceExceptionContentInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The total count and truncated list of information of content inside this folder that has a different audience than the link on this folder. This is only returned for folders.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AudienceExceptions {
     pub count: u32,
@@ -534,6 +593,7 @@ pub struct AudienceExceptions {
 impl AudienceExceptions {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         count: u32,
         exceptions: ::std::vec::Vec<crate::sharing::AudienceExceptionContentInfo>,
@@ -541,34 +601,44 @@ impl AudienceExceptions {
         Self { count, exceptions }
     }
 }
-impl crate::wire::EncodeFields for AudienceExceptions {
+impl crate::wire::Encode for AudienceExceptions {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "count", &self.count);
         crate::wire::write_field(w, "exceptions", &self.exceptions);
     }
 }
-impl crate::wire::Encode for AudienceExceptions {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AudienceExceptions {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AudienceExceptions {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
             f1: ::std::option::Option<
                 ::std::vec::Vec<crate::sharing::AudienceExceptionContentInfo>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -599,22 +669,21 @@ impl crate::wire::DecodeFields for AudienceExceptions {
         ::std::result::Result::Ok(Self { count: f0, exceptions: f1 })
     }
 }
-impl crate::wire::Decode for AudienceExceptions {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AudienceExceptions {}
 impl ::std::fmt::Debug for AudienceExceptions {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AudienceExceptions", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AudienceExceptions {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about the shared folder that prevents the link audience for this link from being more restrictive.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AudienceRestrictingSharedFolder {
     /// The ID of the shared folder.
@@ -627,6 +696,7 @@ pub struct AudienceRestrictingSharedFolder {
 impl AudienceRestrictingSharedFolder {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         shared_folder_id: crate::common::SharedFolderId,
         name: ::std::string::String,
@@ -639,7 +709,14 @@ impl AudienceRestrictingSharedFolder {
         }
     }
 }
-impl crate::wire::EncodeFields for AudienceRestrictingSharedFolder {
+impl crate::wire::Encode for AudienceRestrictingSharedFolder {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -647,26 +724,30 @@ impl crate::wire::EncodeFields for AudienceRestrictingSharedFolder {
         crate::wire::write_field(w, "audience", &self.audience);
     }
 }
-impl crate::wire::Encode for AudienceRestrictingSharedFolder {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for AudienceRestrictingSharedFolder {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for AudienceRestrictingSharedFolder {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<crate::sharing::LinkAudience>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -712,16 +793,9 @@ impl crate::wire::DecodeFields for AudienceRestrictingSharedFolder {
         })
     }
 }
-impl crate::wire::Decode for AudienceRestrictingSharedFolder {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AudienceRestrictingSharedFolder {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -737,12 +811,19 @@ impl crate::wire::Validate for AudienceRestrictingSharedFolder {
     }
 }
 impl ::std::fmt::Debug for AudienceRestrictingSharedFolder {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AudienceRestrictingSharedFolder", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AudienceRestrictingSharedFolder {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Metadata for a collection-based shared link.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CollectionLinkMetadata {
     /// URL of the shared link.
@@ -755,6 +836,7 @@ pub struct CollectionLinkMetadata {
 impl CollectionLinkMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         url: ::std::string::String,
         visibility: crate::sharing::Visibility,
@@ -766,12 +848,20 @@ impl CollectionLinkMetadata {
         }
     }
     /// Sets `expires`.
+    #[inline]
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for CollectionLinkMetadata {
+impl crate::wire::Encode for CollectionLinkMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -779,26 +869,30 @@ impl crate::wire::EncodeFields for CollectionLinkMetadata {
         crate::wire::write_opt(w, "expires", &self.expires);
     }
 }
-impl crate::wire::Encode for CollectionLinkMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for CollectionLinkMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for CollectionLinkMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::sharing::Visibility>,
             f2: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -834,21 +928,20 @@ impl crate::wire::DecodeFields for CollectionLinkMetadata {
         })
     }
 }
-impl crate::wire::Decode for CollectionLinkMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CollectionLinkMetadata {}
 impl ::std::fmt::Debug for CollectionLinkMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CollectionLinkMetadata", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CollectionLinkMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreateSharedLinkArg {
     /// The path to share.
@@ -861,6 +954,7 @@ pub struct CreateSharedLinkArg {
 impl CreateSharedLinkArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: ::std::string::String) -> Self {
         Self {
             path,
@@ -869,11 +963,13 @@ impl CreateSharedLinkArg {
         }
     }
     /// Sets `short_url`.
+    #[inline]
     pub fn with_short_url(mut self, value: bool) -> Self {
         self.short_url = value;
         self
     }
     /// Sets `pending_upload`.
+    #[inline]
     pub fn with_pending_upload(
         mut self,
         value: crate::sharing::PendingUploadMode,
@@ -882,7 +978,14 @@ impl CreateSharedLinkArg {
         self
     }
 }
-impl crate::wire::EncodeFields for CreateSharedLinkArg {
+impl crate::wire::Encode for CreateSharedLinkArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -890,26 +993,30 @@ impl crate::wire::EncodeFields for CreateSharedLinkArg {
         crate::wire::write_opt(w, "pending_upload", &self.pending_upload);
     }
 }
-impl crate::wire::Encode for CreateSharedLinkArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for CreateSharedLinkArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for CreateSharedLinkArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<crate::sharing::PendingUploadMode>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -940,21 +1047,20 @@ impl crate::wire::DecodeFields for CreateSharedLinkArg {
         })
     }
 }
-impl crate::wire::Decode for CreateSharedLinkArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CreateSharedLinkArg {}
 impl ::std::fmt::Debug for CreateSharedLinkArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateSharedLinkArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateSharedLinkArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CreateSharedLinkWithSettingsArg {
     /// The path to be shared by the shared link.
@@ -965,6 +1071,7 @@ pub struct CreateSharedLinkWithSettingsArg {
 impl CreateSharedLinkWithSettingsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::sharing::ReadPath) -> Self {
         Self {
             path,
@@ -972,37 +1079,48 @@ impl CreateSharedLinkWithSettingsArg {
         }
     }
     /// Sets `settings`.
+    #[inline]
     pub fn with_settings(mut self, value: crate::sharing::SharedLinkSettings) -> Self {
         self.settings = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for CreateSharedLinkWithSettingsArg {
+impl crate::wire::Encode for CreateSharedLinkWithSettingsArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
         crate::wire::write_opt(w, "settings", &self.settings);
     }
 }
-impl crate::wire::Encode for CreateSharedLinkWithSettingsArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for CreateSharedLinkWithSettingsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for CreateSharedLinkWithSettingsArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::ReadPath>,
             f1: ::std::option::Option<crate::sharing::SharedLinkSettings>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1028,16 +1146,9 @@ impl crate::wire::DecodeFields for CreateSharedLinkWithSettingsArg {
         })
     }
 }
-impl crate::wire::Decode for CreateSharedLinkWithSettingsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CreateSharedLinkWithSettingsArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -1053,12 +1164,19 @@ impl crate::wire::Validate for CreateSharedLinkWithSettingsArg {
     }
 }
 impl ::std::fmt::Debug for CreateSharedLinkWithSettingsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateSharedLinkWithSettingsArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for CreateSharedLinkWithSettingsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The expected metadata of a shared link for a file or folder when a link is first created for the content. Absent if the link already exists.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExpectedSharedContentLinkMetadata {
     /// The access level on the link for this file.
@@ -1081,6 +1199,7 @@ pub struct ExpectedSharedContentLinkMetadata {
 impl ExpectedSharedContentLinkMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         audience_options: ::std::vec::Vec<crate::sharing::LinkAudience>,
         current_audience: crate::sharing::LinkAudience,
@@ -1098,11 +1217,13 @@ impl ExpectedSharedContentLinkMetadata {
         }
     }
     /// Sets `access_level`.
+    #[inline]
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
     /// Sets `audience_restricting_shared_folder`.
+    #[inline]
     pub fn with_audience_restricting_shared_folder(
         mut self,
         value: crate::sharing::AudienceRestrictingSharedFolder,
@@ -1111,12 +1232,20 @@ impl ExpectedSharedContentLinkMetadata {
         self
     }
     /// Sets `expiry`.
+    #[inline]
     pub fn with_expiry(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expiry = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ExpectedSharedContentLinkMetadata {
+impl crate::wire::Encode for ExpectedSharedContentLinkMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_level", &self.access_level);
@@ -1132,20 +1261,20 @@ impl crate::wire::EncodeFields for ExpectedSharedContentLinkMetadata {
         crate::wire::write_field(w, "password_protected", &self.password_protected);
     }
 }
-impl crate::wire::Encode for ExpectedSharedContentLinkMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ExpectedSharedContentLinkMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ExpectedSharedContentLinkMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkAudience>>,
@@ -1155,7 +1284,15 @@ impl crate::wire::DecodeFields for ExpectedSharedContentLinkMetadata {
             f5: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkPermission>>,
             f6: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1229,16 +1366,9 @@ impl crate::wire::DecodeFields for ExpectedSharedContentLinkMetadata {
         })
     }
 }
-impl crate::wire::Decode for ExpectedSharedContentLinkMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ExpectedSharedContentLinkMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self
             .audience_restricting_shared_folder
@@ -1255,12 +1385,19 @@ impl crate::wire::Validate for ExpectedSharedContentLinkMetadata {
     }
 }
 impl ::std::fmt::Debug for ExpectedSharedContentLinkMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExpectedSharedContentLinkMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ExpectedSharedContentLinkMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The metadata of a file shared link.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FileLinkMetadata {
     /// URL of the shared link.
@@ -1291,6 +1428,7 @@ pub struct FileLinkMetadata {
 impl FileLinkMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         url: ::std::string::String,
         name: ::std::string::String,
@@ -1316,21 +1454,25 @@ impl FileLinkMetadata {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn with_id(mut self, value: crate::sharing::Id) -> Self {
         self.id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `expires`.
+    #[inline]
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
     }
     /// Sets `path_lower`.
+    #[inline]
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
     /// Sets `team_member_info`.
+    #[inline]
     pub fn with_team_member_info(
         mut self,
         value: crate::sharing::TeamMemberInfo,
@@ -1339,6 +1481,7 @@ impl FileLinkMetadata {
         self
     }
     /// Sets `content_owner_team_info`.
+    #[inline]
     pub fn with_content_owner_team_info(
         mut self,
         value: crate::sharing::TeamInfo,
@@ -1347,7 +1490,14 @@ impl FileLinkMetadata {
         self
     }
 }
-impl crate::wire::EncodeFields for FileLinkMetadata {
+impl crate::wire::Encode for FileLinkMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -1368,20 +1518,20 @@ impl crate::wire::EncodeFields for FileLinkMetadata {
         crate::wire::write_field(w, "size", &self.size);
     }
 }
-impl crate::wire::Encode for FileLinkMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FileLinkMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FileLinkMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::sharing::Id>,
@@ -1396,7 +1546,20 @@ impl crate::wire::DecodeFields for FileLinkMetadata {
             f10: ::std::option::Option<crate::sharing::Rev>,
             f11: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1488,16 +1651,9 @@ impl crate::wire::DecodeFields for FileLinkMetadata {
         })
     }
 }
-impl crate::wire::Decode for FileLinkMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FileLinkMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
         if let ::std::option::Option::Some(some0) = &self.id {
@@ -1520,12 +1676,19 @@ impl crate::wire::Validate for FileLinkMetadata {
     }
 }
 impl ::std::fmt::Debug for FileLinkMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileLinkMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FileLinkMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Per-member result for [`add_file_member`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FileMemberActionResult {
     /// One of specified input members.
@@ -1542,6 +1705,7 @@ pub struct FileMemberActionResult {
 impl FileMemberActionResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         member: crate::sharing::MemberSelector,
         result: crate::sharing::FileMemberActionIndividualResult,
@@ -1554,11 +1718,13 @@ impl FileMemberActionResult {
         }
     }
     /// Sets `sckey_sha1`.
+    #[inline]
     pub fn with_sckey_sha1(mut self, value: ::std::string::String) -> Self {
         self.sckey_sha1 = ::std::option::Option::Some(value);
         self
     }
     /// Sets `invitation_signature`.
+    #[inline]
     pub fn with_invitation_signature(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -1567,7 +1733,14 @@ impl FileMemberActionResult {
         self
     }
 }
-impl crate::wire::EncodeFields for FileMemberActionResult {
+impl crate::wire::Encode for FileMemberActionResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member", &self.member);
@@ -1576,27 +1749,32 @@ impl crate::wire::EncodeFields for FileMemberActionResult {
         crate::wire::write_opt(w, "invitation_signature", &self.invitation_signature);
     }
 }
-impl crate::wire::Encode for FileMemberActionResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FileMemberActionResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FileMemberActionResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::MemberSelector>,
             f1: ::std::option::Option<crate::sharing::FileMemberActionIndividualResult>,
             f2: ::std::option::Option<::std::string::String>,
             f3: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1634,16 +1812,9 @@ impl crate::wire::DecodeFields for FileMemberActionResult {
         })
     }
 }
-impl crate::wire::Decode for FileMemberActionResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FileMemberActionResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.member)
             .map_err(|e| e.within("FileMemberActionResult.member"))?;
@@ -1653,12 +1824,19 @@ impl crate::wire::Validate for FileMemberActionResult {
     }
 }
 impl ::std::fmt::Debug for FileMemberActionResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileMemberActionResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FileMemberActionResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Whether the user is allowed to take the sharing action on the file.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FilePermission {
     /// The action that the user may wish to take on the file.
@@ -1671,6 +1849,7 @@ pub struct FilePermission {
 impl FilePermission {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(action: crate::sharing::FileAction, allow: bool) -> Self {
         Self {
             action,
@@ -1679,12 +1858,20 @@ impl FilePermission {
         }
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: crate::sharing::PermissionDeniedReason) -> Self {
         self.reason = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for FilePermission {
+impl crate::wire::Encode for FilePermission {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "action", &self.action);
@@ -1692,26 +1879,30 @@ impl crate::wire::EncodeFields for FilePermission {
         crate::wire::write_opt(w, "reason", &self.reason);
     }
 }
-impl crate::wire::Encode for FilePermission {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FilePermission {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FilePermission {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::FileAction>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1747,22 +1938,21 @@ impl crate::wire::DecodeFields for FilePermission {
         })
     }
 }
-impl crate::wire::Decode for FilePermission {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FilePermission {}
 impl ::std::fmt::Debug for FilePermission {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FilePermission", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FilePermission {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The metadata of a folder shared link.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FolderLinkMetadata {
     /// URL of the shared link.
@@ -1785,6 +1975,7 @@ pub struct FolderLinkMetadata {
 impl FolderLinkMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         url: ::std::string::String,
         name: ::std::string::String,
@@ -1802,21 +1993,25 @@ impl FolderLinkMetadata {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn with_id(mut self, value: crate::sharing::Id) -> Self {
         self.id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `expires`.
+    #[inline]
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
     }
     /// Sets `path_lower`.
+    #[inline]
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
     /// Sets `team_member_info`.
+    #[inline]
     pub fn with_team_member_info(
         mut self,
         value: crate::sharing::TeamMemberInfo,
@@ -1825,6 +2020,7 @@ impl FolderLinkMetadata {
         self
     }
     /// Sets `content_owner_team_info`.
+    #[inline]
     pub fn with_content_owner_team_info(
         mut self,
         value: crate::sharing::TeamInfo,
@@ -1833,7 +2029,14 @@ impl FolderLinkMetadata {
         self
     }
 }
-impl crate::wire::EncodeFields for FolderLinkMetadata {
+impl crate::wire::Encode for FolderLinkMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -1850,20 +2053,20 @@ impl crate::wire::EncodeFields for FolderLinkMetadata {
         );
     }
 }
-impl crate::wire::Encode for FolderLinkMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FolderLinkMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FolderLinkMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::sharing::Id>,
@@ -1874,7 +2077,16 @@ impl crate::wire::DecodeFields for FolderLinkMetadata {
             f6: ::std::option::Option<crate::sharing::TeamMemberInfo>,
             f7: ::std::option::Option<crate::sharing::TeamInfo>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1926,16 +2138,9 @@ impl crate::wire::DecodeFields for FolderLinkMetadata {
         })
     }
 }
-impl crate::wire::Decode for FolderLinkMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FolderLinkMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.id {
             crate::wire::check_str(
@@ -1950,12 +2155,19 @@ impl crate::wire::Validate for FolderLinkMetadata {
     }
 }
 impl ::std::fmt::Debug for FolderLinkMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderLinkMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FolderLinkMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Whether the user is allowed to take the action on the shared folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FolderPermission {
     /// The action that the user may wish to take on the folder.
@@ -1968,6 +2180,7 @@ pub struct FolderPermission {
 impl FolderPermission {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(action: crate::sharing::FolderAction, allow: bool) -> Self {
         Self {
             action,
@@ -1976,12 +2189,20 @@ impl FolderPermission {
         }
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: crate::sharing::PermissionDeniedReason) -> Self {
         self.reason = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for FolderPermission {
+impl crate::wire::Encode for FolderPermission {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "action", &self.action);
@@ -1989,26 +2210,30 @@ impl crate::wire::EncodeFields for FolderPermission {
         crate::wire::write_opt(w, "reason", &self.reason);
     }
 }
-impl crate::wire::Encode for FolderPermission {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FolderPermission {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FolderPermission {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::FolderAction>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2044,22 +2269,21 @@ impl crate::wire::DecodeFields for FolderPermission {
         })
     }
 }
-impl crate::wire::Decode for FolderPermission {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FolderPermission {}
 impl ::std::fmt::Debug for FolderPermission {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderPermission", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FolderPermission {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// A set of policies governing membership and privileges for a shared folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FolderPolicy {
     /// Who can be a member of this shared folder, as set on the folder itself. The effective policy may differ from this value if the team-wide policy is more restrictive. Present only if the folder is owned by a team.
@@ -2076,6 +2300,7 @@ pub struct FolderPolicy {
 impl FolderPolicy {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         acl_update_policy: crate::sharing::AclUpdatePolicy,
         shared_link_policy: crate::sharing::SharedLinkPolicy,
@@ -2089,11 +2314,13 @@ impl FolderPolicy {
         }
     }
     /// Sets `member_policy`.
+    #[inline]
     pub fn with_member_policy(mut self, value: crate::sharing::MemberPolicy) -> Self {
         self.member_policy = ::std::option::Option::Some(value);
         self
     }
     /// Sets `resolved_member_policy`.
+    #[inline]
     pub fn with_resolved_member_policy(
         mut self,
         value: crate::sharing::MemberPolicy,
@@ -2102,6 +2329,7 @@ impl FolderPolicy {
         self
     }
     /// Sets `viewer_info_policy`.
+    #[inline]
     pub fn with_viewer_info_policy(
         mut self,
         value: crate::sharing::ViewerInfoPolicy,
@@ -2110,7 +2338,14 @@ impl FolderPolicy {
         self
     }
 }
-impl crate::wire::EncodeFields for FolderPolicy {
+impl crate::wire::Encode for FolderPolicy {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "member_policy", &self.member_policy);
@@ -2124,20 +2359,20 @@ impl crate::wire::EncodeFields for FolderPolicy {
         crate::wire::write_opt(w, "viewer_info_policy", &self.viewer_info_policy);
     }
 }
-impl crate::wire::Encode for FolderPolicy {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FolderPolicy {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FolderPolicy {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::MemberPolicy>,
             f1: ::std::option::Option<crate::sharing::MemberPolicy>,
@@ -2145,7 +2380,13 @@ impl crate::wire::DecodeFields for FolderPolicy {
             f3: ::std::option::Option<crate::sharing::SharedLinkPolicy>,
             f4: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2185,22 +2426,21 @@ impl crate::wire::DecodeFields for FolderPolicy {
         })
     }
 }
-impl crate::wire::Decode for FolderPolicy {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FolderPolicy {}
 impl ::std::fmt::Debug for FolderPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderPolicy", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FolderPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments of [`get_file_metadata`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetFileMetadataArg {
     /// The file to query.
@@ -2211,6 +2451,7 @@ pub struct GetFileMetadataArg {
 impl GetFileMetadataArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(file: crate::sharing::PathOrId) -> Self {
         Self {
             file,
@@ -2218,6 +2459,7 @@ impl GetFileMetadataArg {
         }
     }
     /// Sets `actions`.
+    #[inline]
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FileAction>,
@@ -2226,32 +2468,42 @@ impl GetFileMetadataArg {
         self
     }
 }
-impl crate::wire::EncodeFields for GetFileMetadataArg {
+impl crate::wire::Encode for GetFileMetadataArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
         crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
-impl crate::wire::Encode for GetFileMetadataArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetFileMetadataArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetFileMetadataArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::PathOrId>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2277,16 +2529,9 @@ impl crate::wire::DecodeFields for GetFileMetadataArg {
         })
     }
 }
-impl crate::wire::Decode for GetFileMetadataArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetFileMetadataArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -2302,12 +2547,19 @@ impl crate::wire::Validate for GetFileMetadataArg {
     }
 }
 impl ::std::fmt::Debug for GetFileMetadataArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetFileMetadataArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetFileMetadataArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments of [`get_file_metadata/batch`](crate::sharing::get_file_metadata_batch).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetFileMetadataBatchArg {
     /// The files to query.
@@ -2318,6 +2570,7 @@ pub struct GetFileMetadataBatchArg {
 impl GetFileMetadataBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(files: ::std::vec::Vec<crate::sharing::PathOrId>) -> Self {
         Self {
             files,
@@ -2325,6 +2578,7 @@ impl GetFileMetadataBatchArg {
         }
     }
     /// Sets `actions`.
+    #[inline]
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FileAction>,
@@ -2333,32 +2587,42 @@ impl GetFileMetadataBatchArg {
         self
     }
 }
-impl crate::wire::EncodeFields for GetFileMetadataBatchArg {
+impl crate::wire::Encode for GetFileMetadataBatchArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "files", &self.files);
         crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
-impl crate::wire::Encode for GetFileMetadataBatchArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetFileMetadataBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetFileMetadataBatchArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::sharing::PathOrId>>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2384,16 +2648,9 @@ impl crate::wire::DecodeFields for GetFileMetadataBatchArg {
         })
     }
 }
-impl crate::wire::Decode for GetFileMetadataBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetFileMetadataBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -2417,12 +2674,19 @@ impl crate::wire::Validate for GetFileMetadataBatchArg {
     }
 }
 impl ::std::fmt::Debug for GetFileMetadataBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetFileMetadataBatchArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetFileMetadataBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Per file results of [`get_file_metadata/batch`](crate::sharing::get_file_metadata_batch).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetFileMetadataBatchResult {
     /// This is the input file identifier corresponding to one of [`GetFileMetadataBatchArg.files`](crate::sharing::GetFileMetadataBatchArg::files).
@@ -2433,6 +2697,7 @@ pub struct GetFileMetadataBatchResult {
 impl GetFileMetadataBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         file: crate::sharing::PathOrId,
         result: crate::sharing::GetFileMetadataIndividualResult,
@@ -2440,32 +2705,42 @@ impl GetFileMetadataBatchResult {
         Self { file, result }
     }
 }
-impl crate::wire::EncodeFields for GetFileMetadataBatchResult {
+impl crate::wire::Encode for GetFileMetadataBatchResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
         crate::wire::write_field(w, "result", &self.result);
     }
 }
-impl crate::wire::Encode for GetFileMetadataBatchResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetFileMetadataBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetFileMetadataBatchResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::PathOrId>,
             f1: ::std::option::Option<crate::sharing::GetFileMetadataIndividualResult>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2496,16 +2771,9 @@ impl crate::wire::DecodeFields for GetFileMetadataBatchResult {
         ::std::result::Result::Ok(Self { file: f0, result: f1 })
     }
 }
-impl crate::wire::Decode for GetFileMetadataBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetFileMetadataBatchResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -2523,11 +2791,18 @@ impl crate::wire::Validate for GetFileMetadataBatchResult {
     }
 }
 impl ::std::fmt::Debug for GetFileMetadataBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetFileMetadataBatchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetFileMetadataBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetMetadataArgs {
     /// The ID for the shared folder.
@@ -2538,6 +2813,7 @@ pub struct GetMetadataArgs {
 impl GetMetadataArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
             shared_folder_id,
@@ -2545,6 +2821,7 @@ impl GetMetadataArgs {
         }
     }
     /// Sets `actions`.
+    #[inline]
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FolderAction>,
@@ -2553,32 +2830,42 @@ impl GetMetadataArgs {
         self
     }
 }
-impl crate::wire::EncodeFields for GetMetadataArgs {
+impl crate::wire::Encode for GetMetadataArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
         crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
-impl crate::wire::Encode for GetMetadataArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetMetadataArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetMetadataArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2604,16 +2891,9 @@ impl crate::wire::DecodeFields for GetMetadataArgs {
         })
     }
 }
-impl crate::wire::Decode for GetMetadataArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetMetadataArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -2629,11 +2909,18 @@ impl crate::wire::Validate for GetMetadataArgs {
     }
 }
 impl ::std::fmt::Debug for GetMetadataArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMetadataArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetMetadataArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetSharedLinkMetadataArg {
     /// URL of the shared link.
@@ -2646,6 +2933,7 @@ pub struct GetSharedLinkMetadataArg {
 impl GetSharedLinkMetadataArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(url: ::std::string::String) -> Self {
         Self {
             url,
@@ -2654,17 +2942,26 @@ impl GetSharedLinkMetadataArg {
         }
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: crate::sharing::Path) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
     }
     /// Sets `link_password`.
+    #[inline]
     pub fn with_link_password(mut self, value: ::std::string::String) -> Self {
         self.link_password = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for GetSharedLinkMetadataArg {
+impl crate::wire::Encode for GetSharedLinkMetadataArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -2672,26 +2969,30 @@ impl crate::wire::EncodeFields for GetSharedLinkMetadataArg {
         crate::wire::write_opt(w, "link_password", &self.link_password);
     }
 }
-impl crate::wire::Encode for GetSharedLinkMetadataArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetSharedLinkMetadataArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetSharedLinkMetadataArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::sharing::Path>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2719,16 +3020,9 @@ impl crate::wire::DecodeFields for GetSharedLinkMetadataArg {
         })
     }
 }
-impl crate::wire::Decode for GetSharedLinkMetadataArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetSharedLinkMetadataArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "/(.|[\\r\\n])*",
@@ -2746,11 +3040,18 @@ impl crate::wire::Validate for GetSharedLinkMetadataArg {
     }
 }
 impl ::std::fmt::Debug for GetSharedLinkMetadataArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetSharedLinkMetadataArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetSharedLinkMetadataArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetSharedLinksArg {
     /// See [`get_shared_links`] description.
@@ -2759,41 +3060,52 @@ pub struct GetSharedLinksArg {
 impl GetSharedLinksArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             path: ::std::option::Option::None,
         }
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: ::std::string::String) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for GetSharedLinksArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_opt(w, "path", &self.path);
-    }
-}
 impl crate::wire::Encode for GetSharedLinksArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_opt(w, "path", &self.path);
+    }
 }
-impl crate::wire::DecodeFields for GetSharedLinksArg {
+impl crate::wire::Decode for GetSharedLinksArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2805,21 +3117,20 @@ impl crate::wire::DecodeFields for GetSharedLinksArg {
         ::std::result::Result::Ok(Self { path: slots.f0 })
     }
 }
-impl crate::wire::Decode for GetSharedLinksArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetSharedLinksArg {}
 impl ::std::fmt::Debug for GetSharedLinksArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetSharedLinksArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetSharedLinksArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetSharedLinksResult {
     /// Shared links applicable to the path argument.
@@ -2828,34 +3139,44 @@ pub struct GetSharedLinksResult {
 impl GetSharedLinksResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(links: ::std::vec::Vec<crate::sharing::LinkMetadata>) -> Self {
         Self { links }
     }
 }
-impl crate::wire::EncodeFields for GetSharedLinksResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "links", &self.links);
-    }
-}
 impl crate::wire::Encode for GetSharedLinksResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "links", &self.links);
+    }
 }
-impl crate::wire::DecodeFields for GetSharedLinksResult {
+impl crate::wire::Decode for GetSharedLinksResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkMetadata>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2877,22 +3198,21 @@ impl crate::wire::DecodeFields for GetSharedLinksResult {
         ::std::result::Result::Ok(Self { links: f0 })
     }
 }
-impl crate::wire::Decode for GetSharedLinksResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetSharedLinksResult {}
 impl ::std::fmt::Debug for GetSharedLinksResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetSharedLinksResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetSharedLinksResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The information about a group. Groups is a way to manage a list of users who need same access permission to the shared folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupInfo {
     pub group_name: ::std::string::String,
@@ -2916,6 +3236,7 @@ pub struct GroupInfo {
 impl GroupInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         group_name: ::std::string::String,
         group_id: crate::team_common::GroupId,
@@ -2938,6 +3259,7 @@ impl GroupInfo {
         }
     }
     /// Sets `group_external_id`.
+    #[inline]
     pub fn with_group_external_id(
         mut self,
         value: crate::team_common::GroupExternalId,
@@ -2946,12 +3268,20 @@ impl GroupInfo {
         self
     }
     /// Sets `member_count`.
+    #[inline]
     pub fn with_member_count(mut self, value: u32) -> Self {
         self.member_count = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for GroupInfo {
+impl crate::wire::Encode for GroupInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group_name", &self.group_name);
@@ -2969,20 +3299,20 @@ impl crate::wire::EncodeFields for GroupInfo {
         crate::wire::write_field(w, "same_team", &self.same_team);
     }
 }
-impl crate::wire::Encode for GroupInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::team_common::GroupId>,
@@ -2994,7 +3324,17 @@ impl crate::wire::DecodeFields for GroupInfo {
             f7: ::std::option::Option<bool>,
             f8: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3078,22 +3418,21 @@ impl crate::wire::DecodeFields for GroupInfo {
         })
     }
 }
-impl crate::wire::Decode for GroupInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupInfo {}
 impl ::std::fmt::Debug for GroupInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The information about a group member of the shared content.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupMembershipInfo {
     /// The access type for this member. It contains inherited access type from parent folder, and acquired access type from this folder.
@@ -3113,6 +3452,7 @@ pub struct GroupMembershipInfo {
 impl GroupMembershipInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
         group: crate::sharing::GroupInfo,
@@ -3126,6 +3466,7 @@ impl GroupMembershipInfo {
         }
     }
     /// Sets `permissions`.
+    #[inline]
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberPermission>,
@@ -3134,17 +3475,26 @@ impl GroupMembershipInfo {
         self
     }
     /// Sets `initials`.
+    #[inline]
     pub fn with_initials(mut self, value: ::std::string::String) -> Self {
         self.initials = ::std::option::Option::Some(value);
         self
     }
     /// Sets `is_inherited`.
+    #[inline]
     pub fn with_is_inherited(mut self, value: bool) -> Self {
         self.is_inherited = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GroupMembershipInfo {
+impl crate::wire::Encode for GroupMembershipInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -3154,20 +3504,20 @@ impl crate::wire::EncodeFields for GroupMembershipInfo {
         crate::wire::write_field(w, "group", &self.group);
     }
 }
-impl crate::wire::Encode for GroupMembershipInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupMembershipInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupMembershipInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
@@ -3175,7 +3525,13 @@ impl crate::wire::DecodeFields for GroupMembershipInfo {
             f3: ::std::option::Option<bool>,
             f4: ::std::option::Option<crate::sharing::GroupInfo>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3218,21 +3574,20 @@ impl crate::wire::DecodeFields for GroupMembershipInfo {
         })
     }
 }
-impl crate::wire::Decode for GroupMembershipInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupMembershipInfo {}
 impl ::std::fmt::Debug for GroupMembershipInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembershipInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupMembershipInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct InsufficientPlan {
     /// A message to tell the user to upgrade in order to support expected action.
@@ -3243,6 +3598,7 @@ pub struct InsufficientPlan {
 impl InsufficientPlan {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(message: ::std::string::String) -> Self {
         Self {
             message,
@@ -3250,37 +3606,48 @@ impl InsufficientPlan {
         }
     }
     /// Sets `upsell_url`.
+    #[inline]
     pub fn with_upsell_url(mut self, value: ::std::string::String) -> Self {
         self.upsell_url = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for InsufficientPlan {
+impl crate::wire::Encode for InsufficientPlan {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "message", &self.message);
         crate::wire::write_opt(w, "upsell_url", &self.upsell_url);
     }
 }
-impl crate::wire::Encode for InsufficientPlan {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for InsufficientPlan {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for InsufficientPlan {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3306,21 +3673,20 @@ impl crate::wire::DecodeFields for InsufficientPlan {
         })
     }
 }
-impl crate::wire::Decode for InsufficientPlan {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for InsufficientPlan {}
 impl ::std::fmt::Debug for InsufficientPlan {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InsufficientPlan", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for InsufficientPlan {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct InsufficientQuotaAmounts {
     /// The amount of space needed to add the item (the size of the item).
@@ -3333,6 +3699,7 @@ pub struct InsufficientQuotaAmounts {
 impl InsufficientQuotaAmounts {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(space_needed: u64, space_shortage: u64, space_left: u64) -> Self {
         Self {
             space_needed,
@@ -3341,7 +3708,14 @@ impl InsufficientQuotaAmounts {
         }
     }
 }
-impl crate::wire::EncodeFields for InsufficientQuotaAmounts {
+impl crate::wire::Encode for InsufficientQuotaAmounts {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "space_needed", &self.space_needed);
@@ -3349,26 +3723,30 @@ impl crate::wire::EncodeFields for InsufficientQuotaAmounts {
         crate::wire::write_field(w, "space_left", &self.space_left);
     }
 }
-impl crate::wire::Encode for InsufficientQuotaAmounts {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for InsufficientQuotaAmounts {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for InsufficientQuotaAmounts {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u64>,
             f1: ::std::option::Option<u64>,
             f2: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3410,22 +3788,21 @@ impl crate::wire::DecodeFields for InsufficientQuotaAmounts {
         })
     }
 }
-impl crate::wire::Decode for InsufficientQuotaAmounts {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for InsufficientQuotaAmounts {}
 impl ::std::fmt::Debug for InsufficientQuotaAmounts {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InsufficientQuotaAmounts", self, f)
     }
 }
+impl ::std::cmp::PartialEq for InsufficientQuotaAmounts {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about an invited member of a shared content.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct InviteeMembershipInfo {
     /// The access type for this member. It contains inherited access type from parent folder, and acquired access type from this folder.
@@ -3447,6 +3824,7 @@ pub struct InviteeMembershipInfo {
 impl InviteeMembershipInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
         invitee: crate::sharing::InviteeInfo,
@@ -3461,6 +3839,7 @@ impl InviteeMembershipInfo {
         }
     }
     /// Sets `permissions`.
+    #[inline]
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberPermission>,
@@ -3469,22 +3848,32 @@ impl InviteeMembershipInfo {
         self
     }
     /// Sets `initials`.
+    #[inline]
     pub fn with_initials(mut self, value: ::std::string::String) -> Self {
         self.initials = ::std::option::Option::Some(value);
         self
     }
     /// Sets `is_inherited`.
+    #[inline]
     pub fn with_is_inherited(mut self, value: bool) -> Self {
         self.is_inherited = value;
         self
     }
     /// Sets `user`.
+    #[inline]
     pub fn with_user(mut self, value: crate::sharing::UserInfo) -> Self {
         self.user = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for InviteeMembershipInfo {
+impl crate::wire::Encode for InviteeMembershipInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -3495,20 +3884,20 @@ impl crate::wire::EncodeFields for InviteeMembershipInfo {
         crate::wire::write_opt(w, "user", &self.user);
     }
 }
-impl crate::wire::Encode for InviteeMembershipInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for InviteeMembershipInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for InviteeMembershipInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
@@ -3517,7 +3906,14 @@ impl crate::wire::DecodeFields for InviteeMembershipInfo {
             f4: ::std::option::Option<crate::sharing::InviteeInfo>,
             f5: ::std::option::Option<crate::sharing::UserInfo>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3562,16 +3958,9 @@ impl crate::wire::DecodeFields for InviteeMembershipInfo {
         })
     }
 }
-impl crate::wire::Decode for InviteeMembershipInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for InviteeMembershipInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.invitee)
             .map_err(|e| e.within("InviteeMembershipInfo.invitee"))?;
@@ -3583,11 +3972,18 @@ impl crate::wire::Validate for InviteeMembershipInfo {
     }
 }
 impl ::std::fmt::Debug for InviteeMembershipInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InviteeMembershipInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for InviteeMembershipInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LinkAudienceOption {
     /// Specifies who can access the link.
@@ -3602,6 +3998,7 @@ pub struct LinkAudienceOption {
 impl LinkAudienceOption {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(audience: crate::sharing::LinkAudience, allowed: bool) -> Self {
         Self {
             audience,
@@ -3610,6 +4007,7 @@ impl LinkAudienceOption {
         }
     }
     /// Sets `disallowed_reason`.
+    #[inline]
     pub fn with_disallowed_reason(
         mut self,
         value: crate::sharing::LinkAudienceDisallowedReason,
@@ -3618,7 +4016,14 @@ impl LinkAudienceOption {
         self
     }
 }
-impl crate::wire::EncodeFields for LinkAudienceOption {
+impl crate::wire::Encode for LinkAudienceOption {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "audience", &self.audience);
@@ -3626,26 +4031,30 @@ impl crate::wire::EncodeFields for LinkAudienceOption {
         crate::wire::write_opt(w, "disallowed_reason", &self.disallowed_reason);
     }
 }
-impl crate::wire::Encode for LinkAudienceOption {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LinkAudienceOption {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LinkAudienceOption {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::LinkAudience>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<crate::sharing::LinkAudienceDisallowedReason>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3681,22 +4090,21 @@ impl crate::wire::DecodeFields for LinkAudienceOption {
         })
     }
 }
-impl crate::wire::Decode for LinkAudienceOption {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LinkAudienceOption {}
 impl ::std::fmt::Debug for LinkAudienceOption {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkAudienceOption", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LinkAudienceOption {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Metadata for a shared link. This can be either a [`PathLinkMetadata`] or [`CollectionLinkMetadata`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LinkMetadata {
     Path(crate::sharing::PathLinkMetadata),
@@ -3707,6 +4115,7 @@ pub enum LinkMetadata {
 }
 impl LinkMetadata {
     /// URL of the shared link.
+    #[inline]
     pub fn url(&self) -> &::std::string::String {
         match self {
             Self::Path(x) => &x.url,
@@ -3715,6 +4124,7 @@ impl LinkMetadata {
         }
     }
     /// Who can access the link.
+    #[inline]
     pub fn visibility(&self) -> &crate::sharing::Visibility {
         match self {
             Self::Path(x) => &x.visibility,
@@ -3723,6 +4133,7 @@ impl LinkMetadata {
         }
     }
     /// Expiration time, if set. By default the link won't expire.
+    #[inline]
     pub fn expires(&self) -> &::std::option::Option<crate::common::DropboxTimestamp> {
         match self {
             Self::Path(x) => &x.expires,
@@ -3732,6 +4143,7 @@ impl LinkMetadata {
     }
 }
 impl crate::wire::Encode for LinkMetadata {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -3753,6 +4165,7 @@ impl crate::wire::Encode for LinkMetadata {
     }
 }
 impl crate::wire::Decode for LinkMetadata {
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -3762,7 +4175,7 @@ impl crate::wire::Decode for LinkMetadata {
             ::std::option::Option::Some("path") => {
                 ::std::result::Result::Ok(
                     Self::Path(
-                        <crate::sharing::PathLinkMetadata as crate::wire::DecodeFields>::decode_fields(
+                        <crate::sharing::PathLinkMetadata as crate::wire::Decode>::decode_fields(
                             r,
                             at,
                         )?,
@@ -3772,7 +4185,7 @@ impl crate::wire::Decode for LinkMetadata {
             ::std::option::Option::Some("collection") => {
                 ::std::result::Result::Ok(
                     Self::Collection(
-                        <crate::sharing::CollectionLinkMetadata as crate::wire::DecodeFields>::decode_fields(
+                        <crate::sharing::CollectionLinkMetadata as crate::wire::Decode>::decode_fields(
                             r,
                             at,
                         )?,
@@ -3781,7 +4194,7 @@ impl crate::wire::Decode for LinkMetadata {
             }
             ::std::option::Option::Some(tag) => {
                 let tag = ::std::string::String::from(tag);
-                let fields = <LinkMetadataBase as crate::wire::DecodeFields>::decode_fields(
+                let fields = <LinkMetadataBase as crate::wire::Decode>::decode_fields(
                     r,
                     at,
                 )?;
@@ -3806,12 +4219,19 @@ impl crate::wire::Decode for LinkMetadata {
 }
 impl crate::wire::Validate for LinkMetadata {}
 impl ::std::fmt::Debug for LinkMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LinkMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The fields every subtype of [`LinkMetadata`] has.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LinkMetadataBase {
     /// URL of the shared link.
@@ -3824,6 +4244,7 @@ pub struct LinkMetadataBase {
 impl LinkMetadataBase {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         url: ::std::string::String,
         visibility: crate::sharing::Visibility,
@@ -3835,12 +4256,20 @@ impl LinkMetadataBase {
         }
     }
     /// Sets `expires`.
+    #[inline]
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for LinkMetadataBase {
+impl crate::wire::Encode for LinkMetadataBase {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -3848,26 +4277,30 @@ impl crate::wire::EncodeFields for LinkMetadataBase {
         crate::wire::write_opt(w, "expires", &self.expires);
     }
 }
-impl crate::wire::Encode for LinkMetadataBase {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LinkMetadataBase {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LinkMetadataBase {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::sharing::Visibility>,
             f2: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3903,22 +4336,21 @@ impl crate::wire::DecodeFields for LinkMetadataBase {
         })
     }
 }
-impl crate::wire::Decode for LinkMetadataBase {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LinkMetadataBase {}
 impl ::std::fmt::Debug for LinkMetadataBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkMetadataBase", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LinkMetadataBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Permissions for actions that can be performed on a link.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LinkPermission {
     pub action: crate::sharing::LinkAction,
@@ -3928,6 +4360,7 @@ pub struct LinkPermission {
 impl LinkPermission {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(action: crate::sharing::LinkAction, allow: bool) -> Self {
         Self {
             action,
@@ -3936,12 +4369,20 @@ impl LinkPermission {
         }
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: crate::sharing::PermissionDeniedReason) -> Self {
         self.reason = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for LinkPermission {
+impl crate::wire::Encode for LinkPermission {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "action", &self.action);
@@ -3949,26 +4390,30 @@ impl crate::wire::EncodeFields for LinkPermission {
         crate::wire::write_opt(w, "reason", &self.reason);
     }
 }
-impl crate::wire::Encode for LinkPermission {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LinkPermission {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LinkPermission {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::LinkAction>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4004,21 +4449,20 @@ impl crate::wire::DecodeFields for LinkPermission {
         })
     }
 }
-impl crate::wire::Decode for LinkPermission {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LinkPermission {}
 impl ::std::fmt::Debug for LinkPermission {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkPermission", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LinkPermission {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LinkPermissions {
     /// The current visibility of the link after considering the shared links policies of the the team (in case the link's owner is part of a team) and the shared folder (in case the linked file is part of a shared folder). This field is shown only if the caller has access to this info (the link's owner always has access to this data). For some links, an effective\_audience value is returned instead.
@@ -4085,6 +4529,7 @@ pub struct LinkPermissions {
 impl LinkPermissions {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         can_revoke: bool,
         visibility_policies: ::std::vec::Vec<crate::sharing::VisibilityPolicy>,
@@ -4124,6 +4569,7 @@ impl LinkPermissions {
         }
     }
     /// Sets `resolved_visibility`.
+    #[inline]
     pub fn with_resolved_visibility(
         mut self,
         value: crate::sharing::ResolvedVisibility,
@@ -4132,6 +4578,7 @@ impl LinkPermissions {
         self
     }
     /// Sets `requested_visibility`.
+    #[inline]
     pub fn with_requested_visibility(
         mut self,
         value: crate::sharing::RequestedVisibility,
@@ -4140,6 +4587,7 @@ impl LinkPermissions {
         self
     }
     /// Sets `revoke_failure_reason`.
+    #[inline]
     pub fn with_revoke_failure_reason(
         mut self,
         value: crate::sharing::SharedLinkAccessFailureReason,
@@ -4148,6 +4596,7 @@ impl LinkPermissions {
         self
     }
     /// Sets `effective_audience`.
+    #[inline]
     pub fn with_effective_audience(
         mut self,
         value: crate::sharing::LinkAudience,
@@ -4156,6 +4605,7 @@ impl LinkPermissions {
         self
     }
     /// Sets `link_access_level`.
+    #[inline]
     pub fn with_link_access_level(
         mut self,
         value: crate::sharing::LinkAccessLevel,
@@ -4164,6 +4614,7 @@ impl LinkPermissions {
         self
     }
     /// Sets `audience_options`.
+    #[inline]
     pub fn with_audience_options(
         mut self,
         value: ::std::vec::Vec<crate::sharing::LinkAudienceOption>,
@@ -4172,36 +4623,43 @@ impl LinkPermissions {
         self
     }
     /// Sets `can_set_password`.
+    #[inline]
     pub fn with_can_set_password(mut self, value: bool) -> Self {
         self.can_set_password = ::std::option::Option::Some(value);
         self
     }
     /// Sets `can_remove_password`.
+    #[inline]
     pub fn with_can_remove_password(mut self, value: bool) -> Self {
         self.can_remove_password = ::std::option::Option::Some(value);
         self
     }
     /// Sets `require_password`.
+    #[inline]
     pub fn with_require_password(mut self, value: bool) -> Self {
         self.require_password = ::std::option::Option::Some(value);
         self
     }
     /// Sets `can_use_extended_sharing_controls`.
+    #[inline]
     pub fn with_can_use_extended_sharing_controls(mut self, value: bool) -> Self {
         self.can_use_extended_sharing_controls = ::std::option::Option::Some(value);
         self
     }
     /// Sets `can_sync`.
+    #[inline]
     pub fn with_can_sync(mut self, value: bool) -> Self {
         self.can_sync = ::std::option::Option::Some(value);
         self
     }
     /// Sets `can_request_access`.
+    #[inline]
     pub fn with_can_request_access(mut self, value: bool) -> Self {
         self.can_request_access = ::std::option::Option::Some(value);
         self
     }
     /// Sets `enforce_shared_link_password_policy`.
+    #[inline]
     pub fn with_enforce_shared_link_password_policy(
         mut self,
         value: crate::team_policies::EnforceLinkPasswordPolicy,
@@ -4210,6 +4668,7 @@ impl LinkPermissions {
         self
     }
     /// Sets `days_to_expire_policy`.
+    #[inline]
     pub fn with_days_to_expire_policy(
         mut self,
         value: crate::team_policies::DefaultLinkExpirationDaysPolicy,
@@ -4218,6 +4677,7 @@ impl LinkPermissions {
         self
     }
     /// Sets `change_shared_link_expiration_policy`.
+    #[inline]
     pub fn with_change_shared_link_expiration_policy(
         mut self,
         value: crate::sharing::ChangeLinkExpirationPolicy,
@@ -4226,7 +4686,14 @@ impl LinkPermissions {
         self
     }
 }
-impl crate::wire::EncodeFields for LinkPermissions {
+impl crate::wire::Encode for LinkPermissions {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "resolved_visibility", &self.resolved_visibility);
@@ -4275,20 +4742,20 @@ impl crate::wire::EncodeFields for LinkPermissions {
         );
     }
 }
-impl crate::wire::Encode for LinkPermissions {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LinkPermissions {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LinkPermissions {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::ResolvedVisibility>,
             f1: ::std::option::Option<crate::sharing::RequestedVisibility>,
@@ -4319,7 +4786,32 @@ impl crate::wire::DecodeFields for LinkPermissions {
             >,
             f23: ::std::option::Option<crate::sharing::ChangeLinkExpirationPolicy>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+            f12: ::std::option::Option::None,
+            f13: ::std::option::Option::None,
+            f14: ::std::option::Option::None,
+            f15: ::std::option::Option::None,
+            f16: ::std::option::Option::None,
+            f17: ::std::option::Option::None,
+            f18: ::std::option::Option::None,
+            f19: ::std::option::Option::None,
+            f20: ::std::option::Option::None,
+            f21: ::std::option::Option::None,
+            f22: ::std::option::Option::None,
+            f23: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4455,22 +4947,21 @@ impl crate::wire::DecodeFields for LinkPermissions {
         })
     }
 }
-impl crate::wire::Decode for LinkPermissions {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LinkPermissions {}
 impl ::std::fmt::Debug for LinkPermissions {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkPermissions", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LinkPermissions {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Settings that apply to a link.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LinkSettings {
     /// The access level on the link for this file. Currently, it only accepts 'viewer' and 'viewer\_no\_comment'.
@@ -4485,6 +4976,7 @@ pub struct LinkSettings {
 impl LinkSettings {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             access_level: ::std::option::Option::None,
@@ -4494,27 +4986,38 @@ impl LinkSettings {
         }
     }
     /// Sets `access_level`.
+    #[inline]
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
     /// Sets `audience`.
+    #[inline]
     pub fn with_audience(mut self, value: crate::sharing::LinkAudience) -> Self {
         self.audience = ::std::option::Option::Some(value);
         self
     }
     /// Sets `expiry`.
+    #[inline]
     pub fn with_expiry(mut self, value: crate::sharing::LinkExpiry) -> Self {
         self.expiry = ::std::option::Option::Some(value);
         self
     }
     /// Sets `password`.
+    #[inline]
     pub fn with_password(mut self, value: crate::sharing::LinkPassword) -> Self {
         self.password = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for LinkSettings {
+impl crate::wire::Encode for LinkSettings {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_level", &self.access_level);
@@ -4523,27 +5026,32 @@ impl crate::wire::EncodeFields for LinkSettings {
         crate::wire::write_opt(w, "password", &self.password);
     }
 }
-impl crate::wire::Encode for LinkSettings {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LinkSettings {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LinkSettings {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<crate::sharing::LinkAudience>,
             f2: ::std::option::Option<crate::sharing::LinkExpiry>,
             f3: ::std::option::Option<crate::sharing::LinkPassword>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4563,22 +5071,21 @@ impl crate::wire::DecodeFields for LinkSettings {
         })
     }
 }
-impl crate::wire::Decode for LinkSettings {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LinkSettings {}
 impl ::std::fmt::Debug for LinkSettings {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkSettings", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LinkSettings {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`list_file_members`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFileMembersArg {
     /// The file for which you want to see members.
@@ -4593,6 +5100,7 @@ pub struct ListFileMembersArg {
 impl ListFileMembersArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(file: crate::sharing::PathOrId) -> Self {
         Self {
             file,
@@ -4602,6 +5110,7 @@ impl ListFileMembersArg {
         }
     }
     /// Sets `actions`.
+    #[inline]
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberAction>,
@@ -4610,17 +5119,26 @@ impl ListFileMembersArg {
         self
     }
     /// Sets `include_inherited`.
+    #[inline]
     pub fn with_include_inherited(mut self, value: bool) -> Self {
         self.include_inherited = value;
         self
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListFileMembersArg {
+impl crate::wire::Encode for ListFileMembersArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -4629,27 +5147,32 @@ impl crate::wire::EncodeFields for ListFileMembersArg {
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
-impl crate::wire::Encode for ListFileMembersArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFileMembersArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFileMembersArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::PathOrId>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberAction>>,
             f2: ::std::option::Option<bool>,
             f3: ::std::option::Option<u32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4685,16 +5208,9 @@ impl crate::wire::DecodeFields for ListFileMembersArg {
         })
     }
 }
-impl crate::wire::Decode for ListFileMembersArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFileMembersArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -4716,12 +5232,19 @@ impl crate::wire::Validate for ListFileMembersArg {
     }
 }
 impl ::std::fmt::Debug for ListFileMembersArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFileMembersArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`list_file_members/batch`](crate::sharing::list_file_members_batch).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFileMembersBatchArg {
     /// Files for which to return members.
@@ -4732,41 +5255,53 @@ pub struct ListFileMembersBatchArg {
 impl ListFileMembersBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(files: ::std::vec::Vec<crate::sharing::PathOrId>) -> Self {
         Self { files, limit: 1000u32 }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListFileMembersBatchArg {
+impl crate::wire::Encode for ListFileMembersBatchArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "files", &self.files);
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
-impl crate::wire::Encode for ListFileMembersBatchArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFileMembersBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFileMembersBatchArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::sharing::PathOrId>>,
             f1: ::std::option::Option<u32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4795,16 +5330,9 @@ impl crate::wire::DecodeFields for ListFileMembersBatchArg {
         })
     }
 }
-impl crate::wire::Decode for ListFileMembersBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFileMembersBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -4834,12 +5362,19 @@ impl crate::wire::Validate for ListFileMembersBatchArg {
     }
 }
 impl ::std::fmt::Debug for ListFileMembersBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersBatchArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFileMembersBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Per-file result for [`list_file_members/batch`](crate::sharing::list_file_members_batch).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFileMembersBatchResult {
     /// This is the input file identifier, whether an ID or a path.
@@ -4850,6 +5385,7 @@ pub struct ListFileMembersBatchResult {
 impl ListFileMembersBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         file: crate::sharing::PathOrId,
         result: crate::sharing::ListFileMembersIndividualResult,
@@ -4857,32 +5393,42 @@ impl ListFileMembersBatchResult {
         Self { file, result }
     }
 }
-impl crate::wire::EncodeFields for ListFileMembersBatchResult {
+impl crate::wire::Encode for ListFileMembersBatchResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
         crate::wire::write_field(w, "result", &self.result);
     }
 }
-impl crate::wire::Encode for ListFileMembersBatchResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFileMembersBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFileMembersBatchResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::PathOrId>,
             f1: ::std::option::Option<crate::sharing::ListFileMembersIndividualResult>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4913,16 +5459,9 @@ impl crate::wire::DecodeFields for ListFileMembersBatchResult {
         ::std::result::Result::Ok(Self { file: f0, result: f1 })
     }
 }
-impl crate::wire::Decode for ListFileMembersBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFileMembersBatchResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -4940,12 +5479,19 @@ impl crate::wire::Validate for ListFileMembersBatchResult {
     }
 }
 impl ::std::fmt::Debug for ListFileMembersBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersBatchResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFileMembersBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`list_file_members/continue`](crate::sharing::list_file_members_continue).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFileMembersContinueArg {
     /// The cursor returned by your last call to [`list_file_members`], [`list_file_members/continue`](crate::sharing::list_file_members_continue), or [`list_file_members/batch`](crate::sharing::list_file_members_batch).
@@ -4954,34 +5500,44 @@ pub struct ListFileMembersContinueArg {
 impl ListFileMembersContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for ListFileMembersContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for ListFileMembersContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for ListFileMembersContinueArg {
+impl crate::wire::Decode for ListFileMembersContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5003,21 +5559,20 @@ impl crate::wire::DecodeFields for ListFileMembersContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for ListFileMembersContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFileMembersContinueArg {}
 impl ::std::fmt::Debug for ListFileMembersContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersContinueArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFileMembersContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFileMembersCountResult {
     /// A list of members on this file.
@@ -5028,36 +5583,47 @@ pub struct ListFileMembersCountResult {
 impl ListFileMembersCountResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(members: crate::sharing::SharedFileMembers, member_count: u32) -> Self {
         Self { members, member_count }
     }
 }
-impl crate::wire::EncodeFields for ListFileMembersCountResult {
+impl crate::wire::Encode for ListFileMembersCountResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members", &self.members);
         crate::wire::write_field(w, "member_count", &self.member_count);
     }
 }
-impl crate::wire::Encode for ListFileMembersCountResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFileMembersCountResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFileMembersCountResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::SharedFileMembers>,
             f1: ::std::option::Option<u32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5091,16 +5657,9 @@ impl crate::wire::DecodeFields for ListFileMembersCountResult {
         })
     }
 }
-impl crate::wire::Decode for ListFileMembersCountResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFileMembersCountResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.members)
             .map_err(|e| e.within("ListFileMembersCountResult.members"))?;
@@ -5108,12 +5667,19 @@ impl crate::wire::Validate for ListFileMembersCountResult {
     }
 }
 impl ::std::fmt::Debug for ListFileMembersCountResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersCountResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFileMembersCountResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`list_received_files`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFilesArg {
     /// Number of files to return max per query. Defaults to 100 if no limit is specified.
@@ -5124,6 +5690,7 @@ pub struct ListFilesArg {
 impl ListFilesArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: 100u32,
@@ -5131,11 +5698,13 @@ impl ListFilesArg {
         }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
     /// Sets `actions`.
+    #[inline]
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FileAction>,
@@ -5144,32 +5713,42 @@ impl ListFilesArg {
         self
     }
 }
-impl crate::wire::EncodeFields for ListFilesArg {
+impl crate::wire::Encode for ListFilesArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
         crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
-impl crate::wire::Encode for ListFilesArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFilesArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFilesArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5188,16 +5767,9 @@ impl crate::wire::DecodeFields for ListFilesArg {
         })
     }
 }
-impl crate::wire::Decode for ListFilesArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFilesArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "ListFilesArg.limit",
@@ -5209,12 +5781,19 @@ impl crate::wire::Validate for ListFilesArg {
     }
 }
 impl ::std::fmt::Debug for ListFilesArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFilesArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFilesArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`list_received_files/continue`](crate::sharing::list_received_files_continue).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFilesContinueArg {
     /// Cursor in [`ListFilesResult.cursor`](crate::sharing::ListFilesResult::cursor).
@@ -5223,34 +5802,44 @@ pub struct ListFilesContinueArg {
 impl ListFilesContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for ListFilesContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for ListFilesContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for ListFilesContinueArg {
+impl crate::wire::Decode for ListFilesContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5272,22 +5861,21 @@ impl crate::wire::DecodeFields for ListFilesContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for ListFilesContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFilesContinueArg {}
 impl ::std::fmt::Debug for ListFilesContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFilesContinueArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFilesContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Success results for [`list_received_files`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFilesResult {
     /// Information about the files shared with current user.
@@ -5298,6 +5886,7 @@ pub struct ListFilesResult {
 impl ListFilesResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::sharing::SharedFileMetadata>) -> Self {
         Self {
             entries,
@@ -5305,39 +5894,50 @@ impl ListFilesResult {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListFilesResult {
+impl crate::wire::Encode for ListFilesResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for ListFilesResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFilesResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFilesResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::sharing::SharedFileMetadata>,
             >,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5363,16 +5963,9 @@ impl crate::wire::DecodeFields for ListFilesResult {
         })
     }
 }
-impl crate::wire::Decode for ListFilesResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFilesResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -5382,11 +5975,18 @@ impl crate::wire::Validate for ListFilesResult {
     }
 }
 impl ::std::fmt::Debug for ListFilesResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFilesResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFilesResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFolderMembersArgs {
     /// This is a list indicating whether each returned member will include a boolean value [`MemberPermission.allow`](crate::sharing::MemberPermission::allow) that describes whether the current user can perform the MemberAction on the member.
@@ -5401,6 +6001,7 @@ pub struct ListFolderMembersArgs {
 impl ListFolderMembersArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
             actions: ::std::option::Option::None,
@@ -5410,6 +6011,7 @@ impl ListFolderMembersArgs {
         }
     }
     /// Sets `actions`.
+    #[inline]
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberAction>,
@@ -5418,17 +6020,26 @@ impl ListFolderMembersArgs {
         self
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: ::std::string::String) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListFolderMembersArgs {
+impl crate::wire::Encode for ListFolderMembersArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "actions", &self.actions);
@@ -5437,27 +6048,32 @@ impl crate::wire::EncodeFields for ListFolderMembersArgs {
         crate::wire::write_opt(w, "path", &self.path);
     }
 }
-impl crate::wire::Encode for ListFolderMembersArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFolderMembersArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFolderMembersArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberAction>>,
             f1: ::std::option::Option<u32>,
             f2: ::std::option::Option<crate::common::SharedFolderId>,
             f3: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5490,16 +6106,9 @@ impl crate::wire::DecodeFields for ListFolderMembersArgs {
         })
     }
 }
-impl crate::wire::Decode for ListFolderMembersArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFolderMembersArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -5521,11 +6130,18 @@ impl crate::wire::Validate for ListFolderMembersArgs {
     }
 }
 impl ::std::fmt::Debug for ListFolderMembersArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderMembersArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderMembersArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFolderMembersContinueArg {
     /// The cursor returned by your last call to [`list_folder_members`] or [`list_folder_members/continue`](crate::sharing::list_folder_members_continue).
@@ -5534,34 +6150,44 @@ pub struct ListFolderMembersContinueArg {
 impl ListFolderMembersContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for ListFolderMembersContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for ListFolderMembersContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for ListFolderMembersContinueArg {
+impl crate::wire::Decode for ListFolderMembersContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5583,21 +6209,20 @@ impl crate::wire::DecodeFields for ListFolderMembersContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for ListFolderMembersContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFolderMembersContinueArg {}
 impl ::std::fmt::Debug for ListFolderMembersContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderMembersContinueArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderMembersContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFolderMembersCursorArg {
     /// This is a list indicating whether each returned member will include a boolean value [`MemberPermission.allow`](crate::sharing::MemberPermission::allow) that describes whether the current user can perform the MemberAction on the member.
@@ -5608,6 +6233,7 @@ pub struct ListFolderMembersCursorArg {
 impl ListFolderMembersCursorArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             actions: ::std::option::Option::None,
@@ -5615,6 +6241,7 @@ impl ListFolderMembersCursorArg {
         }
     }
     /// Sets `actions`.
+    #[inline]
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberAction>,
@@ -5623,37 +6250,48 @@ impl ListFolderMembersCursorArg {
         self
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListFolderMembersCursorArg {
+impl crate::wire::Encode for ListFolderMembersCursorArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "actions", &self.actions);
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
-impl crate::wire::Encode for ListFolderMembersCursorArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFolderMembersCursorArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFolderMembersCursorArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberAction>>,
             f1: ::std::option::Option<u32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5672,16 +6310,9 @@ impl crate::wire::DecodeFields for ListFolderMembersCursorArg {
         })
     }
 }
-impl crate::wire::Decode for ListFolderMembersCursorArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFolderMembersCursorArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "ListFolderMembersCursorArg.limit",
@@ -5693,11 +6324,18 @@ impl crate::wire::Validate for ListFolderMembersCursorArg {
     }
 }
 impl ::std::fmt::Debug for ListFolderMembersCursorArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderMembersCursorArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderMembersCursorArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFoldersArgs {
     /// The maximum number of results to return per request.
@@ -5708,6 +6346,7 @@ pub struct ListFoldersArgs {
 impl ListFoldersArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: 1000u32,
@@ -5715,11 +6354,13 @@ impl ListFoldersArgs {
         }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
     /// Sets `actions`.
+    #[inline]
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FolderAction>,
@@ -5728,32 +6369,42 @@ impl ListFoldersArgs {
         self
     }
 }
-impl crate::wire::EncodeFields for ListFoldersArgs {
+impl crate::wire::Encode for ListFoldersArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
         crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
-impl crate::wire::Encode for ListFoldersArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFoldersArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFoldersArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5772,16 +6423,9 @@ impl crate::wire::DecodeFields for ListFoldersArgs {
         })
     }
 }
-impl crate::wire::Decode for ListFoldersArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFoldersArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "ListFoldersArgs.limit",
@@ -5793,11 +6437,18 @@ impl crate::wire::Validate for ListFoldersArgs {
     }
 }
 impl ::std::fmt::Debug for ListFoldersArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFoldersArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFoldersArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFoldersContinueArg {
     /// The cursor returned by the previous API call specified in the endpoint description.
@@ -5806,34 +6457,44 @@ pub struct ListFoldersContinueArg {
 impl ListFoldersContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for ListFoldersContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for ListFoldersContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for ListFoldersContinueArg {
+impl crate::wire::Decode for ListFoldersContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5855,22 +6516,21 @@ impl crate::wire::DecodeFields for ListFoldersContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for ListFoldersContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFoldersContinueArg {}
 impl ::std::fmt::Debug for ListFoldersContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFoldersContinueArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFoldersContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result for [`list_folders`] or [`list_mountable_folders`], depending on which endpoint was requested. Unmounted shared folders can be identified by the absence of [`SharedFolderMetadata.path_lower`](crate::sharing::SharedFolderMetadata::path_lower).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListFoldersResult {
     /// List of all shared folders the authenticated user has access to.
@@ -5881,6 +6541,7 @@ pub struct ListFoldersResult {
 impl ListFoldersResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(entries: ::std::vec::Vec<crate::sharing::SharedFolderMetadata>) -> Self {
         Self {
             entries,
@@ -5888,39 +6549,50 @@ impl ListFoldersResult {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListFoldersResult {
+impl crate::wire::Encode for ListFoldersResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for ListFoldersResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListFoldersResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListFoldersResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::sharing::SharedFolderMetadata>,
             >,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5946,16 +6618,9 @@ impl crate::wire::DecodeFields for ListFoldersResult {
         })
     }
 }
-impl crate::wire::Decode for ListFoldersResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListFoldersResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -5965,11 +6630,18 @@ impl crate::wire::Validate for ListFoldersResult {
     }
 }
 impl ::std::fmt::Debug for ListFoldersResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFoldersResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFoldersResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListSharedLinksArg {
     /// See [`list_shared_links`] description.
@@ -5982,6 +6654,7 @@ pub struct ListSharedLinksArg {
 impl ListSharedLinksArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             path: ::std::option::Option::None,
@@ -5990,22 +6663,32 @@ impl ListSharedLinksArg {
         }
     }
     /// Sets `path`.
+    #[inline]
     pub fn with_path(mut self, value: crate::sharing::ReadPath) -> Self {
         self.path = ::std::option::Option::Some(value);
         self
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
     /// Sets `direct_only`.
+    #[inline]
     pub fn with_direct_only(mut self, value: bool) -> Self {
         self.direct_only = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListSharedLinksArg {
+impl crate::wire::Encode for ListSharedLinksArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "path", &self.path);
@@ -6013,26 +6696,30 @@ impl crate::wire::EncodeFields for ListSharedLinksArg {
         crate::wire::write_opt(w, "direct_only", &self.direct_only);
     }
 }
-impl crate::wire::Encode for ListSharedLinksArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListSharedLinksArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListSharedLinksArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::ReadPath>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6050,16 +6737,9 @@ impl crate::wire::DecodeFields for ListSharedLinksArg {
         })
     }
 }
-impl crate::wire::Decode for ListSharedLinksArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListSharedLinksArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*|id:.*)|(rev:[0-9a-f]{9,})|(ns:[0-9]+(/(.|[\\r\\n])*)?)",
@@ -6077,11 +6757,18 @@ impl crate::wire::Validate for ListSharedLinksArg {
     }
 }
 impl ::std::fmt::Debug for ListSharedLinksArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListSharedLinksArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListSharedLinksArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListSharedLinksResult {
     /// Shared links applicable to the path argument.
@@ -6094,6 +6781,7 @@ pub struct ListSharedLinksResult {
 impl ListSharedLinksResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         links: ::std::vec::Vec<crate::sharing::SharedLinkMetadata>,
         has_more: bool,
@@ -6105,12 +6793,20 @@ impl ListSharedLinksResult {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListSharedLinksResult {
+impl crate::wire::Encode for ListSharedLinksResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "links", &self.links);
@@ -6118,20 +6814,20 @@ impl crate::wire::EncodeFields for ListSharedLinksResult {
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for ListSharedLinksResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListSharedLinksResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListSharedLinksResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::sharing::SharedLinkMetadata>,
@@ -6139,7 +6835,11 @@ impl crate::wire::DecodeFields for ListSharedLinksResult {
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6175,16 +6875,9 @@ impl crate::wire::DecodeFields for ListSharedLinksResult {
         })
     }
 }
-impl crate::wire::Decode for ListSharedLinksResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListSharedLinksResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.links).iter() {
             crate::wire::Validate::validate(item0)
@@ -6194,12 +6887,19 @@ impl crate::wire::Validate for ListSharedLinksResult {
     }
 }
 impl ::std::fmt::Debug for ListSharedLinksResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListSharedLinksResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListSharedLinksResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Contains information about a member's access level to content after an operation.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MemberAccessLevelResult {
     /// The member still has this level of access to the content through a parent folder.
@@ -6214,6 +6914,7 @@ pub struct MemberAccessLevelResult {
 impl MemberAccessLevelResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             access_level: ::std::option::Option::None,
@@ -6222,16 +6923,19 @@ impl MemberAccessLevelResult {
         }
     }
     /// Sets `access_level`.
+    #[inline]
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
     /// Sets `warning`.
+    #[inline]
     pub fn with_warning(mut self, value: ::std::string::String) -> Self {
         self.warning = ::std::option::Option::Some(value);
         self
     }
     /// Sets `access_details`.
+    #[inline]
     pub fn with_access_details(
         mut self,
         value: ::std::vec::Vec<crate::sharing::ParentFolderAccessInfo>,
@@ -6240,7 +6944,14 @@ impl MemberAccessLevelResult {
         self
     }
 }
-impl crate::wire::EncodeFields for MemberAccessLevelResult {
+impl crate::wire::Encode for MemberAccessLevelResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_level", &self.access_level);
@@ -6248,20 +6959,20 @@ impl crate::wire::EncodeFields for MemberAccessLevelResult {
         crate::wire::write_opt(w, "access_details", &self.access_details);
     }
 }
-impl crate::wire::Encode for MemberAccessLevelResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MemberAccessLevelResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MemberAccessLevelResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<::std::string::String>,
@@ -6269,7 +6980,11 @@ impl crate::wire::DecodeFields for MemberAccessLevelResult {
                 ::std::vec::Vec<crate::sharing::ParentFolderAccessInfo>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6287,16 +7002,9 @@ impl crate::wire::DecodeFields for MemberAccessLevelResult {
         })
     }
 }
-impl crate::wire::Decode for MemberAccessLevelResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MemberAccessLevelResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.access_details {
             for item1 in (some0).iter() {
@@ -6308,12 +7016,19 @@ impl crate::wire::Validate for MemberAccessLevelResult {
     }
 }
 impl ::std::fmt::Debug for MemberAccessLevelResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAccessLevelResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MemberAccessLevelResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Whether the user is allowed to take the action on the associated member.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MemberPermission {
     /// The action that the user may wish to take on the member.
@@ -6326,6 +7041,7 @@ pub struct MemberPermission {
 impl MemberPermission {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(action: crate::sharing::MemberAction, allow: bool) -> Self {
         Self {
             action,
@@ -6334,12 +7050,20 @@ impl MemberPermission {
         }
     }
     /// Sets `reason`.
+    #[inline]
     pub fn with_reason(mut self, value: crate::sharing::PermissionDeniedReason) -> Self {
         self.reason = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for MemberPermission {
+impl crate::wire::Encode for MemberPermission {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "action", &self.action);
@@ -6347,26 +7071,30 @@ impl crate::wire::EncodeFields for MemberPermission {
         crate::wire::write_opt(w, "reason", &self.reason);
     }
 }
-impl crate::wire::Encode for MemberPermission {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MemberPermission {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MemberPermission {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::MemberAction>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<crate::sharing::PermissionDeniedReason>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6402,22 +7130,21 @@ impl crate::wire::DecodeFields for MemberPermission {
         })
     }
 }
-impl crate::wire::Decode for MemberPermission {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MemberPermission {}
 impl ::std::fmt::Debug for MemberPermission {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberPermission", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MemberPermission {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The information about a member of the shared content.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembershipInfo {
     /// The access type for this member. It contains inherited access type from parent folder, and acquired access type from this folder.
@@ -6435,6 +7162,7 @@ pub struct MembershipInfo {
 impl MembershipInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(access_type: crate::sharing::AccessLevel) -> Self {
         Self {
             access_type,
@@ -6444,6 +7172,7 @@ impl MembershipInfo {
         }
     }
     /// Sets `permissions`.
+    #[inline]
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberPermission>,
@@ -6452,17 +7181,26 @@ impl MembershipInfo {
         self
     }
     /// Sets `initials`.
+    #[inline]
     pub fn with_initials(mut self, value: ::std::string::String) -> Self {
         self.initials = ::std::option::Option::Some(value);
         self
     }
     /// Sets `is_inherited`.
+    #[inline]
     pub fn with_is_inherited(mut self, value: bool) -> Self {
         self.is_inherited = value;
         self
     }
 }
-impl crate::wire::EncodeFields for MembershipInfo {
+impl crate::wire::Encode for MembershipInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -6471,27 +7209,32 @@ impl crate::wire::EncodeFields for MembershipInfo {
         crate::wire::write_field(w, "is_inherited", &self.is_inherited);
     }
 }
-impl crate::wire::Encode for MembershipInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembershipInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembershipInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
             f2: ::std::option::Option<::std::string::String>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6524,21 +7267,20 @@ impl crate::wire::DecodeFields for MembershipInfo {
         })
     }
 }
-impl crate::wire::Decode for MembershipInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembershipInfo {}
 impl ::std::fmt::Debug for MembershipInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembershipInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembershipInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ModifySharedLinkSettingsArgs {
     /// URL of the shared link to change its settings.
@@ -6551,6 +7293,7 @@ pub struct ModifySharedLinkSettingsArgs {
 impl ModifySharedLinkSettingsArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         url: ::std::string::String,
         settings: crate::sharing::SharedLinkSettings,
@@ -6562,12 +7305,20 @@ impl ModifySharedLinkSettingsArgs {
         }
     }
     /// Sets `remove_expiration`.
+    #[inline]
     pub fn with_remove_expiration(mut self, value: bool) -> Self {
         self.remove_expiration = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ModifySharedLinkSettingsArgs {
+impl crate::wire::Encode for ModifySharedLinkSettingsArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -6575,26 +7326,30 @@ impl crate::wire::EncodeFields for ModifySharedLinkSettingsArgs {
         crate::wire::write_field(w, "remove_expiration", &self.remove_expiration);
     }
 }
-impl crate::wire::Encode for ModifySharedLinkSettingsArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ModifySharedLinkSettingsArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ModifySharedLinkSettingsArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::sharing::SharedLinkSettings>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6633,21 +7388,20 @@ impl crate::wire::DecodeFields for ModifySharedLinkSettingsArgs {
         })
     }
 }
-impl crate::wire::Decode for ModifySharedLinkSettingsArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ModifySharedLinkSettingsArgs {}
 impl ::std::fmt::Debug for ModifySharedLinkSettingsArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ModifySharedLinkSettingsArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ModifySharedLinkSettingsArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MountFolderArg {
     /// The ID of the shared folder to mount.
@@ -6656,34 +7410,44 @@ pub struct MountFolderArg {
 impl MountFolderArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self { shared_folder_id }
     }
 }
-impl crate::wire::EncodeFields for MountFolderArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
-    }
-}
 impl crate::wire::Encode for MountFolderArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+    }
 }
-impl crate::wire::DecodeFields for MountFolderArg {
+impl crate::wire::Decode for MountFolderArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6705,16 +7469,9 @@ impl crate::wire::DecodeFields for MountFolderArg {
         ::std::result::Result::Ok(Self { shared_folder_id: f0 })
     }
 }
-impl crate::wire::Decode for MountFolderArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MountFolderArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -6730,12 +7487,19 @@ impl crate::wire::Validate for MountFolderArg {
     }
 }
 impl ::std::fmt::Debug for MountFolderArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MountFolderArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MountFolderArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Contains information about a parent folder that a member has access to.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ParentFolderAccessInfo {
     /// Display name for the folder.
@@ -6750,6 +7514,7 @@ pub struct ParentFolderAccessInfo {
 impl ParentFolderAccessInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         folder_name: ::std::string::String,
         shared_folder_id: crate::common::SharedFolderId,
@@ -6764,7 +7529,14 @@ impl ParentFolderAccessInfo {
         }
     }
 }
-impl crate::wire::EncodeFields for ParentFolderAccessInfo {
+impl crate::wire::Encode for ParentFolderAccessInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "folder_name", &self.folder_name);
@@ -6773,27 +7545,32 @@ impl crate::wire::EncodeFields for ParentFolderAccessInfo {
         crate::wire::write_field(w, "path", &self.path);
     }
 }
-impl crate::wire::Encode for ParentFolderAccessInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ParentFolderAccessInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ParentFolderAccessInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::common::SharedFolderId>,
             f2: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
             f3: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6843,16 +7620,9 @@ impl crate::wire::DecodeFields for ParentFolderAccessInfo {
         })
     }
 }
-impl crate::wire::Decode for ParentFolderAccessInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ParentFolderAccessInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -6868,12 +7638,19 @@ impl crate::wire::Validate for ParentFolderAccessInfo {
     }
 }
 impl ::std::fmt::Debug for ParentFolderAccessInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ParentFolderAccessInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ParentFolderAccessInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Metadata for a path-based shared link.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct PathLinkMetadata {
     /// URL of the shared link.
@@ -6888,6 +7665,7 @@ pub struct PathLinkMetadata {
 impl PathLinkMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         url: ::std::string::String,
         visibility: crate::sharing::Visibility,
@@ -6901,12 +7679,20 @@ impl PathLinkMetadata {
         }
     }
     /// Sets `expires`.
+    #[inline]
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for PathLinkMetadata {
+impl crate::wire::Encode for PathLinkMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -6915,27 +7701,32 @@ impl crate::wire::EncodeFields for PathLinkMetadata {
         crate::wire::write_field(w, "path", &self.path);
     }
 }
-impl crate::wire::Encode for PathLinkMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for PathLinkMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for PathLinkMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::sharing::Visibility>,
             f2: ::std::option::Option<crate::common::DropboxTimestamp>,
             f3: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6979,22 +7770,21 @@ impl crate::wire::DecodeFields for PathLinkMetadata {
         })
     }
 }
-impl crate::wire::Decode for PathLinkMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for PathLinkMetadata {}
 impl ::std::fmt::Debug for PathLinkMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PathLinkMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PathLinkMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Removes all self-removable access from a file or folder. For folders: always relinquishes without keeping a local copy (leave\_a\_copy=false behavior). If you need control over keeping folder contents, use the relinquish\_folder\_membership endpoint instead.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelinquishAccessArg {
     /// The id for the file or folder.
@@ -7003,34 +7793,44 @@ pub struct RelinquishAccessArg {
 impl RelinquishAccessArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(file_id: ::std::string::String) -> Self {
         Self { file_id }
     }
 }
-impl crate::wire::EncodeFields for RelinquishAccessArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "file_id", &self.file_id);
-    }
-}
 impl crate::wire::Encode for RelinquishAccessArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "file_id", &self.file_id);
+    }
 }
-impl crate::wire::DecodeFields for RelinquishAccessArg {
+impl crate::wire::Decode for RelinquishAccessArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7052,51 +7852,58 @@ impl crate::wire::DecodeFields for RelinquishAccessArg {
         ::std::result::Result::Ok(Self { file_id: f0 })
     }
 }
-impl crate::wire::Decode for RelinquishAccessArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelinquishAccessArg {}
 impl ::std::fmt::Debug for RelinquishAccessArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishAccessArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RelinquishAccessArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Returns an empty response for the relinquish\_access endpoint.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelinquishAccessResult {}
 impl RelinquishAccessResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
-impl crate::wire::EncodeFields for RelinquishAccessResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
-}
 impl crate::wire::Encode for RelinquishAccessResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
-impl crate::wire::DecodeFields for RelinquishAccessResult {
+impl crate::wire::Decode for RelinquishAccessResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {}
-        let mut slots = Slots::default();
+        let mut slots = Slots {};
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7107,21 +7914,20 @@ impl crate::wire::DecodeFields for RelinquishAccessResult {
         ::std::result::Result::Ok(Self {})
     }
 }
-impl crate::wire::Decode for RelinquishAccessResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelinquishAccessResult {}
 impl ::std::fmt::Debug for RelinquishAccessResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishAccessResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelinquishAccessResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelinquishFileMembershipArg {
     /// The path or id for the file.
@@ -7130,34 +7936,44 @@ pub struct RelinquishFileMembershipArg {
 impl RelinquishFileMembershipArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(file: crate::sharing::PathOrId) -> Self {
         Self { file }
     }
 }
-impl crate::wire::EncodeFields for RelinquishFileMembershipArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "file", &self.file);
-    }
-}
 impl crate::wire::Encode for RelinquishFileMembershipArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "file", &self.file);
+    }
 }
-impl crate::wire::DecodeFields for RelinquishFileMembershipArg {
+impl crate::wire::Decode for RelinquishFileMembershipArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::PathOrId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7179,16 +7995,9 @@ impl crate::wire::DecodeFields for RelinquishFileMembershipArg {
         ::std::result::Result::Ok(Self { file: f0 })
     }
 }
-impl crate::wire::Decode for RelinquishFileMembershipArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelinquishFileMembershipArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -7204,11 +8013,18 @@ impl crate::wire::Validate for RelinquishFileMembershipArg {
     }
 }
 impl ::std::fmt::Debug for RelinquishFileMembershipArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishFileMembershipArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelinquishFileMembershipArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RelinquishFolderMembershipArg {
     /// The ID for the shared folder.
@@ -7219,6 +8035,7 @@ pub struct RelinquishFolderMembershipArg {
 impl RelinquishFolderMembershipArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
             shared_folder_id,
@@ -7226,37 +8043,48 @@ impl RelinquishFolderMembershipArg {
         }
     }
     /// Sets `leave_a_copy`.
+    #[inline]
     pub fn with_leave_a_copy(mut self, value: bool) -> Self {
         self.leave_a_copy = value;
         self
     }
 }
-impl crate::wire::EncodeFields for RelinquishFolderMembershipArg {
+impl crate::wire::Encode for RelinquishFolderMembershipArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
         crate::wire::write_field(w, "leave_a_copy", &self.leave_a_copy);
     }
 }
-impl crate::wire::Encode for RelinquishFolderMembershipArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RelinquishFolderMembershipArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RelinquishFolderMembershipArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7289,16 +8117,9 @@ impl crate::wire::DecodeFields for RelinquishFolderMembershipArg {
         })
     }
 }
-impl crate::wire::Decode for RelinquishFolderMembershipArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RelinquishFolderMembershipArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -7314,12 +8135,19 @@ impl crate::wire::Validate for RelinquishFolderMembershipArg {
     }
 }
 impl ::std::fmt::Debug for RelinquishFolderMembershipArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishFolderMembershipArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RelinquishFolderMembershipArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`remove_file_member_2`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RemoveFileMemberArg {
     /// File from which to remove members.
@@ -7330,6 +8158,7 @@ pub struct RemoveFileMemberArg {
 impl RemoveFileMemberArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         file: crate::sharing::PathOrId,
         member: crate::sharing::MemberSelector,
@@ -7337,32 +8166,42 @@ impl RemoveFileMemberArg {
         Self { file, member }
     }
 }
-impl crate::wire::EncodeFields for RemoveFileMemberArg {
+impl crate::wire::Encode for RemoveFileMemberArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
         crate::wire::write_field(w, "member", &self.member);
     }
 }
-impl crate::wire::Encode for RemoveFileMemberArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RemoveFileMemberArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RemoveFileMemberArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::PathOrId>,
             f1: ::std::option::Option<crate::sharing::MemberSelector>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7393,16 +8232,9 @@ impl crate::wire::DecodeFields for RemoveFileMemberArg {
         ::std::result::Result::Ok(Self { file: f0, member: f1 })
     }
 }
-impl crate::wire::Decode for RemoveFileMemberArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RemoveFileMemberArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -7420,11 +8252,18 @@ impl crate::wire::Validate for RemoveFileMemberArg {
     }
 }
 impl ::std::fmt::Debug for RemoveFileMemberArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveFileMemberArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RemoveFileMemberArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RemoveFolderMemberArg {
     /// The ID for the shared folder.
@@ -7437,6 +8276,7 @@ pub struct RemoveFolderMemberArg {
 impl RemoveFolderMemberArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         shared_folder_id: crate::common::SharedFolderId,
         member: crate::sharing::MemberSelector,
@@ -7449,7 +8289,14 @@ impl RemoveFolderMemberArg {
         }
     }
 }
-impl crate::wire::EncodeFields for RemoveFolderMemberArg {
+impl crate::wire::Encode for RemoveFolderMemberArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -7457,26 +8304,30 @@ impl crate::wire::EncodeFields for RemoveFolderMemberArg {
         crate::wire::write_field(w, "leave_a_copy", &self.leave_a_copy);
     }
 }
-impl crate::wire::Encode for RemoveFolderMemberArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RemoveFolderMemberArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RemoveFolderMemberArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<crate::sharing::MemberSelector>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7518,16 +8369,9 @@ impl crate::wire::DecodeFields for RemoveFolderMemberArg {
         })
     }
 }
-impl crate::wire::Decode for RemoveFolderMemberArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RemoveFolderMemberArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -7545,11 +8389,18 @@ impl crate::wire::Validate for RemoveFolderMemberArg {
     }
 }
 impl ::std::fmt::Debug for RemoveFolderMemberArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveFolderMemberArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RemoveFolderMemberArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RevokeSharedLinkArg {
     /// URL of the shared link.
@@ -7558,34 +8409,44 @@ pub struct RevokeSharedLinkArg {
 impl RevokeSharedLinkArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(url: ::std::string::String) -> Self {
         Self { url }
     }
 }
-impl crate::wire::EncodeFields for RevokeSharedLinkArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "url", &self.url);
-    }
-}
 impl crate::wire::Encode for RevokeSharedLinkArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "url", &self.url);
+    }
 }
-impl crate::wire::DecodeFields for RevokeSharedLinkArg {
+impl crate::wire::Decode for RevokeSharedLinkArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7607,21 +8468,20 @@ impl crate::wire::DecodeFields for RevokeSharedLinkArg {
         ::std::result::Result::Ok(Self { url: f0 })
     }
 }
-impl crate::wire::Decode for RevokeSharedLinkArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RevokeSharedLinkArg {}
 impl ::std::fmt::Debug for RevokeSharedLinkArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeSharedLinkArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RevokeSharedLinkArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SetAccessInheritanceArg {
     /// The access inheritance settings for the folder.
@@ -7632,6 +8492,7 @@ pub struct SetAccessInheritanceArg {
 impl SetAccessInheritanceArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
             access_inheritance: crate::sharing::AccessInheritance::Inherit,
@@ -7639,6 +8500,7 @@ impl SetAccessInheritanceArg {
         }
     }
     /// Sets `access_inheritance`.
+    #[inline]
     pub fn with_access_inheritance(
         mut self,
         value: crate::sharing::AccessInheritance,
@@ -7647,32 +8509,42 @@ impl SetAccessInheritanceArg {
         self
     }
 }
-impl crate::wire::EncodeFields for SetAccessInheritanceArg {
+impl crate::wire::Encode for SetAccessInheritanceArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_inheritance", &self.access_inheritance);
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
     }
 }
-impl crate::wire::Encode for SetAccessInheritanceArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SetAccessInheritanceArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SetAccessInheritanceArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessInheritance>,
             f1: ::std::option::Option<crate::common::SharedFolderId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7701,16 +8573,9 @@ impl crate::wire::DecodeFields for SetAccessInheritanceArg {
         })
     }
 }
-impl crate::wire::Decode for SetAccessInheritanceArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SetAccessInheritanceArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -7726,11 +8591,18 @@ impl crate::wire::Validate for SetAccessInheritanceArg {
     }
 }
 impl ::std::fmt::Debug for SetAccessInheritanceArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetAccessInheritanceArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SetAccessInheritanceArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ShareFolderArg {
     /// Who can add and remove members of this shared folder.
@@ -7755,6 +8627,7 @@ pub struct ShareFolderArg {
 impl ShareFolderArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self {
             acl_update_policy: ::std::option::Option::None,
@@ -7769,6 +8642,7 @@ impl ShareFolderArg {
         }
     }
     /// Sets `acl_update_policy`.
+    #[inline]
     pub fn with_acl_update_policy(
         mut self,
         value: crate::sharing::AclUpdatePolicy,
@@ -7777,16 +8651,19 @@ impl ShareFolderArg {
         self
     }
     /// Sets `force_async`.
+    #[inline]
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
     }
     /// Sets `member_policy`.
+    #[inline]
     pub fn with_member_policy(mut self, value: crate::sharing::MemberPolicy) -> Self {
         self.member_policy = ::std::option::Option::Some(value);
         self
     }
     /// Sets `shared_link_policy`.
+    #[inline]
     pub fn with_shared_link_policy(
         mut self,
         value: crate::sharing::SharedLinkPolicy,
@@ -7795,6 +8672,7 @@ impl ShareFolderArg {
         self
     }
     /// Sets `viewer_info_policy`.
+    #[inline]
     pub fn with_viewer_info_policy(
         mut self,
         value: crate::sharing::ViewerInfoPolicy,
@@ -7803,6 +8681,7 @@ impl ShareFolderArg {
         self
     }
     /// Sets `access_inheritance`.
+    #[inline]
     pub fn with_access_inheritance(
         mut self,
         value: crate::sharing::AccessInheritance,
@@ -7811,6 +8690,7 @@ impl ShareFolderArg {
         self
     }
     /// Sets `actions`.
+    #[inline]
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FolderAction>,
@@ -7819,12 +8699,20 @@ impl ShareFolderArg {
         self
     }
     /// Sets `link_settings`.
+    #[inline]
     pub fn with_link_settings(mut self, value: crate::sharing::LinkSettings) -> Self {
         self.link_settings = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ShareFolderArg {
+impl crate::wire::Encode for ShareFolderArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "acl_update_policy", &self.acl_update_policy);
@@ -7838,20 +8726,20 @@ impl crate::wire::EncodeFields for ShareFolderArg {
         crate::wire::write_opt(w, "link_settings", &self.link_settings);
     }
 }
-impl crate::wire::Encode for ShareFolderArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ShareFolderArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ShareFolderArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AclUpdatePolicy>,
             f1: ::std::option::Option<bool>,
@@ -7863,7 +8751,17 @@ impl crate::wire::DecodeFields for ShareFolderArg {
             f7: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
             f8: ::std::option::Option<crate::sharing::LinkSettings>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7909,16 +8807,9 @@ impl crate::wire::DecodeFields for ShareFolderArg {
         })
     }
 }
-impl crate::wire::Decode for ShareFolderArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ShareFolderArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
@@ -7934,11 +8825,18 @@ impl crate::wire::Validate for ShareFolderArg {
     }
 }
 impl ::std::fmt::Debug for ShareFolderArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ShareFolderArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ShareFolderArgBase {
     /// Who can add and remove members of this shared folder.
@@ -7959,6 +8857,7 @@ pub struct ShareFolderArgBase {
 impl ShareFolderArgBase {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: crate::files::WritePathOrId) -> Self {
         Self {
             acl_update_policy: ::std::option::Option::None,
@@ -7971,6 +8870,7 @@ impl ShareFolderArgBase {
         }
     }
     /// Sets `acl_update_policy`.
+    #[inline]
     pub fn with_acl_update_policy(
         mut self,
         value: crate::sharing::AclUpdatePolicy,
@@ -7979,16 +8879,19 @@ impl ShareFolderArgBase {
         self
     }
     /// Sets `force_async`.
+    #[inline]
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
     }
     /// Sets `member_policy`.
+    #[inline]
     pub fn with_member_policy(mut self, value: crate::sharing::MemberPolicy) -> Self {
         self.member_policy = ::std::option::Option::Some(value);
         self
     }
     /// Sets `shared_link_policy`.
+    #[inline]
     pub fn with_shared_link_policy(
         mut self,
         value: crate::sharing::SharedLinkPolicy,
@@ -7997,6 +8900,7 @@ impl ShareFolderArgBase {
         self
     }
     /// Sets `viewer_info_policy`.
+    #[inline]
     pub fn with_viewer_info_policy(
         mut self,
         value: crate::sharing::ViewerInfoPolicy,
@@ -8005,6 +8909,7 @@ impl ShareFolderArgBase {
         self
     }
     /// Sets `access_inheritance`.
+    #[inline]
     pub fn with_access_inheritance(
         mut self,
         value: crate::sharing::AccessInheritance,
@@ -8013,7 +8918,14 @@ impl ShareFolderArgBase {
         self
     }
 }
-impl crate::wire::EncodeFields for ShareFolderArgBase {
+impl crate::wire::Encode for ShareFolderArgBase {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "acl_update_policy", &self.acl_update_policy);
@@ -8025,20 +8937,20 @@ impl crate::wire::EncodeFields for ShareFolderArgBase {
         crate::wire::write_field(w, "access_inheritance", &self.access_inheritance);
     }
 }
-impl crate::wire::Encode for ShareFolderArgBase {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ShareFolderArgBase {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ShareFolderArgBase {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AclUpdatePolicy>,
             f1: ::std::option::Option<bool>,
@@ -8048,7 +8960,15 @@ impl crate::wire::DecodeFields for ShareFolderArgBase {
             f5: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
             f6: ::std::option::Option<crate::sharing::AccessInheritance>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8090,16 +9010,9 @@ impl crate::wire::DecodeFields for ShareFolderArgBase {
         })
     }
 }
-impl crate::wire::Decode for ShareFolderArgBase {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ShareFolderArgBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
@@ -8115,12 +9028,19 @@ impl crate::wire::Validate for ShareFolderArgBase {
     }
 }
 impl ::std::fmt::Debug for ShareFolderArgBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderArgBase", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ShareFolderArgBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Metadata of a shared link for a file or folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharedContentLinkMetadata {
     /// The access level on the link for this file.
@@ -8147,6 +9067,7 @@ pub struct SharedContentLinkMetadata {
 impl SharedContentLinkMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         audience_options: ::std::vec::Vec<crate::sharing::LinkAudience>,
         current_audience: crate::sharing::LinkAudience,
@@ -8167,11 +9088,13 @@ impl SharedContentLinkMetadata {
         }
     }
     /// Sets `access_level`.
+    #[inline]
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
     /// Sets `audience_restricting_shared_folder`.
+    #[inline]
     pub fn with_audience_restricting_shared_folder(
         mut self,
         value: crate::sharing::AudienceRestrictingSharedFolder,
@@ -8180,11 +9103,13 @@ impl SharedContentLinkMetadata {
         self
     }
     /// Sets `expiry`.
+    #[inline]
     pub fn with_expiry(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expiry = ::std::option::Option::Some(value);
         self
     }
     /// Sets `audience_exceptions`.
+    #[inline]
     pub fn with_audience_exceptions(
         mut self,
         value: crate::sharing::AudienceExceptions,
@@ -8193,7 +9118,14 @@ impl SharedContentLinkMetadata {
         self
     }
 }
-impl crate::wire::EncodeFields for SharedContentLinkMetadata {
+impl crate::wire::Encode for SharedContentLinkMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_level", &self.access_level);
@@ -8211,20 +9143,20 @@ impl crate::wire::EncodeFields for SharedContentLinkMetadata {
         crate::wire::write_field(w, "url", &self.url);
     }
 }
-impl crate::wire::Encode for SharedContentLinkMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharedContentLinkMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharedContentLinkMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkAudience>>,
@@ -8236,7 +9168,17 @@ impl crate::wire::DecodeFields for SharedContentLinkMetadata {
             f7: ::std::option::Option<crate::sharing::AudienceExceptions>,
             f8: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8314,16 +9256,9 @@ impl crate::wire::DecodeFields for SharedContentLinkMetadata {
         })
     }
 }
-impl crate::wire::Decode for SharedContentLinkMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharedContentLinkMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self
             .audience_restricting_shared_folder
@@ -8340,11 +9275,18 @@ impl crate::wire::Validate for SharedContentLinkMetadata {
     }
 }
 impl ::std::fmt::Debug for SharedContentLinkMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedContentLinkMetadata", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharedContentLinkMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharedContentLinkMetadataBase {
     /// The access level on the link for this file.
@@ -8367,6 +9309,7 @@ pub struct SharedContentLinkMetadataBase {
 impl SharedContentLinkMetadataBase {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         audience_options: ::std::vec::Vec<crate::sharing::LinkAudience>,
         current_audience: crate::sharing::LinkAudience,
@@ -8384,11 +9327,13 @@ impl SharedContentLinkMetadataBase {
         }
     }
     /// Sets `access_level`.
+    #[inline]
     pub fn with_access_level(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_level = ::std::option::Option::Some(value);
         self
     }
     /// Sets `audience_restricting_shared_folder`.
+    #[inline]
     pub fn with_audience_restricting_shared_folder(
         mut self,
         value: crate::sharing::AudienceRestrictingSharedFolder,
@@ -8397,12 +9342,20 @@ impl SharedContentLinkMetadataBase {
         self
     }
     /// Sets `expiry`.
+    #[inline]
     pub fn with_expiry(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expiry = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SharedContentLinkMetadataBase {
+impl crate::wire::Encode for SharedContentLinkMetadataBase {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_level", &self.access_level);
@@ -8418,20 +9371,20 @@ impl crate::wire::EncodeFields for SharedContentLinkMetadataBase {
         crate::wire::write_field(w, "password_protected", &self.password_protected);
     }
 }
-impl crate::wire::Encode for SharedContentLinkMetadataBase {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharedContentLinkMetadataBase {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharedContentLinkMetadataBase {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkAudience>>,
@@ -8441,7 +9394,15 @@ impl crate::wire::DecodeFields for SharedContentLinkMetadataBase {
             f5: ::std::option::Option<::std::vec::Vec<crate::sharing::LinkPermission>>,
             f6: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8515,16 +9476,9 @@ impl crate::wire::DecodeFields for SharedContentLinkMetadataBase {
         })
     }
 }
-impl crate::wire::Decode for SharedContentLinkMetadataBase {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharedContentLinkMetadataBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self
             .audience_restricting_shared_folder
@@ -8541,12 +9495,19 @@ impl crate::wire::Validate for SharedContentLinkMetadataBase {
     }
 }
 impl ::std::fmt::Debug for SharedContentLinkMetadataBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedContentLinkMetadataBase", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedContentLinkMetadataBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Shared file user, group, and invitee membership. Used for the results of [`list_file_members`] and [`list_file_members/continue`](crate::sharing::list_file_members_continue), and used as part of the results for [`list_file_members/batch`](crate::sharing::list_file_members_batch).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharedFileMembers {
     /// The list of user members of the shared file.
@@ -8561,6 +9522,7 @@ pub struct SharedFileMembers {
 impl SharedFileMembers {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         users: ::std::vec::Vec<crate::sharing::UserFileMembershipInfo>,
         groups: ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
@@ -8574,12 +9536,20 @@ impl SharedFileMembers {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SharedFileMembers {
+impl crate::wire::Encode for SharedFileMembers {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "users", &self.users);
@@ -8588,20 +9558,20 @@ impl crate::wire::EncodeFields for SharedFileMembers {
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for SharedFileMembers {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharedFileMembers {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharedFileMembers {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::sharing::UserFileMembershipInfo>,
@@ -8614,7 +9584,12 @@ impl crate::wire::DecodeFields for SharedFileMembers {
             >,
             f3: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8658,16 +9633,9 @@ impl crate::wire::DecodeFields for SharedFileMembers {
         })
     }
 }
-impl crate::wire::Decode for SharedFileMembers {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharedFileMembers {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users).iter() {
             crate::wire::Validate::validate(item0)
@@ -8681,12 +9649,19 @@ impl crate::wire::Validate for SharedFileMembers {
     }
 }
 impl ::std::fmt::Debug for SharedFileMembers {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFileMembers", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedFileMembers {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Properties of the shared file.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharedFileMetadata {
     /// The current user's access level for this shared file.
@@ -8727,6 +9702,7 @@ pub struct SharedFileMetadata {
 impl SharedFileMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: crate::files::FileId,
         name: ::std::string::String,
@@ -8751,11 +9727,13 @@ impl SharedFileMetadata {
         }
     }
     /// Sets `access_type`.
+    #[inline]
     pub fn with_access_type(mut self, value: crate::sharing::AccessLevel) -> Self {
         self.access_type = ::std::option::Option::Some(value);
         self
     }
     /// Sets `expected_link_metadata`.
+    #[inline]
     pub fn with_expected_link_metadata(
         mut self,
         value: crate::sharing::ExpectedSharedContentLinkMetadata,
@@ -8764,6 +9742,7 @@ impl SharedFileMetadata {
         self
     }
     /// Sets `link_metadata`.
+    #[inline]
     pub fn with_link_metadata(
         mut self,
         value: crate::sharing::SharedContentLinkMetadata,
@@ -8772,6 +9751,7 @@ impl SharedFileMetadata {
         self
     }
     /// Sets `owner_display_names`.
+    #[inline]
     pub fn with_owner_display_names(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -8780,11 +9760,13 @@ impl SharedFileMetadata {
         self
     }
     /// Sets `owner_team`.
+    #[inline]
     pub fn with_owner_team(mut self, value: crate::users::Team) -> Self {
         self.owner_team = ::std::option::Option::Some(value);
         self
     }
     /// Sets `parent_shared_folder_id`.
+    #[inline]
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -8793,16 +9775,19 @@ impl SharedFileMetadata {
         self
     }
     /// Sets `path_display`.
+    #[inline]
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
     /// Sets `path_lower`.
+    #[inline]
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
     /// Sets `permissions`.
+    #[inline]
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FilePermission>,
@@ -8811,12 +9796,20 @@ impl SharedFileMetadata {
         self
     }
     /// Sets `time_invited`.
+    #[inline]
     pub fn with_time_invited(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.time_invited = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SharedFileMetadata {
+impl crate::wire::Encode for SharedFileMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_type", &self.access_type);
@@ -8843,20 +9836,20 @@ impl crate::wire::EncodeFields for SharedFileMetadata {
         crate::wire::write_opt(w, "time_invited", &self.time_invited);
     }
 }
-impl crate::wire::Encode for SharedFileMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharedFileMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharedFileMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<crate::files::FileId>,
@@ -8873,7 +9866,22 @@ impl crate::wire::DecodeFields for SharedFileMetadata {
             f12: ::std::option::Option<::std::string::String>,
             f13: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+            f12: ::std::option::Option::None,
+            f13: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8943,16 +9951,9 @@ impl crate::wire::DecodeFields for SharedFileMetadata {
         })
     }
 }
-impl crate::wire::Decode for SharedFileMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharedFileMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
@@ -8986,12 +9987,19 @@ impl crate::wire::Validate for SharedFileMetadata {
     }
 }
 impl ::std::fmt::Debug for SharedFileMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFileMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedFileMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Shared folder user and group membership.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharedFolderMembers {
     /// The list of user members of the shared folder.
@@ -9006,6 +10014,7 @@ pub struct SharedFolderMembers {
 impl SharedFolderMembers {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         users: ::std::vec::Vec<crate::sharing::UserMembershipInfo>,
         groups: ::std::vec::Vec<crate::sharing::GroupMembershipInfo>,
@@ -9019,12 +10028,20 @@ impl SharedFolderMembers {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SharedFolderMembers {
+impl crate::wire::Encode for SharedFolderMembers {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "users", &self.users);
@@ -9033,20 +10050,20 @@ impl crate::wire::EncodeFields for SharedFolderMembers {
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for SharedFolderMembers {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharedFolderMembers {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharedFolderMembers {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::sharing::UserMembershipInfo>,
@@ -9059,7 +10076,12 @@ impl crate::wire::DecodeFields for SharedFolderMembers {
             >,
             f3: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9103,16 +10125,9 @@ impl crate::wire::DecodeFields for SharedFolderMembers {
         })
     }
 }
-impl crate::wire::Decode for SharedFolderMembers {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharedFolderMembers {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users).iter() {
             crate::wire::Validate::validate(item0)
@@ -9126,12 +10141,19 @@ impl crate::wire::Validate for SharedFolderMembers {
     }
 }
 impl ::std::fmt::Debug for SharedFolderMembers {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderMembers", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedFolderMembers {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The metadata which includes basic information about the shared folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharedFolderMetadata {
     /// The current user's access level for this shared folder.
@@ -9178,6 +10200,7 @@ pub struct SharedFolderMetadata {
 impl SharedFolderMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
         is_inside_team_folder: bool,
@@ -9210,6 +10233,7 @@ impl SharedFolderMetadata {
         }
     }
     /// Sets `owner_display_names`.
+    #[inline]
     pub fn with_owner_display_names(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -9218,11 +10242,13 @@ impl SharedFolderMetadata {
         self
     }
     /// Sets `owner_team`.
+    #[inline]
     pub fn with_owner_team(mut self, value: crate::users::Team) -> Self {
         self.owner_team = ::std::option::Option::Some(value);
         self
     }
     /// Sets `parent_shared_folder_id`.
+    #[inline]
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -9231,21 +10257,25 @@ impl SharedFolderMetadata {
         self
     }
     /// Sets `path_display`.
+    #[inline]
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
     /// Sets `path_lower`.
+    #[inline]
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
     /// Sets `parent_folder_name`.
+    #[inline]
     pub fn with_parent_folder_name(mut self, value: ::std::string::String) -> Self {
         self.parent_folder_name = ::std::option::Option::Some(value);
         self
     }
     /// Sets `link_metadata`.
+    #[inline]
     pub fn with_link_metadata(
         mut self,
         value: crate::sharing::SharedContentLinkMetadata,
@@ -9254,6 +10284,7 @@ impl SharedFolderMetadata {
         self
     }
     /// Sets `permissions`.
+    #[inline]
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FolderPermission>,
@@ -9262,6 +10293,7 @@ impl SharedFolderMetadata {
         self
     }
     /// Sets `access_inheritance`.
+    #[inline]
     pub fn with_access_inheritance(
         mut self,
         value: crate::sharing::AccessInheritance,
@@ -9270,12 +10302,20 @@ impl SharedFolderMetadata {
         self
     }
     /// Sets `folder_id`.
+    #[inline]
     pub fn with_folder_id(mut self, value: crate::files::FileId) -> Self {
         self.folder_id = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SharedFolderMetadata {
+impl crate::wire::Encode for SharedFolderMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -9306,20 +10346,20 @@ impl crate::wire::EncodeFields for SharedFolderMetadata {
         crate::wire::write_opt(w, "folder_id", &self.folder_id);
     }
 }
-impl crate::wire::Encode for SharedFolderMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharedFolderMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharedFolderMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<bool>,
@@ -9342,7 +10382,26 @@ impl crate::wire::DecodeFields for SharedFolderMetadata {
             f16: ::std::option::Option<crate::sharing::AccessInheritance>,
             f17: ::std::option::Option<crate::files::FileId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+            f12: ::std::option::Option::None,
+            f13: ::std::option::Option::None,
+            f14: ::std::option::Option::None,
+            f15: ::std::option::Option::None,
+            f16: ::std::option::Option::None,
+            f17: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9456,16 +10515,9 @@ impl crate::wire::DecodeFields for SharedFolderMetadata {
         })
     }
 }
-impl crate::wire::Decode for SharedFolderMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharedFolderMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -9507,12 +10559,19 @@ impl crate::wire::Validate for SharedFolderMetadata {
     }
 }
 impl ::std::fmt::Debug for SharedFolderMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedFolderMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Properties of the shared folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharedFolderMetadataBase {
     /// The current user's access level for this shared folder.
@@ -9539,6 +10598,7 @@ pub struct SharedFolderMetadataBase {
 impl SharedFolderMetadataBase {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
         is_inside_team_folder: bool,
@@ -9557,6 +10617,7 @@ impl SharedFolderMetadataBase {
         }
     }
     /// Sets `owner_display_names`.
+    #[inline]
     pub fn with_owner_display_names(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -9565,11 +10626,13 @@ impl SharedFolderMetadataBase {
         self
     }
     /// Sets `owner_team`.
+    #[inline]
     pub fn with_owner_team(mut self, value: crate::users::Team) -> Self {
         self.owner_team = ::std::option::Option::Some(value);
         self
     }
     /// Sets `parent_shared_folder_id`.
+    #[inline]
     pub fn with_parent_shared_folder_id(
         mut self,
         value: crate::common::SharedFolderId,
@@ -9578,22 +10641,32 @@ impl SharedFolderMetadataBase {
         self
     }
     /// Sets `path_display`.
+    #[inline]
     pub fn with_path_display(mut self, value: ::std::string::String) -> Self {
         self.path_display = ::std::option::Option::Some(value);
         self
     }
     /// Sets `path_lower`.
+    #[inline]
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
     /// Sets `parent_folder_name`.
+    #[inline]
     pub fn with_parent_folder_name(mut self, value: ::std::string::String) -> Self {
         self.parent_folder_name = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SharedFolderMetadataBase {
+impl crate::wire::Encode for SharedFolderMetadataBase {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -9615,20 +10688,20 @@ impl crate::wire::EncodeFields for SharedFolderMetadataBase {
         crate::wire::write_opt(w, "parent_folder_name", &self.parent_folder_name);
     }
 }
-impl crate::wire::Encode for SharedFolderMetadataBase {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharedFolderMetadataBase {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharedFolderMetadataBase {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<bool>,
@@ -9640,7 +10713,17 @@ impl crate::wire::DecodeFields for SharedFolderMetadataBase {
             f7: ::std::option::Option<::std::string::String>,
             f8: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9698,16 +10781,9 @@ impl crate::wire::DecodeFields for SharedFolderMetadataBase {
         })
     }
 }
-impl crate::wire::Decode for SharedFolderMetadataBase {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharedFolderMetadataBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -9725,12 +10801,19 @@ impl crate::wire::Validate for SharedFolderMetadataBase {
     }
 }
 impl ::std::fmt::Debug for SharedFolderMetadataBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderMetadataBase", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedFolderMetadataBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The metadata of a shared link.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedLinkMetadata {
     File(crate::sharing::FileLinkMetadata),
@@ -9741,6 +10824,7 @@ pub enum SharedLinkMetadata {
 }
 impl SharedLinkMetadata {
     /// URL of the shared link.
+    #[inline]
     pub fn url(&self) -> &::std::string::String {
         match self {
             Self::File(x) => &x.url,
@@ -9749,6 +10833,7 @@ impl SharedLinkMetadata {
         }
     }
     /// A unique identifier for the linked file.
+    #[inline]
     pub fn id(&self) -> &::std::option::Option<crate::sharing::Id> {
         match self {
             Self::File(x) => &x.id,
@@ -9757,6 +10842,7 @@ impl SharedLinkMetadata {
         }
     }
     /// The linked file name (including extension). This never contains a slash.
+    #[inline]
     pub fn name(&self) -> &::std::string::String {
         match self {
             Self::File(x) => &x.name,
@@ -9765,6 +10851,7 @@ impl SharedLinkMetadata {
         }
     }
     /// Expiration time, if set. By default the link won't expire.
+    #[inline]
     pub fn expires(&self) -> &::std::option::Option<crate::common::DropboxTimestamp> {
         match self {
             Self::File(x) => &x.expires,
@@ -9773,6 +10860,7 @@ impl SharedLinkMetadata {
         }
     }
     /// The lowercased full path in the user's Dropbox. This always starts with a slash. This field will only be present only if the linked file is in the authenticated user's dropbox and the user is the owner of the link.
+    #[inline]
     pub fn path_lower(&self) -> &::std::option::Option<::std::string::String> {
         match self {
             Self::File(x) => &x.path_lower,
@@ -9781,6 +10869,7 @@ impl SharedLinkMetadata {
         }
     }
     /// The link's access permissions.
+    #[inline]
     pub fn link_permissions(&self) -> &crate::sharing::LinkPermissions {
         match self {
             Self::File(x) => &x.link_permissions,
@@ -9789,6 +10878,7 @@ impl SharedLinkMetadata {
         }
     }
     /// The team membership information of the link's owner.  This field will only be present if the link's owner is a team member.
+    #[inline]
     pub fn team_member_info(
         &self,
     ) -> &::std::option::Option<crate::sharing::TeamMemberInfo> {
@@ -9799,6 +10889,7 @@ impl SharedLinkMetadata {
         }
     }
     /// The team information of the content's owner. This field will only be present if the content's owner is a team member and the content's owner team is different from the link's owner team.
+    #[inline]
     pub fn content_owner_team_info(
         &self,
     ) -> &::std::option::Option<crate::sharing::TeamInfo> {
@@ -9810,6 +10901,7 @@ impl SharedLinkMetadata {
     }
 }
 impl crate::wire::Encode for SharedLinkMetadata {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::File(x) => {
@@ -9831,6 +10923,7 @@ impl crate::wire::Encode for SharedLinkMetadata {
     }
 }
 impl crate::wire::Decode for SharedLinkMetadata {
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -9840,7 +10933,7 @@ impl crate::wire::Decode for SharedLinkMetadata {
             ::std::option::Option::Some("file") => {
                 ::std::result::Result::Ok(
                     Self::File(
-                        <crate::sharing::FileLinkMetadata as crate::wire::DecodeFields>::decode_fields(
+                        <crate::sharing::FileLinkMetadata as crate::wire::Decode>::decode_fields(
                             r,
                             at,
                         )?,
@@ -9850,7 +10943,7 @@ impl crate::wire::Decode for SharedLinkMetadata {
             ::std::option::Option::Some("folder") => {
                 ::std::result::Result::Ok(
                     Self::Folder(
-                        <crate::sharing::FolderLinkMetadata as crate::wire::DecodeFields>::decode_fields(
+                        <crate::sharing::FolderLinkMetadata as crate::wire::Decode>::decode_fields(
                             r,
                             at,
                         )?,
@@ -9859,7 +10952,7 @@ impl crate::wire::Decode for SharedLinkMetadata {
             }
             ::std::option::Option::Some(tag) => {
                 let tag = ::std::string::String::from(tag);
-                let fields = <SharedLinkMetadataBase as crate::wire::DecodeFields>::decode_fields(
+                let fields = <SharedLinkMetadataBase as crate::wire::Decode>::decode_fields(
                     r,
                     at,
                 )?;
@@ -9884,6 +10977,7 @@ impl crate::wire::Decode for SharedLinkMetadata {
 }
 impl crate::wire::Validate for SharedLinkMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::File(x) => {
@@ -9901,12 +10995,19 @@ impl crate::wire::Validate for SharedLinkMetadata {
     }
 }
 impl ::std::fmt::Debug for SharedLinkMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkMetadata", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedLinkMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The fields every subtype of [`SharedLinkMetadata`] has.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharedLinkMetadataBase {
     /// URL of the shared link.
@@ -9929,6 +11030,7 @@ pub struct SharedLinkMetadataBase {
 impl SharedLinkMetadataBase {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         url: ::std::string::String,
         name: ::std::string::String,
@@ -9946,21 +11048,25 @@ impl SharedLinkMetadataBase {
         }
     }
     /// Sets `id`.
+    #[inline]
     pub fn with_id(mut self, value: crate::sharing::Id) -> Self {
         self.id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `expires`.
+    #[inline]
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
     }
     /// Sets `path_lower`.
+    #[inline]
     pub fn with_path_lower(mut self, value: ::std::string::String) -> Self {
         self.path_lower = ::std::option::Option::Some(value);
         self
     }
     /// Sets `team_member_info`.
+    #[inline]
     pub fn with_team_member_info(
         mut self,
         value: crate::sharing::TeamMemberInfo,
@@ -9969,6 +11075,7 @@ impl SharedLinkMetadataBase {
         self
     }
     /// Sets `content_owner_team_info`.
+    #[inline]
     pub fn with_content_owner_team_info(
         mut self,
         value: crate::sharing::TeamInfo,
@@ -9977,7 +11084,14 @@ impl SharedLinkMetadataBase {
         self
     }
 }
-impl crate::wire::EncodeFields for SharedLinkMetadataBase {
+impl crate::wire::Encode for SharedLinkMetadataBase {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -9994,20 +11108,20 @@ impl crate::wire::EncodeFields for SharedLinkMetadataBase {
         );
     }
 }
-impl crate::wire::Encode for SharedLinkMetadataBase {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharedLinkMetadataBase {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharedLinkMetadataBase {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::sharing::Id>,
@@ -10018,7 +11132,16 @@ impl crate::wire::DecodeFields for SharedLinkMetadataBase {
             f6: ::std::option::Option<crate::sharing::TeamMemberInfo>,
             f7: ::std::option::Option<crate::sharing::TeamInfo>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10070,16 +11193,9 @@ impl crate::wire::DecodeFields for SharedLinkMetadataBase {
         })
     }
 }
-impl crate::wire::Decode for SharedLinkMetadataBase {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharedLinkMetadataBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.id {
             crate::wire::check_str(
@@ -10094,11 +11210,18 @@ impl crate::wire::Validate for SharedLinkMetadataBase {
     }
 }
 impl ::std::fmt::Debug for SharedLinkMetadataBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkMetadataBase", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharedLinkMetadataBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharedLinkSettings {
     /// Boolean flag to enable or disable password protection.
@@ -10120,6 +11243,7 @@ pub struct SharedLinkSettings {
 impl SharedLinkSettings {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             require_password: ::std::option::Option::None,
@@ -10132,26 +11256,31 @@ impl SharedLinkSettings {
         }
     }
     /// Sets `require_password`.
+    #[inline]
     pub fn with_require_password(mut self, value: bool) -> Self {
         self.require_password = ::std::option::Option::Some(value);
         self
     }
     /// Sets `link_password`.
+    #[inline]
     pub fn with_link_password(mut self, value: ::std::string::String) -> Self {
         self.link_password = ::std::option::Option::Some(value);
         self
     }
     /// Sets `expires`.
+    #[inline]
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
     }
     /// Sets `audience`.
+    #[inline]
     pub fn with_audience(mut self, value: crate::sharing::LinkAudience) -> Self {
         self.audience = ::std::option::Option::Some(value);
         self
     }
     /// Sets `access`.
+    #[inline]
     pub fn with_access(
         mut self,
         value: crate::sharing::RequestedLinkAccessLevel,
@@ -10160,6 +11289,7 @@ impl SharedLinkSettings {
         self
     }
     /// Sets `requested_visibility`.
+    #[inline]
     pub fn with_requested_visibility(
         mut self,
         value: crate::sharing::RequestedVisibility,
@@ -10168,12 +11298,20 @@ impl SharedLinkSettings {
         self
     }
     /// Sets `allow_download`.
+    #[inline]
     pub fn with_allow_download(mut self, value: bool) -> Self {
         self.allow_download = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SharedLinkSettings {
+impl crate::wire::Encode for SharedLinkSettings {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "require_password", &self.require_password);
@@ -10185,20 +11323,20 @@ impl crate::wire::EncodeFields for SharedLinkSettings {
         crate::wire::write_opt(w, "allow_download", &self.allow_download);
     }
 }
-impl crate::wire::Encode for SharedLinkSettings {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharedLinkSettings {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharedLinkSettings {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<::std::string::String>,
@@ -10208,7 +11346,15 @@ impl crate::wire::DecodeFields for SharedLinkSettings {
             f5: ::std::option::Option<crate::sharing::RequestedVisibility>,
             f6: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10234,22 +11380,21 @@ impl crate::wire::DecodeFields for SharedLinkSettings {
         })
     }
 }
-impl crate::wire::Decode for SharedLinkSettings {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharedLinkSettings {}
 impl ::std::fmt::Debug for SharedLinkSettings {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkSettings", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedLinkSettings {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about a team member.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamMemberInfo {
     /// Information about the member's team.
@@ -10262,6 +11407,7 @@ pub struct TeamMemberInfo {
 impl TeamMemberInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         team_info: crate::sharing::TeamInfo,
         display_name: ::std::string::String,
@@ -10273,12 +11419,20 @@ impl TeamMemberInfo {
         }
     }
     /// Sets `member_id`.
+    #[inline]
     pub fn with_member_id(mut self, value: ::std::string::String) -> Self {
         self.member_id = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for TeamMemberInfo {
+impl crate::wire::Encode for TeamMemberInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_info", &self.team_info);
@@ -10286,26 +11440,30 @@ impl crate::wire::EncodeFields for TeamMemberInfo {
         crate::wire::write_opt(w, "member_id", &self.member_id);
     }
 }
-impl crate::wire::Encode for TeamMemberInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamMemberInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamMemberInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::TeamInfo>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10341,21 +11499,20 @@ impl crate::wire::DecodeFields for TeamMemberInfo {
         })
     }
 }
-impl crate::wire::Decode for TeamMemberInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamMemberInfo {}
 impl ::std::fmt::Debug for TeamMemberInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamMemberInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TransferFolderArg {
     /// The ID for the shared folder.
@@ -10366,6 +11523,7 @@ pub struct TransferFolderArg {
 impl TransferFolderArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         shared_folder_id: crate::common::SharedFolderId,
         to_dropbox_id: crate::sharing::DropboxId,
@@ -10376,32 +11534,42 @@ impl TransferFolderArg {
         }
     }
 }
-impl crate::wire::EncodeFields for TransferFolderArg {
+impl crate::wire::Encode for TransferFolderArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
         crate::wire::write_field(w, "to_dropbox_id", &self.to_dropbox_id);
     }
 }
-impl crate::wire::Encode for TransferFolderArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TransferFolderArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TransferFolderArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<crate::sharing::DropboxId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10435,16 +11603,9 @@ impl crate::wire::DecodeFields for TransferFolderArg {
         })
     }
 }
-impl crate::wire::Decode for TransferFolderArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TransferFolderArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -10467,11 +11628,18 @@ impl crate::wire::Validate for TransferFolderArg {
     }
 }
 impl ::std::fmt::Debug for TransferFolderArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TransferFolderArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TransferFolderArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnmountFolderArg {
     /// The ID for the shared folder.
@@ -10480,34 +11648,44 @@ pub struct UnmountFolderArg {
 impl UnmountFolderArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self { shared_folder_id }
     }
 }
-impl crate::wire::EncodeFields for UnmountFolderArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
-    }
-}
 impl crate::wire::Encode for UnmountFolderArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
+    }
 }
-impl crate::wire::DecodeFields for UnmountFolderArg {
+impl crate::wire::Decode for UnmountFolderArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10529,16 +11707,9 @@ impl crate::wire::DecodeFields for UnmountFolderArg {
         ::std::result::Result::Ok(Self { shared_folder_id: f0 })
     }
 }
-impl crate::wire::Decode for UnmountFolderArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UnmountFolderArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -10554,12 +11725,19 @@ impl crate::wire::Validate for UnmountFolderArg {
     }
 }
 impl ::std::fmt::Debug for UnmountFolderArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnmountFolderArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UnmountFolderArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`unshare_file`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnshareFileArg {
     /// The file to unshare.
@@ -10568,34 +11746,44 @@ pub struct UnshareFileArg {
 impl UnshareFileArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(file: crate::sharing::PathOrId) -> Self {
         Self { file }
     }
 }
-impl crate::wire::EncodeFields for UnshareFileArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "file", &self.file);
-    }
-}
 impl crate::wire::Encode for UnshareFileArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "file", &self.file);
+    }
 }
-impl crate::wire::DecodeFields for UnshareFileArg {
+impl crate::wire::Decode for UnshareFileArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::PathOrId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10617,16 +11805,9 @@ impl crate::wire::DecodeFields for UnshareFileArg {
         ::std::result::Result::Ok(Self { file: f0 })
     }
 }
-impl crate::wire::Decode for UnshareFileArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UnshareFileArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -10642,11 +11823,18 @@ impl crate::wire::Validate for UnshareFileArg {
     }
 }
 impl ::std::fmt::Debug for UnshareFileArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnshareFileArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UnshareFileArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UnshareFolderArg {
     /// The ID for the shared folder.
@@ -10657,6 +11845,7 @@ pub struct UnshareFolderArg {
 impl UnshareFolderArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
             shared_folder_id,
@@ -10664,37 +11853,48 @@ impl UnshareFolderArg {
         }
     }
     /// Sets `leave_a_copy`.
+    #[inline]
     pub fn with_leave_a_copy(mut self, value: bool) -> Self {
         self.leave_a_copy = value;
         self
     }
 }
-impl crate::wire::EncodeFields for UnshareFolderArg {
+impl crate::wire::Encode for UnshareFolderArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
         crate::wire::write_field(w, "leave_a_copy", &self.leave_a_copy);
     }
 }
-impl crate::wire::Encode for UnshareFolderArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UnshareFolderArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UnshareFolderArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10723,16 +11923,9 @@ impl crate::wire::DecodeFields for UnshareFolderArg {
         })
     }
 }
-impl crate::wire::Decode for UnshareFolderArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UnshareFolderArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -10748,12 +11941,19 @@ impl crate::wire::Validate for UnshareFolderArg {
     }
 }
 impl ::std::fmt::Debug for UnshareFolderArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnshareFolderArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UnshareFolderArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`update_file_member`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpdateFileMemberArgs {
     /// File for which we are changing a member's access.
@@ -10766,6 +11966,7 @@ pub struct UpdateFileMemberArgs {
 impl UpdateFileMemberArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         file: crate::sharing::PathOrId,
         member: crate::sharing::MemberSelector,
@@ -10774,7 +11975,14 @@ impl UpdateFileMemberArgs {
         Self { file, member, access_level }
     }
 }
-impl crate::wire::EncodeFields for UpdateFileMemberArgs {
+impl crate::wire::Encode for UpdateFileMemberArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -10782,26 +11990,30 @@ impl crate::wire::EncodeFields for UpdateFileMemberArgs {
         crate::wire::write_field(w, "access_level", &self.access_level);
     }
 }
-impl crate::wire::Encode for UpdateFileMemberArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UpdateFileMemberArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UpdateFileMemberArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::PathOrId>,
             f1: ::std::option::Option<crate::sharing::MemberSelector>,
             f2: ::std::option::Option<crate::sharing::AccessLevel>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10843,16 +12055,9 @@ impl crate::wire::DecodeFields for UpdateFileMemberArgs {
         })
     }
 }
-impl crate::wire::Decode for UpdateFileMemberArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UpdateFileMemberArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -10870,12 +12075,19 @@ impl crate::wire::Validate for UpdateFileMemberArgs {
     }
 }
 impl ::std::fmt::Debug for UpdateFileMemberArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFileMemberArgs", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UpdateFileMemberArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`update_file_policy`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpdateFilePolicyArg {
     /// File that we are changing the policy for.
@@ -10891,6 +12103,7 @@ pub struct UpdateFilePolicyArg {
 impl UpdateFilePolicyArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(file: crate::sharing::PathOrId) -> Self {
         Self {
             file,
@@ -10900,6 +12113,7 @@ impl UpdateFilePolicyArg {
         }
     }
     /// Sets `actions`.
+    #[inline]
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FileAction>,
@@ -10908,11 +12122,13 @@ impl UpdateFilePolicyArg {
         self
     }
     /// Sets `link_settings`.
+    #[inline]
     pub fn with_link_settings(mut self, value: crate::sharing::LinkSettings) -> Self {
         self.link_settings = ::std::option::Option::Some(value);
         self
     }
     /// Sets `viewer_info_policy`.
+    #[inline]
     pub fn with_viewer_info_policy(
         mut self,
         value: crate::sharing::ViewerInfoPolicy,
@@ -10921,7 +12137,14 @@ impl UpdateFilePolicyArg {
         self
     }
 }
-impl crate::wire::EncodeFields for UpdateFilePolicyArg {
+impl crate::wire::Encode for UpdateFilePolicyArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -10930,27 +12153,32 @@ impl crate::wire::EncodeFields for UpdateFilePolicyArg {
         crate::wire::write_opt(w, "viewer_info_policy", &self.viewer_info_policy);
     }
 }
-impl crate::wire::Encode for UpdateFilePolicyArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UpdateFilePolicyArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UpdateFilePolicyArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::PathOrId>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::FileAction>>,
             f2: ::std::option::Option<crate::sharing::LinkSettings>,
             f3: ::std::option::Option<crate::sharing::ViewerInfoPolicy>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10980,16 +12208,9 @@ impl crate::wire::DecodeFields for UpdateFilePolicyArg {
         })
     }
 }
-impl crate::wire::Decode for UpdateFilePolicyArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UpdateFilePolicyArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
@@ -11005,11 +12226,18 @@ impl crate::wire::Validate for UpdateFilePolicyArg {
     }
 }
 impl ::std::fmt::Debug for UpdateFilePolicyArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFilePolicyArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UpdateFilePolicyArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpdateFolderMemberArg {
     /// The ID for the shared folder.
@@ -11022,6 +12250,7 @@ pub struct UpdateFolderMemberArg {
 impl UpdateFolderMemberArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         shared_folder_id: crate::common::SharedFolderId,
         member: crate::sharing::MemberSelector,
@@ -11034,7 +12263,14 @@ impl UpdateFolderMemberArg {
         }
     }
 }
-impl crate::wire::EncodeFields for UpdateFolderMemberArg {
+impl crate::wire::Encode for UpdateFolderMemberArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -11042,26 +12278,30 @@ impl crate::wire::EncodeFields for UpdateFolderMemberArg {
         crate::wire::write_field(w, "access_level", &self.access_level);
     }
 }
-impl crate::wire::Encode for UpdateFolderMemberArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UpdateFolderMemberArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UpdateFolderMemberArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<crate::sharing::MemberSelector>,
             f2: ::std::option::Option<crate::sharing::AccessLevel>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11103,16 +12343,9 @@ impl crate::wire::DecodeFields for UpdateFolderMemberArg {
         })
     }
 }
-impl crate::wire::Decode for UpdateFolderMemberArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UpdateFolderMemberArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -11130,12 +12363,19 @@ impl crate::wire::Validate for UpdateFolderMemberArg {
     }
 }
 impl ::std::fmt::Debug for UpdateFolderMemberArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFolderMemberArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UpdateFolderMemberArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// If any of the policies are unset, then they retain their current setting.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UpdateFolderPolicyArg {
     /// The ID for the shared folder.
@@ -11156,6 +12396,7 @@ pub struct UpdateFolderPolicyArg {
 impl UpdateFolderPolicyArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(shared_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
             shared_folder_id,
@@ -11168,11 +12409,13 @@ impl UpdateFolderPolicyArg {
         }
     }
     /// Sets `member_policy`.
+    #[inline]
     pub fn with_member_policy(mut self, value: crate::sharing::MemberPolicy) -> Self {
         self.member_policy = ::std::option::Option::Some(value);
         self
     }
     /// Sets `acl_update_policy`.
+    #[inline]
     pub fn with_acl_update_policy(
         mut self,
         value: crate::sharing::AclUpdatePolicy,
@@ -11181,6 +12424,7 @@ impl UpdateFolderPolicyArg {
         self
     }
     /// Sets `viewer_info_policy`.
+    #[inline]
     pub fn with_viewer_info_policy(
         mut self,
         value: crate::sharing::ViewerInfoPolicy,
@@ -11189,6 +12433,7 @@ impl UpdateFolderPolicyArg {
         self
     }
     /// Sets `shared_link_policy`.
+    #[inline]
     pub fn with_shared_link_policy(
         mut self,
         value: crate::sharing::SharedLinkPolicy,
@@ -11197,11 +12442,13 @@ impl UpdateFolderPolicyArg {
         self
     }
     /// Sets `link_settings`.
+    #[inline]
     pub fn with_link_settings(mut self, value: crate::sharing::LinkSettings) -> Self {
         self.link_settings = ::std::option::Option::Some(value);
         self
     }
     /// Sets `actions`.
+    #[inline]
     pub fn with_actions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::FolderAction>,
@@ -11210,7 +12457,14 @@ impl UpdateFolderPolicyArg {
         self
     }
 }
-impl crate::wire::EncodeFields for UpdateFolderPolicyArg {
+impl crate::wire::Encode for UpdateFolderPolicyArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -11222,20 +12476,20 @@ impl crate::wire::EncodeFields for UpdateFolderPolicyArg {
         crate::wire::write_opt(w, "actions", &self.actions);
     }
 }
-impl crate::wire::Encode for UpdateFolderPolicyArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UpdateFolderPolicyArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UpdateFolderPolicyArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<crate::sharing::MemberPolicy>,
@@ -11245,7 +12499,15 @@ impl crate::wire::DecodeFields for UpdateFolderPolicyArg {
             f5: ::std::option::Option<crate::sharing::LinkSettings>,
             f6: ::std::option::Option<::std::vec::Vec<crate::sharing::FolderAction>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11281,16 +12543,9 @@ impl crate::wire::DecodeFields for UpdateFolderPolicyArg {
         })
     }
 }
-impl crate::wire::Decode for UpdateFolderPolicyArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UpdateFolderPolicyArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -11306,12 +12561,19 @@ impl crate::wire::Validate for UpdateFolderPolicyArg {
     }
 }
 impl ::std::fmt::Debug for UpdateFolderPolicyArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFolderPolicyArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UpdateFolderPolicyArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The information about a user member of the shared content with an appended last seen timestamp.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserFileMembershipInfo {
     /// The access type for this member. It contains inherited access type from parent folder, and acquired access type from this folder.
@@ -11335,6 +12597,7 @@ pub struct UserFileMembershipInfo {
 impl UserFileMembershipInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
         user: crate::sharing::UserInfo,
@@ -11350,6 +12613,7 @@ impl UserFileMembershipInfo {
         }
     }
     /// Sets `permissions`.
+    #[inline]
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberPermission>,
@@ -11358,16 +12622,19 @@ impl UserFileMembershipInfo {
         self
     }
     /// Sets `initials`.
+    #[inline]
     pub fn with_initials(mut self, value: ::std::string::String) -> Self {
         self.initials = ::std::option::Option::Some(value);
         self
     }
     /// Sets `is_inherited`.
+    #[inline]
     pub fn with_is_inherited(mut self, value: bool) -> Self {
         self.is_inherited = value;
         self
     }
     /// Sets `time_last_seen`.
+    #[inline]
     pub fn with_time_last_seen(
         mut self,
         value: crate::common::DropboxTimestamp,
@@ -11376,12 +12643,20 @@ impl UserFileMembershipInfo {
         self
     }
     /// Sets `platform_type`.
+    #[inline]
     pub fn with_platform_type(mut self, value: crate::seen_state::PlatformType) -> Self {
         self.platform_type = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for UserFileMembershipInfo {
+impl crate::wire::Encode for UserFileMembershipInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -11393,20 +12668,20 @@ impl crate::wire::EncodeFields for UserFileMembershipInfo {
         crate::wire::write_opt(w, "platform_type", &self.platform_type);
     }
 }
-impl crate::wire::Encode for UserFileMembershipInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserFileMembershipInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserFileMembershipInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
@@ -11416,7 +12691,15 @@ impl crate::wire::DecodeFields for UserFileMembershipInfo {
             f5: ::std::option::Option<crate::common::DropboxTimestamp>,
             f6: ::std::option::Option<crate::seen_state::PlatformType>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11463,16 +12746,9 @@ impl crate::wire::DecodeFields for UserFileMembershipInfo {
         })
     }
 }
-impl crate::wire::Decode for UserFileMembershipInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserFileMembershipInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("UserFileMembershipInfo.user"))?;
@@ -11480,12 +12756,19 @@ impl crate::wire::Validate for UserFileMembershipInfo {
     }
 }
 impl ::std::fmt::Debug for UserFileMembershipInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFileMembershipInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserFileMembershipInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Basic information about a user. Use [`users.get_account`](crate::users::get_account) and [`users.get_account_batch`](crate::users::get_account_batch) to obtain more detailed information.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserInfo {
     /// The account ID of the user.
@@ -11502,6 +12785,7 @@ pub struct UserInfo {
 impl UserInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         account_id: crate::users_common::AccountId,
         email: ::std::string::String,
@@ -11517,12 +12801,20 @@ impl UserInfo {
         }
     }
     /// Sets `team_member_id`.
+    #[inline]
     pub fn with_team_member_id(mut self, value: ::std::string::String) -> Self {
         self.team_member_id = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for UserInfo {
+impl crate::wire::Encode for UserInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "account_id", &self.account_id);
@@ -11532,20 +12824,20 @@ impl crate::wire::EncodeFields for UserInfo {
         crate::wire::write_opt(w, "team_member_id", &self.team_member_id);
     }
 }
-impl crate::wire::Encode for UserInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::users_common::AccountId>,
             f1: ::std::option::Option<::std::string::String>,
@@ -11553,7 +12845,13 @@ impl crate::wire::DecodeFields for UserInfo {
             f3: ::std::option::Option<bool>,
             f4: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11603,16 +12901,9 @@ impl crate::wire::DecodeFields for UserInfo {
         })
     }
 }
-impl crate::wire::Decode for UserInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "UserInfo.account_id",
@@ -11625,12 +12916,19 @@ impl crate::wire::Validate for UserInfo {
     }
 }
 impl ::std::fmt::Debug for UserInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The information about a user member of the shared content.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserMembershipInfo {
     /// The access type for this member. It contains inherited access type from parent folder, and acquired access type from this folder.
@@ -11650,6 +12948,7 @@ pub struct UserMembershipInfo {
 impl UserMembershipInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         access_type: crate::sharing::AccessLevel,
         user: crate::sharing::UserInfo,
@@ -11663,6 +12962,7 @@ impl UserMembershipInfo {
         }
     }
     /// Sets `permissions`.
+    #[inline]
     pub fn with_permissions(
         mut self,
         value: ::std::vec::Vec<crate::sharing::MemberPermission>,
@@ -11671,17 +12971,26 @@ impl UserMembershipInfo {
         self
     }
     /// Sets `initials`.
+    #[inline]
     pub fn with_initials(mut self, value: ::std::string::String) -> Self {
         self.initials = ::std::option::Option::Some(value);
         self
     }
     /// Sets `is_inherited`.
+    #[inline]
     pub fn with_is_inherited(mut self, value: bool) -> Self {
         self.is_inherited = value;
         self
     }
 }
-impl crate::wire::EncodeFields for UserMembershipInfo {
+impl crate::wire::Encode for UserMembershipInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -11691,20 +13000,20 @@ impl crate::wire::EncodeFields for UserMembershipInfo {
         crate::wire::write_field(w, "user", &self.user);
     }
 }
-impl crate::wire::Encode for UserMembershipInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserMembershipInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserMembershipInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::AccessLevel>,
             f1: ::std::option::Option<::std::vec::Vec<crate::sharing::MemberPermission>>,
@@ -11712,7 +13021,13 @@ impl crate::wire::DecodeFields for UserMembershipInfo {
             f3: ::std::option::Option<bool>,
             f4: ::std::option::Option<crate::sharing::UserInfo>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11755,16 +13070,9 @@ impl crate::wire::DecodeFields for UserMembershipInfo {
         })
     }
 }
-impl crate::wire::Decode for UserMembershipInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserMembershipInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("UserMembershipInfo.user"))?;
@@ -11772,11 +13080,18 @@ impl crate::wire::Validate for UserMembershipInfo {
     }
 }
 impl ::std::fmt::Debug for UserMembershipInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserMembershipInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UserMembershipInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct VisibilityPolicy {
     /// This is the value to submit when saving the visibility setting.
@@ -11793,6 +13108,7 @@ pub struct VisibilityPolicy {
 impl VisibilityPolicy {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         policy: crate::sharing::RequestedVisibility,
         resolved_policy: crate::sharing::AlphaResolvedVisibility,
@@ -11806,6 +13122,7 @@ impl VisibilityPolicy {
         }
     }
     /// Sets `disallowed_reason`.
+    #[inline]
     pub fn with_disallowed_reason(
         mut self,
         value: crate::sharing::VisibilityPolicyDisallowedReason,
@@ -11814,7 +13131,14 @@ impl VisibilityPolicy {
         self
     }
 }
-impl crate::wire::EncodeFields for VisibilityPolicy {
+impl crate::wire::Encode for VisibilityPolicy {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "policy", &self.policy);
@@ -11823,27 +13147,32 @@ impl crate::wire::EncodeFields for VisibilityPolicy {
         crate::wire::write_opt(w, "disallowed_reason", &self.disallowed_reason);
     }
 }
-impl crate::wire::Encode for VisibilityPolicy {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for VisibilityPolicy {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for VisibilityPolicy {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::sharing::RequestedVisibility>,
             f1: ::std::option::Option<crate::sharing::AlphaResolvedVisibility>,
             f2: ::std::option::Option<bool>,
             f3: ::std::option::Option<crate::sharing::VisibilityPolicyDisallowedReason>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11887,22 +13216,21 @@ impl crate::wire::DecodeFields for VisibilityPolicy {
         })
     }
 }
-impl crate::wire::Decode for VisibilityPolicy {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for VisibilityPolicy {}
 impl ::std::fmt::Debug for VisibilityPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("VisibilityPolicy", self, f)
     }
 }
+impl ::std::cmp::PartialEq for VisibilityPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about the inheritance policy of a shared folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AccessInheritance {
     /// The shared folder inherits its members from the parent folder.
@@ -11914,6 +13242,7 @@ pub enum AccessInheritance {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AccessInheritance {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Inherit => crate::wire::write_tag(w, "inherit"),
@@ -11925,6 +13254,7 @@ impl crate::wire::Encode for AccessInheritance {
 }
 impl crate::wire::Decode for AccessInheritance {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -11969,12 +13299,19 @@ impl crate::wire::Decode for AccessInheritance {
 }
 impl crate::wire::Validate for AccessInheritance {}
 impl ::std::fmt::Debug for AccessInheritance {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccessInheritance", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AccessInheritance {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Defines the access levels for collaborators.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AccessLevel {
     /// The collaborator is the owner of the shared folder. Owners can view and edit the shared folder as well as set the folder's policies using [`update_folder_policy`].
@@ -11994,6 +13331,7 @@ pub enum AccessLevel {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AccessLevel {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Owner => crate::wire::write_tag(w, "owner"),
@@ -12009,6 +13347,7 @@ impl crate::wire::Encode for AccessLevel {
 }
 impl crate::wire::Decode for AccessLevel {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -12070,12 +13409,19 @@ impl crate::wire::Decode for AccessLevel {
 }
 impl crate::wire::Validate for AccessLevel {}
 impl ::std::fmt::Debug for AccessLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccessLevel", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AccessLevel {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Who can change a shared folder's access control list (ACL). In other words, who can add, remove, or change the privileges of members.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AclUpdatePolicy {
     /// Only the owner can update the ACL.
@@ -12087,6 +13433,7 @@ pub enum AclUpdatePolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AclUpdatePolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Owner => crate::wire::write_tag(w, "owner"),
@@ -12098,6 +13445,7 @@ impl crate::wire::Encode for AclUpdatePolicy {
 }
 impl crate::wire::Decode for AclUpdatePolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -12139,12 +13487,19 @@ impl crate::wire::Decode for AclUpdatePolicy {
 }
 impl crate::wire::Validate for AclUpdatePolicy {}
 impl ::std::fmt::Debug for AclUpdatePolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AclUpdatePolicy", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AclUpdatePolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Errors for [`add_file_member`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AddFileMemberError {
     UserError(crate::sharing::SharingUserError),
@@ -12160,6 +13515,7 @@ pub enum AddFileMemberError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AddFileMemberError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
@@ -12186,6 +13542,7 @@ impl crate::wire::Encode for AddFileMemberError {
 }
 impl crate::wire::Decode for AddFileMemberError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -12245,11 +13602,18 @@ impl crate::wire::Decode for AddFileMemberError {
 }
 impl crate::wire::Validate for AddFileMemberError {}
 impl ::std::fmt::Debug for AddFileMemberError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddFileMemberError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddFileMemberError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AddFolderMemberError {
     /// Unable to access shared folder.
@@ -12284,6 +13648,7 @@ pub enum AddFolderMemberError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AddFolderMemberError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -12334,6 +13699,7 @@ impl crate::wire::Encode for AddFolderMemberError {
 }
 impl crate::wire::Decode for AddFolderMemberError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -12439,6 +13805,7 @@ impl crate::wire::Decode for AddFolderMemberError {
 }
 impl crate::wire::Validate for AddFolderMemberError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AccessError(x) => {}
@@ -12455,11 +13822,18 @@ impl crate::wire::Validate for AddFolderMemberError {
     }
 }
 impl ::std::fmt::Debug for AddFolderMemberError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddFolderMemberError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddFolderMemberError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AddMemberSelectorError {
     /// Automatically created groups can only be added to team folders.
@@ -12481,6 +13855,7 @@ pub enum AddMemberSelectorError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AddMemberSelectorError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AutomaticGroup => crate::wire::write_tag(w, "automatic_group"),
@@ -12515,6 +13890,7 @@ impl crate::wire::Encode for AddMemberSelectorError {
 }
 impl crate::wire::Decode for AddMemberSelectorError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -12591,6 +13967,7 @@ impl crate::wire::Decode for AddMemberSelectorError {
 }
 impl crate::wire::Validate for AddMemberSelectorError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -12630,12 +14007,19 @@ impl crate::wire::Validate for AddMemberSelectorError {
     }
 }
 impl ::std::fmt::Debug for AddMemberSelectorError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddMemberSelectorError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AddMemberSelectorError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// check documentation for ResolvedVisibility.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AlphaResolvedVisibility {
     /// Anyone who has received the link can access it. No login required.
@@ -12657,6 +14041,7 @@ pub enum AlphaResolvedVisibility {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AlphaResolvedVisibility {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Public => crate::wire::write_tag(w, "public"),
@@ -12673,6 +14058,7 @@ impl crate::wire::Encode for AlphaResolvedVisibility {
 }
 impl crate::wire::Decode for AlphaResolvedVisibility {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -12744,12 +14130,19 @@ impl crate::wire::Decode for AlphaResolvedVisibility {
 }
 impl crate::wire::Validate for AlphaResolvedVisibility {}
 impl ::std::fmt::Debug for AlphaResolvedVisibility {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AlphaResolvedVisibility", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AlphaResolvedVisibility {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Enumerates acceptable values for team's ChangeLinkExpirationPolicy setting.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ChangeLinkExpirationPolicy {
     Allowed,
@@ -12759,6 +14152,7 @@ pub enum ChangeLinkExpirationPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ChangeLinkExpirationPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Allowed => crate::wire::write_tag(w, "allowed"),
@@ -12770,6 +14164,7 @@ impl crate::wire::Encode for ChangeLinkExpirationPolicy {
 }
 impl crate::wire::Decode for ChangeLinkExpirationPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -12816,11 +14211,18 @@ impl crate::wire::Decode for ChangeLinkExpirationPolicy {
 }
 impl crate::wire::Validate for ChangeLinkExpirationPolicy {}
 impl ::std::fmt::Debug for ChangeLinkExpirationPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ChangeLinkExpirationPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ChangeLinkExpirationPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CreateSharedLinkError {
     Path(crate::files::LookupError),
@@ -12829,6 +14231,7 @@ pub enum CreateSharedLinkError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for CreateSharedLinkError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -12841,6 +14244,7 @@ impl crate::wire::Encode for CreateSharedLinkError {
 }
 impl crate::wire::Decode for CreateSharedLinkError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -12881,11 +14285,18 @@ impl crate::wire::Decode for CreateSharedLinkError {
 }
 impl crate::wire::Validate for CreateSharedLinkError {}
 impl ::std::fmt::Debug for CreateSharedLinkError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateSharedLinkError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CreateSharedLinkError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum CreateSharedLinkWithSettingsError {
     Path(crate::files::LookupError),
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -12904,6 +14315,7 @@ pub enum CreateSharedLinkWithSettingsError {
     TooManySharedFolders,
 }
 impl crate::wire::Encode for CreateSharedLinkWithSettingsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -12930,6 +14342,7 @@ impl crate::wire::Encode for CreateSharedLinkWithSettingsError {
 }
 impl crate::wire::Decode for CreateSharedLinkWithSettingsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13018,6 +14431,7 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsError {
 }
 impl crate::wire::Validate for CreateSharedLinkWithSettingsError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Path(x) => {}
@@ -13040,12 +14454,19 @@ impl crate::wire::Validate for CreateSharedLinkWithSettingsError {
     }
 }
 impl ::std::fmt::Debug for CreateSharedLinkWithSettingsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CreateSharedLinkWithSettingsError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for CreateSharedLinkWithSettingsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Sharing actions that may be taken on files.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileAction {
     /// Disable viewer information on the file.
@@ -13079,6 +14500,7 @@ pub enum FileAction {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileAction {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DisableViewerInfo => crate::wire::write_tag(w, "disable_viewer_info"),
@@ -13104,6 +14526,7 @@ impl crate::wire::Encode for FileAction {
 }
 impl crate::wire::Decode for FileAction {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13201,11 +14624,18 @@ impl crate::wire::Decode for FileAction {
 }
 impl crate::wire::Validate for FileAction {}
 impl ::std::fmt::Debug for FileAction {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileAction", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileAction {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileErrorResult {
     /// File specified by id was not found.
@@ -13219,6 +14649,7 @@ pub enum FileErrorResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileErrorResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FileNotFoundError(x) => {
@@ -13249,6 +14680,7 @@ impl crate::wire::Encode for FileErrorResult {
 }
 impl crate::wire::Decode for FileErrorResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13296,6 +14728,7 @@ impl crate::wire::Decode for FileErrorResult {
 }
 impl crate::wire::Validate for FileErrorResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::FileNotFoundError(x) => {
@@ -13332,11 +14765,18 @@ impl crate::wire::Validate for FileErrorResult {
     }
 }
 impl ::std::fmt::Debug for FileErrorResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileErrorResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileErrorResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileMemberActionError {
     /// Specified member was not found.
@@ -13352,6 +14792,7 @@ pub enum FileMemberActionError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileMemberActionError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidMember => crate::wire::write_tag(w, "invalid_member"),
@@ -13377,6 +14818,7 @@ impl crate::wire::Encode for FileMemberActionError {
 }
 impl crate::wire::Decode for FileMemberActionError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13388,7 +14830,7 @@ impl crate::wire::Decode for FileMemberActionError {
                 "no_explicit_access" => {
                     ::std::result::Result::Ok(
                         Self::NoExplicitAccess({
-                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -13429,7 +14871,7 @@ impl crate::wire::Decode for FileMemberActionError {
                     .map(Self::AccessError)
             }
             "no_explicit_access" => {
-                <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -13445,6 +14887,7 @@ impl crate::wire::Decode for FileMemberActionError {
 }
 impl crate::wire::Validate for FileMemberActionError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AccessError(x) => {}
@@ -13459,11 +14902,18 @@ impl crate::wire::Validate for FileMemberActionError {
     }
 }
 impl ::std::fmt::Debug for FileMemberActionError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileMemberActionError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileMemberActionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum FileMemberActionIndividualResult {
     /// Part of the response for both add\_file\_member and remove\_file\_member\_v1 (deprecated). For add\_file\_member, indicates giving access was successful and at what AccessLevel. For remove\_file\_member\_v1, indicates member was successfully removed from the file. If AccessLevel is given, the member still has access via a parent shared folder.
     Success(::std::option::Option<crate::sharing::AccessLevel>),
@@ -13471,6 +14921,7 @@ pub enum FileMemberActionIndividualResult {
     MemberError(crate::sharing::FileMemberActionError),
 }
 impl crate::wire::Encode for FileMemberActionIndividualResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => crate::wire::write_nested(w, "success", x.as_ref()),
@@ -13486,6 +14937,7 @@ impl crate::wire::Encode for FileMemberActionIndividualResult {
 }
 impl crate::wire::Decode for FileMemberActionIndividualResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13543,6 +14995,7 @@ impl crate::wire::Decode for FileMemberActionIndividualResult {
 }
 impl crate::wire::Validate for FileMemberActionIndividualResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {}
@@ -13559,11 +15012,18 @@ impl crate::wire::Validate for FileMemberActionIndividualResult {
     }
 }
 impl ::std::fmt::Debug for FileMemberActionIndividualResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileMemberActionIndividualResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileMemberActionIndividualResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileMemberRemoveActionResult {
     /// Member was successfully removed from this file.
@@ -13575,6 +15035,7 @@ pub enum FileMemberRemoveActionResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileMemberRemoveActionResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -13594,6 +15055,7 @@ impl crate::wire::Encode for FileMemberRemoveActionResult {
 }
 impl crate::wire::Decode for FileMemberRemoveActionResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13603,7 +15065,7 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -13632,7 +15094,7 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
             })?;
         match &*tag {
             "success" => {
-                <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -13656,6 +15118,7 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
 }
 impl crate::wire::Validate for FileMemberRemoveActionResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -13673,12 +15136,19 @@ impl crate::wire::Validate for FileMemberRemoveActionResult {
     }
 }
 impl ::std::fmt::Debug for FileMemberRemoveActionResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileMemberRemoveActionResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FileMemberRemoveActionResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Actions that may be taken on shared folders.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FolderAction {
     /// Change folder options, such as who can be invited to join the folder.
@@ -13720,6 +15190,7 @@ pub enum FolderAction {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FolderAction {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ChangeOptions => crate::wire::write_tag(w, "change_options"),
@@ -13751,6 +15222,7 @@ impl crate::wire::Encode for FolderAction {
 }
 impl crate::wire::Decode for FolderAction {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13870,12 +15342,19 @@ impl crate::wire::Decode for FolderAction {
 }
 impl crate::wire::Validate for FolderAction {}
 impl ::std::fmt::Debug for FolderAction {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FolderAction", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FolderAction {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error result for [`get_file_metadata`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetFileMetadataError {
     UserError(crate::sharing::SharingUserError),
@@ -13885,6 +15364,7 @@ pub enum GetFileMetadataError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetFileMetadataError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
@@ -13908,6 +15388,7 @@ impl crate::wire::Encode for GetFileMetadataError {
 }
 impl crate::wire::Decode for GetFileMetadataError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13952,11 +15433,18 @@ impl crate::wire::Decode for GetFileMetadataError {
 }
 impl crate::wire::Validate for GetFileMetadataError {}
 impl ::std::fmt::Debug for GetFileMetadataError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetFileMetadataError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetFileMetadataError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetFileMetadataIndividualResult {
     /// The result for this file if it was successful.
@@ -13968,6 +15456,7 @@ pub enum GetFileMetadataIndividualResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetFileMetadataIndividualResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Metadata(x) => {
@@ -13987,6 +15476,7 @@ impl crate::wire::Encode for GetFileMetadataIndividualResult {
 }
 impl crate::wire::Decode for GetFileMetadataIndividualResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -13996,7 +15486,7 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
                 "metadata" => {
                     ::std::result::Result::Ok(
                         Self::Metadata({
-                            let v = <crate::sharing::SharedFileMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::SharedFileMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -14025,7 +15515,7 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
             })?;
         match &*tag {
             "metadata" => {
-                <crate::sharing::SharedFileMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::SharedFileMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -14049,6 +15539,7 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
 }
 impl crate::wire::Validate for GetFileMetadataIndividualResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Metadata(x) => {
@@ -14063,11 +15554,18 @@ impl crate::wire::Validate for GetFileMetadataIndividualResult {
     }
 }
 impl ::std::fmt::Debug for GetFileMetadataIndividualResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetFileMetadataIndividualResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetFileMetadataIndividualResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetSharedLinkFileError {
     /// The shared link wasn't found.
@@ -14085,6 +15583,7 @@ pub enum GetSharedLinkFileError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetSharedLinkFileError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::SharedLinkNotFound => {
@@ -14109,6 +15608,7 @@ impl crate::wire::Encode for GetSharedLinkFileError {
 }
 impl crate::wire::Decode for GetSharedLinkFileError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14180,11 +15680,18 @@ impl crate::wire::Decode for GetSharedLinkFileError {
 }
 impl crate::wire::Validate for GetSharedLinkFileError {}
 impl ::std::fmt::Debug for GetSharedLinkFileError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetSharedLinkFileError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetSharedLinkFileError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetSharedLinksError {
     Path(crate::files::MalformedPathError),
@@ -14193,6 +15700,7 @@ pub enum GetSharedLinksError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetSharedLinksError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -14205,6 +15713,7 @@ impl crate::wire::Encode for GetSharedLinksError {
 }
 impl crate::wire::Decode for GetSharedLinksError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14245,12 +15754,19 @@ impl crate::wire::Decode for GetSharedLinksError {
 }
 impl crate::wire::Validate for GetSharedLinksError {}
 impl ::std::fmt::Debug for GetSharedLinksError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetSharedLinksError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetSharedLinksError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about the recipient of a shared content invitation.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum InviteeInfo {
     /// Email address of invited user.
@@ -14260,6 +15776,7 @@ pub enum InviteeInfo {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for InviteeInfo {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Email(x) => {
@@ -14272,6 +15789,7 @@ impl crate::wire::Encode for InviteeInfo {
 }
 impl crate::wire::Decode for InviteeInfo {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14306,6 +15824,7 @@ impl crate::wire::Decode for InviteeInfo {
 }
 impl crate::wire::Validate for InviteeInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -14327,12 +15846,19 @@ impl crate::wire::Validate for InviteeInfo {
     }
 }
 impl ::std::fmt::Debug for InviteeInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("InviteeInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for InviteeInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error occurred while performing an asynchronous job from [`unshare_folder`] or [`remove_folder_member`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum JobError {
     /// Error occurred while performing [`unshare_folder`] action.
@@ -14346,6 +15872,7 @@ pub enum JobError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for JobError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnshareFolderError(x) => {
@@ -14376,6 +15903,7 @@ impl crate::wire::Encode for JobError {
 }
 impl crate::wire::Decode for JobError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14423,6 +15951,7 @@ impl crate::wire::Decode for JobError {
 }
 impl crate::wire::Validate for JobError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::UnshareFolderError(x) => {}
@@ -14438,11 +15967,18 @@ impl crate::wire::Validate for JobError {
     }
 }
 impl ::std::fmt::Debug for JobError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("JobError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for JobError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum JobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -14452,6 +15988,7 @@ pub enum JobStatus {
     Failed(crate::sharing::JobError),
 }
 impl crate::wire::Encode for JobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -14464,6 +16001,7 @@ impl crate::wire::Encode for JobStatus {
 }
 impl crate::wire::Decode for JobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14507,6 +16045,7 @@ impl crate::wire::Decode for JobStatus {
 }
 impl crate::wire::Validate for JobStatus {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Failed(x) => {
@@ -14520,11 +16059,18 @@ impl crate::wire::Validate for JobStatus {
     }
 }
 impl ::std::fmt::Debug for JobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("JobStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for JobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LinkAccessLevel {
     /// Users who use the link can view and comment on the content.
@@ -14536,6 +16082,7 @@ pub enum LinkAccessLevel {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LinkAccessLevel {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Viewer => crate::wire::write_tag(w, "viewer"),
@@ -14547,6 +16094,7 @@ impl crate::wire::Encode for LinkAccessLevel {
 }
 impl crate::wire::Decode for LinkAccessLevel {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14588,12 +16136,19 @@ impl crate::wire::Decode for LinkAccessLevel {
 }
 impl crate::wire::Validate for LinkAccessLevel {}
 impl ::std::fmt::Debug for LinkAccessLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkAccessLevel", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LinkAccessLevel {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Actions that can be performed on a link.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LinkAction {
     /// Change the access level of the link.
@@ -14613,6 +16168,7 @@ pub enum LinkAction {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LinkAction {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ChangeAccessLevel => crate::wire::write_tag(w, "change_access_level"),
@@ -14628,6 +16184,7 @@ impl crate::wire::Encode for LinkAction {
 }
 impl crate::wire::Decode for LinkAction {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14691,11 +16248,18 @@ impl crate::wire::Decode for LinkAction {
 }
 impl crate::wire::Validate for LinkAction {}
 impl ::std::fmt::Debug for LinkAction {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkAction", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LinkAction {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LinkAudience {
     /// Link is accessible by anyone.
@@ -14715,6 +16279,7 @@ pub enum LinkAudience {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LinkAudience {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Public => crate::wire::write_tag(w, "public"),
@@ -14729,6 +16294,7 @@ impl crate::wire::Encode for LinkAudience {
 }
 impl crate::wire::Decode for LinkAudience {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14785,12 +16351,19 @@ impl crate::wire::Decode for LinkAudience {
 }
 impl crate::wire::Validate for LinkAudience {}
 impl ::std::fmt::Debug for LinkAudience {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkAudience", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LinkAudience {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// check documentation for VisibilityPolicyDisallowedReason.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LinkAudienceDisallowedReason {
     /// The user needs to delete and recreate the link to change the visibility policy.
@@ -14810,6 +16383,7 @@ pub enum LinkAudienceDisallowedReason {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LinkAudienceDisallowedReason {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DeleteAndRecreate => crate::wire::write_tag(w, "delete_and_recreate"),
@@ -14827,6 +16401,7 @@ impl crate::wire::Encode for LinkAudienceDisallowedReason {
 }
 impl crate::wire::Decode for LinkAudienceDisallowedReason {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14897,11 +16472,18 @@ impl crate::wire::Decode for LinkAudienceDisallowedReason {
 }
 impl crate::wire::Validate for LinkAudienceDisallowedReason {}
 impl ::std::fmt::Debug for LinkAudienceDisallowedReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkAudienceDisallowedReason", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LinkAudienceDisallowedReason {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LinkExpiry {
     /// Remove the currently set expiry for the link.
@@ -14913,6 +16495,7 @@ pub enum LinkExpiry {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LinkExpiry {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::RemoveExpiry => crate::wire::write_tag(w, "remove_expiry"),
@@ -14930,6 +16513,7 @@ impl crate::wire::Encode for LinkExpiry {
 }
 impl crate::wire::Decode for LinkExpiry {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -14970,11 +16554,18 @@ impl crate::wire::Decode for LinkExpiry {
 }
 impl crate::wire::Validate for LinkExpiry {}
 impl ::std::fmt::Debug for LinkExpiry {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkExpiry", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LinkExpiry {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LinkPassword {
     /// Remove the currently set password for the link.
@@ -14986,6 +16577,7 @@ pub enum LinkPassword {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LinkPassword {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::RemovePassword => crate::wire::write_tag(w, "remove_password"),
@@ -15003,6 +16595,7 @@ impl crate::wire::Encode for LinkPassword {
 }
 impl crate::wire::Decode for LinkPassword {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15043,12 +16636,19 @@ impl crate::wire::Decode for LinkPassword {
 }
 impl crate::wire::Validate for LinkPassword {}
 impl ::std::fmt::Debug for LinkPassword {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LinkPassword", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LinkPassword {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error for [`list_file_members/continue`](crate::sharing::list_file_members_continue).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListFileMembersContinueError {
     UserError(crate::sharing::SharingUserError),
@@ -15060,6 +16660,7 @@ pub enum ListFileMembersContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListFileMembersContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
@@ -15084,6 +16685,7 @@ impl crate::wire::Encode for ListFileMembersContinueError {
 }
 impl crate::wire::Decode for ListFileMembersContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15137,12 +16739,19 @@ impl crate::wire::Decode for ListFileMembersContinueError {
 }
 impl crate::wire::Validate for ListFileMembersContinueError {}
 impl ::std::fmt::Debug for ListFileMembersContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersContinueError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFileMembersContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error for [`list_file_members`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListFileMembersError {
     UserError(crate::sharing::SharingUserError),
@@ -15152,6 +16761,7 @@ pub enum ListFileMembersError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListFileMembersError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
@@ -15175,6 +16785,7 @@ impl crate::wire::Encode for ListFileMembersError {
 }
 impl crate::wire::Decode for ListFileMembersError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15219,11 +16830,18 @@ impl crate::wire::Decode for ListFileMembersError {
 }
 impl crate::wire::Validate for ListFileMembersError {}
 impl ::std::fmt::Debug for ListFileMembersError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFileMembersError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListFileMembersIndividualResult {
     /// The results of the query for this file if it was successful.
@@ -15235,6 +16853,7 @@ pub enum ListFileMembersIndividualResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListFileMembersIndividualResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Result(x) => {
@@ -15254,6 +16873,7 @@ impl crate::wire::Encode for ListFileMembersIndividualResult {
 }
 impl crate::wire::Decode for ListFileMembersIndividualResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15263,7 +16883,7 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
                 "result" => {
                     ::std::result::Result::Ok(
                         Self::Result({
-                            let v = <crate::sharing::ListFileMembersCountResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::ListFileMembersCountResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -15292,7 +16912,7 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
             })?;
         match &*tag {
             "result" => {
-                <crate::sharing::ListFileMembersCountResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::ListFileMembersCountResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -15316,6 +16936,7 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
 }
 impl crate::wire::Validate for ListFileMembersIndividualResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Result(x) => {
@@ -15330,12 +16951,19 @@ impl crate::wire::Validate for ListFileMembersIndividualResult {
     }
 }
 impl ::std::fmt::Debug for ListFileMembersIndividualResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFileMembersIndividualResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListFileMembersIndividualResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error results for [`list_received_files/continue`](crate::sharing::list_received_files_continue).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListFilesContinueError {
     /// User account had a problem.
@@ -15347,6 +16975,7 @@ pub enum ListFilesContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListFilesContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
@@ -15364,6 +16993,7 @@ impl crate::wire::Encode for ListFilesContinueError {
 }
 impl crate::wire::Decode for ListFilesContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15409,11 +17039,18 @@ impl crate::wire::Decode for ListFilesContinueError {
 }
 impl crate::wire::Validate for ListFilesContinueError {}
 impl ::std::fmt::Debug for ListFilesContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFilesContinueError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFilesContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListFolderMembersContinueError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -15424,6 +17061,7 @@ pub enum ListFolderMembersContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListFolderMembersContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -15441,6 +17079,7 @@ impl crate::wire::Encode for ListFolderMembersContinueError {
 }
 impl crate::wire::Decode for ListFolderMembersContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15490,11 +17129,18 @@ impl crate::wire::Decode for ListFolderMembersContinueError {
 }
 impl crate::wire::Validate for ListFolderMembersContinueError {}
 impl ::std::fmt::Debug for ListFolderMembersContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFolderMembersContinueError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFolderMembersContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListFoldersContinueError {
     /// [`ListFoldersContinueArg.cursor`](crate::sharing::ListFoldersContinueArg::cursor) is invalid.
@@ -15504,6 +17150,7 @@ pub enum ListFoldersContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListFoldersContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
@@ -15514,6 +17161,7 @@ impl crate::wire::Encode for ListFoldersContinueError {
 }
 impl crate::wire::Decode for ListFoldersContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15555,11 +17203,18 @@ impl crate::wire::Decode for ListFoldersContinueError {
 }
 impl crate::wire::Validate for ListFoldersContinueError {}
 impl ::std::fmt::Debug for ListFoldersContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListFoldersContinueError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListFoldersContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListSharedLinksError {
     Path(crate::files::LookupError),
@@ -15570,6 +17225,7 @@ pub enum ListSharedLinksError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListSharedLinksError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Path(x) => {
@@ -15583,6 +17239,7 @@ impl crate::wire::Encode for ListSharedLinksError {
 }
 impl crate::wire::Decode for ListSharedLinksError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15628,12 +17285,19 @@ impl crate::wire::Decode for ListSharedLinksError {
 }
 impl crate::wire::Validate for ListSharedLinksError {}
 impl ::std::fmt::Debug for ListSharedLinksError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListSharedLinksError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListSharedLinksError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Actions that may be taken on members of a shared folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MemberAction {
     /// Allow the member to keep a copy of the folder when removing.
@@ -15653,6 +17317,7 @@ pub enum MemberAction {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MemberAction {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::LeaveACopy => crate::wire::write_tag(w, "leave_a_copy"),
@@ -15670,6 +17335,7 @@ impl crate::wire::Encode for MemberAction {
 }
 impl crate::wire::Decode for MemberAction {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15733,12 +17399,19 @@ impl crate::wire::Decode for MemberAction {
 }
 impl crate::wire::Validate for MemberAction {}
 impl ::std::fmt::Debug for MemberAction {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAction", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MemberAction {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Policy governing who can be a member of a shared folder. Only applicable to folders owned by a user on a team.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MemberPolicy {
     /// Only a teammate can become a member.
@@ -15752,6 +17425,7 @@ pub enum MemberPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MemberPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Team => crate::wire::write_tag(w, "team"),
@@ -15764,6 +17438,7 @@ impl crate::wire::Encode for MemberPolicy {
 }
 impl crate::wire::Decode for MemberPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15810,12 +17485,19 @@ impl crate::wire::Decode for MemberPolicy {
 }
 impl crate::wire::Validate for MemberPolicy {}
 impl ::std::fmt::Debug for MemberPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberPolicy", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MemberPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Includes different ways to identify a member of a shared folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MemberSelector {
     /// Dropbox account, team member, or group ID of member.
@@ -15827,6 +17509,7 @@ pub enum MemberSelector {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MemberSelector {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DropboxId(x) => {
@@ -15846,6 +17529,7 @@ impl crate::wire::Encode for MemberSelector {
 }
 impl crate::wire::Decode for MemberSelector {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -15884,6 +17568,7 @@ impl crate::wire::Decode for MemberSelector {
 }
 impl crate::wire::Validate for MemberSelector {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -15914,11 +17599,18 @@ impl crate::wire::Validate for MemberSelector {
     }
 }
 impl ::std::fmt::Debug for MemberSelector {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberSelector", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MemberSelector {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ModifySharedLinkSettingsError {
     /// The shared link wasn't found.
@@ -15938,6 +17630,7 @@ pub enum ModifySharedLinkSettingsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ModifySharedLinkSettingsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::SharedLinkNotFound => {
@@ -15967,6 +17660,7 @@ impl crate::wire::Encode for ModifySharedLinkSettingsError {
 }
 impl crate::wire::Decode for ModifySharedLinkSettingsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16044,11 +17738,18 @@ impl crate::wire::Decode for ModifySharedLinkSettingsError {
 }
 impl crate::wire::Validate for ModifySharedLinkSettingsError {}
 impl ::std::fmt::Debug for ModifySharedLinkSettingsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ModifySharedLinkSettingsError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ModifySharedLinkSettingsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MountFolderError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -16069,6 +17770,7 @@ pub enum MountFolderError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MountFolderError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -16097,6 +17799,7 @@ impl crate::wire::Encode for MountFolderError {
 }
 impl crate::wire::Decode for MountFolderError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16109,7 +17812,7 @@ impl crate::wire::Decode for MountFolderError {
                 "insufficient_quota" => {
                     ::std::result::Result::Ok(
                         Self::InsufficientQuota({
-                            let v = <crate::sharing::InsufficientQuotaAmounts as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::InsufficientQuotaAmounts as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -16145,7 +17848,7 @@ impl crate::wire::Decode for MountFolderError {
                 ::std::result::Result::Ok(Self::InsideSharedFolder)
             }
             "insufficient_quota" => {
-                <crate::sharing::InsufficientQuotaAmounts as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::InsufficientQuotaAmounts as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -16177,12 +17880,19 @@ impl crate::wire::Decode for MountFolderError {
 }
 impl crate::wire::Validate for MountFolderError {}
 impl ::std::fmt::Debug for MountFolderError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MountFolderError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MountFolderError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Flag to indicate pending upload default (for linking to not-yet-existing paths).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum PendingUploadMode {
     /// Assume pending uploads are files.
     File,
@@ -16190,6 +17900,7 @@ pub enum PendingUploadMode {
     Folder,
 }
 impl crate::wire::Encode for PendingUploadMode {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::File => crate::wire::write_tag(w, "file"),
@@ -16199,6 +17910,7 @@ impl crate::wire::Encode for PendingUploadMode {
 }
 impl crate::wire::Decode for PendingUploadMode {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16252,12 +17964,19 @@ impl crate::wire::Decode for PendingUploadMode {
 }
 impl crate::wire::Validate for PendingUploadMode {}
 impl ::std::fmt::Debug for PendingUploadMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PendingUploadMode", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PendingUploadMode {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Possible reasons the user is denied a permission.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PermissionDeniedReason {
     /// User is not on the same team as the folder owner.
@@ -16294,6 +18013,7 @@ pub enum PermissionDeniedReason {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PermissionDeniedReason {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotSameTeamAsOwner => {
@@ -16336,6 +18056,7 @@ impl crate::wire::Encode for PermissionDeniedReason {
 }
 impl crate::wire::Decode for PermissionDeniedReason {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16371,7 +18092,7 @@ impl crate::wire::Decode for PermissionDeniedReason {
                 "insufficient_plan" => {
                     ::std::result::Result::Ok(
                         Self::InsufficientPlan({
-                            let v = <crate::sharing::InsufficientPlan as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::InsufficientPlan as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -16456,7 +18177,7 @@ impl crate::wire::Decode for PermissionDeniedReason {
                 ::std::result::Result::Ok(Self::RestrictedByParentFolder)
             }
             "insufficient_plan" => {
-                <crate::sharing::InsufficientPlan as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::InsufficientPlan as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -16472,12 +18193,19 @@ impl crate::wire::Decode for PermissionDeniedReason {
 }
 impl crate::wire::Validate for PermissionDeniedReason {}
 impl ::std::fmt::Debug for PermissionDeniedReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PermissionDeniedReason", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PermissionDeniedReason {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error result for the relinquish\_access endpoint.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RelinquishAccessError {
     /// File or folder not found or has been deleted.
@@ -16497,6 +18225,7 @@ pub enum RelinquishAccessError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RelinquishAccessError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidFileId => crate::wire::write_tag(w, "invalid_file_id"),
@@ -16512,6 +18241,7 @@ impl crate::wire::Encode for RelinquishAccessError {
 }
 impl crate::wire::Decode for RelinquishAccessError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16578,11 +18308,18 @@ impl crate::wire::Decode for RelinquishAccessError {
 }
 impl crate::wire::Validate for RelinquishAccessError {}
 impl ::std::fmt::Debug for RelinquishAccessError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishAccessError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelinquishAccessError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RelinquishFileMembershipError {
     AccessError(crate::sharing::SharingFileAccessError),
@@ -16595,6 +18332,7 @@ pub enum RelinquishFileMembershipError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RelinquishFileMembershipError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -16613,6 +18351,7 @@ impl crate::wire::Encode for RelinquishFileMembershipError {
 }
 impl crate::wire::Decode for RelinquishFileMembershipError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16667,11 +18406,18 @@ impl crate::wire::Decode for RelinquishFileMembershipError {
 }
 impl crate::wire::Validate for RelinquishFileMembershipError {}
 impl ::std::fmt::Debug for RelinquishFileMembershipError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishFileMembershipError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RelinquishFileMembershipError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RelinquishFolderMembershipError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -16692,6 +18438,7 @@ pub enum RelinquishFolderMembershipError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RelinquishFolderMembershipError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -16714,6 +18461,7 @@ impl crate::wire::Encode for RelinquishFolderMembershipError {
 }
 impl crate::wire::Decode for RelinquishFolderMembershipError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16788,12 +18536,19 @@ impl crate::wire::Decode for RelinquishFolderMembershipError {
 }
 impl crate::wire::Validate for RelinquishFolderMembershipError {}
 impl ::std::fmt::Debug for RelinquishFolderMembershipError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RelinquishFolderMembershipError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RelinquishFolderMembershipError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Errors for [`remove_file_member_2`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RemoveFileMemberError {
     UserError(crate::sharing::SharingUserError),
@@ -16805,6 +18560,7 @@ pub enum RemoveFileMemberError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RemoveFileMemberError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
@@ -16835,6 +18591,7 @@ impl crate::wire::Encode for RemoveFileMemberError {
 }
 impl crate::wire::Decode for RemoveFileMemberError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16844,7 +18601,7 @@ impl crate::wire::Decode for RemoveFileMemberError {
                 "no_explicit_access" => {
                     ::std::result::Result::Ok(
                         Self::NoExplicitAccess({
-                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -16881,7 +18638,7 @@ impl crate::wire::Decode for RemoveFileMemberError {
                     .map(Self::AccessError)
             }
             "no_explicit_access" => {
-                <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -16897,6 +18654,7 @@ impl crate::wire::Decode for RemoveFileMemberError {
 }
 impl crate::wire::Validate for RemoveFileMemberError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::UserError(x) => {}
@@ -16912,11 +18670,18 @@ impl crate::wire::Validate for RemoveFileMemberError {
     }
 }
 impl ::std::fmt::Debug for RemoveFileMemberError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveFileMemberError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RemoveFileMemberError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RemoveFolderMemberError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -16936,6 +18701,7 @@ pub enum RemoveFolderMemberError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RemoveFolderMemberError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -16964,6 +18730,7 @@ impl crate::wire::Encode for RemoveFolderMemberError {
 }
 impl crate::wire::Decode for RemoveFolderMemberError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17033,6 +18800,7 @@ impl crate::wire::Decode for RemoveFolderMemberError {
 }
 impl crate::wire::Validate for RemoveFolderMemberError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AccessError(x) => {}
@@ -17047,11 +18815,18 @@ impl crate::wire::Validate for RemoveFolderMemberError {
     }
 }
 impl ::std::fmt::Debug for RemoveFolderMemberError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveFolderMemberError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RemoveFolderMemberError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum RemoveMemberJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -17060,6 +18835,7 @@ pub enum RemoveMemberJobStatus {
     Failed(crate::sharing::RemoveFolderMemberError),
 }
 impl crate::wire::Encode for RemoveMemberJobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -17074,6 +18850,7 @@ impl crate::wire::Encode for RemoveMemberJobStatus {
 }
 impl crate::wire::Decode for RemoveMemberJobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17084,7 +18861,7 @@ impl crate::wire::Decode for RemoveMemberJobStatus {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -17121,7 +18898,7 @@ impl crate::wire::Decode for RemoveMemberJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -17146,6 +18923,7 @@ impl crate::wire::Decode for RemoveMemberJobStatus {
 }
 impl crate::wire::Validate for RemoveMemberJobStatus {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -17163,11 +18941,18 @@ impl crate::wire::Validate for RemoveMemberJobStatus {
     }
 }
 impl ::std::fmt::Debug for RemoveMemberJobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveMemberJobStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RemoveMemberJobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RequestedLinkAccessLevel {
     /// Users who use the link can view and comment on the content.
@@ -17183,6 +18968,7 @@ pub enum RequestedLinkAccessLevel {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RequestedLinkAccessLevel {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Viewer => crate::wire::write_tag(w, "viewer"),
@@ -17196,6 +18982,7 @@ impl crate::wire::Encode for RequestedLinkAccessLevel {
 }
 impl crate::wire::Decode for RequestedLinkAccessLevel {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17252,12 +19039,19 @@ impl crate::wire::Decode for RequestedLinkAccessLevel {
 }
 impl crate::wire::Validate for RequestedLinkAccessLevel {}
 impl ::std::fmt::Debug for RequestedLinkAccessLevel {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RequestedLinkAccessLevel", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RequestedLinkAccessLevel {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The access permission that can be requested by the caller for the shared link. Note that the final resolved visibility of the shared link takes into account other aspects, such as team and shared folder settings. Check the [`ResolvedVisibility`] for more info on the possible resolved visibility values of shared links.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum RequestedVisibility {
     /// Anyone who has received the link can access it. No login required.
     Public,
@@ -17267,6 +19061,7 @@ pub enum RequestedVisibility {
     Password,
 }
 impl crate::wire::Encode for RequestedVisibility {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Public => crate::wire::write_tag(w, "public"),
@@ -17277,6 +19072,7 @@ impl crate::wire::Encode for RequestedVisibility {
 }
 impl crate::wire::Decode for RequestedVisibility {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17337,12 +19133,19 @@ impl crate::wire::Decode for RequestedVisibility {
 }
 impl crate::wire::Validate for RequestedVisibility {}
 impl ::std::fmt::Debug for RequestedVisibility {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RequestedVisibility", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RequestedVisibility {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The actual access permissions values of shared links after taking into account user preferences and the team and shared folder settings. Check the [`RequestedVisibility`] for more info on the possible visibility values that can be set by the shared link's owner.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ResolvedVisibility {
     /// Anyone who has received the link can access it. No login required.
@@ -17364,6 +19167,7 @@ pub enum ResolvedVisibility {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ResolvedVisibility {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Public => crate::wire::write_tag(w, "public"),
@@ -17380,6 +19184,7 @@ impl crate::wire::Encode for ResolvedVisibility {
 }
 impl crate::wire::Decode for ResolvedVisibility {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17451,11 +19256,18 @@ impl crate::wire::Decode for ResolvedVisibility {
 }
 impl crate::wire::Validate for ResolvedVisibility {}
 impl ::std::fmt::Debug for ResolvedVisibility {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ResolvedVisibility", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ResolvedVisibility {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RevokeSharedLinkError {
     /// The shared link wasn't found.
@@ -17473,6 +19285,7 @@ pub enum RevokeSharedLinkError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RevokeSharedLinkError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::SharedLinkNotFound => {
@@ -17497,6 +19310,7 @@ impl crate::wire::Encode for RevokeSharedLinkError {
 }
 impl crate::wire::Decode for RevokeSharedLinkError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17568,11 +19382,18 @@ impl crate::wire::Decode for RevokeSharedLinkError {
 }
 impl crate::wire::Validate for RevokeSharedLinkError {}
 impl ::std::fmt::Debug for RevokeSharedLinkError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeSharedLinkError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RevokeSharedLinkError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SetAccessInheritanceError {
     /// Unable to access shared folder.
@@ -17584,6 +19405,7 @@ pub enum SetAccessInheritanceError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SetAccessInheritanceError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -17601,6 +19423,7 @@ impl crate::wire::Encode for SetAccessInheritanceError {
 }
 impl crate::wire::Decode for SetAccessInheritanceError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17646,11 +19469,18 @@ impl crate::wire::Decode for SetAccessInheritanceError {
 }
 impl crate::wire::Validate for SetAccessInheritanceError {}
 impl ::std::fmt::Debug for SetAccessInheritanceError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetAccessInheritanceError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SetAccessInheritanceError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ShareFolderError {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -17668,6 +19498,7 @@ pub enum ShareFolderError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ShareFolderError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
@@ -17688,6 +19519,7 @@ impl crate::wire::Encode for ShareFolderError {
 }
 impl crate::wire::Decode for ShareFolderError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17747,6 +19579,7 @@ impl crate::wire::Decode for ShareFolderError {
 }
 impl crate::wire::Validate for ShareFolderError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::BadPath(x) => {
@@ -17760,11 +19593,18 @@ impl crate::wire::Validate for ShareFolderError {
     }
 }
 impl ::std::fmt::Debug for ShareFolderError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ShareFolderError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ShareFolderErrorBase {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -17780,6 +19620,7 @@ pub enum ShareFolderErrorBase {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ShareFolderErrorBase {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
@@ -17799,6 +19640,7 @@ impl crate::wire::Encode for ShareFolderErrorBase {
 }
 impl crate::wire::Decode for ShareFolderErrorBase {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17858,6 +19700,7 @@ impl crate::wire::Decode for ShareFolderErrorBase {
 }
 impl crate::wire::Validate for ShareFolderErrorBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::BadPath(x) => {
@@ -17871,11 +19714,18 @@ impl crate::wire::Validate for ShareFolderErrorBase {
     }
 }
 impl ::std::fmt::Debug for ShareFolderErrorBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderErrorBase", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ShareFolderErrorBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ShareFolderErrorBaseV2 {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -17889,6 +19739,7 @@ pub enum ShareFolderErrorBaseV2 {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ShareFolderErrorBaseV2 {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
@@ -17905,6 +19756,7 @@ impl crate::wire::Encode for ShareFolderErrorBaseV2 {
 }
 impl crate::wire::Decode for ShareFolderErrorBaseV2 {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17960,11 +19812,18 @@ impl crate::wire::Decode for ShareFolderErrorBaseV2 {
 }
 impl crate::wire::Validate for ShareFolderErrorBaseV2 {}
 impl ::std::fmt::Debug for ShareFolderErrorBaseV2 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderErrorBaseV2", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ShareFolderErrorBaseV2 {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ShareFolderErrorV2 {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -17980,6 +19839,7 @@ pub enum ShareFolderErrorV2 {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ShareFolderErrorV2 {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
@@ -17997,6 +19857,7 @@ impl crate::wire::Encode for ShareFolderErrorV2 {
 }
 impl crate::wire::Decode for ShareFolderErrorV2 {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18057,11 +19918,18 @@ impl crate::wire::Decode for ShareFolderErrorV2 {
 }
 impl crate::wire::Validate for ShareFolderErrorV2 {}
 impl ::std::fmt::Debug for ShareFolderErrorV2 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderErrorV2", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ShareFolderErrorV2 {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum ShareFolderJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -18070,6 +19938,7 @@ pub enum ShareFolderJobStatus {
     Failed(crate::sharing::ShareFolderError),
 }
 impl crate::wire::Encode for ShareFolderJobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -18084,6 +19953,7 @@ impl crate::wire::Encode for ShareFolderJobStatus {
 }
 impl crate::wire::Decode for ShareFolderJobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18094,7 +19964,7 @@ impl crate::wire::Decode for ShareFolderJobStatus {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -18131,7 +20001,7 @@ impl crate::wire::Decode for ShareFolderJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -18156,6 +20026,7 @@ impl crate::wire::Decode for ShareFolderJobStatus {
 }
 impl crate::wire::Validate for ShareFolderJobStatus {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -18173,17 +20044,25 @@ impl crate::wire::Validate for ShareFolderJobStatus {
     }
 }
 impl ::std::fmt::Debug for ShareFolderJobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderJobStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ShareFolderJobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum ShareFolderLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
     Complete(crate::sharing::SharedFolderMetadata),
 }
 impl crate::wire::Encode for ShareFolderLaunch {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -18201,6 +20080,7 @@ impl crate::wire::Encode for ShareFolderLaunch {
 }
 impl crate::wire::Decode for ShareFolderLaunch {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18210,7 +20090,7 @@ impl crate::wire::Decode for ShareFolderLaunch {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -18245,7 +20125,7 @@ impl crate::wire::Decode for ShareFolderLaunch {
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -18266,6 +20146,7 @@ impl crate::wire::Decode for ShareFolderLaunch {
 }
 impl crate::wire::Validate for ShareFolderLaunch {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -18288,11 +20169,18 @@ impl crate::wire::Validate for ShareFolderLaunch {
     }
 }
 impl ::std::fmt::Debug for ShareFolderLaunch {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShareFolderLaunch", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ShareFolderLaunch {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharePathError {
     /// A file is at the specified path.
@@ -18332,6 +20220,7 @@ pub enum SharePathError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharePathError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IsFile => crate::wire::write_tag(w, "is_file"),
@@ -18365,6 +20254,7 @@ impl crate::wire::Encode for SharePathError {
 }
 impl crate::wire::Decode for SharePathError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18393,7 +20283,7 @@ impl crate::wire::Decode for SharePathError {
                 "already_shared" => {
                     ::std::result::Result::Ok(
                         Self::AlreadyShared({
-                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -18459,7 +20349,7 @@ impl crate::wire::Decode for SharePathError {
                 ::std::result::Result::Ok(Self::InsidePublicFolder)
             }
             "already_shared" => {
-                <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -18499,6 +20389,7 @@ impl crate::wire::Decode for SharePathError {
 }
 impl crate::wire::Validate for SharePathError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AlreadyShared(x) => {
@@ -18512,11 +20403,18 @@ impl crate::wire::Validate for SharePathError {
     }
 }
 impl ::std::fmt::Debug for SharePathError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharePathError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharePathError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharePathErrorBaseV2 {
     /// A file is at the specified path.
@@ -18552,6 +20450,7 @@ pub enum SharePathErrorBaseV2 {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharePathErrorBaseV2 {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IsFile => crate::wire::write_tag(w, "is_file"),
@@ -18583,6 +20482,7 @@ impl crate::wire::Encode for SharePathErrorBaseV2 {
 }
 impl crate::wire::Decode for SharePathErrorBaseV2 {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18608,7 +20508,7 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
                 "already_shared" => {
                     ::std::result::Result::Ok(
                         Self::AlreadyShared({
-                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -18674,7 +20574,7 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
                 ::std::result::Result::Ok(Self::InsidePublicFolder)
             }
             "already_shared" => {
-                <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -18710,6 +20610,7 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
 }
 impl crate::wire::Validate for SharePathErrorBaseV2 {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AlreadyShared(x) => {
@@ -18723,11 +20624,18 @@ impl crate::wire::Validate for SharePathErrorBaseV2 {
     }
 }
 impl ::std::fmt::Debug for SharePathErrorBaseV2 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharePathErrorBaseV2", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharePathErrorBaseV2 {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharePathErrorV2 {
     /// A file is at the specified path.
@@ -18767,6 +20675,7 @@ pub enum SharePathErrorV2 {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharePathErrorV2 {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IsFile => crate::wire::write_tag(w, "is_file"),
@@ -18800,6 +20709,7 @@ impl crate::wire::Encode for SharePathErrorV2 {
 }
 impl crate::wire::Decode for SharePathErrorV2 {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18825,7 +20735,7 @@ impl crate::wire::Decode for SharePathErrorV2 {
                 "already_shared" => {
                     ::std::result::Result::Ok(
                         Self::AlreadyShared({
-                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -18890,7 +20800,7 @@ impl crate::wire::Decode for SharePathErrorV2 {
                 ::std::result::Result::Ok(Self::InsidePublicFolder)
             }
             "already_shared" => {
-                <crate::sharing::SharedFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::SharedFolderMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -18934,6 +20844,7 @@ impl crate::wire::Decode for SharePathErrorV2 {
 }
 impl crate::wire::Validate for SharePathErrorV2 {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AlreadyShared(x) => {
@@ -18947,12 +20858,19 @@ impl crate::wire::Validate for SharePathErrorV2 {
     }
 }
 impl ::std::fmt::Debug for SharePathErrorV2 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharePathErrorV2", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharePathErrorV2 {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// There is an error accessing the shared folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedFolderAccessError {
     /// This shared folder ID is invalid.
@@ -18971,6 +20889,7 @@ pub enum SharedFolderAccessError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedFolderAccessError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidId => crate::wire::write_tag(w, "invalid_id"),
@@ -18985,6 +20904,7 @@ impl crate::wire::Encode for SharedFolderAccessError {
 }
 impl crate::wire::Decode for SharedFolderAccessError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19046,11 +20966,18 @@ impl crate::wire::Decode for SharedFolderAccessError {
 }
 impl crate::wire::Validate for SharedFolderAccessError {}
 impl ::std::fmt::Debug for SharedFolderAccessError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderAccessError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharedFolderAccessError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedFolderMemberError {
     /// The target dropbox\_id is invalid.
@@ -19064,6 +20991,7 @@ pub enum SharedFolderMemberError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedFolderMemberError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidDropboxId => crate::wire::write_tag(w, "invalid_dropbox_id"),
@@ -19082,6 +21010,7 @@ impl crate::wire::Encode for SharedFolderMemberError {
 }
 impl crate::wire::Decode for SharedFolderMemberError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19093,7 +21022,7 @@ impl crate::wire::Decode for SharedFolderMemberError {
                 "no_explicit_access" => {
                     ::std::result::Result::Ok(
                         Self::NoExplicitAccess({
-                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -19130,7 +21059,7 @@ impl crate::wire::Decode for SharedFolderMemberError {
                 ::std::result::Result::Ok(Self::NotAMember)
             }
             "no_explicit_access" => {
-                <crate::sharing::MemberAccessLevelResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::sharing::MemberAccessLevelResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -19146,6 +21075,7 @@ impl crate::wire::Decode for SharedFolderMemberError {
 }
 impl crate::wire::Validate for SharedFolderMemberError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::NoExplicitAccess(x) => {
@@ -19161,11 +21091,18 @@ impl crate::wire::Validate for SharedFolderMemberError {
     }
 }
 impl ::std::fmt::Debug for SharedFolderMemberError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderMemberError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharedFolderMemberError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedLinkAccessFailureReason {
     /// User is not logged in.
@@ -19183,6 +21120,7 @@ pub enum SharedLinkAccessFailureReason {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedLinkAccessFailureReason {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::LoginRequired => crate::wire::write_tag(w, "login_required"),
@@ -19199,6 +21137,7 @@ impl crate::wire::Encode for SharedLinkAccessFailureReason {
 }
 impl crate::wire::Decode for SharedLinkAccessFailureReason {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19262,11 +21201,18 @@ impl crate::wire::Decode for SharedLinkAccessFailureReason {
 }
 impl crate::wire::Validate for SharedLinkAccessFailureReason {}
 impl ::std::fmt::Debug for SharedLinkAccessFailureReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkAccessFailureReason", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharedLinkAccessFailureReason {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedLinkAlreadyExistsMetadata {
     /// Metadata of the shared link that already exists.
@@ -19276,6 +21222,7 @@ pub enum SharedLinkAlreadyExistsMetadata {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedLinkAlreadyExistsMetadata {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Metadata(x) => {
@@ -19288,6 +21235,7 @@ impl crate::wire::Encode for SharedLinkAlreadyExistsMetadata {
 }
 impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19332,6 +21280,7 @@ impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
 }
 impl crate::wire::Validate for SharedLinkAlreadyExistsMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Metadata(x) => {
@@ -19345,11 +21294,18 @@ impl crate::wire::Validate for SharedLinkAlreadyExistsMetadata {
     }
 }
 impl ::std::fmt::Debug for SharedLinkAlreadyExistsMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkAlreadyExistsMetadata", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharedLinkAlreadyExistsMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedLinkError {
     /// The shared link wasn't found.
@@ -19365,6 +21321,7 @@ pub enum SharedLinkError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedLinkError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::SharedLinkNotFound => {
@@ -19386,6 +21343,7 @@ impl crate::wire::Encode for SharedLinkError {
 }
 impl crate::wire::Decode for SharedLinkError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19445,12 +21403,19 @@ impl crate::wire::Decode for SharedLinkError {
 }
 impl crate::wire::Validate for SharedLinkError {}
 impl ::std::fmt::Debug for SharedLinkError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedLinkError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The potential errors for a call to get\_shared\_link\_metadata.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedLinkMetadataError {
     /// The shared link wasn't found.
@@ -19466,6 +21431,7 @@ pub enum SharedLinkMetadataError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedLinkMetadataError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::SharedLinkNotFound => {
@@ -19487,6 +21453,7 @@ impl crate::wire::Encode for SharedLinkMetadataError {
 }
 impl crate::wire::Decode for SharedLinkMetadataError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19551,12 +21518,19 @@ impl crate::wire::Decode for SharedLinkMetadataError {
 }
 impl crate::wire::Validate for SharedLinkMetadataError {}
 impl ::std::fmt::Debug for SharedLinkMetadataError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkMetadataError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedLinkMetadataError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Who can view shared links in this folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedLinkPolicy {
     /// Links can be shared with anyone.
@@ -19571,6 +21545,7 @@ pub enum SharedLinkPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedLinkPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Anyone => crate::wire::write_tag(w, "anyone"),
@@ -19583,6 +21558,7 @@ impl crate::wire::Encode for SharedLinkPolicy {
 }
 impl crate::wire::Decode for SharedLinkPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19629,11 +21605,18 @@ impl crate::wire::Decode for SharedLinkPolicy {
 }
 impl crate::wire::Validate for SharedLinkPolicy {}
 impl ::std::fmt::Debug for SharedLinkPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharedLinkPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum SharedLinkSettingsError {
     /// The given settings are invalid (for example, all attributes of the [`SharedLinkSettings`] are empty, the requested visibility is [`RequestedVisibility.password`](crate::sharing::RequestedVisibility::Password) but the [`SharedLinkSettings.link_password`](crate::sharing::SharedLinkSettings::link_password) is missing, [`SharedLinkSettings.expires`](crate::sharing::SharedLinkSettings::expires) is set to the past, etc.).
     InvalidSettings,
@@ -19641,6 +21624,7 @@ pub enum SharedLinkSettingsError {
     NotAuthorized,
 }
 impl crate::wire::Encode for SharedLinkSettingsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidSettings => crate::wire::write_tag(w, "invalid_settings"),
@@ -19650,6 +21634,7 @@ impl crate::wire::Encode for SharedLinkSettingsError {
 }
 impl crate::wire::Decode for SharedLinkSettingsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19705,12 +21690,19 @@ impl crate::wire::Decode for SharedLinkSettingsError {
 }
 impl crate::wire::Validate for SharedLinkSettingsError {}
 impl ::std::fmt::Debug for SharedLinkSettingsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkSettingsError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedLinkSettingsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// User could not access this file.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharingFileAccessError {
     /// Current user does not have sufficient privileges to perform the desired action.
@@ -19728,6 +21720,7 @@ pub enum SharingFileAccessError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharingFileAccessError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::NoPermission => crate::wire::write_tag(w, "no_permission"),
@@ -19742,6 +21735,7 @@ impl crate::wire::Encode for SharingFileAccessError {
 }
 impl crate::wire::Decode for SharingFileAccessError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19805,12 +21799,19 @@ impl crate::wire::Decode for SharingFileAccessError {
 }
 impl crate::wire::Validate for SharingFileAccessError {}
 impl ::std::fmt::Debug for SharingFileAccessError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingFileAccessError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharingFileAccessError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// User account had a problem preventing this action.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharingUserError {
     /// This user's email address is not verified. This functionality is only available on accounts with a verified email address. Users can verify their email address [here](https://www.dropbox.com/help/317).
@@ -19820,6 +21821,7 @@ pub enum SharingUserError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharingUserError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::EmailUnverified => crate::wire::write_tag(w, "email_unverified"),
@@ -19830,6 +21832,7 @@ impl crate::wire::Encode for SharingUserError {
 }
 impl crate::wire::Decode for SharingUserError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19866,11 +21869,18 @@ impl crate::wire::Decode for SharingUserError {
 }
 impl crate::wire::Validate for SharingUserError {}
 impl ::std::fmt::Debug for SharingUserError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingUserError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharingUserError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TransferFolderError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -19891,6 +21901,7 @@ pub enum TransferFolderError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TransferFolderError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -19917,6 +21928,7 @@ impl crate::wire::Encode for TransferFolderError {
 }
 impl crate::wire::Decode for TransferFolderError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19993,11 +22005,18 @@ impl crate::wire::Decode for TransferFolderError {
 }
 impl crate::wire::Validate for TransferFolderError {}
 impl ::std::fmt::Debug for TransferFolderError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TransferFolderError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TransferFolderError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UnmountFolderError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -20010,6 +22029,7 @@ pub enum UnmountFolderError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UnmountFolderError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -20028,6 +22048,7 @@ impl crate::wire::Encode for UnmountFolderError {
 }
 impl crate::wire::Decode for UnmountFolderError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20078,12 +22099,19 @@ impl crate::wire::Decode for UnmountFolderError {
 }
 impl crate::wire::Validate for UnmountFolderError {}
 impl ::std::fmt::Debug for UnmountFolderError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnmountFolderError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UnmountFolderError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error result for [`unshare_file`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UnshareFileError {
     UserError(crate::sharing::SharingUserError),
@@ -20093,6 +22121,7 @@ pub enum UnshareFileError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UnshareFileError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserError(x) => {
@@ -20116,6 +22145,7 @@ impl crate::wire::Encode for UnshareFileError {
 }
 impl crate::wire::Decode for UnshareFileError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20155,11 +22185,18 @@ impl crate::wire::Decode for UnshareFileError {
 }
 impl crate::wire::Validate for UnshareFileError {}
 impl ::std::fmt::Debug for UnshareFileError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnshareFileError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UnshareFileError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UnshareFolderError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -20174,6 +22211,7 @@ pub enum UnshareFolderError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UnshareFolderError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -20193,6 +22231,7 @@ impl crate::wire::Encode for UnshareFolderError {
 }
 impl crate::wire::Decode for UnshareFolderError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20248,12 +22287,19 @@ impl crate::wire::Decode for UnshareFolderError {
 }
 impl crate::wire::Validate for UnshareFolderError {}
 impl ::std::fmt::Debug for UnshareFolderError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UnshareFolderError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UnshareFolderError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error result for [`update_file_policy`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UpdateFilePolicyError {
     AccessError(crate::sharing::SharingFileAccessError),
@@ -20266,6 +22312,7 @@ pub enum UpdateFilePolicyError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UpdateFilePolicyError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -20286,6 +22333,7 @@ impl crate::wire::Encode for UpdateFilePolicyError {
 }
 impl crate::wire::Decode for UpdateFilePolicyError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20338,11 +22386,18 @@ impl crate::wire::Decode for UpdateFilePolicyError {
 }
 impl crate::wire::Validate for UpdateFilePolicyError {}
 impl ::std::fmt::Debug for UpdateFilePolicyError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFilePolicyError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UpdateFilePolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UpdateFolderMemberError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -20358,6 +22413,7 @@ pub enum UpdateFolderMemberError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UpdateFolderMemberError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -20390,6 +22446,7 @@ impl crate::wire::Encode for UpdateFolderMemberError {
 }
 impl crate::wire::Decode for UpdateFolderMemberError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20452,6 +22509,7 @@ impl crate::wire::Decode for UpdateFolderMemberError {
 }
 impl crate::wire::Validate for UpdateFolderMemberError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AccessError(x) => {}
@@ -20472,11 +22530,18 @@ impl crate::wire::Validate for UpdateFolderMemberError {
     }
 }
 impl ::std::fmt::Debug for UpdateFolderMemberError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFolderMemberError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UpdateFolderMemberError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UpdateFolderPolicyError {
     AccessError(crate::sharing::SharedFolderAccessError),
@@ -20495,6 +22560,7 @@ pub enum UpdateFolderPolicyError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UpdateFolderPolicyError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -20520,6 +22586,7 @@ impl crate::wire::Encode for UpdateFolderPolicyError {
 }
 impl crate::wire::Decode for UpdateFolderPolicyError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20589,11 +22656,18 @@ impl crate::wire::Decode for UpdateFolderPolicyError {
 }
 impl crate::wire::Validate for UpdateFolderPolicyError {}
 impl ::std::fmt::Debug for UpdateFolderPolicyError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UpdateFolderPolicyError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UpdateFolderPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ViewerInfoPolicy {
     /// Viewer information is available on this file.
@@ -20605,6 +22679,7 @@ pub enum ViewerInfoPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ViewerInfoPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Enabled => crate::wire::write_tag(w, "enabled"),
@@ -20616,6 +22691,7 @@ impl crate::wire::Encode for ViewerInfoPolicy {
 }
 impl crate::wire::Decode for ViewerInfoPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20657,12 +22733,19 @@ impl crate::wire::Decode for ViewerInfoPolicy {
 }
 impl crate::wire::Validate for ViewerInfoPolicy {}
 impl ::std::fmt::Debug for ViewerInfoPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ViewerInfoPolicy", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ViewerInfoPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Who can access a shared link. The most open visibility is [`public`](crate::sharing::Visibility::Public). The default depends on many aspects, such as team and user preferences and shared folder settings.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Visibility {
     /// Anyone who has received the link can access it. No login required.
@@ -20680,6 +22763,7 @@ pub enum Visibility {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for Visibility {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Public => crate::wire::write_tag(w, "public"),
@@ -20694,6 +22778,7 @@ impl crate::wire::Encode for Visibility {
 }
 impl crate::wire::Decode for Visibility {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20750,11 +22835,18 @@ impl crate::wire::Decode for Visibility {
 }
 impl crate::wire::Validate for Visibility {}
 impl ::std::fmt::Debug for Visibility {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Visibility", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for Visibility {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum VisibilityPolicyDisallowedReason {
     /// The user needs to delete and recreate the link to change the visibility policy.
@@ -20774,6 +22866,7 @@ pub enum VisibilityPolicyDisallowedReason {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for VisibilityPolicyDisallowedReason {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DeleteAndRecreate => crate::wire::write_tag(w, "delete_and_recreate"),
@@ -20791,6 +22884,7 @@ impl crate::wire::Encode for VisibilityPolicyDisallowedReason {
 }
 impl crate::wire::Decode for VisibilityPolicyDisallowedReason {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20861,1033 +22955,1035 @@ impl crate::wire::Decode for VisibilityPolicyDisallowedReason {
 }
 impl crate::wire::Validate for VisibilityPolicyDisallowedReason {}
 impl ::std::fmt::Debug for VisibilityPolicyDisallowedReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("VisibilityPolicyDisallowedReason", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for VisibilityPolicyDisallowedReason {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** Adds specified members to a file.
 
  `POST /2/sharing/add_file_member` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn add_file_member(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::AddFileMemberArgs,
-) -> ::std::result::Result<
-    ::std::vec::Vec<crate::sharing::FileMemberActionResult>,
-    crate::client::Error<crate::sharing::AddFileMemberError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn add_file_member<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::AddFileMemberArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        ::std::vec::Vec<crate::sharing::FileMemberActionResult>,
+        crate::client::Error<crate::sharing::AddFileMemberError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/add_file_member",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/add_file_member",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::AddFileMemberArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Allows an owner or editor (if the ACL update policy allows) of a shared folder to add another member. For the new member to get access to all the functionality for this folder, you will need to call [`mount_folder`] on their behalf.
 
  `POST /2/sharing/add_folder_member` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn add_folder_member(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::AddFolderMemberArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::sharing::AddFolderMemberError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn add_folder_member<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::AddFolderMemberArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::AddFolderMemberError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/add_folder_member",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/add_folder_member",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::AddFolderMemberArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the status of an asynchronous job.
 
  `POST /2/sharing/check_job_status` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn check_job_status(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::sharing::JobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn check_job_status<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::JobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/check_job_status",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/check_job_status",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the status of an asynchronous job for sharing a folder.
 
  `POST /2/sharing/check_remove_member_job_status` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn check_remove_member_job_status(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::sharing::RemoveMemberJobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn check_remove_member_job_status<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::RemoveMemberJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/check_remove_member_job_status",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/check_remove_member_job_status",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the status of an asynchronous job for sharing a folder.
 
  `POST /2/sharing/check_share_job_status` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn check_share_job_status(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::sharing::ShareFolderJobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn check_share_job_status<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::ShareFolderJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/check_share_job_status",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/check_share_job_status",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Create a shared link. If a shared link already exists for the given path, that link is returned. Previously, it was technically possible to break a shared link by moving or renaming the corresponding file or folder. In the future, this will no longer be the case, so your app shouldn't rely on this behavior. Instead, if your app needs to revoke a shared link, use revoke\_shared\_link. DEPRECATED: Use create\_shared\_link\_with\_settings instead.
 
  `POST /2/sharing/create_shared_link` (rpc, api host, user auth, scope `sharing.write`).*/
 #[deprecated]
-pub async fn create_shared_link(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::CreateSharedLinkArg,
-) -> ::std::result::Result<
-    crate::sharing::PathLinkMetadata,
-    crate::client::Error<crate::sharing::CreateSharedLinkError>,
-> {
+pub fn create_shared_link<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::CreateSharedLinkArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::PathLinkMetadata,
+        crate::client::Error<crate::sharing::CreateSharedLinkError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/create_shared_link",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/create_shared_link",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Create a shared link with custom settings. If no settings are given then the default visibility is RequestedVisibility.public (The resolved visibility, though, may depend on other aspects such as team and shared folder settings).
 
  `POST /2/sharing/create_shared_link_with_settings` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn create_shared_link_with_settings(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::CreateSharedLinkWithSettingsArg,
-) -> ::std::result::Result<
-    crate::sharing::SharedLinkMetadata,
-    crate::client::Error<crate::sharing::CreateSharedLinkWithSettingsError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn create_shared_link_with_settings<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::CreateSharedLinkWithSettingsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedLinkMetadata,
+        crate::client::Error<crate::sharing::CreateSharedLinkWithSettingsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/create_shared_link_with_settings",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/create_shared_link_with_settings",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::CreateSharedLinkWithSettingsArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns shared file metadata.
 
  `POST /2/sharing/get_file_metadata` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn get_file_metadata(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::GetFileMetadataArg,
-) -> ::std::result::Result<
-    crate::sharing::SharedFileMetadata,
-    crate::client::Error<crate::sharing::GetFileMetadataError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_file_metadata<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::GetFileMetadataArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedFileMetadata,
+        crate::client::Error<crate::sharing::GetFileMetadataError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/get_file_metadata",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/get_file_metadata",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::GetFileMetadataArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns shared file metadata.
 
  `POST /2/sharing/get_file_metadata/batch` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn get_file_metadata_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::GetFileMetadataBatchArg,
-) -> ::std::result::Result<
-    ::std::vec::Vec<crate::sharing::GetFileMetadataBatchResult>,
-    crate::client::Error<crate::sharing::SharingUserError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_file_metadata_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::GetFileMetadataBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        ::std::vec::Vec<crate::sharing::GetFileMetadataBatchResult>,
+        crate::client::Error<crate::sharing::SharingUserError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/get_file_metadata/batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/get_file_metadata/batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::GetFileMetadataBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns shared folder metadata by its folder ID.
 
  `POST /2/sharing/get_folder_metadata` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn get_folder_metadata(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::GetMetadataArgs,
-) -> ::std::result::Result<
-    crate::sharing::SharedFolderMetadata,
-    crate::client::Error<crate::sharing::SharedFolderAccessError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_folder_metadata<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::GetMetadataArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedFolderMetadata,
+        crate::client::Error<crate::sharing::SharedFolderAccessError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/get_folder_metadata",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/get_folder_metadata",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::GetMetadataArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Download the shared link's file from a user's Dropbox. This is a download-style endpoint that returns the file content.
 
  `POST /2/sharing/get_shared_link_file` (download, content host, app or user auth, scope `sharing.read`).
 
  The result comes with the file's content as a stream (`range` asks for part of it).*/
-pub async fn get_shared_link_file(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::sharing::GetSharedLinkFileArg,
+pub fn get_shared_link_file<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::sharing::GetSharedLinkFileArg,
     range: ::std::option::Option<crate::client::ByteRange>,
-) -> ::std::result::Result<
-    crate::client::Download<crate::sharing::SharedLinkMetadata>,
-    crate::client::Error<crate::sharing::GetSharedLinkFileError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::client::Download<crate::sharing::SharedLinkMetadata>,
+        crate::client::Error<crate::sharing::GetSharedLinkFileError>,
+    >,
+> + 'a {
     crate::client::download(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/get_shared_link_file",
-                host: crate::client::Host::Content,
-                noauth: false,
-            },
-            arg,
-            range,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/get_shared_link_file",
+            host: crate::client::Host::Content,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::GetSharedLinkFileArg as crate::wire::Validate>::validate,
+        range,
+    )
 }
 /** Get the shared link's metadata.
 
  `POST /2/sharing/get_shared_link_metadata` (rpc, api host, app or user auth, scope `sharing.read`).*/
-pub async fn get_shared_link_metadata(
-    client: &impl crate::client::AppOrUserAuth,
-    arg: &crate::sharing::GetSharedLinkMetadataArg,
-) -> ::std::result::Result<
-    crate::sharing::SharedLinkMetadata,
-    crate::client::Error<crate::sharing::SharedLinkMetadataError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_shared_link_metadata<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::sharing::GetSharedLinkMetadataArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedLinkMetadata,
+        crate::client::Error<crate::sharing::SharedLinkMetadataError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/get_shared_link_metadata",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/get_shared_link_metadata",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::GetSharedLinkMetadataArg as crate::wire::Validate>::validate,
+    )
 }
 /** DEPRECATED: Use list\_shared\_links instead. This endpoint will be retired in October 2026. Returns a list of [`LinkMetadata`] objects for this user, including collection links. If no path is given, returns a list of all shared links for the current user, including collection links, up to a maximum of 1000 links. If a non-empty path is given, returns a list of all shared links that allow access to the given path. Collection links are never returned in this case.
 
  `POST /2/sharing/get_shared_links` (rpc, api host, user auth, scope `sharing.read`).*/
 #[deprecated]
-pub async fn get_shared_links(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::GetSharedLinksArg,
-) -> ::std::result::Result<
-    crate::sharing::GetSharedLinksResult,
-    crate::client::Error<crate::sharing::GetSharedLinksError>,
-> {
+pub fn get_shared_links<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::GetSharedLinksArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::GetSharedLinksResult,
+        crate::client::Error<crate::sharing::GetSharedLinksError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/get_shared_links",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/get_shared_links",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Use to obtain the members who have been invited to a file, both inherited and uninherited members.
 
  `POST /2/sharing/list_file_members` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_file_members(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListFileMembersArg,
-) -> ::std::result::Result<
-    crate::sharing::SharedFileMembers,
-    crate::client::Error<crate::sharing::ListFileMembersError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_file_members<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFileMembersArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedFileMembers,
+        crate::client::Error<crate::sharing::ListFileMembersError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_file_members",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_file_members",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::ListFileMembersArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get members of multiple files at once. The arguments to this route are more limited, and the limit on query result size per file is more strict. To customize the results more, use the individual file endpoint. Inherited users and groups are not included in the result, and permissions are not returned for this endpoint.
 
  `POST /2/sharing/list_file_members/batch` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_file_members_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListFileMembersBatchArg,
-) -> ::std::result::Result<
-    ::std::vec::Vec<crate::sharing::ListFileMembersBatchResult>,
-    crate::client::Error<crate::sharing::SharingUserError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_file_members_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFileMembersBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        ::std::vec::Vec<crate::sharing::ListFileMembersBatchResult>,
+        crate::client::Error<crate::sharing::SharingUserError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_file_members/batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_file_members/batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::ListFileMembersBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`list_file_members`] or [`list_file_members/batch`](crate::sharing::list_file_members_batch), use this to paginate through all shared file members.
 
  `POST /2/sharing/list_file_members/continue` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_file_members_continue(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListFileMembersContinueArg,
-) -> ::std::result::Result<
-    crate::sharing::SharedFileMembers,
-    crate::client::Error<crate::sharing::ListFileMembersContinueError>,
-> {
+pub fn list_file_members_continue<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFileMembersContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedFileMembers,
+        crate::client::Error<crate::sharing::ListFileMembersContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_file_members/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_file_members/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Returns shared folder membership by its folder ID.
 
  `POST /2/sharing/list_folder_members` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_folder_members(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListFolderMembersArgs,
-) -> ::std::result::Result<
-    crate::sharing::SharedFolderMembers,
-    crate::client::Error<crate::sharing::SharedFolderAccessError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_folder_members<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFolderMembersArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedFolderMembers,
+        crate::client::Error<crate::sharing::SharedFolderAccessError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_folder_members",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_folder_members",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::ListFolderMembersArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`list_folder_members`], use this to paginate through all shared folder members.
 
  `POST /2/sharing/list_folder_members/continue` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_folder_members_continue(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListFolderMembersContinueArg,
-) -> ::std::result::Result<
-    crate::sharing::SharedFolderMembers,
-    crate::client::Error<crate::sharing::ListFolderMembersContinueError>,
-> {
+pub fn list_folder_members_continue<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFolderMembersContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedFolderMembers,
+        crate::client::Error<crate::sharing::ListFolderMembersContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_folder_members/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_folder_members/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Return the list of all shared folders the current user has access to.
 
  `POST /2/sharing/list_folders` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_folders(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListFoldersArgs,
-) -> ::std::result::Result<crate::sharing::ListFoldersResult, crate::client::Error<()>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_folders<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFoldersArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::ListFoldersResult,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_folders",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_folders",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::ListFoldersArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`list_folders`], use this to paginate through all shared folders. The cursor must come from a previous call to [`list_folders`] or [`list_folders/continue`](crate::sharing::list_folders_continue).
 
  `POST /2/sharing/list_folders/continue` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_folders_continue(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListFoldersContinueArg,
-) -> ::std::result::Result<
-    crate::sharing::ListFoldersResult,
-    crate::client::Error<crate::sharing::ListFoldersContinueError>,
-> {
+pub fn list_folders_continue<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFoldersContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::ListFoldersResult,
+        crate::client::Error<crate::sharing::ListFoldersContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_folders/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_folders/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Return the list of all shared folders the current user can mount or unmount.
 
  `POST /2/sharing/list_mountable_folders` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_mountable_folders(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListFoldersArgs,
-) -> ::std::result::Result<crate::sharing::ListFoldersResult, crate::client::Error<()>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_mountable_folders<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFoldersArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::ListFoldersResult,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_mountable_folders",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_mountable_folders",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::ListFoldersArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`list_mountable_folders`], use this to paginate through all mountable shared folders. The cursor must come from a previous call to [`list_mountable_folders`] or [`list_mountable_folders/continue`](crate::sharing::list_mountable_folders_continue).
 
  `POST /2/sharing/list_mountable_folders/continue` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_mountable_folders_continue(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListFoldersContinueArg,
-) -> ::std::result::Result<
-    crate::sharing::ListFoldersResult,
-    crate::client::Error<crate::sharing::ListFoldersContinueError>,
-> {
+pub fn list_mountable_folders_continue<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFoldersContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::ListFoldersResult,
+        crate::client::Error<crate::sharing::ListFoldersContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_mountable_folders/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_mountable_folders/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Returns a list of all files shared with current user.
 
  `POST /2/sharing/list_received_files` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_received_files(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListFilesArg,
-) -> ::std::result::Result<
-    crate::sharing::ListFilesResult,
-    crate::client::Error<crate::sharing::SharingUserError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_received_files<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFilesArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::ListFilesResult,
+        crate::client::Error<crate::sharing::SharingUserError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_received_files",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_received_files",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::ListFilesArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get more results with a cursor from [`list_received_files`].
 
  `POST /2/sharing/list_received_files/continue` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_received_files_continue(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListFilesContinueArg,
-) -> ::std::result::Result<
-    crate::sharing::ListFilesResult,
-    crate::client::Error<crate::sharing::ListFilesContinueError>,
-> {
+pub fn list_received_files_continue<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFilesContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::ListFilesResult,
+        crate::client::Error<crate::sharing::ListFilesContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_received_files/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_received_files/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** List shared links of this user. If no path is given, returns a list of all shared links for the current user. For members of business teams using team space and member folders, returns all shared links in the team member's home folder unless the team space ID is specified in the request header. If a non-empty path is given, returns a list of all shared links that allow access to the given path - direct links to the given path and links to parent folders of the given path. Links to parent folders can be suppressed by setting direct\_only to true.
 
  `POST /2/sharing/list_shared_links` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn list_shared_links(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ListSharedLinksArg,
-) -> ::std::result::Result<
-    crate::sharing::ListSharedLinksResult,
-    crate::client::Error<crate::sharing::ListSharedLinksError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn list_shared_links<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListSharedLinksArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::ListSharedLinksResult,
+        crate::client::Error<crate::sharing::ListSharedLinksError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/list_shared_links",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/list_shared_links",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::ListSharedLinksArg as crate::wire::Validate>::validate,
+    )
 }
 /** Modify the shared link's settings. If the requested visibility conflict with the shared links policy of the team or the shared folder (in case the linked file is part of a shared folder) then the LinkPermissions.resolved\_visibility of the returned SharedLinkMetadata will reflect the actual visibility of the shared link and the LinkPermissions.requested\_visibility will reflect the requested visibility.
 
  `POST /2/sharing/modify_shared_link_settings` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn modify_shared_link_settings(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ModifySharedLinkSettingsArgs,
-) -> ::std::result::Result<
-    crate::sharing::SharedLinkMetadata,
-    crate::client::Error<crate::sharing::ModifySharedLinkSettingsError>,
-> {
+pub fn modify_shared_link_settings<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ModifySharedLinkSettingsArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedLinkMetadata,
+        crate::client::Error<crate::sharing::ModifySharedLinkSettingsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/modify_shared_link_settings",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/modify_shared_link_settings",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** The current user mounts the designated folder. Mount a shared folder for a user after they have been added as a member. Once mounted, the shared folder will appear in their Dropbox.
 
  `POST /2/sharing/mount_folder` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn mount_folder(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::MountFolderArg,
-) -> ::std::result::Result<
-    crate::sharing::SharedFolderMetadata,
-    crate::client::Error<crate::sharing::MountFolderError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn mount_folder<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::MountFolderArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedFolderMetadata,
+        crate::client::Error<crate::sharing::MountFolderError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/mount_folder",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/mount_folder",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::MountFolderArg as crate::wire::Validate>::validate,
+    )
 }
 /** Removes all self-removable access from a file or folder for the current user. Best-effort and idempotent: attempts to drop link-visitor associations and explicit ACL membership.
 
  `POST /2/sharing/relinquish_access` (rpc, api host, user auth, scope `private:sharing.write`).*/
-pub async fn relinquish_access(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::RelinquishAccessArg,
-) -> ::std::result::Result<
-    crate::sharing::RelinquishAccessResult,
-    crate::client::Error<crate::sharing::RelinquishAccessError>,
-> {
+pub fn relinquish_access<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::RelinquishAccessArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::RelinquishAccessResult,
+        crate::client::Error<crate::sharing::RelinquishAccessError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/relinquish_access",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/relinquish_access",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** The current user relinquishes their membership in the designated file.
 
  `POST /2/sharing/relinquish_file_membership` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn relinquish_file_membership(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::RelinquishFileMembershipArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::sharing::RelinquishFileMembershipError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn relinquish_file_membership<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::RelinquishFileMembershipArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::RelinquishFileMembershipError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/relinquish_file_membership",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/relinquish_file_membership",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::RelinquishFileMembershipArg as crate::wire::Validate>::validate,
+    )
 }
 /** The current user relinquishes their membership in the designated shared folder and will no longer have access to the folder.  A folder owner cannot relinquish membership in their own folder. This will run synchronously if leave\_a\_copy is false, and asynchronously if leave\_a\_copy is true.
 
  `POST /2/sharing/relinquish_folder_membership` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn relinquish_folder_membership(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::RelinquishFolderMembershipArg,
-) -> ::std::result::Result<
-    crate::async_::LaunchEmptyResult,
-    crate::client::Error<crate::sharing::RelinquishFolderMembershipError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn relinquish_folder_membership<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::RelinquishFolderMembershipArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchEmptyResult,
+        crate::client::Error<crate::sharing::RelinquishFolderMembershipError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/relinquish_folder_membership",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/relinquish_folder_membership",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::RelinquishFolderMembershipArg as crate::wire::Validate>::validate,
+    )
 }
 /** Identical to remove\_file\_member\_2 but with less information returned.
 
  `POST /2/sharing/remove_file_member` (rpc, api host, user auth, scope `sharing.write`).*/
 #[deprecated]
-pub async fn remove_file_member(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::RemoveFileMemberArg,
-) -> ::std::result::Result<
-    crate::sharing::FileMemberActionIndividualResult,
-    crate::client::Error<crate::sharing::RemoveFileMemberError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn remove_file_member<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::RemoveFileMemberArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::FileMemberActionIndividualResult,
+        crate::client::Error<crate::sharing::RemoveFileMemberError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/remove_file_member",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/remove_file_member",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::RemoveFileMemberArg as crate::wire::Validate>::validate,
+    )
 }
 /** Removes a specified member from the file.
 
  `POST /2/sharing/remove_file_member_2` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn remove_file_member_2(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::RemoveFileMemberArg,
-) -> ::std::result::Result<
-    crate::sharing::FileMemberRemoveActionResult,
-    crate::client::Error<crate::sharing::RemoveFileMemberError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn remove_file_member_2<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::RemoveFileMemberArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::FileMemberRemoveActionResult,
+        crate::client::Error<crate::sharing::RemoveFileMemberError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/remove_file_member_2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/remove_file_member_2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::RemoveFileMemberArg as crate::wire::Validate>::validate,
+    )
 }
 /** Allows an owner or editor (if the ACL update policy allows) of a shared folder to remove another member.
 
  `POST /2/sharing/remove_folder_member` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn remove_folder_member(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::RemoveFolderMemberArg,
-) -> ::std::result::Result<
-    crate::async_::LaunchResultBase,
-    crate::client::Error<crate::sharing::RemoveFolderMemberError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn remove_folder_member<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::RemoveFolderMemberArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<crate::sharing::RemoveFolderMemberError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/remove_folder_member",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/remove_folder_member",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::RemoveFolderMemberArg as crate::wire::Validate>::validate,
+    )
 }
 /** Revoke a shared link. Note that even after revoking a shared link to a file, the file may be accessible if there are shared links leading to any of the file parent folders. To list all shared links that enable access to a specific file, you can use the list\_shared\_links with the file as the ListSharedLinksArg.path argument.
 
  `POST /2/sharing/revoke_shared_link` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn revoke_shared_link(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::RevokeSharedLinkArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::sharing::RevokeSharedLinkError>,
-> {
+pub fn revoke_shared_link<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::RevokeSharedLinkArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::RevokeSharedLinkError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/revoke_shared_link",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/revoke_shared_link",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Change the inheritance policy of an existing Shared Folder. Only permitted for shared folders in a shared team root. If a [`ShareFolderLaunch.async_job_id`](crate::sharing::ShareFolderLaunch::AsyncJobId) is returned, you'll need to call [`check_share_job_status`] until the action completes to get the metadata for the folder.
 
  `POST /2/sharing/set_access_inheritance` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn set_access_inheritance(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::SetAccessInheritanceArg,
-) -> ::std::result::Result<
-    crate::sharing::ShareFolderLaunch,
-    crate::client::Error<crate::sharing::SetAccessInheritanceError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn set_access_inheritance<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::SetAccessInheritanceArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::ShareFolderLaunch,
+        crate::client::Error<crate::sharing::SetAccessInheritanceError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/set_access_inheritance",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/set_access_inheritance",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::SetAccessInheritanceArg as crate::wire::Validate>::validate,
+    )
 }
 /** Share a folder with collaborators. Most sharing will be completed synchronously. Large folders will be completed asynchronously. To make testing the async case repeatable, set \`ShareFolderArg.force\_async\`. If a [`ShareFolderLaunch.async_job_id`](crate::sharing::ShareFolderLaunch::AsyncJobId) is returned, you'll need to call [`check_share_job_status`] until the action completes to get the metadata for the folder.
 
  `POST /2/sharing/share_folder` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn share_folder(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::ShareFolderArg,
-) -> ::std::result::Result<
-    crate::sharing::ShareFolderLaunch,
-    crate::client::Error<crate::sharing::ShareFolderError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn share_folder<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ShareFolderArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::ShareFolderLaunch,
+        crate::client::Error<crate::sharing::ShareFolderError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/share_folder",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/share_folder",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::ShareFolderArg as crate::wire::Validate>::validate,
+    )
 }
 /** Transfer ownership of a shared folder to a member of the shared folder. User must have [`AccessLevel.owner`](crate::sharing::AccessLevel::Owner) access to the shared folder to perform a transfer.
 
  `POST /2/sharing/transfer_folder` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn transfer_folder(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::TransferFolderArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::sharing::TransferFolderError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn transfer_folder<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::TransferFolderArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::TransferFolderError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/transfer_folder",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/transfer_folder",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::TransferFolderArg as crate::wire::Validate>::validate,
+    )
 }
 /** The current user unmounts the designated folder. They can re-mount the folder at a later time using [`mount_folder`].
 
  `POST /2/sharing/unmount_folder` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn unmount_folder(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::UnmountFolderArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::sharing::UnmountFolderError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn unmount_folder<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::UnmountFolderArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::UnmountFolderError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/unmount_folder",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/unmount_folder",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::UnmountFolderArg as crate::wire::Validate>::validate,
+    )
 }
 /** Remove all members from this file. Does not remove inherited members.
 
  `POST /2/sharing/unshare_file` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn unshare_file(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::UnshareFileArg,
-) -> ::std::result::Result<(), crate::client::Error<crate::sharing::UnshareFileError>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn unshare_file<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::UnshareFileArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::sharing::UnshareFileError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/unshare_file",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/unshare_file",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::UnshareFileArg as crate::wire::Validate>::validate,
+    )
 }
 /** Allows a shared folder owner to unshare the folder. Unshare will not work in following cases: The shared folder contains shared folders OR the shared folder is inside another shared folder. You'll need to call [`check_job_status`] to determine if the action has completed successfully.
 
  `POST /2/sharing/unshare_folder` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn unshare_folder(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::UnshareFolderArg,
-) -> ::std::result::Result<
-    crate::async_::LaunchEmptyResult,
-    crate::client::Error<crate::sharing::UnshareFolderError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn unshare_folder<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::UnshareFolderArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchEmptyResult,
+        crate::client::Error<crate::sharing::UnshareFolderError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/unshare_folder",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/unshare_folder",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::UnshareFolderArg as crate::wire::Validate>::validate,
+    )
 }
 /** Changes a member's access on a shared file.
 
  `POST /2/sharing/update_file_member` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn update_file_member(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::UpdateFileMemberArgs,
-) -> ::std::result::Result<
-    crate::sharing::MemberAccessLevelResult,
-    crate::client::Error<crate::sharing::FileMemberActionError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn update_file_member<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::UpdateFileMemberArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::MemberAccessLevelResult,
+        crate::client::Error<crate::sharing::FileMemberActionError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/update_file_member",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/update_file_member",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::UpdateFileMemberArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Update the viewer info policy of a file.
 
  `POST /2/sharing/update_file_policy` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn update_file_policy(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::UpdateFilePolicyArg,
-) -> ::std::result::Result<
-    crate::sharing::SharedFileMetadata,
-    crate::client::Error<crate::sharing::UpdateFilePolicyError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn update_file_policy<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::UpdateFilePolicyArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedFileMetadata,
+        crate::client::Error<crate::sharing::UpdateFilePolicyError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/update_file_policy",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/update_file_policy",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::UpdateFilePolicyArg as crate::wire::Validate>::validate,
+    )
 }
 /** Allows an owner or editor of a shared folder to update another member's permissions.
 
  `POST /2/sharing/update_folder_member` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn update_folder_member(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::UpdateFolderMemberArg,
-) -> ::std::result::Result<
-    crate::sharing::MemberAccessLevelResult,
-    crate::client::Error<crate::sharing::UpdateFolderMemberError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn update_folder_member<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::UpdateFolderMemberArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::MemberAccessLevelResult,
+        crate::client::Error<crate::sharing::UpdateFolderMemberError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/update_folder_member",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/update_folder_member",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::UpdateFolderMemberArg as crate::wire::Validate>::validate,
+    )
 }
 /** Update the sharing policies for a shared folder. User must have [`AccessLevel.owner`](crate::sharing::AccessLevel::Owner) access to the shared folder to update its policies.
 
  `POST /2/sharing/update_folder_policy` (rpc, api host, user auth, scope `sharing.write`).*/
-pub async fn update_folder_policy(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::sharing::UpdateFolderPolicyArg,
-) -> ::std::result::Result<
-    crate::sharing::SharedFolderMetadata,
-    crate::client::Error<crate::sharing::UpdateFolderPolicyError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn update_folder_policy<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::UpdateFolderPolicyArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::sharing::SharedFolderMetadata,
+        crate::client::Error<crate::sharing::UpdateFolderPolicyError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "sharing/update_folder_policy",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "sharing/update_folder_policy",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::sharing::UpdateFolderPolicyArg as crate::wire::Validate>::validate,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

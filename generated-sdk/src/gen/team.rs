@@ -2,7 +2,7 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 pub type GroupsGetInfoResult = ::std::vec::Vec<crate::team::GroupsGetInfoItem>;
 pub type LegalHoldId = ::std::string::String;
 pub type LegalHoldPolicyDescription = ::std::string::String;
@@ -17,7 +17,7 @@ pub type Path = ::std::string::String;
 pub type TeamMemberRoleId = ::std::string::String;
 pub type UserQuota = u32;
 /// Information on active web sessions.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ActiveWebSession {
     /// The session id.
@@ -42,6 +42,7 @@ pub struct ActiveWebSession {
 impl ActiveWebSession {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         session_id: ::std::string::String,
         user_agent: ::std::string::String,
@@ -61,32 +62,44 @@ impl ActiveWebSession {
         }
     }
     /// Sets `ip_address`.
+    #[inline]
     pub fn with_ip_address(mut self, value: ::std::string::String) -> Self {
         self.ip_address = ::std::option::Option::Some(value);
         self
     }
     /// Sets `country`.
+    #[inline]
     pub fn with_country(mut self, value: ::std::string::String) -> Self {
         self.country = ::std::option::Option::Some(value);
         self
     }
     /// Sets `created`.
+    #[inline]
     pub fn with_created(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.created = ::std::option::Option::Some(value);
         self
     }
     /// Sets `updated`.
+    #[inline]
     pub fn with_updated(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.updated = ::std::option::Option::Some(value);
         self
     }
     /// Sets `expires`.
+    #[inline]
     pub fn with_expires(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.expires = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ActiveWebSession {
+impl crate::wire::Encode for ActiveWebSession {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -100,20 +113,20 @@ impl crate::wire::EncodeFields for ActiveWebSession {
         crate::wire::write_opt(w, "expires", &self.expires);
     }
 }
-impl crate::wire::Encode for ActiveWebSession {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ActiveWebSession {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ActiveWebSession {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -125,7 +138,17 @@ impl crate::wire::DecodeFields for ActiveWebSession {
             f7: ::std::option::Option<::std::string::String>,
             f8: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -185,21 +208,20 @@ impl crate::wire::DecodeFields for ActiveWebSession {
         })
     }
 }
-impl crate::wire::Decode for ActiveWebSession {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ActiveWebSession {}
 impl ::std::fmt::Debug for ActiveWebSession {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ActiveWebSession", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ActiveWebSession {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddSecondaryEmailsArg {
     /// List of users and secondary emails to add.
@@ -208,38 +230,48 @@ pub struct AddSecondaryEmailsArg {
 impl AddSecondaryEmailsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         new_secondary_emails: ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
     ) -> Self {
         Self { new_secondary_emails }
     }
 }
-impl crate::wire::EncodeFields for AddSecondaryEmailsArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "new_secondary_emails", &self.new_secondary_emails);
-    }
-}
 impl crate::wire::Encode for AddSecondaryEmailsArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "new_secondary_emails", &self.new_secondary_emails);
+    }
 }
-impl crate::wire::DecodeFields for AddSecondaryEmailsArg {
+impl crate::wire::Decode for AddSecondaryEmailsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -261,16 +293,9 @@ impl crate::wire::DecodeFields for AddSecondaryEmailsArg {
         ::std::result::Result::Ok(Self { new_secondary_emails: f0 })
     }
 }
-impl crate::wire::Decode for AddSecondaryEmailsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddSecondaryEmailsArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.new_secondary_emails).iter() {
             crate::wire::Validate::validate(item0)
@@ -280,11 +305,18 @@ impl crate::wire::Validate for AddSecondaryEmailsArg {
     }
 }
 impl ::std::fmt::Debug for AddSecondaryEmailsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddSecondaryEmailsArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for AddSecondaryEmailsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct AddSecondaryEmailsResult {
     /// List of users and secondary email results.
@@ -293,34 +325,44 @@ pub struct AddSecondaryEmailsResult {
 impl AddSecondaryEmailsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(results: ::std::vec::Vec<crate::team::UserAddResult>) -> Self {
         Self { results }
     }
 }
-impl crate::wire::EncodeFields for AddSecondaryEmailsResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "results", &self.results);
-    }
-}
 impl crate::wire::Encode for AddSecondaryEmailsResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "results", &self.results);
+    }
 }
-impl crate::wire::DecodeFields for AddSecondaryEmailsResult {
+impl crate::wire::Decode for AddSecondaryEmailsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::UserAddResult>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -342,16 +384,9 @@ impl crate::wire::DecodeFields for AddSecondaryEmailsResult {
         ::std::result::Result::Ok(Self { results: f0 })
     }
 }
-impl crate::wire::Decode for AddSecondaryEmailsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for AddSecondaryEmailsResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.results).iter() {
             crate::wire::Validate::validate(item0)
@@ -361,12 +396,19 @@ impl crate::wire::Validate for AddSecondaryEmailsResult {
     }
 }
 impl ::std::fmt::Debug for AddSecondaryEmailsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddSecondaryEmailsResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AddSecondaryEmailsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information on linked third party applications.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiApp {
     /// The application unique id.
@@ -385,6 +427,7 @@ pub struct ApiApp {
 impl ApiApp {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         app_id: ::std::string::String,
         app_name: ::std::string::String,
@@ -400,22 +443,32 @@ impl ApiApp {
         }
     }
     /// Sets `publisher`.
+    #[inline]
     pub fn with_publisher(mut self, value: ::std::string::String) -> Self {
         self.publisher = ::std::option::Option::Some(value);
         self
     }
     /// Sets `publisher_url`.
+    #[inline]
     pub fn with_publisher_url(mut self, value: ::std::string::String) -> Self {
         self.publisher_url = ::std::option::Option::Some(value);
         self
     }
     /// Sets `linked`.
+    #[inline]
     pub fn with_linked(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.linked = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ApiApp {
+impl crate::wire::Encode for ApiApp {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "app_id", &self.app_id);
@@ -426,20 +479,20 @@ impl crate::wire::EncodeFields for ApiApp {
         crate::wire::write_field(w, "is_app_folder", &self.is_app_folder);
     }
 }
-impl crate::wire::Encode for ApiApp {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ApiApp {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ApiApp {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -448,7 +501,14 @@ impl crate::wire::DecodeFields for ApiApp {
             f4: ::std::option::Option<crate::common::DropboxTimestamp>,
             f5: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -494,22 +554,21 @@ impl crate::wire::DecodeFields for ApiApp {
         })
     }
 }
-impl crate::wire::Decode for ApiApp {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ApiApp {}
 impl ::std::fmt::Debug for ApiApp {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ApiApp", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ApiApp {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Base report structure.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BaseDfbReport {
     /// First date present in the results as 'YYYY-MM-DD' or None.
@@ -518,34 +577,44 @@ pub struct BaseDfbReport {
 impl BaseDfbReport {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(start_date: ::std::string::String) -> Self {
         Self { start_date }
     }
 }
-impl crate::wire::EncodeFields for BaseDfbReport {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "start_date", &self.start_date);
-    }
-}
 impl crate::wire::Encode for BaseDfbReport {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "start_date", &self.start_date);
+    }
 }
-impl crate::wire::DecodeFields for BaseDfbReport {
+impl crate::wire::Decode for BaseDfbReport {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -567,22 +636,21 @@ impl crate::wire::DecodeFields for BaseDfbReport {
         ::std::result::Result::Ok(Self { start_date: f0 })
     }
 }
-impl crate::wire::Decode for BaseDfbReport {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for BaseDfbReport {}
 impl ::std::fmt::Debug for BaseDfbReport {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BaseDfbReport", self, f)
     }
 }
+impl ::std::cmp::PartialEq for BaseDfbReport {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Launches one action-specific bulk suspend job.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BulkSuspendArg {
     /// Must contain between 1 and 500 targets. The launch handler also rejects duplicate client item IDs and duplicate member selectors.
@@ -591,36 +659,46 @@ pub struct BulkSuspendArg {
 impl BulkSuspendArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(members: ::std::vec::Vec<crate::team::BulkSuspendMemberTarget>) -> Self {
         Self { members }
     }
 }
-impl crate::wire::EncodeFields for BulkSuspendArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "members", &self.members);
-    }
-}
 impl crate::wire::Encode for BulkSuspendArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "members", &self.members);
+    }
 }
-impl crate::wire::DecodeFields for BulkSuspendArg {
+impl crate::wire::Decode for BulkSuspendArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::team::BulkSuspendMemberTarget>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -642,16 +720,9 @@ impl crate::wire::DecodeFields for BulkSuspendArg {
         ::std::result::Result::Ok(Self { members: f0 })
     }
 }
-impl crate::wire::Decode for BulkSuspendArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for BulkSuspendArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
             crate::wire::Validate::validate(item0)
@@ -661,11 +732,18 @@ impl crate::wire::Validate for BulkSuspendArg {
     }
 }
 impl ::std::fmt::Debug for BulkSuspendArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for BulkSuspendArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BulkSuspendComplete {
     pub requested: i64,
@@ -677,6 +755,7 @@ pub struct BulkSuspendComplete {
 impl BulkSuspendComplete {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         requested: i64,
         suspended: i64,
@@ -693,7 +772,14 @@ impl BulkSuspendComplete {
         }
     }
 }
-impl crate::wire::EncodeFields for BulkSuspendComplete {
+impl crate::wire::Encode for BulkSuspendComplete {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "requested", &self.requested);
@@ -703,20 +789,20 @@ impl crate::wire::EncodeFields for BulkSuspendComplete {
         crate::wire::write_field(w, "report_delivery", &self.report_delivery);
     }
 }
-impl crate::wire::Encode for BulkSuspendComplete {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for BulkSuspendComplete {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for BulkSuspendComplete {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<i64>,
             f1: ::std::option::Option<i64>,
@@ -724,7 +810,13 @@ impl crate::wire::DecodeFields for BulkSuspendComplete {
             f3: ::std::option::Option<i64>,
             f4: ::std::option::Option<crate::team::BulkSuspendReportDeliveryStatus>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -788,22 +880,21 @@ impl crate::wire::DecodeFields for BulkSuspendComplete {
         })
     }
 }
-impl crate::wire::Decode for BulkSuspendComplete {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for BulkSuspendComplete {}
 impl ::std::fmt::Debug for BulkSuspendComplete {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendComplete", self, f)
     }
 }
+impl ::std::cmp::PartialEq for BulkSuspendComplete {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// One member selected for suspension. The opaque client item ID correlates the eventual report row with the caller's input without sending CSV data.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BulkSuspendMemberTarget {
     pub client_item_id: ::std::string::String,
@@ -812,6 +903,7 @@ pub struct BulkSuspendMemberTarget {
 impl BulkSuspendMemberTarget {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         client_item_id: ::std::string::String,
         suspend_arg: crate::team::MembersDeactivateArg,
@@ -822,32 +914,42 @@ impl BulkSuspendMemberTarget {
         }
     }
 }
-impl crate::wire::EncodeFields for BulkSuspendMemberTarget {
+impl crate::wire::Encode for BulkSuspendMemberTarget {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "client_item_id", &self.client_item_id);
         crate::wire::write_field(w, "suspend_arg", &self.suspend_arg);
     }
 }
-impl crate::wire::Encode for BulkSuspendMemberTarget {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for BulkSuspendMemberTarget {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for BulkSuspendMemberTarget {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::team::MembersDeactivateArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -881,16 +983,9 @@ impl crate::wire::DecodeFields for BulkSuspendMemberTarget {
         })
     }
 }
-impl crate::wire::Decode for BulkSuspendMemberTarget {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for BulkSuspendMemberTarget {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.suspend_arg)
             .map_err(|e| e.within("BulkSuspendMemberTarget.suspend_arg"))?;
@@ -898,11 +993,18 @@ impl crate::wire::Validate for BulkSuspendMemberTarget {
     }
 }
 impl ::std::fmt::Debug for BulkSuspendMemberTarget {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendMemberTarget", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for BulkSuspendMemberTarget {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct CustomQuotaUsersArg {
     /// List of users.
@@ -911,34 +1013,44 @@ pub struct CustomQuotaUsersArg {
 impl CustomQuotaUsersArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(users: ::std::vec::Vec<crate::team::UserSelectorArg>) -> Self {
         Self { users }
     }
 }
-impl crate::wire::EncodeFields for CustomQuotaUsersArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "users", &self.users);
-    }
-}
 impl crate::wire::Encode for CustomQuotaUsersArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "users", &self.users);
+    }
 }
-impl crate::wire::DecodeFields for CustomQuotaUsersArg {
+impl crate::wire::Decode for CustomQuotaUsersArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::UserSelectorArg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -960,16 +1072,9 @@ impl crate::wire::DecodeFields for CustomQuotaUsersArg {
         ::std::result::Result::Ok(Self { users: f0 })
     }
 }
-impl crate::wire::Decode for CustomQuotaUsersArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for CustomQuotaUsersArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users).iter() {
             crate::wire::Validate::validate(item0)
@@ -979,12 +1084,19 @@ impl crate::wire::Validate for CustomQuotaUsersArg {
     }
 }
 impl ::std::fmt::Debug for CustomQuotaUsersArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CustomQuotaUsersArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for CustomQuotaUsersArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Input arguments that can be provided for most reports.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DateRange {
     /// Optional starting date (inclusive). If start\_date is None or too long ago, this field will be set to 6 months ago.
@@ -995,6 +1107,7 @@ pub struct DateRange {
 impl DateRange {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             start_date: ::std::option::Option::None,
@@ -1002,42 +1115,54 @@ impl DateRange {
         }
     }
     /// Sets `start_date`.
+    #[inline]
     pub fn with_start_date(mut self, value: crate::common::Date) -> Self {
         self.start_date = ::std::option::Option::Some(value);
         self
     }
     /// Sets `end_date`.
+    #[inline]
     pub fn with_end_date(mut self, value: crate::common::Date) -> Self {
         self.end_date = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for DateRange {
+impl crate::wire::Encode for DateRange {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "start_date", &self.start_date);
         crate::wire::write_opt(w, "end_date", &self.end_date);
     }
 }
-impl crate::wire::Encode for DateRange {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for DateRange {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for DateRange {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::Date>,
             f1: ::std::option::Option<crate::common::Date>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1053,21 +1178,20 @@ impl crate::wire::DecodeFields for DateRange {
         })
     }
 }
-impl crate::wire::Decode for DateRange {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DateRange {}
 impl ::std::fmt::Debug for DateRange {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DateRange", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DateRange {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteSecondaryEmailsArg {
     /// List of users and their secondary emails to delete.
@@ -1076,38 +1200,48 @@ pub struct DeleteSecondaryEmailsArg {
 impl DeleteSecondaryEmailsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         emails_to_delete: ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
     ) -> Self {
         Self { emails_to_delete }
     }
 }
-impl crate::wire::EncodeFields for DeleteSecondaryEmailsArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "emails_to_delete", &self.emails_to_delete);
-    }
-}
 impl crate::wire::Encode for DeleteSecondaryEmailsArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "emails_to_delete", &self.emails_to_delete);
+    }
 }
-impl crate::wire::DecodeFields for DeleteSecondaryEmailsArg {
+impl crate::wire::Decode for DeleteSecondaryEmailsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1129,16 +1263,9 @@ impl crate::wire::DecodeFields for DeleteSecondaryEmailsArg {
         ::std::result::Result::Ok(Self { emails_to_delete: f0 })
     }
 }
-impl crate::wire::Decode for DeleteSecondaryEmailsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteSecondaryEmailsArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.emails_to_delete).iter() {
             crate::wire::Validate::validate(item0)
@@ -1148,11 +1275,18 @@ impl crate::wire::Validate for DeleteSecondaryEmailsArg {
     }
 }
 impl ::std::fmt::Debug for DeleteSecondaryEmailsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteSecondaryEmailsArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteSecondaryEmailsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeleteSecondaryEmailsResult {
     pub results: ::std::vec::Vec<crate::team::UserDeleteResult>,
@@ -1160,34 +1294,44 @@ pub struct DeleteSecondaryEmailsResult {
 impl DeleteSecondaryEmailsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(results: ::std::vec::Vec<crate::team::UserDeleteResult>) -> Self {
         Self { results }
     }
 }
-impl crate::wire::EncodeFields for DeleteSecondaryEmailsResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "results", &self.results);
-    }
-}
 impl crate::wire::Encode for DeleteSecondaryEmailsResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "results", &self.results);
+    }
 }
-impl crate::wire::DecodeFields for DeleteSecondaryEmailsResult {
+impl crate::wire::Decode for DeleteSecondaryEmailsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::UserDeleteResult>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1209,16 +1353,9 @@ impl crate::wire::DecodeFields for DeleteSecondaryEmailsResult {
         ::std::result::Result::Ok(Self { results: f0 })
     }
 }
-impl crate::wire::Decode for DeleteSecondaryEmailsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeleteSecondaryEmailsResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.results).iter() {
             crate::wire::Validate::validate(item0)
@@ -1228,12 +1365,19 @@ impl crate::wire::Validate for DeleteSecondaryEmailsResult {
     }
 }
 impl ::std::fmt::Debug for DeleteSecondaryEmailsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteSecondaryEmailsResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DeleteSecondaryEmailsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about linked Dropbox desktop client sessions.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DesktopClientSession {
     /// The session id.
@@ -1260,6 +1404,7 @@ pub struct DesktopClientSession {
 impl DesktopClientSession {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         session_id: ::std::string::String,
         host_name: ::std::string::String,
@@ -1282,27 +1427,38 @@ impl DesktopClientSession {
         }
     }
     /// Sets `ip_address`.
+    #[inline]
     pub fn with_ip_address(mut self, value: ::std::string::String) -> Self {
         self.ip_address = ::std::option::Option::Some(value);
         self
     }
     /// Sets `country`.
+    #[inline]
     pub fn with_country(mut self, value: ::std::string::String) -> Self {
         self.country = ::std::option::Option::Some(value);
         self
     }
     /// Sets `created`.
+    #[inline]
     pub fn with_created(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.created = ::std::option::Option::Some(value);
         self
     }
     /// Sets `updated`.
+    #[inline]
     pub fn with_updated(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.updated = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for DesktopClientSession {
+impl crate::wire::Encode for DesktopClientSession {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -1321,20 +1477,20 @@ impl crate::wire::EncodeFields for DesktopClientSession {
         );
     }
 }
-impl crate::wire::Encode for DesktopClientSession {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for DesktopClientSession {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for DesktopClientSession {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -1347,7 +1503,18 @@ impl crate::wire::DecodeFields for DesktopClientSession {
             f8: ::std::option::Option<::std::string::String>,
             f9: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1434,21 +1601,20 @@ impl crate::wire::DecodeFields for DesktopClientSession {
         })
     }
 }
-impl crate::wire::Decode for DesktopClientSession {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DesktopClientSession {}
 impl ::std::fmt::Debug for DesktopClientSession {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DesktopClientSession", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DesktopClientSession {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeviceSession {
     /// The session id.
@@ -1465,6 +1631,7 @@ pub struct DeviceSession {
 impl DeviceSession {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(session_id: ::std::string::String) -> Self {
         Self {
             session_id,
@@ -1475,27 +1642,38 @@ impl DeviceSession {
         }
     }
     /// Sets `ip_address`.
+    #[inline]
     pub fn with_ip_address(mut self, value: ::std::string::String) -> Self {
         self.ip_address = ::std::option::Option::Some(value);
         self
     }
     /// Sets `country`.
+    #[inline]
     pub fn with_country(mut self, value: ::std::string::String) -> Self {
         self.country = ::std::option::Option::Some(value);
         self
     }
     /// Sets `created`.
+    #[inline]
     pub fn with_created(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.created = ::std::option::Option::Some(value);
         self
     }
     /// Sets `updated`.
+    #[inline]
     pub fn with_updated(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.updated = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for DeviceSession {
+impl crate::wire::Encode for DeviceSession {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -1505,20 +1683,20 @@ impl crate::wire::EncodeFields for DeviceSession {
         crate::wire::write_opt(w, "updated", &self.updated);
     }
 }
-impl crate::wire::Encode for DeviceSession {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for DeviceSession {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for DeviceSession {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -1526,7 +1704,13 @@ impl crate::wire::DecodeFields for DeviceSession {
             f3: ::std::option::Option<crate::common::DropboxTimestamp>,
             f4: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1558,21 +1742,20 @@ impl crate::wire::DecodeFields for DeviceSession {
         })
     }
 }
-impl crate::wire::Decode for DeviceSession {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeviceSession {}
 impl ::std::fmt::Debug for DeviceSession {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeviceSession", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeviceSession {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DeviceSessionArg {
     /// The session id.
@@ -1583,6 +1766,7 @@ pub struct DeviceSessionArg {
 impl DeviceSessionArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         session_id: ::std::string::String,
         team_member_id: ::std::string::String,
@@ -1590,32 +1774,42 @@ impl DeviceSessionArg {
         Self { session_id, team_member_id }
     }
 }
-impl crate::wire::EncodeFields for DeviceSessionArg {
+impl crate::wire::Encode for DeviceSessionArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
     }
 }
-impl crate::wire::Encode for DeviceSessionArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for DeviceSessionArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for DeviceSessionArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1649,22 +1843,21 @@ impl crate::wire::DecodeFields for DeviceSessionArg {
         })
     }
 }
-impl crate::wire::Decode for DeviceSessionArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DeviceSessionArg {}
 impl ::std::fmt::Debug for DeviceSessionArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeviceSessionArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DeviceSessionArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Each of the items is an array of values, one value per day. The value is the number of devices active within a time window, ending with that day. If there is no data for a day, then the value will be None.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DevicesActive {
     /// Array of number of linked windows (desktop) clients with activity.
@@ -1685,6 +1878,7 @@ pub struct DevicesActive {
 impl DevicesActive {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         windows: crate::team::NumberPerDay,
         macos: crate::team::NumberPerDay,
@@ -1705,7 +1899,14 @@ impl DevicesActive {
         }
     }
 }
-impl crate::wire::EncodeFields for DevicesActive {
+impl crate::wire::Encode for DevicesActive {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "windows", &self.windows);
@@ -1717,20 +1918,20 @@ impl crate::wire::EncodeFields for DevicesActive {
         crate::wire::write_field(w, "total", &self.total);
     }
 }
-impl crate::wire::Encode for DevicesActive {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for DevicesActive {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for DevicesActive {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::NumberPerDay>,
             f1: ::std::option::Option<crate::team::NumberPerDay>,
@@ -1740,7 +1941,15 @@ impl crate::wire::DecodeFields for DevicesActive {
             f5: ::std::option::Option<crate::team::NumberPerDay>,
             f6: ::std::option::Option<crate::team::NumberPerDay>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1822,22 +2031,21 @@ impl crate::wire::DecodeFields for DevicesActive {
         })
     }
 }
-impl crate::wire::Decode for DevicesActive {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for DevicesActive {}
 impl ::std::fmt::Debug for DevicesActive {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DevicesActive", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DevicesActive {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Excluded users list argument.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExcludedUsersListArg {
     /// Number of results to return per call.
@@ -1846,39 +2054,50 @@ pub struct ExcludedUsersListArg {
 impl ExcludedUsersListArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self { limit: 1000u32 }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ExcludedUsersListArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "limit", &self.limit);
-    }
-}
 impl crate::wire::Encode for ExcludedUsersListArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "limit", &self.limit);
+    }
 }
-impl crate::wire::DecodeFields for ExcludedUsersListArg {
+impl crate::wire::Decode for ExcludedUsersListArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1895,16 +2114,9 @@ impl crate::wire::DecodeFields for ExcludedUsersListArg {
         })
     }
 }
-impl crate::wire::Decode for ExcludedUsersListArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ExcludedUsersListArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "ExcludedUsersListArg.limit",
@@ -1916,12 +2128,19 @@ impl crate::wire::Validate for ExcludedUsersListArg {
     }
 }
 impl ::std::fmt::Debug for ExcludedUsersListArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersListArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ExcludedUsersListArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Excluded users list continue argument.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExcludedUsersListContinueArg {
     /// Indicates from what point to get the next set of users.
@@ -1930,34 +2149,44 @@ pub struct ExcludedUsersListContinueArg {
 impl ExcludedUsersListContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for ExcludedUsersListContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for ExcludedUsersListContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for ExcludedUsersListContinueArg {
+impl crate::wire::Decode for ExcludedUsersListContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1979,22 +2208,21 @@ impl crate::wire::DecodeFields for ExcludedUsersListContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for ExcludedUsersListContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ExcludedUsersListContinueArg {}
 impl ::std::fmt::Debug for ExcludedUsersListContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersListContinueArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ExcludedUsersListContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Excluded users list result.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExcludedUsersListResult {
     pub users: ::std::vec::Vec<crate::team::MemberProfile>,
@@ -2006,6 +2234,7 @@ pub struct ExcludedUsersListResult {
 impl ExcludedUsersListResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         users: ::std::vec::Vec<crate::team::MemberProfile>,
         has_more: bool,
@@ -2017,12 +2246,20 @@ impl ExcludedUsersListResult {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ExcludedUsersListResult {
+impl crate::wire::Encode for ExcludedUsersListResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "users", &self.users);
@@ -2030,26 +2267,30 @@ impl crate::wire::EncodeFields for ExcludedUsersListResult {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for ExcludedUsersListResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ExcludedUsersListResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ExcludedUsersListResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberProfile>>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2085,16 +2326,9 @@ impl crate::wire::DecodeFields for ExcludedUsersListResult {
         })
     }
 }
-impl crate::wire::Decode for ExcludedUsersListResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ExcludedUsersListResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users).iter() {
             crate::wire::Validate::validate(item0)
@@ -2104,12 +2338,19 @@ impl crate::wire::Validate for ExcludedUsersListResult {
     }
 }
 impl ::std::fmt::Debug for ExcludedUsersListResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersListResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ExcludedUsersListResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Argument of excluded users update operation. Should include a list of users to add/remove (according to endpoint), Maximum size of the list is 1000 users.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExcludedUsersUpdateArg {
     /// List of users to be added/removed.
@@ -2118,12 +2359,14 @@ pub struct ExcludedUsersUpdateArg {
 impl ExcludedUsersUpdateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             users: ::std::option::Option::None,
         }
     }
     /// Sets `users`.
+    #[inline]
     pub fn with_users(
         mut self,
         value: ::std::vec::Vec<crate::team::UserSelectorArg>,
@@ -2132,30 +2375,39 @@ impl ExcludedUsersUpdateArg {
         self
     }
 }
-impl crate::wire::EncodeFields for ExcludedUsersUpdateArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_opt(w, "users", &self.users);
-    }
-}
 impl crate::wire::Encode for ExcludedUsersUpdateArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_opt(w, "users", &self.users);
+    }
 }
-impl crate::wire::DecodeFields for ExcludedUsersUpdateArg {
+impl crate::wire::Decode for ExcludedUsersUpdateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::UserSelectorArg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2167,16 +2419,9 @@ impl crate::wire::DecodeFields for ExcludedUsersUpdateArg {
         ::std::result::Result::Ok(Self { users: slots.f0 })
     }
 }
-impl crate::wire::Decode for ExcludedUsersUpdateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ExcludedUsersUpdateArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.users {
             for item1 in (some0).iter() {
@@ -2188,12 +2433,19 @@ impl crate::wire::Validate for ExcludedUsersUpdateArg {
     }
 }
 impl ::std::fmt::Debug for ExcludedUsersUpdateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersUpdateArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ExcludedUsersUpdateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Excluded users update result.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ExcludedUsersUpdateResult {
     /// Update status.
@@ -2202,34 +2454,44 @@ pub struct ExcludedUsersUpdateResult {
 impl ExcludedUsersUpdateResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(status: crate::team::ExcludedUsersUpdateStatus) -> Self {
         Self { status }
     }
 }
-impl crate::wire::EncodeFields for ExcludedUsersUpdateResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "status", &self.status);
-    }
-}
 impl crate::wire::Encode for ExcludedUsersUpdateResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "status", &self.status);
+    }
 }
-impl crate::wire::DecodeFields for ExcludedUsersUpdateResult {
+impl crate::wire::Decode for ExcludedUsersUpdateResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::ExcludedUsersUpdateStatus>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2251,21 +2513,20 @@ impl crate::wire::DecodeFields for ExcludedUsersUpdateResult {
         ::std::result::Result::Ok(Self { status: f0 })
     }
 }
-impl crate::wire::Decode for ExcludedUsersUpdateResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ExcludedUsersUpdateResult {}
 impl ::std::fmt::Debug for ExcludedUsersUpdateResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersUpdateResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ExcludedUsersUpdateResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FeaturesGetValuesBatchArg {
     /// A list of features in [`Feature`]. If the list is empty, this route will return [`FeaturesGetValuesBatchError`].
@@ -2274,34 +2535,44 @@ pub struct FeaturesGetValuesBatchArg {
 impl FeaturesGetValuesBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(features: ::std::vec::Vec<crate::team::Feature>) -> Self {
         Self { features }
     }
 }
-impl crate::wire::EncodeFields for FeaturesGetValuesBatchArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "features", &self.features);
-    }
-}
 impl crate::wire::Encode for FeaturesGetValuesBatchArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "features", &self.features);
+    }
 }
-impl crate::wire::DecodeFields for FeaturesGetValuesBatchArg {
+impl crate::wire::Decode for FeaturesGetValuesBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::Feature>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2323,21 +2594,20 @@ impl crate::wire::DecodeFields for FeaturesGetValuesBatchArg {
         ::std::result::Result::Ok(Self { features: f0 })
     }
 }
-impl crate::wire::Decode for FeaturesGetValuesBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FeaturesGetValuesBatchArg {}
 impl ::std::fmt::Debug for FeaturesGetValuesBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FeaturesGetValuesBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FeaturesGetValuesBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FeaturesGetValuesBatchResult {
     pub values: ::std::vec::Vec<crate::team::FeatureValue>,
@@ -2345,34 +2615,44 @@ pub struct FeaturesGetValuesBatchResult {
 impl FeaturesGetValuesBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(values: ::std::vec::Vec<crate::team::FeatureValue>) -> Self {
         Self { values }
     }
 }
-impl crate::wire::EncodeFields for FeaturesGetValuesBatchResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "values", &self.values);
-    }
-}
 impl crate::wire::Encode for FeaturesGetValuesBatchResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "values", &self.values);
+    }
 }
-impl crate::wire::DecodeFields for FeaturesGetValuesBatchResult {
+impl crate::wire::Decode for FeaturesGetValuesBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::FeatureValue>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2394,22 +2674,21 @@ impl crate::wire::DecodeFields for FeaturesGetValuesBatchResult {
         ::std::result::Result::Ok(Self { values: f0 })
     }
 }
-impl crate::wire::Decode for FeaturesGetValuesBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FeaturesGetValuesBatchResult {}
 impl ::std::fmt::Debug for FeaturesGetValuesBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FeaturesGetValuesBatchResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FeaturesGetValuesBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Activity Report Result. Each of the items in the storage report is an array of values, one value per day. If there is no data for a day, then the value will be None.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetActivityReport {
     /// First date present in the results as 'YYYY-MM-DD' or None.
@@ -2446,6 +2725,7 @@ pub struct GetActivityReport {
 impl GetActivityReport {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         start_date: ::std::string::String,
         adds: crate::team::NumberPerDay,
@@ -2482,7 +2762,14 @@ impl GetActivityReport {
         }
     }
 }
-impl crate::wire::EncodeFields for GetActivityReport {
+impl crate::wire::Encode for GetActivityReport {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "start_date", &self.start_date);
@@ -2530,20 +2817,20 @@ impl crate::wire::EncodeFields for GetActivityReport {
         );
     }
 }
-impl crate::wire::Encode for GetActivityReport {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetActivityReport {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetActivityReport {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::team::NumberPerDay>,
@@ -2561,7 +2848,23 @@ impl crate::wire::DecodeFields for GetActivityReport {
             f13: ::std::option::Option<crate::team::NumberPerDay>,
             f14: ::std::option::Option<crate::team::NumberPerDay>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+            f12: ::std::option::Option::None,
+            f13: ::std::option::Option::None,
+            f14: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2747,22 +3050,21 @@ impl crate::wire::DecodeFields for GetActivityReport {
         })
     }
 }
-impl crate::wire::Decode for GetActivityReport {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetActivityReport {}
 impl ::std::fmt::Debug for GetActivityReport {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetActivityReport", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetActivityReport {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Devices Report Result. Contains subsections for different time ranges of activity. Each of the items in each subsection of the storage report is an array of values, one value per day. If there is no data for a day, then the value will be None.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetDevicesReport {
     /// First date present in the results as 'YYYY-MM-DD' or None.
@@ -2777,6 +3079,7 @@ pub struct GetDevicesReport {
 impl GetDevicesReport {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         start_date: ::std::string::String,
         active_1_day: crate::team::DevicesActive,
@@ -2791,7 +3094,14 @@ impl GetDevicesReport {
         }
     }
 }
-impl crate::wire::EncodeFields for GetDevicesReport {
+impl crate::wire::Encode for GetDevicesReport {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "start_date", &self.start_date);
@@ -2800,27 +3110,32 @@ impl crate::wire::EncodeFields for GetDevicesReport {
         crate::wire::write_field(w, "active_28_day", &self.active_28_day);
     }
 }
-impl crate::wire::Encode for GetDevicesReport {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetDevicesReport {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetDevicesReport {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::team::DevicesActive>,
             f2: ::std::option::Option<crate::team::DevicesActive>,
             f3: ::std::option::Option<crate::team::DevicesActive>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -2870,22 +3185,21 @@ impl crate::wire::DecodeFields for GetDevicesReport {
         })
     }
 }
-impl crate::wire::Decode for GetDevicesReport {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetDevicesReport {}
 impl ::std::fmt::Debug for GetDevicesReport {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetDevicesReport", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetDevicesReport {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Membership Report Result. Each of the items in the storage report is an array of values, one value per day. If there is no data for a day, then the value will be None.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetMembershipReport {
     /// First date present in the results as 'YYYY-MM-DD' or None.
@@ -2904,6 +3218,7 @@ pub struct GetMembershipReport {
 impl GetMembershipReport {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         start_date: ::std::string::String,
         team_size: crate::team::NumberPerDay,
@@ -2922,7 +3237,14 @@ impl GetMembershipReport {
         }
     }
 }
-impl crate::wire::EncodeFields for GetMembershipReport {
+impl crate::wire::Encode for GetMembershipReport {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "start_date", &self.start_date);
@@ -2933,20 +3255,20 @@ impl crate::wire::EncodeFields for GetMembershipReport {
         crate::wire::write_field(w, "licenses", &self.licenses);
     }
 }
-impl crate::wire::Encode for GetMembershipReport {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetMembershipReport {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetMembershipReport {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::team::NumberPerDay>,
@@ -2955,7 +3277,14 @@ impl crate::wire::DecodeFields for GetMembershipReport {
             f4: ::std::option::Option<crate::team::NumberPerDay>,
             f5: ::std::option::Option<crate::team::NumberPerDay>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3028,22 +3357,21 @@ impl crate::wire::DecodeFields for GetMembershipReport {
         })
     }
 }
-impl crate::wire::Decode for GetMembershipReport {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetMembershipReport {}
 impl ::std::fmt::Debug for GetMembershipReport {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetMembershipReport", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetMembershipReport {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Storage Report Result. Each of the items in the storage report is an array of values, one value per day. If there is no data for a day, then the value will be None.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetStorageReport {
     /// First date present in the results as 'YYYY-MM-DD' or None.
@@ -3062,6 +3390,7 @@ pub struct GetStorageReport {
 impl GetStorageReport {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         start_date: ::std::string::String,
         total_usage: crate::team::NumberPerDay,
@@ -3080,7 +3409,14 @@ impl GetStorageReport {
         }
     }
 }
-impl crate::wire::EncodeFields for GetStorageReport {
+impl crate::wire::Encode for GetStorageReport {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "start_date", &self.start_date);
@@ -3091,20 +3427,20 @@ impl crate::wire::EncodeFields for GetStorageReport {
         crate::wire::write_field(w, "member_storage_map", &self.member_storage_map);
     }
 }
-impl crate::wire::Encode for GetStorageReport {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GetStorageReport {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GetStorageReport {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::team::NumberPerDay>,
@@ -3115,7 +3451,14 @@ impl crate::wire::DecodeFields for GetStorageReport {
                 ::std::vec::Vec<::std::vec::Vec<crate::team::StorageBucket>>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3188,21 +3531,20 @@ impl crate::wire::DecodeFields for GetStorageReport {
         })
     }
 }
-impl crate::wire::Decode for GetStorageReport {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetStorageReport {}
 impl ::std::fmt::Debug for GetStorageReport {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetStorageReport", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetStorageReport {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupCreateArg {
     /// Group name.
@@ -3219,6 +3561,7 @@ pub struct GroupCreateArg {
 impl GroupCreateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(group_name: ::std::string::String) -> Self {
         Self {
             group_name,
@@ -3228,11 +3571,13 @@ impl GroupCreateArg {
         }
     }
     /// Sets `add_creator_as_owner`.
+    #[inline]
     pub fn with_add_creator_as_owner(mut self, value: bool) -> Self {
         self.add_creator_as_owner = value;
         self
     }
     /// Sets `group_external_id`.
+    #[inline]
     pub fn with_group_external_id(
         mut self,
         value: crate::team_common::GroupExternalId,
@@ -3241,6 +3586,7 @@ impl GroupCreateArg {
         self
     }
     /// Sets `group_management_type`.
+    #[inline]
     pub fn with_group_management_type(
         mut self,
         value: crate::team_common::GroupManagementType,
@@ -3249,7 +3595,14 @@ impl GroupCreateArg {
         self
     }
 }
-impl crate::wire::EncodeFields for GroupCreateArg {
+impl crate::wire::Encode for GroupCreateArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group_name", &self.group_name);
@@ -3258,27 +3611,32 @@ impl crate::wire::EncodeFields for GroupCreateArg {
         crate::wire::write_opt(w, "group_management_type", &self.group_management_type);
     }
 }
-impl crate::wire::Encode for GroupCreateArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupCreateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupCreateArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<crate::team_common::GroupExternalId>,
             f3: ::std::option::Option<crate::team_common::GroupManagementType>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3311,22 +3669,21 @@ impl crate::wire::DecodeFields for GroupCreateArg {
         })
     }
 }
-impl crate::wire::Decode for GroupCreateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupCreateArg {}
 impl ::std::fmt::Debug for GroupCreateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupCreateArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupCreateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Full description of a group.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupFullInfo {
     pub group_name: ::std::string::String,
@@ -3345,6 +3702,7 @@ pub struct GroupFullInfo {
 impl GroupFullInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         group_name: ::std::string::String,
         group_id: crate::team_common::GroupId,
@@ -3362,6 +3720,7 @@ impl GroupFullInfo {
         }
     }
     /// Sets `group_external_id`.
+    #[inline]
     pub fn with_group_external_id(
         mut self,
         value: crate::team_common::GroupExternalId,
@@ -3370,11 +3729,13 @@ impl GroupFullInfo {
         self
     }
     /// Sets `member_count`.
+    #[inline]
     pub fn with_member_count(mut self, value: u32) -> Self {
         self.member_count = ::std::option::Option::Some(value);
         self
     }
     /// Sets `members`.
+    #[inline]
     pub fn with_members(
         mut self,
         value: ::std::vec::Vec<crate::team::GroupMemberInfo>,
@@ -3383,7 +3744,14 @@ impl GroupFullInfo {
         self
     }
 }
-impl crate::wire::EncodeFields for GroupFullInfo {
+impl crate::wire::Encode for GroupFullInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group_name", &self.group_name);
@@ -3399,20 +3767,20 @@ impl crate::wire::EncodeFields for GroupFullInfo {
         crate::wire::write_field(w, "created", &self.created);
     }
 }
-impl crate::wire::Encode for GroupFullInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupFullInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupFullInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::team_common::GroupId>,
@@ -3422,7 +3790,15 @@ impl crate::wire::DecodeFields for GroupFullInfo {
             f5: ::std::option::Option<::std::vec::Vec<crate::team::GroupMemberInfo>>,
             f6: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3478,16 +3854,9 @@ impl crate::wire::DecodeFields for GroupFullInfo {
         })
     }
 }
-impl crate::wire::Decode for GroupFullInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupFullInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.members {
             for item1 in (some0).iter() {
@@ -3499,12 +3868,19 @@ impl crate::wire::Validate for GroupFullInfo {
     }
 }
 impl ::std::fmt::Debug for GroupFullInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupFullInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupFullInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Profile of group member, and role in group.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupMemberInfo {
     /// Profile of group member.
@@ -3515,6 +3891,7 @@ pub struct GroupMemberInfo {
 impl GroupMemberInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         profile: crate::team::MemberProfile,
         access_type: crate::team::GroupAccessType,
@@ -3522,32 +3899,42 @@ impl GroupMemberInfo {
         Self { profile, access_type }
     }
 }
-impl crate::wire::EncodeFields for GroupMemberInfo {
+impl crate::wire::Encode for GroupMemberInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "profile", &self.profile);
         crate::wire::write_field(w, "access_type", &self.access_type);
     }
 }
-impl crate::wire::Encode for GroupMemberInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupMemberInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupMemberInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::MemberProfile>,
             f1: ::std::option::Option<crate::team::GroupAccessType>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3581,16 +3968,9 @@ impl crate::wire::DecodeFields for GroupMemberInfo {
         })
     }
 }
-impl crate::wire::Decode for GroupMemberInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupMemberInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.profile)
             .map_err(|e| e.within("GroupMemberInfo.profile"))?;
@@ -3598,12 +3978,19 @@ impl crate::wire::Validate for GroupMemberInfo {
     }
 }
 impl ::std::fmt::Debug for GroupMemberInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMemberInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupMemberInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Argument for selecting a group and a single user.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupMemberSelector {
     /// Specify a group.
@@ -3614,6 +4001,7 @@ pub struct GroupMemberSelector {
 impl GroupMemberSelector {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         group: crate::team::GroupSelector,
         user: crate::team::UserSelectorArg,
@@ -3621,32 +4009,42 @@ impl GroupMemberSelector {
         Self { group, user }
     }
 }
-impl crate::wire::EncodeFields for GroupMemberSelector {
+impl crate::wire::Encode for GroupMemberSelector {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group", &self.group);
         crate::wire::write_field(w, "user", &self.user);
     }
 }
-impl crate::wire::Encode for GroupMemberSelector {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupMemberSelector {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupMemberSelector {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::GroupSelector>,
             f1: ::std::option::Option<crate::team::UserSelectorArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3677,16 +4075,9 @@ impl crate::wire::DecodeFields for GroupMemberSelector {
         ::std::result::Result::Ok(Self { group: f0, user: f1 })
     }
 }
-impl crate::wire::Decode for GroupMemberSelector {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupMemberSelector {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("GroupMemberSelector.user"))?;
@@ -3694,11 +4085,18 @@ impl crate::wire::Validate for GroupMemberSelector {
     }
 }
 impl ::std::fmt::Debug for GroupMemberSelector {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMemberSelector", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupMemberSelector {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupMembersAddArg {
     /// Whether to return the list of members in the group. Note that the default value will cause all the group members to be returned in the response. This may take a long time for large groups.
@@ -3711,6 +4109,7 @@ pub struct GroupMembersAddArg {
 impl GroupMembersAddArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         group: crate::team::GroupSelector,
         members: ::std::vec::Vec<crate::team::MemberAccess>,
@@ -3722,12 +4121,20 @@ impl GroupMembersAddArg {
         }
     }
     /// Sets `return_members`.
+    #[inline]
     pub fn with_return_members(mut self, value: bool) -> Self {
         self.return_members = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GroupMembersAddArg {
+impl crate::wire::Encode for GroupMembersAddArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "return_members", &self.return_members);
@@ -3735,26 +4142,30 @@ impl crate::wire::EncodeFields for GroupMembersAddArg {
         crate::wire::write_field(w, "members", &self.members);
     }
 }
-impl crate::wire::Encode for GroupMembersAddArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupMembersAddArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupMembersAddArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<crate::team::GroupSelector>,
             f2: ::std::option::Option<::std::vec::Vec<crate::team::MemberAccess>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3793,16 +4204,9 @@ impl crate::wire::DecodeFields for GroupMembersAddArg {
         })
     }
 }
-impl crate::wire::Decode for GroupMembersAddArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupMembersAddArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
             crate::wire::Validate::validate(item0)
@@ -3812,12 +4216,19 @@ impl crate::wire::Validate for GroupMembersAddArg {
     }
 }
 impl ::std::fmt::Debug for GroupMembersAddArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersAddArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupMembersAddArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result returned by [`groups/members/add`](crate::team::groups_members_add) and [`groups/members/remove`](crate::team::groups_members_remove).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupMembersChangeResult {
     /// The group info after member change operation has been performed.
@@ -3829,6 +4240,7 @@ pub struct GroupMembersChangeResult {
 impl GroupMembersChangeResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         group_info: crate::team::GroupFullInfo,
         async_job_id: crate::async_::AsyncJobId,
@@ -3836,32 +4248,42 @@ impl GroupMembersChangeResult {
         Self { group_info, async_job_id }
     }
 }
-impl crate::wire::EncodeFields for GroupMembersChangeResult {
+impl crate::wire::Encode for GroupMembersChangeResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group_info", &self.group_info);
         crate::wire::write_field(w, "async_job_id", &self.async_job_id);
     }
 }
-impl crate::wire::Encode for GroupMembersChangeResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupMembersChangeResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupMembersChangeResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::GroupFullInfo>,
             f1: ::std::option::Option<crate::async_::AsyncJobId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -3895,16 +4317,9 @@ impl crate::wire::DecodeFields for GroupMembersChangeResult {
         })
     }
 }
-impl crate::wire::Decode for GroupMembersChangeResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupMembersChangeResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.group_info)
             .map_err(|e| e.within("GroupMembersChangeResult.group_info"))?;
@@ -3919,11 +4334,18 @@ impl crate::wire::Validate for GroupMembersChangeResult {
     }
 }
 impl ::std::fmt::Debug for GroupMembersChangeResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersChangeResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupMembersChangeResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupMembersRemoveArg {
     /// Whether to return the list of members in the group. Note that the default value will cause all the group members to be returned in the response. This may take a long time for large groups.
@@ -3936,6 +4358,7 @@ pub struct GroupMembersRemoveArg {
 impl GroupMembersRemoveArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         group: crate::team::GroupSelector,
         users: ::std::vec::Vec<crate::team::UserSelectorArg>,
@@ -3947,12 +4370,20 @@ impl GroupMembersRemoveArg {
         }
     }
     /// Sets `return_members`.
+    #[inline]
     pub fn with_return_members(mut self, value: bool) -> Self {
         self.return_members = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GroupMembersRemoveArg {
+impl crate::wire::Encode for GroupMembersRemoveArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "return_members", &self.return_members);
@@ -3960,26 +4391,30 @@ impl crate::wire::EncodeFields for GroupMembersRemoveArg {
         crate::wire::write_field(w, "users", &self.users);
     }
 }
-impl crate::wire::Encode for GroupMembersRemoveArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupMembersRemoveArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupMembersRemoveArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<crate::team::GroupSelector>,
             f2: ::std::option::Option<::std::vec::Vec<crate::team::UserSelectorArg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4018,16 +4453,9 @@ impl crate::wire::DecodeFields for GroupMembersRemoveArg {
         })
     }
 }
-impl crate::wire::Decode for GroupMembersRemoveArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupMembersRemoveArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users).iter() {
             crate::wire::Validate::validate(item0)
@@ -4037,12 +4465,19 @@ impl crate::wire::Validate for GroupMembersRemoveArg {
     }
 }
 impl ::std::fmt::Debug for GroupMembersRemoveArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersRemoveArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupMembersRemoveArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Argument for selecting a group and a list of users.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupMembersSelector {
     /// Specify a group.
@@ -4053,6 +4488,7 @@ pub struct GroupMembersSelector {
 impl GroupMembersSelector {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         group: crate::team::GroupSelector,
         users: crate::team::UsersSelectorArg,
@@ -4060,32 +4496,42 @@ impl GroupMembersSelector {
         Self { group, users }
     }
 }
-impl crate::wire::EncodeFields for GroupMembersSelector {
+impl crate::wire::Encode for GroupMembersSelector {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group", &self.group);
         crate::wire::write_field(w, "users", &self.users);
     }
 }
-impl crate::wire::Encode for GroupMembersSelector {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupMembersSelector {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupMembersSelector {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::GroupSelector>,
             f1: ::std::option::Option<crate::team::UsersSelectorArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4116,16 +4562,9 @@ impl crate::wire::DecodeFields for GroupMembersSelector {
         ::std::result::Result::Ok(Self { group: f0, users: f1 })
     }
 }
-impl crate::wire::Decode for GroupMembersSelector {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupMembersSelector {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.users)
             .map_err(|e| e.within("GroupMembersSelector.users"))?;
@@ -4133,11 +4572,18 @@ impl crate::wire::Validate for GroupMembersSelector {
     }
 }
 impl ::std::fmt::Debug for GroupMembersSelector {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersSelector", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupMembersSelector {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupMembersSetAccessTypeArg {
     /// Specify a group.
@@ -4152,6 +4598,7 @@ pub struct GroupMembersSetAccessTypeArg {
 impl GroupMembersSetAccessTypeArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         group: crate::team::GroupSelector,
         user: crate::team::UserSelectorArg,
@@ -4165,12 +4612,20 @@ impl GroupMembersSetAccessTypeArg {
         }
     }
     /// Sets `return_members`.
+    #[inline]
     pub fn with_return_members(mut self, value: bool) -> Self {
         self.return_members = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GroupMembersSetAccessTypeArg {
+impl crate::wire::Encode for GroupMembersSetAccessTypeArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group", &self.group);
@@ -4179,27 +4634,32 @@ impl crate::wire::EncodeFields for GroupMembersSetAccessTypeArg {
         crate::wire::write_field(w, "return_members", &self.return_members);
     }
 }
-impl crate::wire::Encode for GroupMembersSetAccessTypeArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupMembersSetAccessTypeArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupMembersSetAccessTypeArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::GroupSelector>,
             f1: ::std::option::Option<crate::team::UserSelectorArg>,
             f2: ::std::option::Option<crate::team::GroupAccessType>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4246,16 +4706,9 @@ impl crate::wire::DecodeFields for GroupMembersSetAccessTypeArg {
         })
     }
 }
-impl crate::wire::Decode for GroupMembersSetAccessTypeArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupMembersSetAccessTypeArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("GroupMembersSetAccessTypeArg.user"))?;
@@ -4263,11 +4716,18 @@ impl crate::wire::Validate for GroupMembersSetAccessTypeArg {
     }
 }
 impl ::std::fmt::Debug for GroupMembersSetAccessTypeArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersSetAccessTypeArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupMembersSetAccessTypeArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupUpdateArgs {
     /// Whether to return the list of members in the group. Note that the default value will cause all the group members to be returned in the response. This may take a long time for large groups.
@@ -4288,6 +4748,7 @@ pub struct GroupUpdateArgs {
 impl GroupUpdateArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(group: crate::team::GroupSelector) -> Self {
         Self {
             return_members: true,
@@ -4298,16 +4759,19 @@ impl GroupUpdateArgs {
         }
     }
     /// Sets `return_members`.
+    #[inline]
     pub fn with_return_members(mut self, value: bool) -> Self {
         self.return_members = value;
         self
     }
     /// Sets `new_group_name`.
+    #[inline]
     pub fn with_new_group_name(mut self, value: ::std::string::String) -> Self {
         self.new_group_name = ::std::option::Option::Some(value);
         self
     }
     /// Sets `new_group_external_id`.
+    #[inline]
     pub fn with_new_group_external_id(
         mut self,
         value: crate::team_common::GroupExternalId,
@@ -4316,6 +4780,7 @@ impl GroupUpdateArgs {
         self
     }
     /// Sets `new_group_management_type`.
+    #[inline]
     pub fn with_new_group_management_type(
         mut self,
         value: crate::team_common::GroupManagementType,
@@ -4324,7 +4789,14 @@ impl GroupUpdateArgs {
         self
     }
 }
-impl crate::wire::EncodeFields for GroupUpdateArgs {
+impl crate::wire::Encode for GroupUpdateArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "return_members", &self.return_members);
@@ -4338,20 +4810,20 @@ impl crate::wire::EncodeFields for GroupUpdateArgs {
         );
     }
 }
-impl crate::wire::Encode for GroupUpdateArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupUpdateArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupUpdateArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<crate::team::GroupSelector>,
@@ -4359,7 +4831,13 @@ impl crate::wire::DecodeFields for GroupUpdateArgs {
             f3: ::std::option::Option<crate::team_common::GroupExternalId>,
             f4: ::std::option::Option<crate::team_common::GroupManagementType>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4396,21 +4874,20 @@ impl crate::wire::DecodeFields for GroupUpdateArgs {
         })
     }
 }
-impl crate::wire::Decode for GroupUpdateArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupUpdateArgs {}
 impl ::std::fmt::Debug for GroupUpdateArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupUpdateArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupUpdateArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupsListArg {
     /// Number of results to return per call.
@@ -4419,39 +4896,50 @@ pub struct GroupsListArg {
 impl GroupsListArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self { limit: 1000u32 }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GroupsListArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "limit", &self.limit);
-    }
-}
 impl crate::wire::Encode for GroupsListArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "limit", &self.limit);
+    }
 }
-impl crate::wire::DecodeFields for GroupsListArg {
+impl crate::wire::Decode for GroupsListArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4468,16 +4956,9 @@ impl crate::wire::DecodeFields for GroupsListArg {
         })
     }
 }
-impl crate::wire::Decode for GroupsListArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupsListArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "GroupsListArg.limit",
@@ -4489,11 +4970,18 @@ impl crate::wire::Validate for GroupsListArg {
     }
 }
 impl ::std::fmt::Debug for GroupsListArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsListArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupsListArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupsListContinueArg {
     /// Indicates from what point to get the next set of groups.
@@ -4502,34 +4990,44 @@ pub struct GroupsListContinueArg {
 impl GroupsListContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for GroupsListContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for GroupsListContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for GroupsListContinueArg {
+impl crate::wire::Decode for GroupsListContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4551,21 +5049,20 @@ impl crate::wire::DecodeFields for GroupsListContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for GroupsListContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupsListContinueArg {}
 impl ::std::fmt::Debug for GroupsListContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsListContinueArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupsListContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupsListResult {
     pub groups: ::std::vec::Vec<crate::team_common::GroupSummary>,
@@ -4577,6 +5074,7 @@ pub struct GroupsListResult {
 impl GroupsListResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         groups: ::std::vec::Vec<crate::team_common::GroupSummary>,
         cursor: ::std::string::String,
@@ -4585,7 +5083,14 @@ impl GroupsListResult {
         Self { groups, cursor, has_more }
     }
 }
-impl crate::wire::EncodeFields for GroupsListResult {
+impl crate::wire::Encode for GroupsListResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "groups", &self.groups);
@@ -4593,26 +5098,30 @@ impl crate::wire::EncodeFields for GroupsListResult {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for GroupsListResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupsListResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupsListResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team_common::GroupSummary>>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4654,21 +5163,20 @@ impl crate::wire::DecodeFields for GroupsListResult {
         })
     }
 }
-impl crate::wire::Decode for GroupsListResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupsListResult {}
 impl ::std::fmt::Debug for GroupsListResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsListResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupsListResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupsMembersListArg {
     /// The group whose members are to be listed.
@@ -4679,41 +5187,53 @@ pub struct GroupsMembersListArg {
 impl GroupsMembersListArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(group: crate::team::GroupSelector) -> Self {
         Self { group, limit: 1000u32 }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for GroupsMembersListArg {
+impl crate::wire::Encode for GroupsMembersListArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group", &self.group);
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
-impl crate::wire::Encode for GroupsMembersListArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupsMembersListArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupsMembersListArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::GroupSelector>,
             f1: ::std::option::Option<u32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4742,16 +5262,9 @@ impl crate::wire::DecodeFields for GroupsMembersListArg {
         })
     }
 }
-impl crate::wire::Decode for GroupsMembersListArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupsMembersListArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "GroupsMembersListArg.limit",
@@ -4763,11 +5276,18 @@ impl crate::wire::Validate for GroupsMembersListArg {
     }
 }
 impl ::std::fmt::Debug for GroupsMembersListArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsMembersListArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupsMembersListArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupsMembersListContinueArg {
     /// Indicates from what point to get the next set of groups.
@@ -4776,34 +5296,44 @@ pub struct GroupsMembersListContinueArg {
 impl GroupsMembersListContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for GroupsMembersListContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for GroupsMembersListContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for GroupsMembersListContinueArg {
+impl crate::wire::Decode for GroupsMembersListContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4825,21 +5355,20 @@ impl crate::wire::DecodeFields for GroupsMembersListContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for GroupsMembersListContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupsMembersListContinueArg {}
 impl ::std::fmt::Debug for GroupsMembersListContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsMembersListContinueArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupsMembersListContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupsMembersListResult {
     pub members: ::std::vec::Vec<crate::team::GroupMemberInfo>,
@@ -4851,6 +5380,7 @@ pub struct GroupsMembersListResult {
 impl GroupsMembersListResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         members: ::std::vec::Vec<crate::team::GroupMemberInfo>,
         cursor: ::std::string::String,
@@ -4859,7 +5389,14 @@ impl GroupsMembersListResult {
         Self { members, cursor, has_more }
     }
 }
-impl crate::wire::EncodeFields for GroupsMembersListResult {
+impl crate::wire::Encode for GroupsMembersListResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members", &self.members);
@@ -4867,26 +5404,30 @@ impl crate::wire::EncodeFields for GroupsMembersListResult {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for GroupsMembersListResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupsMembersListResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupsMembersListResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::GroupMemberInfo>>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -4928,16 +5469,9 @@ impl crate::wire::DecodeFields for GroupsMembersListResult {
         })
     }
 }
-impl crate::wire::Decode for GroupsMembersListResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupsMembersListResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
             crate::wire::Validate::validate(item0)
@@ -4947,11 +5481,18 @@ impl crate::wire::Validate for GroupsMembersListResult {
     }
 }
 impl ::std::fmt::Debug for GroupsMembersListResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsMembersListResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupsMembersListResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IncludeMembersArg {
     /// Whether to return the list of members in the group. Note that the default value will cause all the group members to be returned in the response. This may take a long time for large groups.
@@ -4960,39 +5501,50 @@ pub struct IncludeMembersArg {
 impl IncludeMembersArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self { return_members: true }
     }
     /// Sets `return_members`.
+    #[inline]
     pub fn with_return_members(mut self, value: bool) -> Self {
         self.return_members = value;
         self
     }
 }
-impl crate::wire::EncodeFields for IncludeMembersArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "return_members", &self.return_members);
-    }
-}
 impl crate::wire::Encode for IncludeMembersArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "return_members", &self.return_members);
+    }
 }
-impl crate::wire::DecodeFields for IncludeMembersArg {
+impl crate::wire::Decode for IncludeMembersArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5009,21 +5561,20 @@ impl crate::wire::DecodeFields for IncludeMembersArg {
         })
     }
 }
-impl crate::wire::Decode for IncludeMembersArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for IncludeMembersArg {}
 impl ::std::fmt::Debug for IncludeMembersArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("IncludeMembersArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for IncludeMembersArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LegalHoldHeldRevisionMetadata {
     /// The held revision filename.
@@ -5050,6 +5601,7 @@ pub struct LegalHoldHeldRevisionMetadata {
 impl LegalHoldHeldRevisionMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         new_filename: ::std::string::String,
         original_revision_id: crate::files::Rev,
@@ -5076,7 +5628,14 @@ impl LegalHoldHeldRevisionMetadata {
         }
     }
 }
-impl crate::wire::EncodeFields for LegalHoldHeldRevisionMetadata {
+impl crate::wire::Encode for LegalHoldHeldRevisionMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "new_filename", &self.new_filename);
@@ -5091,20 +5650,20 @@ impl crate::wire::EncodeFields for LegalHoldHeldRevisionMetadata {
         crate::wire::write_field(w, "content_hash", &self.content_hash);
     }
 }
-impl crate::wire::Encode for LegalHoldHeldRevisionMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LegalHoldHeldRevisionMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LegalHoldHeldRevisionMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::files::Rev>,
@@ -5117,7 +5676,18 @@ impl crate::wire::DecodeFields for LegalHoldHeldRevisionMetadata {
             f8: ::std::option::Option<u64>,
             f9: ::std::option::Option<crate::files::Sha256HexHash>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5246,16 +5816,9 @@ impl crate::wire::DecodeFields for LegalHoldHeldRevisionMetadata {
         })
     }
 }
-impl crate::wire::Decode for LegalHoldHeldRevisionMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LegalHoldHeldRevisionMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
         static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
@@ -5296,11 +5859,18 @@ impl crate::wire::Validate for LegalHoldHeldRevisionMetadata {
     }
 }
 impl ::std::fmt::Debug for LegalHoldHeldRevisionMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldHeldRevisionMetadata", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldHeldRevisionMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LegalHoldPolicy {
     /// The legal hold id.
@@ -5323,6 +5893,7 @@ pub struct LegalHoldPolicy {
 impl LegalHoldPolicy {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: crate::team::LegalHoldId,
         name: crate::team::LegalHoldPolicyName,
@@ -5342,6 +5913,7 @@ impl LegalHoldPolicy {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(
         mut self,
         value: crate::team::LegalHoldPolicyDescription,
@@ -5350,6 +5922,7 @@ impl LegalHoldPolicy {
         self
     }
     /// Sets `activation_time`.
+    #[inline]
     pub fn with_activation_time(
         mut self,
         value: crate::common::DropboxTimestamp,
@@ -5358,12 +5931,20 @@ impl LegalHoldPolicy {
         self
     }
     /// Sets `end_date`.
+    #[inline]
     pub fn with_end_date(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.end_date = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for LegalHoldPolicy {
+impl crate::wire::Encode for LegalHoldPolicy {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -5376,20 +5957,20 @@ impl crate::wire::EncodeFields for LegalHoldPolicy {
         crate::wire::write_opt(w, "end_date", &self.end_date);
     }
 }
-impl crate::wire::Encode for LegalHoldPolicy {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LegalHoldPolicy {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LegalHoldPolicy {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::LegalHoldId>,
             f1: ::std::option::Option<crate::team::LegalHoldPolicyName>,
@@ -5400,7 +5981,16 @@ impl crate::wire::DecodeFields for LegalHoldPolicy {
             f6: ::std::option::Option<crate::common::DropboxTimestamp>,
             f7: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5470,16 +6060,9 @@ impl crate::wire::DecodeFields for LegalHoldPolicy {
         })
     }
 }
-impl crate::wire::Decode for LegalHoldPolicy {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LegalHoldPolicy {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
@@ -5511,11 +6094,18 @@ impl crate::wire::Validate for LegalHoldPolicy {
     }
 }
 impl ::std::fmt::Debug for LegalHoldPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LegalHoldsGetPolicyArg {
     /// The legal hold Id.
@@ -5524,34 +6114,44 @@ pub struct LegalHoldsGetPolicyArg {
 impl LegalHoldsGetPolicyArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: crate::team::LegalHoldId) -> Self {
         Self { id }
     }
 }
-impl crate::wire::EncodeFields for LegalHoldsGetPolicyArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "id", &self.id);
-    }
-}
 impl crate::wire::Encode for LegalHoldsGetPolicyArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "id", &self.id);
+    }
 }
-impl crate::wire::DecodeFields for LegalHoldsGetPolicyArg {
+impl crate::wire::Decode for LegalHoldsGetPolicyArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::LegalHoldId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5573,16 +6173,9 @@ impl crate::wire::DecodeFields for LegalHoldsGetPolicyArg {
         ::std::result::Result::Ok(Self { id: f0 })
     }
 }
-impl crate::wire::Decode for LegalHoldsGetPolicyArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LegalHoldsGetPolicyArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
@@ -5598,11 +6191,18 @@ impl crate::wire::Validate for LegalHoldsGetPolicyArg {
     }
 }
 impl ::std::fmt::Debug for LegalHoldsGetPolicyArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsGetPolicyArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsGetPolicyArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LegalHoldsListHeldRevisionResult {
     /// List of file entries that under the hold.
@@ -5615,6 +6215,7 @@ pub struct LegalHoldsListHeldRevisionResult {
 impl LegalHoldsListHeldRevisionResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         entries: ::std::vec::Vec<crate::team::LegalHoldHeldRevisionMetadata>,
         has_more: bool,
@@ -5626,12 +6227,20 @@ impl LegalHoldsListHeldRevisionResult {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: crate::team::ListHeldRevisionCursor) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for LegalHoldsListHeldRevisionResult {
+impl crate::wire::Encode for LegalHoldsListHeldRevisionResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -5639,20 +6248,20 @@ impl crate::wire::EncodeFields for LegalHoldsListHeldRevisionResult {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for LegalHoldsListHeldRevisionResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LegalHoldsListHeldRevisionResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LegalHoldsListHeldRevisionResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::team::LegalHoldHeldRevisionMetadata>,
@@ -5660,7 +6269,11 @@ impl crate::wire::DecodeFields for LegalHoldsListHeldRevisionResult {
             f1: ::std::option::Option<crate::team::ListHeldRevisionCursor>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5696,16 +6309,9 @@ impl crate::wire::DecodeFields for LegalHoldsListHeldRevisionResult {
         })
     }
 }
-impl crate::wire::Decode for LegalHoldsListHeldRevisionResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LegalHoldsListHeldRevisionResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.entries).iter() {
             crate::wire::Validate::validate(item0)
@@ -5724,11 +6330,18 @@ impl crate::wire::Validate for LegalHoldsListHeldRevisionResult {
     }
 }
 impl ::std::fmt::Debug for LegalHoldsListHeldRevisionResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListHeldRevisionResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsListHeldRevisionResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LegalHoldsListHeldRevisionsArg {
     /// The legal hold Id.
@@ -5737,34 +6350,44 @@ pub struct LegalHoldsListHeldRevisionsArg {
 impl LegalHoldsListHeldRevisionsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: crate::team::LegalHoldId) -> Self {
         Self { id }
     }
 }
-impl crate::wire::EncodeFields for LegalHoldsListHeldRevisionsArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "id", &self.id);
-    }
-}
 impl crate::wire::Encode for LegalHoldsListHeldRevisionsArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "id", &self.id);
+    }
 }
-impl crate::wire::DecodeFields for LegalHoldsListHeldRevisionsArg {
+impl crate::wire::Decode for LegalHoldsListHeldRevisionsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::LegalHoldId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5786,16 +6409,9 @@ impl crate::wire::DecodeFields for LegalHoldsListHeldRevisionsArg {
         ::std::result::Result::Ok(Self { id: f0 })
     }
 }
-impl crate::wire::Decode for LegalHoldsListHeldRevisionsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LegalHoldsListHeldRevisionsArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
@@ -5811,11 +6427,18 @@ impl crate::wire::Validate for LegalHoldsListHeldRevisionsArg {
     }
 }
 impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListHeldRevisionsArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsListHeldRevisionsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LegalHoldsListHeldRevisionsContinueArg {
     /// The legal hold Id.
@@ -5826,6 +6449,7 @@ pub struct LegalHoldsListHeldRevisionsContinueArg {
 impl LegalHoldsListHeldRevisionsContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: crate::team::LegalHoldId) -> Self {
         Self {
             id,
@@ -5833,37 +6457,48 @@ impl LegalHoldsListHeldRevisionsContinueArg {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: crate::team::ListHeldRevisionCursor) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for LegalHoldsListHeldRevisionsContinueArg {
+impl crate::wire::Encode for LegalHoldsListHeldRevisionsContinueArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for LegalHoldsListHeldRevisionsContinueArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LegalHoldsListHeldRevisionsContinueArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::LegalHoldId>,
             f1: ::std::option::Option<crate::team::ListHeldRevisionCursor>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5886,16 +6521,9 @@ impl crate::wire::DecodeFields for LegalHoldsListHeldRevisionsContinueArg {
         ::std::result::Result::Ok(Self { id: f0, cursor: slots.f1 })
     }
 }
-impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LegalHoldsListHeldRevisionsContinueArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
@@ -5920,11 +6548,18 @@ impl crate::wire::Validate for LegalHoldsListHeldRevisionsContinueArg {
     }
 }
 impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListHeldRevisionsContinueArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsListHeldRevisionsContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LegalHoldsListPoliciesArg {
     /// Whether to return holds that were released.
@@ -5933,39 +6568,50 @@ pub struct LegalHoldsListPoliciesArg {
 impl LegalHoldsListPoliciesArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self { include_released: false }
     }
     /// Sets `include_released`.
+    #[inline]
     pub fn with_include_released(mut self, value: bool) -> Self {
         self.include_released = value;
         self
     }
 }
-impl crate::wire::EncodeFields for LegalHoldsListPoliciesArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "include_released", &self.include_released);
-    }
-}
 impl crate::wire::Encode for LegalHoldsListPoliciesArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "include_released", &self.include_released);
+    }
 }
-impl crate::wire::DecodeFields for LegalHoldsListPoliciesArg {
+impl crate::wire::Decode for LegalHoldsListPoliciesArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -5982,21 +6628,20 @@ impl crate::wire::DecodeFields for LegalHoldsListPoliciesArg {
         })
     }
 }
-impl crate::wire::Decode for LegalHoldsListPoliciesArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LegalHoldsListPoliciesArg {}
 impl ::std::fmt::Debug for LegalHoldsListPoliciesArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListPoliciesArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsListPoliciesArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LegalHoldsListPoliciesResult {
     pub policies: ::std::vec::Vec<crate::team::LegalHoldPolicy>,
@@ -6004,34 +6649,44 @@ pub struct LegalHoldsListPoliciesResult {
 impl LegalHoldsListPoliciesResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(policies: ::std::vec::Vec<crate::team::LegalHoldPolicy>) -> Self {
         Self { policies }
     }
 }
-impl crate::wire::EncodeFields for LegalHoldsListPoliciesResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "policies", &self.policies);
-    }
-}
 impl crate::wire::Encode for LegalHoldsListPoliciesResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "policies", &self.policies);
+    }
 }
-impl crate::wire::DecodeFields for LegalHoldsListPoliciesResult {
+impl crate::wire::Decode for LegalHoldsListPoliciesResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::LegalHoldPolicy>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6053,16 +6708,9 @@ impl crate::wire::DecodeFields for LegalHoldsListPoliciesResult {
         ::std::result::Result::Ok(Self { policies: f0 })
     }
 }
-impl crate::wire::Decode for LegalHoldsListPoliciesResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LegalHoldsListPoliciesResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.policies).iter() {
             crate::wire::Validate::validate(item0)
@@ -6072,11 +6720,18 @@ impl crate::wire::Validate for LegalHoldsListPoliciesResult {
     }
 }
 impl ::std::fmt::Debug for LegalHoldsListPoliciesResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListPoliciesResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsListPoliciesResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LegalHoldsPolicyCreateArg {
     /// Policy name.
@@ -6093,6 +6748,7 @@ pub struct LegalHoldsPolicyCreateArg {
 impl LegalHoldsPolicyCreateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: crate::team::LegalHoldPolicyName,
         members: ::std::vec::Vec<crate::team_common::TeamMemberId>,
@@ -6106,6 +6762,7 @@ impl LegalHoldsPolicyCreateArg {
         }
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(
         mut self,
         value: crate::team::LegalHoldPolicyDescription,
@@ -6114,17 +6771,26 @@ impl LegalHoldsPolicyCreateArg {
         self
     }
     /// Sets `start_date`.
+    #[inline]
     pub fn with_start_date(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.start_date = ::std::option::Option::Some(value);
         self
     }
     /// Sets `end_date`.
+    #[inline]
     pub fn with_end_date(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.end_date = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for LegalHoldsPolicyCreateArg {
+impl crate::wire::Encode for LegalHoldsPolicyCreateArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -6134,20 +6800,20 @@ impl crate::wire::EncodeFields for LegalHoldsPolicyCreateArg {
         crate::wire::write_opt(w, "end_date", &self.end_date);
     }
 }
-impl crate::wire::Encode for LegalHoldsPolicyCreateArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LegalHoldsPolicyCreateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LegalHoldsPolicyCreateArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::LegalHoldPolicyName>,
             f1: ::std::option::Option<crate::team::LegalHoldPolicyDescription>,
@@ -6155,7 +6821,13 @@ impl crate::wire::DecodeFields for LegalHoldsPolicyCreateArg {
             f3: ::std::option::Option<crate::common::DropboxTimestamp>,
             f4: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6195,16 +6867,9 @@ impl crate::wire::DecodeFields for LegalHoldsPolicyCreateArg {
         })
     }
 }
-impl crate::wire::Decode for LegalHoldsPolicyCreateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LegalHoldsPolicyCreateArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "LegalHoldsPolicyCreateArg.name",
@@ -6226,11 +6891,18 @@ impl crate::wire::Validate for LegalHoldsPolicyCreateArg {
     }
 }
 impl ::std::fmt::Debug for LegalHoldsPolicyCreateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsPolicyCreateArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsPolicyCreateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LegalHoldsPolicyReleaseArg {
     /// The legal hold Id.
@@ -6239,34 +6911,44 @@ pub struct LegalHoldsPolicyReleaseArg {
 impl LegalHoldsPolicyReleaseArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: crate::team::LegalHoldId) -> Self {
         Self { id }
     }
 }
-impl crate::wire::EncodeFields for LegalHoldsPolicyReleaseArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "id", &self.id);
-    }
-}
 impl crate::wire::Encode for LegalHoldsPolicyReleaseArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "id", &self.id);
+    }
 }
-impl crate::wire::DecodeFields for LegalHoldsPolicyReleaseArg {
+impl crate::wire::Decode for LegalHoldsPolicyReleaseArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::LegalHoldId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6288,16 +6970,9 @@ impl crate::wire::DecodeFields for LegalHoldsPolicyReleaseArg {
         ::std::result::Result::Ok(Self { id: f0 })
     }
 }
-impl crate::wire::Decode for LegalHoldsPolicyReleaseArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LegalHoldsPolicyReleaseArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
@@ -6313,11 +6988,18 @@ impl crate::wire::Validate for LegalHoldsPolicyReleaseArg {
     }
 }
 impl ::std::fmt::Debug for LegalHoldsPolicyReleaseArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsPolicyReleaseArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsPolicyReleaseArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct LegalHoldsPolicyUpdateArg {
     /// The legal hold Id.
@@ -6334,6 +7016,7 @@ pub struct LegalHoldsPolicyUpdateArg {
 impl LegalHoldsPolicyUpdateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: crate::team::LegalHoldId) -> Self {
         Self {
             id,
@@ -6343,11 +7026,13 @@ impl LegalHoldsPolicyUpdateArg {
         }
     }
     /// Sets `name`.
+    #[inline]
     pub fn with_name(mut self, value: crate::team::LegalHoldPolicyName) -> Self {
         self.name = ::std::option::Option::Some(value);
         self
     }
     /// Sets `description`.
+    #[inline]
     pub fn with_description(
         mut self,
         value: crate::team::LegalHoldPolicyDescription,
@@ -6356,6 +7041,7 @@ impl LegalHoldsPolicyUpdateArg {
         self
     }
     /// Sets `members`.
+    #[inline]
     pub fn with_members(
         mut self,
         value: ::std::vec::Vec<crate::team_common::TeamMemberId>,
@@ -6364,7 +7050,14 @@ impl LegalHoldsPolicyUpdateArg {
         self
     }
 }
-impl crate::wire::EncodeFields for LegalHoldsPolicyUpdateArg {
+impl crate::wire::Encode for LegalHoldsPolicyUpdateArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -6373,27 +7066,32 @@ impl crate::wire::EncodeFields for LegalHoldsPolicyUpdateArg {
         crate::wire::write_opt(w, "members", &self.members);
     }
 }
-impl crate::wire::Encode for LegalHoldsPolicyUpdateArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for LegalHoldsPolicyUpdateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for LegalHoldsPolicyUpdateArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::LegalHoldId>,
             f1: ::std::option::Option<crate::team::LegalHoldPolicyName>,
             f2: ::std::option::Option<crate::team::LegalHoldPolicyDescription>,
             f3: ::std::option::Option<::std::vec::Vec<crate::team_common::TeamMemberId>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6423,16 +7121,9 @@ impl crate::wire::DecodeFields for LegalHoldsPolicyUpdateArg {
         })
     }
 }
-impl crate::wire::Decode for LegalHoldsPolicyUpdateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for LegalHoldsPolicyUpdateArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^pid_dbhid:.+",
@@ -6466,11 +7157,18 @@ impl crate::wire::Validate for LegalHoldsPolicyUpdateArg {
     }
 }
 impl ::std::fmt::Debug for LegalHoldsPolicyUpdateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsPolicyUpdateArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsPolicyUpdateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListMemberAppsArg {
     /// The team member id.
@@ -6479,34 +7177,44 @@ pub struct ListMemberAppsArg {
 impl ListMemberAppsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(team_member_id: ::std::string::String) -> Self {
         Self { team_member_id }
     }
 }
-impl crate::wire::EncodeFields for ListMemberAppsArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "team_member_id", &self.team_member_id);
-    }
-}
 impl crate::wire::Encode for ListMemberAppsArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "team_member_id", &self.team_member_id);
+    }
 }
-impl crate::wire::DecodeFields for ListMemberAppsArg {
+impl crate::wire::Decode for ListMemberAppsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6528,21 +7236,20 @@ impl crate::wire::DecodeFields for ListMemberAppsArg {
         ::std::result::Result::Ok(Self { team_member_id: f0 })
     }
 }
-impl crate::wire::Decode for ListMemberAppsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListMemberAppsArg {}
 impl ::std::fmt::Debug for ListMemberAppsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberAppsArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListMemberAppsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListMemberAppsResult {
     /// List of third party applications linked by this team member.
@@ -6551,34 +7258,44 @@ pub struct ListMemberAppsResult {
 impl ListMemberAppsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(linked_api_apps: ::std::vec::Vec<crate::team::ApiApp>) -> Self {
         Self { linked_api_apps }
     }
 }
-impl crate::wire::EncodeFields for ListMemberAppsResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "linked_api_apps", &self.linked_api_apps);
-    }
-}
 impl crate::wire::Encode for ListMemberAppsResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "linked_api_apps", &self.linked_api_apps);
+    }
 }
-impl crate::wire::DecodeFields for ListMemberAppsResult {
+impl crate::wire::Decode for ListMemberAppsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::ApiApp>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6600,21 +7317,20 @@ impl crate::wire::DecodeFields for ListMemberAppsResult {
         ::std::result::Result::Ok(Self { linked_api_apps: f0 })
     }
 }
-impl crate::wire::Decode for ListMemberAppsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListMemberAppsResult {}
 impl ::std::fmt::Debug for ListMemberAppsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberAppsResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListMemberAppsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListMemberDevicesArg {
     /// The team's member id.
@@ -6629,6 +7345,7 @@ pub struct ListMemberDevicesArg {
 impl ListMemberDevicesArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(team_member_id: ::std::string::String) -> Self {
         Self {
             team_member_id,
@@ -6638,22 +7355,32 @@ impl ListMemberDevicesArg {
         }
     }
     /// Sets `include_web_sessions`.
+    #[inline]
     pub fn with_include_web_sessions(mut self, value: bool) -> Self {
         self.include_web_sessions = value;
         self
     }
     /// Sets `include_desktop_clients`.
+    #[inline]
     pub fn with_include_desktop_clients(mut self, value: bool) -> Self {
         self.include_desktop_clients = value;
         self
     }
     /// Sets `include_mobile_clients`.
+    #[inline]
     pub fn with_include_mobile_clients(mut self, value: bool) -> Self {
         self.include_mobile_clients = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListMemberDevicesArg {
+impl crate::wire::Encode for ListMemberDevicesArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
@@ -6670,27 +7397,32 @@ impl crate::wire::EncodeFields for ListMemberDevicesArg {
         );
     }
 }
-impl crate::wire::Encode for ListMemberDevicesArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListMemberDevicesArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListMemberDevicesArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<bool>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6729,21 +7461,20 @@ impl crate::wire::DecodeFields for ListMemberDevicesArg {
         })
     }
 }
-impl crate::wire::Decode for ListMemberDevicesArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListMemberDevicesArg {}
 impl ::std::fmt::Debug for ListMemberDevicesArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberDevicesArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListMemberDevicesArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListMemberDevicesResult {
     /// List of web sessions made by this team member.
@@ -6762,6 +7493,7 @@ pub struct ListMemberDevicesResult {
 impl ListMemberDevicesResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             active_web_sessions: ::std::option::Option::None,
@@ -6770,6 +7502,7 @@ impl ListMemberDevicesResult {
         }
     }
     /// Sets `active_web_sessions`.
+    #[inline]
     pub fn with_active_web_sessions(
         mut self,
         value: ::std::vec::Vec<crate::team::ActiveWebSession>,
@@ -6778,6 +7511,7 @@ impl ListMemberDevicesResult {
         self
     }
     /// Sets `desktop_client_sessions`.
+    #[inline]
     pub fn with_desktop_client_sessions(
         mut self,
         value: ::std::vec::Vec<crate::team::DesktopClientSession>,
@@ -6786,6 +7520,7 @@ impl ListMemberDevicesResult {
         self
     }
     /// Sets `mobile_client_sessions`.
+    #[inline]
     pub fn with_mobile_client_sessions(
         mut self,
         value: ::std::vec::Vec<crate::team::MobileClientSession>,
@@ -6794,7 +7529,14 @@ impl ListMemberDevicesResult {
         self
     }
 }
-impl crate::wire::EncodeFields for ListMemberDevicesResult {
+impl crate::wire::Encode for ListMemberDevicesResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "active_web_sessions", &self.active_web_sessions);
@@ -6810,20 +7552,20 @@ impl crate::wire::EncodeFields for ListMemberDevicesResult {
         );
     }
 }
-impl crate::wire::Encode for ListMemberDevicesResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListMemberDevicesResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListMemberDevicesResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::ActiveWebSession>>,
             f1: ::std::option::Option<
@@ -6831,7 +7573,11 @@ impl crate::wire::DecodeFields for ListMemberDevicesResult {
             >,
             f2: ::std::option::Option<::std::vec::Vec<crate::team::MobileClientSession>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6849,22 +7595,21 @@ impl crate::wire::DecodeFields for ListMemberDevicesResult {
         })
     }
 }
-impl crate::wire::Decode for ListMemberDevicesResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListMemberDevicesResult {}
 impl ::std::fmt::Debug for ListMemberDevicesResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberDevicesResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListMemberDevicesResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListMembersAppsArg {
     /// At the first call to the [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps) the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of the team applications.
@@ -6873,41 +7618,52 @@ pub struct ListMembersAppsArg {
 impl ListMembersAppsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             cursor: ::std::option::Option::None,
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListMembersAppsArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_opt(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for ListMembersAppsArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_opt(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for ListMembersAppsArg {
+impl crate::wire::Decode for ListMembersAppsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -6919,22 +7675,21 @@ impl crate::wire::DecodeFields for ListMembersAppsArg {
         ::std::result::Result::Ok(Self { cursor: slots.f0 })
     }
 }
-impl crate::wire::Decode for ListMembersAppsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListMembersAppsArg {}
 impl ::std::fmt::Debug for ListMembersAppsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersAppsArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListMembersAppsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information returned by [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListMembersAppsResult {
     /// The linked applications of each member of the team.
@@ -6947,6 +7702,7 @@ pub struct ListMembersAppsResult {
 impl ListMembersAppsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         apps: ::std::vec::Vec<crate::team::MemberLinkedApps>,
         has_more: bool,
@@ -6958,12 +7714,20 @@ impl ListMembersAppsResult {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListMembersAppsResult {
+impl crate::wire::Encode for ListMembersAppsResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "apps", &self.apps);
@@ -6971,26 +7735,30 @@ impl crate::wire::EncodeFields for ListMembersAppsResult {
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for ListMembersAppsResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListMembersAppsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListMembersAppsResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberLinkedApps>>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7026,21 +7794,20 @@ impl crate::wire::DecodeFields for ListMembersAppsResult {
         })
     }
 }
-impl crate::wire::Decode for ListMembersAppsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListMembersAppsResult {}
 impl ::std::fmt::Debug for ListMembersAppsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersAppsResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListMembersAppsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListMembersDevicesArg {
     /// At the first call to the [`devices/list_members_devices`](crate::team::devices_list_members_devices) the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of team devices.
@@ -7055,6 +7822,7 @@ pub struct ListMembersDevicesArg {
 impl ListMembersDevicesArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             cursor: ::std::option::Option::None,
@@ -7064,27 +7832,38 @@ impl ListMembersDevicesArg {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
     /// Sets `include_web_sessions`.
+    #[inline]
     pub fn with_include_web_sessions(mut self, value: bool) -> Self {
         self.include_web_sessions = value;
         self
     }
     /// Sets `include_desktop_clients`.
+    #[inline]
     pub fn with_include_desktop_clients(mut self, value: bool) -> Self {
         self.include_desktop_clients = value;
         self
     }
     /// Sets `include_mobile_clients`.
+    #[inline]
     pub fn with_include_mobile_clients(mut self, value: bool) -> Self {
         self.include_mobile_clients = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListMembersDevicesArg {
+impl crate::wire::Encode for ListMembersDevicesArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "cursor", &self.cursor);
@@ -7101,27 +7880,32 @@ impl crate::wire::EncodeFields for ListMembersDevicesArg {
         );
     }
 }
-impl crate::wire::Encode for ListMembersDevicesArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListMembersDevicesArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListMembersDevicesArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<bool>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7150,21 +7934,20 @@ impl crate::wire::DecodeFields for ListMembersDevicesArg {
         })
     }
 }
-impl crate::wire::Decode for ListMembersDevicesArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListMembersDevicesArg {}
 impl ::std::fmt::Debug for ListMembersDevicesArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersDevicesArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListMembersDevicesArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListMembersDevicesResult {
     /// The devices of each member of the team.
@@ -7177,6 +7960,7 @@ pub struct ListMembersDevicesResult {
 impl ListMembersDevicesResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         devices: ::std::vec::Vec<crate::team::MemberDevices>,
         has_more: bool,
@@ -7188,12 +7972,20 @@ impl ListMembersDevicesResult {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListMembersDevicesResult {
+impl crate::wire::Encode for ListMembersDevicesResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "devices", &self.devices);
@@ -7201,26 +7993,30 @@ impl crate::wire::EncodeFields for ListMembersDevicesResult {
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for ListMembersDevicesResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListMembersDevicesResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListMembersDevicesResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberDevices>>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7256,22 +8052,21 @@ impl crate::wire::DecodeFields for ListMembersDevicesResult {
         })
     }
 }
-impl crate::wire::Decode for ListMembersDevicesResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListMembersDevicesResult {}
 impl ::std::fmt::Debug for ListMembersDevicesResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersDevicesResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListMembersDevicesResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Arguments for [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListTeamAppsArg {
     /// At the first call to the [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps) the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of the team applications.
@@ -7280,41 +8075,52 @@ pub struct ListTeamAppsArg {
 impl ListTeamAppsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             cursor: ::std::option::Option::None,
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListTeamAppsArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_opt(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for ListTeamAppsArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_opt(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for ListTeamAppsArg {
+impl crate::wire::Decode for ListTeamAppsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7326,22 +8132,21 @@ impl crate::wire::DecodeFields for ListTeamAppsArg {
         ::std::result::Result::Ok(Self { cursor: slots.f0 })
     }
 }
-impl crate::wire::Decode for ListTeamAppsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListTeamAppsArg {}
 impl ::std::fmt::Debug for ListTeamAppsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamAppsArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListTeamAppsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information returned by [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListTeamAppsResult {
     /// The linked applications of each member of the team.
@@ -7354,6 +8159,7 @@ pub struct ListTeamAppsResult {
 impl ListTeamAppsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         apps: ::std::vec::Vec<crate::team::MemberLinkedApps>,
         has_more: bool,
@@ -7365,12 +8171,20 @@ impl ListTeamAppsResult {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListTeamAppsResult {
+impl crate::wire::Encode for ListTeamAppsResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "apps", &self.apps);
@@ -7378,26 +8192,30 @@ impl crate::wire::EncodeFields for ListTeamAppsResult {
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for ListTeamAppsResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListTeamAppsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListTeamAppsResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberLinkedApps>>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7433,21 +8251,20 @@ impl crate::wire::DecodeFields for ListTeamAppsResult {
         })
     }
 }
-impl crate::wire::Decode for ListTeamAppsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListTeamAppsResult {}
 impl ::std::fmt::Debug for ListTeamAppsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamAppsResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListTeamAppsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListTeamDevicesArg {
     /// At the first call to the [`devices/list_team_devices`](crate::team::devices_list_team_devices) the cursor shouldn't be passed. Then, if the result of the call includes a cursor, the following requests should include the received cursors in order to receive the next sub list of team devices.
@@ -7462,6 +8279,7 @@ pub struct ListTeamDevicesArg {
 impl ListTeamDevicesArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             cursor: ::std::option::Option::None,
@@ -7471,27 +8289,38 @@ impl ListTeamDevicesArg {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
     /// Sets `include_web_sessions`.
+    #[inline]
     pub fn with_include_web_sessions(mut self, value: bool) -> Self {
         self.include_web_sessions = value;
         self
     }
     /// Sets `include_desktop_clients`.
+    #[inline]
     pub fn with_include_desktop_clients(mut self, value: bool) -> Self {
         self.include_desktop_clients = value;
         self
     }
     /// Sets `include_mobile_clients`.
+    #[inline]
     pub fn with_include_mobile_clients(mut self, value: bool) -> Self {
         self.include_mobile_clients = value;
         self
     }
 }
-impl crate::wire::EncodeFields for ListTeamDevicesArg {
+impl crate::wire::Encode for ListTeamDevicesArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "cursor", &self.cursor);
@@ -7508,27 +8337,32 @@ impl crate::wire::EncodeFields for ListTeamDevicesArg {
         );
     }
 }
-impl crate::wire::Encode for ListTeamDevicesArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListTeamDevicesArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListTeamDevicesArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<bool>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7557,21 +8391,20 @@ impl crate::wire::DecodeFields for ListTeamDevicesArg {
         })
     }
 }
-impl crate::wire::Decode for ListTeamDevicesArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListTeamDevicesArg {}
 impl ::std::fmt::Debug for ListTeamDevicesArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamDevicesArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListTeamDevicesArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ListTeamDevicesResult {
     /// The devices of each member of the team.
@@ -7584,6 +8417,7 @@ pub struct ListTeamDevicesResult {
 impl ListTeamDevicesResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         devices: ::std::vec::Vec<crate::team::MemberDevices>,
         has_more: bool,
@@ -7595,12 +8429,20 @@ impl ListTeamDevicesResult {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for ListTeamDevicesResult {
+impl crate::wire::Encode for ListTeamDevicesResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "devices", &self.devices);
@@ -7608,26 +8450,30 @@ impl crate::wire::EncodeFields for ListTeamDevicesResult {
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
-impl crate::wire::Encode for ListTeamDevicesResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for ListTeamDevicesResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for ListTeamDevicesResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::MemberDevices>>,
             f1: ::std::option::Option<bool>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7663,22 +8509,21 @@ impl crate::wire::DecodeFields for ListTeamDevicesResult {
         })
     }
 }
-impl crate::wire::Decode for ListTeamDevicesResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ListTeamDevicesResult {}
 impl ::std::fmt::Debug for ListTeamDevicesResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamDevicesResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListTeamDevicesResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Specify access type a member should have when joined to a group.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MemberAccess {
     /// Identity of a user.
@@ -7689,6 +8534,7 @@ pub struct MemberAccess {
 impl MemberAccess {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         user: crate::team::UserSelectorArg,
         access_type: crate::team::GroupAccessType,
@@ -7696,32 +8542,42 @@ impl MemberAccess {
         Self { user, access_type }
     }
 }
-impl crate::wire::EncodeFields for MemberAccess {
+impl crate::wire::Encode for MemberAccess {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_field(w, "access_type", &self.access_type);
     }
 }
-impl crate::wire::Encode for MemberAccess {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MemberAccess {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MemberAccess {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<crate::team::GroupAccessType>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7752,16 +8608,9 @@ impl crate::wire::DecodeFields for MemberAccess {
         ::std::result::Result::Ok(Self { user: f0, access_type: f1 })
     }
 }
-impl crate::wire::Decode for MemberAccess {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MemberAccess {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("MemberAccess.user"))?;
@@ -7769,11 +8618,18 @@ impl crate::wire::Validate for MemberAccess {
     }
 }
 impl ::std::fmt::Debug for MemberAccess {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAccess", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MemberAccess {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MemberAddArg {
     pub member_email: crate::common::EmailAddress,
@@ -7794,6 +8650,7 @@ pub struct MemberAddArg {
 impl MemberAddArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(member_email: crate::common::EmailAddress) -> Self {
         Self {
             member_email,
@@ -7807,6 +8664,7 @@ impl MemberAddArg {
         }
     }
     /// Sets `member_given_name`.
+    #[inline]
     pub fn with_member_given_name(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -7815,6 +8673,7 @@ impl MemberAddArg {
         self
     }
     /// Sets `member_surname`.
+    #[inline]
     pub fn with_member_surname(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -7823,6 +8682,7 @@ impl MemberAddArg {
         self
     }
     /// Sets `member_external_id`.
+    #[inline]
     pub fn with_member_external_id(
         mut self,
         value: crate::team_common::MemberExternalId,
@@ -7831,27 +8691,38 @@ impl MemberAddArg {
         self
     }
     /// Sets `member_persistent_id`.
+    #[inline]
     pub fn with_member_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.member_persistent_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `send_welcome_email`.
+    #[inline]
     pub fn with_send_welcome_email(mut self, value: bool) -> Self {
         self.send_welcome_email = value;
         self
     }
     /// Sets `is_directory_restricted`.
+    #[inline]
     pub fn with_is_directory_restricted(mut self, value: bool) -> Self {
         self.is_directory_restricted = ::std::option::Option::Some(value);
         self
     }
     /// Sets `role`.
+    #[inline]
     pub fn with_role(mut self, value: crate::team::AdminTier) -> Self {
         self.role = value;
         self
     }
 }
-impl crate::wire::EncodeFields for MemberAddArg {
+impl crate::wire::Encode for MemberAddArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member_email", &self.member_email);
@@ -7868,20 +8739,20 @@ impl crate::wire::EncodeFields for MemberAddArg {
         crate::wire::write_field(w, "role", &self.role);
     }
 }
-impl crate::wire::Encode for MemberAddArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MemberAddArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MemberAddArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::EmailAddress>,
             f1: ::std::option::Option<crate::common::OptionalNamePart>,
@@ -7892,7 +8763,16 @@ impl crate::wire::DecodeFields for MemberAddArg {
             f6: ::std::option::Option<bool>,
             f7: ::std::option::Option<crate::team::AdminTier>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -7936,16 +8816,9 @@ impl crate::wire::DecodeFields for MemberAddArg {
         })
     }
 }
-impl crate::wire::Decode for MemberAddArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MemberAddArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -7994,11 +8867,18 @@ impl crate::wire::Validate for MemberAddArg {
     }
 }
 impl ::std::fmt::Debug for MemberAddArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAddArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MemberAddArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MemberAddArgBase {
     pub member_email: crate::common::EmailAddress,
@@ -8018,6 +8898,7 @@ pub struct MemberAddArgBase {
 impl MemberAddArgBase {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(member_email: crate::common::EmailAddress) -> Self {
         Self {
             member_email,
@@ -8030,6 +8911,7 @@ impl MemberAddArgBase {
         }
     }
     /// Sets `member_given_name`.
+    #[inline]
     pub fn with_member_given_name(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -8038,6 +8920,7 @@ impl MemberAddArgBase {
         self
     }
     /// Sets `member_surname`.
+    #[inline]
     pub fn with_member_surname(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -8046,6 +8929,7 @@ impl MemberAddArgBase {
         self
     }
     /// Sets `member_external_id`.
+    #[inline]
     pub fn with_member_external_id(
         mut self,
         value: crate::team_common::MemberExternalId,
@@ -8054,22 +8938,32 @@ impl MemberAddArgBase {
         self
     }
     /// Sets `member_persistent_id`.
+    #[inline]
     pub fn with_member_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.member_persistent_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `send_welcome_email`.
+    #[inline]
     pub fn with_send_welcome_email(mut self, value: bool) -> Self {
         self.send_welcome_email = value;
         self
     }
     /// Sets `is_directory_restricted`.
+    #[inline]
     pub fn with_is_directory_restricted(mut self, value: bool) -> Self {
         self.is_directory_restricted = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for MemberAddArgBase {
+impl crate::wire::Encode for MemberAddArgBase {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member_email", &self.member_email);
@@ -8085,20 +8979,20 @@ impl crate::wire::EncodeFields for MemberAddArgBase {
         );
     }
 }
-impl crate::wire::Encode for MemberAddArgBase {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MemberAddArgBase {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MemberAddArgBase {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::EmailAddress>,
             f1: ::std::option::Option<crate::common::OptionalNamePart>,
@@ -8108,7 +9002,15 @@ impl crate::wire::DecodeFields for MemberAddArgBase {
             f5: ::std::option::Option<bool>,
             f6: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8147,16 +9049,9 @@ impl crate::wire::DecodeFields for MemberAddArgBase {
         })
     }
 }
-impl crate::wire::Decode for MemberAddArgBase {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MemberAddArgBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -8205,11 +9100,18 @@ impl crate::wire::Validate for MemberAddArgBase {
     }
 }
 impl ::std::fmt::Debug for MemberAddArgBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAddArgBase", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MemberAddArgBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MemberAddV2Arg {
     pub member_email: crate::common::EmailAddress,
@@ -8230,6 +9132,7 @@ pub struct MemberAddV2Arg {
 impl MemberAddV2Arg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(member_email: crate::common::EmailAddress) -> Self {
         Self {
             member_email,
@@ -8243,6 +9146,7 @@ impl MemberAddV2Arg {
         }
     }
     /// Sets `member_given_name`.
+    #[inline]
     pub fn with_member_given_name(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -8251,6 +9155,7 @@ impl MemberAddV2Arg {
         self
     }
     /// Sets `member_surname`.
+    #[inline]
     pub fn with_member_surname(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -8259,6 +9164,7 @@ impl MemberAddV2Arg {
         self
     }
     /// Sets `member_external_id`.
+    #[inline]
     pub fn with_member_external_id(
         mut self,
         value: crate::team_common::MemberExternalId,
@@ -8267,21 +9173,25 @@ impl MemberAddV2Arg {
         self
     }
     /// Sets `member_persistent_id`.
+    #[inline]
     pub fn with_member_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.member_persistent_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `send_welcome_email`.
+    #[inline]
     pub fn with_send_welcome_email(mut self, value: bool) -> Self {
         self.send_welcome_email = value;
         self
     }
     /// Sets `is_directory_restricted`.
+    #[inline]
     pub fn with_is_directory_restricted(mut self, value: bool) -> Self {
         self.is_directory_restricted = ::std::option::Option::Some(value);
         self
     }
     /// Sets `role_ids`.
+    #[inline]
     pub fn with_role_ids(
         mut self,
         value: ::std::vec::Vec<crate::team::TeamMemberRoleId>,
@@ -8290,7 +9200,14 @@ impl MemberAddV2Arg {
         self
     }
 }
-impl crate::wire::EncodeFields for MemberAddV2Arg {
+impl crate::wire::Encode for MemberAddV2Arg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member_email", &self.member_email);
@@ -8307,20 +9224,20 @@ impl crate::wire::EncodeFields for MemberAddV2Arg {
         crate::wire::write_opt(w, "role_ids", &self.role_ids);
     }
 }
-impl crate::wire::Encode for MemberAddV2Arg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MemberAddV2Arg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MemberAddV2Arg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::EmailAddress>,
             f1: ::std::option::Option<crate::common::OptionalNamePart>,
@@ -8331,7 +9248,16 @@ impl crate::wire::DecodeFields for MemberAddV2Arg {
             f6: ::std::option::Option<bool>,
             f7: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRoleId>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8372,16 +9298,9 @@ impl crate::wire::DecodeFields for MemberAddV2Arg {
         })
     }
 }
-impl crate::wire::Decode for MemberAddV2Arg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MemberAddV2Arg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -8450,12 +9369,19 @@ impl crate::wire::Validate for MemberAddV2Arg {
     }
 }
 impl ::std::fmt::Debug for MemberAddV2Arg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAddV2Arg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MemberAddV2Arg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information on devices of a team's member.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MemberDevices {
     /// The member unique Id.
@@ -8476,6 +9402,7 @@ pub struct MemberDevices {
 impl MemberDevices {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(team_member_id: ::std::string::String) -> Self {
         Self {
             team_member_id,
@@ -8485,6 +9412,7 @@ impl MemberDevices {
         }
     }
     /// Sets `web_sessions`.
+    #[inline]
     pub fn with_web_sessions(
         mut self,
         value: ::std::vec::Vec<crate::team::ActiveWebSession>,
@@ -8493,6 +9421,7 @@ impl MemberDevices {
         self
     }
     /// Sets `desktop_clients`.
+    #[inline]
     pub fn with_desktop_clients(
         mut self,
         value: ::std::vec::Vec<crate::team::DesktopClientSession>,
@@ -8501,6 +9430,7 @@ impl MemberDevices {
         self
     }
     /// Sets `mobile_clients`.
+    #[inline]
     pub fn with_mobile_clients(
         mut self,
         value: ::std::vec::Vec<crate::team::MobileClientSession>,
@@ -8509,7 +9439,14 @@ impl MemberDevices {
         self
     }
 }
-impl crate::wire::EncodeFields for MemberDevices {
+impl crate::wire::Encode for MemberDevices {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
@@ -8518,20 +9455,20 @@ impl crate::wire::EncodeFields for MemberDevices {
         crate::wire::write_opt(w, "mobile_clients", &self.mobile_clients);
     }
 }
-impl crate::wire::Encode for MemberDevices {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MemberDevices {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MemberDevices {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::vec::Vec<crate::team::ActiveWebSession>>,
@@ -8540,7 +9477,12 @@ impl crate::wire::DecodeFields for MemberDevices {
             >,
             f3: ::std::option::Option<::std::vec::Vec<crate::team::MobileClientSession>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8570,22 +9512,21 @@ impl crate::wire::DecodeFields for MemberDevices {
         })
     }
 }
-impl crate::wire::Decode for MemberDevices {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MemberDevices {}
 impl ::std::fmt::Debug for MemberDevices {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberDevices", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MemberDevices {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information on linked applications of a team member.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MemberLinkedApps {
     /// The member unique Id.
@@ -8596,6 +9537,7 @@ pub struct MemberLinkedApps {
 impl MemberLinkedApps {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         team_member_id: ::std::string::String,
         linked_api_apps: ::std::vec::Vec<crate::team::ApiApp>,
@@ -8606,32 +9548,42 @@ impl MemberLinkedApps {
         }
     }
 }
-impl crate::wire::EncodeFields for MemberLinkedApps {
+impl crate::wire::Encode for MemberLinkedApps {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
         crate::wire::write_field(w, "linked_api_apps", &self.linked_api_apps);
     }
 }
-impl crate::wire::Encode for MemberLinkedApps {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MemberLinkedApps {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MemberLinkedApps {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::vec::Vec<crate::team::ApiApp>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8665,22 +9617,21 @@ impl crate::wire::DecodeFields for MemberLinkedApps {
         })
     }
 }
-impl crate::wire::Decode for MemberLinkedApps {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MemberLinkedApps {}
 impl ::std::fmt::Debug for MemberLinkedApps {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberLinkedApps", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MemberLinkedApps {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Basic member profile.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MemberProfile {
     /// ID of user as a member of a team.
@@ -8719,6 +9670,7 @@ pub struct MemberProfile {
 impl MemberProfile {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         team_member_id: crate::team_common::TeamMemberId,
         email: ::std::string::String,
@@ -8746,16 +9698,19 @@ impl MemberProfile {
         }
     }
     /// Sets `external_id`.
+    #[inline]
     pub fn with_external_id(mut self, value: ::std::string::String) -> Self {
         self.external_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `account_id`.
+    #[inline]
     pub fn with_account_id(mut self, value: crate::users_common::AccountId) -> Self {
         self.account_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `secondary_emails`.
+    #[inline]
     pub fn with_secondary_emails(
         mut self,
         value: ::std::vec::Vec<crate::secondary_emails::SecondaryEmail>,
@@ -8764,37 +9719,50 @@ impl MemberProfile {
         self
     }
     /// Sets `invited_on`.
+    #[inline]
     pub fn with_invited_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.invited_on = ::std::option::Option::Some(value);
         self
     }
     /// Sets `joined_on`.
+    #[inline]
     pub fn with_joined_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.joined_on = ::std::option::Option::Some(value);
         self
     }
     /// Sets `suspended_on`.
+    #[inline]
     pub fn with_suspended_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.suspended_on = ::std::option::Option::Some(value);
         self
     }
     /// Sets `persistent_id`.
+    #[inline]
     pub fn with_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.persistent_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `is_directory_restricted`.
+    #[inline]
     pub fn with_is_directory_restricted(mut self, value: bool) -> Self {
         self.is_directory_restricted = ::std::option::Option::Some(value);
         self
     }
     /// Sets `profile_photo_url`.
+    #[inline]
     pub fn with_profile_photo_url(mut self, value: ::std::string::String) -> Self {
         self.profile_photo_url = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for MemberProfile {
+impl crate::wire::Encode for MemberProfile {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
@@ -8818,20 +9786,20 @@ impl crate::wire::EncodeFields for MemberProfile {
         crate::wire::write_opt(w, "profile_photo_url", &self.profile_photo_url);
     }
 }
-impl crate::wire::Encode for MemberProfile {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MemberProfile {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MemberProfile {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team_common::TeamMemberId>,
             f1: ::std::option::Option<::std::string::String>,
@@ -8851,7 +9819,23 @@ impl crate::wire::DecodeFields for MemberProfile {
             f13: ::std::option::Option<bool>,
             f14: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+            f12: ::std::option::Option::None,
+            f13: ::std::option::Option::None,
+            f14: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -8944,16 +9928,9 @@ impl crate::wire::DecodeFields for MemberProfile {
         })
     }
 }
-impl crate::wire::Decode for MemberProfile {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MemberProfile {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.account_id {
             crate::wire::check_str(
@@ -8974,11 +9951,18 @@ impl crate::wire::Validate for MemberProfile {
     }
 }
 impl ::std::fmt::Debug for MemberProfile {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberProfile", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MemberProfile {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersAddArg {
     /// Whether to force the add to happen asynchronously.
@@ -8989,6 +9973,7 @@ pub struct MembersAddArg {
 impl MembersAddArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(new_members: ::std::vec::Vec<crate::team::MemberAddArg>) -> Self {
         Self {
             force_async: false,
@@ -8996,37 +9981,48 @@ impl MembersAddArg {
         }
     }
     /// Sets `force_async`.
+    #[inline]
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
     }
 }
-impl crate::wire::EncodeFields for MembersAddArg {
+impl crate::wire::Encode for MembersAddArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "force_async", &self.force_async);
         crate::wire::write_field(w, "new_members", &self.new_members);
     }
 }
-impl crate::wire::Encode for MembersAddArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersAddArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersAddArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<::std::vec::Vec<crate::team::MemberAddArg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9055,16 +10051,9 @@ impl crate::wire::DecodeFields for MembersAddArg {
         })
     }
 }
-impl crate::wire::Decode for MembersAddArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersAddArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.new_members).iter() {
             crate::wire::Validate::validate(item0)
@@ -9074,11 +10063,18 @@ impl crate::wire::Validate for MembersAddArg {
     }
 }
 impl ::std::fmt::Debug for MembersAddArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersAddArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersAddArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersAddArgBase {
     /// Whether to force the add to happen asynchronously.
@@ -9087,39 +10083,50 @@ pub struct MembersAddArgBase {
 impl MembersAddArgBase {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self { force_async: false }
     }
     /// Sets `force_async`.
+    #[inline]
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
     }
 }
-impl crate::wire::EncodeFields for MembersAddArgBase {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "force_async", &self.force_async);
-    }
-}
 impl crate::wire::Encode for MembersAddArgBase {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "force_async", &self.force_async);
+    }
 }
-impl crate::wire::DecodeFields for MembersAddArgBase {
+impl crate::wire::Decode for MembersAddArgBase {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9136,21 +10143,20 @@ impl crate::wire::DecodeFields for MembersAddArgBase {
         })
     }
 }
-impl crate::wire::Decode for MembersAddArgBase {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersAddArgBase {}
 impl ::std::fmt::Debug for MembersAddArgBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersAddArgBase", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersAddArgBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersAddV2Arg {
     /// Whether to force the add to happen asynchronously.
@@ -9161,6 +10167,7 @@ pub struct MembersAddV2Arg {
 impl MembersAddV2Arg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(new_members: ::std::vec::Vec<crate::team::MemberAddV2Arg>) -> Self {
         Self {
             force_async: false,
@@ -9168,37 +10175,48 @@ impl MembersAddV2Arg {
         }
     }
     /// Sets `force_async`.
+    #[inline]
     pub fn with_force_async(mut self, value: bool) -> Self {
         self.force_async = value;
         self
     }
 }
-impl crate::wire::EncodeFields for MembersAddV2Arg {
+impl crate::wire::Encode for MembersAddV2Arg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "force_async", &self.force_async);
         crate::wire::write_field(w, "new_members", &self.new_members);
     }
 }
-impl crate::wire::Encode for MembersAddV2Arg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersAddV2Arg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersAddV2Arg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<::std::vec::Vec<crate::team::MemberAddV2Arg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9227,16 +10245,9 @@ impl crate::wire::DecodeFields for MembersAddV2Arg {
         })
     }
 }
-impl crate::wire::Decode for MembersAddV2Arg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersAddV2Arg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.new_members).iter() {
             crate::wire::Validate::validate(item0)
@@ -9246,11 +10257,18 @@ impl crate::wire::Validate for MembersAddV2Arg {
     }
 }
 impl ::std::fmt::Debug for MembersAddV2Arg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersAddV2Arg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersAddV2Arg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersDataTransferArg {
     /// Identity of user to remove/suspend/have their files moved.
@@ -9263,6 +10281,7 @@ pub struct MembersDataTransferArg {
 impl MembersDataTransferArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         user: crate::team::UserSelectorArg,
         transfer_dest_id: crate::team::UserSelectorArg,
@@ -9275,7 +10294,14 @@ impl MembersDataTransferArg {
         }
     }
 }
-impl crate::wire::EncodeFields for MembersDataTransferArg {
+impl crate::wire::Encode for MembersDataTransferArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -9283,26 +10309,30 @@ impl crate::wire::EncodeFields for MembersDataTransferArg {
         crate::wire::write_field(w, "transfer_admin_id", &self.transfer_admin_id);
     }
 }
-impl crate::wire::Encode for MembersDataTransferArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersDataTransferArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersDataTransferArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<crate::team::UserSelectorArg>,
             f2: ::std::option::Option<crate::team::UserSelectorArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9344,16 +10374,9 @@ impl crate::wire::DecodeFields for MembersDataTransferArg {
         })
     }
 }
-impl crate::wire::Decode for MembersDataTransferArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersDataTransferArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("MembersDataTransferArg.user"))?;
@@ -9365,11 +10388,18 @@ impl crate::wire::Validate for MembersDataTransferArg {
     }
 }
 impl ::std::fmt::Debug for MembersDataTransferArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDataTransferArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersDataTransferArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersDeactivateArg {
     /// Identity of user to remove/suspend/have their files moved.
@@ -9380,41 +10410,53 @@ pub struct MembersDeactivateArg {
 impl MembersDeactivateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user, wipe_data: true }
     }
     /// Sets `wipe_data`.
+    #[inline]
     pub fn with_wipe_data(mut self, value: bool) -> Self {
         self.wipe_data = value;
         self
     }
 }
-impl crate::wire::EncodeFields for MembersDeactivateArg {
+impl crate::wire::Encode for MembersDeactivateArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_field(w, "wipe_data", &self.wipe_data);
     }
 }
-impl crate::wire::Encode for MembersDeactivateArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersDeactivateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersDeactivateArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9443,16 +10485,9 @@ impl crate::wire::DecodeFields for MembersDeactivateArg {
         })
     }
 }
-impl crate::wire::Decode for MembersDeactivateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersDeactivateArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("MembersDeactivateArg.user"))?;
@@ -9460,12 +10495,19 @@ impl crate::wire::Validate for MembersDeactivateArg {
     }
 }
 impl ::std::fmt::Debug for MembersDeactivateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDeactivateArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersDeactivateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersDeactivateBaseArg {
     /// Identity of user to remove/suspend/have their files moved.
@@ -9474,34 +10516,44 @@ pub struct MembersDeactivateBaseArg {
 impl MembersDeactivateBaseArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user }
     }
 }
-impl crate::wire::EncodeFields for MembersDeactivateBaseArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "user", &self.user);
-    }
-}
 impl crate::wire::Encode for MembersDeactivateBaseArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "user", &self.user);
+    }
 }
-impl crate::wire::DecodeFields for MembersDeactivateBaseArg {
+impl crate::wire::Decode for MembersDeactivateBaseArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9523,16 +10575,9 @@ impl crate::wire::DecodeFields for MembersDeactivateBaseArg {
         ::std::result::Result::Ok(Self { user: f0 })
     }
 }
-impl crate::wire::Decode for MembersDeactivateBaseArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersDeactivateBaseArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("MembersDeactivateBaseArg.user"))?;
@@ -9540,11 +10585,18 @@ impl crate::wire::Validate for MembersDeactivateBaseArg {
     }
 }
 impl ::std::fmt::Debug for MembersDeactivateBaseArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDeactivateBaseArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersDeactivateBaseArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersDeleteProfilePhotoArg {
     /// Identity of the user whose profile photo will be deleted.
@@ -9553,34 +10605,44 @@ pub struct MembersDeleteProfilePhotoArg {
 impl MembersDeleteProfilePhotoArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user }
     }
 }
-impl crate::wire::EncodeFields for MembersDeleteProfilePhotoArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "user", &self.user);
-    }
-}
 impl crate::wire::Encode for MembersDeleteProfilePhotoArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "user", &self.user);
+    }
 }
-impl crate::wire::DecodeFields for MembersDeleteProfilePhotoArg {
+impl crate::wire::Decode for MembersDeleteProfilePhotoArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9602,16 +10664,9 @@ impl crate::wire::DecodeFields for MembersDeleteProfilePhotoArg {
         ::std::result::Result::Ok(Self { user: f0 })
     }
 }
-impl crate::wire::Decode for MembersDeleteProfilePhotoArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersDeleteProfilePhotoArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("MembersDeleteProfilePhotoArg.user"))?;
@@ -9619,12 +10674,19 @@ impl crate::wire::Validate for MembersDeleteProfilePhotoArg {
     }
 }
 impl ::std::fmt::Debug for MembersDeleteProfilePhotoArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDeleteProfilePhotoArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersDeleteProfilePhotoArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify a former team member.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersFormerMemberArg {
     /// Identity of user whose files will be permanently deleted.
@@ -9633,34 +10695,44 @@ pub struct MembersFormerMemberArg {
 impl MembersFormerMemberArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user }
     }
 }
-impl crate::wire::EncodeFields for MembersFormerMemberArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "user", &self.user);
-    }
-}
 impl crate::wire::Encode for MembersFormerMemberArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "user", &self.user);
+    }
 }
-impl crate::wire::DecodeFields for MembersFormerMemberArg {
+impl crate::wire::Decode for MembersFormerMemberArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9682,16 +10754,9 @@ impl crate::wire::DecodeFields for MembersFormerMemberArg {
         ::std::result::Result::Ok(Self { user: f0 })
     }
 }
-impl crate::wire::Decode for MembersFormerMemberArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersFormerMemberArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("MembersFormerMemberArg.user"))?;
@@ -9699,12 +10764,19 @@ impl crate::wire::Validate for MembersFormerMemberArg {
     }
 }
 impl ::std::fmt::Debug for MembersFormerMemberArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersFormerMemberArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersFormerMemberArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Available TeamMemberRole for the connected team. To be used with [`members/set_admin_permissions:2`](crate::team::members_set_admin_permissions_v2).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersGetAvailableTeamMemberRolesResult {
     /// Available roles.
@@ -9713,34 +10785,44 @@ pub struct MembersGetAvailableTeamMemberRolesResult {
 impl MembersGetAvailableTeamMemberRolesResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(roles: ::std::vec::Vec<crate::team::TeamMemberRole>) -> Self {
         Self { roles }
     }
 }
-impl crate::wire::EncodeFields for MembersGetAvailableTeamMemberRolesResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "roles", &self.roles);
-    }
-}
 impl crate::wire::Encode for MembersGetAvailableTeamMemberRolesResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "roles", &self.roles);
+    }
 }
-impl crate::wire::DecodeFields for MembersGetAvailableTeamMemberRolesResult {
+impl crate::wire::Decode for MembersGetAvailableTeamMemberRolesResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRole>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9766,16 +10848,9 @@ impl crate::wire::DecodeFields for MembersGetAvailableTeamMemberRolesResult {
         ::std::result::Result::Ok(Self { roles: f0 })
     }
 }
-impl crate::wire::Decode for MembersGetAvailableTeamMemberRolesResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersGetAvailableTeamMemberRolesResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.roles).iter() {
             crate::wire::Validate::validate(item0)
@@ -9787,11 +10862,18 @@ impl crate::wire::Validate for MembersGetAvailableTeamMemberRolesResult {
     }
 }
 impl ::std::fmt::Debug for MembersGetAvailableTeamMemberRolesResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetAvailableTeamMemberRolesResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersGetAvailableTeamMemberRolesResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersGetInfoArgs {
     /// List of team members.
@@ -9800,34 +10882,44 @@ pub struct MembersGetInfoArgs {
 impl MembersGetInfoArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(members: ::std::vec::Vec<crate::team::UserSelectorArg>) -> Self {
         Self { members }
     }
 }
-impl crate::wire::EncodeFields for MembersGetInfoArgs {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "members", &self.members);
-    }
-}
 impl crate::wire::Encode for MembersGetInfoArgs {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "members", &self.members);
+    }
 }
-impl crate::wire::DecodeFields for MembersGetInfoArgs {
+impl crate::wire::Decode for MembersGetInfoArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::UserSelectorArg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9849,16 +10941,9 @@ impl crate::wire::DecodeFields for MembersGetInfoArgs {
         ::std::result::Result::Ok(Self { members: f0 })
     }
 }
-impl crate::wire::Decode for MembersGetInfoArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersGetInfoArgs {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
             crate::wire::Validate::validate(item0)
@@ -9868,11 +10953,18 @@ impl crate::wire::Validate for MembersGetInfoArgs {
     }
 }
 impl ::std::fmt::Debug for MembersGetInfoArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoArgs", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersGetInfoArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersGetInfoV2Arg {
     /// List of team members.
@@ -9881,34 +10973,44 @@ pub struct MembersGetInfoV2Arg {
 impl MembersGetInfoV2Arg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(members: ::std::vec::Vec<crate::team::UserSelectorArg>) -> Self {
         Self { members }
     }
 }
-impl crate::wire::EncodeFields for MembersGetInfoV2Arg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "members", &self.members);
-    }
-}
 impl crate::wire::Encode for MembersGetInfoV2Arg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "members", &self.members);
+    }
 }
-impl crate::wire::DecodeFields for MembersGetInfoV2Arg {
+impl crate::wire::Decode for MembersGetInfoV2Arg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::UserSelectorArg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -9930,16 +11032,9 @@ impl crate::wire::DecodeFields for MembersGetInfoV2Arg {
         ::std::result::Result::Ok(Self { members: f0 })
     }
 }
-impl crate::wire::Decode for MembersGetInfoV2Arg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersGetInfoV2Arg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
             crate::wire::Validate::validate(item0)
@@ -9949,11 +11044,18 @@ impl crate::wire::Validate for MembersGetInfoV2Arg {
     }
 }
 impl ::std::fmt::Debug for MembersGetInfoV2Arg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoV2Arg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersGetInfoV2Arg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersGetInfoV2Result {
     /// List of team members info.
@@ -9962,38 +11064,48 @@ pub struct MembersGetInfoV2Result {
 impl MembersGetInfoV2Result {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         members_info: ::std::vec::Vec<crate::team::MembersGetInfoItemV2>,
     ) -> Self {
         Self { members_info }
     }
 }
-impl crate::wire::EncodeFields for MembersGetInfoV2Result {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "members_info", &self.members_info);
-    }
-}
 impl crate::wire::Encode for MembersGetInfoV2Result {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "members_info", &self.members_info);
+    }
 }
-impl crate::wire::DecodeFields for MembersGetInfoV2Result {
+impl crate::wire::Decode for MembersGetInfoV2Result {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::team::MembersGetInfoItemV2>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10015,16 +11127,9 @@ impl crate::wire::DecodeFields for MembersGetInfoV2Result {
         ::std::result::Result::Ok(Self { members_info: f0 })
     }
 }
-impl crate::wire::Decode for MembersGetInfoV2Result {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersGetInfoV2Result {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members_info).iter() {
             crate::wire::Validate::validate(item0)
@@ -10034,11 +11139,18 @@ impl crate::wire::Validate for MembersGetInfoV2Result {
     }
 }
 impl ::std::fmt::Debug for MembersGetInfoV2Result {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoV2Result", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersGetInfoV2Result {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersInfo {
     /// Team member IDs of the users under this hold.
@@ -10049,6 +11161,7 @@ pub struct MembersInfo {
 impl MembersInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         team_member_ids: ::std::vec::Vec<crate::team_common::TeamMemberId>,
         permanently_deleted_users: u64,
@@ -10059,7 +11172,14 @@ impl MembersInfo {
         }
     }
 }
-impl crate::wire::EncodeFields for MembersInfo {
+impl crate::wire::Encode for MembersInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_ids", &self.team_member_ids);
@@ -10070,25 +11190,28 @@ impl crate::wire::EncodeFields for MembersInfo {
         );
     }
 }
-impl crate::wire::Encode for MembersInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team_common::TeamMemberId>>,
             f1: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10122,21 +11245,20 @@ impl crate::wire::DecodeFields for MembersInfo {
         })
     }
 }
-impl crate::wire::Decode for MembersInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersInfo {}
 impl ::std::fmt::Debug for MembersInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersInfo", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersListArg {
     /// Number of results to return per call.
@@ -10147,6 +11269,7 @@ pub struct MembersListArg {
 impl MembersListArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             limit: 1000u32,
@@ -10154,42 +11277,54 @@ impl MembersListArg {
         }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
     /// Sets `include_removed`.
+    #[inline]
     pub fn with_include_removed(mut self, value: bool) -> Self {
         self.include_removed = value;
         self
     }
 }
-impl crate::wire::EncodeFields for MembersListArg {
+impl crate::wire::Encode for MembersListArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
         crate::wire::write_field(w, "include_removed", &self.include_removed);
     }
 }
-impl crate::wire::Encode for MembersListArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersListArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersListArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
             f1: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10211,16 +11346,9 @@ impl crate::wire::DecodeFields for MembersListArg {
         })
     }
 }
-impl crate::wire::Decode for MembersListArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersListArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "MembersListArg.limit",
@@ -10232,11 +11360,18 @@ impl crate::wire::Validate for MembersListArg {
     }
 }
 impl ::std::fmt::Debug for MembersListArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersListArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersListArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersListContinueArg {
     /// Indicates from what point to get the next set of members.
@@ -10245,34 +11380,44 @@ pub struct MembersListContinueArg {
 impl MembersListContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for MembersListContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for MembersListContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for MembersListContinueArg {
+impl crate::wire::Decode for MembersListContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10294,21 +11439,20 @@ impl crate::wire::DecodeFields for MembersListContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for MembersListContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersListContinueArg {}
 impl ::std::fmt::Debug for MembersListContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersListContinueArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersListContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersListResult {
     /// List of team members.
@@ -10321,6 +11465,7 @@ pub struct MembersListResult {
 impl MembersListResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         members: ::std::vec::Vec<crate::team::TeamMemberInfo>,
         cursor: ::std::string::String,
@@ -10329,7 +11474,14 @@ impl MembersListResult {
         Self { members, cursor, has_more }
     }
 }
-impl crate::wire::EncodeFields for MembersListResult {
+impl crate::wire::Encode for MembersListResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members", &self.members);
@@ -10337,26 +11489,30 @@ impl crate::wire::EncodeFields for MembersListResult {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for MembersListResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersListResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersListResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberInfo>>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10398,16 +11554,9 @@ impl crate::wire::DecodeFields for MembersListResult {
         })
     }
 }
-impl crate::wire::Decode for MembersListResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersListResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
             crate::wire::Validate::validate(item0)
@@ -10417,11 +11566,18 @@ impl crate::wire::Validate for MembersListResult {
     }
 }
 impl ::std::fmt::Debug for MembersListResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersListResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersListResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersListV2Result {
     /// List of team members.
@@ -10434,6 +11590,7 @@ pub struct MembersListV2Result {
 impl MembersListV2Result {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         members: ::std::vec::Vec<crate::team::TeamMemberInfoV2>,
         cursor: ::std::string::String,
@@ -10442,7 +11599,14 @@ impl MembersListV2Result {
         Self { members, cursor, has_more }
     }
 }
-impl crate::wire::EncodeFields for MembersListV2Result {
+impl crate::wire::Encode for MembersListV2Result {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members", &self.members);
@@ -10450,26 +11614,30 @@ impl crate::wire::EncodeFields for MembersListV2Result {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for MembersListV2Result {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersListV2Result {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersListV2Result {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberInfoV2>>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10511,16 +11679,9 @@ impl crate::wire::DecodeFields for MembersListV2Result {
         })
     }
 }
-impl crate::wire::Decode for MembersListV2Result {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersListV2Result {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.members).iter() {
             crate::wire::Validate::validate(item0)
@@ -10530,12 +11691,19 @@ impl crate::wire::Validate for MembersListV2Result {
     }
 }
 impl ::std::fmt::Debug for MembersListV2Result {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersListV2Result", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersListV2Result {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersRecoverArg {
     /// Identity of user to recover.
@@ -10544,34 +11712,44 @@ pub struct MembersRecoverArg {
 impl MembersRecoverArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user }
     }
 }
-impl crate::wire::EncodeFields for MembersRecoverArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "user", &self.user);
-    }
-}
 impl crate::wire::Encode for MembersRecoverArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "user", &self.user);
+    }
 }
-impl crate::wire::DecodeFields for MembersRecoverArg {
+impl crate::wire::Decode for MembersRecoverArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10593,16 +11771,9 @@ impl crate::wire::DecodeFields for MembersRecoverArg {
         ::std::result::Result::Ok(Self { user: f0 })
     }
 }
-impl crate::wire::Decode for MembersRecoverArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersRecoverArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("MembersRecoverArg.user"))?;
@@ -10610,11 +11781,18 @@ impl crate::wire::Validate for MembersRecoverArg {
     }
 }
 impl ::std::fmt::Debug for MembersRecoverArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersRecoverArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersRecoverArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersRemoveArg {
     /// Identity of user to remove/suspend/have their files moved.
@@ -10635,6 +11813,7 @@ pub struct MembersRemoveArg {
 impl MembersRemoveArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self {
             user,
@@ -10647,16 +11826,19 @@ impl MembersRemoveArg {
         }
     }
     /// Sets `wipe_data`.
+    #[inline]
     pub fn with_wipe_data(mut self, value: bool) -> Self {
         self.wipe_data = value;
         self
     }
     /// Sets `transfer_dest_id`.
+    #[inline]
     pub fn with_transfer_dest_id(mut self, value: crate::team::UserSelectorArg) -> Self {
         self.transfer_dest_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `transfer_admin_id`.
+    #[inline]
     pub fn with_transfer_admin_id(
         mut self,
         value: crate::team::UserSelectorArg,
@@ -10665,22 +11847,32 @@ impl MembersRemoveArg {
         self
     }
     /// Sets `keep_account`.
+    #[inline]
     pub fn with_keep_account(mut self, value: bool) -> Self {
         self.keep_account = value;
         self
     }
     /// Sets `retain_team_shares`.
+    #[inline]
     pub fn with_retain_team_shares(mut self, value: bool) -> Self {
         self.retain_team_shares = value;
         self
     }
     /// Sets `permanently_delete_files`.
+    #[inline]
     pub fn with_permanently_delete_files(mut self, value: bool) -> Self {
         self.permanently_delete_files = value;
         self
     }
 }
-impl crate::wire::EncodeFields for MembersRemoveArg {
+impl crate::wire::Encode for MembersRemoveArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -10696,20 +11888,20 @@ impl crate::wire::EncodeFields for MembersRemoveArg {
         );
     }
 }
-impl crate::wire::Encode for MembersRemoveArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersRemoveArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersRemoveArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<bool>,
@@ -10719,7 +11911,15 @@ impl crate::wire::DecodeFields for MembersRemoveArg {
             f5: ::std::option::Option<bool>,
             f6: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10767,16 +11967,9 @@ impl crate::wire::DecodeFields for MembersRemoveArg {
         })
     }
 }
-impl crate::wire::Decode for MembersRemoveArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersRemoveArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("MembersRemoveArg.user"))?;
@@ -10792,12 +11985,19 @@ impl crate::wire::Validate for MembersRemoveArg {
     }
 }
 impl ::std::fmt::Debug for MembersRemoveArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersRemoveArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersRemoveArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersSetPermissions2Arg {
     /// Identity of user whose role will be set.
@@ -10808,6 +12008,7 @@ pub struct MembersSetPermissions2Arg {
 impl MembersSetPermissions2Arg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self {
             user,
@@ -10815,6 +12016,7 @@ impl MembersSetPermissions2Arg {
         }
     }
     /// Sets `new_roles`.
+    #[inline]
     pub fn with_new_roles(
         mut self,
         value: ::std::vec::Vec<crate::team::TeamMemberRoleId>,
@@ -10823,32 +12025,42 @@ impl MembersSetPermissions2Arg {
         self
     }
 }
-impl crate::wire::EncodeFields for MembersSetPermissions2Arg {
+impl crate::wire::Encode for MembersSetPermissions2Arg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_opt(w, "new_roles", &self.new_roles);
     }
 }
-impl crate::wire::Encode for MembersSetPermissions2Arg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersSetPermissions2Arg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersSetPermissions2Arg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRoleId>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10874,16 +12086,9 @@ impl crate::wire::DecodeFields for MembersSetPermissions2Arg {
         })
     }
 }
-impl crate::wire::Decode for MembersSetPermissions2Arg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersSetPermissions2Arg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "pid_dbtmr:.*",
@@ -10911,11 +12116,18 @@ impl crate::wire::Validate for MembersSetPermissions2Arg {
     }
 }
 impl ::std::fmt::Debug for MembersSetPermissions2Arg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetPermissions2Arg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersSetPermissions2Arg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersSetPermissions2Result {
     /// The member ID of the user to which the change was applied.
@@ -10926,6 +12138,7 @@ pub struct MembersSetPermissions2Result {
 impl MembersSetPermissions2Result {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(team_member_id: crate::team_common::TeamMemberId) -> Self {
         Self {
             team_member_id,
@@ -10933,6 +12146,7 @@ impl MembersSetPermissions2Result {
         }
     }
     /// Sets `roles`.
+    #[inline]
     pub fn with_roles(
         mut self,
         value: ::std::vec::Vec<crate::team::TeamMemberRole>,
@@ -10941,32 +12155,42 @@ impl MembersSetPermissions2Result {
         self
     }
 }
-impl crate::wire::EncodeFields for MembersSetPermissions2Result {
+impl crate::wire::Encode for MembersSetPermissions2Result {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
         crate::wire::write_opt(w, "roles", &self.roles);
     }
 }
-impl crate::wire::Encode for MembersSetPermissions2Result {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersSetPermissions2Result {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersSetPermissions2Result {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team_common::TeamMemberId>,
             f1: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRole>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -10992,16 +12216,9 @@ impl crate::wire::DecodeFields for MembersSetPermissions2Result {
         })
     }
 }
-impl crate::wire::Decode for MembersSetPermissions2Result {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersSetPermissions2Result {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         if let ::std::option::Option::Some(some0) = &self.roles {
             for item1 in (some0).iter() {
@@ -11013,12 +12230,19 @@ impl crate::wire::Validate for MembersSetPermissions2Result {
     }
 }
 impl ::std::fmt::Debug for MembersSetPermissions2Result {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetPermissions2Result", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersSetPermissions2Result {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersSetPermissionsArg {
     /// Identity of user whose role will be set.
@@ -11029,6 +12253,7 @@ pub struct MembersSetPermissionsArg {
 impl MembersSetPermissionsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         user: crate::team::UserSelectorArg,
         new_role: crate::team::AdminTier,
@@ -11036,32 +12261,42 @@ impl MembersSetPermissionsArg {
         Self { user, new_role }
     }
 }
-impl crate::wire::EncodeFields for MembersSetPermissionsArg {
+impl crate::wire::Encode for MembersSetPermissionsArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_field(w, "new_role", &self.new_role);
     }
 }
-impl crate::wire::Encode for MembersSetPermissionsArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersSetPermissionsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersSetPermissionsArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<crate::team::AdminTier>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11092,16 +12327,9 @@ impl crate::wire::DecodeFields for MembersSetPermissionsArg {
         ::std::result::Result::Ok(Self { user: f0, new_role: f1 })
     }
 }
-impl crate::wire::Decode for MembersSetPermissionsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersSetPermissionsArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("MembersSetPermissionsArg.user"))?;
@@ -11109,11 +12337,18 @@ impl crate::wire::Validate for MembersSetPermissionsArg {
     }
 }
 impl ::std::fmt::Debug for MembersSetPermissionsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetPermissionsArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersSetPermissionsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersSetPermissionsResult {
     /// The member ID of the user to which the change was applied.
@@ -11124,6 +12359,7 @@ pub struct MembersSetPermissionsResult {
 impl MembersSetPermissionsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         team_member_id: crate::team_common::TeamMemberId,
         role: crate::team::AdminTier,
@@ -11131,32 +12367,42 @@ impl MembersSetPermissionsResult {
         Self { team_member_id, role }
     }
 }
-impl crate::wire::EncodeFields for MembersSetPermissionsResult {
+impl crate::wire::Encode for MembersSetPermissionsResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
         crate::wire::write_field(w, "role", &self.role);
     }
 }
-impl crate::wire::Encode for MembersSetPermissionsResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersSetPermissionsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersSetPermissionsResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team_common::TeamMemberId>,
             f1: ::std::option::Option<crate::team::AdminTier>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11190,22 +12436,21 @@ impl crate::wire::DecodeFields for MembersSetPermissionsResult {
         })
     }
 }
-impl crate::wire::Decode for MembersSetPermissionsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersSetPermissionsResult {}
 impl ::std::fmt::Debug for MembersSetPermissionsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetPermissionsResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersSetPermissionsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account. At least one of new\_email, new\_external\_id, new\_given\_name, and/or new\_surname must be provided.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersSetProfileArg {
     /// Identity of user whose profile will be set.
@@ -11226,6 +12471,7 @@ pub struct MembersSetProfileArg {
 impl MembersSetProfileArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self {
             user,
@@ -11238,11 +12484,13 @@ impl MembersSetProfileArg {
         }
     }
     /// Sets `new_email`.
+    #[inline]
     pub fn with_new_email(mut self, value: crate::common::EmailAddress) -> Self {
         self.new_email = ::std::option::Option::Some(value);
         self
     }
     /// Sets `new_external_id`.
+    #[inline]
     pub fn with_new_external_id(
         mut self,
         value: crate::team_common::MemberExternalId,
@@ -11251,6 +12499,7 @@ impl MembersSetProfileArg {
         self
     }
     /// Sets `new_given_name`.
+    #[inline]
     pub fn with_new_given_name(
         mut self,
         value: crate::common::OptionalNamePart,
@@ -11259,22 +12508,32 @@ impl MembersSetProfileArg {
         self
     }
     /// Sets `new_surname`.
+    #[inline]
     pub fn with_new_surname(mut self, value: crate::common::OptionalNamePart) -> Self {
         self.new_surname = ::std::option::Option::Some(value);
         self
     }
     /// Sets `new_persistent_id`.
+    #[inline]
     pub fn with_new_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.new_persistent_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `new_is_directory_restricted`.
+    #[inline]
     pub fn with_new_is_directory_restricted(mut self, value: bool) -> Self {
         self.new_is_directory_restricted = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for MembersSetProfileArg {
+impl crate::wire::Encode for MembersSetProfileArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -11290,20 +12549,20 @@ impl crate::wire::EncodeFields for MembersSetProfileArg {
         );
     }
 }
-impl crate::wire::Encode for MembersSetProfileArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersSetProfileArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersSetProfileArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<crate::common::EmailAddress>,
@@ -11313,7 +12572,15 @@ impl crate::wire::DecodeFields for MembersSetProfileArg {
             f5: ::std::option::Option<::std::string::String>,
             f6: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11351,16 +12618,9 @@ impl crate::wire::DecodeFields for MembersSetProfileArg {
         })
     }
 }
-impl crate::wire::Decode for MembersSetProfileArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersSetProfileArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -11413,11 +12673,18 @@ impl crate::wire::Validate for MembersSetProfileArg {
     }
 }
 impl ::std::fmt::Debug for MembersSetProfileArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetProfileArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersSetProfileArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersSetProfilePhotoArg {
     /// Identity of the user whose profile photo will be set.
@@ -11428,6 +12695,7 @@ pub struct MembersSetProfilePhotoArg {
 impl MembersSetProfilePhotoArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         user: crate::team::UserSelectorArg,
         photo: crate::account::PhotoSourceArg,
@@ -11435,32 +12703,42 @@ impl MembersSetProfilePhotoArg {
         Self { user, photo }
     }
 }
-impl crate::wire::EncodeFields for MembersSetProfilePhotoArg {
+impl crate::wire::Encode for MembersSetProfilePhotoArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_field(w, "photo", &self.photo);
     }
 }
-impl crate::wire::Encode for MembersSetProfilePhotoArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MembersSetProfilePhotoArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MembersSetProfilePhotoArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<crate::account::PhotoSourceArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11491,16 +12769,9 @@ impl crate::wire::DecodeFields for MembersSetProfilePhotoArg {
         ::std::result::Result::Ok(Self { user: f0, photo: f1 })
     }
 }
-impl crate::wire::Decode for MembersSetProfilePhotoArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersSetProfilePhotoArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("MembersSetProfilePhotoArg.user"))?;
@@ -11508,12 +12779,19 @@ impl crate::wire::Validate for MembersSetProfilePhotoArg {
     }
 }
 impl ::std::fmt::Debug for MembersSetProfilePhotoArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetProfilePhotoArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersSetProfilePhotoArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MembersUnsuspendArg {
     /// Identity of user to unsuspend.
@@ -11522,34 +12800,44 @@ pub struct MembersUnsuspendArg {
 impl MembersUnsuspendArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self { user }
     }
 }
-impl crate::wire::EncodeFields for MembersUnsuspendArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "user", &self.user);
-    }
-}
 impl crate::wire::Encode for MembersUnsuspendArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "user", &self.user);
+    }
 }
-impl crate::wire::DecodeFields for MembersUnsuspendArg {
+impl crate::wire::Decode for MembersUnsuspendArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11571,16 +12859,9 @@ impl crate::wire::DecodeFields for MembersUnsuspendArg {
         ::std::result::Result::Ok(Self { user: f0 })
     }
 }
-impl crate::wire::Decode for MembersUnsuspendArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MembersUnsuspendArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("MembersUnsuspendArg.user"))?;
@@ -11588,12 +12869,19 @@ impl crate::wire::Validate for MembersUnsuspendArg {
     }
 }
 impl ::std::fmt::Debug for MembersUnsuspendArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersUnsuspendArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersUnsuspendArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about linked Dropbox mobile client sessions.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct MobileClientSession {
     /// The session id.
@@ -11620,6 +12908,7 @@ pub struct MobileClientSession {
 impl MobileClientSession {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         session_id: ::std::string::String,
         device_name: ::std::string::String,
@@ -11639,42 +12928,56 @@ impl MobileClientSession {
         }
     }
     /// Sets `ip_address`.
+    #[inline]
     pub fn with_ip_address(mut self, value: ::std::string::String) -> Self {
         self.ip_address = ::std::option::Option::Some(value);
         self
     }
     /// Sets `country`.
+    #[inline]
     pub fn with_country(mut self, value: ::std::string::String) -> Self {
         self.country = ::std::option::Option::Some(value);
         self
     }
     /// Sets `created`.
+    #[inline]
     pub fn with_created(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.created = ::std::option::Option::Some(value);
         self
     }
     /// Sets `updated`.
+    #[inline]
     pub fn with_updated(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.updated = ::std::option::Option::Some(value);
         self
     }
     /// Sets `client_version`.
+    #[inline]
     pub fn with_client_version(mut self, value: ::std::string::String) -> Self {
         self.client_version = ::std::option::Option::Some(value);
         self
     }
     /// Sets `os_version`.
+    #[inline]
     pub fn with_os_version(mut self, value: ::std::string::String) -> Self {
         self.os_version = ::std::option::Option::Some(value);
         self
     }
     /// Sets `last_carrier`.
+    #[inline]
     pub fn with_last_carrier(mut self, value: ::std::string::String) -> Self {
         self.last_carrier = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for MobileClientSession {
+impl crate::wire::Encode for MobileClientSession {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -11689,20 +12992,20 @@ impl crate::wire::EncodeFields for MobileClientSession {
         crate::wire::write_opt(w, "last_carrier", &self.last_carrier);
     }
 }
-impl crate::wire::Encode for MobileClientSession {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for MobileClientSession {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for MobileClientSession {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -11715,7 +13018,18 @@ impl crate::wire::DecodeFields for MobileClientSession {
             f8: ::std::option::Option<::std::string::String>,
             f9: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11771,22 +13085,21 @@ impl crate::wire::DecodeFields for MobileClientSession {
         })
     }
 }
-impl crate::wire::Decode for MobileClientSession {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for MobileClientSession {}
 impl ::std::fmt::Debug for MobileClientSession {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MobileClientSession", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MobileClientSession {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Properties of a namespace.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NamespaceMetadata {
     /// The name of this namespace.
@@ -11803,6 +13116,7 @@ pub struct NamespaceMetadata {
 impl NamespaceMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: ::std::string::String,
         namespace_id: crate::common::SharedFolderId,
@@ -11817,6 +13131,7 @@ impl NamespaceMetadata {
         }
     }
     /// Sets `team_member_id`.
+    #[inline]
     pub fn with_team_member_id(
         mut self,
         value: crate::team_common::TeamMemberId,
@@ -11825,12 +13140,20 @@ impl NamespaceMetadata {
         self
     }
     /// Sets `quota_limit`.
+    #[inline]
     pub fn with_quota_limit(mut self, value: i64) -> Self {
         self.quota_limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for NamespaceMetadata {
+impl crate::wire::Encode for NamespaceMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -11840,20 +13163,20 @@ impl crate::wire::EncodeFields for NamespaceMetadata {
         crate::wire::write_field(w, "quota_limit", &self.quota_limit);
     }
 }
-impl crate::wire::Encode for NamespaceMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for NamespaceMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for NamespaceMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::common::SharedFolderId>,
@@ -11861,7 +13184,13 @@ impl crate::wire::DecodeFields for NamespaceMetadata {
             f3: ::std::option::Option<crate::team_common::TeamMemberId>,
             f4: ::std::option::Option<i64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -11910,16 +13239,9 @@ impl crate::wire::DecodeFields for NamespaceMetadata {
         })
     }
 }
-impl crate::wire::Decode for NamespaceMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for NamespaceMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -11935,11 +13257,18 @@ impl crate::wire::Validate for NamespaceMetadata {
     }
 }
 impl ::std::fmt::Debug for NamespaceMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("NamespaceMetadata", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for NamespaceMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RemovedStatus {
     /// True if the removed team member is recoverable.
@@ -11950,6 +13279,7 @@ pub struct RemovedStatus {
 impl RemovedStatus {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(is_recoverable: bool, is_disconnected: bool) -> Self {
         Self {
             is_recoverable,
@@ -11957,32 +13287,42 @@ impl RemovedStatus {
         }
     }
 }
-impl crate::wire::EncodeFields for RemovedStatus {
+impl crate::wire::Encode for RemovedStatus {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "is_recoverable", &self.is_recoverable);
         crate::wire::write_field(w, "is_disconnected", &self.is_disconnected);
     }
 }
-impl crate::wire::Encode for RemovedStatus {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RemovedStatus {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RemovedStatus {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12016,21 +13356,20 @@ impl crate::wire::DecodeFields for RemovedStatus {
         })
     }
 }
-impl crate::wire::Decode for RemovedStatus {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RemovedStatus {}
 impl ::std::fmt::Debug for RemovedStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemovedStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RemovedStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ResendVerificationEmailArg {
     /// List of users and secondary emails to resend verification emails to.
@@ -12039,38 +13378,48 @@ pub struct ResendVerificationEmailArg {
 impl ResendVerificationEmailArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         emails_to_resend: ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
     ) -> Self {
         Self { emails_to_resend }
     }
 }
-impl crate::wire::EncodeFields for ResendVerificationEmailArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "emails_to_resend", &self.emails_to_resend);
-    }
-}
 impl crate::wire::Encode for ResendVerificationEmailArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "emails_to_resend", &self.emails_to_resend);
+    }
 }
-impl crate::wire::DecodeFields for ResendVerificationEmailArg {
+impl crate::wire::Decode for ResendVerificationEmailArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::team::UserSecondaryEmailsArg>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12092,16 +13441,9 @@ impl crate::wire::DecodeFields for ResendVerificationEmailArg {
         ::std::result::Result::Ok(Self { emails_to_resend: f0 })
     }
 }
-impl crate::wire::Decode for ResendVerificationEmailArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ResendVerificationEmailArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.emails_to_resend).iter() {
             crate::wire::Validate::validate(item0)
@@ -12111,12 +13453,19 @@ impl crate::wire::Validate for ResendVerificationEmailArg {
     }
 }
 impl ::std::fmt::Debug for ResendVerificationEmailArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ResendVerificationEmailArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ResendVerificationEmailArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// List of users and resend results.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ResendVerificationEmailResult {
     pub results: ::std::vec::Vec<crate::team::UserResendResult>,
@@ -12124,34 +13473,44 @@ pub struct ResendVerificationEmailResult {
 impl ResendVerificationEmailResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(results: ::std::vec::Vec<crate::team::UserResendResult>) -> Self {
         Self { results }
     }
 }
-impl crate::wire::EncodeFields for ResendVerificationEmailResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "results", &self.results);
-    }
-}
 impl crate::wire::Encode for ResendVerificationEmailResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "results", &self.results);
+    }
 }
-impl crate::wire::DecodeFields for ResendVerificationEmailResult {
+impl crate::wire::Decode for ResendVerificationEmailResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::UserResendResult>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12173,16 +13532,9 @@ impl crate::wire::DecodeFields for ResendVerificationEmailResult {
         ::std::result::Result::Ok(Self { results: f0 })
     }
 }
-impl crate::wire::Decode for ResendVerificationEmailResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for ResendVerificationEmailResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.results).iter() {
             crate::wire::Validate::validate(item0)
@@ -12192,11 +13544,18 @@ impl crate::wire::Validate for ResendVerificationEmailResult {
     }
 }
 impl ::std::fmt::Debug for ResendVerificationEmailResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ResendVerificationEmailResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ResendVerificationEmailResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RevokeDesktopClientArg {
     /// The session id.
@@ -12209,6 +13568,7 @@ pub struct RevokeDesktopClientArg {
 impl RevokeDesktopClientArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         session_id: ::std::string::String,
         team_member_id: ::std::string::String,
@@ -12220,12 +13580,20 @@ impl RevokeDesktopClientArg {
         }
     }
     /// Sets `delete_on_unlink`.
+    #[inline]
     pub fn with_delete_on_unlink(mut self, value: bool) -> Self {
         self.delete_on_unlink = value;
         self
     }
 }
-impl crate::wire::EncodeFields for RevokeDesktopClientArg {
+impl crate::wire::Encode for RevokeDesktopClientArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -12233,26 +13601,30 @@ impl crate::wire::EncodeFields for RevokeDesktopClientArg {
         crate::wire::write_field(w, "delete_on_unlink", &self.delete_on_unlink);
     }
 }
-impl crate::wire::Encode for RevokeDesktopClientArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RevokeDesktopClientArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RevokeDesktopClientArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12291,21 +13663,20 @@ impl crate::wire::DecodeFields for RevokeDesktopClientArg {
         })
     }
 }
-impl crate::wire::Decode for RevokeDesktopClientArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RevokeDesktopClientArg {}
 impl ::std::fmt::Debug for RevokeDesktopClientArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDesktopClientArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RevokeDesktopClientArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RevokeDeviceSessionBatchArg {
     pub revoke_devices: ::std::vec::Vec<crate::team::RevokeDeviceSessionArg>,
@@ -12313,38 +13684,48 @@ pub struct RevokeDeviceSessionBatchArg {
 impl RevokeDeviceSessionBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         revoke_devices: ::std::vec::Vec<crate::team::RevokeDeviceSessionArg>,
     ) -> Self {
         Self { revoke_devices }
     }
 }
-impl crate::wire::EncodeFields for RevokeDeviceSessionBatchArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "revoke_devices", &self.revoke_devices);
-    }
-}
 impl crate::wire::Encode for RevokeDeviceSessionBatchArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "revoke_devices", &self.revoke_devices);
+    }
 }
-impl crate::wire::DecodeFields for RevokeDeviceSessionBatchArg {
+impl crate::wire::Decode for RevokeDeviceSessionBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::team::RevokeDeviceSessionArg>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12366,21 +13747,20 @@ impl crate::wire::DecodeFields for RevokeDeviceSessionBatchArg {
         ::std::result::Result::Ok(Self { revoke_devices: f0 })
     }
 }
-impl crate::wire::Decode for RevokeDeviceSessionBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RevokeDeviceSessionBatchArg {}
 impl ::std::fmt::Debug for RevokeDeviceSessionBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RevokeDeviceSessionBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RevokeDeviceSessionBatchResult {
     pub revoke_devices_status: ::std::vec::Vec<crate::team::RevokeDeviceSessionStatus>,
@@ -12388,13 +13768,21 @@ pub struct RevokeDeviceSessionBatchResult {
 impl RevokeDeviceSessionBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         revoke_devices_status: ::std::vec::Vec<crate::team::RevokeDeviceSessionStatus>,
     ) -> Self {
         Self { revoke_devices_status }
     }
 }
-impl crate::wire::EncodeFields for RevokeDeviceSessionBatchResult {
+impl crate::wire::Encode for RevokeDeviceSessionBatchResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(
@@ -12404,26 +13792,28 @@ impl crate::wire::EncodeFields for RevokeDeviceSessionBatchResult {
         );
     }
 }
-impl crate::wire::Encode for RevokeDeviceSessionBatchResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RevokeDeviceSessionBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RevokeDeviceSessionBatchResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::team::RevokeDeviceSessionStatus>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12449,21 +13839,20 @@ impl crate::wire::DecodeFields for RevokeDeviceSessionBatchResult {
         ::std::result::Result::Ok(Self { revoke_devices_status: f0 })
     }
 }
-impl crate::wire::Decode for RevokeDeviceSessionBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RevokeDeviceSessionBatchResult {}
 impl ::std::fmt::Debug for RevokeDeviceSessionBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionBatchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RevokeDeviceSessionBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RevokeDeviceSessionStatus {
     /// Result of the revoking request.
@@ -12474,6 +13863,7 @@ pub struct RevokeDeviceSessionStatus {
 impl RevokeDeviceSessionStatus {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(success: bool) -> Self {
         Self {
             success,
@@ -12481,6 +13871,7 @@ impl RevokeDeviceSessionStatus {
         }
     }
     /// Sets `error_type`.
+    #[inline]
     pub fn with_error_type(
         mut self,
         value: crate::team::RevokeDeviceSessionError,
@@ -12489,32 +13880,42 @@ impl RevokeDeviceSessionStatus {
         self
     }
 }
-impl crate::wire::EncodeFields for RevokeDeviceSessionStatus {
+impl crate::wire::Encode for RevokeDeviceSessionStatus {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "success", &self.success);
         crate::wire::write_opt(w, "error_type", &self.error_type);
     }
 }
-impl crate::wire::Encode for RevokeDeviceSessionStatus {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RevokeDeviceSessionStatus {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RevokeDeviceSessionStatus {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<crate::team::RevokeDeviceSessionError>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12540,21 +13941,20 @@ impl crate::wire::DecodeFields for RevokeDeviceSessionStatus {
         })
     }
 }
-impl crate::wire::Decode for RevokeDeviceSessionStatus {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RevokeDeviceSessionStatus {}
 impl ::std::fmt::Debug for RevokeDeviceSessionStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RevokeDeviceSessionStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RevokeLinkedApiAppArg {
     /// The application's unique id.
@@ -12568,6 +13968,7 @@ pub struct RevokeLinkedApiAppArg {
 impl RevokeLinkedApiAppArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         app_id: ::std::string::String,
         team_member_id: ::std::string::String,
@@ -12579,12 +13980,20 @@ impl RevokeLinkedApiAppArg {
         }
     }
     /// Sets `keep_app_folder`.
+    #[inline]
     pub fn with_keep_app_folder(mut self, value: bool) -> Self {
         self.keep_app_folder = value;
         self
     }
 }
-impl crate::wire::EncodeFields for RevokeLinkedApiAppArg {
+impl crate::wire::Encode for RevokeLinkedApiAppArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "app_id", &self.app_id);
@@ -12592,26 +14001,30 @@ impl crate::wire::EncodeFields for RevokeLinkedApiAppArg {
         crate::wire::write_field(w, "keep_app_folder", &self.keep_app_folder);
     }
 }
-impl crate::wire::Encode for RevokeLinkedApiAppArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RevokeLinkedApiAppArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RevokeLinkedApiAppArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12650,21 +14063,20 @@ impl crate::wire::DecodeFields for RevokeLinkedApiAppArg {
         })
     }
 }
-impl crate::wire::Decode for RevokeLinkedApiAppArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RevokeLinkedApiAppArg {}
 impl ::std::fmt::Debug for RevokeLinkedApiAppArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedApiAppArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RevokeLinkedApiAppArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RevokeLinkedApiAppBatchArg {
     pub revoke_linked_app: ::std::vec::Vec<crate::team::RevokeLinkedApiAppArg>,
@@ -12672,38 +14084,48 @@ pub struct RevokeLinkedApiAppBatchArg {
 impl RevokeLinkedApiAppBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         revoke_linked_app: ::std::vec::Vec<crate::team::RevokeLinkedApiAppArg>,
     ) -> Self {
         Self { revoke_linked_app }
     }
 }
-impl crate::wire::EncodeFields for RevokeLinkedApiAppBatchArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "revoke_linked_app", &self.revoke_linked_app);
-    }
-}
 impl crate::wire::Encode for RevokeLinkedApiAppBatchArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "revoke_linked_app", &self.revoke_linked_app);
+    }
 }
-impl crate::wire::DecodeFields for RevokeLinkedApiAppBatchArg {
+impl crate::wire::Decode for RevokeLinkedApiAppBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::team::RevokeLinkedApiAppArg>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12729,21 +14151,20 @@ impl crate::wire::DecodeFields for RevokeLinkedApiAppBatchArg {
         ::std::result::Result::Ok(Self { revoke_linked_app: f0 })
     }
 }
-impl crate::wire::Decode for RevokeLinkedApiAppBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RevokeLinkedApiAppBatchArg {}
 impl ::std::fmt::Debug for RevokeLinkedApiAppBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedApiAppBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RevokeLinkedApiAppBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RevokeLinkedAppBatchResult {
     pub revoke_linked_app_status: ::std::vec::Vec<crate::team::RevokeLinkedAppStatus>,
@@ -12751,13 +14172,21 @@ pub struct RevokeLinkedAppBatchResult {
 impl RevokeLinkedAppBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         revoke_linked_app_status: ::std::vec::Vec<crate::team::RevokeLinkedAppStatus>,
     ) -> Self {
         Self { revoke_linked_app_status }
     }
 }
-impl crate::wire::EncodeFields for RevokeLinkedAppBatchResult {
+impl crate::wire::Encode for RevokeLinkedAppBatchResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(
@@ -12767,26 +14196,28 @@ impl crate::wire::EncodeFields for RevokeLinkedAppBatchResult {
         );
     }
 }
-impl crate::wire::Encode for RevokeLinkedAppBatchResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RevokeLinkedAppBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RevokeLinkedAppBatchResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<
                 ::std::vec::Vec<crate::team::RevokeLinkedAppStatus>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12814,21 +14245,20 @@ impl crate::wire::DecodeFields for RevokeLinkedAppBatchResult {
         })
     }
 }
-impl crate::wire::Decode for RevokeLinkedAppBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RevokeLinkedAppBatchResult {}
 impl ::std::fmt::Debug for RevokeLinkedAppBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedAppBatchResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RevokeLinkedAppBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct RevokeLinkedAppStatus {
     /// Result of the revoking request.
@@ -12839,6 +14269,7 @@ pub struct RevokeLinkedAppStatus {
 impl RevokeLinkedAppStatus {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(success: bool) -> Self {
         Self {
             success,
@@ -12846,37 +14277,48 @@ impl RevokeLinkedAppStatus {
         }
     }
     /// Sets `error_type`.
+    #[inline]
     pub fn with_error_type(mut self, value: crate::team::RevokeLinkedAppError) -> Self {
         self.error_type = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for RevokeLinkedAppStatus {
+impl crate::wire::Encode for RevokeLinkedAppStatus {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "success", &self.success);
         crate::wire::write_opt(w, "error_type", &self.error_type);
     }
 }
-impl crate::wire::Encode for RevokeLinkedAppStatus {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for RevokeLinkedAppStatus {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for RevokeLinkedAppStatus {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<bool>,
             f1: ::std::option::Option<crate::team::RevokeLinkedAppError>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12902,21 +14344,20 @@ impl crate::wire::DecodeFields for RevokeLinkedAppStatus {
         })
     }
 }
-impl crate::wire::Decode for RevokeLinkedAppStatus {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for RevokeLinkedAppStatus {}
 impl ::std::fmt::Debug for RevokeLinkedAppStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedAppStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RevokeLinkedAppStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SetCustomQuotaArg {
     /// List of users and their custom quotas.
@@ -12925,36 +14366,46 @@ pub struct SetCustomQuotaArg {
 impl SetCustomQuotaArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         users_and_quotas: ::std::vec::Vec<crate::team::UserCustomQuotaArg>,
     ) -> Self {
         Self { users_and_quotas }
     }
 }
-impl crate::wire::EncodeFields for SetCustomQuotaArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "users_and_quotas", &self.users_and_quotas);
-    }
-}
 impl crate::wire::Encode for SetCustomQuotaArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "users_and_quotas", &self.users_and_quotas);
+    }
 }
-impl crate::wire::DecodeFields for SetCustomQuotaArg {
+impl crate::wire::Decode for SetCustomQuotaArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::UserCustomQuotaArg>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -12976,16 +14427,9 @@ impl crate::wire::DecodeFields for SetCustomQuotaArg {
         ::std::result::Result::Ok(Self { users_and_quotas: f0 })
     }
 }
-impl crate::wire::Decode for SetCustomQuotaArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SetCustomQuotaArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.users_and_quotas).iter() {
             crate::wire::Validate::validate(item0)
@@ -12995,12 +14439,19 @@ impl crate::wire::Validate for SetCustomQuotaArg {
     }
 }
 impl ::std::fmt::Debug for SetCustomQuotaArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetCustomQuotaArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SetCustomQuotaArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Structure representing Approve List entries. Domain and emails are supported. At least one entry of any supported type is required.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharingAllowlistAddArgs {
     /// List of domains represented by valid string representation (RFC-1034/5).
@@ -13011,6 +14462,7 @@ pub struct SharingAllowlistAddArgs {
 impl SharingAllowlistAddArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             domains: ::std::option::Option::None,
@@ -13018,6 +14470,7 @@ impl SharingAllowlistAddArgs {
         }
     }
     /// Sets `domains`.
+    #[inline]
     pub fn with_domains(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -13026,37 +14479,48 @@ impl SharingAllowlistAddArgs {
         self
     }
     /// Sets `emails`.
+    #[inline]
     pub fn with_emails(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.emails = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SharingAllowlistAddArgs {
+impl crate::wire::Encode for SharingAllowlistAddArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "domains", &self.domains);
         crate::wire::write_opt(w, "emails", &self.emails);
     }
 }
-impl crate::wire::Encode for SharingAllowlistAddArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharingAllowlistAddArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharingAllowlistAddArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             f1: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13072,51 +14536,58 @@ impl crate::wire::DecodeFields for SharingAllowlistAddArgs {
         })
     }
 }
-impl crate::wire::Decode for SharingAllowlistAddArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharingAllowlistAddArgs {}
 impl ::std::fmt::Debug for SharingAllowlistAddArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistAddArgs", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharingAllowlistAddArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// This struct is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharingAllowlistAddResponse {}
 impl SharingAllowlistAddResponse {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
-impl crate::wire::EncodeFields for SharingAllowlistAddResponse {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
-}
 impl crate::wire::Encode for SharingAllowlistAddResponse {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
-impl crate::wire::DecodeFields for SharingAllowlistAddResponse {
+impl crate::wire::Decode for SharingAllowlistAddResponse {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {}
-        let mut slots = Slots::default();
+        let mut slots = Slots {};
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13127,21 +14598,20 @@ impl crate::wire::DecodeFields for SharingAllowlistAddResponse {
         ::std::result::Result::Ok(Self {})
     }
 }
-impl crate::wire::Decode for SharingAllowlistAddResponse {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharingAllowlistAddResponse {}
 impl ::std::fmt::Debug for SharingAllowlistAddResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistAddResponse", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharingAllowlistAddResponse {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharingAllowlistListArg {
     /// The number of entries to fetch at one time.
@@ -13150,39 +14620,50 @@ pub struct SharingAllowlistListArg {
 impl SharingAllowlistListArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self { limit: 1000u32 }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for SharingAllowlistListArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "limit", &self.limit);
-    }
-}
 impl crate::wire::Encode for SharingAllowlistListArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "limit", &self.limit);
+    }
 }
-impl crate::wire::DecodeFields for SharingAllowlistListArg {
+impl crate::wire::Decode for SharingAllowlistListArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13199,16 +14680,9 @@ impl crate::wire::DecodeFields for SharingAllowlistListArg {
         })
     }
 }
-impl crate::wire::Decode for SharingAllowlistListArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharingAllowlistListArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "SharingAllowlistListArg.limit",
@@ -13220,11 +14694,18 @@ impl crate::wire::Validate for SharingAllowlistListArg {
     }
 }
 impl ::std::fmt::Debug for SharingAllowlistListArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistListArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharingAllowlistListArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharingAllowlistListContinueArg {
     /// The cursor returned from a previous call to `sharing_allowlist/list` or `sharing_allowlist/list/continue`.
@@ -13233,34 +14714,44 @@ pub struct SharingAllowlistListContinueArg {
 impl SharingAllowlistListContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for SharingAllowlistListContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for SharingAllowlistListContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for SharingAllowlistListContinueArg {
+impl crate::wire::Decode for SharingAllowlistListContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13282,51 +14773,58 @@ impl crate::wire::DecodeFields for SharingAllowlistListContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for SharingAllowlistListContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharingAllowlistListContinueArg {}
 impl ::std::fmt::Debug for SharingAllowlistListContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistListContinueArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharingAllowlistListContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// This struct is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharingAllowlistListError {}
 impl SharingAllowlistListError {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
-impl crate::wire::EncodeFields for SharingAllowlistListError {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
-}
 impl crate::wire::Encode for SharingAllowlistListError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
-impl crate::wire::DecodeFields for SharingAllowlistListError {
+impl crate::wire::Decode for SharingAllowlistListError {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {}
-        let mut slots = Slots::default();
+        let mut slots = Slots {};
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13337,21 +14835,20 @@ impl crate::wire::DecodeFields for SharingAllowlistListError {
         ::std::result::Result::Ok(Self {})
     }
 }
-impl crate::wire::Decode for SharingAllowlistListError {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharingAllowlistListError {}
 impl ::std::fmt::Debug for SharingAllowlistListError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistListError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharingAllowlistListError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharingAllowlistListResponse {
     /// List of domains represented by valid string representation (RFC-1034/5).
@@ -13366,6 +14863,7 @@ pub struct SharingAllowlistListResponse {
 impl SharingAllowlistListResponse {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         domains: ::std::vec::Vec<::std::string::String>,
         emails: ::std::vec::Vec<::std::string::String>,
@@ -13378,17 +14876,26 @@ impl SharingAllowlistListResponse {
         }
     }
     /// Sets `cursor`.
+    #[inline]
     pub fn with_cursor(mut self, value: ::std::string::String) -> Self {
         self.cursor = value;
         self
     }
     /// Sets `has_more`.
+    #[inline]
     pub fn with_has_more(mut self, value: bool) -> Self {
         self.has_more = value;
         self
     }
 }
-impl crate::wire::EncodeFields for SharingAllowlistListResponse {
+impl crate::wire::Encode for SharingAllowlistListResponse {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "domains", &self.domains);
@@ -13397,27 +14904,32 @@ impl crate::wire::EncodeFields for SharingAllowlistListResponse {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for SharingAllowlistListResponse {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharingAllowlistListResponse {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharingAllowlistListResponse {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             f1: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             f2: ::std::option::Option<::std::string::String>,
             f3: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13461,21 +14973,20 @@ impl crate::wire::DecodeFields for SharingAllowlistListResponse {
         })
     }
 }
-impl crate::wire::Decode for SharingAllowlistListResponse {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharingAllowlistListResponse {}
 impl ::std::fmt::Debug for SharingAllowlistListResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistListResponse", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharingAllowlistListResponse {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharingAllowlistRemoveArgs {
     /// List of domains represented by valid string representation (RFC-1034/5).
@@ -13486,6 +14997,7 @@ pub struct SharingAllowlistRemoveArgs {
 impl SharingAllowlistRemoveArgs {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             domains: ::std::option::Option::None,
@@ -13493,6 +15005,7 @@ impl SharingAllowlistRemoveArgs {
         }
     }
     /// Sets `domains`.
+    #[inline]
     pub fn with_domains(
         mut self,
         value: ::std::vec::Vec<::std::string::String>,
@@ -13501,37 +15014,48 @@ impl SharingAllowlistRemoveArgs {
         self
     }
     /// Sets `emails`.
+    #[inline]
     pub fn with_emails(mut self, value: ::std::vec::Vec<::std::string::String>) -> Self {
         self.emails = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for SharingAllowlistRemoveArgs {
+impl crate::wire::Encode for SharingAllowlistRemoveArgs {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "domains", &self.domains);
         crate::wire::write_opt(w, "emails", &self.emails);
     }
 }
-impl crate::wire::Encode for SharingAllowlistRemoveArgs {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SharingAllowlistRemoveArgs {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SharingAllowlistRemoveArgs {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
             f1: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13547,51 +15071,58 @@ impl crate::wire::DecodeFields for SharingAllowlistRemoveArgs {
         })
     }
 }
-impl crate::wire::Decode for SharingAllowlistRemoveArgs {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharingAllowlistRemoveArgs {}
 impl ::std::fmt::Debug for SharingAllowlistRemoveArgs {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistRemoveArgs", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharingAllowlistRemoveArgs {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// This struct is empty. The comment here is intentionally emitted to avoid indentation issues with Stone.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SharingAllowlistRemoveResponse {}
 impl SharingAllowlistRemoveResponse {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {}
     }
 }
-impl crate::wire::EncodeFields for SharingAllowlistRemoveResponse {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
-}
 impl crate::wire::Encode for SharingAllowlistRemoveResponse {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
-impl crate::wire::DecodeFields for SharingAllowlistRemoveResponse {
+impl crate::wire::Decode for SharingAllowlistRemoveResponse {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {}
-        let mut slots = Slots::default();
+        let mut slots = Slots {};
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13602,22 +15133,21 @@ impl crate::wire::DecodeFields for SharingAllowlistRemoveResponse {
         ::std::result::Result::Ok(Self {})
     }
 }
-impl crate::wire::Decode for SharingAllowlistRemoveResponse {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SharingAllowlistRemoveResponse {}
 impl ::std::fmt::Debug for SharingAllowlistRemoveResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistRemoveResponse", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharingAllowlistRemoveResponse {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Describes the number of users in a specific storage bucket.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct StorageBucket {
     /// The name of the storage bucket. For example, '1G' is a bucket of users with storage size up to 1 Giga.
@@ -13628,36 +15158,47 @@ pub struct StorageBucket {
 impl StorageBucket {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(bucket: ::std::string::String, users: u64) -> Self {
         Self { bucket, users }
     }
 }
-impl crate::wire::EncodeFields for StorageBucket {
+impl crate::wire::Encode for StorageBucket {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "bucket", &self.bucket);
         crate::wire::write_field(w, "users", &self.users);
     }
 }
-impl crate::wire::Encode for StorageBucket {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for StorageBucket {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for StorageBucket {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13688,21 +15229,20 @@ impl crate::wire::DecodeFields for StorageBucket {
         ::std::result::Result::Ok(Self { bucket: f0, users: f1 })
     }
 }
-impl crate::wire::Decode for StorageBucket {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for StorageBucket {}
 impl ::std::fmt::Debug for StorageBucket {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("StorageBucket", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for StorageBucket {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamFolderArchiveArg {
     /// The ID of the team folder.
@@ -13713,6 +15253,7 @@ pub struct TeamFolderArchiveArg {
 impl TeamFolderArchiveArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(team_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
             team_folder_id,
@@ -13720,37 +15261,48 @@ impl TeamFolderArchiveArg {
         }
     }
     /// Sets `force_async_off`.
+    #[inline]
     pub fn with_force_async_off(mut self, value: bool) -> Self {
         self.force_async_off = value;
         self
     }
 }
-impl crate::wire::EncodeFields for TeamFolderArchiveArg {
+impl crate::wire::Encode for TeamFolderArchiveArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folder_id", &self.team_folder_id);
         crate::wire::write_field(w, "force_async_off", &self.force_async_off);
     }
 }
-impl crate::wire::Encode for TeamFolderArchiveArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamFolderArchiveArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamFolderArchiveArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13779,16 +15331,9 @@ impl crate::wire::DecodeFields for TeamFolderArchiveArg {
         })
     }
 }
-impl crate::wire::Decode for TeamFolderArchiveArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamFolderArchiveArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -13804,11 +15349,18 @@ impl crate::wire::Validate for TeamFolderArchiveArg {
     }
 }
 impl ::std::fmt::Debug for TeamFolderArchiveArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderArchiveArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderArchiveArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamFolderCreateArg {
     /// Name for the new team folder.
@@ -13819,6 +15371,7 @@ pub struct TeamFolderCreateArg {
 impl TeamFolderCreateArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(name: ::std::string::String) -> Self {
         Self {
             name,
@@ -13826,37 +15379,48 @@ impl TeamFolderCreateArg {
         }
     }
     /// Sets `sync_setting`.
+    #[inline]
     pub fn with_sync_setting(mut self, value: crate::files::SyncSettingArg) -> Self {
         self.sync_setting = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for TeamFolderCreateArg {
+impl crate::wire::Encode for TeamFolderCreateArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
         crate::wire::write_opt(w, "sync_setting", &self.sync_setting);
     }
 }
-impl crate::wire::Encode for TeamFolderCreateArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamFolderCreateArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamFolderCreateArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::files::SyncSettingArg>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13882,21 +15446,20 @@ impl crate::wire::DecodeFields for TeamFolderCreateArg {
         })
     }
 }
-impl crate::wire::Decode for TeamFolderCreateArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamFolderCreateArg {}
 impl ::std::fmt::Debug for TeamFolderCreateArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderCreateArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderCreateArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamFolderIdArg {
     /// The ID of the team folder.
@@ -13905,34 +15468,44 @@ pub struct TeamFolderIdArg {
 impl TeamFolderIdArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(team_folder_id: crate::common::SharedFolderId) -> Self {
         Self { team_folder_id }
     }
 }
-impl crate::wire::EncodeFields for TeamFolderIdArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "team_folder_id", &self.team_folder_id);
-    }
-}
 impl crate::wire::Encode for TeamFolderIdArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "team_folder_id", &self.team_folder_id);
+    }
 }
-impl crate::wire::DecodeFields for TeamFolderIdArg {
+impl crate::wire::Decode for TeamFolderIdArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -13954,16 +15527,9 @@ impl crate::wire::DecodeFields for TeamFolderIdArg {
         ::std::result::Result::Ok(Self { team_folder_id: f0 })
     }
 }
-impl crate::wire::Decode for TeamFolderIdArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamFolderIdArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -13979,11 +15545,18 @@ impl crate::wire::Validate for TeamFolderIdArg {
     }
 }
 impl ::std::fmt::Debug for TeamFolderIdArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderIdArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderIdArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamFolderIdListArg {
     /// The list of team folder IDs.
@@ -13992,34 +15565,44 @@ pub struct TeamFolderIdListArg {
 impl TeamFolderIdListArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(team_folder_ids: ::std::vec::Vec<crate::common::SharedFolderId>) -> Self {
         Self { team_folder_ids }
     }
 }
-impl crate::wire::EncodeFields for TeamFolderIdListArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "team_folder_ids", &self.team_folder_ids);
-    }
-}
 impl crate::wire::Encode for TeamFolderIdListArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "team_folder_ids", &self.team_folder_ids);
+    }
 }
-impl crate::wire::DecodeFields for TeamFolderIdListArg {
+impl crate::wire::Decode for TeamFolderIdListArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::common::SharedFolderId>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -14041,16 +15624,9 @@ impl crate::wire::DecodeFields for TeamFolderIdListArg {
         ::std::result::Result::Ok(Self { team_folder_ids: f0 })
     }
 }
-impl crate::wire::Decode for TeamFolderIdListArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamFolderIdListArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -14074,11 +15650,18 @@ impl crate::wire::Validate for TeamFolderIdListArg {
     }
 }
 impl ::std::fmt::Debug for TeamFolderIdListArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderIdListArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderIdListArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamFolderListArg {
     /// The maximum number of results to return per request.
@@ -14087,39 +15670,50 @@ pub struct TeamFolderListArg {
 impl TeamFolderListArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self { limit: 1000u32 }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for TeamFolderListArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "limit", &self.limit);
-    }
-}
 impl crate::wire::Encode for TeamFolderListArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "limit", &self.limit);
+    }
 }
-impl crate::wire::DecodeFields for TeamFolderListArg {
+impl crate::wire::Decode for TeamFolderListArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -14136,16 +15730,9 @@ impl crate::wire::DecodeFields for TeamFolderListArg {
         })
     }
 }
-impl crate::wire::Decode for TeamFolderListArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamFolderListArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "TeamFolderListArg.limit",
@@ -14157,11 +15744,18 @@ impl crate::wire::Validate for TeamFolderListArg {
     }
 }
 impl ::std::fmt::Debug for TeamFolderListArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderListArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderListArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamFolderListContinueArg {
     /// Indicates from what point to get the next set of team folders.
@@ -14170,34 +15764,44 @@ pub struct TeamFolderListContinueArg {
 impl TeamFolderListContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for TeamFolderListContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for TeamFolderListContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for TeamFolderListContinueArg {
+impl crate::wire::Decode for TeamFolderListContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -14219,21 +15823,20 @@ impl crate::wire::DecodeFields for TeamFolderListContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for TeamFolderListContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamFolderListContinueArg {}
 impl ::std::fmt::Debug for TeamFolderListContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderListContinueArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderListContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamFolderListError {
     pub access_error: crate::team::TeamFolderAccessError,
@@ -14241,34 +15844,44 @@ pub struct TeamFolderListError {
 impl TeamFolderListError {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(access_error: crate::team::TeamFolderAccessError) -> Self {
         Self { access_error }
     }
 }
-impl crate::wire::EncodeFields for TeamFolderListError {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "access_error", &self.access_error);
-    }
-}
 impl crate::wire::Encode for TeamFolderListError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "access_error", &self.access_error);
+    }
 }
-impl crate::wire::DecodeFields for TeamFolderListError {
+impl crate::wire::Decode for TeamFolderListError {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::TeamFolderAccessError>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -14290,22 +15903,21 @@ impl crate::wire::DecodeFields for TeamFolderListError {
         ::std::result::Result::Ok(Self { access_error: f0 })
     }
 }
-impl crate::wire::Decode for TeamFolderListError {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamFolderListError {}
 impl ::std::fmt::Debug for TeamFolderListError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderListError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamFolderListError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result for [`team_folder/list`](crate::team::team_folder_list) and [`team_folder/list/continue`](crate::team::team_folder_list_continue).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamFolderListResult {
     /// List of all team folders in the authenticated team.
@@ -14318,6 +15930,7 @@ pub struct TeamFolderListResult {
 impl TeamFolderListResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         team_folders: ::std::vec::Vec<crate::team::TeamFolderMetadata>,
         cursor: ::std::string::String,
@@ -14330,7 +15943,14 @@ impl TeamFolderListResult {
         }
     }
 }
-impl crate::wire::EncodeFields for TeamFolderListResult {
+impl crate::wire::Encode for TeamFolderListResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folders", &self.team_folders);
@@ -14338,26 +15958,30 @@ impl crate::wire::EncodeFields for TeamFolderListResult {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for TeamFolderListResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamFolderListResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamFolderListResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::TeamFolderMetadata>>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -14399,16 +16023,9 @@ impl crate::wire::DecodeFields for TeamFolderListResult {
         })
     }
 }
-impl crate::wire::Decode for TeamFolderListResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamFolderListResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.team_folders).iter() {
             crate::wire::Validate::validate(item0)
@@ -14418,12 +16035,19 @@ impl crate::wire::Validate for TeamFolderListResult {
     }
 }
 impl ::std::fmt::Debug for TeamFolderListResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderListResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamFolderListResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Properties of a team folder.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamFolderMetadata {
     /// The ID of the team folder.
@@ -14444,6 +16068,7 @@ pub struct TeamFolderMetadata {
 impl TeamFolderMetadata {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         team_folder_id: crate::common::SharedFolderId,
         name: ::std::string::String,
@@ -14463,12 +16088,20 @@ impl TeamFolderMetadata {
         }
     }
     /// Sets `quota_limit`.
+    #[inline]
     pub fn with_quota_limit(mut self, value: i64) -> Self {
         self.quota_limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for TeamFolderMetadata {
+impl crate::wire::Encode for TeamFolderMetadata {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folder_id", &self.team_folder_id);
@@ -14488,20 +16121,20 @@ impl crate::wire::EncodeFields for TeamFolderMetadata {
         crate::wire::write_field(w, "quota_limit", &self.quota_limit);
     }
 }
-impl crate::wire::Encode for TeamFolderMetadata {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamFolderMetadata {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamFolderMetadata {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<::std::string::String>,
@@ -14511,7 +16144,15 @@ impl crate::wire::DecodeFields for TeamFolderMetadata {
             f5: ::std::option::Option<::std::vec::Vec<crate::files::ContentSyncSetting>>,
             f6: ::std::option::Option<i64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -14589,16 +16230,9 @@ impl crate::wire::DecodeFields for TeamFolderMetadata {
         })
     }
 }
-impl crate::wire::Decode for TeamFolderMetadata {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamFolderMetadata {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -14618,11 +16252,18 @@ impl crate::wire::Validate for TeamFolderMetadata {
     }
 }
 impl ::std::fmt::Debug for TeamFolderMetadata {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderMetadata", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderMetadata {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamFolderRenameArg {
     /// The ID of the team folder.
@@ -14633,6 +16274,7 @@ pub struct TeamFolderRenameArg {
 impl TeamFolderRenameArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         team_folder_id: crate::common::SharedFolderId,
         name: ::std::string::String,
@@ -14640,32 +16282,42 @@ impl TeamFolderRenameArg {
         Self { team_folder_id, name }
     }
 }
-impl crate::wire::EncodeFields for TeamFolderRenameArg {
+impl crate::wire::Encode for TeamFolderRenameArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folder_id", &self.team_folder_id);
         crate::wire::write_field(w, "name", &self.name);
     }
 }
-impl crate::wire::Encode for TeamFolderRenameArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamFolderRenameArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamFolderRenameArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -14699,16 +16351,9 @@ impl crate::wire::DecodeFields for TeamFolderRenameArg {
         })
     }
 }
-impl crate::wire::Decode for TeamFolderRenameArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamFolderRenameArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -14724,11 +16369,18 @@ impl crate::wire::Validate for TeamFolderRenameArg {
     }
 }
 impl ::std::fmt::Debug for TeamFolderRenameArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderRenameArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderRenameArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamFolderUpdateSyncSettingsArg {
     /// The ID of the team folder.
@@ -14743,6 +16395,7 @@ pub struct TeamFolderUpdateSyncSettingsArg {
 impl TeamFolderUpdateSyncSettingsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(team_folder_id: crate::common::SharedFolderId) -> Self {
         Self {
             team_folder_id,
@@ -14751,11 +16404,13 @@ impl TeamFolderUpdateSyncSettingsArg {
         }
     }
     /// Sets `sync_setting`.
+    #[inline]
     pub fn with_sync_setting(mut self, value: crate::files::SyncSettingArg) -> Self {
         self.sync_setting = ::std::option::Option::Some(value);
         self
     }
     /// Sets `content_sync_settings`.
+    #[inline]
     pub fn with_content_sync_settings(
         mut self,
         value: ::std::vec::Vec<crate::files::ContentSyncSettingArg>,
@@ -14764,7 +16419,14 @@ impl TeamFolderUpdateSyncSettingsArg {
         self
     }
 }
-impl crate::wire::EncodeFields for TeamFolderUpdateSyncSettingsArg {
+impl crate::wire::Encode for TeamFolderUpdateSyncSettingsArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folder_id", &self.team_folder_id);
@@ -14772,20 +16434,20 @@ impl crate::wire::EncodeFields for TeamFolderUpdateSyncSettingsArg {
         crate::wire::write_opt(w, "content_sync_settings", &self.content_sync_settings);
     }
 }
-impl crate::wire::Encode for TeamFolderUpdateSyncSettingsArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamFolderUpdateSyncSettingsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamFolderUpdateSyncSettingsArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::SharedFolderId>,
             f1: ::std::option::Option<crate::files::SyncSettingArg>,
@@ -14793,7 +16455,11 @@ impl crate::wire::DecodeFields for TeamFolderUpdateSyncSettingsArg {
                 ::std::vec::Vec<crate::files::ContentSyncSettingArg>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -14825,16 +16491,9 @@ impl crate::wire::DecodeFields for TeamFolderUpdateSyncSettingsArg {
         })
     }
 }
-impl crate::wire::Decode for TeamFolderUpdateSyncSettingsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamFolderUpdateSyncSettingsArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -14858,11 +16517,18 @@ impl crate::wire::Validate for TeamFolderUpdateSyncSettingsArg {
     }
 }
 impl ::std::fmt::Debug for TeamFolderUpdateSyncSettingsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderUpdateSyncSettingsArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderUpdateSyncSettingsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamGetInfoResult {
     /// The name of the team.
@@ -14880,6 +16546,7 @@ pub struct TeamGetInfoResult {
 impl TeamGetInfoResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: ::std::string::String,
         team_id: ::std::string::String,
@@ -14897,12 +16564,20 @@ impl TeamGetInfoResult {
         }
     }
     /// Sets `num_used_licenses`.
+    #[inline]
     pub fn with_num_used_licenses(mut self, value: u32) -> Self {
         self.num_used_licenses = value;
         self
     }
 }
-impl crate::wire::EncodeFields for TeamGetInfoResult {
+impl crate::wire::Encode for TeamGetInfoResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -14917,20 +16592,20 @@ impl crate::wire::EncodeFields for TeamGetInfoResult {
         crate::wire::write_field(w, "policies", &self.policies);
     }
 }
-impl crate::wire::Encode for TeamGetInfoResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamGetInfoResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamGetInfoResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -14939,7 +16614,14 @@ impl crate::wire::DecodeFields for TeamGetInfoResult {
             f4: ::std::option::Option<u32>,
             f5: ::std::option::Option<crate::team_policies::TeamMemberPolicies>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -15008,22 +16690,21 @@ impl crate::wire::DecodeFields for TeamGetInfoResult {
         })
     }
 }
-impl crate::wire::Decode for TeamGetInfoResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamGetInfoResult {}
 impl ::std::fmt::Debug for TeamGetInfoResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamGetInfoResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamGetInfoResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about a team member.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamMemberInfo {
     /// Profile of a user as a member of a team.
@@ -15034,6 +16715,7 @@ pub struct TeamMemberInfo {
 impl TeamMemberInfo {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         profile: crate::team::TeamMemberProfile,
         role: crate::team::AdminTier,
@@ -15041,32 +16723,42 @@ impl TeamMemberInfo {
         Self { profile, role }
     }
 }
-impl crate::wire::EncodeFields for TeamMemberInfo {
+impl crate::wire::Encode for TeamMemberInfo {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "profile", &self.profile);
         crate::wire::write_field(w, "role", &self.role);
     }
 }
-impl crate::wire::Encode for TeamMemberInfo {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamMemberInfo {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamMemberInfo {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::TeamMemberProfile>,
             f1: ::std::option::Option<crate::team::AdminTier>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -15097,16 +16789,9 @@ impl crate::wire::DecodeFields for TeamMemberInfo {
         ::std::result::Result::Ok(Self { profile: f0, role: f1 })
     }
 }
-impl crate::wire::Decode for TeamMemberInfo {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamMemberInfo {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.profile)
             .map_err(|e| e.within("TeamMemberInfo.profile"))?;
@@ -15114,12 +16799,19 @@ impl crate::wire::Validate for TeamMemberInfo {
     }
 }
 impl ::std::fmt::Debug for TeamMemberInfo {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberInfo", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamMemberInfo {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about a team member.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamMemberInfoV2 {
     /// Profile of a user as a member of a team.
@@ -15130,6 +16822,7 @@ pub struct TeamMemberInfoV2 {
 impl TeamMemberInfoV2 {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(profile: crate::team::TeamMemberProfile) -> Self {
         Self {
             profile,
@@ -15137,6 +16830,7 @@ impl TeamMemberInfoV2 {
         }
     }
     /// Sets `roles`.
+    #[inline]
     pub fn with_roles(
         mut self,
         value: ::std::vec::Vec<crate::team::TeamMemberRole>,
@@ -15145,32 +16839,42 @@ impl TeamMemberInfoV2 {
         self
     }
 }
-impl crate::wire::EncodeFields for TeamMemberInfoV2 {
+impl crate::wire::Encode for TeamMemberInfoV2 {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "profile", &self.profile);
         crate::wire::write_opt(w, "roles", &self.roles);
     }
 }
-impl crate::wire::Encode for TeamMemberInfoV2 {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamMemberInfoV2 {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamMemberInfoV2 {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::TeamMemberProfile>,
             f1: ::std::option::Option<::std::vec::Vec<crate::team::TeamMemberRole>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -15196,16 +16900,9 @@ impl crate::wire::DecodeFields for TeamMemberInfoV2 {
         })
     }
 }
-impl crate::wire::Decode for TeamMemberInfoV2 {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamMemberInfoV2 {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.profile)
             .map_err(|e| e.within("TeamMemberInfoV2.profile"))?;
@@ -15219,12 +16916,19 @@ impl crate::wire::Validate for TeamMemberInfoV2 {
     }
 }
 impl ::std::fmt::Debug for TeamMemberInfoV2 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberInfoV2", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamMemberInfoV2 {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about a team member, after the change, like at [`members/set_profile:2`](crate::team::members_set_profile_v2).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamMemberInfoV2Result {
     /// Member info, after the change.
@@ -15233,34 +16937,44 @@ pub struct TeamMemberInfoV2Result {
 impl TeamMemberInfoV2Result {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(member_info: crate::team::TeamMemberInfoV2) -> Self {
         Self { member_info }
     }
 }
-impl crate::wire::EncodeFields for TeamMemberInfoV2Result {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "member_info", &self.member_info);
-    }
-}
 impl crate::wire::Encode for TeamMemberInfoV2Result {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "member_info", &self.member_info);
+    }
 }
-impl crate::wire::DecodeFields for TeamMemberInfoV2Result {
+impl crate::wire::Decode for TeamMemberInfoV2Result {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::TeamMemberInfoV2>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -15282,16 +16996,9 @@ impl crate::wire::DecodeFields for TeamMemberInfoV2Result {
         ::std::result::Result::Ok(Self { member_info: f0 })
     }
 }
-impl crate::wire::Decode for TeamMemberInfoV2Result {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamMemberInfoV2Result {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.member_info)
             .map_err(|e| e.within("TeamMemberInfoV2Result.member_info"))?;
@@ -15299,12 +17006,19 @@ impl crate::wire::Validate for TeamMemberInfoV2Result {
     }
 }
 impl ::std::fmt::Debug for TeamMemberInfoV2Result {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberInfoV2Result", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamMemberInfoV2Result {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Profile of a user as a member of a team.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamMemberProfile {
     /// ID of user as a member of a team.
@@ -15349,6 +17063,7 @@ pub struct TeamMemberProfile {
 impl TeamMemberProfile {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         team_member_id: crate::team_common::TeamMemberId,
         email: ::std::string::String,
@@ -15382,16 +17097,19 @@ impl TeamMemberProfile {
         }
     }
     /// Sets `external_id`.
+    #[inline]
     pub fn with_external_id(mut self, value: ::std::string::String) -> Self {
         self.external_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `account_id`.
+    #[inline]
     pub fn with_account_id(mut self, value: crate::users_common::AccountId) -> Self {
         self.account_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `secondary_emails`.
+    #[inline]
     pub fn with_secondary_emails(
         mut self,
         value: ::std::vec::Vec<crate::secondary_emails::SecondaryEmail>,
@@ -15400,37 +17118,50 @@ impl TeamMemberProfile {
         self
     }
     /// Sets `invited_on`.
+    #[inline]
     pub fn with_invited_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.invited_on = ::std::option::Option::Some(value);
         self
     }
     /// Sets `joined_on`.
+    #[inline]
     pub fn with_joined_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.joined_on = ::std::option::Option::Some(value);
         self
     }
     /// Sets `suspended_on`.
+    #[inline]
     pub fn with_suspended_on(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.suspended_on = ::std::option::Option::Some(value);
         self
     }
     /// Sets `persistent_id`.
+    #[inline]
     pub fn with_persistent_id(mut self, value: ::std::string::String) -> Self {
         self.persistent_id = ::std::option::Option::Some(value);
         self
     }
     /// Sets `is_directory_restricted`.
+    #[inline]
     pub fn with_is_directory_restricted(mut self, value: bool) -> Self {
         self.is_directory_restricted = ::std::option::Option::Some(value);
         self
     }
     /// Sets `profile_photo_url`.
+    #[inline]
     pub fn with_profile_photo_url(mut self, value: ::std::string::String) -> Self {
         self.profile_photo_url = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for TeamMemberProfile {
+impl crate::wire::Encode for TeamMemberProfile {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
@@ -15457,20 +17188,20 @@ impl crate::wire::EncodeFields for TeamMemberProfile {
         crate::wire::write_field(w, "root_folder_id", &self.root_folder_id);
     }
 }
-impl crate::wire::Encode for TeamMemberProfile {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamMemberProfile {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamMemberProfile {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team_common::TeamMemberId>,
             f1: ::std::option::Option<::std::string::String>,
@@ -15493,7 +17224,26 @@ impl crate::wire::DecodeFields for TeamMemberProfile {
             f16: ::std::option::Option<crate::common::NamespaceId>,
             f17: ::std::option::Option<crate::common::NamespaceId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+            f12: ::std::option::Option::None,
+            f13: ::std::option::Option::None,
+            f14: ::std::option::Option::None,
+            f15: ::std::option::Option::None,
+            f16: ::std::option::Option::None,
+            f17: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -15613,16 +17363,9 @@ impl crate::wire::DecodeFields for TeamMemberProfile {
         })
     }
 }
-impl crate::wire::Decode for TeamMemberProfile {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamMemberProfile {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "[-_0-9a-zA-Z:]+",
@@ -15663,12 +17406,19 @@ impl crate::wire::Validate for TeamMemberProfile {
     }
 }
 impl ::std::fmt::Debug for TeamMemberProfile {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberProfile", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamMemberProfile {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// A role which can be attached to a team member. This replaces AdminTier; each AdminTier corresponds to a new TeamMemberRole with a matching name.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamMemberRole {
     /// A string containing encoded role ID. For roles defined by Dropbox, this is the same across all teams.
@@ -15681,6 +17431,7 @@ pub struct TeamMemberRole {
 impl TeamMemberRole {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         role_id: crate::team::TeamMemberRoleId,
         name: ::std::string::String,
@@ -15689,7 +17440,14 @@ impl TeamMemberRole {
         Self { role_id, name, description }
     }
 }
-impl crate::wire::EncodeFields for TeamMemberRole {
+impl crate::wire::Encode for TeamMemberRole {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "role_id", &self.role_id);
@@ -15697,26 +17455,30 @@ impl crate::wire::EncodeFields for TeamMemberRole {
         crate::wire::write_field(w, "description", &self.description);
     }
 }
-impl crate::wire::Encode for TeamMemberRole {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamMemberRole {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamMemberRole {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::TeamMemberRoleId>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -15758,16 +17520,9 @@ impl crate::wire::DecodeFields for TeamMemberRole {
         })
     }
 }
-impl crate::wire::Decode for TeamMemberRole {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamMemberRole {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "pid_dbtmr:.*",
@@ -15797,11 +17552,18 @@ impl crate::wire::Validate for TeamMemberRole {
     }
 }
 impl ::std::fmt::Debug for TeamMemberRole {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberRole", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamMemberRole {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamNamespacesListArg {
     /// Specifying a value here has no effect.
@@ -15811,39 +17573,50 @@ pub struct TeamNamespacesListArg {
 impl TeamNamespacesListArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self { limit: 1000u32 }
     }
     /// Sets `limit`.
+    #[inline]
     pub fn with_limit(mut self, value: u32) -> Self {
         self.limit = value;
         self
     }
 }
-impl crate::wire::EncodeFields for TeamNamespacesListArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "limit", &self.limit);
-    }
-}
 impl crate::wire::Encode for TeamNamespacesListArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "limit", &self.limit);
+    }
 }
-impl crate::wire::DecodeFields for TeamNamespacesListArg {
+impl crate::wire::Decode for TeamNamespacesListArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u32>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -15860,16 +17633,9 @@ impl crate::wire::DecodeFields for TeamNamespacesListArg {
         })
     }
 }
-impl crate::wire::Decode for TeamNamespacesListArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamNamespacesListArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_int(
             "TeamNamespacesListArg.limit",
@@ -15881,11 +17647,18 @@ impl crate::wire::Validate for TeamNamespacesListArg {
     }
 }
 impl ::std::fmt::Debug for TeamNamespacesListArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamNamespacesListArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamNamespacesListArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamNamespacesListContinueArg {
     /// Indicates from what point to get the next set of team-accessible namespaces.
@@ -15894,34 +17667,44 @@ pub struct TeamNamespacesListContinueArg {
 impl TeamNamespacesListContinueArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(cursor: ::std::string::String) -> Self {
         Self { cursor }
     }
 }
-impl crate::wire::EncodeFields for TeamNamespacesListContinueArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "cursor", &self.cursor);
-    }
-}
 impl crate::wire::Encode for TeamNamespacesListContinueArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "cursor", &self.cursor);
+    }
 }
-impl crate::wire::DecodeFields for TeamNamespacesListContinueArg {
+impl crate::wire::Decode for TeamNamespacesListContinueArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -15943,22 +17726,21 @@ impl crate::wire::DecodeFields for TeamNamespacesListContinueArg {
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Decode for TeamNamespacesListContinueArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamNamespacesListContinueArg {}
 impl ::std::fmt::Debug for TeamNamespacesListContinueArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamNamespacesListContinueArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamNamespacesListContinueArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result for [`namespaces/list`](crate::team::namespaces_list).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamNamespacesListResult {
     /// List of all namespaces the team can access.
@@ -15971,6 +17753,7 @@ pub struct TeamNamespacesListResult {
 impl TeamNamespacesListResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         namespaces: ::std::vec::Vec<crate::team::NamespaceMetadata>,
         cursor: ::std::string::String,
@@ -15983,7 +17766,14 @@ impl TeamNamespacesListResult {
         }
     }
 }
-impl crate::wire::EncodeFields for TeamNamespacesListResult {
+impl crate::wire::Encode for TeamNamespacesListResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "namespaces", &self.namespaces);
@@ -15991,26 +17781,30 @@ impl crate::wire::EncodeFields for TeamNamespacesListResult {
         crate::wire::write_field(w, "has_more", &self.has_more);
     }
 }
-impl crate::wire::Encode for TeamNamespacesListResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamNamespacesListResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamNamespacesListResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::team::NamespaceMetadata>>,
             f1: ::std::option::Option<::std::string::String>,
             f2: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -16052,16 +17846,9 @@ impl crate::wire::DecodeFields for TeamNamespacesListResult {
         })
     }
 }
-impl crate::wire::Decode for TeamNamespacesListResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamNamespacesListResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         for item0 in (&self.namespaces).iter() {
             crate::wire::Validate::validate(item0)
@@ -16071,12 +17858,19 @@ impl crate::wire::Validate for TeamNamespacesListResult {
     }
 }
 impl ::std::fmt::Debug for TeamNamespacesListResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamNamespacesListResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamNamespacesListResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Results for [`token/get_authenticated_admin`](crate::team::token_get_authenticated_admin).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TokenGetAuthenticatedAdminResult {
     /// The admin who authorized the token.
@@ -16085,34 +17879,44 @@ pub struct TokenGetAuthenticatedAdminResult {
 impl TokenGetAuthenticatedAdminResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(admin_profile: crate::team::TeamMemberProfile) -> Self {
         Self { admin_profile }
     }
 }
-impl crate::wire::EncodeFields for TokenGetAuthenticatedAdminResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "admin_profile", &self.admin_profile);
-    }
-}
 impl crate::wire::Encode for TokenGetAuthenticatedAdminResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "admin_profile", &self.admin_profile);
+    }
 }
-impl crate::wire::DecodeFields for TokenGetAuthenticatedAdminResult {
+impl crate::wire::Decode for TokenGetAuthenticatedAdminResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::TeamMemberProfile>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -16138,16 +17942,9 @@ impl crate::wire::DecodeFields for TokenGetAuthenticatedAdminResult {
         ::std::result::Result::Ok(Self { admin_profile: f0 })
     }
 }
-impl crate::wire::Decode for TokenGetAuthenticatedAdminResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TokenGetAuthenticatedAdminResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.admin_profile)
             .map_err(|e| e.within("TokenGetAuthenticatedAdminResult.admin_profile"))?;
@@ -16155,12 +17952,19 @@ impl crate::wire::Validate for TokenGetAuthenticatedAdminResult {
     }
 }
 impl ::std::fmt::Debug for TokenGetAuthenticatedAdminResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TokenGetAuthenticatedAdminResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TokenGetAuthenticatedAdminResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// User and their required custom quota in GB (1 TB = 1024 GB).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserCustomQuotaArg {
     pub user: crate::team::UserSelectorArg,
@@ -16169,6 +17973,7 @@ pub struct UserCustomQuotaArg {
 impl UserCustomQuotaArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         user: crate::team::UserSelectorArg,
         quota_gb: crate::team::UserQuota,
@@ -16176,32 +17981,42 @@ impl UserCustomQuotaArg {
         Self { user, quota_gb }
     }
 }
-impl crate::wire::EncodeFields for UserCustomQuotaArg {
+impl crate::wire::Encode for UserCustomQuotaArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_field(w, "quota_gb", &self.quota_gb);
     }
 }
-impl crate::wire::Encode for UserCustomQuotaArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserCustomQuotaArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserCustomQuotaArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<crate::team::UserQuota>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -16232,16 +18047,9 @@ impl crate::wire::DecodeFields for UserCustomQuotaArg {
         ::std::result::Result::Ok(Self { user: f0, quota_gb: f1 })
     }
 }
-impl crate::wire::Decode for UserCustomQuotaArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserCustomQuotaArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("UserCustomQuotaArg.user"))?;
@@ -16255,12 +18063,19 @@ impl crate::wire::Validate for UserCustomQuotaArg {
     }
 }
 impl ::std::fmt::Debug for UserCustomQuotaArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserCustomQuotaArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserCustomQuotaArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// User and their custom quota in GB (1 TB = 1024 GB). No quota returns if the user has no custom quota set.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserCustomQuotaResult {
     pub user: crate::team::UserSelectorArg,
@@ -16269,6 +18084,7 @@ pub struct UserCustomQuotaResult {
 impl UserCustomQuotaResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(user: crate::team::UserSelectorArg) -> Self {
         Self {
             user,
@@ -16276,37 +18092,48 @@ impl UserCustomQuotaResult {
         }
     }
     /// Sets `quota_gb`.
+    #[inline]
     pub fn with_quota_gb(mut self, value: crate::team::UserQuota) -> Self {
         self.quota_gb = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for UserCustomQuotaResult {
+impl crate::wire::Encode for UserCustomQuotaResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_opt(w, "quota_gb", &self.quota_gb);
     }
 }
-impl crate::wire::Encode for UserCustomQuotaResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserCustomQuotaResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserCustomQuotaResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<crate::team::UserQuota>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -16332,16 +18159,9 @@ impl crate::wire::DecodeFields for UserCustomQuotaResult {
         })
     }
 }
-impl crate::wire::Decode for UserCustomQuotaResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserCustomQuotaResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("UserCustomQuotaResult.user"))?;
@@ -16357,11 +18177,18 @@ impl crate::wire::Validate for UserCustomQuotaResult {
     }
 }
 impl ::std::fmt::Debug for UserCustomQuotaResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserCustomQuotaResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UserCustomQuotaResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserDeleteEmailsResult {
     pub user: crate::team::UserSelectorArg,
@@ -16370,6 +18197,7 @@ pub struct UserDeleteEmailsResult {
 impl UserDeleteEmailsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         user: crate::team::UserSelectorArg,
         results: ::std::vec::Vec<crate::team::DeleteSecondaryEmailResult>,
@@ -16377,34 +18205,44 @@ impl UserDeleteEmailsResult {
         Self { user, results }
     }
 }
-impl crate::wire::EncodeFields for UserDeleteEmailsResult {
+impl crate::wire::Encode for UserDeleteEmailsResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_field(w, "results", &self.results);
     }
 }
-impl crate::wire::Encode for UserDeleteEmailsResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserDeleteEmailsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserDeleteEmailsResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<
                 ::std::vec::Vec<crate::team::DeleteSecondaryEmailResult>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -16435,16 +18273,9 @@ impl crate::wire::DecodeFields for UserDeleteEmailsResult {
         ::std::result::Result::Ok(Self { user: f0, results: f1 })
     }
 }
-impl crate::wire::Decode for UserDeleteEmailsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserDeleteEmailsResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("UserDeleteEmailsResult.user"))?;
@@ -16456,11 +18287,18 @@ impl crate::wire::Validate for UserDeleteEmailsResult {
     }
 }
 impl ::std::fmt::Debug for UserDeleteEmailsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserDeleteEmailsResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UserDeleteEmailsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserResendEmailsResult {
     pub user: crate::team::UserSelectorArg,
@@ -16469,6 +18307,7 @@ pub struct UserResendEmailsResult {
 impl UserResendEmailsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         user: crate::team::UserSelectorArg,
         results: ::std::vec::Vec<crate::team::ResendSecondaryEmailResult>,
@@ -16476,34 +18315,44 @@ impl UserResendEmailsResult {
         Self { user, results }
     }
 }
-impl crate::wire::EncodeFields for UserResendEmailsResult {
+impl crate::wire::Encode for UserResendEmailsResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_field(w, "results", &self.results);
     }
 }
-impl crate::wire::Encode for UserResendEmailsResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserResendEmailsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserResendEmailsResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<
                 ::std::vec::Vec<crate::team::ResendSecondaryEmailResult>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -16534,16 +18383,9 @@ impl crate::wire::DecodeFields for UserResendEmailsResult {
         ::std::result::Result::Ok(Self { user: f0, results: f1 })
     }
 }
-impl crate::wire::Decode for UserResendEmailsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserResendEmailsResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("UserResendEmailsResult.user"))?;
@@ -16555,12 +18397,19 @@ impl crate::wire::Validate for UserResendEmailsResult {
     }
 }
 impl ::std::fmt::Debug for UserResendEmailsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserResendEmailsResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserResendEmailsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// User and a list of secondary emails.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserSecondaryEmailsArg {
     pub user: crate::team::UserSelectorArg,
@@ -16569,6 +18418,7 @@ pub struct UserSecondaryEmailsArg {
 impl UserSecondaryEmailsArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         user: crate::team::UserSelectorArg,
         secondary_emails: ::std::vec::Vec<crate::common::EmailAddress>,
@@ -16576,32 +18426,42 @@ impl UserSecondaryEmailsArg {
         Self { user, secondary_emails }
     }
 }
-impl crate::wire::EncodeFields for UserSecondaryEmailsArg {
+impl crate::wire::Encode for UserSecondaryEmailsArg {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_field(w, "secondary_emails", &self.secondary_emails);
     }
 }
-impl crate::wire::Encode for UserSecondaryEmailsArg {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserSecondaryEmailsArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserSecondaryEmailsArg {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<::std::vec::Vec<crate::common::EmailAddress>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -16635,16 +18495,9 @@ impl crate::wire::DecodeFields for UserSecondaryEmailsArg {
         })
     }
 }
-impl crate::wire::Decode for UserSecondaryEmailsArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserSecondaryEmailsArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -16664,11 +18517,18 @@ impl crate::wire::Validate for UserSecondaryEmailsArg {
     }
 }
 impl ::std::fmt::Debug for UserSecondaryEmailsArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserSecondaryEmailsArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UserSecondaryEmailsArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserSecondaryEmailsResult {
     pub user: crate::team::UserSelectorArg,
@@ -16677,6 +18537,7 @@ pub struct UserSecondaryEmailsResult {
 impl UserSecondaryEmailsResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         user: crate::team::UserSelectorArg,
         results: ::std::vec::Vec<crate::team::AddSecondaryEmailResult>,
@@ -16684,34 +18545,44 @@ impl UserSecondaryEmailsResult {
         Self { user, results }
     }
 }
-impl crate::wire::EncodeFields for UserSecondaryEmailsResult {
+impl crate::wire::Encode for UserSecondaryEmailsResult {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
         crate::wire::write_field(w, "results", &self.results);
     }
 }
-impl crate::wire::Encode for UserSecondaryEmailsResult {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for UserSecondaryEmailsResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for UserSecondaryEmailsResult {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team::UserSelectorArg>,
             f1: ::std::option::Option<
                 ::std::vec::Vec<crate::team::AddSecondaryEmailResult>,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -16742,16 +18613,9 @@ impl crate::wire::DecodeFields for UserSecondaryEmailsResult {
         ::std::result::Result::Ok(Self { user: f0, results: f1 })
     }
 }
-impl crate::wire::Decode for UserSecondaryEmailsResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserSecondaryEmailsResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::Validate::validate(&self.user)
             .map_err(|e| e.within("UserSecondaryEmailsResult.user"))?;
@@ -16763,12 +18627,19 @@ impl crate::wire::Validate for UserSecondaryEmailsResult {
     }
 }
 impl ::std::fmt::Debug for UserSecondaryEmailsResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserSecondaryEmailsResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserSecondaryEmailsResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result of trying to add a secondary email to a user. 'success' is the only value indicating that a secondary email was successfully added to a user. The other values explain the type of error that occurred, and include the email for which the error occurred.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AddSecondaryEmailResult {
     /// Describes a secondary email that was successfully added to a user.
@@ -16795,6 +18666,7 @@ pub enum AddSecondaryEmailResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AddSecondaryEmailResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -16863,6 +18735,7 @@ impl crate::wire::Encode for AddSecondaryEmailResult {
 }
 impl crate::wire::Decode for AddSecondaryEmailResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -16872,7 +18745,7 @@ impl crate::wire::Decode for AddSecondaryEmailResult {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::secondary_emails::SecondaryEmail as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::secondary_emails::SecondaryEmail as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -16901,7 +18774,7 @@ impl crate::wire::Decode for AddSecondaryEmailResult {
             })?;
         match &*tag {
             "success" => {
-                <crate::secondary_emails::SecondaryEmail as crate::wire::DecodeFields>::decode_fields(
+                <crate::secondary_emails::SecondaryEmail as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -16957,6 +18830,7 @@ impl crate::wire::Decode for AddSecondaryEmailResult {
 }
 impl crate::wire::Validate for AddSecondaryEmailResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -17066,12 +18940,19 @@ impl crate::wire::Validate for AddSecondaryEmailResult {
     }
 }
 impl ::std::fmt::Debug for AddSecondaryEmailResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddSecondaryEmailResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AddSecondaryEmailResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error returned when adding secondary emails fails.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AddSecondaryEmailsError {
     /// Secondary emails are disabled for the team.
@@ -17083,6 +18964,7 @@ pub enum AddSecondaryEmailsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for AddSecondaryEmailsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::SecondaryEmailsDisabled => {
@@ -17096,6 +18978,7 @@ impl crate::wire::Encode for AddSecondaryEmailsError {
 }
 impl crate::wire::Decode for AddSecondaryEmailsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17144,12 +19027,19 @@ impl crate::wire::Decode for AddSecondaryEmailsError {
 }
 impl crate::wire::Validate for AddSecondaryEmailsError {}
 impl ::std::fmt::Debug for AddSecondaryEmailsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AddSecondaryEmailsError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AddSecondaryEmailsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Describes which team-related admin permissions a user has.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum AdminTier {
     /// User is an administrator of the team - has all permissions.
     TeamAdmin,
@@ -17161,6 +19051,7 @@ pub enum AdminTier {
     MemberOnly,
 }
 impl crate::wire::Encode for AdminTier {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TeamAdmin => crate::wire::write_tag(w, "team_admin"),
@@ -17174,6 +19065,7 @@ impl crate::wire::Encode for AdminTier {
 }
 impl crate::wire::Decode for AdminTier {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17226,12 +19118,19 @@ impl crate::wire::Decode for AdminTier {
 }
 impl crate::wire::Validate for AdminTier {}
 impl ::std::fmt::Debug for AdminTier {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AdminTier", self, f)
     }
 }
+impl ::std::cmp::PartialEq for AdminTier {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Base error that all errors for existing team folders should extend.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum BaseTeamFolderError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -17242,6 +19141,7 @@ pub enum BaseTeamFolderError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for BaseTeamFolderError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -17272,6 +19172,7 @@ impl crate::wire::Encode for BaseTeamFolderError {
 }
 impl crate::wire::Decode for BaseTeamFolderError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17324,12 +19225,19 @@ impl crate::wire::Decode for BaseTeamFolderError {
 }
 impl crate::wire::Validate for BaseTeamFolderError {}
 impl ::std::fmt::Debug for BaseTeamFolderError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BaseTeamFolderError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for BaseTeamFolderError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// A typed launch rejection. Authorization failures continue to use the API v2 authentication/permission error surface.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum BulkSuspendError {
     InvalidRequest,
@@ -17343,6 +19251,7 @@ pub enum BulkSuspendError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for BulkSuspendError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidRequest => crate::wire::write_tag(w, "invalid_request"),
@@ -17362,6 +19271,7 @@ impl crate::wire::Encode for BulkSuspendError {
 }
 impl crate::wire::Decode for BulkSuspendError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17427,12 +19337,19 @@ impl crate::wire::Decode for BulkSuspendError {
 }
 impl crate::wire::Validate for BulkSuspendError {}
 impl ::std::fmt::Debug for BulkSuspendError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for BulkSuspendError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Coarse job state. Live row progress and report contents are intentionally omitted; callers receive row details in the terminal email report.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum BulkSuspendJobStatus {
     /// The asynchronous job is still in progress.
@@ -17444,6 +19361,7 @@ pub enum BulkSuspendJobStatus {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for BulkSuspendJobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -17460,6 +19378,7 @@ impl crate::wire::Encode for BulkSuspendJobStatus {
 }
 impl crate::wire::Decode for BulkSuspendJobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17470,7 +19389,7 @@ impl crate::wire::Decode for BulkSuspendJobStatus {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::team::BulkSuspendComplete as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::BulkSuspendComplete as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -17503,7 +19422,7 @@ impl crate::wire::Decode for BulkSuspendJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::team::BulkSuspendComplete as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::BulkSuspendComplete as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -17523,11 +19442,18 @@ impl crate::wire::Decode for BulkSuspendJobStatus {
 }
 impl crate::wire::Validate for BulkSuspendJobStatus {}
 impl ::std::fmt::Debug for BulkSuspendJobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendJobStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for BulkSuspendJobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum BulkSuspendReportDeliveryStatus {
     BulkSuspendReportDeliveryStatusUnspecified,
@@ -17539,6 +19465,7 @@ pub enum BulkSuspendReportDeliveryStatus {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for BulkSuspendReportDeliveryStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::BulkSuspendReportDeliveryStatusUnspecified => {
@@ -17566,6 +19493,7 @@ impl crate::wire::Encode for BulkSuspendReportDeliveryStatus {
 }
 impl crate::wire::Decode for BulkSuspendReportDeliveryStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17640,12 +19568,19 @@ impl crate::wire::Decode for BulkSuspendReportDeliveryStatus {
 }
 impl crate::wire::Validate for BulkSuspendReportDeliveryStatus {}
 impl ::std::fmt::Debug for BulkSuspendReportDeliveryStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendReportDeliveryStatus", self, f)
     }
 }
+impl ::std::cmp::PartialEq for BulkSuspendReportDeliveryStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Stable machine-readable reasons used by the terminal row report.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum BulkSuspendRowFailure {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -17666,6 +19601,7 @@ pub enum BulkSuspendRowFailure {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for BulkSuspendRowFailure {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -17687,6 +19623,7 @@ impl crate::wire::Encode for BulkSuspendRowFailure {
 }
 impl crate::wire::Decode for BulkSuspendRowFailure {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17769,12 +19706,19 @@ impl crate::wire::Decode for BulkSuspendRowFailure {
 }
 impl crate::wire::Validate for BulkSuspendRowFailure {}
 impl ::std::fmt::Debug for BulkSuspendRowFailure {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendRowFailure", self, f)
     }
 }
+impl ::std::cmp::PartialEq for BulkSuspendRowFailure {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The terminal outcome for one requested member. Row outcomes are delivered in the report rather than embedded in the status response.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum BulkSuspendRowOutcome {
     Suspended,
@@ -17785,6 +19729,7 @@ pub enum BulkSuspendRowOutcome {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for BulkSuspendRowOutcome {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Suspended => crate::wire::write_tag(w, "suspended"),
@@ -17799,6 +19744,7 @@ impl crate::wire::Encode for BulkSuspendRowOutcome {
 }
 impl crate::wire::Decode for BulkSuspendRowOutcome {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17849,11 +19795,18 @@ impl crate::wire::Decode for BulkSuspendRowOutcome {
 }
 impl crate::wire::Validate for BulkSuspendRowOutcome {}
 impl ::std::fmt::Debug for BulkSuspendRowOutcome {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendRowOutcome", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for BulkSuspendRowOutcome {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum BulkSuspendTaskFailure {
     UnusableResult,
@@ -17862,6 +19815,7 @@ pub enum BulkSuspendTaskFailure {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for BulkSuspendTaskFailure {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnusableResult => crate::wire::write_tag(w, "unusable_result"),
@@ -17872,6 +19826,7 @@ impl crate::wire::Encode for BulkSuspendTaskFailure {
 }
 impl crate::wire::Decode for BulkSuspendTaskFailure {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17913,12 +19868,19 @@ impl crate::wire::Decode for BulkSuspendTaskFailure {
 }
 impl crate::wire::Validate for BulkSuspendTaskFailure {}
 impl ::std::fmt::Debug for BulkSuspendTaskFailure {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BulkSuspendTaskFailure", self, f)
     }
 }
+impl ::std::cmp::PartialEq for BulkSuspendTaskFailure {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error returned when getting member custom quota.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CustomQuotaError {
     /// A maximum of 1000 users can be set for a single call.
@@ -17928,6 +19890,7 @@ pub enum CustomQuotaError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for CustomQuotaError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TooManyUsers => crate::wire::write_tag(w, "too_many_users"),
@@ -17938,6 +19901,7 @@ impl crate::wire::Encode for CustomQuotaError {
 }
 impl crate::wire::Decode for CustomQuotaError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -17974,12 +19938,19 @@ impl crate::wire::Decode for CustomQuotaError {
 }
 impl crate::wire::Validate for CustomQuotaError {}
 impl ::std::fmt::Debug for CustomQuotaError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CustomQuotaError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for CustomQuotaError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// User custom quota.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CustomQuotaResult {
     /// User's custom quota.
@@ -17991,6 +19962,7 @@ pub enum CustomQuotaResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for CustomQuotaResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -18010,6 +19982,7 @@ impl crate::wire::Encode for CustomQuotaResult {
 }
 impl crate::wire::Decode for CustomQuotaResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18019,7 +19992,7 @@ impl crate::wire::Decode for CustomQuotaResult {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::team::UserCustomQuotaResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::UserCustomQuotaResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -18046,7 +20019,7 @@ impl crate::wire::Decode for CustomQuotaResult {
             })?;
         match &*tag {
             "success" => {
-                <crate::team::UserCustomQuotaResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::UserCustomQuotaResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -18066,6 +20039,7 @@ impl crate::wire::Decode for CustomQuotaResult {
 }
 impl crate::wire::Validate for CustomQuotaResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -18083,12 +20057,19 @@ impl crate::wire::Validate for CustomQuotaResult {
     }
 }
 impl ::std::fmt::Debug for CustomQuotaResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CustomQuotaResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for CustomQuotaResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Errors that can originate from problems in input arguments to reports.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DateRangeError {
     Other,
@@ -18096,6 +20077,7 @@ pub enum DateRangeError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DateRangeError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Other => crate::wire::write_tag(w, "other"),
@@ -18105,6 +20087,7 @@ impl crate::wire::Encode for DateRangeError {
 }
 impl crate::wire::Decode for DateRangeError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18136,12 +20119,19 @@ impl crate::wire::Decode for DateRangeError {
 }
 impl crate::wire::Validate for DateRangeError {}
 impl ::std::fmt::Debug for DateRangeError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DateRangeError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DateRangeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result of trying to delete a secondary email address. 'success' is the only value indicating that a secondary email was successfully deleted. The other values explain the type of error that occurred, and include the email for which the error occurred.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DeleteSecondaryEmailResult {
     /// The secondary email was successfully deleted.
@@ -18155,6 +20145,7 @@ pub enum DeleteSecondaryEmailResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DeleteSecondaryEmailResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -18177,6 +20168,7 @@ impl crate::wire::Encode for DeleteSecondaryEmailResult {
 }
 impl crate::wire::Decode for DeleteSecondaryEmailResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18229,6 +20221,7 @@ impl crate::wire::Decode for DeleteSecondaryEmailResult {
 }
 impl crate::wire::Validate for DeleteSecondaryEmailResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -18274,11 +20267,18 @@ impl crate::wire::Validate for DeleteSecondaryEmailResult {
     }
 }
 impl ::std::fmt::Debug for DeleteSecondaryEmailResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DeleteSecondaryEmailResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DeleteSecondaryEmailResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DesktopPlatform {
     /// Official Windows Dropbox desktop client.
@@ -18292,6 +20292,7 @@ pub enum DesktopPlatform {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DesktopPlatform {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Windows => crate::wire::write_tag(w, "windows"),
@@ -18304,6 +20305,7 @@ impl crate::wire::Encode for DesktopPlatform {
 }
 impl crate::wire::Decode for DesktopPlatform {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18350,12 +20352,19 @@ impl crate::wire::Decode for DesktopPlatform {
 }
 impl crate::wire::Validate for DesktopPlatform {}
 impl ::std::fmt::Debug for DesktopPlatform {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DesktopPlatform", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DesktopPlatform {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Excluded users list continue error.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExcludedUsersListContinueError {
     /// The cursor is invalid.
@@ -18365,6 +20374,7 @@ pub enum ExcludedUsersListContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ExcludedUsersListContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
@@ -18375,6 +20385,7 @@ impl crate::wire::Encode for ExcludedUsersListContinueError {
 }
 impl crate::wire::Decode for ExcludedUsersListContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18416,12 +20427,19 @@ impl crate::wire::Decode for ExcludedUsersListContinueError {
 }
 impl crate::wire::Validate for ExcludedUsersListContinueError {}
 impl ::std::fmt::Debug for ExcludedUsersListContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersListContinueError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ExcludedUsersListContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Excluded users list error.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExcludedUsersListError {
     /// An error occurred.
@@ -18431,6 +20449,7 @@ pub enum ExcludedUsersListError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ExcludedUsersListError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::ListError => crate::wire::write_tag(w, "list_error"),
@@ -18441,6 +20460,7 @@ impl crate::wire::Encode for ExcludedUsersListError {
 }
 impl crate::wire::Decode for ExcludedUsersListError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18482,12 +20502,19 @@ impl crate::wire::Decode for ExcludedUsersListError {
 }
 impl crate::wire::Validate for ExcludedUsersListError {}
 impl ::std::fmt::Debug for ExcludedUsersListError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersListError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ExcludedUsersListError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Excluded users update error.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExcludedUsersUpdateError {
     /// At least one of the users is not part of your team.
@@ -18499,6 +20526,7 @@ pub enum ExcludedUsersUpdateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ExcludedUsersUpdateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UsersNotInTeam => crate::wire::write_tag(w, "users_not_in_team"),
@@ -18510,6 +20538,7 @@ impl crate::wire::Encode for ExcludedUsersUpdateError {
 }
 impl crate::wire::Decode for ExcludedUsersUpdateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18556,12 +20585,19 @@ impl crate::wire::Decode for ExcludedUsersUpdateError {
 }
 impl crate::wire::Validate for ExcludedUsersUpdateError {}
 impl ::std::fmt::Debug for ExcludedUsersUpdateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersUpdateError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ExcludedUsersUpdateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Excluded users update operation status.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExcludedUsersUpdateStatus {
     /// Update successful.
@@ -18571,6 +20607,7 @@ pub enum ExcludedUsersUpdateStatus {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ExcludedUsersUpdateStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success => crate::wire::write_tag(w, "success"),
@@ -18581,6 +20618,7 @@ impl crate::wire::Encode for ExcludedUsersUpdateStatus {
 }
 impl crate::wire::Decode for ExcludedUsersUpdateStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18622,12 +20660,19 @@ impl crate::wire::Decode for ExcludedUsersUpdateStatus {
 }
 impl crate::wire::Validate for ExcludedUsersUpdateStatus {}
 impl ::std::fmt::Debug for ExcludedUsersUpdateStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExcludedUsersUpdateStatus", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ExcludedUsersUpdateStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// A set of features that a Dropbox Business account may support.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Feature {
     /// The number of upload API calls allowed per month.
@@ -18645,6 +20690,7 @@ pub enum Feature {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for Feature {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UploadApiRateLimit => {
@@ -18667,6 +20713,7 @@ impl crate::wire::Encode for Feature {
 }
 impl crate::wire::Decode for Feature {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18733,12 +20780,19 @@ impl crate::wire::Decode for Feature {
 }
 impl crate::wire::Validate for Feature {}
 impl ::std::fmt::Debug for Feature {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Feature", self, f)
     }
 }
+impl ::std::cmp::PartialEq for Feature {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The values correspond to entries in [`Feature`]. You may get different value according to your Dropbox Business plan.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FeatureValue {
     UploadApiRateLimit(crate::team::UploadApiRateLimitValue),
@@ -18751,6 +20805,7 @@ pub enum FeatureValue {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FeatureValue {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UploadApiRateLimit(x) => {
@@ -18795,6 +20850,7 @@ impl crate::wire::Encode for FeatureValue {
 }
 impl crate::wire::Decode for FeatureValue {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18846,11 +20902,18 @@ impl crate::wire::Decode for FeatureValue {
 }
 impl crate::wire::Validate for FeatureValue {}
 impl ::std::fmt::Debug for FeatureValue {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FeatureValue", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FeatureValue {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FeaturesGetValuesBatchError {
     /// At least one [`Feature`] must be included in the [`FeaturesGetValuesBatchArg`].features list.
@@ -18860,6 +20923,7 @@ pub enum FeaturesGetValuesBatchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FeaturesGetValuesBatchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::EmptyFeaturesList => crate::wire::write_tag(w, "empty_features_list"),
@@ -18870,6 +20934,7 @@ impl crate::wire::Encode for FeaturesGetValuesBatchError {
 }
 impl crate::wire::Decode for FeaturesGetValuesBatchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18913,12 +20978,19 @@ impl crate::wire::Decode for FeaturesGetValuesBatchError {
 }
 impl crate::wire::Validate for FeaturesGetValuesBatchError {}
 impl ::std::fmt::Debug for FeaturesGetValuesBatchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FeaturesGetValuesBatchError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FeaturesGetValuesBatchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Role of a user in group.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum GroupAccessType {
     /// User is a member of the group, but has no special permissions.
     Member,
@@ -18926,6 +20998,7 @@ pub enum GroupAccessType {
     Owner,
 }
 impl crate::wire::Encode for GroupAccessType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Member => crate::wire::write_tag(w, "member"),
@@ -18935,6 +21008,7 @@ impl crate::wire::Encode for GroupAccessType {
 }
 impl crate::wire::Decode for GroupAccessType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -18985,11 +21059,18 @@ impl crate::wire::Decode for GroupAccessType {
 }
 impl crate::wire::Validate for GroupAccessType {}
 impl ::std::fmt::Debug for GroupAccessType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupAccessType", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupAccessType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupCreateError {
     /// The requested group name is already being used by another group.
@@ -19005,6 +21086,7 @@ pub enum GroupCreateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupCreateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupNameAlreadyUsed => {
@@ -19024,6 +21106,7 @@ impl crate::wire::Encode for GroupCreateError {
 }
 impl crate::wire::Decode for GroupCreateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19081,11 +21164,18 @@ impl crate::wire::Decode for GroupCreateError {
 }
 impl crate::wire::Validate for GroupCreateError {}
 impl ::std::fmt::Debug for GroupCreateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupCreateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupCreateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupDeleteError {
     /// No matching group found. No groups match the specified group ID.
@@ -19099,6 +21189,7 @@ pub enum GroupDeleteError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupDeleteError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupNotFound => crate::wire::write_tag(w, "group_not_found"),
@@ -19115,6 +21206,7 @@ impl crate::wire::Encode for GroupDeleteError {
 }
 impl crate::wire::Decode for GroupDeleteError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19165,12 +21257,19 @@ impl crate::wire::Decode for GroupDeleteError {
 }
 impl crate::wire::Validate for GroupDeleteError {}
 impl ::std::fmt::Debug for GroupDeleteError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupDeleteError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupDeleteError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error that can be raised when [`GroupMemberSelector`] is used, and the user is required to be a member of the specified group.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupMemberSelectorError {
     /// No matching group found. No groups match the specified group ID.
@@ -19184,6 +21283,7 @@ pub enum GroupMemberSelectorError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupMemberSelectorError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupNotFound => crate::wire::write_tag(w, "group_not_found"),
@@ -19198,6 +21298,7 @@ impl crate::wire::Encode for GroupMemberSelectorError {
 }
 impl crate::wire::Decode for GroupMemberSelectorError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19253,11 +21354,18 @@ impl crate::wire::Decode for GroupMemberSelectorError {
 }
 impl crate::wire::Validate for GroupMemberSelectorError {}
 impl ::std::fmt::Debug for GroupMemberSelectorError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMemberSelectorError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupMemberSelectorError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupMemberSetAccessTypeError {
     /// No matching group found. No groups match the specified group ID.
@@ -19273,6 +21381,7 @@ pub enum GroupMemberSetAccessTypeError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupMemberSetAccessTypeError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupNotFound => crate::wire::write_tag(w, "group_not_found"),
@@ -19293,6 +21402,7 @@ impl crate::wire::Encode for GroupMemberSetAccessTypeError {
 }
 impl crate::wire::Decode for GroupMemberSetAccessTypeError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19357,11 +21467,18 @@ impl crate::wire::Decode for GroupMemberSetAccessTypeError {
 }
 impl crate::wire::Validate for GroupMemberSetAccessTypeError {}
 impl ::std::fmt::Debug for GroupMemberSetAccessTypeError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMemberSetAccessTypeError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupMemberSetAccessTypeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupMembersAddError {
     /// No matching group found. No groups match the specified group ID.
@@ -19385,6 +21502,7 @@ pub enum GroupMembersAddError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupMembersAddError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupNotFound => crate::wire::write_tag(w, "group_not_found"),
@@ -19424,6 +21542,7 @@ impl crate::wire::Encode for GroupMembersAddError {
 }
 impl crate::wire::Decode for GroupMembersAddError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19509,11 +21628,18 @@ impl crate::wire::Decode for GroupMembersAddError {
 }
 impl crate::wire::Validate for GroupMembersAddError {}
 impl ::std::fmt::Debug for GroupMembersAddError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersAddError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupMembersAddError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupMembersRemoveError {
     /// No matching group found. No groups match the specified group ID.
@@ -19533,6 +21659,7 @@ pub enum GroupMembersRemoveError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupMembersRemoveError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupNotFound => crate::wire::write_tag(w, "group_not_found"),
@@ -19562,6 +21689,7 @@ impl crate::wire::Encode for GroupMembersRemoveError {
 }
 impl crate::wire::Decode for GroupMembersRemoveError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19634,12 +21762,19 @@ impl crate::wire::Decode for GroupMembersRemoveError {
 }
 impl crate::wire::Validate for GroupMembersRemoveError {}
 impl ::std::fmt::Debug for GroupMembersRemoveError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersRemoveError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupMembersRemoveError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error that can be raised when [`GroupMembersSelector`] is used, and the users are required to be members of the specified group.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupMembersSelectorError {
     /// No matching group found. No groups match the specified group ID.
@@ -19653,6 +21788,7 @@ pub enum GroupMembersSelectorError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupMembersSelectorError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupNotFound => crate::wire::write_tag(w, "group_not_found"),
@@ -19667,6 +21803,7 @@ impl crate::wire::Encode for GroupMembersSelectorError {
 }
 impl crate::wire::Decode for GroupMembersSelectorError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19722,12 +21859,19 @@ impl crate::wire::Decode for GroupMembersSelectorError {
 }
 impl crate::wire::Validate for GroupMembersSelectorError {}
 impl ::std::fmt::Debug for GroupMembersSelectorError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupMembersSelectorError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupMembersSelectorError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Argument for selecting a single group, either by group\_id or by external group ID.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum GroupSelector {
     /// Group ID.
     GroupId(crate::team_common::GroupId),
@@ -19735,6 +21879,7 @@ pub enum GroupSelector {
     GroupExternalId(crate::team_common::GroupExternalId),
 }
 impl crate::wire::Encode for GroupSelector {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupId(x) => {
@@ -19752,6 +21897,7 @@ impl crate::wire::Encode for GroupSelector {
 }
 impl crate::wire::Decode for GroupSelector {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19793,12 +21939,19 @@ impl crate::wire::Decode for GroupSelector {
 }
 impl crate::wire::Validate for GroupSelector {}
 impl ::std::fmt::Debug for GroupSelector {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupSelector", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupSelector {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error that can be raised when [`GroupSelector`] is used.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupSelectorError {
     /// No matching group found. No groups match the specified group ID.
@@ -19808,6 +21961,7 @@ pub enum GroupSelectorError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupSelectorError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupNotFound => crate::wire::write_tag(w, "group_not_found"),
@@ -19818,6 +21972,7 @@ impl crate::wire::Encode for GroupSelectorError {
 }
 impl crate::wire::Decode for GroupSelectorError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19859,12 +22014,19 @@ impl crate::wire::Decode for GroupSelectorError {
 }
 impl crate::wire::Validate for GroupSelectorError {}
 impl ::std::fmt::Debug for GroupSelectorError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupSelectorError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupSelectorError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error that can be raised when [`GroupSelector`] is used and team groups are disallowed from being used.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupSelectorWithTeamGroupError {
     /// No matching group found. No groups match the specified group ID.
@@ -19876,6 +22038,7 @@ pub enum GroupSelectorWithTeamGroupError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupSelectorWithTeamGroupError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupNotFound => crate::wire::write_tag(w, "group_not_found"),
@@ -19889,6 +22052,7 @@ impl crate::wire::Encode for GroupSelectorWithTeamGroupError {
 }
 impl crate::wire::Decode for GroupSelectorWithTeamGroupError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -19937,11 +22101,18 @@ impl crate::wire::Decode for GroupSelectorWithTeamGroupError {
 }
 impl crate::wire::Validate for GroupSelectorWithTeamGroupError {}
 impl ::std::fmt::Debug for GroupSelectorWithTeamGroupError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupSelectorWithTeamGroupError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupSelectorWithTeamGroupError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupUpdateError {
     /// No matching group found. No groups match the specified group ID.
@@ -19959,6 +22130,7 @@ pub enum GroupUpdateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupUpdateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupNotFound => crate::wire::write_tag(w, "group_not_found"),
@@ -19979,6 +22151,7 @@ impl crate::wire::Encode for GroupUpdateError {
 }
 impl crate::wire::Decode for GroupUpdateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20041,11 +22214,18 @@ impl crate::wire::Decode for GroupUpdateError {
 }
 impl crate::wire::Validate for GroupUpdateError {}
 impl ::std::fmt::Debug for GroupUpdateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupUpdateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupUpdateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupsGetInfoError {
     /// The group is not on your team.
@@ -20055,6 +22235,7 @@ pub enum GroupsGetInfoError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupsGetInfoError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupNotOnTeam => crate::wire::write_tag(w, "group_not_on_team"),
@@ -20065,6 +22246,7 @@ impl crate::wire::Encode for GroupsGetInfoError {
 }
 impl crate::wire::Decode for GroupsGetInfoError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20106,11 +22288,18 @@ impl crate::wire::Decode for GroupsGetInfoError {
 }
 impl crate::wire::Validate for GroupsGetInfoError {}
 impl ::std::fmt::Debug for GroupsGetInfoError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsGetInfoError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupsGetInfoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum GroupsGetInfoItem {
     /// An ID that was provided as a parameter to [`groups/get_info`](crate::team::groups_get_info), and did not match a corresponding group. The ID can be a group ID, or an external ID, depending on how the method was called.
     IdNotFound(::std::string::String),
@@ -20118,6 +22307,7 @@ pub enum GroupsGetInfoItem {
     GroupInfo(crate::team::GroupFullInfo),
 }
 impl crate::wire::Encode for GroupsGetInfoItem {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IdNotFound(x) => {
@@ -20135,6 +22325,7 @@ impl crate::wire::Encode for GroupsGetInfoItem {
 }
 impl crate::wire::Decode for GroupsGetInfoItem {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20144,7 +22335,7 @@ impl crate::wire::Decode for GroupsGetInfoItem {
                 "group_info" => {
                     ::std::result::Result::Ok(
                         Self::GroupInfo({
-                            let v = <crate::team::GroupFullInfo as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::GroupFullInfo as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -20179,10 +22370,7 @@ impl crate::wire::Decode for GroupsGetInfoItem {
                     .map(Self::IdNotFound)
             }
             "group_info" => {
-                <crate::team::GroupFullInfo as crate::wire::DecodeFields>::decode_fields(
-                        r,
-                        at,
-                    )
+                <crate::team::GroupFullInfo as crate::wire::Decode>::decode_fields(r, at)
                     .map(Self::GroupInfo)
             }
             _ => {
@@ -20200,6 +22388,7 @@ impl crate::wire::Decode for GroupsGetInfoItem {
 }
 impl crate::wire::Validate for GroupsGetInfoItem {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::IdNotFound(x) => {}
@@ -20214,11 +22403,18 @@ impl crate::wire::Validate for GroupsGetInfoItem {
     }
 }
 impl ::std::fmt::Debug for GroupsGetInfoItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsGetInfoItem", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupsGetInfoItem {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupsListContinueError {
     /// The cursor is invalid.
@@ -20228,6 +22424,7 @@ pub enum GroupsListContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupsListContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
@@ -20238,6 +22435,7 @@ impl crate::wire::Encode for GroupsListContinueError {
 }
 impl crate::wire::Decode for GroupsListContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20279,11 +22477,18 @@ impl crate::wire::Decode for GroupsListContinueError {
 }
 impl crate::wire::Validate for GroupsListContinueError {}
 impl ::std::fmt::Debug for GroupsListContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsListContinueError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupsListContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupsMembersListContinueError {
     /// The cursor is invalid.
@@ -20293,6 +22498,7 @@ pub enum GroupsMembersListContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupsMembersListContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
@@ -20303,6 +22509,7 @@ impl crate::wire::Encode for GroupsMembersListContinueError {
 }
 impl crate::wire::Decode for GroupsMembersListContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20344,11 +22551,18 @@ impl crate::wire::Decode for GroupsMembersListContinueError {
 }
 impl crate::wire::Validate for GroupsMembersListContinueError {}
 impl ::std::fmt::Debug for GroupsMembersListContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsMembersListContinueError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupsMembersListContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupsPollError {
     /// The job ID is invalid.
@@ -20362,6 +22576,7 @@ pub enum GroupsPollError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupsPollError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidAsyncJobId => crate::wire::write_tag(w, "invalid_async_job_id"),
@@ -20374,6 +22589,7 @@ impl crate::wire::Encode for GroupsPollError {
 }
 impl crate::wire::Decode for GroupsPollError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20422,12 +22638,19 @@ impl crate::wire::Decode for GroupsPollError {
 }
 impl crate::wire::Validate for GroupsPollError {}
 impl ::std::fmt::Debug for GroupsPollError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsPollError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupsPollError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Argument for selecting a list of groups, either by group\_ids, or external group IDs.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum GroupsSelector {
     /// List of group IDs.
     GroupIds(::std::vec::Vec<crate::team_common::GroupId>),
@@ -20435,6 +22658,7 @@ pub enum GroupsSelector {
     GroupExternalIds(::std::vec::Vec<::std::string::String>),
 }
 impl crate::wire::Encode for GroupsSelector {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::GroupIds(x) => {
@@ -20452,6 +22676,7 @@ impl crate::wire::Encode for GroupsSelector {
 }
 impl crate::wire::Decode for GroupsSelector {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20498,12 +22723,19 @@ impl crate::wire::Decode for GroupsSelector {
 }
 impl crate::wire::Validate for GroupsSelector {}
 impl ::std::fmt::Debug for GroupsSelector {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupsSelector", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupsSelector {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The value for [`Feature.has_distinct_member_homes`](crate::team::Feature::HasDistinctMemberHomes).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum HasDistinctMemberHomesValue {
     /// Does this team have distinct team member homes.
@@ -20513,6 +22745,7 @@ pub enum HasDistinctMemberHomesValue {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for HasDistinctMemberHomesValue {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::HasDistinctMemberHomes(x) => {
@@ -20529,6 +22762,7 @@ impl crate::wire::Encode for HasDistinctMemberHomesValue {
 }
 impl crate::wire::Decode for HasDistinctMemberHomesValue {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20573,12 +22807,19 @@ impl crate::wire::Decode for HasDistinctMemberHomesValue {
 }
 impl crate::wire::Validate for HasDistinctMemberHomesValue {}
 impl ::std::fmt::Debug for HasDistinctMemberHomesValue {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("HasDistinctMemberHomesValue", self, f)
     }
 }
+impl ::std::cmp::PartialEq for HasDistinctMemberHomesValue {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The value for [`Feature.has_team_file_events`](crate::team::Feature::HasTeamFileEvents).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum HasTeamFileEventsValue {
     /// Does this team have file events.
@@ -20588,6 +22829,7 @@ pub enum HasTeamFileEventsValue {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for HasTeamFileEventsValue {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Enabled(x) => {
@@ -20600,6 +22842,7 @@ impl crate::wire::Encode for HasTeamFileEventsValue {
 }
 impl crate::wire::Decode for HasTeamFileEventsValue {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20640,12 +22883,19 @@ impl crate::wire::Decode for HasTeamFileEventsValue {
 }
 impl crate::wire::Validate for HasTeamFileEventsValue {}
 impl ::std::fmt::Debug for HasTeamFileEventsValue {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("HasTeamFileEventsValue", self, f)
     }
 }
+impl ::std::cmp::PartialEq for HasTeamFileEventsValue {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The value for [`Feature.has_team_selective_sync`](crate::team::Feature::HasTeamSelectiveSync).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum HasTeamSelectiveSyncValue {
     /// Does this team have team selective sync enabled.
@@ -20655,6 +22905,7 @@ pub enum HasTeamSelectiveSyncValue {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for HasTeamSelectiveSyncValue {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::HasTeamSelectiveSync(x) => {
@@ -20671,6 +22922,7 @@ impl crate::wire::Encode for HasTeamSelectiveSyncValue {
 }
 impl crate::wire::Decode for HasTeamSelectiveSyncValue {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20715,12 +22967,19 @@ impl crate::wire::Decode for HasTeamSelectiveSyncValue {
 }
 impl crate::wire::Validate for HasTeamSelectiveSyncValue {}
 impl ::std::fmt::Debug for HasTeamSelectiveSyncValue {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("HasTeamSelectiveSyncValue", self, f)
     }
 }
+impl ::std::cmp::PartialEq for HasTeamSelectiveSyncValue {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The value for [`Feature.has_team_shared_dropbox`](crate::team::Feature::HasTeamSharedDropbox).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum HasTeamSharedDropboxValue {
     /// Does this team have a shared team root.
@@ -20730,6 +22989,7 @@ pub enum HasTeamSharedDropboxValue {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for HasTeamSharedDropboxValue {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::HasTeamSharedDropbox(x) => {
@@ -20746,6 +23006,7 @@ impl crate::wire::Encode for HasTeamSharedDropboxValue {
 }
 impl crate::wire::Decode for HasTeamSharedDropboxValue {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20790,11 +23051,18 @@ impl crate::wire::Decode for HasTeamSharedDropboxValue {
 }
 impl crate::wire::Validate for HasTeamSharedDropboxValue {}
 impl ::std::fmt::Debug for HasTeamSharedDropboxValue {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("HasTeamSharedDropboxValue", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for HasTeamSharedDropboxValue {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LegalHoldStatus {
     /// The legal hold policy is active.
@@ -20814,6 +23082,7 @@ pub enum LegalHoldStatus {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LegalHoldStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Active => crate::wire::write_tag(w, "active"),
@@ -20829,6 +23098,7 @@ impl crate::wire::Encode for LegalHoldStatus {
 }
 impl crate::wire::Decode for LegalHoldStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20890,11 +23160,18 @@ impl crate::wire::Decode for LegalHoldStatus {
 }
 impl crate::wire::Validate for LegalHoldStatus {}
 impl ::std::fmt::Debug for LegalHoldStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LegalHoldsError {
     /// There has been an unknown legal hold error.
@@ -20906,6 +23183,7 @@ pub enum LegalHoldsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LegalHoldsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnknownLegalHoldError => {
@@ -20921,6 +23199,7 @@ impl crate::wire::Encode for LegalHoldsError {
 }
 impl crate::wire::Decode for LegalHoldsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -20966,11 +23245,18 @@ impl crate::wire::Decode for LegalHoldsError {
 }
 impl crate::wire::Validate for LegalHoldsError {}
 impl ::std::fmt::Debug for LegalHoldsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LegalHoldsGetPolicyError {
     /// There has been an unknown legal hold error.
@@ -20984,6 +23270,7 @@ pub enum LegalHoldsGetPolicyError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LegalHoldsGetPolicyError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnknownLegalHoldError => {
@@ -21002,6 +23289,7 @@ impl crate::wire::Encode for LegalHoldsGetPolicyError {
 }
 impl crate::wire::Decode for LegalHoldsGetPolicyError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21059,11 +23347,18 @@ impl crate::wire::Decode for LegalHoldsGetPolicyError {
 }
 impl crate::wire::Validate for LegalHoldsGetPolicyError {}
 impl ::std::fmt::Debug for LegalHoldsGetPolicyError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsGetPolicyError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsGetPolicyError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LegalHoldsListHeldRevisionsContinueError {
     /// There has been an unknown legal hold error.
@@ -21077,6 +23372,7 @@ pub enum LegalHoldsListHeldRevisionsContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LegalHoldsListHeldRevisionsContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnknownLegalHoldError => {
@@ -21091,6 +23387,7 @@ impl crate::wire::Encode for LegalHoldsListHeldRevisionsContinueError {
 }
 impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21144,11 +23441,18 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueError {
 }
 impl crate::wire::Validate for LegalHoldsListHeldRevisionsContinueError {}
 impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListHeldRevisionsContinueError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsListHeldRevisionsContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LegalHoldsListHeldRevisionsError {
     /// There has been an unknown legal hold error.
@@ -21166,6 +23470,7 @@ pub enum LegalHoldsListHeldRevisionsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LegalHoldsListHeldRevisionsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnknownLegalHoldError => {
@@ -21186,6 +23491,7 @@ impl crate::wire::Encode for LegalHoldsListHeldRevisionsError {
 }
 impl crate::wire::Decode for LegalHoldsListHeldRevisionsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21255,11 +23561,18 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsError {
 }
 impl crate::wire::Validate for LegalHoldsListHeldRevisionsError {}
 impl ::std::fmt::Debug for LegalHoldsListHeldRevisionsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListHeldRevisionsError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsListHeldRevisionsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LegalHoldsListPoliciesError {
     /// There has been an unknown legal hold error.
@@ -21273,6 +23586,7 @@ pub enum LegalHoldsListPoliciesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LegalHoldsListPoliciesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnknownLegalHoldError => {
@@ -21289,6 +23603,7 @@ impl crate::wire::Encode for LegalHoldsListPoliciesError {
 }
 impl crate::wire::Decode for LegalHoldsListPoliciesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21344,11 +23659,18 @@ impl crate::wire::Decode for LegalHoldsListPoliciesError {
 }
 impl crate::wire::Validate for LegalHoldsListPoliciesError {}
 impl ::std::fmt::Debug for LegalHoldsListPoliciesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsListPoliciesError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsListPoliciesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LegalHoldsPolicyCreateError {
     /// There has been an unknown legal hold error.
@@ -21376,6 +23698,7 @@ pub enum LegalHoldsPolicyCreateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LegalHoldsPolicyCreateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnknownLegalHoldError => {
@@ -21408,6 +23731,7 @@ impl crate::wire::Encode for LegalHoldsPolicyCreateError {
 }
 impl crate::wire::Decode for LegalHoldsPolicyCreateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21510,11 +23834,18 @@ impl crate::wire::Decode for LegalHoldsPolicyCreateError {
 }
 impl crate::wire::Validate for LegalHoldsPolicyCreateError {}
 impl ::std::fmt::Debug for LegalHoldsPolicyCreateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsPolicyCreateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsPolicyCreateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LegalHoldsPolicyReleaseError {
     /// There has been an unknown legal hold error.
@@ -21532,6 +23863,7 @@ pub enum LegalHoldsPolicyReleaseError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LegalHoldsPolicyReleaseError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnknownLegalHoldError => {
@@ -21556,6 +23888,7 @@ impl crate::wire::Encode for LegalHoldsPolicyReleaseError {
 }
 impl crate::wire::Decode for LegalHoldsPolicyReleaseError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21627,11 +23960,18 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseError {
 }
 impl crate::wire::Validate for LegalHoldsPolicyReleaseError {}
 impl ::std::fmt::Debug for LegalHoldsPolicyReleaseError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsPolicyReleaseError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for LegalHoldsPolicyReleaseError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum LegalHoldsPolicyUpdateError {
     /// There has been an unknown legal hold error.
@@ -21659,6 +23999,7 @@ pub enum LegalHoldsPolicyUpdateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for LegalHoldsPolicyUpdateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnknownLegalHoldError => {
@@ -21691,6 +24032,7 @@ impl crate::wire::Encode for LegalHoldsPolicyUpdateError {
 }
 impl crate::wire::Decode for LegalHoldsPolicyUpdateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21795,12 +24137,19 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateError {
 }
 impl crate::wire::Validate for LegalHoldsPolicyUpdateError {}
 impl ::std::fmt::Debug for LegalHoldsPolicyUpdateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("LegalHoldsPolicyUpdateError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for LegalHoldsPolicyUpdateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error returned by [`linked_apps/list_member_linked_apps`](crate::team::linked_apps_list_member_linked_apps).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListMemberAppsError {
     /// Member not found.
@@ -21810,6 +24159,7 @@ pub enum ListMemberAppsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListMemberAppsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MemberNotFound => crate::wire::write_tag(w, "member_not_found"),
@@ -21820,6 +24170,7 @@ impl crate::wire::Encode for ListMemberAppsError {
 }
 impl crate::wire::Decode for ListMemberAppsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21861,11 +24212,18 @@ impl crate::wire::Decode for ListMemberAppsError {
 }
 impl crate::wire::Validate for ListMemberAppsError {}
 impl ::std::fmt::Debug for ListMemberAppsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberAppsError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListMemberAppsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListMemberDevicesError {
     /// Member not found.
@@ -21875,6 +24233,7 @@ pub enum ListMemberDevicesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListMemberDevicesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MemberNotFound => crate::wire::write_tag(w, "member_not_found"),
@@ -21885,6 +24244,7 @@ impl crate::wire::Encode for ListMemberDevicesError {
 }
 impl crate::wire::Decode for ListMemberDevicesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21926,12 +24286,19 @@ impl crate::wire::Decode for ListMemberDevicesError {
 }
 impl crate::wire::Validate for ListMemberDevicesError {}
 impl ::std::fmt::Debug for ListMemberDevicesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMemberDevicesError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListMemberDevicesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error returned by [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListMembersAppsError {
     /// Indicates that the cursor has been invalidated. Call [`linked_apps/list_members_linked_apps`](crate::team::linked_apps_list_members_linked_apps) again with an empty cursor to obtain a new cursor.
@@ -21941,6 +24308,7 @@ pub enum ListMembersAppsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListMembersAppsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Reset => crate::wire::write_tag(w, "reset"),
@@ -21951,6 +24319,7 @@ impl crate::wire::Encode for ListMembersAppsError {
 }
 impl crate::wire::Decode for ListMembersAppsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -21992,11 +24361,18 @@ impl crate::wire::Decode for ListMembersAppsError {
 }
 impl crate::wire::Validate for ListMembersAppsError {}
 impl ::std::fmt::Debug for ListMembersAppsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersAppsError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListMembersAppsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListMembersDevicesError {
     /// Indicates that the cursor has been invalidated. Call [`devices/list_members_devices`](crate::team::devices_list_members_devices) again with an empty cursor to obtain a new cursor.
@@ -22006,6 +24382,7 @@ pub enum ListMembersDevicesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListMembersDevicesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Reset => crate::wire::write_tag(w, "reset"),
@@ -22016,6 +24393,7 @@ impl crate::wire::Encode for ListMembersDevicesError {
 }
 impl crate::wire::Decode for ListMembersDevicesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -22057,12 +24435,19 @@ impl crate::wire::Decode for ListMembersDevicesError {
 }
 impl crate::wire::Validate for ListMembersDevicesError {}
 impl ::std::fmt::Debug for ListMembersDevicesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListMembersDevicesError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListMembersDevicesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error returned by [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListTeamAppsError {
     /// Indicates that the cursor has been invalidated. Call [`linked_apps/list_team_linked_apps`](crate::team::linked_apps_list_team_linked_apps) again with an empty cursor to obtain a new cursor.
@@ -22072,6 +24457,7 @@ pub enum ListTeamAppsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListTeamAppsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Reset => crate::wire::write_tag(w, "reset"),
@@ -22082,6 +24468,7 @@ impl crate::wire::Encode for ListTeamAppsError {
 }
 impl crate::wire::Decode for ListTeamAppsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -22121,11 +24508,18 @@ impl crate::wire::Decode for ListTeamAppsError {
 }
 impl crate::wire::Validate for ListTeamAppsError {}
 impl ::std::fmt::Debug for ListTeamAppsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamAppsError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ListTeamAppsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ListTeamDevicesError {
     /// Indicates that the cursor has been invalidated. Call [`devices/list_team_devices`](crate::team::devices_list_team_devices) again with an empty cursor to obtain a new cursor.
@@ -22135,6 +24529,7 @@ pub enum ListTeamDevicesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ListTeamDevicesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Reset => crate::wire::write_tag(w, "reset"),
@@ -22145,6 +24540,7 @@ impl crate::wire::Encode for ListTeamDevicesError {
 }
 impl crate::wire::Decode for ListTeamDevicesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -22186,12 +24582,19 @@ impl crate::wire::Decode for ListTeamDevicesError {
 }
 impl crate::wire::Validate for ListTeamDevicesError {}
 impl ::std::fmt::Debug for ListTeamDevicesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ListTeamDevicesError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ListTeamDevicesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Describes the result of attempting to add a single user to the team. 'success' is the only value indicating that a user was indeed added to the team - the other values explain the type of failure that occurred, and include the email of the user for which the operation has failed.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum MemberAddResult {
     /// Team is already full. The organization has no available licenses.
     TeamLicenseLimit(crate::common::EmailAddress),
@@ -22217,6 +24620,7 @@ pub enum MemberAddResult {
     Success(crate::team::TeamMemberInfo),
 }
 impl crate::wire::Encode for MemberAddResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TeamLicenseLimit(x) => {
@@ -22297,6 +24701,7 @@ impl crate::wire::Encode for MemberAddResult {
 }
 impl crate::wire::Decode for MemberAddResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -22306,7 +24711,7 @@ impl crate::wire::Decode for MemberAddResult {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::team::TeamMemberInfo as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::TeamMemberInfo as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -22386,7 +24791,7 @@ impl crate::wire::Decode for MemberAddResult {
                     .map(Self::UserCreationFailed)
             }
             "success" => {
-                <crate::team::TeamMemberInfo as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::TeamMemberInfo as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -22407,6 +24812,7 @@ impl crate::wire::Decode for MemberAddResult {
 }
 impl crate::wire::Validate for MemberAddResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -22540,11 +24946,18 @@ impl crate::wire::Validate for MemberAddResult {
     }
 }
 impl ::std::fmt::Debug for MemberAddResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAddResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MemberAddResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum MemberAddResultBase {
     /// Team is already full. The organization has no available licenses.
     TeamLicenseLimit(crate::common::EmailAddress),
@@ -22568,6 +24981,7 @@ pub enum MemberAddResultBase {
     UserCreationFailed(crate::common::EmailAddress),
 }
 impl crate::wire::Encode for MemberAddResultBase {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TeamLicenseLimit(x) => {
@@ -22645,6 +25059,7 @@ impl crate::wire::Encode for MemberAddResultBase {
 }
 impl crate::wire::Decode for MemberAddResultBase {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -22762,6 +25177,7 @@ impl crate::wire::Decode for MemberAddResultBase {
 }
 impl crate::wire::Validate for MemberAddResultBase {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -22891,12 +25307,19 @@ impl crate::wire::Validate for MemberAddResultBase {
     }
 }
 impl ::std::fmt::Debug for MemberAddResultBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAddResultBase", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MemberAddResultBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Describes the result of attempting to add a single user to the team. 'success' is the only value indicating that a user was indeed added to the team - the other values explain the type of failure that occurred, and include the email of the user for which the operation has failed.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MemberAddV2Result {
     /// Team is already full. The organization has no available licenses.
@@ -22926,6 +25349,7 @@ pub enum MemberAddV2Result {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MemberAddV2Result {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TeamLicenseLimit(x) => {
@@ -23008,6 +25432,7 @@ impl crate::wire::Encode for MemberAddV2Result {
 }
 impl crate::wire::Decode for MemberAddV2Result {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -23017,7 +25442,7 @@ impl crate::wire::Decode for MemberAddV2Result {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::team::TeamMemberInfoV2 as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::TeamMemberInfoV2 as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -23100,7 +25525,7 @@ impl crate::wire::Decode for MemberAddV2Result {
                     .map(Self::UserCreationFailed)
             }
             "success" => {
-                <crate::team::TeamMemberInfoV2 as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::TeamMemberInfoV2 as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -23116,6 +25541,7 @@ impl crate::wire::Decode for MemberAddV2Result {
 }
 impl crate::wire::Validate for MemberAddV2Result {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -23249,11 +25675,18 @@ impl crate::wire::Validate for MemberAddV2Result {
     }
 }
 impl ::std::fmt::Debug for MemberAddV2Result {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberAddV2Result", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MemberAddV2Result {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum MemberSelectorError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
     UserNotFound,
@@ -23261,6 +25694,7 @@ pub enum MemberSelectorError {
     UserNotInTeam,
 }
 impl crate::wire::Encode for MemberSelectorError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -23270,6 +25704,7 @@ impl crate::wire::Encode for MemberSelectorError {
 }
 impl crate::wire::Decode for MemberSelectorError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -23325,11 +25760,18 @@ impl crate::wire::Decode for MemberSelectorError {
 }
 impl crate::wire::Validate for MemberSelectorError {}
 impl ::std::fmt::Debug for MemberSelectorError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberSelectorError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MemberSelectorError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum MembersAddJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -23339,6 +25781,7 @@ pub enum MembersAddJobStatus {
     Failed(::std::string::String),
 }
 impl crate::wire::Encode for MembersAddJobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -23353,6 +25796,7 @@ impl crate::wire::Encode for MembersAddJobStatus {
 }
 impl crate::wire::Decode for MembersAddJobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -23411,6 +25855,7 @@ impl crate::wire::Decode for MembersAddJobStatus {
 }
 impl crate::wire::Validate for MembersAddJobStatus {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -23427,11 +25872,18 @@ impl crate::wire::Validate for MembersAddJobStatus {
     }
 }
 impl ::std::fmt::Debug for MembersAddJobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersAddJobStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersAddJobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersAddJobStatusV2Result {
     /// The asynchronous job is still in progress.
@@ -23445,6 +25897,7 @@ pub enum MembersAddJobStatusV2Result {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersAddJobStatusV2Result {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -23461,6 +25914,7 @@ impl crate::wire::Encode for MembersAddJobStatusV2Result {
 }
 impl crate::wire::Decode for MembersAddJobStatusV2Result {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -23510,6 +25964,7 @@ impl crate::wire::Decode for MembersAddJobStatusV2Result {
 }
 impl crate::wire::Validate for MembersAddJobStatusV2Result {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -23526,17 +25981,25 @@ impl crate::wire::Validate for MembersAddJobStatusV2Result {
     }
 }
 impl ::std::fmt::Debug for MembersAddJobStatusV2Result {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersAddJobStatusV2Result", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersAddJobStatusV2Result {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum MembersAddLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
     Complete(::std::vec::Vec<crate::team::MemberAddResult>),
 }
 impl crate::wire::Encode for MembersAddLaunch {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -23554,6 +26017,7 @@ impl crate::wire::Encode for MembersAddLaunch {
 }
 impl crate::wire::Decode for MembersAddLaunch {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -23602,6 +26066,7 @@ impl crate::wire::Decode for MembersAddLaunch {
 }
 impl crate::wire::Validate for MembersAddLaunch {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -23626,11 +26091,18 @@ impl crate::wire::Validate for MembersAddLaunch {
     }
 }
 impl ::std::fmt::Debug for MembersAddLaunch {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersAddLaunch", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersAddLaunch {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersAddLaunchV2Result {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
@@ -23641,6 +26113,7 @@ pub enum MembersAddLaunchV2Result {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersAddLaunchV2Result {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -23660,6 +26133,7 @@ impl crate::wire::Encode for MembersAddLaunchV2Result {
 }
 impl crate::wire::Decode for MembersAddLaunchV2Result {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -23704,6 +26178,7 @@ impl crate::wire::Decode for MembersAddLaunchV2Result {
 }
 impl crate::wire::Validate for MembersAddLaunchV2Result {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -23728,11 +26203,18 @@ impl crate::wire::Validate for MembersAddLaunchV2Result {
     }
 }
 impl ::std::fmt::Debug for MembersAddLaunchV2Result {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersAddLaunchV2Result", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersAddLaunchV2Result {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersDeactivateError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -23744,6 +26226,7 @@ pub enum MembersDeactivateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersDeactivateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -23755,6 +26238,7 @@ impl crate::wire::Encode for MembersDeactivateError {
 }
 impl crate::wire::Decode for MembersDeactivateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -23801,11 +26285,18 @@ impl crate::wire::Decode for MembersDeactivateError {
 }
 impl crate::wire::Validate for MembersDeactivateError {}
 impl ::std::fmt::Debug for MembersDeactivateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDeactivateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersDeactivateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersDeleteFormerMemberFilesError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -23825,6 +26316,7 @@ pub enum MembersDeleteFormerMemberFilesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersDeleteFormerMemberFilesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -23842,6 +26334,7 @@ impl crate::wire::Encode for MembersDeleteFormerMemberFilesError {
 }
 impl crate::wire::Decode for MembersDeleteFormerMemberFilesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -23914,11 +26407,18 @@ impl crate::wire::Decode for MembersDeleteFormerMemberFilesError {
 }
 impl crate::wire::Validate for MembersDeleteFormerMemberFilesError {}
 impl ::std::fmt::Debug for MembersDeleteFormerMemberFilesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDeleteFormerMemberFilesError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersDeleteFormerMemberFilesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersDeleteProfilePhotoError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -23932,6 +26432,7 @@ pub enum MembersDeleteProfilePhotoError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersDeleteProfilePhotoError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -23946,6 +26447,7 @@ impl crate::wire::Encode for MembersDeleteProfilePhotoError {
 }
 impl crate::wire::Decode for MembersDeleteProfilePhotoError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -23999,12 +26501,19 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoError {
 }
 impl crate::wire::Validate for MembersDeleteProfilePhotoError {}
 impl ::std::fmt::Debug for MembersDeleteProfilePhotoError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersDeleteProfilePhotoError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersDeleteProfilePhotoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 ///
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersGetInfoError {
     Other,
@@ -24012,6 +26521,7 @@ pub enum MembersGetInfoError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersGetInfoError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Other => crate::wire::write_tag(w, "other"),
@@ -24021,6 +26531,7 @@ impl crate::wire::Encode for MembersGetInfoError {
 }
 impl crate::wire::Decode for MembersGetInfoError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -24057,12 +26568,19 @@ impl crate::wire::Decode for MembersGetInfoError {
 }
 impl crate::wire::Validate for MembersGetInfoError {}
 impl ::std::fmt::Debug for MembersGetInfoError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersGetInfoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Describes a result obtained for a single user whose id was specified in the parameter of [`members/get_info`](crate::team::members_get_info).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum MembersGetInfoItem {
     /// An ID that was provided as a parameter to [`members/get_info`](crate::team::members_get_info) or [`members/get_info:2`](crate::team::members_get_info_v2), and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
     IdNotFound(::std::string::String),
@@ -24070,6 +26588,7 @@ pub enum MembersGetInfoItem {
     MemberInfo(crate::team::TeamMemberInfo),
 }
 impl crate::wire::Encode for MembersGetInfoItem {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IdNotFound(x) => {
@@ -24087,6 +26606,7 @@ impl crate::wire::Encode for MembersGetInfoItem {
 }
 impl crate::wire::Decode for MembersGetInfoItem {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -24096,7 +26616,7 @@ impl crate::wire::Decode for MembersGetInfoItem {
                 "member_info" => {
                     ::std::result::Result::Ok(
                         Self::MemberInfo({
-                            let v = <crate::team::TeamMemberInfo as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::TeamMemberInfo as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -24133,7 +26653,7 @@ impl crate::wire::Decode for MembersGetInfoItem {
                     .map(Self::IdNotFound)
             }
             "member_info" => {
-                <crate::team::TeamMemberInfo as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::TeamMemberInfo as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -24154,6 +26674,7 @@ impl crate::wire::Decode for MembersGetInfoItem {
 }
 impl crate::wire::Validate for MembersGetInfoItem {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::IdNotFound(x) => {}
@@ -24168,16 +26689,24 @@ impl crate::wire::Validate for MembersGetInfoItem {
     }
 }
 impl ::std::fmt::Debug for MembersGetInfoItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoItem", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersGetInfoItem {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum MembersGetInfoItemBase {
     /// An ID that was provided as a parameter to [`members/get_info`](crate::team::members_get_info) or [`members/get_info:2`](crate::team::members_get_info_v2), and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
     IdNotFound(::std::string::String),
 }
 impl crate::wire::Encode for MembersGetInfoItemBase {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IdNotFound(x) => {
@@ -24192,6 +26721,7 @@ impl crate::wire::Encode for MembersGetInfoItemBase {
 }
 impl crate::wire::Decode for MembersGetInfoItemBase {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -24241,12 +26771,19 @@ impl crate::wire::Decode for MembersGetInfoItemBase {
 }
 impl crate::wire::Validate for MembersGetInfoItemBase {}
 impl ::std::fmt::Debug for MembersGetInfoItemBase {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoItemBase", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersGetInfoItemBase {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Describes a result obtained for a single user whose id was specified in the parameter of [`members/get_info:2`](crate::team::members_get_info_v2).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersGetInfoItemV2 {
     /// An ID that was provided as a parameter to [`members/get_info`](crate::team::members_get_info) or [`members/get_info:2`](crate::team::members_get_info_v2), and did not match a corresponding user. This might be a team\_member\_id, an email, or an external ID, depending on how the method was called.
@@ -24258,6 +26795,7 @@ pub enum MembersGetInfoItemV2 {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersGetInfoItemV2 {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IdNotFound(x) => {
@@ -24277,6 +26815,7 @@ impl crate::wire::Encode for MembersGetInfoItemV2 {
 }
 impl crate::wire::Decode for MembersGetInfoItemV2 {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -24286,7 +26825,7 @@ impl crate::wire::Decode for MembersGetInfoItemV2 {
                 "member_info" => {
                     ::std::result::Result::Ok(
                         Self::MemberInfo({
-                            let v = <crate::team::TeamMemberInfoV2 as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::TeamMemberInfoV2 as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -24319,7 +26858,7 @@ impl crate::wire::Decode for MembersGetInfoItemV2 {
                     .map(Self::IdNotFound)
             }
             "member_info" => {
-                <crate::team::TeamMemberInfoV2 as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::TeamMemberInfoV2 as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -24335,6 +26874,7 @@ impl crate::wire::Decode for MembersGetInfoItemV2 {
 }
 impl crate::wire::Validate for MembersGetInfoItemV2 {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::IdNotFound(x) => {}
@@ -24349,11 +26889,18 @@ impl crate::wire::Validate for MembersGetInfoItemV2 {
     }
 }
 impl ::std::fmt::Debug for MembersGetInfoItemV2 {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersGetInfoItemV2", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersGetInfoItemV2 {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersListContinueError {
     /// The cursor is invalid.
@@ -24363,6 +26910,7 @@ pub enum MembersListContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersListContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
@@ -24373,6 +26921,7 @@ impl crate::wire::Encode for MembersListContinueError {
 }
 impl crate::wire::Decode for MembersListContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -24414,12 +26963,19 @@ impl crate::wire::Decode for MembersListContinueError {
 }
 impl crate::wire::Validate for MembersListContinueError {}
 impl ::std::fmt::Debug for MembersListContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersListContinueError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersListContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 ///
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersListError {
     Other,
@@ -24427,6 +26983,7 @@ pub enum MembersListError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersListError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Other => crate::wire::write_tag(w, "other"),
@@ -24436,6 +26993,7 @@ impl crate::wire::Encode for MembersListError {
 }
 impl crate::wire::Decode for MembersListError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -24467,11 +27025,18 @@ impl crate::wire::Decode for MembersListError {
 }
 impl crate::wire::Validate for MembersListError {}
 impl ::std::fmt::Debug for MembersListError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersListError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersListError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersPermanentlyDeleteFilesError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -24489,6 +27054,7 @@ pub enum MembersPermanentlyDeleteFilesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersPermanentlyDeleteFilesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -24505,6 +27071,7 @@ impl crate::wire::Encode for MembersPermanentlyDeleteFilesError {
 }
 impl crate::wire::Decode for MembersPermanentlyDeleteFilesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -24572,11 +27139,18 @@ impl crate::wire::Decode for MembersPermanentlyDeleteFilesError {
 }
 impl crate::wire::Validate for MembersPermanentlyDeleteFilesError {}
 impl ::std::fmt::Debug for MembersPermanentlyDeleteFilesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersPermanentlyDeleteFilesError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersPermanentlyDeleteFilesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersRecoverError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -24592,6 +27166,7 @@ pub enum MembersRecoverError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersRecoverError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -24605,6 +27180,7 @@ impl crate::wire::Encode for MembersRecoverError {
 }
 impl crate::wire::Decode for MembersRecoverError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -24663,11 +27239,18 @@ impl crate::wire::Decode for MembersRecoverError {
 }
 impl crate::wire::Validate for MembersRecoverError {}
 impl ::std::fmt::Debug for MembersRecoverError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersRecoverError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersRecoverError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersRemoveError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -24731,6 +27314,7 @@ pub enum MembersRemoveError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersRemoveError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -24815,6 +27399,7 @@ impl crate::wire::Encode for MembersRemoveError {
 }
 impl crate::wire::Decode for MembersRemoveError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -25047,12 +27632,19 @@ impl crate::wire::Decode for MembersRemoveError {
 }
 impl crate::wire::Validate for MembersRemoveError {}
 impl ::std::fmt::Debug for MembersRemoveError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersRemoveError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for MembersRemoveError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 ///
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersSendWelcomeError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25064,6 +27656,7 @@ pub enum MembersSendWelcomeError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersSendWelcomeError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -25075,6 +27668,7 @@ impl crate::wire::Encode for MembersSendWelcomeError {
 }
 impl crate::wire::Decode for MembersSendWelcomeError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -25121,11 +27715,18 @@ impl crate::wire::Decode for MembersSendWelcomeError {
 }
 impl crate::wire::Validate for MembersSendWelcomeError {}
 impl ::std::fmt::Debug for MembersSendWelcomeError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSendWelcomeError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersSendWelcomeError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersSetPermissions2Error {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25143,6 +27744,7 @@ pub enum MembersSetPermissions2Error {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersSetPermissions2Error {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -25159,6 +27761,7 @@ impl crate::wire::Encode for MembersSetPermissions2Error {
 }
 impl crate::wire::Decode for MembersSetPermissions2Error {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -25222,11 +27825,18 @@ impl crate::wire::Decode for MembersSetPermissions2Error {
 }
 impl crate::wire::Validate for MembersSetPermissions2Error {}
 impl ::std::fmt::Debug for MembersSetPermissions2Error {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetPermissions2Error", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersSetPermissions2Error {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersSetPermissionsError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25244,6 +27854,7 @@ pub enum MembersSetPermissionsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersSetPermissionsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -25260,6 +27871,7 @@ impl crate::wire::Encode for MembersSetPermissionsError {
 }
 impl crate::wire::Decode for MembersSetPermissionsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -25323,11 +27935,18 @@ impl crate::wire::Decode for MembersSetPermissionsError {
 }
 impl crate::wire::Validate for MembersSetPermissionsError {}
 impl ::std::fmt::Debug for MembersSetPermissionsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetPermissionsError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersSetPermissionsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersSetProfileError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25357,6 +27976,7 @@ pub enum MembersSetProfileError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersSetProfileError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -25395,6 +28015,7 @@ impl crate::wire::Encode for MembersSetProfileError {
 }
 impl crate::wire::Decode for MembersSetProfileError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -25504,11 +28125,18 @@ impl crate::wire::Decode for MembersSetProfileError {
 }
 impl crate::wire::Validate for MembersSetProfileError {}
 impl ::std::fmt::Debug for MembersSetProfileError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetProfileError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersSetProfileError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersSetProfilePhotoError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25523,6 +28151,7 @@ pub enum MembersSetProfilePhotoError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersSetProfilePhotoError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -25544,6 +28173,7 @@ impl crate::wire::Encode for MembersSetProfilePhotoError {
 }
 impl crate::wire::Decode for MembersSetProfilePhotoError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -25601,11 +28231,18 @@ impl crate::wire::Decode for MembersSetProfilePhotoError {
 }
 impl crate::wire::Validate for MembersSetProfilePhotoError {}
 impl ::std::fmt::Debug for MembersSetProfilePhotoError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSetProfilePhotoError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersSetProfilePhotoError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersSuspendError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25623,6 +28260,7 @@ pub enum MembersSuspendError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersSuspendError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -25639,6 +28277,7 @@ impl crate::wire::Encode for MembersSuspendError {
 }
 impl crate::wire::Decode for MembersSuspendError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -25702,11 +28341,18 @@ impl crate::wire::Decode for MembersSuspendError {
 }
 impl crate::wire::Validate for MembersSuspendError {}
 impl ::std::fmt::Debug for MembersSuspendError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersSuspendError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersSuspendError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersTransferFilesError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25742,6 +28388,7 @@ pub enum MembersTransferFilesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersTransferFilesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -25785,6 +28432,7 @@ impl crate::wire::Encode for MembersTransferFilesError {
 }
 impl crate::wire::Decode for MembersTransferFilesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -25915,11 +28563,18 @@ impl crate::wire::Decode for MembersTransferFilesError {
 }
 impl crate::wire::Validate for MembersTransferFilesError {}
 impl ::std::fmt::Debug for MembersTransferFilesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersTransferFilesError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersTransferFilesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersTransferFormerMembersFilesError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -25963,6 +28618,7 @@ pub enum MembersTransferFormerMembersFilesError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersTransferFormerMembersFilesError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -26016,6 +28672,7 @@ impl crate::wire::Encode for MembersTransferFormerMembersFilesError {
 }
 impl crate::wire::Decode for MembersTransferFormerMembersFilesError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -26172,11 +28829,18 @@ impl crate::wire::Decode for MembersTransferFormerMembersFilesError {
 }
 impl crate::wire::Validate for MembersTransferFormerMembersFilesError {}
 impl ::std::fmt::Debug for MembersTransferFormerMembersFilesError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersTransferFormerMembersFilesError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersTransferFormerMembersFilesError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MembersUnsuspendError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
@@ -26192,6 +28856,7 @@ pub enum MembersUnsuspendError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MembersUnsuspendError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -26207,6 +28872,7 @@ impl crate::wire::Encode for MembersUnsuspendError {
 }
 impl crate::wire::Decode for MembersUnsuspendError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -26265,11 +28931,18 @@ impl crate::wire::Decode for MembersUnsuspendError {
 }
 impl crate::wire::Validate for MembersUnsuspendError {}
 impl ::std::fmt::Debug for MembersUnsuspendError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MembersUnsuspendError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MembersUnsuspendError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MobileClientPlatform {
     /// Official Dropbox iPhone client.
@@ -26287,6 +28960,7 @@ pub enum MobileClientPlatform {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MobileClientPlatform {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Iphone => crate::wire::write_tag(w, "iphone"),
@@ -26301,6 +28975,7 @@ impl crate::wire::Encode for MobileClientPlatform {
 }
 impl crate::wire::Decode for MobileClientPlatform {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -26362,11 +29037,18 @@ impl crate::wire::Decode for MobileClientPlatform {
 }
 impl crate::wire::Validate for MobileClientPlatform {}
 impl ::std::fmt::Debug for MobileClientPlatform {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MobileClientPlatform", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for MobileClientPlatform {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum NamespaceType {
     /// App sandbox folder.
@@ -26384,6 +29066,7 @@ pub enum NamespaceType {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for NamespaceType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AppFolder => crate::wire::write_tag(w, "app_folder"),
@@ -26398,6 +29081,7 @@ impl crate::wire::Encode for NamespaceType {
 }
 impl crate::wire::Decode for NamespaceType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -26454,12 +29138,19 @@ impl crate::wire::Decode for NamespaceType {
 }
 impl crate::wire::Validate for NamespaceType {}
 impl ::std::fmt::Debug for NamespaceType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("NamespaceType", self, f)
     }
 }
+impl ::std::cmp::PartialEq for NamespaceType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// User result for setting member custom quota.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RemoveCustomQuotaResult {
     /// Successfully removed user.
@@ -26471,6 +29162,7 @@ pub enum RemoveCustomQuotaResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RemoveCustomQuotaResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -26490,6 +29182,7 @@ impl crate::wire::Encode for RemoveCustomQuotaResult {
 }
 impl crate::wire::Decode for RemoveCustomQuotaResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -26534,6 +29227,7 @@ impl crate::wire::Decode for RemoveCustomQuotaResult {
 }
 impl crate::wire::Validate for RemoveCustomQuotaResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -26551,12 +29245,19 @@ impl crate::wire::Validate for RemoveCustomQuotaResult {
     }
 }
 impl ::std::fmt::Debug for RemoveCustomQuotaResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RemoveCustomQuotaResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RemoveCustomQuotaResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result of trying to resend verification email to a secondary email address. 'success' is the only value indicating that a verification email was successfully sent. The other values explain the type of error that occurred, and include the email for which the error occurred.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ResendSecondaryEmailResult {
     /// A verification email was successfully sent to the secondary email address.
@@ -26570,6 +29271,7 @@ pub enum ResendSecondaryEmailResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ResendSecondaryEmailResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -26596,6 +29298,7 @@ impl crate::wire::Encode for ResendSecondaryEmailResult {
 }
 impl crate::wire::Decode for ResendSecondaryEmailResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -26644,6 +29347,7 @@ impl crate::wire::Decode for ResendSecondaryEmailResult {
 }
 impl crate::wire::Validate for ResendSecondaryEmailResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -26689,11 +29393,18 @@ impl crate::wire::Validate for ResendSecondaryEmailResult {
     }
 }
 impl ::std::fmt::Debug for ResendSecondaryEmailResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ResendSecondaryEmailResult", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ResendSecondaryEmailResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum RevokeDeviceSessionArg {
     /// End an active session.
     WebSession(crate::team::DeviceSessionArg),
@@ -26703,6 +29414,7 @@ pub enum RevokeDeviceSessionArg {
     MobileClient(crate::team::DeviceSessionArg),
 }
 impl crate::wire::Encode for RevokeDeviceSessionArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::WebSession(x) => {
@@ -26727,6 +29439,7 @@ impl crate::wire::Encode for RevokeDeviceSessionArg {
 }
 impl crate::wire::Decode for RevokeDeviceSessionArg {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -26736,7 +29449,7 @@ impl crate::wire::Decode for RevokeDeviceSessionArg {
                 "web_session" => {
                     ::std::result::Result::Ok(
                         Self::WebSession({
-                            let v = <crate::team::DeviceSessionArg as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::DeviceSessionArg as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -26747,7 +29460,7 @@ impl crate::wire::Decode for RevokeDeviceSessionArg {
                 "desktop_client" => {
                     ::std::result::Result::Ok(
                         Self::DesktopClient({
-                            let v = <crate::team::RevokeDesktopClientArg as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::RevokeDesktopClientArg as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -26758,7 +29471,7 @@ impl crate::wire::Decode for RevokeDeviceSessionArg {
                 "mobile_client" => {
                     ::std::result::Result::Ok(
                         Self::MobileClient({
-                            let v = <crate::team::DeviceSessionArg as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::DeviceSessionArg as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -26791,21 +29504,21 @@ impl crate::wire::Decode for RevokeDeviceSessionArg {
             })?;
         match &*tag {
             "web_session" => {
-                <crate::team::DeviceSessionArg as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::DeviceSessionArg as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
                     .map(Self::WebSession)
             }
             "desktop_client" => {
-                <crate::team::RevokeDesktopClientArg as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::RevokeDesktopClientArg as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
                     .map(Self::DesktopClient)
             }
             "mobile_client" => {
-                <crate::team::DeviceSessionArg as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::DeviceSessionArg as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -26826,12 +29539,19 @@ impl crate::wire::Decode for RevokeDeviceSessionArg {
 }
 impl crate::wire::Validate for RevokeDeviceSessionArg {}
 impl ::std::fmt::Debug for RevokeDeviceSessionArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RevokeDeviceSessionArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 ///
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RevokeDeviceSessionBatchError {
     Other,
@@ -26839,6 +29559,7 @@ pub enum RevokeDeviceSessionBatchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RevokeDeviceSessionBatchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Other => crate::wire::write_tag(w, "other"),
@@ -26848,6 +29569,7 @@ impl crate::wire::Encode for RevokeDeviceSessionBatchError {
 }
 impl crate::wire::Decode for RevokeDeviceSessionBatchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -26884,11 +29606,18 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchError {
 }
 impl crate::wire::Validate for RevokeDeviceSessionBatchError {}
 impl ::std::fmt::Debug for RevokeDeviceSessionBatchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionBatchError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for RevokeDeviceSessionBatchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RevokeDeviceSessionError {
     /// Device session not found.
@@ -26900,6 +29629,7 @@ pub enum RevokeDeviceSessionError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RevokeDeviceSessionError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DeviceSessionNotFound => {
@@ -26913,6 +29643,7 @@ impl crate::wire::Encode for RevokeDeviceSessionError {
 }
 impl crate::wire::Decode for RevokeDeviceSessionError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -26961,12 +29692,19 @@ impl crate::wire::Decode for RevokeDeviceSessionError {
 }
 impl crate::wire::Validate for RevokeDeviceSessionError {}
 impl ::std::fmt::Debug for RevokeDeviceSessionError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeDeviceSessionError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RevokeDeviceSessionError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error returned by [`linked_apps/revoke_linked_app_batch`](crate::team::linked_apps_revoke_linked_app_batch).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RevokeLinkedAppBatchError {
     Other,
@@ -26974,6 +29712,7 @@ pub enum RevokeLinkedAppBatchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RevokeLinkedAppBatchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Other => crate::wire::write_tag(w, "other"),
@@ -26983,6 +29722,7 @@ impl crate::wire::Encode for RevokeLinkedAppBatchError {
 }
 impl crate::wire::Decode for RevokeLinkedAppBatchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -27019,12 +29759,19 @@ impl crate::wire::Decode for RevokeLinkedAppBatchError {
 }
 impl crate::wire::Validate for RevokeLinkedAppBatchError {}
 impl ::std::fmt::Debug for RevokeLinkedAppBatchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedAppBatchError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RevokeLinkedAppBatchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error returned by [`linked_apps/revoke_linked_app`](crate::team::linked_apps_revoke_linked_app).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RevokeLinkedAppError {
     /// Application not found.
@@ -27038,6 +29785,7 @@ pub enum RevokeLinkedAppError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for RevokeLinkedAppError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AppNotFound => crate::wire::write_tag(w, "app_not_found"),
@@ -27052,6 +29800,7 @@ impl crate::wire::Encode for RevokeLinkedAppError {
 }
 impl crate::wire::Decode for RevokeLinkedAppError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -27105,12 +29854,19 @@ impl crate::wire::Decode for RevokeLinkedAppError {
 }
 impl crate::wire::Validate for RevokeLinkedAppError {}
 impl ::std::fmt::Debug for RevokeLinkedAppError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RevokeLinkedAppError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RevokeLinkedAppError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error returned when setting member custom quota.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SetCustomQuotaError {
     /// A maximum of 1000 users can be set for a single call.
@@ -27122,6 +29878,7 @@ pub enum SetCustomQuotaError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SetCustomQuotaError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TooManyUsers => crate::wire::write_tag(w, "too_many_users"),
@@ -27135,6 +29892,7 @@ impl crate::wire::Encode for SetCustomQuotaError {
 }
 impl crate::wire::Decode for SetCustomQuotaError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -27183,11 +29941,18 @@ impl crate::wire::Decode for SetCustomQuotaError {
 }
 impl crate::wire::Validate for SetCustomQuotaError {}
 impl ::std::fmt::Debug for SetCustomQuotaError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SetCustomQuotaError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SetCustomQuotaError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharingAllowlistAddError {
     /// One of provided values is not valid.
@@ -27207,6 +29972,7 @@ pub enum SharingAllowlistAddError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharingAllowlistAddError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MalformedEntry(x) => {
@@ -27236,6 +30002,7 @@ impl crate::wire::Encode for SharingAllowlistAddError {
 }
 impl crate::wire::Decode for SharingAllowlistAddError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -27312,11 +30079,18 @@ impl crate::wire::Decode for SharingAllowlistAddError {
 }
 impl crate::wire::Validate for SharingAllowlistAddError {}
 impl ::std::fmt::Debug for SharingAllowlistAddError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistAddError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharingAllowlistAddError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharingAllowlistListContinueError {
     /// Provided cursor is not valid.
@@ -27326,6 +30100,7 @@ pub enum SharingAllowlistListContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharingAllowlistListContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
@@ -27336,6 +30111,7 @@ impl crate::wire::Encode for SharingAllowlistListContinueError {
 }
 impl crate::wire::Decode for SharingAllowlistListContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -27377,11 +30153,18 @@ impl crate::wire::Decode for SharingAllowlistListContinueError {
 }
 impl crate::wire::Validate for SharingAllowlistListContinueError {}
 impl ::std::fmt::Debug for SharingAllowlistListContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistListContinueError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharingAllowlistListContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharingAllowlistRemoveError {
     /// One of provided values is not valid.
@@ -27399,6 +30182,7 @@ pub enum SharingAllowlistRemoveError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharingAllowlistRemoveError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MalformedEntry(x) => {
@@ -27427,6 +30211,7 @@ impl crate::wire::Encode for SharingAllowlistRemoveError {
 }
 impl crate::wire::Decode for SharingAllowlistRemoveError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -27498,11 +30283,18 @@ impl crate::wire::Decode for SharingAllowlistRemoveError {
 }
 impl crate::wire::Validate for SharingAllowlistRemoveError {}
 impl ::std::fmt::Debug for SharingAllowlistRemoveError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharingAllowlistRemoveError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharingAllowlistRemoveError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderAccessError {
     /// The team folder ID is invalid.
@@ -27514,6 +30306,7 @@ pub enum TeamFolderAccessError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderAccessError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidTeamFolderId => {
@@ -27527,6 +30320,7 @@ impl crate::wire::Encode for TeamFolderAccessError {
 }
 impl crate::wire::Decode for TeamFolderAccessError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -27575,11 +30369,18 @@ impl crate::wire::Decode for TeamFolderAccessError {
 }
 impl crate::wire::Validate for TeamFolderAccessError {}
 impl ::std::fmt::Debug for TeamFolderAccessError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderAccessError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderAccessError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderActivateError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -27592,6 +30393,7 @@ pub enum TeamFolderActivateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderActivateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -27625,6 +30427,7 @@ impl crate::wire::Encode for TeamFolderActivateError {
 }
 impl crate::wire::Decode for TeamFolderActivateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -27684,12 +30487,19 @@ impl crate::wire::Decode for TeamFolderActivateError {
 }
 impl crate::wire::Validate for TeamFolderActivateError {}
 impl ::std::fmt::Debug for TeamFolderActivateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderActivateError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamFolderActivateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 ///
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderArchiveError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -27700,6 +30510,7 @@ pub enum TeamFolderArchiveError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderArchiveError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -27730,6 +30541,7 @@ impl crate::wire::Encode for TeamFolderArchiveError {
 }
 impl crate::wire::Decode for TeamFolderArchiveError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -27782,11 +30594,18 @@ impl crate::wire::Decode for TeamFolderArchiveError {
 }
 impl crate::wire::Validate for TeamFolderArchiveError {}
 impl ::std::fmt::Debug for TeamFolderArchiveError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderArchiveError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderArchiveError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum TeamFolderArchiveJobStatus {
     /// The asynchronous job is still in progress.
     InProgress,
@@ -27796,6 +30615,7 @@ pub enum TeamFolderArchiveJobStatus {
     Failed(crate::team::TeamFolderArchiveError),
 }
 impl crate::wire::Encode for TeamFolderArchiveJobStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InProgress => crate::wire::write_tag(w, "in_progress"),
@@ -27810,6 +30630,7 @@ impl crate::wire::Encode for TeamFolderArchiveJobStatus {
 }
 impl crate::wire::Decode for TeamFolderArchiveJobStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -27820,7 +30641,7 @@ impl crate::wire::Decode for TeamFolderArchiveJobStatus {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::team::TeamFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -27857,7 +30678,7 @@ impl crate::wire::Decode for TeamFolderArchiveJobStatus {
                 ::std::result::Result::Ok(Self::InProgress)
             }
             "complete" => {
-                <crate::team::TeamFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -27882,6 +30703,7 @@ impl crate::wire::Decode for TeamFolderArchiveJobStatus {
 }
 impl crate::wire::Validate for TeamFolderArchiveJobStatus {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Complete(x) => {
@@ -27896,17 +30718,25 @@ impl crate::wire::Validate for TeamFolderArchiveJobStatus {
     }
 }
 impl ::std::fmt::Debug for TeamFolderArchiveJobStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderArchiveJobStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderArchiveJobStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum TeamFolderArchiveLaunch {
     /// This response indicates that the processing is asynchronous. The string is an id that can be used to obtain the status of the asynchronous job.
     AsyncJobId(crate::async_::AsyncJobId),
     Complete(crate::team::TeamFolderMetadata),
 }
 impl crate::wire::Encode for TeamFolderArchiveLaunch {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AsyncJobId(x) => {
@@ -27924,6 +30754,7 @@ impl crate::wire::Encode for TeamFolderArchiveLaunch {
 }
 impl crate::wire::Decode for TeamFolderArchiveLaunch {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -27933,7 +30764,7 @@ impl crate::wire::Decode for TeamFolderArchiveLaunch {
                 "complete" => {
                     ::std::result::Result::Ok(
                         Self::Complete({
-                            let v = <crate::team::TeamFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -27970,7 +30801,7 @@ impl crate::wire::Decode for TeamFolderArchiveLaunch {
                     .map(Self::AsyncJobId)
             }
             "complete" => {
-                <crate::team::TeamFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -27991,6 +30822,7 @@ impl crate::wire::Decode for TeamFolderArchiveLaunch {
 }
 impl crate::wire::Validate for TeamFolderArchiveLaunch {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::AsyncJobId(x) => {
@@ -28013,11 +30845,18 @@ impl crate::wire::Validate for TeamFolderArchiveLaunch {
     }
 }
 impl ::std::fmt::Debug for TeamFolderArchiveLaunch {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderArchiveLaunch", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderArchiveLaunch {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderCreateError {
     /// The provided name cannot be used.
@@ -28035,6 +30874,7 @@ pub enum TeamFolderCreateError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderCreateError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidFolderName => crate::wire::write_tag(w, "invalid_folder_name"),
@@ -28059,6 +30899,7 @@ impl crate::wire::Encode for TeamFolderCreateError {
 }
 impl crate::wire::Decode for TeamFolderCreateError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -28131,11 +30972,18 @@ impl crate::wire::Decode for TeamFolderCreateError {
 }
 impl crate::wire::Validate for TeamFolderCreateError {}
 impl ::std::fmt::Debug for TeamFolderCreateError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderCreateError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderCreateError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum TeamFolderGetInfoItem {
     /// An ID that was provided as a parameter to [`team_folder/get_info`](crate::team::team_folder_get_info) did not match any of the team's team folders.
     IdNotFound(::std::string::String),
@@ -28143,6 +30991,7 @@ pub enum TeamFolderGetInfoItem {
     TeamFolderMetadata(crate::team::TeamFolderMetadata),
 }
 impl crate::wire::Encode for TeamFolderGetInfoItem {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::IdNotFound(x) => {
@@ -28164,6 +31013,7 @@ impl crate::wire::Encode for TeamFolderGetInfoItem {
 }
 impl crate::wire::Decode for TeamFolderGetInfoItem {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -28173,7 +31023,7 @@ impl crate::wire::Decode for TeamFolderGetInfoItem {
                 "team_folder_metadata" => {
                     ::std::result::Result::Ok(
                         Self::TeamFolderMetadata({
-                            let v = <crate::team::TeamFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -28210,7 +31060,7 @@ impl crate::wire::Decode for TeamFolderGetInfoItem {
                     .map(Self::IdNotFound)
             }
             "team_folder_metadata" => {
-                <crate::team::TeamFolderMetadata as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::TeamFolderMetadata as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -28231,6 +31081,7 @@ impl crate::wire::Decode for TeamFolderGetInfoItem {
 }
 impl crate::wire::Validate for TeamFolderGetInfoItem {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::IdNotFound(x) => {}
@@ -28247,11 +31098,18 @@ impl crate::wire::Validate for TeamFolderGetInfoItem {
     }
 }
 impl ::std::fmt::Debug for TeamFolderGetInfoItem {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderGetInfoItem", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderGetInfoItem {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderInvalidStatusError {
     /// The folder is active and the operation did not succeed.
@@ -28265,6 +31123,7 @@ pub enum TeamFolderInvalidStatusError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderInvalidStatusError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Active => crate::wire::write_tag(w, "active"),
@@ -28277,6 +31136,7 @@ impl crate::wire::Encode for TeamFolderInvalidStatusError {
 }
 impl crate::wire::Decode for TeamFolderInvalidStatusError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -28330,11 +31190,18 @@ impl crate::wire::Decode for TeamFolderInvalidStatusError {
 }
 impl crate::wire::Validate for TeamFolderInvalidStatusError {}
 impl ::std::fmt::Debug for TeamFolderInvalidStatusError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderInvalidStatusError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderInvalidStatusError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderListContinueError {
     /// The cursor is invalid.
@@ -28344,6 +31211,7 @@ pub enum TeamFolderListContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderListContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidCursor => crate::wire::write_tag(w, "invalid_cursor"),
@@ -28354,6 +31222,7 @@ impl crate::wire::Encode for TeamFolderListContinueError {
 }
 impl crate::wire::Decode for TeamFolderListContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -28395,12 +31264,19 @@ impl crate::wire::Decode for TeamFolderListContinueError {
 }
 impl crate::wire::Validate for TeamFolderListContinueError {}
 impl ::std::fmt::Debug for TeamFolderListContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderListContinueError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamFolderListContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 ///
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderPermanentlyDeleteError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -28411,6 +31287,7 @@ pub enum TeamFolderPermanentlyDeleteError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderPermanentlyDeleteError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -28441,6 +31318,7 @@ impl crate::wire::Encode for TeamFolderPermanentlyDeleteError {
 }
 impl crate::wire::Decode for TeamFolderPermanentlyDeleteError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -28501,11 +31379,18 @@ impl crate::wire::Decode for TeamFolderPermanentlyDeleteError {
 }
 impl crate::wire::Validate for TeamFolderPermanentlyDeleteError {}
 impl ::std::fmt::Debug for TeamFolderPermanentlyDeleteError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderPermanentlyDeleteError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderPermanentlyDeleteError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderRenameError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -28522,6 +31407,7 @@ pub enum TeamFolderRenameError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderRenameError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -28557,6 +31443,7 @@ impl crate::wire::Encode for TeamFolderRenameError {
 }
 impl crate::wire::Decode for TeamFolderRenameError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -28630,11 +31517,18 @@ impl crate::wire::Decode for TeamFolderRenameError {
 }
 impl crate::wire::Validate for TeamFolderRenameError {}
 impl ::std::fmt::Debug for TeamFolderRenameError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderRenameError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderRenameError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderRestoreError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -28647,6 +31541,7 @@ pub enum TeamFolderRestoreError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderRestoreError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -28680,6 +31575,7 @@ impl crate::wire::Encode for TeamFolderRestoreError {
 }
 impl crate::wire::Decode for TeamFolderRestoreError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -28739,11 +31635,18 @@ impl crate::wire::Decode for TeamFolderRestoreError {
 }
 impl crate::wire::Validate for TeamFolderRestoreError {}
 impl ::std::fmt::Debug for TeamFolderRestoreError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderRestoreError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderRestoreError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderStatus {
     /// The team folder and sub-folders are available to all members.
@@ -28759,6 +31662,7 @@ pub enum TeamFolderStatus {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Active => crate::wire::write_tag(w, "active"),
@@ -28772,6 +31676,7 @@ impl crate::wire::Encode for TeamFolderStatus {
 }
 impl crate::wire::Decode for TeamFolderStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -28825,11 +31730,18 @@ impl crate::wire::Decode for TeamFolderStatus {
 }
 impl crate::wire::Validate for TeamFolderStatus {}
 impl ::std::fmt::Debug for TeamFolderStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderTeamSharedDropboxError {
     /// This action is not allowed for a shared team root.
@@ -28839,6 +31751,7 @@ pub enum TeamFolderTeamSharedDropboxError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderTeamSharedDropboxError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disallowed => crate::wire::write_tag(w, "disallowed"),
@@ -28849,6 +31762,7 @@ impl crate::wire::Encode for TeamFolderTeamSharedDropboxError {
 }
 impl crate::wire::Decode for TeamFolderTeamSharedDropboxError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -28890,11 +31804,18 @@ impl crate::wire::Decode for TeamFolderTeamSharedDropboxError {
 }
 impl crate::wire::Validate for TeamFolderTeamSharedDropboxError {}
 impl ::std::fmt::Debug for TeamFolderTeamSharedDropboxError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderTeamSharedDropboxError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamFolderTeamSharedDropboxError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamFolderUpdateSyncSettingsError {
     AccessError(crate::team::TeamFolderAccessError),
@@ -28907,6 +31828,7 @@ pub enum TeamFolderUpdateSyncSettingsError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamFolderUpdateSyncSettingsError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AccessError(x) => {
@@ -28944,6 +31866,7 @@ impl crate::wire::Encode for TeamFolderUpdateSyncSettingsError {
 }
 impl crate::wire::Decode for TeamFolderUpdateSyncSettingsError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -29012,12 +31935,19 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsError {
 }
 impl crate::wire::Validate for TeamFolderUpdateSyncSettingsError {}
 impl ::std::fmt::Debug for TeamFolderUpdateSyncSettingsError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamFolderUpdateSyncSettingsError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamFolderUpdateSyncSettingsError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The user's status as a member of a specific team.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum TeamMemberStatus {
     /// User has successfully joined the team.
     Active,
@@ -29029,6 +31959,7 @@ pub enum TeamMemberStatus {
     Removed(crate::team::RemovedStatus),
 }
 impl crate::wire::Encode for TeamMemberStatus {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Active => crate::wire::write_tag(w, "active"),
@@ -29042,6 +31973,7 @@ impl crate::wire::Encode for TeamMemberStatus {
 }
 impl crate::wire::Decode for TeamMemberStatus {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -29054,7 +31986,7 @@ impl crate::wire::Decode for TeamMemberStatus {
                 "removed" => {
                     ::std::result::Result::Ok(
                         Self::Removed({
-                            let v = <crate::team::RemovedStatus as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::RemovedStatus as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -29094,10 +32026,7 @@ impl crate::wire::Decode for TeamMemberStatus {
                 ::std::result::Result::Ok(Self::Suspended)
             }
             "removed" => {
-                <crate::team::RemovedStatus as crate::wire::DecodeFields>::decode_fields(
-                        r,
-                        at,
-                    )
+                <crate::team::RemovedStatus as crate::wire::Decode>::decode_fields(r, at)
                     .map(Self::Removed)
             }
             _ => {
@@ -29115,11 +32044,18 @@ impl crate::wire::Decode for TeamMemberStatus {
 }
 impl crate::wire::Validate for TeamMemberStatus {}
 impl ::std::fmt::Debug for TeamMemberStatus {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberStatus", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamMemberStatus {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum TeamMembershipType {
     /// User uses a license and has full access to team resources like the shared quota.
     Full,
@@ -29128,6 +32064,7 @@ pub enum TeamMembershipType {
     Limited,
 }
 impl crate::wire::Encode for TeamMembershipType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Full => crate::wire::write_tag(w, "full"),
@@ -29137,6 +32074,7 @@ impl crate::wire::Encode for TeamMembershipType {
 }
 impl crate::wire::Decode for TeamMembershipType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -29192,11 +32130,18 @@ impl crate::wire::Decode for TeamMembershipType {
 }
 impl crate::wire::Validate for TeamMembershipType {}
 impl ::std::fmt::Debug for TeamMembershipType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMembershipType", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamMembershipType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamNamespacesListContinueError {
     /// Argument passed in is invalid.
@@ -29208,6 +32153,7 @@ pub enum TeamNamespacesListContinueError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamNamespacesListContinueError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidArg => crate::wire::write_tag(w, "invalid_arg"),
@@ -29219,6 +32165,7 @@ impl crate::wire::Encode for TeamNamespacesListContinueError {
 }
 impl crate::wire::Decode for TeamNamespacesListContinueError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -29265,11 +32212,18 @@ impl crate::wire::Decode for TeamNamespacesListContinueError {
 }
 impl crate::wire::Validate for TeamNamespacesListContinueError {}
 impl ::std::fmt::Debug for TeamNamespacesListContinueError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamNamespacesListContinueError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamNamespacesListContinueError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamNamespacesListError {
     /// Argument passed in is invalid.
@@ -29279,6 +32233,7 @@ pub enum TeamNamespacesListError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamNamespacesListError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::InvalidArg => crate::wire::write_tag(w, "invalid_arg"),
@@ -29289,6 +32244,7 @@ impl crate::wire::Encode for TeamNamespacesListError {
 }
 impl crate::wire::Decode for TeamNamespacesListError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -29330,11 +32286,18 @@ impl crate::wire::Decode for TeamNamespacesListError {
 }
 impl crate::wire::Validate for TeamNamespacesListError {}
 impl ::std::fmt::Debug for TeamNamespacesListError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamNamespacesListError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamNamespacesListError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamReportFailureReason {
     /// We couldn't create the report, but we think this was a fluke. Everything should work if you try it again.
@@ -29348,6 +32311,7 @@ pub enum TeamReportFailureReason {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamReportFailureReason {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TemporaryError => crate::wire::write_tag(w, "temporary_error"),
@@ -29360,6 +32324,7 @@ impl crate::wire::Encode for TeamReportFailureReason {
 }
 impl crate::wire::Decode for TeamReportFailureReason {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -29413,12 +32378,19 @@ impl crate::wire::Decode for TeamReportFailureReason {
 }
 impl crate::wire::Validate for TeamReportFailureReason {}
 impl ::std::fmt::Debug for TeamReportFailureReason {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamReportFailureReason", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamReportFailureReason {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error returned by [`token/get_authenticated_admin`](crate::team::token_get_authenticated_admin).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TokenGetAuthenticatedAdminError {
     /// The current token is not associated with a team admin, because mappings were not recorded when the token was created. Consider re-authorizing a new access token to record its authenticating admin.
@@ -29430,6 +32402,7 @@ pub enum TokenGetAuthenticatedAdminError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TokenGetAuthenticatedAdminError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MappingNotFound => crate::wire::write_tag(w, "mapping_not_found"),
@@ -29441,6 +32414,7 @@ impl crate::wire::Encode for TokenGetAuthenticatedAdminError {
 }
 impl crate::wire::Decode for TokenGetAuthenticatedAdminError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -29487,12 +32461,19 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminError {
 }
 impl crate::wire::Validate for TokenGetAuthenticatedAdminError {}
 impl ::std::fmt::Debug for TokenGetAuthenticatedAdminError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TokenGetAuthenticatedAdminError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TokenGetAuthenticatedAdminError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The value for [`Feature.upload_api_rate_limit`](crate::team::Feature::UploadApiRateLimit).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UploadApiRateLimitValue {
     /// This team has unlimited upload API quota. So far both server version account and legacy account type have unlimited monthly upload api quota.
@@ -29504,6 +32485,7 @@ pub enum UploadApiRateLimitValue {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UploadApiRateLimitValue {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Unlimited => crate::wire::write_tag(w, "unlimited"),
@@ -29517,6 +32499,7 @@ impl crate::wire::Encode for UploadApiRateLimitValue {
 }
 impl crate::wire::Decode for UploadApiRateLimitValue {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -29562,12 +32545,19 @@ impl crate::wire::Decode for UploadApiRateLimitValue {
 }
 impl crate::wire::Validate for UploadApiRateLimitValue {}
 impl ::std::fmt::Debug for UploadApiRateLimitValue {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UploadApiRateLimitValue", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UploadApiRateLimitValue {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result of trying to add secondary emails to a user. 'success' is the only value indicating that a user was successfully retrieved for adding secondary emails. The other values explain the type of error that occurred, and include the user for which the error occurred.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UserAddResult {
     /// Describes a user and the results for each attempt to add a secondary email.
@@ -29583,6 +32573,7 @@ pub enum UserAddResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UserAddResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -29616,6 +32607,7 @@ impl crate::wire::Encode for UserAddResult {
 }
 impl crate::wire::Decode for UserAddResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -29625,7 +32617,7 @@ impl crate::wire::Decode for UserAddResult {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::team::UserSecondaryEmailsResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::UserSecondaryEmailsResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -29649,7 +32641,7 @@ impl crate::wire::Decode for UserAddResult {
             })?;
         match &*tag {
             "success" => {
-                <crate::team::UserSecondaryEmailsResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::UserSecondaryEmailsResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -29677,6 +32669,7 @@ impl crate::wire::Decode for UserAddResult {
 }
 impl crate::wire::Validate for UserAddResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -29702,12 +32695,19 @@ impl crate::wire::Validate for UserAddResult {
     }
 }
 impl ::std::fmt::Debug for UserAddResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserAddResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserAddResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result of trying to delete a user's secondary emails. 'success' is the only value indicating that a user was successfully retrieved for deleting secondary emails. The other values explain the type of error that occurred, and include the user for which the error occurred.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UserDeleteResult {
     /// Describes a user and the results for each attempt to delete a secondary email.
@@ -29719,6 +32719,7 @@ pub enum UserDeleteResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UserDeleteResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -29738,6 +32739,7 @@ impl crate::wire::Encode for UserDeleteResult {
 }
 impl crate::wire::Decode for UserDeleteResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -29747,7 +32749,7 @@ impl crate::wire::Decode for UserDeleteResult {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::team::UserDeleteEmailsResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::UserDeleteEmailsResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -29771,7 +32773,7 @@ impl crate::wire::Decode for UserDeleteResult {
             })?;
         match &*tag {
             "success" => {
-                <crate::team::UserDeleteEmailsResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::UserDeleteEmailsResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -29791,6 +32793,7 @@ impl crate::wire::Decode for UserDeleteResult {
 }
 impl crate::wire::Validate for UserDeleteResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -29808,12 +32811,19 @@ impl crate::wire::Validate for UserDeleteResult {
     }
 }
 impl ::std::fmt::Debug for UserDeleteResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserDeleteResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserDeleteResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Result of trying to resend verification emails to a user. 'success' is the only value indicating that a user was successfully retrieved for sending verification emails. The other values explain the type of error that occurred, and include the user for which the error occurred.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UserResendResult {
     /// Describes a user and the results for each attempt to resend verification emails.
@@ -29825,6 +32835,7 @@ pub enum UserResendResult {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UserResendResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Success(x) => {
@@ -29844,6 +32855,7 @@ impl crate::wire::Encode for UserResendResult {
 }
 impl crate::wire::Decode for UserResendResult {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -29853,7 +32865,7 @@ impl crate::wire::Decode for UserResendResult {
                 "success" => {
                     ::std::result::Result::Ok(
                         Self::Success({
-                            let v = <crate::team::UserResendEmailsResult as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::team::UserResendEmailsResult as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -29877,7 +32889,7 @@ impl crate::wire::Decode for UserResendResult {
             })?;
         match &*tag {
             "success" => {
-                <crate::team::UserResendEmailsResult as crate::wire::DecodeFields>::decode_fields(
+                <crate::team::UserResendEmailsResult as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -29897,6 +32909,7 @@ impl crate::wire::Decode for UserResendResult {
 }
 impl crate::wire::Validate for UserResendResult {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::Success(x) => {
@@ -29914,18 +32927,26 @@ impl crate::wire::Validate for UserResendResult {
     }
 }
 impl ::std::fmt::Debug for UserResendResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserResendResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserResendResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Argument for selecting a single user, either by team\_member\_id, external\_id or email.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum UserSelectorArg {
     TeamMemberId(crate::team_common::TeamMemberId),
     ExternalId(crate::team_common::MemberExternalId),
     Email(crate::common::EmailAddress),
 }
 impl crate::wire::Encode for UserSelectorArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TeamMemberId(x) => {
@@ -29950,6 +32971,7 @@ impl crate::wire::Encode for UserSelectorArg {
 }
 impl crate::wire::Decode for UserSelectorArg {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -30001,6 +33023,7 @@ impl crate::wire::Decode for UserSelectorArg {
 }
 impl crate::wire::Validate for UserSelectorArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -30032,17 +33055,25 @@ impl crate::wire::Validate for UserSelectorArg {
     }
 }
 impl ::std::fmt::Debug for UserSelectorArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserSelectorArg", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserSelectorArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Error that can be returned whenever a struct derived from [`UserSelectorArg`] is used.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum UserSelectorError {
     /// No matching user found. The provided team\_member\_id, email, or external\_id does not exist on this team.
     UserNotFound,
 }
 impl crate::wire::Encode for UserSelectorError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserNotFound => crate::wire::write_tag(w, "user_not_found"),
@@ -30051,6 +33082,7 @@ impl crate::wire::Encode for UserSelectorError {
 }
 impl crate::wire::Decode for UserSelectorError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -30099,12 +33131,19 @@ impl crate::wire::Decode for UserSelectorError {
 }
 impl crate::wire::Validate for UserSelectorError {}
 impl ::std::fmt::Debug for UserSelectorError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserSelectorError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserSelectorError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Argument for selecting a list of users, either by team\_member\_ids, external\_ids or emails.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum UsersSelectorArg {
     /// List of member IDs.
     TeamMemberIds(::std::vec::Vec<crate::team_common::TeamMemberId>),
@@ -30114,6 +33153,7 @@ pub enum UsersSelectorArg {
     Emails(::std::vec::Vec<crate::common::EmailAddress>),
 }
 impl crate::wire::Encode for UsersSelectorArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::TeamMemberIds(x) => {
@@ -30138,6 +33178,7 @@ impl crate::wire::Encode for UsersSelectorArg {
 }
 impl crate::wire::Decode for UsersSelectorArg {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -30190,6 +33231,7 @@ impl crate::wire::Decode for UsersSelectorArg {
 }
 impl crate::wire::Validate for UsersSelectorArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
             "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
@@ -30225,2176 +33267,2211 @@ impl crate::wire::Validate for UsersSelectorArg {
     }
 }
 impl ::std::fmt::Debug for UsersSelectorArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UsersSelectorArg", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for UsersSelectorArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** List all device sessions of a team's member.
 
  `POST /2/team/devices/list_member_devices` (rpc, api host, team auth, scope `sessions.list`).*/
-pub async fn devices_list_member_devices(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::ListMemberDevicesArg,
-) -> ::std::result::Result<
-    crate::team::ListMemberDevicesResult,
-    crate::client::Error<crate::team::ListMemberDevicesError>,
-> {
+pub fn devices_list_member_devices<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ListMemberDevicesArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::ListMemberDevicesResult,
+        crate::client::Error<crate::team::ListMemberDevicesError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/devices/list_member_devices",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/devices/list_member_devices",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** List all device sessions of a team. Permission : Team member file access.
 
  `POST /2/team/devices/list_members_devices` (rpc, api host, team auth, scope `sessions.list`).*/
-pub async fn devices_list_members_devices(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::ListMembersDevicesArg,
-) -> ::std::result::Result<
-    crate::team::ListMembersDevicesResult,
-    crate::client::Error<crate::team::ListMembersDevicesError>,
-> {
+pub fn devices_list_members_devices<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ListMembersDevicesArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::ListMembersDevicesResult,
+        crate::client::Error<crate::team::ListMembersDevicesError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/devices/list_members_devices",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/devices/list_members_devices",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** List all device sessions of a team. Permission : Team member file access.
 
  `POST /2/team/devices/list_team_devices` (rpc, api host, team auth, scope `sessions.list`).*/
 #[deprecated]
-pub async fn devices_list_team_devices(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::ListTeamDevicesArg,
-) -> ::std::result::Result<
-    crate::team::ListTeamDevicesResult,
-    crate::client::Error<crate::team::ListTeamDevicesError>,
-> {
+pub fn devices_list_team_devices<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ListTeamDevicesArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::ListTeamDevicesResult,
+        crate::client::Error<crate::team::ListTeamDevicesError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/devices/list_team_devices",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/devices/list_team_devices",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Revoke a device session of a team's member.
 
  `POST /2/team/devices/revoke_device_session` (rpc, api host, team auth, scope `sessions.modify`).*/
-pub async fn devices_revoke_device_session(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::RevokeDeviceSessionArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::team::RevokeDeviceSessionError>,
-> {
+pub fn devices_revoke_device_session<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::RevokeDeviceSessionArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::RevokeDeviceSessionError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/devices/revoke_device_session",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/devices/revoke_device_session",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Revoke a list of device sessions of team members.
 
  `POST /2/team/devices/revoke_device_session_batch` (rpc, api host, team auth, scope `sessions.modify`).*/
-pub async fn devices_revoke_device_session_batch(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::RevokeDeviceSessionBatchArg,
-) -> ::std::result::Result<
-    crate::team::RevokeDeviceSessionBatchResult,
-    crate::client::Error<crate::team::RevokeDeviceSessionBatchError>,
-> {
+pub fn devices_revoke_device_session_batch<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::RevokeDeviceSessionBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::RevokeDeviceSessionBatchResult,
+        crate::client::Error<crate::team::RevokeDeviceSessionBatchError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/devices/revoke_device_session_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/devices/revoke_device_session_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Get the values for one or more features. This route allows you to check your account's capability for what feature you can access or what value you have for certain features. Permission : Team information.
 
  `POST /2/team/features/get_values` (rpc, api host, team auth, scope `team_info.read`).*/
-pub async fn features_get_values(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::FeaturesGetValuesBatchArg,
-) -> ::std::result::Result<
-    crate::team::FeaturesGetValuesBatchResult,
-    crate::client::Error<crate::team::FeaturesGetValuesBatchError>,
-> {
+pub fn features_get_values<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::FeaturesGetValuesBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::FeaturesGetValuesBatchResult,
+        crate::client::Error<crate::team::FeaturesGetValuesBatchError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/features/get_values",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/features/get_values",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Retrieves information about a team.
 
  `POST /2/team/get_info` (rpc, api host, team auth, scope `team_info.read`).*/
-pub async fn get_info(
-    client: &impl crate::client::TeamAuth,
-) -> ::std::result::Result<crate::team::TeamGetInfoResult, crate::client::Error<()>> {
+pub fn get_info<'a>(
+    client: &'a impl crate::client::TeamAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamGetInfoResult,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/get_info",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/get_info",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /** Creates a new, empty group, with a requested name. Permission : Team member management.
 
  `POST /2/team/groups/create` (rpc, api host, team auth, scope `groups.write`).*/
-pub async fn groups_create(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::GroupCreateArg,
-) -> ::std::result::Result<
-    crate::team::GroupFullInfo,
-    crate::client::Error<crate::team::GroupCreateError>,
-> {
+pub fn groups_create<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupCreateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GroupFullInfo,
+        crate::client::Error<crate::team::GroupCreateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/create",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/create",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Deletes a group. The group is deleted immediately. However the revoking of group-owned resources may take additional time. Use the [`groups/job_status/get`](crate::team::groups_job_status_get) to determine whether this process has completed. Permission : Team member management.
 
  `POST /2/team/groups/delete` (rpc, api host, team auth, scope `groups.write`).*/
-pub async fn groups_delete(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::GroupSelector,
-) -> ::std::result::Result<
-    crate::async_::LaunchEmptyResult,
-    crate::client::Error<crate::team::GroupDeleteError>,
-> {
+pub fn groups_delete<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupSelector,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchEmptyResult,
+        crate::client::Error<crate::team::GroupDeleteError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/delete",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/delete",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Retrieves information about one or more groups. Note that the optional field [`GroupFullInfo.members`](crate::team::GroupFullInfo::members) is not returned for system-managed groups. Permission : Team Information.
 
  `POST /2/team/groups/get_info` (rpc, api host, team auth, scope `groups.read`).*/
-pub async fn groups_get_info(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::GroupsSelector,
-) -> ::std::result::Result<
-    crate::team::GroupsGetInfoResult,
-    crate::client::Error<crate::team::GroupsGetInfoError>,
-> {
+pub fn groups_get_info<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupsSelector,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GroupsGetInfoResult,
+        crate::client::Error<crate::team::GroupsGetInfoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/get_info",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/get_info",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Once an async\_job\_id is returned from [`groups/delete`](crate::team::groups_delete), [`groups/members/add`](crate::team::groups_members_add) , or [`groups/members/remove`](crate::team::groups_members_remove) use this method to poll the status of granting/revoking group members' access to group-owned resources. Permission : Team member management.
 
  `POST /2/team/groups/job_status/get` (rpc, api host, team auth, scope `groups.write`).*/
-pub async fn groups_job_status_get(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::async_::PollEmptyResult,
-    crate::client::Error<crate::team::GroupsPollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn groups_job_status_get<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::PollEmptyResult,
+        crate::client::Error<crate::team::GroupsPollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/job_status/get",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/job_status/get",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Lists groups on a team. Permission : Team Information.
 
  `POST /2/team/groups/list` (rpc, api host, team auth, scope `groups.read`).*/
-pub async fn groups_list(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::GroupsListArg,
-) -> ::std::result::Result<crate::team::GroupsListResult, crate::client::Error<()>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn groups_list<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupsListArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GroupsListResult,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/list",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/list",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::GroupsListArg as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`groups/list`](crate::team::groups_list), use this to paginate through all groups. Permission : Team Information.
 
  `POST /2/team/groups/list/continue` (rpc, api host, team auth, scope `groups.read`).*/
-pub async fn groups_list_continue(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::GroupsListContinueArg,
-) -> ::std::result::Result<
-    crate::team::GroupsListResult,
-    crate::client::Error<crate::team::GroupsListContinueError>,
-> {
+pub fn groups_list_continue<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupsListContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GroupsListResult,
+        crate::client::Error<crate::team::GroupsListContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/list/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/list/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Adds members to a group. The members are added immediately. However the granting of group-owned resources may take additional time. Use the [`groups/job_status/get`](crate::team::groups_job_status_get) to determine whether this process has completed. Permission : Team member management.
 
  `POST /2/team/groups/members/add` (rpc, api host, team auth, scope `groups.write`).*/
-pub async fn groups_members_add(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::GroupMembersAddArg,
-) -> ::std::result::Result<
-    crate::team::GroupMembersChangeResult,
-    crate::client::Error<crate::team::GroupMembersAddError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn groups_members_add<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupMembersAddArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GroupMembersChangeResult,
+        crate::client::Error<crate::team::GroupMembersAddError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/members/add",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/members/add",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::GroupMembersAddArg as crate::wire::Validate>::validate,
+    )
 }
 /** Lists members of a group. Permission : Team Information.
 
  `POST /2/team/groups/members/list` (rpc, api host, team auth, scope `groups.read`).*/
-pub async fn groups_members_list(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::GroupsMembersListArg,
-) -> ::std::result::Result<
-    crate::team::GroupsMembersListResult,
-    crate::client::Error<crate::team::GroupSelectorError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn groups_members_list<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupsMembersListArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GroupsMembersListResult,
+        crate::client::Error<crate::team::GroupSelectorError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/members/list",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/members/list",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::GroupsMembersListArg as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`groups/members/list`](crate::team::groups_members_list), use this to paginate through all members of the group. Permission : Team information.
 
  `POST /2/team/groups/members/list/continue` (rpc, api host, team auth, scope `groups.read`).*/
-pub async fn groups_members_list_continue(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::GroupsMembersListContinueArg,
-) -> ::std::result::Result<
-    crate::team::GroupsMembersListResult,
-    crate::client::Error<crate::team::GroupsMembersListContinueError>,
-> {
+pub fn groups_members_list_continue<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupsMembersListContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GroupsMembersListResult,
+        crate::client::Error<crate::team::GroupsMembersListContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/members/list/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/members/list/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Removes members from a group. The members are removed immediately. However the revoking of group-owned resources may take additional time. Use the [`groups/job_status/get`](crate::team::groups_job_status_get) to determine whether this process has completed. This method permits removing the only owner of a group, even in cases where this is not possible via the web client. Permission : Team member management.
 
  `POST /2/team/groups/members/remove` (rpc, api host, team auth, scope `groups.write`).*/
-pub async fn groups_members_remove(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::GroupMembersRemoveArg,
-) -> ::std::result::Result<
-    crate::team::GroupMembersChangeResult,
-    crate::client::Error<crate::team::GroupMembersRemoveError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn groups_members_remove<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupMembersRemoveArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GroupMembersChangeResult,
+        crate::client::Error<crate::team::GroupMembersRemoveError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/members/remove",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/members/remove",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::GroupMembersRemoveArg as crate::wire::Validate>::validate,
+    )
 }
 /** Sets a member's access type in a group. Permission : Team member management.
 
  `POST /2/team/groups/members/set_access_type` (rpc, api host, team auth, scope `groups.write`).*/
-pub async fn groups_members_set_access_type(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::GroupMembersSetAccessTypeArg,
-) -> ::std::result::Result<
-    crate::team::GroupsGetInfoResult,
-    crate::client::Error<crate::team::GroupMemberSetAccessTypeError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn groups_members_set_access_type<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupMembersSetAccessTypeArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GroupsGetInfoResult,
+        crate::client::Error<crate::team::GroupMemberSetAccessTypeError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/members/set_access_type",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/members/set_access_type",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::GroupMembersSetAccessTypeArg as crate::wire::Validate>::validate,
+    )
 }
 /** Updates a group's name and/or external ID. Permission : Team member management.
 
  `POST /2/team/groups/update` (rpc, api host, team auth, scope `groups.write`).*/
-pub async fn groups_update(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::GroupUpdateArgs,
-) -> ::std::result::Result<
-    crate::team::GroupFullInfo,
-    crate::client::Error<crate::team::GroupUpdateError>,
-> {
+pub fn groups_update<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupUpdateArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GroupFullInfo,
+        crate::client::Error<crate::team::GroupUpdateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/groups/update",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/groups/update",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Creates new legal hold policy. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
 
  `POST /2/team/legal_holds/create_policy` (rpc, api host, team auth, scope `team_data.governance.write`).*/
-pub async fn legal_holds_create_policy(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::LegalHoldsPolicyCreateArg,
-) -> ::std::result::Result<
-    crate::team::LegalHoldsPolicyCreateResult,
-    crate::client::Error<crate::team::LegalHoldsPolicyCreateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn legal_holds_create_policy<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::LegalHoldsPolicyCreateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::LegalHoldsPolicyCreateResult,
+        crate::client::Error<crate::team::LegalHoldsPolicyCreateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/legal_holds/create_policy",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/legal_holds/create_policy",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::LegalHoldsPolicyCreateArg as crate::wire::Validate>::validate,
+    )
 }
 /** Gets a legal hold by Id. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
 
  `POST /2/team/legal_holds/get_policy` (rpc, api host, team auth, scope `team_data.governance.write`).*/
-pub async fn legal_holds_get_policy(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::LegalHoldsGetPolicyArg,
-) -> ::std::result::Result<
-    crate::team::LegalHoldsGetPolicyResult,
-    crate::client::Error<crate::team::LegalHoldsGetPolicyError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn legal_holds_get_policy<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::LegalHoldsGetPolicyArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::LegalHoldsGetPolicyResult,
+        crate::client::Error<crate::team::LegalHoldsGetPolicyError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/legal_holds/get_policy",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/legal_holds/get_policy",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::LegalHoldsGetPolicyArg as crate::wire::Validate>::validate,
+    )
 }
 /** List the file metadata that's under the hold. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
 
  `POST /2/team/legal_holds/list_held_revisions` (rpc, api host, team auth, scope `team_data.governance.write`).*/
-pub async fn legal_holds_list_held_revisions(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::LegalHoldsListHeldRevisionsArg,
-) -> ::std::result::Result<
-    crate::team::LegalHoldsListHeldRevisionResult,
-    crate::client::Error<crate::team::LegalHoldsListHeldRevisionsError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn legal_holds_list_held_revisions<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::LegalHoldsListHeldRevisionsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::LegalHoldsListHeldRevisionResult,
+        crate::client::Error<crate::team::LegalHoldsListHeldRevisionsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/legal_holds/list_held_revisions",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/legal_holds/list_held_revisions",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::LegalHoldsListHeldRevisionsArg as crate::wire::Validate>::validate,
+    )
 }
 /** Continue listing the file metadata that's under the hold. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
 
  `POST /2/team/legal_holds/list_held_revisions_continue` (rpc, api host, team auth, scope `team_data.governance.write`).*/
-pub async fn legal_holds_list_held_revisions_continue(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::LegalHoldsListHeldRevisionsContinueArg,
-) -> ::std::result::Result<
-    crate::team::LegalHoldsListHeldRevisionResult,
-    crate::client::Error<crate::team::LegalHoldsListHeldRevisionsError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn legal_holds_list_held_revisions_continue<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::LegalHoldsListHeldRevisionsContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::LegalHoldsListHeldRevisionResult,
+        crate::client::Error<crate::team::LegalHoldsListHeldRevisionsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/legal_holds/list_held_revisions_continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/legal_holds/list_held_revisions_continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::LegalHoldsListHeldRevisionsContinueArg as crate::wire::Validate>::validate,
+    )
 }
 /** Lists legal holds on a team. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
 
  `POST /2/team/legal_holds/list_policies` (rpc, api host, team auth, scope `team_data.governance.write`).*/
-pub async fn legal_holds_list_policies(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::LegalHoldsListPoliciesArg,
-) -> ::std::result::Result<
-    crate::team::LegalHoldsListPoliciesResult,
-    crate::client::Error<crate::team::LegalHoldsListPoliciesError>,
-> {
+pub fn legal_holds_list_policies<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::LegalHoldsListPoliciesArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::LegalHoldsListPoliciesResult,
+        crate::client::Error<crate::team::LegalHoldsListPoliciesError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/legal_holds/list_policies",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/legal_holds/list_policies",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Releases a legal hold by Id. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
 
  `POST /2/team/legal_holds/release_policy` (rpc, api host, team auth, scope `team_data.governance.write`).*/
-pub async fn legal_holds_release_policy(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::LegalHoldsPolicyReleaseArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::team::LegalHoldsPolicyReleaseError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn legal_holds_release_policy<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::LegalHoldsPolicyReleaseArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::LegalHoldsPolicyReleaseError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/legal_holds/release_policy",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/legal_holds/release_policy",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::LegalHoldsPolicyReleaseArg as crate::wire::Validate>::validate,
+    )
 }
 /** Updates a legal hold. Note: Legal Holds is a paid add-on. Not all teams have the feature. Permission : Team member file access.
 
  `POST /2/team/legal_holds/update_policy` (rpc, api host, team auth, scope `team_data.governance.write`).*/
-pub async fn legal_holds_update_policy(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::LegalHoldsPolicyUpdateArg,
-) -> ::std::result::Result<
-    crate::team::LegalHoldsPolicyUpdateResult,
-    crate::client::Error<crate::team::LegalHoldsPolicyUpdateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn legal_holds_update_policy<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::LegalHoldsPolicyUpdateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::LegalHoldsPolicyUpdateResult,
+        crate::client::Error<crate::team::LegalHoldsPolicyUpdateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/legal_holds/update_policy",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/legal_holds/update_policy",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::LegalHoldsPolicyUpdateArg as crate::wire::Validate>::validate,
+    )
 }
 /** List all linked applications of the team member. Note, this endpoint does not list any team-linked applications.
 
  `POST /2/team/linked_apps/list_member_linked_apps` (rpc, api host, team auth, scope `sessions.list`).*/
-pub async fn linked_apps_list_member_linked_apps(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::ListMemberAppsArg,
-) -> ::std::result::Result<
-    crate::team::ListMemberAppsResult,
-    crate::client::Error<crate::team::ListMemberAppsError>,
-> {
+pub fn linked_apps_list_member_linked_apps<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ListMemberAppsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::ListMemberAppsResult,
+        crate::client::Error<crate::team::ListMemberAppsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/linked_apps/list_member_linked_apps",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/linked_apps/list_member_linked_apps",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** List all applications linked to the team members' accounts. Note, this endpoint does not list any team-linked applications.
 
  `POST /2/team/linked_apps/list_members_linked_apps` (rpc, api host, team auth, scope `sessions.list`).*/
-pub async fn linked_apps_list_members_linked_apps(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::ListMembersAppsArg,
-) -> ::std::result::Result<
-    crate::team::ListMembersAppsResult,
-    crate::client::Error<crate::team::ListMembersAppsError>,
-> {
+pub fn linked_apps_list_members_linked_apps<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ListMembersAppsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::ListMembersAppsResult,
+        crate::client::Error<crate::team::ListMembersAppsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/linked_apps/list_members_linked_apps",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/linked_apps/list_members_linked_apps",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** List all applications linked to the team members' accounts. Note, this endpoint doesn't list any team-linked applications.
 
  `POST /2/team/linked_apps/list_team_linked_apps` (rpc, api host, team auth, scope `sessions.list`).*/
 #[deprecated]
-pub async fn linked_apps_list_team_linked_apps(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::ListTeamAppsArg,
-) -> ::std::result::Result<
-    crate::team::ListTeamAppsResult,
-    crate::client::Error<crate::team::ListTeamAppsError>,
-> {
+pub fn linked_apps_list_team_linked_apps<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ListTeamAppsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::ListTeamAppsResult,
+        crate::client::Error<crate::team::ListTeamAppsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/linked_apps/list_team_linked_apps",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/linked_apps/list_team_linked_apps",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Revoke a linked application of the team member.
 
  `POST /2/team/linked_apps/revoke_linked_app` (rpc, api host, team auth, scope `sessions.modify`).*/
-pub async fn linked_apps_revoke_linked_app(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::RevokeLinkedApiAppArg,
-) -> ::std::result::Result<(), crate::client::Error<crate::team::RevokeLinkedAppError>> {
+pub fn linked_apps_revoke_linked_app<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::RevokeLinkedApiAppArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::RevokeLinkedAppError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/linked_apps/revoke_linked_app",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/linked_apps/revoke_linked_app",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Revoke a list of linked applications of the team members.
 
  `POST /2/team/linked_apps/revoke_linked_app_batch` (rpc, api host, team auth, scope `sessions.modify`).*/
-pub async fn linked_apps_revoke_linked_app_batch(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::RevokeLinkedApiAppBatchArg,
-) -> ::std::result::Result<
-    crate::team::RevokeLinkedAppBatchResult,
-    crate::client::Error<crate::team::RevokeLinkedAppBatchError>,
-> {
+pub fn linked_apps_revoke_linked_app_batch<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::RevokeLinkedApiAppBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::RevokeLinkedAppBatchResult,
+        crate::client::Error<crate::team::RevokeLinkedAppBatchError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/linked_apps/revoke_linked_app_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/linked_apps/revoke_linked_app_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Add users to member space limits excluded users list.
 
  `POST /2/team/member_space_limits/excluded_users/add` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn member_space_limits_excluded_users_add(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::ExcludedUsersUpdateArg,
-) -> ::std::result::Result<
-    crate::team::ExcludedUsersUpdateResult,
-    crate::client::Error<crate::team::ExcludedUsersUpdateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn member_space_limits_excluded_users_add<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ExcludedUsersUpdateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::ExcludedUsersUpdateResult,
+        crate::client::Error<crate::team::ExcludedUsersUpdateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/member_space_limits/excluded_users/add",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/member_space_limits/excluded_users/add",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::ExcludedUsersUpdateArg as crate::wire::Validate>::validate,
+    )
 }
 /** List member space limits excluded users.
 
  `POST /2/team/member_space_limits/excluded_users/list` (rpc, api host, team auth, scope `members.read`).*/
-pub async fn member_space_limits_excluded_users_list(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::ExcludedUsersListArg,
-) -> ::std::result::Result<
-    crate::team::ExcludedUsersListResult,
-    crate::client::Error<crate::team::ExcludedUsersListError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn member_space_limits_excluded_users_list<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ExcludedUsersListArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::ExcludedUsersListResult,
+        crate::client::Error<crate::team::ExcludedUsersListError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/member_space_limits/excluded_users/list",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/member_space_limits/excluded_users/list",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::ExcludedUsersListArg as crate::wire::Validate>::validate,
+    )
 }
 /** Continue listing member space limits excluded users.
 
  `POST /2/team/member_space_limits/excluded_users/list/continue` (rpc, api host, team auth, scope `members.read`).*/
-pub async fn member_space_limits_excluded_users_list_continue(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::ExcludedUsersListContinueArg,
-) -> ::std::result::Result<
-    crate::team::ExcludedUsersListResult,
-    crate::client::Error<crate::team::ExcludedUsersListContinueError>,
-> {
+pub fn member_space_limits_excluded_users_list_continue<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ExcludedUsersListContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::ExcludedUsersListResult,
+        crate::client::Error<crate::team::ExcludedUsersListContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/member_space_limits/excluded_users/list/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/member_space_limits/excluded_users/list/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Remove users from member space limits excluded users list.
 
  `POST /2/team/member_space_limits/excluded_users/remove` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn member_space_limits_excluded_users_remove(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::ExcludedUsersUpdateArg,
-) -> ::std::result::Result<
-    crate::team::ExcludedUsersUpdateResult,
-    crate::client::Error<crate::team::ExcludedUsersUpdateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn member_space_limits_excluded_users_remove<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ExcludedUsersUpdateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::ExcludedUsersUpdateResult,
+        crate::client::Error<crate::team::ExcludedUsersUpdateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/member_space_limits/excluded_users/remove",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/member_space_limits/excluded_users/remove",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::ExcludedUsersUpdateArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get users custom quota. A maximum of 1000 members can be specified in a single call. Note: to apply a custom space limit, a team admin needs to set a member space limit for the team first. (the team admin can check the settings here: <https://www.dropbox.com/team/admin/settings/space>).
 
  `POST /2/team/member_space_limits/get_custom_quota` (rpc, api host, team auth, scope `members.read`).*/
-pub async fn member_space_limits_get_custom_quota(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::CustomQuotaUsersArg,
-) -> ::std::result::Result<
-    ::std::vec::Vec<crate::team::CustomQuotaResult>,
-    crate::client::Error<crate::team::CustomQuotaError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn member_space_limits_get_custom_quota<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::CustomQuotaUsersArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        ::std::vec::Vec<crate::team::CustomQuotaResult>,
+        crate::client::Error<crate::team::CustomQuotaError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/member_space_limits/get_custom_quota",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/member_space_limits/get_custom_quota",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::CustomQuotaUsersArg as crate::wire::Validate>::validate,
+    )
 }
 /** Remove users custom quota. A maximum of 1000 members can be specified in a single call. Note: to apply a custom space limit, a team admin needs to set a member space limit for the team first. (the team admin can check the settings here: <https://www.dropbox.com/team/admin/settings/space>).
 
  `POST /2/team/member_space_limits/remove_custom_quota` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn member_space_limits_remove_custom_quota(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::CustomQuotaUsersArg,
-) -> ::std::result::Result<
-    ::std::vec::Vec<crate::team::RemoveCustomQuotaResult>,
-    crate::client::Error<crate::team::CustomQuotaError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn member_space_limits_remove_custom_quota<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::CustomQuotaUsersArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        ::std::vec::Vec<crate::team::RemoveCustomQuotaResult>,
+        crate::client::Error<crate::team::CustomQuotaError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/member_space_limits/remove_custom_quota",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/member_space_limits/remove_custom_quota",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::CustomQuotaUsersArg as crate::wire::Validate>::validate,
+    )
 }
 /** Set users custom quota. Custom quota has to be at least 2GB. A maximum of 1000 members can be specified in a single call. Note: to apply a custom space limit, a team admin needs to set a member space limit for the team first. (the team admin can check the settings here: <https://www.dropbox.com/team/admin/settings/space>).
 
  `POST /2/team/member_space_limits/set_custom_quota` (rpc, api host, team auth, scope `members.read`).*/
-pub async fn member_space_limits_set_custom_quota(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::SetCustomQuotaArg,
-) -> ::std::result::Result<
-    ::std::vec::Vec<crate::team::CustomQuotaResult>,
-    crate::client::Error<crate::team::SetCustomQuotaError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn member_space_limits_set_custom_quota<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::SetCustomQuotaArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        ::std::vec::Vec<crate::team::CustomQuotaResult>,
+        crate::client::Error<crate::team::SetCustomQuotaError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/member_space_limits/set_custom_quota",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/member_space_limits/set_custom_quota",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::SetCustomQuotaArg as crate::wire::Validate>::validate,
+    )
 }
 /** Adds members to a team. Permission : Team member management A maximum of 20 members can be specified in a single call. If no Dropbox account exists with the email address specified, a new Dropbox account will be created with the given email address, and that account will be invited to the team. If a personal Dropbox account exists with the email address specified in the call, this call will create a placeholder Dropbox account for the user on the team and send an email inviting the user to migrate their existing personal account onto the team. Team member management apps are required to set an initial given\_name and surname for a user to use in the team invitation and for 'Perform as team member' actions taken on the user before they become 'active'.
 
  `POST /2/team/members/add` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_add(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersAddArg,
-) -> ::std::result::Result<crate::team::MembersAddLaunch, crate::client::Error<()>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_add<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersAddArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersAddLaunch,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/add",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/add",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersAddArg as crate::wire::Validate>::validate,
+    )
 }
 /** Adds members to a team. Permission : Team member management A maximum of 20 members can be specified in a single call. If no Dropbox account exists with the email address specified, a new Dropbox account will be created with the given email address, and that account will be invited to the team. If a personal Dropbox account exists with the email address specified in the call, this call will create a placeholder Dropbox account for the user on the team and send an email inviting the user to migrate their existing personal account onto the team.
 
  `POST /2/team/members/add_v2` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_add_v2(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersAddV2Arg,
-) -> ::std::result::Result<
-    crate::team::MembersAddLaunchV2Result,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_add_v2<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersAddV2Arg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersAddLaunchV2Result,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/add_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/add_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersAddV2Arg as crate::wire::Validate>::validate,
+    )
 }
 /** Once an async\_job\_id is returned from [`members/add`](crate::team::members_add) , use this to poll the status of the asynchronous request. Permission : Team member management.
 
  `POST /2/team/members/add/job_status/get` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_add_job_status_get(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::team::MembersAddJobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_add_job_status_get<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersAddJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/add/job_status/get",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/add/job_status/get",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Once an async\_job\_id is returned from [`members/add:2`](crate::team::members_add_v2) , use this to poll the status of the asynchronous request. Permission : Team member management.
 
  `POST /2/team/members/add/job_status/get_v2` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_add_job_status_get_v2(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::team::MembersAddJobStatusV2Result,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_add_job_status_get_v2<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersAddJobStatusV2Result,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/add/job_status/get_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/add/job_status/get_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Launch a bulk suspend job. The server enforces a maximum of 500 members.
 
  `POST /2/team/members/bulk_suspend` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_bulk_suspend(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::BulkSuspendArg,
-) -> ::std::result::Result<
-    crate::async_::LaunchResultBase,
-    crate::client::Error<crate::team::BulkSuspendError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_bulk_suspend<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::BulkSuspendArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchResultBase,
+        crate::client::Error<crate::team::BulkSuspendError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/bulk_suspend",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/bulk_suspend",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::BulkSuspendArg as crate::wire::Validate>::validate,
+    )
 }
 /** Poll a previously launched bulk suspend job.
 
  `POST /2/team/members/bulk_suspend/job_status/check` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_bulk_suspend_job_status_check(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::team::BulkSuspendJobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_bulk_suspend_job_status_check<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::BulkSuspendJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/bulk_suspend/job_status/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/bulk_suspend/job_status/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Permanently delete the files of a user who has been removed from the team. After permanent deletion, those files will not be available to be transferred to another team member. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
 
  `POST /2/team/members/delete_former_member_files` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_delete_former_member_files(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersFormerMemberArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::team::MembersDeleteFormerMemberFilesError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_delete_former_member_files<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersFormerMemberArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::MembersDeleteFormerMemberFilesError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/delete_former_member_files",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/delete_former_member_files",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersFormerMemberArg as crate::wire::Validate>::validate,
+    )
 }
 /** Deletes a team member's profile photo. Permission : Team member management.
 
  `POST /2/team/members/delete_profile_photo` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_delete_profile_photo(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersDeleteProfilePhotoArg,
-) -> ::std::result::Result<
-    crate::team::TeamMemberInfo,
-    crate::client::Error<crate::team::MembersDeleteProfilePhotoError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_delete_profile_photo<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersDeleteProfilePhotoArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamMemberInfo,
+        crate::client::Error<crate::team::MembersDeleteProfilePhotoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/delete_profile_photo",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/delete_profile_photo",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersDeleteProfilePhotoArg as crate::wire::Validate>::validate,
+    )
 }
 /** Deletes a team member's profile photo. Permission : Team member management.
 
  `POST /2/team/members/delete_profile_photo_v2` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_delete_profile_photo_v2(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersDeleteProfilePhotoArg,
-) -> ::std::result::Result<
-    crate::team::TeamMemberInfoV2Result,
-    crate::client::Error<crate::team::MembersDeleteProfilePhotoError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_delete_profile_photo_v2<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersDeleteProfilePhotoArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamMemberInfoV2Result,
+        crate::client::Error<crate::team::MembersDeleteProfilePhotoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/delete_profile_photo_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/delete_profile_photo_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersDeleteProfilePhotoArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get available TeamMemberRoles for the connected team. To be used with [`members/set_admin_permissions:2`](crate::team::members_set_admin_permissions_v2). Permission : Team member management.
 
  `POST /2/team/members/get_available_team_member_roles` (rpc, api host, team auth, scope `members.read`).*/
-pub async fn members_get_available_team_member_roles(
-    client: &impl crate::client::TeamAuth,
-) -> ::std::result::Result<
-    crate::team::MembersGetAvailableTeamMemberRolesResult,
-    crate::client::Error<()>,
-> {
+pub fn members_get_available_team_member_roles<'a>(
+    client: &'a impl crate::client::TeamAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersGetAvailableTeamMemberRolesResult,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/get_available_team_member_roles",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/get_available_team_member_roles",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /** Returns information about multiple team members. Permission : Team information This endpoint will return [`MembersGetInfoItem.id_not_found`](crate::team::MembersGetInfoItem::IdNotFound), for IDs (or emails) that cannot be matched to a valid team member.
 
  `POST /2/team/members/get_info` (rpc, api host, team auth, scope `members.read`).*/
-pub async fn members_get_info(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersGetInfoArgs,
-) -> ::std::result::Result<
-    crate::team::MembersGetInfoResult,
-    crate::client::Error<crate::team::MembersGetInfoError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_get_info<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersGetInfoArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersGetInfoResult,
+        crate::client::Error<crate::team::MembersGetInfoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/get_info",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/get_info",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersGetInfoArgs as crate::wire::Validate>::validate,
+    )
 }
 /** Returns information about multiple team members. Permission : Team information This endpoint will return [`MembersGetInfoItem.id_not_found`](crate::team::MembersGetInfoItem::IdNotFound), for IDs (or emails) that cannot be matched to a valid team member.
 
  `POST /2/team/members/get_info_v2` (rpc, api host, team auth, scope `members.read`).*/
-pub async fn members_get_info_v2(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersGetInfoV2Arg,
-) -> ::std::result::Result<
-    crate::team::MembersGetInfoV2Result,
-    crate::client::Error<crate::team::MembersGetInfoError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_get_info_v2<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersGetInfoV2Arg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersGetInfoV2Result,
+        crate::client::Error<crate::team::MembersGetInfoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/get_info_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/get_info_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersGetInfoV2Arg as crate::wire::Validate>::validate,
+    )
 }
 /** Lists members of a team. Permission : Team information.
 
  `POST /2/team/members/list` (rpc, api host, team auth, scope `members.read`).*/
-pub async fn members_list(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersListArg,
-) -> ::std::result::Result<
-    crate::team::MembersListResult,
-    crate::client::Error<crate::team::MembersListError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_list<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersListArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersListResult,
+        crate::client::Error<crate::team::MembersListError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/list",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/list",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersListArg as crate::wire::Validate>::validate,
+    )
 }
 /** Lists members of a team. Permission : Team information.
 
  `POST /2/team/members/list_v2` (rpc, api host, team auth, scope `members.read`).*/
-pub async fn members_list_v2(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersListArg,
-) -> ::std::result::Result<
-    crate::team::MembersListV2Result,
-    crate::client::Error<crate::team::MembersListError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_list_v2<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersListArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersListV2Result,
+        crate::client::Error<crate::team::MembersListError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/list_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/list_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersListArg as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`members/list`](crate::team::members_list), use this to paginate through all team members. Permission : Team information.
 
  `POST /2/team/members/list/continue` (rpc, api host, team auth, scope `members.read`).*/
-pub async fn members_list_continue(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersListContinueArg,
-) -> ::std::result::Result<
-    crate::team::MembersListResult,
-    crate::client::Error<crate::team::MembersListContinueError>,
-> {
+pub fn members_list_continue<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersListContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersListResult,
+        crate::client::Error<crate::team::MembersListContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/list/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/list/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Once a cursor has been retrieved from [`members/list:2`](crate::team::members_list_v2), use this to paginate through all team members. Permission : Team information.
 
  `POST /2/team/members/list/continue_v2` (rpc, api host, team auth, scope `members.read`).*/
-pub async fn members_list_continue_v2(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersListContinueArg,
-) -> ::std::result::Result<
-    crate::team::MembersListV2Result,
-    crate::client::Error<crate::team::MembersListContinueError>,
-> {
+pub fn members_list_continue_v2<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersListContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersListV2Result,
+        crate::client::Error<crate::team::MembersListContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/list/continue_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/list/continue_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Moves removed member's files to a different member. This endpoint initiates an asynchronous job. To obtain the final result of the job, the client should periodically poll [`members/move_former_member_files/job_status/check`](crate::team::members_move_former_member_files_job_status_check). Permission : Team member management.
 
  `POST /2/team/members/move_former_member_files` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_move_former_member_files(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersDataTransferArg,
-) -> ::std::result::Result<
-    crate::async_::LaunchEmptyResult,
-    crate::client::Error<crate::team::MembersTransferFormerMembersFilesError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_move_former_member_files<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersDataTransferArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchEmptyResult,
+        crate::client::Error<crate::team::MembersTransferFormerMembersFilesError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/move_former_member_files",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/move_former_member_files",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersDataTransferArg as crate::wire::Validate>::validate,
+    )
 }
 /** Once an async\_job\_id is returned from [`members/move_former_member_files`](crate::team::members_move_former_member_files) , use this to poll the status of the asynchronous request. Permission : Team member management.
 
  `POST /2/team/members/move_former_member_files/job_status/check` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_move_former_member_files_job_status_check(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::async_::PollEmptyResult,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_move_former_member_files_job_status_check<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::PollEmptyResult,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/move_former_member_files/job_status/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/move_former_member_files/job_status/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Recover a deleted member. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
 
  `POST /2/team/members/recover` (rpc, api host, team auth, scope `members.delete`).*/
-pub async fn members_recover(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersRecoverArg,
-) -> ::std::result::Result<(), crate::client::Error<crate::team::MembersRecoverError>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_recover<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersRecoverArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::MembersRecoverError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/recover",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/recover",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersRecoverArg as crate::wire::Validate>::validate,
+    )
 }
 /** Removes a member from a team. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account. Accounts can be recovered via [`members/recover`](crate::team::members_recover) for a 7 day period or until the account has been permanently deleted or transferred to another account (whichever comes first). Calling [`members/add`](crate::team::members_add) while a user is still recoverable on your team will return with [`MemberAddResult.user_already_on_team`](crate::team::MemberAddResult::UserAlreadyOnTeam). Accounts can have their files transferred via the admin console for a limited time, based on the version history length associated with the team (180 days for most teams). Accounts can have their stacks transferred through the admin console. This only transfers stacks that they have created. This endpoint may initiate an asynchronous job. To obtain the final result of the job, the client should periodically poll [`members/remove/job_status/get`](crate::team::members_remove_job_status_get).
 
  `POST /2/team/members/remove` (rpc, api host, team auth, scope `members.delete`).*/
-pub async fn members_remove(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersRemoveArg,
-) -> ::std::result::Result<
-    crate::async_::LaunchEmptyResult,
-    crate::client::Error<crate::team::MembersRemoveError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_remove<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersRemoveArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::LaunchEmptyResult,
+        crate::client::Error<crate::team::MembersRemoveError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/remove",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/remove",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersRemoveArg as crate::wire::Validate>::validate,
+    )
 }
 /** Once an async\_job\_id is returned from [`members/remove`](crate::team::members_remove) , use this to poll the status of the asynchronous request. Permission : Team member management.
 
  `POST /2/team/members/remove/job_status/get` (rpc, api host, team auth, scope `members.delete`).*/
-pub async fn members_remove_job_status_get(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::async_::PollEmptyResult,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_remove_job_status_get<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::async_::PollEmptyResult,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/remove/job_status/get",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/remove/job_status/get",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Add secondary emails to users. Permission : Team member management. Emails that are on verified domains will be verified automatically. For each email address not on a verified domain a verification email will be sent.
 
  `POST /2/team/members/secondary_emails/add` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_secondary_emails_add(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::AddSecondaryEmailsArg,
-) -> ::std::result::Result<
-    crate::team::AddSecondaryEmailsResult,
-    crate::client::Error<crate::team::AddSecondaryEmailsError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_secondary_emails_add<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::AddSecondaryEmailsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::AddSecondaryEmailsResult,
+        crate::client::Error<crate::team::AddSecondaryEmailsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/secondary_emails/add",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/secondary_emails/add",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::AddSecondaryEmailsArg as crate::wire::Validate>::validate,
+    )
 }
 /** Delete secondary emails from users Permission : Team member management. Users will be notified of deletions of verified secondary emails at both the secondary email and their primary email.
 
  `POST /2/team/members/secondary_emails/delete` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_secondary_emails_delete(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::DeleteSecondaryEmailsArg,
-) -> ::std::result::Result<
-    crate::team::DeleteSecondaryEmailsResult,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_secondary_emails_delete<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::DeleteSecondaryEmailsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::DeleteSecondaryEmailsResult,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/secondary_emails/delete",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/secondary_emails/delete",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::DeleteSecondaryEmailsArg as crate::wire::Validate>::validate,
+    )
 }
 /** Resend secondary email verification emails. Permission : Team member management.
 
  `POST /2/team/members/secondary_emails/resend_verification_emails` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_secondary_emails_resend_verification_emails(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::ResendVerificationEmailArg,
-) -> ::std::result::Result<
-    crate::team::ResendVerificationEmailResult,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_secondary_emails_resend_verification_emails<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ResendVerificationEmailArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::ResendVerificationEmailResult,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/secondary_emails/resend_verification_emails",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/secondary_emails/resend_verification_emails",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::ResendVerificationEmailArg as crate::wire::Validate>::validate,
+    )
 }
 /** Sends welcome email to pending team member. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account. No-op if team member is not pending.
 
  `POST /2/team/members/send_welcome_email` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_send_welcome_email(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::UserSelectorArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::team::MembersSendWelcomeError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_send_welcome_email<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::UserSelectorArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::MembersSendWelcomeError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/send_welcome_email",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/send_welcome_email",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::UserSelectorArg as crate::wire::Validate>::validate,
+    )
 }
 /** Updates a team member's permissions. Permission : Team member management.
 
  `POST /2/team/members/set_admin_permissions` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_set_admin_permissions(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersSetPermissionsArg,
-) -> ::std::result::Result<
-    crate::team::MembersSetPermissionsResult,
-    crate::client::Error<crate::team::MembersSetPermissionsError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_set_admin_permissions<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersSetPermissionsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersSetPermissionsResult,
+        crate::client::Error<crate::team::MembersSetPermissionsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/set_admin_permissions",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/set_admin_permissions",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersSetPermissionsArg as crate::wire::Validate>::validate,
+    )
 }
 /** Updates a team member's permissions. Permission : Team member management.
 
  `POST /2/team/members/set_admin_permissions_v2` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_set_admin_permissions_v2(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersSetPermissions2Arg,
-) -> ::std::result::Result<
-    crate::team::MembersSetPermissions2Result,
-    crate::client::Error<crate::team::MembersSetPermissions2Error>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_set_admin_permissions_v2<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersSetPermissions2Arg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::MembersSetPermissions2Result,
+        crate::client::Error<crate::team::MembersSetPermissions2Error>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/set_admin_permissions_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/set_admin_permissions_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersSetPermissions2Arg as crate::wire::Validate>::validate,
+    )
 }
 /** Updates a team member's profile. Permission : Team member management.
 
  `POST /2/team/members/set_profile` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_set_profile(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersSetProfileArg,
-) -> ::std::result::Result<
-    crate::team::TeamMemberInfo,
-    crate::client::Error<crate::team::MembersSetProfileError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_set_profile<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersSetProfileArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamMemberInfo,
+        crate::client::Error<crate::team::MembersSetProfileError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/set_profile",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/set_profile",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersSetProfileArg as crate::wire::Validate>::validate,
+    )
 }
 /** Updates a team member's profile. Permission : Team member management.
 
  `POST /2/team/members/set_profile_v2` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_set_profile_v2(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersSetProfileArg,
-) -> ::std::result::Result<
-    crate::team::TeamMemberInfoV2Result,
-    crate::client::Error<crate::team::MembersSetProfileError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_set_profile_v2<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersSetProfileArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamMemberInfoV2Result,
+        crate::client::Error<crate::team::MembersSetProfileError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/set_profile_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/set_profile_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersSetProfileArg as crate::wire::Validate>::validate,
+    )
 }
 /** Updates a team member's profile photo. Permission : Team member management.
 
  `POST /2/team/members/set_profile_photo` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_set_profile_photo(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersSetProfilePhotoArg,
-) -> ::std::result::Result<
-    crate::team::TeamMemberInfo,
-    crate::client::Error<crate::team::MembersSetProfilePhotoError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_set_profile_photo<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersSetProfilePhotoArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamMemberInfo,
+        crate::client::Error<crate::team::MembersSetProfilePhotoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/set_profile_photo",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/set_profile_photo",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersSetProfilePhotoArg as crate::wire::Validate>::validate,
+    )
 }
 /** Updates a team member's profile photo. Permission : Team member management.
 
  `POST /2/team/members/set_profile_photo_v2` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_set_profile_photo_v2(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersSetProfilePhotoArg,
-) -> ::std::result::Result<
-    crate::team::TeamMemberInfoV2Result,
-    crate::client::Error<crate::team::MembersSetProfilePhotoError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_set_profile_photo_v2<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersSetProfilePhotoArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamMemberInfoV2Result,
+        crate::client::Error<crate::team::MembersSetProfilePhotoError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/set_profile_photo_v2",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/set_profile_photo_v2",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersSetProfilePhotoArg as crate::wire::Validate>::validate,
+    )
 }
 /** Suspend a member from a team. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
 
  `POST /2/team/members/suspend` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_suspend(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersDeactivateArg,
-) -> ::std::result::Result<(), crate::client::Error<crate::team::MembersSuspendError>> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_suspend<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersDeactivateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::MembersSuspendError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/suspend",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/suspend",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersDeactivateArg as crate::wire::Validate>::validate,
+    )
 }
 /** Unsuspend a member from a team. Permission : Team member management Exactly one of team\_member\_id, email, or external\_id must be provided to identify the user account.
 
  `POST /2/team/members/unsuspend` (rpc, api host, team auth, scope `members.write`).*/
-pub async fn members_unsuspend(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::MembersUnsuspendArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::team::MembersUnsuspendError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn members_unsuspend<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersUnsuspendArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::MembersUnsuspendError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/members/unsuspend",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/members/unsuspend",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::MembersUnsuspendArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns a list of all team-accessible namespaces. This list includes team folders, shared folders containing team members, team members' home namespaces, and team members' app folders. Home namespaces and app folders are always owned by this team or members of the team, but shared folders may be owned by other users or other teams. Duplicates may occur in the list.
 
  `POST /2/team/namespaces/list` (rpc, api host, team auth, scope `team_data.member`).*/
-pub async fn namespaces_list(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamNamespacesListArg,
-) -> ::std::result::Result<
-    crate::team::TeamNamespacesListResult,
-    crate::client::Error<crate::team::TeamNamespacesListError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn namespaces_list<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamNamespacesListArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamNamespacesListResult,
+        crate::client::Error<crate::team::TeamNamespacesListError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/namespaces/list",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/namespaces/list",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::TeamNamespacesListArg as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`namespaces/list`](crate::team::namespaces_list), use this to paginate through all team-accessible namespaces. Duplicates may occur in the list.
 
  `POST /2/team/namespaces/list/continue` (rpc, api host, team auth, scope `team_data.member`).*/
-pub async fn namespaces_list_continue(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamNamespacesListContinueArg,
-) -> ::std::result::Result<
-    crate::team::TeamNamespacesListResult,
-    crate::client::Error<crate::team::TeamNamespacesListContinueError>,
-> {
+pub fn namespaces_list_continue<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamNamespacesListContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamNamespacesListResult,
+        crate::client::Error<crate::team::TeamNamespacesListContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/namespaces/list/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/namespaces/list/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Permission : Team member file access.
 
  `POST /2/team/properties/template/add` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
 #[deprecated]
-pub async fn properties_template_add(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::file_properties::AddTemplateArg,
-) -> ::std::result::Result<
-    crate::file_properties::AddTemplateResult,
-    crate::client::Error<crate::file_properties::ModifyTemplateError>,
-> {
+pub fn properties_template_add<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::file_properties::AddTemplateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::AddTemplateResult,
+        crate::client::Error<crate::file_properties::ModifyTemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/properties/template/add",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/properties/template/add",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Permission : Team member file access. The scope for the route is files.team\_metadata.write.
 
  `POST /2/team/properties/template/get` (rpc, api host, team auth, scope `files.team_metadata.write`).*/
 #[deprecated]
-pub async fn properties_template_get(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::file_properties::GetTemplateArg,
-) -> ::std::result::Result<
-    crate::file_properties::GetTemplateResult,
-    crate::client::Error<crate::file_properties::TemplateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn properties_template_get<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::file_properties::GetTemplateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::file_properties::GetTemplateResult,
+        crate::client::Error<crate::file_properties::TemplateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/properties/template/get",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/properties/template/get",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::file_properties::GetTemplateArg as crate::wire::Validate>::validate,
+    )
 }
 /** Retrieves reporting data about a team's user activity. Deprecated: Will be removed on July 1st 2021.
 
  `POST /2/team/reports/get_activity` (rpc, api host, team auth, scope `team_info.read`).*/
 #[deprecated]
-pub async fn reports_get_activity(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::DateRange,
-) -> ::std::result::Result<
-    crate::team::GetActivityReport,
-    crate::client::Error<crate::team::DateRangeError>,
-> {
+pub fn reports_get_activity<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::DateRange,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GetActivityReport,
+        crate::client::Error<crate::team::DateRangeError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/reports/get_activity",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/reports/get_activity",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Retrieves reporting data about a team's linked devices. Deprecated: Will be removed on July 1st 2021.
 
  `POST /2/team/reports/get_devices` (rpc, api host, team auth, scope `team_info.read`).*/
 #[deprecated]
-pub async fn reports_get_devices(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::DateRange,
-) -> ::std::result::Result<
-    crate::team::GetDevicesReport,
-    crate::client::Error<crate::team::DateRangeError>,
-> {
+pub fn reports_get_devices<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::DateRange,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GetDevicesReport,
+        crate::client::Error<crate::team::DateRangeError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/reports/get_devices",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/reports/get_devices",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Retrieves reporting data about a team's membership. Deprecated: Will be removed on July 1st 2021.
 
  `POST /2/team/reports/get_membership` (rpc, api host, team auth, scope `team_info.read`).*/
 #[deprecated]
-pub async fn reports_get_membership(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::DateRange,
-) -> ::std::result::Result<
-    crate::team::GetMembershipReport,
-    crate::client::Error<crate::team::DateRangeError>,
-> {
+pub fn reports_get_membership<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::DateRange,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GetMembershipReport,
+        crate::client::Error<crate::team::DateRangeError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/reports/get_membership",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/reports/get_membership",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Retrieves reporting data about a team's storage usage. Deprecated: Will be removed on July 1st 2021.
 
  `POST /2/team/reports/get_storage` (rpc, api host, team auth, scope `team_info.read`).*/
 #[deprecated]
-pub async fn reports_get_storage(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::DateRange,
-) -> ::std::result::Result<
-    crate::team::GetStorageReport,
-    crate::client::Error<crate::team::DateRangeError>,
-> {
+pub fn reports_get_storage<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::DateRange,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::GetStorageReport,
+        crate::client::Error<crate::team::DateRangeError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/reports/get_storage",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/reports/get_storage",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Endpoint adds Approve List entries. Changes are effective immediately. Changes are committed in transaction. In case of single validation error - all entries are rejected. Valid domains (RFC-1034/5) and emails (RFC-5322/822) are accepted. Added entries cannot overflow limit of 10000 entries per team. Maximum 100 entries per call is allowed.
 
  `POST /2/team/sharing_allowlist/add` (rpc, api host, team auth, scope `team_info.write`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn sharing_allowlist_add(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::SharingAllowlistAddArgs,
-) -> ::std::result::Result<
-    crate::team::SharingAllowlistAddResponse,
-    crate::client::Error<crate::team::SharingAllowlistAddError>,
-> {
+pub fn sharing_allowlist_add<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::SharingAllowlistAddArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::SharingAllowlistAddResponse,
+        crate::client::Error<crate::team::SharingAllowlistAddError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/sharing_allowlist/add",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/sharing_allowlist/add",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Lists Approve List entries for given team, from newest to oldest, returning up to \`limit\` entries at a time. If there are more than \`limit\` entries associated with the current team, more can be fetched by passing the returned \`cursor\` to `sharing_allowlist/list/continue`.
 
  `POST /2/team/sharing_allowlist/list` (rpc, api host, team auth, scope `team_info.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn sharing_allowlist_list(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::SharingAllowlistListArg,
-) -> ::std::result::Result<
-    crate::team::SharingAllowlistListResponse,
-    crate::client::Error<crate::team::SharingAllowlistListError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn sharing_allowlist_list<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::SharingAllowlistListArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::SharingAllowlistListResponse,
+        crate::client::Error<crate::team::SharingAllowlistListError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/sharing_allowlist/list",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/sharing_allowlist/list",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::SharingAllowlistListArg as crate::wire::Validate>::validate,
+    )
 }
 /** Lists entries associated with given team, starting from a the cursor. See `sharing_allowlist/list`.
 
  `POST /2/team/sharing_allowlist/list/continue` (rpc, api host, team auth, scope `team_info.read`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn sharing_allowlist_list_continue(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::SharingAllowlistListContinueArg,
-) -> ::std::result::Result<
-    crate::team::SharingAllowlistListResponse,
-    crate::client::Error<crate::team::SharingAllowlistListContinueError>,
-> {
+pub fn sharing_allowlist_list_continue<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::SharingAllowlistListContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::SharingAllowlistListResponse,
+        crate::client::Error<crate::team::SharingAllowlistListContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/sharing_allowlist/list/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/sharing_allowlist/list/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Endpoint removes Approve List entries. Changes are effective immediately. Changes are committed in transaction. In case of single validation error - all entries are rejected. Valid domains (RFC-1034/5) and emails (RFC-5322/822) are accepted. Entries being removed have to be present on the list. Maximum 1000 entries per call is allowed.
 
  `POST /2/team/sharing_allowlist/remove` (rpc, api host, team auth, scope `team_info.write`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn sharing_allowlist_remove(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::SharingAllowlistRemoveArgs,
-) -> ::std::result::Result<
-    crate::team::SharingAllowlistRemoveResponse,
-    crate::client::Error<crate::team::SharingAllowlistRemoveError>,
-> {
+pub fn sharing_allowlist_remove<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::SharingAllowlistRemoveArgs,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::SharingAllowlistRemoveResponse,
+        crate::client::Error<crate::team::SharingAllowlistRemoveError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/sharing_allowlist/remove",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/sharing_allowlist/remove",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Sets an archived team folder's status to active. Permission : Team member file access.
 
  `POST /2/team/team_folder/activate` (rpc, api host, team auth, scope `team_data.content.write`).*/
-pub async fn team_folder_activate(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamFolderIdArg,
-) -> ::std::result::Result<
-    crate::team::TeamFolderMetadata,
-    crate::client::Error<crate::team::TeamFolderActivateError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn team_folder_activate<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderIdArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamFolderMetadata,
+        crate::client::Error<crate::team::TeamFolderActivateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/team_folder/activate",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/team_folder/activate",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::TeamFolderIdArg as crate::wire::Validate>::validate,
+    )
 }
 /** Sets an active team folder's status to archived and removes all folder and file members. This endpoint cannot be used for teams that have a shared team space. This route will either finish synchronously, or return a job ID and do the async archive job in background. Please use team\_folder/archive/check to check the job status. Permission : Team member file access.
 
  `POST /2/team/team_folder/archive` (rpc, api host, team auth, scope `team_data.content.write`).*/
-pub async fn team_folder_archive(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamFolderArchiveArg,
-) -> ::std::result::Result<
-    crate::team::TeamFolderArchiveLaunch,
-    crate::client::Error<crate::team::TeamFolderArchiveError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn team_folder_archive<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderArchiveArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamFolderArchiveLaunch,
+        crate::client::Error<crate::team::TeamFolderArchiveError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/team_folder/archive",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/team_folder/archive",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::TeamFolderArchiveArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the status of an asynchronous job for archiving a team folder. The job may show '.tag' as complete, but the team folder could still be in the process of archiving (indicated by [`TeamFolderMetadata.status`](crate::team::TeamFolderMetadata::status) with 'archive\_in\_progress'). To confirm that the team folder is fully archived, check the field [`TeamFolderMetadata.status`](crate::team::TeamFolderMetadata::status) in the response for the value 'archived'. Permission : Team member file access.
 
  `POST /2/team/team_folder/archive/check` (rpc, api host, team auth, scope `team_data.content.write`).*/
-pub async fn team_folder_archive_check(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::async_::PollArg,
-) -> ::std::result::Result<
-    crate::team::TeamFolderArchiveJobStatus,
-    crate::client::Error<crate::async_::PollError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn team_folder_archive_check<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::async_::PollArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamFolderArchiveJobStatus,
+        crate::client::Error<crate::async_::PollError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/team_folder/archive/check",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/team_folder/archive/check",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::async_::PollArg as crate::wire::Validate>::validate,
+    )
 }
 /** Creates a new, active, team folder with no members. This endpoint can only be used for teams that do not already have a shared team space. Permission : Team member file access.
 
  `POST /2/team/team_folder/create` (rpc, api host, team auth, scope `team_data.content.write`).*/
-pub async fn team_folder_create(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamFolderCreateArg,
-) -> ::std::result::Result<
-    crate::team::TeamFolderMetadata,
-    crate::client::Error<crate::team::TeamFolderCreateError>,
-> {
+pub fn team_folder_create<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderCreateArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamFolderMetadata,
+        crate::client::Error<crate::team::TeamFolderCreateError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/team_folder/create",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/team_folder/create",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Retrieves metadata for team folders. Permission : Team member file access.
 
  `POST /2/team/team_folder/get_info` (rpc, api host, team auth, scope `team_data.content.read`).*/
-pub async fn team_folder_get_info(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamFolderIdListArg,
-) -> ::std::result::Result<
-    ::std::vec::Vec<crate::team::TeamFolderGetInfoItem>,
-    crate::client::Error<()>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn team_folder_get_info<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderIdListArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        ::std::vec::Vec<crate::team::TeamFolderGetInfoItem>,
+        crate::client::Error<()>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/team_folder/get_info",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/team_folder/get_info",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::TeamFolderIdListArg as crate::wire::Validate>::validate,
+    )
 }
 /** Lists all team folders. Permission : Team member file access.
 
  `POST /2/team/team_folder/list` (rpc, api host, team auth, scope `team_data.content.read`).*/
-pub async fn team_folder_list(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamFolderListArg,
-) -> ::std::result::Result<
-    crate::team::TeamFolderListResult,
-    crate::client::Error<crate::team::TeamFolderListError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn team_folder_list<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderListArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamFolderListResult,
+        crate::client::Error<crate::team::TeamFolderListError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/team_folder/list",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/team_folder/list",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::TeamFolderListArg as crate::wire::Validate>::validate,
+    )
 }
 /** Once a cursor has been retrieved from [`team_folder/list`](crate::team::team_folder_list), use this to paginate through all team folders. Permission : Team member file access.
 
  `POST /2/team/team_folder/list/continue` (rpc, api host, team auth, scope `team_data.content.read`).*/
-pub async fn team_folder_list_continue(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamFolderListContinueArg,
-) -> ::std::result::Result<
-    crate::team::TeamFolderListResult,
-    crate::client::Error<crate::team::TeamFolderListContinueError>,
-> {
+pub fn team_folder_list_continue<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderListContinueArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamFolderListResult,
+        crate::client::Error<crate::team::TeamFolderListContinueError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/team_folder/list/continue",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/team_folder/list/continue",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Permanently deletes an archived team folder. This endpoint cannot be used for teams that have a shared team space. Permission : Team member file access.
 
  `POST /2/team/team_folder/permanently_delete` (rpc, api host, team auth, scope `team_data.content.write`).*/
-pub async fn team_folder_permanently_delete(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamFolderIdArg,
-) -> ::std::result::Result<
-    (),
-    crate::client::Error<crate::team::TeamFolderPermanentlyDeleteError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn team_folder_permanently_delete<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderIdArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        (),
+        crate::client::Error<crate::team::TeamFolderPermanentlyDeleteError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/team_folder/permanently_delete",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/team_folder/permanently_delete",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::TeamFolderIdArg as crate::wire::Validate>::validate,
+    )
 }
 /** Changes an active team folder's name. Permission : Team member file access.
 
  `POST /2/team/team_folder/rename` (rpc, api host, team auth, scope `team_data.content.write`).*/
-pub async fn team_folder_rename(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamFolderRenameArg,
-) -> ::std::result::Result<
-    crate::team::TeamFolderMetadata,
-    crate::client::Error<crate::team::TeamFolderRenameError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn team_folder_rename<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderRenameArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamFolderMetadata,
+        crate::client::Error<crate::team::TeamFolderRenameError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/team_folder/rename",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/team_folder/rename",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::TeamFolderRenameArg as crate::wire::Validate>::validate,
+    )
 }
 /** Sets an inactive team folder's status to active. Permission: Team member file access.
 
  `POST /2/team/team_folder/restore` (rpc, api host, team auth, scope `team_data.content.write`). A preview route: it may change without notice (feature `preview`).*/
 #[cfg(feature = "preview")]
-pub async fn team_folder_restore(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamFolderIdArg,
-) -> ::std::result::Result<
-    crate::team::TeamFolderMetadata,
-    crate::client::Error<crate::team::TeamFolderRestoreError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn team_folder_restore<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderIdArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamFolderMetadata,
+        crate::client::Error<crate::team::TeamFolderRestoreError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/team_folder/restore",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/team_folder/restore",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::TeamFolderIdArg as crate::wire::Validate>::validate,
+    )
 }
 /** Updates the sync settings on a team folder or its contents.  Use of this endpoint requires that the team has team selective sync enabled.
 
  `POST /2/team/team_folder/update_sync_settings` (rpc, api host, team auth, scope `team_data.content.write`).*/
-pub async fn team_folder_update_sync_settings(
-    client: &impl crate::client::TeamAuth,
-    arg: &crate::team::TeamFolderUpdateSyncSettingsArg,
-) -> ::std::result::Result<
-    crate::team::TeamFolderMetadata,
-    crate::client::Error<crate::team::TeamFolderUpdateSyncSettingsError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn team_folder_update_sync_settings<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderUpdateSyncSettingsArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TeamFolderMetadata,
+        crate::client::Error<crate::team::TeamFolderUpdateSyncSettingsError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/team_folder/update_sync_settings",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/team_folder/update_sync_settings",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::team::TeamFolderUpdateSyncSettingsArg as crate::wire::Validate>::validate,
+    )
 }
 /** Returns the member profile of the admin who generated the team access token used to make the call.
 
  `POST /2/team/token/get_authenticated_admin` (rpc, api host, team auth, scope `team_info.read`).*/
-pub async fn token_get_authenticated_admin(
-    client: &impl crate::client::TeamAuth,
-) -> ::std::result::Result<
-    crate::team::TokenGetAuthenticatedAdminResult,
-    crate::client::Error<crate::team::TokenGetAuthenticatedAdminError>,
-> {
+pub fn token_get_authenticated_admin<'a>(
+    client: &'a impl crate::client::TeamAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::team::TokenGetAuthenticatedAdminResult,
+        crate::client::Error<crate::team::TokenGetAuthenticatedAdminError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "team/token/get_authenticated_admin",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "team/token/get_authenticated_admin",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

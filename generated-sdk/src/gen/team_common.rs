@@ -2,7 +2,7 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 pub type GroupExternalId = ::std::string::String;
 pub type GroupId = ::std::string::String;
 pub type MemberExternalId = ::std::string::String;
@@ -10,7 +10,7 @@ pub type ResellerId = ::std::string::String;
 pub type TeamId = ::std::string::String;
 pub type TeamMemberId = ::std::string::String;
 /// Information about a group.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GroupSummary {
     pub group_name: ::std::string::String,
@@ -25,6 +25,7 @@ pub struct GroupSummary {
 impl GroupSummary {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         group_name: ::std::string::String,
         group_id: crate::team_common::GroupId,
@@ -39,6 +40,7 @@ impl GroupSummary {
         }
     }
     /// Sets `group_external_id`.
+    #[inline]
     pub fn with_group_external_id(
         mut self,
         value: crate::team_common::GroupExternalId,
@@ -47,12 +49,20 @@ impl GroupSummary {
         self
     }
     /// Sets `member_count`.
+    #[inline]
     pub fn with_member_count(mut self, value: u32) -> Self {
         self.member_count = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for GroupSummary {
+impl crate::wire::Encode for GroupSummary {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group_name", &self.group_name);
@@ -66,20 +76,20 @@ impl crate::wire::EncodeFields for GroupSummary {
         );
     }
 }
-impl crate::wire::Encode for GroupSummary {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for GroupSummary {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for GroupSummary {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<crate::team_common::GroupId>,
@@ -87,7 +97,13 @@ impl crate::wire::DecodeFields for GroupSummary {
             f3: ::std::option::Option<u32>,
             f4: ::std::option::Option<crate::team_common::GroupManagementType>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -133,22 +149,21 @@ impl crate::wire::DecodeFields for GroupSummary {
         })
     }
 }
-impl crate::wire::Decode for GroupSummary {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GroupSummary {}
 impl ::std::fmt::Debug for GroupSummary {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupSummary", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupSummary {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Time range.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TimeRange {
     /// Optional starting time (inclusive).
@@ -159,6 +174,7 @@ pub struct TimeRange {
 impl TimeRange {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new() -> Self {
         Self {
             start_time: ::std::option::Option::None,
@@ -166,42 +182,54 @@ impl TimeRange {
         }
     }
     /// Sets `start_time`.
+    #[inline]
     pub fn with_start_time(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.start_time = ::std::option::Option::Some(value);
         self
     }
     /// Sets `end_time`.
+    #[inline]
     pub fn with_end_time(mut self, value: crate::common::DropboxTimestamp) -> Self {
         self.end_time = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for TimeRange {
+impl crate::wire::Encode for TimeRange {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "start_time", &self.start_time);
         crate::wire::write_opt(w, "end_time", &self.end_time);
     }
 }
-impl crate::wire::Encode for TimeRange {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TimeRange {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TimeRange {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::common::DropboxTimestamp>,
             f1: ::std::option::Option<crate::common::DropboxTimestamp>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -217,22 +245,21 @@ impl crate::wire::DecodeFields for TimeRange {
         })
     }
 }
-impl crate::wire::Decode for TimeRange {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TimeRange {}
 impl ::std::fmt::Debug for TimeRange {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TimeRange", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TimeRange {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The group type determines how a group is managed.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupManagementType {
     /// A group which is managed by selected users.
@@ -246,6 +273,7 @@ pub enum GroupManagementType {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupManagementType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UserManaged => crate::wire::write_tag(w, "user_managed"),
@@ -258,6 +286,7 @@ impl crate::wire::Encode for GroupManagementType {
 }
 impl crate::wire::Decode for GroupManagementType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -309,12 +338,19 @@ impl crate::wire::Decode for GroupManagementType {
 }
 impl crate::wire::Validate for GroupManagementType {}
 impl ::std::fmt::Debug for GroupManagementType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupManagementType", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupManagementType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The group type determines how a group is created and managed.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GroupType {
     /// A group to which team members are automatically added. Applicable to [team folders](https://www.dropbox.com/help/986) only.
@@ -326,6 +362,7 @@ pub enum GroupType {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GroupType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Team => crate::wire::write_tag(w, "team"),
@@ -337,6 +374,7 @@ impl crate::wire::Encode for GroupType {
 }
 impl crate::wire::Decode for GroupType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -378,12 +416,19 @@ impl crate::wire::Decode for GroupType {
 }
 impl crate::wire::Validate for GroupType {}
 impl ::std::fmt::Debug for GroupType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupType", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GroupType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The type of the space limit imposed on a team member.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MemberSpaceLimitType {
     /// The team member does not have imposed space limit.
@@ -397,6 +442,7 @@ pub enum MemberSpaceLimitType {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for MemberSpaceLimitType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Off => crate::wire::write_tag(w, "off"),
@@ -409,6 +455,7 @@ impl crate::wire::Encode for MemberSpaceLimitType {
 }
 impl crate::wire::Decode for MemberSpaceLimitType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -460,7 +507,14 @@ impl crate::wire::Decode for MemberSpaceLimitType {
 }
 impl crate::wire::Validate for MemberSpaceLimitType {}
 impl ::std::fmt::Debug for MemberSpaceLimitType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("MemberSpaceLimitType", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for MemberSpaceLimitType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }

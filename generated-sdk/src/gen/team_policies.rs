@@ -2,9 +2,9 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 /// Policies governing team members.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamMemberPolicies {
     /// Policies governing sharing.
@@ -21,6 +21,7 @@ pub struct TeamMemberPolicies {
 impl TeamMemberPolicies {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         sharing: crate::team_policies::TeamSharingPolicies,
         emm_state: crate::team_policies::EmmState,
@@ -37,7 +38,14 @@ impl TeamMemberPolicies {
         }
     }
 }
-impl crate::wire::EncodeFields for TeamMemberPolicies {
+impl crate::wire::Encode for TeamMemberPolicies {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "sharing", &self.sharing);
@@ -55,20 +63,20 @@ impl crate::wire::EncodeFields for TeamMemberPolicies {
         );
     }
 }
-impl crate::wire::Encode for TeamMemberPolicies {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamMemberPolicies {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamMemberPolicies {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team_policies::TeamSharingPolicies>,
             f1: ::std::option::Option<crate::team_policies::EmmState>,
@@ -76,7 +84,13 @@ impl crate::wire::DecodeFields for TeamMemberPolicies {
             f3: ::std::option::Option<crate::team_policies::SuggestMembersPolicy>,
             f4: ::std::option::Option<crate::team_policies::TopLevelContentPolicy>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -140,22 +154,21 @@ impl crate::wire::DecodeFields for TeamMemberPolicies {
         })
     }
 }
-impl crate::wire::Decode for TeamMemberPolicies {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamMemberPolicies {}
 impl ::std::fmt::Debug for TeamMemberPolicies {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamMemberPolicies", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamMemberPolicies {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Policies governing sharing within and outside of the team.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamSharingPolicies {
     /// Who can join folders shared by team members.
@@ -178,6 +191,7 @@ pub struct TeamSharingPolicies {
 impl TeamSharingPolicies {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         shared_folder_member_policy: crate::team_policies::SharedFolderMemberPolicy,
         shared_folder_join_policy: crate::team_policies::SharedFolderJoinPolicy,
@@ -200,7 +214,14 @@ impl TeamSharingPolicies {
         }
     }
 }
-impl crate::wire::EncodeFields for TeamSharingPolicies {
+impl crate::wire::Encode for TeamSharingPolicies {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(
@@ -245,20 +266,20 @@ impl crate::wire::EncodeFields for TeamSharingPolicies {
         );
     }
 }
-impl crate::wire::Encode for TeamSharingPolicies {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamSharingPolicies {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamSharingPolicies {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::team_policies::SharedFolderMemberPolicy>,
             f1: ::std::option::Option<crate::team_policies::SharedFolderJoinPolicy>,
@@ -275,7 +296,16 @@ impl crate::wire::DecodeFields for TeamSharingPolicies {
                 crate::team_policies::SharedLinkDefaultPermissionsPolicy,
             >,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -402,21 +432,20 @@ impl crate::wire::DecodeFields for TeamSharingPolicies {
         })
     }
 }
-impl crate::wire::Decode for TeamSharingPolicies {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamSharingPolicies {}
 impl ::std::fmt::Debug for TeamSharingPolicies {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamSharingPolicies", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamSharingPolicies {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CameraUploadsPolicyState {
     /// Background camera uploads are disabled.
@@ -428,6 +457,7 @@ pub enum CameraUploadsPolicyState {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for CameraUploadsPolicyState {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -439,6 +469,7 @@ impl crate::wire::Encode for CameraUploadsPolicyState {
 }
 impl crate::wire::Decode for CameraUploadsPolicyState {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -485,11 +516,18 @@ impl crate::wire::Decode for CameraUploadsPolicyState {
 }
 impl crate::wire::Validate for CameraUploadsPolicyState {}
 impl ::std::fmt::Debug for CameraUploadsPolicyState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("CameraUploadsPolicyState", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for CameraUploadsPolicyState {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ComputerBackupPolicyState {
     /// Computer Backup feature is disabled.
@@ -503,6 +541,7 @@ pub enum ComputerBackupPolicyState {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ComputerBackupPolicyState {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -515,6 +554,7 @@ impl crate::wire::Encode for ComputerBackupPolicyState {
 }
 impl crate::wire::Decode for ComputerBackupPolicyState {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -566,12 +606,19 @@ impl crate::wire::Decode for ComputerBackupPolicyState {
 }
 impl crate::wire::Validate for ComputerBackupPolicyState {}
 impl ::std::fmt::Debug for ComputerBackupPolicyState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ComputerBackupPolicyState", self, f)
     }
 }
+impl ::std::cmp::PartialEq for ComputerBackupPolicyState {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Policy governing default expiration date for new links shared outside the team.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DefaultLinkExpirationDaysPolicy {
     /// New links shared outside the team default to no expiration date.
@@ -595,6 +642,7 @@ pub enum DefaultLinkExpirationDaysPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DefaultLinkExpirationDaysPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::None => crate::wire::write_tag(w, "none"),
@@ -612,6 +660,7 @@ impl crate::wire::Encode for DefaultLinkExpirationDaysPolicy {
 }
 impl crate::wire::Decode for DefaultLinkExpirationDaysPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -688,11 +737,18 @@ impl crate::wire::Decode for DefaultLinkExpirationDaysPolicy {
 }
 impl crate::wire::Validate for DefaultLinkExpirationDaysPolicy {}
 impl ::std::fmt::Debug for DefaultLinkExpirationDaysPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DefaultLinkExpirationDaysPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for DefaultLinkExpirationDaysPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum EmmState {
     /// Emm token is disabled.
@@ -706,6 +762,7 @@ pub enum EmmState {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for EmmState {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -718,6 +775,7 @@ impl crate::wire::Encode for EmmState {
 }
 impl crate::wire::Decode for EmmState {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -764,12 +822,19 @@ impl crate::wire::Decode for EmmState {
 }
 impl crate::wire::Validate for EmmState {}
 impl ::std::fmt::Debug for EmmState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("EmmState", self, f)
     }
 }
+impl ::std::cmp::PartialEq for EmmState {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Policy governing whether new links shared outside the team require passwords.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum EnforceLinkPasswordPolicy {
     /// New links shared outside the team do not require passwords.
@@ -781,6 +846,7 @@ pub enum EnforceLinkPasswordPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for EnforceLinkPasswordPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Optional => crate::wire::write_tag(w, "optional"),
@@ -792,6 +858,7 @@ impl crate::wire::Encode for EnforceLinkPasswordPolicy {
 }
 impl crate::wire::Decode for EnforceLinkPasswordPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -838,11 +905,18 @@ impl crate::wire::Decode for EnforceLinkPasswordPolicy {
 }
 impl crate::wire::Validate for EnforceLinkPasswordPolicy {}
 impl ::std::fmt::Debug for EnforceLinkPasswordPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("EnforceLinkPasswordPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for EnforceLinkPasswordPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExternalDriveBackupPolicyState {
     /// External Drive Backup feature is disabled.
@@ -856,6 +930,7 @@ pub enum ExternalDriveBackupPolicyState {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ExternalDriveBackupPolicyState {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -868,6 +943,7 @@ impl crate::wire::Encode for ExternalDriveBackupPolicyState {
 }
 impl crate::wire::Decode for ExternalDriveBackupPolicyState {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -919,11 +995,18 @@ impl crate::wire::Decode for ExternalDriveBackupPolicyState {
 }
 impl crate::wire::Validate for ExternalDriveBackupPolicyState {}
 impl ::std::fmt::Debug for ExternalDriveBackupPolicyState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ExternalDriveBackupPolicyState", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ExternalDriveBackupPolicyState {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileLockingPolicyState {
     /// File locking feature is disabled.
@@ -935,6 +1018,7 @@ pub enum FileLockingPolicyState {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileLockingPolicyState {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -946,6 +1030,7 @@ impl crate::wire::Encode for FileLockingPolicyState {
 }
 impl crate::wire::Decode for FileLockingPolicyState {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -992,11 +1077,18 @@ impl crate::wire::Decode for FileLockingPolicyState {
 }
 impl crate::wire::Validate for FileLockingPolicyState {}
 impl ::std::fmt::Debug for FileLockingPolicyState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileLockingPolicyState", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileLockingPolicyState {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileProviderMigrationPolicyState {
     /// Team admin has opted out of File Provider Migration for team members.
@@ -1012,6 +1104,7 @@ pub enum FileProviderMigrationPolicyState {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileProviderMigrationPolicyState {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -1025,6 +1118,7 @@ impl crate::wire::Encode for FileProviderMigrationPolicyState {
 }
 impl crate::wire::Decode for FileProviderMigrationPolicyState {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1081,11 +1175,18 @@ impl crate::wire::Decode for FileProviderMigrationPolicyState {
 }
 impl crate::wire::Validate for FileProviderMigrationPolicyState {}
 impl ::std::fmt::Debug for FileProviderMigrationPolicyState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileProviderMigrationPolicyState", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileProviderMigrationPolicyState {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum GroupCreation {
     /// Team admins and members can create groups.
     AdminsAndMembers,
@@ -1093,6 +1194,7 @@ pub enum GroupCreation {
     AdminsOnly,
 }
 impl crate::wire::Encode for GroupCreation {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AdminsAndMembers => crate::wire::write_tag(w, "admins_and_members"),
@@ -1102,6 +1204,7 @@ impl crate::wire::Encode for GroupCreation {
 }
 impl crate::wire::Decode for GroupCreation {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1145,11 +1248,18 @@ impl crate::wire::Decode for GroupCreation {
 }
 impl crate::wire::Validate for GroupCreation {}
 impl ::std::fmt::Debug for GroupCreation {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GroupCreation", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GroupCreation {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum OfficeAddInPolicy {
     /// Office Add-In is disabled.
@@ -1161,6 +1271,7 @@ pub enum OfficeAddInPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for OfficeAddInPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -1172,6 +1283,7 @@ impl crate::wire::Encode for OfficeAddInPolicy {
 }
 impl crate::wire::Decode for OfficeAddInPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1216,11 +1328,18 @@ impl crate::wire::Decode for OfficeAddInPolicy {
 }
 impl crate::wire::Validate for OfficeAddInPolicy {}
 impl ::std::fmt::Debug for OfficeAddInPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("OfficeAddInPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for OfficeAddInPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperDefaultFolderPolicy {
     /// Everyone in team will be the default option when creating a folder in Paper.
@@ -1232,6 +1351,7 @@ pub enum PaperDefaultFolderPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperDefaultFolderPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::EveryoneInTeam => crate::wire::write_tag(w, "everyone_in_team"),
@@ -1243,6 +1363,7 @@ impl crate::wire::Encode for PaperDefaultFolderPolicy {
 }
 impl crate::wire::Decode for PaperDefaultFolderPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1289,11 +1410,18 @@ impl crate::wire::Decode for PaperDefaultFolderPolicy {
 }
 impl crate::wire::Validate for PaperDefaultFolderPolicy {}
 impl ::std::fmt::Debug for PaperDefaultFolderPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDefaultFolderPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDefaultFolderPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperDeploymentPolicy {
     /// All team members have access to Paper.
@@ -1305,6 +1433,7 @@ pub enum PaperDeploymentPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperDeploymentPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Full => crate::wire::write_tag(w, "full"),
@@ -1316,6 +1445,7 @@ impl crate::wire::Encode for PaperDeploymentPolicy {
 }
 impl crate::wire::Decode for PaperDeploymentPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1362,11 +1492,18 @@ impl crate::wire::Decode for PaperDeploymentPolicy {
 }
 impl crate::wire::Validate for PaperDeploymentPolicy {}
 impl ::std::fmt::Debug for PaperDeploymentPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDeploymentPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDeploymentPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperDesktopPolicy {
     /// Do not allow team members to use Paper Desktop.
@@ -1378,6 +1515,7 @@ pub enum PaperDesktopPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperDesktopPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -1389,6 +1527,7 @@ impl crate::wire::Encode for PaperDesktopPolicy {
 }
 impl crate::wire::Decode for PaperDesktopPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1435,11 +1574,18 @@ impl crate::wire::Decode for PaperDesktopPolicy {
 }
 impl crate::wire::Validate for PaperDesktopPolicy {}
 impl ::std::fmt::Debug for PaperDesktopPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperDesktopPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperDesktopPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperEnabledPolicy {
     /// Paper is disabled.
@@ -1453,6 +1599,7 @@ pub enum PaperEnabledPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperEnabledPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -1465,6 +1612,7 @@ impl crate::wire::Encode for PaperEnabledPolicy {
 }
 impl crate::wire::Decode for PaperEnabledPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1516,11 +1664,18 @@ impl crate::wire::Decode for PaperEnabledPolicy {
 }
 impl crate::wire::Validate for PaperEnabledPolicy {}
 impl ::std::fmt::Debug for PaperEnabledPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperEnabledPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PaperEnabledPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PasswordControlMode {
     /// Password is disabled.
@@ -1532,6 +1687,7 @@ pub enum PasswordControlMode {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PasswordControlMode {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -1543,6 +1699,7 @@ impl crate::wire::Encode for PasswordControlMode {
 }
 impl crate::wire::Decode for PasswordControlMode {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1589,11 +1746,18 @@ impl crate::wire::Decode for PasswordControlMode {
 }
 impl crate::wire::Validate for PasswordControlMode {}
 impl ::std::fmt::Debug for PasswordControlMode {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PasswordControlMode", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PasswordControlMode {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PasswordStrengthPolicy {
     /// User passwords will not adhere to a password strength policy.
@@ -1607,6 +1771,7 @@ pub enum PasswordStrengthPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PasswordStrengthPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::MinimalRequirements => {
@@ -1621,6 +1786,7 @@ impl crate::wire::Encode for PasswordStrengthPolicy {
 }
 impl crate::wire::Decode for PasswordStrengthPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1674,11 +1840,18 @@ impl crate::wire::Decode for PasswordStrengthPolicy {
 }
 impl crate::wire::Validate for PasswordStrengthPolicy {}
 impl ::std::fmt::Debug for PasswordStrengthPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PasswordStrengthPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for PasswordStrengthPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 pub enum RolloutMethod {
     /// Unlink all.
     UnlinkAll,
@@ -1688,6 +1861,7 @@ pub enum RolloutMethod {
     AddMemberToExceptions,
 }
 impl crate::wire::Encode for RolloutMethod {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::UnlinkAll => crate::wire::write_tag(w, "unlink_all"),
@@ -1700,6 +1874,7 @@ impl crate::wire::Encode for RolloutMethod {
 }
 impl crate::wire::Decode for RolloutMethod {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1752,12 +1927,19 @@ impl crate::wire::Decode for RolloutMethod {
 }
 impl crate::wire::Validate for RolloutMethod {}
 impl ::std::fmt::Debug for RolloutMethod {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("RolloutMethod", self, f)
     }
 }
+impl ::std::cmp::PartialEq for RolloutMethod {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Policy governing whether shared folder membership is required to access shared links.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedFolderBlanketLinkRestrictionPolicy {
     /// Only members of shared folders can access folder content via shared link.
@@ -1769,6 +1951,7 @@ pub enum SharedFolderBlanketLinkRestrictionPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedFolderBlanketLinkRestrictionPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Members => crate::wire::write_tag(w, "members"),
@@ -1780,6 +1963,7 @@ impl crate::wire::Encode for SharedFolderBlanketLinkRestrictionPolicy {
 }
 impl crate::wire::Decode for SharedFolderBlanketLinkRestrictionPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1826,12 +2010,19 @@ impl crate::wire::Decode for SharedFolderBlanketLinkRestrictionPolicy {
 }
 impl crate::wire::Validate for SharedFolderBlanketLinkRestrictionPolicy {}
 impl ::std::fmt::Debug for SharedFolderBlanketLinkRestrictionPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderBlanketLinkRestrictionPolicy", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedFolderBlanketLinkRestrictionPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Policy governing which shared folders a team member can join.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedFolderJoinPolicy {
     /// Team members can only join folders shared by teammates.
@@ -1843,6 +2034,7 @@ pub enum SharedFolderJoinPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedFolderJoinPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::FromTeamOnly => crate::wire::write_tag(w, "from_team_only"),
@@ -1854,6 +2046,7 @@ impl crate::wire::Encode for SharedFolderJoinPolicy {
 }
 impl crate::wire::Decode for SharedFolderJoinPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1900,12 +2093,19 @@ impl crate::wire::Decode for SharedFolderJoinPolicy {
 }
 impl crate::wire::Validate for SharedFolderJoinPolicy {}
 impl ::std::fmt::Debug for SharedFolderJoinPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderJoinPolicy", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedFolderJoinPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Policy governing who can be a member of a folder shared by a team member.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedFolderMemberPolicy {
     /// Only a teammate can be a member of a folder shared by a team member.
@@ -1919,6 +2119,7 @@ pub enum SharedFolderMemberPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedFolderMemberPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Team => crate::wire::write_tag(w, "team"),
@@ -1931,6 +2132,7 @@ impl crate::wire::Encode for SharedFolderMemberPolicy {
 }
 impl crate::wire::Decode for SharedFolderMemberPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1982,12 +2184,19 @@ impl crate::wire::Decode for SharedFolderMemberPolicy {
 }
 impl crate::wire::Validate for SharedFolderMemberPolicy {}
 impl ::std::fmt::Debug for SharedFolderMemberPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedFolderMemberPolicy", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SharedFolderMemberPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Policy governing the visibility of shared links. This policy can apply to newly created shared links, or all shared links.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedLinkCreatePolicy {
     /// By default, anyone can access newly created shared links. No login will be required to access the shared links unless overridden.
@@ -2003,6 +2212,7 @@ pub enum SharedLinkCreatePolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedLinkCreatePolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::DefaultPublic => crate::wire::write_tag(w, "default_public"),
@@ -2016,6 +2226,7 @@ impl crate::wire::Encode for SharedLinkCreatePolicy {
 }
 impl crate::wire::Decode for SharedLinkCreatePolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2072,11 +2283,18 @@ impl crate::wire::Decode for SharedLinkCreatePolicy {
 }
 impl crate::wire::Validate for SharedLinkCreatePolicy {}
 impl ::std::fmt::Debug for SharedLinkCreatePolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkCreatePolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharedLinkCreatePolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SharedLinkDefaultPermissionsPolicy {
     /// No team default. Member defaults used instead.
@@ -2090,6 +2308,7 @@ pub enum SharedLinkDefaultPermissionsPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SharedLinkDefaultPermissionsPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Default => crate::wire::write_tag(w, "default"),
@@ -2102,6 +2321,7 @@ impl crate::wire::Encode for SharedLinkDefaultPermissionsPolicy {
 }
 impl crate::wire::Decode for SharedLinkDefaultPermissionsPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2153,11 +2373,18 @@ impl crate::wire::Decode for SharedLinkDefaultPermissionsPolicy {
 }
 impl crate::wire::Validate for SharedLinkDefaultPermissionsPolicy {}
 impl ::std::fmt::Debug for SharedLinkDefaultPermissionsPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SharedLinkDefaultPermissionsPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SharedLinkDefaultPermissionsPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ShowcaseDownloadPolicy {
     /// Do not allow files to be downloaded from Showcases.
@@ -2169,6 +2396,7 @@ pub enum ShowcaseDownloadPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ShowcaseDownloadPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -2180,6 +2408,7 @@ impl crate::wire::Encode for ShowcaseDownloadPolicy {
 }
 impl crate::wire::Decode for ShowcaseDownloadPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2226,11 +2455,18 @@ impl crate::wire::Decode for ShowcaseDownloadPolicy {
 }
 impl crate::wire::Validate for ShowcaseDownloadPolicy {}
 impl ::std::fmt::Debug for ShowcaseDownloadPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShowcaseDownloadPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ShowcaseDownloadPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ShowcaseEnabledPolicy {
     /// Showcase is disabled.
@@ -2242,6 +2478,7 @@ pub enum ShowcaseEnabledPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ShowcaseEnabledPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -2253,6 +2490,7 @@ impl crate::wire::Encode for ShowcaseEnabledPolicy {
 }
 impl crate::wire::Decode for ShowcaseEnabledPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2299,11 +2537,18 @@ impl crate::wire::Decode for ShowcaseEnabledPolicy {
 }
 impl crate::wire::Validate for ShowcaseEnabledPolicy {}
 impl ::std::fmt::Debug for ShowcaseEnabledPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShowcaseEnabledPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ShowcaseEnabledPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ShowcaseExternalSharingPolicy {
     /// Do not allow showcases to be shared with people not on the team.
@@ -2315,6 +2560,7 @@ pub enum ShowcaseExternalSharingPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for ShowcaseExternalSharingPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -2326,6 +2572,7 @@ impl crate::wire::Encode for ShowcaseExternalSharingPolicy {
 }
 impl crate::wire::Decode for ShowcaseExternalSharingPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2372,11 +2619,18 @@ impl crate::wire::Decode for ShowcaseExternalSharingPolicy {
 }
 impl crate::wire::Validate for ShowcaseExternalSharingPolicy {}
 impl ::std::fmt::Debug for ShowcaseExternalSharingPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("ShowcaseExternalSharingPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for ShowcaseExternalSharingPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SmartSyncPolicy {
     /// The specified content will be synced as local files by default.
@@ -2388,6 +2642,7 @@ pub enum SmartSyncPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SmartSyncPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Local => crate::wire::write_tag(w, "local"),
@@ -2399,6 +2654,7 @@ impl crate::wire::Encode for SmartSyncPolicy {
 }
 impl crate::wire::Decode for SmartSyncPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2440,11 +2696,18 @@ impl crate::wire::Decode for SmartSyncPolicy {
 }
 impl crate::wire::Validate for SmartSyncPolicy {}
 impl ::std::fmt::Debug for SmartSyncPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SmartSyncPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SmartSyncPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SmarterSmartSyncPolicyState {
     /// Smarter Smart Sync feature is disabled.
@@ -2456,6 +2719,7 @@ pub enum SmarterSmartSyncPolicyState {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SmarterSmartSyncPolicyState {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -2467,6 +2731,7 @@ impl crate::wire::Encode for SmarterSmartSyncPolicyState {
 }
 impl crate::wire::Decode for SmarterSmartSyncPolicyState {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2513,11 +2778,18 @@ impl crate::wire::Decode for SmarterSmartSyncPolicyState {
 }
 impl crate::wire::Validate for SmarterSmartSyncPolicyState {}
 impl ::std::fmt::Debug for SmarterSmartSyncPolicyState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SmarterSmartSyncPolicyState", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SmarterSmartSyncPolicyState {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SsoPolicy {
     /// Users will be able to sign in with their Dropbox credentials.
@@ -2531,6 +2803,7 @@ pub enum SsoPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SsoPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -2543,6 +2816,7 @@ impl crate::wire::Encode for SsoPolicy {
 }
 impl crate::wire::Decode for SsoPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2589,11 +2863,18 @@ impl crate::wire::Decode for SsoPolicy {
 }
 impl crate::wire::Validate for SsoPolicy {}
 impl ::std::fmt::Debug for SsoPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SsoPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SsoPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SuggestMembersPolicy {
     /// Suggest members is disabled.
@@ -2605,6 +2886,7 @@ pub enum SuggestMembersPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SuggestMembersPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Disabled => crate::wire::write_tag(w, "disabled"),
@@ -2616,6 +2898,7 @@ impl crate::wire::Encode for SuggestMembersPolicy {
 }
 impl crate::wire::Decode for SuggestMembersPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2662,11 +2945,18 @@ impl crate::wire::Decode for SuggestMembersPolicy {
 }
 impl crate::wire::Validate for SuggestMembersPolicy {}
 impl ::std::fmt::Debug for SuggestMembersPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SuggestMembersPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for SuggestMembersPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TopLevelContentPolicy {
     /// Only admins can edit team folders at the top level of the team space.
@@ -2678,6 +2968,7 @@ pub enum TopLevelContentPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TopLevelContentPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::AdminOnly => crate::wire::write_tag(w, "admin_only"),
@@ -2689,6 +2980,7 @@ impl crate::wire::Encode for TopLevelContentPolicy {
 }
 impl crate::wire::Decode for TopLevelContentPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2735,11 +3027,18 @@ impl crate::wire::Decode for TopLevelContentPolicy {
 }
 impl crate::wire::Validate for TopLevelContentPolicy {}
 impl ::std::fmt::Debug for TopLevelContentPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TopLevelContentPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TopLevelContentPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TwoStepVerificationPolicy {
     /// Enabled require two factor authorization.
@@ -2751,6 +3050,7 @@ pub enum TwoStepVerificationPolicy {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TwoStepVerificationPolicy {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::RequireTfaEnable => crate::wire::write_tag(w, "require_tfa_enable"),
@@ -2762,6 +3062,7 @@ impl crate::wire::Encode for TwoStepVerificationPolicy {
 }
 impl crate::wire::Decode for TwoStepVerificationPolicy {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2810,11 +3111,18 @@ impl crate::wire::Decode for TwoStepVerificationPolicy {
 }
 impl crate::wire::Validate for TwoStepVerificationPolicy {}
 impl ::std::fmt::Debug for TwoStepVerificationPolicy {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TwoStepVerificationPolicy", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TwoStepVerificationPolicy {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TwoStepVerificationState {
     /// Enabled require two factor authorization.
@@ -2828,6 +3136,7 @@ pub enum TwoStepVerificationState {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TwoStepVerificationState {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Required => crate::wire::write_tag(w, "required"),
@@ -2840,6 +3149,7 @@ impl crate::wire::Encode for TwoStepVerificationState {
 }
 impl crate::wire::Decode for TwoStepVerificationState {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2891,7 +3201,14 @@ impl crate::wire::Decode for TwoStepVerificationState {
 }
 impl crate::wire::Validate for TwoStepVerificationState {}
 impl ::std::fmt::Debug for TwoStepVerificationState {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TwoStepVerificationState", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for TwoStepVerificationState {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }

@@ -2,10 +2,10 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 pub type GetAccountBatchResult = ::std::vec::Vec<crate::users::BasicAccount>;
 /// The amount of detail revealed about an account depends on the user being queried and the user making the query.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Account {
     /// The user's unique Dropbox ID.
@@ -24,6 +24,7 @@ pub struct Account {
 impl Account {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         account_id: crate::users_common::AccountId,
         name: crate::users::Name,
@@ -41,12 +42,20 @@ impl Account {
         }
     }
     /// Sets `profile_photo_url`.
+    #[inline]
     pub fn with_profile_photo_url(mut self, value: ::std::string::String) -> Self {
         self.profile_photo_url = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for Account {
+impl crate::wire::Encode for Account {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "account_id", &self.account_id);
@@ -57,20 +66,20 @@ impl crate::wire::EncodeFields for Account {
         crate::wire::write_field(w, "disabled", &self.disabled);
     }
 }
-impl crate::wire::Encode for Account {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for Account {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for Account {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::users_common::AccountId>,
             f1: ::std::option::Option<crate::users::Name>,
@@ -79,7 +88,14 @@ impl crate::wire::DecodeFields for Account {
             f4: ::std::option::Option<::std::string::String>,
             f5: ::std::option::Option<bool>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -143,16 +159,9 @@ impl crate::wire::DecodeFields for Account {
         })
     }
 }
-impl crate::wire::Decode for Account {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for Account {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "Account.account_id",
@@ -165,12 +174,19 @@ impl crate::wire::Validate for Account {
     }
 }
 impl ::std::fmt::Debug for Account {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Account", self, f)
     }
 }
+impl ::std::cmp::PartialEq for Account {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Basic information about any account.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct BasicAccount {
     /// The user's unique Dropbox ID.
@@ -193,6 +209,7 @@ pub struct BasicAccount {
 impl BasicAccount {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         account_id: crate::users_common::AccountId,
         name: crate::users::Name,
@@ -213,17 +230,26 @@ impl BasicAccount {
         }
     }
     /// Sets `profile_photo_url`.
+    #[inline]
     pub fn with_profile_photo_url(mut self, value: ::std::string::String) -> Self {
         self.profile_photo_url = ::std::option::Option::Some(value);
         self
     }
     /// Sets `team_member_id`.
+    #[inline]
     pub fn with_team_member_id(mut self, value: ::std::string::String) -> Self {
         self.team_member_id = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for BasicAccount {
+impl crate::wire::Encode for BasicAccount {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "account_id", &self.account_id);
@@ -236,20 +262,20 @@ impl crate::wire::EncodeFields for BasicAccount {
         crate::wire::write_opt(w, "team_member_id", &self.team_member_id);
     }
 }
-impl crate::wire::Encode for BasicAccount {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for BasicAccount {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for BasicAccount {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::users_common::AccountId>,
             f1: ::std::option::Option<crate::users::Name>,
@@ -260,7 +286,16 @@ impl crate::wire::DecodeFields for BasicAccount {
             f6: ::std::option::Option<bool>,
             f7: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -337,16 +372,9 @@ impl crate::wire::DecodeFields for BasicAccount {
         })
     }
 }
-impl crate::wire::Decode for BasicAccount {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for BasicAccount {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "BasicAccount.account_id",
@@ -359,12 +387,19 @@ impl crate::wire::Validate for BasicAccount {
     }
 }
 impl ::std::fmt::Debug for BasicAccount {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("BasicAccount", self, f)
     }
 }
+impl ::std::cmp::PartialEq for BasicAccount {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Detailed information about the current user's account.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FullAccount {
     /// The user's unique Dropbox ID.
@@ -399,6 +434,7 @@ pub struct FullAccount {
 impl FullAccount {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         account_id: crate::users_common::AccountId,
         name: crate::users::Name,
@@ -429,27 +465,38 @@ impl FullAccount {
         }
     }
     /// Sets `profile_photo_url`.
+    #[inline]
     pub fn with_profile_photo_url(mut self, value: ::std::string::String) -> Self {
         self.profile_photo_url = ::std::option::Option::Some(value);
         self
     }
     /// Sets `country`.
+    #[inline]
     pub fn with_country(mut self, value: ::std::string::String) -> Self {
         self.country = ::std::option::Option::Some(value);
         self
     }
     /// Sets `team`.
+    #[inline]
     pub fn with_team(mut self, value: crate::users::FullTeam) -> Self {
         self.team = ::std::option::Option::Some(value);
         self
     }
     /// Sets `team_member_id`.
+    #[inline]
     pub fn with_team_member_id(mut self, value: ::std::string::String) -> Self {
         self.team_member_id = ::std::option::Option::Some(value);
         self
     }
 }
-impl crate::wire::EncodeFields for FullAccount {
+impl crate::wire::Encode for FullAccount {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "account_id", &self.account_id);
@@ -468,20 +515,20 @@ impl crate::wire::EncodeFields for FullAccount {
         crate::wire::write_field(w, "root_info", &self.root_info);
     }
 }
-impl crate::wire::Encode for FullAccount {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FullAccount {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FullAccount {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::users_common::AccountId>,
             f1: ::std::option::Option<crate::users::Name>,
@@ -498,7 +545,22 @@ impl crate::wire::DecodeFields for FullAccount {
             f12: ::std::option::Option<crate::users_common::AccountType>,
             f13: ::std::option::Option<crate::common::RootInfo>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+            f5: ::std::option::Option::None,
+            f6: ::std::option::Option::None,
+            f7: ::std::option::Option::None,
+            f8: ::std::option::Option::None,
+            f9: ::std::option::Option::None,
+            f10: ::std::option::Option::None,
+            f11: ::std::option::Option::None,
+            f12: ::std::option::Option::None,
+            f13: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -615,16 +677,9 @@ impl crate::wire::DecodeFields for FullAccount {
         })
     }
 }
-impl crate::wire::Decode for FullAccount {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FullAccount {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "FullAccount.account_id",
@@ -655,12 +710,19 @@ impl crate::wire::Validate for FullAccount {
     }
 }
 impl ::std::fmt::Debug for FullAccount {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FullAccount", self, f)
     }
 }
+impl ::std::cmp::PartialEq for FullAccount {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Detailed information about a team.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct FullTeam {
     /// The team's unique ID.
@@ -677,6 +739,7 @@ pub struct FullTeam {
 impl FullTeam {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: ::std::string::String,
         name: ::std::string::String,
@@ -693,7 +756,14 @@ impl FullTeam {
         }
     }
 }
-impl crate::wire::EncodeFields for FullTeam {
+impl crate::wire::Encode for FullTeam {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -707,20 +777,20 @@ impl crate::wire::EncodeFields for FullTeam {
         );
     }
 }
-impl crate::wire::Encode for FullTeam {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for FullTeam {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for FullTeam {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -728,7 +798,13 @@ impl crate::wire::DecodeFields for FullTeam {
             f3: ::std::option::Option<crate::team_policies::OfficeAddInPolicy>,
             f4: ::std::option::Option<crate::team_policies::TopLevelContentPolicy>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -788,21 +864,20 @@ impl crate::wire::DecodeFields for FullTeam {
         })
     }
 }
-impl crate::wire::Decode for FullTeam {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for FullTeam {}
 impl ::std::fmt::Debug for FullTeam {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FullTeam", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FullTeam {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetAccountArg {
     /// A user's account identifier.
@@ -811,34 +886,44 @@ pub struct GetAccountArg {
 impl GetAccountArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(account_id: crate::users_common::AccountId) -> Self {
         Self { account_id }
     }
 }
-impl crate::wire::EncodeFields for GetAccountArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "account_id", &self.account_id);
-    }
-}
 impl crate::wire::Encode for GetAccountArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "account_id", &self.account_id);
+    }
 }
-impl crate::wire::DecodeFields for GetAccountArg {
+impl crate::wire::Decode for GetAccountArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<crate::users_common::AccountId>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -860,16 +945,9 @@ impl crate::wire::DecodeFields for GetAccountArg {
         ::std::result::Result::Ok(Self { account_id: f0 })
     }
 }
-impl crate::wire::Decode for GetAccountArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetAccountArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_str(
             "GetAccountArg.account_id",
@@ -882,11 +960,18 @@ impl crate::wire::Validate for GetAccountArg {
     }
 }
 impl ::std::fmt::Debug for GetAccountArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetAccountArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetAccountArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct GetAccountBatchArg {
     /// List of user account identifiers.  Should not contain any duplicate account IDs.
@@ -895,34 +980,44 @@ pub struct GetAccountBatchArg {
 impl GetAccountBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(account_ids: ::std::vec::Vec<crate::users_common::AccountId>) -> Self {
         Self { account_ids }
     }
 }
-impl crate::wire::EncodeFields for GetAccountBatchArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "account_ids", &self.account_ids);
-    }
-}
 impl crate::wire::Encode for GetAccountBatchArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "account_ids", &self.account_ids);
+    }
 }
-impl crate::wire::DecodeFields for GetAccountBatchArg {
+impl crate::wire::Decode for GetAccountBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::users_common::AccountId>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -944,16 +1039,9 @@ impl crate::wire::DecodeFields for GetAccountBatchArg {
         ::std::result::Result::Ok(Self { account_ids: f0 })
     }
 }
-impl crate::wire::Decode for GetAccountBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for GetAccountBatchArg {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         crate::wire::check_items(
             "GetAccountBatchArg.account_ids",
@@ -974,11 +1062,18 @@ impl crate::wire::Validate for GetAccountBatchArg {
     }
 }
 impl ::std::fmt::Debug for GetAccountBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetAccountBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetAccountBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct IndividualSpaceAllocation {
     /// The total space allocated to the user's account (bytes).
@@ -987,34 +1082,44 @@ pub struct IndividualSpaceAllocation {
 impl IndividualSpaceAllocation {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(allocated: u64) -> Self {
         Self { allocated }
     }
 }
-impl crate::wire::EncodeFields for IndividualSpaceAllocation {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "allocated", &self.allocated);
-    }
-}
 impl crate::wire::Encode for IndividualSpaceAllocation {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "allocated", &self.allocated);
+    }
 }
-impl crate::wire::DecodeFields for IndividualSpaceAllocation {
+impl crate::wire::Decode for IndividualSpaceAllocation {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1036,22 +1141,21 @@ impl crate::wire::DecodeFields for IndividualSpaceAllocation {
         ::std::result::Result::Ok(Self { allocated: f0 })
     }
 }
-impl crate::wire::Decode for IndividualSpaceAllocation {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for IndividualSpaceAllocation {}
 impl ::std::fmt::Debug for IndividualSpaceAllocation {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("IndividualSpaceAllocation", self, f)
     }
 }
+impl ::std::cmp::PartialEq for IndividualSpaceAllocation {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Representations for a person's name to assist with internationalization.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Name {
     /// Also known as a first name.
@@ -1068,6 +1172,7 @@ pub struct Name {
 impl Name {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         given_name: ::std::string::String,
         surname: ::std::string::String,
@@ -1084,7 +1189,14 @@ impl Name {
         }
     }
 }
-impl crate::wire::EncodeFields for Name {
+impl crate::wire::Encode for Name {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "given_name", &self.given_name);
@@ -1094,20 +1206,20 @@ impl crate::wire::EncodeFields for Name {
         crate::wire::write_field(w, "abbreviated_name", &self.abbreviated_name);
     }
 }
-impl crate::wire::Encode for Name {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for Name {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for Name {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
@@ -1115,7 +1227,13 @@ impl crate::wire::DecodeFields for Name {
             f3: ::std::option::Option<::std::string::String>,
             f4: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1177,22 +1295,21 @@ impl crate::wire::DecodeFields for Name {
         })
     }
 }
-impl crate::wire::Decode for Name {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for Name {}
 impl ::std::fmt::Debug for Name {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Name", self, f)
     }
 }
+impl ::std::cmp::PartialEq for Name {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about a user's space usage and quota.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SpaceUsage {
     /// The user's total space usage (bytes).
@@ -1203,36 +1320,47 @@ pub struct SpaceUsage {
 impl SpaceUsage {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(used: u64, allocation: crate::users::SpaceAllocation) -> Self {
         Self { used, allocation }
     }
 }
-impl crate::wire::EncodeFields for SpaceUsage {
+impl crate::wire::Encode for SpaceUsage {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "used", &self.used);
         crate::wire::write_field(w, "allocation", &self.allocation);
     }
 }
-impl crate::wire::Encode for SpaceUsage {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for SpaceUsage {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for SpaceUsage {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u64>,
             f1: ::std::option::Option<crate::users::SpaceAllocation>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1261,22 +1389,21 @@ impl crate::wire::DecodeFields for SpaceUsage {
         ::std::result::Result::Ok(Self { used: f0, allocation: f1 })
     }
 }
-impl crate::wire::Decode for SpaceUsage {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for SpaceUsage {}
 impl ::std::fmt::Debug for SpaceUsage {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SpaceUsage", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SpaceUsage {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Information about a team.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Team {
     /// The team's unique ID.
@@ -1287,36 +1414,47 @@ pub struct Team {
 impl Team {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: ::std::string::String, name: ::std::string::String) -> Self {
         Self { id, name }
     }
 }
-impl crate::wire::EncodeFields for Team {
+impl crate::wire::Encode for Team {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
         crate::wire::write_field(w, "name", &self.name);
     }
 }
-impl crate::wire::Encode for Team {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for Team {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for Team {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::string::String>,
             f1: ::std::option::Option<::std::string::String>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1341,21 +1479,20 @@ impl crate::wire::DecodeFields for Team {
         ::std::result::Result::Ok(Self { id: f0, name: f1 })
     }
 }
-impl crate::wire::Decode for Team {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for Team {}
 impl ::std::fmt::Debug for Team {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("Team", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for Team {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct TeamSpaceAllocation {
     /// The total space currently used by the user's team (bytes).
@@ -1372,6 +1509,7 @@ pub struct TeamSpaceAllocation {
 impl TeamSpaceAllocation {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         used: u64,
         allocated: u64,
@@ -1388,7 +1526,14 @@ impl TeamSpaceAllocation {
         }
     }
 }
-impl crate::wire::EncodeFields for TeamSpaceAllocation {
+impl crate::wire::Encode for TeamSpaceAllocation {
+    #[inline]
+    fn encode(&self, w: &mut crate::wire::Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
+    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "used", &self.used);
@@ -1410,20 +1555,20 @@ impl crate::wire::EncodeFields for TeamSpaceAllocation {
         );
     }
 }
-impl crate::wire::Encode for TeamSpaceAllocation {
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
+impl crate::wire::Decode for TeamSpaceAllocation {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
     }
-}
-impl crate::wire::DecodeFields for TeamSpaceAllocation {
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<u64>,
             f1: ::std::option::Option<u64>,
@@ -1431,7 +1576,13 @@ impl crate::wire::DecodeFields for TeamSpaceAllocation {
             f3: ::std::option::Option<crate::team_common::MemberSpaceLimitType>,
             f4: ::std::option::Option<u64>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+            f1: ::std::option::Option::None,
+            f2: ::std::option::Option::None,
+            f3: ::std::option::Option::None,
+            f4: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1513,21 +1664,20 @@ impl crate::wire::DecodeFields for TeamSpaceAllocation {
         })
     }
 }
-impl crate::wire::Decode for TeamSpaceAllocation {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for TeamSpaceAllocation {}
 impl ::std::fmt::Debug for TeamSpaceAllocation {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamSpaceAllocation", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for TeamSpaceAllocation {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserFeaturesGetValuesBatchArg {
     /// A list of features in [`UserFeature`]. If the list is empty, this route will return [`UserFeaturesGetValuesBatchError`].
@@ -1536,34 +1686,44 @@ pub struct UserFeaturesGetValuesBatchArg {
 impl UserFeaturesGetValuesBatchArg {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(features: ::std::vec::Vec<crate::users::UserFeature>) -> Self {
         Self { features }
     }
 }
-impl crate::wire::EncodeFields for UserFeaturesGetValuesBatchArg {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "features", &self.features);
-    }
-}
 impl crate::wire::Encode for UserFeaturesGetValuesBatchArg {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "features", &self.features);
+    }
 }
-impl crate::wire::DecodeFields for UserFeaturesGetValuesBatchArg {
+impl crate::wire::Decode for UserFeaturesGetValuesBatchArg {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::users::UserFeature>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1585,21 +1745,20 @@ impl crate::wire::DecodeFields for UserFeaturesGetValuesBatchArg {
         ::std::result::Result::Ok(Self { features: f0 })
     }
 }
-impl crate::wire::Decode for UserFeaturesGetValuesBatchArg {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserFeaturesGetValuesBatchArg {}
 impl ::std::fmt::Debug for UserFeaturesGetValuesBatchArg {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFeaturesGetValuesBatchArg", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UserFeaturesGetValuesBatchArg {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct UserFeaturesGetValuesBatchResult {
     pub values: ::std::vec::Vec<crate::users::UserFeatureValue>,
@@ -1607,34 +1766,44 @@ pub struct UserFeaturesGetValuesBatchResult {
 impl UserFeaturesGetValuesBatchResult {
     /// A value with the required fields; the others are unset or default.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(values: ::std::vec::Vec<crate::users::UserFeatureValue>) -> Self {
         Self { values }
     }
 }
-impl crate::wire::EncodeFields for UserFeaturesGetValuesBatchResult {
-    #[allow(unused_variables)]
-    fn encode_fields(&self, w: &mut crate::wire::Writer) {
-        crate::wire::write_field(w, "values", &self.values);
-    }
-}
 impl crate::wire::Encode for UserFeaturesGetValuesBatchResult {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         w.begin_object();
         self.encode_fields(w);
         w.end_object();
     }
+    #[inline]
+    #[allow(unused_variables)]
+    fn encode_fields(&self, w: &mut crate::wire::Writer) {
+        crate::wire::write_field(w, "values", &self.values);
+    }
 }
-impl crate::wire::DecodeFields for UserFeaturesGetValuesBatchResult {
+impl crate::wire::Decode for UserFeaturesGetValuesBatchResult {
+    #[inline]
+    fn decode(
+        r: &mut crate::wire::Reader<'_>,
+    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
+    #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
         r: &mut crate::wire::Reader<'_>,
         at: usize,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        #[derive(Default)]
         struct Slots {
             f0: ::std::option::Option<::std::vec::Vec<crate::users::UserFeatureValue>>,
         }
-        let mut slots = Slots::default();
+        let mut slots = Slots {
+            f0: ::std::option::Option::None,
+        };
         r.set_pos(at);
         r.begin_object()?;
         while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -1656,22 +1825,21 @@ impl crate::wire::DecodeFields for UserFeaturesGetValuesBatchResult {
         ::std::result::Result::Ok(Self { values: f0 })
     }
 }
-impl crate::wire::Decode for UserFeaturesGetValuesBatchResult {
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        <Self as crate::wire::DecodeFields>::decode_fields(r, at)
-    }
-}
 impl crate::wire::Validate for UserFeaturesGetValuesBatchResult {}
 impl ::std::fmt::Debug for UserFeaturesGetValuesBatchResult {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFeaturesGetValuesBatchResult", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserFeaturesGetValuesBatchResult {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The value for [`UserFeature.distinct_member_home`](crate::users::UserFeature::DistinctMemberHome).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DistinctMemberHomeValue {
     /// When this value is True, the user have distinct home and root ns. When the value is False the user's home ns and root ns are the same.
@@ -1681,6 +1849,7 @@ pub enum DistinctMemberHomeValue {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for DistinctMemberHomeValue {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Enabled(x) => {
@@ -1693,6 +1862,7 @@ impl crate::wire::Encode for DistinctMemberHomeValue {
 }
 impl crate::wire::Decode for DistinctMemberHomeValue {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1733,12 +1903,19 @@ impl crate::wire::Decode for DistinctMemberHomeValue {
 }
 impl crate::wire::Validate for DistinctMemberHomeValue {}
 impl ::std::fmt::Debug for DistinctMemberHomeValue {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("DistinctMemberHomeValue", self, f)
     }
 }
+impl ::std::cmp::PartialEq for DistinctMemberHomeValue {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The value for [`UserFeature.file_locking`](crate::users::UserFeature::FileLocking).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FileLockingValue {
     /// When this value is True, the user can lock files in shared directories. When the value is False the user can unlock the files they have locked or request to unlock files locked by others.
@@ -1748,6 +1925,7 @@ pub enum FileLockingValue {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for FileLockingValue {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Enabled(x) => {
@@ -1760,6 +1938,7 @@ impl crate::wire::Encode for FileLockingValue {
 }
 impl crate::wire::Decode for FileLockingValue {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1795,11 +1974,18 @@ impl crate::wire::Decode for FileLockingValue {
 }
 impl crate::wire::Validate for FileLockingValue {}
 impl ::std::fmt::Debug for FileLockingValue {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("FileLockingValue", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for FileLockingValue {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetAccountBatchError {
     /// The value is an account ID specified in [`GetAccountBatchArg.account_ids`](crate::users::GetAccountBatchArg::account_ids) that does not exist.
@@ -1809,6 +1995,7 @@ pub enum GetAccountBatchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetAccountBatchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::NoAccount(x) => {
@@ -1825,6 +2012,7 @@ impl crate::wire::Encode for GetAccountBatchError {
 }
 impl crate::wire::Decode for GetAccountBatchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1865,6 +2053,7 @@ impl crate::wire::Decode for GetAccountBatchError {
 }
 impl crate::wire::Validate for GetAccountBatchError {
     #[allow(unused_variables)]
+    #[inline]
     fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
         match self {
             Self::NoAccount(x) => {
@@ -1883,11 +2072,18 @@ impl crate::wire::Validate for GetAccountBatchError {
     }
 }
 impl ::std::fmt::Debug for GetAccountBatchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetAccountBatchError", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for GetAccountBatchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum GetAccountError {
     /// The specified [`GetAccountArg.account_id`](crate::users::GetAccountArg::account_id) does not exist.
@@ -1897,6 +2093,7 @@ pub enum GetAccountError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for GetAccountError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::NoAccount => crate::wire::write_tag(w, "no_account"),
@@ -1907,6 +2104,7 @@ impl crate::wire::Encode for GetAccountError {
 }
 impl crate::wire::Decode for GetAccountError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -1943,12 +2141,19 @@ impl crate::wire::Decode for GetAccountError {
 }
 impl crate::wire::Validate for GetAccountError {}
 impl ::std::fmt::Debug for GetAccountError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("GetAccountError", self, f)
     }
 }
+impl ::std::cmp::PartialEq for GetAccountError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The value for [`UserFeature.paper_as_files`](crate::users::UserFeature::PaperAsFiles).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PaperAsFilesValue {
     /// When this value is true, the user's Paper docs are accessible in Dropbox with the .paper extension and must be accessed via the /files endpoints.  When this value is false, the user's Paper docs are stored separate from Dropbox files and folders and should be accessed via the /paper endpoints.
@@ -1958,6 +2163,7 @@ pub enum PaperAsFilesValue {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for PaperAsFilesValue {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Enabled(x) => {
@@ -1970,6 +2176,7 @@ impl crate::wire::Encode for PaperAsFilesValue {
 }
 impl crate::wire::Decode for PaperAsFilesValue {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2008,12 +2215,19 @@ impl crate::wire::Decode for PaperAsFilesValue {
 }
 impl crate::wire::Validate for PaperAsFilesValue {}
 impl ::std::fmt::Debug for PaperAsFilesValue {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("PaperAsFilesValue", self, f)
     }
 }
+impl ::std::cmp::PartialEq for PaperAsFilesValue {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Space is allocated differently based on the type of account.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SpaceAllocation {
     /// The user's space allocation applies only to their individual account.
@@ -2025,6 +2239,7 @@ pub enum SpaceAllocation {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for SpaceAllocation {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Individual(x) => {
@@ -2040,6 +2255,7 @@ impl crate::wire::Encode for SpaceAllocation {
 }
 impl crate::wire::Decode for SpaceAllocation {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2049,7 +2265,7 @@ impl crate::wire::Decode for SpaceAllocation {
                 "individual" => {
                     ::std::result::Result::Ok(
                         Self::Individual({
-                            let v = <crate::users::IndividualSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::users::IndividualSpaceAllocation as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -2060,7 +2276,7 @@ impl crate::wire::Decode for SpaceAllocation {
                 "team" => {
                     ::std::result::Result::Ok(
                         Self::Team({
-                            let v = <crate::users::TeamSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
+                            let v = <crate::users::TeamSpaceAllocation as crate::wire::Decode>::decode_fields(
                                 &mut crate::wire::Reader::new("{}"),
                                 0,
                             )?;
@@ -2084,14 +2300,14 @@ impl crate::wire::Decode for SpaceAllocation {
             })?;
         match &*tag {
             "individual" => {
-                <crate::users::IndividualSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
+                <crate::users::IndividualSpaceAllocation as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
                     .map(Self::Individual)
             }
             "team" => {
-                <crate::users::TeamSpaceAllocation as crate::wire::DecodeFields>::decode_fields(
+                <crate::users::TeamSpaceAllocation as crate::wire::Decode>::decode_fields(
                         r,
                         at,
                     )
@@ -2107,12 +2323,19 @@ impl crate::wire::Decode for SpaceAllocation {
 }
 impl crate::wire::Validate for SpaceAllocation {}
 impl ::std::fmt::Debug for SpaceAllocation {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("SpaceAllocation", self, f)
     }
 }
+impl ::std::cmp::PartialEq for SpaceAllocation {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// The value for [`UserFeature.team_shared_dropbox`](crate::users::UserFeature::TeamSharedDropbox).
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum TeamSharedDropboxValue {
     /// When this value is True, the user have a shared team root. When the value is False the user have distinct root.
@@ -2122,6 +2345,7 @@ pub enum TeamSharedDropboxValue {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for TeamSharedDropboxValue {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Enabled(x) => {
@@ -2134,6 +2358,7 @@ impl crate::wire::Encode for TeamSharedDropboxValue {
 }
 impl crate::wire::Decode for TeamSharedDropboxValue {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2174,12 +2399,19 @@ impl crate::wire::Decode for TeamSharedDropboxValue {
 }
 impl crate::wire::Validate for TeamSharedDropboxValue {}
 impl ::std::fmt::Debug for TeamSharedDropboxValue {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("TeamSharedDropboxValue", self, f)
     }
 }
+impl ::std::cmp::PartialEq for TeamSharedDropboxValue {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// A set of features that a Dropbox User account may have configured.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UserFeature {
     /// This feature contains information about how the user's Paper files are stored.
@@ -2195,6 +2427,7 @@ pub enum UserFeature {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UserFeature {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PaperAsFiles => crate::wire::write_tag(w, "paper_as_files"),
@@ -2208,6 +2441,7 @@ impl crate::wire::Encode for UserFeature {
 }
 impl crate::wire::Decode for UserFeature {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2263,12 +2497,19 @@ impl crate::wire::Decode for UserFeature {
 }
 impl crate::wire::Validate for UserFeature {}
 impl ::std::fmt::Debug for UserFeature {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFeature", self, f)
     }
 }
+impl ::std::cmp::PartialEq for UserFeature {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
 /// Values that correspond to entries in [`UserFeature`].
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UserFeatureValue {
     PaperAsFiles(crate::users::PaperAsFilesValue),
@@ -2280,6 +2521,7 @@ pub enum UserFeatureValue {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UserFeatureValue {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::PaperAsFiles(x) => {
@@ -2317,6 +2559,7 @@ impl crate::wire::Encode for UserFeatureValue {
 }
 impl crate::wire::Decode for UserFeatureValue {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2364,11 +2607,18 @@ impl crate::wire::Decode for UserFeatureValue {
 }
 impl crate::wire::Validate for UserFeatureValue {}
 impl ::std::fmt::Debug for UserFeatureValue {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFeatureValue", self, f)
     }
 }
-#[derive(Clone, PartialEq)]
+impl ::std::cmp::PartialEq for UserFeatureValue {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
+    }
+}
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum UserFeaturesGetValuesBatchError {
     /// At least one [`UserFeature`] must be included in the [`UserFeaturesGetValuesBatchArg`].features list.
@@ -2378,6 +2628,7 @@ pub enum UserFeaturesGetValuesBatchError {
     Unrecognized(crate::wire::Unknown),
 }
 impl crate::wire::Encode for UserFeaturesGetValuesBatchError {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::EmptyFeaturesList => crate::wire::write_tag(w, "empty_features_list"),
@@ -2388,6 +2639,7 @@ impl crate::wire::Encode for UserFeaturesGetValuesBatchError {
 }
 impl crate::wire::Decode for UserFeaturesGetValuesBatchError {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -2431,112 +2683,123 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchError {
 }
 impl crate::wire::Validate for UserFeaturesGetValuesBatchError {}
 impl ::std::fmt::Debug for UserFeaturesGetValuesBatchError {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("UserFeaturesGetValuesBatchError", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for UserFeaturesGetValuesBatchError {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }
 /** Get a list of feature values that may be configured for the current account.
 
  `POST /2/users/features/get_values` (rpc, api host, user auth, scope `account_info.read`).*/
-pub async fn features_get_values(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::users::UserFeaturesGetValuesBatchArg,
-) -> ::std::result::Result<
-    crate::users::UserFeaturesGetValuesBatchResult,
-    crate::client::Error<crate::users::UserFeaturesGetValuesBatchError>,
-> {
+pub fn features_get_values<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::users::UserFeaturesGetValuesBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::users::UserFeaturesGetValuesBatchResult,
+        crate::client::Error<crate::users::UserFeaturesGetValuesBatchError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "users/features/get_values",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "users/features/get_values",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        crate::client::unchecked,
+    )
 }
 /** Get information about a user's account.
 
  `POST /2/users/get_account` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn get_account(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::users::GetAccountArg,
-) -> ::std::result::Result<
-    crate::users::BasicAccount,
-    crate::client::Error<crate::users::GetAccountError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_account<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::users::GetAccountArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::users::BasicAccount,
+        crate::client::Error<crate::users::GetAccountError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "users/get_account",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "users/get_account",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::users::GetAccountArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get information about multiple user accounts. At most 300 accounts may be queried per request.
 
  `POST /2/users/get_account_batch` (rpc, api host, user auth, scope `sharing.read`).*/
-pub async fn get_account_batch(
-    client: &impl crate::client::UserAuth,
-    arg: &crate::users::GetAccountBatchArg,
-) -> ::std::result::Result<
-    crate::users::GetAccountBatchResult,
-    crate::client::Error<crate::users::GetAccountBatchError>,
-> {
-    if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-        return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-    }
+pub fn get_account_batch<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::users::GetAccountBatchArg,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<
+        crate::users::GetAccountBatchResult,
+        crate::client::Error<crate::users::GetAccountBatchError>,
+    >,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "users/get_account_batch",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            arg,
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "users/get_account_batch",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        arg,
+        <crate::users::GetAccountBatchArg as crate::wire::Validate>::validate,
+    )
 }
 /** Get information about the current user's account.
 
  `POST /2/users/get_current_account` (rpc, api host, user auth, scope `account_info.read`).*/
-pub async fn get_current_account(
-    client: &impl crate::client::UserAuth,
-) -> ::std::result::Result<crate::users::FullAccount, crate::client::Error<()>> {
+pub fn get_current_account<'a>(
+    client: &'a impl crate::client::UserAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<crate::users::FullAccount, crate::client::Error<()>>,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "users/get_current_account",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "users/get_current_account",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /** Get the space usage information for the current user's account.
 
  `POST /2/users/get_space_usage` (rpc, api host, user auth, scope `account_info.read`).*/
-pub async fn get_space_usage(
-    client: &impl crate::client::UserAuth,
-) -> ::std::result::Result<crate::users::SpaceUsage, crate::client::Error<()>> {
+pub fn get_space_usage<'a>(
+    client: &'a impl crate::client::UserAuth,
+) -> impl ::std::future::Future<
+    Output = ::std::result::Result<crate::users::SpaceUsage, crate::client::Error<()>>,
+> + 'a {
     crate::client::rpc(
-            crate::client::Caller::session(client),
-            &crate::client::Endpoint {
-                path: "users/get_space_usage",
-                host: crate::client::Host::Api,
-                noauth: false,
-            },
-            &(),
-        )
-        .await
+        crate::client::Caller::session(client),
+        &crate::client::Endpoint {
+            path: "users/get_space_usage",
+            host: crate::client::Host::Api,
+            noauth: false,
+        },
+        &(),
+        crate::client::unchecked,
+    )
 }
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]

@@ -2,10 +2,10 @@
 // Do not edit: change the generator (generator/src/emit) or the spec, then regenerate.
 
 #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+use crate::wire::{Decode as _, Encode as _};
 pub type AccountId = ::std::string::String;
 /// What type of account this user has.
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub enum AccountType {
     /// The basic account type.
     Basic,
@@ -15,6 +15,7 @@ pub enum AccountType {
     Business,
 }
 impl crate::wire::Encode for AccountType {
+    #[inline]
     fn encode(&self, w: &mut crate::wire::Writer) {
         match self {
             Self::Basic => crate::wire::write_tag(w, "basic"),
@@ -25,6 +26,7 @@ impl crate::wire::Encode for AccountType {
 }
 impl crate::wire::Decode for AccountType {
     #[allow(unreachable_patterns, unused_variables)]
+    #[inline]
     fn decode(
         r: &mut crate::wire::Reader<'_>,
     ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
@@ -73,7 +75,14 @@ impl crate::wire::Decode for AccountType {
 }
 impl crate::wire::Validate for AccountType {}
 impl ::std::fmt::Debug for AccountType {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         crate::wire::debug("AccountType", self, f)
+    }
+}
+impl ::std::cmp::PartialEq for AccountType {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        crate::wire::same(self, other)
     }
 }

@@ -18,23 +18,27 @@ pub use write::Writer;
 /// A value that can be written as Stone JSON.
 pub trait Encode {
     fn encode(&self, w: &mut Writer);
+
+    /// A struct's fields, written into an object someone else opened (a
+    /// union tag holding the struct writes them next to its `.tag`). Only
+    /// structs have fields: for other values this writes nothing. (One
+    /// trait rather than two halves the impls the compiler checks.)
+    fn encode_fields(&self, w: &mut Writer) {
+        let _ = w;
+    }
 }
 
 /// A value that can be read from Stone JSON.
 pub trait Decode: Sized {
     fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
-}
 
-/// A struct's fields, written into an object someone else opened (a union
-/// tag holding the struct writes them next to its `.tag`).
-pub trait EncodeFields {
-    fn encode_fields(&self, w: &mut Writer);
-}
-
-/// A struct read from the fields of an object whose start is `at` (a union
-/// tag holding the struct reads them around its `.tag`).
-pub trait DecodeFields: Sized {
-    fn decode_fields(r: &mut Reader<'_>, at: usize) -> Result<Self, DecodeError>;
+    /// A struct read from the fields of an object whose start is `at` (a
+    /// union tag holding the struct reads them around its `.tag`); for
+    /// other values, the value at `at`.
+    fn decode_fields(r: &mut Reader<'_>, at: usize) -> Result<Self, DecodeError> {
+        r.set_pos(at);
+        Self::decode(r)
+    }
 }
 
 /// Encode a value as a JSON string.
@@ -42,6 +46,13 @@ pub fn to_string<T: Encode + ?Sized>(value: &T) -> String {
     let mut w = Writer::new();
     value.encode(&mut w);
     w.finish()
+}
+
+/// Whether two values have the same wire JSON: the generated types'
+/// `PartialEq` (so `0.0` and `-0.0` differ, and fields are compared as
+/// Dropbox would see them).
+pub fn same<T: Encode + ?Sized>(a: &T, b: &T) -> bool {
+    to_string(a) == to_string(b)
 }
 
 /// Decode a value from JSON text; trailing content is an error.
@@ -317,7 +328,7 @@ pub fn write_tag(w: &mut Writer, tag: &str) {
 }
 
 /// `{".tag": tag, ...the struct's fields}` (a plain struct under a tag).
-pub fn write_flat<T: EncodeFields>(w: &mut Writer, tag: &str, value: Option<&T>) {
+pub fn write_flat<T: Encode>(w: &mut Writer, tag: &str, value: Option<&T>) {
     w.begin_object();
     write_field(w, ".tag", tag);
     if let Some(v) = value {

@@ -141,52 +141,47 @@ impl Context<'_> {
         let error = self.rust_type(&r.error);
         let has_arg = !matches!(r.arg, DataType::Void);
         let arg_ty = self.rust_type(&r.arg);
-        let arg_param = has_arg.then(|| quote!(arg: &#arg_ty,));
+        let arg_param = has_arg.then(|| quote!(arg: &'a #arg_ty,));
         let arg_value = if has_arg { quote!(arg) } else { quote!(&()) };
-        let validate = self.arg_needs_validation(&r.arg).then(|| {
-            quote! {
-                if let ::std::result::Result::Err(e) = crate::wire::Validate::validate(arg) {
-                    return ::std::result::Result::Err(crate::client::Error::Invalid(e));
-                }
-            }
-        });
+        // The argument's constraints are checked before anything is sent.
+        let check = if self.arg_needs_validation(&r.arg) {
+            quote!(<#arg_ty as crate::wire::Validate>::validate)
+        } else {
+            quote!(crate::client::unchecked)
+        };
         let endpoint = quote! {
             &crate::client::Endpoint { path: #path, host: #host, noauth: #noauth }
         };
         let session = quote!(crate::client::Caller::session(client));
-        match style {
-            "upload" => quote! {
-                #doc #deprecated #preview
-                pub async fn #fn_name(
-                    client: &impl #auth_trait,
-                    #arg_param
-                    body: impl ::std::convert::Into<crate::client::UploadBody>,
-                ) -> ::std::result::Result<#result, crate::client::Error<#error>> {
-                    #validate
-                    crate::client::upload(#session, #endpoint, #arg_value, body.into()).await
-                }
-            },
-            "download" => quote! {
-                #doc #deprecated #preview
-                pub async fn #fn_name(
-                    client: &impl #auth_trait,
-                    #arg_param
-                    range: ::std::option::Option<crate::client::ByteRange>,
-                ) -> ::std::result::Result<crate::client::Download<#result>, crate::client::Error<#error>> {
-                    #validate
-                    crate::client::download(#session, #endpoint, #arg_value, range).await
-                }
-            },
-            _ => quote! {
-                #doc #deprecated #preview
-                pub async fn #fn_name(
-                    client: &impl #auth_trait,
-                    #arg_param
-                ) -> ::std::result::Result<#result, crate::client::Error<#error>> {
-                    #validate
-                    crate::client::rpc(#session, #endpoint, #arg_value).await
-                }
-            },
+        // A plain function returning the runtime's future, not an `async
+        // fn`: the only state machine is the runtime's generic one, built
+        // where a route is used, which keeps this crate quick to compile.
+        let (extra_param, call, result) = match style {
+            "upload" => (
+                quote!(body: impl ::std::convert::Into<crate::client::UploadBody>,),
+                quote!(crate::client::upload(#session, #endpoint, #arg_value, #check, body.into())),
+                result,
+            ),
+            "download" => (
+                quote!(range: ::std::option::Option<crate::client::ByteRange>,),
+                quote!(crate::client::download(#session, #endpoint, #arg_value, #check, range)),
+                quote!(crate::client::Download<#result>),
+            ),
+            _ => (
+                quote!(),
+                quote!(crate::client::rpc(#session, #endpoint, #arg_value, #check)),
+                result,
+            ),
+        };
+        quote! {
+            #doc #deprecated #preview
+            pub fn #fn_name<'a>(
+                client: &'a impl #auth_trait,
+                #arg_param
+                #extra_param
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<#result, crate::client::Error<#error>>> + 'a {
+                #call
+            }
         }
     }
 

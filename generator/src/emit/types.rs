@@ -305,7 +305,7 @@ impl<'a> Context<'a> {
         items.push(self.routes(ns));
         quote! {
             #![allow(clippy::all, deprecated, unused_imports, non_camel_case_types)]
-            use crate::wire::{Decode as _, DecodeFields as _, Encode as _, EncodeFields as _};
+            use crate::wire::{Decode as _, Encode as _};
             #(#items)*
         }
     }
@@ -400,6 +400,7 @@ impl<'a> Context<'a> {
                 let doc = format!(" Sets `{}`.", f.name);
                 quote! {
                     #[doc = #doc]
+                    #[inline]
                     pub fn #setter(mut self, value: #ty) -> Self {
                         self.#fname = #value;
                         self
@@ -409,9 +410,10 @@ impl<'a> Context<'a> {
         let new_doc = " A value with the required fields; the others are unset or default.";
         let wire = wire::struct_impls(self, id, &fields, rust_name);
         let validate = validate::validate_fields_impl(self, &self.validate, id, rust_name);
+        let std_impls = std_impls(&name, &name_str);
         quote! {
             #doc
-            #[derive(Clone, PartialEq)]
+            #[derive(Clone)]
             #[non_exhaustive]
             pub struct #name {
                 #(#decls)*
@@ -419,6 +421,7 @@ impl<'a> Context<'a> {
             impl #name {
                 #[doc = #new_doc]
                 #[allow(clippy::too_many_arguments)]
+                #[inline]
                 pub fn new(#(#params),*) -> Self {
                     Self { #(#inits),* }
                 }
@@ -426,11 +429,7 @@ impl<'a> Context<'a> {
             }
             #wire
             #validate
-            impl ::std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    crate::wire::debug(#name_str, self, f)
-                }
-            }
+            #std_impls
         }
     }
 
@@ -482,6 +481,7 @@ impl<'a> Context<'a> {
             let doc = self.doc(&s.namespace, &f.doc);
             Some(quote! {
                 #doc
+                #[inline]
                 pub fn #fname(&self) -> &#ty {
                     match self {
                         #(#arms)*
@@ -492,9 +492,10 @@ impl<'a> Context<'a> {
         });
         let wire = wire::subtypes_impls(self, id);
         let validate = validate::validate_impl(self, &self.validate, Item::S(id));
+        let std_impls = std_impls(&name, &name_str);
         quote! {
             #doc
-            #[derive(Clone, PartialEq)]
+            #[derive(Clone)]
             #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
@@ -505,11 +506,7 @@ impl<'a> Context<'a> {
             }
             #wire
             #validate
-            impl ::std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    crate::wire::debug(#name_str, self, f)
-                }
-            }
+            #std_impls
         }
     }
 
@@ -542,9 +539,10 @@ impl<'a> Context<'a> {
         let non_exhaustive = open.then(|| quote!(#[non_exhaustive]));
         let wire = wire::union_impls(self, id);
         let validate = validate::validate_impl(self, &self.validate, item);
+        let std_impls = std_impls(&name, &name_str);
         quote! {
             #doc
-            #[derive(Clone, PartialEq)]
+            #[derive(Clone)]
             #non_exhaustive
             pub enum #name {
                 #(#variants)*
@@ -552,11 +550,7 @@ impl<'a> Context<'a> {
             }
             #wire
             #validate
-            impl ::std::fmt::Debug for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    crate::wire::debug(#name_str, self, f)
-                }
-            }
+            #std_impls
         }
     }
 
@@ -631,6 +625,26 @@ pub(super) fn doc_attr_linked(
             quote!(#[doc = #text])
         }
         None => quote!(),
+    }
+}
+
+/// `Debug` and `PartialEq` through the wire format: one small body each per
+/// type instead of a derived one per field, which keeps the crate quick to
+/// compile. Two values are equal when their JSON is.
+fn std_impls(name: &proc_macro2::Ident, name_str: &str) -> TokenStream {
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            #[inline]
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                crate::wire::debug(#name_str, self, f)
+            }
+        }
+        impl ::std::cmp::PartialEq for #name {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                crate::wire::same(self, other)
+            }
+        }
     }
 }
 

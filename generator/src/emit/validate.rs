@@ -245,6 +245,7 @@ pub(super) fn validate_fields_impl(
     quote! {
         impl crate::wire::Validate for #ident {
             #[allow(unused_variables)]
+            #[inline]
             fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
                 #(#statics)*
                 #(#checks)*
@@ -317,6 +318,7 @@ pub(super) fn validate_impl(cx: &Context, needs: &HashSet<Item>, item: Item) -> 
     quote! {
         impl crate::wire::Validate for #ident {
             #[allow(unused_variables)]
+            #[inline]
             fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
                 #body
                 ::std::result::Result::Ok(())

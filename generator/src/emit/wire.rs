@@ -37,6 +37,9 @@ pub(super) fn struct_impls(
             quote!(#v: ::std::option::Option<#ty>,)
         }
     });
+    let slot_inits = slots
+        .iter()
+        .map(|v| quote!(#v: ::std::option::Option::None,));
     let arms = fields.iter().zip(&slots).map(|(f, v)| {
         let key = &f.name;
         if f.data_type.is_nullable() {
@@ -86,25 +89,30 @@ pub(super) fn struct_impls(
         }
     };
     quote! {
-        impl crate::wire::EncodeFields for #name {
-            #[allow(unused_variables)]
-            fn encode_fields(&self, w: &mut crate::wire::Writer) {
-                #(#encodes)*
-            }
-        }
         impl crate::wire::Encode for #name {
+            #[inline]
             fn encode(&self, w: &mut crate::wire::Writer) {
                 w.begin_object();
                 self.encode_fields(w);
                 w.end_object();
             }
+            #[inline]
+            #[allow(unused_variables)]
+            fn encode_fields(&self, w: &mut crate::wire::Writer) {
+                #(#encodes)*
+            }
         }
-        impl crate::wire::DecodeFields for #name {
+        impl crate::wire::Decode for #name {
+            #[inline]
+            fn decode(r: &mut crate::wire::Reader<'_>) -> ::std::result::Result<Self, crate::wire::DecodeError> {
+                let at = r.pos();
+                Self::decode_fields(r, at)
+            }
+            #[inline]
             #[allow(unused_mut, unused_variables)]
             fn decode_fields(r: &mut crate::wire::Reader<'_>, at: usize) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-                #[derive(Default)]
                 struct Slots { #(#slot_decls)* }
-                let mut slots = Slots::default();
+                let mut slots = Slots { #(#slot_inits)* };
                 r.set_pos(at);
                 r.begin_object()?;
                 while let ::std::option::Option::Some(k) = r.next_key()? {
@@ -116,12 +124,6 @@ pub(super) fn struct_impls(
                 #(#missing_checks)*
                 #take_required
                 ::std::result::Result::Ok(Self { #(#inits),* })
-            }
-        }
-        impl crate::wire::Decode for #name {
-            fn decode(r: &mut crate::wire::Reader<'_>) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-                let at = r.pos();
-                <Self as crate::wire::DecodeFields>::decode_fields(r, at)
             }
         }
     }
@@ -149,7 +151,7 @@ pub(super) fn subtypes_impls(cx: &Context, id: StructId) -> TokenStream {
     let decodes = subs.tags.iter().map(|(tag, sub)| {
         let v = format_ident!("{}", naming::variant(tag));
         let t = cx.rust_type(&DataType::Struct(*sub));
-        quote!(::std::option::Option::Some(#tag) => ::std::result::Result::Ok(Self::#v(<#t as crate::wire::DecodeFields>::decode_fields(r, at)?)),)
+        quote!(::std::option::Option::Some(#tag) => ::std::result::Result::Ok(Self::#v(<#t as crate::wire::Decode>::decode_fields(r, at)?)),)
     });
     let base = format_ident!("{}", super::types::base_name(&s.name));
     let (unknown_encode, unknown_decode) = if subs.catch_all {
@@ -159,7 +161,7 @@ pub(super) fn subtypes_impls(cx: &Context, id: StructId) -> TokenStream {
                 // An unknown subtype decodes as the fields all share.
                 ::std::option::Option::Some(tag) => {
                     let tag = ::std::string::String::from(tag);
-                    let fields = <#base as crate::wire::DecodeFields>::decode_fields(r, at)?;
+                    let fields = <#base as crate::wire::Decode>::decode_fields(r, at)?;
                     r.set_pos(at);
                     let raw = ::std::string::String::from(r.raw_value()?);
                     ::std::result::Result::Ok(Self::#unknown(fields, crate::wire::Unknown { tag, raw }))
@@ -172,6 +174,7 @@ pub(super) fn subtypes_impls(cx: &Context, id: StructId) -> TokenStream {
     let err = format!("unknown or missing subtype tag for {}", s.name);
     quote! {
         impl crate::wire::Encode for #name {
+            #[inline]
             fn encode(&self, w: &mut crate::wire::Writer) {
                 match self {
                     #(#encodes)*
@@ -180,6 +183,7 @@ pub(super) fn subtypes_impls(cx: &Context, id: StructId) -> TokenStream {
             }
         }
         impl crate::wire::Decode for #name {
+            #[inline]
             fn decode(r: &mut crate::wire::Reader<'_>) -> ::std::result::Result<Self, crate::wire::DecodeError> {
                 let at = r.pos();
                 let tag = r.peek_tag()?;
@@ -253,7 +257,7 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
                     DataType::Nullable(i) => i,
                     o => o,
                 });
-                let read = quote!(<#t as crate::wire::DecodeFields>::decode_fields(r, at));
+                let read = quote!(<#t as crate::wire::Decode>::decode_fields(r, at));
                 if nullable {
                     let inner = deref(quote!(v));
                     let value = wrap(quote!(v));
@@ -268,7 +272,7 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
                     // where all of them are optional).
                     bare.push(quote! {
                         #tag => ::std::result::Result::Ok(Self::#vn({
-                            let v = <#t as crate::wire::DecodeFields>::decode_fields(&mut crate::wire::Reader::new("{}"), 0)?;
+                            let v = <#t as crate::wire::Decode>::decode_fields(&mut crate::wire::Reader::new("{}"), 0)?;
                             #value
                         })),
                     });
@@ -312,6 +316,7 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
     let missing_tag = format!("missing .tag for {}", u.name);
     quote! {
         impl crate::wire::Encode for #name {
+            #[inline]
             fn encode(&self, w: &mut crate::wire::Writer) {
                 match self {
                     #(#encodes)*
@@ -321,6 +326,7 @@ pub(super) fn union_impls(cx: &Context, id: UnionId) -> TokenStream {
         }
         impl crate::wire::Decode for #name {
             #[allow(unreachable_patterns, unused_variables)]
+            #[inline]
             fn decode(r: &mut crate::wire::Reader<'_>) -> ::std::result::Result<Self, crate::wire::DecodeError> {
                 if r.is_string() {
                     let tag = r.string()?;
