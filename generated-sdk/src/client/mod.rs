@@ -30,6 +30,7 @@ mod call;
 mod error;
 mod escape;
 pub mod oauth2;
+pub mod paging;
 mod retry;
 mod token;
 
@@ -39,6 +40,7 @@ pub use body::{ByteRange, Download, DownloadBody, UploadBody};
 pub use call::{download, rpc, unchecked, upload};
 pub use error::{Error, NoError, UserMessage};
 pub use escape::ascii_json;
+pub use paging::PageError;
 pub use retry::RetryPolicy;
 pub use token::{Credentials, Secret, TokenInfo};
 

@@ -4913,6 +4913,53 @@ pub fn templates_update_for_user<'a>(
         <crate::file_properties::UpdateTemplateArg as crate::wire::Validate>::validate,
     )
 }
+/// Every page of [`properties_search`], then of [`properties_search_continue`] with the cursor, until the last page.
+pub fn properties_search_pages<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::PropertiesSearchArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::file_properties::PropertiesSearchResult,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::file_properties::PropertiesSearchError,
+                crate::file_properties::PropertiesSearchContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        properties_search(client, arg),
+        move |cursor| async move {
+            properties_search_continue(
+                    client,
+                    &<crate::file_properties::PropertiesSearchContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::file_properties::PropertiesSearchResult| p.cursor.clone(),
+    )
+}
+/// Every entry of `matches` of every page of [`properties_search`] and [`properties_search_continue`]: the cursor followed until the last page.
+pub fn properties_search_stream<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_properties::PropertiesSearchArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::file_properties::PropertiesSearchMatch,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::file_properties::PropertiesSearchError,
+                crate::file_properties::PropertiesSearchContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        properties_search_pages(client, arg),
+        |p: crate::file_properties::PropertiesSearchResult| p.matches,
+    )
+}
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]
 pub mod blocking {

@@ -3154,6 +3154,55 @@ pub fn update<'a>(
         <crate::file_requests::UpdateFileRequestArgs as crate::wire::Validate>::validate,
     )
 }
+/// Every page of [`list_v2`], then of [`list_continue`] with the cursor, until the last page.
+pub fn list_v2_pages<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_requests::ListFileRequestsArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::file_requests::ListFileRequestsV2Result,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::file_requests::ListFileRequestsError,
+                crate::file_requests::ListFileRequestsContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        list_v2(client, arg),
+        move |cursor| async move {
+            list_continue(
+                    client,
+                    &<crate::file_requests::ListFileRequestsContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::file_requests::ListFileRequestsV2Result| {
+            p.has_more.then(|| p.cursor.clone())
+        },
+    )
+}
+/// Every entry of `file_requests` of every page of [`list_v2`] and [`list_continue`]: the cursor followed until the last page.
+pub fn list_v2_stream<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::file_requests::ListFileRequestsArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::file_requests::FileRequest,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::file_requests::ListFileRequestsError,
+                crate::file_requests::ListFileRequestsContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        list_v2_pages(client, arg),
+        |p: crate::file_requests::ListFileRequestsV2Result| p.file_requests,
+    )
+}
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]
 pub mod blocking {

@@ -25888,6 +25888,99 @@ pub fn upload_session_start_batch<'a>(
         <crate::files::UploadSessionStartBatchArg as crate::wire::Validate>::validate,
     )
 }
+/// Every page of [`list_folder`], then of [`list_folder_continue`] with the cursor, until the last page.
+pub fn list_folder_pages<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::files::ListFolderArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::files::ListFolderResult,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::files::ListFolderError,
+                crate::files::ListFolderContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        list_folder(client, arg),
+        move |cursor| async move {
+            list_folder_continue(
+                    client,
+                    &<crate::files::ListFolderContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::files::ListFolderResult| p.has_more.then(|| p.cursor.clone()),
+    )
+}
+/// Every entry of `entries` of every page of [`list_folder`] and [`list_folder_continue`]: the cursor followed until the last page.
+pub fn list_folder_stream<'a>(
+    client: &'a impl crate::client::AppOrUserAuth,
+    arg: &'a crate::files::ListFolderArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::files::Metadata,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::files::ListFolderError,
+                crate::files::ListFolderContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        list_folder_pages(client, arg),
+        |p: crate::files::ListFolderResult| p.entries,
+    )
+}
+/// Every page of [`search_v2`], then of [`search_continue_v2`] with the cursor, until the last page.
+pub fn search_v2_pages<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::SearchV2Arg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::files::SearchV2Result,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::files::SearchError,
+                crate::files::SearchError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        search_v2(client, arg),
+        move |cursor| async move {
+            search_continue_v2(client, &<crate::files::SearchV2ContinueArg>::new(cursor))
+                .await
+        },
+        |p: &crate::files::SearchV2Result| {
+            if p.has_more { p.cursor.clone() } else { ::std::option::Option::None }
+        },
+    )
+}
+/// Every entry of `matches` of every page of [`search_v2`] and [`search_continue_v2`]: the cursor followed until the last page.
+pub fn search_v2_stream<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::files::SearchV2Arg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::files::SearchMatchV2,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::files::SearchError,
+                crate::files::SearchError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        search_v2_pages(client, arg),
+        |p: crate::files::SearchV2Result| p.matches,
+    )
+}
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]
 pub mod blocking {

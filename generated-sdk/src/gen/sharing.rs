@@ -23985,6 +23985,189 @@ pub fn update_folder_policy<'a>(
         <crate::sharing::UpdateFolderPolicyArg as crate::wire::Validate>::validate,
     )
 }
+/// Every page of [`list_file_members`], then of [`list_file_members_continue`] with the cursor, until the last page.
+pub fn list_file_members_pages<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFileMembersArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::sharing::SharedFileMembers,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::sharing::ListFileMembersError,
+                crate::sharing::ListFileMembersContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        list_file_members(client, arg),
+        move |cursor| async move {
+            list_file_members_continue(
+                    client,
+                    &<crate::sharing::ListFileMembersContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::sharing::SharedFileMembers| p.cursor.clone(),
+    )
+}
+/// Every page of [`list_folder_members`], then of [`list_folder_members_continue`] with the cursor, until the last page.
+pub fn list_folder_members_pages<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFolderMembersArgs,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::sharing::SharedFolderMembers,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::sharing::SharedFolderAccessError,
+                crate::sharing::ListFolderMembersContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        list_folder_members(client, arg),
+        move |cursor| async move {
+            list_folder_members_continue(
+                    client,
+                    &<crate::sharing::ListFolderMembersContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::sharing::SharedFolderMembers| p.cursor.clone(),
+    )
+}
+/// Every page of [`list_folders`], then of [`list_folders_continue`] with the cursor, until the last page.
+pub fn list_folders_pages<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFoldersArgs,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::sharing::ListFoldersResult,
+        crate::client::Error<
+            crate::client::PageError<(), crate::sharing::ListFoldersContinueError>,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        list_folders(client, arg),
+        move |cursor| async move {
+            list_folders_continue(
+                    client,
+                    &<crate::sharing::ListFoldersContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::sharing::ListFoldersResult| p.cursor.clone(),
+    )
+}
+/// Every entry of `entries` of every page of [`list_folders`] and [`list_folders_continue`]: the cursor followed until the last page.
+pub fn list_folders_stream<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFoldersArgs,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::sharing::SharedFolderMetadata,
+        crate::client::Error<
+            crate::client::PageError<(), crate::sharing::ListFoldersContinueError>,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        list_folders_pages(client, arg),
+        |p: crate::sharing::ListFoldersResult| p.entries,
+    )
+}
+/// Every page of [`list_mountable_folders`], then of [`list_mountable_folders_continue`] with the cursor, until the last page.
+pub fn list_mountable_folders_pages<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFoldersArgs,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::sharing::ListFoldersResult,
+        crate::client::Error<
+            crate::client::PageError<(), crate::sharing::ListFoldersContinueError>,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        list_mountable_folders(client, arg),
+        move |cursor| async move {
+            list_mountable_folders_continue(
+                    client,
+                    &<crate::sharing::ListFoldersContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::sharing::ListFoldersResult| p.cursor.clone(),
+    )
+}
+/// Every entry of `entries` of every page of [`list_mountable_folders`] and [`list_mountable_folders_continue`]: the cursor followed until the last page.
+pub fn list_mountable_folders_stream<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFoldersArgs,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::sharing::SharedFolderMetadata,
+        crate::client::Error<
+            crate::client::PageError<(), crate::sharing::ListFoldersContinueError>,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        list_mountable_folders_pages(client, arg),
+        |p: crate::sharing::ListFoldersResult| p.entries,
+    )
+}
+/// Every page of [`list_received_files`], then of [`list_received_files_continue`] with the cursor, until the last page.
+pub fn list_received_files_pages<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFilesArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::sharing::ListFilesResult,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::sharing::SharingUserError,
+                crate::sharing::ListFilesContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        list_received_files(client, arg),
+        move |cursor| async move {
+            list_received_files_continue(
+                    client,
+                    &<crate::sharing::ListFilesContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::sharing::ListFilesResult| p.cursor.clone(),
+    )
+}
+/// Every entry of `entries` of every page of [`list_received_files`] and [`list_received_files_continue`]: the cursor followed until the last page.
+pub fn list_received_files_stream<'a>(
+    client: &'a impl crate::client::UserAuth,
+    arg: &'a crate::sharing::ListFilesArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::sharing::SharedFileMetadata,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::sharing::SharingUserError,
+                crate::sharing::ListFilesContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        list_received_files_pages(client, arg),
+        |p: crate::sharing::ListFilesResult| p.entries,
+    )
+}
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]
 pub mod blocking {

@@ -35473,6 +35473,361 @@ pub fn token_get_authenticated_admin<'a>(
         crate::client::unchecked,
     )
 }
+/// Every page of [`groups_list`], then of [`groups_list_continue`] with the cursor, until the last page.
+pub fn groups_list_pages<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupsListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::GroupsListResult,
+        crate::client::Error<
+            crate::client::PageError<(), crate::team::GroupsListContinueError>,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        groups_list(client, arg),
+        move |cursor| async move {
+            groups_list_continue(
+                    client,
+                    &<crate::team::GroupsListContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::team::GroupsListResult| p.has_more.then(|| p.cursor.clone()),
+    )
+}
+/// Every entry of `groups` of every page of [`groups_list`] and [`groups_list_continue`]: the cursor followed until the last page.
+pub fn groups_list_stream<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupsListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team_common::GroupSummary,
+        crate::client::Error<
+            crate::client::PageError<(), crate::team::GroupsListContinueError>,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        groups_list_pages(client, arg),
+        |p: crate::team::GroupsListResult| p.groups,
+    )
+}
+/// Every page of [`groups_members_list`], then of [`groups_members_list_continue`] with the cursor, until the last page.
+pub fn groups_members_list_pages<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupsMembersListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::GroupsMembersListResult,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::GroupSelectorError,
+                crate::team::GroupsMembersListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        groups_members_list(client, arg),
+        move |cursor| async move {
+            groups_members_list_continue(
+                    client,
+                    &<crate::team::GroupsMembersListContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::team::GroupsMembersListResult| p.has_more.then(|| p.cursor.clone()),
+    )
+}
+/// Every entry of `members` of every page of [`groups_members_list`] and [`groups_members_list_continue`]: the cursor followed until the last page.
+pub fn groups_members_list_stream<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::GroupsMembersListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::GroupMemberInfo,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::GroupSelectorError,
+                crate::team::GroupsMembersListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        groups_members_list_pages(client, arg),
+        |p: crate::team::GroupsMembersListResult| p.members,
+    )
+}
+/// Every page of [`member_space_limits_excluded_users_list`], then of [`member_space_limits_excluded_users_list_continue`] with the cursor, until the last page.
+pub fn member_space_limits_excluded_users_list_pages<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ExcludedUsersListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::ExcludedUsersListResult,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::ExcludedUsersListError,
+                crate::team::ExcludedUsersListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        member_space_limits_excluded_users_list(client, arg),
+        move |cursor| async move {
+            member_space_limits_excluded_users_list_continue(
+                    client,
+                    &<crate::team::ExcludedUsersListContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::team::ExcludedUsersListResult| {
+            if p.has_more { p.cursor.clone() } else { ::std::option::Option::None }
+        },
+    )
+}
+/// Every entry of `users` of every page of [`member_space_limits_excluded_users_list`] and [`member_space_limits_excluded_users_list_continue`]: the cursor followed until the last page.
+pub fn member_space_limits_excluded_users_list_stream<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::ExcludedUsersListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::MemberProfile,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::ExcludedUsersListError,
+                crate::team::ExcludedUsersListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        member_space_limits_excluded_users_list_pages(client, arg),
+        |p: crate::team::ExcludedUsersListResult| p.users,
+    )
+}
+/// Every page of [`members_list`], then of [`members_list_continue`] with the cursor, until the last page.
+pub fn members_list_pages<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::MembersListResult,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::MembersListError,
+                crate::team::MembersListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        members_list(client, arg),
+        move |cursor| async move {
+            members_list_continue(
+                    client,
+                    &<crate::team::MembersListContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::team::MembersListResult| p.has_more.then(|| p.cursor.clone()),
+    )
+}
+/// Every entry of `members` of every page of [`members_list`] and [`members_list_continue`]: the cursor followed until the last page.
+pub fn members_list_stream<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::TeamMemberInfo,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::MembersListError,
+                crate::team::MembersListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        members_list_pages(client, arg),
+        |p: crate::team::MembersListResult| p.members,
+    )
+}
+/// Every page of [`members_list_v2`], then of [`members_list_continue_v2`] with the cursor, until the last page.
+pub fn members_list_v2_pages<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::MembersListV2Result,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::MembersListError,
+                crate::team::MembersListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        members_list_v2(client, arg),
+        move |cursor| async move {
+            members_list_continue_v2(
+                    client,
+                    &<crate::team::MembersListContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::team::MembersListV2Result| p.has_more.then(|| p.cursor.clone()),
+    )
+}
+/// Every entry of `members` of every page of [`members_list_v2`] and [`members_list_continue_v2`]: the cursor followed until the last page.
+pub fn members_list_v2_stream<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::MembersListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::TeamMemberInfoV2,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::MembersListError,
+                crate::team::MembersListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        members_list_v2_pages(client, arg),
+        |p: crate::team::MembersListV2Result| p.members,
+    )
+}
+/// Every page of [`namespaces_list`], then of [`namespaces_list_continue`] with the cursor, until the last page.
+pub fn namespaces_list_pages<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamNamespacesListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::TeamNamespacesListResult,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::TeamNamespacesListError,
+                crate::team::TeamNamespacesListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        namespaces_list(client, arg),
+        move |cursor| async move {
+            namespaces_list_continue(
+                    client,
+                    &<crate::team::TeamNamespacesListContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::team::TeamNamespacesListResult| p.has_more.then(|| p.cursor.clone()),
+    )
+}
+/// Every entry of `namespaces` of every page of [`namespaces_list`] and [`namespaces_list_continue`]: the cursor followed until the last page.
+pub fn namespaces_list_stream<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamNamespacesListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::NamespaceMetadata,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::TeamNamespacesListError,
+                crate::team::TeamNamespacesListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        namespaces_list_pages(client, arg),
+        |p: crate::team::TeamNamespacesListResult| p.namespaces,
+    )
+}
+/// Every page of [`sharing_allowlist_list`], then of [`sharing_allowlist_list_continue`] with the cursor, until the last page.
+#[cfg(feature = "preview")]
+pub fn sharing_allowlist_list_pages<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::SharingAllowlistListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::SharingAllowlistListResponse,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::SharingAllowlistListError,
+                crate::team::SharingAllowlistListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        sharing_allowlist_list(client, arg),
+        move |cursor| async move {
+            sharing_allowlist_list_continue(
+                    client,
+                    &<crate::team::SharingAllowlistListContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::team::SharingAllowlistListResponse| {
+            p.has_more.then(|| p.cursor.clone())
+        },
+    )
+}
+/// Every page of [`team_folder_list`], then of [`team_folder_list_continue`] with the cursor, until the last page.
+pub fn team_folder_list_pages<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::TeamFolderListResult,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::TeamFolderListError,
+                crate::team::TeamFolderListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::pages(
+        team_folder_list(client, arg),
+        move |cursor| async move {
+            team_folder_list_continue(
+                    client,
+                    &<crate::team::TeamFolderListContinueArg>::new(cursor),
+                )
+                .await
+        },
+        |p: &crate::team::TeamFolderListResult| p.has_more.then(|| p.cursor.clone()),
+    )
+}
+/// Every entry of `team_folders` of every page of [`team_folder_list`] and [`team_folder_list_continue`]: the cursor followed until the last page.
+pub fn team_folder_list_stream<'a>(
+    client: &'a impl crate::client::TeamAuth,
+    arg: &'a crate::team::TeamFolderListArg,
+) -> impl crate::client::paging::Stream<
+    Item = ::std::result::Result<
+        crate::team::TeamFolderMetadata,
+        crate::client::Error<
+            crate::client::PageError<
+                crate::team::TeamFolderListError,
+                crate::team::TeamFolderListContinueError,
+            >,
+        >,
+    >,
+> + 'a {
+    crate::client::paging::entries(
+        team_folder_list_pages(client, arg),
+        |p: crate::team::TeamFolderListResult| p.team_folders,
+    )
+}
 /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
 #[cfg(feature = "blocking")]
 pub mod blocking {

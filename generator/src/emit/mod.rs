@@ -7,6 +7,7 @@
 
 mod docs;
 mod naming;
+mod pagination;
 mod routes;
 mod types;
 mod validate;

@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 /// The auth trait a route's `auth` attribute asks of its client.
-fn auth_trait(auth: &str) -> TokenStream {
+pub(super) fn auth_trait(auth: &str) -> TokenStream {
     let mut kinds: Vec<&str> = auth.split(',').map(str::trim).collect();
     kinds.sort_unstable();
     match kinds.as_slice() {
@@ -27,7 +27,7 @@ fn auth_trait(auth: &str) -> TokenStream {
     }
 }
 
-fn attr_str<'r>(route: &'r Route, name: &str) -> Option<&'r str> {
+pub(super) fn attr_str<'r>(route: &'r Route, name: &str) -> Option<&'r str> {
     match route.attrs.get(name) {
         Some(Constant::Str(s)) => Some(s.as_str()),
         _ => None,
@@ -60,9 +60,11 @@ impl Context<'_> {
             return quote!();
         }
         let routes = ns.routes.iter().map(|id| self.route(*id));
+        let paged = self.pagination(ns);
         let blocking = ns.routes.iter().map(|id| self.blocking_route(*id));
         quote! {
             #(#routes)*
+            #(#paged)*
             /// The routes of this namespace for [`Blocking`](crate::client::Blocking) clients.
             #[cfg(feature = "blocking")]
             pub mod blocking {
