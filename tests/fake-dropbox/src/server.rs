@@ -128,7 +128,7 @@ async fn dispatch(shared: &Arc<Shared>, req: Request<Body>) -> Response<Body> {
     } else {
         match authenticate(shared, &parts.headers, fault == Some(Fault::ExpiredToken)) {
             Ok(t) => Some(t),
-            Err(resp) => return resp,
+            Err(resp) => return *resp,
         }
     };
     if fault == Some(Fault::ResetMidBody) && style != Style::Download {
@@ -136,7 +136,7 @@ async fn dispatch(shared: &Arc<Shared>, req: Request<Body>) -> Response<Body> {
     }
     let (arg, content) = match read_call(name, style, &parts.headers, body).await {
         Ok(x) => x,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let call = Call {
         route: route.map_or(routes::LONGPOLL, |r| r.name),
@@ -162,17 +162,18 @@ async fn dispatch(shared: &Arc<Shared>, req: Request<Body>) -> Response<Body> {
     }
 }
 
-/// The bearer token, accepted; or the 401 or 400 that refuses it.
+/// The bearer token, accepted; or the 401 or 400 that refuses it (boxed:
+/// a response is large, and the error path is the rare one).
 fn authenticate(
     shared: &Shared,
     headers: &HeaderMap,
     expire_now: bool,
-) -> Result<String, Response<Body>> {
+) -> Result<String, Box<Response<Body>>> {
     let Some(auth) = header(headers, "authorization") else {
-        return Err(text(400, "Error in call to API function: Must provide HTTP header \"Authorization\" or URL parameter \"authorization\"."));
+        return Err(Box::new(text(400, "Error in call to API function: Must provide HTTP header \"Authorization\" or URL parameter \"authorization\".")));
     };
     let Some(token) = auth.strip_prefix("Bearer ").map(str::trim) else {
-        return Err(text(400, "Error in call to API function: Invalid authorization value in HTTP header \"Authorization\": expected \"Bearer <token>\"."));
+        return Err(Box::new(text(400, "Error in call to API function: Invalid authorization value in HTTP header \"Authorization\": expected \"Bearer <token>\".")));
     };
     let mut state = lock(&shared.state);
     if expire_now {
@@ -180,8 +181,12 @@ fn authenticate(
     }
     match state.tokens.check(token) {
         Ok(()) => Ok(token.to_string()),
-        Err(Refusal::Expired) => Err(auth_error(dropbox::auth::AuthError::ExpiredAccessToken)),
-        Err(Refusal::Invalid) => Err(auth_error(dropbox::auth::AuthError::InvalidAccessToken)),
+        Err(Refusal::Expired) => Err(Box::new(auth_error(
+            dropbox::auth::AuthError::ExpiredAccessToken,
+        ))),
+        Err(Refusal::Invalid) => Err(Box::new(auth_error(
+            dropbox::auth::AuthError::InvalidAccessToken,
+        ))),
     }
 }
 
@@ -192,13 +197,13 @@ async fn read_call(
     style: Style,
     headers: &HeaderMap,
     body: Body,
-) -> Result<(String, Bytes), Response<Body>> {
+) -> Result<(String, Bytes), Box<Response<Body>>> {
     let content_type = header(headers, "content-type");
     let bad = |m: String| {
-        text(
+        Box::new(text(
             400,
             &format!("Error in call to API function \"{name}\": {m}"),
-        )
+        ))
     };
     match style {
         Style::Rpc => {

@@ -472,10 +472,10 @@ impl Tree {
         let node = self.lookup(&from_key).map_err(RelocateError::From)?.clone();
         let mut to = to.to_string();
         let to_key = lower(&to);
-        if to_key == from_key || to_key.starts_with(&format!("{from_key}/")) {
-            if to_key != from_key || copy {
-                return Err(RelocateError::IntoItself);
-            }
+        // Into itself; a move onto its own path is a rename of the case.
+        let inside = to_key.starts_with(&format!("{from_key}/"));
+        if inside || (to_key == from_key && copy) {
+            return Err(RelocateError::IntoItself);
         }
         // A move that only changes the case of the name is allowed.
         let case_only = !copy && to_key == from_key;

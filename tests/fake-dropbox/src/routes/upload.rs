@@ -178,10 +178,10 @@ fn append(
         .get_mut(id)
         .ok_or(UploadSessionLookupError::NotFound)?;
     if s.concurrent {
-        if offset % HASH_BLOCK as u64 != 0 {
+        if !offset.is_multiple_of(HASH_BLOCK as u64) {
             return Err(UploadSessionLookupError::ConcurrentSessionInvalidOffset);
         }
-        if !close && data.len() % HASH_BLOCK != 0 {
+        if !close && !data.len().is_multiple_of(HASH_BLOCK) {
             return Err(UploadSessionLookupError::ConcurrentSessionInvalidDataSize);
         }
         // Pieces sent in parallel may arrive after the closing one, but
@@ -257,6 +257,10 @@ fn finish(
 ) -> Result<FileMetadata, UploadSessionFinishError> {
     use UploadSessionFinishError as E;
     let id = &a.cursor.session_id;
+    // The hash covers the content sent with this call, not the file.
+    if !hash_matches(&a.content_hash, data) {
+        return Err(E::ContentHashMismatch);
+    }
     let session = state
         .sessions
         .map
@@ -302,12 +306,6 @@ fn finish(
     } else {
         session.content.clone()
     };
-    if a.content_hash
-        .as_ref()
-        .is_some_and(|h| *h != content.content_hash())
-    {
-        return Err(E::ContentHashMismatch);
-    }
     let path = write_path(state, &a.commit.path).map_err(E::Path)?;
     let meta = state
         .tree
