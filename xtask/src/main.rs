@@ -4,11 +4,13 @@
 //! - `examples SPEC...`  every example of every data type, one JSON a line
 //! - `diff OLD NEW`      the API changes between two spec sets, and the semver bump
 //! - `bench`             front-end speed against Stone 3.5.5
+//! - `fake-dropbox`      a fake Dropbox server in the foreground
 
 mod bench;
 mod bench_compile;
 mod check_sdk;
 mod diff;
+mod fake_dropbox;
 mod regen;
 
 // The front end allocates many small strings and vectors; mimalloc makes
@@ -18,7 +20,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask diff OLD NEW [--format markdown|json] [--repo DIR]\n       cargo xtask regen [--check] [--from OLD]\n       cargo xtask check-sdk\n       cargo xtask bench [--runs N] | bench compile";
+const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask diff OLD NEW [--format markdown|json] [--repo DIR]\n       cargo xtask regen [--check] [--from OLD]\n       cargo xtask check-sdk\n       cargo xtask bench [--runs N] | bench compile\n       cargo xtask fake-dropbox [--addr 127.0.0.1:PORT] [--token TOKEN]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         "diff" => diff::run(rest),
         "regen" => regen::run(rest),
         "check-sdk" => check_sdk::run(rest),
+        "fake-dropbox" => fake_dropbox::run(rest),
         _ => {
             eprintln!("unknown command {cmd:?}\n{USAGE}");
             ExitCode::from(2)
