@@ -149,8 +149,10 @@ pub fn run(args: &[String]) -> ExitCode {
 }
 
 fn bench(args: &[String]) -> Result<(), String> {
-    if args.first().map(String::as_str) == Some("compile") {
-        return crate::bench_compile::run();
+    match args.first().map(String::as_str) {
+        Some("compile") => return crate::bench_compile::run(),
+        Some("transfer") => return crate::bench_transfer::run(),
+        _ => {}
     }
     let o = parse_args(args)?;
     if cfg!(debug_assertions) {
