@@ -356,3 +356,55 @@ async fn connection_resets_are_retried() {
     assert!(matches!(meta, dropbox::files::Metadata::File(_)));
     assert_eq!(count.load(Ordering::SeqCst), 3);
 }
+
+#[tokio::test]
+async fn an_answer_cut_after_success_is_not_sent_again() {
+    // 200 and its headers, then the connection closes mid-body: Dropbox has
+    // acted (a move, an upload), so the call fails instead of repeating it.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            seen.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let _ = sock.read(&mut buf).await;
+                let _ = sock
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{\"name\": ")
+                    .await;
+            });
+        }
+    });
+    let client = UserClient::with_config(
+        Credentials::access_token("t"),
+        dropbox::client::Config::default()
+            .with_base_urls(url)
+            .with_retry(
+                RetryPolicy::default()
+                    .with_backoff(Duration::from_millis(5), Duration::from_millis(10)),
+            ),
+    );
+    let err = dropbox::files::move_v2(
+        &client,
+        &dropbox::files::RelocationArg::new("/a".into(), "/b".into()),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                route: "files/move_v2",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+}

@@ -320,6 +320,44 @@ async fn an_argument_breaking_a_constraint_is_not_sent() {
     assert!(server.requests().is_empty());
 }
 
+/// Code generic over a client kind reaches every route that kind may call:
+/// `user` implies `app, user` and `noauth`.
+async fn list_then_poll<C: dropbox::client::UserAuth>(client: &C) -> bool {
+    let page =
+        dropbox::files::list_folder(client, &dropbox::files::ListFolderArg::new(String::new()))
+            .await
+            .unwrap();
+    dropbox::files::list_folder_longpoll(
+        client,
+        &dropbox::files::ListFolderLongpollArg::new(page.cursor),
+    )
+    .await
+    .unwrap()
+    .changes
+}
+
+#[tokio::test]
+async fn auth_kinds_imply_the_wider_ones_and_a_shared_http_client_keeps_the_settings() {
+    let server = TestServer::start(|r| match r.path.as_str() {
+        "/2/files/list_folder" => {
+            Reply::json(200, r#"{"entries": [], "cursor": "c", "has_more": false}"#)
+        }
+        _ => Reply::json(200, r#"{"changes": true}"#),
+    })
+    .await;
+    let config = server
+        .config()
+        .with_http_client(reqwest::Client::new())
+        .with_user_agent("my-app/1.0");
+    let client = UserClient::with_config(Credentials::access_token("t"), config);
+    assert!(list_then_poll(&client).await);
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 2);
+    assert!(reqs
+        .iter()
+        .all(|r| r.header("user-agent") == Some("my-app/1.0")));
+}
+
 #[tokio::test]
 async fn debug_output_never_shows_a_token() {
     let client = UserClient::new(
@@ -334,4 +372,14 @@ async fn debug_output_never_shows_a_token() {
     }
     let app = AppClient::new("key", "app-secret");
     assert!(!format!("{app:?}").contains("app-secret"));
+    let pkce = dropbox::client::oauth2::Pkce::from_verifier("verifier-secret");
+    let shown = format!(
+        "{:?} {:?} {pkce:?}",
+        dropbox::client::oauth2::Exchange::Secret("app-secret"),
+        dropbox::client::oauth2::Exchange::Pkce(&pkce)
+    );
+    assert!(
+        !shown.contains("app-secret") && !shown.contains("verifier-secret"),
+        "{shown}"
+    );
 }

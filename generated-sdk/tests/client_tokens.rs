@@ -286,3 +286,38 @@ async fn token_revocation_is_the_revoke_route() {
     assert_eq!(r.text(), "null");
     assert_eq!(r.header("authorization"), Some("Bearer sl.t"));
 }
+
+#[tokio::test]
+async fn a_short_lived_token_is_not_refreshed_on_every_call() {
+    // 100 s of life, under the 300 s margin: refreshed at half its life.
+    let f = fake(100).await;
+    let client = UserClient::with_config(Credentials::refresh_token("rt", "k"), f.server.config());
+    for _ in 0..3 {
+        dropbox::files::get_metadata(&client, &GetMetadataArg::new("/a".into()))
+            .await
+            .unwrap();
+    }
+    assert_eq!(f.server.requests_to("/oauth2/token").len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_refresh_is_asked_once_for_all_waiting_calls() {
+    let server = TestServer::start(|_| {
+        Reply::json(
+            400,
+            r#"{"error": "invalid_grant", "error_description": "revoked"}"#,
+        )
+        .after(Duration::from_millis(150))
+    })
+    .await;
+    let client = UserClient::with_config(Credentials::refresh_token("rt", "k"), server.config());
+    let arg = GetMetadataArg::new("/a".into());
+    let calls = (0..10).map(|_| dropbox::files::get_metadata(&client, &arg));
+    for r in futures_util::future::join_all(calls).await {
+        assert!(
+            matches!(r, Err(dropbox::Error::OAuth { status: 400, .. })),
+            "{r:?}"
+        );
+    }
+    assert_eq!(server.requests_to("/oauth2/token").len(), 1);
+}

@@ -135,14 +135,16 @@ pub fn run(args: &[String]) -> ExitCode {
         changed.push(path.clone());
     }
     changed.sort();
-    println!(
-        "regen: {} files, {} changed{}, in {:.0} ms",
+    let summary = format!(
+        "regen: {} files, {} changed{}, in {:.0} ms\n{}\n",
         want.len(),
         changed.len(),
         changed_names(&changed),
-        t.elapsed().as_secs_f64() * 1e3
+        t.elapsed().as_secs_f64() * 1e3,
+        api_line(&root, from.as_deref(), &api)
     );
-    println!("{}", api_line(&root, from.as_deref(), &api));
+    // Through write_out: a closed pipe (`| head`) is no reason to panic.
+    crate::write_out(&summary);
     ExitCode::SUCCESS
 }
 

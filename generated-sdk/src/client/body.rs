@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll};
 
-type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send + Sync>>;
+type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 
 /// The content of an upload: bytes, a file, or a stream.
 ///
@@ -42,9 +42,7 @@ impl UploadBody {
         UploadBody(Kind::File(path.into()))
     }
     /// A stream of chunks, sent as they come (not retried).
-    pub fn stream(
-        stream: impl Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static,
-    ) -> Self {
+    pub fn stream(stream: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static) -> Self {
         UploadBody(Kind::Stream(Mutex::new(Some(Box::pin(stream)))))
     }
 

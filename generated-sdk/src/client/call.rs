@@ -211,7 +211,7 @@ async fn attempt(
     use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, RANGE, RETRY_AFTER};
     let shared = &session.shared;
     let url = format!("{}/2/{}", shared.config.base_url(ep.host), ep.path);
-    let mut req = shared.http.post(url);
+    let mut req = shared.config.request(&shared.http, url);
     if !ep.noauth {
         match (&shared.auth, token) {
             (Auth::Bearer(_), Some(t)) => {
@@ -275,7 +275,14 @@ async fn attempt(
                 body: Some(resp),
             });
         }
-        let text = resp.text().await.map_err(|source| transport(ep, source))?;
+        // Dropbox has acted on the request: a failure now is not retried,
+        // or a move, an upload or a shared link would be made twice.
+        let text = resp.text().await.map_err(|source| {
+            Failure::Final(Error::Transport {
+                route: ep.path,
+                source,
+            })
+        })?;
         return Ok(Success {
             json: (text, request_id),
             body: None,
@@ -286,7 +293,18 @@ async fn attempt(
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let text = resp.text().await.map_err(|source| transport(ep, source))?;
+    let text = match resp.text().await {
+        Ok(text) => text,
+        // An answer cut short is worth another try only where the status
+        // itself says to try again.
+        Err(source) if status == 429 || status >= 500 => return Err(transport(ep, source)),
+        Err(source) => {
+            return Err(Failure::Final(Error::Transport {
+                route: ep.path,
+                source,
+            }))
+        }
+    };
     Err(classify(ep, status, text, request_id, retry_after))
 }
 

@@ -141,7 +141,8 @@ impl Config {
         self
     }
     /// A `reqwest::Client` to share (connection pool, proxy settings); the
-    /// timeouts above are then the client's own.
+    /// user agent and total timeout above still apply to each request, the
+    /// connect timeout is then the shared client's own.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -152,6 +153,18 @@ impl Config {
             Host::Api => &self.api_url,
             Host::Content => &self.content_url,
             Host::Notify => &self.notify_url,
+        }
+    }
+
+    /// A POST with this configuration's user agent and timeout (set on each
+    /// request, so that they hold with a shared `reqwest::Client` too).
+    pub(crate) fn request(&self, http: &reqwest::Client, url: String) -> reqwest::RequestBuilder {
+        let req = http
+            .post(url)
+            .header(reqwest::header::USER_AGENT, self.user_agent.as_str());
+        match self.timeout {
+            Some(t) => req.timeout(t),
+            None => req,
         }
     }
 
@@ -388,18 +401,21 @@ impl<K> Caller for Client<K> {
     }
 }
 
-/// Clients that may call `user` routes.
-pub trait UserAuth: Caller {}
-/// Clients that may call `team` routes.
-pub trait TeamAuth: Caller {}
-/// Clients that may call `app` routes.
-pub trait AppAuth: Caller {}
-/// Clients that may call `app, user` routes.
-pub trait AppOrUserAuth: Caller {}
-/// Clients that may call `app, team` routes.
-pub trait AppOrTeamAuth: Caller {}
 /// Clients that may call `noauth` routes: all of them.
 pub trait NoAuth: Caller {}
+/// Clients that may call `app, user` routes.
+pub trait AppOrUserAuth: NoAuth {}
+/// Clients that may call `app, team` routes.
+pub trait AppOrTeamAuth: NoAuth {}
+// Each kind implies the wider ones, so that code generic over a kind (`C:
+// UserAuth`) may call every route that kind's client may call, and a route
+// that starts allowing another auth kind breaks no caller.
+/// Clients that may call `user` routes.
+pub trait UserAuth: AppOrUserAuth {}
+/// Clients that may call `team` routes.
+pub trait TeamAuth: AppOrTeamAuth {}
+/// Clients that may call `app` routes.
+pub trait AppAuth: AppOrUserAuth + AppOrTeamAuth {}
 
 impl UserAuth for UserClient {}
 impl TeamAuth for TeamClient {}

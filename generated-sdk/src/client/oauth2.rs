@@ -192,12 +192,21 @@ impl AuthorizeUrl {
 }
 
 /// How the app proves itself in a code exchange.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub enum Exchange<'a> {
     /// The PKCE verifier the authorize URL's challenge came from.
     Pkce(&'a Pkce),
     /// The app secret.
     Secret(&'a str),
+}
+
+impl std::fmt::Debug for Exchange<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Exchange::Pkce(_) => f.write_str("Exchange::Pkce(<verifier redacted>)"),
+            Exchange::Secret(_) => f.write_str("Exchange::Secret(<redacted>)"),
+        }
+    }
 }
 
 /// Exchange an authorization code for tokens (a refresh token too, with
@@ -269,8 +278,8 @@ pub(crate) async fn token_request(
     let mut attempt = 0;
     loop {
         let sent = shared
-            .http
-            .post(&url)
+            .config
+            .request(&shared.http, url.clone())
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body(body.clone())
             .send()
@@ -374,8 +383,10 @@ fn parse_token(text: &str) -> Option<TokenInfo> {
     }
     Some(TokenInfo {
         access_token: Secret::new(access?),
-        expires_at: expires_in
-            .map(|s| SystemTime::now() + Duration::from_secs(u64::try_from(s).unwrap_or(0))),
+        // A lifetime too large for the clock is no expiry at all.
+        expires_at: expires_in.and_then(|s| {
+            SystemTime::now().checked_add(Duration::from_secs(u64::try_from(s).unwrap_or(0)))
+        }),
         refresh_token: refresh.map(Secret::new),
         scope,
         account_id,
@@ -427,5 +438,9 @@ mod tests {
             ("invalid_grant".to_string(), "revoked".to_string())
         );
         assert_eq!(oauth_error("oops").0, "unknown");
+        // A lifetime past the clock's range: no expiry, and no panic.
+        let t =
+            parse_token(r#"{"access_token": "a", "expires_in": 18446744073709551615}"#).unwrap();
+        assert_eq!(t.expires_at, None);
     }
 }

@@ -3,6 +3,7 @@
 
 use super::error::RawJson;
 use super::{Error, Shared};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -125,9 +126,13 @@ impl Credentials {
     }
 
     pub(crate) fn into_source(self) -> TokenSource {
+        let margin = self.margin;
         let current = self.access.map(|(token, expires)| Current {
             token,
-            expires_at: expires.map(instant_of),
+            // Its lifetime is unknown: refresh the margin before expiry.
+            refresh_at: expires
+                .and_then(instant_of)
+                .map(|at| at.checked_sub(margin).unwrap_or_else(Instant::now)),
         });
         TokenSource {
             current: Mutex::new(current),
@@ -136,22 +141,38 @@ impl Credentials {
             refresh: self.refresh,
             refreshing: tokio::sync::Mutex::new(()),
             margin: self.margin,
+            attempts: AtomicU64::new(0),
+            failed: Mutex::new(None),
         }
     }
 }
 
-fn instant_of(t: SystemTime) -> Instant {
+/// The instant of a wall-clock time; `None` past what the clock can hold
+/// (no expiry).
+fn instant_of(t: SystemTime) -> Option<Instant> {
     let now = Instant::now();
     match t.duration_since(SystemTime::now()) {
-        Ok(ahead) => now + ahead,
-        Err(behind) => now.checked_sub(behind.duration()).unwrap_or(now),
+        Ok(ahead) => now.checked_add(ahead),
+        Err(behind) => Some(now.checked_sub(behind.duration()).unwrap_or(now)),
     }
 }
 
 #[derive(Clone)]
 struct Current {
     token: Secret,
-    expires_at: Option<Instant>,
+    /// When to refresh it: the margin before it expires, or half its
+    /// lifetime for a token that lives less than twice the margin (so that
+    /// a short-lived token is not refreshed on every call).
+    refresh_at: Option<Instant>,
+}
+
+/// A refresh the token endpoint refused, kept for the calls that waited on
+/// it: they get its error instead of asking again.
+struct FailedRefresh {
+    attempt: u64,
+    status: u16,
+    error: String,
+    description: String,
 }
 
 pub(crate) struct TokenSource {
@@ -162,16 +183,31 @@ pub(crate) struct TokenSource {
     refreshing: tokio::sync::Mutex<()>,
     on_refresh: Option<Callback>,
     margin: Duration,
+    /// Refreshes finished so far, and the last one if it was refused.
+    attempts: AtomicU64,
+    failed: Mutex<Option<FailedRefresh>>,
 }
 
 impl TokenSource {
     fn fresh(&self) -> Option<Secret> {
         let current = self.current.lock().unwrap_or_else(|e| e.into_inner());
         let c = current.as_ref()?;
-        match (c.expires_at, &self.refresh) {
-            (Some(at), Some(_)) if Instant::now() + self.margin >= at => None,
+        match (c.refresh_at, &self.refresh) {
+            (Some(at), Some(_)) if Instant::now() >= at => None,
             _ => Some(c.token.clone()),
         }
+    }
+
+    /// The refusal of a refresh tried while this call waited (`seen` is the
+    /// attempt count before it waited).
+    fn refused_since(&self, seen: u64) -> Option<Error<RawJson>> {
+        let failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
+        let f = failed.as_ref()?;
+        (f.attempt > seen).then(|| Error::OAuth {
+            status: f.status,
+            error: f.error.clone(),
+            description: f.description.clone(),
+        })
     }
 
     /// The token to send, refreshed first if it is missing or near expiry.
@@ -179,10 +215,15 @@ impl TokenSource {
         if let Some(t) = self.fresh() {
             return Ok(t);
         }
+        let seen = self.attempts.load(Ordering::SeqCst);
         let _guard = self.refreshing.lock().await;
-        // Another call may have refreshed while this one waited.
+        // Another call may have refreshed, or failed to, while this one
+        // waited.
         if let Some(t) = self.fresh() {
             return Ok(t);
+        }
+        if let Some(e) = self.refused_since(seen) {
+            return Err(e);
         }
         self.refresh_now(shared).await
     }
@@ -198,7 +239,11 @@ impl TokenSource {
         if self.refresh.is_none() {
             return Ok(None);
         }
+        let seen = self.attempts.load(Ordering::SeqCst);
         let _guard = self.refreshing.lock().await;
+        if let Some(e) = self.refused_since(seen) {
+            return Err(e);
+        }
         let current = self
             .current
             .lock()
@@ -229,10 +274,37 @@ impl TokenSource {
         if let Some(s) = &grant.app_secret {
             form.push(("client_secret", s.expose()));
         }
-        let info = super::oauth2::token_request(shared, &form).await?;
+        let answer = super::oauth2::token_request(shared, &form).await;
+        // Counted once it is over: the calls that waited on this one see it
+        // as tried since they started waiting.
+        let attempt = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
+        let info = match answer {
+            Ok(info) => info,
+            Err(e) => {
+                if let Error::OAuth {
+                    status,
+                    error,
+                    description,
+                } = &e
+                {
+                    *self.failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(FailedRefresh {
+                        attempt,
+                        status: *status,
+                        error: error.clone(),
+                        description: description.clone(),
+                    });
+                }
+                return Err(e);
+            }
+        };
+        let now = Instant::now();
+        let refresh_at = info.expires_at.and_then(instant_of).map(|at| {
+            let lifetime = at.saturating_duration_since(now);
+            at.checked_sub(self.margin.min(lifetime / 2)).unwrap_or(now)
+        });
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = Some(Current {
             token: info.access_token.clone(),
-            expires_at: info.expires_at.map(instant_of),
+            refresh_at,
         });
         if let Some(cb) = &self.on_refresh {
             cb(&info);
