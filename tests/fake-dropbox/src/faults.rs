@@ -12,8 +12,9 @@ pub enum Fault {
     /// A 5xx status (500, 503, ...) with a plain text body.
     Status(u16),
     /// The connection is cut in the middle of a body. Upload and rpc
-    /// routes: before the route runs, after the status line and part of a
-    /// response (so a retry is safe). Downloads: after half the content.
+    /// routes: once the request's body is in, before the route runs and
+    /// before any answer (so a retry is safe, and a client that retries
+    /// it gets its answer). Downloads: after half the content.
     ResetMidBody,
     /// 401 `expired_access_token`; the token presented stops working, so
     /// that only a refresh gets past it.

@@ -254,9 +254,25 @@ async fn read_call(
 
 /// A status line and headers promising a body, part of it, then the
 /// connection cut: what a network failure looks like to a client.
+/// The connection dropped before any answer, as when it is reset while
+/// the request body is on its way: the route has not run, so a client may
+/// safely send the request again. (A body that fails before its first
+/// chunk makes hyper close the connection without sending the head.)
 fn cut_response() -> Response<Body> {
-    let partial = Bytes::from_static(b"{\"cut\": \"the connection was reset by fake-dropbox");
-    broken_body(200, "application/json", vec![partial], 4096)
+    use futures_util::StreamExt as _;
+    let cut = futures_util::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fake-dropbox: injected connection reset",
+        ))
+    });
+    let mut r = respond(
+        200,
+        Some("application/json"),
+        Body::from_stream(cut.boxed()),
+    );
+    r.headers_mut().insert("content-length", 4096u64.into());
+    r
 }
 
 fn broken_body(
@@ -301,7 +317,7 @@ fn parse_range(spec: &str, len: u64) -> Result<(u64, u64), ()> {
             if b < a {
                 return Err(());
             }
-            (a, (b + 1).min(len))
+            (a, b.saturating_add(1).min(len))
         }
     };
     if start >= len || start >= end {

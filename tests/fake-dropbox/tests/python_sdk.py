@@ -95,6 +95,8 @@ def common_tasks(dbx):
         dbx.files_upload_session_append_v2(b"x", UploadSessionCursor(session_id=start.session_id, offset=1))
     except ApiError as e:
         check(e.error.is_not_found(), "a finished session is gone")
+    else:
+        check(False, "appending to a finished session fails")
 
 
 def dropbox_hash(data):
