@@ -61,6 +61,12 @@
 //! annotations, a field's or variant's preview flag, the route a deprecated
 //! route names as its replacement. Examples are not compared.
 //!
+//! Paged routes (`{route}_pages`, `{route}_stream`): a route that stops
+//! being paged, or whose result stops having exactly one list, loses a
+//! function (breaking); gaining one is additive. An auth kind added to a
+//! route is additive: the client traits imply the wider kinds (`UserAuth:
+//! AppOrUserAuth: NoAuth`), so every caller still compiles.
+//!
 //! Known limit: a field the emitter boxes (a recursive type) changes its Rust
 //! type to `Box<T>` when a change elsewhere makes the type recursive; that
 //! is not detected.
@@ -162,9 +168,59 @@ pub fn diff(old: &Api, new: &Api) -> ApiDiff {
     cx.namespaces();
     cx.route_schema_notes();
     let mut out = cx.finish();
+    paged_changes(old, new, &mut out);
     out.changes
         .sort_by(|a, b| (&a.path, a.item, a.change).cmp(&(&b.path, b.item, b.change)));
     out
+}
+
+/// The stream functions the emitter adds to a paged route
+/// (`emit/pagination.rs`, by a rule on the route, its `continue` partner
+/// and their result): a route kept in both versions that stops being paged
+/// loses `{route}_pages` and `{route}_stream` (breaking), one whose result
+/// stops having exactly one list loses `{route}_stream` (breaking); gaining
+/// them is additive. Folded into the route's change, if it has one.
+fn paged_changes(old: &Api, new: &Api, out: &mut ApiDiff) {
+    let (before, after) = (
+        crate::emit::paged_routes(old),
+        crate::emit::paged_routes(new),
+    );
+    let routes =
+        |api: &Api| -> BTreeSet<String> { api.routes.iter().map(facts::route_path).collect() };
+    let kept: Vec<String> = routes(old).intersection(&routes(new)).cloned().collect();
+    for path in kept {
+        let (impact, text) = match (before.get(&path), after.get(&path)) {
+            (Some(_), None) => (
+                Impact::Breaking,
+                "no longer paged: its `_pages` and `_stream` functions are gone",
+            ),
+            (Some(true), Some(false)) => (
+                Impact::Breaking,
+                "its result no longer has exactly one list: its `_stream` function is gone",
+            ),
+            (None, Some(_)) => (
+                Impact::Additive,
+                "now paged: `_pages` (and `_stream`) functions added",
+            ),
+            (Some(false), Some(true)) => (Impact::Additive, "its `_stream` function added"),
+            _ => continue,
+        };
+        match out.changes.iter_mut().find(|c| {
+            c.item == ItemKind::Route && c.change == ChangeKind::Changed && c.path == path
+        }) {
+            Some(c) => {
+                c.impact = c.impact.max(impact);
+                c.detail = format!("{}; {text}", c.detail);
+            }
+            None => out.changes.push(Change {
+                change: ChangeKind::Changed,
+                item: ItemKind::Route,
+                path,
+                impact,
+                detail: text.to_string(),
+            }),
+        }
+    }
 }
 
 /// One item's change in several aspects (type, default, deprecation, ...),

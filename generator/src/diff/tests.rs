@@ -209,3 +209,34 @@ fn namespaces_added_list_their_members() {
     assert_eq!(json["changes"][2]["path"], "u.S.a");
     assert_eq!(json["changes"][2]["breaking"], false);
 }
+
+#[test]
+fn a_paged_route_losing_its_entry_stream_breaks() {
+    let spec = |extra: &str| {
+        format!(
+            "struct Arg\n    path String\n\nstruct ContinueArg\n    cursor String\n\n\
+             struct Page\n    entries List(String)\n{extra}    cursor String\n    has_more Boolean\n\n\
+             route list (Arg, Page, Void)\n\nroute list/continue (ContinueArg, Page, Void)\n"
+        )
+    };
+    // A second list: the entries are no longer one list, so `list_stream`
+    // goes (the pages stay); the route says so, beside the field.
+    let d = diff_of(&spec(""), &spec("    more List(String)\n"));
+    assert_eq!(at(&d, "t.Page.more").change, ChangeKind::Added);
+    let r = at(&d, "t.list:1");
+    assert_eq!(r.impact, Impact::Breaking);
+    assert!(
+        r.detail.contains("`_stream` function is gone"),
+        "{}",
+        r.detail
+    );
+    // And back: the stream is added; the removed field breaks on its own.
+    let back = diff_of(&spec("    more List(String)\n"), &spec(""));
+    assert_eq!(at(&back, "t.list:1").impact, Impact::Additive);
+    // A route no longer paged (its continue partner gone) loses both.
+    let gone = diff_of(
+        &spec(""),
+        &spec("").replace("route list/continue (ContinueArg, Page, Void)\n", ""),
+    );
+    assert!(at(&gone, "t.list:1").detail.contains("no longer paged"));
+}

@@ -14,6 +14,7 @@ mod validate;
 mod wire;
 
 pub use naming::{module as module_name, KEYWORDS};
+pub use pagination::paged_routes;
 
 use crate::ir::*;
 use proc_macro2::TokenStream;

@@ -25,64 +25,84 @@ struct Paging<'a> {
     entries: Option<&'a StructField>,
 }
 
-impl<'a> Context<'a> {
-    fn paging(&self, ns: &'a Namespace, first: &'a Route) -> Option<Paging<'a>> {
-        let api = self.api;
-        let continue_name = format!("{}/continue", first.name);
-        let next = ns
-            .routes
-            .iter()
-            .map(|id| api.route(*id))
-            .find(|r| r.name == continue_name && r.result == first.result)?;
-        let DataType::Struct(result) = api.unalias(&first.result) else {
-            return None;
-        };
-        let fields = api.struct_fields_in_order(*result);
-        let field = |name: &str| fields.iter().copied().find(|f| f.name == name);
-        let is_string = |t: &DataType| matches!(api.unalias(t), DataType::String { .. });
-        let cursor = field("cursor")?;
-        let cursor_ok = match api.unalias(&cursor.data_type) {
-            DataType::Nullable(inner) => is_string(inner),
-            t => is_string(t),
-        };
-        let has_more =
-            field("has_more").filter(|f| matches!(api.unalias(&f.data_type), DataType::Boolean));
-        // Without `has_more`, only a cursor that can be absent says where
-        // the pages end.
-        if !cursor_ok || (has_more.is_none() && !cursor.data_type.is_nullable()) {
-            return None;
-        }
-        let DataType::Struct(arg) = api.unalias(&next.arg) else {
-            return None;
-        };
-        let required: Vec<&str> = api
-            .all_struct_fields(*arg)
-            .iter()
-            .filter(|f| !f.data_type.is_nullable() && f.default.is_none())
-            .map(|f| f.name.as_str())
-            .collect();
-        if required != ["cursor"] {
-            return None;
-        }
-        let lists: Vec<&StructField> = fields
-            .iter()
-            .copied()
-            .filter(|f| matches!(api.unalias(&f.data_type), DataType::List { .. }))
-            .collect();
-        Some(Paging {
-            first,
-            next,
-            cursor,
-            has_more,
-            entries: (lists.len() == 1).then(|| lists[0]),
+/// Every paged route, as `ns.name:version`, and whether it also has an
+/// entry stream (its result has exactly one list): the functions this
+/// module adds, for `diff` to compare.
+pub fn paged_routes(api: &Api) -> std::collections::BTreeMap<String, bool> {
+    api.namespaces
+        .values()
+        .flat_map(|ns| {
+            ns.routes
+                .iter()
+                .filter_map(|id| paging(api, ns, api.route(*id)))
+                .map(|p| {
+                    let r = p.first;
+                    (
+                        format!("{}.{}:{}", r.namespace, r.name, r.version),
+                        p.entries.is_some(),
+                    )
+                })
         })
-    }
+        .collect()
+}
 
+fn paging<'a>(api: &'a Api, ns: &'a Namespace, first: &'a Route) -> Option<Paging<'a>> {
+    let continue_name = format!("{}/continue", first.name);
+    let next = ns
+        .routes
+        .iter()
+        .map(|id| api.route(*id))
+        .find(|r| r.name == continue_name && r.result == first.result)?;
+    let DataType::Struct(result) = api.unalias(&first.result) else {
+        return None;
+    };
+    let fields = api.struct_fields_in_order(*result);
+    let field = |name: &str| fields.iter().copied().find(|f| f.name == name);
+    let is_string = |t: &DataType| matches!(api.unalias(t), DataType::String { .. });
+    let cursor = field("cursor")?;
+    let cursor_ok = match api.unalias(&cursor.data_type) {
+        DataType::Nullable(inner) => is_string(inner),
+        t => is_string(t),
+    };
+    let has_more =
+        field("has_more").filter(|f| matches!(api.unalias(&f.data_type), DataType::Boolean));
+    // Without `has_more`, only a cursor that can be absent says where
+    // the pages end.
+    if !cursor_ok || (has_more.is_none() && !cursor.data_type.is_nullable()) {
+        return None;
+    }
+    let DataType::Struct(arg) = api.unalias(&next.arg) else {
+        return None;
+    };
+    let required: Vec<&str> = api
+        .all_struct_fields(*arg)
+        .iter()
+        .filter(|f| !f.data_type.is_nullable() && f.default.is_none())
+        .map(|f| f.name.as_str())
+        .collect();
+    if required != ["cursor"] {
+        return None;
+    }
+    let lists: Vec<&StructField> = fields
+        .iter()
+        .copied()
+        .filter(|f| matches!(api.unalias(&f.data_type), DataType::List { .. }))
+        .collect();
+    Some(Paging {
+        first,
+        next,
+        cursor,
+        has_more,
+        entries: (lists.len() == 1).then(|| lists[0]),
+    })
+}
+
+impl<'a> Context<'a> {
     /// `{route}_pages` and `{route}_stream` for every paged route.
     pub fn pagination(&self, ns: &Namespace) -> Vec<TokenStream> {
         ns.routes
             .iter()
-            .filter_map(|id| self.paging(ns, self.api.route(*id)))
+            .filter_map(|id| paging(self.api, ns, self.api.route(*id)))
             .map(|p| self.paged_fns(&p))
             .collect()
     }
