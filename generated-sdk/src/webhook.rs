@@ -52,7 +52,7 @@ fn new_mac(app_secret: &str) -> Hmac<Sha256> {
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || !s.is_ascii() {
+    if s.len() % 2 == 1 || !s.is_ascii() {
         return None;
     }
     s.as_bytes()

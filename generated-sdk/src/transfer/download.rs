@@ -147,7 +147,7 @@ async fn download_ranges(
                 "{dropbox_path} is not a file"
             )))
         }
-        Err(e) => return Err(TransferError::Metadata(e)),
+        Err(e) => return Err(TransferError::Metadata(Box::new(e))),
     };
     if meta.size <= range_size {
         return download_whole(client, dropbox_path, part, options).await;
@@ -235,7 +235,7 @@ async fn fetch(
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    _ => return Err(TransferError::Download(e)),
+                    _ => return Err(TransferError::Download(Box::new(e))),
                 }
             }
         };
@@ -285,7 +285,7 @@ async fn fetch(
             Some(e) => {
                 attempt += 1;
                 if attempt >= options.max_attempts {
-                    return Err(TransferError::Content(e));
+                    return Err(TransferError::Content(Box::new(e)));
                 }
                 let wait = Duration::from_millis(100).saturating_mul(1 << attempt.min(6));
                 tokio::time::sleep(wait).await;

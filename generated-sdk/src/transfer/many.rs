@@ -3,7 +3,7 @@
 
 use super::source::Source;
 use super::upload::{append_in_order, Chunks};
-use super::{check_uploaded, Reporter, TransferError, UploadOptions};
+use super::{boxed, check_uploaded, Reporter, TransferError, UploadOptions};
 use crate::client::UserClient;
 use crate::files::{self, CommitInfo, FileMetadata, UploadSessionCursor};
 use bytes::Bytes;
@@ -82,7 +82,7 @@ async fn upload_batch(
         .with_session_type(files::UploadSessionType::Sequential);
     let ids = files::upload_session_start_batch(client, &start)
         .await
-        .map_err(TransferError::StartSessions)?
+        .map_err(boxed(TransferError::StartSessions))?
         .session_ids;
     if ids.len() != batch.len() {
         return Err(TransferError::Protocol(format!(
@@ -117,7 +117,7 @@ async fn upload_batch(
         let arg = files::UploadSessionFinishBatchArg::new(entries);
         let result = files::upload_session_finish_batch_v2(client, &arg)
             .await
-            .map_err(TransferError::FinishBatch)?;
+            .map_err(boxed(TransferError::FinishBatch))?;
         if result.entries.len() != sent {
             return Err(TransferError::Protocol(format!(
                 "committed {sent} upload sessions, got {} results",

@@ -147,30 +147,31 @@ impl UploadOptions {
     }
 }
 
-/// Why a transfer failed. Every Dropbox error keeps its route's type.
+/// Why a transfer failed. Every Dropbox error keeps its route's type
+/// (boxed: they are large, and a transfer's result is passed around).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum TransferError {
     /// The single `upload` call failed.
-    Upload(Error<files::UploadError>),
+    Upload(Box<Error<files::UploadError>>),
     /// `upload_session/start` failed.
-    StartSession(Error<files::UploadSessionStartError>),
+    StartSession(Box<Error<files::UploadSessionStartError>>),
     /// `upload_session/start_batch` failed.
-    StartSessions(Error<()>),
+    StartSessions(Box<Error<()>>),
     /// `upload_session/append_v2` failed.
-    Append(Error<files::UploadSessionAppendError>),
+    Append(Box<Error<files::UploadSessionAppendError>>),
     /// `upload_session/finish` failed.
-    Finish(Error<files::UploadSessionFinishError>),
+    Finish(Box<Error<files::UploadSessionFinishError>>),
     /// `upload_session/finish_batch_v2` failed as a whole.
-    FinishBatch(Error<()>),
+    FinishBatch(Box<Error<()>>),
     /// `upload_session/finish_batch_v2` refused this file.
     FinishEntry(files::UploadSessionFinishError),
     /// `get_metadata` (before a download in ranges) failed.
-    Metadata(Error<files::GetMetadataError>),
+    Metadata(Box<Error<files::GetMetadataError>>),
     /// `download` failed.
-    Download(Error<files::DownloadError>),
+    Download(Box<Error<files::DownloadError>>),
     /// A download's content broke off.
-    Content(Error<()>),
+    Content(Box<Error<()>>),
     /// Reading or writing local content (a file, the caller's stream).
     Local {
         path: Option<PathBuf>,
@@ -250,6 +251,11 @@ impl std::error::Error for TransferError {
             _ => None,
         }
     }
+}
+
+/// Wrap a route's error in its variant: `.map_err(boxed(TransferError::Append))`.
+pub(crate) fn boxed<E>(variant: fn(Box<E>) -> TransferError) -> impl Fn(E) -> TransferError {
+    move |e| variant(Box::new(e))
 }
 
 impl TransferError {

@@ -2,7 +2,9 @@
 //! upload session above.
 
 use super::source::{read_file, ByteStream, Source};
-use super::{check_uploaded, retry_delay, Reporter, SessionKind, TransferError, UploadOptions};
+use super::{
+    boxed, check_uploaded, retry_delay, Reporter, SessionKind, TransferError, UploadOptions,
+};
 use crate::client::{UploadBody, UserClient};
 use crate::content_hash::{content_hash, ContentHasher};
 use crate::files::{self, CommitInfo, FileMetadata, UploadSessionAppendError, UploadSessionCursor};
@@ -94,7 +96,7 @@ pub(crate) async fn upload_bytes_in_one_call(
     let arg = upload_arg(commit, Some(local.clone()));
     let meta = files::upload(client, &arg, UploadBody::bytes(data))
         .await
-        .map_err(TransferError::Upload)?;
+        .map_err(boxed(TransferError::Upload))?;
     reporter.add(len);
     check_uploaded(meta, local)
 }
@@ -129,7 +131,7 @@ async fn upload_file_in_one_call(
                 attempt += 1;
                 match retry_delay(&e, attempt - 1) {
                     Some(wait) if attempt < options.max_attempts => tokio::time::sleep(wait).await,
-                    _ => return Err(TransferError::Upload(e)),
+                    _ => return Err(TransferError::Upload(Box::new(e))),
                 }
             }
         }
@@ -245,7 +247,7 @@ async fn upload_in_session(
     let start = files::UploadSessionStartArg::new().with_session_type(session_type);
     let session_id = files::upload_session_start(client, &start, Bytes::new())
         .await
-        .map_err(TransferError::StartSession)?
+        .map_err(boxed(TransferError::StartSession))?
         .session_id;
     let mut chunks = Chunks::new(source, first, options.chunk_size);
     let total = match options.session {
@@ -260,7 +262,7 @@ async fn upload_in_session(
     let finish = files::UploadSessionFinishArg::new(cursor, commit);
     let meta = files::upload_session_finish(client, &finish, Bytes::new())
         .await
-        .map_err(TransferError::Finish)?;
+        .map_err(boxed(TransferError::Finish))?;
     check_uploaded(meta, chunks.hasher.finish())
 }
 
@@ -327,7 +329,7 @@ async fn append(
         .with_content_hash(chunk.hash);
     files::upload_session_append_v2(client, &arg, UploadBody::bytes(chunk.data))
         .await
-        .map_err(TransferError::Append)?;
+        .map_err(boxed(TransferError::Append))?;
     Ok(len)
 }
 
@@ -417,11 +419,11 @@ async fn send_resuming(
         };
         let correct = match err.route_error() {
             Some(UploadSessionAppendError::IncorrectOffset(o)) => o.correct_offset,
-            _ => return Err(TransferError::Append(err)),
+            _ => return Err(TransferError::Append(Box::new(err))),
         };
         attempts += 1;
         if attempts >= max_attempts {
-            return Err(TransferError::Append(err));
+            return Err(TransferError::Append(Box::new(err)));
         }
         if correct < chunk.offset {
             return Ok(Sent::Rewind(correct));

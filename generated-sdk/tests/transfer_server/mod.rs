@@ -379,10 +379,10 @@ fn append(s: &mut State, arg: &Value, body: Bytes) -> Response<Body> {
         return route_error(json!({".tag": "closed"}));
     }
     if session.concurrent {
-        if offset % BLOCK as u64 != 0 {
+        if !offset.is_multiple_of(BLOCK as u64) {
             return route_error(json!({".tag": "concurrent_session_invalid_offset"}));
         }
-        if !close && body.len() % BLOCK != 0 {
+        if !close && !body.len().is_multiple_of(BLOCK) {
             return route_error(json!({".tag": "concurrent_session_invalid_data_size"}));
         }
         session.pieces.insert(offset, body);
