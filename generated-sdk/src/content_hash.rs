@@ -1,8 +1,7 @@
 //! Dropbox's `content_hash`: SHA-256 over the concatenated SHA-256 digests
 //! of each 4 MiB block of a file (the last block may be shorter; an empty
-//! file hashes no block). It is the `content_hash` of
-//! [`FileMetadata`](crate::files::FileMetadata) and the argument of the
-//! upload routes. See <https://www.dropbox.com/developers/reference/content-hash>.
+//! file hashes no block). It is the `content_hash` of `files::FileMetadata`
+//! and the argument of the upload routes. See <https://www.dropbox.com/developers/reference/content-hash>.
 //!
 //! ```
 //! let h = dropbox::content_hash::content_hash(b"");
@@ -57,6 +56,7 @@ impl ContentHasher {
     /// Hash the next chunk of the content and return the chunk's own
     /// `content_hash` (for an upload's append), hashing each byte once when
     /// the chunk starts on a block boundary.
+    #[cfg(feature = "files")]
     pub(crate) fn update_chunk(&mut self, chunk: &[u8]) -> String {
         if self.block_len != 0 {
             self.update(chunk);
@@ -143,6 +143,7 @@ where
 /// block boundary: the digests of each part, in order, give the whole's
 /// hash. Parallel range downloads hash their ranges (multiples of 4 MiB)
 /// this way, each as it arrives.
+#[cfg(feature = "files")]
 #[derive(Clone, Default)]
 pub(crate) struct BlockDigests {
     digests: Vec<[u8; 32]>,
@@ -150,6 +151,7 @@ pub(crate) struct BlockDigests {
     block_len: usize,
 }
 
+#[cfg(feature = "files")]
 impl BlockDigests {
     /// Hash the part's next bytes.
     pub(crate) fn update(&mut self, mut data: &[u8]) {
@@ -210,6 +212,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "files")]
     fn pieces_of_any_size_give_the_hash_of_the_whole() {
         let data: Vec<u8> = (0..(2 * BLOCK_SIZE + 100))
             .map(|i| (i * 7 % 251) as u8)

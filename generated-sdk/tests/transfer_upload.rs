@@ -119,6 +119,35 @@ async fn a_large_file_goes_in_a_concurrent_session_with_bounded_appends() {
 }
 
 #[tokio::test]
+async fn a_file_of_whole_chunks_is_closed_by_its_last_chunk() {
+    let server = FakeDropbox::start().await;
+    let data = content(8 * MIB, 8);
+    let path = temp_file("whole-chunks.bin", &data);
+    for session in [SessionKind::Concurrent, SessionKind::Sequential] {
+        let options = UploadOptions::default()
+            .with_single_request_max(0)
+            .with_chunk_size(4 * MIB)
+            .with_session(session);
+        let meta = upload_file(
+            &server.client(),
+            &path,
+            commit("/whole.bin").with_mode(WriteMode::Overwrite),
+            &options,
+        )
+        .await
+        .unwrap();
+        assert_eq!(meta.size, data.len() as u64);
+    }
+    let seen: Vec<(u64, usize, bool)> = server
+        .appends()
+        .iter()
+        .map(|a| (a.offset, a.len, a.close))
+        .collect();
+    let one = [(0, 4 * MIB, false), ((4 * MIB) as u64, 4 * MIB, true)];
+    assert_eq!(seen, [one, one].concat());
+}
+
+#[tokio::test]
 async fn a_stream_is_chunked_whatever_its_pieces() {
     let server = FakeDropbox::start().await;
     let data = Bytes::from(content(9 * MIB + 5, 3));

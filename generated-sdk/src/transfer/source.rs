@@ -55,11 +55,11 @@ impl Source {
         }
     }
 
-    /// The content's size, when known before reading it.
+    /// The content's size, when known before reading it (a file's).
     pub(crate) fn len(&self) -> Option<u64> {
         match self {
             Source::File { len, .. } => Some(*len),
-            Source::Stream { pending, ended, .. } => ended.then_some(pending.len() as u64),
+            Source::Stream { .. } => None,
         }
     }
 

@@ -227,8 +227,11 @@ impl Chunks {
         Ok(chunk)
     }
 
+    /// A short chunk is the last; so is a full one that ends a file of
+    /// known size (no empty append is then needed to close the session).
     fn is_last(&self, chunk: &Chunk) -> bool {
-        chunk.data.len() < self.chunk_size
+        let end = chunk.offset + chunk.data.len() as u64;
+        chunk.data.len() < self.chunk_size || self.source.len() == Some(end)
     }
 }
 
