@@ -272,7 +272,8 @@ async fn fetch(
             }
         };
         match broke {
-            None if at == end => {
+            // Complete, even if the connection failed after the last byte.
+            _ if at == end => {
                 file.flush().await.map_err(local)?;
                 return Ok((meta, digests));
             }
