@@ -103,6 +103,19 @@ async fn content_that_breaks_off_is_resumed_where_it_stopped() {
         server.ranges(),
         [None, Some(format!("bytes={}-", 3 * MIB + 1))]
     );
+
+    // Broken after the last byte: complete, nothing more to ask for.
+    server.arm(Fault::BreakDownload { after: 5 * MIB });
+    download_file(
+        &server.client(),
+        "/a.bin",
+        &local,
+        &DownloadOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(std::fs::read(&local).unwrap(), data);
+    assert_eq!(server.ranges().len(), 3);
 }
 
 #[tokio::test]
