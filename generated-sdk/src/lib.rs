@@ -31,6 +31,12 @@
 #![allow(clippy::large_enum_variant)]
 
 pub mod client;
+pub mod content_hash;
+#[cfg(feature = "files")]
+pub mod transfer;
+#[cfg(feature = "files")]
+pub mod watch;
+pub mod webhook;
 pub mod wire;
 
 pub use client::Error;

@@ -150,6 +150,7 @@ fn cargo_toml(api: &Api) -> String {
          futures-core.workspace = true\n\
          futures-util.workspace = true\n\
          getrandom.workspace = true\n\
+         hmac.workspace = true\n\
          regex.workspace = true\n\
          reqwest.workspace = true\n\
          sha2.workspace = true\n\
