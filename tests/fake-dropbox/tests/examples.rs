@@ -130,7 +130,158 @@ async fn every_example_runs_against_the_fake() {
     let out = run(&fake, "typed_errors", &["/no/such/file"]).await;
     assert_eq!(out, "/no/such/file does not exist\n");
 
+    // dbx: put (a session: 20 MiB, over one 16 MiB chunk), ls, get, share,
+    // search; then watch sees a change made while it waits.
+    let big: Vec<u8> = (0..20u32 << 20).map(|i| (i % 251) as u8).collect();
+    let big_path = dir.join("big.bin");
+    std::fs::write(&big_path, &big).unwrap();
+    let out = run(
+        &fake,
+        "dbx",
+        &["put", big_path.to_str().unwrap(), "/Big/big.bin"],
+    )
+    .await;
+    assert!(
+        out.starts_with("/Big/big.bin: 20971520 bytes, rev "),
+        "{out}"
+    );
+    assert_eq!(fake.file("/big/big.bin").unwrap().to_vec(), big);
+    let out = run(&fake, "dbx", &["ls", "/big"]).await;
+    assert_eq!(out.trim(), "20971520  /Big/big.bin");
+    let got = dir.join("got.bin");
+    let out = run(
+        &fake,
+        "dbx",
+        &["get", "/big/big.bin", got.to_str().unwrap()],
+    )
+    .await;
+    assert!(out.contains(&fake_dropbox::content_hash(&big)), "{out}");
+    assert_eq!(std::fs::read(&got).unwrap(), big);
+    let out = run(&fake, "dbx", &["share", "/big/big.bin"]).await;
+    assert!(out.starts_with("https://www.dropbox.com/scl/fi/"), "{out}");
+    let out = run(&fake, "dbx", &["search", "big"]).await;
+    assert!(out.contains("/Big/big.bin"), "{out}");
+    let watched = watch_one_change(&fake).await;
+    assert!(watched.contains("/Watched/new.txt"), "{watched}");
+
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `dbx watch /`: a file written while it waits shows up on its output.
+async fn watch_one_change(fake: &RunningFake) -> String {
+    use std::io::BufRead as _;
+    let mut child = Command::new(examples_dir().join("dbx"))
+        .args(["watch", "/"])
+        .env("DROPBOX_TOKEN", "ex-token")
+        .env("DROPBOX_BASE_URL", fake.base_url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    // Its lines up to the file's (its folder, new too, may come first).
+    let line = tokio::task::spawn_blocking(move || {
+        let mut seen = String::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line?;
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("new.txt") {
+                break;
+            }
+        }
+        Ok::<String, std::io::Error>(seen)
+    });
+    // Time for it to take its cursor and start its long poll.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    fake.put_file("/Watched/new.txt", b"hi".to_vec()).unwrap();
+    let line = tokio::time::timeout(std::time::Duration::from_secs(30), line).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    line.expect("a change within 30 s").unwrap().unwrap()
+}
+
+/// The examples the test above runs, against `generated-sdk/examples`:
+/// a new example must be added to a test here.
+#[test]
+fn every_example_program_is_run_by_a_test() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../generated-sdk/examples");
+    let mut found: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".rs").map(str::to_string)
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "dbx",
+            "list_and_download",
+            "search",
+            "share_link",
+            "typed_errors",
+            "upload_file",
+            "webhook_server"
+        ]
+    );
+}
+
+/// The webhook example: it answers Dropbox's challenge and accepts only
+/// notifications signed with the app secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_webhook_example_checks_signatures() {
+    tokio::task::spawn_blocking(build_examples).await.unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(examples_dir().join("webhook_server"))
+        .arg(&addr)
+        .env("DROPBOX_APP_SECRET", "s3cret")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("http://{addr}/webhook");
+    let mut challenge = None;
+    for _ in 0..100 {
+        if let Ok(r) = http.get(format!("{url}?challenge=abc123")).send().await {
+            challenge = Some((r.status().as_u16(), r.text().await.unwrap()));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let body = br#"{"list_folder": {"accounts": ["dbid:1"]}}"#.to_vec();
+    let signed = http
+        .post(&url)
+        .header(
+            "X-Dropbox-Signature",
+            dropbox::webhook::signature("s3cret", &body),
+        )
+        .body(body.clone())
+        .send()
+        .await
+        .map(|r| r.status().as_u16());
+    let forged = http
+        .post(&url)
+        .header(
+            "X-Dropbox-Signature",
+            dropbox::webhook::signature("other", &body),
+        )
+        .body(body)
+        .send()
+        .await
+        .map(|r| r.status().as_u16());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(challenge, Some((200, "abc123".to_string())));
+    assert_eq!(signed.unwrap(), 200);
+    assert_eq!(forged.unwrap(), 403);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
