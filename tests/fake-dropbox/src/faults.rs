@@ -16,6 +16,10 @@ pub enum Fault {
     /// before any answer (so a retry is safe, and a client that retries
     /// it gets its answer). Downloads: after half the content.
     ResetMidBody,
+    /// The route runs, then the connection drops before its answer: the
+    /// client cannot know the call took effect (an upload session's append
+    /// then answers `incorrect_offset` to a client that sends it again).
+    AnswerLost,
     /// 401 `expired_access_token`; the token presented stops working, so
     /// that only a refresh gets past it.
     ExpiredToken,

@@ -149,6 +149,9 @@ async fn dispatch(shared: &Arc<Shared>, req: Request<Body>) -> Response<Body> {
         None => routes::longpoll(shared, &call).await,
     };
     shared.changed.notify_waiters();
+    if fault == Some(Fault::AnswerLost) {
+        return cut_response();
+    }
     match outcome {
         Ok(Answer::Json(body)) => json(200, body),
         Ok(Answer::Download { result, content }) => download_response(
