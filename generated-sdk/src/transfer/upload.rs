@@ -1,7 +1,7 @@
 //! One file or stream up: a single `upload` call when it is small, an
 //! upload session above.
 
-use super::source::{read_file, ByteStream, Source};
+use super::source::{read_file, Source};
 use super::{
     boxed, check_uploaded, retry_delay, Reporter, SessionKind, TransferError, UploadOptions,
 };
@@ -12,9 +12,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::StreamExt;
 use std::path::Path;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 
 /// Upload a local file to `commit.path`: in one call up to
 /// [`UploadOptions::with_single_request_max`] (150 MiB by default), else in
@@ -148,7 +146,7 @@ fn hashing_stream(
     file: tokio::fs::File,
     hasher: Arc<Mutex<ContentHasher>>,
     reporter: Arc<Reporter>,
-) -> impl Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static {
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
     let pieces = futures_util::stream::unfold(Some(file), move |state| {
         let hasher = hasher.clone();
         let reporter = reporter.clone();
@@ -165,23 +163,7 @@ fn hashing_stream(
             }
         }
     });
-    MutexStream(Mutex::new(Box::pin(pieces)))
-}
-
-/// A `Send` stream made `Sync`, as upload bodies must be: it is only ever
-/// polled through `&mut`, so the mutex is never locked.
-struct MutexStream(Mutex<ByteStream>);
-
-impl Stream for MutexStream {
-    type Item = std::io::Result<Bytes>;
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let inner = self
-            .get_mut()
-            .0
-            .get_mut()
-            .unwrap_or_else(|e| e.into_inner());
-        inner.as_mut().poll_next(cx)
-    }
+    pieces
 }
 
 /// A chunk of a session: where it goes, its bytes, its own content_hash.
