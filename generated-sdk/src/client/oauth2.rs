@@ -277,49 +277,34 @@ pub(crate) async fn token_request(
     let policy = shared.config.retry();
     let mut attempt = 0;
     loop {
-        let sent = shared
-            .config
-            .request(&shared.http, url.clone())
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(body.clone())
-            .send()
-            .await;
-        let (status, text) = match sent {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                match resp.text().await {
-                    Ok(t) => (status, t),
-                    Err(e) if attempt < policy.max_retries() => {
-                        drop(e);
-                        tokio::time::sleep(policy.backoff(attempt)).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    Err(source) => {
-                        return Err(Error::Transport {
-                            route: TOKEN_ROUTE,
-                            source,
-                        })
-                    }
-                }
-            }
-            Err(_) if attempt < policy.max_retries() => {
-                tokio::time::sleep(policy.backoff(attempt)).await;
-                attempt += 1;
-                continue;
-            }
-            Err(source) => {
-                return Err(Error::Transport {
-                    route: TOKEN_ROUTE,
-                    source,
-                })
-            }
+        let answer = async {
+            let resp = shared
+                .config
+                .request(&shared.http, url.clone())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(body.clone())
+                .send()
+                .await?;
+            let status = resp.status().as_u16();
+            Ok::<_, reqwest::Error>((status, resp.text().await?))
+        }
+        .await;
+        // A failed connection or a 5xx is worth another try: a refresh is
+        // safe to repeat, and a code exchange whose answer was lost fails
+        // its retry with `invalid_grant`, which is reported.
+        let retry = match &answer {
+            Ok((status, _)) => *status >= 500,
+            Err(_) => true,
         };
-        if status >= 500 && attempt < policy.max_retries() {
+        if retry && attempt < policy.max_retries() {
             tokio::time::sleep(policy.backoff(attempt)).await;
             attempt += 1;
             continue;
         }
+        let (status, text) = answer.map_err(|source| Error::Transport {
+            route: TOKEN_ROUTE,
+            source,
+        })?;
         if status != 200 {
             let (error, description) = oauth_error(&text);
             return Err(Error::OAuth {
