@@ -47,61 +47,26 @@ pub fn run(_args: &[String]) -> ExitCode {
             failures.push(e);
         }
     };
+    // `cargo check` and `cargo doc` of one feature set; `alone` leaves the
+    // default features out.
+    let mut check_and_doc = |features: &str, alone: bool| {
+        for (cmd, doc) in [("check", false), ("doc", true)] {
+            let mut args = vec![cmd, "-p", "dropbox"];
+            if doc {
+                args.push("--no-deps");
+            }
+            if alone {
+                args.push("--no-default-features");
+            }
+            args.extend(["--features", features, "--target-dir", &target]);
+            run(args, doc);
+        }
+    };
     for all in ["full", "full,preview,blocking"] {
-        run(
-            vec![
-                "check",
-                "-p",
-                "dropbox",
-                "--features",
-                all,
-                "--target-dir",
-                &target,
-            ],
-            false,
-        );
-        run(
-            vec![
-                "doc",
-                "-p",
-                "dropbox",
-                "--no-deps",
-                "--features",
-                all,
-                "--target-dir",
-                &target,
-            ],
-            true,
-        );
+        check_and_doc(all, false);
     }
     for f in &features {
-        run(
-            vec![
-                "check",
-                "-p",
-                "dropbox",
-                "--no-default-features",
-                "--features",
-                f,
-                "--target-dir",
-                &target,
-            ],
-            false,
-        );
-        run(
-            vec![
-                "doc",
-                "-p",
-                "dropbox",
-                "--no-deps",
-                "--no-default-features",
-                "--features",
-                f,
-                "--target-dir",
-                &target,
-            ],
-            true,
-        );
+        check_and_doc(f, true);
     }
     if failures.is_empty() {
         println!(

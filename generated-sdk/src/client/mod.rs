@@ -290,7 +290,8 @@ impl<K> Client<K> {
         }
     }
 
-    fn with_session(&self, f: impl FnOnce(&mut Session)) -> Client<K> {
+    /// A client of kind `L` on this one's session, changed by `f`.
+    fn with_session<L>(&self, f: impl FnOnce(&mut Session)) -> Client<L> {
         let mut session = self.session.clone();
         f(&mut session);
         Client {
@@ -331,25 +332,19 @@ impl TeamClient {
     /// A user client acting as a team member (`Dropbox-API-Select-User`).
     pub fn as_user(&self, member_id: impl Into<String>) -> UserClient {
         let id: Arc<str> = member_id.into().into();
-        let mut session = self.session.clone();
-        session.select_user = Some(id);
-        session.select_admin = None;
-        Client {
-            session,
-            kind: PhantomData,
-        }
+        self.with_session(|s| {
+            s.select_user = Some(id);
+            s.select_admin = None;
+        })
     }
     /// A user client acting as a team admin (`Dropbox-API-Select-Admin`),
     /// for the routes that allow it.
     pub fn as_admin(&self, member_id: impl Into<String>) -> UserClient {
         let id: Arc<str> = member_id.into().into();
-        let mut session = self.session.clone();
-        session.select_admin = Some(id);
-        session.select_user = None;
-        Client {
-            session,
-            kind: PhantomData,
-        }
+        self.with_session(|s| {
+            s.select_admin = Some(id);
+            s.select_user = None;
+        })
     }
 }
 
