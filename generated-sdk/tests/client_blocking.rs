@@ -2,10 +2,8 @@
 //! every feature on): the same routes, from a thread without a runtime.
 #![cfg(feature = "blocking")]
 
-mod support;
-
+use crate::support::{Reply, TestServer};
 use dropbox::client::{Blocking, Credentials, UserClient};
-use support::{Reply, TestServer};
 
 const FILE: &str = r#"{"name": "a.txt", "id": "id:1", "client_modified": "2015-05-12T15:50:38Z", "server_modified": "2015-05-12T15:50:38Z", "rev": "a1c10ce0dd78", "size": 3}"#;
 

@@ -1,15 +1,13 @@
 //! Every error status decoded into its variant, and the retry sequences for
 //! 429, 5xx and connection resets, against a real HTTP server.
 
-mod support;
-
+use crate::support::{Reply, TestServer};
 use dropbox::client::{Credentials, RetryPolicy, UserClient};
 use dropbox::files::{GetMetadataArg, GetMetadataError, LookupError, UploadArg};
 use dropbox::Error;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{Reply, TestServer};
 
 const FILE: &str = r#"{".tag": "file", "name": "a.txt", "id": "id:1", "client_modified": "2015-05-12T15:50:38Z", "server_modified": "2015-05-12T15:50:38Z", "rev": "a1c10ce0dd78", "size": 7}"#;
 

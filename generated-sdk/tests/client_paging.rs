@@ -1,12 +1,10 @@
 //! Pagination streams against a real HTTP server: the same entries, in the
 //! same order, as calling `.../continue` by hand; errors from either route.
 
-mod support;
-
+use crate::support::{Recorded, Reply, TestServer};
 use dropbox::client::{Credentials, PageError, UserClient};
 use dropbox::files::{ListFolderArg, ListFolderContinueArg, Metadata};
 use futures_util::StreamExt;
-use support::{Recorded, Reply, TestServer};
 
 /// A folder of `n` files served `per_page` at a time; the cursor is the
 /// next offset.

@@ -1,12 +1,10 @@
 //! The exact requests the client sends, for a route of each style, host
 //! and auth kind, against a real HTTP server on 127.0.0.1.
 
-mod support;
-
+use crate::support::{Reply, TestServer};
 use dropbox::client::{
     AppClient, ByteRange, Credentials, Host, NoauthClient, TeamClient, UploadBody, UserClient,
 };
-use support::{Reply, TestServer};
 
 const FILE: &str = r#"{"name": "a.txt", "id": "id:a4ayc_80_OEAAAAAAAAAXw", "client_modified": "2015-05-12T15:50:38Z", "server_modified": "2015-05-12T15:50:38Z", "rev": "a1c10ce0dd78", "size": 7, "path_lower": "/a.txt", "path_display": "/a.txt"}"#;
 const TEAM_INFO: &str = r#"{"name": "Dropbox Inc.", "num_licensed_users": 5, "num_provisioned_users": 2, "num_used_licenses": 1, "policies": {"emm_state": {".tag": "disabled"}, "office_addin": {".tag": "disabled"}, "sharing": {"default_link_expiration_days_policy": {".tag": "none"}, "enforce_link_password_policy": {".tag": "optional"}, "group_creation_policy": {".tag": "admins_only"}, "shared_folder_join_policy": {".tag": "from_anyone"}, "shared_folder_link_restriction_policy": {".tag": "anyone"}, "shared_folder_member_policy": {".tag": "team"}, "shared_link_create_policy": {".tag": "team_only"}, "shared_link_default_permissions_policy": {".tag": "default"}}, "suggest_members_policy": {".tag": "enabled"}, "top_level_content_policy": {".tag": "admin_only"}}, "team_id": "dbtid:1234abcd"}"#;

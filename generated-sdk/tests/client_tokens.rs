@@ -1,15 +1,13 @@
 //! Token refresh: before expiry, after `expired_access_token` for every
 //! route style, once for many concurrent calls; the code exchange.
 
-mod support;
-
+use crate::support::{Recorded, Reply, TestServer};
 use dropbox::client::oauth2::{exchange_code, Exchange, Pkce};
 use dropbox::client::{ByteRange, Credentials, TokenInfo, UserClient};
 use dropbox::files::{DownloadArg, GetMetadataArg, UploadArg};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
-use support::{Recorded, Reply, TestServer};
 
 const FILE: &str = r#"{"name": "a.txt", "id": "id:1", "client_modified": "2015-05-12T15:50:38Z", "server_modified": "2015-05-12T15:50:38Z", "rev": "a1c10ce0dd78", "size": 7}"#;
 

@@ -2,14 +2,12 @@
 //! in parallel ranges, resumed where the content broke off, content_hash
 //! checked before the file takes its name.
 
-mod transfer_server;
-
+use crate::transfer_server::{dropbox_hash, FakeDropbox, Fault};
 use bytes::Bytes;
 use dropbox::content_hash::content_hash_file;
 use dropbox::transfer::{download_file, DownloadOptions, Progress, TransferError};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use transfer_server::{dropbox_hash, FakeDropbox, Fault};
 
 const MIB: usize = 1024 * 1024;
 

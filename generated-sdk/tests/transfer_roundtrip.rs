@@ -2,14 +2,12 @@
 //! through the helpers, against a small Dropbox on 127.0.0.1: the same
 //! content_hash everywhere.
 
-mod transfer_server;
-
+use crate::transfer_server::{dropbox_hash, FakeDropbox};
 use dropbox::content_hash::content_hash_file;
 use dropbox::files::CommitInfo;
 use dropbox::transfer::{download_file, upload_file, DownloadOptions, UploadOptions};
 use std::io::Write;
 use std::time::Instant;
-use transfer_server::{dropbox_hash, FakeDropbox};
 
 const MIB: usize = 1024 * 1024;
 

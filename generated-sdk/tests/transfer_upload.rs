@@ -2,8 +2,7 @@
 //! session, concurrent appends bounded, sequential sessions resumed at
 //! Dropbox's offset, content_hash checked, many files in one commit.
 
-mod transfer_server;
-
+use crate::transfer_server::{FakeDropbox, Fault};
 use bytes::Bytes;
 use dropbox::content_hash::content_hash;
 use dropbox::files::{CommitInfo, WriteMode};
@@ -13,7 +12,6 @@ use dropbox::transfer::{
 };
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use transfer_server::{FakeDropbox, Fault};
 
 const MIB: usize = 1024 * 1024;
 

@@ -1,15 +1,13 @@
 //! Change watching against a server on 127.0.0.1: the latest cursor, long
 //! polls that honour `backoff`, pages of changes, and the end on an error.
 
-mod support;
-
+use crate::support::{Reply, TestServer};
 use dropbox::client::{Credentials, UserClient};
 use dropbox::files::{ListFolderArg, ListFolderContinueError, Metadata};
 use dropbox::watch::{watch, WatchError, WatchOptions};
 use futures_util::StreamExt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use support::{Reply, TestServer};
 
 const FILE_A: &str = r#"{".tag": "file", "name": "a.txt", "id": "id:a4ayc_80_OEAAAAAAAAAXw", "client_modified": "2015-05-12T15:50:38Z", "server_modified": "2015-05-12T15:50:38Z", "rev": "a1c10ce0dd78", "size": 7, "path_lower": "/w/a.txt", "path_display": "/w/a.txt"}"#;
 const DELETED_B: &str =

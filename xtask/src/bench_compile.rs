@@ -42,6 +42,9 @@ fn cargo(dir: &Path, args: &[&str]) -> Result<Duration, String> {
         // Both crates as a user builds them: a crates.io dependency is
         // never built incrementally, so neither is ours here.
         .env("CARGO_INCREMENTAL", "0")
+        // A user's debug build has full debug info; our workspace trims
+        // its own (CI's disk), which must not flatter our crate here.
+        .env("CARGO_PROFILE_DEV_DEBUG", "true")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()

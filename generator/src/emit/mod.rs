@@ -143,6 +143,13 @@ fn cargo_toml(api: &Api) -> String {
          edition.workspace = true\n\
          license.workspace = true\n\
          description = \"Typed Dropbox API v2 SDK, generated from Dropbox's Stone spec\"\n\
+         # One integration-test binary (tests/sdk.rs): each binary links the\n\
+         # whole SDK again, which costs link time and a gigabyte of disk.\n\
+         autotests = false\n\
+         \n\
+         [[test]]\n\
+         name = \"sdk\"\n\
+         path = \"tests/sdk.rs\"\n\
          \n\
          [dependencies]\n\
          bytes.workspace = true\n\

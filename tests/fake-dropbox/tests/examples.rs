@@ -15,7 +15,9 @@ fn examples_dir() -> PathBuf {
         .join("examples")
 }
 
-/// Build the SDK's examples and the quickstart once.
+/// Build the SDK's examples and the quickstart once, with every feature as
+/// the README's test command has them, so that the build reuses what
+/// `cargo test` already made instead of making a second SDK.
 fn build_examples() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
@@ -23,6 +25,7 @@ fn build_examples() {
         .args([
             "build",
             "--quiet",
+            "--all-features",
             "-p",
             "dropbox",
             "--examples",

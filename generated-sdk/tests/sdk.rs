@@ -1,0 +1,20 @@
+//! The SDK's integration tests, as one binary: each test binary links the
+//! whole SDK, so fifteen of them cost minutes of linking and gigabytes of
+//! disk. Run one file's tests with `cargo test -p dropbox --test sdk client_errors::`.
+
+mod support;
+mod transfer_server;
+
+mod client_blocking;
+mod client_errors;
+mod client_paging;
+mod client_requests;
+mod client_tokens;
+mod content_hash;
+mod examples;
+mod subtypes;
+mod transfer_download;
+mod transfer_roundtrip;
+mod transfer_upload;
+mod validate;
+mod watch;
