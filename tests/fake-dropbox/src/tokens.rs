@@ -13,6 +13,9 @@ struct Access {
     /// `None`: a token given to the builder, which does not expire.
     expires_at: Option<Instant>,
     revoked: bool,
+    /// The refresh token this access token was issued from: revoking the
+    /// access token revokes that grant too (`auth/token/revoke`'s doc).
+    grant: Option<String>,
 }
 
 #[derive(Debug)]
@@ -76,6 +79,7 @@ impl Tokens {
             Access {
                 expires_at: None,
                 revoked: false,
+                grant: None,
             },
         );
     }
@@ -108,9 +112,21 @@ impl Tokens {
         }
     }
 
+    /// Dropbox's `auth/token/revoke`: the token, and when it came from a
+    /// refresh token, that refresh token and every access token it issued.
     pub fn revoke(&mut self, token: &str) {
-        if let Some(a) = self.access.get_mut(token) {
-            a.revoked = true;
+        let Some(a) = self.access.get_mut(token) else {
+            return;
+        };
+        a.revoked = true;
+        let Some(grant) = a.grant.clone() else {
+            return;
+        };
+        self.refresh.remove(&grant);
+        for a in self.access.values_mut() {
+            if a.grant.as_ref() == Some(&grant) {
+                a.revoked = true;
+            }
         }
     }
 
@@ -121,13 +137,14 @@ impl Tokens {
         format!("{prefix}.{}", &hex(&Sha256::digest(seed.as_bytes()))[..40])
     }
 
-    fn issue_access(&mut self) -> String {
+    fn issue_access(&mut self, grant: Option<&str>) -> String {
         let token = self.fresh("sl");
         self.access.insert(
             token.clone(),
             Access {
                 expires_at: Some(Instant::now() + self.lifetime),
                 revoked: false,
+                grant: grant.map(str::to_string),
             },
         );
         token
@@ -223,7 +240,8 @@ impl Tokens {
                         "refresh token is invalid or revoked",
                     ));
                 }
-                let access = self.issue_access();
+                let refresh = refresh.clone();
+                let access = self.issue_access(Some(&refresh));
                 Ok(self.answer(&access, None))
             }
             Some("authorization_code") => {
@@ -268,12 +286,12 @@ impl Tokens {
                     }
                     _ => {}
                 }
-                let access = self.issue_access();
                 let refresh = pending.offline.then(|| {
                     let r = self.fresh("refresh");
                     self.refresh.insert(r.clone(), client_id.clone());
                     r
                 });
+                let access = self.issue_access(refresh.as_deref());
                 Ok(self.answer(&access, refresh.as_deref()))
             }
             Some(other) => Err(oauth_error(
@@ -410,5 +428,45 @@ mod tests {
         t.expire(&access);
         assert_eq!(t.check(&access), Err(Refusal::Expired));
         assert_eq!(t.check("never-issued"), Err(Refusal::Invalid));
+    }
+
+    #[test]
+    fn revoking_an_access_token_revokes_its_refresh_token_and_siblings() {
+        let mut t = Tokens::new(Duration::from_secs(60));
+        t.add_app("key", "secret");
+        t.add_refresh_token("r1", "key");
+        t.add_refresh_token("r2", "key");
+        t.add_access_token("long-lived");
+        let refresh = |t: &mut Tokens, r: &str| {
+            t.token(
+                &form(&[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", r),
+                    ("client_id", "key"),
+                ]),
+                None,
+            )
+            .map(|ok| {
+                let v: serde_json::Value = serde_json::from_str(&ok).unwrap();
+                v["access_token"].as_str().unwrap().to_string()
+            })
+        };
+        let a1 = refresh(&mut t, "r1").unwrap();
+        let a2 = refresh(&mut t, "r1").unwrap();
+        let other = refresh(&mut t, "r2").unwrap();
+        t.revoke(&a1);
+        assert_eq!(t.check(&a1), Err(Refusal::Invalid));
+        assert_eq!(
+            t.check(&a2),
+            Err(Refusal::Invalid),
+            "issued by the same grant"
+        );
+        assert_eq!(refresh(&mut t, "r1").unwrap_err().error, "invalid_grant");
+        // Another grant, and a token with no grant, are untouched.
+        assert!(t.check(&other).is_ok());
+        assert!(refresh(&mut t, "r2").is_ok());
+        t.revoke("long-lived");
+        assert_eq!(t.check("long-lived"), Err(Refusal::Invalid));
+        assert!(t.check(&other).is_ok());
     }
 }
