@@ -136,9 +136,7 @@ async fn download_reads_the_result_header_and_streams_the_content() {
     .await;
     let client = user(&server);
     let arg = dropbox::files::DownloadArg::new("/a.txt".into());
-    let mut dl = dropbox::files::download(&client, &arg, Some(ByteRange::Span(0, 99)))
-        .await
-        .unwrap();
+    let mut dl = dropbox::files::download(&client, &arg, None).await.unwrap();
     assert_eq!(dl.result.rev, "a1c10ce0dd78");
     assert_eq!(dl.body.content_length(), Some(content.len() as u64));
     // Streamed: several chunks, not one buffer.
@@ -157,10 +155,95 @@ async fn download_reads_the_result_header_and_streams_the_content() {
         headers(&[
             ("authorization", "Bearer sl.user-token"),
             ("dropbox-api-arg", r#"{"path":"/a.txt"}"#),
-            ("range", "bytes=0-99"),
         ])
     );
     assert!(r.body.is_empty());
+}
+
+/// A server that answers a range with 206 and that part, or (`honour`
+/// false) ignores `Range` and sends the whole file with 200, as HTTP lets
+/// it; the content is at byte i `i % 251`.
+async fn ranged_server(len: usize, honour: bool) -> TestServer {
+    let content: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+    TestServer::start(move |r| {
+        let whole = || Reply {
+            status: 200,
+            headers: vec![("dropbox-api-result".into(), FILE.into())],
+            body: content.clone(),
+            delay: None,
+        };
+        let Some(spec) = r.header("range").filter(|_| honour) else {
+            return whole();
+        };
+        let (a, b) = spec.trim_start_matches("bytes=").split_once('-').unwrap();
+        let (a, b) = match (a.parse::<usize>().ok(), b.parse::<usize>().ok()) {
+            (Some(a), Some(b)) => (a, b.min(len - 1)),
+            (Some(a), None) => (a, len - 1),
+            (None, Some(n)) => (len - n, len - 1),
+            (None, None) => return whole(),
+        };
+        Reply {
+            status: 206,
+            headers: vec![
+                ("dropbox-api-result".into(), FILE.into()),
+                ("content-range".into(), format!("bytes {a}-{b}/{len}")),
+            ],
+            body: content[a..=b].to_vec(),
+            delay: None,
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_range_is_exactly_its_bytes_whether_the_server_honours_it_or_not() {
+    let len = 2_500_000;
+    let expected = |a: usize, b: usize| -> Vec<u8> { (a..=b).map(|i| (i % 251) as u8).collect() };
+    for honour in [true, false] {
+        let server = ranged_server(len, honour).await;
+        let client = user(&server);
+        let arg = dropbox::files::DownloadArg::new("/a.txt".into());
+        for (range, header, a, b) in [
+            (ByteRange::Span(0, 99), "bytes=0-99", 0, 99),
+            (
+                ByteRange::Span(1_000_000, 2_100_000),
+                "bytes=1000000-2100000",
+                1_000_000,
+                2_100_000,
+            ),
+            (
+                ByteRange::From(2_000_001),
+                "bytes=2000001-",
+                2_000_001,
+                len - 1,
+            ),
+            (
+                ByteRange::Last(70_000),
+                "bytes=-70000",
+                len - 70_000,
+                len - 1,
+            ),
+        ] {
+            let dl = dropbox::files::download(&client, &arg, Some(range))
+                .await
+                .unwrap();
+            assert_eq!(
+                dl.body.content_length(),
+                Some((b - a + 1) as u64),
+                "{range:?}, honoured: {honour}"
+            );
+            let got = dl.body.bytes().await.unwrap();
+            assert_eq!(got.len(), b - a + 1, "{range:?}, honoured: {honour}");
+            assert!(got == expected(a, b), "{range:?}, honoured: {honour}");
+            let sent = server
+                .requests()
+                .last()
+                .unwrap()
+                .header("range")
+                .map(str::to_string);
+            assert_eq!(sent.as_deref(), Some(header));
+        }
+    }
 }
 
 #[tokio::test]

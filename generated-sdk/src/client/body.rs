@@ -122,6 +122,9 @@ impl From<PathBuf> for UploadBody {
 }
 
 /// Part of a download (`Range: bytes=...`).
+///
+/// The body holds exactly these bytes: when a server ignores `Range` and
+/// sends the whole file (HTTP allows it), the rest is skipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ByteRange {
     /// From this offset to the end.
@@ -157,6 +160,53 @@ pub struct DownloadBody {
     route: &'static str,
     length: Option<u64>,
     stream: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>,
+    /// Set when a range was asked for and the server sent the whole file
+    /// (HTTP lets it ignore `Range`): the part of it the caller asked for.
+    window: Option<Window>,
+}
+
+/// The bytes of a whole file that make up a range.
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    skip: u64,
+    /// `None`: to the end.
+    keep: Option<u64>,
+}
+
+impl Window {
+    /// Where `range` lies in a whole file of `total` bytes (if known).
+    fn of(range: ByteRange, total: Option<u64>) -> Option<Window> {
+        Some(match range {
+            ByteRange::From(a) => Window {
+                skip: a,
+                keep: None,
+            },
+            ByteRange::Span(a, b) => Window {
+                skip: a,
+                keep: Some(b.saturating_sub(a).saturating_add(1)),
+            },
+            ByteRange::Last(n) => Window {
+                skip: total?.saturating_sub(n),
+                keep: None,
+            },
+        })
+    }
+
+    /// The window's part of the next chunk, or `None` when the window has
+    /// all it needs; an empty chunk while skipping.
+    fn cut(&mut self, mut chunk: Bytes) -> Option<Bytes> {
+        if self.keep == Some(0) {
+            return None;
+        }
+        let skip = self.skip.min(chunk.len() as u64);
+        self.skip -= skip;
+        let _ = chunk.split_to(skip as usize);
+        if let Some(keep) = &mut self.keep {
+            chunk.truncate((*keep).min(chunk.len() as u64) as usize);
+            *keep -= chunk.len() as u64;
+        }
+        Some(chunk)
+    }
 }
 
 impl std::fmt::Debug for DownloadBody {
@@ -169,12 +219,34 @@ impl std::fmt::Debug for DownloadBody {
 }
 
 impl DownloadBody {
-    pub(crate) fn new(route: &'static str, response: reqwest::Response) -> Self {
-        DownloadBody {
+    /// The content of `response`, which answered a request for `range`.
+    pub(crate) fn new(
+        route: &'static str,
+        response: reqwest::Response,
+        range: Option<ByteRange>,
+    ) -> Result<Self, &'static str> {
+        let length = response.content_length();
+        let window = match range {
+            Some(range) if response.status() != reqwest::StatusCode::PARTIAL_CONTENT => Some(
+                Window::of(range, length)
+                    .ok_or("the server ignored the range and did not say the file's length")?,
+            ),
+            _ => None,
+        };
+        // The range's own length, when the whole file's is known.
+        let length = match (window, length) {
+            (Some(w), Some(total)) => {
+                let rest = total.saturating_sub(w.skip);
+                Some(w.keep.map_or(rest, |k| k.min(rest)))
+            }
+            (_, length) => length,
+        };
+        Ok(DownloadBody {
             route,
-            length: response.content_length(),
+            length,
             stream: Box::pin(response.bytes_stream()),
-        }
+            window,
+        })
     }
 
     /// The route the content comes from.
@@ -190,12 +262,7 @@ impl DownloadBody {
     /// The next chunk, or `None` at the end.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error<()>> {
         use futures_util::StreamExt;
-        let route = self.route;
-        self.stream
-            .next()
-            .await
-            .transpose()
-            .map_err(|source| Error::Transport { route, source })
+        self.next().await.transpose()
     }
 
     /// The whole content in memory (for small files).
@@ -232,9 +299,26 @@ impl Stream for DownloadBody {
     type Item = Result<Bytes, Error<()>>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let route = self.route;
-        self.stream
-            .as_mut()
-            .poll_next(cx)
-            .map(|o| o.map(|r| r.map_err(|source| Error::Transport { route, source })))
+        loop {
+            if self.window.is_some_and(|w| w.keep == Some(0)) {
+                // The range is complete: the rest of the file is not read.
+                return Poll::Ready(None);
+            }
+            let chunk = match std::task::ready!(self.stream.as_mut().poll_next(cx)) {
+                None => return Poll::Ready(None),
+                Some(Err(source)) => {
+                    return Poll::Ready(Some(Err(Error::Transport { route, source })))
+                }
+                Some(Ok(chunk)) => chunk,
+            };
+            let Some(window) = &mut self.window else {
+                return Poll::Ready(Some(Ok(chunk)));
+            };
+            match window.cut(chunk) {
+                None => return Poll::Ready(None),
+                Some(part) if part.is_empty() => continue,
+                Some(part) => return Poll::Ready(Some(Ok(part))),
+            }
+        }
     }
 }

@@ -74,10 +74,14 @@ where
             let (json, request_id) = ok.json;
             let result = decode_result(ep, &json, request_id.clone())?;
             match ok.body {
-                Some(body) => Ok(Download {
-                    result,
-                    body: DownloadBody::new(ep.path, body),
-                }),
+                Some(body) => match DownloadBody::new(ep.path, body, range) {
+                    Ok(body) => Ok(Download { result, body }),
+                    Err(message) => Err(Error::Decode {
+                        route: ep.path,
+                        message: message.into(),
+                        request_id,
+                    }),
+                },
                 None => Err(Error::Decode {
                     route: ep.path,
                     message: "no content".into(),
