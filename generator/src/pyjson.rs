@@ -137,6 +137,29 @@ impl Writer {
         self.out
     }
 
+    /// A writer for a run of items inside containers opened elsewhere:
+    /// `open` says, per open container, whether it has an item before the
+    /// run. The text joins the outer writer's with `splice`.
+    pub fn within(open: &[bool], capacity: usize) -> Self {
+        Writer {
+            out: String::with_capacity(capacity),
+            open: open.to_vec(),
+            after_key: false,
+        }
+    }
+
+    /// Append a run of items written by a `within` writer to the current
+    /// container.
+    pub fn splice(&mut self, run: Writer) {
+        if run.out.is_empty() {
+            return;
+        }
+        self.out.push_str(&run.out);
+        if let Some(has) = self.open.last_mut() {
+            *has = true;
+        }
+    }
+
     /// Before an item of the current container: separator and indentation.
     fn item(&mut self) {
         if let Some(has) = self.open.last_mut() {
