@@ -126,41 +126,99 @@ fn string_patterns(asts: &[(u32, ast::File)]) -> Vec<String> {
 type Parsed = Result<crate::ast::File, Vec<Diagnostic>>;
 
 /// Parse every file, on as many threads as there are cores: files are
-/// independent until the IR is built. Results come back in file order.
+/// independent until the IR is built, and a big file is parsed in pieces
+/// (see `parser::pieces`) so that no core waits on one file at the end.
+/// Results come back in file order.
 fn parse_all(files: &[SourceFile]) -> Vec<Parsed> {
+    use crate::parser::pieces::{self, Piece};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
+
+    enum Out {
+        Whole(Parsed),
+        /// None: not a valid piece; the whole file is parsed again.
+        Piece(Option<Piece>),
+    }
     // Always on worker threads, whose stacks are large enough for the
     // deepest nesting the lexer lets through, whatever the caller's stack.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len())
         .max(1);
-    // Largest files first, so that no thread is left with a big one at the end.
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(files[i].text.len()));
+    let total: usize = files.iter().map(|f| f.text.len()).sum();
+    // A few pieces per thread balance well; much smaller ones gain nothing.
+    let size = (total / (threads * 4)).max(32 << 10);
+    // (file, start, end, whole file?), in file order.
+    let mut jobs: Vec<(usize, usize, usize, bool)> = vec![];
+    for (i, f) in files.iter().enumerate() {
+        let cuts = if threads > 1 {
+            pieces::cuts(&f.text, size)
+        } else {
+            vec![]
+        };
+        if cuts.is_empty() {
+            jobs.push((i, 0, f.text.len(), true));
+            continue;
+        }
+        let mut start = 0;
+        for end in cuts.into_iter().chain(std::iter::once(f.text.len())) {
+            jobs.push((i, start, end, false));
+            start = end;
+        }
+    }
+    // Largest first, so that no thread is left with a big one at the end.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&j| std::cmp::Reverse(jobs[j].2 - jobs[j].1));
+    let run = |j: usize| {
+        let (i, start, end, whole) = jobs[j];
+        if whole {
+            Out::Whole(crate::parser::parse_file(i as u32, &files[i].text))
+        } else {
+            Out::Piece(pieces::parse_piece(i as u32, &files[i].text, start, end))
+        }
+    };
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Parsed>>> = Mutex::new((0..files.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Out>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..threads {
             let worker = std::thread::Builder::new().stack_size(16 << 20);
             let spawned = worker.spawn_scoped(s, || loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&i) = order.get(k) else { break };
-                let parsed = crate::parser::parse_file(i as u32, &files[i].text);
-                results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(parsed);
+                let Some(&j) = order.get(k) else { break };
+                let out = run(j);
+                results.lock().unwrap_or_else(|e| e.into_inner())[j] = Some(out);
             });
-            // Without a thread, the files left over are parsed below.
+            // Without a thread, the jobs left over are run below.
             drop(spawned);
         }
     });
-    results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| r.unwrap_or_else(|| crate::parser::parse_file(i as u32, &files[i].text)))
-        .collect()
+    let mut outs = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut parsed: Vec<Parsed> = Vec::with_capacity(files.len());
+    let mut j = 0;
+    while j < jobs.len() {
+        let i = jobs[j].0;
+        let mut file_pieces: Option<Vec<Piece>> = Some(vec![]);
+        let mut whole = None;
+        while j < jobs.len() && jobs[j].0 == i {
+            match outs[j].take().unwrap_or_else(|| run(j)) {
+                Out::Whole(p) => whole = Some(p),
+                Out::Piece(p) => {
+                    file_pieces = file_pieces.zip(p).map(|(mut v, p)| {
+                        v.push(p);
+                        v
+                    })
+                }
+            }
+            j += 1;
+        }
+        parsed.push(match (whole, file_pieces) {
+            (Some(p), _) => p,
+            (None, Some(ps)) => Ok(pieces::join(ps)),
+            // A piece that is not valid: the whole file, for exact errors.
+            (None, None) => crate::parser::parse_file(i as u32, &files[i].text),
+        });
+    }
+    parsed
 }
 
 #[cfg(test)]

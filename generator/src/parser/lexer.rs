@@ -31,6 +31,8 @@ pub struct Lexed {
     /// String literal start offset -> value.
     /// String literals' values by start offset, in order.
     pub strings: Vec<(usize, String)>,
+    /// A bracket or parenthesis is still open at the end.
+    pub open_at_end: bool,
 }
 
 /// Brackets or blocks nested deeper than this are an error. Real specs nest
@@ -468,6 +470,7 @@ impl<'a> Lexer<'a> {
             );
             self.pos += c.len_utf8();
         }
+        self.out.open_at_end = self.parens > 0 || self.brackets > 0;
         if self.cur_indent > 0 {
             let end = self.data.len();
             if self.out.tokens.last().is_some_and(|t| t.kind != "NEWLINE") {

@@ -1,6 +1,7 @@
 //! Text -> AST. The only module that knows pest.
 
 mod lexer;
+pub mod pieces;
 
 pub use lexer::MAX_NESTING;
 
