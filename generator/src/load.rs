@@ -52,6 +52,16 @@ pub fn universal_newlines(text: &str) -> String {
 /// the first is the one Stone reports (its files parse in order and it
 /// stops at the first file with an error).
 pub fn compile(files: &[SourceFile]) -> Result<Api, SpecErrors> {
+    compile_with(files, |_| ()).map(|(api, ())| api)
+}
+
+/// `compile`, with `early` run on the IR before its examples are built,
+/// alongside the last checks (see `ir::build_api_with`): what reads no
+/// examples, such as the summary, is ready when the checks are done.
+pub fn compile_with<T: Send>(
+    files: &[SourceFile],
+    early: impl FnOnce(&Api) -> T + Send,
+) -> Result<(Api, T), SpecErrors> {
     let mut asts = vec![];
     let mut errors: Vec<Diagnostic> = vec![];
     for (i, parsed) in parse_all(files).into_iter().enumerate() {
@@ -69,21 +79,20 @@ pub fn compile(files: &[SourceFile]) -> Result<Api, SpecErrors> {
     crate::pyregex::PyRegex::precompile(string_patterns(&asts));
     // The IR passes recurse along `extends` chains (bounded, but deep in a
     // debug build): give them a stack that does not depend on the caller's.
-    let asts = std::sync::Mutex::new(Some(asts));
-    let take = || {
-        asts.lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-            .unwrap_or_default()
+    let input = std::sync::Mutex::new(Some((asts, early)));
+    let take = || input.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let build = || {
+        let (asts, early) = take().expect("taken once");
+        crate::ir::build_api_with(files, asts, early)
     };
     std::thread::scope(|s| {
         let worker = std::thread::Builder::new().stack_size(64 << 20);
-        match worker.spawn_scoped(s, || crate::ir::build_api(files, take())) {
+        match worker.spawn_scoped(s, build) {
             Ok(handle) => handle
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             // No thread to be had: run here, on the caller's stack.
-            Err(_) => crate::ir::build_api(files, take()),
+            Err(_) => build(),
         }
     })
 }

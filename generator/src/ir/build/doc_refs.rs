@@ -53,8 +53,8 @@ fn py_int(s: &str) -> Option<u32> {
 }
 
 impl Builder<'_> {
-    pub(super) fn validate_doc_refs(&mut self) {
-        // Every check reads the IR only: results first, recorded after.
+    /// The pass's results in order; it reads the IR only.
+    pub(super) fn doc_ref_results(&self) -> Vec<R<()>> {
         let mut results = vec![];
         for ns in &self.ns_order {
             if ns == "stone_cfg" {
@@ -91,9 +91,7 @@ impl Builder<'_> {
                 check(&route.doc, route.pos, None);
             }
         }
-        for r in results {
-            self.record(r);
-        }
+        results
     }
 
     fn field_names(&self, t: &DataType) -> Option<Vec<String>> {
