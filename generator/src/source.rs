@@ -47,29 +47,13 @@ impl SourceFile {
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
-    /// Lines of the file before `text` (a piece of a file starts at a line).
-    lines_before: u32,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
-        Self::after_lines(text, 0)
-    }
-
-    /// The index of a file's text from the start of line `lines_before + 1` on.
-    pub fn after_lines(text: &'a str, lines_before: u32) -> Self {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex {
-            text,
-            starts,
-            lines_before,
-        }
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
     }
 
     pub fn pos(&self, file: u32, offset: usize) -> Pos {
@@ -83,12 +67,12 @@ impl<'a> LineIndex<'a> {
             + 1;
         Pos {
             file,
-            line: self.lines_before + line as u32,
+            line: line as u32,
             col: col as u32,
         }
     }
 
     pub fn line_of(&self, offset: usize) -> u32 {
-        self.lines_before + self.starts.partition_point(|&s| s <= offset).max(1) as u32
+        self.starts.partition_point(|&s| s <= offset).max(1) as u32
     }
 }

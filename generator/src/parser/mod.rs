@@ -31,7 +31,8 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
     // Stone appends a line break so that the last line always ends.
     let data = format!("{text}\n");
     let mut lexed = lexer::lex(&data, false);
-    let index = LineIndex::new(&data);
+    // Only errors need this index: the AST's positions come from pest's.
+    let index = || LineIndex::new(&data);
     let mut errors: Vec<Diagnostic> = lexed
         .errors
         .iter()
@@ -39,7 +40,7 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
             Diagnostic::new(
                 Pos {
                     line: *line,
-                    ..index.pos(file, *offset)
+                    ..index().pos(file, *offset)
                 },
                 msg.clone(),
             )
@@ -60,14 +61,14 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
                 pest::error::InputLocation::Span((s, _)) => s,
             };
             let tokens = lexer::lex(&data, true);
-            errors.push(unexpected_token(file, &data, &tokens, &index, offset));
+            errors.push(unexpected_token(file, &data, &tokens, &index(), offset));
             Err(errors)
         }
         Ok(mut pairs) => {
             let spec = pairs.next().expect("spec rule");
             let mut b = Builder {
                 file,
-                index: &index,
+                lines_before: 0,
                 strings: std::mem::take(&mut lexed.strings),
                 anonymous: vec![],
                 errors: vec![],
@@ -126,9 +127,10 @@ fn unexpected_token(
     }
 }
 
-struct Builder<'a> {
+struct Builder {
     file: u32,
-    index: &'a LineIndex<'a>,
+    /// Lines of the file before the text pest parses (see `pieces`).
+    lines_before: u32,
     /// String literals' values by offset, moved out as the AST takes them.
     strings: Vec<(usize, String)>,
     /// Nameless types defined in fields, in the order Stone appends them.
@@ -140,9 +142,16 @@ struct Builder<'a> {
 type P<'i> = Pair<'i, Rule>;
 type Inner<'i> = std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>;
 
-impl Builder<'_> {
+impl Builder {
     fn pos(&self, p: &P) -> Pos {
-        self.index.pos(self.file, p.as_span().start())
+        // pest indexes the lines of its input anyway: its line and column
+        // (in characters, from 1) are the ones Stone reports.
+        let (line, col) = p.line_col();
+        Pos {
+            file: self.file,
+            line: self.lines_before + line as u32,
+            col: col as u32,
+        }
     }
 
     fn error(&mut self, pos: Pos, msg: String) {

@@ -15,7 +15,6 @@
 
 use super::{lexer, Builder, Rule, StoneParser};
 use crate::ast::{Decl, File};
-use crate::source::LineIndex;
 use pest::Parser as _;
 
 /// A run of whole top-level declarations, parsed.
@@ -69,11 +68,10 @@ pub fn parse_piece(file: u32, text: &str, start: usize, end: usize) -> Option<Pi
         .iter()
         .filter(|&&c| c == b'\n')
         .count() as u32;
-    let index = LineIndex::after_lines(data, lines_before);
     let spec = StoneParser::parse(Rule::spec, data).ok()?.next()?;
     let mut b = Builder {
         file,
-        index: &index,
+        lines_before,
         strings: std::mem::take(&mut lexed.strings),
         anonymous: vec![],
         errors: vec![],
