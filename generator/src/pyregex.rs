@@ -77,7 +77,11 @@ impl PyRegex {
     pub fn new(pattern: &str) -> Compiled {
         cell(pattern)
             .get_or_init(|| {
-                Regex::new(&format!(r"\A(?:{})", translate(pattern)))
+                // No full DFA: building one is most of a compile, and a
+                // pattern matches a handful of example strings at most.
+                fancy_regex::RegexBuilder::new(&format!(r"\A(?:{})", translate(pattern)))
+                    .delegate_dfa_size_limit(0)
+                    .build()
                     .map(|r| Arc::new(PyRegex(r)))
                     .map_err(|e| e.to_string())
             })
