@@ -335,8 +335,16 @@ fn route(w: &mut Writer, api: &Api, r: &Route) {
 pub fn summary(api: &Api) -> String {
     let all: Vec<(&String, &Namespace)> = api.namespaces.iter().collect();
     let weight = |ns: &Namespace| {
-        let fields: usize = ns.structs.iter().map(|id| api.struct_(*id).fields.len()).sum();
-        let variants: usize = ns.unions.iter().map(|id| api.union(*id).variants.len()).sum();
+        let fields: usize = ns
+            .structs
+            .iter()
+            .map(|id| api.struct_(*id).fields.len())
+            .sum();
+        let variants: usize = ns
+            .unions
+            .iter()
+            .map(|id| api.union(*id).variants.len())
+            .sum();
         1 + fields + variants + 3 * ns.routes.len() + ns.aliases.len()
     };
     let weights: Vec<usize> = all.iter().map(|(_, ns)| weight(ns)).collect();

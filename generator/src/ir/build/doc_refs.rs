@@ -16,10 +16,12 @@ fn doc_refs(doc: &str) -> impl Iterator<Item = (&str, &str)> {
     std::iter::from_fn(move || {
         while let Some(at) = b[from..].iter().position(|&c| c == b':') {
             let s = from + at;
-            let tag_end = s + 1 + b[s + 1..]
-                .iter()
-                .take_while(|c| (b'A'..=b'z').contains(c))
-                .count();
+            let tag_end = s
+                + 1
+                + b[s + 1..]
+                    .iter()
+                    .take_while(|c| (b'A'..=b'z').contains(c))
+                    .count();
             if tag_end > s + 1 && b[tag_end..].starts_with(b":`") {
                 let val_start = tag_end + 2;
                 let close = b[val_start..].iter().position(|&c| c == b'`' || c == b'\n');

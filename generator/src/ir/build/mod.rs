@@ -251,9 +251,15 @@ impl<'a> Builder<'a> {
             let examples = self.example_results();
             let doc_refs = self.doc_ref_results();
             let redactors = self.redactor_results();
-            let out = spawned.and_then(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            let out =
+                spawned.and_then(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
             // No thread to be had: `early` runs here.
-            (examples, doc_refs, redactors, out.or_else(|| take().map(|f| f(api))))
+            (
+                examples,
+                doc_refs,
+                redactors,
+                out.or_else(|| take().map(|f| f(api))),
+            )
         });
         self.apply_examples(examples);
         self.phase_end()?;

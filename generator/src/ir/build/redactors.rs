@@ -21,12 +21,24 @@ impl Builder<'_> {
             for &key in &nb.types {
                 match key {
                     TypeKey::S(id) => {
-                        for f in self.api.struct_(id).fields.iter().filter(|f| f.redactor.is_some()) {
+                        for f in self
+                            .api
+                            .struct_(id)
+                            .fields
+                            .iter()
+                            .filter(|f| f.redactor.is_some())
+                        {
                             check(&f.name, f.pos, &f.data_type);
                         }
                     }
                     TypeKey::U(id) => {
-                        for f in self.api.union(id).variants.iter().filter(|f| f.redactor.is_some()) {
+                        for f in self
+                            .api
+                            .union(id)
+                            .variants
+                            .iter()
+                            .filter(|f| f.redactor.is_some())
+                        {
                             check(&f.name, f.pos, &f.data_type);
                         }
                     }
