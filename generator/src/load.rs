@@ -291,3 +291,56 @@ mod hierarchy_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod piece_tests {
+    use super::*;
+
+    /// A spec big enough to be parsed in pieces (with a second file, so
+    /// that there is more than one job), with `bad` put in late.
+    fn big(bad: &str) -> Vec<SourceFile> {
+        let mut text = String::from("namespace n\n\n");
+        for i in 0..4000 {
+            if i == 3500 {
+                text.push_str(bad);
+            }
+            text.push_str(&format!(
+                "struct S{i}\n    \"Doc of S{i}.\"\n    f{i} String\n        \"A field.\"\n\n"
+            ));
+        }
+        vec![
+            SourceFile::new("big.stone", text),
+            SourceFile::new("small.stone", "namespace m\n\nstruct Other\n    x Int32\n"),
+        ]
+    }
+
+    #[test]
+    fn errors_in_a_piece_are_those_of_the_whole_file() {
+        let cases = [
+            "struct Bad\n    f Strin g\n\n",
+            "struct Bad\n    f String(\nmin_length=1)\n\n",
+            "struct Bad\n   f String\n\n",
+            "struct Bad\n    \"a\n\nstruct T\n\"\n    f String\n\n",
+            "struct Bad\n    f String\n    f String\n\n",
+            "struct Bad\n    f Strin\n\n",
+        ];
+        for bad in cases {
+            let files = big(bad);
+            let whole = crate::parser::parse_file(0, &files[0].text);
+            match compile(&files) {
+                Ok(_) => assert!(whole.is_ok(), "{bad:?}"),
+                Err(e) => {
+                    let want = match whole {
+                        Err(w) => w[0].clone(),
+                        Ok(_) => match compile(&files[..1]) {
+                            Err(w) => w.first,
+                            Ok(_) => panic!("{bad:?}: {:?} only in pieces", e.first),
+                        },
+                    };
+                    assert_eq!(e.first, want, "{bad:?}");
+                }
+            }
+        }
+        assert!(compile(&big("")).is_ok());
+    }
+}
