@@ -92,6 +92,12 @@ fn write(out: &mut String, v: &Value, indent: Option<usize>, depth: usize) {
 
 fn write_str(out: &mut String, s: &str) {
     out.push('"');
+    write_str_body(out, s);
+    out.push('"');
+}
+
+/// A string's characters, escaped, without the quotes.
+fn write_str_body(out: &mut String, s: &str) {
     // Most strings need no escape: copy them whole. (The test goes by
     // blocks without stopping early, which the compiler vectorizes.)
     let needs_escape = |b: &u8| *b < 0x20 || *b == b'"' || *b == b'\\';
@@ -101,7 +107,6 @@ fn write_str(out: &mut String, s: &str) {
         .any(|block| block.iter().fold(false, |seen, b| seen | needs_escape(b)))
     {
         out.push_str(s);
-        out.push('"');
         return;
     }
     for c in s.chars() {
@@ -119,7 +124,6 @@ fn write_str(out: &mut String, s: &str) {
             c => out.push(c),
         }
     }
-    out.push('"');
 }
 
 /// Writes JSON as `json.dumps(..., indent=1)` does, straight from the
@@ -235,6 +239,16 @@ impl Writer {
     pub fn str(&mut self, s: &str) {
         self.value_start();
         write_str(&mut self.out, s);
+    }
+
+    /// A string value given in parts (written as their concatenation).
+    pub fn str_parts(&mut self, parts: &[&str]) {
+        self.value_start();
+        self.out.push('"');
+        for part in parts {
+            write_str_body(&mut self.out, part);
+        }
+        self.out.push('"');
     }
 
     pub fn raw(&mut self, literal: &str) {

@@ -33,13 +33,24 @@ fn constant(w: &mut Writer, c: &Constant) {
     }
 }
 
+/// `api.qualified_name(t)` as a JSON string, written without making it.
+fn qualified(w: &mut Writer, api: &Api, t: &DataType) {
+    let (ns, name) = match t {
+        DataType::Struct(id) => (&api.struct_(*id).namespace, &api.struct_(*id).name),
+        DataType::Union(id) => (&api.union(*id).namespace, &api.union(*id).name),
+        DataType::Alias(id) => (&api.alias(*id).namespace, &api.alias(*id).name),
+        _ => return w.str(""),
+    };
+    w.str_parts(&[ns, ".", name]);
+}
+
 fn data_type(w: &mut Writer, api: &Api, t: &DataType) {
     w.begin_object();
     match t {
         DataType::Struct(_) | DataType::Union(_) | DataType::Alias(_) => {
             w.key("kind").str("ref");
-            w.key("name")
-                .str(&api.qualified_name(t).unwrap_or_default());
+            w.key("name");
+            qualified(w, api, t);
         }
         DataType::Nullable(inner) => {
             w.key("kind").str("Nullable");
@@ -219,10 +230,7 @@ fn struct_(w: &mut Writer, api: &Api, s: &Struct) {
     }
     w.end_array();
     match parent {
-        Some(p) => w.key("parent").str(
-            &api.qualified_name(&DataType::Struct(*p))
-                .unwrap_or_default(),
-        ),
+        Some(p) => qualified(w.key("parent"), api, &DataType::Struct(*p)),
         None => w.key("parent").raw("null"),
     }
     if let Some(subs) = subtypes {
@@ -230,10 +238,7 @@ fn struct_(w: &mut Writer, api: &Api, s: &Struct) {
         for (tag, id) in &subs.tags {
             w.begin_object();
             w.key("tag").str(tag);
-            w.key("type").str(
-                &api.qualified_name(&DataType::Struct(*id))
-                    .unwrap_or_default(),
-            );
+            qualified(w.key("type"), api, &DataType::Struct(*id));
             w.end_object();
         }
         w.end_array();
@@ -256,9 +261,7 @@ fn union(w: &mut Writer, api: &Api, u: &Union) {
     w.key("closed").bool(*closed);
     doc(w, d);
     match parent {
-        Some(p) => w
-            .key("parent")
-            .str(&api.qualified_name(&DataType::Union(*p)).unwrap_or_default()),
+        Some(p) => qualified(w.key("parent"), api, &DataType::Union(*p)),
         None => w.key("parent").raw("null"),
     }
     w.key("variants").begin_array();

@@ -323,7 +323,11 @@ impl<'a> Lexer<'a> {
             let start = self.pos;
             let line = self.line;
             if c == ' ' || c == '\t' {
-                self.pos += 1;
+                // A whole run at once (indentation is most of the spaces).
+                self.pos += rest
+                    .bytes()
+                    .take_while(|&b| b == b' ' || b == b'\t')
+                    .count();
                 continue;
             }
             if c == '(' || c == ')' {

@@ -280,11 +280,14 @@ impl Builder {
     fn doc(&mut self, p: P) -> String {
         // `p_docstring_string`: trailing white space goes from every line.
         let value = self.string(p.into_inner().peekable().next().expect("doc string"));
-        value
-            .split('\n')
-            .map(|l| l.trim_end())
-            .collect::<Vec<_>>()
-            .join("\n")
+        let mut out = String::with_capacity(value.len());
+        for (i, line) in value.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(line.trim_end());
+        }
+        out
     }
 
     fn string(&mut self, p: P) -> String {
