@@ -1,5 +1,6 @@
 //! Spec sets from disk, and the whole front end in one call.
 
+use crate::ast;
 use crate::diagnostics::{Diagnostic, SpecErrors};
 use crate::ir::Api;
 use crate::source::{Pos, SourceFile};
@@ -51,6 +52,16 @@ pub fn universal_newlines(text: &str) -> String {
 /// the first is the one Stone reports (its files parse in order and it
 /// stops at the first file with an error).
 pub fn compile(files: &[SourceFile]) -> Result<Api, SpecErrors> {
+    compile_with(files, |_| ()).map(|(api, ())| api)
+}
+
+/// `compile`, with `early` run on the IR before its examples are built,
+/// alongside the last checks (see `ir::build_api_with`): what reads no
+/// examples, such as the summary, is ready when the checks are done.
+pub fn compile_with<T: Send>(
+    files: &[SourceFile],
+    early: impl FnOnce(&Api) -> T + Send,
+) -> Result<(Api, T), SpecErrors> {
     let mut asts = vec![];
     let mut errors: Vec<Diagnostic> = vec![];
     for (i, parsed) in parse_all(files).into_iter().enumerate() {
@@ -65,65 +76,158 @@ pub fn compile(files: &[SourceFile]) -> Result<Api, SpecErrors> {
     if files.is_empty() {
         let _ = Pos::default();
     }
+    crate::pyregex::PyRegex::precompile(string_patterns(&asts));
     // The IR passes recurse along `extends` chains (bounded, but deep in a
     // debug build): give them a stack that does not depend on the caller's.
-    let asts = std::sync::Mutex::new(Some(asts));
-    let take = || {
-        asts.lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-            .unwrap_or_default()
+    let input = std::sync::Mutex::new(Some((asts, early)));
+    let take = || input.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let build = || {
+        let (asts, early) = take().expect("taken once");
+        crate::ir::build_api_with(files, asts, early)
     };
     std::thread::scope(|s| {
         let worker = std::thread::Builder::new().stack_size(64 << 20);
-        match worker.spawn_scoped(s, || crate::ir::build_api(files, take())) {
+        match worker.spawn_scoped(s, build) {
             Ok(handle) => handle
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             // No thread to be had: run here, on the caller's stack.
-            Err(_) => crate::ir::build_api(files, take()),
+            Err(_) => build(),
         }
     })
+}
+
+/// The `pattern=` arguments of every type reference, in file order: the
+/// regexes the IR build will compile (any it misses it compiles itself).
+fn string_patterns(asts: &[(u32, ast::File)]) -> Vec<String> {
+    fn type_ref(t: &ast::TypeRef, out: &mut Vec<String>) {
+        for a in t.args.iter().chain(t.kwargs.iter().map(|(_, a)| a)) {
+            if let ast::Arg::Type(t) = a {
+                type_ref(t, out);
+            }
+        }
+        for (k, a) in &t.kwargs {
+            if let (true, ast::Arg::Lit(ast::Literal::Str(p))) = (k == "pattern", a) {
+                if !p.is_empty() && !out.contains(p) {
+                    out.push(p.clone());
+                }
+            }
+        }
+    }
+    let fields = |fields: &[ast::Field], out: &mut Vec<String>| {
+        for t in fields.iter().filter_map(|f| f.type_ref.as_ref()) {
+            type_ref(t, out);
+        }
+    };
+    let mut out = vec![];
+    for decl in asts.iter().flat_map(|(_, f)| &f.decls) {
+        match decl {
+            ast::Decl::Alias(a) => type_ref(&a.type_ref, &mut out),
+            ast::Decl::Struct(d) | ast::Decl::Union(d) => fields(&d.fields, &mut out),
+            ast::Decl::StructPatch(p) | ast::Decl::UnionPatch(p) => fields(&p.fields, &mut out),
+            ast::Decl::AnnotationType(a) => fields(&a.params, &mut out),
+            _ => {}
+        }
+    }
+    out
 }
 
 type Parsed = Result<crate::ast::File, Vec<Diagnostic>>;
 
 /// Parse every file, on as many threads as there are cores: files are
-/// independent until the IR is built. Results come back in file order.
+/// independent until the IR is built, and a big file is parsed in pieces
+/// (see `parser::pieces`) so that no core waits on one file at the end.
+/// Results come back in file order.
 fn parse_all(files: &[SourceFile]) -> Vec<Parsed> {
+    use crate::parser::pieces::{self, Piece};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
+
+    enum Out {
+        Whole(Parsed),
+        /// None: not a valid piece; the whole file is parsed again.
+        Piece(Option<Piece>),
+    }
     // Always on worker threads, whose stacks are large enough for the
     // deepest nesting the lexer lets through, whatever the caller's stack.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(files.len())
         .max(1);
-    // Largest files first, so that no thread is left with a big one at the end.
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(files[i].text.len()));
+    let total: usize = files.iter().map(|f| f.text.len()).sum();
+    // A few pieces per thread balance well; much smaller ones gain nothing.
+    let size = (total / (threads * 4)).max(32 << 10);
+    // (file, start, end, whole file?), in file order.
+    let mut jobs: Vec<(usize, usize, usize, bool)> = vec![];
+    for (i, f) in files.iter().enumerate() {
+        let cuts = if threads > 1 {
+            pieces::cuts(&f.text, size)
+        } else {
+            vec![]
+        };
+        if cuts.is_empty() {
+            jobs.push((i, 0, f.text.len(), true));
+            continue;
+        }
+        let mut start = 0;
+        for end in cuts.into_iter().chain(std::iter::once(f.text.len())) {
+            jobs.push((i, start, end, false));
+            start = end;
+        }
+    }
+    // Largest first, so that no thread is left with a big one at the end.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&j| std::cmp::Reverse(jobs[j].2 - jobs[j].1));
+    let run = |j: usize| {
+        let (i, start, end, whole) = jobs[j];
+        if whole {
+            Out::Whole(crate::parser::parse_file(i as u32, &files[i].text))
+        } else {
+            Out::Piece(pieces::parse_piece(i as u32, &files[i].text, start, end))
+        }
+    };
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Parsed>>> = Mutex::new((0..files.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Out>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..threads {
             let worker = std::thread::Builder::new().stack_size(16 << 20);
             let spawned = worker.spawn_scoped(s, || loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&i) = order.get(k) else { break };
-                let parsed = crate::parser::parse_file(i as u32, &files[i].text);
-                results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(parsed);
+                let Some(&j) = order.get(k) else { break };
+                let out = run(j);
+                results.lock().unwrap_or_else(|e| e.into_inner())[j] = Some(out);
             });
-            // Without a thread, the files left over are parsed below.
+            // Without a thread, the jobs left over are run below.
             drop(spawned);
         }
     });
-    results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| r.unwrap_or_else(|| crate::parser::parse_file(i as u32, &files[i].text)))
-        .collect()
+    let mut outs = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut parsed: Vec<Parsed> = Vec::with_capacity(files.len());
+    let mut j = 0;
+    while j < jobs.len() {
+        let i = jobs[j].0;
+        let mut file_pieces: Option<Vec<Piece>> = Some(vec![]);
+        let mut whole = None;
+        while j < jobs.len() && jobs[j].0 == i {
+            match outs[j].take().unwrap_or_else(|| run(j)) {
+                Out::Whole(p) => whole = Some(p),
+                Out::Piece(p) => {
+                    file_pieces = file_pieces.zip(p).map(|(mut v, p)| {
+                        v.push(p);
+                        v
+                    })
+                }
+            }
+            j += 1;
+        }
+        parsed.push(match (whole, file_pieces) {
+            (Some(p), _) => p,
+            (None, Some(ps)) => Ok(pieces::join(ps)),
+            // A piece that is not valid: the whole file, for exact errors.
+            (None, None) => crate::parser::parse_file(i as u32, &files[i].text),
+        });
+    }
+    parsed
 }
 
 #[cfg(test)]
@@ -185,5 +289,58 @@ mod hierarchy_tests {
             "{}",
             err.first.message
         );
+    }
+}
+
+#[cfg(test)]
+mod piece_tests {
+    use super::*;
+
+    /// A spec big enough to be parsed in pieces (with a second file, so
+    /// that there is more than one job), with `bad` put in late.
+    fn big(bad: &str) -> Vec<SourceFile> {
+        let mut text = String::from("namespace n\n\n");
+        for i in 0..4000 {
+            if i == 3500 {
+                text.push_str(bad);
+            }
+            text.push_str(&format!(
+                "struct S{i}\n    \"Doc of S{i}.\"\n    f{i} String\n        \"A field.\"\n\n"
+            ));
+        }
+        vec![
+            SourceFile::new("big.stone", text),
+            SourceFile::new("small.stone", "namespace m\n\nstruct Other\n    x Int32\n"),
+        ]
+    }
+
+    #[test]
+    fn errors_in_a_piece_are_those_of_the_whole_file() {
+        let cases = [
+            "struct Bad\n    f Strin g\n\n",
+            "struct Bad\n    f String(\nmin_length=1)\n\n",
+            "struct Bad\n   f String\n\n",
+            "struct Bad\n    \"a\n\nstruct T\n\"\n    f String\n\n",
+            "struct Bad\n    f String\n    f String\n\n",
+            "struct Bad\n    f Strin\n\n",
+        ];
+        for bad in cases {
+            let files = big(bad);
+            let whole = crate::parser::parse_file(0, &files[0].text);
+            match compile(&files) {
+                Ok(_) => assert!(whole.is_ok(), "{bad:?}"),
+                Err(e) => {
+                    let want = match whole {
+                        Err(w) => w[0].clone(),
+                        Ok(_) => match compile(&files[..1]) {
+                            Err(w) => w.first,
+                            Ok(_) => panic!("{bad:?}: {:?} only in pieces", e.first),
+                        },
+                    };
+                    assert_eq!(e.first, want, "{bad:?}");
+                }
+            }
+        }
+        assert!(compile(&big("")).is_ok());
     }
 }

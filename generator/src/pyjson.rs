@@ -22,7 +22,16 @@ pub fn to_pretty(v: &Value) -> String {
 fn newline(out: &mut String, indent: Option<usize>, depth: usize) {
     if let Some(n) = indent {
         out.push('\n');
-        out.extend(std::iter::repeat_n(' ', n * depth));
+        spaces(out, n * depth);
+    }
+}
+
+/// `n` spaces, in one copy for the depths JSON here has.
+fn spaces(out: &mut String, n: usize) {
+    const SPACES: &str = "                                ";
+    match SPACES.get(..n) {
+        Some(s) => out.push_str(s),
+        None => out.extend(std::iter::repeat_n(' ', n)),
     }
 }
 
@@ -83,10 +92,21 @@ fn write(out: &mut String, v: &Value, indent: Option<usize>, depth: usize) {
 
 fn write_str(out: &mut String, s: &str) {
     out.push('"');
-    // Most strings need no escape: copy them whole.
-    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+    write_str_body(out, s);
+    out.push('"');
+}
+
+/// A string's characters, escaped, without the quotes.
+fn write_str_body(out: &mut String, s: &str) {
+    // Most strings need no escape: copy them whole. (The test goes by
+    // blocks without stopping early, which the compiler vectorizes.)
+    let needs_escape = |b: &u8| *b < 0x20 || *b == b'"' || *b == b'\\';
+    if !s
+        .as_bytes()
+        .chunks(32)
+        .any(|block| block.iter().fold(false, |seen, b| seen | needs_escape(b)))
+    {
         out.push_str(s);
-        out.push('"');
         return;
     }
     for c in s.chars() {
@@ -104,7 +124,6 @@ fn write_str(out: &mut String, s: &str) {
             c => out.push(c),
         }
     }
-    out.push('"');
 }
 
 /// Writes JSON as `json.dumps(..., indent=1)` does, straight from the
@@ -137,6 +156,29 @@ impl Writer {
         self.out
     }
 
+    /// A writer for a run of items inside containers opened elsewhere:
+    /// `open` says, per open container, whether it has an item before the
+    /// run. The text joins the outer writer's with `splice`.
+    pub fn within(open: &[bool], capacity: usize) -> Self {
+        Writer {
+            out: String::with_capacity(capacity),
+            open: open.to_vec(),
+            after_key: false,
+        }
+    }
+
+    /// Append a run of items written by a `within` writer to the current
+    /// container.
+    pub fn splice(&mut self, run: Writer) {
+        if run.out.is_empty() {
+            return;
+        }
+        self.out.push_str(&run.out);
+        if let Some(has) = self.open.last_mut() {
+            *has = true;
+        }
+    }
+
     /// Before an item of the current container: separator and indentation.
     fn item(&mut self) {
         if let Some(has) = self.open.last_mut() {
@@ -145,14 +187,14 @@ impl Writer {
             }
             *has = true;
             self.out.push('\n');
-            self.out.extend(std::iter::repeat_n(' ', self.open.len()));
+            spaces(&mut self.out, self.open.len());
         }
     }
 
     fn close(&mut self, c: char) {
         if self.open.pop() == Some(true) {
             self.out.push('\n');
-            self.out.extend(std::iter::repeat_n(' ', self.open.len()));
+            spaces(&mut self.out, self.open.len());
         }
         self.out.push(c);
     }
@@ -197,6 +239,16 @@ impl Writer {
     pub fn str(&mut self, s: &str) {
         self.value_start();
         write_str(&mut self.out, s);
+    }
+
+    /// A string value given in parts (written as their concatenation).
+    pub fn str_parts(&mut self, parts: &[&str]) {
+        self.value_start();
+        self.out.push('"');
+        for part in parts {
+            write_str_body(&mut self.out, part);
+        }
+        self.out.push('"');
     }
 
     pub fn raw(&mut self, literal: &str) {

@@ -5,8 +5,7 @@
 
 use fancy_regex::Regex;
 use rustc_hash::FxHashMap as HashMap;
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Translate a Python pattern into an equivalent fancy-regex pattern.
 fn translate(pattern: &str) -> String {
@@ -52,28 +51,56 @@ fn translate(pattern: &str) -> String {
 #[derive(Debug)]
 pub struct PyRegex(Regex);
 
-thread_local! {
-    /// Specs use a few dozen patterns thousands of times: compile each once.
-    static CACHE: RefCell<HashMap<String, Result<Rc<PyRegex>, String>>> = RefCell::new(HashMap::default());
+type Compiled = Result<Arc<PyRegex>, String>;
+
+/// Specs use a few dozen patterns thousands of times: each is compiled
+/// once, by whichever thread asks first (`precompile` asks from a spare
+/// core while the IR is built); a thread asking for a pattern being
+/// compiled waits for it rather than compiling it again.
+fn cell(pattern: &str) -> Arc<OnceLock<Compiled>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<OnceLock<Compiled>>>>> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(hit) = cache.get(pattern) {
+        return hit.clone();
+    }
+    // Bounded, for long-running hosts fed many specs (a fuzzer).
+    if cache.len() >= 1024 {
+        cache.clear();
+    }
+    cache.entry(pattern.to_string()).or_default().clone()
 }
 
 impl PyRegex {
-    pub fn new(pattern: &str) -> Result<Rc<PyRegex>, String> {
-        if let Some(hit) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
-            return hit;
+    pub fn new(pattern: &str) -> Compiled {
+        cell(pattern)
+            .get_or_init(|| {
+                // No full DFA: building one is most of a compile, and a
+                // pattern matches a handful of example strings at most.
+                fancy_regex::RegexBuilder::new(&format!(r"\A(?:{})", translate(pattern)))
+                    .delegate_dfa_size_limit(0)
+                    .build()
+                    .map(|r| Arc::new(PyRegex(r)))
+                    .map_err(|e| e.to_string())
+            })
+            .clone()
+    }
+
+    /// Compile `patterns` on a thread of their own, for later `new` calls
+    /// to find ready: compiling a pattern costs as much as type-checking
+    /// a few hundred fields, and the IR build leaves a core idle.
+    pub fn precompile(patterns: Vec<String>) {
+        if patterns.is_empty() {
+            return;
         }
-        let compiled = Regex::new(&format!(r"\A(?:{})", translate(pattern)))
-            .map(|r| Rc::new(PyRegex(r)))
-            .map_err(|e| e.to_string());
-        CACHE.with(|c| {
-            let mut cache = c.borrow_mut();
-            // Bounded, for long-running hosts fed many specs (a fuzzer).
-            if cache.len() >= 1024 {
-                cache.clear();
+        // No thread to be had: each pattern is compiled when first asked for.
+        let _ = std::thread::Builder::new().spawn(move || {
+            for p in patterns {
+                let _ = PyRegex::new(&p);
             }
-            cache.insert(pattern.to_string(), compiled.clone())
         });
-        compiled
     }
 
     /// `re.match(pattern, text) is not None`.

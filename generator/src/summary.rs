@@ -33,13 +33,24 @@ fn constant(w: &mut Writer, c: &Constant) {
     }
 }
 
+/// `api.qualified_name(t)` as a JSON string, written without making it.
+fn qualified(w: &mut Writer, api: &Api, t: &DataType) {
+    let (ns, name) = match t {
+        DataType::Struct(id) => (&api.struct_(*id).namespace, &api.struct_(*id).name),
+        DataType::Union(id) => (&api.union(*id).namespace, &api.union(*id).name),
+        DataType::Alias(id) => (&api.alias(*id).namespace, &api.alias(*id).name),
+        _ => return w.str(""),
+    };
+    w.str_parts(&[ns, ".", name]);
+}
+
 fn data_type(w: &mut Writer, api: &Api, t: &DataType) {
     w.begin_object();
     match t {
         DataType::Struct(_) | DataType::Union(_) | DataType::Alias(_) => {
             w.key("kind").str("ref");
-            w.key("name")
-                .str(&api.qualified_name(t).unwrap_or_default());
+            w.key("name");
+            qualified(w, api, t);
         }
         DataType::Nullable(inner) => {
             w.key("kind").str("Nullable");
@@ -219,10 +230,7 @@ fn struct_(w: &mut Writer, api: &Api, s: &Struct) {
     }
     w.end_array();
     match parent {
-        Some(p) => w.key("parent").str(
-            &api.qualified_name(&DataType::Struct(*p))
-                .unwrap_or_default(),
-        ),
+        Some(p) => qualified(w.key("parent"), api, &DataType::Struct(*p)),
         None => w.key("parent").raw("null"),
     }
     if let Some(subs) = subtypes {
@@ -230,10 +238,7 @@ fn struct_(w: &mut Writer, api: &Api, s: &Struct) {
         for (tag, id) in &subs.tags {
             w.begin_object();
             w.key("tag").str(tag);
-            w.key("type").str(
-                &api.qualified_name(&DataType::Struct(*id))
-                    .unwrap_or_default(),
-            );
+            qualified(w.key("type"), api, &DataType::Struct(*id));
             w.end_object();
         }
         w.end_array();
@@ -256,9 +261,7 @@ fn union(w: &mut Writer, api: &Api, u: &Union) {
     w.key("closed").bool(*closed);
     doc(w, d);
     match parent {
-        Some(p) => w
-            .key("parent")
-            .str(&api.qualified_name(&DataType::Union(*p)).unwrap_or_default()),
+        Some(p) => qualified(w.key("parent"), api, &DataType::Union(*p)),
         None => w.key("parent").raw("null"),
     }
     w.key("variants").begin_array();
@@ -330,67 +333,117 @@ fn route(w: &mut Writer, api: &Api, r: &Route) {
     w.end_object();
 }
 
-/// The IR summary of a whole API, as text.
+/// The IR summary of a whole API, as text. The namespaces are written in
+/// two runs on two threads (the text is a few MB), joined in order.
 pub fn summary(api: &Api) -> String {
+    let all: Vec<(&String, &Namespace)> = api.namespaces.iter().collect();
+    let weight = |ns: &Namespace| {
+        let fields: usize = ns
+            .structs
+            .iter()
+            .map(|id| api.struct_(*id).fields.len())
+            .sum();
+        let variants: usize = ns
+            .unions
+            .iter()
+            .map(|id| api.union(*id).variants.len())
+            .sum();
+        1 + fields + variants + 3 * ns.routes.len() + ns.aliases.len()
+    };
+    let weights: Vec<usize> = all.iter().map(|(_, ns)| weight(ns)).collect();
+    let total: usize = weights.iter().sum();
+    // Split where the two runs' weights differ least.
+    let mut before: usize = 0;
+    let split = (0..=all.len())
+        .min_by_key(|&i| {
+            let d = (2 * before).abs_diff(total);
+            before += weights.get(i).copied().unwrap_or(0);
+            d
+        })
+        .unwrap_or(0);
+    let (head, tail) = all.split_at(split);
+    let run = |part: &[(&String, &Namespace)], after_items: bool| {
+        // Inside the top-level object and its "namespaces" object.
+        let mut w = Writer::within(&[true, after_items], 1 << 21);
+        for (name, ns) in part {
+            namespace(&mut w, api, name, ns);
+        }
+        w
+    };
+    let (first, second) = std::thread::scope(|s| {
+        let spawned = std::thread::Builder::new()
+            .spawn_scoped(s, || run(tail, !head.is_empty()))
+            .ok();
+        let first = run(head, false);
+        let second = match spawned {
+            Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            // No thread to be had: both runs here.
+            None => run(tail, !head.is_empty()),
+        };
+        (first, second)
+    });
     let mut w = Writer::new();
     w.begin_object();
     w.key("namespaces").begin_object();
-    for (name, ns) in &api.namespaces {
-        let Namespace {
-            name: _,
-            doc: d,
-            structs,
-            unions,
-            aliases,
-            routes,
-            imports: _,
-        } = ns;
-        w.key(name).begin_object();
-        w.key("aliases").begin_object();
-        for id in aliases {
-            let a = api.alias(*id);
-            w.key(&a.name).begin_object();
-            doc(&mut w, &a.doc);
-            w.key("type");
-            data_type(&mut w, api, &a.data_type);
-            w.end_object();
-        }
-        w.end_object();
-        doc(&mut w, d);
-        // Sorted as Python sorts the keys: as whole strings.
-        let mut keyed: Vec<(String, RouteId)> = routes
-            .iter()
-            .map(|id| {
-                let r = api.route(*id);
-                (format!("{}:{}", r.name, r.version), *id)
-            })
-            .collect();
-        keyed.sort();
-        w.key("routes").begin_object();
-        for (key, id) in &keyed {
-            w.key(key);
-            route(&mut w, api, api.route(*id));
-        }
-        w.end_object();
-        w.key("structs").begin_object();
-        for id in structs {
-            w.key(&api.struct_(*id).name);
-            struct_(&mut w, api, api.struct_(*id));
-        }
-        w.end_object();
-        w.key("unions").begin_object();
-        for id in unions {
-            w.key(&api.union(*id).name);
-            union(&mut w, api, api.union(*id));
-        }
-        w.end_object();
-        w.end_object();
-    }
+    w.splice(first);
+    w.splice(second);
     w.end_object();
     w.end_object();
     let mut out = w.finish();
     out.push('\n');
     out
+}
+
+fn namespace(w: &mut Writer, api: &Api, name: &str, ns: &Namespace) {
+    let Namespace {
+        name: _,
+        doc: d,
+        structs,
+        unions,
+        aliases,
+        routes,
+        imports: _,
+    } = ns;
+    w.key(name).begin_object();
+    w.key("aliases").begin_object();
+    for id in aliases {
+        let a = api.alias(*id);
+        w.key(&a.name).begin_object();
+        doc(w, &a.doc);
+        w.key("type");
+        data_type(w, api, &a.data_type);
+        w.end_object();
+    }
+    w.end_object();
+    doc(w, d);
+    // Sorted as Python sorts the keys: as whole strings.
+    let mut keyed: Vec<(String, RouteId)> = routes
+        .iter()
+        .map(|id| {
+            let r = api.route(*id);
+            (format!("{}:{}", r.name, r.version), *id)
+        })
+        .collect();
+    keyed.sort();
+    w.key("routes").begin_object();
+    for (key, id) in &keyed {
+        w.key(key);
+        route(w, api, api.route(*id));
+    }
+    w.end_object();
+    w.key("structs").begin_object();
+    for id in structs {
+        w.key(&api.struct_(*id).name);
+        struct_(w, api, api.struct_(*id));
+    }
+    w.end_object();
+    w.key("unions").begin_object();
+    for id in unions {
+        w.key(&api.union(*id).name);
+        union(w, api, api.union(*id));
+    }
+    w.end_object();
+    w.end_object();
 }
 
 /// Every example of every data type, one JSON object a line, in the form of

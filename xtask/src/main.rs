@@ -30,8 +30,9 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     match cmd.as_str() {
-        "summary" => front_end(rest, |api| write_out(&stone::summary::summary(api))),
-        "examples" => front_end(rest, |api| write_out(&stone::summary::examples_jsonl(api))),
+        // The summary reads no examples: it is written while they are checked.
+        "summary" => front_end(rest, true, stone::summary::summary),
+        "examples" => front_end(rest, false, stone::summary::examples_jsonl),
         "bench" => bench::run(rest),
         "diff" => diff::run(rest),
         "regen" => regen::run(rest),
@@ -44,10 +45,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Compile a spec set and hand its IR to `print`; on a bad spec, print the
-/// first error as JSON on stdout (as Stone's script does), every error with
-/// its source line on stderr, and exit 1.
-fn front_end(specs: &[String], print: impl FnOnce(&stone::ir::Api)) -> ExitCode {
+/// Compile a spec set and print what `render` makes of its IR (`early`:
+/// made before the examples are built, see `stone::compile_with`); on a
+/// bad spec, print the first error as JSON on stdout (as Stone's script
+/// does), every error with its source line on stderr, and exit 1.
+fn front_end(specs: &[String], early: bool, render: fn(&stone::ir::Api) -> String) -> ExitCode {
     if specs.is_empty() {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
@@ -59,9 +61,17 @@ fn front_end(specs: &[String], print: impl FnOnce(&stone::ir::Api)) -> ExitCode 
             return ExitCode::from(2);
         }
     };
-    match stone::compile(&files) {
-        Ok(api) => {
-            print(&api);
+    let compiled = if early {
+        stone::compile_with(&files, render)
+    } else {
+        stone::compile(&files).map(|api| {
+            let text = render(&api);
+            (api, text)
+        })
+    };
+    match compiled {
+        Ok((api, text)) => {
+            write_out(&text);
             // The process ends here: freeing the IR piece by piece would
             // only cost time.
             std::mem::forget(api);

@@ -31,6 +31,8 @@ pub struct Lexed {
     /// String literal start offset -> value.
     /// String literals' values by start offset, in order.
     pub strings: Vec<(usize, String)>,
+    /// A bracket or parenthesis is still open at the end.
+    pub open_at_end: bool,
 }
 
 /// Brackets or blocks nested deeper than this are an error. Real specs nest
@@ -141,11 +143,31 @@ pub fn string_value(raw_inner: &str, cur_indent: i64) -> String {
     } else {
         raw_inner
     };
-    let indent = " ".repeat((cur_indent.max(0) * 4) as usize);
+    // Real blocks nest a few levels: no allocation for their indentation.
+    const SPACES: &str = "                                                                ";
+    let width = (cur_indent.max(0) * 4) as usize;
+    let deep;
+    let indent: &str = match SPACES.get(..width) {
+        Some(spaces) => spaces,
+        None => {
+            deep = " ".repeat(width);
+            &deep
+        }
+    };
     // The common case, only `\n` breaks: one pass, one allocation.
+    // Only a control character or a non-ASCII one can be another break
+    // (a branch-free scan by blocks first; the exact test when it finds one).
+    let suspect = |b: &u8| (*b < 0x20 && *b != b'\n' && *b != b'\t') || *b >= 0x80;
     let other_breaks = s
-        .bytes()
-        .any(|b| matches!(b, b'\r' | 0x0b | 0x0c | 0x1c..=0x1e | 0x85 | 0xa8 | 0xa9));
+        .as_bytes()
+        .chunks(32)
+        .any(|block| block.iter().fold(false, |seen, b| seen | suspect(b)))
+        && s.chars().any(|c| {
+            matches!(
+                c,
+                '\r' | '\u{b}' | '\u{c}' | '\u{1c}'..='\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+            )
+        });
     if !other_breaks {
         let body = s.strip_suffix('\n').unwrap_or(s);
         let mut out = String::with_capacity(body.len());
@@ -153,7 +175,15 @@ pub fn string_value(raw_inner: &str, cur_indent: i64) -> String {
             if i > 0 {
                 out.push('\n');
             }
-            match line.find(indent.as_str()).filter(|_| !indent.is_empty()) {
+            // Usually the indentation starts the line: no search needed.
+            let at = if indent.is_empty() {
+                None
+            } else if line.starts_with(indent) {
+                Some(0)
+            } else {
+                line.find(indent)
+            };
+            match at {
                 Some(at) => {
                     out.push_str(&line[..at]);
                     out.push_str(&line[at + indent.len()..]);
@@ -165,7 +195,7 @@ pub fn string_value(raw_inner: &str, cur_indent: i64) -> String {
     }
     split_py_lines(s)
         .into_iter()
-        .map(|l| l.replacen(&indent, "", 1))
+        .map(|l| l.replacen(indent, "", 1))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -212,12 +242,25 @@ impl<'a> Lexer<'a> {
         if next >= self.data.len() {
             return None;
         }
-        let line = self.data[next..].split('\n').next().unwrap_or("");
-        let stripped = line.trim_start_matches(is_py_space);
-        if stripped.is_empty() || stripped.starts_with('#') {
-            return None;
-        }
-        let indent = (line.chars().count() - stripped.chars().count()) as i64;
+        let bytes = &self.data.as_bytes()[next..];
+        let spaces = bytes.iter().take_while(|&&b| b == b' ').count();
+        let indent = match bytes.get(spaces) {
+            // The common case: spaces, then a visible ASCII character.
+            Some(&b) if b.is_ascii_graphic() => {
+                if b == b'#' {
+                    return None;
+                }
+                spaces as i64
+            }
+            _ => {
+                let line = self.data[next..].split('\n').next().unwrap_or("");
+                let stripped = line.trim_start_matches(is_py_space);
+                if stripped.is_empty() || stripped.starts_with('#') {
+                    return None;
+                }
+                (line.chars().count() - stripped.chars().count()) as i64
+            }
+        };
         if indent % 4 > 0 {
             self.error("Indent is not divisible by 4.".into(), self.line, next);
             return None;
@@ -257,7 +300,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn newline_run(&mut self, start: usize, end: usize, token_line: u32, emit: bool) {
-        self.line += self.data[start..end].matches('\n').count() as u32;
+        self.line += count_newlines(&self.data[start..end]);
         if self.parens > 0 {
             self.check_continuation(end);
         } else {
@@ -271,11 +314,20 @@ impl<'a> Lexer<'a> {
     fn run(mut self) -> Lexed {
         while self.pos < self.data.len() {
             let rest = self.rest();
-            let c = rest.chars().next().unwrap_or('\0');
+            let b = rest.as_bytes()[0];
+            let c = if b.is_ascii() {
+                char::from(b)
+            } else {
+                rest.chars().next().unwrap_or('\0')
+            };
             let start = self.pos;
             let line = self.line;
             if c == ' ' || c == '\t' {
-                self.pos += 1;
+                // A whole run at once (indentation is most of the spaces).
+                self.pos += rest
+                    .bytes()
+                    .take_while(|&b| b == b' ' || b == b'\t')
+                    .count();
                 continue;
             }
             if c == '(' || c == ')' {
@@ -295,8 +347,14 @@ impl<'a> Lexer<'a> {
                 );
                 continue;
             }
-            let prev_is_word = self.data[..start].chars().next_back().is_some_and(is_word);
-            if !prev_is_word {
+            // Only `true`, `false` and `null` start with these.
+            let may_be_literal = matches!(c, 't' | 'f' | 'n');
+            let prev_is_word = || match start.checked_sub(1).map(|i| self.data.as_bytes()[i]) {
+                None => false,
+                Some(p) if p.is_ascii() => p.is_ascii_alphanumeric() || p == b'_',
+                Some(_) => self.data[..start].chars().next_back().is_some_and(is_word),
+            };
+            if may_be_literal && !prev_is_word() {
                 let literal = [("true", "BOOLEAN"), ("false", "BOOLEAN"), ("null", "NULL")]
                     .into_iter()
                     .find(|(w, _)| {
@@ -310,13 +368,17 @@ impl<'a> Lexer<'a> {
             }
             if c.is_ascii_alphabetic() || c == '_' {
                 let len = rest
-                    .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'))
+                    .bytes()
+                    .position(|ch| !(ch.is_ascii_alphanumeric() || ch == b'_' || ch == b'-'))
                     .unwrap_or(rest.len());
                 let word = &rest[..len];
                 let mut kind = "ID";
-                if let Some((_, k)) = KEYWORDS.iter().find(|(w, _)| *w == word) {
-                    if !(word == "annotation_type" && self.cur_indent > 0) {
-                        kind = k;
+                // Every keyword starts with a lower-case letter from a to u.
+                if matches!(b, b'a'..=b'u') {
+                    if let Some((_, k)) = KEYWORDS.iter().find(|(w, _)| *w == word) {
+                        if !(word == "annotation_type" && self.cur_indent > 0) {
+                            kind = k;
+                        }
                     }
                 }
                 self.pos += len;
@@ -345,7 +407,7 @@ impl<'a> Lexer<'a> {
                 if let Some(len) = string_len(rest) {
                     let raw = &rest[..len];
                     let value = string_value(&raw[1..len - 1], self.cur_indent);
-                    self.line += raw.matches('\n').count() as u32;
+                    self.line += count_newlines(raw);
                     self.pos += len;
                     self.push("STRING", start, self.pos, line);
                     self.out.strings.push((start, value));
@@ -412,6 +474,7 @@ impl<'a> Lexer<'a> {
             );
             self.pos += c.len_utf8();
         }
+        self.out.open_at_end = self.parens > 0 || self.brackets > 0;
         if self.cur_indent > 0 {
             let end = self.data.len();
             if self.out.tokens.last().is_some_and(|t| t.kind != "NEWLINE") {
@@ -489,20 +552,27 @@ fn number_len(s: &str) -> Option<(usize, bool)> {
     Some((i, false))
 }
 
-/// `\"([^\\"]|(\\.))*\"`: an escape never takes a line break.
+/// `\"([^\\"]|(\\.))*\"`: an escape never takes a line break. (Bytes
+/// suffice: every byte of a multi-byte character is above ASCII, and an
+/// escape followed by one is never a line break.)
 fn string_len(s: &str) -> Option<usize> {
-    let mut chars = s.char_indices().skip(1);
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => return Some(i + 1),
-            '\\' => match chars.next() {
-                Some((_, '\n')) | None => return None,
-                Some(_) => {}
-            },
-            _ => {}
+    let b = s.as_bytes();
+    let mut i = 1;
+    while let Some(at) = b[i..].iter().position(|&c| c == b'"' || c == b'\\') {
+        i += at;
+        if b[i] == b'"' {
+            return Some(i + 1);
+        }
+        match b.get(i + 1) {
+            Some(b'\n') | None => return None,
+            Some(_) => i += 2,
         }
     }
     None
+}
+
+fn count_newlines(s: &str) -> u32 {
+    s.bytes().filter(|&b| b == b'\n').count() as u32
 }
 
 /// Tokenize `data` (the file text with Stone's extra trailing newline);

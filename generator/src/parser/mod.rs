@@ -1,6 +1,7 @@
 //! Text -> AST. The only module that knows pest.
 
 mod lexer;
+pub mod pieces;
 
 pub use lexer::MAX_NESTING;
 
@@ -30,7 +31,8 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
     // Stone appends a line break so that the last line always ends.
     let data = format!("{text}\n");
     let mut lexed = lexer::lex(&data, false);
-    let index = LineIndex::new(&data);
+    // Only errors need this index: the AST's positions come from pest's.
+    let index = || LineIndex::new(&data);
     let mut errors: Vec<Diagnostic> = lexed
         .errors
         .iter()
@@ -38,7 +40,7 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
             Diagnostic::new(
                 Pos {
                     line: *line,
-                    ..index.pos(file, *offset)
+                    ..index().pos(file, *offset)
                 },
                 msg.clone(),
             )
@@ -59,14 +61,14 @@ pub fn parse_file(file: u32, text: &str) -> Result<File, Vec<Diagnostic>> {
                 pest::error::InputLocation::Span((s, _)) => s,
             };
             let tokens = lexer::lex(&data, true);
-            errors.push(unexpected_token(file, &data, &tokens, &index, offset));
+            errors.push(unexpected_token(file, &data, &tokens, &index(), offset));
             Err(errors)
         }
         Ok(mut pairs) => {
             let spec = pairs.next().expect("spec rule");
             let mut b = Builder {
                 file,
-                index: &index,
+                lines_before: 0,
                 strings: std::mem::take(&mut lexed.strings),
                 anonymous: vec![],
                 errors: vec![],
@@ -125,9 +127,10 @@ fn unexpected_token(
     }
 }
 
-struct Builder<'a> {
+struct Builder {
     file: u32,
-    index: &'a LineIndex<'a>,
+    /// Lines of the file before the text pest parses (see `pieces`).
+    lines_before: u32,
     /// String literals' values by offset, moved out as the AST takes them.
     strings: Vec<(usize, String)>,
     /// Nameless types defined in fields, in the order Stone appends them.
@@ -139,9 +142,16 @@ struct Builder<'a> {
 type P<'i> = Pair<'i, Rule>;
 type Inner<'i> = std::iter::Peekable<pest::iterators::Pairs<'i, Rule>>;
 
-impl Builder<'_> {
+impl Builder {
     fn pos(&self, p: &P) -> Pos {
-        self.index.pos(self.file, p.as_span().start())
+        // pest indexes the lines of its input anyway: its line and column
+        // (in characters, from 1) are the ones Stone reports.
+        let (line, col) = p.line_col();
+        Pos {
+            file: self.file,
+            line: self.lines_before + line as u32,
+            col: col as u32,
+        }
     }
 
     fn error(&mut self, pos: Pos, msg: String) {
@@ -270,11 +280,14 @@ impl Builder<'_> {
     fn doc(&mut self, p: P) -> String {
         // `p_docstring_string`: trailing white space goes from every line.
         let value = self.string(p.into_inner().peekable().next().expect("doc string"));
-        value
-            .split('\n')
-            .map(|l| l.trim_end())
-            .collect::<Vec<_>>()
-            .join("\n")
+        let mut out = String::with_capacity(value.len());
+        for (i, line) in value.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(line.trim_end());
+        }
+        out
     }
 
     fn string(&mut self, p: P) -> String {

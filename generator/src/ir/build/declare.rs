@@ -5,6 +5,15 @@ use super::*;
 /// Stone's canonical form of a name: without `_` and `/`, lower case, with
 /// the namespace appended. Two items with the same canonical name clash.
 fn canonical_name(name: &str, ns: &str) -> String {
+    // Names are ASCII in practice: byte-wise lower case is the same there,
+    // without Unicode case tables.
+    if name.is_ascii() && ns.is_ascii() {
+        let lower = |b: u8| char::from(b.to_ascii_lowercase());
+        let mut s = String::with_capacity(name.len() + ns.len());
+        s.extend(name.bytes().filter(|b| *b != b'_' && *b != b'/').map(lower));
+        s.extend(ns.bytes().filter(|b| *b != b'_').map(lower));
+        return s;
+    }
     let mut s: String = name
         .chars()
         .filter(|c| *c != '_' && *c != '/')

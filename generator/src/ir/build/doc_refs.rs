@@ -5,9 +5,35 @@ use super::*;
 use fancy_regex::Regex;
 use std::sync::OnceLock;
 
-fn doc_ref_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r":(?P<tag>[A-z]+):`(?P<val>.*?)`").expect("valid regex"))
+/// The references in a doc, as `(tag, value)`: the matches of Stone's
+/// ``:(?P<tag>[A-z]+):`(?P<val>.*?)` `` in order, found by hand (a regex
+/// search with captures cost more than the rest of the pass). `[A-z]` is
+/// the ASCII range `A`..=`z`, which holds `` ` `` but not `:`, so a tag is
+/// the longest run of those bytes; `.` stops at a line break.
+fn doc_refs(doc: &str) -> impl Iterator<Item = (&str, &str)> {
+    let b = doc.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(at) = b[from..].iter().position(|&c| c == b':') {
+            let s = from + at;
+            let tag_end = s
+                + 1
+                + b[s + 1..]
+                    .iter()
+                    .take_while(|c| (b'A'..=b'z').contains(c))
+                    .count();
+            if tag_end > s + 1 && b[tag_end..].starts_with(b":`") {
+                let val_start = tag_end + 2;
+                let close = b[val_start..].iter().position(|&c| c == b'`' || c == b'\n');
+                if let Some(len) = close.filter(|&l| b[val_start + l] == b'`') {
+                    from = val_start + len + 1;
+                    return Some((&doc[s + 1..tag_end], &doc[val_start..val_start + len]));
+                }
+            }
+            from = s + 1;
+        }
+        None
+    })
 }
 
 fn doc_val_re() -> &'static Regex {
@@ -29,68 +55,45 @@ fn py_int(s: &str) -> Option<u32> {
 }
 
 impl Builder<'_> {
-    pub(super) fn validate_doc_refs(&mut self) {
-        for ns in self.ns_order.clone() {
+    /// The pass's results in order; it reads the IR only.
+    pub(super) fn doc_ref_results(&self) -> Vec<R<()>> {
+        let mut results = vec![];
+        for ns in &self.ns_order {
             if ns == "stone_cfg" {
                 continue;
             }
-            let nb = &self.ns[&ns];
-            let (types, routes) = (nb.types.clone(), nb.routes.clone());
-            for key in types {
-                let (doc, pos, fields) = match key {
+            let nb = &self.ns[ns];
+            // A reference needs a backtick: most docs have none.
+            let mut check = |doc: &Option<String>, pos: Pos, context: Option<TypeKey>| {
+                if let Some(doc) = doc.as_deref().filter(|d| d.contains('`')) {
+                    let at = Pos::line_start(pos.file, pos.line + 1);
+                    results.push(self.check_doc(ns, &populate::doc_unwrap(doc), at, context));
+                }
+            };
+            for &key in &nb.types {
+                match key {
                     TypeKey::S(id) => {
                         let s = self.api.struct_(id);
-                        (
-                            s.doc.clone(),
-                            s.pos,
-                            s.fields
-                                .iter()
-                                .map(|f| (f.doc.clone(), f.pos))
-                                .collect::<Vec<_>>(),
-                        )
+                        check(&s.doc, s.pos, Some(key));
+                        for f in &s.fields {
+                            check(&f.doc, f.pos, Some(key));
+                        }
                     }
                     TypeKey::U(id) => {
                         let u = self.api.union(id);
-                        (
-                            u.doc.clone(),
-                            u.pos,
-                            u.variants
-                                .iter()
-                                .map(|f| (f.doc.clone(), f.pos))
-                                .collect::<Vec<_>>(),
-                        )
+                        check(&u.doc, u.pos, Some(key));
+                        for f in &u.variants {
+                            check(&f.doc, f.pos, Some(key));
+                        }
                     }
-                };
-                let mut docs = vec![(doc, pos)];
-                docs.extend(fields);
-                for (doc, pos) in docs {
-                    // A reference needs a backtick: most docs have none.
-                    let Some(doc) = doc
-                        .filter(|d| d.contains('`'))
-                        .map(|d| populate::doc_unwrap(&d))
-                    else {
-                        continue;
-                    };
-                    let at = Pos::line_start(pos.file, pos.line + 1);
-                    let r = self.check_doc(&ns, &doc, at, Some(key));
-                    self.record(r);
                 }
             }
-            for id in routes {
+            for &id in &nb.routes {
                 let route = self.api.route(id);
-                let Some(doc) = route
-                    .doc
-                    .as_deref()
-                    .filter(|d| d.contains('`'))
-                    .map(populate::doc_unwrap)
-                else {
-                    continue;
-                };
-                let at = Pos::line_start(route.pos.file, route.pos.line + 1);
-                let r = self.check_doc(&ns, &doc, at, None);
-                self.record(r);
+                check(&route.doc, route.pos, None);
             }
         }
+        results
     }
 
     fn field_names(&self, t: &DataType) -> Option<Vec<String>> {
@@ -125,10 +128,7 @@ impl Builder<'_> {
     fn check_doc(&self, ns: &str, doc: &str, at: Pos, context: Option<TypeKey>) -> R<()> {
         let err = |m: String| Diagnostic::new(at, m);
         let env = self.env(ns);
-        for caps in doc_ref_re().captures_iter(doc) {
-            let Ok(caps) = caps else { break };
-            let tag = caps.name("tag").map_or("", |m| m.as_str());
-            let val = caps.name("val").map_or("", |m| m.as_str());
+        for (tag, val) in doc_refs(doc) {
             match tag {
                 "field" => {
                     let names = if let Some((type_name, field_name)) = val.split_once('.') {

@@ -24,8 +24,13 @@ fn lit_json(l: &Literal) -> Value {
     }
 }
 
+/// Errors found checking examples, and each type's examples (or error).
+pub(super) type ExampleResults = (Vec<Diagnostic>, Vec<(TypeKey, R<Vec<Example>>)>);
+
 impl Builder<'_> {
-    pub(super) fn populate_examples(&mut self) {
+    /// The examples of every type, or the errors found checking them; it
+    /// reads the IR only (`apply_examples` stores them).
+    pub(super) fn example_results(&self) -> ExampleResults {
         let mut errors = vec![];
         let mut results = vec![];
         {
@@ -57,6 +62,10 @@ impl Builder<'_> {
                 }
             }
         }
+        (errors, results)
+    }
+
+    pub(super) fn apply_examples(&mut self, (errors, results): ExampleResults) {
         self.errors.extend(errors);
         for (key, r) in results {
             if let Some(list) = self.record(r) {

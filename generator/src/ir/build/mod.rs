@@ -176,6 +176,19 @@ pub(crate) struct Builder<'a> {
 
 /// Build the IR of a spec set from its parsed files (in file order).
 pub fn build_api(files: &[SourceFile], asts: Vec<(u32, ast::File)>) -> Result<Api, SpecErrors> {
+    build_api_with(files, asts, |_| ()).map(|(api, ())| api)
+}
+
+/// `build_api`, handing the IR to `early` as soon as all of it but the
+/// examples is built: `early` runs on a thread of its own while the last
+/// checks (examples, doc references, redactors) run, and its result is
+/// returned with the IR if they pass. `early` must not read examples
+/// (they are empty then); the summary does not.
+pub fn build_api_with<T: Send>(
+    files: &[SourceFile],
+    asts: Vec<(u32, ast::File)>,
+    early: impl FnOnce(&Api) -> T + Send,
+) -> Result<(Api, T), SpecErrors> {
     let mut b = Builder {
         files,
         api: Api::default(),
@@ -196,16 +209,20 @@ pub fn build_api(files: &[SourceFile], asts: Vec<(u32, ast::File)>) -> Result<Ap
         in_progress: HashSet::default(),
         errors: vec![],
     };
-    b.run(asts).map_err(|()| {
+    let early = b.run(asts, early).map_err(|()| {
         SpecErrors::from_ordered(std::mem::take(&mut b.errors)).expect("errors were recorded")
     })?;
-    Ok(b.api)
+    Ok((b.api, early))
 }
 
 type R<T> = Result<T, Diagnostic>;
 
 impl<'a> Builder<'a> {
-    fn run(&mut self, asts: Vec<(u32, ast::File)>) -> Result<(), ()> {
+    fn run<T: Send>(
+        &mut self,
+        asts: Vec<(u32, ast::File)>,
+        early: impl FnOnce(&Api) -> T + Send,
+    ) -> Result<T, ()> {
         let imports = self.declare_all(asts);
         self.phase_end()?;
         self.add_imports(&imports);
@@ -220,14 +237,41 @@ impl<'a> Builder<'a> {
         self.phase_end()?;
         self.populate_routes();
         self.phase_end()?;
-        self.populate_examples();
-        self.phase_end()?;
-        self.validate_doc_refs();
-        self.phase_end()?;
-        self.validate_redactors();
-        self.phase_end()?;
+        // The last three passes only check (and the first finds examples):
+        // the rest of the IR is final, so `early` can read it meanwhile.
+        // They run together, their errors are taken in pass order after.
         self.normalize();
-        Ok(())
+        let early = std::sync::Mutex::new(Some(early));
+        let take = || early.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let (examples, doc_refs, redactors, early_out) = std::thread::scope(|s| {
+            let api = &self.api;
+            let spawned = std::thread::Builder::new()
+                .spawn_scoped(s, || take().map(|f| f(api)))
+                .ok();
+            let examples = self.example_results();
+            let doc_refs = self.doc_ref_results();
+            let redactors = self.redactor_results();
+            let out =
+                spawned.and_then(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            // No thread to be had: `early` runs here.
+            (
+                examples,
+                doc_refs,
+                redactors,
+                out.or_else(|| take().map(|f| f(api))),
+            )
+        });
+        self.apply_examples(examples);
+        self.phase_end()?;
+        for r in doc_refs {
+            self.record(r);
+        }
+        self.phase_end()?;
+        for r in redactors {
+            self.record(r);
+        }
+        self.phase_end()?;
+        early_out.ok_or(())
     }
 
     fn phase_end(&self) -> Result<(), ()> {
@@ -302,8 +346,8 @@ impl<'a> Builder<'a> {
 
     /// Stone's `normalize`: namespaces, types, aliases and routes sorted.
     fn normalize(&mut self) {
-        for name in self.ns_order.clone() {
-            let Some(nb) = self.ns.remove(&name) else {
+        for name in &self.ns_order {
+            let Some(nb) = self.ns.get(name) else {
                 continue;
             };
             if name == "stone_cfg" {
@@ -333,7 +377,7 @@ impl<'a> Builder<'a> {
                 name.clone(),
                 Namespace {
                     name: name.clone(),
-                    doc: nb.doc,
+                    doc: nb.doc.clone(),
                     structs,
                     unions,
                     aliases,

@@ -3,49 +3,55 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(super) fn validate_redactors(&mut self) {
-        for ns in self.ns_order.clone() {
+    /// The pass's results in order; it reads the IR only.
+    pub(super) fn redactor_results(&self) -> Vec<R<()>> {
+        let mut results = vec![];
+        for ns in &self.ns_order {
             if ns == "stone_cfg" {
                 continue;
             }
-            let nb = &self.ns[&ns];
-            let (types, aliases) = (nb.types.clone(), nb.aliases.clone());
-            for key in types {
-                let fields: Vec<(String, Pos, DataType)> = match key {
-                    TypeKey::S(id) => self
-                        .api
-                        .struct_(id)
-                        .fields
-                        .iter()
-                        .filter(|f| f.redactor.is_some())
-                        .map(|f| (f.name.clone(), f.pos, f.data_type.clone()))
-                        .collect(),
-                    TypeKey::U(id) => self
-                        .api
-                        .union(id)
-                        .variants
-                        .iter()
-                        .filter(|f| f.redactor.is_some())
-                        .map(|f| (f.name.clone(), f.pos, f.data_type.clone()))
-                        .collect(),
-                };
-                for (name, pos, dt) in fields {
-                    let r = if matches!(dt, DataType::Alias(_)) {
-                        Err(Diagnostic::new(pos, "Redactors can only be applied to alias definitions, not to alias references."))
-                    } else {
-                        self.check_redactable(&name, pos, &dt)
-                    };
-                    self.record(r);
+            let nb = &self.ns[ns];
+            let mut check = |name: &str, pos: Pos, dt: &DataType| {
+                results.push(if matches!(dt, DataType::Alias(_)) {
+                    Err(Diagnostic::new(pos, "Redactors can only be applied to alias definitions, not to alias references."))
+                } else {
+                    self.check_redactable(name, pos, dt)
+                });
+            };
+            for &key in &nb.types {
+                match key {
+                    TypeKey::S(id) => {
+                        for f in self
+                            .api
+                            .struct_(id)
+                            .fields
+                            .iter()
+                            .filter(|f| f.redactor.is_some())
+                        {
+                            check(&f.name, f.pos, &f.data_type);
+                        }
+                    }
+                    TypeKey::U(id) => {
+                        for f in self
+                            .api
+                            .union(id)
+                            .variants
+                            .iter()
+                            .filter(|f| f.redactor.is_some())
+                        {
+                            check(&f.name, f.pos, &f.data_type);
+                        }
+                    }
                 }
             }
-            for id in aliases {
+            for &id in &nb.aliases {
                 let a = self.api.alias(id);
                 if a.redactor.is_some() {
-                    let r = self.check_redactable(&a.name.clone(), a.pos, &a.data_type.clone());
-                    self.record(r);
+                    results.push(self.check_redactable(&a.name, a.pos, &a.data_type));
                 }
             }
         }
+        results
     }
 
     fn check_redactable(&self, name: &str, pos: Pos, dt: &DataType) -> R<()> {
