@@ -19,6 +19,11 @@ pub struct UploadBody(Kind);
 enum Kind {
     Bytes(Bytes),
     File(PathBuf),
+    FileRange {
+        path: PathBuf,
+        offset: u64,
+        len: u64,
+    },
     Stream(Mutex<Option<ByteStream>>),
 }
 
@@ -27,6 +32,11 @@ impl std::fmt::Debug for UploadBody {
         match &self.0 {
             Kind::Bytes(b) => write!(f, "UploadBody::Bytes({} bytes)", b.len()),
             Kind::File(p) => write!(f, "UploadBody::File({})", p.display()),
+            Kind::FileRange { path, offset, len } => write!(
+                f,
+                "UploadBody::FileRange({}, {len} bytes at {offset})",
+                path.display()
+            ),
             Kind::Stream(_) => f.write_str("UploadBody::Stream"),
         }
     }
@@ -41,6 +51,16 @@ impl UploadBody {
     pub fn file(path: impl Into<PathBuf>) -> Self {
         UploadBody(Kind::File(path.into()))
     }
+    /// `len` bytes of a file from `offset`, read as they are sent (read
+    /// again for a retry), never held whole in memory. The file ending
+    /// before them fails the request.
+    pub fn file_range(path: impl Into<PathBuf>, offset: u64, len: u64) -> Self {
+        UploadBody(Kind::FileRange {
+            path: path.into(),
+            offset,
+            len,
+        })
+    }
     /// A stream of chunks, sent as they come (not retried).
     pub fn stream(stream: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static) -> Self {
         UploadBody(Kind::Stream(Mutex::new(Some(Box::pin(stream)))))
@@ -49,6 +69,15 @@ impl UploadBody {
     /// Whether the body can be sent again.
     pub(crate) fn replayable(&self) -> bool {
         !matches!(self.0, Kind::Stream(_))
+    }
+
+    /// The size, when known before the body is sent (sent as
+    /// `Content-Length`, so that the server need not read it in chunks).
+    pub(crate) fn known_len(&self) -> Option<u64> {
+        match &self.0 {
+            Kind::FileRange { len, .. } => Some(*len),
+            _ => None,
+        }
     }
 
     /// The body for one attempt; `None` when a stream was already sent.
@@ -64,6 +93,9 @@ impl UploadBody {
                     .map_err(|source| Error::Io { route, source })?;
                 Ok(Some(reqwest::Body::wrap_stream(file_chunks(file))))
             }
+            Kind::FileRange { path, offset, len } => Ok(Some(reqwest::Body::wrap_stream(
+                range_pieces(path.clone(), *offset, *len),
+            ))),
             Kind::Stream(s) => Ok(s
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -86,6 +118,73 @@ fn file_chunks(file: tokio::fs::File) -> impl Stream<Item = std::io::Result<Byte
                 Some((Ok(Bytes::from(buf)), Some(file)))
             }
             Err(e) => Some((Err(e), None)),
+        }
+    })
+}
+
+/// How much of a file range is read at once: large enough for few
+/// system calls, small enough that many requests in flight hold little.
+const RANGE_PIECE: usize = 256 * 1024;
+
+/// `len` bytes of the file at `path` from `offset`, in pieces read on the
+/// blocking pool (a read straight into each piece: no copy through an
+/// intermediate buffer).
+fn range_pieces(
+    path: PathBuf,
+    offset: u64,
+    len: u64,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
+    struct State {
+        path: PathBuf,
+        file: Option<std::fs::File>,
+        offset: u64,
+        left: u64,
+    }
+    let state = State {
+        path,
+        file: None,
+        offset,
+        left: len,
+    };
+    fn read_piece(st: &mut State, want: usize) -> std::io::Result<Bytes> {
+        use std::io::{Read, Seek};
+        let file = match &mut st.file {
+            Some(f) => f,
+            None => {
+                let mut f = std::fs::File::open(&st.path)?;
+                f.seek(std::io::SeekFrom::Start(st.offset))?;
+                st.file.insert(f)
+            }
+        };
+        // `read_to_end` reads into the spare capacity: no zeroing first.
+        let mut buf = Vec::with_capacity(want);
+        file.by_ref().take(want as u64).read_to_end(&mut buf)?;
+        if buf.len() < want {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("{} ended before the bytes to send", st.path.display()),
+            ));
+        }
+        Ok(Bytes::from(buf))
+    }
+    futures_util::stream::unfold(Some(state), |state| async move {
+        let mut st = state?;
+        if st.left == 0 {
+            return None;
+        }
+        let want = st.left.min(RANGE_PIECE as u64) as usize;
+        let read = tokio::task::spawn_blocking(move || {
+            let piece = read_piece(&mut st, want);
+            (st, piece)
+        })
+        .await;
+        match read {
+            Ok((mut st, Ok(piece))) => {
+                st.left -= piece.len() as u64;
+                Some((Ok(piece), Some(st)))
+            }
+            Ok((_, Err(e))) => Some((Err(e), None)),
+            Err(e) => Some((Err(std::io::Error::other(e)), None)),
         }
     })
 }
