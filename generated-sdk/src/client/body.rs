@@ -139,12 +139,16 @@ fn range_pieces(
         file: Option<std::fs::File>,
         offset: u64,
         left: u64,
+        /// The last pieces handed out: one the connection has finished
+        /// with is read into again (no fresh memory, nothing to zero).
+        sent: std::collections::VecDeque<Bytes>,
     }
     let state = State {
         path,
         file: None,
         offset,
         left: len,
+        sent: Default::default(),
     };
     fn read_piece(st: &mut State, want: usize) -> std::io::Result<Bytes> {
         use std::io::{Read, Seek};
@@ -156,16 +160,34 @@ fn range_pieces(
                 st.file.insert(f)
             }
         };
-        // `read_to_end` reads into the spare capacity: no zeroing first.
-        let mut buf = Vec::with_capacity(want);
-        file.by_ref().take(want as u64).read_to_end(&mut buf)?;
-        if buf.len() < want {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
+        let reused = match st.sent.pop_front() {
+            Some(old) if old.len() >= want => old.try_into_mut().map_err(Some),
+            old => Err(old),
+        };
+        let mut buf = match reused {
+            Ok(buf) => buf,
+            Err(busy) => {
+                // Still in use (or too small): kept for later, if in use.
+                if let Some(b) = busy.filter(|b| b.len() >= want) {
+                    st.sent.push_front(b);
+                }
+                bytes::BytesMut::zeroed(want)
+            }
+        };
+        buf.truncate(want);
+        file.read_exact(&mut buf).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => std::io::Error::new(
+                e.kind(),
                 format!("{} ended before the bytes to send", st.path.display()),
-            ));
+            ),
+            _ => e,
+        })?;
+        let piece = buf.freeze();
+        st.sent.push_back(piece.clone());
+        if st.sent.len() > 3 {
+            st.sent.pop_front();
         }
-        Ok(Bytes::from(buf))
+        Ok(piece)
     }
     futures_util::stream::unfold(Some(state), |state| async move {
         let mut st = state?;
@@ -335,5 +357,42 @@ impl Stream for DownloadBody {
             .as_mut()
             .poll_next(cx)
             .map(|o| o.map(|r| r.map_err(|source| Error::Transport { route, source })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{range_pieces, RANGE_PIECE};
+    use futures_util::StreamExt;
+
+    /// A directory removed when dropped, also when the test panics.
+    struct TempDir(std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_file_range_is_read_in_pieces_and_a_short_file_is_an_error() {
+        let dir =
+            TempDir(std::env::temp_dir().join(format!("dropbox-range-{}", std::process::id())));
+        std::fs::create_dir_all(&dir.0).unwrap();
+        let path = dir.0.join("data.bin");
+        let data: Vec<u8> = (0..3 * RANGE_PIECE).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let len = RANGE_PIECE as u64 + 1000;
+        let pieces: Vec<_> = range_pieces(path.clone(), 7, len).collect().await;
+        assert_eq!(pieces.len(), 2);
+        let read: Vec<u8> = pieces
+            .into_iter()
+            .flat_map(|p| p.unwrap().to_vec())
+            .collect();
+        assert_eq!(read, &data[7..7 + len as usize]);
+        // A range past the end: an error, never fewer bytes than promised.
+        let end = data.len() as u64 - 10;
+        let last = range_pieces(path, end, 100).collect::<Vec<_>>().await;
+        let err = last.into_iter().find_map(Result::err).unwrap();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
     }
 }

@@ -328,7 +328,7 @@ type WriteResult = std::io::Result<(std::fs::File, BlockDigests, Vec<u8>)>;
 
 /// Large enough for few system calls and thread hand-offs, small enough
 /// that ranges in parallel hold little.
-const BATCH: usize = 256 * 1024;
+const BATCH: usize = 512 * 1024;
 
 impl<'a> RangeWriter<'a> {
     fn new(file: std::fs::File, at: u64, reporter: &'a Reporter) -> Self {

@@ -106,19 +106,15 @@ fn hash_range(path: &Path, offset: u64, len: u64) -> std::io::Result<Vec<[u8; 32
     let mut left = len;
     while left > 0 {
         let want = left.min(buf.len() as u64) as usize;
-        let n = match file.read(&mut buf[..want]) {
-            Ok(0) => {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
-                    "the file shrank during the upload",
-                ))
+        let piece = &mut buf[..want];
+        file.read_exact(piece).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                std::io::Error::new(e.kind(), "the file shrank during the upload")
             }
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        digests.update(&buf[..n]);
-        left -= n as u64;
+            _ => e,
+        })?;
+        digests.update(piece);
+        left -= piece.len() as u64;
     }
     Ok(digests.into_digests())
 }
