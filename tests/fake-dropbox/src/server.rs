@@ -15,13 +15,35 @@ use std::sync::Arc;
 /// Dropbox's limit for one upload request's body.
 const MAX_UPLOAD: u64 = 150 << 20;
 
+/// The most hyper reads from a connection at once: upload bodies of up to
+/// 150 MiB arrive in pieces this large (hyper's default, about 400 KiB,
+/// makes ten times the reads, allocations and pieces to keep).
+const READ_BUFFER: usize = 4 << 20;
+
 pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
-    let app = axum::Router::new().fallback(move |req: Request<Body>| {
+    // Runs until the owner aborts the task; each connection is its own task.
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, say: wait, as axum::serve does.
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
         let shared = shared.clone();
-        async move { handle(&shared, req).await }
-    });
-    // Only ends when the listener fails; the owner aborts the task.
-    let _ = axum::serve(listener, app).await;
+        let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+            let shared = shared.clone();
+            async move { Ok::<_, std::convert::Infallible>(handle(&shared, req.map(Body::new)).await) }
+        });
+        tokio::spawn(async move {
+            // A connection that fails ends alone.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .max_buf_size(READ_BUFFER)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
 fn respond(status: u16, content_type: Option<&str>, body: impl Into<Body>) -> Response<Body> {
