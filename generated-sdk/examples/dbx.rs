@@ -91,8 +91,11 @@ async fn get(
     local: &str,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let bar = ProgressBar::new(format!("get {remote}"));
+    // A range per core (at least two): each range's content is hashed as
+    // it arrives, so more ranges than cores only compete for them.
+    let ranges = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
     let options = DownloadOptions::default()
-        .with_parallel_ranges(32 << 20, 4)
+        .with_parallel_ranges(32 << 20, ranges)
         .with_progress(move |p| bar.draw(p));
     let meta = dropbox::transfer::download_file(client, remote, local, &options).await?;
     eprintln!();

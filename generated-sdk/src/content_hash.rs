@@ -24,6 +24,9 @@ pub struct ContentHasher {
     block: Sha256,
     block_len: usize,
     total: u64,
+    /// A short block went in as a digest: nothing may follow.
+    #[cfg(feature = "files")]
+    ended: bool,
 }
 
 impl std::fmt::Debug for ContentHasher {
@@ -53,29 +56,23 @@ impl ContentHasher {
         }
     }
 
-    /// Hash the next chunk of the content and return the chunk's own
-    /// `content_hash` (for an upload's append), hashing each byte once when
-    /// the chunk starts on a block boundary.
+    /// Hash the content's next `len` bytes, given as the SHA-256 of each of
+    /// their 4 MiB blocks (read elsewhere, once: an upload's chunk hashes
+    /// them for its own `content_hash` too). They must start on a block
+    /// boundary, and a short last block ends the content: false, with
+    /// nothing hashed, when the bytes before did not end a block or
+    /// already ended the content.
     #[cfg(feature = "files")]
-    pub(crate) fn update_chunk(&mut self, chunk: &[u8]) -> String {
-        if self.block_len != 0 {
-            self.update(chunk);
-            return content_hash(chunk);
+    pub(crate) fn update_blocks(&mut self, digests: &[[u8; 32]], len: u64) -> bool {
+        if self.block_len != 0 || self.ended {
+            return false;
         }
-        let mut own = Sha256::new();
-        for block in chunk.chunks(BLOCK_SIZE) {
-            if block.len() == BLOCK_SIZE {
-                let digest = Sha256::digest(block);
-                self.overall.update(digest);
-                own.update(digest);
-                self.total += BLOCK_SIZE as u64;
-            } else {
-                // The last, short block stays open: more content may follow.
-                self.update(block);
-                own.update(Sha256::digest(block));
-            }
+        for d in digests {
+            self.overall.update(d);
         }
-        hex(&own.finalize())
+        self.total += len;
+        self.ended = !len.is_multiple_of(BLOCK_SIZE as u64);
+        true
     }
 
     /// How many bytes were hashed.
@@ -174,13 +171,14 @@ impl BlockDigests {
         self.digests.extend(next.digests);
     }
 
-    pub(crate) fn finish(mut self) -> String {
+    pub(crate) fn finish(self) -> String {
+        hash_of_digests(&self.into_digests())
+    }
+
+    /// The digests of every block, the last one ended where it is.
+    pub(crate) fn into_digests(mut self) -> Vec<[u8; 32]> {
         self.end_partial_block();
-        let mut overall = Sha256::new();
-        for d in &self.digests {
-            overall.update(d);
-        }
-        hex(&overall.finalize())
+        self.digests
     }
 
     fn end_partial_block(&mut self) {
@@ -194,6 +192,16 @@ impl BlockDigests {
             .push(std::mem::take(&mut self.block).finalize().into());
         self.block_len = 0;
     }
+}
+
+/// The `content_hash` of content whose blocks have these digests.
+#[cfg(feature = "files")]
+pub(crate) fn hash_of_digests(digests: &[[u8; 32]]) -> String {
+    let mut overall = Sha256::new();
+    for d in digests {
+        overall.update(d);
+    }
+    hex(&overall.finalize())
 }
 
 /// Lowercase hex.
@@ -234,8 +242,13 @@ mod tests {
         assert_eq!(blocks.finish(), whole);
         let mut chunked = ContentHasher::new();
         for chunk in data.chunks(BLOCK_SIZE * 2) {
-            assert_eq!(chunked.update_chunk(chunk), content_hash(chunk));
+            let mut d = BlockDigests::default();
+            d.update(chunk);
+            let d = d.into_digests();
+            assert_eq!(hash_of_digests(&d), content_hash(chunk));
+            assert!(chunked.update_blocks(&d, chunk.len() as u64));
         }
+        assert!(!chunked.update_blocks(&[], 0), "a short block ended it");
         assert_eq!(chunked.finish(), whole);
     }
 

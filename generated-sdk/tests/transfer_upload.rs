@@ -10,7 +10,7 @@ use dropbox::transfer::{
     upload_file, upload_many, upload_stream, Progress, SessionKind, TransferError, UploadItem,
     UploadOptions,
 };
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 const MIB: usize = 1024 * 1024;
@@ -23,12 +23,46 @@ fn content(len: usize, seed: u64) -> Vec<u8> {
     v
 }
 
-fn temp_file(name: &str, data: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dropbox-transfer-{}", std::process::id()));
+/// A file in a directory of its own, removed with the directory when
+/// dropped, also when the test panics (tests run in parallel: each
+/// removes only its own).
+struct TempFile {
+    dir: PathBuf,
+    path: PathBuf,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl std::ops::Deref for TempFile {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for TempFile {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl From<&TempFile> for PathBuf {
+    fn from(f: &TempFile) -> PathBuf {
+        f.path.clone()
+    }
+}
+
+fn temp_file(name: &str, data: &[u8]) -> TempFile {
+    let dir = std::env::temp_dir().join(format!("dropbox-transfer-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
-    std::fs::write(&path, data).unwrap();
-    path
+    let file = TempFile { dir, path };
+    std::fs::write(&file.path, data).unwrap();
+    file
 }
 
 fn commit(path: &str) -> CommitInfo {

@@ -151,7 +151,7 @@ pub fn run(args: &[String]) -> ExitCode {
 fn bench(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("compile") => return crate::bench_compile::run(),
-        Some("transfer") => return crate::bench_transfer::run(),
+        Some("transfer") => return crate::bench_transfer::run(&args[1..]),
         _ => {}
     }
     let o = parse_args(args)?;

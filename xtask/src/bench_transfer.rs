@@ -2,7 +2,10 @@
 //! fake Dropbox server (in its own process), by the SDK's transfer helpers
 //! (the `dbx` example) and by the official Python SDK's
 //! `dropbox.file_transfer` helpers, in the same run. Each transfer is its
-//! own process, timed, its peak memory read by `/usr/bin/time`.
+//! own process, timed, its peak memory read by `/usr/bin/time`. The four
+//! transfers run `--runs N` times (default 3), in turn, so that load from
+//! elsewhere on the machine falls on both sides alike; the table gives
+//! each one's median time and median peak memory.
 
 use crate::bench::workspace_root;
 use std::io::{Read, Write};
@@ -132,7 +135,26 @@ struct Row {
     rss_kib: u64,
 }
 
-pub fn run() -> Result<(), String> {
+fn median<T: Copy + Ord>(mut v: Vec<T>) -> T {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// `--runs N`, at least 1.
+fn parse_runs(args: &[String]) -> Result<usize, String> {
+    match args {
+        [] => Ok(3),
+        [flag, n] if flag == "--runs" => n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("--runs: {n:?} is not a positive number")),
+        _ => Err("usage: cargo xtask bench transfer [--runs N]".into()),
+    }
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let runs = parse_runs(args)?;
     let root = workspace_root();
     let dir = root.join("target/bench-transfer");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -156,7 +178,6 @@ pub fn run() -> Result<(), String> {
     let data = dir.join("data-1GiB.bin");
     eprintln!("making {} ...", data.display());
     test_data(&data)?;
-    let (_server, url) = start_fake(&root)?;
     let data_s = data.to_string_lossy().into_owned();
     let dbx = root.join("target/release/examples/dbx");
     let dbx = dbx.to_string_lossy().into_owned();
@@ -165,65 +186,77 @@ pub fn run() -> Result<(), String> {
     let script = script.to_string_lossy().into_owned();
     let out: PathBuf = dir.join("out.bin");
     let out_s = out.to_string_lossy().into_owned();
-    let ours_env = [("DROPBOX_BASE_URL", url.as_str()), ("DROPBOX_TOKEN", TOKEN)];
-    let py_env = [
-        ("FAKE_DROPBOX_URL", url.as_str()),
-        ("FAKE_DROPBOX_TOKEN", TOKEN),
-    ];
 
-    let mut rows = vec![];
-    type Step<'a> = (
-        &'static str,
-        &'static str,
-        Vec<&'a str>,
-        &'a [(&'a str, &'a str)],
-    );
+    // Which environment a step's process gets: the fake's URL by the name
+    // each side reads.
+    const OURS: [&str; 2] = ["DROPBOX_BASE_URL", "DROPBOX_TOKEN"];
+    const PY: [&str; 2] = ["FAKE_DROPBOX_URL", "FAKE_DROPBOX_TOKEN"];
+    type Step<'a> = (&'static str, &'static str, Vec<&'a str>, [&'a str; 2]);
     let steps: Vec<Step> = vec![
         (
             "ours (dbx)",
             "upload",
             vec![&dbx, "put", &data_s, "/bench/ours.bin"],
-            &ours_env,
+            OURS,
         ),
         (
             "ours (dbx)",
             "download",
             vec![&dbx, "get", "/bench/ours.bin", &out_s],
-            &ours_env,
+            OURS,
         ),
         (
             "Python dropbox 12.2.4 file_transfer",
             "upload",
             vec![&py, &script, "upload", &data_s, "/bench/py.bin"],
-            &py_env,
+            PY,
         ),
         (
             "Python dropbox 12.2.4 file_transfer",
             "download",
             vec![&py, &script, "download", "/bench/py.bin", &out_s],
-            &py_env,
+            PY,
         ),
     ];
-    for (tool, op, cmd, env) in steps {
-        let _ = std::fs::remove_file(&out);
-        eprintln!("{tool}: {op} ...");
-        let (wall, rss_kib) = measure(&cmd, env)?;
-        if op == "download" && !same_content(&data, &out)? {
-            return Err(format!(
-                "{tool}: the downloaded file differs from the upload"
-            ));
+    let mut measured: Vec<Vec<(Duration, u64)>> = vec![vec![]; steps.len()];
+    for run in 1..=runs {
+        // A fresh fake each run: it keeps every upload (and the versions
+        // they replace) in memory.
+        let (_server, url) = start_fake(&root)?;
+        for ((tool, op, cmd, names), m) in steps.iter().zip(&mut measured) {
+            let _ = std::fs::remove_file(&out);
+            eprintln!("run {run}/{runs}: {tool}: {op} ...");
+            let env = [(names[0], url.as_str()), (names[1], TOKEN)];
+            let (wall, rss_kib) = measure(cmd, &env)?;
+            if *op == "download" && !same_content(&data, &out)? {
+                return Err(format!(
+                    "{tool}: the downloaded file differs from the upload"
+                ));
+            }
+            eprintln!(
+                "  {:.2} s, {:.0} MiB",
+                wall.as_secs_f64(),
+                rss_kib as f64 / 1024.0
+            );
+            m.push((wall, rss_kib));
         }
-        rows.push(Row {
-            tool,
-            op,
-            wall,
-            rss_kib,
-        });
     }
     let _ = std::fs::remove_file(&out);
+    let rows: Vec<Row> = steps
+        .iter()
+        .zip(measured)
+        .map(|((tool, op, ..), m)| Row {
+            tool,
+            op,
+            wall: median(m.iter().map(|x| x.0).collect()),
+            rss_kib: median(m.iter().map(|x| x.1).collect()),
+        })
+        .collect();
 
     let mib = (SIZE >> 20) as f64;
-    println!("1 GiB through the fake server (each transfer its own process)");
+    println!(
+        "1 GiB through the fake server (each transfer its own process; medians of {runs} runs)"
+    );
     println!("| tool | transfer | time | throughput | peak memory |");
     println!("| --- | --- | ---: | ---: | ---: |");
     for r in &rows {

@@ -21,7 +21,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask diff OLD NEW [--format markdown|json] [--repo DIR]\n       cargo xtask regen [--check] [--from OLD]\n       cargo xtask check-sdk\n       cargo xtask bench [--runs N] | bench compile | bench transfer\n       cargo xtask fake-dropbox [--addr 127.0.0.1:PORT] [--token TOKEN]";
+const USAGE: &str = "usage: cargo xtask <summary|examples> SPEC_DIR_OR_FILES...\n       cargo xtask diff OLD NEW [--format markdown|json] [--repo DIR]\n       cargo xtask regen [--check] [--from OLD]\n       cargo xtask check-sdk\n       cargo xtask bench [--runs N] | bench compile | bench transfer [--runs N]\n       cargo xtask fake-dropbox [--addr 127.0.0.1:PORT] [--token TOKEN]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -19,6 +19,11 @@ pub struct UploadBody(Kind);
 enum Kind {
     Bytes(Bytes),
     File(PathBuf),
+    FileRange {
+        path: PathBuf,
+        offset: u64,
+        len: u64,
+    },
     Stream(Mutex<Option<ByteStream>>),
 }
 
@@ -27,6 +32,11 @@ impl std::fmt::Debug for UploadBody {
         match &self.0 {
             Kind::Bytes(b) => write!(f, "UploadBody::Bytes({} bytes)", b.len()),
             Kind::File(p) => write!(f, "UploadBody::File({})", p.display()),
+            Kind::FileRange { path, offset, len } => write!(
+                f,
+                "UploadBody::FileRange({}, {len} bytes at {offset})",
+                path.display()
+            ),
             Kind::Stream(_) => f.write_str("UploadBody::Stream"),
         }
     }
@@ -41,6 +51,16 @@ impl UploadBody {
     pub fn file(path: impl Into<PathBuf>) -> Self {
         UploadBody(Kind::File(path.into()))
     }
+    /// `len` bytes of a file from `offset`, read as they are sent (read
+    /// again for a retry), never held whole in memory. The file ending
+    /// before them fails the request.
+    pub fn file_range(path: impl Into<PathBuf>, offset: u64, len: u64) -> Self {
+        UploadBody(Kind::FileRange {
+            path: path.into(),
+            offset,
+            len,
+        })
+    }
     /// A stream of chunks, sent as they come (not retried).
     pub fn stream(stream: impl Stream<Item = std::io::Result<Bytes>> + Send + 'static) -> Self {
         UploadBody(Kind::Stream(Mutex::new(Some(Box::pin(stream)))))
@@ -49,6 +69,15 @@ impl UploadBody {
     /// Whether the body can be sent again.
     pub(crate) fn replayable(&self) -> bool {
         !matches!(self.0, Kind::Stream(_))
+    }
+
+    /// The size, when known before the body is sent (sent as
+    /// `Content-Length`, so that the server need not read it in chunks).
+    pub(crate) fn known_len(&self) -> Option<u64> {
+        match &self.0 {
+            Kind::FileRange { len, .. } => Some(*len),
+            _ => None,
+        }
     }
 
     /// The body for one attempt; `None` when a stream was already sent.
@@ -64,6 +93,9 @@ impl UploadBody {
                     .map_err(|source| Error::Io { route, source })?;
                 Ok(Some(reqwest::Body::wrap_stream(file_chunks(file))))
             }
+            Kind::FileRange { path, offset, len } => Ok(Some(reqwest::Body::wrap_stream(
+                range_pieces(path.clone(), *offset, *len),
+            ))),
             Kind::Stream(s) => Ok(s
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -86,6 +118,95 @@ fn file_chunks(file: tokio::fs::File) -> impl Stream<Item = std::io::Result<Byte
                 Some((Ok(Bytes::from(buf)), Some(file)))
             }
             Err(e) => Some((Err(e), None)),
+        }
+    })
+}
+
+/// How much of a file range is read at once: large enough for few
+/// system calls, small enough that many requests in flight hold little.
+const RANGE_PIECE: usize = 256 * 1024;
+
+/// `len` bytes of the file at `path` from `offset`, in pieces read on the
+/// blocking pool (a read straight into each piece: no copy through an
+/// intermediate buffer).
+fn range_pieces(
+    path: PathBuf,
+    offset: u64,
+    len: u64,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
+    struct State {
+        path: PathBuf,
+        file: Option<std::fs::File>,
+        offset: u64,
+        left: u64,
+        /// The last pieces handed out: one the connection has finished
+        /// with is read into again (no fresh memory, nothing to zero).
+        sent: std::collections::VecDeque<Bytes>,
+    }
+    let state = State {
+        path,
+        file: None,
+        offset,
+        left: len,
+        sent: Default::default(),
+    };
+    fn read_piece(st: &mut State, want: usize) -> std::io::Result<Bytes> {
+        use std::io::{Read, Seek};
+        let file = match &mut st.file {
+            Some(f) => f,
+            None => {
+                let mut f = std::fs::File::open(&st.path)?;
+                f.seek(std::io::SeekFrom::Start(st.offset))?;
+                st.file.insert(f)
+            }
+        };
+        let reused = match st.sent.pop_front() {
+            Some(old) if old.len() >= want => old.try_into_mut().map_err(Some),
+            old => Err(old),
+        };
+        let mut buf = match reused {
+            Ok(buf) => buf,
+            Err(busy) => {
+                // Still in use (or too small): kept for later, if in use.
+                if let Some(b) = busy.filter(|b| b.len() >= want) {
+                    st.sent.push_front(b);
+                }
+                bytes::BytesMut::zeroed(want)
+            }
+        };
+        buf.truncate(want);
+        file.read_exact(&mut buf).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => std::io::Error::new(
+                e.kind(),
+                format!("{} ended before the bytes to send", st.path.display()),
+            ),
+            _ => e,
+        })?;
+        let piece = buf.freeze();
+        st.sent.push_back(piece.clone());
+        if st.sent.len() > 3 {
+            st.sent.pop_front();
+        }
+        Ok(piece)
+    }
+    futures_util::stream::unfold(Some(state), |state| async move {
+        let mut st = state?;
+        if st.left == 0 {
+            return None;
+        }
+        let want = st.left.min(RANGE_PIECE as u64) as usize;
+        let read = tokio::task::spawn_blocking(move || {
+            let piece = read_piece(&mut st, want);
+            (st, piece)
+        })
+        .await;
+        match read {
+            Ok((mut st, Ok(piece))) => {
+                st.left -= piece.len() as u64;
+                Some((Ok(piece), Some(st)))
+            }
+            Ok((_, Err(e))) => Some((Err(e), None)),
+            Err(e) => Some((Err(std::io::Error::other(e)), None)),
         }
     })
 }
@@ -320,5 +441,42 @@ impl Stream for DownloadBody {
                 Some(part) => return Poll::Ready(Some(Ok(part))),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{range_pieces, RANGE_PIECE};
+    use futures_util::StreamExt;
+
+    /// A directory removed when dropped, also when the test panics.
+    struct TempDir(std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_file_range_is_read_in_pieces_and_a_short_file_is_an_error() {
+        let dir =
+            TempDir(std::env::temp_dir().join(format!("dropbox-range-{}", std::process::id())));
+        std::fs::create_dir_all(&dir.0).unwrap();
+        let path = dir.0.join("data.bin");
+        let data: Vec<u8> = (0..3 * RANGE_PIECE).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &data).unwrap();
+        let len = RANGE_PIECE as u64 + 1000;
+        let pieces: Vec<_> = range_pieces(path.clone(), 7, len).collect().await;
+        assert_eq!(pieces.len(), 2);
+        let read: Vec<u8> = pieces
+            .into_iter()
+            .flat_map(|p| p.unwrap().to_vec())
+            .collect();
+        assert_eq!(read, &data[7..7 + len as usize]);
+        // A range past the end: an error, never fewer bytes than promised.
+        let end = data.len() as u64 - 10;
+        let last = range_pieces(path, end, 100).collect::<Vec<_>>().await;
+        let err = last.into_iter().find_map(Result::err).unwrap();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
     }
 }

@@ -239,6 +239,9 @@ async fn attempt(
             .header(CONTENT_TYPE, "application/json")
             .body(arg.clone()),
         Style::Upload(arg, body) => {
+            if let Some(n) = body.known_len() {
+                req = req.header(reqwest::header::CONTENT_LENGTH, n);
+            }
             let Some(body) = body.for_attempt(ep.path).await.map_err(Failure::Final)? else {
                 return Err(Failure::Final(Error::Io {
                     route: ep.path,

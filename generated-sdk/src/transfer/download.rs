@@ -9,7 +9,6 @@ use futures_util::StreamExt;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 /// How [`download_file`] downloads.
 #[derive(Clone)]
@@ -207,17 +206,14 @@ async fn fetch(
     reporter: &Reporter,
 ) -> Result<(FileMetadata, BlockDigests), TransferError> {
     let local = |e| TransferError::local(Some(part), e);
-    let mut file = tokio::fs::OpenOptions::new()
+    let file = tokio::fs::OpenOptions::new()
         .write(true)
         .open(part)
         .await
         .map_err(local)?;
-    file.seek(std::io::SeekFrom::Start(range.start))
-        .await
-        .map_err(local)?;
+    let mut writer = RangeWriter::new(file.into_std().await, range.start, reporter);
     let arg = files::DownloadArg::new(range.path.to_string());
     let mut rev = range.rev.map(str::to_string);
-    let mut digests = BlockDigests::default();
     let mut at = range.start;
     let mut attempt = 0;
     loop {
@@ -262,10 +258,8 @@ async fn fetch(
                             end - range.start
                         )));
                     }
-                    digests.update(&piece);
-                    file.write_all(&piece).await.map_err(local)?;
                     at += piece.len() as u64;
-                    reporter.add(piece.len() as u64);
+                    writer.push(&piece).await.map_err(local)?;
                 }
                 Ok(None) => break None,
                 Err(e) => break Some(e),
@@ -274,7 +268,7 @@ async fn fetch(
         match broke {
             // Complete, even if the connection failed after the last byte.
             _ if at == end => {
-                file.flush().await.map_err(local)?;
+                let digests = writer.finish().await.map_err(local)?;
                 return Ok((meta, digests));
             }
             None => {
@@ -312,4 +306,91 @@ fn check_downloaded(
         dropbox: meta.content_hash.clone(),
         metadata: None,
     })
+}
+
+/// What a range's content is written in: a batch at a time, each
+/// written at its offset and hashed on the blocking pool while the next
+/// fills. Two buffers per range, used again and again: the client's own
+/// buffers go back to it at once (held, they would make it allocate, and
+/// the kernel fault in, fresh memory for each read).
+struct RangeWriter<'a> {
+    /// The file, the range's digests and a free buffer, between batches.
+    state: Option<(std::fs::File, BlockDigests, Vec<u8>)>,
+    /// The batch being written, and its size.
+    writing: Option<(tokio::task::JoinHandle<WriteResult>, u64)>,
+    batch: Vec<u8>,
+    /// Where the next batch goes in the file.
+    at: u64,
+    reporter: &'a Reporter,
+}
+
+type WriteResult = std::io::Result<(std::fs::File, BlockDigests, Vec<u8>)>;
+
+/// Large enough for few system calls and thread hand-offs, small enough
+/// that ranges in parallel hold little.
+const BATCH: usize = 512 * 1024;
+
+impl<'a> RangeWriter<'a> {
+    fn new(file: std::fs::File, at: u64, reporter: &'a Reporter) -> Self {
+        RangeWriter {
+            state: Some((file, BlockDigests::default(), Vec::with_capacity(BATCH))),
+            writing: None,
+            batch: Vec::with_capacity(BATCH),
+            at,
+            reporter,
+        }
+    }
+
+    async fn push(&mut self, mut piece: &[u8]) -> std::io::Result<()> {
+        while !piece.is_empty() {
+            let take = (BATCH - self.batch.len()).min(piece.len());
+            self.batch.extend_from_slice(&piece[..take]);
+            piece = &piece[take..];
+            if self.batch.len() == BATCH {
+                self.write_batch().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Wait for the batch being written, then start writing this one.
+    async fn write_batch(&mut self) -> std::io::Result<()> {
+        self.wait().await?;
+        let Some((mut file, mut digests, free)) = self.state.take() else {
+            return Err(std::io::Error::other("a write of this range failed"));
+        };
+        let mut batch = std::mem::replace(&mut self.batch, free);
+        let (at, len) = (self.at, batch.len() as u64);
+        self.at += len;
+        let task = tokio::task::spawn_blocking(move || {
+            use std::io::{Seek, Write};
+            file.seek(std::io::SeekFrom::Start(at))?;
+            digests.update(&batch);
+            file.write_all(&batch)?;
+            batch.clear();
+            Ok((file, digests, batch))
+        });
+        self.writing = Some((task, len));
+        Ok(())
+    }
+
+    async fn wait(&mut self) -> std::io::Result<()> {
+        if let Some((task, len)) = self.writing.take() {
+            self.state = Some(task.await.map_err(std::io::Error::other)??);
+            self.reporter.add(len);
+        }
+        Ok(())
+    }
+
+    /// Write what is left; the range's block digests.
+    async fn finish(mut self) -> std::io::Result<BlockDigests> {
+        if !self.batch.is_empty() {
+            self.write_batch().await?;
+        }
+        self.wait().await?;
+        match self.state.take() {
+            Some((_, digests, _)) => Ok(digests),
+            None => Err(std::io::Error::other("a write of this range failed")),
+        }
+    }
 }

@@ -50,7 +50,8 @@ impl UploadItem {
 /// `content_hash` differs, is an error there while the others succeed. The
 /// outer error is for a failure of the batch as a whole.
 ///
-/// Memory: up to two chunks per file in flight (one sent, the next read).
+/// Memory: a file is read in small pieces as it is sent; content in memory
+/// is held until sent.
 pub async fn upload_many(
     client: &UserClient,
     items: Vec<UploadItem>,

@@ -108,7 +108,9 @@ impl std::fmt::Debug for UploadOptions {
 impl UploadOptions {
     /// The size of each append: rounded up to a multiple of 4 MiB (as
     /// concurrent sessions require), between 4 MiB and 148 MiB. Default
-    /// 16 MiB. Memory used is about `chunk_size x concurrency`.
+    /// 16 MiB. A file's chunks are read as they are sent, in small pieces
+    /// (memory does not grow with the chunk size); a stream's are held in
+    /// memory until sent: about `chunk_size x concurrency`.
     pub fn with_chunk_size(mut self, bytes: usize) -> Self {
         let rounded = bytes.div_ceil(BLOCK_SIZE).max(1) * BLOCK_SIZE;
         self.chunk_size = rounded.min(MAX_CHUNK);
@@ -133,9 +135,9 @@ impl UploadOptions {
     }
     /// Attempts for what the client cannot retry itself: a single-call
     /// upload streamed from a file, a resumption after `incorrect_offset`.
-    /// At least 1, default 5. (Chunks are bytes in memory: the client
-    /// retries them as its [`RetryPolicy`](crate::client::RetryPolicy)
-    /// says.)
+    /// At least 1, default 5. (A chunk, in memory or read again from its
+    /// file, is retried by the client as its
+    /// [`RetryPolicy`](crate::client::RetryPolicy) says.)
     pub fn with_max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = n.max(1);
         self

@@ -1,21 +1,24 @@
-//! Content to upload, read in chunks: a file (which can be read again
-//! from any offset) or a stream (read once).
+//! Content to upload, read in chunks: a file (whose chunks are ranges,
+//! read when they are hashed and again when they are sent, so a file's
+//! upload never holds a chunk in memory) or a stream (read once, each chunk
+//! held until it is sent).
 
 use super::TransferError;
+use crate::client::UploadBody;
+use crate::content_hash::BlockDigests;
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::pin::Pin;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use std::sync::Arc;
 
 pub(crate) type ByteStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 
 pub(crate) enum Source {
     File {
-        file: tokio::fs::File,
-        path: PathBuf,
+        path: Arc<Path>,
         len: u64,
-        /// Where the next read starts.
+        /// Where the next chunk starts.
         pos: u64,
     },
     Stream {
@@ -26,14 +29,104 @@ pub(crate) enum Source {
     },
 }
 
+/// A chunk's content: bytes in memory, or a part of a file read when it
+/// is needed.
+#[derive(Clone)]
+pub(crate) enum ChunkData {
+    Bytes(Bytes),
+    File {
+        path: Arc<Path>,
+        offset: u64,
+        len: u64,
+    },
+}
+
+impl ChunkData {
+    pub(crate) fn len(&self) -> u64 {
+        match self {
+            ChunkData::Bytes(b) => b.len() as u64,
+            ChunkData::File { len, .. } => *len,
+        }
+    }
+
+    /// The content after its first `skip` bytes.
+    pub(crate) fn tail(&self, skip: u64) -> ChunkData {
+        match self {
+            ChunkData::Bytes(b) => ChunkData::Bytes(b.slice(skip.min(b.len() as u64) as usize..)),
+            ChunkData::File { path, offset, len } => ChunkData::File {
+                path: path.clone(),
+                offset: offset + skip.min(*len),
+                len: len - skip.min(*len),
+            },
+        }
+    }
+
+    /// The request body that sends it (a file part is read as it goes,
+    /// and again if the client retries).
+    pub(crate) fn body(&self) -> UploadBody {
+        match self {
+            ChunkData::Bytes(b) => UploadBody::bytes(b.clone()),
+            ChunkData::File { path, offset, len } => {
+                UploadBody::file_range(path.to_path_buf(), *offset, *len)
+            }
+        }
+    }
+
+    /// The SHA-256 of each of its 4 MiB blocks (counted from its start): its
+    /// own `content_hash`, and the file's once all chunks are in. A file
+    /// part is read on the blocking pool, through one small buffer.
+    pub(crate) async fn digests(&self) -> Result<Vec<[u8; 32]>, TransferError> {
+        match self {
+            ChunkData::Bytes(b) => {
+                let mut d = BlockDigests::default();
+                d.update(b);
+                Ok(d.into_digests())
+            }
+            ChunkData::File { path, offset, len } => {
+                let (path, offset, len) = (path.clone(), *offset, *len);
+                let fail_path = path.clone();
+                tokio::task::spawn_blocking(move || hash_range(&path, offset, len))
+                    .await
+                    .map_err(std::io::Error::other)
+                    .and_then(|r| r)
+                    .map_err(|e| TransferError::local(Some(&fail_path), e))
+            }
+        }
+    }
+}
+
+/// The block digests of `len` bytes of a file from `offset`.
+fn hash_range(path: &Path, offset: u64, len: u64) -> std::io::Result<Vec<[u8; 32]>> {
+    use std::io::{Read, Seek};
+    let mut file = std::fs::File::open(path)?;
+    file.seek(std::io::SeekFrom::Start(offset))?;
+    // Few system calls, little memory.
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut digests = BlockDigests::default();
+    let mut left = len;
+    while left > 0 {
+        let want = left.min(buf.len() as u64) as usize;
+        let piece = &mut buf[..want];
+        file.read_exact(piece).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                std::io::Error::new(e.kind(), "the file shrank during the upload")
+            }
+            _ => e,
+        })?;
+        digests.update(piece);
+        left -= piece.len() as u64;
+    }
+    Ok(digests.into_digests())
+}
+
 impl Source {
     pub(crate) async fn open(path: &Path) -> Result<Source, TransferError> {
         let fail = |e| TransferError::local(Some(path), e);
+        // Opened now, so that a file that cannot be read fails here.
         let file = tokio::fs::File::open(path).await.map_err(fail)?;
         let len = file.metadata().await.map_err(fail)?.len();
         Ok(Source::File {
-            file,
-            path: path.to_path_buf(),
+            path: Arc::from(path),
             len,
             pos: 0,
         })
@@ -63,23 +156,18 @@ impl Source {
         }
     }
 
-    pub(crate) fn path(&self) -> Option<&Path> {
+    /// The next `max` bytes: fewer only at the end, empty after it. A
+    /// file's are a range, read later.
+    pub(crate) async fn read_chunk(&mut self, max: usize) -> Result<ChunkData, TransferError> {
         match self {
-            Source::File { path, .. } => Some(path),
-            Source::Stream { .. } => None,
-        }
-    }
-
-    /// The next `max` bytes: fewer only at the end, empty after it.
-    pub(crate) async fn read_chunk(&mut self, max: usize) -> Result<Bytes, TransferError> {
-        match self {
-            Source::File {
-                file, path, pos, ..
-            } => {
-                let chunk = read_file(file, max)
-                    .await
-                    .map_err(|e| TransferError::local(Some(path), e))?;
-                *pos += chunk.len() as u64;
+            Source::File { path, len, pos } => {
+                let n = (*len - *pos).min(max as u64);
+                let chunk = ChunkData::File {
+                    path: path.clone(),
+                    offset: *pos,
+                    len: n,
+                };
+                *pos += n;
                 Ok(chunk)
             }
             Source::Stream {
@@ -93,7 +181,7 @@ impl Source {
                     if !pending.is_empty() {
                         // A piece that fills the chunk alone is not copied.
                         if out.is_empty() && pending.len() >= max {
-                            return Ok(pending.split_to(max));
+                            return Ok(ChunkData::Bytes(pending.split_to(max)));
                         }
                         let take = (max - out.len()).min(pending.len());
                         if out.capacity() == 0 {
@@ -101,10 +189,10 @@ impl Source {
                         }
                         out.extend_from_slice(&pending.split_to(take));
                         if out.len() == max {
-                            return Ok(out.freeze());
+                            return Ok(ChunkData::Bytes(out.freeze()));
                         }
                     } else if *ended {
-                        return Ok(out.freeze());
+                        return Ok(ChunkData::Bytes(out.freeze()));
                     } else {
                         match stream.next().await {
                             Some(Ok(piece)) => *pending = piece,
@@ -117,33 +205,26 @@ impl Source {
         }
     }
 
-    /// Read `len` bytes at `offset` again, for a server that lost data it
-    /// had acknowledged; only a file can. The next `read_chunk` continues
-    /// where it would have.
-    pub(crate) async fn reread(&mut self, offset: u64, len: usize) -> Result<Bytes, TransferError> {
-        let Source::File {
-            file, path, pos, ..
-        } = self
-        else {
-            return Err(TransferError::Protocol(format!(
+    /// `len` bytes at `offset` again, for a server that lost data it had
+    /// acknowledged; only a file can give them.
+    pub(crate) fn reread(&self, offset: u64, len: u64) -> Result<ChunkData, TransferError> {
+        match self {
+            Source::File { path, .. } => Ok(ChunkData::File {
+                path: path.clone(),
+                offset,
+                len,
+            }),
+            Source::Stream { .. } => Err(TransferError::Protocol(format!(
                 "Dropbox asks to resume at offset {offset}, before the chunk in memory; \
                  a stream cannot be read again (upload a file to resume from any offset)"
-            )));
-        };
-        let fail = |e| TransferError::local(Some(path.as_path()), e);
-        file.seek(std::io::SeekFrom::Start(offset))
-            .await
-            .map_err(fail)?;
-        let chunk = read_file(file, len).await.map_err(fail)?;
-        file.seek(std::io::SeekFrom::Start(*pos))
-            .await
-            .map_err(fail)?;
-        Ok(chunk)
+            ))),
+        }
     }
 }
 
 /// Read until `max` bytes or the end.
 pub(crate) async fn read_file(file: &mut tokio::fs::File, max: usize) -> std::io::Result<Bytes> {
+    use tokio::io::AsyncReadExt;
     let mut buf = BytesMut::with_capacity(max);
     while buf.len() < max {
         // `read_buf` fills spare capacity, which `with_capacity` gave.

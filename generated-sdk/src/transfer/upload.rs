@@ -1,12 +1,12 @@
 //! One file or stream up: a single `upload` call when it is small, an
 //! upload session above.
 
-use super::source::{read_file, Source};
+use super::source::{read_file, ChunkData, Source};
 use super::{
     boxed, check_uploaded, retry_delay, Reporter, SessionKind, TransferError, UploadOptions,
 };
 use crate::client::{UploadBody, UserClient};
-use crate::content_hash::{content_hash, ContentHasher};
+use crate::content_hash::{content_hash, hash_of_digests, ContentHasher};
 use crate::files::{self, CommitInfo, FileMetadata, UploadSessionAppendError, UploadSessionCursor};
 use bytes::Bytes;
 use futures_core::Stream;
@@ -59,9 +59,12 @@ pub async fn upload_stream(
 ) -> Result<FileMetadata, TransferError> {
     let mut source = Source::stream(Box::pin(content));
     let first = source.read_chunk(options.chunk_size).await?;
-    let fits = (first.len() as u64) <= options.single_request_max;
-    if first.len() < options.chunk_size && options.single_request_max > 0 && fits {
-        return upload_bytes_in_one_call(client, first, commit, options).await;
+    let fits = first.len() <= options.single_request_max;
+    let short = first.len() < options.chunk_size as u64;
+    if let (ChunkData::Bytes(data), true) = (&first, short && fits) {
+        if options.single_request_max > 0 {
+            return upload_bytes_in_one_call(client, data.clone(), commit, options).await;
+        }
     }
     upload_in_session(client, source, Some(first), commit, options).await
 }
@@ -166,25 +169,37 @@ fn hashing_stream(
     pieces
 }
 
-/// A chunk of a session: where it goes, its bytes, its own content_hash.
+/// A chunk of a session: where it goes, its content, its own content_hash.
 pub(crate) struct Chunk {
     pub offset: u64,
-    pub data: Bytes,
+    pub data: ChunkData,
     pub hash: String,
+}
+
+impl Chunk {
+    /// `data`, hashed (a file's part is read for it).
+    async fn hashed(offset: u64, data: ChunkData) -> Result<Chunk, TransferError> {
+        let hash = hash_of_digests(&data.digests().await?);
+        Ok(Chunk { offset, data, hash })
+    }
+
+    fn end(&self) -> u64 {
+        self.offset + self.data.len()
+    }
 }
 
 /// The content in chunks of `chunk_size` (fewer bytes only in the last),
 /// hashed as they are read.
 pub(crate) struct Chunks {
     pub source: Source,
-    pub first: Option<Bytes>,
+    pub first: Option<ChunkData>,
     pub hasher: ContentHasher,
     pub chunk_size: usize,
     pub offset: u64,
 }
 
 impl Chunks {
-    pub(crate) fn new(source: Source, first: Option<Bytes>, chunk_size: usize) -> Self {
+    pub(crate) fn new(source: Source, first: Option<ChunkData>, chunk_size: usize) -> Self {
         Chunks {
             source,
             first,
@@ -199,28 +214,34 @@ impl Chunks {
             Some(b) => b,
             None => self.source.read_chunk(self.chunk_size).await?,
         };
-        let hash = self.hasher.update_chunk(&data);
+        // Each byte is hashed once: the chunk's block digests make both its
+        // own hash and (in order) the content's.
+        let digests = data.digests().await?;
+        if !self.hasher.update_blocks(&digests, data.len()) {
+            return Err(TransferError::Protocol(
+                "a chunk after the content's last block".into(),
+            ));
+        }
         let chunk = Chunk {
             offset: self.offset,
+            hash: hash_of_digests(&digests),
             data,
-            hash,
         };
-        self.offset += chunk.data.len() as u64;
+        self.offset = chunk.end();
         Ok(chunk)
     }
 
     /// A short chunk is the last; so is a full one that ends a file of
     /// known size (no empty append is then needed to close the session).
     fn is_last(&self, chunk: &Chunk) -> bool {
-        let end = chunk.offset + chunk.data.len() as u64;
-        chunk.data.len() < self.chunk_size || self.source.len() == Some(end)
+        chunk.data.len() < self.chunk_size as u64 || self.source.len() == Some(chunk.end())
     }
 }
 
 async fn upload_in_session(
     client: &UserClient,
     source: Source,
-    first: Option<Bytes>,
+    first: Option<ChunkData>,
     commit: CommitInfo,
     options: &UploadOptions,
 ) -> Result<FileMetadata, TransferError> {
@@ -296,7 +317,7 @@ async fn append_concurrently(
         Some(c) => c,
         None => return Err(TransferError::Protocol("the content ended unread".into())),
     };
-    let end = last.offset + last.data.len() as u64;
+    let end = last.end();
     reporter.add(append(client, session_id, last, true).await?);
     Ok(end)
 }
@@ -307,12 +328,12 @@ async fn append(
     chunk: Chunk,
     close: bool,
 ) -> Result<u64, TransferError> {
-    let len = chunk.data.len() as u64;
+    let len = chunk.data.len();
     let cursor = UploadSessionCursor::new(session_id.to_string(), chunk.offset);
     let arg = files::UploadSessionAppendArg::new(cursor)
         .with_close(close)
         .with_content_hash(chunk.hash);
-    files::upload_session_append_v2(client, &arg, UploadBody::bytes(chunk.data))
+    files::upload_session_append_v2(client, &arg, chunk.data.body())
         .await
         .map_err(boxed(TransferError::Append))?;
     Ok(len)
@@ -344,10 +365,9 @@ pub(crate) async fn append_in_order(
         };
         match outcome {
             Sent::All => {
-                let len = current.data.len() as u64;
-                reporter.add(len);
+                reporter.add(current.data.len());
                 if close {
-                    return Ok(current.offset + len);
+                    return Ok(current.end());
                 }
                 current = match next.take() {
                     Some(c) => c,
@@ -383,22 +403,21 @@ async fn send_resuming(
     close: bool,
     max_attempts: u32,
 ) -> Result<Sent, TransferError> {
-    let end = chunk.offset + chunk.data.len() as u64;
+    let end = chunk.end();
     let mut from = chunk.offset;
     let mut attempts = 0;
     loop {
-        let body = chunk.data.slice((from - chunk.offset) as usize..);
+        let body = chunk.data.tail(from - chunk.offset);
         let hash = if from == chunk.offset {
             chunk.hash.clone()
         } else {
-            content_hash(&body)
+            hash_of_digests(&body.digests().await?)
         };
         let cursor = UploadSessionCursor::new(session_id.to_string(), from);
         let arg = files::UploadSessionAppendArg::new(cursor)
             .with_close(close)
             .with_content_hash(hash);
-        let err = match files::upload_session_append_v2(client, &arg, UploadBody::bytes(body)).await
-        {
+        let err = match files::upload_session_append_v2(client, &arg, body.body()).await {
             Ok(()) => return Ok(Sent::All),
             Err(e) => e,
         };
@@ -437,25 +456,11 @@ async fn resend(
     attempts: u32,
 ) -> Result<(), TransferError> {
     while from < to {
-        let len = (to - from).min(chunks.chunk_size as u64) as usize;
-        let data = chunks.source.reread(from, len).await?;
-        if data.len() != len {
-            let path = chunks.source.path().map(Path::to_path_buf);
-            return Err(TransferError::Local {
-                path,
-                source: std::io::Error::new(
-                    std::io::ErrorKind::UnexpectedEof,
-                    "the file shrank during the upload",
-                ),
-            });
-        }
-        let chunk = Chunk {
-            offset: from,
-            hash: content_hash(&data),
-            data,
-        };
+        let len = (to - from).min(chunks.chunk_size as u64);
+        // Hashing the range reads it: a file that shrank fails there.
+        let chunk = Chunk::hashed(from, chunks.source.reread(from, len)?).await?;
         match send_resuming(client, session_id, &chunk, false, attempts).await? {
-            Sent::All => from += len as u64,
+            Sent::All => from += len,
             Sent::Rewind(again) => {
                 return Err(TransferError::Protocol(format!(
                     "Dropbox lost data again while resuming (at {again})"

@@ -3,7 +3,10 @@
 //! Content is kept as the chunks it arrived in (one per upload request), so
 //! that a 300 MiB upload session is never copied into one buffer: finishing
 //! a session moves the chunk list into the file, and a download sends the
-//! chunks as they are.
+//! chunks as they are. An upload's chunks are the pieces its request body
+//! arrived in, not copied into one buffer. Each 4 MiB block's SHA-256,
+//! computed to check an upload's `content_hash`, is kept with the content:
+//! committing a file does not read it all again.
 
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
@@ -16,6 +19,9 @@ pub const HASH_BLOCK: usize = 4 << 20;
 pub struct Content {
     chunks: Vec<Bytes>,
     len: u64,
+    /// The SHA-256 of each 4 MiB block, once computed ([`Content::hash_blocks`]);
+    /// None after a change they do not cover.
+    digests: Option<Vec<[u8; 32]>>,
 }
 
 impl std::fmt::Debug for Content {
@@ -47,7 +53,40 @@ impl Content {
         if !chunk.is_empty() {
             self.len += chunk.len() as u64;
             self.chunks.push(chunk);
+            self.digests = None;
         }
+    }
+
+    /// Append other content (no copy). Its block digests are kept when
+    /// both have them and this content ends on a block boundary.
+    pub fn append(&mut self, other: Content) {
+        if other.is_empty() {
+            return;
+        }
+        let aligned = self.len.is_multiple_of(HASH_BLOCK as u64);
+        self.digests = match (self.digests.take(), other.digests) {
+            (Some(mut mine), Some(theirs)) if aligned => {
+                mine.extend(theirs);
+                Some(mine)
+            }
+            // Nothing before: the other's digests are the whole's.
+            (_, theirs) if self.len == 0 => theirs,
+            _ => None,
+        };
+        self.len += other.len;
+        self.chunks.extend(other.chunks);
+    }
+
+    /// The SHA-256 of each 4 MiB block (computed once, then kept).
+    pub fn hash_blocks(&mut self) -> &[[u8; 32]] {
+        let chunks = &self.chunks;
+        self.digests.get_or_insert_with(|| {
+            let mut d = BlockDigester::default();
+            for c in chunks {
+                d.update(c);
+            }
+            d.finish()
+        })
     }
 
     pub fn len(&self) -> u64 {
@@ -91,6 +130,9 @@ impl Content {
 
     /// Dropbox's `content_hash` of this content.
     pub fn content_hash(&self) -> String {
+        if let Some(d) = &self.digests {
+            return hash_of_digests(d);
+        }
         let mut h = ContentHasher::new();
         for c in &self.chunks {
             h.update(c);
@@ -142,6 +184,46 @@ pub fn content_hash(data: &[u8]) -> String {
     h.finish()
 }
 
+/// The `content_hash` of content whose 4 MiB blocks have these digests.
+pub fn hash_of_digests(digests: &[[u8; 32]]) -> String {
+    let mut overall = Sha256::new();
+    for d in digests {
+        overall.update(d);
+    }
+    hex(&overall.finalize())
+}
+
+/// Each 4 MiB block's SHA-256, from pieces of any size.
+#[derive(Default)]
+struct BlockDigester {
+    digests: Vec<[u8; 32]>,
+    block: Sha256,
+    in_block: usize,
+}
+
+impl BlockDigester {
+    fn update(&mut self, mut data: &[u8]) {
+        while !data.is_empty() {
+            let take = (HASH_BLOCK - self.in_block).min(data.len());
+            self.block.update(&data[..take]);
+            self.in_block += take;
+            data = &data[take..];
+            if self.in_block == HASH_BLOCK {
+                self.digests
+                    .push(std::mem::take(&mut self.block).finalize().into());
+                self.in_block = 0;
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<[u8; 32]> {
+        if self.in_block > 0 {
+            self.digests.push(self.block.finalize().into());
+        }
+        self.digests
+    }
+}
+
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     bytes.iter().fold(String::new(), |mut s, b| {
@@ -180,6 +262,25 @@ mod tests {
             inner.update(Sha256::digest(block));
         }
         assert_eq!(c.content_hash(), hex(&inner.finalize()));
+        // Kept digests: of pieces appended on block boundaries, and not
+        // of pieces that are not.
+        c.hash_blocks();
+        assert_eq!(c.content_hash(), content_hash(&data));
+        let mut whole = Content::default();
+        for block in data.chunks(HASH_BLOCK) {
+            let mut piece = Content::from(block.to_vec());
+            piece.hash_blocks();
+            whole.append(piece);
+        }
+        assert!(whole.digests.is_some());
+        assert_eq!(whole.content_hash(), content_hash(&data));
+        let mut odd = Content::from(data[..10].to_vec());
+        odd.hash_blocks();
+        let mut rest = Content::from(data[10..].to_vec());
+        rest.hash_blocks();
+        odd.append(rest);
+        assert!(odd.digests.is_none());
+        assert_eq!(odd.content_hash(), content_hash(&data));
     }
 
     #[test]

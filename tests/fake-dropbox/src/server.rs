@@ -13,15 +13,37 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// Dropbox's limit for one upload request's body.
-const MAX_UPLOAD: usize = 150 << 20;
+const MAX_UPLOAD: u64 = 150 << 20;
+
+/// The most hyper reads from a connection at once: upload bodies of up to
+/// 150 MiB arrive in pieces this large (hyper's default, about 400 KiB,
+/// makes ten times the reads, allocations and pieces to keep).
+const READ_BUFFER: usize = 4 << 20;
 
 pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
-    let app = axum::Router::new().fallback(move |req: Request<Body>| {
+    // Runs until the owner aborts the task; each connection is its own task.
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors, say: wait, as axum::serve does.
+            Err(_) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
         let shared = shared.clone();
-        async move { handle(&shared, req).await }
-    });
-    // Only ends when the listener fails; the owner aborts the task.
-    let _ = axum::serve(listener, app).await;
+        let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+            let shared = shared.clone();
+            async move { Ok::<_, std::convert::Infallible>(handle(&shared, req.map(Body::new)).await) }
+        });
+        tokio::spawn(async move {
+            // A connection that fails ends alone.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .max_buf_size(READ_BUFFER)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
 fn respond(status: u16, content_type: Option<&str>, body: impl Into<Body>) -> Response<Body> {
@@ -200,7 +222,7 @@ async fn read_call(
     style: Style,
     headers: &HeaderMap,
     body: Body,
-) -> Result<(String, Bytes), Box<Response<Body>>> {
+) -> Result<(String, crate::Content), Box<Response<Body>>> {
     let content_type = header(headers, "content-type");
     let bad = |m: String| {
         Box::new(text(
@@ -222,7 +244,7 @@ async fn read_call(
                 .map_err(|e| bad(format!("could not read the request body: {e}")))?;
             let arg = String::from_utf8(bytes.to_vec())
                 .map_err(|_| bad("request body: not UTF-8".into()))?;
-            Ok((arg, Bytes::new()))
+            Ok((arg, crate::Content::default()))
         }
         Style::Upload | Style::Download => {
             let Some(arg) = header(headers, "dropbox-api-arg") else {
@@ -242,11 +264,26 @@ async fn read_call(
                     content_type.unwrap_or("")
                 )));
             }
-            let content = axum::body::to_bytes(body, MAX_UPLOAD).await.map_err(|e| {
-                bad(format!(
-                    "could not read the request body (at most 150 MiB per request): {e}"
-                ))
-            })?;
+            // The pieces as hyper read them, kept as they are: a copy into
+            // one buffer would cost a pass over every upload.
+            use axum::body::HttpBody as _;
+            use futures_util::StreamExt as _;
+            let too_large = || {
+                bad("could not read the request body (at most 150 MiB per request): length limit exceeded".into())
+            };
+            if body.size_hint().lower() > MAX_UPLOAD {
+                return Err(too_large());
+            }
+            let mut content = crate::Content::default();
+            let mut pieces = body.into_data_stream();
+            while let Some(piece) = pieces.next().await {
+                let piece =
+                    piece.map_err(|e| bad(format!("could not read the request body: {e}")))?;
+                if content.len() + piece.len() as u64 > MAX_UPLOAD {
+                    return Err(too_large());
+                }
+                content.push(piece);
+            }
             if style == Style::Download && !content.is_empty() {
                 return Err(bad("a download takes no request body".into()));
             }

@@ -11,7 +11,6 @@ mod users;
 
 use crate::content::Content;
 use crate::Shared;
-use bytes::Bytes;
 use dropbox::wire::{Decode, Encode, Validate};
 
 pub(crate) use file_requests::FileRequestRecord;
@@ -33,8 +32,8 @@ pub(crate) struct Call {
     pub route: &'static str,
     /// The argument's JSON (body or header).
     pub arg: String,
-    /// An upload's content.
-    pub body: Bytes,
+    /// An upload's content, as the pieces it arrived in.
+    pub body: Content,
     /// The bearer token the call came with.
     pub token: Option<String>,
 }
@@ -258,7 +257,7 @@ mod tests {
         let call = |arg: &str| Call {
             route: "files/get_metadata",
             arg: arg.into(),
-            body: Bytes::new(),
+            body: Content::default(),
             token: None,
         };
         let ok: dropbox::files::GetMetadataArg =

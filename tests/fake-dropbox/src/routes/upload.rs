@@ -3,11 +3,10 @@
 //! Content is kept as the chunks it came in: nothing is copied whole.
 
 use super::{arg, json, route_error, Answer, Call, Failure};
-use crate::content::{content_hash, Content, HASH_BLOCK};
+use crate::content::{hash_of_digests, Content, HASH_BLOCK};
 use crate::faults::lock;
 use crate::tree::{self, WriteOptions};
 use crate::{Shared, State};
-use bytes::Bytes;
 use dropbox::files::{
     CommitInfo, FileMetadata, UploadArg, UploadError, UploadSessionAppendArg,
     UploadSessionAppendError, UploadSessionFinishArg, UploadSessionFinishBatchArg,
@@ -55,7 +54,7 @@ struct Session {
     /// A sequential session's content so far.
     content: Content,
     /// A concurrent session's pieces, by offset.
-    pieces: BTreeMap<u64, Bytes>,
+    pieces: BTreeMap<u64, Content>,
 }
 
 impl Session {
@@ -63,7 +62,7 @@ impl Session {
         if self.concurrent {
             self.pieces
                 .iter()
-                .map(|(o, b)| o + b.len() as u64)
+                .map(|(o, c)| o + c.len())
                 .max()
                 .unwrap_or(0)
         } else {
@@ -72,8 +71,14 @@ impl Session {
     }
 }
 
-fn hash_matches(expected: &Option<String>, data: &Bytes) -> bool {
-    expected.as_ref().is_none_or(|h| *h == content_hash(data))
+/// Whether content matches the `content_hash` sent with it (if any). Its
+/// block digests stay with it: they make the file's hash once it is
+/// committed, each byte hashed once.
+fn hash_matches(expected: &Option<String>, data: &mut Content) -> bool {
+    let digests = data.hash_blocks();
+    expected
+        .as_ref()
+        .is_none_or(|h| *h == hash_of_digests(digests))
 }
 
 fn write_options(c: &CommitInfo) -> WriteOptions {
@@ -104,7 +109,8 @@ fn write_path(state: &State, path_or_id: &str) -> Result<String, WriteError> {
 
 pub(crate) fn upload(shared: &Shared, call: &Call) -> Result<Answer, Failure> {
     let a: UploadArg = arg(call)?;
-    if !hash_matches(&a.content_hash, &call.body) {
+    let mut body = call.body.clone();
+    if !hash_matches(&a.content_hash, &mut body) {
         return Err(route_error(UploadError::ContentHashMismatch));
     }
     let mut state = lock(&shared.state);
@@ -121,10 +127,7 @@ pub(crate) fn upload(shared: &Shared, call: &Call) -> Result<Answer, Failure> {
         client_modified: a.client_modified,
         strict_conflict: a.strict_conflict,
     };
-    let meta = state
-        .tree
-        .write_file(&path, Content::from(call.body.clone()), &opts)
-        .map_err(failed)?;
+    let meta = state.tree.write_file(&path, body, &opts).map_err(failed)?;
     json(&meta)
 }
 
@@ -141,13 +144,14 @@ pub(crate) fn session_start(shared: &Shared, call: &Call) -> Result<Answer, Fail
             UploadSessionStartError::ConcurrentSessionCloseNotAllowed,
         ));
     }
-    if !hash_matches(&a.content_hash, &call.body) {
+    let mut body = call.body.clone();
+    if !hash_matches(&a.content_hash, &mut body) {
         return Err(route_error(UploadSessionStartError::ContentHashMismatch));
     }
     let mut state = lock(&shared.state);
     let id = state.sessions.open(concurrent);
     if let Some(s) = state.sessions.map.get_mut(&id) {
-        s.content.push(call.body.clone());
+        s.content.append(body);
         s.closed = a.close;
     }
     json(&UploadSessionStartResult::new(id))
@@ -169,7 +173,7 @@ fn append(
     state: &mut State,
     id: &str,
     offset: u64,
-    data: &Bytes,
+    data: Content,
     close: bool,
 ) -> Result<(), UploadSessionLookupError> {
     let s = state
@@ -181,19 +185,19 @@ fn append(
         if !offset.is_multiple_of(HASH_BLOCK as u64) {
             return Err(UploadSessionLookupError::ConcurrentSessionInvalidOffset);
         }
-        if !close && !data.len().is_multiple_of(HASH_BLOCK) {
+        if !close && !data.len().is_multiple_of(HASH_BLOCK as u64) {
             return Err(UploadSessionLookupError::ConcurrentSessionInvalidDataSize);
         }
         // Pieces sent in parallel may arrive after the closing one, but
         // only below its end.
-        if s.closed && (close || offset + data.len() as u64 > s.size()) {
+        if s.closed && (close || offset + data.len() > s.size()) {
             return Err(UploadSessionLookupError::Closed);
         }
-        if offset + data.len() as u64 > MAX_SESSION {
+        if offset + data.len() > MAX_SESSION {
             return Err(UploadSessionLookupError::TooLarge);
         }
         if !data.is_empty() {
-            s.pieces.insert(offset, data.clone());
+            s.pieces.insert(offset, data);
         }
     } else {
         if s.closed {
@@ -204,10 +208,10 @@ fn append(
                 UploadSessionOffsetError::new(s.content.len()),
             ));
         }
-        if offset + data.len() as u64 > MAX_SESSION {
+        if offset + data.len() > MAX_SESSION {
             return Err(UploadSessionLookupError::TooLarge);
         }
-        s.content.push(data.clone());
+        s.content.append(data);
     }
     s.closed |= close;
     Ok(())
@@ -234,7 +238,8 @@ fn append_error(e: UploadSessionLookupError) -> UploadSessionAppendError {
 
 pub(crate) fn session_append_v2(shared: &Shared, call: &Call) -> Result<Answer, Failure> {
     let a: UploadSessionAppendArg = arg(call)?;
-    if !hash_matches(&a.content_hash, &call.body) {
+    let mut body = call.body.clone();
+    if !hash_matches(&a.content_hash, &mut body) {
         return Err(route_error(UploadSessionAppendError::ContentHashMismatch));
     }
     let mut state = lock(&shared.state);
@@ -242,7 +247,7 @@ pub(crate) fn session_append_v2(shared: &Shared, call: &Call) -> Result<Answer, 
         &mut state,
         &a.cursor.session_id,
         a.cursor.offset,
-        &call.body,
+        body,
         a.close,
     )
     .map_err(|e| route_error(append_error(e)))?;
@@ -253,12 +258,12 @@ pub(crate) fn session_append_v2(shared: &Shared, call: &Call) -> Result<Answer, 
 fn finish(
     state: &mut State,
     a: &UploadSessionFinishArg,
-    data: &Bytes,
+    mut data: Content,
 ) -> Result<FileMetadata, UploadSessionFinishError> {
     use UploadSessionFinishError as E;
     let id = &a.cursor.session_id;
     // The hash covers the content sent with this call, not the file.
-    if !hash_matches(&a.content_hash, data) {
+    if !hash_matches(&a.content_hash, &mut data) {
         return Err(E::ContentHashMismatch);
     }
     let session = state
@@ -295,7 +300,7 @@ fn finish(
             if *offset != content.len() {
                 return Err(E::ConcurrentSessionMissingData);
             }
-            content.push(piece.clone());
+            content.append(piece.clone());
         }
         if a.cursor.offset != content.len() {
             return Err(E::LookupFailed(UploadSessionLookupError::IncorrectOffset(
@@ -318,7 +323,7 @@ fn finish(
 pub(crate) fn session_finish(shared: &Shared, call: &Call) -> Result<Answer, Failure> {
     let a: UploadSessionFinishArg = arg(call)?;
     let mut state = lock(&shared.state);
-    let meta = finish(&mut state, &a, &call.body).map_err(route_error)?;
+    let meta = finish(&mut state, &a, call.body.clone()).map_err(route_error)?;
     json(&meta)
 }
 
@@ -328,7 +333,7 @@ pub(crate) fn session_finish_batch_v2(shared: &Shared, call: &Call) -> Result<An
     let entries = a
         .entries
         .iter()
-        .map(|e| match finish(&mut state, e, &Bytes::new()) {
+        .map(|e| match finish(&mut state, e, Content::default()) {
             Ok(m) => UploadSessionFinishBatchResultEntry::Success(m),
             Err(err) => UploadSessionFinishBatchResultEntry::Failure(err),
         })
