@@ -162,7 +162,7 @@ fn cargo_toml(api: &Api) -> String {
          reqwest.workspace = true\n\
          sha2.workspace = true\n\
          time.workspace = true\n\
-         tokio = {{ workspace = true, features = [\"fs\", \"io-util\", \"sync\", \"time\"] }}\n\
+         tokio = {{ workspace = true, features = [\"fs\", \"io-util\", \"rt\", \"sync\", \"time\"] }}\n\
          \n\
          [dev-dependencies]\n\
          axum.workspace = true\n\
