@@ -10,30 +10,16 @@ import os
 import sys
 
 import dropbox
-import requests
 from dropbox import file_transfer
 from dropbox.files import CommitInfo, WriteMode
 
-FAKE = os.environ["FAKE_DROPBOX_URL"]
-HOSTS = (
-    "https://api.dropboxapi.com",
-    "https://content.dropboxapi.com",
-    "https://notify.dropboxapi.com",
+sys.path.insert(
+    0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "fake-dropbox", "python")
 )
-
-
-class ToFake(requests.adapters.HTTPAdapter):
-    def send(self, request, **kwargs):
-        for host in HOSTS:
-            if request.url.startswith(host):
-                request.url = FAKE + request.url[len(host):]
-        return super().send(request, **kwargs)
-
+from to_fake import session  # noqa: E402
 
 def main():
-    session = requests.Session()
-    session.mount("https://", ToFake())
-    dbx = dropbox.Dropbox(oauth2_access_token=os.environ["FAKE_DROPBOX_TOKEN"], session=session)
+    dbx = dropbox.Dropbox(oauth2_access_token=os.environ["FAKE_DROPBOX_TOKEN"], session=session())
     op, src, dst = sys.argv[1:4]
     if op == "upload":
         result = file_transfer.upload_file(dbx, src, CommitInfo(path=dst, mode=WriteMode.overwrite))

@@ -9,33 +9,11 @@ import os
 import sys
 
 import dropbox
-import requests
 from dropbox.exceptions import ApiError
 from dropbox.files import CommitInfo, UploadSessionCursor, WriteMode
 
-FAKE = os.environ["FAKE_DROPBOX_URL"]
-HOSTS = (
-    "https://api.dropboxapi.com",
-    "https://content.dropboxapi.com",
-    "https://notify.dropboxapi.com",
-)
-
-
-class ToFake(requests.adapters.HTTPAdapter):
-    """Sends what the SDK addresses to Dropbox's hosts to the fake."""
-
-    def send(self, request, **kwargs):
-        for host in HOSTS:
-            if request.url.startswith(host):
-                request.url = FAKE + request.url[len(host):]
-        return super().send(request, **kwargs)
-
-
-def session():
-    s = requests.Session()
-    s.mount("https://", ToFake())
-    return s
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from to_fake import session  # noqa: E402
 
 def check(cond, what):
     if not cond:
