@@ -3,6 +3,7 @@
 //! disk. Run one file's tests with `cargo test -p dropbox --test sdk client_errors::`.
 
 mod support;
+#[cfg(feature = "helpers")]
 mod transfer_server;
 
 mod client_blocking;
@@ -10,11 +11,16 @@ mod client_errors;
 mod client_paging;
 mod client_requests;
 mod client_tokens;
+#[cfg(feature = "helpers")]
 mod content_hash;
 mod examples;
 mod subtypes;
+#[cfg(feature = "helpers")]
 mod transfer_download;
+#[cfg(feature = "helpers")]
 mod transfer_roundtrip;
+#[cfg(feature = "helpers")]
 mod transfer_upload;
 mod validate;
+#[cfg(feature = "helpers")]
 mod watch;

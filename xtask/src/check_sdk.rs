@@ -1,6 +1,7 @@
 //! `cargo xtask check-sdk`: the generated SDK builds and documents without
 //! a warning with `--features full` (with and without `preview` and
-//! `blocking`) and with each namespace's feature alone.
+//! `blocking`), with each namespace's feature alone, and with the
+//! `helpers` alone and with `files`.
 
 use crate::bench::workspace_root;
 use std::process::{Command, ExitCode};
@@ -34,7 +35,7 @@ pub fn run(_args: &[String]) -> ExitCode {
         .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
         .filter(|k| {
             !k.is_empty()
-                && !["default", "full", "preview", "blocking"].contains(&k.as_str())
+                && !["default", "full", "helpers", "preview", "blocking"].contains(&k.as_str())
                 && !k.starts_with('[')
         })
         .collect();
@@ -68,9 +69,14 @@ pub fn run(_args: &[String]) -> ExitCode {
     for f in &features {
         check_and_doc(f, true);
     }
+    // The helpers without any namespace (webhook, content_hash), and with
+    // `files` (transfer, watch) but not the rest.
+    for helpers in ["helpers", "helpers,files"] {
+        check_and_doc(helpers, true);
+    }
     if failures.is_empty() {
         println!(
-            "check-sdk: full (alone, and with preview and blocking) and {} namespace features build and document without warnings",
+            "check-sdk: full (alone, and with preview and blocking), {} namespace features and the helpers (alone, with files) build and document without warnings",
             features.len()
         );
         ExitCode::SUCCESS

@@ -35,12 +35,6 @@ impl AccountPhotoGetArg {
 }
 impl crate::wire::Encode for AccountPhotoGetArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "dbx_account_id", &self.dbx_account_id);
@@ -50,13 +44,6 @@ impl crate::wire::Encode for AccountPhotoGetArg {
     }
 }
 impl crate::wire::Decode for AccountPhotoGetArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -153,25 +140,12 @@ impl AccountPhotoGetResult {
 }
 impl crate::wire::Encode for AccountPhotoGetResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "content_type", &self.content_type);
     }
 }
 impl crate::wire::Decode for AccountPhotoGetResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -192,14 +166,9 @@ impl crate::wire::Decode for AccountPhotoGetResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "content_type", "AccountPhotoGetResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "AccountPhotoGetResult"),
+                crate::wire::missing(r, "content_type", "AccountPhotoGetResult"),
             );
         };
         ::std::result::Result::Ok(Self { content_type: f0 })
@@ -232,23 +201,10 @@ impl DeleteProfilePhotoArg {
 }
 impl crate::wire::Encode for DeleteProfilePhotoArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
 impl crate::wire::Decode for DeleteProfilePhotoArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -294,23 +250,10 @@ impl DeleteProfilePhotoResult {
 }
 impl crate::wire::Encode for DeleteProfilePhotoResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
 impl crate::wire::Decode for DeleteProfilePhotoResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -358,25 +301,12 @@ impl SetProfilePhotoArg {
 }
 impl crate::wire::Encode for SetProfilePhotoArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "photo", &self.photo);
     }
 }
 impl crate::wire::Decode for SetProfilePhotoArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -397,14 +327,9 @@ impl crate::wire::Decode for SetProfilePhotoArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "photo", "SetProfilePhotoArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SetProfilePhotoArg"),
+                crate::wire::missing(r, "photo", "SetProfilePhotoArg"),
             );
         };
         ::std::result::Result::Ok(Self { photo: f0 })
@@ -439,25 +364,12 @@ impl SetProfilePhotoResult {
 }
 impl crate::wire::Encode for SetProfilePhotoResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "profile_photo_url", &self.profile_photo_url);
     }
 }
 impl crate::wire::Decode for SetProfilePhotoResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -478,14 +390,9 @@ impl crate::wire::Decode for SetProfilePhotoResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "profile_photo_url", "SetProfilePhotoResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SetProfilePhotoResult"),
+                crate::wire::missing(r, "profile_photo_url", "SetProfilePhotoResult"),
             );
         };
         ::std::result::Result::Ok(Self { profile_photo_url: f0 })

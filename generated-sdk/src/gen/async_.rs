@@ -21,25 +21,12 @@ impl PollArg {
 }
 impl crate::wire::Encode for PollArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "async_job_id", &self.async_job_id);
     }
 }
 impl crate::wire::Decode for PollArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -60,13 +47,10 @@ impl crate::wire::Decode for PollArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "async_job_id", "PollArg"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "PollArg"));
         };
         ::std::result::Result::Ok(Self { async_job_id: f0 })
     }
@@ -173,26 +157,7 @@ impl crate::wire::Decode for LaunchEmptyResult {
         }
     }
 }
-impl crate::wire::Validate for LaunchEmptyResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "LaunchEmptyResult.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for LaunchEmptyResult {}
 impl ::std::fmt::Debug for LaunchEmptyResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -270,26 +235,7 @@ impl crate::wire::Decode for LaunchResultBase {
         }
     }
 }
-impl crate::wire::Validate for LaunchResultBase {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "LaunchResultBase.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for LaunchResultBase {}
 impl ::std::fmt::Debug for LaunchResultBase {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

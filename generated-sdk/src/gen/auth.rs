@@ -28,12 +28,6 @@ impl RateLimitError {
 }
 impl crate::wire::Encode for RateLimitError {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "reason", &self.reason);
@@ -41,13 +35,6 @@ impl crate::wire::Encode for RateLimitError {
     }
 }
 impl crate::wire::Decode for RateLimitError {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -71,14 +58,9 @@ impl crate::wire::Decode for RateLimitError {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "reason", "RateLimitError"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RateLimitError"),
+                crate::wire::missing(r, "reason", "RateLimitError"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -127,12 +109,6 @@ impl TokenFromOAuth1Arg {
 }
 impl crate::wire::Encode for TokenFromOAuth1Arg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "oauth1_token", &self.oauth1_token);
@@ -140,13 +116,6 @@ impl crate::wire::Encode for TokenFromOAuth1Arg {
     }
 }
 impl crate::wire::Decode for TokenFromOAuth1Arg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -243,25 +212,12 @@ impl TokenFromOAuth1Result {
 }
 impl crate::wire::Encode for TokenFromOAuth1Result {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "oauth2_token", &self.oauth2_token);
     }
 }
 impl crate::wire::Decode for TokenFromOAuth1Result {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -282,33 +238,15 @@ impl crate::wire::Decode for TokenFromOAuth1Result {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "oauth2_token", "TokenFromOAuth1Result"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TokenFromOAuth1Result"),
+                crate::wire::missing(r, "oauth2_token", "TokenFromOAuth1Result"),
             );
         };
         ::std::result::Result::Ok(Self { oauth2_token: f0 })
     }
 }
-impl crate::wire::Validate for TokenFromOAuth1Result {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
-            "TokenFromOAuth1Result.oauth2_token",
-            &self.oauth2_token,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TokenFromOAuth1Result {}
 impl ::std::fmt::Debug for TokenFromOAuth1Result {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -337,25 +275,12 @@ impl TokenScopeError {
 }
 impl crate::wire::Encode for TokenScopeError {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "required_scope", &self.required_scope);
     }
 }
 impl crate::wire::Decode for TokenScopeError {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -376,14 +301,9 @@ impl crate::wire::Decode for TokenScopeError {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "required_scope", "TokenScopeError"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TokenScopeError"),
+                crate::wire::missing(r, "required_scope", "TokenScopeError"),
             );
         };
         ::std::result::Result::Ok(Self { required_scope: f0 })
@@ -420,12 +340,6 @@ impl UnauthorizedAccountIdUsageError {
 }
 impl crate::wire::Encode for UnauthorizedAccountIdUsageError {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(
@@ -436,13 +350,6 @@ impl crate::wire::Encode for UnauthorizedAccountIdUsageError {
     }
 }
 impl crate::wire::Decode for UnauthorizedAccountIdUsageError {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -463,18 +370,13 @@ impl crate::wire::Decode for UnauthorizedAccountIdUsageError {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(
                     r,
                     "unauthorized_account_ids",
                     "UnauthorizedAccountIdUsageError",
                 ),
-            );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UnauthorizedAccountIdUsageError"),
             );
         };
         ::std::result::Result::Ok(Self {

@@ -28,25 +28,12 @@ impl EchoArg {
 }
 impl crate::wire::Encode for EchoArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "query", &self.query);
     }
 }
 impl crate::wire::Decode for EchoArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -126,25 +113,12 @@ impl EchoResult {
 }
 impl crate::wire::Encode for EchoResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "result", &self.result);
     }
 }
 impl crate::wire::Decode for EchoResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(

@@ -30,12 +30,6 @@ impl DropboxDuration {
 }
 impl crate::wire::Encode for DropboxDuration {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "seconds", &self.seconds);
@@ -43,13 +37,6 @@ impl crate::wire::Encode for DropboxDuration {
     }
 }
 impl crate::wire::Decode for DropboxDuration {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -212,25 +199,7 @@ impl crate::wire::Decode for RootInfo {
         }
     }
 }
-impl crate::wire::Validate for RootInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Team(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RootInfo.team"))?;
-            }
-            Self::User(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RootInfo.user"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RootInfo {}
 impl ::std::fmt::Debug for RootInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -268,12 +237,6 @@ impl RootInfoBase {
 }
 impl crate::wire::Encode for RootInfoBase {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "root_namespace_id", &self.root_namespace_id);
@@ -281,13 +244,6 @@ impl crate::wire::Encode for RootInfoBase {
     }
 }
 impl crate::wire::Decode for RootInfoBase {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -333,33 +289,7 @@ impl crate::wire::Decode for RootInfoBase {
         })
     }
 }
-impl crate::wire::Validate for RootInfoBase {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        crate::wire::check_str(
-            "RootInfo.root_namespace_id",
-            &self.root_namespace_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
-            "RootInfo.home_namespace_id",
-            &self.home_namespace_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_1),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RootInfoBase {}
 impl ::std::fmt::Debug for RootInfoBase {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -401,12 +331,6 @@ impl TeamRootInfo {
 }
 impl crate::wire::Encode for TeamRootInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "root_namespace_id", &self.root_namespace_id);
@@ -415,13 +339,6 @@ impl crate::wire::Encode for TeamRootInfo {
     }
 }
 impl crate::wire::Decode for TeamRootInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -479,33 +396,7 @@ impl crate::wire::Decode for TeamRootInfo {
         })
     }
 }
-impl crate::wire::Validate for TeamRootInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        crate::wire::check_str(
-            "TeamRootInfo.root_namespace_id",
-            &self.root_namespace_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
-            "TeamRootInfo.home_namespace_id",
-            &self.home_namespace_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_1),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamRootInfo {}
 impl ::std::fmt::Debug for TeamRootInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -552,12 +443,6 @@ impl UserRootInfo {
 }
 impl crate::wire::Encode for UserRootInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "root_namespace_id", &self.root_namespace_id);
@@ -566,13 +451,6 @@ impl crate::wire::Encode for UserRootInfo {
     }
 }
 impl crate::wire::Decode for UserRootInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -624,33 +502,7 @@ impl crate::wire::Decode for UserRootInfo {
         })
     }
 }
-impl crate::wire::Validate for UserRootInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        crate::wire::check_str(
-            "UserRootInfo.root_namespace_id",
-            &self.root_namespace_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
-            "UserRootInfo.home_namespace_id",
-            &self.home_namespace_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_1),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserRootInfo {}
 impl ::std::fmt::Debug for UserRootInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -738,41 +590,7 @@ impl crate::wire::Decode for PathRoot {
         }
     }
 }
-impl crate::wire::Validate for PathRoot {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        match self {
-            Self::Root(x) => {
-                crate::wire::check_str(
-                    "PathRoot.root",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::NamespaceId(x) => {
-                crate::wire::check_str(
-                    "PathRoot.namespace_id",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN_1),
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for PathRoot {}
 impl ::std::fmt::Debug for PathRoot {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -854,21 +672,7 @@ impl crate::wire::Decode for PathRootError {
         }
     }
 }
-impl crate::wire::Validate for PathRootError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::InvalidRoot(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("PathRootError.invalid_root"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for PathRootError {}
 impl ::std::fmt::Debug for PathRootError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

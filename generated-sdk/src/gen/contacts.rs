@@ -19,25 +19,12 @@ impl DeleteManualContactsArg {
 }
 impl crate::wire::Encode for DeleteManualContactsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "email_addresses", &self.email_addresses);
     }
 }
 impl crate::wire::Decode for DeleteManualContactsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -58,14 +45,9 @@ impl crate::wire::Decode for DeleteManualContactsArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "email_addresses", "DeleteManualContactsArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeleteManualContactsArg"),
+                crate::wire::missing(r, "email_addresses", "DeleteManualContactsArg"),
             );
         };
         ::std::result::Result::Ok(Self { email_addresses: f0 })
@@ -172,31 +154,7 @@ impl crate::wire::Decode for DeleteManualContactsError {
         }
     }
 }
-impl crate::wire::Validate for DeleteManualContactsError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        match self {
-            Self::ContactsNotFound(x) => {
-                for item0 in (x).iter() {
-                    crate::wire::check_str(
-                        "DeleteManualContactsError.contacts_not_found",
-                        item0,
-                        ::std::option::Option::None,
-                        ::std::option::Option::Some(255),
-                        ::std::option::Option::Some(&PATTERN_0),
-                    )?;
-                }
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeleteManualContactsError {}
 impl ::std::fmt::Debug for DeleteManualContactsError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

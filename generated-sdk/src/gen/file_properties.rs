@@ -28,12 +28,6 @@ impl AddPropertiesArg {
 }
 impl crate::wire::Encode for AddPropertiesArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -41,13 +35,6 @@ impl crate::wire::Encode for AddPropertiesArg {
     }
 }
 impl crate::wire::Decode for AddPropertiesArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -154,12 +141,6 @@ impl AddTemplateArg {
 }
 impl crate::wire::Encode for AddTemplateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -168,13 +149,6 @@ impl crate::wire::Encode for AddTemplateArg {
     }
 }
 impl crate::wire::Decode for AddTemplateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -263,25 +237,12 @@ impl AddTemplateResult {
 }
 impl crate::wire::Encode for AddTemplateResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "template_id", &self.template_id);
     }
 }
 impl crate::wire::Decode for AddTemplateResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -302,36 +263,15 @@ impl crate::wire::Decode for AddTemplateResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "AddTemplateResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "AddTemplateResult"),
+                crate::wire::missing(r, "template_id", "AddTemplateResult"),
             );
         };
         ::std::result::Result::Ok(Self { template_id: f0 })
     }
 }
-impl crate::wire::Validate for AddTemplateResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/|ptid:).*",
-        );
-        crate::wire::check_str(
-            "AddTemplateResult.template_id",
-            &self.template_id,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for AddTemplateResult {}
 impl ::std::fmt::Debug for AddTemplateResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -360,25 +300,12 @@ impl GetTemplateArg {
 }
 impl crate::wire::Encode for GetTemplateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "template_id", &self.template_id);
     }
 }
 impl crate::wire::Decode for GetTemplateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -399,14 +326,9 @@ impl crate::wire::Decode for GetTemplateArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "GetTemplateArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetTemplateArg"),
+                crate::wire::missing(r, "template_id", "GetTemplateArg"),
             );
         };
         ::std::result::Result::Ok(Self { template_id: f0 })
@@ -465,12 +387,6 @@ impl GetTemplateResult {
 }
 impl crate::wire::Encode for GetTemplateResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -479,13 +395,6 @@ impl crate::wire::Encode for GetTemplateResult {
     }
 }
 impl crate::wire::Decode for GetTemplateResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -576,25 +485,12 @@ impl ListTemplateResult {
 }
 impl crate::wire::Encode for ListTemplateResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "template_ids", &self.template_ids);
     }
 }
 impl crate::wire::Decode for ListTemplateResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -617,38 +513,15 @@ impl crate::wire::Decode for ListTemplateResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_ids", "ListTemplateResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListTemplateResult"),
+                crate::wire::missing(r, "template_ids", "ListTemplateResult"),
             );
         };
         ::std::result::Result::Ok(Self { template_ids: f0 })
     }
 }
-impl crate::wire::Validate for ListTemplateResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/|ptid:).*",
-        );
-        for item0 in (&self.template_ids).iter() {
-            crate::wire::check_str(
-                "ListTemplateResult.template_ids",
-                item0,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_0),
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListTemplateResult {}
 impl ::std::fmt::Debug for ListTemplateResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -682,12 +555,6 @@ impl OverwritePropertyGroupArg {
 }
 impl crate::wire::Encode for OverwritePropertyGroupArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -695,13 +562,6 @@ impl crate::wire::Encode for OverwritePropertyGroupArg {
     }
 }
 impl crate::wire::Decode for OverwritePropertyGroupArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -822,12 +682,6 @@ impl PropertiesSearchArg {
 }
 impl crate::wire::Encode for PropertiesSearchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "queries", &self.queries);
@@ -835,13 +689,6 @@ impl crate::wire::Encode for PropertiesSearchArg {
     }
 }
 impl crate::wire::Decode for PropertiesSearchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -867,14 +714,9 @@ impl crate::wire::Decode for PropertiesSearchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "queries", "PropertiesSearchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "PropertiesSearchArg"),
+                crate::wire::missing(r, "queries", "PropertiesSearchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -931,25 +773,12 @@ impl PropertiesSearchContinueArg {
 }
 impl crate::wire::Encode for PropertiesSearchContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for PropertiesSearchContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -970,14 +799,9 @@ impl crate::wire::Decode for PropertiesSearchContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "PropertiesSearchContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "PropertiesSearchContinueArg"),
+                crate::wire::missing(r, "cursor", "PropertiesSearchContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -1041,12 +865,6 @@ impl PropertiesSearchMatch {
 }
 impl crate::wire::Encode for PropertiesSearchMatch {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -1056,13 +874,6 @@ impl crate::wire::Encode for PropertiesSearchMatch {
     }
 }
 impl crate::wire::Decode for PropertiesSearchMatch {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1132,24 +943,7 @@ impl crate::wire::Decode for PropertiesSearchMatch {
         })
     }
 }
-impl crate::wire::Validate for PropertiesSearchMatch {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
-            "PropertiesSearchMatch.id",
-            &self.id,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        for item0 in (&self.property_groups).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("PropertiesSearchMatch.property_groups"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for PropertiesSearchMatch {}
 impl ::std::fmt::Debug for PropertiesSearchMatch {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1198,12 +992,6 @@ impl PropertiesSearchQuery {
 }
 impl crate::wire::Encode for PropertiesSearchQuery {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "query", &self.query);
@@ -1212,13 +1000,6 @@ impl crate::wire::Encode for PropertiesSearchQuery {
     }
 }
 impl crate::wire::Decode for PropertiesSearchQuery {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1320,12 +1101,6 @@ impl PropertiesSearchResult {
 }
 impl crate::wire::Encode for PropertiesSearchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "matches", &self.matches);
@@ -1333,13 +1108,6 @@ impl crate::wire::Encode for PropertiesSearchResult {
     }
 }
 impl crate::wire::Decode for PropertiesSearchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1365,14 +1133,9 @@ impl crate::wire::Decode for PropertiesSearchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "matches", "PropertiesSearchResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "PropertiesSearchResult"),
+                crate::wire::missing(r, "matches", "PropertiesSearchResult"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -1381,26 +1144,7 @@ impl crate::wire::Decode for PropertiesSearchResult {
         })
     }
 }
-impl crate::wire::Validate for PropertiesSearchResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.matches).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("PropertiesSearchResult.matches"))?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.cursor {
-            crate::wire::check_str(
-                "PropertiesSearchResult.cursor",
-                some0,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for PropertiesSearchResult {}
 impl ::std::fmt::Debug for PropertiesSearchResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1432,12 +1176,6 @@ impl PropertyField {
 }
 impl crate::wire::Encode for PropertyField {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -1445,13 +1183,6 @@ impl crate::wire::Encode for PropertyField {
     }
 }
 impl crate::wire::Decode for PropertyField {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1533,12 +1264,6 @@ impl PropertyFieldTemplate {
 }
 impl crate::wire::Encode for PropertyFieldTemplate {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -1547,13 +1272,6 @@ impl crate::wire::Encode for PropertyFieldTemplate {
     }
 }
 impl crate::wire::Decode for PropertyFieldTemplate {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1646,12 +1364,6 @@ impl PropertyGroup {
 }
 impl crate::wire::Encode for PropertyGroup {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "template_id", &self.template_id);
@@ -1659,13 +1371,6 @@ impl crate::wire::Encode for PropertyGroup {
     }
 }
 impl crate::wire::Decode for PropertyGroup {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1769,12 +1474,6 @@ impl PropertyGroupTemplate {
 }
 impl crate::wire::Encode for PropertyGroupTemplate {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -1783,13 +1482,6 @@ impl crate::wire::Encode for PropertyGroupTemplate {
     }
 }
 impl crate::wire::Decode for PropertyGroupTemplate {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1907,12 +1599,6 @@ impl PropertyGroupUpdate {
 }
 impl crate::wire::Encode for PropertyGroupUpdate {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "template_id", &self.template_id);
@@ -1921,13 +1607,6 @@ impl crate::wire::Encode for PropertyGroupUpdate {
     }
 }
 impl crate::wire::Decode for PropertyGroupUpdate {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1956,14 +1635,9 @@ impl crate::wire::Decode for PropertyGroupUpdate {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "PropertyGroupUpdate"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "PropertyGroupUpdate"),
+                crate::wire::missing(r, "template_id", "PropertyGroupUpdate"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -2026,12 +1700,6 @@ impl RemovePropertiesArg {
 }
 impl crate::wire::Encode for RemovePropertiesArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -2043,13 +1711,6 @@ impl crate::wire::Encode for RemovePropertiesArg {
     }
 }
 impl crate::wire::Decode for RemovePropertiesArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2156,25 +1817,12 @@ impl RemoveTemplateArg {
 }
 impl crate::wire::Encode for RemoveTemplateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "template_id", &self.template_id);
     }
 }
 impl crate::wire::Decode for RemoveTemplateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2195,14 +1843,9 @@ impl crate::wire::Decode for RemoveTemplateArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "RemoveTemplateArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RemoveTemplateArg"),
+                crate::wire::missing(r, "template_id", "RemoveTemplateArg"),
             );
         };
         ::std::result::Result::Ok(Self { template_id: f0 })
@@ -2265,12 +1908,6 @@ impl UpdatePropertiesArg {
 }
 impl crate::wire::Encode for UpdatePropertiesArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -2282,13 +1919,6 @@ impl crate::wire::Encode for UpdatePropertiesArg {
     }
 }
 impl crate::wire::Decode for UpdatePropertiesArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2421,12 +2051,6 @@ impl UpdateTemplateArg {
 }
 impl crate::wire::Encode for UpdateTemplateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "template_id", &self.template_id);
@@ -2436,13 +2060,6 @@ impl crate::wire::Encode for UpdateTemplateArg {
     }
 }
 impl crate::wire::Decode for UpdateTemplateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2474,14 +2091,9 @@ impl crate::wire::Decode for UpdateTemplateArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "UpdateTemplateArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UpdateTemplateArg"),
+                crate::wire::missing(r, "template_id", "UpdateTemplateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -2537,25 +2149,12 @@ impl UpdateTemplateResult {
 }
 impl crate::wire::Encode for UpdateTemplateResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "template_id", &self.template_id);
     }
 }
 impl crate::wire::Decode for UpdateTemplateResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2576,36 +2175,15 @@ impl crate::wire::Decode for UpdateTemplateResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "template_id", "UpdateTemplateResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UpdateTemplateResult"),
+                crate::wire::missing(r, "template_id", "UpdateTemplateResult"),
             );
         };
         ::std::result::Result::Ok(Self { template_id: f0 })
     }
 }
-impl crate::wire::Validate for UpdateTemplateResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/|ptid:).*",
-        );
-        crate::wire::check_str(
-            "UpdateTemplateResult.template_id",
-            &self.template_id,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UpdateTemplateResult {}
 impl ::std::fmt::Debug for UpdateTemplateResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2759,30 +2337,7 @@ impl crate::wire::Decode for AddPropertiesError {
         }
     }
 }
-impl crate::wire::Validate for AddPropertiesError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/|ptid:).*",
-        );
-        match self {
-            Self::TemplateNotFound(x) => {
-                crate::wire::check_str(
-                    "AddPropertiesError.template_not_found",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::Path(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for AddPropertiesError {}
 impl ::std::fmt::Debug for AddPropertiesError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2929,30 +2484,7 @@ impl crate::wire::Decode for InvalidPropertyGroupError {
         }
     }
 }
-impl crate::wire::Validate for InvalidPropertyGroupError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/|ptid:).*",
-        );
-        match self {
-            Self::TemplateNotFound(x) => {
-                crate::wire::check_str(
-                    "InvalidPropertyGroupError.template_not_found",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::Path(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for InvalidPropertyGroupError {}
 impl ::std::fmt::Debug for InvalidPropertyGroupError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3338,29 +2870,7 @@ impl crate::wire::Decode for ModifyTemplateError {
         }
     }
 }
-impl crate::wire::Validate for ModifyTemplateError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/|ptid:).*",
-        );
-        match self {
-            Self::TemplateNotFound(x) => {
-                crate::wire::check_str(
-                    "ModifyTemplateError.template_not_found",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ModifyTemplateError {}
 impl ::std::fmt::Debug for ModifyTemplateError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3461,30 +2971,7 @@ impl crate::wire::Decode for PropertiesError {
         }
     }
 }
-impl crate::wire::Validate for PropertiesError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/|ptid:).*",
-        );
-        match self {
-            Self::TemplateNotFound(x) => {
-                crate::wire::check_str(
-                    "PropertiesError.template_not_found",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::Path(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for PropertiesError {}
 impl ::std::fmt::Debug for PropertiesError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3916,31 +3403,7 @@ impl crate::wire::Decode for RemovePropertiesError {
         }
     }
 }
-impl crate::wire::Validate for RemovePropertiesError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/|ptid:).*",
-        );
-        match self {
-            Self::TemplateNotFound(x) => {
-                crate::wire::check_str(
-                    "RemovePropertiesError.template_not_found",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::Path(x) => {}
-            Self::PropertyGroupLookup(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RemovePropertiesError {}
 impl ::std::fmt::Debug for RemovePropertiesError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4024,29 +3487,7 @@ impl crate::wire::Decode for TemplateError {
         }
     }
 }
-impl crate::wire::Validate for TemplateError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/|ptid:).*",
-        );
-        match self {
-            Self::TemplateNotFound(x) => {
-                crate::wire::check_str(
-                    "TemplateError.template_not_found",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TemplateError {}
 impl ::std::fmt::Debug for TemplateError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4510,31 +3951,7 @@ impl crate::wire::Decode for UpdatePropertiesError {
         }
     }
 }
-impl crate::wire::Validate for UpdatePropertiesError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/|ptid:).*",
-        );
-        match self {
-            Self::TemplateNotFound(x) => {
-                crate::wire::check_str(
-                    "UpdatePropertiesError.template_not_found",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::Path(x) => {}
-            Self::PropertyGroupLookup(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UpdatePropertiesError {}
 impl ::std::fmt::Debug for UpdatePropertiesError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

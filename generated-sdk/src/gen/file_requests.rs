@@ -22,25 +22,12 @@ impl CountFileRequestsResult {
 }
 impl crate::wire::Encode for CountFileRequestsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file_request_count", &self.file_request_count);
     }
 }
 impl crate::wire::Decode for CountFileRequestsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -61,14 +48,9 @@ impl crate::wire::Decode for CountFileRequestsResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_request_count", "CountFileRequestsResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "CountFileRequestsResult"),
+                crate::wire::missing(r, "file_request_count", "CountFileRequestsResult"),
             );
         };
         ::std::result::Result::Ok(Self { file_request_count: f0 })
@@ -148,12 +130,6 @@ impl CreateFileRequestArgs {
 }
 impl crate::wire::Encode for CreateFileRequestArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "title", &self.title);
@@ -165,13 +141,6 @@ impl crate::wire::Encode for CreateFileRequestArgs {
     }
 }
 impl crate::wire::Decode for CreateFileRequestArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -293,25 +262,12 @@ impl DeleteAllClosedFileRequestsResult {
 }
 impl crate::wire::Encode for DeleteAllClosedFileRequestsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file_requests", &self.file_requests);
     }
 }
 impl crate::wire::Decode for DeleteAllClosedFileRequestsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -334,7 +290,7 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(
                     r,
@@ -342,28 +298,11 @@ impl crate::wire::Decode for DeleteAllClosedFileRequestsResult {
                     "DeleteAllClosedFileRequestsResult",
                 ),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeleteAllClosedFileRequestsResult"),
-            );
         };
         ::std::result::Result::Ok(Self { file_requests: f0 })
     }
 }
-impl crate::wire::Validate for DeleteAllClosedFileRequestsResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.file_requests).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| {
-                    e.within("DeleteAllClosedFileRequestsResult.file_requests")
-                })?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeleteAllClosedFileRequestsResult {}
 impl ::std::fmt::Debug for DeleteAllClosedFileRequestsResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -393,25 +332,12 @@ impl DeleteFileRequestArgs {
 }
 impl crate::wire::Encode for DeleteFileRequestArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "ids", &self.ids);
     }
 }
 impl crate::wire::Decode for DeleteFileRequestArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -434,14 +360,9 @@ impl crate::wire::Decode for DeleteFileRequestArgs {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "ids", "DeleteFileRequestArgs"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeleteFileRequestArgs"),
+                crate::wire::missing(r, "ids", "DeleteFileRequestArgs"),
             );
         };
         ::std::result::Result::Ok(Self { ids: f0 })
@@ -497,25 +418,12 @@ impl DeleteFileRequestsResult {
 }
 impl crate::wire::Encode for DeleteFileRequestsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file_requests", &self.file_requests);
     }
 }
 impl crate::wire::Decode for DeleteFileRequestsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -538,30 +446,15 @@ impl crate::wire::Decode for DeleteFileRequestsResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_requests", "DeleteFileRequestsResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeleteFileRequestsResult"),
+                crate::wire::missing(r, "file_requests", "DeleteFileRequestsResult"),
             );
         };
         ::std::result::Result::Ok(Self { file_requests: f0 })
     }
 }
-impl crate::wire::Validate for DeleteFileRequestsResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.file_requests).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("DeleteFileRequestsResult.file_requests"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeleteFileRequestsResult {}
 impl ::std::fmt::Debug for DeleteFileRequestsResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -654,12 +547,6 @@ impl FileRequest {
 }
 impl crate::wire::Encode for FileRequest {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -675,13 +562,6 @@ impl crate::wire::Encode for FileRequest {
     }
 }
 impl crate::wire::Decode for FileRequest {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -792,49 +672,7 @@ impl crate::wire::Decode for FileRequest {
         })
     }
 }
-impl crate::wire::Validate for FileRequest {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z]+",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "/(.|[\\r\\n])*",
-        );
-        crate::wire::check_str(
-            "FileRequest.id",
-            &self.id,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
-            "FileRequest.url",
-            &self.url,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        crate::wire::check_str(
-            "FileRequest.title",
-            &self.title,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        if let ::std::option::Option::Some(some0) = &self.destination {
-            crate::wire::check_str(
-                "FileRequest.destination",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_1),
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileRequest {}
 impl ::std::fmt::Debug for FileRequest {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -877,12 +715,6 @@ impl FileRequestDeadline {
 }
 impl crate::wire::Encode for FileRequestDeadline {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "deadline", &self.deadline);
@@ -890,13 +722,6 @@ impl crate::wire::Encode for FileRequestDeadline {
     }
 }
 impl crate::wire::Decode for FileRequestDeadline {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -920,14 +745,9 @@ impl crate::wire::Decode for FileRequestDeadline {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "deadline", "FileRequestDeadline"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "FileRequestDeadline"),
+                crate::wire::missing(r, "deadline", "FileRequestDeadline"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -966,25 +786,12 @@ impl GetFileRequestArgs {
 }
 impl crate::wire::Encode for GetFileRequestArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
     }
 }
 impl crate::wire::Decode for GetFileRequestArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1005,14 +812,9 @@ impl crate::wire::Decode for GetFileRequestArgs {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "GetFileRequestArgs"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetFileRequestArgs"),
+                crate::wire::missing(r, "id", "GetFileRequestArgs"),
             );
         };
         ::std::result::Result::Ok(Self { id: f0 })
@@ -1070,25 +872,12 @@ impl ListFileRequestsArg {
 }
 impl crate::wire::Encode for ListFileRequestsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Decode for ListFileRequestsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1146,25 +935,12 @@ impl ListFileRequestsContinueArg {
 }
 impl crate::wire::Encode for ListFileRequestsContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for ListFileRequestsContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1185,14 +961,9 @@ impl crate::wire::Decode for ListFileRequestsContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFileRequestsContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFileRequestsContinueArg"),
+                crate::wire::missing(r, "cursor", "ListFileRequestsContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -1230,25 +1001,12 @@ impl ListFileRequestsResult {
 }
 impl crate::wire::Encode for ListFileRequestsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file_requests", &self.file_requests);
     }
 }
 impl crate::wire::Decode for ListFileRequestsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1271,30 +1029,15 @@ impl crate::wire::Decode for ListFileRequestsResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_requests", "ListFileRequestsResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFileRequestsResult"),
+                crate::wire::missing(r, "file_requests", "ListFileRequestsResult"),
             );
         };
         ::std::result::Result::Ok(Self { file_requests: f0 })
     }
 }
-impl crate::wire::Validate for ListFileRequestsResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.file_requests).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ListFileRequestsResult.file_requests"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListFileRequestsResult {}
 impl ::std::fmt::Debug for ListFileRequestsResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1336,12 +1079,6 @@ impl ListFileRequestsV2Result {
 }
 impl crate::wire::Encode for ListFileRequestsV2Result {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file_requests", &self.file_requests);
@@ -1350,13 +1087,6 @@ impl crate::wire::Encode for ListFileRequestsV2Result {
     }
 }
 impl crate::wire::Decode for ListFileRequestsV2Result {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1416,17 +1146,7 @@ impl crate::wire::Decode for ListFileRequestsV2Result {
         })
     }
 }
-impl crate::wire::Validate for ListFileRequestsV2Result {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.file_requests).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ListFileRequestsV2Result.file_requests"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListFileRequestsV2Result {}
 impl ::std::fmt::Debug for ListFileRequestsV2Result {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1506,12 +1226,6 @@ impl UpdateFileRequestArgs {
 }
 impl crate::wire::Encode for UpdateFileRequestArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -1523,13 +1237,6 @@ impl crate::wire::Encode for UpdateFileRequestArgs {
     }
 }
 impl crate::wire::Decode for UpdateFileRequestArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1565,14 +1272,9 @@ impl crate::wire::Decode for UpdateFileRequestArgs {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "UpdateFileRequestArgs"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UpdateFileRequestArgs"),
+                crate::wire::missing(r, "id", "UpdateFileRequestArgs"),
             );
         };
         ::std::result::Result::Ok(Self {

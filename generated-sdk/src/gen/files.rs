@@ -38,12 +38,6 @@ impl AddTagArg {
 }
 impl crate::wire::Encode for AddTagArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -51,13 +45,6 @@ impl crate::wire::Encode for AddTagArg {
     }
 }
 impl crate::wire::Decode for AddTagArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -211,12 +198,6 @@ impl AlphaGetMetadataArg {
 }
 impl crate::wire::Encode for AlphaGetMetadataArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -240,13 +221,6 @@ impl crate::wire::Encode for AlphaGetMetadataArg {
     }
 }
 impl crate::wire::Decode for AlphaGetMetadataArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -288,14 +262,9 @@ impl crate::wire::Decode for AlphaGetMetadataArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "AlphaGetMetadataArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "AlphaGetMetadataArg"),
+                crate::wire::missing(r, "path", "AlphaGetMetadataArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -444,12 +413,6 @@ impl CommitInfo {
 }
 impl crate::wire::Encode for CommitInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -462,13 +425,6 @@ impl crate::wire::Encode for CommitInfo {
     }
 }
 impl crate::wire::Decode for CommitInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -509,13 +465,10 @@ impl crate::wire::Decode for CommitInfo {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "path", "CommitInfo"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "CommitInfo"));
         };
         ::std::result::Result::Ok(Self {
             path: f0,
@@ -598,12 +551,6 @@ impl ContentSyncSetting {
 }
 impl crate::wire::Encode for ContentSyncSetting {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -611,13 +558,6 @@ impl crate::wire::Encode for ContentSyncSetting {
     }
 }
 impl crate::wire::Decode for ContentSyncSetting {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -662,21 +602,7 @@ impl crate::wire::Decode for ContentSyncSetting {
         ::std::result::Result::Ok(Self { id: f0, sync_setting: f1 })
     }
 }
-impl crate::wire::Validate for ContentSyncSetting {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
-        crate::wire::check_str(
-            "ContentSyncSetting.id",
-            &self.id,
-            ::std::option::Option::Some(4),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ContentSyncSetting {}
 impl ::std::fmt::Debug for ContentSyncSetting {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -710,12 +636,6 @@ impl ContentSyncSettingArg {
 }
 impl crate::wire::Encode for ContentSyncSettingArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -723,13 +643,6 @@ impl crate::wire::Encode for ContentSyncSettingArg {
     }
 }
 impl crate::wire::Decode for ContentSyncSettingArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -825,12 +738,6 @@ impl CreateFolderArg {
 }
 impl crate::wire::Encode for CreateFolderArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -838,13 +745,6 @@ impl crate::wire::Encode for CreateFolderArg {
     }
 }
 impl crate::wire::Decode for CreateFolderArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -868,14 +768,9 @@ impl crate::wire::Decode for CreateFolderArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "CreateFolderArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "CreateFolderArg"),
+                crate::wire::missing(r, "path", "CreateFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -952,12 +847,6 @@ impl CreateFolderBatchArg {
 }
 impl crate::wire::Encode for CreateFolderBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "paths", &self.paths);
@@ -966,13 +855,6 @@ impl crate::wire::Encode for CreateFolderBatchArg {
     }
 }
 impl crate::wire::Decode for CreateFolderBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -999,14 +881,9 @@ impl crate::wire::Decode for CreateFolderBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "paths", "CreateFolderBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "CreateFolderBatchArg"),
+                crate::wire::missing(r, "paths", "CreateFolderBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -1077,25 +954,12 @@ impl CreateFolderBatchResult {
 }
 impl crate::wire::Encode for CreateFolderBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for CreateFolderBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1118,30 +982,15 @@ impl crate::wire::Decode for CreateFolderBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "CreateFolderBatchResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "CreateFolderBatchResult"),
+                crate::wire::missing(r, "entries", "CreateFolderBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Validate for CreateFolderBatchResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("CreateFolderBatchResult.entries"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for CreateFolderBatchResult {}
 impl ::std::fmt::Debug for CreateFolderBatchResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1170,25 +1019,12 @@ impl CreateFolderEntryResult {
 }
 impl crate::wire::Encode for CreateFolderEntryResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Decode for CreateFolderEntryResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1209,28 +1045,15 @@ impl crate::wire::Decode for CreateFolderEntryResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "CreateFolderEntryResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "CreateFolderEntryResult"),
+                crate::wire::missing(r, "metadata", "CreateFolderEntryResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Validate for CreateFolderEntryResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("CreateFolderEntryResult.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for CreateFolderEntryResult {}
 impl ::std::fmt::Debug for CreateFolderEntryResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1259,25 +1082,12 @@ impl CreateFolderResult {
 }
 impl crate::wire::Encode for CreateFolderResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Decode for CreateFolderResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1298,28 +1108,15 @@ impl crate::wire::Decode for CreateFolderResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "CreateFolderResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "CreateFolderResult"),
+                crate::wire::missing(r, "metadata", "CreateFolderResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Validate for CreateFolderResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("CreateFolderResult.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for CreateFolderResult {}
 impl ::std::fmt::Debug for CreateFolderResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1359,12 +1156,6 @@ impl DeleteArg {
 }
 impl crate::wire::Encode for DeleteArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -1372,13 +1163,6 @@ impl crate::wire::Encode for DeleteArg {
     }
 }
 impl crate::wire::Decode for DeleteArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1402,13 +1186,10 @@ impl crate::wire::Decode for DeleteArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "path", "DeleteArg"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "DeleteArg"));
         };
         ::std::result::Result::Ok(Self {
             path: f0,
@@ -1470,25 +1251,12 @@ impl DeleteBatchArg {
 }
 impl crate::wire::Encode for DeleteBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for DeleteBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1509,14 +1277,9 @@ impl crate::wire::Decode for DeleteBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "DeleteBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeleteBatchArg"),
+                crate::wire::missing(r, "entries", "DeleteBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -1567,25 +1330,12 @@ impl DeleteBatchResult {
 }
 impl crate::wire::Encode for DeleteBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for DeleteBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1608,30 +1358,15 @@ impl crate::wire::Decode for DeleteBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "DeleteBatchResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeleteBatchResult"),
+                crate::wire::missing(r, "entries", "DeleteBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Validate for DeleteBatchResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("DeleteBatchResult.entries"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeleteBatchResult {}
 impl ::std::fmt::Debug for DeleteBatchResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1660,25 +1395,12 @@ impl DeleteBatchResultData {
 }
 impl crate::wire::Encode for DeleteBatchResultData {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Decode for DeleteBatchResultData {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1699,28 +1421,15 @@ impl crate::wire::Decode for DeleteBatchResultData {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "DeleteBatchResultData"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeleteBatchResultData"),
+                crate::wire::missing(r, "metadata", "DeleteBatchResultData"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Validate for DeleteBatchResultData {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("DeleteBatchResultData.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeleteBatchResultData {}
 impl ::std::fmt::Debug for DeleteBatchResultData {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1749,25 +1458,12 @@ impl DeleteResult {
 }
 impl crate::wire::Encode for DeleteResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Decode for DeleteResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1788,28 +1484,15 @@ impl crate::wire::Decode for DeleteResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "DeleteResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeleteResult"),
+                crate::wire::missing(r, "metadata", "DeleteResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Validate for DeleteResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("DeleteResult.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeleteResult {}
 impl ::std::fmt::Debug for DeleteResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1890,12 +1573,6 @@ impl DeletedMetadata {
 }
 impl crate::wire::Encode for DeletedMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -1911,13 +1588,6 @@ impl crate::wire::Encode for DeletedMetadata {
     }
 }
 impl crate::wire::Decode for DeletedMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1953,14 +1623,9 @@ impl crate::wire::Decode for DeletedMetadata {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "DeletedMetadata"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeletedMetadata"),
+                crate::wire::missing(r, "name", "DeletedMetadata"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -1973,25 +1638,7 @@ impl crate::wire::Decode for DeletedMetadata {
         })
     }
 }
-impl crate::wire::Validate for DeletedMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
-            crate::wire::check_str(
-                "DeletedMetadata.parent_shared_folder_id",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_0),
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeletedMetadata {}
 impl ::std::fmt::Debug for DeletedMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2023,12 +1670,6 @@ impl Dimensions {
 }
 impl crate::wire::Encode for Dimensions {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "height", &self.height);
@@ -2036,13 +1677,6 @@ impl crate::wire::Encode for Dimensions {
     }
 }
 impl crate::wire::Decode for Dimensions {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2126,12 +1760,6 @@ impl DownloadArg {
 }
 impl crate::wire::Encode for DownloadArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -2139,13 +1767,6 @@ impl crate::wire::Encode for DownloadArg {
     }
 }
 impl crate::wire::Decode for DownloadArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2169,14 +1790,9 @@ impl crate::wire::Decode for DownloadArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "DownloadArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DownloadArg"),
+                crate::wire::missing(r, "path", "DownloadArg"),
             );
         };
         ::std::result::Result::Ok(Self { path: f0, rev: slots.f1 })
@@ -2237,25 +1853,12 @@ impl DownloadZipArg {
 }
 impl crate::wire::Encode for DownloadZipArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Decode for DownloadZipArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2276,14 +1879,9 @@ impl crate::wire::Decode for DownloadZipArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "DownloadZipArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DownloadZipArg"),
+                crate::wire::missing(r, "path", "DownloadZipArg"),
             );
         };
         ::std::result::Result::Ok(Self { path: f0 })
@@ -2333,25 +1931,12 @@ impl DownloadZipResult {
 }
 impl crate::wire::Encode for DownloadZipResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Decode for DownloadZipResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2372,28 +1957,15 @@ impl crate::wire::Decode for DownloadZipResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "DownloadZipResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DownloadZipResult"),
+                crate::wire::missing(r, "metadata", "DownloadZipResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Validate for DownloadZipResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("DownloadZipResult.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DownloadZipResult {}
 impl ::std::fmt::Debug for DownloadZipResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2433,12 +2005,6 @@ impl ExportArg {
 }
 impl crate::wire::Encode for ExportArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -2446,13 +2012,6 @@ impl crate::wire::Encode for ExportArg {
     }
 }
 impl crate::wire::Decode for ExportArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2476,13 +2035,10 @@ impl crate::wire::Decode for ExportArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "path", "ExportArg"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "ExportArg"));
         };
         ::std::result::Result::Ok(Self {
             path: f0,
@@ -2556,12 +2112,6 @@ impl ExportInfo {
 }
 impl crate::wire::Encode for ExportInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "export_as", &self.export_as);
@@ -2569,13 +2119,6 @@ impl crate::wire::Encode for ExportInfo {
     }
 }
 impl crate::wire::Decode for ExportInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2657,12 +2200,6 @@ impl ExportMetadata {
 }
 impl crate::wire::Encode for ExportMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -2672,13 +2209,6 @@ impl crate::wire::Encode for ExportMetadata {
     }
 }
 impl crate::wire::Decode for ExportMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2734,22 +2264,7 @@ impl crate::wire::Decode for ExportMetadata {
         })
     }
 }
-impl crate::wire::Validate for ExportMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.export_hash {
-            crate::wire::check_str(
-                "ExportMetadata.export_hash",
-                some0,
-                ::std::option::Option::Some(64),
-                ::std::option::Option::Some(64),
-                ::std::option::Option::None,
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ExportMetadata {}
 impl ::std::fmt::Debug for ExportMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2786,12 +2301,6 @@ impl ExportResult {
 }
 impl crate::wire::Encode for ExportResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "export_metadata", &self.export_metadata);
@@ -2799,13 +2308,6 @@ impl crate::wire::Encode for ExportResult {
     }
 }
 impl crate::wire::Decode for ExportResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2853,17 +2355,7 @@ impl crate::wire::Decode for ExportResult {
         })
     }
 }
-impl crate::wire::Validate for ExportResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.export_metadata)
-            .map_err(|e| e.within("ExportResult.export_metadata"))?;
-        crate::wire::Validate::validate(&self.file_metadata)
-            .map_err(|e| e.within("ExportResult.file_metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ExportResult {}
 impl ::std::fmt::Debug for ExportResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2892,25 +2384,12 @@ impl FileLock {
 }
 impl crate::wire::Encode for FileLock {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "content", &self.content);
     }
 }
 impl crate::wire::Decode for FileLock {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2931,26 +2410,15 @@ impl crate::wire::Decode for FileLock {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "content", "FileLock"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "FileLock"));
         };
         ::std::result::Result::Ok(Self { content: f0 })
     }
 }
-impl crate::wire::Validate for FileLock {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.content)
-            .map_err(|e| e.within("FileLock.content"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileLock {}
 impl ::std::fmt::Debug for FileLock {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3017,12 +2485,6 @@ impl FileLockMetadata {
 }
 impl crate::wire::Encode for FileLockMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "is_lockholder", &self.is_lockholder);
@@ -3032,13 +2494,6 @@ impl crate::wire::Encode for FileLockMetadata {
     }
 }
 impl crate::wire::Decode for FileLockMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3076,22 +2531,7 @@ impl crate::wire::Decode for FileLockMetadata {
         })
     }
 }
-impl crate::wire::Validate for FileLockMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.lockholder_account_id {
-            crate::wire::check_str(
-                "FileLockMetadata.lockholder_account_id",
-                some0,
-                ::std::option::Option::Some(40),
-                ::std::option::Option::Some(40),
-                ::std::option::Option::None,
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileLockMetadata {}
 impl ::std::fmt::Debug for FileLockMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3279,12 +2719,6 @@ impl FileMetadata {
 }
 impl crate::wire::Encode for FileMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -3318,13 +2752,6 @@ impl crate::wire::Encode for FileMetadata {
     }
 }
 impl crate::wire::Decode for FileMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3482,67 +2909,7 @@ impl crate::wire::Decode for FileMetadata {
         })
     }
 }
-impl crate::wire::Validate for FileMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
-            crate::wire::check_str(
-                "FileMetadata.parent_shared_folder_id",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_0),
-            )?;
-        }
-        crate::wire::check_str(
-            "FileMetadata.id",
-            &self.id,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        crate::wire::check_str(
-            "FileMetadata.rev",
-            &self.rev,
-            ::std::option::Option::Some(9),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_1),
-        )?;
-        if let ::std::option::Option::Some(some0) = &self.media_info {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("FileMetadata.media_info"))?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.sharing_info {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("FileMetadata.sharing_info"))?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.property_groups {
-            for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("FileMetadata.property_groups"))?;
-            }
-        }
-        if let ::std::option::Option::Some(some0) = &self.content_hash {
-            crate::wire::check_str(
-                "FileMetadata.content_hash",
-                some0,
-                ::std::option::Option::Some(64),
-                ::std::option::Option::Some(64),
-                ::std::option::Option::None,
-            )?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.file_lock_info {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("FileMetadata.file_lock_info"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileMetadata {}
 impl ::std::fmt::Debug for FileMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3569,23 +2936,10 @@ impl FileOpsResult {
 }
 impl crate::wire::Encode for FileOpsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
 impl crate::wire::Decode for FileOpsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3651,12 +3005,6 @@ impl FileSharingInfo {
 }
 impl crate::wire::Encode for FileSharingInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "read_only", &self.read_only);
@@ -3669,13 +3017,6 @@ impl crate::wire::Encode for FileSharingInfo {
     }
 }
 impl crate::wire::Decode for FileSharingInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3727,32 +3068,7 @@ impl crate::wire::Decode for FileSharingInfo {
         })
     }
 }
-impl crate::wire::Validate for FileSharingInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        crate::wire::check_str(
-            "FileSharingInfo.parent_shared_folder_id",
-            &self.parent_shared_folder_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        if let ::std::option::Option::Some(some0) = &self.modified_by {
-            crate::wire::check_str(
-                "FileSharingInfo.modified_by",
-                some0,
-                ::std::option::Option::Some(40),
-                ::std::option::Option::Some(40),
-                ::std::option::Option::None,
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileSharingInfo {}
 impl ::std::fmt::Debug for FileSharingInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3862,12 +3178,6 @@ impl FolderMetadata {
 }
 impl crate::wire::Encode for FolderMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -3886,13 +3196,6 @@ impl crate::wire::Encode for FolderMetadata {
     }
 }
 impl crate::wire::Decode for FolderMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3970,54 +3273,7 @@ impl crate::wire::Decode for FolderMetadata {
         })
     }
 }
-impl crate::wire::Validate for FolderMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
-            crate::wire::check_str(
-                "FolderMetadata.parent_shared_folder_id",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_0),
-            )?;
-        }
-        crate::wire::check_str(
-            "FolderMetadata.id",
-            &self.id,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        if let ::std::option::Option::Some(some0) = &self.shared_folder_id {
-            crate::wire::check_str(
-                "FolderMetadata.shared_folder_id",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_1),
-            )?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.sharing_info {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("FolderMetadata.sharing_info"))?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.property_groups {
-            for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("FolderMetadata.property_groups"))?;
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FolderMetadata {}
 impl ::std::fmt::Debug for FolderMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4091,12 +3347,6 @@ impl FolderSharingInfo {
 }
 impl crate::wire::Encode for FolderSharingInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "read_only", &self.read_only);
@@ -4111,13 +3361,6 @@ impl crate::wire::Encode for FolderSharingInfo {
     }
 }
 impl crate::wire::Decode for FolderSharingInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4150,14 +3393,9 @@ impl crate::wire::Decode for FolderSharingInfo {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "read_only", "FolderSharingInfo"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "FolderSharingInfo"),
+                crate::wire::missing(r, "read_only", "FolderSharingInfo"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -4175,37 +3413,7 @@ impl crate::wire::Decode for FolderSharingInfo {
         })
     }
 }
-impl crate::wire::Validate for FolderSharingInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
-            crate::wire::check_str(
-                "FolderSharingInfo.parent_shared_folder_id",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_0),
-            )?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.shared_folder_id {
-            crate::wire::check_str(
-                "FolderSharingInfo.shared_folder_id",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_1),
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FolderSharingInfo {}
 impl ::std::fmt::Debug for FolderSharingInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4234,25 +3442,12 @@ impl GetCopyReferenceArg {
 }
 impl crate::wire::Encode for GetCopyReferenceArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Decode for GetCopyReferenceArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4273,14 +3468,9 @@ impl crate::wire::Decode for GetCopyReferenceArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "GetCopyReferenceArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetCopyReferenceArg"),
+                crate::wire::missing(r, "path", "GetCopyReferenceArg"),
             );
         };
         ::std::result::Result::Ok(Self { path: f0 })
@@ -4343,12 +3533,6 @@ impl GetCopyReferenceResult {
 }
 impl crate::wire::Encode for GetCopyReferenceResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
@@ -4357,13 +3541,6 @@ impl crate::wire::Encode for GetCopyReferenceResult {
     }
 }
 impl crate::wire::Decode for GetCopyReferenceResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4421,15 +3598,7 @@ impl crate::wire::Decode for GetCopyReferenceResult {
         })
     }
 }
-impl crate::wire::Validate for GetCopyReferenceResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("GetCopyReferenceResult.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetCopyReferenceResult {}
 impl ::std::fmt::Debug for GetCopyReferenceResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4501,12 +3670,6 @@ impl GetMetadataArg {
 }
 impl crate::wire::Encode for GetMetadataArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -4525,13 +3688,6 @@ impl crate::wire::Encode for GetMetadataArg {
     }
 }
 impl crate::wire::Decode for GetMetadataArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4566,14 +3722,9 @@ impl crate::wire::Decode for GetMetadataArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "GetMetadataArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetMetadataArg"),
+                crate::wire::missing(r, "path", "GetMetadataArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -4643,25 +3794,12 @@ impl GetTagsArg {
 }
 impl crate::wire::Encode for GetTagsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "paths", &self.paths);
     }
 }
 impl crate::wire::Decode for GetTagsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4682,13 +3820,10 @@ impl crate::wire::Decode for GetTagsArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "paths", "GetTagsArg"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "GetTagsArg"));
         };
         ::std::result::Result::Ok(Self { paths: f0 })
     }
@@ -4740,25 +3875,12 @@ impl GetTagsResult {
 }
 impl crate::wire::Encode for GetTagsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "paths_to_tags", &self.paths_to_tags);
     }
 }
 impl crate::wire::Decode for GetTagsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4779,30 +3901,15 @@ impl crate::wire::Decode for GetTagsResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "paths_to_tags", "GetTagsResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetTagsResult"),
+                crate::wire::missing(r, "paths_to_tags", "GetTagsResult"),
             );
         };
         ::std::result::Result::Ok(Self { paths_to_tags: f0 })
     }
 }
-impl crate::wire::Validate for GetTagsResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.paths_to_tags).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("GetTagsResult.paths_to_tags"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetTagsResult {}
 impl ::std::fmt::Debug for GetTagsResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4831,25 +3938,12 @@ impl GetTemporaryLinkArg {
 }
 impl crate::wire::Encode for GetTemporaryLinkArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Decode for GetTemporaryLinkArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4870,14 +3964,9 @@ impl crate::wire::Decode for GetTemporaryLinkArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "GetTemporaryLinkArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetTemporaryLinkArg"),
+                crate::wire::missing(r, "path", "GetTemporaryLinkArg"),
             );
         };
         ::std::result::Result::Ok(Self { path: f0 })
@@ -4933,12 +4022,6 @@ impl GetTemporaryLinkResult {
 }
 impl crate::wire::Encode for GetTemporaryLinkResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
@@ -4946,13 +4029,6 @@ impl crate::wire::Encode for GetTemporaryLinkResult {
     }
 }
 impl crate::wire::Decode for GetTemporaryLinkResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4997,15 +4073,7 @@ impl crate::wire::Decode for GetTemporaryLinkResult {
         ::std::result::Result::Ok(Self { metadata: f0, link: f1 })
     }
 }
-impl crate::wire::Validate for GetTemporaryLinkResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("GetTemporaryLinkResult.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetTemporaryLinkResult {}
 impl ::std::fmt::Debug for GetTemporaryLinkResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5045,12 +4113,6 @@ impl GetTemporaryUploadLinkArg {
 }
 impl crate::wire::Encode for GetTemporaryUploadLinkArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "commit_info", &self.commit_info);
@@ -5058,13 +4120,6 @@ impl crate::wire::Encode for GetTemporaryUploadLinkArg {
     }
 }
 impl crate::wire::Decode for GetTemporaryUploadLinkArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5088,14 +4143,9 @@ impl crate::wire::Decode for GetTemporaryUploadLinkArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "commit_info", "GetTemporaryUploadLinkArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetTemporaryUploadLinkArg"),
+                crate::wire::missing(r, "commit_info", "GetTemporaryUploadLinkArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -5150,25 +4200,12 @@ impl GetTemporaryUploadLinkResult {
 }
 impl crate::wire::Encode for GetTemporaryUploadLinkResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "link", &self.link);
     }
 }
 impl crate::wire::Decode for GetTemporaryUploadLinkResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5189,14 +4226,9 @@ impl crate::wire::Decode for GetTemporaryUploadLinkResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "link", "GetTemporaryUploadLinkResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetTemporaryUploadLinkResult"),
+                crate::wire::missing(r, "link", "GetTemporaryUploadLinkResult"),
             );
         };
         ::std::result::Result::Ok(Self { link: f0 })
@@ -5232,25 +4264,12 @@ impl GetThumbnailBatchArg {
 }
 impl crate::wire::Encode for GetThumbnailBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for GetThumbnailBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5271,14 +4290,9 @@ impl crate::wire::Decode for GetThumbnailBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "GetThumbnailBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetThumbnailBatchArg"),
+                crate::wire::missing(r, "entries", "GetThumbnailBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -5325,25 +4339,12 @@ impl GetThumbnailBatchResult {
 }
 impl crate::wire::Encode for GetThumbnailBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for GetThumbnailBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5366,30 +4367,15 @@ impl crate::wire::Decode for GetThumbnailBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "GetThumbnailBatchResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetThumbnailBatchResult"),
+                crate::wire::missing(r, "entries", "GetThumbnailBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Validate for GetThumbnailBatchResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("GetThumbnailBatchResult.entries"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetThumbnailBatchResult {}
 impl ::std::fmt::Debug for GetThumbnailBatchResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5422,12 +4408,6 @@ impl GetThumbnailBatchResultData {
 }
 impl crate::wire::Encode for GetThumbnailBatchResultData {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
@@ -5435,13 +4415,6 @@ impl crate::wire::Encode for GetThumbnailBatchResultData {
     }
 }
 impl crate::wire::Decode for GetThumbnailBatchResultData {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5489,15 +4462,7 @@ impl crate::wire::Decode for GetThumbnailBatchResultData {
         })
     }
 }
-impl crate::wire::Validate for GetThumbnailBatchResultData {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("GetThumbnailBatchResultData.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetThumbnailBatchResultData {}
 impl ::std::fmt::Debug for GetThumbnailBatchResultData {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5529,12 +4494,6 @@ impl GpsCoordinates {
 }
 impl crate::wire::Encode for GpsCoordinates {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "latitude", &self.latitude);
@@ -5542,13 +4501,6 @@ impl crate::wire::Encode for GpsCoordinates {
     }
 }
 impl crate::wire::Decode for GpsCoordinates {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5596,25 +4548,7 @@ impl crate::wire::Decode for GpsCoordinates {
         })
     }
 }
-impl crate::wire::Validate for GpsCoordinates {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_float(
-            "GpsCoordinates.latitude",
-            f64::from(*&self.latitude),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        crate::wire::check_float(
-            "GpsCoordinates.longitude",
-            f64::from(*&self.longitude),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GpsCoordinates {}
 impl ::std::fmt::Debug for GpsCoordinates {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5648,12 +4582,6 @@ impl HighlightSpan {
 }
 impl crate::wire::Encode for HighlightSpan {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "highlight_str", &self.highlight_str);
@@ -5661,13 +4589,6 @@ impl crate::wire::Encode for HighlightSpan {
     }
 }
 impl crate::wire::Decode for HighlightSpan {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5842,12 +4763,6 @@ impl ListFolderArg {
 }
 impl crate::wire::Encode for ListFolderArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -5884,13 +4799,6 @@ impl crate::wire::Encode for ListFolderArg {
     }
 }
 impl crate::wire::Decode for ListFolderArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5945,14 +4853,9 @@ impl crate::wire::Decode for ListFolderArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ListFolderArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFolderArg"),
+                crate::wire::missing(r, "path", "ListFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -6048,25 +4951,12 @@ impl ListFolderContinueArg {
 }
 impl crate::wire::Encode for ListFolderContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for ListFolderContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6087,14 +4977,9 @@ impl crate::wire::Decode for ListFolderContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFolderContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFolderContinueArg"),
+                crate::wire::missing(r, "cursor", "ListFolderContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -6142,25 +5027,12 @@ impl ListFolderGetLatestCursorResult {
 }
 impl crate::wire::Encode for ListFolderGetLatestCursorResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for ListFolderGetLatestCursorResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6181,33 +5053,15 @@ impl crate::wire::Decode for ListFolderGetLatestCursorResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFolderGetLatestCursorResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFolderGetLatestCursorResult"),
+                crate::wire::missing(r, "cursor", "ListFolderGetLatestCursorResult"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
     }
 }
-impl crate::wire::Validate for ListFolderGetLatestCursorResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
-            "ListFolderGetLatestCursorResult.cursor",
-            &self.cursor,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListFolderGetLatestCursorResult {}
 impl ::std::fmt::Debug for ListFolderGetLatestCursorResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6244,12 +5098,6 @@ impl ListFolderLongpollArg {
 }
 impl crate::wire::Encode for ListFolderLongpollArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
@@ -6257,13 +5105,6 @@ impl crate::wire::Encode for ListFolderLongpollArg {
     }
 }
 impl crate::wire::Decode for ListFolderLongpollArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6287,14 +5128,9 @@ impl crate::wire::Decode for ListFolderLongpollArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFolderLongpollArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFolderLongpollArg"),
+                crate::wire::missing(r, "cursor", "ListFolderLongpollArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -6365,12 +5201,6 @@ impl ListFolderLongpollResult {
 }
 impl crate::wire::Encode for ListFolderLongpollResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "changes", &self.changes);
@@ -6378,13 +5208,6 @@ impl crate::wire::Encode for ListFolderLongpollResult {
     }
 }
 impl crate::wire::Decode for ListFolderLongpollResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6408,14 +5231,9 @@ impl crate::wire::Decode for ListFolderLongpollResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "changes", "ListFolderLongpollResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFolderLongpollResult"),
+                crate::wire::missing(r, "changes", "ListFolderLongpollResult"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -6461,12 +5279,6 @@ impl ListFolderResult {
 }
 impl crate::wire::Encode for ListFolderResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -6475,13 +5287,6 @@ impl crate::wire::Encode for ListFolderResult {
     }
 }
 impl crate::wire::Decode for ListFolderResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6539,24 +5344,7 @@ impl crate::wire::Decode for ListFolderResult {
         })
     }
 }
-impl crate::wire::Validate for ListFolderResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ListFolderResult.entries"))?;
-        }
-        crate::wire::check_str(
-            "ListFolderResult.cursor",
-            &self.cursor,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListFolderResult {}
 impl ::std::fmt::Debug for ListFolderResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6623,12 +5411,6 @@ impl ListRevisionsArg {
 }
 impl crate::wire::Encode for ListRevisionsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -6643,13 +5425,6 @@ impl crate::wire::Encode for ListRevisionsArg {
     }
 }
 impl crate::wire::Decode for ListRevisionsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6682,14 +5457,9 @@ impl crate::wire::Decode for ListRevisionsArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ListRevisionsArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListRevisionsArg"),
+                crate::wire::missing(r, "path", "ListRevisionsArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -6795,12 +5565,6 @@ impl ListRevisionsResult {
 }
 impl crate::wire::Encode for ListRevisionsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "is_deleted", &self.is_deleted);
@@ -6810,13 +5574,6 @@ impl crate::wire::Encode for ListRevisionsResult {
     }
 }
 impl crate::wire::Decode for ListRevisionsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6878,17 +5635,7 @@ impl crate::wire::Decode for ListRevisionsResult {
         })
     }
 }
-impl crate::wire::Validate for ListRevisionsResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ListRevisionsResult.entries"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListRevisionsResult {}
 impl ::std::fmt::Debug for ListRevisionsResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6917,25 +5664,12 @@ impl LockConflictError {
 }
 impl crate::wire::Encode for LockConflictError {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "lock", &self.lock);
     }
 }
 impl crate::wire::Decode for LockConflictError {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6956,28 +5690,15 @@ impl crate::wire::Decode for LockConflictError {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "lock", "LockConflictError"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "LockConflictError"),
+                crate::wire::missing(r, "lock", "LockConflictError"),
             );
         };
         ::std::result::Result::Ok(Self { lock: f0 })
     }
 }
-impl crate::wire::Validate for LockConflictError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.lock)
-            .map_err(|e| e.within("LockConflictError.lock"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for LockConflictError {}
 impl ::std::fmt::Debug for LockConflictError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7006,25 +5727,12 @@ impl LockFileArg {
 }
 impl crate::wire::Encode for LockFileArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Decode for LockFileArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7045,14 +5753,9 @@ impl crate::wire::Decode for LockFileArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "LockFileArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "LockFileArg"),
+                crate::wire::missing(r, "path", "LockFileArg"),
             );
         };
         ::std::result::Result::Ok(Self { path: f0 })
@@ -7103,25 +5806,12 @@ impl LockFileBatchArg {
 }
 impl crate::wire::Encode for LockFileBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for LockFileBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7142,14 +5832,9 @@ impl crate::wire::Decode for LockFileBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "LockFileBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "LockFileBatchArg"),
+                crate::wire::missing(r, "entries", "LockFileBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -7194,25 +5879,12 @@ impl LockFileBatchResult {
 }
 impl crate::wire::Encode for LockFileBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for LockFileBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7235,30 +5907,15 @@ impl crate::wire::Decode for LockFileBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "LockFileBatchResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "LockFileBatchResult"),
+                crate::wire::missing(r, "entries", "LockFileBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Validate for LockFileBatchResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("LockFileBatchResult.entries"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for LockFileBatchResult {}
 impl ::std::fmt::Debug for LockFileBatchResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7290,12 +5947,6 @@ impl LockFileResult {
 }
 impl crate::wire::Encode for LockFileResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
@@ -7303,13 +5954,6 @@ impl crate::wire::Encode for LockFileResult {
     }
 }
 impl crate::wire::Decode for LockFileResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7354,17 +5998,7 @@ impl crate::wire::Decode for LockFileResult {
         ::std::result::Result::Ok(Self { metadata: f0, lock: f1 })
     }
 }
-impl crate::wire::Validate for LockFileResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("LockFileResult.metadata"))?;
-        crate::wire::Validate::validate(&self.lock)
-            .map_err(|e| e.within("LockFileResult.lock"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for LockFileResult {}
 impl ::std::fmt::Debug for LockFileResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7472,25 +6106,7 @@ impl crate::wire::Decode for MediaMetadata {
         }
     }
 }
-impl crate::wire::Validate for MediaMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Photo(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("MediaMetadata.photo"))?;
-            }
-            Self::Video(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("MediaMetadata.video"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MediaMetadata {}
 impl ::std::fmt::Debug for MediaMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7546,12 +6162,6 @@ impl MediaMetadataBase {
 }
 impl crate::wire::Encode for MediaMetadataBase {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "dimensions", &self.dimensions);
@@ -7560,13 +6170,6 @@ impl crate::wire::Encode for MediaMetadataBase {
     }
 }
 impl crate::wire::Decode for MediaMetadataBase {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7600,17 +6203,7 @@ impl crate::wire::Decode for MediaMetadataBase {
         })
     }
 }
-impl crate::wire::Validate for MediaMetadataBase {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.location {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("MediaMetadata.location"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MediaMetadataBase {}
 impl ::std::fmt::Debug for MediaMetadataBase {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7759,29 +6352,7 @@ impl crate::wire::Decode for Metadata {
         }
     }
 }
-impl crate::wire::Validate for Metadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::File(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("Metadata.file"))?;
-            }
-            Self::Folder(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("Metadata.folder"))?;
-            }
-            Self::Deleted(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("Metadata.deleted"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for Metadata {}
 impl ::std::fmt::Debug for Metadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7853,12 +6424,6 @@ impl MetadataBase {
 }
 impl crate::wire::Encode for MetadataBase {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -7873,13 +6438,6 @@ impl crate::wire::Encode for MetadataBase {
     }
 }
 impl crate::wire::Decode for MetadataBase {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7912,13 +6470,10 @@ impl crate::wire::Decode for MetadataBase {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "name", "Metadata"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "Metadata"));
         };
         ::std::result::Result::Ok(Self {
             name: f0,
@@ -7929,25 +6484,7 @@ impl crate::wire::Decode for MetadataBase {
         })
     }
 }
-impl crate::wire::Validate for MetadataBase {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
-            crate::wire::check_str(
-                "Metadata.parent_shared_folder_id",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_0),
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MetadataBase {}
 impl ::std::fmt::Debug for MetadataBase {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7999,12 +6536,6 @@ impl MinimalFileLinkMetadata {
 }
 impl crate::wire::Encode for MinimalFileLinkMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -8014,13 +6545,6 @@ impl crate::wire::Encode for MinimalFileLinkMetadata {
     }
 }
 impl crate::wire::Decode for MinimalFileLinkMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8076,30 +6600,7 @@ impl crate::wire::Decode for MinimalFileLinkMetadata {
         })
     }
 }
-impl crate::wire::Validate for MinimalFileLinkMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        if let ::std::option::Option::Some(some0) = &self.id {
-            crate::wire::check_str(
-                "MinimalFileLinkMetadata.id",
-                some0,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-            )?;
-        }
-        crate::wire::check_str(
-            "MinimalFileLinkMetadata.rev",
-            &self.rev,
-            ::std::option::Option::Some(9),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MinimalFileLinkMetadata {}
 impl ::std::fmt::Debug for MinimalFileLinkMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8148,12 +6649,6 @@ impl MoveBatchArg {
 }
 impl crate::wire::Encode for MoveBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -8166,13 +6661,6 @@ impl crate::wire::Encode for MoveBatchArg {
     }
 }
 impl crate::wire::Decode for MoveBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8199,14 +6687,9 @@ impl crate::wire::Decode for MoveBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "MoveBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MoveBatchArg"),
+                crate::wire::missing(r, "entries", "MoveBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -8272,12 +6755,6 @@ impl PaperCreateArg {
 }
 impl crate::wire::Encode for PaperCreateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -8285,13 +6762,6 @@ impl crate::wire::Encode for PaperCreateArg {
     }
 }
 impl crate::wire::Decode for PaperCreateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8400,12 +6870,6 @@ impl PaperCreateResult {
 }
 impl crate::wire::Encode for PaperCreateResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -8415,13 +6879,6 @@ impl crate::wire::Encode for PaperCreateResult {
     }
 }
 impl crate::wire::Decode for PaperCreateResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8489,21 +6946,7 @@ impl crate::wire::Decode for PaperCreateResult {
         })
     }
 }
-impl crate::wire::Validate for PaperCreateResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
-        crate::wire::check_str(
-            "PaperCreateResult.file_id",
-            &self.file_id,
-            ::std::option::Option::Some(4),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for PaperCreateResult {}
 impl ::std::fmt::Debug for PaperCreateResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8553,12 +6996,6 @@ impl PaperUpdateArg {
 }
 impl crate::wire::Encode for PaperUpdateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -8568,13 +7005,6 @@ impl crate::wire::Encode for PaperUpdateArg {
     }
 }
 impl crate::wire::Decode for PaperUpdateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8681,25 +7111,12 @@ impl PaperUpdateResult {
 }
 impl crate::wire::Encode for PaperUpdateResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "paper_revision", &self.paper_revision);
     }
 }
 impl crate::wire::Decode for PaperUpdateResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8720,14 +7137,9 @@ impl crate::wire::Decode for PaperUpdateResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "paper_revision", "PaperUpdateResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "PaperUpdateResult"),
+                crate::wire::missing(r, "paper_revision", "PaperUpdateResult"),
             );
         };
         ::std::result::Result::Ok(Self { paper_revision: f0 })
@@ -8767,12 +7179,6 @@ impl PathToTags {
 }
 impl crate::wire::Encode for PathToTags {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -8780,13 +7186,6 @@ impl crate::wire::Encode for PathToTags {
     }
 }
 impl crate::wire::Decode for PathToTags {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8829,27 +7228,7 @@ impl crate::wire::Decode for PathToTags {
         ::std::result::Result::Ok(Self { path: f0, tags: f1 })
     }
 }
-impl crate::wire::Validate for PathToTags {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "/(.|[\\r\\n])*",
-        );
-        crate::wire::check_str(
-            "PathToTags.path",
-            &self.path,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        for item0 in (&self.tags).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("PathToTags.tags"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for PathToTags {}
 impl ::std::fmt::Debug for PathToTags {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -8905,12 +7284,6 @@ impl PhotoMetadata {
 }
 impl crate::wire::Encode for PhotoMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "dimensions", &self.dimensions);
@@ -8919,13 +7292,6 @@ impl crate::wire::Encode for PhotoMetadata {
     }
 }
 impl crate::wire::Decode for PhotoMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8959,17 +7325,7 @@ impl crate::wire::Decode for PhotoMetadata {
         })
     }
 }
-impl crate::wire::Validate for PhotoMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.location {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("PhotoMetadata.location"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for PhotoMetadata {}
 impl ::std::fmt::Debug for PhotoMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9010,12 +7366,6 @@ impl PreviewArg {
 }
 impl crate::wire::Encode for PreviewArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -9023,13 +7373,6 @@ impl crate::wire::Encode for PreviewArg {
     }
 }
 impl crate::wire::Decode for PreviewArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9053,13 +7396,10 @@ impl crate::wire::Decode for PreviewArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "path", "PreviewArg"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "PreviewArg"));
         };
         ::std::result::Result::Ok(Self { path: f0, rev: slots.f1 })
     }
@@ -9139,12 +7479,6 @@ impl PreviewResult {
 }
 impl crate::wire::Encode for PreviewResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "file_metadata", &self.file_metadata);
@@ -9152,13 +7486,6 @@ impl crate::wire::Encode for PreviewResult {
     }
 }
 impl crate::wire::Decode for PreviewResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9188,21 +7515,7 @@ impl crate::wire::Decode for PreviewResult {
         })
     }
 }
-impl crate::wire::Validate for PreviewResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.file_metadata {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("PreviewResult.file_metadata"))?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.link_metadata {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("PreviewResult.link_metadata"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for PreviewResult {}
 impl ::std::fmt::Debug for PreviewResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9267,12 +7580,6 @@ impl RelocationArg {
 }
 impl crate::wire::Encode for RelocationArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "from_path", &self.from_path);
@@ -9287,13 +7594,6 @@ impl crate::wire::Encode for RelocationArg {
     }
 }
 impl crate::wire::Decode for RelocationArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9447,12 +7747,6 @@ impl RelocationBatchArg {
 }
 impl crate::wire::Encode for RelocationBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -9466,13 +7760,6 @@ impl crate::wire::Encode for RelocationBatchArg {
     }
 }
 impl crate::wire::Decode for RelocationBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9502,14 +7789,9 @@ impl crate::wire::Decode for RelocationBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "RelocationBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RelocationBatchArg"),
+                crate::wire::missing(r, "entries", "RelocationBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -9582,12 +7864,6 @@ impl RelocationBatchArgBase {
 }
 impl crate::wire::Encode for RelocationBatchArgBase {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -9595,13 +7871,6 @@ impl crate::wire::Encode for RelocationBatchArgBase {
     }
 }
 impl crate::wire::Decode for RelocationBatchArgBase {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9625,14 +7894,9 @@ impl crate::wire::Decode for RelocationBatchArgBase {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "RelocationBatchArgBase"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RelocationBatchArgBase"),
+                crate::wire::missing(r, "entries", "RelocationBatchArgBase"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -9690,25 +7954,12 @@ impl RelocationBatchResult {
 }
 impl crate::wire::Encode for RelocationBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for RelocationBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9731,30 +7982,15 @@ impl crate::wire::Decode for RelocationBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "RelocationBatchResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RelocationBatchResult"),
+                crate::wire::missing(r, "entries", "RelocationBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Validate for RelocationBatchResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("RelocationBatchResult.entries"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RelocationBatchResult {}
 impl ::std::fmt::Debug for RelocationBatchResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9783,25 +8019,12 @@ impl RelocationBatchResultData {
 }
 impl crate::wire::Encode for RelocationBatchResultData {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Decode for RelocationBatchResultData {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9822,28 +8045,15 @@ impl crate::wire::Decode for RelocationBatchResultData {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "RelocationBatchResultData"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RelocationBatchResultData"),
+                crate::wire::missing(r, "metadata", "RelocationBatchResultData"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Validate for RelocationBatchResultData {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("RelocationBatchResultData.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RelocationBatchResultData {}
 impl ::std::fmt::Debug for RelocationBatchResultData {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9874,25 +8084,12 @@ impl RelocationBatchV2Result {
 }
 impl crate::wire::Encode for RelocationBatchV2Result {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for RelocationBatchV2Result {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9915,30 +8112,15 @@ impl crate::wire::Decode for RelocationBatchV2Result {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "RelocationBatchV2Result"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RelocationBatchV2Result"),
+                crate::wire::missing(r, "entries", "RelocationBatchV2Result"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Validate for RelocationBatchV2Result {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("RelocationBatchV2Result.entries"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RelocationBatchV2Result {}
 impl ::std::fmt::Debug for RelocationBatchV2Result {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9972,12 +8154,6 @@ impl RelocationPath {
 }
 impl crate::wire::Encode for RelocationPath {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "from_path", &self.from_path);
@@ -9985,13 +8161,6 @@ impl crate::wire::Encode for RelocationPath {
     }
 }
 impl crate::wire::Decode for RelocationPath {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10091,25 +8260,12 @@ impl RelocationResult {
 }
 impl crate::wire::Encode for RelocationResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Decode for RelocationResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10130,28 +8286,15 @@ impl crate::wire::Decode for RelocationResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "RelocationResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RelocationResult"),
+                crate::wire::missing(r, "metadata", "RelocationResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Validate for RelocationResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("RelocationResult.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RelocationResult {}
 impl ::std::fmt::Debug for RelocationResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10182,12 +8325,6 @@ impl RemoveTagArg {
 }
 impl crate::wire::Encode for RemoveTagArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -10195,13 +8332,6 @@ impl crate::wire::Encode for RemoveTagArg {
     }
 }
 impl crate::wire::Decode for RemoveTagArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10301,12 +8431,6 @@ impl RestoreArg {
 }
 impl crate::wire::Encode for RestoreArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -10314,13 +8438,6 @@ impl crate::wire::Encode for RestoreArg {
     }
 }
 impl crate::wire::Decode for RestoreArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10418,12 +8535,6 @@ impl SaveCopyReferenceArg {
 }
 impl crate::wire::Encode for SaveCopyReferenceArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "copy_reference", &self.copy_reference);
@@ -10431,13 +8542,6 @@ impl crate::wire::Encode for SaveCopyReferenceArg {
     }
 }
 impl crate::wire::Decode for SaveCopyReferenceArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10530,25 +8634,12 @@ impl SaveCopyReferenceResult {
 }
 impl crate::wire::Encode for SaveCopyReferenceResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
     }
 }
 impl crate::wire::Decode for SaveCopyReferenceResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10569,28 +8660,15 @@ impl crate::wire::Decode for SaveCopyReferenceResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "SaveCopyReferenceResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SaveCopyReferenceResult"),
+                crate::wire::missing(r, "metadata", "SaveCopyReferenceResult"),
             );
         };
         ::std::result::Result::Ok(Self { metadata: f0 })
     }
 }
-impl crate::wire::Validate for SaveCopyReferenceResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("SaveCopyReferenceResult.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SaveCopyReferenceResult {}
 impl ::std::fmt::Debug for SaveCopyReferenceResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10621,12 +8699,6 @@ impl SaveUrlArg {
 }
 impl crate::wire::Encode for SaveUrlArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -10634,13 +8706,6 @@ impl crate::wire::Encode for SaveUrlArg {
     }
 }
 impl crate::wire::Decode for SaveUrlArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10760,12 +8825,6 @@ impl SearchArg {
 }
 impl crate::wire::Encode for SearchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -10776,13 +8835,6 @@ impl crate::wire::Encode for SearchArg {
     }
 }
 impl crate::wire::Decode for SearchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10918,12 +8970,6 @@ impl SearchMatch {
 }
 impl crate::wire::Encode for SearchMatch {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "match_type", &self.match_type);
@@ -10931,13 +8977,6 @@ impl crate::wire::Encode for SearchMatch {
     }
 }
 impl crate::wire::Decode for SearchMatch {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10985,15 +9024,7 @@ impl crate::wire::Decode for SearchMatch {
         })
     }
 }
-impl crate::wire::Validate for SearchMatch {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("SearchMatch.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SearchMatch {}
 impl ::std::fmt::Debug for SearchMatch {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11028,25 +9059,12 @@ impl SearchMatchFieldOptions {
 }
 impl crate::wire::Encode for SearchMatchFieldOptions {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "include_highlights", &self.include_highlights);
     }
 }
 impl crate::wire::Decode for SearchMatchFieldOptions {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11129,12 +9147,6 @@ impl SearchMatchV2 {
 }
 impl crate::wire::Encode for SearchMatchV2 {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata", &self.metadata);
@@ -11143,13 +9155,6 @@ impl crate::wire::Encode for SearchMatchV2 {
     }
 }
 impl crate::wire::Decode for SearchMatchV2 {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11176,14 +9181,9 @@ impl crate::wire::Decode for SearchMatchV2 {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "metadata", "SearchMatchV2"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SearchMatchV2"),
+                crate::wire::missing(r, "metadata", "SearchMatchV2"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -11193,15 +9193,7 @@ impl crate::wire::Decode for SearchMatchV2 {
         })
     }
 }
-impl crate::wire::Validate for SearchMatchV2 {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.metadata)
-            .map_err(|e| e.within("SearchMatchV2.metadata"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SearchMatchV2 {}
 impl ::std::fmt::Debug for SearchMatchV2 {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11309,12 +9301,6 @@ impl SearchOptions {
 }
 impl crate::wire::Encode for SearchOptions {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "path", &self.path);
@@ -11328,13 +9314,6 @@ impl crate::wire::Encode for SearchOptions {
     }
 }
 impl crate::wire::Decode for SearchOptions {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11467,12 +9446,6 @@ impl SearchResult {
 }
 impl crate::wire::Encode for SearchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "matches", &self.matches);
@@ -11481,13 +9454,6 @@ impl crate::wire::Encode for SearchResult {
     }
 }
 impl crate::wire::Decode for SearchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11545,17 +9511,7 @@ impl crate::wire::Decode for SearchResult {
         })
     }
 }
-impl crate::wire::Validate for SearchResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.matches).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("SearchResult.matches"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SearchResult {}
 impl ::std::fmt::Debug for SearchResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11619,12 +9575,6 @@ impl SearchV2Arg {
 }
 impl crate::wire::Encode for SearchV2Arg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "query", &self.query);
@@ -11634,13 +9584,6 @@ impl crate::wire::Encode for SearchV2Arg {
     }
 }
 impl crate::wire::Decode for SearchV2Arg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11670,14 +9613,9 @@ impl crate::wire::Decode for SearchV2Arg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "query", "SearchV2Arg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SearchV2Arg"),
+                crate::wire::missing(r, "query", "SearchV2Arg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -11734,25 +9672,12 @@ impl SearchV2ContinueArg {
 }
 impl crate::wire::Encode for SearchV2ContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for SearchV2ContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11773,14 +9698,9 @@ impl crate::wire::Decode for SearchV2ContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "SearchV2ContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SearchV2ContinueArg"),
+                crate::wire::missing(r, "cursor", "SearchV2ContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -11845,12 +9765,6 @@ impl SearchV2Result {
 }
 impl crate::wire::Encode for SearchV2Result {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "matches", &self.matches);
@@ -11859,13 +9773,6 @@ impl crate::wire::Encode for SearchV2Result {
     }
 }
 impl crate::wire::Decode for SearchV2Result {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11917,26 +9824,7 @@ impl crate::wire::Decode for SearchV2Result {
         })
     }
 }
-impl crate::wire::Validate for SearchV2Result {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.matches).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("SearchV2Result.matches"))?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.cursor {
-            crate::wire::check_str(
-                "SearchV2Result.cursor",
-                some0,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SearchV2Result {}
 impl ::std::fmt::Debug for SearchV2Result {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11976,12 +9864,6 @@ impl SharedLink {
 }
 impl crate::wire::Encode for SharedLink {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -11989,13 +9871,6 @@ impl crate::wire::Encode for SharedLink {
     }
 }
 impl crate::wire::Decode for SharedLink {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12019,13 +9894,10 @@ impl crate::wire::Decode for SharedLink {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "url", "SharedLink"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "SharedLink"));
         };
         ::std::result::Result::Ok(Self {
             url: f0,
@@ -12082,12 +9954,6 @@ impl SharedLinkFileInfo {
 }
 impl crate::wire::Encode for SharedLinkFileInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -12096,13 +9962,6 @@ impl crate::wire::Encode for SharedLinkFileInfo {
     }
 }
 impl crate::wire::Decode for SharedLinkFileInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12129,14 +9988,9 @@ impl crate::wire::Decode for SharedLinkFileInfo {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "SharedLinkFileInfo"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SharedLinkFileInfo"),
+                crate::wire::missing(r, "url", "SharedLinkFileInfo"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -12176,25 +10030,12 @@ impl SharingInfo {
 }
 impl crate::wire::Encode for SharingInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "read_only", &self.read_only);
     }
 }
 impl crate::wire::Decode for SharingInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12215,14 +10056,9 @@ impl crate::wire::Decode for SharingInfo {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "read_only", "SharingInfo"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SharingInfo"),
+                crate::wire::missing(r, "read_only", "SharingInfo"),
             );
         };
         ::std::result::Result::Ok(Self { read_only: f0 })
@@ -12274,12 +10110,6 @@ impl SingleUserLock {
 }
 impl crate::wire::Encode for SingleUserLock {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "created", &self.created);
@@ -12292,13 +10122,6 @@ impl crate::wire::Encode for SingleUserLock {
     }
 }
 impl crate::wire::Decode for SingleUserLock {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12350,20 +10173,7 @@ impl crate::wire::Decode for SingleUserLock {
         })
     }
 }
-impl crate::wire::Validate for SingleUserLock {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
-            "SingleUserLock.lock_holder_account_id",
-            &self.lock_holder_account_id,
-            ::std::option::Option::Some(40),
-            ::std::option::Option::Some(40),
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SingleUserLock {}
 impl ::std::fmt::Debug for SingleUserLock {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12392,25 +10202,12 @@ impl SymlinkInfo {
 }
 impl crate::wire::Encode for SymlinkInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "target", &self.target);
     }
 }
 impl crate::wire::Decode for SymlinkInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12431,14 +10228,9 @@ impl crate::wire::Decode for SymlinkInfo {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "target", "SymlinkInfo"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SymlinkInfo"),
+                crate::wire::missing(r, "target", "SymlinkInfo"),
             );
         };
         ::std::result::Result::Ok(Self { target: f0 })
@@ -12520,12 +10312,6 @@ impl ThumbnailArg {
 }
 impl crate::wire::Encode for ThumbnailArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -12537,13 +10323,6 @@ impl crate::wire::Encode for ThumbnailArg {
     }
 }
 impl crate::wire::Decode for ThumbnailArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12579,14 +10358,9 @@ impl crate::wire::Decode for ThumbnailArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ThumbnailArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ThumbnailArg"),
+                crate::wire::missing(r, "path", "ThumbnailArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -12703,12 +10477,6 @@ impl ThumbnailV2Arg {
 }
 impl crate::wire::Encode for ThumbnailV2Arg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "resource", &self.resource);
@@ -12720,13 +10488,6 @@ impl crate::wire::Encode for ThumbnailV2Arg {
     }
 }
 impl crate::wire::Decode for ThumbnailV2Arg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12762,14 +10523,9 @@ impl crate::wire::Decode for ThumbnailV2Arg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "resource", "ThumbnailV2Arg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ThumbnailV2Arg"),
+                crate::wire::missing(r, "resource", "ThumbnailV2Arg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -12831,25 +10587,12 @@ impl UnlockFileArg {
 }
 impl crate::wire::Encode for UnlockFileArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
     }
 }
 impl crate::wire::Decode for UnlockFileArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12870,14 +10613,9 @@ impl crate::wire::Decode for UnlockFileArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "UnlockFileArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UnlockFileArg"),
+                crate::wire::missing(r, "path", "UnlockFileArg"),
             );
         };
         ::std::result::Result::Ok(Self { path: f0 })
@@ -12928,25 +10666,12 @@ impl UnlockFileBatchArg {
 }
 impl crate::wire::Encode for UnlockFileBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for UnlockFileBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12967,14 +10692,9 @@ impl crate::wire::Decode for UnlockFileBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "UnlockFileBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UnlockFileBatchArg"),
+                crate::wire::missing(r, "entries", "UnlockFileBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -13092,12 +10812,6 @@ impl UploadArg {
 }
 impl crate::wire::Encode for UploadArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -13111,13 +10825,6 @@ impl crate::wire::Encode for UploadArg {
     }
 }
 impl crate::wire::Decode for UploadArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13161,13 +10868,10 @@ impl crate::wire::Decode for UploadArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "path", "UploadArg"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "UploadArg"));
         };
         ::std::result::Result::Ok(Self {
             path: f0,
@@ -13275,12 +10979,6 @@ impl UploadSessionAppendArg {
 }
 impl crate::wire::Encode for UploadSessionAppendArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
@@ -13289,13 +10987,6 @@ impl crate::wire::Encode for UploadSessionAppendArg {
     }
 }
 impl crate::wire::Decode for UploadSessionAppendArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13322,14 +11013,9 @@ impl crate::wire::Decode for UploadSessionAppendArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "UploadSessionAppendArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UploadSessionAppendArg"),
+                crate::wire::missing(r, "cursor", "UploadSessionAppendArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -13399,12 +11085,6 @@ impl UploadSessionAppendBatchArg {
 }
 impl crate::wire::Encode for UploadSessionAppendBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -13412,13 +11092,6 @@ impl crate::wire::Encode for UploadSessionAppendBatchArg {
     }
 }
 impl crate::wire::Decode for UploadSessionAppendBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13444,14 +11117,9 @@ impl crate::wire::Decode for UploadSessionAppendBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "UploadSessionAppendBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UploadSessionAppendBatchArg"),
+                crate::wire::missing(r, "entries", "UploadSessionAppendBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -13524,12 +11192,6 @@ impl UploadSessionAppendBatchArgEntry {
 }
 impl crate::wire::Encode for UploadSessionAppendBatchArgEntry {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
@@ -13538,13 +11200,6 @@ impl crate::wire::Encode for UploadSessionAppendBatchArgEntry {
     }
 }
 impl crate::wire::Decode for UploadSessionAppendBatchArgEntry {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13630,25 +11285,12 @@ impl UploadSessionAppendBatchResult {
 }
 impl crate::wire::Encode for UploadSessionAppendBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for UploadSessionAppendBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13671,14 +11313,9 @@ impl crate::wire::Decode for UploadSessionAppendBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "UploadSessionAppendBatchResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UploadSessionAppendBatchResult"),
+                crate::wire::missing(r, "entries", "UploadSessionAppendBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -13715,12 +11352,6 @@ impl UploadSessionCursor {
 }
 impl crate::wire::Encode for UploadSessionCursor {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -13728,13 +11359,6 @@ impl crate::wire::Encode for UploadSessionCursor {
     }
 }
 impl crate::wire::Decode for UploadSessionCursor {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13825,12 +11449,6 @@ impl UploadSessionFinishArg {
 }
 impl crate::wire::Encode for UploadSessionFinishArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
@@ -13839,13 +11457,6 @@ impl crate::wire::Encode for UploadSessionFinishArg {
     }
 }
 impl crate::wire::Decode for UploadSessionFinishArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13943,25 +11554,12 @@ impl UploadSessionFinishBatchArg {
 }
 impl crate::wire::Encode for UploadSessionFinishBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for UploadSessionFinishBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13984,14 +11582,9 @@ impl crate::wire::Decode for UploadSessionFinishBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "UploadSessionFinishBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UploadSessionFinishBatchArg"),
+                crate::wire::missing(r, "entries", "UploadSessionFinishBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
@@ -14044,25 +11637,12 @@ impl UploadSessionFinishBatchResult {
 }
 impl crate::wire::Encode for UploadSessionFinishBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
     }
 }
 impl crate::wire::Decode for UploadSessionFinishBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14085,30 +11665,15 @@ impl crate::wire::Decode for UploadSessionFinishBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "UploadSessionFinishBatchResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UploadSessionFinishBatchResult"),
+                crate::wire::missing(r, "entries", "UploadSessionFinishBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { entries: f0 })
     }
 }
-impl crate::wire::Validate for UploadSessionFinishBatchResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("UploadSessionFinishBatchResult.entries"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UploadSessionFinishBatchResult {}
 impl ::std::fmt::Debug for UploadSessionFinishBatchResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14137,25 +11702,12 @@ impl UploadSessionOffsetError {
 }
 impl crate::wire::Encode for UploadSessionOffsetError {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "correct_offset", &self.correct_offset);
     }
 }
 impl crate::wire::Decode for UploadSessionOffsetError {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14176,14 +11728,9 @@ impl crate::wire::Decode for UploadSessionOffsetError {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "correct_offset", "UploadSessionOffsetError"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UploadSessionOffsetError"),
+                crate::wire::missing(r, "correct_offset", "UploadSessionOffsetError"),
             );
         };
         ::std::result::Result::Ok(Self { correct_offset: f0 })
@@ -14244,12 +11791,6 @@ impl UploadSessionStartArg {
 }
 impl crate::wire::Encode for UploadSessionStartArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "close", &self.close);
@@ -14258,13 +11799,6 @@ impl crate::wire::Encode for UploadSessionStartArg {
     }
 }
 impl crate::wire::Decode for UploadSessionStartArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14356,12 +11890,6 @@ impl UploadSessionStartBatchArg {
 }
 impl crate::wire::Encode for UploadSessionStartBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "session_type", &self.session_type);
@@ -14369,13 +11897,6 @@ impl crate::wire::Encode for UploadSessionStartBatchArg {
     }
 }
 impl crate::wire::Decode for UploadSessionStartBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14399,14 +11920,9 @@ impl crate::wire::Decode for UploadSessionStartBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "num_sessions", "UploadSessionStartBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f1) = slots.f1.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UploadSessionStartBatchArg"),
+                crate::wire::missing(r, "num_sessions", "UploadSessionStartBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -14456,25 +11972,12 @@ impl UploadSessionStartBatchResult {
 }
 impl crate::wire::Encode for UploadSessionStartBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_ids", &self.session_ids);
     }
 }
 impl crate::wire::Decode for UploadSessionStartBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14495,14 +11998,9 @@ impl crate::wire::Decode for UploadSessionStartBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_ids", "UploadSessionStartBatchResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UploadSessionStartBatchResult"),
+                crate::wire::missing(r, "session_ids", "UploadSessionStartBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { session_ids: f0 })
@@ -14537,25 +12035,12 @@ impl UploadSessionStartResult {
 }
 impl crate::wire::Encode for UploadSessionStartResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
     }
 }
 impl crate::wire::Decode for UploadSessionStartResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14576,14 +12061,9 @@ impl crate::wire::Decode for UploadSessionStartResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_id", "UploadSessionStartResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UploadSessionStartResult"),
+                crate::wire::missing(r, "session_id", "UploadSessionStartResult"),
             );
         };
         ::std::result::Result::Ok(Self { session_id: f0 })
@@ -14623,12 +12103,6 @@ impl UploadWriteFailed {
 }
 impl crate::wire::Encode for UploadWriteFailed {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "reason", &self.reason);
@@ -14636,13 +12110,6 @@ impl crate::wire::Encode for UploadWriteFailed {
     }
 }
 impl crate::wire::Decode for UploadWriteFailed {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14718,25 +12185,12 @@ impl UserGeneratedTag {
 }
 impl crate::wire::Encode for UserGeneratedTag {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "tag_text", &self.tag_text);
     }
 }
 impl crate::wire::Decode for UserGeneratedTag {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14757,34 +12211,15 @@ impl crate::wire::Decode for UserGeneratedTag {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "tag_text", "UserGeneratedTag"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UserGeneratedTag"),
+                crate::wire::missing(r, "tag_text", "UserGeneratedTag"),
             );
         };
         ::std::result::Result::Ok(Self { tag_text: f0 })
     }
 }
-impl crate::wire::Validate for UserGeneratedTag {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[\\w]+");
-        crate::wire::check_str(
-            "UserGeneratedTag.tag_text",
-            &self.tag_text,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::Some(32),
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserGeneratedTag {}
 impl ::std::fmt::Debug for UserGeneratedTag {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14849,12 +12284,6 @@ impl VideoMetadata {
 }
 impl crate::wire::Encode for VideoMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "dimensions", &self.dimensions);
@@ -14864,13 +12293,6 @@ impl crate::wire::Encode for VideoMetadata {
     }
 }
 impl crate::wire::Decode for VideoMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14908,17 +12330,7 @@ impl crate::wire::Decode for VideoMetadata {
         })
     }
 }
-impl crate::wire::Validate for VideoMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.location {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("VideoMetadata.location"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for VideoMetadata {}
 impl ::std::fmt::Debug for VideoMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15327,22 +12739,7 @@ impl crate::wire::Decode for CreateFolderBatchJobStatus {
         }
     }
 }
-impl crate::wire::Validate for CreateFolderBatchJobStatus {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("CreateFolderBatchJobStatus.complete"))?;
-            }
-            Self::Failed(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for CreateFolderBatchJobStatus {}
 impl ::std::fmt::Debug for CreateFolderBatchJobStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15444,30 +12841,7 @@ impl crate::wire::Decode for CreateFolderBatchLaunch {
         }
     }
 }
-impl crate::wire::Validate for CreateFolderBatchLaunch {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "CreateFolderBatchLaunch.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("CreateFolderBatchLaunch.complete"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for CreateFolderBatchLaunch {}
 impl ::std::fmt::Debug for CreateFolderBatchLaunch {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15566,22 +12940,7 @@ impl crate::wire::Decode for CreateFolderBatchResultEntry {
         }
     }
 }
-impl crate::wire::Validate for CreateFolderBatchResultEntry {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("CreateFolderBatchResultEntry.success"))?;
-            }
-            Self::Failure(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for CreateFolderBatchResultEntry {}
 impl ::std::fmt::Debug for CreateFolderBatchResultEntry {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15909,22 +13268,7 @@ impl crate::wire::Decode for DeleteBatchJobStatus {
         }
     }
 }
-impl crate::wire::Validate for DeleteBatchJobStatus {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("DeleteBatchJobStatus.complete"))?;
-            }
-            Self::Failed(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeleteBatchJobStatus {}
 impl ::std::fmt::Debug for DeleteBatchJobStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16024,30 +13368,7 @@ impl crate::wire::Decode for DeleteBatchLaunch {
         }
     }
 }
-impl crate::wire::Validate for DeleteBatchLaunch {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "DeleteBatchLaunch.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("DeleteBatchLaunch.complete"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeleteBatchLaunch {}
 impl ::std::fmt::Debug for DeleteBatchLaunch {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16146,22 +13467,7 @@ impl crate::wire::Decode for DeleteBatchResultEntry {
         }
     }
 }
-impl crate::wire::Validate for DeleteBatchResultEntry {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("DeleteBatchResultEntry.success"))?;
-            }
-            Self::Failure(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeleteBatchResultEntry {}
 impl ::std::fmt::Debug for DeleteBatchResultEntry {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16753,21 +14059,7 @@ impl crate::wire::Decode for FileLockContent {
         }
     }
 }
-impl crate::wire::Validate for FileLockContent {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::SingleUser(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("FileLockContent.single_user"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileLockContent {}
 impl ::std::fmt::Debug for FileLockContent {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17256,22 +14548,7 @@ impl crate::wire::Decode for GetThumbnailBatchResultEntry {
         }
     }
 }
-impl crate::wire::Validate for GetThumbnailBatchResultEntry {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("GetThumbnailBatchResultEntry.success"))?;
-            }
-            Self::Failure(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetThumbnailBatchResultEntry {}
 impl ::std::fmt::Debug for GetThumbnailBatchResultEntry {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17519,22 +14796,7 @@ impl crate::wire::Decode for ListFolderError {
         }
     }
 }
-impl crate::wire::Validate for ListFolderError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Path(x) => {}
-            Self::TemplateError(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("ListFolderError.template_error"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListFolderError {}
 impl ::std::fmt::Debug for ListFolderError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17936,22 +15198,7 @@ impl crate::wire::Decode for LockFileError {
         }
     }
 }
-impl crate::wire::Validate for LockFileError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::PathLookup(x) => {}
-            Self::LockConflict(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("LockFileError.lock_conflict"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for LockFileError {}
 impl ::std::fmt::Debug for LockFileError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18050,25 +15297,7 @@ impl crate::wire::Decode for LockFileResultEntry {
         }
     }
 }
-impl crate::wire::Validate for LockFileResultEntry {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("LockFileResultEntry.success"))?;
-            }
-            Self::Failure(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("LockFileResultEntry.failure"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for LockFileResultEntry {}
 impl ::std::fmt::Debug for LockFileResultEntry {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18266,21 +15495,7 @@ impl crate::wire::Decode for MediaInfo {
         }
     }
 }
-impl crate::wire::Validate for MediaInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Metadata(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("MediaInfo.metadata"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MediaInfo {}
 impl ::std::fmt::Debug for MediaInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18349,21 +15564,7 @@ impl crate::wire::Decode for MetadataV2 {
         }
     }
 }
-impl crate::wire::Validate for MetadataV2 {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Metadata(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("MetadataV2.metadata"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MetadataV2 {}
 impl ::std::fmt::Debug for MetadataV2 {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19639,22 +16840,7 @@ impl crate::wire::Decode for RelocationBatchJobStatus {
         }
     }
 }
-impl crate::wire::Validate for RelocationBatchJobStatus {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RelocationBatchJobStatus.complete"))?;
-            }
-            Self::Failed(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RelocationBatchJobStatus {}
 impl ::std::fmt::Debug for RelocationBatchJobStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19756,30 +16942,7 @@ impl crate::wire::Decode for RelocationBatchLaunch {
         }
     }
 }
-impl crate::wire::Validate for RelocationBatchLaunch {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "RelocationBatchLaunch.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RelocationBatchLaunch.complete"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RelocationBatchLaunch {}
 impl ::std::fmt::Debug for RelocationBatchLaunch {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19861,22 +17024,7 @@ impl crate::wire::Decode for RelocationBatchResultEntry {
         }
     }
 }
-impl crate::wire::Validate for RelocationBatchResultEntry {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RelocationBatchResultEntry.success"))?;
-            }
-            Self::Failure(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RelocationBatchResultEntry {}
 impl ::std::fmt::Debug for RelocationBatchResultEntry {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19977,21 +17125,7 @@ impl crate::wire::Decode for RelocationBatchV2JobStatus {
         }
     }
 }
-impl crate::wire::Validate for RelocationBatchV2JobStatus {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RelocationBatchV2JobStatus.complete"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RelocationBatchV2JobStatus {}
 impl ::std::fmt::Debug for RelocationBatchV2JobStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20096,30 +17230,7 @@ impl crate::wire::Decode for RelocationBatchV2Launch {
         }
     }
 }
-impl crate::wire::Validate for RelocationBatchV2Launch {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "RelocationBatchV2Launch.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RelocationBatchV2Launch.complete"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RelocationBatchV2Launch {}
 impl ::std::fmt::Debug for RelocationBatchV2Launch {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20812,22 +17923,7 @@ impl crate::wire::Decode for SaveUrlJobStatus {
         }
     }
 }
-impl crate::wire::Validate for SaveUrlJobStatus {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("SaveUrlJobStatus.complete"))?;
-            }
-            Self::Failed(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SaveUrlJobStatus {}
 impl ::std::fmt::Debug for SaveUrlJobStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20917,30 +18013,7 @@ impl crate::wire::Decode for SaveUrlResult {
         }
     }
 }
-impl crate::wire::Validate for SaveUrlResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "SaveUrlResult.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("SaveUrlResult.complete"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SaveUrlResult {}
 impl ::std::fmt::Debug for SaveUrlResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21729,21 +18802,7 @@ impl crate::wire::Decode for Tag {
         }
     }
 }
-impl crate::wire::Validate for Tag {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::UserGeneratedTag(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("Tag.user_generated_tag"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for Tag {}
 impl ::std::fmt::Debug for Tag {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -22490,22 +19549,7 @@ impl crate::wire::Decode for UploadError {
         }
     }
 }
-impl crate::wire::Validate for UploadError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Path(x) => {}
-            Self::PropertiesError(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UploadError.properties_error"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UploadError {}
 impl ::std::fmt::Debug for UploadError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -23089,23 +20133,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchJobStatus {
         }
     }
 }
-impl crate::wire::Validate for UploadSessionFinishBatchJobStatus {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| {
-                        e.within("UploadSessionFinishBatchJobStatus.complete")
-                    })?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UploadSessionFinishBatchJobStatus {}
 impl ::std::fmt::Debug for UploadSessionFinishBatchJobStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -23211,30 +20239,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchLaunch {
         }
     }
 }
-impl crate::wire::Validate for UploadSessionFinishBatchLaunch {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "UploadSessionFinishBatchLaunch.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UploadSessionFinishBatchLaunch.complete"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UploadSessionFinishBatchLaunch {}
 impl ::std::fmt::Debug for UploadSessionFinishBatchLaunch {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -23334,29 +20339,7 @@ impl crate::wire::Decode for UploadSessionFinishBatchResultEntry {
         }
     }
 }
-impl crate::wire::Validate for UploadSessionFinishBatchResultEntry {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| {
-                        e.within("UploadSessionFinishBatchResultEntry.success")
-                    })?;
-            }
-            Self::Failure(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| {
-                        e.within("UploadSessionFinishBatchResultEntry.failure")
-                    })?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UploadSessionFinishBatchResultEntry {}
 impl ::std::fmt::Debug for UploadSessionFinishBatchResultEntry {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -23554,23 +20537,7 @@ impl crate::wire::Decode for UploadSessionFinishError {
         }
     }
 }
-impl crate::wire::Validate for UploadSessionFinishError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::LookupFailed(x) => {}
-            Self::Path(x) => {}
-            Self::PropertiesError(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UploadSessionFinishError.properties_error"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UploadSessionFinishError {}
 impl ::std::fmt::Debug for UploadSessionFinishError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

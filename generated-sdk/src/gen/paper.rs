@@ -34,12 +34,6 @@ impl AddMember {
 }
 impl crate::wire::Encode for AddMember {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "permission_level", &self.permission_level);
@@ -47,13 +41,6 @@ impl crate::wire::Encode for AddMember {
     }
 }
 impl crate::wire::Decode for AddMember {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -77,13 +64,10 @@ impl crate::wire::Decode for AddMember {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f1.is_none() {
+        let ::std::option::Option::Some(f1) = slots.f1.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "member", "AddMember"),
             );
-        }
-        let ::std::option::Option::Some(f1) = slots.f1.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "AddMember"));
         };
         ::std::result::Result::Ok(Self {
             permission_level: match slots.f0 {
@@ -159,12 +143,6 @@ impl AddPaperDocUser {
 }
 impl crate::wire::Encode for AddPaperDocUser {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -174,13 +152,6 @@ impl crate::wire::Encode for AddPaperDocUser {
     }
 }
 impl crate::wire::Decode for AddPaperDocUser {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -290,12 +261,6 @@ impl AddPaperDocUserMemberResult {
 }
 impl crate::wire::Encode for AddPaperDocUserMemberResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member", &self.member);
@@ -303,13 +268,6 @@ impl crate::wire::Encode for AddPaperDocUserMemberResult {
     }
 }
 impl crate::wire::Decode for AddPaperDocUserMemberResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -354,15 +312,7 @@ impl crate::wire::Decode for AddPaperDocUserMemberResult {
         ::std::result::Result::Ok(Self { member: f0, result: f1 })
     }
 }
-impl crate::wire::Validate for AddPaperDocUserMemberResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("AddPaperDocUserMemberResult.member"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for AddPaperDocUserMemberResult {}
 impl ::std::fmt::Debug for AddPaperDocUserMemberResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -402,12 +352,6 @@ impl Cursor {
 }
 impl crate::wire::Encode for Cursor {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "value", &self.value);
@@ -415,13 +359,6 @@ impl crate::wire::Encode for Cursor {
     }
 }
 impl crate::wire::Decode for Cursor {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -445,13 +382,10 @@ impl crate::wire::Decode for Cursor {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "value", "Cursor"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "Cursor"));
         };
         ::std::result::Result::Ok(Self {
             value: f0,
@@ -491,12 +425,6 @@ impl Folder {
 }
 impl crate::wire::Encode for Folder {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -504,13 +432,6 @@ impl crate::wire::Encode for Folder {
     }
 }
 impl crate::wire::Decode for Folder {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -601,12 +522,6 @@ impl FoldersContainingPaperDoc {
 }
 impl crate::wire::Encode for FoldersContainingPaperDoc {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(
@@ -618,13 +533,6 @@ impl crate::wire::Encode for FoldersContainingPaperDoc {
     }
 }
 impl crate::wire::Decode for FoldersContainingPaperDoc {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -703,12 +611,6 @@ impl GetDocMetadataArg {
 }
 impl crate::wire::Encode for GetDocMetadataArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "doc_id", &self.doc_id);
@@ -716,13 +618,6 @@ impl crate::wire::Encode for GetDocMetadataArg {
     }
 }
 impl crate::wire::Decode for GetDocMetadataArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -802,12 +697,6 @@ impl InviteeInfoWithPermissionLevel {
 }
 impl crate::wire::Encode for InviteeInfoWithPermissionLevel {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "invitee", &self.invitee);
@@ -815,13 +704,6 @@ impl crate::wire::Encode for InviteeInfoWithPermissionLevel {
     }
 }
 impl crate::wire::Decode for InviteeInfoWithPermissionLevel {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -873,15 +755,7 @@ impl crate::wire::Decode for InviteeInfoWithPermissionLevel {
         })
     }
 }
-impl crate::wire::Validate for InviteeInfoWithPermissionLevel {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.invitee)
-            .map_err(|e| e.within("InviteeInfoWithPermissionLevel.invitee"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for InviteeInfoWithPermissionLevel {}
 impl ::std::fmt::Debug for InviteeInfoWithPermissionLevel {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -957,12 +831,6 @@ impl ListPaperDocsArgs {
 }
 impl crate::wire::Encode for ListPaperDocsArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "filter_by", &self.filter_by);
@@ -973,13 +841,6 @@ impl crate::wire::Encode for ListPaperDocsArgs {
     }
 }
 impl crate::wire::Decode for ListPaperDocsArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1080,25 +941,12 @@ impl ListPaperDocsContinueArgs {
 }
 impl crate::wire::Encode for ListPaperDocsContinueArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for ListPaperDocsContinueArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1119,14 +967,9 @@ impl crate::wire::Decode for ListPaperDocsContinueArgs {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListPaperDocsContinueArgs"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListPaperDocsContinueArgs"),
+                crate::wire::missing(r, "cursor", "ListPaperDocsContinueArgs"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -1169,12 +1012,6 @@ impl ListPaperDocsResponse {
 }
 impl crate::wire::Encode for ListPaperDocsResponse {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_ids", &self.doc_ids);
@@ -1183,13 +1020,6 @@ impl crate::wire::Encode for ListPaperDocsResponse {
     }
 }
 impl crate::wire::Decode for ListPaperDocsResponse {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1284,12 +1114,6 @@ impl ListUsersOnFolderArgs {
 }
 impl crate::wire::Encode for ListUsersOnFolderArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -1297,13 +1121,6 @@ impl crate::wire::Encode for ListUsersOnFolderArgs {
     }
 }
 impl crate::wire::Decode for ListUsersOnFolderArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1327,14 +1144,9 @@ impl crate::wire::Decode for ListUsersOnFolderArgs {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "ListUsersOnFolderArgs"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListUsersOnFolderArgs"),
+                crate::wire::missing(r, "doc_id", "ListUsersOnFolderArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -1389,12 +1201,6 @@ impl ListUsersOnFolderContinueArgs {
 }
 impl crate::wire::Encode for ListUsersOnFolderContinueArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -1402,13 +1208,6 @@ impl crate::wire::Encode for ListUsersOnFolderContinueArgs {
     }
 }
 impl crate::wire::Decode for ListUsersOnFolderContinueArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1498,12 +1297,6 @@ impl ListUsersOnFolderResponse {
 }
 impl crate::wire::Encode for ListUsersOnFolderResponse {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "invitees", &self.invitees);
@@ -1513,13 +1306,6 @@ impl crate::wire::Encode for ListUsersOnFolderResponse {
     }
 }
 impl crate::wire::Decode for ListUsersOnFolderResponse {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1587,21 +1373,7 @@ impl crate::wire::Decode for ListUsersOnFolderResponse {
         })
     }
 }
-impl crate::wire::Validate for ListUsersOnFolderResponse {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.invitees).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ListUsersOnFolderResponse.invitees"))?;
-        }
-        for item0 in (&self.users).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ListUsersOnFolderResponse.users"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListUsersOnFolderResponse {}
 impl ::std::fmt::Debug for ListUsersOnFolderResponse {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1650,12 +1422,6 @@ impl ListUsersOnPaperDocArgs {
 }
 impl crate::wire::Encode for ListUsersOnPaperDocArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -1664,13 +1430,6 @@ impl crate::wire::Encode for ListUsersOnPaperDocArgs {
     }
 }
 impl crate::wire::Decode for ListUsersOnPaperDocArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1697,14 +1456,9 @@ impl crate::wire::Decode for ListUsersOnPaperDocArgs {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "ListUsersOnPaperDocArgs"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListUsersOnPaperDocArgs"),
+                crate::wire::missing(r, "doc_id", "ListUsersOnPaperDocArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -1763,12 +1517,6 @@ impl ListUsersOnPaperDocContinueArgs {
 }
 impl crate::wire::Encode for ListUsersOnPaperDocContinueArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -1776,13 +1524,6 @@ impl crate::wire::Encode for ListUsersOnPaperDocContinueArgs {
     }
 }
 impl crate::wire::Decode for ListUsersOnPaperDocContinueArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1876,12 +1617,6 @@ impl ListUsersOnPaperDocResponse {
 }
 impl crate::wire::Encode for ListUsersOnPaperDocResponse {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "invitees", &self.invitees);
@@ -1892,13 +1627,6 @@ impl crate::wire::Encode for ListUsersOnPaperDocResponse {
     }
 }
 impl crate::wire::Decode for ListUsersOnPaperDocResponse {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1986,23 +1714,7 @@ impl crate::wire::Decode for ListUsersOnPaperDocResponse {
         })
     }
 }
-impl crate::wire::Validate for ListUsersOnPaperDocResponse {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.invitees).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ListUsersOnPaperDocResponse.invitees"))?;
-        }
-        for item0 in (&self.users).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ListUsersOnPaperDocResponse.users"))?;
-        }
-        crate::wire::Validate::validate(&self.doc_owner)
-            .map_err(|e| e.within("ListUsersOnPaperDocResponse.doc_owner"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListUsersOnPaperDocResponse {}
 impl ::std::fmt::Debug for ListUsersOnPaperDocResponse {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2042,12 +1754,6 @@ impl PaperDocCreateArgs {
 }
 impl crate::wire::Encode for PaperDocCreateArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "parent_folder_id", &self.parent_folder_id);
@@ -2055,13 +1761,6 @@ impl crate::wire::Encode for PaperDocCreateArgs {
     }
 }
 impl crate::wire::Decode for PaperDocCreateArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2085,14 +1784,9 @@ impl crate::wire::Decode for PaperDocCreateArgs {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "import_format", "PaperDocCreateArgs"),
-            );
-        }
         let ::std::option::Option::Some(f1) = slots.f1.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "PaperDocCreateArgs"),
+                crate::wire::missing(r, "import_format", "PaperDocCreateArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -2138,12 +1832,6 @@ impl PaperDocCreateUpdateResult {
 }
 impl crate::wire::Encode for PaperDocCreateUpdateResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -2152,13 +1840,6 @@ impl crate::wire::Encode for PaperDocCreateUpdateResult {
     }
 }
 impl crate::wire::Decode for PaperDocCreateUpdateResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2261,12 +1942,6 @@ impl PaperDocExport {
 }
 impl crate::wire::Encode for PaperDocExport {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -2275,13 +1950,6 @@ impl crate::wire::Encode for PaperDocExport {
     }
 }
 impl crate::wire::Decode for PaperDocExport {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2381,12 +2049,6 @@ impl PaperDocExportResult {
 }
 impl crate::wire::Encode for PaperDocExportResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "owner", &self.owner);
@@ -2396,13 +2058,6 @@ impl crate::wire::Encode for PaperDocExportResult {
     }
 }
 impl crate::wire::Decode for PaperDocExportResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2532,12 +2187,6 @@ impl PaperDocGetMetadataResult {
 }
 impl crate::wire::Encode for PaperDocGetMetadataResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -2551,13 +2200,6 @@ impl crate::wire::Encode for PaperDocGetMetadataResult {
     }
 }
 impl crate::wire::Decode for PaperDocGetMetadataResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2708,12 +2350,6 @@ impl PaperDocSharingPolicy {
 }
 impl crate::wire::Encode for PaperDocSharingPolicy {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -2721,13 +2357,6 @@ impl crate::wire::Encode for PaperDocSharingPolicy {
     }
 }
 impl crate::wire::Decode for PaperDocSharingPolicy {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2820,12 +2449,6 @@ impl PaperDocUpdateArgs {
 }
 impl crate::wire::Encode for PaperDocUpdateArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -2835,13 +2458,6 @@ impl crate::wire::Encode for PaperDocUpdateArgs {
     }
 }
 impl crate::wire::Decode for PaperDocUpdateArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2958,12 +2574,6 @@ impl PaperFolderCreateArg {
 }
 impl crate::wire::Encode for PaperFolderCreateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -2972,13 +2582,6 @@ impl crate::wire::Encode for PaperFolderCreateArg {
     }
 }
 impl crate::wire::Decode for PaperFolderCreateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3005,14 +2608,9 @@ impl crate::wire::Decode for PaperFolderCreateArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "PaperFolderCreateArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "PaperFolderCreateArg"),
+                crate::wire::missing(r, "name", "PaperFolderCreateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -3051,25 +2649,12 @@ impl PaperFolderCreateResult {
 }
 impl crate::wire::Encode for PaperFolderCreateResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "folder_id", &self.folder_id);
     }
 }
 impl crate::wire::Decode for PaperFolderCreateResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3090,14 +2675,9 @@ impl crate::wire::Decode for PaperFolderCreateResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "folder_id", "PaperFolderCreateResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "PaperFolderCreateResult"),
+                crate::wire::missing(r, "folder_id", "PaperFolderCreateResult"),
             );
         };
         ::std::result::Result::Ok(Self { folder_id: f0 })
@@ -3132,25 +2712,12 @@ impl RefPaperDoc {
 }
 impl crate::wire::Encode for RefPaperDoc {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
     }
 }
 impl crate::wire::Decode for RefPaperDoc {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3171,14 +2738,9 @@ impl crate::wire::Decode for RefPaperDoc {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "doc_id", "RefPaperDoc"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RefPaperDoc"),
+                crate::wire::missing(r, "doc_id", "RefPaperDoc"),
             );
         };
         ::std::result::Result::Ok(Self { doc_id: f0 })
@@ -3218,12 +2780,6 @@ impl RemovePaperDocUser {
 }
 impl crate::wire::Encode for RemovePaperDocUser {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "doc_id", &self.doc_id);
@@ -3231,13 +2787,6 @@ impl crate::wire::Encode for RemovePaperDocUser {
     }
 }
 impl crate::wire::Decode for RemovePaperDocUser {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3345,12 +2894,6 @@ impl SharingPolicy {
 }
 impl crate::wire::Encode for SharingPolicy {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "public_sharing_policy", &self.public_sharing_policy);
@@ -3358,13 +2901,6 @@ impl crate::wire::Encode for SharingPolicy {
     }
 }
 impl crate::wire::Decode for SharingPolicy {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3428,12 +2964,6 @@ impl UserInfoWithPermissionLevel {
 }
 impl crate::wire::Encode for UserInfoWithPermissionLevel {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -3441,13 +2971,6 @@ impl crate::wire::Encode for UserInfoWithPermissionLevel {
     }
 }
 impl crate::wire::Decode for UserInfoWithPermissionLevel {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3499,15 +3022,7 @@ impl crate::wire::Decode for UserInfoWithPermissionLevel {
         })
     }
 }
-impl crate::wire::Validate for UserInfoWithPermissionLevel {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("UserInfoWithPermissionLevel.user"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserInfoWithPermissionLevel {}
 impl ::std::fmt::Debug for UserInfoWithPermissionLevel {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

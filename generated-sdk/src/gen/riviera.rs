@@ -62,12 +62,6 @@ impl ApiExifGpsMetadata {
 }
 impl crate::wire::Encode for ApiExifGpsMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "latitude", &self.latitude);
@@ -78,13 +72,6 @@ impl crate::wire::Encode for ApiExifGpsMetadata {
     }
 }
 impl crate::wire::Decode for ApiExifGpsMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -141,25 +128,7 @@ impl crate::wire::Decode for ApiExifGpsMetadata {
         })
     }
 }
-impl crate::wire::Validate for ApiExifGpsMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_float(
-            "ApiExifGpsMetadata.latitude",
-            f64::from(*&self.latitude),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        crate::wire::check_float(
-            "ApiExifGpsMetadata.longitude",
-            f64::from(*&self.longitude),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ApiExifGpsMetadata {}
 impl ::std::fmt::Debug for ApiExifGpsMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -324,12 +293,6 @@ impl ApiExifMetadata {
 }
 impl crate::wire::Encode for ApiExifMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "image_width", &self.image_width);
@@ -351,13 +314,6 @@ impl crate::wire::Encode for ApiExifMetadata {
     }
 }
 impl crate::wire::Decode for ApiExifMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -488,29 +444,7 @@ impl crate::wire::Decode for ApiExifMetadata {
         })
     }
 }
-impl crate::wire::Validate for ApiExifMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_float(
-            "ApiExifMetadata.aperture_value",
-            f64::from(*&self.aperture_value),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        crate::wire::check_float(
-            "ApiExifMetadata.megapixels",
-            f64::from(*&self.megapixels),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        if let ::std::option::Option::Some(some0) = &self.gps_metadata {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("ApiExifMetadata.gps_metadata"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ApiExifMetadata {}
 impl ::std::fmt::Debug for ApiExifMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -575,12 +509,6 @@ impl ApiMediaMetadata {
 }
 impl crate::wire::Encode for ApiMediaMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "bitrate_bps", &self.bitrate_bps);
@@ -590,13 +518,6 @@ impl crate::wire::Encode for ApiMediaMetadata {
     }
 }
 impl crate::wire::Decode for ApiMediaMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -643,25 +564,7 @@ impl crate::wire::Decode for ApiMediaMetadata {
         })
     }
 }
-impl crate::wire::Validate for ApiMediaMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_float(
-            "ApiMediaMetadata.duration_s",
-            f64::from(*&self.duration_s),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        if let ::std::option::Option::Some(some0) = &self.streams {
-            for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("ApiMediaMetadata.streams"))?;
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ApiMediaMetadata {}
 impl ::std::fmt::Debug for ApiMediaMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -807,12 +710,6 @@ impl ApiMediaStream {
 }
 impl crate::wire::Encode for ApiMediaStream {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "index", &self.index);
@@ -832,13 +729,6 @@ impl crate::wire::Encode for ApiMediaStream {
     }
 }
 impl crate::wire::Decode for ApiMediaStream {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -958,25 +848,7 @@ impl crate::wire::Decode for ApiMediaStream {
         })
     }
 }
-impl crate::wire::Validate for ApiMediaStream {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_float(
-            "ApiMediaStream.duration_s",
-            f64::from(*&self.duration_s),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        crate::wire::check_float(
-            "ApiMediaStream.frames_per_second",
-            f64::from(*&self.frames_per_second),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ApiMediaStream {}
 impl ::std::fmt::Debug for ApiMediaStream {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1103,12 +975,6 @@ impl ApiOfficeMetadata {
 }
 impl crate::wire::Encode for ApiOfficeMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file_type", &self.file_type);
@@ -1130,13 +996,6 @@ impl crate::wire::Encode for ApiOfficeMetadata {
     }
 }
 impl crate::wire::Decode for ApiOfficeMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1298,12 +1157,6 @@ impl ApiPdfMetadata {
 }
 impl crate::wire::Encode for ApiPdfMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "pages", &self.pages);
@@ -1312,13 +1165,6 @@ impl crate::wire::Encode for ApiPdfMetadata {
     }
 }
 impl crate::wire::Decode for ApiPdfMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1411,12 +1257,6 @@ impl ApiStructuredTranscript {
 }
 impl crate::wire::Encode for ApiStructuredTranscript {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "segments", &self.segments);
@@ -1424,13 +1264,6 @@ impl crate::wire::Encode for ApiStructuredTranscript {
     }
 }
 impl crate::wire::Decode for ApiStructuredTranscript {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1465,19 +1298,7 @@ impl crate::wire::Decode for ApiStructuredTranscript {
         })
     }
 }
-impl crate::wire::Validate for ApiStructuredTranscript {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.segments {
-            for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("ApiStructuredTranscript.segments"))?;
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ApiStructuredTranscript {}
 impl ::std::fmt::Debug for ApiStructuredTranscript {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1530,12 +1351,6 @@ impl ApiTranscriptSegment {
 }
 impl crate::wire::Encode for ApiTranscriptSegment {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "text", &self.text);
@@ -1544,13 +1359,6 @@ impl crate::wire::Encode for ApiTranscriptSegment {
     }
 }
 impl crate::wire::Decode for ApiTranscriptSegment {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1593,25 +1401,7 @@ impl crate::wire::Decode for ApiTranscriptSegment {
         })
     }
 }
-impl crate::wire::Validate for ApiTranscriptSegment {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_float(
-            "ApiTranscriptSegment.start_time",
-            f64::from(*&self.start_time),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        crate::wire::check_float(
-            "ApiTranscriptSegment.end_time",
-            f64::from(*&self.end_time),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ApiTranscriptSegment {}
 impl ::std::fmt::Debug for ApiTranscriptSegment {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1667,12 +1457,6 @@ impl GetMarkdownArgs {
 }
 impl crate::wire::Encode for GetMarkdownArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
@@ -1681,13 +1465,6 @@ impl crate::wire::Encode for GetMarkdownArgs {
     }
 }
 impl crate::wire::Decode for GetMarkdownArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1764,25 +1541,12 @@ impl GetMarkdownResult {
 }
 impl crate::wire::Encode for GetMarkdownResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "markdown", &self.markdown);
     }
 }
 impl crate::wire::Decode for GetMarkdownResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1849,25 +1613,12 @@ impl GetMetadataArgs {
 }
 impl crate::wire::Encode for GetMetadataArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
     }
 }
 impl crate::wire::Decode for GetMetadataArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1936,12 +1687,6 @@ impl GetMetadataResult {
 }
 impl crate::wire::Encode for GetMetadataResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "metadata_type", &self.metadata_type);
@@ -1949,13 +1694,6 @@ impl crate::wire::Encode for GetMetadataResult {
     }
 }
 impl crate::wire::Decode for GetMetadataResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1990,17 +1728,7 @@ impl crate::wire::Decode for GetMetadataResult {
         })
     }
 }
-impl crate::wire::Validate for GetMetadataResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.metadata {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("GetMetadataResult.metadata"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetMetadataResult {}
 impl ::std::fmt::Debug for GetMetadataResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2038,25 +1766,12 @@ impl GetOcrArgs {
 }
 impl crate::wire::Encode for GetOcrArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
     }
 }
 impl crate::wire::Decode for GetOcrArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2126,12 +1841,6 @@ impl GetOcrResult {
 }
 impl crate::wire::Encode for GetOcrResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "text", &self.text);
@@ -2139,13 +1848,6 @@ impl crate::wire::Encode for GetOcrResult {
     }
 }
 impl crate::wire::Decode for GetOcrResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2219,25 +1921,12 @@ impl GetTextArgs {
 }
 impl crate::wire::Encode for GetTextArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
     }
 }
 impl crate::wire::Decode for GetTextArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2298,25 +1987,12 @@ impl GetTextResult {
 }
 impl crate::wire::Encode for GetTextResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "text", &self.text);
     }
 }
 impl crate::wire::Decode for GetTextResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2413,12 +2089,6 @@ impl GetTranscriptArgs {
 }
 impl crate::wire::Encode for GetTranscriptArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "file_id_or_url", &self.file_id_or_url);
@@ -2432,13 +2102,6 @@ impl crate::wire::Encode for GetTranscriptArgs {
     }
 }
 impl crate::wire::Decode for GetTranscriptArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2527,25 +2190,12 @@ impl GetTranscriptResult {
 }
 impl crate::wire::Encode for GetTranscriptResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "structured_transcript", &self.structured_transcript);
     }
 }
 impl crate::wire::Decode for GetTranscriptResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2571,17 +2221,7 @@ impl crate::wire::Decode for GetTranscriptResult {
         })
     }
 }
-impl crate::wire::Validate for GetTranscriptResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.structured_transcript {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("GetTranscriptResult.structured_transcript"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetTranscriptResult {}
 impl ::std::fmt::Debug for GetTranscriptResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2615,25 +2255,12 @@ impl MediaDurationError {
 }
 impl crate::wire::Encode for MediaDurationError {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Decode for MediaDurationError {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3122,22 +2749,7 @@ impl crate::wire::Decode for GetMetadataAsyncCheckResult {
         }
     }
 }
-impl crate::wire::Validate for GetMetadataAsyncCheckResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("GetMetadataAsyncCheckResult.complete"))?;
-            }
-            Self::Failed(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetMetadataAsyncCheckResult {}
 impl ::std::fmt::Debug for GetMetadataAsyncCheckResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3449,22 +3061,7 @@ impl crate::wire::Decode for GetTranscriptAsyncCheckResult {
         }
     }
 }
-impl crate::wire::Validate for GetTranscriptAsyncCheckResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("GetTranscriptAsyncCheckResult.complete"))?;
-            }
-            Self::Failed(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetTranscriptAsyncCheckResult {}
 impl ::std::fmt::Debug for GetTranscriptAsyncCheckResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4554,27 +4151,7 @@ impl crate::wire::Decode for metadata_union {
         }
     }
 }
-impl crate::wire::Validate for metadata_union {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Exif(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("metadata_union.exif"))?;
-            }
-            Self::Media(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("metadata_union.media"))?;
-            }
-            Self::Pdf(x) => {}
-            Self::Office(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for metadata_union {}
 impl ::std::fmt::Debug for metadata_union {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

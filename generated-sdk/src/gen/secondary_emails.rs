@@ -21,12 +21,6 @@ impl SecondaryEmail {
 }
 impl crate::wire::Encode for SecondaryEmail {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "email", &self.email);
@@ -34,13 +28,6 @@ impl crate::wire::Encode for SecondaryEmail {
     }
 }
 impl crate::wire::Decode for SecondaryEmail {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -85,23 +72,7 @@ impl crate::wire::Decode for SecondaryEmail {
         ::std::result::Result::Ok(Self { email: f0, is_verified: f1 })
     }
 }
-impl crate::wire::Validate for SecondaryEmail {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        crate::wire::check_str(
-            "SecondaryEmail.email",
-            &self.email,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(255),
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SecondaryEmail {}
 impl ::std::fmt::Debug for SecondaryEmail {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

@@ -81,12 +81,6 @@ impl AddFileMemberArgs {
 }
 impl crate::wire::Encode for AddFileMemberArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -103,13 +97,6 @@ impl crate::wire::Encode for AddFileMemberArgs {
     }
 }
 impl crate::wire::Decode for AddFileMemberArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -267,12 +254,6 @@ impl AddFolderMemberArg {
 }
 impl crate::wire::Encode for AddFolderMemberArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -283,13 +264,6 @@ impl crate::wire::Encode for AddFolderMemberArg {
     }
 }
 impl crate::wire::Decode for AddFolderMemberArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -422,12 +396,6 @@ impl AddMember {
 }
 impl crate::wire::Encode for AddMember {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member", &self.member);
@@ -435,13 +403,6 @@ impl crate::wire::Encode for AddMember {
     }
 }
 impl crate::wire::Decode for AddMember {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -465,13 +426,10 @@ impl crate::wire::Decode for AddMember {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(r, "member", "AddMember"),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(crate::wire::missing(r, "", "AddMember"));
         };
         ::std::result::Result::Ok(Self {
             member: f0,
@@ -517,25 +475,12 @@ impl AudienceExceptionContentInfo {
 }
 impl crate::wire::Encode for AudienceExceptionContentInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
     }
 }
 impl crate::wire::Decode for AudienceExceptionContentInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -556,14 +501,9 @@ impl crate::wire::Decode for AudienceExceptionContentInfo {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "AudienceExceptionContentInfo"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "AudienceExceptionContentInfo"),
+                crate::wire::missing(r, "name", "AudienceExceptionContentInfo"),
             );
         };
         ::std::result::Result::Ok(Self { name: f0 })
@@ -603,12 +543,6 @@ impl AudienceExceptions {
 }
 impl crate::wire::Encode for AudienceExceptions {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "count", &self.count);
@@ -616,13 +550,6 @@ impl crate::wire::Encode for AudienceExceptions {
     }
 }
 impl crate::wire::Decode for AudienceExceptions {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -711,12 +638,6 @@ impl AudienceRestrictingSharedFolder {
 }
 impl crate::wire::Encode for AudienceRestrictingSharedFolder {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -725,13 +646,6 @@ impl crate::wire::Encode for AudienceRestrictingSharedFolder {
     }
 }
 impl crate::wire::Decode for AudienceRestrictingSharedFolder {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -793,23 +707,7 @@ impl crate::wire::Decode for AudienceRestrictingSharedFolder {
         })
     }
 }
-impl crate::wire::Validate for AudienceRestrictingSharedFolder {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        crate::wire::check_str(
-            "AudienceRestrictingSharedFolder.shared_folder_id",
-            &self.shared_folder_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for AudienceRestrictingSharedFolder {}
 impl ::std::fmt::Debug for AudienceRestrictingSharedFolder {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -856,12 +754,6 @@ impl CollectionLinkMetadata {
 }
 impl crate::wire::Encode for CollectionLinkMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -870,13 +762,6 @@ impl crate::wire::Encode for CollectionLinkMetadata {
     }
 }
 impl crate::wire::Decode for CollectionLinkMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -980,12 +865,6 @@ impl CreateSharedLinkArg {
 }
 impl crate::wire::Encode for CreateSharedLinkArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -994,13 +873,6 @@ impl crate::wire::Encode for CreateSharedLinkArg {
     }
 }
 impl crate::wire::Decode for CreateSharedLinkArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1027,14 +899,9 @@ impl crate::wire::Decode for CreateSharedLinkArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "CreateSharedLinkArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "CreateSharedLinkArg"),
+                crate::wire::missing(r, "path", "CreateSharedLinkArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -1087,12 +954,6 @@ impl CreateSharedLinkWithSettingsArg {
 }
 impl crate::wire::Encode for CreateSharedLinkWithSettingsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "path", &self.path);
@@ -1100,13 +961,6 @@ impl crate::wire::Encode for CreateSharedLinkWithSettingsArg {
     }
 }
 impl crate::wire::Decode for CreateSharedLinkWithSettingsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1130,14 +984,9 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "CreateSharedLinkWithSettingsArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "CreateSharedLinkWithSettingsArg"),
+                crate::wire::missing(r, "path", "CreateSharedLinkWithSettingsArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -1240,12 +1089,6 @@ impl ExpectedSharedContentLinkMetadata {
 }
 impl crate::wire::Encode for ExpectedSharedContentLinkMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_level", &self.access_level);
@@ -1262,13 +1105,6 @@ impl crate::wire::Encode for ExpectedSharedContentLinkMetadata {
     }
 }
 impl crate::wire::Decode for ExpectedSharedContentLinkMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1366,24 +1202,7 @@ impl crate::wire::Decode for ExpectedSharedContentLinkMetadata {
         })
     }
 }
-impl crate::wire::Validate for ExpectedSharedContentLinkMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self
-            .audience_restricting_shared_folder
-        {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| {
-                    e
-                        .within(
-                            "ExpectedSharedContentLinkMetadata.audience_restricting_shared_folder",
-                        )
-                })?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ExpectedSharedContentLinkMetadata {}
 impl ::std::fmt::Debug for ExpectedSharedContentLinkMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1492,12 +1311,6 @@ impl FileLinkMetadata {
 }
 impl crate::wire::Encode for FileLinkMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -1519,13 +1332,6 @@ impl crate::wire::Encode for FileLinkMetadata {
     }
 }
 impl crate::wire::Decode for FileLinkMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1651,30 +1457,7 @@ impl crate::wire::Decode for FileLinkMetadata {
         })
     }
 }
-impl crate::wire::Validate for FileLinkMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        if let ::std::option::Option::Some(some0) = &self.id {
-            crate::wire::check_str(
-                "FileLinkMetadata.id",
-                some0,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-            )?;
-        }
-        crate::wire::check_str(
-            "FileLinkMetadata.rev",
-            &self.rev,
-            ::std::option::Option::Some(9),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileLinkMetadata {}
 impl ::std::fmt::Debug for FileLinkMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1735,12 +1518,6 @@ impl FileMemberActionResult {
 }
 impl crate::wire::Encode for FileMemberActionResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member", &self.member);
@@ -1750,13 +1527,6 @@ impl crate::wire::Encode for FileMemberActionResult {
     }
 }
 impl crate::wire::Decode for FileMemberActionResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1812,17 +1582,7 @@ impl crate::wire::Decode for FileMemberActionResult {
         })
     }
 }
-impl crate::wire::Validate for FileMemberActionResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.member)
-            .map_err(|e| e.within("FileMemberActionResult.member"))?;
-        crate::wire::Validate::validate(&self.result)
-            .map_err(|e| e.within("FileMemberActionResult.result"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileMemberActionResult {}
 impl ::std::fmt::Debug for FileMemberActionResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1866,12 +1626,6 @@ impl FilePermission {
 }
 impl crate::wire::Encode for FilePermission {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "action", &self.action);
@@ -1880,13 +1634,6 @@ impl crate::wire::Encode for FilePermission {
     }
 }
 impl crate::wire::Decode for FilePermission {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2031,12 +1778,6 @@ impl FolderLinkMetadata {
 }
 impl crate::wire::Encode for FolderLinkMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -2054,13 +1795,6 @@ impl crate::wire::Encode for FolderLinkMetadata {
     }
 }
 impl crate::wire::Decode for FolderLinkMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2138,22 +1872,7 @@ impl crate::wire::Decode for FolderLinkMetadata {
         })
     }
 }
-impl crate::wire::Validate for FolderLinkMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.id {
-            crate::wire::check_str(
-                "FolderLinkMetadata.id",
-                some0,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FolderLinkMetadata {}
 impl ::std::fmt::Debug for FolderLinkMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2197,12 +1916,6 @@ impl FolderPermission {
 }
 impl crate::wire::Encode for FolderPermission {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "action", &self.action);
@@ -2211,13 +1924,6 @@ impl crate::wire::Encode for FolderPermission {
     }
 }
 impl crate::wire::Decode for FolderPermission {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2340,12 +2046,6 @@ impl FolderPolicy {
 }
 impl crate::wire::Encode for FolderPolicy {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "member_policy", &self.member_policy);
@@ -2360,13 +2060,6 @@ impl crate::wire::Encode for FolderPolicy {
     }
 }
 impl crate::wire::Decode for FolderPolicy {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2470,12 +2163,6 @@ impl GetFileMetadataArg {
 }
 impl crate::wire::Encode for GetFileMetadataArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -2483,13 +2170,6 @@ impl crate::wire::Encode for GetFileMetadataArg {
     }
 }
 impl crate::wire::Decode for GetFileMetadataArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2513,14 +2193,9 @@ impl crate::wire::Decode for GetFileMetadataArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "GetFileMetadataArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetFileMetadataArg"),
+                crate::wire::missing(r, "file", "GetFileMetadataArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -2589,12 +2264,6 @@ impl GetFileMetadataBatchArg {
 }
 impl crate::wire::Encode for GetFileMetadataBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "files", &self.files);
@@ -2602,13 +2271,6 @@ impl crate::wire::Encode for GetFileMetadataBatchArg {
     }
 }
 impl crate::wire::Decode for GetFileMetadataBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2632,14 +2294,9 @@ impl crate::wire::Decode for GetFileMetadataBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "files", "GetFileMetadataBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetFileMetadataBatchArg"),
+                crate::wire::missing(r, "files", "GetFileMetadataBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -2707,12 +2364,6 @@ impl GetFileMetadataBatchResult {
 }
 impl crate::wire::Encode for GetFileMetadataBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -2720,13 +2371,6 @@ impl crate::wire::Encode for GetFileMetadataBatchResult {
     }
 }
 impl crate::wire::Decode for GetFileMetadataBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2771,25 +2415,7 @@ impl crate::wire::Decode for GetFileMetadataBatchResult {
         ::std::result::Result::Ok(Self { file: f0, result: f1 })
     }
 }
-impl crate::wire::Validate for GetFileMetadataBatchResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
-        );
-        crate::wire::check_str(
-            "GetFileMetadataBatchResult.file",
-            &self.file,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.result)
-            .map_err(|e| e.within("GetFileMetadataBatchResult.result"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetFileMetadataBatchResult {}
 impl ::std::fmt::Debug for GetFileMetadataBatchResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2832,12 +2458,6 @@ impl GetMetadataArgs {
 }
 impl crate::wire::Encode for GetMetadataArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -2845,13 +2465,6 @@ impl crate::wire::Encode for GetMetadataArgs {
     }
 }
 impl crate::wire::Decode for GetMetadataArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2875,14 +2488,9 @@ impl crate::wire::Decode for GetMetadataArgs {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "GetMetadataArgs"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetMetadataArgs"),
+                crate::wire::missing(r, "shared_folder_id", "GetMetadataArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -2956,12 +2564,6 @@ impl GetSharedLinkMetadataArg {
 }
 impl crate::wire::Encode for GetSharedLinkMetadataArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -2970,13 +2572,6 @@ impl crate::wire::Encode for GetSharedLinkMetadataArg {
     }
 }
 impl crate::wire::Decode for GetSharedLinkMetadataArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3003,14 +2598,9 @@ impl crate::wire::Decode for GetSharedLinkMetadataArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "GetSharedLinkMetadataArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetSharedLinkMetadataArg"),
+                crate::wire::missing(r, "url", "GetSharedLinkMetadataArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -3075,25 +2665,12 @@ impl GetSharedLinksArg {
 }
 impl crate::wire::Encode for GetSharedLinksArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "path", &self.path);
     }
 }
 impl crate::wire::Decode for GetSharedLinksArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3146,25 +2723,12 @@ impl GetSharedLinksResult {
 }
 impl crate::wire::Encode for GetSharedLinksResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "links", &self.links);
     }
 }
 impl crate::wire::Decode for GetSharedLinksResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3185,14 +2749,9 @@ impl crate::wire::Decode for GetSharedLinksResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "links", "GetSharedLinksResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetSharedLinksResult"),
+                crate::wire::missing(r, "links", "GetSharedLinksResult"),
             );
         };
         ::std::result::Result::Ok(Self { links: f0 })
@@ -3276,12 +2835,6 @@ impl GroupInfo {
 }
 impl crate::wire::Encode for GroupInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group_name", &self.group_name);
@@ -3300,13 +2853,6 @@ impl crate::wire::Encode for GroupInfo {
     }
 }
 impl crate::wire::Decode for GroupInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3489,12 +3035,6 @@ impl GroupMembershipInfo {
 }
 impl crate::wire::Encode for GroupMembershipInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -3505,13 +3045,6 @@ impl crate::wire::Encode for GroupMembershipInfo {
     }
 }
 impl crate::wire::Decode for GroupMembershipInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3614,12 +3147,6 @@ impl InsufficientPlan {
 }
 impl crate::wire::Encode for InsufficientPlan {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "message", &self.message);
@@ -3627,13 +3154,6 @@ impl crate::wire::Encode for InsufficientPlan {
     }
 }
 impl crate::wire::Decode for InsufficientPlan {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3657,14 +3177,9 @@ impl crate::wire::Decode for InsufficientPlan {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "message", "InsufficientPlan"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "InsufficientPlan"),
+                crate::wire::missing(r, "message", "InsufficientPlan"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -3710,12 +3225,6 @@ impl InsufficientQuotaAmounts {
 }
 impl crate::wire::Encode for InsufficientQuotaAmounts {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "space_needed", &self.space_needed);
@@ -3724,13 +3233,6 @@ impl crate::wire::Encode for InsufficientQuotaAmounts {
     }
 }
 impl crate::wire::Decode for InsufficientQuotaAmounts {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3868,12 +3370,6 @@ impl InviteeMembershipInfo {
 }
 impl crate::wire::Encode for InviteeMembershipInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -3885,13 +3381,6 @@ impl crate::wire::Encode for InviteeMembershipInfo {
     }
 }
 impl crate::wire::Decode for InviteeMembershipInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3958,19 +3447,7 @@ impl crate::wire::Decode for InviteeMembershipInfo {
         })
     }
 }
-impl crate::wire::Validate for InviteeMembershipInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.invitee)
-            .map_err(|e| e.within("InviteeMembershipInfo.invitee"))?;
-        if let ::std::option::Option::Some(some0) = &self.user {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("InviteeMembershipInfo.user"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for InviteeMembershipInfo {}
 impl ::std::fmt::Debug for InviteeMembershipInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4018,12 +3495,6 @@ impl LinkAudienceOption {
 }
 impl crate::wire::Encode for LinkAudienceOption {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "audience", &self.audience);
@@ -4032,13 +3503,6 @@ impl crate::wire::Encode for LinkAudienceOption {
     }
 }
 impl crate::wire::Decode for LinkAudienceOption {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4264,12 +3728,6 @@ impl LinkMetadataBase {
 }
 impl crate::wire::Encode for LinkMetadataBase {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -4278,13 +3736,6 @@ impl crate::wire::Encode for LinkMetadataBase {
     }
 }
 impl crate::wire::Decode for LinkMetadataBase {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4377,12 +3828,6 @@ impl LinkPermission {
 }
 impl crate::wire::Encode for LinkPermission {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "action", &self.action);
@@ -4391,13 +3836,6 @@ impl crate::wire::Encode for LinkPermission {
     }
 }
 impl crate::wire::Decode for LinkPermission {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4688,12 +4126,6 @@ impl LinkPermissions {
 }
 impl crate::wire::Encode for LinkPermissions {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "resolved_visibility", &self.resolved_visibility);
@@ -4743,13 +4175,6 @@ impl crate::wire::Encode for LinkPermissions {
     }
 }
 impl crate::wire::Decode for LinkPermissions {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5012,12 +4437,6 @@ impl LinkSettings {
 }
 impl crate::wire::Encode for LinkSettings {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_level", &self.access_level);
@@ -5027,13 +4446,6 @@ impl crate::wire::Encode for LinkSettings {
     }
 }
 impl crate::wire::Decode for LinkSettings {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5133,12 +4545,6 @@ impl ListFileMembersArg {
 }
 impl crate::wire::Encode for ListFileMembersArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -5148,13 +4554,6 @@ impl crate::wire::Encode for ListFileMembersArg {
     }
 }
 impl crate::wire::Decode for ListFileMembersArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5184,14 +4583,9 @@ impl crate::wire::Decode for ListFileMembersArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "ListFileMembersArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFileMembersArg"),
+                crate::wire::missing(r, "file", "ListFileMembersArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -5268,12 +4662,6 @@ impl ListFileMembersBatchArg {
 }
 impl crate::wire::Encode for ListFileMembersBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "files", &self.files);
@@ -5281,13 +4669,6 @@ impl crate::wire::Encode for ListFileMembersBatchArg {
     }
 }
 impl crate::wire::Decode for ListFileMembersBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5311,14 +4692,9 @@ impl crate::wire::Decode for ListFileMembersBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "files", "ListFileMembersBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFileMembersBatchArg"),
+                crate::wire::missing(r, "files", "ListFileMembersBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -5395,12 +4771,6 @@ impl ListFileMembersBatchResult {
 }
 impl crate::wire::Encode for ListFileMembersBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -5408,13 +4778,6 @@ impl crate::wire::Encode for ListFileMembersBatchResult {
     }
 }
 impl crate::wire::Decode for ListFileMembersBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5459,25 +4822,7 @@ impl crate::wire::Decode for ListFileMembersBatchResult {
         ::std::result::Result::Ok(Self { file: f0, result: f1 })
     }
 }
-impl crate::wire::Validate for ListFileMembersBatchResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "((/|id:).*|nspath:[0-9]+:.*)|ns:[0-9]+(/.*)?",
-        );
-        crate::wire::check_str(
-            "ListFileMembersBatchResult.file",
-            &self.file,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::Validate::validate(&self.result)
-            .map_err(|e| e.within("ListFileMembersBatchResult.result"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListFileMembersBatchResult {}
 impl ::std::fmt::Debug for ListFileMembersBatchResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5507,25 +4852,12 @@ impl ListFileMembersContinueArg {
 }
 impl crate::wire::Encode for ListFileMembersContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for ListFileMembersContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5546,14 +4878,9 @@ impl crate::wire::Decode for ListFileMembersContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFileMembersContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFileMembersContinueArg"),
+                crate::wire::missing(r, "cursor", "ListFileMembersContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -5590,12 +4917,6 @@ impl ListFileMembersCountResult {
 }
 impl crate::wire::Encode for ListFileMembersCountResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members", &self.members);
@@ -5603,13 +4924,6 @@ impl crate::wire::Encode for ListFileMembersCountResult {
     }
 }
 impl crate::wire::Decode for ListFileMembersCountResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5657,15 +4971,7 @@ impl crate::wire::Decode for ListFileMembersCountResult {
         })
     }
 }
-impl crate::wire::Validate for ListFileMembersCountResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.members)
-            .map_err(|e| e.within("ListFileMembersCountResult.members"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListFileMembersCountResult {}
 impl ::std::fmt::Debug for ListFileMembersCountResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5715,12 +5021,6 @@ impl ListFilesArg {
 }
 impl crate::wire::Encode for ListFilesArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
@@ -5728,13 +5028,6 @@ impl crate::wire::Encode for ListFilesArg {
     }
 }
 impl crate::wire::Decode for ListFilesArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5809,25 +5102,12 @@ impl ListFilesContinueArg {
 }
 impl crate::wire::Encode for ListFilesContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for ListFilesContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5848,14 +5128,9 @@ impl crate::wire::Decode for ListFilesContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFilesContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFilesContinueArg"),
+                crate::wire::missing(r, "cursor", "ListFilesContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -5902,12 +5177,6 @@ impl ListFilesResult {
 }
 impl crate::wire::Encode for ListFilesResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -5915,13 +5184,6 @@ impl crate::wire::Encode for ListFilesResult {
     }
 }
 impl crate::wire::Decode for ListFilesResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5947,14 +5209,9 @@ impl crate::wire::Decode for ListFilesResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "ListFilesResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFilesResult"),
+                crate::wire::missing(r, "entries", "ListFilesResult"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -5963,17 +5220,7 @@ impl crate::wire::Decode for ListFilesResult {
         })
     }
 }
-impl crate::wire::Validate for ListFilesResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ListFilesResult.entries"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListFilesResult {}
 impl ::std::fmt::Debug for ListFilesResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6034,12 +5281,6 @@ impl ListFolderMembersArgs {
 }
 impl crate::wire::Encode for ListFolderMembersArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "actions", &self.actions);
@@ -6049,13 +5290,6 @@ impl crate::wire::Encode for ListFolderMembersArgs {
     }
 }
 impl crate::wire::Decode for ListFolderMembersArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6085,14 +5319,9 @@ impl crate::wire::Decode for ListFolderMembersArgs {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f2.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "ListFolderMembersArgs"),
-            );
-        }
         let ::std::option::Option::Some(f2) = slots.f2.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFolderMembersArgs"),
+                crate::wire::missing(r, "shared_folder_id", "ListFolderMembersArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -6157,25 +5386,12 @@ impl ListFolderMembersContinueArg {
 }
 impl crate::wire::Encode for ListFolderMembersContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for ListFolderMembersContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6196,14 +5412,9 @@ impl crate::wire::Decode for ListFolderMembersContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFolderMembersContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFolderMembersContinueArg"),
+                crate::wire::missing(r, "cursor", "ListFolderMembersContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -6258,12 +5469,6 @@ impl ListFolderMembersCursorArg {
 }
 impl crate::wire::Encode for ListFolderMembersCursorArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "actions", &self.actions);
@@ -6271,13 +5476,6 @@ impl crate::wire::Encode for ListFolderMembersCursorArg {
     }
 }
 impl crate::wire::Decode for ListFolderMembersCursorArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6310,19 +5508,7 @@ impl crate::wire::Decode for ListFolderMembersCursorArg {
         })
     }
 }
-impl crate::wire::Validate for ListFolderMembersCursorArg {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_int(
-            "ListFolderMembersCursorArg.limit",
-            i128::from(*&self.limit),
-            ::std::option::Option::Some(1),
-            ::std::option::Option::Some(1000),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListFolderMembersCursorArg {}
 impl ::std::fmt::Debug for ListFolderMembersCursorArg {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6371,12 +5557,6 @@ impl ListFoldersArgs {
 }
 impl crate::wire::Encode for ListFoldersArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
@@ -6384,13 +5564,6 @@ impl crate::wire::Encode for ListFoldersArgs {
     }
 }
 impl crate::wire::Decode for ListFoldersArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6464,25 +5637,12 @@ impl ListFoldersContinueArg {
 }
 impl crate::wire::Encode for ListFoldersContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for ListFoldersContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6503,14 +5663,9 @@ impl crate::wire::Decode for ListFoldersContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ListFoldersContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFoldersContinueArg"),
+                crate::wire::missing(r, "cursor", "ListFoldersContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -6557,12 +5712,6 @@ impl ListFoldersResult {
 }
 impl crate::wire::Encode for ListFoldersResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -6570,13 +5719,6 @@ impl crate::wire::Encode for ListFoldersResult {
     }
 }
 impl crate::wire::Decode for ListFoldersResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6602,14 +5744,9 @@ impl crate::wire::Decode for ListFoldersResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "entries", "ListFoldersResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListFoldersResult"),
+                crate::wire::missing(r, "entries", "ListFoldersResult"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -6618,17 +5755,7 @@ impl crate::wire::Decode for ListFoldersResult {
         })
     }
 }
-impl crate::wire::Validate for ListFoldersResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ListFoldersResult.entries"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListFoldersResult {}
 impl ::std::fmt::Debug for ListFoldersResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6683,12 +5810,6 @@ impl ListSharedLinksArg {
 }
 impl crate::wire::Encode for ListSharedLinksArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "path", &self.path);
@@ -6697,13 +5818,6 @@ impl crate::wire::Encode for ListSharedLinksArg {
     }
 }
 impl crate::wire::Decode for ListSharedLinksArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6801,12 +5915,6 @@ impl ListSharedLinksResult {
 }
 impl crate::wire::Encode for ListSharedLinksResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "links", &self.links);
@@ -6815,13 +5923,6 @@ impl crate::wire::Encode for ListSharedLinksResult {
     }
 }
 impl crate::wire::Decode for ListSharedLinksResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6875,17 +5976,7 @@ impl crate::wire::Decode for ListSharedLinksResult {
         })
     }
 }
-impl crate::wire::Validate for ListSharedLinksResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.links).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ListSharedLinksResult.links"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListSharedLinksResult {}
 impl ::std::fmt::Debug for ListSharedLinksResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6946,12 +6037,6 @@ impl MemberAccessLevelResult {
 }
 impl crate::wire::Encode for MemberAccessLevelResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_level", &self.access_level);
@@ -6960,13 +6045,6 @@ impl crate::wire::Encode for MemberAccessLevelResult {
     }
 }
 impl crate::wire::Decode for MemberAccessLevelResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7002,19 +6080,7 @@ impl crate::wire::Decode for MemberAccessLevelResult {
         })
     }
 }
-impl crate::wire::Validate for MemberAccessLevelResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.access_details {
-            for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("MemberAccessLevelResult.access_details"))?;
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MemberAccessLevelResult {}
 impl ::std::fmt::Debug for MemberAccessLevelResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7058,12 +6124,6 @@ impl MemberPermission {
 }
 impl crate::wire::Encode for MemberPermission {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "action", &self.action);
@@ -7072,13 +6132,6 @@ impl crate::wire::Encode for MemberPermission {
     }
 }
 impl crate::wire::Decode for MemberPermission {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7195,12 +6248,6 @@ impl MembershipInfo {
 }
 impl crate::wire::Encode for MembershipInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -7210,13 +6257,6 @@ impl crate::wire::Encode for MembershipInfo {
     }
 }
 impl crate::wire::Decode for MembershipInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7246,14 +6286,9 @@ impl crate::wire::Decode for MembershipInfo {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_type", "MembershipInfo"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembershipInfo"),
+                crate::wire::missing(r, "access_type", "MembershipInfo"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -7313,12 +6348,6 @@ impl ModifySharedLinkSettingsArgs {
 }
 impl crate::wire::Encode for ModifySharedLinkSettingsArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -7327,13 +6356,6 @@ impl crate::wire::Encode for ModifySharedLinkSettingsArgs {
     }
 }
 impl crate::wire::Decode for ModifySharedLinkSettingsArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7417,25 +6439,12 @@ impl MountFolderArg {
 }
 impl crate::wire::Encode for MountFolderArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
     }
 }
 impl crate::wire::Decode for MountFolderArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7456,14 +6465,9 @@ impl crate::wire::Decode for MountFolderArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "MountFolderArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MountFolderArg"),
+                crate::wire::missing(r, "shared_folder_id", "MountFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self { shared_folder_id: f0 })
@@ -7531,12 +6535,6 @@ impl ParentFolderAccessInfo {
 }
 impl crate::wire::Encode for ParentFolderAccessInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "folder_name", &self.folder_name);
@@ -7546,13 +6544,6 @@ impl crate::wire::Encode for ParentFolderAccessInfo {
     }
 }
 impl crate::wire::Decode for ParentFolderAccessInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7620,23 +6611,7 @@ impl crate::wire::Decode for ParentFolderAccessInfo {
         })
     }
 }
-impl crate::wire::Validate for ParentFolderAccessInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        crate::wire::check_str(
-            "ParentFolderAccessInfo.shared_folder_id",
-            &self.shared_folder_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ParentFolderAccessInfo {}
 impl ::std::fmt::Debug for ParentFolderAccessInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7687,12 +6662,6 @@ impl PathLinkMetadata {
 }
 impl crate::wire::Encode for PathLinkMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -7702,13 +6671,6 @@ impl crate::wire::Encode for PathLinkMetadata {
     }
 }
 impl crate::wire::Decode for PathLinkMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7800,25 +6762,12 @@ impl RelinquishAccessArg {
 }
 impl crate::wire::Encode for RelinquishAccessArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file_id", &self.file_id);
     }
 }
 impl crate::wire::Decode for RelinquishAccessArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7839,14 +6788,9 @@ impl crate::wire::Decode for RelinquishAccessArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file_id", "RelinquishAccessArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RelinquishAccessArg"),
+                crate::wire::missing(r, "file_id", "RelinquishAccessArg"),
             );
         };
         ::std::result::Result::Ok(Self { file_id: f0 })
@@ -7879,23 +6823,10 @@ impl RelinquishAccessResult {
 }
 impl crate::wire::Encode for RelinquishAccessResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
 impl crate::wire::Decode for RelinquishAccessResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7943,25 +6874,12 @@ impl RelinquishFileMembershipArg {
 }
 impl crate::wire::Encode for RelinquishFileMembershipArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
     }
 }
 impl crate::wire::Decode for RelinquishFileMembershipArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7982,14 +6900,9 @@ impl crate::wire::Decode for RelinquishFileMembershipArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "RelinquishFileMembershipArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RelinquishFileMembershipArg"),
+                crate::wire::missing(r, "file", "RelinquishFileMembershipArg"),
             );
         };
         ::std::result::Result::Ok(Self { file: f0 })
@@ -8051,12 +6964,6 @@ impl RelinquishFolderMembershipArg {
 }
 impl crate::wire::Encode for RelinquishFolderMembershipArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -8064,13 +6971,6 @@ impl crate::wire::Encode for RelinquishFolderMembershipArg {
     }
 }
 impl crate::wire::Decode for RelinquishFolderMembershipArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8094,18 +6994,13 @@ impl crate::wire::Decode for RelinquishFolderMembershipArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(
                     r,
                     "shared_folder_id",
                     "RelinquishFolderMembershipArg",
                 ),
-            );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RelinquishFolderMembershipArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -8168,12 +7063,6 @@ impl RemoveFileMemberArg {
 }
 impl crate::wire::Encode for RemoveFileMemberArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -8181,13 +7070,6 @@ impl crate::wire::Encode for RemoveFileMemberArg {
     }
 }
 impl crate::wire::Decode for RemoveFileMemberArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8291,12 +7173,6 @@ impl RemoveFolderMemberArg {
 }
 impl crate::wire::Encode for RemoveFolderMemberArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -8305,13 +7181,6 @@ impl crate::wire::Encode for RemoveFolderMemberArg {
     }
 }
 impl crate::wire::Decode for RemoveFolderMemberArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8416,25 +7285,12 @@ impl RevokeSharedLinkArg {
 }
 impl crate::wire::Encode for RevokeSharedLinkArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
     }
 }
 impl crate::wire::Decode for RevokeSharedLinkArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8455,14 +7311,9 @@ impl crate::wire::Decode for RevokeSharedLinkArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "url", "RevokeSharedLinkArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RevokeSharedLinkArg"),
+                crate::wire::missing(r, "url", "RevokeSharedLinkArg"),
             );
         };
         ::std::result::Result::Ok(Self { url: f0 })
@@ -8511,12 +7362,6 @@ impl SetAccessInheritanceArg {
 }
 impl crate::wire::Encode for SetAccessInheritanceArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_inheritance", &self.access_inheritance);
@@ -8524,13 +7369,6 @@ impl crate::wire::Encode for SetAccessInheritanceArg {
     }
 }
 impl crate::wire::Decode for SetAccessInheritanceArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8554,14 +7392,9 @@ impl crate::wire::Decode for SetAccessInheritanceArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "SetAccessInheritanceArg"),
-            );
-        }
         let ::std::option::Option::Some(f1) = slots.f1.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SetAccessInheritanceArg"),
+                crate::wire::missing(r, "shared_folder_id", "SetAccessInheritanceArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -8707,12 +7540,6 @@ impl ShareFolderArg {
 }
 impl crate::wire::Encode for ShareFolderArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "acl_update_policy", &self.acl_update_policy);
@@ -8727,13 +7554,6 @@ impl crate::wire::Encode for ShareFolderArg {
     }
 }
 impl crate::wire::Decode for ShareFolderArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8778,14 +7598,9 @@ impl crate::wire::Decode for ShareFolderArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ShareFolderArg"),
-            );
-        }
         let ::std::option::Option::Some(f3) = slots.f3.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ShareFolderArg"),
+                crate::wire::missing(r, "path", "ShareFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -8920,12 +7735,6 @@ impl ShareFolderArgBase {
 }
 impl crate::wire::Encode for ShareFolderArgBase {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "acl_update_policy", &self.acl_update_policy);
@@ -8938,13 +7747,6 @@ impl crate::wire::Encode for ShareFolderArgBase {
     }
 }
 impl crate::wire::Decode for ShareFolderArgBase {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8983,14 +7785,9 @@ impl crate::wire::Decode for ShareFolderArgBase {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f3.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "path", "ShareFolderArgBase"),
-            );
-        }
         let ::std::option::Option::Some(f3) = slots.f3.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ShareFolderArgBase"),
+                crate::wire::missing(r, "path", "ShareFolderArgBase"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -9010,23 +7807,7 @@ impl crate::wire::Decode for ShareFolderArgBase {
         })
     }
 }
-impl crate::wire::Validate for ShareFolderArgBase {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/(.|[\\r\\n])*)|(ns:[0-9]+(/(.|[\\r\\n])*)?)|(id:.*)",
-        );
-        crate::wire::check_str(
-            "ShareFolderArgBase.path",
-            &self.path,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ShareFolderArgBase {}
 impl ::std::fmt::Debug for ShareFolderArgBase {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9120,12 +7901,6 @@ impl SharedContentLinkMetadata {
 }
 impl crate::wire::Encode for SharedContentLinkMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_level", &self.access_level);
@@ -9144,13 +7919,6 @@ impl crate::wire::Encode for SharedContentLinkMetadata {
     }
 }
 impl crate::wire::Decode for SharedContentLinkMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9256,24 +8024,7 @@ impl crate::wire::Decode for SharedContentLinkMetadata {
         })
     }
 }
-impl crate::wire::Validate for SharedContentLinkMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self
-            .audience_restricting_shared_folder
-        {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| {
-                    e
-                        .within(
-                            "SharedContentLinkMetadata.audience_restricting_shared_folder",
-                        )
-                })?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharedContentLinkMetadata {}
 impl ::std::fmt::Debug for SharedContentLinkMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9350,12 +8101,6 @@ impl SharedContentLinkMetadataBase {
 }
 impl crate::wire::Encode for SharedContentLinkMetadataBase {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_level", &self.access_level);
@@ -9372,13 +8117,6 @@ impl crate::wire::Encode for SharedContentLinkMetadataBase {
     }
 }
 impl crate::wire::Decode for SharedContentLinkMetadataBase {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9476,24 +8214,7 @@ impl crate::wire::Decode for SharedContentLinkMetadataBase {
         })
     }
 }
-impl crate::wire::Validate for SharedContentLinkMetadataBase {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self
-            .audience_restricting_shared_folder
-        {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| {
-                    e
-                        .within(
-                            "SharedContentLinkMetadataBase.audience_restricting_shared_folder",
-                        )
-                })?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharedContentLinkMetadataBase {}
 impl ::std::fmt::Debug for SharedContentLinkMetadataBase {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9544,12 +8265,6 @@ impl SharedFileMembers {
 }
 impl crate::wire::Encode for SharedFileMembers {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "users", &self.users);
@@ -9559,13 +8274,6 @@ impl crate::wire::Encode for SharedFileMembers {
     }
 }
 impl crate::wire::Decode for SharedFileMembers {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9633,21 +8341,7 @@ impl crate::wire::Decode for SharedFileMembers {
         })
     }
 }
-impl crate::wire::Validate for SharedFileMembers {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.users).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("SharedFileMembers.users"))?;
-        }
-        for item0 in (&self.invitees).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("SharedFileMembers.invitees"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharedFileMembers {}
 impl ::std::fmt::Debug for SharedFileMembers {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9804,12 +8498,6 @@ impl SharedFileMetadata {
 }
 impl crate::wire::Encode for SharedFileMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "access_type", &self.access_type);
@@ -9837,13 +8525,6 @@ impl crate::wire::Encode for SharedFileMetadata {
     }
 }
 impl crate::wire::Decode for SharedFileMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9951,41 +8632,7 @@ impl crate::wire::Decode for SharedFileMetadata {
         })
     }
 }
-impl crate::wire::Validate for SharedFileMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        crate::wire::check_str(
-            "SharedFileMetadata.id",
-            &self.id,
-            ::std::option::Option::Some(4),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        if let ::std::option::Option::Some(some0) = &self.expected_link_metadata {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("SharedFileMetadata.expected_link_metadata"))?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.link_metadata {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("SharedFileMetadata.link_metadata"))?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
-            crate::wire::check_str(
-                "SharedFileMetadata.parent_shared_folder_id",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_1),
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharedFileMetadata {}
 impl ::std::fmt::Debug for SharedFileMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10036,12 +8683,6 @@ impl SharedFolderMembers {
 }
 impl crate::wire::Encode for SharedFolderMembers {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "users", &self.users);
@@ -10051,13 +8692,6 @@ impl crate::wire::Encode for SharedFolderMembers {
     }
 }
 impl crate::wire::Decode for SharedFolderMembers {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10125,21 +8759,7 @@ impl crate::wire::Decode for SharedFolderMembers {
         })
     }
 }
-impl crate::wire::Validate for SharedFolderMembers {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.users).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("SharedFolderMembers.users"))?;
-        }
-        for item0 in (&self.invitees).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("SharedFolderMembers.invitees"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharedFolderMembers {}
 impl ::std::fmt::Debug for SharedFolderMembers {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10310,12 +8930,6 @@ impl SharedFolderMetadata {
 }
 impl crate::wire::Encode for SharedFolderMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -10347,13 +8961,6 @@ impl crate::wire::Encode for SharedFolderMetadata {
     }
 }
 impl crate::wire::Decode for SharedFolderMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10515,49 +9122,7 @@ impl crate::wire::Decode for SharedFolderMetadata {
         })
     }
 }
-impl crate::wire::Validate for SharedFolderMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new("id:.+");
-        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
-            crate::wire::check_str(
-                "SharedFolderMetadata.parent_shared_folder_id",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_0),
-            )?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.link_metadata {
-            crate::wire::Validate::validate(some0)
-                .map_err(|e| e.within("SharedFolderMetadata.link_metadata"))?;
-        }
-        crate::wire::check_str(
-            "SharedFolderMetadata.shared_folder_id",
-            &self.shared_folder_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_1),
-        )?;
-        if let ::std::option::Option::Some(some0) = &self.folder_id {
-            crate::wire::check_str(
-                "SharedFolderMetadata.folder_id",
-                some0,
-                ::std::option::Option::Some(4),
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_2),
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharedFolderMetadata {}
 impl ::std::fmt::Debug for SharedFolderMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10661,12 +9226,6 @@ impl SharedFolderMetadataBase {
 }
 impl crate::wire::Encode for SharedFolderMetadataBase {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -10689,13 +9248,6 @@ impl crate::wire::Encode for SharedFolderMetadataBase {
     }
 }
 impl crate::wire::Decode for SharedFolderMetadataBase {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10781,25 +9333,7 @@ impl crate::wire::Decode for SharedFolderMetadataBase {
         })
     }
 }
-impl crate::wire::Validate for SharedFolderMetadataBase {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        if let ::std::option::Option::Some(some0) = &self.parent_shared_folder_id {
-            crate::wire::check_str(
-                "SharedFolderMetadataBase.parent_shared_folder_id",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(&PATTERN_0),
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharedFolderMetadataBase {}
 impl ::std::fmt::Debug for SharedFolderMetadataBase {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10975,25 +9509,7 @@ impl crate::wire::Decode for SharedLinkMetadata {
         }
     }
 }
-impl crate::wire::Validate for SharedLinkMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::File(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("SharedLinkMetadata.file"))?;
-            }
-            Self::Folder(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("SharedLinkMetadata.folder"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharedLinkMetadata {}
 impl ::std::fmt::Debug for SharedLinkMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11086,12 +9602,6 @@ impl SharedLinkMetadataBase {
 }
 impl crate::wire::Encode for SharedLinkMetadataBase {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "url", &self.url);
@@ -11109,13 +9619,6 @@ impl crate::wire::Encode for SharedLinkMetadataBase {
     }
 }
 impl crate::wire::Decode for SharedLinkMetadataBase {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11193,22 +9696,7 @@ impl crate::wire::Decode for SharedLinkMetadataBase {
         })
     }
 }
-impl crate::wire::Validate for SharedLinkMetadataBase {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.id {
-            crate::wire::check_str(
-                "SharedLinkMetadata.id",
-                some0,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharedLinkMetadataBase {}
 impl ::std::fmt::Debug for SharedLinkMetadataBase {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11306,12 +9794,6 @@ impl SharedLinkSettings {
 }
 impl crate::wire::Encode for SharedLinkSettings {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "require_password", &self.require_password);
@@ -11324,13 +9806,6 @@ impl crate::wire::Encode for SharedLinkSettings {
     }
 }
 impl crate::wire::Decode for SharedLinkSettings {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11427,12 +9902,6 @@ impl TeamMemberInfo {
 }
 impl crate::wire::Encode for TeamMemberInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_info", &self.team_info);
@@ -11441,13 +9910,6 @@ impl crate::wire::Encode for TeamMemberInfo {
     }
 }
 impl crate::wire::Decode for TeamMemberInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11536,12 +9998,6 @@ impl TransferFolderArg {
 }
 impl crate::wire::Encode for TransferFolderArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -11549,13 +10005,6 @@ impl crate::wire::Encode for TransferFolderArg {
     }
 }
 impl crate::wire::Decode for TransferFolderArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11655,25 +10104,12 @@ impl UnmountFolderArg {
 }
 impl crate::wire::Encode for UnmountFolderArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
     }
 }
 impl crate::wire::Decode for UnmountFolderArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11694,14 +10130,9 @@ impl crate::wire::Decode for UnmountFolderArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "UnmountFolderArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UnmountFolderArg"),
+                crate::wire::missing(r, "shared_folder_id", "UnmountFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self { shared_folder_id: f0 })
@@ -11753,25 +10184,12 @@ impl UnshareFileArg {
 }
 impl crate::wire::Encode for UnshareFileArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
     }
 }
 impl crate::wire::Decode for UnshareFileArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11792,14 +10210,9 @@ impl crate::wire::Decode for UnshareFileArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "UnshareFileArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UnshareFileArg"),
+                crate::wire::missing(r, "file", "UnshareFileArg"),
             );
         };
         ::std::result::Result::Ok(Self { file: f0 })
@@ -11861,12 +10274,6 @@ impl UnshareFolderArg {
 }
 impl crate::wire::Encode for UnshareFolderArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -11874,13 +10281,6 @@ impl crate::wire::Encode for UnshareFolderArg {
     }
 }
 impl crate::wire::Decode for UnshareFolderArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11904,14 +10304,9 @@ impl crate::wire::Decode for UnshareFolderArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "UnshareFolderArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UnshareFolderArg"),
+                crate::wire::missing(r, "shared_folder_id", "UnshareFolderArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -11977,12 +10372,6 @@ impl UpdateFileMemberArgs {
 }
 impl crate::wire::Encode for UpdateFileMemberArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -11991,13 +10380,6 @@ impl crate::wire::Encode for UpdateFileMemberArgs {
     }
 }
 impl crate::wire::Decode for UpdateFileMemberArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12139,12 +10521,6 @@ impl UpdateFilePolicyArg {
 }
 impl crate::wire::Encode for UpdateFilePolicyArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "file", &self.file);
@@ -12154,13 +10530,6 @@ impl crate::wire::Encode for UpdateFilePolicyArg {
     }
 }
 impl crate::wire::Decode for UpdateFilePolicyArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12190,14 +10559,9 @@ impl crate::wire::Decode for UpdateFilePolicyArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "file", "UpdateFilePolicyArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UpdateFilePolicyArg"),
+                crate::wire::missing(r, "file", "UpdateFilePolicyArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -12265,12 +10629,6 @@ impl UpdateFolderMemberArg {
 }
 impl crate::wire::Encode for UpdateFolderMemberArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -12279,13 +10637,6 @@ impl crate::wire::Encode for UpdateFolderMemberArg {
     }
 }
 impl crate::wire::Decode for UpdateFolderMemberArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12459,12 +10810,6 @@ impl UpdateFolderPolicyArg {
 }
 impl crate::wire::Encode for UpdateFolderPolicyArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "shared_folder_id", &self.shared_folder_id);
@@ -12477,13 +10822,6 @@ impl crate::wire::Encode for UpdateFolderPolicyArg {
     }
 }
 impl crate::wire::Decode for UpdateFolderPolicyArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12522,14 +10860,9 @@ impl crate::wire::Decode for UpdateFolderPolicyArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "shared_folder_id", "UpdateFolderPolicyArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UpdateFolderPolicyArg"),
+                crate::wire::missing(r, "shared_folder_id", "UpdateFolderPolicyArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -12651,12 +10984,6 @@ impl UserFileMembershipInfo {
 }
 impl crate::wire::Encode for UserFileMembershipInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -12669,13 +10996,6 @@ impl crate::wire::Encode for UserFileMembershipInfo {
     }
 }
 impl crate::wire::Decode for UserFileMembershipInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12746,15 +11066,7 @@ impl crate::wire::Decode for UserFileMembershipInfo {
         })
     }
 }
-impl crate::wire::Validate for UserFileMembershipInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("UserFileMembershipInfo.user"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserFileMembershipInfo {}
 impl ::std::fmt::Debug for UserFileMembershipInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12809,12 +11121,6 @@ impl UserInfo {
 }
 impl crate::wire::Encode for UserInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "account_id", &self.account_id);
@@ -12825,13 +11131,6 @@ impl crate::wire::Encode for UserInfo {
     }
 }
 impl crate::wire::Decode for UserInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12901,20 +11200,7 @@ impl crate::wire::Decode for UserInfo {
         })
     }
 }
-impl crate::wire::Validate for UserInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
-            "UserInfo.account_id",
-            &self.account_id,
-            ::std::option::Option::Some(40),
-            ::std::option::Option::Some(40),
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserInfo {}
 impl ::std::fmt::Debug for UserInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12985,12 +11271,6 @@ impl UserMembershipInfo {
 }
 impl crate::wire::Encode for UserMembershipInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_type", &self.access_type);
@@ -13001,13 +11281,6 @@ impl crate::wire::Encode for UserMembershipInfo {
     }
 }
 impl crate::wire::Decode for UserMembershipInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13070,15 +11343,7 @@ impl crate::wire::Decode for UserMembershipInfo {
         })
     }
 }
-impl crate::wire::Validate for UserMembershipInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("UserMembershipInfo.user"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserMembershipInfo {}
 impl ::std::fmt::Debug for UserMembershipInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13133,12 +11398,6 @@ impl VisibilityPolicy {
 }
 impl crate::wire::Encode for VisibilityPolicy {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "policy", &self.policy);
@@ -13148,13 +11407,6 @@ impl crate::wire::Encode for VisibilityPolicy {
     }
 }
 impl crate::wire::Decode for VisibilityPolicy {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13803,24 +12055,7 @@ impl crate::wire::Decode for AddFolderMemberError {
         }
     }
 }
-impl crate::wire::Validate for AddFolderMemberError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AccessError(x) => {}
-            Self::BadMember(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("AddFolderMemberError.bad_member"))?;
-            }
-            Self::TooManyMembers(x) => {}
-            Self::TooManyPendingInvites(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for AddFolderMemberError {}
 impl ::std::fmt::Debug for AddFolderMemberError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13965,47 +12200,7 @@ impl crate::wire::Decode for AddMemberSelectorError {
         }
     }
 }
-impl crate::wire::Validate for AddMemberSelectorError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        match self {
-            Self::InvalidDropboxId(x) => {
-                crate::wire::check_str(
-                    "AddMemberSelectorError.invalid_dropbox_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::InvalidEmail(x) => {
-                crate::wire::check_str(
-                    "AddMemberSelectorError.invalid_email",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::UnverifiedDropboxId(x) => {
-                crate::wire::check_str(
-                    "AddMemberSelectorError.unverified_dropbox_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for AddMemberSelectorError {}
 impl ::std::fmt::Debug for AddMemberSelectorError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14429,30 +12624,7 @@ impl crate::wire::Decode for CreateSharedLinkWithSettingsError {
         }
     }
 }
-impl crate::wire::Validate for CreateSharedLinkWithSettingsError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Path(x) => {}
-            Self::SharedLinkAlreadyExists(x) => {
-                if let ::std::option::Option::Some(some0) = x {
-                    crate::wire::Validate::validate(some0)
-                        .map_err(|e| {
-                            e
-                                .within(
-                                    "CreateSharedLinkWithSettingsError.shared_link_already_exists",
-                                )
-                        })?;
-                }
-            }
-            Self::SettingsError(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for CreateSharedLinkWithSettingsError {}
 impl ::std::fmt::Debug for CreateSharedLinkWithSettingsError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14726,44 +12898,7 @@ impl crate::wire::Decode for FileErrorResult {
         }
     }
 }
-impl crate::wire::Validate for FileErrorResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::FileNotFoundError(x) => {
-                crate::wire::check_str(
-                    "FileErrorResult.file_not_found_error",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::InvalidFileActionError(x) => {
-                crate::wire::check_str(
-                    "FileErrorResult.invalid_file_action_error",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::PermissionDeniedError(x) => {
-                crate::wire::check_str(
-                    "FileErrorResult.permission_denied_error",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileErrorResult {}
 impl ::std::fmt::Debug for FileErrorResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14885,22 +13020,7 @@ impl crate::wire::Decode for FileMemberActionError {
         }
     }
 }
-impl crate::wire::Validate for FileMemberActionError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AccessError(x) => {}
-            Self::NoExplicitAccess(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("FileMemberActionError.no_explicit_access"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileMemberActionError {}
 impl ::std::fmt::Debug for FileMemberActionError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -14993,24 +13113,7 @@ impl crate::wire::Decode for FileMemberActionIndividualResult {
         }
     }
 }
-impl crate::wire::Validate for FileMemberActionIndividualResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {}
-            Self::MemberError(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| {
-                        e.within("FileMemberActionIndividualResult.member_error")
-                    })?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileMemberActionIndividualResult {}
 impl ::std::fmt::Debug for FileMemberActionIndividualResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15116,25 +13219,7 @@ impl crate::wire::Decode for FileMemberRemoveActionResult {
         }
     }
 }
-impl crate::wire::Validate for FileMemberRemoveActionResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("FileMemberRemoveActionResult.success"))?;
-            }
-            Self::MemberError(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("FileMemberRemoveActionResult.member_error"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FileMemberRemoveActionResult {}
 impl ::std::fmt::Debug for FileMemberRemoveActionResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15537,22 +13622,7 @@ impl crate::wire::Decode for GetFileMetadataIndividualResult {
         }
     }
 }
-impl crate::wire::Validate for GetFileMetadataIndividualResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Metadata(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("GetFileMetadataIndividualResult.metadata"))?;
-            }
-            Self::AccessError(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetFileMetadataIndividualResult {}
 impl ::std::fmt::Debug for GetFileMetadataIndividualResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15822,29 +13892,7 @@ impl crate::wire::Decode for InviteeInfo {
         }
     }
 }
-impl crate::wire::Validate for InviteeInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        match self {
-            Self::Email(x) => {
-                crate::wire::check_str(
-                    "InviteeInfo.email",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for InviteeInfo {}
 impl ::std::fmt::Debug for InviteeInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -15949,23 +13997,7 @@ impl crate::wire::Decode for JobError {
         }
     }
 }
-impl crate::wire::Validate for JobError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::UnshareFolderError(x) => {}
-            Self::RemoveFolderMemberError(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("JobError.remove_folder_member_error"))?;
-            }
-            Self::RelinquishFolderMembershipError(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for JobError {}
 impl ::std::fmt::Debug for JobError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16043,21 +14075,7 @@ impl crate::wire::Decode for JobStatus {
         }
     }
 }
-impl crate::wire::Validate for JobStatus {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Failed(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("JobStatus.failed"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for JobStatus {}
 impl ::std::fmt::Debug for JobStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16934,22 +14952,7 @@ impl crate::wire::Decode for ListFileMembersIndividualResult {
         }
     }
 }
-impl crate::wire::Validate for ListFileMembersIndividualResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Result(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("ListFileMembersIndividualResult.result"))?;
-            }
-            Self::AccessError(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ListFileMembersIndividualResult {}
 impl ::std::fmt::Debug for ListFileMembersIndividualResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18652,23 +16655,7 @@ impl crate::wire::Decode for RemoveFileMemberError {
         }
     }
 }
-impl crate::wire::Validate for RemoveFileMemberError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::UserError(x) => {}
-            Self::AccessError(x) => {}
-            Self::NoExplicitAccess(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RemoveFileMemberError.no_explicit_access"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RemoveFileMemberError {}
 impl ::std::fmt::Debug for RemoveFileMemberError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18798,22 +16785,7 @@ impl crate::wire::Decode for RemoveFolderMemberError {
         }
     }
 }
-impl crate::wire::Validate for RemoveFolderMemberError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AccessError(x) => {}
-            Self::MemberError(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RemoveFolderMemberError.member_error"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RemoveFolderMemberError {}
 impl ::std::fmt::Debug for RemoveFolderMemberError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18921,25 +16893,7 @@ impl crate::wire::Decode for RemoveMemberJobStatus {
         }
     }
 }
-impl crate::wire::Validate for RemoveMemberJobStatus {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RemoveMemberJobStatus.complete"))?;
-            }
-            Self::Failed(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RemoveMemberJobStatus.failed"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RemoveMemberJobStatus {}
 impl ::std::fmt::Debug for RemoveMemberJobStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19577,21 +17531,7 @@ impl crate::wire::Decode for ShareFolderError {
         }
     }
 }
-impl crate::wire::Validate for ShareFolderError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::BadPath(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("ShareFolderError.bad_path"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ShareFolderError {}
 impl ::std::fmt::Debug for ShareFolderError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -19698,21 +17638,7 @@ impl crate::wire::Decode for ShareFolderErrorBase {
         }
     }
 }
-impl crate::wire::Validate for ShareFolderErrorBase {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::BadPath(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("ShareFolderErrorBase.bad_path"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ShareFolderErrorBase {}
 impl ::std::fmt::Debug for ShareFolderErrorBase {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20024,25 +17950,7 @@ impl crate::wire::Decode for ShareFolderJobStatus {
         }
     }
 }
-impl crate::wire::Validate for ShareFolderJobStatus {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("ShareFolderJobStatus.complete"))?;
-            }
-            Self::Failed(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("ShareFolderJobStatus.failed"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ShareFolderJobStatus {}
 impl ::std::fmt::Debug for ShareFolderJobStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20144,30 +18052,7 @@ impl crate::wire::Decode for ShareFolderLaunch {
         }
     }
 }
-impl crate::wire::Validate for ShareFolderLaunch {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "ShareFolderLaunch.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("ShareFolderLaunch.complete"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ShareFolderLaunch {}
 impl ::std::fmt::Debug for ShareFolderLaunch {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20387,21 +18272,7 @@ impl crate::wire::Decode for SharePathError {
         }
     }
 }
-impl crate::wire::Validate for SharePathError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AlreadyShared(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("SharePathError.already_shared"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharePathError {}
 impl ::std::fmt::Debug for SharePathError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20608,21 +18479,7 @@ impl crate::wire::Decode for SharePathErrorBaseV2 {
         }
     }
 }
-impl crate::wire::Validate for SharePathErrorBaseV2 {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AlreadyShared(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("SharePathErrorBaseV2.already_shared"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharePathErrorBaseV2 {}
 impl ::std::fmt::Debug for SharePathErrorBaseV2 {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20842,21 +18699,7 @@ impl crate::wire::Decode for SharePathErrorV2 {
         }
     }
 }
-impl crate::wire::Validate for SharePathErrorV2 {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AlreadyShared(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("SharePathErrorV2.already_shared"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharePathErrorV2 {}
 impl ::std::fmt::Debug for SharePathErrorV2 {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21073,23 +18916,7 @@ impl crate::wire::Decode for SharedFolderMemberError {
         }
     }
 }
-impl crate::wire::Validate for SharedFolderMemberError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::NoExplicitAccess(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| {
-                        e.within("SharedFolderMemberError.no_explicit_access")
-                    })?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharedFolderMemberError {}
 impl ::std::fmt::Debug for SharedFolderMemberError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -21278,21 +19105,7 @@ impl crate::wire::Decode for SharedLinkAlreadyExistsMetadata {
         }
     }
 }
-impl crate::wire::Validate for SharedLinkAlreadyExistsMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Metadata(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("SharedLinkAlreadyExistsMetadata.metadata"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for SharedLinkAlreadyExistsMetadata {}
 impl ::std::fmt::Debug for SharedLinkAlreadyExistsMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -22507,28 +20320,7 @@ impl crate::wire::Decode for UpdateFolderMemberError {
         }
     }
 }
-impl crate::wire::Validate for UpdateFolderMemberError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AccessError(x) => {}
-            Self::MemberError(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UpdateFolderMemberError.member_error"))?;
-            }
-            Self::NoExplicitAccess(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| {
-                        e.within("UpdateFolderMemberError.no_explicit_access")
-                    })?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UpdateFolderMemberError {}
 impl ::std::fmt::Debug for UpdateFolderMemberError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

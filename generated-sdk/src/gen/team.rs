@@ -94,12 +94,6 @@ impl ActiveWebSession {
 }
 impl crate::wire::Encode for ActiveWebSession {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -114,13 +108,6 @@ impl crate::wire::Encode for ActiveWebSession {
     }
 }
 impl crate::wire::Decode for ActiveWebSession {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -239,25 +226,12 @@ impl AddSecondaryEmailsArg {
 }
 impl crate::wire::Encode for AddSecondaryEmailsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "new_secondary_emails", &self.new_secondary_emails);
     }
 }
 impl crate::wire::Decode for AddSecondaryEmailsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -280,14 +254,9 @@ impl crate::wire::Decode for AddSecondaryEmailsArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "new_secondary_emails", "AddSecondaryEmailsArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "AddSecondaryEmailsArg"),
+                crate::wire::missing(r, "new_secondary_emails", "AddSecondaryEmailsArg"),
             );
         };
         ::std::result::Result::Ok(Self { new_secondary_emails: f0 })
@@ -332,25 +301,12 @@ impl AddSecondaryEmailsResult {
 }
 impl crate::wire::Encode for AddSecondaryEmailsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "results", &self.results);
     }
 }
 impl crate::wire::Decode for AddSecondaryEmailsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -371,30 +327,15 @@ impl crate::wire::Decode for AddSecondaryEmailsResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "results", "AddSecondaryEmailsResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "AddSecondaryEmailsResult"),
+                crate::wire::missing(r, "results", "AddSecondaryEmailsResult"),
             );
         };
         ::std::result::Result::Ok(Self { results: f0 })
     }
 }
-impl crate::wire::Validate for AddSecondaryEmailsResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.results).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("AddSecondaryEmailsResult.results"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for AddSecondaryEmailsResult {}
 impl ::std::fmt::Debug for AddSecondaryEmailsResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -463,12 +404,6 @@ impl ApiApp {
 }
 impl crate::wire::Encode for ApiApp {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "app_id", &self.app_id);
@@ -480,13 +415,6 @@ impl crate::wire::Encode for ApiApp {
     }
 }
 impl crate::wire::Decode for ApiApp {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -584,25 +512,12 @@ impl BaseDfbReport {
 }
 impl crate::wire::Encode for BaseDfbReport {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "start_date", &self.start_date);
     }
 }
 impl crate::wire::Decode for BaseDfbReport {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -623,14 +538,9 @@ impl crate::wire::Decode for BaseDfbReport {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "start_date", "BaseDfbReport"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "BaseDfbReport"),
+                crate::wire::missing(r, "start_date", "BaseDfbReport"),
             );
         };
         ::std::result::Result::Ok(Self { start_date: f0 })
@@ -666,25 +576,12 @@ impl BulkSuspendArg {
 }
 impl crate::wire::Encode for BulkSuspendArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members", &self.members);
     }
 }
 impl crate::wire::Decode for BulkSuspendArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -707,14 +604,9 @@ impl crate::wire::Decode for BulkSuspendArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "BulkSuspendArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "BulkSuspendArg"),
+                crate::wire::missing(r, "members", "BulkSuspendArg"),
             );
         };
         ::std::result::Result::Ok(Self { members: f0 })
@@ -774,12 +666,6 @@ impl BulkSuspendComplete {
 }
 impl crate::wire::Encode for BulkSuspendComplete {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "requested", &self.requested);
@@ -790,13 +676,6 @@ impl crate::wire::Encode for BulkSuspendComplete {
     }
 }
 impl crate::wire::Decode for BulkSuspendComplete {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -916,12 +795,6 @@ impl BulkSuspendMemberTarget {
 }
 impl crate::wire::Encode for BulkSuspendMemberTarget {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "client_item_id", &self.client_item_id);
@@ -929,13 +802,6 @@ impl crate::wire::Encode for BulkSuspendMemberTarget {
     }
 }
 impl crate::wire::Decode for BulkSuspendMemberTarget {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1020,25 +886,12 @@ impl CustomQuotaUsersArg {
 }
 impl crate::wire::Encode for CustomQuotaUsersArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "users", &self.users);
     }
 }
 impl crate::wire::Decode for CustomQuotaUsersArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1059,14 +912,9 @@ impl crate::wire::Decode for CustomQuotaUsersArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "users", "CustomQuotaUsersArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "CustomQuotaUsersArg"),
+                crate::wire::missing(r, "users", "CustomQuotaUsersArg"),
             );
         };
         ::std::result::Result::Ok(Self { users: f0 })
@@ -1129,12 +977,6 @@ impl DateRange {
 }
 impl crate::wire::Encode for DateRange {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "start_date", &self.start_date);
@@ -1142,13 +984,6 @@ impl crate::wire::Encode for DateRange {
     }
 }
 impl crate::wire::Decode for DateRange {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1209,25 +1044,12 @@ impl DeleteSecondaryEmailsArg {
 }
 impl crate::wire::Encode for DeleteSecondaryEmailsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "emails_to_delete", &self.emails_to_delete);
     }
 }
 impl crate::wire::Decode for DeleteSecondaryEmailsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1250,14 +1072,9 @@ impl crate::wire::Decode for DeleteSecondaryEmailsArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "emails_to_delete", "DeleteSecondaryEmailsArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeleteSecondaryEmailsArg"),
+                crate::wire::missing(r, "emails_to_delete", "DeleteSecondaryEmailsArg"),
             );
         };
         ::std::result::Result::Ok(Self { emails_to_delete: f0 })
@@ -1301,25 +1118,12 @@ impl DeleteSecondaryEmailsResult {
 }
 impl crate::wire::Encode for DeleteSecondaryEmailsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "results", &self.results);
     }
 }
 impl crate::wire::Decode for DeleteSecondaryEmailsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1340,30 +1144,15 @@ impl crate::wire::Decode for DeleteSecondaryEmailsResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "results", "DeleteSecondaryEmailsResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeleteSecondaryEmailsResult"),
+                crate::wire::missing(r, "results", "DeleteSecondaryEmailsResult"),
             );
         };
         ::std::result::Result::Ok(Self { results: f0 })
     }
 }
-impl crate::wire::Validate for DeleteSecondaryEmailsResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.results).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("DeleteSecondaryEmailsResult.results"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeleteSecondaryEmailsResult {}
 impl ::std::fmt::Debug for DeleteSecondaryEmailsResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1453,12 +1242,6 @@ impl DesktopClientSession {
 }
 impl crate::wire::Encode for DesktopClientSession {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -1478,13 +1261,6 @@ impl crate::wire::Encode for DesktopClientSession {
     }
 }
 impl crate::wire::Decode for DesktopClientSession {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1668,12 +1444,6 @@ impl DeviceSession {
 }
 impl crate::wire::Encode for DeviceSession {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -1684,13 +1454,6 @@ impl crate::wire::Encode for DeviceSession {
     }
 }
 impl crate::wire::Decode for DeviceSession {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1723,14 +1486,9 @@ impl crate::wire::Decode for DeviceSession {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "session_id", "DeviceSession"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "DeviceSession"),
+                crate::wire::missing(r, "session_id", "DeviceSession"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -1776,12 +1534,6 @@ impl DeviceSessionArg {
 }
 impl crate::wire::Encode for DeviceSessionArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -1789,13 +1541,6 @@ impl crate::wire::Encode for DeviceSessionArg {
     }
 }
 impl crate::wire::Decode for DeviceSessionArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1901,12 +1646,6 @@ impl DevicesActive {
 }
 impl crate::wire::Encode for DevicesActive {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "windows", &self.windows);
@@ -1919,13 +1658,6 @@ impl crate::wire::Encode for DevicesActive {
     }
 }
 impl crate::wire::Decode for DevicesActive {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2067,25 +1799,12 @@ impl ExcludedUsersListArg {
 }
 impl crate::wire::Encode for ExcludedUsersListArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Decode for ExcludedUsersListArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2156,25 +1875,12 @@ impl ExcludedUsersListContinueArg {
 }
 impl crate::wire::Encode for ExcludedUsersListContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for ExcludedUsersListContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2195,14 +1901,9 @@ impl crate::wire::Decode for ExcludedUsersListContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "ExcludedUsersListContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ExcludedUsersListContinueArg"),
+                crate::wire::missing(r, "cursor", "ExcludedUsersListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -2254,12 +1955,6 @@ impl ExcludedUsersListResult {
 }
 impl crate::wire::Encode for ExcludedUsersListResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "users", &self.users);
@@ -2268,13 +1963,6 @@ impl crate::wire::Encode for ExcludedUsersListResult {
     }
 }
 impl crate::wire::Decode for ExcludedUsersListResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2326,17 +2014,7 @@ impl crate::wire::Decode for ExcludedUsersListResult {
         })
     }
 }
-impl crate::wire::Validate for ExcludedUsersListResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.users).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ExcludedUsersListResult.users"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ExcludedUsersListResult {}
 impl ::std::fmt::Debug for ExcludedUsersListResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2377,25 +2055,12 @@ impl ExcludedUsersUpdateArg {
 }
 impl crate::wire::Encode for ExcludedUsersUpdateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "users", &self.users);
     }
 }
 impl crate::wire::Decode for ExcludedUsersUpdateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2461,25 +2126,12 @@ impl ExcludedUsersUpdateResult {
 }
 impl crate::wire::Encode for ExcludedUsersUpdateResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "status", &self.status);
     }
 }
 impl crate::wire::Decode for ExcludedUsersUpdateResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2500,14 +2152,9 @@ impl crate::wire::Decode for ExcludedUsersUpdateResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "status", "ExcludedUsersUpdateResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ExcludedUsersUpdateResult"),
+                crate::wire::missing(r, "status", "ExcludedUsersUpdateResult"),
             );
         };
         ::std::result::Result::Ok(Self { status: f0 })
@@ -2542,25 +2189,12 @@ impl FeaturesGetValuesBatchArg {
 }
 impl crate::wire::Encode for FeaturesGetValuesBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "features", &self.features);
     }
 }
 impl crate::wire::Decode for FeaturesGetValuesBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2581,14 +2215,9 @@ impl crate::wire::Decode for FeaturesGetValuesBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "features", "FeaturesGetValuesBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "FeaturesGetValuesBatchArg"),
+                crate::wire::missing(r, "features", "FeaturesGetValuesBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { features: f0 })
@@ -2622,25 +2251,12 @@ impl FeaturesGetValuesBatchResult {
 }
 impl crate::wire::Encode for FeaturesGetValuesBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "values", &self.values);
     }
 }
 impl crate::wire::Decode for FeaturesGetValuesBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -2661,14 +2277,9 @@ impl crate::wire::Decode for FeaturesGetValuesBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "values", "FeaturesGetValuesBatchResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "FeaturesGetValuesBatchResult"),
+                crate::wire::missing(r, "values", "FeaturesGetValuesBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { values: f0 })
@@ -2764,12 +2375,6 @@ impl GetActivityReport {
 }
 impl crate::wire::Encode for GetActivityReport {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "start_date", &self.start_date);
@@ -2818,13 +2423,6 @@ impl crate::wire::Encode for GetActivityReport {
     }
 }
 impl crate::wire::Decode for GetActivityReport {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3096,12 +2694,6 @@ impl GetDevicesReport {
 }
 impl crate::wire::Encode for GetDevicesReport {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "start_date", &self.start_date);
@@ -3111,13 +2703,6 @@ impl crate::wire::Encode for GetDevicesReport {
     }
 }
 impl crate::wire::Decode for GetDevicesReport {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3239,12 +2824,6 @@ impl GetMembershipReport {
 }
 impl crate::wire::Encode for GetMembershipReport {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "start_date", &self.start_date);
@@ -3256,13 +2835,6 @@ impl crate::wire::Encode for GetMembershipReport {
     }
 }
 impl crate::wire::Decode for GetMembershipReport {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3411,12 +2983,6 @@ impl GetStorageReport {
 }
 impl crate::wire::Encode for GetStorageReport {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "start_date", &self.start_date);
@@ -3428,13 +2994,6 @@ impl crate::wire::Encode for GetStorageReport {
     }
 }
 impl crate::wire::Decode for GetStorageReport {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3597,12 +3156,6 @@ impl GroupCreateArg {
 }
 impl crate::wire::Encode for GroupCreateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group_name", &self.group_name);
@@ -3612,13 +3165,6 @@ impl crate::wire::Encode for GroupCreateArg {
     }
 }
 impl crate::wire::Decode for GroupCreateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3648,14 +3194,9 @@ impl crate::wire::Decode for GroupCreateArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group_name", "GroupCreateArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GroupCreateArg"),
+                crate::wire::missing(r, "group_name", "GroupCreateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -3746,12 +3287,6 @@ impl GroupFullInfo {
 }
 impl crate::wire::Encode for GroupFullInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group_name", &self.group_name);
@@ -3768,13 +3303,6 @@ impl crate::wire::Encode for GroupFullInfo {
     }
 }
 impl crate::wire::Decode for GroupFullInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3854,19 +3382,7 @@ impl crate::wire::Decode for GroupFullInfo {
         })
     }
 }
-impl crate::wire::Validate for GroupFullInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.members {
-            for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("GroupFullInfo.members"))?;
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GroupFullInfo {}
 impl ::std::fmt::Debug for GroupFullInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3901,12 +3417,6 @@ impl GroupMemberInfo {
 }
 impl crate::wire::Encode for GroupMemberInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "profile", &self.profile);
@@ -3914,13 +3424,6 @@ impl crate::wire::Encode for GroupMemberInfo {
     }
 }
 impl crate::wire::Decode for GroupMemberInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -3968,15 +3471,7 @@ impl crate::wire::Decode for GroupMemberInfo {
         })
     }
 }
-impl crate::wire::Validate for GroupMemberInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.profile)
-            .map_err(|e| e.within("GroupMemberInfo.profile"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GroupMemberInfo {}
 impl ::std::fmt::Debug for GroupMemberInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4011,12 +3506,6 @@ impl GroupMemberSelector {
 }
 impl crate::wire::Encode for GroupMemberSelector {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group", &self.group);
@@ -4024,13 +3513,6 @@ impl crate::wire::Encode for GroupMemberSelector {
     }
 }
 impl crate::wire::Decode for GroupMemberSelector {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4075,15 +3557,7 @@ impl crate::wire::Decode for GroupMemberSelector {
         ::std::result::Result::Ok(Self { group: f0, user: f1 })
     }
 }
-impl crate::wire::Validate for GroupMemberSelector {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("GroupMemberSelector.user"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GroupMemberSelector {}
 impl ::std::fmt::Debug for GroupMemberSelector {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4129,12 +3603,6 @@ impl GroupMembersAddArg {
 }
 impl crate::wire::Encode for GroupMembersAddArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "return_members", &self.return_members);
@@ -4143,13 +3611,6 @@ impl crate::wire::Encode for GroupMembersAddArg {
     }
 }
 impl crate::wire::Decode for GroupMembersAddArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4250,12 +3711,6 @@ impl GroupMembersChangeResult {
 }
 impl crate::wire::Encode for GroupMembersChangeResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group_info", &self.group_info);
@@ -4263,13 +3718,6 @@ impl crate::wire::Encode for GroupMembersChangeResult {
     }
 }
 impl crate::wire::Decode for GroupMembersChangeResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4317,22 +3765,7 @@ impl crate::wire::Decode for GroupMembersChangeResult {
         })
     }
 }
-impl crate::wire::Validate for GroupMembersChangeResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.group_info)
-            .map_err(|e| e.within("GroupMembersChangeResult.group_info"))?;
-        crate::wire::check_str(
-            "GroupMembersChangeResult.async_job_id",
-            &self.async_job_id,
-            ::std::option::Option::Some(1),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GroupMembersChangeResult {}
 impl ::std::fmt::Debug for GroupMembersChangeResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4378,12 +3811,6 @@ impl GroupMembersRemoveArg {
 }
 impl crate::wire::Encode for GroupMembersRemoveArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "return_members", &self.return_members);
@@ -4392,13 +3819,6 @@ impl crate::wire::Encode for GroupMembersRemoveArg {
     }
 }
 impl crate::wire::Decode for GroupMembersRemoveArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4498,12 +3918,6 @@ impl GroupMembersSelector {
 }
 impl crate::wire::Encode for GroupMembersSelector {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group", &self.group);
@@ -4511,13 +3925,6 @@ impl crate::wire::Encode for GroupMembersSelector {
     }
 }
 impl crate::wire::Decode for GroupMembersSelector {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4562,15 +3969,7 @@ impl crate::wire::Decode for GroupMembersSelector {
         ::std::result::Result::Ok(Self { group: f0, users: f1 })
     }
 }
-impl crate::wire::Validate for GroupMembersSelector {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.users)
-            .map_err(|e| e.within("GroupMembersSelector.users"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GroupMembersSelector {}
 impl ::std::fmt::Debug for GroupMembersSelector {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4620,12 +4019,6 @@ impl GroupMembersSetAccessTypeArg {
 }
 impl crate::wire::Encode for GroupMembersSetAccessTypeArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group", &self.group);
@@ -4635,13 +4028,6 @@ impl crate::wire::Encode for GroupMembersSetAccessTypeArg {
     }
 }
 impl crate::wire::Decode for GroupMembersSetAccessTypeArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4791,12 +4177,6 @@ impl GroupUpdateArgs {
 }
 impl crate::wire::Encode for GroupUpdateArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "return_members", &self.return_members);
@@ -4811,13 +4191,6 @@ impl crate::wire::Encode for GroupUpdateArgs {
     }
 }
 impl crate::wire::Decode for GroupUpdateArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4852,14 +4225,9 @@ impl crate::wire::Decode for GroupUpdateArgs {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group", "GroupUpdateArgs"),
-            );
-        }
         let ::std::option::Option::Some(f1) = slots.f1.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GroupUpdateArgs"),
+                crate::wire::missing(r, "group", "GroupUpdateArgs"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -4909,25 +4277,12 @@ impl GroupsListArg {
 }
 impl crate::wire::Encode for GroupsListArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Decode for GroupsListArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -4997,25 +4352,12 @@ impl GroupsListContinueArg {
 }
 impl crate::wire::Encode for GroupsListContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for GroupsListContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5036,14 +4378,9 @@ impl crate::wire::Decode for GroupsListContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "GroupsListContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GroupsListContinueArg"),
+                crate::wire::missing(r, "cursor", "GroupsListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -5085,12 +4422,6 @@ impl GroupsListResult {
 }
 impl crate::wire::Encode for GroupsListResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "groups", &self.groups);
@@ -5099,13 +4430,6 @@ impl crate::wire::Encode for GroupsListResult {
     }
 }
 impl crate::wire::Decode for GroupsListResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5200,12 +4524,6 @@ impl GroupsMembersListArg {
 }
 impl crate::wire::Encode for GroupsMembersListArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "group", &self.group);
@@ -5213,13 +4531,6 @@ impl crate::wire::Encode for GroupsMembersListArg {
     }
 }
 impl crate::wire::Decode for GroupsMembersListArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5243,14 +4554,9 @@ impl crate::wire::Decode for GroupsMembersListArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "group", "GroupsMembersListArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GroupsMembersListArg"),
+                crate::wire::missing(r, "group", "GroupsMembersListArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -5303,25 +4609,12 @@ impl GroupsMembersListContinueArg {
 }
 impl crate::wire::Encode for GroupsMembersListContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for GroupsMembersListContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5342,14 +4635,9 @@ impl crate::wire::Decode for GroupsMembersListContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "GroupsMembersListContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GroupsMembersListContinueArg"),
+                crate::wire::missing(r, "cursor", "GroupsMembersListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -5391,12 +4679,6 @@ impl GroupsMembersListResult {
 }
 impl crate::wire::Encode for GroupsMembersListResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members", &self.members);
@@ -5405,13 +4687,6 @@ impl crate::wire::Encode for GroupsMembersListResult {
     }
 }
 impl crate::wire::Decode for GroupsMembersListResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5469,17 +4744,7 @@ impl crate::wire::Decode for GroupsMembersListResult {
         })
     }
 }
-impl crate::wire::Validate for GroupsMembersListResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("GroupsMembersListResult.members"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GroupsMembersListResult {}
 impl ::std::fmt::Debug for GroupsMembersListResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5514,25 +4779,12 @@ impl IncludeMembersArg {
 }
 impl crate::wire::Encode for IncludeMembersArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "return_members", &self.return_members);
     }
 }
 impl crate::wire::Decode for IncludeMembersArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5630,12 +4882,6 @@ impl LegalHoldHeldRevisionMetadata {
 }
 impl crate::wire::Encode for LegalHoldHeldRevisionMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "new_filename", &self.new_filename);
@@ -5651,13 +4897,6 @@ impl crate::wire::Encode for LegalHoldHeldRevisionMetadata {
     }
 }
 impl crate::wire::Decode for LegalHoldHeldRevisionMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -5816,48 +5055,7 @@ impl crate::wire::Decode for LegalHoldHeldRevisionMetadata {
         })
     }
 }
-impl crate::wire::Validate for LegalHoldHeldRevisionMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new("[0-9a-f]+");
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "(/(.|[\\r\\n])*)?",
-        );
-        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        crate::wire::check_str(
-            "LegalHoldHeldRevisionMetadata.original_revision_id",
-            &self.original_revision_id,
-            ::std::option::Option::Some(9),
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
-            "LegalHoldHeldRevisionMetadata.original_file_path",
-            &self.original_file_path,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_1),
-        )?;
-        crate::wire::check_str(
-            "LegalHoldHeldRevisionMetadata.author_email",
-            &self.author_email,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(255),
-            ::std::option::Option::Some(&PATTERN_2),
-        )?;
-        crate::wire::check_str(
-            "LegalHoldHeldRevisionMetadata.content_hash",
-            &self.content_hash,
-            ::std::option::Option::Some(64),
-            ::std::option::Option::Some(64),
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for LegalHoldHeldRevisionMetadata {}
 impl ::std::fmt::Debug for LegalHoldHeldRevisionMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5939,12 +5137,6 @@ impl LegalHoldPolicy {
 }
 impl crate::wire::Encode for LegalHoldPolicy {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -5958,13 +5150,6 @@ impl crate::wire::Encode for LegalHoldPolicy {
     }
 }
 impl crate::wire::Decode for LegalHoldPolicy {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6060,39 +5245,7 @@ impl crate::wire::Decode for LegalHoldPolicy {
         })
     }
 }
-impl crate::wire::Validate for LegalHoldPolicy {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^pid_dbhid:.+",
-        );
-        crate::wire::check_str(
-            "LegalHoldPolicy.id",
-            &self.id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
-            "LegalHoldPolicy.name",
-            &self.name,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(140),
-            ::std::option::Option::None,
-        )?;
-        if let ::std::option::Option::Some(some0) = &self.description {
-            crate::wire::check_str(
-                "LegalHoldPolicy.description",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(501),
-                ::std::option::Option::None,
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for LegalHoldPolicy {}
 impl ::std::fmt::Debug for LegalHoldPolicy {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6121,25 +5274,12 @@ impl LegalHoldsGetPolicyArg {
 }
 impl crate::wire::Encode for LegalHoldsGetPolicyArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
     }
 }
 impl crate::wire::Decode for LegalHoldsGetPolicyArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6160,14 +5300,9 @@ impl crate::wire::Decode for LegalHoldsGetPolicyArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "LegalHoldsGetPolicyArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "LegalHoldsGetPolicyArg"),
+                crate::wire::missing(r, "id", "LegalHoldsGetPolicyArg"),
             );
         };
         ::std::result::Result::Ok(Self { id: f0 })
@@ -6235,12 +5370,6 @@ impl LegalHoldsListHeldRevisionResult {
 }
 impl crate::wire::Encode for LegalHoldsListHeldRevisionResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "entries", &self.entries);
@@ -6249,13 +5378,6 @@ impl crate::wire::Encode for LegalHoldsListHeldRevisionResult {
     }
 }
 impl crate::wire::Decode for LegalHoldsListHeldRevisionResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6309,26 +5431,7 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionResult {
         })
     }
 }
-impl crate::wire::Validate for LegalHoldsListHeldRevisionResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.entries).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("LegalHoldsListHeldRevisionResult.entries"))?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.cursor {
-            crate::wire::check_str(
-                "LegalHoldsListHeldRevisionResult.cursor",
-                some0,
-                ::std::option::Option::Some(1),
-                ::std::option::Option::None,
-                ::std::option::Option::None,
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for LegalHoldsListHeldRevisionResult {}
 impl ::std::fmt::Debug for LegalHoldsListHeldRevisionResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6357,25 +5460,12 @@ impl LegalHoldsListHeldRevisionsArg {
 }
 impl crate::wire::Encode for LegalHoldsListHeldRevisionsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
     }
 }
 impl crate::wire::Decode for LegalHoldsListHeldRevisionsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6396,14 +5486,9 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "LegalHoldsListHeldRevisionsArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "LegalHoldsListHeldRevisionsArg"),
+                crate::wire::missing(r, "id", "LegalHoldsListHeldRevisionsArg"),
             );
         };
         ::std::result::Result::Ok(Self { id: f0 })
@@ -6465,12 +5550,6 @@ impl LegalHoldsListHeldRevisionsContinueArg {
 }
 impl crate::wire::Encode for LegalHoldsListHeldRevisionsContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -6478,13 +5557,6 @@ impl crate::wire::Encode for LegalHoldsListHeldRevisionsContinueArg {
     }
 }
 impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6508,14 +5580,9 @@ impl crate::wire::Decode for LegalHoldsListHeldRevisionsContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "LegalHoldsListHeldRevisionsContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "LegalHoldsListHeldRevisionsContinueArg"),
+                crate::wire::missing(r, "id", "LegalHoldsListHeldRevisionsContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { id: f0, cursor: slots.f1 })
@@ -6581,25 +5648,12 @@ impl LegalHoldsListPoliciesArg {
 }
 impl crate::wire::Encode for LegalHoldsListPoliciesArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "include_released", &self.include_released);
     }
 }
 impl crate::wire::Decode for LegalHoldsListPoliciesArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6656,25 +5710,12 @@ impl LegalHoldsListPoliciesResult {
 }
 impl crate::wire::Encode for LegalHoldsListPoliciesResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "policies", &self.policies);
     }
 }
 impl crate::wire::Decode for LegalHoldsListPoliciesResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6695,30 +5736,15 @@ impl crate::wire::Decode for LegalHoldsListPoliciesResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "policies", "LegalHoldsListPoliciesResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "LegalHoldsListPoliciesResult"),
+                crate::wire::missing(r, "policies", "LegalHoldsListPoliciesResult"),
             );
         };
         ::std::result::Result::Ok(Self { policies: f0 })
     }
 }
-impl crate::wire::Validate for LegalHoldsListPoliciesResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.policies).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("LegalHoldsListPoliciesResult.policies"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for LegalHoldsListPoliciesResult {}
 impl ::std::fmt::Debug for LegalHoldsListPoliciesResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6785,12 +5811,6 @@ impl LegalHoldsPolicyCreateArg {
 }
 impl crate::wire::Encode for LegalHoldsPolicyCreateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -6801,13 +5821,6 @@ impl crate::wire::Encode for LegalHoldsPolicyCreateArg {
     }
 }
 impl crate::wire::Decode for LegalHoldsPolicyCreateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6918,25 +5931,12 @@ impl LegalHoldsPolicyReleaseArg {
 }
 impl crate::wire::Encode for LegalHoldsPolicyReleaseArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
     }
 }
 impl crate::wire::Decode for LegalHoldsPolicyReleaseArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -6957,14 +5957,9 @@ impl crate::wire::Decode for LegalHoldsPolicyReleaseArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "LegalHoldsPolicyReleaseArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "LegalHoldsPolicyReleaseArg"),
+                crate::wire::missing(r, "id", "LegalHoldsPolicyReleaseArg"),
             );
         };
         ::std::result::Result::Ok(Self { id: f0 })
@@ -7052,12 +6047,6 @@ impl LegalHoldsPolicyUpdateArg {
 }
 impl crate::wire::Encode for LegalHoldsPolicyUpdateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -7067,13 +6056,6 @@ impl crate::wire::Encode for LegalHoldsPolicyUpdateArg {
     }
 }
 impl crate::wire::Decode for LegalHoldsPolicyUpdateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7103,14 +6085,9 @@ impl crate::wire::Decode for LegalHoldsPolicyUpdateArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "id", "LegalHoldsPolicyUpdateArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "LegalHoldsPolicyUpdateArg"),
+                crate::wire::missing(r, "id", "LegalHoldsPolicyUpdateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -7184,25 +6161,12 @@ impl ListMemberAppsArg {
 }
 impl crate::wire::Encode for ListMemberAppsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
     }
 }
 impl crate::wire::Decode for ListMemberAppsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7223,14 +6187,9 @@ impl crate::wire::Decode for ListMemberAppsArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "ListMemberAppsArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListMemberAppsArg"),
+                crate::wire::missing(r, "team_member_id", "ListMemberAppsArg"),
             );
         };
         ::std::result::Result::Ok(Self { team_member_id: f0 })
@@ -7265,25 +6224,12 @@ impl ListMemberAppsResult {
 }
 impl crate::wire::Encode for ListMemberAppsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "linked_api_apps", &self.linked_api_apps);
     }
 }
 impl crate::wire::Decode for ListMemberAppsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7304,14 +6250,9 @@ impl crate::wire::Decode for ListMemberAppsResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "linked_api_apps", "ListMemberAppsResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListMemberAppsResult"),
+                crate::wire::missing(r, "linked_api_apps", "ListMemberAppsResult"),
             );
         };
         ::std::result::Result::Ok(Self { linked_api_apps: f0 })
@@ -7375,12 +6316,6 @@ impl ListMemberDevicesArg {
 }
 impl crate::wire::Encode for ListMemberDevicesArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
@@ -7398,13 +6333,6 @@ impl crate::wire::Encode for ListMemberDevicesArg {
     }
 }
 impl crate::wire::Decode for ListMemberDevicesArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7434,14 +6362,9 @@ impl crate::wire::Decode for ListMemberDevicesArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "ListMemberDevicesArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ListMemberDevicesArg"),
+                crate::wire::missing(r, "team_member_id", "ListMemberDevicesArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -7531,12 +6454,6 @@ impl ListMemberDevicesResult {
 }
 impl crate::wire::Encode for ListMemberDevicesResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "active_web_sessions", &self.active_web_sessions);
@@ -7553,13 +6470,6 @@ impl crate::wire::Encode for ListMemberDevicesResult {
     }
 }
 impl crate::wire::Decode for ListMemberDevicesResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7633,25 +6543,12 @@ impl ListMembersAppsArg {
 }
 impl crate::wire::Encode for ListMembersAppsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for ListMembersAppsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7722,12 +6619,6 @@ impl ListMembersAppsResult {
 }
 impl crate::wire::Encode for ListMembersAppsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "apps", &self.apps);
@@ -7736,13 +6627,6 @@ impl crate::wire::Encode for ListMembersAppsResult {
     }
 }
 impl crate::wire::Decode for ListMembersAppsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7858,12 +6742,6 @@ impl ListMembersDevicesArg {
 }
 impl crate::wire::Encode for ListMembersDevicesArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "cursor", &self.cursor);
@@ -7881,13 +6759,6 @@ impl crate::wire::Encode for ListMembersDevicesArg {
     }
 }
 impl crate::wire::Decode for ListMembersDevicesArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -7980,12 +6851,6 @@ impl ListMembersDevicesResult {
 }
 impl crate::wire::Encode for ListMembersDevicesResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "devices", &self.devices);
@@ -7994,13 +6859,6 @@ impl crate::wire::Encode for ListMembersDevicesResult {
     }
 }
 impl crate::wire::Decode for ListMembersDevicesResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8090,25 +6948,12 @@ impl ListTeamAppsArg {
 }
 impl crate::wire::Encode for ListTeamAppsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for ListTeamAppsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8179,12 +7024,6 @@ impl ListTeamAppsResult {
 }
 impl crate::wire::Encode for ListTeamAppsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "apps", &self.apps);
@@ -8193,13 +7032,6 @@ impl crate::wire::Encode for ListTeamAppsResult {
     }
 }
 impl crate::wire::Decode for ListTeamAppsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8315,12 +7147,6 @@ impl ListTeamDevicesArg {
 }
 impl crate::wire::Encode for ListTeamDevicesArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "cursor", &self.cursor);
@@ -8338,13 +7164,6 @@ impl crate::wire::Encode for ListTeamDevicesArg {
     }
 }
 impl crate::wire::Decode for ListTeamDevicesArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8437,12 +7256,6 @@ impl ListTeamDevicesResult {
 }
 impl crate::wire::Encode for ListTeamDevicesResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "devices", &self.devices);
@@ -8451,13 +7264,6 @@ impl crate::wire::Encode for ListTeamDevicesResult {
     }
 }
 impl crate::wire::Decode for ListTeamDevicesResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8544,12 +7350,6 @@ impl MemberAccess {
 }
 impl crate::wire::Encode for MemberAccess {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -8557,13 +7357,6 @@ impl crate::wire::Encode for MemberAccess {
     }
 }
 impl crate::wire::Decode for MemberAccess {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8717,12 +7510,6 @@ impl MemberAddArg {
 }
 impl crate::wire::Encode for MemberAddArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member_email", &self.member_email);
@@ -8740,13 +7527,6 @@ impl crate::wire::Encode for MemberAddArg {
     }
 }
 impl crate::wire::Decode for MemberAddArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -8788,14 +7568,9 @@ impl crate::wire::Decode for MemberAddArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member_email", "MemberAddArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MemberAddArg"),
+                crate::wire::missing(r, "member_email", "MemberAddArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -8958,12 +7733,6 @@ impl MemberAddArgBase {
 }
 impl crate::wire::Encode for MemberAddArgBase {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member_email", &self.member_email);
@@ -8980,13 +7749,6 @@ impl crate::wire::Encode for MemberAddArgBase {
     }
 }
 impl crate::wire::Decode for MemberAddArgBase {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9025,14 +7787,9 @@ impl crate::wire::Decode for MemberAddArgBase {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member_email", "MemberAddArgBase"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MemberAddArgBase"),
+                crate::wire::missing(r, "member_email", "MemberAddArgBase"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -9049,56 +7806,7 @@ impl crate::wire::Decode for MemberAddArgBase {
         })
     }
 }
-impl crate::wire::Validate for MemberAddArgBase {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[^/:?*<>\"|]*",
-        );
-        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[^/:?*<>\"|]*",
-        );
-        crate::wire::check_str(
-            "MemberAddArgBase.member_email",
-            &self.member_email,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(255),
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        if let ::std::option::Option::Some(some0) = &self.member_given_name {
-            crate::wire::check_str(
-                "MemberAddArgBase.member_given_name",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-                ::std::option::Option::Some(&PATTERN_1),
-            )?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.member_surname {
-            crate::wire::check_str(
-                "MemberAddArgBase.member_surname",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(50),
-                ::std::option::Option::Some(&PATTERN_2),
-            )?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.member_external_id {
-            crate::wire::check_str(
-                "MemberAddArgBase.member_external_id",
-                some0,
-                ::std::option::Option::None,
-                ::std::option::Option::Some(64),
-                ::std::option::Option::None,
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MemberAddArgBase {}
 impl ::std::fmt::Debug for MemberAddArgBase {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9202,12 +7910,6 @@ impl MemberAddV2Arg {
 }
 impl crate::wire::Encode for MemberAddV2Arg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member_email", &self.member_email);
@@ -9225,13 +7927,6 @@ impl crate::wire::Encode for MemberAddV2Arg {
     }
 }
 impl crate::wire::Decode for MemberAddV2Arg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9273,14 +7968,9 @@ impl crate::wire::Decode for MemberAddV2Arg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member_email", "MemberAddV2Arg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MemberAddV2Arg"),
+                crate::wire::missing(r, "member_email", "MemberAddV2Arg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -9441,12 +8131,6 @@ impl MemberDevices {
 }
 impl crate::wire::Encode for MemberDevices {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
@@ -9456,13 +8140,6 @@ impl crate::wire::Encode for MemberDevices {
     }
 }
 impl crate::wire::Decode for MemberDevices {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9494,14 +8171,9 @@ impl crate::wire::Decode for MemberDevices {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "MemberDevices"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MemberDevices"),
+                crate::wire::missing(r, "team_member_id", "MemberDevices"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -9550,12 +8222,6 @@ impl MemberLinkedApps {
 }
 impl crate::wire::Encode for MemberLinkedApps {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
@@ -9563,13 +8229,6 @@ impl crate::wire::Encode for MemberLinkedApps {
     }
 }
 impl crate::wire::Decode for MemberLinkedApps {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9757,12 +8416,6 @@ impl MemberProfile {
 }
 impl crate::wire::Encode for MemberProfile {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
@@ -9787,13 +8440,6 @@ impl crate::wire::Encode for MemberProfile {
     }
 }
 impl crate::wire::Decode for MemberProfile {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -9928,28 +8574,7 @@ impl crate::wire::Decode for MemberProfile {
         })
     }
 }
-impl crate::wire::Validate for MemberProfile {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.account_id {
-            crate::wire::check_str(
-                "MemberProfile.account_id",
-                some0,
-                ::std::option::Option::Some(40),
-                ::std::option::Option::Some(40),
-                ::std::option::Option::None,
-            )?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.secondary_emails {
-            for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("MemberProfile.secondary_emails"))?;
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MemberProfile {}
 impl ::std::fmt::Debug for MemberProfile {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -9989,12 +8614,6 @@ impl MembersAddArg {
 }
 impl crate::wire::Encode for MembersAddArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "force_async", &self.force_async);
@@ -10002,13 +8621,6 @@ impl crate::wire::Encode for MembersAddArg {
     }
 }
 impl crate::wire::Decode for MembersAddArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10032,14 +8644,9 @@ impl crate::wire::Decode for MembersAddArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "new_members", "MembersAddArg"),
-            );
-        }
         let ::std::option::Option::Some(f1) = slots.f1.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersAddArg"),
+                crate::wire::missing(r, "new_members", "MembersAddArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -10096,25 +8703,12 @@ impl MembersAddArgBase {
 }
 impl crate::wire::Encode for MembersAddArgBase {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "force_async", &self.force_async);
     }
 }
 impl crate::wire::Decode for MembersAddArgBase {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10183,12 +8777,6 @@ impl MembersAddV2Arg {
 }
 impl crate::wire::Encode for MembersAddV2Arg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "force_async", &self.force_async);
@@ -10196,13 +8784,6 @@ impl crate::wire::Encode for MembersAddV2Arg {
     }
 }
 impl crate::wire::Decode for MembersAddV2Arg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10226,14 +8807,9 @@ impl crate::wire::Decode for MembersAddV2Arg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f1.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "new_members", "MembersAddV2Arg"),
-            );
-        }
         let ::std::option::Option::Some(f1) = slots.f1.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersAddV2Arg"),
+                crate::wire::missing(r, "new_members", "MembersAddV2Arg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -10296,12 +8872,6 @@ impl MembersDataTransferArg {
 }
 impl crate::wire::Encode for MembersDataTransferArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -10310,13 +8880,6 @@ impl crate::wire::Encode for MembersDataTransferArg {
     }
 }
 impl crate::wire::Decode for MembersDataTransferArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10423,12 +8986,6 @@ impl MembersDeactivateArg {
 }
 impl crate::wire::Encode for MembersDeactivateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -10436,13 +8993,6 @@ impl crate::wire::Encode for MembersDeactivateArg {
     }
 }
 impl crate::wire::Decode for MembersDeactivateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10466,14 +9016,9 @@ impl crate::wire::Decode for MembersDeactivateArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersDeactivateArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersDeactivateArg"),
+                crate::wire::missing(r, "user", "MembersDeactivateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -10523,25 +9068,12 @@ impl MembersDeactivateBaseArg {
 }
 impl crate::wire::Encode for MembersDeactivateBaseArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
     }
 }
 impl crate::wire::Decode for MembersDeactivateBaseArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10562,28 +9094,15 @@ impl crate::wire::Decode for MembersDeactivateBaseArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersDeactivateBaseArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersDeactivateBaseArg"),
+                crate::wire::missing(r, "user", "MembersDeactivateBaseArg"),
             );
         };
         ::std::result::Result::Ok(Self { user: f0 })
     }
 }
-impl crate::wire::Validate for MembersDeactivateBaseArg {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("MembersDeactivateBaseArg.user"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersDeactivateBaseArg {}
 impl ::std::fmt::Debug for MembersDeactivateBaseArg {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10612,25 +9131,12 @@ impl MembersDeleteProfilePhotoArg {
 }
 impl crate::wire::Encode for MembersDeleteProfilePhotoArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
     }
 }
 impl crate::wire::Decode for MembersDeleteProfilePhotoArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10651,14 +9157,9 @@ impl crate::wire::Decode for MembersDeleteProfilePhotoArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersDeleteProfilePhotoArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersDeleteProfilePhotoArg"),
+                crate::wire::missing(r, "user", "MembersDeleteProfilePhotoArg"),
             );
         };
         ::std::result::Result::Ok(Self { user: f0 })
@@ -10702,25 +9203,12 @@ impl MembersFormerMemberArg {
 }
 impl crate::wire::Encode for MembersFormerMemberArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
     }
 }
 impl crate::wire::Decode for MembersFormerMemberArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10741,14 +9229,9 @@ impl crate::wire::Decode for MembersFormerMemberArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersFormerMemberArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersFormerMemberArg"),
+                crate::wire::missing(r, "user", "MembersFormerMemberArg"),
             );
         };
         ::std::result::Result::Ok(Self { user: f0 })
@@ -10792,25 +9275,12 @@ impl MembersGetAvailableTeamMemberRolesResult {
 }
 impl crate::wire::Encode for MembersGetAvailableTeamMemberRolesResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "roles", &self.roles);
     }
 }
 impl crate::wire::Decode for MembersGetAvailableTeamMemberRolesResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10831,7 +9301,7 @@ impl crate::wire::Decode for MembersGetAvailableTeamMemberRolesResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(
                     r,
@@ -10839,28 +9309,11 @@ impl crate::wire::Decode for MembersGetAvailableTeamMemberRolesResult {
                     "MembersGetAvailableTeamMemberRolesResult",
                 ),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersGetAvailableTeamMemberRolesResult"),
-            );
         };
         ::std::result::Result::Ok(Self { roles: f0 })
     }
 }
-impl crate::wire::Validate for MembersGetAvailableTeamMemberRolesResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.roles).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| {
-                    e.within("MembersGetAvailableTeamMemberRolesResult.roles")
-                })?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersGetAvailableTeamMemberRolesResult {}
 impl ::std::fmt::Debug for MembersGetAvailableTeamMemberRolesResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -10889,25 +9342,12 @@ impl MembersGetInfoArgs {
 }
 impl crate::wire::Encode for MembersGetInfoArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members", &self.members);
     }
 }
 impl crate::wire::Decode for MembersGetInfoArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -10928,14 +9368,9 @@ impl crate::wire::Decode for MembersGetInfoArgs {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "MembersGetInfoArgs"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersGetInfoArgs"),
+                crate::wire::missing(r, "members", "MembersGetInfoArgs"),
             );
         };
         ::std::result::Result::Ok(Self { members: f0 })
@@ -10980,25 +9415,12 @@ impl MembersGetInfoV2Arg {
 }
 impl crate::wire::Encode for MembersGetInfoV2Arg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members", &self.members);
     }
 }
 impl crate::wire::Decode for MembersGetInfoV2Arg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11019,14 +9441,9 @@ impl crate::wire::Decode for MembersGetInfoV2Arg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members", "MembersGetInfoV2Arg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersGetInfoV2Arg"),
+                crate::wire::missing(r, "members", "MembersGetInfoV2Arg"),
             );
         };
         ::std::result::Result::Ok(Self { members: f0 })
@@ -11073,25 +9490,12 @@ impl MembersGetInfoV2Result {
 }
 impl crate::wire::Encode for MembersGetInfoV2Result {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members_info", &self.members_info);
     }
 }
 impl crate::wire::Decode for MembersGetInfoV2Result {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11114,30 +9518,15 @@ impl crate::wire::Decode for MembersGetInfoV2Result {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "members_info", "MembersGetInfoV2Result"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersGetInfoV2Result"),
+                crate::wire::missing(r, "members_info", "MembersGetInfoV2Result"),
             );
         };
         ::std::result::Result::Ok(Self { members_info: f0 })
     }
 }
-impl crate::wire::Validate for MembersGetInfoV2Result {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.members_info).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MembersGetInfoV2Result.members_info"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersGetInfoV2Result {}
 impl ::std::fmt::Debug for MembersGetInfoV2Result {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11174,12 +9563,6 @@ impl MembersInfo {
 }
 impl crate::wire::Encode for MembersInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_ids", &self.team_member_ids);
@@ -11191,13 +9574,6 @@ impl crate::wire::Encode for MembersInfo {
     }
 }
 impl crate::wire::Decode for MembersInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11291,12 +9667,6 @@ impl MembersListArg {
 }
 impl crate::wire::Encode for MembersListArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
@@ -11304,13 +9674,6 @@ impl crate::wire::Encode for MembersListArg {
     }
 }
 impl crate::wire::Decode for MembersListArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11387,25 +9750,12 @@ impl MembersListContinueArg {
 }
 impl crate::wire::Encode for MembersListContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for MembersListContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11426,14 +9776,9 @@ impl crate::wire::Decode for MembersListContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "MembersListContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersListContinueArg"),
+                crate::wire::missing(r, "cursor", "MembersListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -11476,12 +9821,6 @@ impl MembersListResult {
 }
 impl crate::wire::Encode for MembersListResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members", &self.members);
@@ -11490,13 +9829,6 @@ impl crate::wire::Encode for MembersListResult {
     }
 }
 impl crate::wire::Decode for MembersListResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11554,17 +9886,7 @@ impl crate::wire::Decode for MembersListResult {
         })
     }
 }
-impl crate::wire::Validate for MembersListResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MembersListResult.members"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersListResult {}
 impl ::std::fmt::Debug for MembersListResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11601,12 +9923,6 @@ impl MembersListV2Result {
 }
 impl crate::wire::Encode for MembersListV2Result {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "members", &self.members);
@@ -11615,13 +9931,6 @@ impl crate::wire::Encode for MembersListV2Result {
     }
 }
 impl crate::wire::Decode for MembersListV2Result {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11679,17 +9988,7 @@ impl crate::wire::Decode for MembersListV2Result {
         })
     }
 }
-impl crate::wire::Validate for MembersListV2Result {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.members).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("MembersListV2Result.members"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersListV2Result {}
 impl ::std::fmt::Debug for MembersListV2Result {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -11719,25 +10018,12 @@ impl MembersRecoverArg {
 }
 impl crate::wire::Encode for MembersRecoverArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
     }
 }
 impl crate::wire::Decode for MembersRecoverArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11758,14 +10044,9 @@ impl crate::wire::Decode for MembersRecoverArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersRecoverArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersRecoverArg"),
+                crate::wire::missing(r, "user", "MembersRecoverArg"),
             );
         };
         ::std::result::Result::Ok(Self { user: f0 })
@@ -11867,12 +10148,6 @@ impl MembersRemoveArg {
 }
 impl crate::wire::Encode for MembersRemoveArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -11889,13 +10164,6 @@ impl crate::wire::Encode for MembersRemoveArg {
     }
 }
 impl crate::wire::Decode for MembersRemoveArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -11934,14 +10202,9 @@ impl crate::wire::Decode for MembersRemoveArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersRemoveArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersRemoveArg"),
+                crate::wire::missing(r, "user", "MembersRemoveArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -12027,12 +10290,6 @@ impl MembersSetPermissions2Arg {
 }
 impl crate::wire::Encode for MembersSetPermissions2Arg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -12040,13 +10297,6 @@ impl crate::wire::Encode for MembersSetPermissions2Arg {
     }
 }
 impl crate::wire::Decode for MembersSetPermissions2Arg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12070,14 +10320,9 @@ impl crate::wire::Decode for MembersSetPermissions2Arg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersSetPermissions2Arg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersSetPermissions2Arg"),
+                crate::wire::missing(r, "user", "MembersSetPermissions2Arg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -12157,12 +10402,6 @@ impl MembersSetPermissions2Result {
 }
 impl crate::wire::Encode for MembersSetPermissions2Result {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
@@ -12170,13 +10409,6 @@ impl crate::wire::Encode for MembersSetPermissions2Result {
     }
 }
 impl crate::wire::Decode for MembersSetPermissions2Result {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12200,14 +10432,9 @@ impl crate::wire::Decode for MembersSetPermissions2Result {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_member_id", "MembersSetPermissions2Result"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersSetPermissions2Result"),
+                crate::wire::missing(r, "team_member_id", "MembersSetPermissions2Result"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -12216,19 +10443,7 @@ impl crate::wire::Decode for MembersSetPermissions2Result {
         })
     }
 }
-impl crate::wire::Validate for MembersSetPermissions2Result {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        if let ::std::option::Option::Some(some0) = &self.roles {
-            for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("MembersSetPermissions2Result.roles"))?;
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersSetPermissions2Result {}
 impl ::std::fmt::Debug for MembersSetPermissions2Result {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -12263,12 +10478,6 @@ impl MembersSetPermissionsArg {
 }
 impl crate::wire::Encode for MembersSetPermissionsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -12276,13 +10485,6 @@ impl crate::wire::Encode for MembersSetPermissionsArg {
     }
 }
 impl crate::wire::Decode for MembersSetPermissionsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12369,12 +10571,6 @@ impl MembersSetPermissionsResult {
 }
 impl crate::wire::Encode for MembersSetPermissionsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
@@ -12382,13 +10578,6 @@ impl crate::wire::Encode for MembersSetPermissionsResult {
     }
 }
 impl crate::wire::Decode for MembersSetPermissionsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12528,12 +10717,6 @@ impl MembersSetProfileArg {
 }
 impl crate::wire::Encode for MembersSetProfileArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -12550,13 +10733,6 @@ impl crate::wire::Encode for MembersSetProfileArg {
     }
 }
 impl crate::wire::Decode for MembersSetProfileArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12597,14 +10773,9 @@ impl crate::wire::Decode for MembersSetProfileArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersSetProfileArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersSetProfileArg"),
+                crate::wire::missing(r, "user", "MembersSetProfileArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -12705,12 +10876,6 @@ impl MembersSetProfilePhotoArg {
 }
 impl crate::wire::Encode for MembersSetProfilePhotoArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -12718,13 +10883,6 @@ impl crate::wire::Encode for MembersSetProfilePhotoArg {
     }
 }
 impl crate::wire::Decode for MembersSetProfilePhotoArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12807,25 +10965,12 @@ impl MembersUnsuspendArg {
 }
 impl crate::wire::Encode for MembersUnsuspendArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
     }
 }
 impl crate::wire::Decode for MembersUnsuspendArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -12846,14 +10991,9 @@ impl crate::wire::Decode for MembersUnsuspendArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "MembersUnsuspendArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "MembersUnsuspendArg"),
+                crate::wire::missing(r, "user", "MembersUnsuspendArg"),
             );
         };
         ::std::result::Result::Ok(Self { user: f0 })
@@ -12972,12 +11112,6 @@ impl MobileClientSession {
 }
 impl crate::wire::Encode for MobileClientSession {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -12993,13 +11127,6 @@ impl crate::wire::Encode for MobileClientSession {
     }
 }
 impl crate::wire::Decode for MobileClientSession {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13148,12 +11275,6 @@ impl NamespaceMetadata {
 }
 impl crate::wire::Encode for NamespaceMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -13164,13 +11285,6 @@ impl crate::wire::Encode for NamespaceMetadata {
     }
 }
 impl crate::wire::Decode for NamespaceMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13239,23 +11353,7 @@ impl crate::wire::Decode for NamespaceMetadata {
         })
     }
 }
-impl crate::wire::Validate for NamespaceMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        crate::wire::check_str(
-            "NamespaceMetadata.namespace_id",
-            &self.namespace_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for NamespaceMetadata {}
 impl ::std::fmt::Debug for NamespaceMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13289,12 +11387,6 @@ impl RemovedStatus {
 }
 impl crate::wire::Encode for RemovedStatus {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "is_recoverable", &self.is_recoverable);
@@ -13302,13 +11394,6 @@ impl crate::wire::Encode for RemovedStatus {
     }
 }
 impl crate::wire::Decode for RemovedStatus {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13387,25 +11472,12 @@ impl ResendVerificationEmailArg {
 }
 impl crate::wire::Encode for ResendVerificationEmailArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "emails_to_resend", &self.emails_to_resend);
     }
 }
 impl crate::wire::Decode for ResendVerificationEmailArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13428,14 +11500,9 @@ impl crate::wire::Decode for ResendVerificationEmailArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "emails_to_resend", "ResendVerificationEmailArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ResendVerificationEmailArg"),
+                crate::wire::missing(r, "emails_to_resend", "ResendVerificationEmailArg"),
             );
         };
         ::std::result::Result::Ok(Self { emails_to_resend: f0 })
@@ -13480,25 +11547,12 @@ impl ResendVerificationEmailResult {
 }
 impl crate::wire::Encode for ResendVerificationEmailResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "results", &self.results);
     }
 }
 impl crate::wire::Decode for ResendVerificationEmailResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13519,30 +11573,15 @@ impl crate::wire::Decode for ResendVerificationEmailResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "results", "ResendVerificationEmailResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "ResendVerificationEmailResult"),
+                crate::wire::missing(r, "results", "ResendVerificationEmailResult"),
             );
         };
         ::std::result::Result::Ok(Self { results: f0 })
     }
 }
-impl crate::wire::Validate for ResendVerificationEmailResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.results).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("ResendVerificationEmailResult.results"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ResendVerificationEmailResult {}
 impl ::std::fmt::Debug for ResendVerificationEmailResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -13588,12 +11627,6 @@ impl RevokeDesktopClientArg {
 }
 impl crate::wire::Encode for RevokeDesktopClientArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "session_id", &self.session_id);
@@ -13602,13 +11635,6 @@ impl crate::wire::Encode for RevokeDesktopClientArg {
     }
 }
 impl crate::wire::Decode for RevokeDesktopClientArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13693,25 +11719,12 @@ impl RevokeDeviceSessionBatchArg {
 }
 impl crate::wire::Encode for RevokeDeviceSessionBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "revoke_devices", &self.revoke_devices);
     }
 }
 impl crate::wire::Decode for RevokeDeviceSessionBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13734,14 +11747,9 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "revoke_devices", "RevokeDeviceSessionBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RevokeDeviceSessionBatchArg"),
+                crate::wire::missing(r, "revoke_devices", "RevokeDeviceSessionBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { revoke_devices: f0 })
@@ -13777,12 +11785,6 @@ impl RevokeDeviceSessionBatchResult {
 }
 impl crate::wire::Encode for RevokeDeviceSessionBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(
@@ -13793,13 +11795,6 @@ impl crate::wire::Encode for RevokeDeviceSessionBatchResult {
     }
 }
 impl crate::wire::Decode for RevokeDeviceSessionBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13822,18 +11817,13 @@ impl crate::wire::Decode for RevokeDeviceSessionBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(
                     r,
                     "revoke_devices_status",
                     "RevokeDeviceSessionBatchResult",
                 ),
-            );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RevokeDeviceSessionBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { revoke_devices_status: f0 })
@@ -13882,12 +11872,6 @@ impl RevokeDeviceSessionStatus {
 }
 impl crate::wire::Encode for RevokeDeviceSessionStatus {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "success", &self.success);
@@ -13895,13 +11879,6 @@ impl crate::wire::Encode for RevokeDeviceSessionStatus {
     }
 }
 impl crate::wire::Decode for RevokeDeviceSessionStatus {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -13925,14 +11902,9 @@ impl crate::wire::Decode for RevokeDeviceSessionStatus {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "success", "RevokeDeviceSessionStatus"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RevokeDeviceSessionStatus"),
+                crate::wire::missing(r, "success", "RevokeDeviceSessionStatus"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -13988,12 +11960,6 @@ impl RevokeLinkedApiAppArg {
 }
 impl crate::wire::Encode for RevokeLinkedApiAppArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "app_id", &self.app_id);
@@ -14002,13 +11968,6 @@ impl crate::wire::Encode for RevokeLinkedApiAppArg {
     }
 }
 impl crate::wire::Decode for RevokeLinkedApiAppArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14093,25 +12052,12 @@ impl RevokeLinkedApiAppBatchArg {
 }
 impl crate::wire::Encode for RevokeLinkedApiAppBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "revoke_linked_app", &self.revoke_linked_app);
     }
 }
 impl crate::wire::Decode for RevokeLinkedApiAppBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14134,18 +12080,13 @@ impl crate::wire::Decode for RevokeLinkedApiAppBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(
                     r,
                     "revoke_linked_app",
                     "RevokeLinkedApiAppBatchArg",
                 ),
-            );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RevokeLinkedApiAppBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { revoke_linked_app: f0 })
@@ -14181,12 +12122,6 @@ impl RevokeLinkedAppBatchResult {
 }
 impl crate::wire::Encode for RevokeLinkedAppBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(
@@ -14197,13 +12132,6 @@ impl crate::wire::Encode for RevokeLinkedAppBatchResult {
     }
 }
 impl crate::wire::Decode for RevokeLinkedAppBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14226,18 +12154,13 @@ impl crate::wire::Decode for RevokeLinkedAppBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(
                     r,
                     "revoke_linked_app_status",
                     "RevokeLinkedAppBatchResult",
                 ),
-            );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RevokeLinkedAppBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -14285,12 +12208,6 @@ impl RevokeLinkedAppStatus {
 }
 impl crate::wire::Encode for RevokeLinkedAppStatus {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "success", &self.success);
@@ -14298,13 +12215,6 @@ impl crate::wire::Encode for RevokeLinkedAppStatus {
     }
 }
 impl crate::wire::Decode for RevokeLinkedAppStatus {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14328,14 +12238,9 @@ impl crate::wire::Decode for RevokeLinkedAppStatus {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "success", "RevokeLinkedAppStatus"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "RevokeLinkedAppStatus"),
+                crate::wire::missing(r, "success", "RevokeLinkedAppStatus"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -14375,25 +12280,12 @@ impl SetCustomQuotaArg {
 }
 impl crate::wire::Encode for SetCustomQuotaArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "users_and_quotas", &self.users_and_quotas);
     }
 }
 impl crate::wire::Decode for SetCustomQuotaArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14414,14 +12306,9 @@ impl crate::wire::Decode for SetCustomQuotaArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "users_and_quotas", "SetCustomQuotaArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SetCustomQuotaArg"),
+                crate::wire::missing(r, "users_and_quotas", "SetCustomQuotaArg"),
             );
         };
         ::std::result::Result::Ok(Self { users_and_quotas: f0 })
@@ -14487,12 +12374,6 @@ impl SharingAllowlistAddArgs {
 }
 impl crate::wire::Encode for SharingAllowlistAddArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "domains", &self.domains);
@@ -14500,13 +12381,6 @@ impl crate::wire::Encode for SharingAllowlistAddArgs {
     }
 }
 impl crate::wire::Decode for SharingAllowlistAddArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14563,23 +12437,10 @@ impl SharingAllowlistAddResponse {
 }
 impl crate::wire::Encode for SharingAllowlistAddResponse {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
 impl crate::wire::Decode for SharingAllowlistAddResponse {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14633,25 +12494,12 @@ impl SharingAllowlistListArg {
 }
 impl crate::wire::Encode for SharingAllowlistListArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Decode for SharingAllowlistListArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14721,25 +12569,12 @@ impl SharingAllowlistListContinueArg {
 }
 impl crate::wire::Encode for SharingAllowlistListContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for SharingAllowlistListContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14760,14 +12595,9 @@ impl crate::wire::Decode for SharingAllowlistListContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "SharingAllowlistListContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "SharingAllowlistListContinueArg"),
+                crate::wire::missing(r, "cursor", "SharingAllowlistListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -14800,23 +12630,10 @@ impl SharingAllowlistListError {
 }
 impl crate::wire::Encode for SharingAllowlistListError {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
 impl crate::wire::Decode for SharingAllowlistListError {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -14890,12 +12707,6 @@ impl SharingAllowlistListResponse {
 }
 impl crate::wire::Encode for SharingAllowlistListResponse {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "domains", &self.domains);
@@ -14905,13 +12716,6 @@ impl crate::wire::Encode for SharingAllowlistListResponse {
     }
 }
 impl crate::wire::Decode for SharingAllowlistListResponse {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -15022,12 +12826,6 @@ impl SharingAllowlistRemoveArgs {
 }
 impl crate::wire::Encode for SharingAllowlistRemoveArgs {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_opt(w, "domains", &self.domains);
@@ -15035,13 +12833,6 @@ impl crate::wire::Encode for SharingAllowlistRemoveArgs {
     }
 }
 impl crate::wire::Decode for SharingAllowlistRemoveArgs {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -15098,23 +12889,10 @@ impl SharingAllowlistRemoveResponse {
 }
 impl crate::wire::Encode for SharingAllowlistRemoveResponse {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {}
 }
 impl crate::wire::Decode for SharingAllowlistRemoveResponse {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -15165,12 +12943,6 @@ impl StorageBucket {
 }
 impl crate::wire::Encode for StorageBucket {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "bucket", &self.bucket);
@@ -15178,13 +12950,6 @@ impl crate::wire::Encode for StorageBucket {
     }
 }
 impl crate::wire::Decode for StorageBucket {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -15269,12 +13034,6 @@ impl TeamFolderArchiveArg {
 }
 impl crate::wire::Encode for TeamFolderArchiveArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folder_id", &self.team_folder_id);
@@ -15282,13 +13041,6 @@ impl crate::wire::Encode for TeamFolderArchiveArg {
     }
 }
 impl crate::wire::Decode for TeamFolderArchiveArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -15312,14 +13064,9 @@ impl crate::wire::Decode for TeamFolderArchiveArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_folder_id", "TeamFolderArchiveArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TeamFolderArchiveArg"),
+                crate::wire::missing(r, "team_folder_id", "TeamFolderArchiveArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -15387,12 +13134,6 @@ impl TeamFolderCreateArg {
 }
 impl crate::wire::Encode for TeamFolderCreateArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -15400,13 +13141,6 @@ impl crate::wire::Encode for TeamFolderCreateArg {
     }
 }
 impl crate::wire::Decode for TeamFolderCreateArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -15430,14 +13164,9 @@ impl crate::wire::Decode for TeamFolderCreateArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "name", "TeamFolderCreateArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TeamFolderCreateArg"),
+                crate::wire::missing(r, "name", "TeamFolderCreateArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -15475,25 +13204,12 @@ impl TeamFolderIdArg {
 }
 impl crate::wire::Encode for TeamFolderIdArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folder_id", &self.team_folder_id);
     }
 }
 impl crate::wire::Decode for TeamFolderIdArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -15514,14 +13230,9 @@ impl crate::wire::Decode for TeamFolderIdArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_folder_id", "TeamFolderIdArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TeamFolderIdArg"),
+                crate::wire::missing(r, "team_folder_id", "TeamFolderIdArg"),
             );
         };
         ::std::result::Result::Ok(Self { team_folder_id: f0 })
@@ -15572,25 +13283,12 @@ impl TeamFolderIdListArg {
 }
 impl crate::wire::Encode for TeamFolderIdListArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folder_ids", &self.team_folder_ids);
     }
 }
 impl crate::wire::Decode for TeamFolderIdListArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -15611,14 +13309,9 @@ impl crate::wire::Decode for TeamFolderIdListArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "team_folder_ids", "TeamFolderIdListArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TeamFolderIdListArg"),
+                crate::wire::missing(r, "team_folder_ids", "TeamFolderIdListArg"),
             );
         };
         ::std::result::Result::Ok(Self { team_folder_ids: f0 })
@@ -15683,25 +13376,12 @@ impl TeamFolderListArg {
 }
 impl crate::wire::Encode for TeamFolderListArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Decode for TeamFolderListArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -15771,25 +13451,12 @@ impl TeamFolderListContinueArg {
 }
 impl crate::wire::Encode for TeamFolderListContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for TeamFolderListContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -15810,14 +13477,9 @@ impl crate::wire::Decode for TeamFolderListContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "TeamFolderListContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TeamFolderListContinueArg"),
+                crate::wire::missing(r, "cursor", "TeamFolderListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -15851,25 +13513,12 @@ impl TeamFolderListError {
 }
 impl crate::wire::Encode for TeamFolderListError {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "access_error", &self.access_error);
     }
 }
 impl crate::wire::Decode for TeamFolderListError {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -15890,14 +13539,9 @@ impl crate::wire::Decode for TeamFolderListError {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "access_error", "TeamFolderListError"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TeamFolderListError"),
+                crate::wire::missing(r, "access_error", "TeamFolderListError"),
             );
         };
         ::std::result::Result::Ok(Self { access_error: f0 })
@@ -15945,12 +13589,6 @@ impl TeamFolderListResult {
 }
 impl crate::wire::Encode for TeamFolderListResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folders", &self.team_folders);
@@ -15959,13 +13597,6 @@ impl crate::wire::Encode for TeamFolderListResult {
     }
 }
 impl crate::wire::Decode for TeamFolderListResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -16023,17 +13654,7 @@ impl crate::wire::Decode for TeamFolderListResult {
         })
     }
 }
-impl crate::wire::Validate for TeamFolderListResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.team_folders).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("TeamFolderListResult.team_folders"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamFolderListResult {}
 impl ::std::fmt::Debug for TeamFolderListResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16096,12 +13717,6 @@ impl TeamFolderMetadata {
 }
 impl crate::wire::Encode for TeamFolderMetadata {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folder_id", &self.team_folder_id);
@@ -16122,13 +13737,6 @@ impl crate::wire::Encode for TeamFolderMetadata {
     }
 }
 impl crate::wire::Decode for TeamFolderMetadata {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -16230,27 +13838,7 @@ impl crate::wire::Decode for TeamFolderMetadata {
         })
     }
 }
-impl crate::wire::Validate for TeamFolderMetadata {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        crate::wire::check_str(
-            "TeamFolderMetadata.team_folder_id",
-            &self.team_folder_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        for item0 in (&self.content_sync_settings).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("TeamFolderMetadata.content_sync_settings"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamFolderMetadata {}
 impl ::std::fmt::Debug for TeamFolderMetadata {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16284,12 +13872,6 @@ impl TeamFolderRenameArg {
 }
 impl crate::wire::Encode for TeamFolderRenameArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folder_id", &self.team_folder_id);
@@ -16297,13 +13879,6 @@ impl crate::wire::Encode for TeamFolderRenameArg {
     }
 }
 impl crate::wire::Decode for TeamFolderRenameArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -16421,12 +13996,6 @@ impl TeamFolderUpdateSyncSettingsArg {
 }
 impl crate::wire::Encode for TeamFolderUpdateSyncSettingsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_folder_id", &self.team_folder_id);
@@ -16435,13 +14004,6 @@ impl crate::wire::Encode for TeamFolderUpdateSyncSettingsArg {
     }
 }
 impl crate::wire::Decode for TeamFolderUpdateSyncSettingsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -16470,18 +14032,13 @@ impl crate::wire::Decode for TeamFolderUpdateSyncSettingsArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(
                     r,
                     "team_folder_id",
                     "TeamFolderUpdateSyncSettingsArg",
                 ),
-            );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TeamFolderUpdateSyncSettingsArg"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -16572,12 +14129,6 @@ impl TeamGetInfoResult {
 }
 impl crate::wire::Encode for TeamGetInfoResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "name", &self.name);
@@ -16593,13 +14144,6 @@ impl crate::wire::Encode for TeamGetInfoResult {
     }
 }
 impl crate::wire::Decode for TeamGetInfoResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -16725,12 +14269,6 @@ impl TeamMemberInfo {
 }
 impl crate::wire::Encode for TeamMemberInfo {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "profile", &self.profile);
@@ -16738,13 +14276,6 @@ impl crate::wire::Encode for TeamMemberInfo {
     }
 }
 impl crate::wire::Decode for TeamMemberInfo {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -16789,15 +14320,7 @@ impl crate::wire::Decode for TeamMemberInfo {
         ::std::result::Result::Ok(Self { profile: f0, role: f1 })
     }
 }
-impl crate::wire::Validate for TeamMemberInfo {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.profile)
-            .map_err(|e| e.within("TeamMemberInfo.profile"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamMemberInfo {}
 impl ::std::fmt::Debug for TeamMemberInfo {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16841,12 +14364,6 @@ impl TeamMemberInfoV2 {
 }
 impl crate::wire::Encode for TeamMemberInfoV2 {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "profile", &self.profile);
@@ -16854,13 +14371,6 @@ impl crate::wire::Encode for TeamMemberInfoV2 {
     }
 }
 impl crate::wire::Decode for TeamMemberInfoV2 {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -16884,14 +14394,9 @@ impl crate::wire::Decode for TeamMemberInfoV2 {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "profile", "TeamMemberInfoV2"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TeamMemberInfoV2"),
+                crate::wire::missing(r, "profile", "TeamMemberInfoV2"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -16900,21 +14405,7 @@ impl crate::wire::Decode for TeamMemberInfoV2 {
         })
     }
 }
-impl crate::wire::Validate for TeamMemberInfoV2 {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.profile)
-            .map_err(|e| e.within("TeamMemberInfoV2.profile"))?;
-        if let ::std::option::Option::Some(some0) = &self.roles {
-            for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("TeamMemberInfoV2.roles"))?;
-            }
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamMemberInfoV2 {}
 impl ::std::fmt::Debug for TeamMemberInfoV2 {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -16944,25 +14435,12 @@ impl TeamMemberInfoV2Result {
 }
 impl crate::wire::Encode for TeamMemberInfoV2Result {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "member_info", &self.member_info);
     }
 }
 impl crate::wire::Decode for TeamMemberInfoV2Result {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -16983,28 +14461,15 @@ impl crate::wire::Decode for TeamMemberInfoV2Result {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "member_info", "TeamMemberInfoV2Result"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TeamMemberInfoV2Result"),
+                crate::wire::missing(r, "member_info", "TeamMemberInfoV2Result"),
             );
         };
         ::std::result::Result::Ok(Self { member_info: f0 })
     }
 }
-impl crate::wire::Validate for TeamMemberInfoV2Result {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.member_info)
-            .map_err(|e| e.within("TeamMemberInfoV2Result.member_info"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamMemberInfoV2Result {}
 impl ::std::fmt::Debug for TeamMemberInfoV2Result {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17156,12 +14621,6 @@ impl TeamMemberProfile {
 }
 impl crate::wire::Encode for TeamMemberProfile {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "team_member_id", &self.team_member_id);
@@ -17189,13 +14648,6 @@ impl crate::wire::Encode for TeamMemberProfile {
     }
 }
 impl crate::wire::Decode for TeamMemberProfile {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -17363,48 +14815,7 @@ impl crate::wire::Decode for TeamMemberProfile {
         })
     }
 }
-impl crate::wire::Validate for TeamMemberProfile {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "[-_0-9a-zA-Z:]+",
-        );
-        if let ::std::option::Option::Some(some0) = &self.account_id {
-            crate::wire::check_str(
-                "TeamMemberProfile.account_id",
-                some0,
-                ::std::option::Option::Some(40),
-                ::std::option::Option::Some(40),
-                ::std::option::Option::None,
-            )?;
-        }
-        if let ::std::option::Option::Some(some0) = &self.secondary_emails {
-            for item1 in (some0).iter() {
-                crate::wire::Validate::validate(item1)
-                    .map_err(|e| e.within("TeamMemberProfile.secondary_emails"))?;
-            }
-        }
-        crate::wire::check_str(
-            "TeamMemberProfile.member_folder_id",
-            &self.member_folder_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
-            "TeamMemberProfile.root_folder_id",
-            &self.root_folder_id,
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(&PATTERN_1),
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamMemberProfile {}
 impl ::std::fmt::Debug for TeamMemberProfile {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17442,12 +14853,6 @@ impl TeamMemberRole {
 }
 impl crate::wire::Encode for TeamMemberRole {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "role_id", &self.role_id);
@@ -17456,13 +14861,6 @@ impl crate::wire::Encode for TeamMemberRole {
     }
 }
 impl crate::wire::Decode for TeamMemberRole {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -17520,37 +14918,7 @@ impl crate::wire::Decode for TeamMemberRole {
         })
     }
 }
-impl crate::wire::Validate for TeamMemberRole {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "pid_dbtmr:.*",
-        );
-        crate::wire::check_str(
-            "TeamMemberRole.role_id",
-            &self.role_id,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(128),
-            ::std::option::Option::Some(&PATTERN_0),
-        )?;
-        crate::wire::check_str(
-            "TeamMemberRole.name",
-            &self.name,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(32),
-            ::std::option::Option::None,
-        )?;
-        crate::wire::check_str(
-            "TeamMemberRole.description",
-            &self.description,
-            ::std::option::Option::None,
-            ::std::option::Option::Some(256),
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamMemberRole {}
 impl ::std::fmt::Debug for TeamMemberRole {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17586,25 +14954,12 @@ impl TeamNamespacesListArg {
 }
 impl crate::wire::Encode for TeamNamespacesListArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "limit", &self.limit);
     }
 }
 impl crate::wire::Decode for TeamNamespacesListArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -17674,25 +15029,12 @@ impl TeamNamespacesListContinueArg {
 }
 impl crate::wire::Encode for TeamNamespacesListContinueArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "cursor", &self.cursor);
     }
 }
 impl crate::wire::Decode for TeamNamespacesListContinueArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -17713,14 +15055,9 @@ impl crate::wire::Decode for TeamNamespacesListContinueArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "cursor", "TeamNamespacesListContinueArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TeamNamespacesListContinueArg"),
+                crate::wire::missing(r, "cursor", "TeamNamespacesListContinueArg"),
             );
         };
         ::std::result::Result::Ok(Self { cursor: f0 })
@@ -17768,12 +15105,6 @@ impl TeamNamespacesListResult {
 }
 impl crate::wire::Encode for TeamNamespacesListResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "namespaces", &self.namespaces);
@@ -17782,13 +15113,6 @@ impl crate::wire::Encode for TeamNamespacesListResult {
     }
 }
 impl crate::wire::Decode for TeamNamespacesListResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -17846,17 +15170,7 @@ impl crate::wire::Decode for TeamNamespacesListResult {
         })
     }
 }
-impl crate::wire::Validate for TeamNamespacesListResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        for item0 in (&self.namespaces).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("TeamNamespacesListResult.namespaces"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamNamespacesListResult {}
 impl ::std::fmt::Debug for TeamNamespacesListResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17886,25 +15200,12 @@ impl TokenGetAuthenticatedAdminResult {
 }
 impl crate::wire::Encode for TokenGetAuthenticatedAdminResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "admin_profile", &self.admin_profile);
     }
 }
 impl crate::wire::Decode for TokenGetAuthenticatedAdminResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -17925,7 +15226,7 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
+        let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
                 crate::wire::missing(
                     r,
@@ -17933,24 +15234,11 @@ impl crate::wire::Decode for TokenGetAuthenticatedAdminResult {
                     "TokenGetAuthenticatedAdminResult",
                 ),
             );
-        }
-        let ::std::option::Option::Some(f0) = slots.f0.take() else {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "TokenGetAuthenticatedAdminResult"),
-            );
         };
         ::std::result::Result::Ok(Self { admin_profile: f0 })
     }
 }
-impl crate::wire::Validate for TokenGetAuthenticatedAdminResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.admin_profile)
-            .map_err(|e| e.within("TokenGetAuthenticatedAdminResult.admin_profile"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TokenGetAuthenticatedAdminResult {}
 impl ::std::fmt::Debug for TokenGetAuthenticatedAdminResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -17983,12 +15271,6 @@ impl UserCustomQuotaArg {
 }
 impl crate::wire::Encode for UserCustomQuotaArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -17996,13 +15278,6 @@ impl crate::wire::Encode for UserCustomQuotaArg {
     }
 }
 impl crate::wire::Decode for UserCustomQuotaArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -18100,12 +15375,6 @@ impl UserCustomQuotaResult {
 }
 impl crate::wire::Encode for UserCustomQuotaResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -18113,13 +15382,6 @@ impl crate::wire::Encode for UserCustomQuotaResult {
     }
 }
 impl crate::wire::Decode for UserCustomQuotaResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -18143,14 +15405,9 @@ impl crate::wire::Decode for UserCustomQuotaResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "user", "UserCustomQuotaResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UserCustomQuotaResult"),
+                crate::wire::missing(r, "user", "UserCustomQuotaResult"),
             );
         };
         ::std::result::Result::Ok(Self {
@@ -18159,23 +15416,7 @@ impl crate::wire::Decode for UserCustomQuotaResult {
         })
     }
 }
-impl crate::wire::Validate for UserCustomQuotaResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("UserCustomQuotaResult.user"))?;
-        if let ::std::option::Option::Some(some0) = &self.quota_gb {
-            crate::wire::check_int(
-                "UserCustomQuotaResult.quota_gb",
-                i128::from(*some0),
-                ::std::option::Option::Some(2),
-                ::std::option::Option::None,
-            )?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserCustomQuotaResult {}
 impl ::std::fmt::Debug for UserCustomQuotaResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18207,12 +15448,6 @@ impl UserDeleteEmailsResult {
 }
 impl crate::wire::Encode for UserDeleteEmailsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -18220,13 +15455,6 @@ impl crate::wire::Encode for UserDeleteEmailsResult {
     }
 }
 impl crate::wire::Decode for UserDeleteEmailsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -18273,19 +15501,7 @@ impl crate::wire::Decode for UserDeleteEmailsResult {
         ::std::result::Result::Ok(Self { user: f0, results: f1 })
     }
 }
-impl crate::wire::Validate for UserDeleteEmailsResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("UserDeleteEmailsResult.user"))?;
-        for item0 in (&self.results).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("UserDeleteEmailsResult.results"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserDeleteEmailsResult {}
 impl ::std::fmt::Debug for UserDeleteEmailsResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18317,12 +15533,6 @@ impl UserResendEmailsResult {
 }
 impl crate::wire::Encode for UserResendEmailsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -18330,13 +15540,6 @@ impl crate::wire::Encode for UserResendEmailsResult {
     }
 }
 impl crate::wire::Decode for UserResendEmailsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -18383,19 +15586,7 @@ impl crate::wire::Decode for UserResendEmailsResult {
         ::std::result::Result::Ok(Self { user: f0, results: f1 })
     }
 }
-impl crate::wire::Validate for UserResendEmailsResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("UserResendEmailsResult.user"))?;
-        for item0 in (&self.results).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("UserResendEmailsResult.results"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserResendEmailsResult {}
 impl ::std::fmt::Debug for UserResendEmailsResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18428,12 +15619,6 @@ impl UserSecondaryEmailsArg {
 }
 impl crate::wire::Encode for UserSecondaryEmailsArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -18441,13 +15626,6 @@ impl crate::wire::Encode for UserSecondaryEmailsArg {
     }
 }
 impl crate::wire::Decode for UserSecondaryEmailsArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -18547,12 +15725,6 @@ impl UserSecondaryEmailsResult {
 }
 impl crate::wire::Encode for UserSecondaryEmailsResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "user", &self.user);
@@ -18560,13 +15732,6 @@ impl crate::wire::Encode for UserSecondaryEmailsResult {
     }
 }
 impl crate::wire::Decode for UserSecondaryEmailsResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -18613,19 +15778,7 @@ impl crate::wire::Decode for UserSecondaryEmailsResult {
         ::std::result::Result::Ok(Self { user: f0, results: f1 })
     }
 }
-impl crate::wire::Validate for UserSecondaryEmailsResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::Validate::validate(&self.user)
-            .map_err(|e| e.within("UserSecondaryEmailsResult.user"))?;
-        for item0 in (&self.results).iter() {
-            crate::wire::Validate::validate(item0)
-                .map_err(|e| e.within("UserSecondaryEmailsResult.results"))?;
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserSecondaryEmailsResult {}
 impl ::std::fmt::Debug for UserSecondaryEmailsResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -18828,117 +15981,7 @@ impl crate::wire::Decode for AddSecondaryEmailResult {
         }
     }
 }
-impl crate::wire::Validate for AddSecondaryEmailResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_3: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_4: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_5: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_6: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_7: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("AddSecondaryEmailResult.success"))?;
-            }
-            Self::Unavailable(x) => {
-                crate::wire::check_str(
-                    "AddSecondaryEmailResult.unavailable",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::AlreadyPending(x) => {
-                crate::wire::check_str(
-                    "AddSecondaryEmailResult.already_pending",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_1),
-                )?;
-            }
-            Self::AlreadyOwnedByUser(x) => {
-                crate::wire::check_str(
-                    "AddSecondaryEmailResult.already_owned_by_user",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_2),
-                )?;
-            }
-            Self::ReachedLimit(x) => {
-                crate::wire::check_str(
-                    "AddSecondaryEmailResult.reached_limit",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_3),
-                )?;
-            }
-            Self::TransientError(x) => {
-                crate::wire::check_str(
-                    "AddSecondaryEmailResult.transient_error",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_4),
-                )?;
-            }
-            Self::TooManyUpdates(x) => {
-                crate::wire::check_str(
-                    "AddSecondaryEmailResult.too_many_updates",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_5),
-                )?;
-            }
-            Self::UnknownError(x) => {
-                crate::wire::check_str(
-                    "AddSecondaryEmailResult.unknown_error",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_6),
-                )?;
-            }
-            Self::RateLimited(x) => {
-                crate::wire::check_str(
-                    "AddSecondaryEmailResult.rate_limited",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_7),
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for AddSecondaryEmailResult {}
 impl ::std::fmt::Debug for AddSecondaryEmailResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20037,25 +17080,7 @@ impl crate::wire::Decode for CustomQuotaResult {
         }
     }
 }
-impl crate::wire::Validate for CustomQuotaResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("CustomQuotaResult.success"))?;
-            }
-            Self::InvalidUser(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("CustomQuotaResult.invalid_user"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for CustomQuotaResult {}
 impl ::std::fmt::Debug for CustomQuotaResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -20219,53 +17244,7 @@ impl crate::wire::Decode for DeleteSecondaryEmailResult {
         }
     }
 }
-impl crate::wire::Validate for DeleteSecondaryEmailResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        match self {
-            Self::Success(x) => {
-                crate::wire::check_str(
-                    "DeleteSecondaryEmailResult.success",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::NotFound(x) => {
-                crate::wire::check_str(
-                    "DeleteSecondaryEmailResult.not_found",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_1),
-                )?;
-            }
-            Self::CannotRemovePrimary(x) => {
-                crate::wire::check_str(
-                    "DeleteSecondaryEmailResult.cannot_remove_primary",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_2),
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for DeleteSecondaryEmailResult {}
 impl ::std::fmt::Debug for DeleteSecondaryEmailResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -22386,22 +19365,7 @@ impl crate::wire::Decode for GroupsGetInfoItem {
         }
     }
 }
-impl crate::wire::Validate for GroupsGetInfoItem {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::IdNotFound(x) => {}
-            Self::GroupInfo(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("GroupsGetInfoItem.group_info"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GroupsGetInfoItem {}
 impl ::std::fmt::Debug for GroupsGetInfoItem {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -24810,141 +21774,7 @@ impl crate::wire::Decode for MemberAddResult {
         }
     }
 }
-impl crate::wire::Validate for MemberAddResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_3: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_4: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_5: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_6: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_7: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_8: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_9: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        match self {
-            Self::TeamLicenseLimit(x) => {
-                crate::wire::check_str(
-                    "MemberAddResult.team_license_limit",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::FreeTeamMemberLimitReached(x) => {
-                crate::wire::check_str(
-                    "MemberAddResult.free_team_member_limit_reached",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_1),
-                )?;
-            }
-            Self::UserAlreadyOnTeam(x) => {
-                crate::wire::check_str(
-                    "MemberAddResult.user_already_on_team",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_2),
-                )?;
-            }
-            Self::UserOnAnotherTeam(x) => {
-                crate::wire::check_str(
-                    "MemberAddResult.user_on_another_team",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_3),
-                )?;
-            }
-            Self::UserAlreadyPaired(x) => {
-                crate::wire::check_str(
-                    "MemberAddResult.user_already_paired",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_4),
-                )?;
-            }
-            Self::UserMigrationFailed(x) => {
-                crate::wire::check_str(
-                    "MemberAddResult.user_migration_failed",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_5),
-                )?;
-            }
-            Self::DuplicateExternalMemberId(x) => {
-                crate::wire::check_str(
-                    "MemberAddResult.duplicate_external_member_id",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_6),
-                )?;
-            }
-            Self::DuplicateMemberPersistentId(x) => {
-                crate::wire::check_str(
-                    "MemberAddResult.duplicate_member_persistent_id",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_7),
-                )?;
-            }
-            Self::PersistentIdDisabled(x) => {
-                crate::wire::check_str(
-                    "MemberAddResult.persistent_id_disabled",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_8),
-                )?;
-            }
-            Self::UserCreationFailed(x) => {
-                crate::wire::check_str(
-                    "MemberAddResult.user_creation_failed",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_9),
-                )?;
-            }
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("MemberAddResult.success"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MemberAddResult {}
 impl ::std::fmt::Debug for MemberAddResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -25175,137 +22005,7 @@ impl crate::wire::Decode for MemberAddResultBase {
         }
     }
 }
-impl crate::wire::Validate for MemberAddResultBase {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_3: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_4: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_5: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_6: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_7: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_8: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_9: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        match self {
-            Self::TeamLicenseLimit(x) => {
-                crate::wire::check_str(
-                    "MemberAddResultBase.team_license_limit",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::FreeTeamMemberLimitReached(x) => {
-                crate::wire::check_str(
-                    "MemberAddResultBase.free_team_member_limit_reached",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_1),
-                )?;
-            }
-            Self::UserAlreadyOnTeam(x) => {
-                crate::wire::check_str(
-                    "MemberAddResultBase.user_already_on_team",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_2),
-                )?;
-            }
-            Self::UserOnAnotherTeam(x) => {
-                crate::wire::check_str(
-                    "MemberAddResultBase.user_on_another_team",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_3),
-                )?;
-            }
-            Self::UserAlreadyPaired(x) => {
-                crate::wire::check_str(
-                    "MemberAddResultBase.user_already_paired",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_4),
-                )?;
-            }
-            Self::UserMigrationFailed(x) => {
-                crate::wire::check_str(
-                    "MemberAddResultBase.user_migration_failed",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_5),
-                )?;
-            }
-            Self::DuplicateExternalMemberId(x) => {
-                crate::wire::check_str(
-                    "MemberAddResultBase.duplicate_external_member_id",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_6),
-                )?;
-            }
-            Self::DuplicateMemberPersistentId(x) => {
-                crate::wire::check_str(
-                    "MemberAddResultBase.duplicate_member_persistent_id",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_7),
-                )?;
-            }
-            Self::PersistentIdDisabled(x) => {
-                crate::wire::check_str(
-                    "MemberAddResultBase.persistent_id_disabled",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_8),
-                )?;
-            }
-            Self::UserCreationFailed(x) => {
-                crate::wire::check_str(
-                    "MemberAddResultBase.user_creation_failed",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_9),
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MemberAddResultBase {}
 impl ::std::fmt::Debug for MemberAddResultBase {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -25539,141 +22239,7 @@ impl crate::wire::Decode for MemberAddV2Result {
         }
     }
 }
-impl crate::wire::Validate for MemberAddV2Result {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_3: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_4: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_5: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_6: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_7: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_8: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_9: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        match self {
-            Self::TeamLicenseLimit(x) => {
-                crate::wire::check_str(
-                    "MemberAddV2Result.team_license_limit",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::FreeTeamMemberLimitReached(x) => {
-                crate::wire::check_str(
-                    "MemberAddV2Result.free_team_member_limit_reached",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_1),
-                )?;
-            }
-            Self::UserAlreadyOnTeam(x) => {
-                crate::wire::check_str(
-                    "MemberAddV2Result.user_already_on_team",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_2),
-                )?;
-            }
-            Self::UserOnAnotherTeam(x) => {
-                crate::wire::check_str(
-                    "MemberAddV2Result.user_on_another_team",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_3),
-                )?;
-            }
-            Self::UserAlreadyPaired(x) => {
-                crate::wire::check_str(
-                    "MemberAddV2Result.user_already_paired",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_4),
-                )?;
-            }
-            Self::UserMigrationFailed(x) => {
-                crate::wire::check_str(
-                    "MemberAddV2Result.user_migration_failed",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_5),
-                )?;
-            }
-            Self::DuplicateExternalMemberId(x) => {
-                crate::wire::check_str(
-                    "MemberAddV2Result.duplicate_external_member_id",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_6),
-                )?;
-            }
-            Self::DuplicateMemberPersistentId(x) => {
-                crate::wire::check_str(
-                    "MemberAddV2Result.duplicate_member_persistent_id",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_7),
-                )?;
-            }
-            Self::PersistentIdDisabled(x) => {
-                crate::wire::check_str(
-                    "MemberAddV2Result.persistent_id_disabled",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_8),
-                )?;
-            }
-            Self::UserCreationFailed(x) => {
-                crate::wire::check_str(
-                    "MemberAddV2Result.user_creation_failed",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_9),
-                )?;
-            }
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("MemberAddV2Result.success"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MemberAddV2Result {}
 impl ::std::fmt::Debug for MemberAddV2Result {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -25853,24 +22419,7 @@ impl crate::wire::Decode for MembersAddJobStatus {
         }
     }
 }
-impl crate::wire::Validate for MembersAddJobStatus {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                for item0 in (x).iter() {
-                    crate::wire::Validate::validate(item0)
-                        .map_err(|e| e.within("MembersAddJobStatus.complete"))?;
-                }
-            }
-            Self::Failed(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersAddJobStatus {}
 impl ::std::fmt::Debug for MembersAddJobStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -25962,24 +22511,7 @@ impl crate::wire::Decode for MembersAddJobStatusV2Result {
         }
     }
 }
-impl crate::wire::Validate for MembersAddJobStatusV2Result {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                for item0 in (x).iter() {
-                    crate::wire::Validate::validate(item0)
-                        .map_err(|e| e.within("MembersAddJobStatusV2Result.complete"))?;
-                }
-            }
-            Self::Failed(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersAddJobStatusV2Result {}
 impl ::std::fmt::Debug for MembersAddJobStatusV2Result {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -26064,32 +22596,7 @@ impl crate::wire::Decode for MembersAddLaunch {
         }
     }
 }
-impl crate::wire::Validate for MembersAddLaunch {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "MembersAddLaunch.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::Complete(x) => {
-                for item0 in (x).iter() {
-                    crate::wire::Validate::validate(item0)
-                        .map_err(|e| e.within("MembersAddLaunch.complete"))?;
-                }
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersAddLaunch {}
 impl ::std::fmt::Debug for MembersAddLaunch {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -26176,32 +22683,7 @@ impl crate::wire::Decode for MembersAddLaunchV2Result {
         }
     }
 }
-impl crate::wire::Validate for MembersAddLaunchV2Result {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "MembersAddLaunchV2Result.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::Complete(x) => {
-                for item0 in (x).iter() {
-                    crate::wire::Validate::validate(item0)
-                        .map_err(|e| e.within("MembersAddLaunchV2Result.complete"))?;
-                }
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersAddLaunchV2Result {}
 impl ::std::fmt::Debug for MembersAddLaunchV2Result {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -26672,22 +23154,7 @@ impl crate::wire::Decode for MembersGetInfoItem {
         }
     }
 }
-impl crate::wire::Validate for MembersGetInfoItem {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::IdNotFound(x) => {}
-            Self::MemberInfo(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("MembersGetInfoItem.member_info"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersGetInfoItem {}
 impl ::std::fmt::Debug for MembersGetInfoItem {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -26872,22 +23339,7 @@ impl crate::wire::Decode for MembersGetInfoItemV2 {
         }
     }
 }
-impl crate::wire::Validate for MembersGetInfoItemV2 {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::IdNotFound(x) => {}
-            Self::MemberInfo(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("MembersGetInfoItemV2.member_info"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for MembersGetInfoItemV2 {}
 impl ::std::fmt::Debug for MembersGetInfoItemV2 {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -29225,25 +25677,7 @@ impl crate::wire::Decode for RemoveCustomQuotaResult {
         }
     }
 }
-impl crate::wire::Validate for RemoveCustomQuotaResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RemoveCustomQuotaResult.success"))?;
-            }
-            Self::InvalidUser(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("RemoveCustomQuotaResult.invalid_user"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for RemoveCustomQuotaResult {}
 impl ::std::fmt::Debug for RemoveCustomQuotaResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -29345,53 +25779,7 @@ impl crate::wire::Decode for ResendSecondaryEmailResult {
         }
     }
 }
-impl crate::wire::Validate for ResendSecondaryEmailResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_1: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        static PATTERN_2: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        match self {
-            Self::Success(x) => {
-                crate::wire::check_str(
-                    "ResendSecondaryEmailResult.success",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_0),
-                )?;
-            }
-            Self::NotPending(x) => {
-                crate::wire::check_str(
-                    "ResendSecondaryEmailResult.not_pending",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_1),
-                )?;
-            }
-            Self::RateLimited(x) => {
-                crate::wire::check_str(
-                    "ResendSecondaryEmailResult.rate_limited",
-                    x,
-                    ::std::option::Option::None,
-                    ::std::option::Option::Some(255),
-                    ::std::option::Option::Some(&PATTERN_2),
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for ResendSecondaryEmailResult {}
 impl ::std::fmt::Debug for ResendSecondaryEmailResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -30701,22 +27089,7 @@ impl crate::wire::Decode for TeamFolderArchiveJobStatus {
         }
     }
 }
-impl crate::wire::Validate for TeamFolderArchiveJobStatus {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("TeamFolderArchiveJobStatus.complete"))?;
-            }
-            Self::Failed(x) => {}
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamFolderArchiveJobStatus {}
 impl ::std::fmt::Debug for TeamFolderArchiveJobStatus {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -30820,30 +27193,7 @@ impl crate::wire::Decode for TeamFolderArchiveLaunch {
         }
     }
 }
-impl crate::wire::Validate for TeamFolderArchiveLaunch {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::AsyncJobId(x) => {
-                crate::wire::check_str(
-                    "TeamFolderArchiveLaunch.async_job_id",
-                    x,
-                    ::std::option::Option::Some(1),
-                    ::std::option::Option::None,
-                    ::std::option::Option::None,
-                )?;
-            }
-            Self::Complete(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("TeamFolderArchiveLaunch.complete"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamFolderArchiveLaunch {}
 impl ::std::fmt::Debug for TeamFolderArchiveLaunch {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -31079,24 +27429,7 @@ impl crate::wire::Decode for TeamFolderGetInfoItem {
         }
     }
 }
-impl crate::wire::Validate for TeamFolderGetInfoItem {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::IdNotFound(x) => {}
-            Self::TeamFolderMetadata(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| {
-                        e.within("TeamFolderGetInfoItem.team_folder_metadata")
-                    })?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for TeamFolderGetInfoItem {}
 impl ::std::fmt::Debug for TeamFolderGetInfoItem {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -32667,33 +29000,7 @@ impl crate::wire::Decode for UserAddResult {
         }
     }
 }
-impl crate::wire::Validate for UserAddResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UserAddResult.success"))?;
-            }
-            Self::InvalidUser(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UserAddResult.invalid_user"))?;
-            }
-            Self::Unverified(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UserAddResult.unverified"))?;
-            }
-            Self::PlaceholderUser(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UserAddResult.placeholder_user"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserAddResult {}
 impl ::std::fmt::Debug for UserAddResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -32791,25 +29098,7 @@ impl crate::wire::Decode for UserDeleteResult {
         }
     }
 }
-impl crate::wire::Validate for UserDeleteResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UserDeleteResult.success"))?;
-            }
-            Self::InvalidUser(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UserDeleteResult.invalid_user"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserDeleteResult {}
 impl ::std::fmt::Debug for UserDeleteResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -32907,25 +29196,7 @@ impl crate::wire::Decode for UserResendResult {
         }
     }
 }
-impl crate::wire::Validate for UserResendResult {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::Success(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UserResendResult.success"))?;
-            }
-            Self::InvalidUser(x) => {
-                crate::wire::Validate::validate(x)
-                    .map_err(|e| e.within("UserResendResult.invalid_user"))?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UserResendResult {}
 impl ::std::fmt::Debug for UserResendResult {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -33229,43 +29500,7 @@ impl crate::wire::Decode for UsersSelectorArg {
         }
     }
 }
-impl crate::wire::Validate for UsersSelectorArg {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        static PATTERN_0: crate::wire::Pattern = crate::wire::Pattern::new(
-            "^['#&A-Za-z0-9._%+-]+@[A-Za-z0-9-][A-Za-z0-9.-]*\\.[A-Za-z]{2,15}$",
-        );
-        match self {
-            Self::TeamMemberIds(x) => {}
-            Self::ExternalIds(x) => {
-                for item0 in (x).iter() {
-                    crate::wire::check_str(
-                        "UsersSelectorArg.external_ids",
-                        item0,
-                        ::std::option::Option::None,
-                        ::std::option::Option::Some(64),
-                        ::std::option::Option::None,
-                    )?;
-                }
-            }
-            Self::Emails(x) => {
-                for item0 in (x).iter() {
-                    crate::wire::check_str(
-                        "UsersSelectorArg.emails",
-                        item0,
-                        ::std::option::Option::None,
-                        ::std::option::Option::Some(255),
-                        ::std::option::Option::Some(&PATTERN_0),
-                    )?;
-                }
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for UsersSelectorArg {}
 impl ::std::fmt::Debug for UsersSelectorArg {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

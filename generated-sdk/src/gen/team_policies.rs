@@ -40,12 +40,6 @@ impl TeamMemberPolicies {
 }
 impl crate::wire::Encode for TeamMemberPolicies {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "sharing", &self.sharing);
@@ -64,13 +58,6 @@ impl crate::wire::Encode for TeamMemberPolicies {
     }
 }
 impl crate::wire::Decode for TeamMemberPolicies {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -216,12 +203,6 @@ impl TeamSharingPolicies {
 }
 impl crate::wire::Encode for TeamSharingPolicies {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(
@@ -267,13 +248,6 @@ impl crate::wire::Encode for TeamSharingPolicies {
     }
 }
 impl crate::wire::Decode for TeamSharingPolicies {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(

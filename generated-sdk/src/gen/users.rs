@@ -50,12 +50,6 @@ impl Account {
 }
 impl crate::wire::Encode for Account {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "account_id", &self.account_id);
@@ -67,13 +61,6 @@ impl crate::wire::Encode for Account {
     }
 }
 impl crate::wire::Decode for Account {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -159,20 +146,7 @@ impl crate::wire::Decode for Account {
         })
     }
 }
-impl crate::wire::Validate for Account {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
-            "Account.account_id",
-            &self.account_id,
-            ::std::option::Option::Some(40),
-            ::std::option::Option::Some(40),
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for Account {}
 impl ::std::fmt::Debug for Account {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -244,12 +218,6 @@ impl BasicAccount {
 }
 impl crate::wire::Encode for BasicAccount {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "account_id", &self.account_id);
@@ -263,13 +231,6 @@ impl crate::wire::Encode for BasicAccount {
     }
 }
 impl crate::wire::Decode for BasicAccount {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -372,20 +333,7 @@ impl crate::wire::Decode for BasicAccount {
         })
     }
 }
-impl crate::wire::Validate for BasicAccount {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
-            "BasicAccount.account_id",
-            &self.account_id,
-            ::std::option::Option::Some(40),
-            ::std::option::Option::Some(40),
-            ::std::option::Option::None,
-        )?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for BasicAccount {}
 impl ::std::fmt::Debug for BasicAccount {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -491,12 +439,6 @@ impl FullAccount {
 }
 impl crate::wire::Encode for FullAccount {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "account_id", &self.account_id);
@@ -516,13 +458,6 @@ impl crate::wire::Encode for FullAccount {
     }
 }
 impl crate::wire::Decode for FullAccount {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -677,38 +612,7 @@ impl crate::wire::Decode for FullAccount {
         })
     }
 }
-impl crate::wire::Validate for FullAccount {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        crate::wire::check_str(
-            "FullAccount.account_id",
-            &self.account_id,
-            ::std::option::Option::Some(40),
-            ::std::option::Option::Some(40),
-            ::std::option::Option::None,
-        )?;
-        if let ::std::option::Option::Some(some0) = &self.country {
-            crate::wire::check_str(
-                "FullAccount.country",
-                some0,
-                ::std::option::Option::Some(2),
-                ::std::option::Option::Some(2),
-                ::std::option::Option::None,
-            )?;
-        }
-        crate::wire::check_str(
-            "FullAccount.locale",
-            &self.locale,
-            ::std::option::Option::Some(2),
-            ::std::option::Option::None,
-            ::std::option::Option::None,
-        )?;
-        crate::wire::Validate::validate(&self.root_info)
-            .map_err(|e| e.within("FullAccount.root_info"))?;
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for FullAccount {}
 impl ::std::fmt::Debug for FullAccount {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -758,12 +662,6 @@ impl FullTeam {
 }
 impl crate::wire::Encode for FullTeam {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -778,13 +676,6 @@ impl crate::wire::Encode for FullTeam {
     }
 }
 impl crate::wire::Decode for FullTeam {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -893,25 +784,12 @@ impl GetAccountArg {
 }
 impl crate::wire::Encode for GetAccountArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "account_id", &self.account_id);
     }
 }
 impl crate::wire::Decode for GetAccountArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -932,14 +810,9 @@ impl crate::wire::Decode for GetAccountArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "account_id", "GetAccountArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetAccountArg"),
+                crate::wire::missing(r, "account_id", "GetAccountArg"),
             );
         };
         ::std::result::Result::Ok(Self { account_id: f0 })
@@ -987,25 +860,12 @@ impl GetAccountBatchArg {
 }
 impl crate::wire::Encode for GetAccountBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "account_ids", &self.account_ids);
     }
 }
 impl crate::wire::Decode for GetAccountBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1026,14 +886,9 @@ impl crate::wire::Decode for GetAccountBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "account_ids", "GetAccountBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "GetAccountBatchArg"),
+                crate::wire::missing(r, "account_ids", "GetAccountBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { account_ids: f0 })
@@ -1089,25 +944,12 @@ impl IndividualSpaceAllocation {
 }
 impl crate::wire::Encode for IndividualSpaceAllocation {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "allocated", &self.allocated);
     }
 }
 impl crate::wire::Decode for IndividualSpaceAllocation {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1128,14 +970,9 @@ impl crate::wire::Decode for IndividualSpaceAllocation {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "allocated", "IndividualSpaceAllocation"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "IndividualSpaceAllocation"),
+                crate::wire::missing(r, "allocated", "IndividualSpaceAllocation"),
             );
         };
         ::std::result::Result::Ok(Self { allocated: f0 })
@@ -1191,12 +1028,6 @@ impl Name {
 }
 impl crate::wire::Encode for Name {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "given_name", &self.given_name);
@@ -1207,13 +1038,6 @@ impl crate::wire::Encode for Name {
     }
 }
 impl crate::wire::Decode for Name {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1327,12 +1151,6 @@ impl SpaceUsage {
 }
 impl crate::wire::Encode for SpaceUsage {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "used", &self.used);
@@ -1340,13 +1158,6 @@ impl crate::wire::Encode for SpaceUsage {
     }
 }
 impl crate::wire::Decode for SpaceUsage {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1421,12 +1232,6 @@ impl Team {
 }
 impl crate::wire::Encode for Team {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "id", &self.id);
@@ -1434,13 +1239,6 @@ impl crate::wire::Encode for Team {
     }
 }
 impl crate::wire::Decode for Team {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1528,12 +1326,6 @@ impl TeamSpaceAllocation {
 }
 impl crate::wire::Encode for TeamSpaceAllocation {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "used", &self.used);
@@ -1556,13 +1348,6 @@ impl crate::wire::Encode for TeamSpaceAllocation {
     }
 }
 impl crate::wire::Decode for TeamSpaceAllocation {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1693,25 +1478,12 @@ impl UserFeaturesGetValuesBatchArg {
 }
 impl crate::wire::Encode for UserFeaturesGetValuesBatchArg {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "features", &self.features);
     }
 }
 impl crate::wire::Decode for UserFeaturesGetValuesBatchArg {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1732,14 +1504,9 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchArg {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "features", "UserFeaturesGetValuesBatchArg"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UserFeaturesGetValuesBatchArg"),
+                crate::wire::missing(r, "features", "UserFeaturesGetValuesBatchArg"),
             );
         };
         ::std::result::Result::Ok(Self { features: f0 })
@@ -1773,25 +1540,12 @@ impl UserFeaturesGetValuesBatchResult {
 }
 impl crate::wire::Encode for UserFeaturesGetValuesBatchResult {
     #[inline]
-    fn encode(&self, w: &mut crate::wire::Writer) {
-        w.begin_object();
-        self.encode_fields(w);
-        w.end_object();
-    }
-    #[inline]
     #[allow(unused_variables)]
     fn encode_fields(&self, w: &mut crate::wire::Writer) {
         crate::wire::write_field(w, "values", &self.values);
     }
 }
 impl crate::wire::Decode for UserFeaturesGetValuesBatchResult {
-    #[inline]
-    fn decode(
-        r: &mut crate::wire::Reader<'_>,
-    ) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-        let at = r.pos();
-        Self::decode_fields(r, at)
-    }
     #[inline]
     #[allow(unused_mut, unused_variables)]
     fn decode_fields(
@@ -1812,14 +1566,9 @@ impl crate::wire::Decode for UserFeaturesGetValuesBatchResult {
                 _ => r.skip_value(),
             }?;
         }
-        if slots.f0.is_none() {
-            return ::std::result::Result::Err(
-                crate::wire::missing(r, "values", "UserFeaturesGetValuesBatchResult"),
-            );
-        }
         let ::std::option::Option::Some(f0) = slots.f0.take() else {
             return ::std::result::Result::Err(
-                crate::wire::missing(r, "", "UserFeaturesGetValuesBatchResult"),
+                crate::wire::missing(r, "values", "UserFeaturesGetValuesBatchResult"),
             );
         };
         ::std::result::Result::Ok(Self { values: f0 })
@@ -2051,26 +1800,7 @@ impl crate::wire::Decode for GetAccountBatchError {
         }
     }
 }
-impl crate::wire::Validate for GetAccountBatchError {
-    #[allow(unused_variables)]
-    #[inline]
-    fn validate(&self) -> ::std::result::Result<(), crate::wire::ValidationError> {
-        match self {
-            Self::NoAccount(x) => {
-                crate::wire::check_str(
-                    "GetAccountBatchError.no_account",
-                    x,
-                    ::std::option::Option::Some(40),
-                    ::std::option::Option::Some(40),
-                    ::std::option::Option::None,
-                )?;
-            }
-            #[allow(unreachable_patterns)]
-            _ => {}
-        }
-        ::std::result::Result::Ok(())
-    }
-}
+impl crate::wire::Validate for GetAccountBatchError {}
 impl ::std::fmt::Debug for GetAccountBatchError {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

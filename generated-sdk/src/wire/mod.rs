@@ -16,25 +16,48 @@ pub use validate::{
 pub use write::Writer;
 
 /// A value that can be written as Stone JSON.
+///
+/// A struct implements `encode_fields` alone (its value is an object of
+/// them: the default `encode`); any other value implements `encode`.
+/// Defaults rather than per-type wrappers: a struct's impl is one
+/// function, which the compiler checks once.
 pub trait Encode {
-    fn encode(&self, w: &mut Writer);
+    /// The value. By default, an object of [`Encode::encode_fields`].
+    #[inline]
+    fn encode(&self, w: &mut Writer) {
+        w.begin_object();
+        self.encode_fields(w);
+        w.end_object();
+    }
 
     /// A struct's fields, written into an object someone else opened (a
     /// union tag holding the struct writes them next to its `.tag`). Only
     /// structs have fields: for other values this writes nothing. (One
     /// trait rather than two halves the impls the compiler checks.)
+    #[inline]
     fn encode_fields(&self, w: &mut Writer) {
         let _ = w;
     }
 }
 
 /// A value that can be read from Stone JSON.
+///
+/// A struct implements `decode_fields` (the default `decode` reads the
+/// object at hand with it); any other value implements `decode`. An impl
+/// must override one of the two: each default calls the other.
 pub trait Decode: Sized {
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError>;
+    /// The value at the reader's position. By default, a struct from the
+    /// object there ([`Decode::decode_fields`]).
+    #[inline]
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let at = r.pos();
+        Self::decode_fields(r, at)
+    }
 
     /// A struct read from the fields of an object whose start is `at` (a
     /// union tag holding the struct reads them around its `.tag`); for
     /// other values, the value at `at`.
+    #[inline]
     fn decode_fields(r: &mut Reader<'_>, at: usize) -> Result<Self, DecodeError> {
         r.set_pos(at);
         Self::decode(r)

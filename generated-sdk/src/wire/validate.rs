@@ -162,7 +162,10 @@ pub fn check_items(
     Ok(())
 }
 
-/// A value whose constraints can be checked.
+/// A value whose constraints can be checked: the spec's constraints on a
+/// value a route sends (its argument and what it holds), checked before
+/// the request goes out. Types only ever received (results, errors) have
+/// the default, which accepts everything.
 pub trait Validate {
     fn validate(&self) -> Result<(), ValidationError> {
         Ok(())

@@ -120,8 +120,17 @@ fn cargo_toml(api: &Api) -> String {
         .keys()
         .map(|n| format!("{:?}", naming::module(n)))
         .collect();
-    features.push_str(&format!("default = [{}]\n", all.join(", ")));
-    features.push_str(&format!("full = [{}]\n", all.join(", ")));
+    // `helpers` (on by default and in `full`): the hand-written helpers
+    // beyond the routes (transfer, watch, webhook, content_hash). A build
+    // that wants the routes alone leaves them out, and their compile time.
+    let with_helpers = || {
+        let mut v = all.clone();
+        v.insert(0, "\"helpers\"".to_string());
+        v.join(", ")
+    };
+    features.push_str(&format!("default = [{}]\n", with_helpers()));
+    features.push_str(&format!("full = [{}]\n", with_helpers()));
+    features.push_str("helpers = [\"dep:hmac\"]\n");
     // Routes Dropbox may change without notice; and the blocking client.
     features.push_str("preview = []\nblocking = [\"tokio/rt\"]\n");
     for name in api.namespaces.keys() {
@@ -151,13 +160,22 @@ fn cargo_toml(api: &Api) -> String {
          name = \"sdk\"\n\
          path = \"tests/sdk.rs\"\n\
          \n\
+         # The examples that use the helpers (transfer, watch, webhook).\n\
+         [[example]]\n\
+         name = \"dbx\"\n\
+         required-features = [\"helpers\"]\n\
+         \n\
+         [[example]]\n\
+         name = \"webhook_server\"\n\
+         required-features = [\"helpers\"]\n\
+         \n\
          [dependencies]\n\
          bytes.workspace = true\n\
          fastrand.workspace = true\n\
          futures-core.workspace = true\n\
          futures-util.workspace = true\n\
          getrandom.workspace = true\n\
-         hmac.workspace = true\n\
+         hmac = {{ workspace = true, optional = true }}\n\
          regex.workspace = true\n\
          reqwest.workspace = true\n\
          sha2.workspace = true\n\

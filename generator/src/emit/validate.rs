@@ -9,8 +9,46 @@ use quote::{format_ident, quote};
 use std::collections::HashSet;
 
 /// Items whose values have a constraint somewhere inside (through fields,
-/// variants, lists, maps and other items).
+/// variants, lists, maps and other items) and can be sent: a route's
+/// argument or inside one. The SDK checks a value before it sends it; a
+/// result or an error is only received, so its type's `Validate` is the
+/// empty default, and costs no code.
 pub(super) fn items_to_validate(cx: &Context) -> HashSet<Item> {
+    let sent = sent_items(cx.api);
+    let mut needs = constrained_items(cx);
+    needs.retain(|item| sent.contains(item));
+    needs
+}
+
+/// The items route arguments hold, directly or inside other items.
+fn sent_items(api: &Api) -> HashSet<Item> {
+    fn held(api: &Api, t: &DataType, out: &mut Vec<Item>) {
+        match api.unalias(t) {
+            DataType::Nullable(inner) => held(api, inner, out),
+            DataType::List { of, .. } => held(api, of, out),
+            DataType::Map { value, .. } => held(api, value, out),
+            DataType::Struct(id) => out.push(Item::S(*id)),
+            DataType::Union(id) => out.push(Item::U(*id)),
+            _ => {}
+        }
+    }
+    let mut todo = vec![];
+    for route in &api.routes {
+        held(api, &route.arg, &mut todo);
+    }
+    let mut sent = HashSet::new();
+    while let Some(item) = todo.pop() {
+        if sent.insert(item) {
+            for t in item_types(api, item) {
+                held(api, &t, &mut todo);
+            }
+        }
+    }
+    sent
+}
+
+/// Items whose values have a constraint somewhere inside.
+fn constrained_items(cx: &Context) -> HashSet<Item> {
     let api = cx.api;
     let items: Vec<Item> = (0..api.structs.len())
         .map(|i| Item::S(StructId(i as u32)))
@@ -238,7 +276,7 @@ pub(super) fn validate_fields_impl(
             )
         })
         .collect();
-    if checks.iter().all(|c| c.is_empty()) {
+    if !needs.contains(&Item::S(id)) || checks.iter().all(|c| c.is_empty()) {
         return quote!(impl crate::wire::Validate for #ident {});
     }
     let statics = g.statics;

@@ -70,14 +70,21 @@ pub(super) fn struct_impls(
             quote!(#fname: #v)
         }
     });
-    let missing_checks: Vec<TokenStream> = missing_checks.collect();
+    // One required field (the common case): its `let else` names it, no
+    // separate check.
+    let missing_checks: Vec<TokenStream> = if req_vars.len() == 1 {
+        vec![]
+    } else {
+        missing_checks.collect()
+    };
     let take_required = if req_vars.is_empty() {
         quote!()
     } else if req_vars.len() == 1 {
         let v = req_vars[0];
+        let key = &required[0].0.name;
         quote! {
             let ::std::option::Option::Some(#v) = slots.#v.take() else {
-                return ::std::result::Result::Err(crate::wire::missing(r, "", #name_str));
+                return ::std::result::Result::Err(crate::wire::missing(r, #key, #name_str));
             };
         }
     } else {
@@ -89,13 +96,9 @@ pub(super) fn struct_impls(
         }
     };
     quote! {
+        // `encode` and `decode` are the traits' defaults (an object of
+        // the fields): one function per impl to check, not two.
         impl crate::wire::Encode for #name {
-            #[inline]
-            fn encode(&self, w: &mut crate::wire::Writer) {
-                w.begin_object();
-                self.encode_fields(w);
-                w.end_object();
-            }
             #[inline]
             #[allow(unused_variables)]
             fn encode_fields(&self, w: &mut crate::wire::Writer) {
@@ -103,11 +106,6 @@ pub(super) fn struct_impls(
             }
         }
         impl crate::wire::Decode for #name {
-            #[inline]
-            fn decode(r: &mut crate::wire::Reader<'_>) -> ::std::result::Result<Self, crate::wire::DecodeError> {
-                let at = r.pos();
-                Self::decode_fields(r, at)
-            }
             #[inline]
             #[allow(unused_mut, unused_variables)]
             fn decode_fields(r: &mut crate::wire::Reader<'_>, at: usize) -> ::std::result::Result<Self, crate::wire::DecodeError> {
