@@ -145,9 +145,7 @@ impl Content {
 /// concatenated SHA-256 digests of each 4 MiB block, in lowercase hex.
 #[derive(Clone, Default)]
 pub struct ContentHasher {
-    overall: Sha256,
-    block: Sha256,
-    in_block: usize,
+    blocks: BlockDigester,
 }
 
 impl ContentHasher {
@@ -155,25 +153,12 @@ impl ContentHasher {
         Self::default()
     }
 
-    pub fn update(&mut self, mut data: &[u8]) {
-        while !data.is_empty() {
-            let take = (HASH_BLOCK - self.in_block).min(data.len());
-            self.block.update(&data[..take]);
-            self.in_block += take;
-            data = &data[take..];
-            if self.in_block == HASH_BLOCK {
-                let digest = std::mem::take(&mut self.block).finalize();
-                self.overall.update(digest);
-                self.in_block = 0;
-            }
-        }
+    pub fn update(&mut self, data: &[u8]) {
+        self.blocks.update(data);
     }
 
-    pub fn finish(mut self) -> String {
-        if self.in_block > 0 {
-            self.overall.update(self.block.finalize());
-        }
-        hex(&self.overall.finalize())
+    pub fn finish(self) -> String {
+        hash_of_digests(&self.blocks.finish())
     }
 }
 
@@ -194,7 +179,7 @@ pub fn hash_of_digests(digests: &[[u8; 32]]) -> String {
 }
 
 /// Each 4 MiB block's SHA-256, from pieces of any size.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct BlockDigester {
     digests: Vec<[u8; 32]>,
     block: Sha256,
