@@ -42,7 +42,8 @@ async fn fake(expires_in: u64) -> Fake {
             );
         }
         match r.path.as_str() {
-            "/2/files/download" => Reply::json(200, "abc").header("dropbox-api-result", FILE),
+            // The content "abc" from byte 1, as the test asks for.
+            "/2/files/download" => Reply::json(206, "bc").header("dropbox-api-result", FILE),
             "/2/files/get_metadata" => Reply::json(200, &format!(r#"{{".tag": "file", {}"#, &FILE[1..])),
             _ => Reply::json(200, FILE),
         }
@@ -178,8 +179,15 @@ async fn expired_access_token_refreshes_once_for_every_style() {
     )
     .await
     .unwrap();
-    assert_eq!(dl.body.bytes().await.unwrap(), b"abc");
-    assert_eq!(f.server.requests_to("/2/files/download").len(), 2);
+    assert_eq!(dl.body.bytes().await.unwrap(), b"bc");
+    let downloads = f.server.requests_to("/2/files/download");
+    assert_eq!(downloads.len(), 2);
+    assert!(
+        downloads
+            .iter()
+            .all(|r| r.header("range") == Some("bytes=1-")),
+        "the range is sent again"
+    );
     assert_eq!(f.server.requests_to("/oauth2/token").len(), 3);
 }
 
